@@ -1,0 +1,47 @@
+"""The `draft` command: one sub-command per module in `pipeline/commands/`.
+
+Every command shares the exit codes in `pipeline.errors.ExitCode`, and every error the
+pipeline knows about is printed as one clear message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from pipeline.errors import DraftsmithError, ExitCode
+
+app = typer.Typer(
+    name="draft",
+    help="Draft formal Chinese reports (工作总结) from facts, and check them for gaps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _register() -> None:
+    from pipeline.commands import doctypes, facts_template, run
+
+    app.command("run")(run.run)
+    app.command("doctypes")(doctypes.doctypes)
+    app.command("facts-template")(facts_template.facts_template)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `draft` console script."""
+    try:
+        app()
+    except DraftsmithError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(ExitCode.OK)

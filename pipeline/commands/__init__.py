@@ -1,0 +1,1 @@
+"""The `draft` sub-commands, one module each."""

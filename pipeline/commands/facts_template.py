@@ -1,0 +1,65 @@
+"""`draft facts-template`: print an annotated YAML skeleton of a document type's facts."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from pipeline.commands.options import SpecDirs
+from pipeline.spec import DocSpec, FactSpec
+
+
+def _example(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _comment_lines(fact: FactSpec, indent: str = "") -> list[str]:
+    need = "必填" if fact.required else "选填，缺少时写作【待补充：" + fact.label + "】"
+    unit = f"，单位：{fact.unit}" if fact.unit else ""
+    lines = [f"{indent}# {fact.label}（{fact.type}{unit}，{need}）"]
+    if fact.description:
+        lines.append(f"{indent}# {fact.description}")
+    if fact.choices:
+        lines.append(f"{indent}# 可选值：{' / '.join(fact.choices)}")
+    return lines
+
+
+def render_facts_template(spec: DocSpec) -> str:
+    """The annotated YAML skeleton: every fact with its label, description and an example."""
+    out = [
+        f"# {spec.name}（{spec.id}）事实文件模板",
+        "# 填写每一项的值；选填项留空时，草稿在相应位置写出【待补充：…】标记。",
+        f"doctype: {spec.id}",
+        "",
+    ]
+    for name, fact in spec.facts.items():
+        out += _comment_lines(fact)
+        if fact.type == "object-list" and fact.fields:
+            out.append(f"# 例：{_example(fact.example)}")
+            out.append(f"{name}:")
+            first = True
+            for sub_name, sub in fact.fields.items():
+                need = "必填" if sub.required else "选填"
+                prefix = "  - " if first else "    "
+                out.append(f"{prefix}{sub_name}:   # {sub.label}（{need}）{sub.description}")
+                first = False
+        elif fact.type == "string-list":
+            out.append(f"# 例：{_example(fact.example)}")
+            out.append(f"{name}:")
+            out.append("  - ")
+        else:
+            out.append(f"{name}:   # 例：{_example(fact.example)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def facts_template(
+    doctype: Annotated[str, typer.Argument(help="The document type id.")],
+    spec_dir: SpecDirs = None,
+) -> None:
+    """Print an annotated YAML facts skeleton for DOCTYPE (labels, descriptions, examples)."""
+    from pipeline.spec import load_spec
+
+    print(render_facts_template(load_spec(doctype, spec_dirs=spec_dir)))

@@ -1,0 +1,133 @@
+"""The assembled draft: title, sections in order, signature, markers, findings, provenance.
+
+The plain text (`Draft.text`) is the canonical form: markers and findings carry character
+offsets into it, the checker reads it, and every renderer starts from the same sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from pipeline import __version__
+from pipeline.checker.findings import Finding
+from pipeline.markers import find_markers
+from pipeline.models.base import Usage
+
+
+class SectionDraft(BaseModel):
+    """One drafted section."""
+
+    id: str
+    heading: str | None
+    """The full heading with its number (e.g. 一、加强组织领导…), or None for the opening."""
+    body: str
+    """Paragraphs separated by newlines; a subsection heading such as （一）… is a paragraph."""
+    status: Literal["ok", "failed"] = "ok"
+    error: str | None = None
+    """Why the section failed, when it did."""
+    attempts: int = 1
+    """Model answers used for this section (1 + repairs)."""
+    usage: Usage = Usage()
+
+
+class Marker(BaseModel):
+    """A visible gap 【待补充：<label>】 left for the user to fill."""
+
+    label: str
+    fact: str | None
+    """The fact id the label belongs to, when it is one of the spec's."""
+    section: str | None
+    start: int
+    end: int
+    line: int
+
+
+class SignatureBlock(BaseModel):
+    """The 落款: unit name and date (in Arabic numerals: 2021年1月15日)."""
+
+    unit: str
+    date: str | None = None
+
+
+class Provenance(BaseModel):
+    """Where the draft came from, enough to reproduce it."""
+
+    doctype: str
+    spec_version: str
+    spec_hash: str
+    prompt_hashes: dict[str, str]
+    model: str
+    facts_source: str | None = None
+    facts_hash: str
+    created_at: str = Field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    draftsmith_version: str = __version__
+
+
+class Draft(BaseModel):
+    """A complete draft as written by `draft run` and read back by `draft export`/`draft check`."""
+
+    doctype: str
+    doctype_name: str
+    title: str
+    sections: list[SectionDraft]
+    signature: SignatureBlock | None = None
+    facts: dict[str, Any] = {}
+    markers: list[Marker] = []
+    findings: list[Finding] = []
+    provenance: Provenance
+    usage: Usage = Usage()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        """The plain text: title, a blank line, then each section; one paragraph per line."""
+        parts = [self.title, ""]
+        for s in self.sections:
+            if s.heading:
+                parts.append(s.heading)
+            parts.extend(p for p in s.body.split("\n") if p)
+        if self.signature:
+            parts.append("")
+            parts.append(self.signature.unit)
+            if self.signature.date:
+                parts.append(self.signature.date)
+        return "\n".join(parts) + "\n"
+
+    def section_spans(self) -> list[tuple[str, int, int]]:
+        """(section id, start, end) of each section in `text`, heading included."""
+        spans = []
+        offset = len(self.title) + 2
+        for s in self.sections:
+            lines = ([s.heading] if s.heading else []) + [p for p in s.body.split("\n") if p]
+            length = sum(len(line) + 1 for line in lines)
+            spans.append((s.id, offset, offset + length))
+            offset += length
+        return spans
+
+    def locate_markers(self, labels: dict[str, str] | None = None) -> list[Marker]:
+        """Every marker in the text, with the fact it stands for (`labels` maps label → fact id)."""
+        text = self.text
+        spans = self.section_spans()
+        out = []
+        for start, end, label in find_markers(text):
+            section = next((sid for sid, a, b in spans if a <= start < b), None)
+            out.append(
+                Marker(
+                    label=label,
+                    fact=(labels or {}).get(label),
+                    section=section,
+                    start=start,
+                    end=end,
+                    line=text.count("\n", 0, start) + 1,
+                )
+            )
+        return out
+
+    @property
+    def failed_sections(self) -> list[SectionDraft]:
+        return [s for s in self.sections if s.status == "failed"]

@@ -1,0 +1,199 @@
+"""Facts files: the structured input of a draft, validated against the document type's spec.
+
+A facts file is YAML or JSON: a `doctype:` key naming the document type, and one key per
+fact. An optional fact left out (or null) is a known gap: the draft writes the marker
+【待补充：<label>】 where it belongs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
+
+from pipeline.errors import InputError
+from pipeline.spec import DocSpec, FactSpec, FieldSpec, load_spec
+from pipeline.textio import LineMap, load_structured
+from pipeline.validation import raise_validation_error
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "an integer",
+    "number": "a number",
+    "year": "a year such as 2020",
+    "date": "a date such as 2021-01-15",
+    "enum": "one of the listed values",
+    "string-list": "a list of texts",
+    "object-list": "a list of items",
+}
+
+
+def _only_dates(value: Any) -> Any:
+    """Accept a YAML date or an ISO date string, never a bare number."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date | str):
+        return value
+    raise ValueError("expected a date such as 2021-01-15")
+
+
+NonEmptyText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
+    """The pydantic type of one fact or field."""
+    bounds = {k: v for k, v in (("ge", field.min), ("le", field.max)) if v is not None}
+    match field.type:
+        case "string":
+            return NonEmptyText
+        case "integer":
+            return Annotated[int, Strict(), Field(**bounds)]
+        case "number":
+            return Annotated[float, Strict(), Field(**bounds)]
+        case "year":
+            return Annotated[
+                int, Strict(), Field(ge=bounds.get("ge", 1949), le=bounds.get("le", 2100))
+            ]
+        case "date":
+            return Annotated[dt.date, BeforeValidator(_only_dates)]
+        case "enum":
+            return Literal[tuple(field.choices or ())]
+        case "string-list":
+            return Annotated[list[NonEmptyText], Field(min_length=1)]
+        case "object-list":
+            assert isinstance(field, FactSpec) and field.fields
+            item_fields: dict[str, Any] = {}
+            for key, sub in field.fields.items():
+                sub_type = _python_type(sub, key)
+                item_fields[key] = (sub_type, ...) if sub.required else (sub_type | None, None)
+            item = create_model(  # type: ignore[call-overload]
+                f"{name}_item", __config__=ConfigDict(extra="forbid"), **item_fields
+            )
+            return Annotated[list[item], Field(min_length=1)]
+    raise AssertionError(field.type)
+
+
+def facts_model(spec: DocSpec) -> type[BaseModel]:
+    """A pydantic model that validates a facts mapping for `spec`."""
+    fields: dict[str, Any] = {"doctype": (str | None, None)}
+    for name, fact in spec.facts.items():
+        typ = _python_type(fact, name)
+        fields[name] = (typ, ...) if fact.required else (typ | None, None)
+    return create_model(  # type: ignore[call-overload]
+        f"Facts_{spec.id.replace('-', '_')}", __config__=ConfigDict(extra="forbid"), **fields
+    )
+
+
+class Facts(BaseModel):
+    """Validated facts for one document type."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doctype: str
+    values: dict[str, Any]
+    """Every fact the spec declares; a missing optional fact is None."""
+    source: str | None = None
+    """The file the facts came from, when they came from one."""
+
+    def missing(self, spec: DocSpec) -> list[str]:
+        """Ids of the declared facts that have no value, in spec order."""
+        return [k for k in spec.facts if self.values.get(k) is None]
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts as JSON-ready data (dates as ISO strings), without missing ones."""
+        data = {k: v for k, v in self.values.items() if v is not None}
+        return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+    def content_hash(self) -> str:
+        """A short hash of the values, for provenance and caching."""
+        blob = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _describer(spec: DocSpec):
+    def describe(loc: tuple[Any, ...]) -> str:
+        if not loc or loc[0] not in spec.facts:
+            return ""
+        fact = spec.facts[loc[0]]
+        if len(loc) >= 3 and fact.fields and loc[2] in fact.fields:
+            sub = fact.fields[loc[2]]
+            return f" ({fact.label}·{sub.label}, {_TYPE_WORDS[sub.type]})"
+        extra = f", choices: {'/'.join(fact.choices)}" if fact.choices else ""
+        return f" ({fact.label}, {_TYPE_WORDS[fact.type]}{extra})"
+
+    return describe
+
+
+def _keys(spec: DocSpec):
+    def known_keys(loc: tuple[Any, ...]) -> list[str]:
+        if not loc:
+            return ["doctype", *spec.facts]
+        fact = spec.facts.get(loc[0])
+        return list(fact.fields) if fact and fact.fields else []
+
+    return known_keys
+
+
+def validate_facts(
+    data: Any, spec: DocSpec, *, path: str = "<facts>", lines: LineMap | None = None
+) -> Facts:
+    """Validate a facts mapping against `spec`; raise InputError naming every problem."""
+    if not isinstance(data, dict):
+        raise InputError("a facts file must be a mapping of fact names to values", path=path)
+    try:
+        model = facts_model(spec).model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(
+            exc,
+            path=path,
+            lines=lines or LineMap(),
+            what="facts file",
+            describe=_describer(spec),
+            known_keys=_keys(spec),
+        )
+    values = model.model_dump(exclude={"doctype"})
+    return Facts(doctype=spec.id, values=values, source=path)
+
+
+def load_facts(
+    path: str | Path, *, doctype: str | None = None, spec_dirs: list[Path] | None = None
+) -> tuple[DocSpec, Facts]:
+    """Load a facts file and the spec it names (or `doctype`), and validate one against the other."""
+    data, lines = load_structured(path, what="facts file")
+    if not isinstance(data, dict):
+        raise InputError("a facts file must be a mapping of fact names to values", path=str(path))
+    named = data.get("doctype")
+    if named is not None and not isinstance(named, str):
+        raise InputError(
+            f"field 'doctype': expected a document-type id, got {named!r}",
+            path=str(path),
+            line=lines.line(("doctype",)),
+        )
+    if doctype and named and doctype != named:
+        raise InputError(
+            f"field 'doctype' says '{named}' but --doctype says '{doctype}'",
+            path=str(path),
+            line=lines.line(("doctype",)),
+        )
+    chosen = doctype or named
+    if not chosen:
+        raise InputError(
+            "field 'doctype' is missing: name the document type in the file "
+            "(doctype: school-ideology-summary) or pass --doctype",
+            path=str(path),
+        )
+    spec = load_spec(chosen, spec_dirs=spec_dirs)
+    return spec, validate_facts(data, spec, path=str(path), lines=lines)

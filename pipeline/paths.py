@@ -1,0 +1,63 @@
+"""Where the built-in data lives, from a checkout or from an installed wheel, and the user's dirs."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+APP_NAME = "draftsmith"
+
+
+@cache
+def data_root() -> Path:
+    """The folder holding `schemas/`, `prompts/`, `evals/` and `examples/`.
+
+    An installed wheel carries them in `pipeline/_data`; a checkout (or an editable
+    install) has them beside the package.
+    """
+    bundled = _PACKAGE_DIR / "_data"
+    if (bundled / "schemas").is_dir():
+        return bundled
+    return _PACKAGE_DIR.parent
+
+
+def builtin_schemas_dir() -> Path:
+    """The built-in document-type specs."""
+    return data_root() / "schemas"
+
+
+def builtin_prompts_dir() -> Path:
+    """The built-in section prompt templates, one folder per document type."""
+    return data_root() / "prompts"
+
+
+def builtin_evals_dir() -> Path:
+    """The built-in evaluation suites."""
+    return data_root() / "evals"
+
+
+def user_data_dir() -> Path:
+    """Per-user data (learned document types, saved drafts); `DRAFTSMITH_HOME` overrides it."""
+    home = os.environ.get("DRAFTSMITH_HOME")
+    return Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def user_cache_dir() -> Path:
+    """Per-user cache (model responses); `DRAFTSMITH_HOME` overrides it."""
+    home = os.environ.get("DRAFTSMITH_HOME")
+    return Path(home) / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def user_config_dir() -> Path:
+    """Per-user configuration (`draft.toml`); `DRAFTSMITH_HOME` overrides it."""
+    home = os.environ.get("DRAFTSMITH_HOME")
+    return Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def user_doctypes_dir() -> Path:
+    """Where `draft learn` writes new document types; searched after the built-ins."""
+    return user_data_dir() / "doctypes"

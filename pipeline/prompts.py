@@ -1,0 +1,356 @@
+"""Section prompt templates: Jinja2 in a sandbox, strict about undefined names.
+
+Each section has one template, `prompts/<doctype>/<section>.j2`, that extends the shared
+layout (`prompts/_shared/section.j2`) and fills two blocks:
+
+- `skeleton`: the section written deterministically from the facts; the offline model's
+  draft, and the ground a real model is asked to write from;
+- `guidance`: what a model should take care of in this section.
+
+Fact values are inserted as values, never rendered as templates. A missing optional fact
+renders as its marker 【待补充：<label>】. A template that names a fact the spec does not
+declare fails when the spec loads, not later as an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
+
+from pipeline import paths
+from pipeline.errors import InputError
+from pipeline.markers import marker
+from pipeline.spec import DocSpec, SectionSpec
+
+SHARED_DIR = "_shared"
+CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
+"""Names every template may use besides the facts and the helpers."""
+
+
+class Missing:
+    """A fact the user has not given: renders as its marker, is falsy, iterates as empty."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __str__(self) -> str:
+        return marker(self.label)
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __getattr__(self, name: str) -> Missing:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> Missing:
+        return self
+
+    def __repr__(self) -> str:
+        return f"Missing({self.label!r})"
+
+
+class Message(BaseModel):
+    """One chat message sent to a model."""
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class SectionPrompt(BaseModel):
+    """Everything needed to draft one section."""
+
+    section_id: str
+    heading: str | None
+    """The heading without its number, rendered."""
+    messages: list[Message]
+    skeleton: str
+    """The section body written from the facts: paragraphs separated by newlines."""
+    template_hash: str
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _passes_missing(fn):
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value if isinstance(value, Missing) else fn(value, *args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@_passes_missing
+def cn(value: int) -> str:
+    """19 → 十九: a Chinese numeral, for ordinals such as 党的十九大 and 一是/二是."""
+    import cn2an
+
+    return cn2an.an2cn(int(value), "low")
+
+
+@_passes_missing
+def series(items: list[Any], sep: str = "、") -> str:
+    """Join items with 、 (or `sep`)."""
+    return sep.join(str(i) for i in items)
+
+
+@_passes_missing
+def quoted(items: list[Any]) -> str:
+    """Quote each item with “” and run them together: “甲”“乙”."""
+    return "".join(f"“{i}”" for i in items)
+
+
+@_passes_missing
+def date_cn(value: dt.date | str) -> str:
+    """2021-01-15 → 2021年1月15日 (GB/T 9704: Arabic numerals, no leading zeros)."""
+    d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+@_passes_missing
+def sentence(text: str) -> str:
+    """Text ending in one full stop: strips trailing punctuation and adds 。."""
+    return str(text).rstrip("。；;，,.！!　 ") + "。"
+
+
+def _clause(text: Any) -> str:
+    return str(text).rstrip("。；;，,.！!　 ")
+
+
+@_passes_missing
+def clause(text: str) -> str:
+    """Text with its trailing punctuation removed, to be continued by the template."""
+    return _clause(text)
+
+
+FILTERS = {
+    "cn": cn,
+    "series": series,
+    "quoted": quoted,
+    "date_cn": date_cn,
+    "sentence": sentence,
+    "clause": clause,
+}
+GLOBALS = {"marker": marker}
+
+
+def normalize_skeleton(text: str) -> str:
+    """Join a template's wrapped lines into paragraphs, one per line.
+
+    Paragraphs are separated by blank lines in the template; lines inside a paragraph are
+    joined without a space (Chinese text), so template authors can wrap freely.
+    """
+    paragraphs = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        joined = "".join(line.strip() for line in block.split("\n"))
+        if joined:
+            paragraphs.append(joined)
+    return "\n".join(paragraphs)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------- the set
+
+
+class PromptSet:
+    """The loaded, checked templates of one document type."""
+
+    def __init__(self, spec: DocSpec, env: SandboxedEnvironment):
+        self.spec = spec
+        self.env = env
+        self._title = env.from_string(spec.title)
+        self._headings = {
+            s.id: env.from_string(s.heading) for s in spec.sections if s.heading is not None
+        }
+        self._sections = {s.id: env.get_template(s.template_name) for s in spec.sections}
+        shared = "".join(self._source(name) for name in ("section.j2", "system.j2"))
+        self.hashes = {
+            s.id: _hash(self._source(s.template_name), shared, spec.title, s.heading or "")
+            for s in spec.sections
+        }
+
+    def _source(self, name: str) -> str:
+        loader = self.env.loader
+        assert loader is not None
+        return loader.get_source(self.env, name)[0]
+
+    @classmethod
+    def load(cls, spec: DocSpec) -> PromptSet:
+        """Load and check the templates of `spec`: all present, no undeclared names, renderable."""
+        assert spec.prompts_dir is not None
+        pdir = Path(spec.prompts_dir)
+        if not pdir.is_dir():
+            raise InputError(f"prompt folder for '{spec.id}' not found", path=str(pdir))
+        shared = paths.builtin_prompts_dir() / SHARED_DIR
+        env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader([str(pdir), str(shared)]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(FILTERS)
+        env.globals.update(GLOBALS)
+        allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
+
+        def check(name: str, source: str, origin: str) -> None:
+            try:
+                ast = env.parse(source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise InputError(
+                    f"template syntax error: {exc.message}", path=origin, line=exc.lineno
+                ) from None
+            unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
+            if unknown:
+                raise InputError(
+                    f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
+                    f"{spec.source} does not declare as facts",
+                    path=origin,
+                )
+
+        check("title", spec.title, str(spec.source))
+        for s in spec.sections:
+            if s.heading is not None:
+                check(f"sections '{s.id}' heading", s.heading, str(spec.source))
+            file = pdir / s.template_name
+            if not file.is_file():
+                raise InputError(
+                    f"template for section '{s.id}' not found (expected {s.template_name})",
+                    path=str(file),
+                )
+            check("template", file.read_text(encoding="utf-8"), str(file))
+        for name in ("section.j2", "system.j2"):
+            located = pdir / name if (pdir / name).is_file() else shared / name
+            check("template", located.read_text(encoding="utf-8"), str(located))
+
+        try:
+            prompts = cls(spec, env)
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError(
+                f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno
+            ) from None
+        prompts._trial_render()
+        return prompts
+
+    def _trial_render(self) -> None:
+        """Render every template with the spec's examples, and with every optional fact missing."""
+        examples = {k: f.example for k, f in self.spec.facts.items()}
+        required_only = {
+            k: (v if self.spec.facts[k].required else None) for k, v in examples.items()
+        }
+        for values, case in (
+            (examples, "the spec's examples"),
+            (required_only, "the optional facts missing"),
+        ):
+            for s in self.spec.sections:
+                try:
+                    self.render_section(s, values)
+                    self.render_title(values)
+                except jinja2.UndefinedError as exc:
+                    raise InputError(
+                        f"template for section '{s.id}' fails with {case}: {exc.message}",
+                        path=str(Path(self.spec.prompts_dir or ".") / s.template_name),
+                    ) from None
+                except (TypeError, ValueError, jinja2.TemplateError) as exc:
+                    raise InputError(
+                        f"template for section '{s.id}' fails with {case}: {exc}",
+                        path=str(Path(self.spec.prompts_dir or ".") / s.template_name),
+                    ) from None
+
+    # ------------------------------------------------------------------------- rendering
+
+    def context(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The template context: every fact, with a missing one as `Missing(label)`."""
+        ctx: dict[str, Any] = {}
+        for name, fact in self.spec.facts.items():
+            value = values.get(name)
+            if value is None:
+                ctx[name] = Missing(fact.label)
+            elif fact.type == "object-list" and fact.fields:
+                ctx[name] = [
+                    {
+                        k: (item.get(k) if item.get(k) is not None else Missing(f.label))
+                        for k, f in fact.fields.items()
+                    }
+                    for item in value
+                ]
+            else:
+                ctx[name] = value
+        ctx["doc"] = {"id": self.spec.id, "name": self.spec.name}
+        return ctx
+
+    def render_title(self, values: dict[str, Any]) -> str:
+        """The document's title."""
+        return normalize_skeleton(self._title.render(self.context(values)))
+
+    def render_heading(self, section: SectionSpec, values: dict[str, Any]) -> str | None:
+        """A section's heading without its number, or None for an unheaded section."""
+        tmpl = self._headings.get(section.id)
+        return normalize_skeleton(tmpl.render(self.context(values))) if tmpl else None
+
+    def render_section(self, section: SectionSpec, values: dict[str, Any]) -> SectionPrompt:
+        """The messages and the skeleton of one section."""
+        tmpl = self._sections[section.id]
+        ctx = self.context(values)
+        heading = self.render_heading(section, values)
+        ctx["section"] = {
+            "id": section.id,
+            "heading": heading or "开头段",
+            "min_points": section.min_points,
+            "min_length": section.length.min,
+            "max_length": section.length.max,
+        }
+        ctx["section_facts"] = _facts_block(self.spec, section, values)
+        block = tmpl.blocks.get("skeleton")
+        if block is None:
+            raise InputError(
+                f"template for section '{section.id}' has no skeleton block", path=tmpl.filename
+            )
+        skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))
+        ctx["skeleton"] = skeleton
+        user = tmpl.render(ctx).strip()
+        system = self.env.get_template("system.j2").render(ctx).strip()
+        return SectionPrompt(
+            section_id=section.id,
+            heading=heading,
+            messages=[Message(role="system", content=system), Message(role="user", content=user)],
+            skeleton=skeleton,
+            template_hash=self.hashes[section.id],
+        )
+
+
+def _facts_block(spec: DocSpec, section: SectionSpec, values: dict[str, Any]) -> str:
+    """The facts a section uses, labelled in Chinese, as JSON lines for the model."""
+    lines = []
+    for name in section.facts:
+        fact = spec.facts[name]
+        value = values.get(name)
+        shown = (
+            "（未提供，写作标记" + marker(fact.label) + "）"
+            if value is None
+            else json.dumps(value, ensure_ascii=False, default=str)
+        )
+        unit = f"（单位：{fact.unit}）" if fact.unit else ""
+        lines.append(f"- {fact.label}{unit}：{shown}")
+    return "\n".join(lines) or "（本节不使用具体事实）"

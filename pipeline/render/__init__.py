@@ -1,0 +1,48 @@
+"""Renderers: a Draft to Markdown, plain text, JSON or Word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pipeline.document import Draft
+from pipeline.errors import InputError
+
+Format = Literal["md", "txt", "json", "docx"]
+FORMATS: tuple[str, ...] = ("md", "txt", "json", "docx")
+
+
+def format_for(path: str | Path | None, explicit: str | None) -> str:
+    """The output format: the explicit one, else the file's extension, else Markdown."""
+    if explicit:
+        if explicit not in FORMATS:
+            raise InputError(f"unknown format '{explicit}': expected one of {', '.join(FORMATS)}")
+        return explicit
+    if path is not None:
+        ext = Path(path).suffix.lstrip(".").lower()
+        aliases = {"markdown": "md", "text": "txt"}
+        ext = aliases.get(ext, ext)
+        if ext in FORMATS:
+            return ext
+    return "md"
+
+
+def render(draft: Draft, fmt: str, **options: object) -> str | bytes:
+    """Render `draft` in `fmt` (md, txt, json: text; docx: bytes)."""
+    if fmt == "md":
+        from pipeline.render.markdown import render_markdown
+
+        return render_markdown(draft)
+    if fmt == "txt":
+        from pipeline.render.text import render_text
+
+        return render_text(draft)
+    if fmt == "json":
+        from pipeline.render.json import render_json
+
+        return render_json(draft)
+    if fmt == "docx":
+        from pipeline.render.docx import render_docx
+
+        return render_docx(draft, **options)  # type: ignore[arg-type]
+    raise InputError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,277 @@
+"""Document-type specs: the data that defines a kind of report.
+
+A spec (`schemas/<id>.yaml`) declares the facts a report takes, its sections in order and
+the document's rules. Its section templates live in `prompts/<id>/`. Adding a document type
+needs no Python: write the spec and the templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline import paths
+from pipeline.errors import InputError
+from pipeline.textio import load_structured
+from pipeline.validation import did_you_mean, raise_validation_error
+
+FactType = Literal[
+    "string", "integer", "number", "year", "date", "enum", "string-list", "object-list"
+]
+ScalarType = Literal["string", "integer", "number", "year", "date", "enum"]
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+DoctypeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Strict):
+    """One field of an item in an `object-list` fact."""
+
+    type: ScalarType
+    """The value's type; nested lists are not allowed."""
+    label: str
+    """Chinese label, used in markers and messages."""
+    description: str = ""
+    unit: str | None = None
+    required: bool = True
+    choices: list[str] | None = None
+    """Allowed values for an `enum` field."""
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _enum_needs_choices(self) -> FieldSpec:
+        if self.type == "enum" and not self.choices:
+            raise ValueError("an enum field needs a non-empty 'choices' list")
+        return self
+
+
+class FactSpec(FieldSpec):
+    """One fact the document takes."""
+
+    type: FactType  # type: ignore[assignment]
+    required: bool = False
+    example: Any
+    """A realistic value; shown in templates and used to test-render the prompts."""
+    fields: dict[Identifier, FieldSpec] | None = None
+    """The fields of each item of an `object-list` fact."""
+
+    @model_validator(mode="after")
+    def _object_list_needs_fields(self) -> FactSpec:
+        if self.type == "object-list" and not self.fields:
+            raise ValueError("an object-list fact needs a 'fields' mapping")
+        if self.type != "object-list" and self.fields:
+            raise ValueError("'fields' is only for object-list facts")
+        return self
+
+
+class LengthBounds(_Strict):
+    """Bounds on a section's length in characters (headings excluded)."""
+
+    min: int = Field(0, ge=0)
+    max: int | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LengthBounds:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) is below min ({self.min})")
+        return self
+
+
+class SectionSpec(_Strict):
+    """One section of the document, in order."""
+
+    id: Identifier
+    heading: str | None = None
+    """The heading without its number, as a template (e.g. "{{ report_year + 1 }}年工作打算");
+    no heading means an unnumbered paragraph such as the opening."""
+    required: bool = True
+    facts: list[Identifier] = []
+    """The facts this section uses; a model drafting it is given these."""
+    length: LengthBounds = LengthBounds()
+    must_mention: list[Identifier] = []
+    """Facts whose values the section must name."""
+    min_points: int = Field(0, ge=0)
+    """The least number of 一是/二是… points the section must make."""
+    template: str | None = None
+    """The template file in `prompts/<doctype>/`; defaults to `<id>.j2`."""
+
+    @property
+    def template_name(self) -> str:
+        return self.template or f"{self.id}.j2"
+
+
+class Signature(_Strict):
+    """Which facts give the signature block (落款)."""
+
+    unit: Identifier
+    date: Identifier | None = None
+
+
+class Rules(_Strict):
+    """Document-wide rules the checker holds a draft to."""
+
+    numbering: list[str] = ["一、", "（一）", "1.", "（1）"]
+    lexicon: str | None = "set-phrases"
+    """A lexicon of canonical set phrases in `schemas/lexicon/<name>.yaml`."""
+    banned_phrases: list[str] = []
+    allowed_numbers: list[str] = []
+    """Numbers a draft may use without a fact behind them (e.g. "两学一做" needs none)."""
+
+
+class DocSpec(_Strict):
+    """A document type."""
+
+    id: DoctypeId
+    name: str
+    """The Chinese name, e.g. 学校意识形态工作总结."""
+    description: str
+    version: int | str = 1
+    title: str
+    """The title as a template."""
+    facts: dict[Identifier, FactSpec]
+    sections: list[SectionSpec] = Field(min_length=1)
+    rules: Rules = Rules()
+    signature: Signature | None = None
+
+    # Where the spec came from; set by the loader, not by the YAML.
+    source: Path | None = Field(None, exclude=True)
+    prompts_dir: Path | None = Field(None, exclude=True)
+    content_hash: str = Field("", exclude=True)
+
+    @field_validator("sections")
+    @classmethod
+    def _unique_ids(cls, sections: list[SectionSpec]) -> list[SectionSpec]:
+        seen: set[str] = set()
+        for s in sections:
+            if s.id in seen:
+                raise ValueError(f"section id '{s.id}' appears twice")
+            seen.add(s.id)
+        return sections
+
+    @model_validator(mode="after")
+    def _references_declared(self) -> DocSpec:
+        declared = set(self.facts)
+        for i, s in enumerate(self.sections):
+            for key in ("facts", "must_mention"):
+                for name in getattr(s, key):
+                    if name not in declared:
+                        raise ValueError(
+                            f"sections[{i}] ('{s.id}').{key} names undeclared fact '{name}'"
+                            f"{did_you_mean(name, declared)}"
+                        )
+        if self.signature:
+            for name in (self.signature.unit, self.signature.date):
+                if name and name not in declared:
+                    raise ValueError(f"signature names undeclared fact '{name}'")
+        return self
+
+    def section(self, section_id: str) -> SectionSpec:
+        """The section with this id."""
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def label(self, fact_id: str) -> str:
+        """The Chinese label of a fact."""
+        return self.facts[fact_id].label
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+_NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    DocSpec: {"rules": Rules, "signature": Signature, "sections": SectionSpec, "facts": FactSpec},
+    SectionSpec: {"length": LengthBounds},
+    FactSpec: {"fields": FieldSpec},
+}
+_LOADER_FIELDS = {"source", "prompts_dir", "content_hash"}
+
+
+def _spec_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the spec mapping at `loc`, for "did you mean"."""
+    model: type[BaseModel] = DocSpec
+    for part in loc:
+        if isinstance(part, str) and part in _NESTED.get(model, {}):
+            model = _NESTED[model][part]
+    return [n for n in model.model_fields if n not in _LOADER_FIELDS]
+
+
+def load_spec_file(path: str | Path, *, prompts_dir: Path | None = None) -> DocSpec:
+    """Load and validate one spec file and its templates.
+
+    `prompts_dir` overrides where the templates are found (used for prompt variants).
+    """
+    p = Path(path)
+    data, lines = load_structured(p, what="document-type spec")
+    if not isinstance(data, dict):
+        raise InputError("a document-type spec must be a mapping of keys to values", path=str(p))
+    try:
+        spec = DocSpec.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(
+            exc, path=str(p), lines=lines, what="document-type spec", known_keys=_spec_keys
+        )
+    if p.stem != spec.id:
+        raise InputError(
+            f"field 'id': expected '{p.stem}' (the file name), got '{spec.id}'",
+            path=str(p),
+            line=lines.line(("id",)),
+        )
+    root = p.parent.parent
+    pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    spec = spec.model_copy(update={"source": p, "prompts_dir": pdir, "content_hash": digest})
+
+    from pipeline.prompts import PromptSet  # templates are part of a spec's validity
+
+    PromptSet.load(spec)
+    return spec
+
+
+def spec_roots(extra: list[Path] | None = None) -> list[Path]:
+    """The folders searched for document types, in order: `--spec-dir`s, built-ins, user's."""
+    roots = [Path(d) for d in (extra or [])]
+    roots.append(paths.data_root())
+    roots.append(paths.user_doctypes_dir())
+    return roots
+
+
+def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
+    """The spec file of `doctype`, searching each root's `schemas/` folder."""
+    for root in spec_roots(extra):
+        candidate = root / "schemas" / f"{doctype}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(available_doctypes(extra))
+    hint = did_you_mean(doctype, known)
+    listing = ", ".join(known) or "none"
+    raise InputError(f"unknown document type '{doctype}'{hint} (known: {listing})")
+
+
+def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
+    """Every document type found, by id; an earlier root wins over a later one."""
+    found: dict[str, Path] = {}
+    for root in spec_roots(extra):
+        folder = root / "schemas"
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.yaml")):
+                found.setdefault(f.stem, f)
+    return found
+
+
+def load_spec(
+    doctype: str, *, spec_dirs: list[Path] | None = None, prompts_dir: Path | None = None
+) -> DocSpec:
+    """Load a document type by id (or by the path of its spec file)."""
+    if doctype.endswith((".yaml", ".yml")) or "/" in doctype:
+        return load_spec_file(doctype, prompts_dir=prompts_dir)
+    return load_spec_file(find_spec_path(doctype, spec_dirs), prompts_dir=prompts_dir)

@@ -1,0 +1,54 @@
+"""The short summary printed after a run: sections, characters, markers, findings, usage."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.document import Draft
+from pipeline.errors import ExitCode
+
+
+def exit_code_for(draft: Draft) -> ExitCode:
+    """3 when a section failed, 1 when error-level findings remain, else 0."""
+    if draft.failed_sections:
+        return ExitCode.MODEL_FAILED
+    if any(f.severity == "error" for f in draft.findings):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def print_run_summary(draft: Draft, output: Path | None) -> ExitCode:
+    """Print the summary to stderr and return the run's exit code."""
+    err = sys.stderr
+    chars = sum(len(s.body) for s in draft.sections)
+    where = f" → {output}" if output else ""
+    print(f"drafted {draft.title}{where}", file=err)
+    print(
+        f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}",
+        file=err,
+    )
+    for s in draft.failed_sections:
+        print(f"  FAILED {s.id}: {s.error}", file=err)
+    if draft.markers:
+        print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
+        for m in draft.markers:
+            fact = f" ({m.fact})" if m.fact else ""
+            print(f"    {m.section}: 【待补充：{m.label}】{fact}", file=err)
+    else:
+        print("  no markers", file=err)
+    errors = [f for f in draft.findings if f.severity == "error"]
+    warnings = [f for f in draft.findings if f.severity == "warning" and f.code != "gap.marker"]
+    for f in errors + warnings:
+        print(
+            f"  line {f.line}:{f.column}: {f.severity} {f.code} {f.message} “{f.excerpt}”", file=err
+        )
+    u = draft.usage
+    if u.requests or u.cached:
+        cost = f", cost {u.cost:.4f}" if u.cost is not None else ""
+        print(
+            f"  usage: {u.requests} request(s), {u.cached} cached, {u.input_tokens} tokens in, "
+            f"{u.output_tokens} out{cost}",
+            file=err,
+        )
+    return exit_code_for(draft)

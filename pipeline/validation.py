@@ -1,0 +1,93 @@
+"""Turning pydantic validation errors into messages a user can act on.
+
+A message names the file, the field path (with the line where the YAML loader knows it),
+the Chinese label of the fact where there is one, what was given and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline.errors import InputError
+from pipeline.textio import LineMap
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "date_type": "a date such as 2021-01-15",
+    "date_parsing": "a date such as 2021-01-15",
+    "date_from_datetime_parsing": "a date such as 2021-01-15",
+    "missing": "a value (this field is required)",
+    "string_too_short": "non-empty text",
+    "too_short": "at least one item",
+}
+
+
+def format_path(loc: Iterable[Any]) -> str:
+    """Render a key path as `a.b[2].c`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ` did you mean 'x'?` suffix when a close match exists, else an empty string."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def _given(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def raise_validation_error(
+    exc: ValidationError,
+    *,
+    path: str,
+    lines: LineMap,
+    what: str,
+    describe: Callable[[tuple[Any, ...]], str] = lambda loc: "",
+    known_keys: Callable[[tuple[Any, ...]], Iterable[str]] = lambda loc: (),
+) -> None:
+    """Raise one InputError listing every problem in `exc`, each on its own line.
+
+    `describe(loc)` adds the label and expected form of the field at `loc`;
+    `known_keys(loc)` lists the keys allowed in the mapping holding `loc`, for "did you mean".
+    """
+    problems: list[tuple[int | None, str]] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        field = format_path(loc)
+        about = describe(loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msg = f"unknown field '{field}'{did_you_mean(str(loc[-1]), known_keys(loc[:-1]))}"
+        elif kind == "missing":
+            msg = f"field '{field}'{about} is required but missing"
+        elif kind in _EXPECTED:
+            msg = f"field '{field}'{about}: expected {_EXPECTED[kind]}, got {_given(err.get('input'))}"
+        else:
+            msg = f"field '{field}'{about}: {err['msg']}, got {_given(err.get('input'))}"
+        problems.append((lines.line(loc), msg))
+    if len(problems) == 1:
+        line, msg = problems[0]
+        raise InputError(msg, path=path, line=line) from None
+    body = "\n  ".join(f"line {n}: {m}" if n else m for n, m in problems)
+    raise InputError(f"{len(problems)} problems in this {what}:\n  {body}", path=path) from None
