@@ -1,0 +1,176 @@
+"""Facts files: every bad input is one clear message naming file, field and expectation; exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.errors import InputError
+from pipeline.facts import load_facts
+from tests.conftest import EXAMPLES
+
+COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
+
+
+def _facts(tmp_path: Path, **changes) -> Path:
+    data = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is ...:
+            data.pop(key)
+        else:
+            data[key] = value
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_complete_example_validates():
+    spec, facts = load_facts(COMPLETE)
+    assert spec.id == "school-ideology-summary"
+    assert facts.values["central_group_sessions"] == 12
+    assert facts.missing(spec) == []
+
+
+def test_incomplete_example_misses_exactly_the_counts_and_the_anniversary():
+    spec, facts = load_facts(EXAMPLES / "school-ideology-summary-incomplete.yaml")
+    assert facts.missing(spec) == ["central_group_sessions", "theory_sessions", "anniversary"]
+
+
+def test_wrong_type_names_field_label_given_and_expected(tmp_path):
+    path = _facts(tmp_path, central_group_sessions="十二次")
+    with pytest.raises(InputError) as err:
+        load_facts(path)
+    msg = str(err.value)
+    assert str(path) in msg
+    assert "central_group_sessions" in msg and "中心组学习次数" in msg
+    assert "expected an integer" in msg and "'十二次'" in msg
+    line = path.read_text(encoding="utf-8").splitlines().index("central_group_sessions: 十二次") + 1
+    assert f":{line}:" in msg
+
+
+def test_missing_required_field(tmp_path):
+    with pytest.raises(InputError, match=r"'school_name' \(学校名称.*required but missing"):
+        load_facts(_facts(tmp_path, school_name=...))
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path):
+    data = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))
+    data["shcool_name"] = data.pop("school_name")
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="unknown field 'shcool_name'; did you mean 'school_name'"):
+        load_facts(path)
+
+
+def test_unknown_key_inside_a_list_item(tmp_path):
+    measures = [{"title": "加强学习", "detial": "组织集中学习"}]
+    with pytest.raises(InputError, match=r"next_year_measures\[0\]\.detial'; did you mean 'detail'"):
+        load_facts(_facts(tmp_path, next_year_measures=measures))
+
+
+def test_several_problems_are_listed_together(tmp_path):
+    path = _facts(tmp_path, report_year="二〇二〇", micro_lectures=-1)
+    with pytest.raises(InputError) as err:
+        load_facts(path)
+    assert "2 problems" in str(err.value)
+    assert "report_year" in str(err.value) and "micro_lectures" in str(err.value)
+
+
+def test_boolean_is_not_an_integer(tmp_path):
+    with pytest.raises(InputError, match="theory_sessions"):
+        load_facts(_facts(tmp_path, theory_sessions=True))
+
+
+def test_yaml_syntax_error_has_a_line(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text("doctype: school-ideology-summary\nschool_name: [红星中学\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"facts\.yaml:\d+: invalid YAML"):
+        load_facts(path)
+
+
+def test_duplicate_key_is_an_error(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text("doctype: school-ideology-summary\nschool_name: 甲\nschool_name: 乙\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate key 'school_name'"):
+        load_facts(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text("  \n", encoding="utf-8")
+    with pytest.raises(InputError, match="facts file is empty"):
+        load_facts(path)
+
+
+def test_non_utf8_file(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_bytes("doctype: school-ideology-summary\nschool_name: 红星中学\n".encode("gbk"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_facts(path)
+
+
+def test_huge_file(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(b"# " + b"x" * (9 * 1024 * 1024))
+    with pytest.raises(InputError, match="limit"):
+        load_facts(path)
+
+
+def test_not_a_mapping(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text("- 红星中学\n", encoding="utf-8")
+    with pytest.raises(InputError, match="mapping"):
+        load_facts(path)
+
+
+def test_missing_doctype_and_mismatched_doctype(tmp_path):
+    path = _facts(tmp_path, doctype=...)
+    with pytest.raises(InputError, match="doctype"):
+        load_facts(path)
+    with pytest.raises(InputError, match="--doctype says 'annual-work-summary'"):
+        load_facts(COMPLETE, doctype="annual-work-summary")
+
+
+def test_json_facts_are_accepted(tmp_path):
+    data = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))
+    data["report_date"] = "2021-01-15"
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _, facts = load_facts(path)
+    assert str(facts.values["report_date"]) == "2021-01-15"
+
+
+BAD_INPUTS = {
+    "wrong-type": "doctype: school-ideology-summary\nschool_name: 红星中学\ncounty: 青山县\nreport_year: 二〇二〇\n",
+    "unknown-key": "doctype: school-ideology-summary\nschool_name: 红星中学\ncounty: 青山县\nreport_year: 2020\nschol: x\n",
+    "missing-required": "doctype: school-ideology-summary\nschool_name: 红星中学\n",
+    "yaml-syntax": "doctype: school-ideology-summary\nschool_name: 'open\n",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_cli_bad_facts_exit_2_without_traceback_and_keep_the_output(case, cli, tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(BAD_INPUTS[case], encoding="utf-8")
+    out = tmp_path / "draft.md"
+    out.write_text("previous draft", encoding="utf-8")
+    result = cli("run", facts, "-o", out)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert str(facts) in result.stderr
+    assert result.stderr.startswith("error: ")
+    assert out.read_text(encoding="utf-8") == "previous draft"
+
+
+def test_cli_non_utf8_and_missing_file(cli, tmp_path):
+    facts = tmp_path / "gbk.yaml"
+    facts.write_bytes("school_name: 红星中学\n".encode("gb18030"))
+    result = cli("run", facts)
+    assert result.returncode == 2 and "not UTF-8" in result.stderr
+    result = cli("run", tmp_path / "nope.yaml")
+    assert result.returncode == 2 and "not found" in result.stderr

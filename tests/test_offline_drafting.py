@@ -1,0 +1,154 @@
+"""The offline drafter through `draft run`: complete drafts, markers exactly at gaps, literal values."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from pipeline.markers import find_markers
+from tests.conftest import EXAMPLES
+
+SCHOOL_HEADINGS = [
+    "一、加强组织领导，落实意识形态工作责任制",
+    "二、强化理论学习，提高党员政治理论水平",
+    "三、抓好舆论引导，传播凝聚正能量",
+    "四、弘扬社会文明，践行核心价值观",
+    "五、存在的不足",
+    "六、2021年工作打算和工作措施",
+]
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"\d+", text)}
+
+
+def test_complete_example_gives_a_full_draft_without_markers(cli, tmp_path):
+    out = tmp_path / "draft.txt"
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "-o", out)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "青山县红星中学2020年意识形态工作总结"
+    assert lines[2].startswith("以深入学习贯彻习近平新时代中国特色社会主义思想")
+    assert "现将2020年以来意识形态工作情况总结如下：" in lines[2]
+    positions = [lines.index(h) for h in SCHOOL_HEADINGS]
+    assert positions == sorted(positions)
+    assert "青山县" in text and "红星中学" in text and "2020年" in text
+    assert find_markers(text) == []
+    facts_text = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    # every number is a fact's (the plans year 2021 is report_year + 1, and the signature date's)
+    assert _numbers(text) <= _numbers(facts_text) | {2021}
+    assert "12次" in text and "8次" in text and "71周年" in text
+    assert "no markers" in result.stderr
+
+
+def test_incomplete_example_has_markers_exactly_at_the_missing_facts(cli, tmp_path):
+    out = tmp_path / "draft.json"
+    result = cli("run", EXAMPLES / "school-ideology-summary-incomplete.yaml", "-o", out)
+    assert result.returncode == 0, result.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    markers = [(m["fact"], m["section"]) for m in draft["markers"]]
+    assert markers == [
+        ("central_group_sessions", "theory_study"),
+        ("theory_sessions", "theory_study"),
+        ("anniversary", "public_opinion"),
+    ]
+    text = draft["text"]
+    assert "共开展中心组学习【待补充：中心组学习次数】次" in text
+    assert "其中专题理论学习【待补充：中心组理论学习次数】次" in text
+    assert "新中国成立【待补充：新中国成立周年数】周年" in text
+    for m in draft["markers"]:
+        assert text[m["start"]:m["end"]] == f"【待补充：{m['label']}】"
+    assert "3 marker(s)" in result.stderr and "中心组学习次数" in result.stderr
+
+
+def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
+    out = tmp_path / "draft.json"
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["id"] for s in draft["sections"]] == ["opening", "basic", "achievements", "problems", "plans"]
+    prov = draft["provenance"]
+    assert prov["doctype"] == "annual-work-summary" and prov["model"] == "offline"
+    assert len(prov["spec_hash"]) == 16 and set(prov["prompt_hashes"]) == {s["id"] for s in draft["sections"]}
+    assert draft["signature"] == {"unit": "青山县自然资源局", "date": "2024年1月10日"}
+    body = next(s["body"] for s in draft["sections"] if s["id"] == "achievements")
+    assert body.splitlines()[0] == "（一）强化耕地保护"
+    assert "（三）加快国土空间规划编制" in body.splitlines()
+
+
+def test_annual_summary_headings_and_plans_year(cli):
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for heading in ("一、基本情况", "二、主要工作和成效", "三、存在的问题", "四、2024年工作打算"):
+        assert heading in lines
+
+
+def test_markdown_output_uses_heading_levels(cli):
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml")
+    assert result.returncode == 0
+    assert result.stdout.startswith("# 青山县自然资源局2023年工作总结\n")
+    assert "\n## 二、主要工作和成效\n" in result.stdout
+    assert "\n### （一）强化耕地保护\n" in result.stdout
+
+
+def test_fact_values_are_inserted_literally_never_rendered(cli, tmp_path):
+    data = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8"))
+    data["school_name"] = "{{ 7*7 }}中学"
+    data["facilities"] = ["{% for x in y %}阅览室{% endfor %}", "{{ school_name }}"]
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = cli("run", facts, "--format", "txt")
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stdout.startswith("{{ 7*7 }}中学2020年")
+    assert "{% for x in y %}阅览室{% endfor %}、{{ school_name }}等文化设施" in result.stdout
+    assert "49中学" not in result.stdout
+
+
+def test_draft_is_deterministic(cli):
+    first = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt").stdout
+    second = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt").stdout
+    assert first == second and len(first) > 1500
+
+
+def test_output_file_is_replaced_atomically(cli, tmp_path):
+    out = tmp_path / "draft.md"
+    out.write_text("old", encoding="utf-8")
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temporary files left
+
+
+def test_docx_needs_an_output_file(cli):
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "docx")
+    assert result.returncode == 2 and "-o" in result.stderr
+
+
+def test_doctypes_and_facts_template(cli, tmp_path):
+    listing = cli("doctypes")
+    assert listing.returncode == 0
+    assert "school-ideology-summary  学校意识形态工作总结" in listing.stdout
+    assert "六、2021年工作打算和工作措施" in listing.stdout
+    template = cli("facts-template", "school-ideology-summary")
+    assert template.returncode == 0
+    assert "# 中心组学习次数（integer，单位：次，选填" in template.stdout
+    parsed = yaml.safe_load(template.stdout)
+    assert parsed["doctype"] == "school-ideology-summary"
+    assert "central_group_sessions" in parsed and parsed["central_group_sessions"] is None
+    bad = cli("facts-template", "no-such-type")
+    assert bad.returncode == 2 and "unknown document type" in bad.stderr
+
+
+def test_python_dash_m_and_help(cli):
+    result = cli("--help")
+    assert result.returncode == 0 and "run" in result.stdout
+
+
+def test_run_from_another_directory_with_relative_path(cli, tmp_path: Path):
+    facts = tmp_path / "f.yaml"
+    facts.write_bytes((EXAMPLES / "annual-work-summary.yaml").read_bytes())
+    result = cli("run", "f.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,123 @@
+"""Document-type specs: the built-ins load; a malformed spec or template is a clear error."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.spec import available_doctypes, load_spec, load_spec_file
+from tests.conftest import EXAMPLES, REPO
+
+
+def test_builtin_doctypes_load_with_sections_in_order():
+    school = load_spec("school-ideology-summary")
+    assert [s.id for s in school.sections] == [
+        "opening", "organization", "theory_study", "public_opinion", "civic_culture",
+        "shortcomings", "plans",
+    ]
+    assert school.name == "学校意识形态工作总结"
+    assert school.content_hash
+    annual = load_spec("annual-work-summary")
+    assert annual.facts["work_items"].type == "object-list"
+    assert set(available_doctypes()) >= {"school-ideology-summary", "annual-work-summary"}
+
+
+@pytest.fixture
+def doctype_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in school doctype as a --spec-dir root."""
+    (tmp_path / "schemas").mkdir()
+    shutil.copy(REPO / "schemas/school-ideology-summary.yaml", tmp_path / "schemas")
+    shutil.copytree(REPO / "prompts/school-ideology-summary",
+                    tmp_path / "prompts/school-ideology-summary")
+    return tmp_path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unknown_fact_type_names_file_key_path_and_line(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "    type: integer\n    label: 中心组学习次数", "    type: count\n    label: 中心组学习次数")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    msg = str(err.value)
+    assert str(spec) in msg
+    assert "facts.central_group_sessions.type" in msg
+    assert "'string'" in msg and "'integer'" in msg  # what was expected
+    line = spec.read_text(encoding="utf-8").splitlines().index("    type: count") + 1
+    assert f":{line}:" in msg or f"line {line}" in msg
+
+
+def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "    min_points: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion",
+          "    min_point: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion")
+    with pytest.raises(InputError, match=r"sections\[2\]\.min_point.*did you mean 'min_points'"):
+        load_spec_file(spec)
+
+
+def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")
+    with pytest.raises(InputError, match="undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'"):
+        load_spec_file(spec)
+
+
+def test_template_using_an_undeclared_fact_fails_at_load_time(doctype_copy: Path):
+    tmpl = doctype_copy / "prompts/school-ideology-summary/organization.j2"
+    _edit(tmpl, "{{ leading_group_head }}", "{{ principal_name }}")
+    with pytest.raises(InputError) as err:
+        load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
+    assert "principal_name" in str(err.value)
+    assert str(tmpl) in str(err.value)
+
+
+def test_template_using_an_undeclared_field_of_a_list_item_fails_at_load_time(doctype_copy: Path):
+    tmpl = doctype_copy / "prompts/school-ideology-summary/plans.j2"
+    _edit(tmpl, "{{ m.detail | sentence }}", "{{ m.details | sentence }}")
+    with pytest.raises(InputError, match="details"):
+        load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
+
+
+def test_template_syntax_error_names_file_and_line(doctype_copy: Path):
+    tmpl = doctype_copy / "prompts/school-ideology-summary/civic_culture.j2"
+    _edit(tmpl, "{{ facilities | series }}", "{{ facilities | series }")
+    with pytest.raises(InputError, match=r"civic_culture\.j2:\d+: template syntax error"):
+        load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
+
+
+def test_missing_template_is_an_error(doctype_copy: Path):
+    (doctype_copy / "prompts/school-ideology-summary/shortcomings.j2").unlink()
+    with pytest.raises(InputError, match="template for section 'shortcomings' not found"):
+        load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
+
+
+def test_yaml_syntax_error_in_spec(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "version: 1", "version: [1")
+    with pytest.raises(InputError, match="invalid YAML"):
+        load_spec_file(spec)
+
+
+def test_unknown_doctype_suggests_a_known_one():
+    with pytest.raises(InputError, match="did you mean 'annual-work-summary'"):
+        load_spec("annual-work-sumary")
+
+
+def test_broken_spec_through_the_cli_exits_2_without_traceback(doctype_copy: Path, cli, tmp_path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "sections:\n", "sections: 3\nsectons:\n")
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy,
+                 "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(spec) in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
