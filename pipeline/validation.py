@@ -86,6 +86,7 @@ def raise_validation_error(
         else:
             msg = f"field '{field}'{about}: {err['msg']}, got {_given(err.get('input'))}"
         problems.append((lines.line(loc), msg))
+    problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:
         line, msg = problems[0]
         raise InputError(msg, path=path, line=line) from None

@@ -67,7 +67,9 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
 
 def test_unknown_key_inside_a_list_item(tmp_path):
     measures = [{"title": "加强学习", "detial": "组织集中学习"}]
-    with pytest.raises(InputError, match=r"next_year_measures\[0\]\.detial'; did you mean 'detail'"):
+    with pytest.raises(
+        InputError, match=r"next_year_measures\[0\]\.detial'; did you mean 'detail'"
+    ):
         load_facts(_facts(tmp_path, next_year_measures=measures))
 
 
@@ -93,8 +95,9 @@ def test_yaml_syntax_error_has_a_line(tmp_path):
 
 def test_duplicate_key_is_an_error(tmp_path):
     path = tmp_path / "facts.yaml"
-    path.write_text("doctype: school-ideology-summary\nschool_name: 甲\nschool_name: 乙\n",
-                    encoding="utf-8")
+    path.write_text(
+        "doctype: school-ideology-summary\nschool_name: 甲\nschool_name: 乙\n", encoding="utf-8"
+    )
     with pytest.raises(InputError, match="duplicate key 'school_name'"):
         load_facts(path)
 

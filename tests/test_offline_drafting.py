@@ -61,7 +61,7 @@ def test_incomplete_example_has_markers_exactly_at_the_missing_facts(cli, tmp_pa
     assert "其中专题理论学习【待补充：中心组理论学习次数】次" in text
     assert "新中国成立【待补充：新中国成立周年数】周年" in text
     for m in draft["markers"]:
-        assert text[m["start"]:m["end"]] == f"【待补充：{m['label']}】"
+        assert text[m["start"] : m["end"]] == f"【待补充：{m['label']}】"
     assert "3 marker(s)" in result.stderr and "中心组学习次数" in result.stderr
 
 
@@ -69,10 +69,18 @@ def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
     draft = json.loads(out.read_text(encoding="utf-8"))
-    assert [s["id"] for s in draft["sections"]] == ["opening", "basic", "achievements", "problems", "plans"]
+    assert [s["id"] for s in draft["sections"]] == [
+        "opening",
+        "basic",
+        "achievements",
+        "problems",
+        "plans",
+    ]
     prov = draft["provenance"]
     assert prov["doctype"] == "annual-work-summary" and prov["model"] == "offline"
-    assert len(prov["spec_hash"]) == 16 and set(prov["prompt_hashes"]) == {s["id"] for s in draft["sections"]}
+    assert len(prov["spec_hash"]) == 16 and set(prov["prompt_hashes"]) == {
+        s["id"] for s in draft["sections"]
+    }
     assert draft["signature"] == {"unit": "青山县自然资源局", "date": "2024年1月10日"}
     body = next(s["body"] for s in draft["sections"] if s["id"] == "achievements")
     assert body.splitlines()[0] == "（一）强化耕地保护"

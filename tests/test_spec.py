@@ -15,8 +15,13 @@ from tests.conftest import EXAMPLES, REPO
 def test_builtin_doctypes_load_with_sections_in_order():
     school = load_spec("school-ideology-summary")
     assert [s.id for s in school.sections] == [
-        "opening", "organization", "theory_study", "public_opinion", "civic_culture",
-        "shortcomings", "plans",
+        "opening",
+        "organization",
+        "theory_study",
+        "public_opinion",
+        "civic_culture",
+        "shortcomings",
+        "plans",
     ]
     assert school.name == "学校意识形态工作总结"
     assert school.content_hash
@@ -30,8 +35,9 @@ def doctype_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in school doctype as a --spec-dir root."""
     (tmp_path / "schemas").mkdir()
     shutil.copy(REPO / "schemas/school-ideology-summary.yaml", tmp_path / "schemas")
-    shutil.copytree(REPO / "prompts/school-ideology-summary",
-                    tmp_path / "prompts/school-ideology-summary")
+    shutil.copytree(
+        REPO / "prompts/school-ideology-summary", tmp_path / "prompts/school-ideology-summary"
+    )
     return tmp_path
 
 
@@ -43,7 +49,11 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_unknown_fact_type_names_file_key_path_and_line(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
-    _edit(spec, "    type: integer\n    label: 中心组学习次数", "    type: count\n    label: 中心组学习次数")
+    _edit(
+        spec,
+        "    type: integer\n    label: 中心组学习次数",
+        "    type: count\n    label: 中心组学习次数",
+    )
     with pytest.raises(InputError) as err:
         load_spec_file(spec)
     msg = str(err.value)
@@ -56,8 +66,11 @@ def test_unknown_fact_type_names_file_key_path_and_line(doctype_copy: Path):
 
 def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
-    _edit(spec, "    min_points: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion",
-          "    min_point: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion")
+    _edit(
+        spec,
+        "    min_points: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion",
+        "    min_point: 3\n    length: {min: 300, max: 1500}\n  - id: public_opinion",
+    )
     with pytest.raises(InputError, match=r"sections\[2\]\.min_point.*did you mean 'min_points'"):
         load_spec_file(spec)
 
@@ -65,7 +78,9 @@ def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
 def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")
-    with pytest.raises(InputError, match="undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'"):
+    with pytest.raises(
+        InputError, match=r"undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'"
+    ):
         load_spec_file(spec)
 
 
@@ -115,8 +130,9 @@ def test_broken_spec_through_the_cli_exits_2_without_traceback(doctype_copy: Pat
     _edit(spec, "sections:\n", "sections: 3\nsectons:\n")
     out = tmp_path / "draft.md"
     out.write_text("keep me", encoding="utf-8")
-    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy,
-                 "-o", out)
+    result = cli(
+        "run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy, "-o", out
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert str(spec) in result.stderr
