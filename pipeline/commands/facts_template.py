@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pipeline.commands.options import SpecDirs
-from pipeline.spec import DocSpec, FactSpec
+
+if TYPE_CHECKING:  # the spec models cost ~0.2 s to build; `draft --help` must not pay for them
+    from pipeline.spec import DocSpec, FactSpec
 
 
 def _example(value: Any) -> str:
