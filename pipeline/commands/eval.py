@@ -1,0 +1,297 @@
+"""`draft eval`: run an evaluation suite, resume it, compare runs, list suites and runs.
+
+    draft eval SUITE [--model M ...] [--output PATH ...] [--repeat N] [--case ID ...] [--concurrency N]
+    draft eval --resume RUN [--retry-errors] [--output PATH ...]
+    draft eval compare RUN_A RUN_B [--format text|md|json] [--fail-on-regression]
+    draft eval report RUN --output PATH ...
+    draft eval list
+
+SUITE is a suite file or the name of a built-in suite (`draft eval school-ideology-summary`).
+Runs are kept in `<user data>/runs/<RUN_ID>/`. Exit 0 when every threshold holds, 1 when one
+fails (or the run is incomplete), 2 on a bad suite or option.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from pipeline.errors import ExitCode, InputError
+
+
+class _SuiteFirstGroup(TyperGroup):
+    """`draft eval SUITE …` runs a suite; `draft eval compare|report|list …` are sub-commands."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_SuiteFirstGroup,
+    name="eval",
+    help="Evaluate drafts, prompts and models on a suite of cases (draft eval SUITE).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _progress(quiet: bool):
+    """A per-sample progress sink: a rich bar on a terminal, plain lines otherwise."""
+    if quiet:
+        return None, None
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        task = bar.add_task("samples", total=None)
+
+        def on_bar(result, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=result.case[:30])
+
+        return on_bar, bar
+
+    def on_line(result, done: int, total: int) -> None:
+        state = "ERROR" if result.status == "error" else ("pass" if result.passed else "FAIL")
+        print(
+            f"[{done}/{total}] {result.case} · {result.model} · {result.variant} "
+            f"#{result.repeat}: {state} ({result.duration_s:.2f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return on_line, None
+
+
+def _finish(run_dir: Path, outputs: list[Path]) -> int:
+    """Print the terminal report, write the report files, return the exit code."""
+    from pipeline.evals.journal import latest_samples, read_meta
+    from pipeline.evals.report import write_report
+    from pipeline.evals.report.terminal import print_summary
+    from pipeline.evals.suite import load_suite
+    from pipeline.evals.summary import summarize
+
+    meta = read_meta(run_dir)
+    samples = latest_samples(run_dir)
+    try:
+        suite, _ = load_suite(meta.suite_path)
+    except InputError:
+        suite = None
+    summary = summarize(meta, samples, suite)
+    print_summary(summary, samples)
+    for out in outputs:
+        write_report(out, meta, summary, samples)
+        print(f"wrote {out}", file=sys.stderr)
+    print(f"run {meta.run_id} ({run_dir})", file=sys.stderr)
+    return ExitCode.OK if summary.passed else ExitCode.FINDINGS
+
+
+@eval_app.command("run")
+def run(
+    suite: Annotated[
+        str | None, typer.Argument(help="A suite file, or a built-in suite's name.")
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Use these models instead of the suite's (repeatable)."),
+    ] = None,
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output", "-o", help="Write a report: .json, .md, .xml (JUnit) or .html (repeatable)."
+        ),
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option(help="Finish an interrupted run (its id or folder).")
+    ] = None,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="With --resume: run failed samples again.")
+    ] = False,
+    repeat: Annotated[int | None, typer.Option(min=1, help="Drafts per case and model.")] = None,
+    case: Annotated[
+        list[str] | None, typer.Option("--case", help="Run only this case (repeatable).")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Model calls in flight for the whole run.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-sample progress.")] = False,
+) -> None:
+    """Run SUITE: every case × model × prompt variant × repeat, scored and journaled."""
+    from pipeline.evals.journal import RunOptions
+    from pipeline.evals.report import report_format
+    from pipeline.evals.runner import resume_run, start_run
+
+    outputs = list(output or [])
+    for out in outputs:
+        report_format(out)
+        if out.is_dir():
+            raise InputError(f"--output {out}: is a directory; give a file name")
+    if resume and suite:
+        raise InputError("give a SUITE or --resume RUN, not both")
+    if not resume and not suite:
+        raise InputError("missing SUITE: give a suite file or name, or --resume RUN")
+    if resume and (model or case or repeat):
+        raise InputError(
+            "--resume keeps the run's models, cases and repeats: drop --model/--case/--repeat"
+        )
+    if retry_errors and not resume:
+        raise InputError("--retry-errors needs --resume RUN")
+    sink, bar = _progress(quiet)
+    started = time.perf_counter()
+    run_dir: Path | None = None
+
+    def on_start(path: Path) -> None:
+        nonlocal run_dir
+        run_dir = path
+        print(f"run {path.name}", file=sys.stderr, flush=True)
+
+    try:
+        if bar is not None:
+            bar.start()
+        if resume:
+            result = resume_run(
+                resume,
+                retry_errors=retry_errors,
+                concurrency=concurrency,
+                progress=sink,
+                on_start=on_start,
+            )
+        else:
+            options = RunOptions(models=model, cases=case, repeat=repeat, concurrency=concurrency)
+            result = start_run(suite or "", options, progress=sink, on_start=on_start)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.stop()
+        if run_dir is not None:
+            print(
+                f"interrupted: finished samples are journaled; resume with "
+                f"`draft eval --resume {run_dir.name}`",
+                file=sys.stderr,
+            )
+        raise typer.Exit(130) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    elapsed = time.perf_counter() - started
+    print(
+        f"{result.model_calls} model call(s), peak {result.peak_in_flight} in flight, "
+        f"{elapsed:.1f}s",
+        file=sys.stderr,
+    )
+    raise typer.Exit(_finish(result.run_dir, outputs))
+
+
+@eval_app.command("report")
+def report(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="A run id or folder.")],
+    output: Annotated[
+        list[Path] | None,
+        typer.Option("--output", "-o", help="Write a report: .json, .md, .xml or .html."),
+    ] = None,
+) -> None:
+    """Show a stored run's report again, and write report files from it."""
+    from pipeline.evals.journal import find_run
+    from pipeline.evals.report import report_format
+
+    for out in output or []:
+        report_format(out)
+    raise typer.Exit(_finish(find_run(run_id), list(output or [])))
+
+
+@eval_app.command("compare")
+def compare(
+    run_a: Annotated[str, typer.Argument(metavar="RUN_A", help="The baseline run.")],
+    run_b: Annotated[str, typer.Argument(metavar="RUN_B", help="The run to compare with it.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, md or json.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when any sample regressed.")
+    ] = False,
+) -> None:
+    """Metric deltas per model between two runs, and the cases that regressed."""
+    from pipeline.evals.compare import compare_runs, comparison_json, comparison_markdown
+    from pipeline.textio import write_atomic
+
+    if fmt not in ("text", "md", "json"):
+        raise InputError(f"--format {fmt}: expected text, md or json")
+    c = compare_runs(run_a, run_b)
+    text = comparison_json(c) if fmt == "json" else comparison_markdown(c)
+    if output is not None:
+        write_atomic(output, text)
+        print(f"wrote {output}", file=sys.stderr)
+    elif fmt == "text":
+        _print_comparison(c)
+    else:
+        sys.stdout.write(text)
+    code = ExitCode.FINDINGS if fail_on_regression and c.regressions else ExitCode.OK
+    raise typer.Exit(code)
+
+
+def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{c.run_a} → {c.run_b}", title_justify="left")
+    for header in ("model", "metric", "A", "B", "Δ", ""):
+        table.add_column(header, justify="left" if header in ("model", "metric", "") else "right")
+    colour = {"better": "green", "worse": "red"}
+    for d in c.deltas:
+        delta = "–" if d.delta is None else f"{d.delta:+.4g}"
+        a = "–" if d.a is None else f"{d.a:.4g}"
+        b = "–" if d.b is None else f"{d.b:.4g}"
+        style = colour.get(d.verdict)
+        table.add_row(
+            escape(d.group),
+            d.metric,
+            a,
+            b,
+            delta,
+            f"[{style}]{d.verdict}[/]" if style else d.verdict,
+        )
+    console.print(table)
+    console.print(f"regressed samples: {len(c.regressions)}", highlight=False)
+    for r in c.regressions:
+        console.print(
+            f"  [red]✗[/] {escape(r.case)} · {escape(r.group)}: {escape('; '.join(r.reasons))}"
+        )
+    console.print(f"improved samples: {len(c.improvements)}", highlight=False)
+    for r in c.improvements:
+        console.print(
+            f"  [green]✓[/] {escape(r.case)} · {escape(r.group)}: {escape('; '.join(r.reasons))}"
+        )
+
+
+@eval_app.command("list")
+def list_() -> None:
+    """List the built-in suites and the stored runs."""
+    from pipeline.evals.journal import RUN_FILE, read_meta, runs_dir
+    from pipeline.evals.suite import builtin_suites, load_suite
+
+    print("built-in suites:")
+    for path in builtin_suites():
+        suite, _ = load_suite(path)
+        print(f"  {path.stem}  ({suite.kind}, {len(suite.cases)} cases)  {suite.description[:60]}")
+    runs = sorted(d for d in runs_dir().glob("*") if (d / RUN_FILE).is_file())
+    print(f"runs ({runs_dir()}):")
+    for d in runs[-20:]:
+        meta = read_meta(d)
+        state = "finished" if meta.finished_at else "interrupted"
+        print(f"  {meta.run_id}  {meta.suite_name}  {meta.planned} samples  {state}")
+    if not runs:
+        print("  none")

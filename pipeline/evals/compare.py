@@ -1,0 +1,185 @@
+"""Comparing two runs: metric deltas per model × variant, and the samples that regressed.
+
+A sample (same case, model, variant and repeat in both runs) regressed when it passed in A
+and fails in B, or when a quality metric moved the wrong way (coverage or marker recall
+down, unsupported numbers or errors up).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.evals.journal import find_run, latest_samples, read_meta
+from pipeline.evals.metrics import DRAFT_METRICS, GROUP_METRICS
+from pipeline.evals.suite import load_suite
+from pipeline.evals.summary import summarize
+
+_WATCHED = (
+    "structure_pass",
+    "fact_coverage",
+    "marker_precision",
+    "marker_recall",
+    "unsupported_per_1k",
+    "length_compliance",
+    "errors",
+    "judge_score",
+)
+"""Per-sample metrics whose move in the wrong direction counts as a regression."""
+
+
+def _higher_is_better(metric: str) -> bool:
+    info = DRAFT_METRICS.get(metric) or GROUP_METRICS.get(metric)
+    return info.higher_is_better if info else True
+
+
+class MetricDelta(BaseModel):
+    """One metric of one model × variant in both runs."""
+
+    group: str
+    metric: str
+    a: float | None
+    b: float | None
+    delta: float | None
+    verdict: str
+    """better, worse or same (or new / gone)."""
+
+
+class SampleChange(BaseModel):
+    """A sample whose result moved between the runs."""
+
+    key: str
+    case: str
+    group: str
+    reasons: list[str]
+
+
+class Comparison(BaseModel):
+    """Two runs side by side."""
+
+    run_a: str
+    run_b: str
+    deltas: list[MetricDelta]
+    regressions: list[SampleChange]
+    improvements: list[SampleChange]
+    only_in_a: list[str]
+    only_in_b: list[str]
+
+
+def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | None, str]:
+    if a is None and b is None:
+        return None, "same"
+    if a is None:
+        return None, "new"
+    if b is None:
+        return None, "gone"
+    delta = round(b - a, 4)
+    if abs(delta) < 1e-9:
+        return 0.0, "same"
+    good = (delta > 0) == _higher_is_better(metric)
+    return delta, "better" if good else "worse"
+
+
+def _summary(run_dir: Path):
+    meta = read_meta(run_dir)
+    samples = latest_samples(run_dir)
+    try:
+        suite, _ = load_suite(meta.suite_path)
+    except Exception:
+        suite = None
+    return meta, samples, summarize(meta, samples, suite)
+
+
+def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
+    """Compare run B against run A (the baseline)."""
+    a_dir, b_dir = find_run(run_a), find_run(run_b)
+    meta_a, samples_a, sum_a = _summary(a_dir)
+    meta_b, samples_b, sum_b = _summary(b_dir)
+    deltas = []
+    groups_a = {(g.model, g.variant): g for g in sum_a.groups}
+    groups_b = {(g.model, g.variant): g for g in sum_b.groups}
+    for key in [*groups_a, *(k for k in groups_b if k not in groups_a)]:
+        ga, gb = groups_a.get(key), groups_b.get(key)
+        label = key[0] if key[1] == "default" else f"{key[0]} [{key[1]}]"
+        values_a = {"pass_rate": ga.pass_rate, **ga.metrics} if ga else {}
+        values_b = {"pass_rate": gb.pass_rate, **gb.metrics} if gb else {}
+        for metric in [*values_a, *(m for m in values_b if m not in values_a)]:
+            a, b = values_a.get(metric), values_b.get(metric)
+            delta, verdict = _verdict(metric, a, b)
+            deltas.append(
+                MetricDelta(group=label, metric=metric, a=a, b=b, delta=delta, verdict=verdict)
+            )
+    by_key_a = {s.key: s for s in samples_a}
+    regressions, improvements = [], []
+    for sb in samples_b:
+        sa = by_key_a.get(sb.key)
+        if sa is None:
+            continue
+        group = sb.model if sb.variant == "default" else f"{sb.model} [{sb.variant}]"
+        worse, better = [], []
+        if sa.passed and not sb.passed:
+            failed = [f"{x.name}: {x.message}" for x in sb.assertions if not x.passed]
+            failed += sb.missed + sb.unexpected
+            worse.append("now fails" + (f" ({'; '.join(failed)})" if failed else ""))
+        elif sb.passed and not sa.passed:
+            better.append("now passes")
+        for metric in _WATCHED:
+            a, b = sa.metrics.get(metric), sb.metrics.get(metric)
+            if a is None or b is None:
+                continue
+            _, verdict = _verdict(metric, a, b)
+            if verdict == "worse":
+                worse.append(f"{metric} {a:g} → {b:g}")
+            elif verdict == "better":
+                better.append(f"{metric} {a:g} → {b:g}")
+        if worse:
+            regressions.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=worse))
+        elif better:
+            improvements.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=better))
+    keys_b = {s.key for s in samples_b}
+    return Comparison(
+        run_a=meta_a.run_id,
+        run_b=meta_b.run_id,
+        deltas=deltas,
+        regressions=regressions,
+        improvements=improvements,
+        only_in_a=[k for k in by_key_a if k not in keys_b],
+        only_in_b=[s.key for s in samples_b if s.key not in by_key_a],
+    )
+
+
+def comparison_markdown(c: Comparison) -> str:
+    """The comparison as Markdown."""
+    out = [
+        f"# Compare {c.run_a} → {c.run_b}",
+        "",
+        "| model | metric | A | B | Δ | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for d in c.deltas:
+        out.append(
+            f"| {d.group} | {d.metric} | {_num(d.a)} | {_num(d.b)} | {_num(d.delta, sign=True)} | {d.verdict} |"
+        )
+    out += ["", f"## Regressed samples ({len(c.regressions)})", ""]
+    out += [
+        f"- {r.case} · {r.group} (`{r.key}`): {'; '.join(r.reasons)}" for r in c.regressions
+    ] or ["None."]
+    out += ["", f"## Improved samples ({len(c.improvements)})", ""]
+    out += [f"- {r.case} · {r.group}: {'; '.join(r.reasons)}" for r in c.improvements] or ["None."]
+    if c.only_in_a or c.only_in_b:
+        out += ["", f"Only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}."]
+    return "\n".join(out) + "\n"
+
+
+def comparison_json(c: Comparison) -> str:
+    """The comparison as JSON."""
+    return json.dumps(c.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _num(value: float | None, sign: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.4g}" if sign else f"{value:.4g}"
+    return text

@@ -1,0 +1,245 @@
+"""The run folder: `run.json` (what was asked), `samples.jsonl` (one result per finished sample)
+and `calls.jsonl` (every model answer, by sample), each line appended and flushed as it finishes.
+
+A run stopped at any point — Ctrl-C or kill -9 — loses at most the line being written; on
+resume, finished samples are not run again and the answers of unfinished ones are replayed
+from `calls.jsonl` instead of asking the model twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from pipeline import paths
+from pipeline.errors import InputError
+from pipeline.models.base import Completion, Usage
+from pipeline.prompts import Message
+from pipeline.textio import write_atomic
+
+RUN_FILE = "run.json"
+SAMPLES_FILE = "samples.jsonl"
+CALLS_FILE = "calls.jsonl"
+
+
+class RunOptions(BaseModel):
+    """The choices a run was started with; a resumed run keeps them."""
+
+    models: list[str] | None = None
+    """`--model` overrides of the suite's models."""
+    cases: list[str] | None = None
+    """`--case` filter."""
+    repeat: int | None = None
+    concurrency: int | None = None
+
+
+class RunMeta(BaseModel):
+    """`run.json`: the suite and options of a run."""
+
+    run_id: str
+    suite_path: str
+    suite_name: str
+    suite_kind: str
+    suite_hash: str
+    options: RunOptions
+    planned: int = 0
+    """Samples in the matrix."""
+    created_at: str = Field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
+    finished_at: str | None = None
+
+
+class CompactFinding(BaseModel):
+    """A finding as journaled: enough to list it and to highlight it in the draft."""
+
+    code: str
+    severity: str
+    start: int
+    end: int
+    line: int
+    excerpt: str
+    message: str
+    section: str | None = None
+
+
+class AssertionRecord(BaseModel):
+    name: str
+    passed: bool
+    message: str = ""
+
+
+class SampleResult(BaseModel):
+    """One finished sample: a case drafted by one model, variant and repeat (or checked)."""
+
+    key: str
+    order: tuple[int, int, int, int]
+    """(case, model, variant, repeat) positions in the suite: the report order."""
+    case: str
+    model: str
+    variant: str
+    repeat: int
+    tags: list[str] = []
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    passed: bool = False
+    metrics: dict[str, float] = {}
+    findings_by_code: dict[str, int] = {}
+    assertions: list[AssertionRecord] = []
+    title: str = ""
+    text: str = ""
+    findings: list[CompactFinding] = []
+    judge_reasons: list[str] = []
+    # checker suites: expected vs found, by rule family
+    family_counts: dict[str, dict[str, int]] = {}
+    """family → {tp, fp, fn}."""
+    missed: list[str] = []
+    """Expected findings the checker did not give (code @ text)."""
+    unexpected: list[str] = []
+    """Findings the case did not expect."""
+    usage: Usage = Usage()
+    duration_s: float = 0.0
+
+
+class CallRecord(BaseModel):
+    """One model answer, journaled so a resumed run need not ask for it again."""
+
+    sample: str
+    key: str
+    completion: Completion
+
+
+def new_run_id(suite_name: str) -> str:
+    """A sortable, unique run id: `20250101-120000-<suite>-<hex>`."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    slug = "".join(c if c.isalnum() or c in "-_" else "-" for c in suite_name)[:40]
+    return f"{stamp}-{slug}-{secrets.token_hex(2)}"
+
+
+def runs_dir() -> Path:
+    """Where runs are stored: `<user data>/runs/`."""
+    return paths.user_data_dir() / "runs"
+
+
+def find_run(run: str | Path) -> Path:
+    """A run folder from a run id or a path."""
+    p = Path(run)
+    if (p / RUN_FILE).is_file():
+        return p
+    candidate = runs_dir() / str(run)
+    if (candidate / RUN_FILE).is_file():
+        return candidate
+    known = sorted(d.name for d in runs_dir().glob("*") if (d / RUN_FILE).is_file())[-5:]
+    hint = f" (recent runs: {', '.join(known)})" if known else ""
+    raise InputError(f"no evaluation run '{run}' in {runs_dir()}{hint}")
+
+
+def call_key(model: str, messages: list[Message]) -> str:
+    """The identity of one model call: the model and the whole conversation."""
+    blob = json.dumps(
+        [model, [m.model_dump() for m in messages]], ensure_ascii=False, sort_keys=True
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+class Journal:
+    """Appends results and model answers to a run folder, one flushed line each."""
+
+    def __init__(self, run_dir: Path):
+        self.run_dir = run_dir
+        run_dir.mkdir(parents=True, exist_ok=True)
+        self._samples = open(run_dir / SAMPLES_FILE, "a", encoding="utf-8")  # noqa: SIM115
+        self._calls = open(run_dir / CALLS_FILE, "a", encoding="utf-8")  # noqa: SIM115
+
+    def add_sample(self, result: SampleResult) -> None:
+        self._samples.write(result.model_dump_json() + "\n")
+        self._samples.flush()
+
+    def add_call(self, record: CallRecord) -> None:
+        self._calls.write(record.model_dump_json() + "\n")
+        self._calls.flush()
+
+    def close(self) -> None:
+        for fh in (self._samples, self._calls):
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+            except (OSError, ValueError):
+                pass
+            fh.close()
+
+
+def write_meta(run_dir: Path, meta: RunMeta) -> None:
+    """Write `run.json` atomically."""
+    write_atomic(run_dir / RUN_FILE, meta.model_dump_json(indent=2) + "\n")
+
+
+def read_meta(run_dir: Path) -> RunMeta:
+    """The run's `run.json`."""
+    path = run_dir / RUN_FILE
+    try:
+        return RunMeta.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError, ValueError) as exc:
+        raise InputError(f"not a readable evaluation run: {exc}", path=str(path)) from None
+
+
+def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    """Each complete JSON line of a journal file (a torn last line is skipped)."""
+    if not path.is_file():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.endswith("\n"):
+                break
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+def iter_samples(run_dir: Path) -> Iterator[SampleResult]:
+    """Every journaled sample, in the order they finished (a later line replaces an earlier one)."""
+    for data in _lines(run_dir / SAMPLES_FILE):
+        try:
+            yield SampleResult.model_validate(data)
+        except ValidationError:
+            continue
+
+
+def latest_samples(run_dir: Path) -> list[SampleResult]:
+    """The final result of every sample, in report order (case, model, variant, repeat)."""
+    latest: dict[str, SampleResult] = {}
+    for sample in iter_samples(run_dir):
+        latest[sample.key] = sample
+    return sorted(latest.values(), key=lambda s: s.order)
+
+
+def sample_status(run_dir: Path) -> dict[str, str]:
+    """key → status of the last journaled result of each sample (small: no texts kept)."""
+    status: dict[str, str] = {}
+    for data in _lines(run_dir / SAMPLES_FILE):
+        if isinstance(data, dict) and "key" in data:
+            status[data["key"]] = data.get("status", "error")
+    return status
+
+
+def load_calls(run_dir: Path, samples: set[str]) -> dict[tuple[str, str], list[Completion]]:
+    """The journaled answers of the given samples: (sample, call key) → answers in order."""
+    memo: dict[tuple[str, str], list[Completion]] = {}
+    for data in _lines(run_dir / CALLS_FILE):
+        if not isinstance(data, dict) or data.get("sample") not in samples:
+            continue
+        try:
+            record = CallRecord.model_validate(data)
+        except ValidationError:
+            continue
+        memo.setdefault((record.sample, record.key), []).append(record.completion)
+    return memo

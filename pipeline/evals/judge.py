@@ -1,0 +1,77 @@
+"""An LLM judge: a model scores a draft 1–5 against the suite's rubric, with reasons.
+
+The judge calls through the same model layer as drafting (so the run's limits, journal and
+the model cache apply), and its verdicts are cached on disk by (judge model, rubric, draft):
+judging the same draft again costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from pydantic import BaseModel, Field, ValidationError
+
+from pipeline import paths
+from pipeline.errors import ModelError
+from pipeline.models.base import Model
+from pipeline.prompts import Message, SectionPrompt
+from pipeline.textio import write_atomic
+
+JUDGE_SYSTEM = (
+    "你是一名严格的公文审稿人。请按照评分标准给下面的草稿打分，1分最差，5分最好。"
+    '只输出一个JSON对象：{"score": 1到5的整数, "reasons": ["理由1", "理由2"]}，不要输出其他内容。'
+)
+
+
+class Verdict(BaseModel):
+    """The judge's score and its reasons."""
+
+    score: int = Field(ge=1, le=5)
+    reasons: list[str] = []
+
+
+def judge_messages(rubric: str, title: str, text: str) -> list[Message]:
+    """The conversation that asks the judge for a verdict."""
+    user = f"评分标准：\n{rubric.strip()}\n\n草稿《{title}》全文：\n<draft>\n{text}\n</draft>"
+    return [Message(role="system", content=JUDGE_SYSTEM), Message(role="user", content=user)]
+
+
+def parse_verdict(answer: str) -> Verdict:
+    """Read the judge's JSON verdict (fences and surrounding words tolerated)."""
+    match = re.search(r"\{.*\}", answer, re.S)
+    if match:
+        try:
+            return Verdict.model_validate(json.loads(match.group(0)))
+        except (json.JSONDecodeError, ValidationError):
+            pass
+    score = re.search(r"(?:score|评分|得分)\D{0,4}([1-5])", answer, re.I)
+    if score:
+        return Verdict(score=int(score.group(1)), reasons=[answer.strip()[:200]])
+    raise ModelError(f"the judge gave no 1–5 score: {answer.strip()[:120]!r}")
+
+
+def _cache_path(model_name: str, rubric: str, text: str):
+    digest = hashlib.sha256("\0".join((model_name, rubric, text)).encode()).hexdigest()[:32]
+    return paths.user_cache_dir() / "judge" / f"{digest}.json"
+
+
+async def judge_draft(
+    model: Model, *, cache_name: str, rubric: str, title: str, text: str
+) -> Verdict:
+    """The judge's verdict on one draft, from the cache when this draft was judged before."""
+    cached = _cache_path(cache_name, rubric, text)
+    if cached.is_file():
+        try:
+            return Verdict.model_validate_json(cached.read_text(encoding="utf-8"))
+        except (ValidationError, ValueError, OSError):
+            pass
+    messages = judge_messages(rubric, title, text)
+    prompt = SectionPrompt(
+        section_id="judge", heading=None, messages=messages, skeleton="", template_hash="judge"
+    )
+    completion = await model.complete(prompt, messages)
+    verdict = parse_verdict(completion.text)
+    write_atomic(cached, verdict.model_dump_json() + "\n")
+    return verdict

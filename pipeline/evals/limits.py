@@ -1,0 +1,117 @@
+"""Limits on model calls for a whole run: one cap on calls in flight (section calls included),
+per-model caps and request rates, and replay of journaled answers on resume.
+
+Every model a run uses is wrapped, per sample, in a `LimitedModel` that shares the run's
+`CallLimits`; the drafter sees an ordinary `Model`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from pipeline.evals.journal import CallRecord, call_key
+from pipeline.models.base import Completion, Model, Usage
+from pipeline.prompts import Message, SectionPrompt
+
+
+class RateLimiter:
+    """Spaces call starts so that at most `rpm` begin in any minute (evenly, no bursts)."""
+
+    def __init__(self, rpm: float):
+        self.interval = 60.0 / rpm
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class CallLimits:
+    """The run's shared limits: a semaphore for all calls, and one per model with a cap."""
+
+    def __init__(self, concurrency: int):
+        self.run_gate = asyncio.Semaphore(concurrency)
+        self.model_gates: dict[str, asyncio.Semaphore] = {}
+        self.rates: dict[str, RateLimiter] = {}
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.calls = 0
+        """Calls that reached a model (replays excluded)."""
+
+    def configure(self, model: str, *, concurrency: int | None, rpm: float | None) -> None:
+        """Set a model's own cap on calls in flight and its request rate."""
+        if concurrency:
+            self.model_gates[model] = asyncio.Semaphore(concurrency)
+        if rpm:
+            self.rates[model] = RateLimiter(rpm)
+
+
+class _Nullcontext:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+class LimitedModel:
+    """A model seen through the run's limits, for one sample: answers already journaled for
+    this sample are replayed, new ones are journaled as they arrive."""
+
+    def __init__(
+        self,
+        inner: Model,
+        *,
+        label: str,
+        limits: CallLimits,
+        sample: str,
+        replay: dict[tuple[str, str], list[Completion]],
+        record: Callable[[CallRecord], None],
+    ):
+        self.inner = inner
+        self.name = inner.name
+        self.label = label
+        self._limits = limits
+        self._sample = sample
+        self._replay = replay
+        self._record = record
+
+    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        key = call_key(self.label, messages)
+        queued = self._replay.get((self._sample, key))
+        if queued:
+            done = queued.pop(0)
+            u = done.usage
+            return done.model_copy(
+                update={
+                    "usage": Usage(
+                        input_tokens=u.input_tokens,
+                        output_tokens=u.output_tokens,
+                        cached=1,
+                        cost=u.cost,
+                    )
+                }
+            )
+        limits = self._limits
+        gate = limits.model_gates.get(self.label) or _Nullcontext()
+        async with gate:
+            rate = limits.rates.get(self.label)
+            if rate is not None:
+                await rate.wait()
+            async with limits.run_gate:
+                limits.in_flight += 1
+                limits.calls += 1
+                limits.peak_in_flight = max(limits.peak_in_flight, limits.in_flight)
+                try:
+                    completion = await self.inner.complete(prompt, messages)
+                finally:
+                    limits.in_flight -= 1
+        self._record(CallRecord(sample=self._sample, key=key, completion=completion))
+        return completion

@@ -1,0 +1,236 @@
+"""Grounding metrics of one draft, from the checker's findings and the case's facts.
+
+Every metric is a number; for each, the table `DRAFT_METRICS` says what it measures and
+whether higher is better. Agreement between repeats is measured over a group of drafts
+(`agreement`), not over one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+from collections import Counter
+from typing import Any, NamedTuple
+
+from pipeline.checker.findings import Finding, Severity
+from pipeline.document import Draft
+from pipeline.drafting import fact_labels
+from pipeline.facts import Facts
+from pipeline.spec import DocSpec
+
+
+class MetricInfo(NamedTuple):
+    """What a metric measures and which way is better."""
+
+    description: str
+    higher_is_better: bool = True
+
+
+DRAFT_METRICS: dict[str, MetricInfo] = {
+    "structure_pass": MetricInfo(
+        "1 when every required section is drafted, in order, under a well-formed heading, "
+        "and the checker reports no structure error; else 0"
+    ),
+    "fact_coverage": MetricInfo("share of must-mention facts (each list item counts) named"),
+    "marker_precision": MetricInfo(
+        "share of markers that stand for a fact missing from the case, in a section using it"
+    ),
+    "marker_recall": MetricInfo("share of missing facts used by a section that got a marker"),
+    "unsupported_per_1k": MetricInfo(
+        "numbers the facts cannot back (facts.unsupported-number), per 1,000 characters", False
+    ),
+    "length_compliance": MetricInfo("share of sections whose length is within the spec's bounds"),
+    "errors": MetricInfo("error-level findings", False),
+    "warnings": MetricInfo("warning-level findings (markers included)", False),
+    "chars": MetricInfo("characters of the draft's text", True),
+    "judge_score": MetricInfo(
+        "the LLM judge's 1–5 score against the suite's rubric (with a judge)"
+    ),
+}
+"""The per-draft metrics, in report order."""
+
+GROUP_METRICS: dict[str, MetricInfo] = {
+    "agreement": MetricInfo(
+        "mean pairwise text similarity of the repeats of a case (1 = identical)"
+    ),
+}
+
+QUALITY_METRICS = (
+    "structure_pass",
+    "fact_coverage",
+    "marker_precision",
+    "marker_recall",
+    "length_compliance",
+)
+"""The metrics averaged (with the unsupported-number rate) into a model's quality score."""
+
+UNSUPPORTED_CODE = "facts.unsupported-number"
+
+
+def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
+    """Fact ids (and `fact.field` ids of list items) that have no value and a section uses."""
+    used = {name for s in spec.sections for name in s.facts}
+    missing = {name for name in facts.missing(spec) if name in used}
+    for name, fact in spec.facts.items():
+        value = facts.values.get(name)
+        if fact.type == "object-list" and fact.fields and value and name in used:
+            for item in value:
+                for sub in fact.fields:
+                    if item.get(sub) is None:
+                        missing.add(f"{name}.{sub}")
+    return missing
+
+
+def _section_uses(spec: DocSpec, section_id: str | None, fact_id: str) -> bool:
+    if section_id is None:
+        return True
+    try:
+        section = spec.section(section_id)
+    except KeyError:
+        return True
+    return fact_id.split(".", 1)[0] in section.facts
+
+
+def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, float]:
+    """(precision, recall) of the draft's markers against the facts the case leaves out.
+
+    A marker is right when its label is the label of a missing fact and it sits in a section
+    that uses that fact. With no markers precision is 1; with nothing missing recall is 1.
+    """
+    labels = fact_labels(spec)
+    missing = missing_fact_ids(spec, facts)
+    right = 0
+    covered: set[str] = set()
+    markers = draft.locate_markers(labels)
+    for m in markers:
+        fact_id = labels.get(m.label)
+        if fact_id in missing and _section_uses(spec, m.section, fact_id):
+            right += 1
+            covered.add(fact_id)
+    precision = right / len(markers) if markers else 1.0
+    recall = len(covered) / len(missing) if missing else 1.0
+    return precision, recall
+
+
+def _mentions(value: Any, type_: str, fields: dict[str, Any] | None) -> list[list[str]]:
+    """The ways each unit of a fact's value may be written; a unit is named by any of them."""
+    from pipeline.prompts import cn, date_cn
+
+    def clean(text: Any) -> str:
+        return str(text).strip().rstrip("。；;，,.！!　 ")
+
+    if type_ in ("integer", "year"):
+        return [[str(value), cn(value)]]
+    if type_ == "number":
+        as_text = f"{value:g}" if isinstance(value, float) else str(value)
+        return [[as_text]]
+    if type_ == "date":
+        d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+        return [[date_cn(d), d.isoformat()]]
+    if type_ == "string-list":
+        return [[clean(item)] for item in value]
+    if type_ == "object-list":
+        first = next((k for k, f in (fields or {}).items() if f.type == "string"), None)
+        return [[clean(item.get(first))] for item in value if first and item.get(first)]
+    return [[clean(value)]]
+
+
+def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
+    """Share of the must-mention facts' units (each list item is one) that the text names."""
+    wanted: list[str] = []
+    for section in spec.sections:
+        for name in section.must_mention:
+            if name not in wanted and facts.values.get(name) is not None:
+                wanted.append(name)
+    units = 0
+    found = 0
+    for name in wanted:
+        fact = spec.facts[name]
+        for ways in _mentions(facts.values[name], fact.type, fact.fields):
+            units += 1
+            found += any(w and w in text for w in ways)
+    return found / units if units else 1.0
+
+
+def length_compliance(spec: DocSpec, draft: Draft) -> float:
+    """Share of the spec's sections whose drafted body is within the spec's length bounds."""
+    by_id = {s.id: s for s in draft.sections}
+    ok = 0
+    for section in spec.sections:
+        drafted = by_id.get(section.id)
+        if drafted is None or drafted.status != "ok":
+            continue
+        n = len(drafted.body.replace("\n", ""))
+        bounds = section.length
+        ok += n >= bounds.min and (bounds.max is None or n <= bounds.max)
+    return ok / len(spec.sections)
+
+
+def structure_pass(spec: DocSpec, draft: Draft, findings: list[Finding]) -> bool:
+    """Every required section drafted in spec order under a numbered heading, no structure error."""
+    from pipeline.prompts import cn
+
+    order = [s.id for s in draft.sections]
+    expected = [s.id for s in spec.sections if s.id in order]
+    if order != expected:
+        return False
+    by_id = {s.id: s for s in draft.sections}
+    number = 0
+    for section in spec.sections:
+        drafted = by_id.get(section.id)
+        if drafted is not None and section.heading is not None:
+            number += 1
+            if not (drafted.heading or "").startswith(f"{cn(number)}、"):
+                return False
+        if not section.required:
+            continue
+        if drafted is None or drafted.status != "ok" or not drafted.body.strip():
+            return False
+    return not any(
+        f.code.startswith("structure.") and f.severity is Severity.ERROR for f in findings
+    )
+
+
+def findings_by_code(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each code, sorted by code."""
+    return dict(sorted(Counter(f.code for f in findings).items()))
+
+
+def draft_metrics(spec: DocSpec, facts: Facts, draft: Draft) -> dict[str, float]:
+    """Every metric in `DRAFT_METRICS` for one draft (the judge's score is added by the runner)."""
+    text = draft.text
+    findings = draft.findings
+    precision, recall = marker_scores(spec, facts, draft)
+    unsupported = sum(1 for f in findings if f.code == UNSUPPORTED_CODE)
+    severities = Counter(f.severity for f in findings)
+    return {
+        "structure_pass": float(structure_pass(spec, draft, findings)),
+        "fact_coverage": round(fact_coverage(spec, facts, text), 4),
+        "marker_precision": round(precision, 4),
+        "marker_recall": round(recall, 4),
+        "unsupported_per_1k": round(unsupported * 1000 / max(1, len(text)), 4),
+        "length_compliance": round(length_compliance(spec, draft), 4),
+        "errors": float(severities.get(Severity.ERROR, 0)),
+        "warnings": float(severities.get(Severity.WARNING, 0)),
+        "chars": float(len(text)),
+    }
+
+
+def agreement(texts: list[str]) -> float | None:
+    """Mean pairwise similarity (difflib ratio, 0–1) of repeated drafts; None for fewer than two."""
+    if len(texts) < 2:
+        return None
+    ratios = [
+        difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() if a != b else 1.0
+        for a, b in itertools.combinations(texts, 2)
+    ]
+    return round(sum(ratios) / len(ratios), 4)
+
+
+def quality_score(means: dict[str, float]) -> float:
+    """One 0–1 number to rank models: the mean of the quality metrics, with the unsupported-
+    number rate folded in as 1 / (1 + rate)."""
+    parts = [means.get(m, 0.0) for m in QUALITY_METRICS]
+    parts.append(1.0 / (1.0 + means.get("unsupported_per_1k", 0.0)))
+    return round(sum(parts) / len(parts), 4)

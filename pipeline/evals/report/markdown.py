@@ -1,0 +1,73 @@
+"""The Markdown report: the summary table, thresholds and the failing samples."""
+
+from __future__ import annotations
+
+from pipeline.evals.journal import RunMeta, SampleResult
+from pipeline.evals.report.common import SHORT_NAMES, fmt, group_label, metric_columns, pct, verdict
+from pipeline.evals.summary import RunSummary
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]) -> str:
+    """The report as Markdown."""
+    cols = metric_columns(summary)
+    out = [
+        f"# Evaluation: {_cell(summary.suite)} — {verdict(summary)}",
+        "",
+        f"Run `{meta.run_id}` · {summary.finished}/{summary.planned} samples · started {meta.created_at}",
+        "",
+        "| rank | model | samples | pass rate | errors | "
+        + " | ".join(SHORT_NAMES[c] for c in cols)
+        + " | quality |",
+        "|" + "---|" * (6 + len(cols)),
+    ]
+    for g in summary.groups:
+        out.append(
+            f"| {g.rank} | {_cell(group_label(g))} | {g.samples} | {pct(g.pass_rate)} | {g.errors} | "
+            + " | ".join(fmt(g.metrics.get(c)) for c in cols)
+            + f" | {fmt(g.quality)} |"
+        )
+    families = [(g, f, s) for g in summary.groups for f, s in g.families.items()]
+    if families:
+        out += [
+            "",
+            "## Checker by rule family",
+            "",
+            "| family | TP | FP | FN | precision | recall |",
+            "|---|---|---|---|---|---|",
+        ]
+        for _g, family, s in families:
+            out.append(
+                f"| {family} | {s.tp} | {s.fp} | {s.fn} | {fmt(s.precision)} | {fmt(s.recall)} |"
+            )
+    out += ["", "## Thresholds", ""]
+    for g in summary.groups:
+        for t in g.thresholds:
+            mark = "✅" if t.passed else "❌"
+            out.append(
+                f"- {mark} {_cell(group_label(g))}: {t.name} = {fmt(t.value)} (needs {t.bound})"
+            )
+    if not any(g.thresholds for g in summary.groups):
+        out.append("- none")
+    failing = [s for s in samples if not s.passed]
+    out += ["", f"## Failing samples ({len(failing)})", ""]
+    for s in failing:
+        out.append(
+            f"### {_cell(s.case)} · {_cell(s.model)} · {_cell(s.variant)} · repeat {s.repeat}"
+        )
+        if s.error:
+            out.append(f"- error: {_cell(s.error)}")
+        for a in s.assertions:
+            if not a.passed:
+                out.append(f"- ❌ {_cell(a.name)}: {_cell(a.message)}")
+        for m in s.missed:
+            out.append(f"- missed: {_cell(m)}")
+        for u in s.unexpected:
+            out.append(f"- unexpected: {_cell(u)}")
+        out.append("")
+    if not failing:
+        out.append("None.")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,65 @@
+"""The terminal report: a rich table per run, thresholds, and the failing samples."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.evals.journal import SampleResult
+from pipeline.evals.report.common import SHORT_NAMES, fmt, group_label, metric_columns, pct, verdict
+from pipeline.evals.summary import RunSummary
+
+MAX_FAILURES_SHOWN = 20
+
+
+def print_summary(
+    summary: RunSummary, samples: list[SampleResult], console: Console | None = None
+) -> None:
+    """Print the summary table, the checker's families, thresholds and failing samples."""
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title=f"draft eval {summary.suite} — {verdict(summary)}", title_justify="left")
+    cols = metric_columns(summary)
+    for header in (
+        "rank",
+        "model",
+        "samples",
+        "pass",
+        "errors",
+        *(SHORT_NAMES[c] for c in cols),
+        "quality",
+    ):
+        table.add_column(header, justify="left" if header == "model" else "right")
+    for g in summary.groups:
+        table.add_row(
+            str(g.rank), group_label(g), str(g.samples), pct(g.pass_rate), str(g.errors),
+            *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
+        )  # fmt: skip
+    console.print(table)
+    for g in summary.groups:
+        if g.families:
+            fam = Table(title=f"checker by rule family ({group_label(g)})", title_justify="left")
+            for header in ("family", "TP", "FP", "FN", "precision", "recall"):
+                fam.add_column(header, justify="left" if header == "family" else "right")
+            for name, s in g.families.items():
+                fam.add_row(name, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall))
+            console.print(fam)
+    for g in summary.groups:
+        for t in g.thresholds:
+            mark = "[green]ok[/]" if t.passed else "[red]FAIL[/]"
+            console.print(
+                f"  {mark} {escape(group_label(g))}: {escape(t.name)} = {fmt(t.value)} (needs {t.bound})",
+                highlight=False,
+            )
+    failing = [s for s in samples if not s.passed]
+    for s in failing[:MAX_FAILURES_SHOWN]:
+        reasons = [f"{a.name}: {a.message}" for a in s.assertions if not a.passed]
+        reasons += [f"missed {m}" for m in s.missed] + [f"unexpected {u}" for u in s.unexpected]
+        if s.error:
+            reasons.insert(0, f"error: {s.error}")
+        where = escape(f"{s.case} · {s.model} · {s.variant} · #{s.repeat}")
+        console.print(f"  [red]✗[/] {where}: {escape('; '.join(reasons))}", highlight=False)
+    if len(failing) > MAX_FAILURES_SHOWN:
+        console.print(f"  … and {len(failing) - MAX_FAILURES_SHOWN} more failing samples")

@@ -1,0 +1,496 @@
+"""Running a suite: the matrix cases × models × prompt variants × repeats, journaled per sample.
+
+- One cap on model calls in flight for the whole run (section and judge calls included),
+  plus each model's own cap and request rate (`pipeline.evals.limits`).
+- A bounded pool of sample workers pulls from the plan, so memory stays flat however many
+  cases there are: each finished sample goes to `samples.jsonl` and is dropped.
+- `resume_run` skips finished samples and replays the journaled answers of unfinished ones,
+  so no model call is made twice; `retry_errors` runs the samples that ended in an error again.
+- Results are reported in suite order (case, model, variant, repeat), whatever order they
+  finished in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import DraftsmithError, InputError
+from pipeline.evals.assertions import AssertionOutcome, evaluate_all
+from pipeline.evals.cases import (
+    PreparedCase,
+    PreparedCheck,
+    PromptCache,
+    prepare_checks,
+    prepare_drafting,
+)
+from pipeline.evals.journal import (
+    AssertionRecord,
+    CompactFinding,
+    Journal,
+    RunMeta,
+    RunOptions,
+    SampleResult,
+    find_run,
+    load_calls,
+    new_run_id,
+    read_meta,
+    runs_dir,
+    sample_status,
+    write_meta,
+)
+from pipeline.evals.limits import CallLimits, LimitedModel
+from pipeline.evals.suite import (
+    CheckerSuite,
+    DraftingSuite,
+    ModelEntry,
+    Suite,
+    Variant,
+    load_suite,
+)
+from pipeline.models.base import Model
+from pipeline.textio import LineMap
+
+ProgressSink = Callable[[SampleResult, int, int], None]
+"""Called with each finished sample, the number done and the number planned."""
+
+
+@dataclass(frozen=True)
+class PlannedSample:
+    """One cell of the matrix."""
+
+    key: str
+    order: tuple[int, int, int, int]
+    case_index: int
+    model_index: int
+    variant_index: int
+    repeat: int
+
+
+@dataclass
+class RunPlan:
+    """A suite resolved into everything a run needs."""
+
+    suite: Suite
+    lines: LineMap
+    models: list[ModelEntry]
+    variants: list[Variant]
+    repeat: int
+    concurrency: int
+    drafting: list[PreparedCase]
+    checks: list[PreparedCheck]
+    prompts: PromptCache | None
+
+    def __post_init__(self) -> None:
+        self.drafting_by_index = {c.index: c for c in self.drafting}
+        self.checks_by_index = {c.index: c for c in self.checks}
+
+    def samples(self) -> Iterator[PlannedSample]:
+        """The matrix in report order."""
+        if isinstance(self.suite, CheckerSuite):
+            for c in self.checks:
+                yield PlannedSample(
+                    key=f"{c.case.id}|checker|default|0",
+                    order=(c.index, 0, 0, 0),
+                    case_index=c.index,
+                    model_index=0,
+                    variant_index=0,
+                    repeat=0,
+                )
+            return
+        for c in self.drafting:
+            for mi, m in enumerate(self.models):
+                for vi, v in enumerate(self.variants):
+                    for r in range(self.repeat):
+                        yield PlannedSample(
+                            key=f"{c.case.id}|{m.name}|{v.name}|{r}",
+                            order=(c.index, mi, vi, r),
+                            case_index=c.index,
+                            model_index=mi,
+                            variant_index=vi,
+                            repeat=r,
+                        )
+
+    @property
+    def size(self) -> int:
+        if isinstance(self.suite, CheckerSuite):
+            return len(self.checks)
+        return len(self.drafting) * len(self.models) * len(self.variants) * self.repeat
+
+
+def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
+    """Resolve and check everything a run needs before any model is called."""
+    if isinstance(suite, CheckerSuite):
+        if options.models or options.repeat:
+            raise InputError("a checker suite runs no model: drop --model and --repeat")
+        checks = prepare_checks(suite, lines)
+        if options.cases:
+            checks = _only(checks, options.cases, suite)
+        return RunPlan(
+            suite, lines, [ModelEntry(id="checker")], [Variant(name="default")], 1,
+            options.concurrency or suite.concurrency, [], checks, None,
+        )  # fmt: skip
+    cases = prepare_drafting(suite, lines)
+    if options.cases:
+        cases = _only(cases, options.cases, suite)
+    models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
+    names = [m.name for m in models]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise InputError(
+                f"model '{name}' is listed twice; give one a 'label'",
+                path=str(suite.source),
+                line=lines.line(("models", i)),
+            )
+    prompts = PromptCache(suite, lines)
+    for v in suite.variant_list:
+        for c in cases:
+            prompts.get(c.spec, v)
+    return RunPlan(
+        suite, lines, models, suite.variant_list, options.repeat or suite.repeat,
+        options.concurrency or suite.concurrency, cases, [], prompts,
+    )  # fmt: skip
+
+
+def _only(items: list, wanted: list[str], suite: Suite) -> list:
+    from pipeline.validation import did_you_mean
+
+    ids = [c.case.id for c in items]
+    for w in wanted:
+        if w not in ids:
+            raise InputError(
+                f"--case '{w}': no such case in suite '{suite.name}'{did_you_mean(w, ids)}"
+            )
+    return [c for c in items if c.case.id in wanted]
+
+
+def _instantiate(plan: RunPlan) -> dict[str, Model]:
+    """One model object per model in the matrix (and the judge), shared by all samples."""
+    from pipeline.models import get_model
+
+    models: dict[str, Model] = {}
+    if isinstance(plan.suite, CheckerSuite):
+        return models
+    for i, entry in enumerate(plan.models):
+        try:
+            models[entry.name] = get_model(entry.id)
+        except InputError as exc:
+            raise InputError(
+                f"models[{i}]: {exc}",
+                path=str(plan.suite.source),
+                line=plan.lines.line(("models", i)),
+            ) from None
+    judge = plan.suite.judge
+    if judge is not None:
+        try:
+            models["judge:" + judge.model] = get_model(judge.model)
+        except InputError as exc:
+            raise InputError(
+                f"judge.model: {exc}", path=str(plan.suite.source), line=plan.lines.line(("judge",))
+            ) from None
+    return models
+
+
+# ----------------------------------------------------------------------------- one sample
+
+
+def _compact(findings) -> list[CompactFinding]:
+    return [
+        CompactFinding(
+            code=f.code,
+            severity=str(f.severity),
+            start=f.start,
+            end=f.end,
+            line=f.line,
+            excerpt=f.excerpt,
+            message=f.message,
+            section=f.section,
+        )
+        for f in findings
+    ]
+
+
+async def _draft_sample(
+    plan: RunPlan,
+    planned: PlannedSample,
+    models: dict[str, Model],
+    limits: CallLimits,
+    journal: Journal,
+    replay: dict,
+) -> SampleResult:
+    from pipeline.drafting import draft_document_async
+    from pipeline.evals.judge import judge_draft
+    from pipeline.evals.metrics import draft_metrics, findings_by_code
+
+    suite = plan.suite
+    assert isinstance(suite, DraftingSuite) and plan.prompts is not None
+    prepared = plan.drafting_by_index[planned.case_index]
+    entry = plan.models[planned.model_index]
+    variant = plan.variants[planned.variant_index]
+    base = SampleResult(
+        key=planned.key,
+        order=planned.order,
+        case=prepared.case.id,
+        model=entry.name,
+        variant=variant.name,
+        repeat=planned.repeat,
+        tags=prepared.case.tags,
+    )
+    started = time.perf_counter()
+    model = LimitedModel(
+        models[entry.name],
+        label=entry.name,
+        limits=limits,
+        sample=planned.key,
+        replay=replay,
+        record=journal.add_call,
+    )
+    try:
+        spec, prompts = plan.prompts.get(prepared.spec, variant)
+        draft = await draft_document_async(
+            spec,
+            prepared.facts,
+            model,
+            prompts=prompts,
+            concurrency=len(spec.sections),
+            repairs=suite.repairs,
+        )
+        metrics = draft_metrics(spec, prepared.facts, draft)
+        reasons: list[str] = []
+        if suite.judge is not None:
+            judge_model = LimitedModel(
+                models["judge:" + suite.judge.model],
+                label="judge:" + suite.judge.model,
+                limits=limits,
+                sample=planned.key,
+                replay=replay,
+                record=journal.add_call,
+            )
+            verdict = await judge_draft(
+                judge_model,
+                cache_name=suite.judge.model,
+                rubric=suite.judge.rubric,
+                title=draft.title,
+                text=draft.text,
+            )
+            metrics["judge_score"] = float(verdict.score)
+            reasons = verdict.reasons
+    except (DraftsmithError, OSError, ValueError) as exc:
+        return base.model_copy(
+            update={
+                "status": "error",
+                "error": str(exc),
+                "duration_s": time.perf_counter() - started,
+            }
+        )
+    text = draft.text
+    outcomes = evaluate_all(
+        [*suite.default_assert, *prepared.case.assertions],
+        text=text,
+        findings=draft.findings,
+        metrics=metrics,
+    )
+    if suite.judge is not None and suite.judge.min_score is not None:
+        ok = metrics["judge_score"] >= suite.judge.min_score
+        outcomes.append(
+            AssertionOutcome(
+                name=f"judge_score ≥ {suite.judge.min_score:g}",
+                passed=ok,
+                message="" if ok else f"judge gave {metrics['judge_score']:g}",
+            )
+        )
+    failed = draft.failed_sections
+    error = "; ".join(f"section {s.id} failed: {s.error}" for s in failed) or None
+    return base.model_copy(
+        update={
+            "status": "error" if failed else "ok",
+            "error": error,
+            "passed": not failed and all(o.passed for o in outcomes),
+            "metrics": metrics,
+            "findings_by_code": findings_by_code(draft.findings),
+            "assertions": [AssertionRecord(**o.model_dump()) for o in outcomes],
+            "title": draft.title,
+            "text": text,
+            "findings": _compact(draft.findings),
+            "judge_reasons": reasons,
+            "usage": draft.usage,
+            "duration_s": round(time.perf_counter() - started, 4),
+        }
+    )
+
+
+def _check_sample(plan: RunPlan, planned: PlannedSample) -> SampleResult:
+    from pipeline.checker import check_text
+    from pipeline.evals.checker_score import score_findings
+    from pipeline.evals.metrics import findings_by_code
+
+    prepared = plan.checks_by_index[planned.case_index]
+    started = time.perf_counter()
+    report = check_text(prepared.text, spec=prepared.spec, facts=prepared.facts)
+    score = score_findings(prepared.text, list(prepared.case.expect), report.findings)
+    return SampleResult(
+        key=planned.key,
+        order=planned.order,
+        case=prepared.case.id,
+        model="checker",
+        variant="default",
+        repeat=0,
+        tags=prepared.case.tags,
+        passed=score.passed,
+        metrics={
+            "errors": float(sum(f.severity == "error" for f in report.findings)),
+            "warnings": float(sum(f.severity == "warning" for f in report.findings)),
+            "chars": float(len(prepared.text)),
+        },
+        findings_by_code=findings_by_code(report.findings),
+        title=prepared.case.description or prepared.case.id,
+        text=prepared.text,
+        findings=_compact(report.findings),
+        family_counts=score.families,
+        missed=score.missed,
+        unexpected=score.unexpected,
+        duration_s=round(time.perf_counter() - started, 4),
+    )
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+async def _execute(
+    plan: RunPlan,
+    journal: Journal,
+    pending: list[PlannedSample],
+    replay: dict,
+    done_before: int,
+    progress: ProgressSink | None,
+) -> CallLimits:
+    limits = CallLimits(plan.concurrency)
+    for m in plan.models:
+        limits.configure(m.name, concurrency=m.concurrency, rpm=m.rpm)
+    models = _instantiate(plan)
+    queue = iter(pending)
+    done = done_before
+    total = plan.size
+
+    async def worker() -> None:
+        nonlocal done
+        for planned in queue:
+            if isinstance(plan.suite, CheckerSuite):
+                result = _check_sample(plan, planned)
+            else:
+                result = await _draft_sample(plan, planned, models, limits, journal, replay)
+            journal.add_sample(result)
+            for k in [k for k in replay if k[0] == planned.key]:
+                del replay[k]
+            done += 1
+            if progress is not None:
+                progress(result, done, total)
+
+    # Enough sample workers to keep every call slot busy while others assemble and check.
+    workers = max(1, min(len(pending), plan.concurrency))
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return limits
+
+
+@dataclass
+class RunResult:
+    """Where a run was journaled and how it went."""
+
+    run_dir: Path
+    meta: RunMeta
+    model_calls: int
+    """Calls that reached a model in this invocation (replayed answers excluded)."""
+    peak_in_flight: int
+
+
+def start_run(
+    suite_ref: str | Path,
+    options: RunOptions,
+    *,
+    progress: ProgressSink | None = None,
+    on_start: Callable[[Path], None] | None = None,
+) -> RunResult:
+    """Run a suite from the start, in a new run folder."""
+    suite, lines = load_suite(suite_ref)
+    plan = plan_run(suite, lines, options)
+    _instantiate(plan)  # a bad model name fails before the run folder exists
+    run_id = new_run_id(suite.name)
+    run_dir = runs_dir() / run_id
+    meta = RunMeta(
+        run_id=run_id,
+        suite_path=str(suite.source),
+        suite_name=suite.name,
+        suite_kind=suite.kind,
+        suite_hash=suite.content_hash,
+        options=options,
+        planned=plan.size,
+    )
+    return _run(plan, run_dir, meta, retry_errors=False, progress=progress, on_start=on_start)
+
+
+def resume_run(
+    run: str | Path,
+    *,
+    retry_errors: bool = False,
+    concurrency: int | None = None,
+    progress: ProgressSink | None = None,
+    on_start: Callable[[Path], None] | None = None,
+) -> RunResult:
+    """Finish an interrupted run: only the samples not yet journaled (and, with
+    `retry_errors`, those that ended in an error) are run."""
+    run_dir = find_run(run)
+    meta = read_meta(run_dir)
+    suite, lines = load_suite(meta.suite_path)
+    if suite.content_hash != meta.suite_hash:
+        print(
+            f"warning: {meta.suite_path} changed since run {meta.run_id} started; "
+            "finished samples keep their results",
+            file=sys.stderr,
+        )
+    options = meta.options
+    if concurrency:
+        options = options.model_copy(update={"concurrency": concurrency})
+    plan = plan_run(suite, lines, options)
+    return _run(
+        plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
+    )
+
+
+def _run(
+    plan: RunPlan,
+    run_dir: Path,
+    meta: RunMeta,
+    *,
+    retry_errors: bool,
+    progress: ProgressSink | None,
+    on_start: Callable[[Path], None] | None = None,
+) -> RunResult:
+    status = sample_status(run_dir)
+    pending = [
+        s
+        for s in plan.samples()
+        if s.key not in status or (retry_errors and status[s.key] == "error")
+    ]
+    done_before = plan.size - len(pending)
+    replay = load_calls(run_dir, {s.key for s in pending}) if status or pending else {}
+    meta = meta.model_copy(update={"planned": plan.size, "finished_at": None})
+    write_meta(run_dir, meta)
+    journal = Journal(run_dir)
+    if on_start is not None:
+        on_start(run_dir)
+    try:
+        limits = asyncio.run(_execute(plan, journal, pending, replay, done_before, progress))
+    finally:
+        journal.close()
+    meta = meta.model_copy(
+        update={"finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    )
+    write_meta(run_dir, meta)
+    return RunResult(
+        run_dir=run_dir, meta=meta, model_calls=limits.calls, peak_in_flight=limits.peak_in_flight
+    )

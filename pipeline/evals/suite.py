@@ -1,0 +1,378 @@
+"""Evaluation suites: the YAML a user writes (`evals/<name>.yaml`), validated into pydantic models.
+
+A suite is either a *drafting* suite — cases (facts, doctype, tags, assertions) drafted by each
+model × prompt variant × repeat and scored — or a *checker* suite: texts with injected defects
+(and clean ones) whose expected findings measure the checker's precision and recall.
+
+Paths inside a suite (facts files, prompt folders, texts) resolve relative to the suite file.
+Every error names the suite file, the key path and its line, and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline import paths
+from pipeline.errors import InputError
+from pipeline.textio import LineMap, load_structured
+from pipeline.validation import did_you_mean, raise_validation_error
+
+CaseId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+VariantName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ----------------------------------------------------------------------------- assertions
+
+
+class ContainsAssertion(_Strict):
+    """The draft contains `value` (or, with `not-contains`, does not)."""
+
+    type: Literal["contains", "not-contains"]
+    value: str = Field(min_length=1)
+
+
+class RegexAssertion(_Strict):
+    """The draft matches the regular expression `pattern` (or, with `not-regex`, does not)."""
+
+    type: Literal["regex", "not-regex"]
+    pattern: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _compiles(self) -> RegexAssertion:
+        import re
+
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return self
+
+
+class MaxFindingsAssertion(_Strict):
+    """At most `max` findings whose code is `code` (or, for a family such as `gap`, in it)."""
+
+    type: Literal["max-findings"]
+    code: str = Field(min_length=1)
+    """A full code (`facts.unsupported-number`) or a family (`facts`)."""
+    max: int = Field(0, ge=0)
+    severity: Literal["error", "warning", "info"] | None = None
+    """Count only findings of this severity."""
+
+
+class MetricAssertion(_Strict):
+    """A metric of the draft is at least `min` and/or at most `max`."""
+
+    type: Literal["metric"]
+    name: str
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> MetricAssertion:
+        from pipeline.evals.metrics import DRAFT_METRICS
+
+        if self.name not in DRAFT_METRICS:
+            raise ValueError(
+                f"unknown metric '{self.name}'{did_you_mean(self.name, DRAFT_METRICS)} "
+                f"(known: {', '.join(DRAFT_METRICS)})"
+            )
+        if self.min is None and self.max is None:
+            raise ValueError("a metric assertion needs 'min' or 'max'")
+        return self
+
+
+AssertionSpec = Annotated[
+    ContainsAssertion | RegexAssertion | MaxFindingsAssertion | MetricAssertion,
+    Field(discriminator="type"),
+]
+
+
+# ----------------------------------------------------------------------------- suite parts
+
+
+class ModelEntry(_Strict):
+    """A model in the matrix, with optional limits of its own."""
+
+    id: str = Field(min_length=1)
+    """`offline`, `openai:<model>` or a profile name from draft.toml."""
+    label: str | None = None
+    """The name shown in reports; defaults to `id`."""
+    rpm: float | None = Field(None, gt=0)
+    """Requests started per minute, at most."""
+    concurrency: int | None = Field(None, ge=1)
+    """Calls to this model in flight at once, at most (the run's own limit still applies)."""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
+class Variant(_Strict):
+    """A prompt variant: the doctype's templates from another folder."""
+
+    name: VariantName
+    prompts: str | None = None
+    """A folder of section templates (relative to the suite); none means the doctype's own."""
+
+
+class Bound(_Strict):
+    """A threshold on the mean of a metric over a model's samples."""
+
+    min: float | None = None
+    max: float | None = None
+
+
+class Thresholds(_Strict):
+    """What a model (× variant) must reach for the run to pass."""
+
+    pass_rate: float = Field(1.0, ge=0, le=1)
+    """Share of samples that pass every assertion."""
+    metrics: dict[str, Bound] = {}
+    """Bounds on metric means, e.g. `fact_coverage: {min: 0.95}` (a bare number means min)."""
+    families: dict[str, Bound] = {}
+    """Checker suites: bounds on each rule family's precision and recall (`gap: {min: 0.9}`)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("metrics", "families"):
+                if isinstance(data.get(key), dict):
+                    data[key] = {
+                        k: ({"min": v} if isinstance(v, int | float) else v)
+                        for k, v in data[key].items()
+                    }
+        return data
+
+
+class Judge(_Strict):
+    """An LLM judge that scores each draft 1–5 against a rubric."""
+
+    model: str = Field(min_length=1)
+    rubric: str = Field(min_length=1)
+    min_score: float | None = Field(None, ge=1, le=5)
+    """A sample whose score is below this fails."""
+
+
+class DraftCase(_Strict):
+    """One case of a drafting suite."""
+
+    id: CaseId
+    description: str = ""
+    doctype: str | None = None
+    """Defaults to the suite's doctype, else the facts file's `doctype:`."""
+    facts: str | dict[str, Any]
+    """A facts file (relative to the suite) or the facts inline."""
+    tags: list[str] = []
+    assertions: list[AssertionSpec] = Field([], alias="assert")
+
+
+class ExpectedFinding(_Strict):
+    """A finding a checker case expects: its code, and optionally where (a substring of the text)."""
+
+    code: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
+    at: str | None = None
+    """Text the finding must overlap; absent means anywhere."""
+
+
+class CheckerCase(_Strict):
+    """One case of a checker suite: a text and the findings it must (and must only) give."""
+
+    id: CaseId
+    description: str = ""
+    text: str | None = None
+    file: str | None = None
+    """A text file (relative to the suite) instead of inline `text`."""
+    doctype: str | None = None
+    facts: str | dict[str, Any] | None = None
+    tags: list[str] = []
+    expect: list[ExpectedFinding] = []
+    """Every error or warning the checker should give; empty for a clean text."""
+
+    @model_validator(mode="after")
+    def _one_text(self) -> CheckerCase:
+        if (self.text is None) == (self.file is None):
+            raise ValueError("give exactly one of 'text' and 'file'")
+        return self
+
+
+class _SuiteBase(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    thresholds: Thresholds = Thresholds()
+    concurrency: int = Field(8, ge=1, le=256)
+    """Model calls in flight for the whole run, section calls included."""
+
+    # Set by the loader.
+    source: Path | None = Field(None, exclude=True)
+    content_hash: str = Field("", exclude=True)
+
+
+class DraftingSuite(_SuiteBase):
+    """Cases × models × prompt variants × repeats, each draft scored by metrics and assertions."""
+
+    kind: Literal["drafting"] = "drafting"
+    doctype: str | None = None
+    models: list[str | ModelEntry] = Field(["offline"], min_length=1)
+    variants: list[Variant] = []
+    repeat: int = Field(1, ge=1, le=100)
+    repairs: int = Field(2, ge=0, le=10)
+    default_assert: list[AssertionSpec] = []
+    """Assertions applied to every case."""
+    judge: Judge | None = None
+    cases: list[DraftCase] = Field(min_length=1)
+
+    @property
+    def model_entries(self) -> list[ModelEntry]:
+        return [ModelEntry(id=m) if isinstance(m, str) else m for m in self.models]
+
+    @property
+    def variant_list(self) -> list[Variant]:
+        return self.variants or [Variant(name="default")]
+
+
+class CheckerSuite(_SuiteBase):
+    """Texts with known defects (and clean ones): the checker's precision and recall per family."""
+
+    kind: Literal["checker"]
+    doctype: str | None = None
+    cases: list[CheckerCase] = Field(min_length=1)
+
+
+Suite = DraftingSuite | CheckerSuite
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+class PrefixedLines(LineMap):
+    """The line map of a mapping nested inside the suite (e.g. inline facts)."""
+
+    def __init__(self, lines: LineMap, prefix: tuple[Any, ...]):
+        super().__init__()
+        self._outer = lines
+        self._prefix = prefix
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        return self._outer.line((*self._prefix, *path))
+
+
+_NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    DraftingSuite: {
+        "thresholds": Thresholds,
+        "judge": Judge,
+        "variants": Variant,
+        "cases": DraftCase,
+        "models": ModelEntry,
+    },
+    CheckerSuite: {"thresholds": Thresholds, "cases": CheckerCase},
+    CheckerCase: {"expect": ExpectedFinding},
+}
+
+
+def _known_keys(model: type[BaseModel]):
+    def known(loc: tuple[Any, ...]) -> list[str]:
+        current = model
+        for part in loc:
+            if isinstance(part, str) and part in _NESTED.get(current, {}):
+                current = _NESTED[current][part]
+        return [
+            (f.alias or n)
+            for n, f in current.model_fields.items()
+            if n not in ("source", "content_hash")
+        ]
+
+    return known
+
+
+def resolve_suite_path(name_or_path: str | Path) -> Path:
+    """A suite file: a path as given, or a built-in suite by name (`school-ideology-summary`)."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml", ".json") or p.exists() or "/" in str(name_or_path):
+        return p
+    builtin = paths.builtin_evals_dir() / f"{name_or_path}.yaml"
+    if builtin.is_file():
+        return builtin
+    known = sorted(f.stem for f in paths.builtin_evals_dir().glob("*.yaml"))
+    raise InputError(
+        f"unknown suite '{name_or_path}'{did_you_mean(str(name_or_path), known)}: give a suite "
+        f"file or a built-in suite ({', '.join(known) or 'none'})"
+    )
+
+
+def builtin_suites() -> list[Path]:
+    """The suite files shipped with Draftsmith."""
+    return sorted(paths.builtin_evals_dir().glob("*.yaml"))
+
+
+def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
+    """Load and validate a suite (file or built-in name); the line map locates later errors."""
+    p = resolve_suite_path(name_or_path)
+    data, lines = load_structured(p, what="evaluation suite")
+    if not isinstance(data, dict):
+        raise InputError("an evaluation suite must be a mapping of keys to values", path=str(p))
+    kind = data.get("kind", "drafting")
+    model: type[DraftingSuite] | type[CheckerSuite]
+    if kind == "checker":
+        model = CheckerSuite
+    elif kind == "drafting":
+        model = DraftingSuite
+    else:
+        raise InputError(
+            f"field 'kind': expected 'drafting' or 'checker', got {kind!r}",
+            path=str(p),
+            line=lines.line(("kind",)),
+        )
+    try:
+        suite = model.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(
+            exc, path=str(p), lines=lines, what="evaluation suite", known_keys=_known_keys(model)
+        )
+    seen: dict[str, int] = {}
+    for i, case in enumerate(suite.cases):
+        if case.id in seen:
+            raise InputError(
+                f"field 'cases[{i}].id': '{case.id}' is already the id of cases[{seen[case.id]}]",
+                path=str(p),
+                line=lines.line(("cases", i, "id")),
+            )
+        seen[case.id] = i
+    from pipeline.evals.metrics import DRAFT_METRICS, GROUP_METRICS
+
+    known_metrics = [*DRAFT_METRICS, *GROUP_METRICS, "precision", "recall"]
+    for name in suite.thresholds.metrics:
+        if name not in known_metrics:
+            raise InputError(
+                f"field 'thresholds.metrics.{name}': unknown metric"
+                f"{did_you_mean(name, known_metrics)} (known: {', '.join(known_metrics)})",
+                path=str(p),
+                line=lines.line(("thresholds", "metrics", name)),
+            )
+    if isinstance(suite, DraftingSuite):
+        names = [v.name for v in suite.variants]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise InputError(
+                    f"field 'variants[{i}].name': '{name}' appears twice",
+                    path=str(p),
+                    line=lines.line(("variants", i, "name")),
+                )
+    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    suite = suite.model_copy(update={"source": p.resolve(), "content_hash": digest})
+    return suite, lines
+
+
+def suite_relative(suite: Suite, relative: str) -> Path:
+    """A path named inside the suite, resolved against the suite file's folder."""
+    base = suite.source.parent if suite.source else Path.cwd()
+    return (base / relative).resolve()
