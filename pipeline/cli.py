@@ -29,6 +29,10 @@ def _register() -> None:
     app.command("doctypes")(doctypes.doctypes)
     app.command("facts-template")(facts_template.facts_template)
 
+    from pipeline.commands import learn
+
+    app.command("learn")(learn.learn)
+
     from pipeline.commands.eval import eval_app
 
     app.add_typer(eval_app, name="eval")

@@ -1,0 +1,15 @@
+"""`draft learn`: turn a sample report (范文) into a new document type.
+
+The steps, one module each:
+
+    reader        .txt / .md / .docx  → plain text
+    cleaning      site residue and PDF wrap spaces removed (the checker's rules), gaps located
+    outline       title, opening, 一、/（一）/1./（1） sections, 一是/二是 points, with offsets
+    facts_finder  every gap and every sample-specific value → a named fact with a Chinese label
+    writer        schemas/<id>.yaml, prompts/<id>/<section>.j2 and <id>.facts.yaml, validated
+    model_assist  (optional) better labels and descriptions from a model, checked, else ignored
+"""
+
+from pipeline.learn.learner import LearnResult, learn_sample
+
+__all__ = ["LearnResult", "learn_sample"]

@@ -1,0 +1,682 @@
+"""Every gap and every sample-specific value of a sample, as named facts with Chinese labels.
+
+Two kinds of facts come out of a sample:
+
+- a **gap** (a hole the checker found: "共开展中心组学习 次", "党的 大精神", "《 县 年…》"):
+  a fact whose type and label come from its context (中心组学习次数, 党的全国代表大会届次,
+  县名), with a plausible example marked as such in its description;
+- a **sample value** that only fits the sample's own unit and year (the year in the title,
+  "十九大", "共培训教师120人次", "2021年1月15日"): a fact whose example is the sample's value.
+
+Each occurrence becomes a replacement of a span of the cleaned text by a Jinja expression.
+Literal corrections (a set phrase restored, a mixed 一要/三是 series unified, a plans year
+moved to the following year) are `Edit`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from pipeline.learn.cleaning import CleanedSample, Hole
+from pipeline.learn.naming import identifier
+from pipeline.learn.outline import Block, Outline
+from pipeline.markers import MARKER_RE
+
+Origin = Literal["gap", "sample", "title"]
+
+# ----------------------------------------------------------------------------- vocabulary
+
+MEASURES: dict[str, tuple[str, str, int]] = {
+    # measure word: (label suffix, unit, typical example)
+    "人次": ("人次", "人次", 300),
+    "次": ("次数", "次", 12),
+    "场": ("场次", "场", 6),
+    "期": ("期数", "期", 4),
+    "篇": ("篇数", "篇", 20),
+    "名": ("人数", "名", 30),
+    "人": ("人数", "人", 50),
+    "个": ("数量", "个", 5),
+    "项": ("数量", "项", 5),
+    "件": ("数量", "件", 10),
+    "份": ("数量", "份", 10),
+    "所": ("数量", "所", 3),
+    "家": ("数量", "家", 3),
+    "户": ("户数", "户", 20),
+    "批": ("批次", "批", 2),
+    "节": ("节数", "节", 10),
+    "课时": ("课时数", "课时", 16),
+    "学时": ("学时数", "学时", 16),
+    "小时": ("时长", "小时", 8),
+    "天": ("天数", "天", 5),
+    "万元": ("金额", "万元", 10),
+    "元": ("金额", "元", 5000),
+}
+_MEASURE_RE = "|".join(sorted(MEASURES, key=len, reverse=True))
+_CN_COUNT_MEASURES = "次|场|期|篇|名|人次|项|批|节"
+PLACE_SUFFIXES = {
+    "县": "县名",
+    "区": "区名",
+    "市": "市名",
+    "省": "省名",
+    "镇": "镇名",
+    "乡": "乡名",
+}
+ANNIVERSARY_BASE = {"新中国成立": 1949, "建国": 1949, "国庆": 1949, "建党": 1921, "改革开放": 1978}
+LIGHT_VERBS = (
+    "组织开展|开展了|开展|组织了|组织|举办了|举办|召开了|召开|举行了|举行|完成了|完成|进行了|进行"
+    "|实现了|实现|达到了|达到|共计|累计|合计|总计|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
+)
+_LEAD_WORDS = re.compile(
+    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后)+"
+)
+_TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
+_LIGHT_SPLIT = re.compile(rf"(?:{LIGHT_VERBS})")
+_DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
+_CN_NUM = "一二两三四五六七八九十百"
+_SPEAKER_AFTER = re.compile(r"^(?:关于|系列|重要讲话|总书记|新时代)")
+
+# ----------------------------------------------------------------------------- models
+
+
+class Occurrence(BaseModel):
+    """One place a fact is used: the span of the cleaned text it replaces."""
+
+    start: int
+    end: int
+    expression: str
+    """The Jinja expression written there (`report_year + 1`, `party_congress | cn`)."""
+
+
+class FoundFact(BaseModel):
+    """A fact learned from the sample."""
+
+    id: str
+    label: str
+    type: Literal["string", "integer", "number", "year", "date"]
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    example: Any
+    description: str
+    origin: Origin
+    required: bool = False
+    context: str = ""
+    """The words around its first occurrence, for a reader (and a model) to judge the label."""
+    occurrences: list[Occurrence] = []
+
+
+class Edit(BaseModel):
+    """A literal correction of the sample's text in the templates."""
+
+    start: int
+    end: int
+    replacement: str
+    reason: str
+
+
+class FactsFound(BaseModel):
+    """The facts and corrections learned from a sample."""
+
+    facts: list[FoundFact]
+    edits: list[Edit]
+    report_year: int | None
+    """The sample's report year (from its title), when it has one."""
+    notes: list[str] = []
+    """Corrections made through facts (a plans year moved to the following year)."""
+    unexplained: list[str] = []
+    """Holes no rule could type; each still became a string fact."""
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _cn_to_int(text: str) -> int | None:
+    from cn2an import cn2an
+
+    try:
+        return int(cn2an(text.replace("两", "二"), "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def context_core(before: str) -> str:
+    """The noun phrase a number counts, from the words before it (学校共开展中心组学习 → 中心组学习)."""
+    cut = max(before.rfind(d) for d in _DELIMS)
+    phrase = before[cut + 1 :].strip()
+    phrase = _TRAIL_WORDS.sub("", phrase)
+    pieces = [p for p in _LIGHT_SPLIT.split(phrase) if p]
+    phrase = pieces[-1] if pieces else phrase
+    phrase = _LEAD_WORDS.sub("", phrase)
+    return phrase[-10:]
+
+
+def _around(text: str, start: int, end: int, width: int = 12) -> str:
+    return (text[max(0, start - width) : start] + "□" + text[end : end + width]).replace("\n", " ")
+
+
+def congress_for_year(year: int) -> int:
+    """The party congress in force in a given year (19 for 2018–2022)."""
+    return max(1, (year - 1922) // 5 + 1) if year < 2023 else 20 + (year - 2023) // 5
+
+
+class _Registry:
+    """Facts by label, so the same blank in two places is one fact."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.by_label: dict[str, FoundFact] = {}
+        self.taken: set[str] = set()
+        self.used: list[tuple[int, int]] = []
+        self.generic = 0
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in self.used)
+
+    def add(
+        self,
+        label: str,
+        *,
+        start: int,
+        end: int,
+        expression_of: str = "{id}",
+        fact_id: str | None = None,
+        **fields: Any,
+    ) -> FoundFact:
+        fact = self.by_label.get(label)
+        if fact is None:
+            ident = fact_id if fact_id and fact_id not in self.taken else None
+            if ident:
+                self.taken.add(ident)
+            else:
+                ident = identifier(label, taken=self.taken)
+            fact = FoundFact(
+                id=ident, label=label, context=_around(self.text, start, end), **fields
+            )
+            self.by_label[label] = fact
+        fact.occurrences.append(
+            Occurrence(start=start, end=end, expression=expression_of.format(id=fact.id))
+        )
+        self.used.append((start, end))
+        return fact
+
+
+# ----------------------------------------------------------------------------- the finder
+
+
+def find_facts(sample: CleanedSample, outline: Outline) -> FactsFound:
+    """Every gap and every sample-specific value of the sample, as facts; and the corrections."""
+    text = sample.text
+    reg = _Registry(text)
+    edits: list[Edit] = []
+    year = _title_facts(text, outline, reg)
+    _restore_set_phrases(text, sample.holes, reg, edits)
+    unexplained = _gap_facts(text, sample.holes, reg, year, outline)
+    notes: list[str] = []
+    _signature_facts(text, outline, reg)
+    _value_facts(text, outline, reg, year, notes)
+    _unify_points(outline, edits)
+    return FactsFound(
+        facts=list(reg.by_label.values()),
+        edits=edits,
+        notes=notes,
+        report_year=year,
+        unexplained=unexplained,
+    )
+
+
+_GENERIC_UNITS = {
+    "学校": "学校名称",
+    "我校": "学校名称",
+    "本校": "学校名称",
+    "公司": "公司名称",
+    "医院": "医院名称",
+    "单位": "单位名称",
+    "本单位": "单位名称",
+    "我单位": "单位名称",
+}
+_UNIT_EXAMPLES = {
+    "学校名称": "青山县红星中学",
+    "公司名称": "青山建设有限公司",
+    "医院名称": "青山县人民医院",
+}
+
+
+def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
+    """The report year and the unit in the title; the year is returned."""
+    span = outline.title_span
+    raw = text[span.start : span.end]
+    m = re.search(r"((?:19|20)\d{2})\s*年", raw)
+    if not m:
+        return None
+    year = int(m.group(1))
+    reg.add(
+        "总结年度",
+        fact_id="report_year",
+        start=span.start + m.start(1),
+        end=span.start + m.end(1),
+        type="year",
+        example=year,
+        description="本总结所涵盖的年度；下一年度的工作打算写它的下一年。",
+        origin="title",
+        required=True,
+    )
+    unit = raw[: m.start()].strip()
+    if unit and len(unit) <= 30:
+        label = _GENERIC_UNITS.get(unit, "单位名称")
+        generic = unit in _GENERIC_UNITS
+        example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
+        note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
+        fact = reg.add(
+            label,
+            fact_id="school_name" if label == "学校名称" else "unit_name",
+            start=span.start,
+            end=span.start + m.start(),
+            type="string",
+            example=example,
+            description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
+            origin="title",
+            required=True,
+        )
+        if not generic:  # the same name in the body is the same fact
+            for occ in re.finditer(re.escape(unit), text):
+                if occ.start() > span.end and reg.free(occ.start(), occ.end()):
+                    reg.add(fact.label, start=occ.start(), end=occ.end())
+    return year
+
+
+def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
+    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact."""
+    sig = outline.signature
+    if sig is None or sig.unit is None or sig.unit_span is None:
+        return
+    unit = next(
+        (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
+    )
+    if unit is not None and unit.example != sig.unit and "仅供参考" in unit.description:
+        unit.example = sig.unit
+        unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"
+    reg.add(
+        unit.label if unit else "单位名称",
+        fact_id=None if unit else "unit_name",
+        start=sig.unit_span.start,
+        end=sig.unit_span.end,
+        type="string",
+        example=sig.unit,
+        description=f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。",
+        origin="sample",
+        required=True,
+    )
+
+
+def _lexicon_phrases() -> list[str]:
+    """The canonical set phrases of the checker's lexicon (empty when it has none)."""
+    try:
+        from pipeline.checker import lexicon  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    load = getattr(lexicon, "canonical_phrases", None) or getattr(lexicon, "load_phrases", None)
+    if load is None:
+        return []
+    phrases = load()
+    return [p if isinstance(p, str) else getattr(p, "canonical", str(p)) for p in phrases]
+
+
+def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: list[Edit]) -> None:
+    """A hole that is the missing part of a canonical set phrase gets that part back."""
+    phrases = [p for p in _lexicon_phrases() if not re.search(r"[十二]+[大届]", p)]
+    for hole in holes:
+        best: tuple[int, str] | None = None
+        for phrase in phrases:
+            for i in range(len(phrase)):
+                for j in range(i + 1, len(phrase) + 1):
+                    prefix, missing, suffix = phrase[:i], phrase[i:j], phrase[j:]
+                    if len(prefix) + len(suffix) < 4:
+                        continue
+                    if text[hole.start - len(prefix) : hole.start] != prefix:
+                        continue
+                    if text[hole.end : hole.end + len(suffix)] != suffix:
+                        continue
+                    evidence = len(prefix) + len(suffix)
+                    if best is None or evidence > best[0]:
+                        best = (evidence, missing)
+        if best is not None:
+            edits.append(
+                Edit(
+                    start=hole.start,
+                    end=hole.end,
+                    replacement=best[1],
+                    reason=f"set phrase restored from the lexicon: {best[1]}",
+                )
+            )
+            reg.used.append((hole.start, hole.end))
+
+
+def _gap_facts(
+    text: str, holes: list[Hole], reg: _Registry, year: int | None, outline: Outline
+) -> list[str]:
+    """A fact for every hole not restored; returns the contexts no rule could type."""
+    unexplained: list[str] = []
+    the_year = year or dt.date.today().year - 1
+    for hole in holes:
+        s, e = hole.start, hole.end
+        if not reg.free(s, e):
+            continue
+        before, after = text[max(0, s - 12) : s], text[e : e + 8]
+        marker = MARKER_RE.fullmatch(text[s:e])
+        if marker:
+            reg.add(
+                marker.group(1),
+                start=s,
+                end=e,
+                type="string",
+                example="（示例）",
+                description="样稿中的待补充项（示例值，请按实际填写）。",
+                origin="gap",
+            )
+        elif re.search(r"党的$|十$", before) and re.match(r"[大届]", after):
+            reg.add(
+                "党的全国代表大会届次",
+                fact_id="party_congress",
+                start=s,
+                end=e,
+                expression_of="{id} | cn",
+                type="integer",
+                min=1,
+                max=40,
+                example=congress_for_year(the_year),
+                description="所学习贯彻的党的全国代表大会是第几次，如 19 表示党的十九大"
+                "（样稿此处留空，示例值按年度推算）。",
+                origin="gap",
+            )
+        elif after.startswith("周年"):
+            core = context_core(before) or "纪念"
+            base = next((v for k, v in ANNIVERSARY_BASE.items() if core.endswith(k)), None)
+            reg.add(
+                f"{core}周年数",
+                start=s,
+                end=e,
+                type="integer",
+                unit="周年",
+                min=1,
+                example=the_year - base if base else 10,
+                description=f"“{core}”的周年数（样稿此处留空，示例值按年度推算）。",
+                origin="gap",
+            )
+        elif after.startswith("年") and not after.startswith("年级"):
+            reg.add(
+                "总结年度",
+                fact_id="report_year",
+                start=s,
+                end=e,
+                type="year",
+                example=the_year,
+                description="本总结所涵盖的年度。",
+                origin="gap",
+                required=True,
+            )
+        elif m := re.match(rf"(?:%|％|{_MEASURE_RE})", after):
+            _count_gap(reg, s, e, before, m.group(0))
+        elif after[:1] in PLACE_SUFFIXES and re.search(
+            r"(?:^|[^\u4e00-\u9fff]|按照|根据|《)$", before
+        ):
+            suffix = after[0]
+            reg.add(
+                PLACE_SUFFIXES[suffix],
+                fact_id={"县": "county"}.get(suffix),
+                start=s,
+                end=e + 1,
+                type="string",
+                example=f"青山{suffix}",
+                description=f"所在{suffix}的名称，带“{suffix}”字（样稿此处留空，示例值仅供参考）。",
+                origin="gap",
+            )
+        elif _SPEAKER_AFTER.match(after):
+            reg.add(
+                "讲话人",
+                fact_id="speaker",
+                start=s,
+                end=e,
+                type="string",
+                example="习近平总书记",
+                description="所学习的讲话、论述的讲话人（样稿此处留空，示例值仅供参考）。",
+                origin="gap",
+            )
+        else:
+            left = re.sub(rf"^.*[{_DELIMS}]", "", text[max(0, s - 4) : s])
+            right = re.sub(rf"[{_DELIMS}].*$", "", text[e : e + 4], flags=re.S)
+            where = f"{left}□{right}"
+            reg.generic += 1
+            unit = next(
+                (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"),
+                None,
+            )
+            reg.add(
+                f"“{where}”处缺失的内容",
+                fact_id=f"missing_{reg.generic}",
+                start=s,
+                end=e,
+                type="string",
+                example=unit.example if unit else "（示例）",
+                description="样稿此处有内容被删去，请按实际填写（示例值仅供参考）。",
+                origin="gap",
+            )
+            unexplained.append(_around(text, s, e))
+    return unexplained
+
+
+def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> None:
+    core = context_core(before)
+    if measure in ("%", "％"):
+        label, unit, example, typ = f"{core}比例", "%", 90, "number"
+    else:
+        suffix, unit, example = MEASURES[measure]
+        label, typ = (core if core.endswith(("数", "次")) else f"{core}{suffix}"), "integer"
+    if not core:
+        label = f"数量{len(reg.by_label) + 1}"
+    reg.add(
+        label,
+        start=s,
+        end=e,
+        type=typ,
+        unit=unit,
+        min=0,
+        example=example,
+        description=f"{label}（样稿此处留空，示例值仅供参考）。",
+        origin="gap",
+    )
+
+
+def _in_quotes(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    segment = text[line_start:pos]
+    return segment.count("“") > segment.count("”")
+
+
+def _plans_blocks(outline: Outline) -> list[Block]:
+    return [
+        b
+        for b in outline.sections
+        if b.heading and re.search(r"打算|计划|安排|思路|展望|下一步", b.heading)
+    ]
+
+
+def _value_facts(
+    text: str, outline: Outline, reg: _Registry, year: int | None, notes: list[str]
+) -> None:
+    """Facts for the values that belong to the sample's own unit and year."""
+    plans = [
+        (b.heading_span.start if b.heading_span else b.body.start, b.body.end)
+        for b in _plans_blocks(outline)
+    ]
+    body_start = outline.title_span.end
+    sig = outline.signature
+
+    # Full dates first (they contain a year).
+    for m in re.finditer(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", text):
+        if m.start() < body_start or not reg.free(m.start(), m.end()):
+            continue
+        try:
+            value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+        in_signature = sig is not None and sig.date_span.start <= m.start() < sig.date_span.end
+        label = (
+            "成文日期"
+            if in_signature
+            else f"{context_core(text[max(0, m.start() - 12) : m.start()]) or '活动'}日期"
+        )
+        reg.add(
+            label,
+            fact_id="report_date" if in_signature else None,
+            start=m.start(),
+            end=m.end(),
+            expression_of="{id} | date_cn",
+            type="date",
+            example=value.isoformat(),
+            description=f"{label}（样稿中为 {value.isoformat()}）。",
+            origin="sample",
+        )
+    # Years.
+    for m in re.finditer(r"((?:19|20)\d{2})(?=\s*年)", text):
+        if m.start() < body_start or not reg.free(m.start(), m.end()):
+            continue
+        value = int(m.group(1))
+        in_plans = any(a <= m.start() < b for a, b in plans)
+        if year is not None and value == year and in_plans:
+            notes.append(
+                f"the plans section says {value}年 in a {year} report: plans belong to the "
+                "following year, so the template writes the year after the report year"
+            )
+            reg.add("总结年度", start=m.start(), end=m.end(), expression_of="{id} + 1")
+        elif year is not None and abs(value - year) <= 1:
+            delta = value - year
+            expr = "{id}" if delta == 0 else ("{id} + 1" if delta > 0 else "{id} - 1")
+            reg.add("总结年度", start=m.start(), end=m.end(), expression_of=expr)
+        else:
+            core = context_core(text[max(0, m.start() - 12) : m.start()]) or "相关"
+            reg.add(
+                f"{core}年份",
+                start=m.start(),
+                end=m.end(),
+                type="year",
+                example=value,
+                description=f"{core}的年份（样稿中为 {value} 年）。",
+                origin="sample",
+            )
+    # Party congress ordinals: 党的十九大, 十九届四中全会, “十九大时光”.
+    for m in re.finditer(r"((?:二十|十)[一二三四五六七八九]?)(?=大|届)", text):
+        value = _cn_to_int(m.group(1))
+        if value is None or value < 15 or not reg.free(m.start(), m.end()):
+            continue
+        existing = reg.by_label.get("党的全国代表大会届次")
+        if existing is not None and existing.origin == "gap":
+            existing.example = value
+            existing.description = "所学习贯彻的党的全国代表大会是第几次，如 19 表示党的十九大"
+            existing.description += f"（样稿中为 {value}）。"
+        reg.add(
+            "党的全国代表大会届次",
+            fact_id="party_congress",
+            start=m.start(),
+            end=m.end(),
+            expression_of="{id} | cn",
+            type="integer",
+            min=1,
+            max=40,
+            example=value,
+            description=f"所学习贯彻的党的全国代表大会是第几次（样稿中为 {value}）。",
+            origin="sample",
+        )
+    # Anniversaries: 建党100周年, 建校六十周年.
+    for m in re.finditer(rf"(\d{{1,3}}|[{_CN_NUM}]{{1,4}})(?=周年)", text):
+        if not reg.free(m.start(), m.end()):
+            continue
+        chinese = not m.group(1).isdigit()
+        value = _cn_to_int(m.group(1)) if chinese else int(m.group(1))
+        if value is None:
+            continue
+        core = context_core(text[max(0, m.start() - 12) : m.start()]) or "纪念"
+        reg.add(
+            f"{core}周年数",
+            start=m.start(),
+            end=m.end(),
+            expression_of="{id} | cn" if chinese else "{id}",
+            type="integer",
+            unit="周年",
+            min=1,
+            example=value,
+            description=f"“{core}”的周年数（样稿中为 {value}）。",
+            origin="sample",
+        )
+    # Counts and percentages in Arabic numerals: 共培训教师120人次, 覆盖率达98.5%.
+    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*(%|％|{_MEASURE_RE})", text):
+        if m.start() < body_start or not reg.free(m.start(1), m.end(1)):
+            continue
+        if sig is not None and m.start() >= sig.date_span.start:
+            continue
+        _count_value(text, reg, m.start(1), m.end(1), m.group(1), m.group(2), chinese=False)
+    # Counts in Chinese numerals (三次, 十二场), outside quotes and fixed words (每/第/一…).
+    for m in re.finditer(
+        rf"(?<![第每一{_CN_NUM}])([{_CN_NUM}]{{1,4}})({_CN_COUNT_MEASURES})", text
+    ):
+        if m.start() < body_start or _in_quotes(text, m.start()):
+            continue
+        if not reg.free(m.start(1), m.end(1)):
+            continue
+        value = _cn_to_int(m.group(1))
+        if value is None or value < 2:
+            continue
+        _count_value(text, reg, m.start(1), m.end(1), value, m.group(2), chinese=True)
+
+
+def _count_value(
+    text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
+) -> None:
+    before = text[max(0, s - 14) : s]
+    core = context_core(before)
+    if measure in ("%", "％"):
+        suffix, unit = "比例", "%"
+    else:
+        suffix, unit, _ = MEASURES[measure]
+    label = core if core.endswith(("数", "次")) else f"{core}{suffix}"
+    if not core:
+        label = f"数量{len(reg.by_label) + 1}"
+    is_int = chinese or "." not in str(raw)
+    value: int | float = int(raw) if is_int else float(raw)
+    if label in reg.by_label and reg.by_label[label].example != value:
+        label = f"{label}{len(reg.by_label) + 1}"
+    reg.add(
+        label,
+        start=s,
+        end=e,
+        expression_of="{id} | cn" if chinese else "{id}",
+        type="integer" if is_int else "number",
+        unit=unit,
+        min=0,
+        example=value,
+        description=f"{label}（样稿中为 {raw}{measure}）。",
+        origin="sample",
+    )
+
+
+def _unify_points(outline: Outline, edits: list[Edit]) -> None:
+    """A point series that mixes 一要/二要/三是 takes its most common form throughout."""
+    for block in [b for b in [outline.opening, *outline.sections] if b is not None]:
+        forms = [p.form for p in block.points]
+        if len(set(forms)) <= 1:
+            continue
+        majority = max(dict.fromkeys(forms), key=forms.count)
+        for p in block.points:
+            if p.form != majority:
+                edits.append(
+                    Edit(
+                        start=p.end - 1,
+                        end=p.end,
+                        replacement=majority,
+                        reason=f"point series unified: {p.form} → {majority} "
+                        f"(the section mixes {'/'.join(dict.fromkeys(forms))})",
+                    )
+                )

@@ -1,0 +1,259 @@
+"""Learning a document type from a sample: read → clean → outline → facts → write → self-check."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from pipeline import paths
+from pipeline.checker.findings import Finding, Severity
+from pipeline.errors import InputError
+from pipeline.learn.cleaning import clean_sample
+from pipeline.learn.facts_finder import Edit, FactsFound, FoundFact, find_facts
+from pipeline.learn.model_assist import AssistReport, improve_labels
+from pipeline.learn.naming import identifier
+from pipeline.learn.outline import Outline, find_outline
+from pipeline.learn.reader import read_sample
+from pipeline.learn.writer import (
+    LearnedType,
+    build_sections,
+    existing_paths,
+    full_width,
+    install,
+    stage,
+    title_template,
+)
+
+_DOCTYPE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+class SectionSummary(BaseModel):
+    """One learned section, for the report."""
+
+    id: str
+    heading: str | None
+    facts: list[str]
+    min_points: int
+    sample_length: int
+
+
+class LearnResult(BaseModel):
+    """What `draft learn` made, and what it noticed on the way."""
+
+    id: str
+    name: str
+    title: str
+    """The title template."""
+    paths: dict[str, str]
+    sections: list[SectionSummary]
+    facts: list[FoundFact]
+    edits: list[Edit]
+    notes: list[str]
+    residue: list[str]
+    wrap_spaces: int
+    stray_spaces: int
+    holes: int
+    """Gaps the checker found in the cleaned sample."""
+    unexplained: list[str]
+    banned_phrases: list[str]
+    allowed_numbers: list[str]
+    self_check: list[Finding]
+    """Error findings left on the type's own draft from its examples (should be none)."""
+    assist: AssistReport | None = None
+
+
+def _banned_in(text: str, extra: list[Path] | None) -> list[str]:
+    """Banned phrases of the known document types that the sample contains (garbles)."""
+    from pipeline.spec import available_doctypes, load_spec_file
+
+    compact = re.sub(r"\s+", "", text)
+    found: list[str] = []
+    for path in available_doctypes(extra).values():
+        try:
+            spec = load_spec_file(path)
+        except InputError:
+            continue
+        for phrase in spec.rules.banned_phrases:
+            if phrase in compact and phrase not in found:
+                found.append(phrase)
+    return found
+
+
+def _default_name(outline: Outline, found: FactsFound) -> str:
+    title = outline.title
+    m = re.search(r"(?:19|20)\d{2}年度?", title)
+    if not m:
+        return title
+    unit = title[: m.start()]
+    generic = any(
+        f.origin == "title" and f.type == "string" and "仅供参考" in f.description
+        for f in found.facts
+    )
+    return (unit if generic else "") + title[m.end() :]
+
+
+def _check_id(doctype: str, out: Path, force: bool) -> None:
+    if not _DOCTYPE_ID.match(doctype):
+        raise InputError(
+            f"--id '{doctype}': expected lowercase letters, digits and '-', starting with a letter"
+        )
+    if (paths.data_root() / "schemas" / f"{doctype}.yaml").exists():
+        raise InputError(f"'{doctype}' is a built-in document type: choose another --id")
+    found = existing_paths(out, doctype)
+    if found and not force:
+        listing = ", ".join(str(p) for p in found)
+        raise InputError(
+            f"document type '{doctype}' already exists ({listing}); "
+            "pass --force to replace it, or choose another --id"
+        )
+
+
+def _self_check(spec_path: Path) -> tuple[Any, list[Finding]]:
+    """Load the staged spec and draft it offline from its examples; the error findings left."""
+    from pipeline.drafting import draft_document
+    from pipeline.facts import validate_facts
+    from pipeline.models.offline import OfflineModel
+    from pipeline.spec import load_spec_file
+
+    spec = load_spec_file(spec_path)
+    examples = {k: f.example for k, f in spec.facts.items()}
+    facts = validate_facts(examples, spec, path=f"{spec.id} examples")
+    draft = draft_document(spec, facts, OfflineModel(), repairs=0)
+    return spec, [f for f in draft.findings if f.severity is Severity.ERROR]
+
+
+def _unsupported_numbers(findings: list[Finding]) -> list[str]:
+    return sorted(
+        {f.excerpt for f in findings if f.code == "facts.unsupported-number" and f.excerpt}
+    )
+
+
+def learn_sample(
+    sample: str | Path,
+    *,
+    doctype_id: str | None = None,
+    name: str | None = None,
+    out: Path | None = None,
+    model: str = "offline",
+    force: bool = False,
+    spec_dirs: list[Path] | None = None,
+) -> LearnResult:
+    """Learn a document type from SAMPLE and write it under `out` (the user's types by default)."""
+    out = Path(out) if out is not None else paths.user_doctypes_dir()
+    if doctype_id is not None:
+        _check_id(doctype_id, out, force)
+    chosen_model = None
+    if model != "offline":
+        from pipeline.models import get_model
+
+        chosen_model = get_model(model)
+
+    read = read_sample(sample)
+    cleaned = clean_sample(read.text)
+    outline = find_outline(cleaned.text)
+    found = find_facts(cleaned, outline)
+
+    name = (name or _default_name(outline, found)).strip()
+    if not name:
+        raise InputError("--name: expected a Chinese name for the document type")
+    if doctype_id is None:
+        doctype_id = identifier(name, sep="-", fallback="learned")
+        if (paths.data_root() / "schemas" / f"{doctype_id}.yaml").exists():
+            doctype_id += "-learned"
+        _check_id(doctype_id, out, force)
+
+    assist = None
+    if chosen_model is not None:
+        improved, assist = improve_labels(chosen_model, outline.title, found.facts)
+        found = found.model_copy(update={"facts": improved})
+
+    sections = build_sections(cleaned.text, outline, found)
+    used = {fid for s in sections for fid in s.facts}
+    title = title_template(outline, found)
+    signature = _signature(outline, found)
+    used |= {m for m in re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", title)}
+    used |= set((signature or {}).values())
+    facts = [f for f in found.facts if f.id in used]
+    banned = _banned_in(cleaned.text, spec_dirs)
+    headings = "；".join(full_width(b.heading or "") for b in outline.sections)
+    learned = LearnedType(
+        id=doctype_id,
+        name=name,
+        description=f"从样稿《{outline.title}》学得："
+        + ("开头段，" if outline.opening else "")
+        + f"{len(outline.sections)}个部分（{headings}）。",
+        title=title,
+        facts=facts,
+        sections=sections,
+        banned_phrases=banned,
+        signature=signature,
+    )
+
+    staging = stage(learned, read.path, out)
+    try:
+        spec_path = staging / "schemas" / f"{doctype_id}.yaml"
+        spec, errors = _self_check(spec_path)
+        numbers = _unsupported_numbers(errors)
+        if numbers:  # constants of the sample's own wording ("砥砺奋进的五年")
+            learned = learned.model_copy(update={"allowed_numbers": numbers})
+            shutil.rmtree(staging, ignore_errors=True)
+            staging = stage(learned, read.path, out)
+            spec_path = staging / "schemas" / f"{doctype_id}.yaml"
+            spec, errors = _self_check(spec_path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    from pipeline.commands.facts_template import render_facts_template
+
+    written = install(staging, out, doctype_id, render_facts_template(spec))
+    return LearnResult(
+        id=doctype_id,
+        name=name,
+        title=title,
+        paths={k: str(v) for k, v in written.items()},
+        sections=[
+            SectionSummary(
+                id=s.id,
+                heading=s.heading,
+                facts=s.facts,
+                min_points=s.min_points,
+                sample_length=s.sample_length,
+            )
+            for s in sections
+        ],
+        facts=facts,
+        edits=found.edits,
+        notes=found.notes,
+        residue=cleaned.residue,
+        wrap_spaces=cleaned.wrap_spaces,
+        stray_spaces=cleaned.stray_spaces,
+        holes=len(cleaned.holes),
+        unexplained=found.unexplained,
+        banned_phrases=banned,
+        allowed_numbers=learned.allowed_numbers,
+        self_check=errors,
+        assist=assist,
+    )
+
+
+def _signature(outline: Outline, found: FactsFound) -> dict[str, str] | None:
+    if outline.signature is None:
+        return None
+    sig = outline.signature
+    unit = next(
+        (
+            f
+            for f in found.facts
+            if sig.unit_span and any(o.start == sig.unit_span.start for o in f.occurrences)
+        ),
+        None,
+    )
+    date = next((f for f in found.facts if f.id == "report_date"), None)
+    if unit is None:
+        return None
+    return {"unit": unit.id, **({"date": date.id} if date else {})}

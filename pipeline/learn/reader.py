@@ -1,0 +1,90 @@
+"""Reading a sample report (.txt, .md or .docx) into plain text, one paragraph per line."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from pipeline.errors import InputError
+from pipeline.textio import MAX_INPUT_BYTES, read_text
+
+SampleFormat = Literal["txt", "md", "docx"]
+SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
+_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+class SampleText(BaseModel):
+    """A sample report as plain text."""
+
+    path: str
+    format: SampleFormat
+    text: str
+    """Paragraphs separated by newlines (a text file keeps its own line structure)."""
+
+
+def _strip_markdown(text: str) -> str:
+    """Markdown marks (#, >, list bullets, **bold**) removed; the words kept."""
+    lines = []
+    for line in text.splitlines():
+        line = _MD_HEADING.sub("", line)
+        line = _MD_QUOTE.sub("", line)
+        line = _MD_BULLET.sub("", line)
+        lines.append(_MD_EMPHASIS.sub(r"\2", line))
+    return "\n".join(lines)
+
+
+def _read_docx(path: Path) -> str:
+    """The paragraphs of a Word document (body and tables), one per line."""
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"sample is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes", path=str(path)
+        )
+    if not zipfile.is_zipfile(path):
+        raise InputError("not a Word .docx file (expected a zip package)", path=str(path))
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read this .docx: {exc}", path=str(path)) from None
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    text = "\n".join(lines)
+    if not text.strip():
+        raise InputError("sample is empty (the document has no text)", path=str(path))
+    return text
+
+
+def read_sample(path: str | Path) -> SampleText:
+    """Read a sample report; refuse other extensions, empty files and non-UTF-8 text (exit 2)."""
+    p = Path(path)
+    kind = SUPPORTED.get(p.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"unsupported sample type '{p.suffix or '(none)'}': expected .txt, .md or .docx",
+            path=str(p),
+        )
+    if not p.exists():
+        raise InputError("sample not found", path=str(p))
+    if p.is_dir():
+        raise InputError("expected a sample file, found a directory", path=str(p))
+    if kind == "docx":
+        text = _read_docx(p)
+    else:
+        text = read_text(p, what="sample")
+        if kind == "md":
+            text = _strip_markdown(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    return SampleText(path=str(p), format=kind, text=text)  # type: ignore[arg-type]

@@ -1,0 +1,283 @@
+"""Writing a learned document type: its spec, its section templates and its facts template.
+
+Everything is written to a staging folder first and loaded back with `load_spec_file`
+(which test-renders every template with the facts' examples); only a type that loads is
+moved into place, so a failure never leaves half a type behind.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from pipeline.errors import InputError
+from pipeline.learn.facts_finder import FactsFound, FoundFact
+from pipeline.learn.naming import section_identifier
+from pipeline.learn.outline import Block, Outline, Span
+from pipeline.textio import write_atomic
+
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_CJK = r"[\u4e00-\u9fff“”‘’《》（）【】、，。：；]"
+_HALF_PUNCT = re.compile(rf"(?<={_CJK})([,:;?!()])|([,:;?!()])(?={_CJK})")
+_JINJA_SYNTAX = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+class LearnedSection(BaseModel):
+    """One section of the learned type, ready to write."""
+
+    id: str
+    heading: str | None
+    """The heading as a template (years as expressions)."""
+    template: str
+    """The section template (extends section.j2)."""
+    facts: list[str]
+    must_mention: list[str]
+    min_points: int
+    length: dict[str, int]
+    sample_length: int
+
+
+class LearnedType(BaseModel):
+    """A learned document type before it is written."""
+
+    id: str
+    name: str
+    description: str
+    title: str
+    facts: list[FoundFact]
+    sections: list[LearnedSection]
+    banned_phrases: list[str] = []
+    allowed_numbers: list[str] = []
+    signature: dict[str, str] | None = None
+
+
+def full_width(text: str) -> str:
+    """Half-width , : ; ? ! ( ) beside Chinese text made full-width."""
+    return _HALF_PUNCT.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+
+
+def _literal(text: str) -> str:
+    """Sample text as template text: full-width punctuation, Jinja syntax escaped."""
+    text = full_width(text)
+    if _JINJA_SYNTAX.search(text):
+        return "{% raw %}" + text + "{% endraw %}"
+    return text
+
+
+def _replacements(found: FactsFound) -> list[tuple[int, int, str]]:
+    """(start, end, template text) for every fact occurrence and every edit, sorted."""
+    out: list[tuple[int, int, str]] = []
+    for fact in found.facts:
+        for occ in fact.occurrences:
+            out.append((occ.start, occ.end, "{{ " + occ.expression + " }}"))
+    for edit in found.edits:
+        out.append((edit.start, edit.end, _literal(edit.replacement)))
+    out.sort()
+    clean: list[tuple[int, int, str]] = []
+    for item in out:
+        if clean and item[0] < clean[-1][1]:
+            continue
+        clean.append(item)
+    return clean
+
+
+def render_span(text: str, span: Span, replacements: list[tuple[int, int, str]]) -> str:
+    """The template text of one span: literal text with the replacements inside it."""
+    pieces, pos = [], span.start
+    for start, end, repl in replacements:
+        if start < span.start or end > span.end:
+            continue
+        pieces.append(_literal(text[pos:start]))
+        pieces.append(repl)
+        pos = end
+    pieces.append(_literal(text[pos : span.end]))
+    return "".join(pieces).strip()
+
+
+def _facts_in(found: FactsFound, spans: list[Span]) -> list[FoundFact]:
+    return [
+        f
+        for f in found.facts
+        if any(s.start <= o.start and o.end <= s.end for o in f.occurrences for s in spans)
+    ]
+
+
+def _length_bounds(measured: int) -> dict[str, int]:
+    """Bounds around the sample's own length: half of it to twice it (and some slack)."""
+    return {"min": measured // 2, "max": max(measured * 2, measured + 200)}
+
+
+def build_sections(text: str, outline: Outline, found: FactsFound) -> list[LearnedSection]:
+    """The learned sections: the opening (when the sample has one) and each numbered section."""
+    repl = _replacements(found)
+    taken: set[str] = {"opening"}
+    year_fact = next((f for f in found.facts if f.id == "report_year"), None)
+    out = []
+    blocks: list[tuple[str, Block]] = []
+    if outline.opening is not None:
+        blocks.append(("opening", outline.opening))
+    for block in outline.sections:
+        blocks.append((section_identifier(block.heading or "", taken=taken), block))
+    for section_id, block in blocks:
+        paragraphs = [render_span(text, p, repl) for p in block.paragraphs]
+        heading = render_span(text, block.heading_span, repl) if block.heading_span else None
+        if heading is not None:
+            heading = heading.rstrip("。：:")
+        spans = [*block.paragraphs, *([block.heading_span] if block.heading_span else [])]
+        facts = _facts_in(found, spans)
+        counts = [f.id for f in facts if f.type in ("integer", "number") and f.unit]
+        points = len(block.points) if len(block.points) >= 2 else 0
+        guidance = ["保持样稿的结构、层次和表述风格，只做必要的润色。"]
+        if points:
+            form = block.points[0].form if block.points else "是"
+            forms = [p.form for p in block.points]
+            form = max(dict.fromkeys(forms), key=forms.count)
+            guidance.append(
+                f"保留“一{form}……二{form}……”等{points}个要点及其顺序，同一系列只用“{form}”一种形式。"
+            )
+        if section_id == "opening":
+            guidance.append("本节是全文开头段，不写标题。")
+        if section_id == "plans" and year_fact is not None:
+            guidance.append("本节写的是{{ report_year + 1 }}年的工作打算，年份只能是下一年度。")
+        body = "\n\n".join(p for p in paragraphs if p)
+        template = (
+            '{% extends "section.j2" %}\n{% block skeleton %}\n'
+            + body
+            + "\n{% endblock %}\n{% block guidance %}\n"
+            + "".join(guidance)
+            + "\n{% endblock %}\n"
+        )
+        measured = block.length(text)
+        out.append(
+            LearnedSection(
+                id=section_id,
+                heading=heading,
+                template=template,
+                facts=[f.id for f in facts],
+                must_mention=counts,
+                min_points=points,
+                length=_length_bounds(measured),
+                sample_length=measured,
+            )
+        )
+    return out
+
+
+def title_template(outline: Outline, found: FactsFound) -> str:
+    """The title with its unit and year as expressions."""
+    title = outline.title
+    unit = next((f for f in found.facts if f.origin == "title" and f.type == "string"), None)
+    m = re.search(r"((?:19|20)\d{2})年", title)
+    if not m or not any(f.id == "report_year" for f in found.facts):
+        return _literal(title)
+    prefix = "{{ " + unit.id + " }}" if unit else _literal(title[: m.start()])
+    return prefix + "{{ report_year }}" + _literal(title[m.end(1) :])
+
+
+def _fact_yaml(fact: FoundFact) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": fact.type,
+        "label": fact.label,
+        "description": fact.description,
+    }
+    if fact.unit:
+        data["unit"] = fact.unit
+    if fact.required:
+        data["required"] = True
+    if fact.min is not None:
+        data["min"] = int(fact.min) if float(fact.min).is_integer() else fact.min
+    if fact.max is not None:
+        data["max"] = int(fact.max) if float(fact.max).is_integer() else fact.max
+    data["example"] = fact.example
+    return data
+
+
+def spec_yaml(learned: LearnedType, source: str) -> str:
+    """The spec file's text, with a header saying where it was learned from."""
+    data: dict[str, Any] = {
+        "id": learned.id,
+        "name": learned.name,
+        "description": learned.description,
+        "version": 1,
+        "title": learned.title,
+        "facts": {f.id: _fact_yaml(f) for f in learned.facts},
+        "sections": [
+            {
+                "id": s.id,
+                **({"heading": s.heading} if s.heading is not None else {}),
+                "facts": s.facts,
+                **({"must_mention": s.must_mention} if s.must_mention else {}),
+                **({"min_points": s.min_points} if s.min_points else {}),
+                "length": s.length,
+            }
+            for s in learned.sections
+        ],
+        "rules": {
+            "numbering": ["一、", "（一）", "1.", "（1）"],
+            "lexicon": "set-phrases",
+            "banned_phrases": learned.banned_phrases,
+            "allowed_numbers": learned.allowed_numbers,
+        },
+    }
+    if learned.signature:
+        data["signature"] = learned.signature
+    header = (
+        f"# {learned.name} — learned by `draft learn` from {Path(source).name}.\n"
+        "# Edit freely: labels, descriptions, lengths and the templates in prompts/"
+        f"{learned.id}/ are yours.\n"
+    )
+    return header + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
+
+
+def stage(learned: LearnedType, source: str, out: Path) -> Path:
+    """Write the type into a new staging folder inside `out`; return the folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".learn-{learned.id}-", dir=out))
+    (staging / "schemas").mkdir()
+    prompts = staging / "prompts" / learned.id
+    prompts.mkdir(parents=True)
+    write_atomic(staging / "schemas" / f"{learned.id}.yaml", spec_yaml(learned, source))
+    for section in learned.sections:
+        write_atomic(prompts / f"{section.id}.j2", section.template)
+    return staging
+
+
+def existing_paths(out: Path, doctype: str) -> list[Path]:
+    """The files of a type already at `out` (spec, templates folder, facts template)."""
+    candidates = [
+        out / "schemas" / f"{doctype}.yaml",
+        out / "prompts" / doctype,
+        out / f"{doctype}.facts.yaml",
+    ]
+    return [p for p in candidates if p.exists()]
+
+
+def install(staging: Path, out: Path, doctype: str, facts_template: str) -> dict[str, Path]:
+    """Move a staged type into `out` (replacing an existing one) and write its facts template."""
+    spec_target = out / "schemas" / f"{doctype}.yaml"
+    prompts_target = out / "prompts" / doctype
+    spec_target.parent.mkdir(parents=True, exist_ok=True)
+    prompts_target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if prompts_target.exists():
+            old = out / "prompts" / f".{doctype}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            prompts_target.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        (staging / "prompts" / doctype).rename(prompts_target)
+        (staging / "schemas" / f"{doctype}.yaml").replace(spec_target)
+    except OSError as exc:
+        raise InputError(f"cannot write the document type: {exc}", path=str(out)) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    facts_path = out / f"{doctype}.facts.yaml"
+    write_atomic(facts_path, facts_template)
+    return {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}
