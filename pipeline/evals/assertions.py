@@ -27,7 +27,9 @@ class AssertionOutcome(BaseModel):
     """Why it failed (empty when it passed)."""
 
 
-def _matches_code(finding: Finding, code: str) -> bool:
+def _matches_code(finding: Finding, code: str | None) -> bool:
+    if code is None:
+        return True
     return finding.code == code or ("." not in code and finding.code.startswith(code + "."))
 
 
@@ -62,7 +64,7 @@ def evaluate(
             and (assertion.severity is None or f.severity == assertion.severity)
         ]
         sev = f" {assertion.severity}" if assertion.severity else ""
-        name = f"at most {assertion.max}{sev} {assertion.code}"
+        name = f"at most {assertion.max}{sev} {assertion.code or 'finding(s)'}"
         if len(hits) <= assertion.max:
             return AssertionOutcome(name=name, passed=True)
         shown = "; ".join(f"line {f.line}: “{f.excerpt}”" for f in hits[:3])

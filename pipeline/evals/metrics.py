@@ -95,8 +95,10 @@ def _section_uses(spec: DocSpec, section_id: str | None, fact_id: str) -> bool:
 def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, float]:
     """(precision, recall) of the draft's markers against the facts the case leaves out.
 
-    A marker is right when its label is the label of a missing fact and it sits in a section
-    that uses that fact. With no markers precision is 1; with nothing missing recall is 1.
+    A marker is right when its label is the label of a missing fact (or of a missing field of
+    a list item) and it sits in a section that uses that fact. Recall counts the missing
+    top-level facts only: a template may leave out an optional field of an item gracefully.
+    With no markers precision is 1; with nothing missing recall is 1.
     """
     labels = fact_labels(spec)
     missing = missing_fact_ids(spec, facts)
@@ -108,8 +110,9 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
         if fact_id in missing and _section_uses(spec, m.section, fact_id):
             right += 1
             covered.add(fact_id)
+    top_level = {m for m in missing if "." not in m}
     precision = right / len(markers) if markers else 1.0
-    recall = len(covered) / len(missing) if missing else 1.0
+    recall = len(covered & top_level) / len(top_level) if top_level else 1.0
     return precision, recall
 
 

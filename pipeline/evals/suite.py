@@ -60,8 +60,8 @@ class MaxFindingsAssertion(_Strict):
     """At most `max` findings whose code is `code` (or, for a family such as `gap`, in it)."""
 
     type: Literal["max-findings"]
-    code: str = Field(min_length=1)
-    """A full code (`facts.unsupported-number`) or a family (`facts`)."""
+    code: str | None = Field(None, min_length=1)
+    """A full code (`facts.unsupported-number`), a family (`facts`), or none for any code."""
     max: int = Field(0, ge=0)
     severity: Literal["error", "warning", "info"] | None = None
     """Count only findings of this severity."""

@@ -87,7 +87,7 @@ def _bar_chart(title: str, bars: list[tuple[str, float | None, str]]) -> str:
     row, label_w, bar_w = 22, 150, 220
     height = row * len(bars) + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 130}" height="{height}" '
         f'role="img" aria-label="{_e(title)}">'
     ]
     for i, (label, value, shown) in enumerate(bars):
