@@ -37,6 +37,12 @@ def _register() -> None:
 
     app.add_typer(eval_app, name="eval")
 
+    from pipeline.commands.cache import cache_app
+    from pipeline.commands.logs import logs_app
+
+    app.add_typer(cache_app, name="cache")
+    app.add_typer(logs_app, name="logs")
+
 
 _register()
 

@@ -9,6 +9,7 @@ the other sections are still drafted. The assembled draft is then checked as a w
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,18 +21,30 @@ from pipeline.errors import ModelError
 from pipeline.facts import Facts
 from pipeline.markers import marker
 from pipeline.models.base import Model, Usage
-from pipeline.postprocess import clean_section_text
+from pipeline.postprocess import (
+    clean_section_text,
+    completion_failure,
+    continuation_messages,
+    join_continuation,
+)
 from pipeline.prompts import Message, PromptSet, SectionPrompt, date_cn
+from pipeline.retry import section_deadline as retry_deadline_scope
 from pipeline.spec import DocSpec, SectionSpec
 
 
 @dataclass(frozen=True)
 class SectionEvent:
-    """Progress of one section, for live displays: queued, drafting, repairing, done, failed."""
+    """Progress of one section, for live displays.
+
+    States: queued, drafting, continuing (the answer hit the token limit), repairing,
+    done, failed. Retries are reported on the `pipeline.retry` logger instead.
+    """
 
     section: str
     state: str
     detail: str = ""
+    usage: Usage | None = None
+    """What the section has used so far (set on done and failed)."""
 
 
 EventSink = Callable[[SectionEvent], None]
@@ -44,11 +57,12 @@ def _number(index: int) -> str:
 
 
 def repair_messages(prompt: SectionPrompt, answer: str, findings: list[Finding]) -> list[Message]:
-    """The conversation that asks the model to fix its section: the findings quoted one by one."""
+    """The conversation that asks the model to fix its section: each finding quoted, with the fix."""
     lines = []
     for i, f in enumerate(findings, 1):
-        hint = f"；{f.hint}" if f.hint else ""
-        lines.append(f"{i}. “{f.excerpt}”：{f.message}{hint}")
+        quoted = f"原文“{f.excerpt}”：" if f.excerpt.strip() else ""
+        fix = f"修改要求：{f.hint}" if f.hint else "修改要求：按事实改正"
+        lines.append(f"{i}. {quoted}{f.message}（{f.code}）。{fix}")
     request = (
         "你写的这一节有以下问题，请逐条改正后重新输出整节正文（只输出正文）：\n"
         + "\n".join(lines)
@@ -61,6 +75,66 @@ def repair_messages(prompt: SectionPrompt, answer: str, findings: list[Finding])
     ]
 
 
+def _failure_label(heading: str, reason: str) -> str:
+    """The label of a failed section's marker: heading and reason, within a marker's 80 chars."""
+    clean = " ".join(reason.replace("】", ")").replace("【", "(").split())
+    room = 80 - len(heading) - len("（生成失败：）")
+    if len(clean) > room:
+        clean = clean[: max(0, room - 1)] + "…"
+    return f"{heading}（生成失败：{clean}）"
+
+
+class _Tally:
+    """Usage of one section, kept across failures."""
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+
+    def add(self, usage: Usage | None) -> None:
+        if usage is not None:
+            self.usage = self.usage + usage
+
+
+async def _ask(
+    model: Model,
+    prompt: SectionPrompt,
+    messages: list[Message],
+    tally: _Tally,
+    emit: EventSink,
+) -> str:
+    """One usable answer: continued once if cut off at the token limit; else ModelError."""
+    try:
+        completion = await model.complete(prompt, messages)
+    except ModelError as exc:
+        tally.add(getattr(exc, "usage", None))
+        raise
+    tally.add(completion.usage)
+    failure = completion_failure(completion)
+    if failure:
+        raise ModelError(failure)
+    text = completion.text
+    if completion.finish_reason != "length":
+        return text
+    emit(SectionEvent(prompt.section_id, "continuing", "answer cut off at the token limit"))
+    try:
+        rest = await model.complete(prompt, continuation_messages(messages, text))
+    except ModelError as exc:
+        tally.add(getattr(exc, "usage", None))
+        raise ModelError(
+            f"the answer was cut off at the token limit and continuing failed: {exc}"
+        ) from None
+    tally.add(rest.usage)
+    failure = completion_failure(rest)
+    if failure:
+        raise ModelError(f"the answer was cut off at the token limit; the continuation: {failure}")
+    if rest.finish_reason == "length":
+        raise ModelError(
+            "the answer was cut off at the token limit even after one continuation request; "
+            "raise --max-tokens"
+        )
+    return join_continuation(text, rest.text)
+
+
 async def _draft_section(
     spec: DocSpec,
     section: SectionSpec,
@@ -70,44 +144,58 @@ async def _draft_section(
     *,
     repairs: int,
     emit: EventSink,
+    title: str | None = None,
+    deadline: float | None = None,
 ) -> tuple[SectionDraft, list[Finding]]:
     """Draft one section with its repair loop; never raises for a model failure."""
-    usage = Usage()
+    tally = _Tally()
     best: tuple[int, str, list[Finding]] | None = None
     messages = prompt.messages
     attempts = 0
+    problem: str | None = None
+    started = time.monotonic()
     emit(SectionEvent(section.id, "drafting"))
     try:
-        for round_ in range(repairs + 1):
-            completion = await model.complete(prompt, messages)
-            attempts += 1
-            usage = usage + completion.usage
-            body = clean_section_text(completion.text, prompt.heading)
-            if not body.strip():
-                raise ModelError("the model returned an empty section")
-            findings = check_section(body, section=section, spec=spec, facts=facts)
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            if best is None or len(errors) < best[0]:
-                best = (len(errors), body, findings)
-            if not errors or round_ == repairs:
-                break
-            emit(SectionEvent(section.id, "repairing", f"{len(errors)} error(s)"))
-            messages = repair_messages(prompt, body, errors)
+        async with asyncio.timeout(deadline):
+            with retry_deadline_scope(deadline):
+                for round_ in range(repairs + 1):
+                    attempts += 1
+                    text = await _ask(model, prompt, messages, tally, emit)
+                    body = clean_section_text(text, prompt.heading, title=title)
+                    if not body.strip():
+                        raise ModelError("the answer had no section text once cleaned")
+                    findings = check_section(body, section=section, spec=spec, facts=facts)
+                    errors = [f for f in findings if f.severity is Severity.ERROR]
+                    if best is None or len(errors) < best[0]:
+                        best = (len(errors), body, findings)
+                    if not errors or round_ == repairs:
+                        break
+                    emit(SectionEvent(section.id, "repairing", f"{len(errors)} error(s)"))
+                    messages = repair_messages(prompt, body, errors)
     except ModelError as exc:
-        if best is None:
-            emit(SectionEvent(section.id, "failed", str(exc)))
-            reason = f"{prompt.heading or '开头段'}（生成失败：{exc}）"
-            return SectionDraft(
-                id=section.id,
-                heading=prompt.heading,
-                body=marker(reason),
-                status="failed",
-                error=str(exc),
-                attempts=attempts,
-                usage=usage,
-            ), []
-    assert best is not None
-    emit(SectionEvent(section.id, "done", f"{len(best[1])} characters"))
+        problem = str(exc)
+    except TimeoutError:
+        problem = f"no usable answer within the {deadline:g} s deadline"
+    usage = tally.usage.model_copy(update={"elapsed_s": round(time.monotonic() - started, 6)})
+    if best is None:
+        reason = problem or "no answer"
+        emit(SectionEvent(section.id, "failed", reason, usage))
+        label = _failure_label(prompt.heading or "开头段", reason)
+        return SectionDraft(
+            id=section.id,
+            heading=prompt.heading,
+            body=marker(label),
+            status="failed",
+            error=reason,
+            attempts=attempts,
+            usage=usage,
+        ), []
+    detail = f"{len(best[1])} characters"
+    if best[0]:
+        detail += f", {best[0]} error(s) left"
+    if problem:
+        detail += f"; last repair failed: {problem}"
+    emit(SectionEvent(section.id, "done", detail, usage))
     return SectionDraft(
         id=section.id, heading=prompt.heading, body=best[1], attempts=attempts, usage=usage
     ), best[2]
@@ -122,11 +210,19 @@ async def draft_document_async(
     concurrency: int = 4,
     repairs: int = 2,
     on_event: EventSink | None = None,
+    section_deadline: float | None = None,
 ) -> Draft:
-    """Draft every section (at most `concurrency` at once) and assemble the checked draft."""
+    """Draft every section (at most `concurrency` at once) and assemble the checked draft.
+
+    `section_deadline` (seconds; default: the model's `deadline`, if it has one) bounds each
+    section, retries and repairs included. The model is not closed here: it may be shared
+    by several drafts; whoever made it awaits its `aclose()` (if any) when done.
+    """
     prompts = prompts or PromptSet.load(spec)
     emit = on_event or (lambda event: None)
     gate = asyncio.Semaphore(max(1, concurrency))
+    deadline = section_deadline or getattr(model, "deadline", None)
+    title = prompts.render_title(facts.values)
     rendered = [(s, prompts.render_section(s, facts.values)) for s in spec.sections]
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
@@ -136,11 +232,22 @@ async def draft_document_async(
     ) -> tuple[SectionDraft, list[Finding]]:
         async with gate:
             return await _draft_section(
-                spec, section, prompt, facts, model, repairs=repairs, emit=emit
+                spec,
+                section,
+                prompt,
+                facts,
+                model,
+                repairs=repairs,
+                emit=emit,
+                title=title,
+                deadline=deadline,
             )
 
+    started = time.monotonic()
     results = await asyncio.gather(*(one(s, p) for s, p in rendered))
-    return assemble(spec, facts, prompts, model.name, [r[0] for r in results])
+    draft = assemble(spec, facts, prompts, model.name, [r[0] for r in results])
+    elapsed = round(time.monotonic() - started, 6)
+    return draft.model_copy(update={"usage": draft.usage.model_copy(update={"elapsed_s": elapsed})})
 
 
 def assemble(

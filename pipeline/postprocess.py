@@ -1,23 +1,146 @@
-"""Cleaning a model's answer into a section body: no fences, no preamble, no repeated heading."""
+"""Turning a model's answer into a section body, and telling a usable answer from a failed one.
+
+Models wrap what they write: code fences, a chatty preamble (好的，以下是……：), the heading
+repeated (with or without its number, in Markdown), bold marks, a closing offer of help.
+`clean_section_text` removes all of that and leaves paragraphs, one per line; the drafter
+puts the spec's own heading back. `completion_failure` names what makes an answer unusable
+(empty, a refusal, a content filter). An answer cut off by the token limit is continued
+once (`continuation_messages`, `join_continuation`).
+"""
 
 from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*$")
-_HEADING_NUMBER = re.compile(r"^[#\s]*(?:[一二三四五六七八九十]+、)?")
+from pipeline.models.base import Completion
+from pipeline.prompts import Message
+
+_FENCE = re.compile(r"^\s*(```|~~~)[\w-]*\s*$")
+_RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
+_HEADING_NUMBER = re.compile(
+    r"^(?:第[一二三四五六七八九十]+(?:部分|章|节)[、：:\s]*|[一二三四五六七八九十]+[、.．]\s*)"
+)
+_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^。！？；]{1,40}$")
+_MARKDOWN_LEAD = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_PUNCT = re.compile(r"[\s，,。.、：:；;！!？?“”\"'‘’（）()《》【】\[\]]")
+
+_PREAMBLE = re.compile(
+    r"^(?:好的|好(?=[，,！!。])|当然(?:可以)?|没问题|明白了?|收到|以下是|下面是|这是|根据您|按照您|"
+    r"根据(?:您|你)?(?:提供|给出)的|遵照|(?:Sure|Certainly|Of course|OK|Okay|Here\b|Below\b))",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(
+    r"^(?:希望|如需|如有需要|如果(?:您|你)|以上(?:是|为|内容)|注[：:]|说明[：:]|备注[：:]|"
+    r"[（(]注|[（(]说明|[（(]以上|(?:Hope|Let me know|Feel free))",
+    re.IGNORECASE,
+)
+_CLOSING_ANYWHERE = re.compile(r"对(?:您|你)有(?:所)?帮助|请(?:告诉|告知)我|随时(?:告诉|联系)我")
+_REFUSAL = re.compile(
+    r"^(?:(?:很|非常)?(?:抱歉|对不起)[，,。！!]?\s*(?:我|本模型|作为)?|我(?:无法|不能|没办法)"
+    r"(?:协助|完成|提供|回答|帮助|满足|处理|生成|撰写)|作为(?:一个|一名)?(?:AI|人工智能|语言模型)|"
+    r"I(?:'m| am) sorry|I can(?:no|')t (?:help|assist|comply|do)|As an AI)",
+    re.IGNORECASE,
+)
+
+CONTINUE_REQUEST = "你的输出在中途被截断了。请从中断处继续输出本节剩余的正文，不要重复已经输出的内容，不要加任何说明。"
+"""The user message that asks for the rest of an answer cut off by the token limit."""
 
 
-def clean_section_text(text: str, heading: str | None) -> str:
+def _norm(text: str) -> str:
+    return _PUNCT.sub("", _HEADING_NUMBER.sub("", text.strip()))
+
+
+def _strip_markup(line: str) -> str:
+    line = line.strip()
+    line = _MARKDOWN_LEAD.sub("", line).strip()
+    line = _BOLD.sub(lambda m: m.group(1) or m.group(2), line)
+    return line.strip()
+
+
+def _is_preamble(line: str) -> bool:
+    """A line that talks to the user rather than being part of the report."""
+    if len(line) > 120:
+        return False
+    if not _PREAMBLE.match(line):
+        return False
+    return bool(re.search(r"[：:]\s*$", line)) or len(line) <= 40
+
+
+def _is_closing(line: str) -> bool:
+    return len(line) <= 160 and bool(_CLOSING.match(line) or _CLOSING_ANYWHERE.search(line))
+
+
+def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
+    """The section's heading or the document title, however numbered or marked up."""
+    norm = _norm(line)
+    if not norm:
+        return True
+    if heading and norm == _norm(heading):
+        return True
+    if title and norm == _norm(title):
+        return True
+    return bool(_TOP_HEADING.match(line))
+
+
+def clean_section_text(text: str, heading: str | None, *, title: str | None = None) -> str:
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
-    Drops code fences, Markdown heading marks and a repeated section heading.
+    Drops code fences and rules, Markdown marks, a chatty first or last line, and a
+    repeated heading (the spec's heading, any top-level 一、… heading, or the title) at the
+    top. Subheadings such as （一）… inside the section are kept.
     """
-    lines = [line for line in text.replace("\r\n", "\n").split("\n") if not _FENCE.match(line)]
-    paragraphs = [line.strip().lstrip("#").strip() for line in lines]
-    paragraphs = [p for p in paragraphs if p]
-    if heading and paragraphs:
-        first = _HEADING_NUMBER.sub("", paragraphs[0]).strip()
-        if first == heading.strip():
-            paragraphs = paragraphs[1:]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = [ln for ln in lines if not _FENCE.match(ln) and not _RULE.match(ln)]
+    paragraphs = [p for p in (_strip_markup(ln) for ln in kept) if p]
+    while paragraphs and _is_preamble(paragraphs[0]):
+        paragraphs.pop(0)
+    while paragraphs and _is_heading(paragraphs[0], heading, title):
+        paragraphs.pop(0)
+    while paragraphs and _is_closing(paragraphs[-1]):
+        paragraphs.pop()
     return "\n".join(paragraphs)
+
+
+def refusal_reason(text: str) -> str | None:
+    """`the model refused: …` when the answer opens with a refusal, else None."""
+    start = text.strip()[:200]
+    if start and _REFUSAL.match(start):
+        first = re.split(r"(?<=[。！？!?.])", start, maxsplit=1)[0]
+        return f"the model refused: “{first[:80]}”"
+    return None
+
+
+def completion_failure(completion: Completion) -> str | None:
+    """Why an answer cannot be used (empty, refused, filtered), or None when it can."""
+    if completion.refusal:
+        return f"the model refused: “{completion.refusal.strip()[:80]}”"
+    if completion.finish_reason == "content_filter":
+        return "the endpoint's content filter stopped the answer"
+    if not completion.text.strip():
+        reason = (
+            " (cut off at the token limit before any text)"
+            if (completion.finish_reason == "length")
+            else ""
+        )
+        return f"the model returned empty content{reason}"
+    return refusal_reason(completion.text)
+
+
+def continuation_messages(messages: list[Message], partial: str) -> list[Message]:
+    """The conversation that asks for the rest of `partial`, an answer cut off at the limit."""
+    return [
+        *messages,
+        Message(role="assistant", content=partial),
+        Message(role="user", content=CONTINUE_REQUEST),
+    ]
+
+
+def join_continuation(partial: str, rest: str) -> str:
+    """`partial` followed by `rest`, without repeating an overlap the model re-sent."""
+    rest = rest.lstrip("\n")
+    for size in range(min(len(partial), len(rest), 200), 4, -1):
+        if partial.endswith(rest[:size]):
+            rest = rest[size:]
+            break
+    return partial + rest

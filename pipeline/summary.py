@@ -46,9 +46,11 @@ def print_run_summary(draft: Draft, output: Path | None) -> ExitCode:
     u = draft.usage
     if u.requests or u.cached:
         cost = f", cost {u.cost:.4f}" if u.cost is not None else ""
+        retries = f" ({u.retries} retried)" if u.retries else ""
         print(
-            f"  usage: {u.requests} request(s), {u.cached} cached, {u.input_tokens} tokens in, "
-            f"{u.output_tokens} out{cost}",
+            f"  usage: {u.requests} request(s){retries}, {u.cached} cached, "
+            f"{u.input_tokens} tokens in, {u.output_tokens} out, "
+            f"{u.latency_s:.1f} s model time, {u.elapsed_s:.1f} s elapsed{cost}",
             file=err,
         )
     return exit_code_for(draft)

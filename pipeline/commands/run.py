@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pipeline.commands.options import SpecDirs
-from pipeline.errors import ExitCode, InputError
+from pipeline.errors import DraftsmithError, ExitCode, InputError
+
+if TYPE_CHECKING:
+    from pipeline.document import Draft
+    from pipeline.facts import Facts
+    from pipeline.models.base import Model, Usage
+    from pipeline.models.registry import ModelOptions
+    from pipeline.spec import DocSpec
 
 
 def run(
@@ -35,12 +42,65 @@ def run(
         int, typer.Option(min=0, help="Re-asks per section while errors remain.")
     ] = 2,
     spec_dir: SpecDirs = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="OpenAI-compatible endpoint (else the profile's, else OPENAI_BASE_URL)."),
+    ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the API key (else OPENAI_API_KEY)."),
+    ] = None,
+    temperature: Annotated[
+        float | None, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed, where supported.")] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Longest answer per request, in tokens.")
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=0.01, help="Seconds to wait for an answer (read timeout; default 120)."),
+    ] = None,
+    connect_timeout: Annotated[
+        float | None, typer.Option(min=0.01, help="Seconds to wait for a connection (default 10).")
+    ] = None,
+    max_attempts: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=50,
+            help="Requests per call, retries of transient failures included (default 5).",
+        ),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Seconds one section may take, retries and repairs included (default 300).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the model even when the answer is cached.")
+    ] = False,
+    no_log: Annotated[
+        bool, typer.Option("--no-log", help="Do not record this run in the run log.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="No per-section progress display.")
+    ] = False,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean", help="Word: no comments; only the 【待补充：…】 markers stay highlighted."
+        ),
+    ] = False,
 ) -> None:
     """Draft every section of a report from FACTS_FILE and write the assembled draft."""
-    from pipeline.drafting import draft_document
+    import asyncio
+
     from pipeline.facts import load_facts
     from pipeline.models import get_model
-    from pipeline.render import format_for, render
+    from pipeline.render import format_for, render, word_options
     from pipeline.summary import print_run_summary
     from pipeline.textio import write_atomic
 
@@ -48,16 +108,124 @@ def run(
     if out_format == "docx" and output is None:
         raise InputError("--format docx needs an output file: add -o draft.docx")
     spec, facts = load_facts(facts_file, doctype=doctype, spec_dirs=spec_dir)
-    chosen = get_model(model)
-    draft = draft_document(spec, facts, chosen, concurrency=concurrency, repairs=repairs)
-    rendered = render(draft, out_format)
-    if output is None:
-        sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
-        sys.stdout.flush()
-    else:
-        write_atomic(output, rendered)
-    code = print_run_summary(draft, output)
+    options = _model_options(
+        base_url=base_url,
+        api_key_env=api_key_env,
+        temperature=temperature,
+        seed=seed,
+        max_tokens=max_tokens,
+        read_timeout=timeout,
+        connect_timeout=connect_timeout,
+        max_attempts=max_attempts,
+        deadline=deadline,
+    )
+    chosen = get_model(model, options=options, use_cache=not no_cache)
+
+    log, run_id = None, 0
+    if not no_log:
+        from pipeline.runlog import RecordingModel, RunLog
+
+        log = RunLog()
+        run_id = log.start_run(
+            doctype=spec.id,
+            model=model,
+            facts_source=str(facts_file),
+            output=str(output) if output else None,
+            options={
+                **options.model_dump(exclude_none=True),
+                "concurrency": concurrency,
+                "repairs": repairs,
+                "cache": not no_cache,
+            },
+        )
+        chosen = RecordingModel(chosen, log, run_id)
+
+    try:
+        draft = asyncio.run(
+            _draft(
+                spec, facts, chosen, concurrency, repairs, progress=not quiet and model != "offline"
+            )
+        )
+        rendered = render(
+            draft, out_format, **word_options(out_format, clean=clean, spec_style=spec.style)
+        )
+        if output is None:
+            sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
+            sys.stdout.flush()
+        else:
+            write_atomic(output, rendered)
+        code = print_run_summary(draft, output)
+    except DraftsmithError as exc:
+        if log is not None:
+            log.finish_run(run_id, exit_code=int(exc.exit_code), usage=_no_usage(), sections=[])
+        raise
+    if log is not None:
+        log.finish_run(
+            run_id,
+            exit_code=int(code),
+            usage=draft.usage,
+            sections=[
+                {
+                    "id": s.id,
+                    "status": s.status,
+                    "error": s.error,
+                    "attempts": s.attempts,
+                    "usage": s.usage.model_dump(),
+                }
+                for s in draft.sections
+            ],
+        )
+        log.close()
+        print(f"  logged as run {run_id} (draft logs show {run_id})", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def _model_options(**values: Any) -> ModelOptions:
+    """The model flags as `ModelOptions`, a bad value reported as a flag error (exit 2)."""
+    from pydantic import ValidationError
+
+    from pipeline.models.registry import ModelOptions
+
+    try:
+        return ModelOptions(**values)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        flag = "--" + str(first["loc"][0]).replace("_", "-")
+        raise InputError(f"{flag}: {first['msg']}") from None
+
+
+def _no_usage() -> Usage:
+    from pipeline.models.base import Usage
+
+    return Usage()
+
+
+async def _draft(
+    spec: DocSpec, facts: Facts, model: Model, concurrency: int, repairs: int, *, progress: bool
+) -> Draft:
+    """Draft with a progress display (or plain retry lines), then close the model."""
+    from pipeline.drafting import draft_document_async
+    from pipeline.progress import SectionProgress, log_to_stderr
+
+    try:
+        if progress:
+            with SectionProgress([s.id for s in spec.sections]) as display:
+                return await draft_document_async(
+                    spec, facts, model, concurrency=concurrency, repairs=repairs, on_event=display
+                )
+        import logging
+
+        handler = log_to_stderr()
+        try:
+            return await draft_document_async(
+                spec, facts, model, concurrency=concurrency, repairs=repairs
+            )
+        finally:
+            logging.getLogger("pipeline").removeHandler(handler)
+    finally:
+        close = getattr(model, "aclose", None)
+        if close is not None:
+            await close()
 
 
 __all__ = ["ExitCode", "run"]

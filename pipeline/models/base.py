@@ -6,6 +6,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
+from pipeline.errors import ModelError
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -15,11 +16,17 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     requests: int = 0
-    """HTTP requests made (cache hits make none)."""
+    """HTTP requests made (cache hits make none), retries included."""
+    retries: int = 0
+    """Requests that repeated a failed one (transient failures)."""
     cached: int = 0
     """Calls answered from the cache."""
     latency_s: float = 0.0
+    """Seconds spent waiting for the model, summed over calls (retry waits included)."""
+    elapsed_s: float = 0.0
+    """Wall-clock seconds of a section or a run; a sum keeps the longest."""
     cost: float | None = None
+    """Cost in the profile's currency, when the profile sets prices; cache hits cost 0."""
 
     def __add__(self, other: Usage) -> Usage:
         cost = (
@@ -31,8 +38,10 @@ class Usage(BaseModel):
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             requests=self.requests + other.requests,
+            retries=self.retries + other.retries,
             cached=self.cached + other.cached,
-            latency_s=self.latency_s + other.latency_s,
+            latency_s=round(self.latency_s + other.latency_s, 6),
+            elapsed_s=max(self.elapsed_s, other.elapsed_s),
             cost=cost,
         )
 
@@ -42,7 +51,19 @@ class Completion(BaseModel):
 
     text: str
     finish_reason: Literal["stop", "length", "content_filter", "other"] = "stop"
+    refusal: str | None = None
+    """The model's refusal, when the endpoint reports one separately from the text."""
     usage: Usage = Usage()
+
+
+class ModelCallError(ModelError):
+    """A model call that failed; carries what the failed attempts used."""
+
+    def __init__(self, message: str, *, usage: Usage | None = None, transient: bool = False):
+        super().__init__(message)
+        self.usage = usage or Usage()
+        self.transient = transient
+        """True when the failure was transient (retries ran out), not a refusal of the request."""
 
 
 class Model(Protocol):
@@ -51,5 +72,10 @@ class Model(Protocol):
     name: str
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
-        """Answer `messages` (the prompt's own, or a repair conversation built from it)."""
+        """Answer `messages` (the prompt's own, or a repair conversation built from it).
+
+        Raises `pipeline.errors.ModelError` (ideally `ModelCallError`) when no answer came.
+        A model may also offer `async aclose()` (its owner awaits it when done) and a
+        `deadline` attribute (seconds per section, read by the drafter).
+        """
         ...

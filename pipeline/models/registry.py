@@ -1,15 +1,129 @@
-"""Turning a `--model` value into a model."""
+"""Turning a `--model` value into a model.
+
+- `offline`: the deterministic skeleton, no network;
+- `openai:<model>`: any OpenAI-compatible endpoint — base URL from `--base-url` or
+  `OPENAI_BASE_URL`, key from the variable `--api-key-env` names or `OPENAI_API_KEY`;
+- a profile name from `draft.toml` (see `pipeline.config`): base URL, model, key variable,
+  temperature, seed, max tokens and prices; flags override the profile's values.
+
+Real models are wrapped in the response cache unless `use_cache=False`.
+"""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.config import ModelProfile, config_paths, load_config
 from pipeline.errors import InputError
 from pipeline.models.base import Model
 
+OPENAI_PREFIX = "openai:"
 
-def get_model(name: str) -> Model:
-    """The model named `name`: `offline`, or (see issue on real models) `openai:<model>`."""
+
+class ModelOptions(BaseModel):
+    """Per-run overrides of a model's settings (the `draft run` flags)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str | None = None
+    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    temperature: float | None = Field(None, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(None, gt=0)
+    connect_timeout: float | None = Field(None, gt=0)
+    read_timeout: float | None = Field(None, gt=0)
+    max_attempts: int | None = Field(None, ge=1, le=50)
+    deadline: float | None = Field(None, gt=0)
+
+
+def _profile_for(name: str, cwd: Path | None) -> tuple[ModelProfile, dict[str, object]]:
+    config = load_config(cwd)
+    if name.startswith(OPENAI_PREFIX):
+        model = name[len(OPENAI_PREFIX) :].strip()
+        if not model:
+            raise InputError("--model openai: needs a model name, e.g. openai:gpt-4o-mini")
+        return ModelProfile(model=model), config.retry
+    if name in config.profiles:
+        return config.profiles[name], config.retry
+    where = " or ".join(str(p) for p in config_paths(cwd))
+    known = ", ".join(sorted(config.profiles)) or "none"
+    raise InputError(
+        f"unknown model '{name}': use 'offline', 'openai:<model>', or a profile defined in "
+        f"{where} (profiles found: {known})"
+    )
+
+
+def _check_url(url: str, source: str) -> str:
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        raise InputError(
+            f"base URL from {source} must start with http:// or https://, got '{url[:60]}'"
+        )
+    return url.rstrip("/")
+
+
+def get_model(
+    name: str,
+    *,
+    options: ModelOptions | None = None,
+    use_cache: bool = True,
+    cwd: Path | None = None,
+) -> Model:
+    """The model named `name` (see the module docstring); InputError (exit 2) when unusable."""
     if name == "offline":
         from pipeline.models.offline import OfflineModel
 
         return OfflineModel()
-    raise InputError(f"unknown model '{name}': use 'offline'")
+    opts = options or ModelOptions()
+    profile, retry_config = _profile_for(name, cwd)
+
+    key_env = opts.api_key_env or profile.key_env
+    api_key = os.environ.get(key_env, "").strip()
+    if not api_key:
+        if profile.key_required:
+            raise InputError(
+                f"no API key for model '{name}': set the environment variable {key_env} "
+                f"(export {key_env}=…)"
+                + ("" if opts.api_key_env else ", or name another one with --api-key-env")
+            )
+        api_key = "not-needed"
+
+    if opts.base_url:
+        base_url: str | None = _check_url(opts.base_url, "--base-url")
+    elif profile.base_url:
+        base_url = _check_url(profile.base_url, f"profile '{name}'")
+    elif os.environ.get("OPENAI_BASE_URL", "").strip():
+        base_url = _check_url(os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
+    else:
+        base_url = None
+    official = base_url is None or "api.openai.com" in base_url
+
+    from pipeline.models.openai import EndpointSettings, OpenAIModel
+    from pipeline.retry import RetryPolicy
+
+    settings = EndpointSettings(
+        model=profile.model,
+        base_url=base_url,
+        key_env=key_env,
+        temperature=opts.temperature if opts.temperature is not None else profile.temperature,
+        seed=opts.seed if opts.seed is not None else profile.seed,
+        max_tokens=opts.max_tokens or profile.max_tokens,
+        max_tokens_field=profile.max_tokens_field
+        or ("max_completion_tokens" if official else "max_tokens"),
+        connect_timeout=opts.connect_timeout or profile.connect_timeout,
+        read_timeout=opts.read_timeout or profile.read_timeout,
+        price_input_per_1k=profile.price_input_per_1k,
+        price_output_per_1k=profile.price_output_per_1k,
+    )
+    policy = RetryPolicy.resolve(
+        retry_config, {"max_attempts": opts.max_attempts, "deadline": opts.deadline}
+    )
+    model: Model = OpenAIModel(settings, api_key=api_key, policy=policy, name=name)
+    if use_cache:
+        from pipeline.cache import CachedModel, ResponseCache
+
+        model = CachedModel(model, ResponseCache())
+    return model

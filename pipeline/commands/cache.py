@@ -1,0 +1,36 @@
+"""`draft cache`: where the response cache is, how big it is, and emptying it.
+
+draft cache info
+draft cache clear
+"""
+
+from __future__ import annotations
+
+import typer
+
+cache_app = typer.Typer(
+    name="cache",
+    help="The cache of model answers (re-runs with the same prompts cost nothing).",
+    no_args_is_help=True,
+)
+
+
+@cache_app.command("info")
+def info() -> None:
+    """Print the cache file, its entries, hits and size."""
+    from pipeline.cache import ResponseCache
+
+    stats = ResponseCache().stats()
+    print(f"cache: {stats['path']}")
+    print(f"  {stats['entries']} answer(s), {stats['hits']} hit(s), {stats['bytes']:,} bytes")
+
+
+@cache_app.command("clear")
+def clear() -> None:
+    """Delete every cached answer."""
+    from pipeline.cache import ResponseCache
+
+    cache = ResponseCache()
+    removed = cache.clear()
+    cache.close()
+    print(f"removed {removed} cached answer(s) from {cache.path}")

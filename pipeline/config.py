@@ -1,0 +1,110 @@
+"""The configuration file `draft.toml`: model profiles and retry settings.
+
+Looked for in the working directory first, then in the user config directory
+(`pipeline.paths.user_config_dir()`); a profile in the working directory's file replaces
+one of the same name in the user's. Example::
+
+    [profiles.deepseek]
+    model = "deepseek-chat"
+    base_url = "https://api.deepseek.com/v1"
+    key_env = "DEEPSEEK_API_KEY"
+    temperature = 0.3
+    seed = 7
+    max_tokens = 2048
+    price_input_per_1k = 0.002     # in your currency, per 1,000 tokens
+    price_output_per_1k = 0.003
+
+    [retry]
+    max_attempts = 5
+    deadline = 300
+
+`draft run --model deepseek` then uses that profile. The API key itself never goes in the
+file: `key_env` names the environment variable that holds it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipeline import paths
+from pipeline.errors import InputError
+
+CONFIG_NAME = "draft.toml"
+
+
+class ModelProfile(BaseModel):
+    """One named model: where it is, how to call it, what it costs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(min_length=1)
+    """The model name the endpoint expects, e.g. `deepseek-chat`, `qwen-plus`."""
+    base_url: str | None = None
+    """The OpenAI-compatible endpoint, e.g. `https://api.deepseek.com/v1`; else OPENAI_BASE_URL."""
+    key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """The environment variable holding the API key."""
+    key_required: bool = True
+    """False for local servers (Ollama, vLLM) that accept any key."""
+    temperature: float | None = Field(None, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(None, gt=0)
+    """Longest answer per request, in tokens."""
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] | None = None
+    """How the endpoint names the limit; default: max_completion_tokens for api.openai.com,
+    max_tokens elsewhere."""
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(120.0, gt=0)
+    """Seconds to wait for an answer once connected."""
+    price_input_per_1k: float | None = Field(None, ge=0)
+    price_output_per_1k: float | None = Field(None, ge=0)
+
+
+class DraftConfig(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    profiles: dict[str, ModelProfile] = {}
+    retry: dict[str, Any] = {}
+    """Overrides of `pipeline.retry.RetryPolicy` fields."""
+    sources: list[str] = Field(default_factory=list, exclude=True)
+    """The files this configuration was read from."""
+
+
+def config_paths(cwd: Path | None = None) -> list[Path]:
+    """Where `draft.toml` is looked for, highest priority first."""
+    return [(cwd or Path.cwd()) / CONFIG_NAME, paths.user_config_dir() / CONFIG_NAME]
+
+
+def _read(path: Path) -> DraftConfig:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the configuration file: {exc}", path=str(path)) from None
+    try:
+        return DraftConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"field '{where}': {first['msg']}", path=str(path)) from None
+
+
+def load_config(cwd: Path | None = None) -> DraftConfig:
+    """The merged configuration (working directory over user directory); empty if none."""
+    merged = DraftConfig()
+    for path in reversed(config_paths(cwd)):
+        if not path.is_file():
+            continue
+        found = _read(path)
+        merged = DraftConfig(
+            profiles={**merged.profiles, **found.profiles},
+            retry={**merged.retry, **found.retry},
+            sources=[str(path), *merged.sources],
+        )
+    return merged

@@ -1,0 +1,309 @@
+"""Any OpenAI-compatible chat-completions endpoint, through langchain-openai's `ChatOpenAI`.
+
+Chat completions only (never the Responses API), no streaming, the SDK's own retries off
+(`max_retries=0`: `pipeline.retry` is the one retry layer), explicit connect and read
+timeouts. langchain and openai are imported when the first request is made, so that a run
+answered from the cache — and every other command — never loads them.
+
+Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
+go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
+message, the API key masked. A 401, 403 or 404 stops every later call of the run at once:
+the key, the permission or the model name is wrong for every section alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from http import HTTPStatus
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from pipeline.models.base import Completion, ModelCallError, Usage
+from pipeline.models.redact import redact, register_secret
+from pipeline.prompts import Message, SectionPrompt
+from pipeline.retry import (
+    PERMANENT_STATUS,
+    TRANSIENT_STATUS,
+    RetriesExhausted,
+    RetryDecision,
+    RetryPolicy,
+    call_with_retries,
+    retry_after_seconds,
+)
+
+FATAL_FOR_RUN = frozenset({401, 403, 404})
+"""Statuses that no other section could get past either."""
+
+
+class EndpointSettings(BaseModel):
+    """Everything needed to call one model on one endpoint, except the key itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    base_url: str | None = None
+    key_env: str = "OPENAI_API_KEY"
+    temperature: float | None = None
+    seed: int | None = None
+    max_tokens: int | None = None
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    connect_timeout: float = 10.0
+    read_timeout: float = 120.0
+    price_input_per_1k: float | None = None
+    price_output_per_1k: float | None = None
+
+    def identity(self) -> dict[str, Any]:
+        """What makes two calls interchangeable: the cache key's model and parameters."""
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+        }
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float | None:
+        """The price of a call, when the profile sets one."""
+        if self.price_input_per_1k is None and self.price_output_per_1k is None:
+            return None
+        return (input_tokens / 1000) * (self.price_input_per_1k or 0.0) + (output_tokens / 1000) * (
+            self.price_output_per_1k or 0.0
+        )
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def provider_message(exc: BaseException) -> str:
+    """The provider's own explanation of a failed request, as plain text."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    message = getattr(exc, "message", None) or str(exc)
+    return str(message)
+
+
+def _connection_reason(exc: BaseException) -> str:
+    """`connection refused`, `connection reset`… from the chain of causes."""
+    text = " ".join(
+        f"{type(e).__name__} {e}".lower() for e in (exc, exc.__cause__, exc.__context__) if e
+    )
+    for needle, reason in (
+        ("refused", "connection refused"),
+        ("reset", "connection reset"),
+        ("disconnected", "server disconnected"),
+        ("remoteprotocol", "server closed the connection"),
+        ("name or service", "host not found"),
+    ):
+        if needle in text:
+            return reason
+    return "connection error"
+
+
+def classify(exc: BaseException) -> RetryDecision:
+    """Sort a failure of the OpenAI client into transient (retry) or permanent."""
+    import openai
+
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        headers = dict(exc.response.headers) if exc.response is not None else {}
+        reason = _status_text(status)
+        code = getattr(exc, "code", None)
+        if status == 429 and code == "insufficient_quota":
+            return RetryDecision(transient=False, reason=f"{reason} (insufficient quota)")
+        transient = status not in PERMANENT_STATUS and (status in TRANSIENT_STATUS or status >= 500)
+        return RetryDecision(
+            transient=transient, reason=reason, retry_after=retry_after_seconds(headers)
+        )
+    if isinstance(exc, openai.APITimeoutError):
+        return RetryDecision(transient=True, reason="request timed out")
+    if isinstance(exc, openai.APIConnectionError):
+        return RetryDecision(transient=True, reason=_connection_reason(exc))
+    return RetryDecision(transient=False, reason=type(exc).__name__)
+
+
+def _finish_reason(raw: Any) -> Literal["stop", "length", "content_filter", "other"]:
+    if raw in ("stop", "length", "content_filter"):
+        return raw
+    return "other"
+
+
+class OpenAIModel:
+    """A drafting model behind an OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        settings: EndpointSettings,
+        *,
+        api_key: str,
+        policy: RetryPolicy | None = None,
+        name: str | None = None,
+    ):
+        self.settings = settings
+        self.policy = policy or RetryPolicy()
+        self.name = name or f"openai:{settings.model}"
+        self.deadline: float | None = self.policy.deadline
+        """Seconds one section may take (read by the drafter)."""
+        self._api_key = SecretStr(api_key)
+        register_secret(api_key)
+        self._chat: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._fatal: str | None = None
+
+    def __repr__(self) -> str:
+        return f"OpenAIModel({self.name!r}, base_url={self.settings.base_url!r})"
+
+    def identity(self) -> dict[str, Any]:
+        """The model and parameters that key the response cache."""
+        return self.settings.identity()
+
+    # ------------------------------------------------------------------ the client
+
+    def _client(self) -> Any:
+        """The ChatOpenAI of the running event loop (made on first use)."""
+        loop = asyncio.get_running_loop()
+        if self._chat is None or self._loop is not loop:
+            self._chat = self._build()
+            self._loop = loop
+        return self._chat
+
+    def _build(self) -> Any:
+        import openai
+        from langchain_openai import ChatOpenAI
+
+        s = self.settings
+        timeout = openai.Timeout(s.read_timeout, connect=s.connect_timeout)
+        kwargs: dict[str, Any] = {
+            "model": s.model,
+            "api_key": self._api_key,
+            "base_url": s.base_url,
+            "timeout": timeout,
+            "max_retries": 0,
+            "use_responses_api": False,
+            "streaming": False,
+            "http_async_client": openai.DefaultAsyncHttpxClient(timeout=timeout),
+        }
+        if s.temperature is not None:
+            kwargs["temperature"] = s.temperature
+        if s.seed is not None:
+            kwargs["seed"] = s.seed
+        if s.max_tokens is not None:
+            if s.max_tokens_field == "max_completion_tokens":
+                kwargs["max_tokens"] = s.max_tokens
+            else:
+                kwargs["extra_body"] = {"max_tokens": s.max_tokens}
+        return ChatOpenAI(**kwargs)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections of this event loop's client."""
+        chat, self._chat, self._loop = self._chat, None, None
+        client = getattr(chat, "http_async_client", None) if chat is not None else None
+        if client is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may already be closing
+                await client.aclose()
+
+    # ------------------------------------------------------------------ the call
+
+    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        """One answer to `messages`, retrying transient failures; never leaks the key."""
+        if self._fatal:
+            raise ModelCallError(self._fatal)
+        chat = self._client()
+        payload = [{"role": m.role, "content": m.content} for m in messages]
+        requests = 0
+
+        async def once() -> Any:
+            nonlocal requests
+            requests += 1
+            return await chat.ainvoke(payload)
+
+        started = time.monotonic()
+        try:
+            answer = await call_with_retries(
+                once,
+                policy=self.policy,
+                classify=classify,
+                label=prompt.section_id,
+            )
+        except RetriesExhausted as exc:
+            usage = self._usage(requests, started)
+            raise ModelCallError(
+                redact(f"{exc} — {provider_message(exc.last)}", self._key()),
+                usage=usage,
+                transient=True,
+            ) from None
+        except Exception as exc:
+            usage = self._usage(requests, started)
+            raise self._permanent(exc, usage) from None
+        return self._completion(answer, self._usage(requests, started))
+
+    def _key(self) -> str:
+        return self._api_key.get_secret_value()
+
+    def _usage(self, requests: int, started: float) -> Usage:
+        return Usage(
+            requests=requests,
+            retries=max(0, requests - 1),
+            latency_s=round(time.monotonic() - started, 6),
+        )
+
+    def _permanent(self, exc: BaseException, usage: Usage) -> ModelCallError:
+        import openai
+
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            message = redact(
+                f"{_status_text(status)} from {self.settings.base_url or 'api.openai.com'}: "
+                f"{provider_message(exc)}",
+                self._key(),
+            )
+            if status in FATAL_FOR_RUN:
+                hint = {
+                    401: f"; check the key in {self.settings.key_env}",
+                    403: "; the key may not be allowed to use this model",
+                    404: f"; check the model name '{self.settings.model}' and the base URL",
+                }[status]
+                self._fatal = message + hint
+                return ModelCallError(self._fatal, usage=usage)
+            return ModelCallError(message, usage=usage)
+        if isinstance(exc, asyncio.CancelledError | TimeoutError):
+            raise exc
+        detail = redact(str(exc), self._key())
+        return ModelCallError(
+            f"unexpected answer from the endpoint ({type(exc).__name__}: {detail[:300]})",
+            usage=usage,
+        )
+
+    def _completion(self, answer: Any, usage: Usage) -> Completion:
+        meta = getattr(answer, "response_metadata", {}) or {}
+        tokens = getattr(answer, "usage_metadata", None) or {}
+        raw_usage = meta.get("token_usage") or {}
+        input_tokens = int(tokens.get("input_tokens") or raw_usage.get("prompt_tokens") or 0)
+        output_tokens = int(tokens.get("output_tokens") or raw_usage.get("completion_tokens") or 0)
+        content = answer.content
+        if isinstance(content, list):  # content blocks
+            content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+        refusal = (getattr(answer, "additional_kwargs", {}) or {}).get("refusal")
+        return Completion(
+            text=str(content or ""),
+            finish_reason=_finish_reason(meta.get("finish_reason")),
+            refusal=str(refusal) if refusal else None,
+            usage=usage.model_copy(
+                update={
+                    "input_tokens": input_tokens,
+                    "output_tokens": output_tokens,
+                    "cost": self.settings.cost(input_tokens, output_tokens),
+                }
+            ),
+        )

@@ -1,0 +1,326 @@
+"""The run log: every `draft run`, every prompt and response, with usage, in SQLite.
+
+`logs.db` lives in the user data directory. Its schema grows by numbered migrations
+(`m001_…`, `m002_…`), each applied once and recorded in `_migrations`, so an old log keeps
+working after an upgrade. `draft logs` lists runs; `draft logs show ID` prints one run with
+every call. API keys never reach it: it stores only messages, answers and redacted errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from pipeline import paths
+from pipeline.errors import ModelError
+from pipeline.models.base import Completion, Model, Usage
+from pipeline.models.redact import redact
+from pipeline.prompts import Message, SectionPrompt
+
+LOG_NAME = "logs.db"
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a schema migration; they run in the order they are defined."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+def _run_sql(db: sqlite3.Connection, script: str) -> None:
+    """Each statement of `script` in the open transaction (executescript would commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    _run_sql(
+        db,
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            doctype TEXT,
+            model TEXT,
+            facts_source TEXT,
+            output TEXT,
+            options TEXT,
+            exit_code INTEGER
+        );
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            section TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            messages TEXT NOT NULL,
+            response TEXT,
+            finish_reason TEXT,
+            error TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            requests INTEGER NOT NULL DEFAULT 0,
+            cached INTEGER NOT NULL DEFAULT 0,
+            latency_s REAL NOT NULL DEFAULT 0,
+            cost REAL
+        );
+        CREATE INDEX calls_run ON calls(run_id);
+        """,
+    )
+
+
+@migration
+def m002_run_usage(db: sqlite3.Connection) -> None:
+    _run_sql(
+        db,
+        """
+        ALTER TABLE runs ADD COLUMN usage TEXT;
+        ALTER TABLE runs ADD COLUMN sections TEXT;
+        ALTER TABLE calls ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def default_log_path() -> Path:
+    """`logs.db` in the user data directory (under DRAFTSMITH_HOME in tests)."""
+    return paths.user_data_dir() / LOG_NAME
+
+
+class CallRecord(BaseModel):
+    """One model call as logged."""
+
+    id: int
+    section: str
+    created_at: str
+    messages: list[Message]
+    response: str | None
+    finish_reason: str | None
+    error: str | None
+    usage: Usage
+
+
+class RunRecord(BaseModel):
+    """One run as logged."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    doctype: str | None
+    model: str | None
+    facts_source: str | None
+    output: str | None
+    options: dict[str, Any] = {}
+    exit_code: int | None
+    usage: Usage | None = None
+    sections: list[dict[str, Any]] = []
+    calls: list[CallRecord] = []
+
+
+class RunLog:
+    """The SQLite run log, migrated to the latest schema when opened."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or default_log_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.migrate()
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not yet applied; returns their names."""
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        done = {row[0] for row in self.db.execute("SELECT name FROM _migrations")}
+        applied = []
+        for name, fn in MIGRATIONS:
+            if name in done:
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                    self.db.execute("ROLLBACK")
+                    continue
+                fn(self.db)
+                self.db.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, _now())
+                )
+                self.db.execute("COMMIT")
+            except Exception:
+                self.db.execute("ROLLBACK")
+                raise
+            applied.append(name)
+        return applied
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def start_run(
+        self,
+        *,
+        doctype: str | None,
+        model: str | None,
+        facts_source: str | None,
+        output: str | None,
+        options: dict[str, Any] | None = None,
+    ) -> int:
+        """A new run; returns its id."""
+        cur = self.db.execute(
+            "INSERT INTO runs (started_at, doctype, model, facts_source, output, options) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                doctype,
+                model,
+                facts_source,
+                output,
+                redact(json.dumps(options or {}, ensure_ascii=False, default=str)),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def record_call(
+        self,
+        run_id: int,
+        section: str,
+        messages: list[Message],
+        completion: Completion | None,
+        *,
+        error: str | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        """Log one call: its messages and its answer or error."""
+        u = usage or (completion.usage if completion else Usage())
+        self.db.execute(
+            "INSERT INTO calls (run_id, section, created_at, messages, response, finish_reason, "
+            "error, input_tokens, output_tokens, requests, retries, cached, latency_s, cost) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                section,
+                _now(),
+                json.dumps([m.model_dump() for m in messages], ensure_ascii=False),
+                completion.text if completion else None,
+                completion.finish_reason if completion else None,
+                redact(error) if error else None,
+                u.input_tokens,
+                u.output_tokens,
+                u.requests,
+                u.retries,
+                u.cached,
+                u.latency_s,
+                u.cost,
+            ),
+        )
+
+    def finish_run(
+        self, run_id: int, *, exit_code: int, usage: Usage, sections: list[dict[str, Any]]
+    ) -> None:
+        """Close a run with its exit code, total usage and per-section summary."""
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, exit_code = ?, usage = ?, sections = ? WHERE id = ?",
+            (
+                _now(),
+                exit_code,
+                usage.model_dump_json(),
+                redact(json.dumps(sections, ensure_ascii=False)),
+                run_id,
+            ),
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def _run(self, row: sqlite3.Row) -> RunRecord:
+        data = dict(row)
+        data["options"] = json.loads(data["options"] or "{}")
+        data["usage"] = Usage.model_validate_json(data["usage"]) if data["usage"] else None
+        data["sections"] = json.loads(data["sections"] or "[]")
+        return RunRecord.model_validate(data)
+
+    def runs(self, limit: int = 20) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        self.db.row_factory = sqlite3.Row
+        rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [self._run(r) for r in rows]
+
+    def run(self, run_id: int) -> RunRecord | None:
+        """One run with all its calls, or None."""
+        self.db.row_factory = sqlite3.Row
+        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        record = self._run(row)
+        calls = []
+        for c in self.db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY id", (run_id,)):
+            calls.append(
+                CallRecord(
+                    id=c["id"],
+                    section=c["section"],
+                    created_at=c["created_at"],
+                    messages=[Message.model_validate(m) for m in json.loads(c["messages"])],
+                    response=c["response"],
+                    finish_reason=c["finish_reason"],
+                    error=c["error"],
+                    usage=Usage(
+                        input_tokens=c["input_tokens"],
+                        output_tokens=c["output_tokens"],
+                        requests=c["requests"],
+                        retries=c["retries"],
+                        cached=c["cached"],
+                        latency_s=c["latency_s"],
+                        cost=c["cost"],
+                    ),
+                )
+            )
+        return record.model_copy(update={"calls": calls})
+
+
+class RecordingModel:
+    """A model whose every call (answer or error) is written to the run log."""
+
+    def __init__(self, inner: Model, log: RunLog, run_id: int):
+        self.inner = inner
+        self.log = log
+        self.run_id = run_id
+        self.name = inner.name
+
+    @property
+    def deadline(self) -> float | None:
+        return getattr(self.inner, "deadline", None)
+
+    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        started = time.monotonic()
+        try:
+            completion = await self.inner.complete(prompt, messages)
+        except ModelError as exc:
+            usage = getattr(exc, "usage", None) or Usage(
+                latency_s=round(time.monotonic() - started, 6)
+            )
+            self.log.record_call(
+                self.run_id, prompt.section_id, messages, None, error=str(exc), usage=usage
+            )
+            raise
+        self.log.record_call(self.run_id, prompt.section_id, messages, completion)
+        return completion
+
+    async def aclose(self) -> None:
+        close = getattr(self.inner, "aclose", None)
+        if close is not None:
+            await close()
