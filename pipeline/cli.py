@@ -33,6 +33,10 @@ def _register() -> None:
 
     app.command("learn")(learn.learn)
 
+    from pipeline.commands import serve
+
+    app.command("serve")(serve.serve)
+
     from pipeline.commands.eval import eval_app
 
     app.add_typer(eval_app, name="eval")

@@ -1,0 +1,81 @@
+"""The web app: `create_app(settings)` builds the FastAPI application `draft serve` runs.
+
+Pages are rendered on the server (Jinja2, autoescaped); a little vanilla JavaScript adds
+autosave, live progress and in-place editing. Every asset is served from the package.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from pipeline.errors import DraftsmithError
+from pipeline.web.context import STATIC_DIR, WebContext
+from pipeline.web.security import CsrfError, SecurityMiddleware, WebSettings, verify_csrf
+from pipeline.web.store import NotFound
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Largest request body accepted (an imported facts file, an edited section)."""
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return request.app.state.ctx.pages.html(
+        request, "error.html", status=status, title=title, message=message
+    )
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """The web app for `settings` (default: 127.0.0.1, no token, the user's data directory)."""
+    settings = settings or WebSettings()
+    context = WebContext(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await context.jobs.shutdown()
+
+    app = FastAPI(
+        title="Draftsmith",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.ctx = context
+    app.add_middleware(SecurityMiddleware, settings=settings, max_body=MAX_BODY_BYTES)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, exc: CsrfError) -> Response:
+        return _error(
+            request,
+            403,
+            "请求被拒绝",
+            "页面已过期或请求来源不明（CSRF 校验未通过）。请刷新页面后重试。",
+        )
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, "找不到", f"没有找到要打开的内容（{exc}）。")
+
+    @app.exception_handler(DraftsmithError)
+    async def _bad_input(request: Request, exc: DraftsmithError) -> Response:
+        return _error(request, 400, "无法完成", str(exc))
+
+    from pipeline.web.routes import docs, drafts, runs
+
+    app.include_router(docs.router)
+    app.include_router(drafts.router)
+    app.include_router(runs.router)
+    return app

@@ -1,0 +1,79 @@
+"""Changing a kept draft: a section's text edited by hand, or one section drafted again.
+
+Either way the draft is reassembled with the drafter's own `assemble` (headings numbered,
+title and signature from the facts) and re-checked as a whole, so the markers and findings
+always match the text the user now sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document import Draft, SectionDraft
+from pipeline.drafting import assemble
+from pipeline.errors import InputError
+from pipeline.facts import Facts, validate_facts
+from pipeline.prompts import PromptSet
+from pipeline.spec import DocSpec
+
+_NUMBER = re.compile(r"^[一二三四五六七八九十百]+、")
+MAX_SECTION_CHARS = 20_000
+"""Longest section text accepted from the browser."""
+
+
+def plain_heading(heading: str | None) -> str | None:
+    """A numbered heading without its number (一、加强… → 加强…), as `assemble` expects."""
+    return _NUMBER.sub("", heading, count=1) if heading else heading
+
+
+def draft_facts(draft: Draft, spec: DocSpec) -> Facts:
+    """The facts a draft was made from, validated again against its spec."""
+    return validate_facts({"doctype": spec.id, **draft.facts}, spec, path="草稿所用的事实")
+
+
+def normalise_body(text: str) -> str:
+    """Text from the browser as a section body: one paragraph per line, blank lines dropped."""
+    if len(text) > MAX_SECTION_CHARS:
+        raise InputError(f"a section is limited to {MAX_SECTION_CHARS:,} characters")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def rebuild(
+    draft: Draft,
+    spec: DocSpec,
+    facts: Facts,
+    sections: list[SectionDraft],
+    *,
+    keep_provenance: bool,
+) -> Draft:
+    """The draft reassembled from `sections` (numbered headings allowed) and checked again."""
+    plain = [s.model_copy(update={"heading": plain_heading(s.heading)}) for s in sections]
+    fresh = assemble(spec, facts, PromptSet.load(spec), draft.provenance.model, plain)
+    if keep_provenance:
+        fresh = fresh.model_copy(update={"provenance": draft.provenance})
+    return fresh
+
+
+def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -> Draft:
+    """The draft with one section's body replaced by text the user typed."""
+    body = normalise_body(text)
+    if section_id not in {s.id for s in draft.sections}:
+        raise InputError(f"the draft has no section '{section_id}'")
+    sections = [
+        s.model_copy(update={"body": body, "status": "ok", "error": None})
+        if s.id == section_id
+        else s
+        for s in draft.sections
+    ]
+    return rebuild(draft, spec, draft_facts(draft, spec), sections, keep_provenance=True)
+
+
+def with_section(draft: Draft, spec: DocSpec, facts: Facts, section: SectionDraft) -> Draft:
+    """The draft with one section replaced by a newly drafted one, checked against `facts`."""
+    sections = [section if s.id == section.id else s for s in draft.sections]
+    if section.id not in {s.id for s in draft.sections}:
+        sections.append(section)
+        order = [s.id for s in spec.sections]
+        sections.sort(key=lambda s: order.index(s.id) if s.id in order else len(order))
+    return rebuild(draft, spec, facts, sections, keep_provenance=False)

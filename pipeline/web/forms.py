@@ -1,0 +1,471 @@
+"""The facts form, generated from a document type's spec, and the way back from form to facts.
+
+`build_form` turns a spec and the facts held so far into view models the template draws:
+one input per scalar fact, rows for string lists and object lists, the Chinese label, the
+description and the example as hints, and an error beside each field. `parse_form` reads
+the posted fields (`fact.<id>`, `fact.<id>.<row>`, `fact.<id>.<row>.<field>`) back into a
+facts mapping, turning what a clerk types (全角数字, “12次”, 十二, 2021年1月15日) into values.
+`check_form` validates that mapping with the same pydantic model as `draft run`
+(`pipeline.facts.facts_model`) and maps each error onto the form field it belongs to,
+worded in plain Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.facts import Facts, facts_model, validate_facts
+from pipeline.spec import DocSpec, FactSpec, FieldSpec
+
+PREFIX = "fact."
+"""Every facts field in the form is named `fact.<id>[.<row>[.<field>]]`."""
+
+InputKind = Literal["text", "textarea", "number", "date", "select"]
+
+
+class FieldView(BaseModel):
+    """One input: a scalar fact, one field of an object-list row, or one string-list row."""
+
+    name: str
+    """The form field name."""
+    label: str
+    kind: InputKind
+    value: str = ""
+    required: bool = False
+    description: str = ""
+    example: str = ""
+    unit: str | None = None
+    choices: list[str] = []
+    error: str | None = None
+
+
+class RowView(BaseModel):
+    """One row of a list fact: a single input (string-list) or several (object-list)."""
+
+    index: int
+    fields: list[FieldView]
+
+
+class FactView(BaseModel):
+    """One fact as the form draws it."""
+
+    id: str
+    label: str
+    type: str
+    required: bool
+    description: str
+    example: str
+    unit: str | None = None
+    field: FieldView | None = None
+    """The input of a scalar fact."""
+    rows: list[RowView] = []
+    """The rows of a list fact."""
+    template_row: RowView | None = None
+    """An empty row, for the "add" button to copy (index `__i__`)."""
+    error: str | None = None
+    """An error about the fact as a whole (e.g. a required list left empty)."""
+
+    @property
+    def is_list(self) -> bool:
+        return self.type in ("string-list", "object-list")
+
+
+class FormView(BaseModel):
+    """The whole facts form."""
+
+    doctype: str
+    facts: list[FactView]
+    errors: dict[str, str] = {}
+    """Every error by form field name."""
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+
+class ParsedForm(BaseModel):
+    """The facts read from a posted form, and where each value came from."""
+
+    data: dict[str, Any]
+    """The facts mapping (`doctype` included), empty rows and blank fields left out."""
+    where: dict[str, str] = {}
+    """Location in `data` (`id`, `id.0`, `id.0.field`) → the form field name it came from."""
+
+
+class FormCheck(BaseModel):
+    """The outcome of validating a form: valid facts, or errors by form field name."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    facts: Facts | None = None
+    errors: dict[str, str] = {}
+    missing: set[str] = set()
+    """Form field names whose only problem is that a required value is blank."""
+
+
+# ----------------------------------------------------------------------------- building
+
+
+def _input_kind(field: FieldSpec | FactSpec) -> InputKind:
+    if field.type == "enum":
+        return "select"
+    if field.type in ("integer", "number", "year"):
+        return "number"
+    if field.type == "date":
+        return "date"
+    return "text"
+
+
+def _example_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "；".join("，".join(str(v) for v in item.values()) for item in value)
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    """A stored value as the text an input shows."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field_view(
+    name: str, spec_field: FieldSpec | FactSpec, value: Any, errors: Mapping[str, str], **extra
+) -> FieldView:
+    kind = _input_kind(spec_field)
+    text = _text(value)
+    if kind == "text" and len(text) > 40:
+        kind = "textarea"
+    return FieldView(
+        name=name,
+        label=spec_field.label,
+        kind=kind,
+        value=text,
+        required=spec_field.required,
+        description=spec_field.description,
+        unit=spec_field.unit,
+        choices=list(spec_field.choices or []),
+        error=errors.get(name),
+        **extra,
+    )
+
+
+def _row(fact_id: str, fact: FactSpec, index: int | str, item: Any, errors: Mapping[str, str]):
+    base = f"{PREFIX}{fact_id}.{index}"
+    if fact.type == "string-list":
+        view = _field_view(base, fact, item, errors)
+        return RowView(index=index if isinstance(index, int) else -1, fields=[view])
+    fields = []
+    item = item if isinstance(item, dict) else {}
+    for key, sub in (fact.fields or {}).items():
+        example = ""
+        if isinstance(fact.example, list) and fact.example and isinstance(fact.example[0], dict):
+            example = _text(fact.example[0].get(key))
+        fields.append(_field_view(f"{base}.{key}", sub, item.get(key), errors, example=example))
+    return RowView(index=index if isinstance(index, int) else -1, fields=fields)
+
+
+def build_form(
+    spec: DocSpec, data: Mapping[str, Any], errors: Mapping[str, str] | None = None
+) -> FormView:
+    """The form for `spec` holding `data`, with `errors` (by form field name) beside the fields."""
+    errors = dict(errors or {})
+    facts = []
+    for fact_id, fact in spec.facts.items():
+        value = data.get(fact_id)
+        view = FactView(
+            id=fact_id,
+            label=fact.label,
+            type=fact.type,
+            required=fact.required,
+            description=fact.description,
+            example=_example_text(fact.example),
+            unit=fact.unit,
+            error=errors.get(f"{PREFIX}{fact_id}") if fact.type.endswith("-list") else None,
+        )
+        if fact.type in ("string-list", "object-list"):
+            items = value if isinstance(value, list) else []
+            view.rows = [_row(fact_id, fact, i, item, errors) for i, item in enumerate(items)]
+            if not view.rows:
+                view.rows = [_row(fact_id, fact, 0, None, errors)]
+            template = _row(fact_id, fact, "__i__", None, {})
+            view.template_row = template
+        else:
+            view.field = _field_view(
+                f"{PREFIX}{fact_id}", fact, value, errors, example=_example_text(fact.example)
+            )
+        facts.append(view)
+    return FormView(doctype=spec.id, facts=facts, errors=errors)
+
+
+# ----------------------------------------------------------------------------- parsing
+
+_DATE_CN = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits and letters to half-width, surrounding space removed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _to_int(text: str, unit: str | None, year: bool) -> Any:
+    """An integer from what a clerk types, or the text unchanged (so validation can say why)."""
+    t = _normalise(text).replace(",", "")
+    for suffix in filter(None, (unit, "年" if year else None)):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)].strip()
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    if t and re.fullmatch(r"[零〇一二两三四五六七八九十百千万]+", t):
+        import cn2an
+
+        try:
+            return int(cn2an.cn2an(t, "normal"))
+        except ValueError:
+            return text
+    return text
+
+
+def _to_float(text: str, unit: str | None) -> Any:
+    t = _normalise(text).replace(",", "")
+    if unit and t.endswith(unit):
+        t = t[: -len(unit)].strip()
+    try:
+        return float(t) if re.fullmatch(r"[+-]?\d+(\.\d+)?", t) else text
+    except ValueError:
+        return text
+
+
+def _to_date(text: str) -> Any:
+    t = _normalise(text)
+    m = _DATE_CN.match(t)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return t
+    return t
+
+
+def coerce(spec_field: FieldSpec | FactSpec, raw: str) -> Any:
+    """The value of one input, typed by the spec; None for a blank input."""
+    if not raw.strip():
+        return None
+    match spec_field.type:
+        case "integer":
+            return _to_int(raw, spec_field.unit, year=False)
+        case "year":
+            return _to_int(raw, spec_field.unit, year=True)
+        case "number":
+            return _to_float(raw, spec_field.unit)
+        case "date":
+            return _to_date(raw)
+        case _:
+            return raw.strip()
+
+
+def _rows(form: Mapping[str, str], fact_id: str) -> dict[int, dict[str, str]]:
+    """The posted rows of a list fact by row index; a row maps field (or "") to text."""
+    rows: dict[int, dict[str, str]] = {}
+    head = f"{PREFIX}{fact_id}."
+    for name, value in form.items():
+        if not name.startswith(head):
+            continue
+        rest = name[len(head) :].split(".", 1)
+        if not rest[0].isdigit():
+            continue
+        rows.setdefault(int(rest[0]), {})[rest[1] if len(rest) > 1 else ""] = value
+    return dict(sorted(rows.items()))
+
+
+def parse_form(spec: DocSpec, form: Mapping[str, str]) -> ParsedForm:
+    """Read the facts from posted form fields (see the module docstring for the names)."""
+    data: dict[str, Any] = {"doctype": spec.id}
+    where: dict[str, str] = {}
+    for fact_id, fact in spec.facts.items():
+        name = f"{PREFIX}{fact_id}"
+        where[fact_id] = name
+        if fact.type == "string-list":
+            items = []
+            for index, row in _rows(form, fact_id).items():
+                text = row.get("", "").strip()
+                if text:
+                    where[f"{fact_id}.{len(items)}"] = f"{name}.{index}"
+                    items.append(text)
+            if items:
+                data[fact_id] = items
+        elif fact.type == "object-list":
+            objects = []
+            for index, row in _rows(form, fact_id).items():
+                item = {}
+                for key, sub in (fact.fields or {}).items():
+                    value = coerce(sub, row.get(key, ""))
+                    if value is not None:
+                        item[key] = value
+                if item:
+                    n = len(objects)
+                    where[f"{fact_id}.{n}"] = f"{name}.{index}"
+                    for key in fact.fields or {}:
+                        where[f"{fact_id}.{n}.{key}"] = f"{name}.{index}.{key}"
+                    objects.append(item)
+            if objects:
+                data[fact_id] = objects
+        else:
+            value = coerce(fact, form.get(name, ""))
+            if value is not None:
+                data[fact_id] = value
+    return ParsedForm(data=data, where=where)
+
+
+def form_fields(data: Mapping[str, Any], spec: DocSpec) -> ParsedForm:
+    """The `where` map for stored facts (row i came from form row i), for errors on a stored version."""
+    where: dict[str, str] = {}
+    for fact_id, fact in spec.facts.items():
+        where[fact_id] = f"{PREFIX}{fact_id}"
+        value = data.get(fact_id)
+        if fact.type.endswith("-list") and isinstance(value, list):
+            for i in range(len(value)):
+                where[f"{fact_id}.{i}"] = f"{PREFIX}{fact_id}.{i}"
+                for key in fact.fields or {}:
+                    where[f"{fact_id}.{i}.{key}"] = f"{PREFIX}{fact_id}.{i}.{key}"
+    return ParsedForm(data=dict(data), where=where)
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+def _label(spec: DocSpec, loc: tuple[Any, ...]) -> str:
+    fact = spec.facts.get(str(loc[0])) if loc else None
+    if fact is None:
+        return ""
+    if len(loc) >= 3 and fact.fields and loc[2] in fact.fields:
+        return fact.fields[str(loc[2])].label
+    return fact.label
+
+
+def _field_spec(spec: DocSpec, loc: tuple[Any, ...]) -> FieldSpec | FactSpec | None:
+    fact = spec.facts.get(str(loc[0])) if loc else None
+    if fact is not None and len(loc) >= 3 and fact.fields:
+        return fact.fields.get(str(loc[2]))
+    return fact
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
+    """One pydantic error in plain Chinese, naming the field's label."""
+    loc = tuple(error["loc"])
+    label = _label(spec, loc)
+    field = _field_spec(spec, loc)
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    kind = error["type"]
+    unit = field.unit if field is not None and field.unit else ""
+    if kind == "missing":
+        return f"“{label}”是必填项，请填写。"
+    if kind == "string_too_short":
+        return f"“{label}”不能为空。"
+    if kind == "too_short":
+        return f"“{label}”至少要填写一项。"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        if field is not None and field.type == "year":
+            return f"“{label}”应填写四位数的年份，如 2020；“{given}”不是年份。"
+        return f"“{label}”应填写整数（阿拉伯数字），“{given}”不是整数。"
+    if kind in ("float_type", "float_parsing"):
+        return f"“{label}”应填写数字，“{given}”不是数字。"
+    if kind in ("greater_than_equal", "greater_than"):
+        return (
+            f"“{label}”不能小于 {_number(ctx.get('ge', ctx.get('gt')))}{unit}，填写的是 {given}。"
+        )
+    if kind in ("less_than_equal", "less_than"):
+        return (
+            f"“{label}”不能大于 {_number(ctx.get('le', ctx.get('lt')))}{unit}，填写的是 {given}。"
+        )
+    if kind.startswith("date"):
+        return f"“{label}”应填写日期，格式如 2021-01-15；“{given}”无法识别为日期。"
+    if kind == "literal_error":
+        choices = "、".join(field.choices or []) if field is not None else ""
+        return f"“{label}”只能从以下选项中选择：{choices}。"
+    if kind == "string_type":
+        return f"“{label}”应填写文字。"
+    if kind == "list_type":
+        return f"“{label}”应逐项填写。"
+    if kind == "extra_forbidden":
+        return f"本文种没有“{loc[-1]}”这一项，已忽略。"
+    return f"“{label}”填写有误：{error.get('msg', '')}。"
+
+
+def _target(loc: tuple[Any, ...], where: Mapping[str, str]) -> str:
+    """The form field name an error at `loc` belongs to (its deepest known prefix)."""
+    parts = [str(p) for p in loc]
+    for n in range(len(parts), 0, -1):
+        name = where.get(".".join(parts[:n]))
+        if name:
+            return name
+    return f"{PREFIX}{parts[0]}" if parts else "form"
+
+
+def check_form(spec: DocSpec, parsed: ParsedForm) -> FormCheck:
+    """Validate the facts; on failure, every error in Chinese under its form field name."""
+    data = parsed.data
+    try:
+        facts_model(spec).model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        missing: set[str] = set()
+        for err in exc.errors(include_url=False):
+            name = _target(tuple(err["loc"]), parsed.where)
+            if name not in errors and err["type"] == "missing":
+                missing.add(name)
+            errors.setdefault(name, chinese_message(err, spec))
+        return FormCheck(errors=errors, missing=missing)
+    return FormCheck(facts=validate_facts(dict(data), spec, path="网页表单"))
+
+
+def facts_yaml(spec: DocSpec, data: Mapping[str, Any]) -> str:
+    """The facts as a YAML facts file (doctype first, facts in spec order) for export."""
+    import yaml
+
+    ordered: dict[str, Any] = {"doctype": spec.id}
+    for fact_id in spec.facts:
+        if data.get(fact_id) is not None:
+            ordered[fact_id] = data[fact_id]
+    header = f"# {spec.name}（{spec.id}）事实文件，由 Draftsmith 网页导出\n"
+    body = yaml.safe_dump(
+        json.loads(json.dumps(ordered, ensure_ascii=False, default=str)),
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
+    return header + body
+
+
+def example_data(spec: DocSpec) -> dict[str, Any]:
+    """Every fact's example value: a filled-in form to start from."""
+    data = {k: f.example for k, f in spec.facts.items() if f.example is not None}
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def filled_count(spec: DocSpec, data: Mapping[str, Any]) -> tuple[int, int]:
+    """(facts with a value, facts declared)."""
+    return sum(1 for k in spec.facts if data.get(k) not in (None, "", [])), len(spec.facts)
+
+
+def missing_labels(spec: DocSpec, data: Mapping[str, Any]) -> list[str]:
+    """Labels of the facts still without a value, in spec order."""
+    return [f.label for k, f in spec.facts.items() if data.get(k) in (None, "", [])]

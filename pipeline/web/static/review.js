@@ -1,0 +1,133 @@
+/* The review page: edit sections in place, save and re-check at once, jump to findings. */
+(function () {
+  "use strict";
+  const root = document.getElementById("review");
+  if (!root) return;
+  const D = window.Draftsmith;
+  const draftId = root.dataset.draft;
+  const state = document.getElementById("save-state");
+  const tab = D.tabId();
+  let revision = parseInt(root.dataset.revision, 10);
+  let latest = null;              // the last fragments the server sent
+  const dirty = new Set();        // sections edited but not yet saved
+  const timers = {};
+  let chain = Promise.resolve();  // saves run one after another, in order
+
+  function setState(kind, text) {
+    state.dataset.state = kind;
+    state.textContent = text;
+  }
+
+  function bodyOf(id) { return root.querySelector('[data-edit="' + CSS.escape(id) + '"]'); }
+
+  function textOf(el) {
+    return el.innerText.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).join("\n");
+  }
+
+  function apply(result, keep) {
+    latest = result;
+    revision = result.revision;
+    document.getElementById("revision").textContent = revision;
+    document.getElementById("summary").innerHTML = result.summary;
+    document.getElementById("panel").innerHTML = result.panel;
+    document.getElementById("doc-title").innerHTML = result.title;
+    Object.keys(result.sections).forEach(function (id) {
+      const part = result.sections[id];
+      const heading = root.querySelector('[data-heading="' + CSS.escape(id) + '"]');
+      if (heading) heading.innerHTML = part.heading;
+      const body = bodyOf(id);
+      if (body && body !== keep && !dirty.has(id)) body.innerHTML = part.body;
+    });
+    if (result.conflict) document.getElementById("conflict-banner").hidden = false;
+  }
+
+  function save(id, options) {
+    clearTimeout(timers[id]);
+    chain = chain.then(function () {
+      if (!dirty.has(id)) return;
+      const el = bodyOf(id);
+      dirty.delete(id);
+      setState("saving", "正在保存并检查…");
+      return D.post("/drafts/" + draftId + "/sections/" + encodeURIComponent(id),
+                    { text: textOf(el), base: revision, tab: tab }, options)
+        .then(function (result) {
+          apply(result, document.activeElement === el ? el : null);
+          setState("saved", "已保存并检查 · 修订 " + result.revision + " · " + D.clock());
+          document.getElementById("edit-error").hidden = true;
+        })
+        .catch(function (error) {
+          dirty.add(id);
+          setState("error", "保存失败：" + error.message);
+          const box = document.getElementById("edit-error");
+          box.textContent = "保存失败：" + error.message + "。你的修改仍在页面上，稍后会自动重试。";
+          box.hidden = false;
+          timers[id] = setTimeout(function () { save(id); }, 3000);
+        });
+    });
+    return chain;
+  }
+
+  root.querySelectorAll("[data-edit]").forEach(function (el) {
+    const id = el.dataset.edit;
+    el.addEventListener("input", function () {
+      dirty.add(id);
+      setState("dirty", "有未保存的修改…");
+      clearTimeout(timers[id]);
+      timers[id] = setTimeout(function () { save(id); }, 700);
+    });
+    el.addEventListener("blur", function () {
+      const pending = dirty.has(id) ? save(id) : chain;
+      pending.then(function () {
+        if (document.activeElement !== el && !dirty.has(id) && latest && latest.sections[id]) {
+          el.innerHTML = latest.sections[id].body;
+        }
+      });
+    });
+    el.addEventListener("paste", function (event) {
+      event.preventDefault();
+      const text = (event.clipboardData || window.clipboardData).getData("text/plain");
+      document.execCommand("insertText", false, text);
+    });
+  });
+
+  document.getElementById("recheck").addEventListener("click", function () {
+    Array.from(dirty).forEach(function (id) { save(id); });
+    chain = chain.then(function () {
+      setState("saving", "正在检查…");
+      return D.post("/drafts/" + draftId + "/recheck", {}).then(function (result) {
+        apply(result, null);
+        setState("saved", "已检查 · 修订 " + result.revision + " · " + D.clock());
+      });
+    }).catch(function (error) { setState("error", "检查失败：" + error.message); });
+  });
+
+  function marks(id) {
+    return root.querySelectorAll("mark[data-ann~='" + id + "']");
+  }
+
+  document.getElementById("panel").addEventListener("click", function (event) {
+    const link = event.target.closest("[data-jump]");
+    if (!link) return;
+    const id = link.dataset.jump;
+    const first = document.getElementById(id);
+    if (!first) return;
+    event.preventDefault();
+    first.scrollIntoView({ behavior: "smooth", block: "center" });
+    marks(id).forEach(function (m) {
+      m.classList.remove("flash");
+      void m.offsetWidth;
+      m.classList.add("flash");
+    });
+    history.replaceState(null, "", "#" + id);
+  });
+
+  function flushAll() {
+    Array.from(dirty).forEach(function (id) { save(id, { keepalive: true }); });
+  }
+  window.addEventListener("pagehide", flushAll);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") flushAll();
+  });
+
+  window.DraftsmithReview = { isDirty: function () { return dirty.size > 0; }, settled: function () { return chain; } };
+})();
