@@ -50,3 +50,12 @@ def run_cli(
 def cli():
     """The CLI runner: `cli("run", path, "-o", out)` → CompletedProcess."""
     return run_cli
+
+
+@pytest.fixture
+def openai_server():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (see pipeline.testing.openai_server)."""
+    from pipeline.testing.openai_server import ScriptedOpenAIServer
+
+    with ScriptedOpenAIServer() as server:
+        yield server
