@@ -20,10 +20,10 @@ from pipeline.evals.suite import (
     Variant,
     suite_relative,
 )
-from pipeline.facts import Facts, load_facts, validate_facts
+from pipeline.facts import Facts, validate_facts
 from pipeline.prompts import PromptSet
 from pipeline.spec import DocSpec, load_spec, load_spec_file
-from pipeline.textio import LineMap, read_text
+from pipeline.textio import LineMap, load_structured, read_text
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,25 @@ def _where(suite_path: str, lines: LineMap, loc: tuple[Any, ...]) -> dict[str, A
     return {"path": suite_path, "line": lines.line(loc)}
 
 
+class SpecCache:
+    """Each document type loaded (and its templates checked) once per run."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, DocSpec] = {}
+
+    def get(self, doctype: str) -> DocSpec:
+        if doctype not in self._specs:
+            self._specs[doctype] = load_spec(doctype)
+        return self._specs[doctype]
+
+
 def _facts(
     suite: DraftingSuite | CheckerSuite,
     lines: LineMap,
     i: int,
     facts: str | dict[str, Any],
     doctype: str | None,
+    specs: SpecCache,
 ) -> tuple[DocSpec, Facts]:
     suite_path = str(suite.source)
     loc = ("cases", i, "facts")
@@ -67,7 +80,23 @@ def _facts(
                 f"field 'cases[{i}].facts': facts file '{facts}' not found (looked in {path})",
                 **_where(suite_path, lines, loc),
             )
-        return load_facts(path, doctype=doctype)
+        data, file_lines = load_structured(path, what="facts file")
+        named = data.get("doctype") if isinstance(data, dict) else None
+        if doctype and named and named != doctype:
+            raise InputError(
+                f"field 'doctype' says '{named}' but the suite's case says '{doctype}'",
+                path=str(path),
+                line=file_lines.line(("doctype",)),
+            )
+        chosen = doctype or named
+        if not isinstance(chosen, str) or not chosen:
+            raise InputError(
+                "field 'doctype' is missing: name the document type in the facts file or on "
+                f"the suite's case cases[{i}]",
+                path=str(path),
+            )
+        spec = specs.get(chosen)
+        return spec, validate_facts(data, spec, path=str(path), lines=file_lines)
     chosen = doctype or facts.get("doctype")
     if not chosen:
         raise InputError(
@@ -75,23 +104,33 @@ def _facts(
             "'doctype:' in the facts)",
             **_where(suite_path, lines, ("cases", i)),
         )
-    spec = load_spec(str(chosen))
+    spec = specs.get(str(chosen))
     return spec, validate_facts(facts, spec, path=suite_path, lines=PrefixedLines(lines, loc))
 
 
-def prepare_drafting(suite: DraftingSuite, lines: LineMap) -> list[PreparedCase]:
-    """Every case with its spec and validated facts."""
+def prepare_drafting(
+    suite: DraftingSuite, lines: LineMap, only: list[str] | None = None
+) -> list[PreparedCase]:
+    """Every case (or those named in `only`) with its spec and validated facts."""
     out = []
+    specs = SpecCache()
     for i, case in enumerate(suite.cases):
-        spec, facts = _facts(suite, lines, i, case.facts, case.doctype or suite.doctype)
+        if only is not None and case.id not in only:
+            continue
+        spec, facts = _facts(suite, lines, i, case.facts, case.doctype or suite.doctype, specs)
         out.append(PreparedCase(index=i, case=case, spec=spec, facts=facts))
     return out
 
 
-def prepare_checks(suite: CheckerSuite, lines: LineMap) -> list[PreparedCheck]:
-    """Every checker case with its text and, where given, its spec and facts."""
+def prepare_checks(
+    suite: CheckerSuite, lines: LineMap, only: list[str] | None = None
+) -> list[PreparedCheck]:
+    """Every checker case (or those in `only`) with its text and, where given, spec and facts."""
     out = []
+    specs = SpecCache()
     for i, case in enumerate(suite.cases):
+        if only is not None and case.id not in only:
+            continue
         if case.file is not None:
             path = suite_relative(suite, case.file)
             if not path.is_file():
@@ -106,9 +145,9 @@ def prepare_checks(suite: CheckerSuite, lines: LineMap) -> list[PreparedCheck]:
         spec: DocSpec | None = None
         facts: Facts | None = None
         if case.facts is not None:
-            spec, facts = _facts(suite, lines, i, case.facts, doctype)
+            spec, facts = _facts(suite, lines, i, case.facts, doctype, specs)
         elif doctype:
-            spec = load_spec(doctype)
+            spec = specs.get(doctype)
         for j, exp in enumerate(case.expect):
             if exp.at is not None and exp.at not in text:
                 raise InputError(

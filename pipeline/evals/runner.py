@@ -128,16 +128,14 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     if isinstance(suite, CheckerSuite):
         if options.models or options.repeat:
             raise InputError("a checker suite runs no model: drop --model and --repeat")
-        checks = prepare_checks(suite, lines)
-        if options.cases:
-            checks = _only(checks, options.cases, suite)
+        _known_cases(options.cases, suite)
+        checks = prepare_checks(suite, lines, options.cases)
         return RunPlan(
             suite, lines, [ModelEntry(id="checker")], [Variant(name="default")], 1,
             options.concurrency or suite.concurrency, [], checks, None,
         )  # fmt: skip
-    cases = prepare_drafting(suite, lines)
-    if options.cases:
-        cases = _only(cases, options.cases, suite)
+    _known_cases(options.cases, suite)
+    cases = prepare_drafting(suite, lines, options.cases)
     models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
     names = [m.name for m in models]
     for i, name in enumerate(names):
@@ -157,16 +155,16 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     )  # fmt: skip
 
 
-def _only(items: list, wanted: list[str], suite: Suite) -> list:
+def _known_cases(wanted: list[str] | None, suite: Suite) -> None:
+    """Refuse a `--case` that the suite does not have."""
     from pipeline.validation import did_you_mean
 
-    ids = [c.case.id for c in items]
-    for w in wanted:
+    ids = [c.id for c in suite.cases]
+    for w in wanted or []:
         if w not in ids:
             raise InputError(
                 f"--case '{w}': no such case in suite '{suite.name}'{did_you_mean(w, ids)}"
             )
-    return [c for c in items if c.case.id in wanted]
 
 
 def _instantiate(plan: RunPlan) -> dict[str, Model]:
