@@ -55,15 +55,17 @@ class CleanedSample(BaseModel):
     """Spaces left that are neither a gap nor a paragraph break; dropped."""
 
 
-def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
+def _remove_spans(text: str, spans: list[tuple[int, int]] | list[tuple[int, int, str]]) -> str:
+    """`text` with each span replaced by its replacement (removed when it has none)."""
     out, last = [], 0
-    for start, end in sorted(spans):
+    for span in sorted(spans):
+        start, end = span[0], span[1]
+        replacement = span[2] if len(span) > 2 else ""  # type: ignore[misc]
         if start < last:
-            start = last
-        if end <= start:
             continue
         out.append(text[last:start])
-        last = end
+        out.append(replacement)
+        last = max(end, start)
     out.append(text[last:])
     return "".join(out)
 
@@ -115,7 +117,8 @@ def clean_sample(raw: str) -> CleanedSample:
     noise = [f for f in check_text(raw).findings if f.code in NOISE_CODES]
     residue = [f.excerpt.strip() for f in noise if f.code == "noise.boilerplate"]
     wraps = sum(1 for f in noise if f.code == "noise.wrap-space")
-    text = _paragraphs(_remove_spans(raw, [(f.start, f.end) for f in noise]))
+    fixes = [(f.start, f.end, getattr(f, "replacement", None) or "") for f in noise]
+    text = _paragraphs(_remove_spans(raw, fixes))
 
     holes = _all_holes(text)
     # Spaces the checker calls neither a gap nor a wrap are dropped; the gaps are kept.

@@ -46,6 +46,10 @@ MEASURES: dict[str, tuple[str, str, int]] = {
     "所": ("数量", "所", 3),
     "家": ("数量", "家", 3),
     "户": ("户数", "户", 20),
+    "起": ("起数", "起", 20),
+    "处": ("处数", "处", 15),
+    "对": ("对数", "对", 10),
+    "条": ("条数", "条", 20),
     "批": ("批次", "批", 2),
     "节": ("节数", "节", 10),
     "课时": ("课时数", "课时", 16),
@@ -77,6 +81,10 @@ _TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
 _LIGHT_SPLIT = re.compile(rf"(?:{LIGHT_VERBS})")
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
 _CN_NUM = "一二两三四五六七八九十百"
+_PLACE_BEFORE_OFFICE = re.compile(
+    r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
+    r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
+)
 _SPEAKER_AFTER = re.compile(r"^(?:关于|系列|重要讲话|总书记|新时代)")
 
 # ----------------------------------------------------------------------------- models
@@ -238,6 +246,7 @@ _GENERIC_UNITS = {
     "本单位": "单位名称",
     "我单位": "单位名称",
 }
+_PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]")
 _UNIT_EXAMPLES = {
     "学校名称": "青山县红星中学",
     "公司名称": "青山建设有限公司",
@@ -267,8 +276,11 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     unit = raw[: m.start()].strip()
     if unit and len(unit) <= 30:
         label = _GENERIC_UNITS.get(unit, "单位名称")
-        generic = unit in _GENERIC_UNITS
+        placeholder = _PLACEHOLDER.search(unit)
+        generic = unit in _GENERIC_UNITS or placeholder is not None
         example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
+        if placeholder is not None:
+            example = _PLACEHOLDER.sub("城关", unit)
         note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
         fact = reg.add(
             label,
@@ -281,7 +293,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
             origin="title",
             required=True,
         )
-        if not generic:  # the same name in the body is the same fact
+        if unit not in _GENERIC_UNITS:  # the same name in the body is the same fact
             for occ in re.finditer(re.escape(unit), text):
                 if occ.start() > span.end and reg.free(occ.start(), occ.end()):
                     reg.add(fact.label, start=occ.start(), end=occ.end())
@@ -471,7 +483,8 @@ def _gap_facts(
 def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> None:
     core = context_core(before)
     if measure in ("%", "％"):
-        label, unit, example, typ = f"{core}比例", "%", 90, "number"
+        label = core if core.endswith(("率", "比例")) else f"{core}比例"
+        unit, example, typ = "%", 90, "number"
     else:
         suffix, unit, example = MEASURES[measure]
         label, typ = (core if core.endswith(("数", "次")) else f"{core}{suffix}"), "integer"
@@ -515,6 +528,21 @@ def _value_facts(
     body_start = outline.title_span.end
     sig = outline.signature
 
+    # Place names before an office: 按照青山县教育局…, 青山县委….
+    for m in _PLACE_BEFORE_OFFICE.finditer(text):
+        if m.start() < body_start or not reg.free(m.start(1), m.end(1)):
+            continue
+        suffix = m.group(1)[-1]
+        reg.add(
+            PLACE_SUFFIXES[suffix],
+            fact_id={"县": "county"}.get(suffix),
+            start=m.start(1),
+            end=m.end(1),
+            type="string",
+            example=m.group(1),
+            description=f"所在{suffix}的名称，带“{suffix}”字（样稿中为“{m.group(1)}”）。",
+            origin="sample",
+        )
     # Full dates first (they contain a year).
     for m in re.finditer(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", text):
         if m.start() < body_start or not reg.free(m.start(), m.end()):
@@ -641,7 +669,7 @@ def _count_value(
         suffix, unit = "比例", "%"
     else:
         suffix, unit, _ = MEASURES[measure]
-    label = core if core.endswith(("数", "次")) else f"{core}{suffix}"
+    label = core if core.endswith(("数", "次", "率", "比例")) else f"{core}{suffix}"
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
     is_int = chinese or "." not in str(raw)

@@ -136,7 +136,8 @@ TERMS: dict[str, str] = {
     "获奖": "awards",
     "课题": "project",
 }
-_BY_LENGTH = sorted(TERMS, key=len, reverse=True)
+_BY_LENGTH = sorted((t for t in TERMS if len(t) >= 2), key=len, reverse=True)
+"""Terms of two characters or more: a single character (县) is too often part of a word."""
 _MAX_ID = 40
 _STOPWORDS = set("的和与及之等了在对把")
 _SECTION_KINDS = [
@@ -145,51 +146,46 @@ _SECTION_KINDS = [
 ]
 
 
-def _pinyin(run: str) -> str:
+def _pinyin(run: str) -> list[str]:
+    """Pinyin of a run of hanzi, two syllables to a word (中心组 → zhongxin, zu)."""
     from pypinyin import lazy_pinyin
 
-    return "".join(lazy_pinyin(run))
+    syllables = lazy_pinyin(run)
+    return ["".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2)]
 
 
 def words(text: str) -> list[str]:
-    """ASCII words for a Chinese text: mapped terms, else pinyin runs; Latin words kept."""
+    """ASCII words for a Chinese text: mapped terms, else pinyin; Latin words kept."""
     out: list[str] = []
     pending = ""
+
+    def flush() -> None:
+        nonlocal pending
+        if pending:
+            out.extend(_pinyin(pending))
+            pending = ""
+
     i = 0
     while i < len(text):
         term = next((t for t in _BY_LENGTH if text.startswith(t, i)), None)
         if term:
-            if pending:
-                out.append(_pinyin(pending))
-                pending = ""
+            flush()
             out.append(TERMS[term])
             i += len(term)
             continue
         ch = text[i]
-        if ch in _STOPWORDS:
-            if pending:
-                out.append(_pinyin(pending))
-                pending = ""
-            i += 1
-            continue
-        if "\u4e00" <= ch <= "\u9fff":
+        if "\u4e00" <= ch <= "\u9fff" and ch not in _STOPWORDS:
             pending += ch
-            if len(pending) == 2:
-                out.append(_pinyin(pending))
-                pending = ""
             i += 1
             continue
-        if pending:
-            out.append(_pinyin(pending))
-            pending = ""
+        flush()
         latin = re.match(r"[A-Za-z0-9]+", text[i:])
         if latin:
             out.append(latin.group(0).lower())
             i += latin.end()
         else:
             i += 1
-    if pending:
-        out.append(_pinyin(pending))
+    flush()
     merged: list[str] = []
     for w in out:
         w = re.sub(r"[^a-z0-9_]", "", w.lower())

@@ -1,0 +1,461 @@
+"""`draft learn`: a sample report becomes a working document type (real files, real CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+import yaml
+
+from pipeline.learn.cleaning import clean_sample
+from pipeline.learn.facts_finder import FoundFact, context_core
+from pipeline.learn.model_assist import apply_proposals, check_label
+from pipeline.learn.outline import find_outline
+from pipeline.learn.reader import read_sample
+from pipeline.spec import load_spec_file
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "school-ideology-summary-2020.txt"
+SUBSECTIONS = DATA / "teacher-training-summary-2023.txt"
+SHARED_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / SAMPLE.name
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _learn(cli, sample: Path, *args: str) -> tuple[Any, str]:
+    """Run `draft learn`; return the process and the id of the type it wrote."""
+    proc = cli("learn", sample, *args)
+    assert "Traceback" not in proc.stderr
+    written = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    return proc, Path(written).stem
+
+
+def _filled_facts(spec_path: Path, template_path: Path, tmp_path: Path) -> Path:
+    """The facts template with every fact filled in, values chosen by type (not the examples)."""
+    spec = load_spec_file(spec_path)
+    data = yaml.safe_load(template_path.read_text(encoding="utf-8"))
+    assert data["doctype"] == spec.id
+    for key in data:
+        if key == "doctype":
+            continue
+        fact = spec.facts[key]
+        if fact.type == "year":
+            value: Any = 2021
+        elif fact.type == "integer":
+            value = int(fact.example) + 1
+            if fact.max is not None:
+                value = min(value, int(fact.max))
+        elif fact.type == "number":
+            value = round(float(fact.example) * 0.9, 1)
+        elif fact.type == "date":
+            value = dt.date(2022, 1, 12)
+        else:
+            value = f"{fact.example}" if "示例" not in str(fact.example) else "城关镇"
+        data[key] = value
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _run_and_check(cli, facts: Path, tmp_path: Path, *spec_dir: str) -> dict[str, Any]:
+    """`draft run` the facts, then `draft check --facts` the draft; return the check's JSON."""
+    draft = tmp_path / "draft.txt"
+    run = cli("run", facts, "-o", draft, *spec_dir)
+    assert run.returncode == 0, run.stderr
+    check = cli("check", draft, "--facts", facts, "--format", "json", *spec_dir)
+    assert "Traceback" not in check.stderr
+    report = json.loads(check.stdout)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert errors == [], errors
+    assert check.returncode == 0, check.stderr
+    return report
+
+
+def _docx_sample(path: Path) -> Path:
+    """A hand-made .docx: 一、 sections with 1. items, explicit placeholders and a marker."""
+    import docx
+
+    document = docx.Document()
+    for line in [
+        "XX街道2022年平安建设工作总结",
+        "今年以来，XX街道在区委、区政府的正确领导下，坚持以习近平新时代中国特色社会主义思想为指导，"
+        "全面落实平安建设各项任务，辖区社会大局持续稳定。现将有关情况总结如下：",
+        "一、工作开展情况",
+        "1.矛盾纠纷排查化解。全年共排查矛盾纠纷××起，化解率达到__%，做到小事不出社区、大事不出街道。",
+        "2.安全生产检查。开展安全生产大检查XX次，督促整改各类隐患，守牢安全生产底线。",
+        "3.平安建设宣传。发放宣传资料【待补充：宣传资料份数】份，举办平安建设宣传活动8场，"
+        "群众安全感和满意度进一步提升。",
+        "二、存在的不足",
+        "部分社区网格员力量薄弱，群防群治参与度不高，矛盾纠纷源头预防还需加强。",
+        "三、下一步工作计划",
+        "一是持续深化矛盾纠纷排查化解；二是压实安全生产责任；三是加强平安建设宣传。",
+    ]:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+# ----------------------------------------------------------------------------- the sample
+
+
+def test_sample_is_the_shared_one_byte_for_byte():
+    if not SHARED_SAMPLE.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert SAMPLE.read_bytes() == SHARED_SAMPLE.read_bytes()
+
+
+def test_sample_outline_opening_and_six_sections():
+    cleaned = clean_sample(read_sample(SAMPLE).text)
+    outline = find_outline(cleaned.text)
+    assert outline.title == "学校2020年意识形态工作总结"
+    assert outline.opening is not None
+    opening = cleaned.text[outline.opening.body.start : outline.opening.body.end]
+    assert opening.startswith("以深入学习贯彻") and "总结如下" in opening
+    assert [s.number for s in outline.sections] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert outline.sections[4].heading == "存在的不足"
+    assert outline.sections[5].heading.replace(" ", "") == "2020年工作打算和工作措施"
+    assert [p.number for p in outline.sections[1].points] == [1, 2, 3]
+    assert [p.form for p in outline.sections[5].points] == ["要", "要", "是", "要"]
+    # residue is gone, wrap spaces joined ("大精 神", "领导班 子")
+    for residue in ("发布", "37.5 KB", "申明敬告", "文档介绍", "查看更多"):
+        assert residue not in cleaned.text
+    assert "大精神" in cleaned.text and "领导班子" in cleaned.text
+
+
+def test_learn_sample_gives_opening_six_sections_and_a_fact_for_each_gap(cli, draftsmith_home):
+    proc, doctype = _learn(cli, SAMPLE, "--id", "learned-ideology")
+    assert proc.returncode == 0, proc.stderr
+    assert doctype == "learned-ideology"
+    root = draftsmith_home / "data" / "doctypes"
+    spec_path = root / "schemas" / "learned-ideology.yaml"
+    spec = load_spec_file(spec_path)
+    assert spec.sections[0].id == "opening"
+    assert len(spec.sections) == 7
+    assert spec.sections[0].heading is None
+    assert spec.sections[5].heading == "存在的不足"
+    assert spec.sections[6].heading == "{{ report_year + 1 }}年工作打算和工作措施"
+    assert spec.title == "{{ school_name }}{{ report_year }}年意识形态工作总结"
+
+    labels = {f.label: name for name, f in spec.facts.items()}
+    for label in ("中心组学习次数", "理论学习次数", "党的全国代表大会届次", "总结年度"):
+        assert label in labels, sorted(labels)
+    assert any("周年" in label for label in labels)
+    assert spec.facts[labels["中心组学习次数"]].type == "integer"
+    assert spec.facts[labels["党的全国代表大会届次"]].example == 19  # 十九大 in the sample
+
+    # Every gap the checker finds in the cleaned sample is a fact or a restored set phrase:
+    # no blank between Chinese characters survives in any template.
+    cleaned = clean_sample(read_sample(SAMPLE).text)
+    assert len(cleaned.holes) >= 10
+    prompts = root / "prompts" / "learned-ideology"
+    skeletons = "".join(p.read_text(encoding="utf-8") for p in sorted(prompts.glob("*.j2")))
+    assert not re.search(r"[\u4e00-\u9fff，、。》《“”] +[\u4e00-\u9fff、，。》《“”]", skeletons)
+    assert "学校共开展中心组学习{{ " + labels["中心组学习次数"] + " }}次" in skeletons
+    assert "党的{{ party_congress | cn }}大精神" in skeletons
+    # the 一要/二要/三是/四要 mix is unified, half-width punctuation made full-width
+    plans = (prompts / "plans.j2").read_text(encoding="utf-8")
+    assert "三要加强宣传思想工作自身建设" in plans and "三是" not in plans
+    assert "主线，按照" in skeletons and "主线," not in skeletons
+    # the facts template lists every fact
+    template = yaml.safe_load((root / "learned-ideology.facts.yaml").read_text(encoding="utf-8"))
+    assert set(template) == {"doctype", *spec.facts}
+    # the summary names the corrections
+    assert "plans belong to the following year" in proc.stderr
+    assert "self-check: the example draft has no error findings" in proc.stderr
+
+
+def test_filled_facts_template_drafts_without_error_findings(cli, draftsmith_home, tmp_path):
+    proc, doctype = _learn(cli, SAMPLE)
+    assert proc.returncode == 0, proc.stderr
+    root = draftsmith_home / "data" / "doctypes"
+    listing = cli("doctypes")
+    assert doctype in listing.stdout  # found in the user's types, after the built-ins
+    facts = _filled_facts(
+        root / "schemas" / f"{doctype}.yaml", root / f"{doctype}.facts.yaml", tmp_path
+    )
+    report = _run_and_check(cli, facts, tmp_path)
+    assert report["summary"]["errors"] == 0
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "2022年工作打算和工作措施" in text  # the plans year follows the report year
+    assert "【待补充" not in text
+
+
+# ----------------------------------------------------------------------------- other structures
+
+
+def test_subsection_sample_keeps_subheadings_and_sample_values(cli, tmp_path):
+    out = tmp_path / "types"
+    proc, doctype = _learn(cli, SUBSECTIONS, "--out", out, "--name", "教师培训工作总结")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / f"{doctype}.yaml")
+    assert spec.name == "教师培训工作总结"
+    assert [s.heading for s in spec.sections] == [
+        None,
+        "主要做法和成效",
+        "存在的问题",
+        "{{ report_year + 1 }}年工作打算",
+    ]
+    body = (out / "prompts" / doctype / f"{spec.sections[1].id}.j2").read_text(encoding="utf-8")
+    assert "（一）强化组织保障\n\n" in body and "（三）注重成果转化" in body
+    examples = {f.label: f.example for f in spec.facts.values()}
+    assert examples["总结年度"] == 2023
+    assert examples["单位名称"] == "红星中学"
+    assert examples["党的全国代表大会届次"] == 20
+    assert examples["参训教师人次"] == 1280
+    assert examples["教师参训率"] == 98.5
+    assert examples["公开课展示活动次数"] == 3  # 三次, in Chinese numerals
+    assert examples["成文日期"] == "2024-01-10"
+    assert spec.signature is not None and spec.facts[spec.signature.unit].label == "单位名称"
+    assert spec.sections[2].min_points == 3 and spec.sections[3].min_points == 3
+    facts = _filled_facts(
+        out / "schemas" / f"{doctype}.yaml", out / f"{doctype}.facts.yaml", tmp_path
+    )
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "参训教师达1281人次" in text and "举办公开课展示活动四次" in text
+
+
+def test_docx_sample_with_placeholders_and_numbered_items(cli, tmp_path):
+    sample = _docx_sample(tmp_path / "平安建设总结.docx")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "safety-summary")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "safety-summary.yaml")
+    assert [s.heading for s in spec.sections[1:]] == [
+        "工作开展情况",
+        "存在的不足",
+        "下一步工作计划",
+    ]
+    labels = {f.label: f for f in spec.facts.values()}
+    assert "宣传资料份数" in labels  # the sample's own 【待补充：…】 marker
+    assert labels["单位名称"].example == "城关街道"  # XX街道 is a placeholder, not a name
+    assert labels["平安建设宣传活动场次"].example == 8  # a value of the sample's own
+    body = (out / "prompts" / "safety-summary" / f"{spec.sections[1].id}.j2").read_text(
+        encoding="utf-8"
+    )
+    assert "1.矛盾纠纷排查化解。" in body
+    for placeholder in ("××", "XX", "__", "【待补充"):
+        assert placeholder not in body
+    facts = _filled_facts(
+        out / "schemas" / "safety-summary.yaml", out / "safety-summary.facts.yaml", tmp_path
+    )
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+
+
+# ----------------------------------------------------------------------------- bad inputs
+
+
+def _assert_bad(proc, *needles: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+
+
+def test_unsupported_extension(cli, tmp_path):
+    path = tmp_path / "sample.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    _assert_bad(cli("learn", path), str(path), "unsupported sample type '.pdf'", ".docx")
+
+
+def test_empty_sample(cli, tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("  \n", encoding="utf-8")
+    _assert_bad(cli("learn", path), str(path), "empty")
+
+
+def test_non_utf8_sample(cli, tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(SUBSECTIONS.read_text(encoding="utf-8").encode("gbk"))
+    _assert_bad(cli("learn", path), str(path), "not UTF-8")
+
+
+def test_not_a_docx(cli, tmp_path):
+    path = tmp_path / "fake.docx"
+    path.write_text("这不是Word文件", encoding="utf-8")
+    _assert_bad(cli("learn", path), str(path), ".docx")
+
+
+def test_sample_without_sections(cli, tmp_path):
+    path = tmp_path / "flat.txt"
+    path.write_text("学校工作总结\n今年学校各项工作顺利推进，取得了一定成绩。\n", encoding="utf-8")
+    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), "no numbered sections")
+
+
+def test_bad_and_builtin_ids(cli, tmp_path):
+    _assert_bad(cli("learn", SUBSECTIONS, "--id", "Bad_Id", "--out", tmp_path), "--id 'Bad_Id'")
+    _assert_bad(
+        cli("learn", SUBSECTIONS, "--id", "school-ideology-summary", "--out", tmp_path),
+        "built-in document type",
+    )
+    assert not (tmp_path / "schemas").exists()
+
+
+def test_existing_type_needs_force_and_is_left_untouched(cli, tmp_path):
+    out = tmp_path / "types"
+    first, _ = _learn(cli, SUBSECTIONS, "--out", out, "--id", "training")
+    assert first.returncode == 0, first.stderr
+    spec_path = out / "schemas" / "training.yaml"
+    spec_path.write_text(spec_path.read_text(encoding="utf-8") + "# my edit\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    again = cli("learn", SUBSECTIONS, "--out", out, "--id", "training")
+    _assert_bad(again, "already exists", "--force")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+    forced = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "# my edit" not in spec_path.read_text(encoding="utf-8")
+    assert not [p for p in out.iterdir() if p.name.startswith(".learn-")]  # no staging left
+
+
+# ----------------------------------------------------------------------------- rules in detail
+
+
+@pytest.mark.parametrize(
+    ("before", "core"),
+    [
+        ("学校共开展中心组学习", "中心组学习"),
+        ("次，其中理论学习", "理论学习"),
+        ("全年共组织校本培训", "校本培训"),
+        ("，参训教师达", "参训教师"),
+        ("，举办公开课展示活动", "公开课展示活动"),
+    ],
+)
+def test_context_core_takes_the_counted_noun(before, core):
+    assert context_core(before) == core
+
+
+def test_markdown_sample_reads_like_text(tmp_path):
+    md = tmp_path / "sample.md"
+    md.write_text(
+        "# 红星中学2023年工作总结\n\n## 一、**主要成绩**\n\n- 全年共开展活动12次。\n",
+        encoding="utf-8",
+    )
+    text = read_sample(md).text
+    assert text.splitlines()[0] == "红星中学2023年工作总结"
+    assert "一、主要成绩" in text and "全年共开展活动12次。" in text
+
+
+# ----------------------------------------------------------------------------- model assist
+
+
+def _fact(fid: str, label: str) -> FoundFact:
+    return FoundFact(
+        id=fid, label=label, type="integer", example=1, description="示例值仅供参考", origin="gap"
+    )
+
+
+def test_model_proposals_are_checked_and_bad_ones_refused():
+    facts = [_fact("a_count", "学习次数"), _fact("b_count", "理论学习次数"), _fact("c", "县名")]
+    answer = (
+        "```json\n"
+        + json.dumps(
+            {
+                "facts": [
+                    {
+                        "id": "a_count",
+                        "label": "中心组集中学习次数",
+                        "description": "全年中心组集中学习的次数",
+                    },
+                    {"id": "b_count", "label": "Theory sessions", "description": "x"},
+                    {"id": "c", "label": "中心组集中学习次数", "description": "重复"},
+                    {"id": "new_fact", "label": "新事实", "description": "不允许"},
+                ]
+            },
+            ensure_ascii=False,
+        )
+        + "\n```"
+    )
+    improved, report = apply_proposals(facts, answer, "test")
+    assert [f.label for f in improved] == ["中心组集中学习次数", "理论学习次数", "县名"]
+    assert improved[0].description.startswith("全年中心组集中学习的次数")
+    assert "示例" in improved[0].description  # a gap's example stays marked as an example
+    assert report.accepted == ["a_count"]
+    assert len(report.rejected) == 3
+    assert any("new_fact" in r and "no new facts" in r for r in report.rejected)
+
+
+def test_unusable_model_answer_changes_nothing():
+    facts = [_fact("a", "学习次数")]
+    improved, report = apply_proposals(facts, "I cannot help with that.", "test")
+    assert improved == facts and report.error
+
+
+@pytest.mark.parametrize("label", ["", "   ", "count", "【待补充：x】", "一" * 21])
+def test_bad_labels(label):
+    assert check_label(label) is not None
+
+
+class _OpenAIStub(BaseHTTPRequestHandler):
+    """An OpenAI-compatible endpoint that proposes labels for the ids it is sent."""
+
+    requests: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        prompt = body["messages"][-1]["content"]
+        ids = re.findall(r'"id": "([a-z0-9_]+)"', prompt)
+        proposals = [
+            {"id": i, "label": "党支部中心组学习次数", "description": "全年次数"}
+            for i in ids
+            if "central_group" in i
+        ]
+        proposals.append({"id": "invented_fact", "label": "新事实", "description": "不允许"})
+        content = json.dumps({"facts": proposals}, ensure_ascii=False)
+        payload = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model", "m"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+        }
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_learn_with_a_model_over_http(cli, tmp_path):
+    pytest.importorskip("pipeline.models.openai")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OpenAIStub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_port}/v1",
+            "OPENAI_API_KEY": "sk-test",
+        }
+        out = tmp_path / "types"
+        proc = cli(
+            "learn", SAMPLE, "--out", out, "--id", "assisted", "--model", "openai:m", env=env
+        )
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0, proc.stderr
+    assert _OpenAIStub.requests, "the model was not asked"
+    spec = load_spec_file(out / "schemas" / "assisted.yaml")
+    labels = {f.label for f in spec.facts.values()}
+    assert "党支部中心组学习次数" in labels
+    assert "invented_fact" not in spec.facts
+    assert "refused invented_fact" in proc.stderr
