@@ -37,6 +37,10 @@ def _register() -> None:
 
     app.command("serve")(serve.serve)
 
+    from pipeline.commands import export
+
+    app.command("export")(export.export)
+
     from pipeline.commands.eval import eval_app
 
     app.add_typer(eval_app, name="eval")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline import paths
 from pipeline.errors import InputError
+from pipeline.render.style import StyleOverrides
 from pipeline.textio import load_structured
 from pipeline.validation import did_you_mean, raise_validation_error
 
@@ -140,6 +141,8 @@ class DocSpec(_Strict):
     sections: list[SectionSpec] = Field(min_length=1)
     rules: Rules = Rules()
     signature: Signature | None = None
+    style: StyleOverrides | None = None
+    """House-style overrides of the Word layout (fonts, sizes); see `pipeline.render.style`."""
 
     # Where the spec came from; set by the loader, not by the YAML.
     source: Path | None = Field(None, exclude=True)
@@ -189,7 +192,13 @@ class DocSpec(_Strict):
 
 
 _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
-    DocSpec: {"rules": Rules, "signature": Signature, "sections": SectionSpec, "facts": FactSpec},
+    DocSpec: {
+        "rules": Rules,
+        "signature": Signature,
+        "sections": SectionSpec,
+        "facts": FactSpec,
+        "style": StyleOverrides,
+    },
     SectionSpec: {"length": LengthBounds},
     FactSpec: {"fields": FieldSpec},
 }

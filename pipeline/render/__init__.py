@@ -1,12 +1,19 @@
-"""Renderers: a Draft to Markdown, plain text, JSON or Word."""
+"""Renderers: a Draft to Markdown, plain text, JSON or Word.
+
+The renderers are imported when used, and `Draft` only for type checking, so that
+`pipeline.spec` can import the house-style model (`pipeline.render.style`) without a cycle.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pipeline.document import Draft
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    from pipeline.document import Draft
+    from pipeline.render.style import StyleOverrides
 
 Format = Literal["md", "txt", "json", "docx"]
 FORMATS: tuple[str, ...] = ("md", "txt", "json", "docx")
@@ -27,8 +34,24 @@ def format_for(path: str | Path | None, explicit: str | None) -> str:
     return "md"
 
 
+def word_options(
+    fmt: str, *, clean: bool = False, spec_style: StyleOverrides | None = None
+) -> dict[str, object]:
+    """The Word renderer's options for `render`: `clean`, and the house style resolved from
+    the spec's `style:` and draft.toml's `[style]`. Empty for the text formats."""
+    if fmt != "docx":
+        return {}
+    from pipeline.render.style import house_style
+
+    return {"clean": clean, "style": house_style(spec_style)}
+
+
 def render(draft: Draft, fmt: str, **options: object) -> str | bytes:
-    """Render `draft` in `fmt` (md, txt, json: text; docx: bytes)."""
+    """Render `draft` in `fmt` (md, txt, json: text; docx: bytes).
+
+    `options` are the Word renderer's (`clean`, `style`); the text formats take none and
+    ignore them.
+    """
     if fmt == "md":
         from pipeline.render.markdown import render_markdown
 

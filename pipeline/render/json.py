@@ -1,35 +1,100 @@
-"""JSON: the whole draft — sections, markers, findings, provenance, usage — readable back."""
+"""JSON: the whole draft — sections, markers, findings, provenance, usage — readable back.
+
+The file opens with `"format": "draftsmith.draft/1"` and carries `text` (the canonical plain
+text the offsets point into). `draft export` and `draft check` read it back with
+`load_draft_json`; if the sections were edited by hand since the draft was checked, the
+markers are located again and the findings past the first edit are dropped (their offsets
+no longer hold) — `load_saved_draft` says how many.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pipeline.document import Draft
 from pipeline.errors import InputError
 from pipeline.textio import read_text
+from pipeline.validation import format_path
+
+DRAFT_FORMAT = "draftsmith.draft/1"
+"""The `format` tag of a saved draft."""
+
+
+class SavedDraft(BaseModel):
+    """A draft read back from JSON, and whether its text changed since it was checked."""
+
+    draft: Draft
+    edited: bool = False
+    """The sections no longer give the saved `text` (edited by hand)."""
+    dropped_findings: int = 0
+    """Findings dropped because the text before their end changed."""
 
 
 def render_json(draft: Draft) -> str:
-    return draft.model_dump_json(indent=2) + "\n"
+    """The draft as indented JSON (UTF-8, Chinese kept as is), `format` tag first."""
+    data = {"format": DRAFT_FORMAT, **draft.model_dump(mode="json")}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def load_draft_json(path: str | Path) -> Draft:
     """Read a draft written by `draft run --format json`."""
+    return load_saved_draft(path).draft
+
+
+def load_saved_draft(path: str | Path) -> SavedDraft:
+    """Read a saved draft, refusing anything that is not one with a message naming the field."""
     text = read_text(path, what="draft JSON file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-    if isinstance(data, dict):
-        data.pop("text", None)  # derived from the sections
+        raise InputError(
+            f"invalid JSON: {exc.msg} (expected a draft saved by `draft run -o draft.json`)",
+            path=str(path),
+            line=exc.lineno,
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"not a Draftsmith draft: expected a JSON object, got {type(data).__name__}",
+            path=str(path),
+        )
+    tag = data.pop("format", DRAFT_FORMAT)
+    if tag != DRAFT_FORMAT:
+        raise InputError(
+            f"not a Draftsmith draft: field 'format' is {tag!r}, expected '{DRAFT_FORMAT}'",
+            path=str(path),
+        )
+    saved_text = data.pop("text", None)  # derived from the sections
     try:
-        return Draft.model_validate(data)
+        draft = Draft.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(
-            f"not a Draftsmith draft: field '{where}': {first['msg']}", path=str(path)
-        ) from None
+        where = format_path(first["loc"])
+        problem = (
+            f"field '{where}' is missing"
+            if first["type"] == "missing"
+            else f"field '{where}': {first['msg']}"
+        )
+        raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    return _refresh_positions(draft, saved_text)
+
+
+def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
+    """Markers located again and stale findings dropped when the text was edited."""
+    text = draft.text
+    if not isinstance(saved_text, str) or saved_text == text:
+        return SavedDraft(draft=draft)
+    labels = {m.label: m.fact for m in draft.markers if m.fact}
+    same = 0
+    while same < min(len(text), len(saved_text)) and text[same] == saved_text[same]:
+        same += 1
+    kept = [f for f in draft.findings if f.end <= same]
+    refreshed = draft.model_copy(
+        update={"markers": draft.locate_markers(labels), "findings": kept}  # type: ignore[arg-type]
+    )
+    return SavedDraft(
+        draft=refreshed, edited=True, dropped_findings=len(draft.findings) - len(kept)
+    )

@@ -1,25 +1,52 @@
-"""Markdown: the title as #, section headings as ##, subsection headings as ###, markers kept."""
+"""Markdown: the title as #, the numbering levels 一、/（一）/1./（1） as ## to #####, markers kept.
+
+The 公文 numbers stay in the heading text; Markdown's own syntax in the draft's words
+(`*`, `_`, a paragraph opening with "1.") is escaped, so that a placeholder such as
+"******" or "20__年" shows as written instead of turning into emphasis or a list.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from pipeline.document import Draft
+from pipeline.render.layout import layout
 
-SUBHEADING = re.compile(r"^（[一二三四五六七八九十]+）\S{1,40}$")
-"""A paragraph that is a second-level heading such as （一）强化耕地保护."""
+if TYPE_CHECKING:
+    from pipeline.document import Draft
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` with the characters Markdown would read as syntax escaped."""
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + _escape_start(m.group(2)), text)
+
+
+def _escape_start(token: str) -> str:
+    if token[-1] in ".)" and token[:-1].isdigit():
+        return token[:-1] + "\\" + token[-1]
+    return "\\" + token
 
 
 def render_markdown(draft: Draft) -> str:
-    out = [f"# {draft.title}", ""]
-    for s in draft.sections:
-        if s.heading:
-            out += [f"## {s.heading}", ""]
-        for p in filter(None, s.body.split("\n")):
-            out += [f"### {p}" if SUBHEADING.match(p) else p, ""]
-    if draft.signature:
-        out.append(draft.signature.unit + ("  " if draft.signature.date else ""))
-        if draft.signature.date:
-            out.append(draft.signature.date)
-        out.append("")
+    """The draft as Markdown: headings as # levels, paragraphs separated by blank lines."""
+    blocks = layout(draft)
+    out: list[str] = []
+    for block in blocks:
+        if block.kind == "title":
+            out += [f"# {escape_markdown(block.text)}", ""]
+        elif block.kind == "heading":
+            out += [f"{'#' * (block.level + 1)} {escape_markdown(block.text)}", ""]
+        elif block.kind == "paragraph" and block.lead:
+            rest = block.text[len(block.lead) :]
+            out += [f"**{escape_markdown(block.lead)}**{escape_markdown(rest)}", ""]
+        elif block.kind == "paragraph":
+            out += [escape_markdown(block.text), ""]
+    signature = [b.text for b in blocks if b.kind == "signature"]
+    if signature:
+        # a hard line break (two trailing spaces) keeps unit and date on separate lines
+        out += ["  \n".join(escape_markdown(line) for line in signature), ""]
     return "\n".join(out)

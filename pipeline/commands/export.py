@@ -1,0 +1,113 @@
+"""`draft export`: render a saved draft (JSON) again as Word, Markdown, text or JSON, no model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from pipeline.commands.options import SpecDirs
+from pipeline.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from pipeline.document import Draft
+    from pipeline.render.style import StyleOverrides
+
+
+def export(
+    draft_file: Annotated[
+        Path, typer.Argument(help="A draft saved by `draft run --format json` (or -o x.json).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write here (stdout when absent; docx needs a file)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="docx, md, txt or json; defaults to the output's extension, else md."
+        ),
+    ] = None,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean", help="Word: no comments; only the 【待补充：…】 markers stay highlighted."
+        ),
+    ] = False,
+    spec_dir: SpecDirs = None,
+) -> None:
+    """Render DRAFT_FILE again in another format, without calling a model.
+
+    The Word output takes the house style of the draft's document type (its spec's `style:`)
+    and of draft.toml's `[style]`. Exits 1 when error-level findings remain in the draft.
+    """
+    from pipeline.render import FORMATS, format_for, render, word_options
+    from pipeline.render.json import load_saved_draft
+    from pipeline.textio import write_atomic
+
+    if fmt is None and output is not None:
+        ext = output.suffix.lstrip(".").lower()
+        if ext not in (*FORMATS, "markdown", "text"):
+            raise InputError(
+                f"cannot tell the output format from '{output.name}': "
+                f"add --format {'|'.join(FORMATS)}"
+            )
+    if output is not None and output.is_dir():
+        raise InputError("the output is a directory; give a file name", path=str(output))
+    out_format = format_for(output, fmt)
+    if out_format == "docx" and output is None:
+        raise InputError("--format docx needs an output file: add -o draft.docx")
+    saved = load_saved_draft(draft_file)
+    draft = saved.draft
+    if saved.edited:
+        print(
+            f"note: {draft_file} was edited after it was checked: markers located again, "
+            f"{saved.dropped_findings} finding(s) past the first change dropped "
+            "(run `draft check` to check it again)",
+            file=sys.stderr,
+        )
+    spec_style = _spec_style(draft.doctype, spec_dir) if out_format == "docx" else None
+    rendered = render(
+        draft, out_format, **word_options(out_format, clean=clean, spec_style=spec_style)
+    )
+    if output is None:
+        sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
+        sys.stdout.flush()
+    else:
+        write_atomic(output, rendered)
+    raise typer.Exit(_report(draft, output, out_format, clean=clean))
+
+
+def _spec_style(doctype: str, spec_dirs: list[Path] | None) -> StyleOverrides | None:
+    """The `style:` of the draft's document type, or None (with a note) when it is not here."""
+    from pipeline.errors import DraftsmithError
+    from pipeline.spec import load_spec
+
+    try:
+        return load_spec(doctype, spec_dirs=spec_dirs).style
+    except DraftsmithError as exc:
+        print(
+            f"note: the document type '{doctype}' could not be loaded ({exc}); "
+            "using the default house style and draft.toml's [style]",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _report(draft: Draft, output: Path | None, fmt: str, *, clean: bool) -> ExitCode:
+    """One summary line on stderr; the exit code (1 when error findings remain)."""
+    from pipeline.render.annotations import annotations
+
+    errors = [f for f in draft.findings if f.severity == "error"]
+    markers = draft.locate_markers()
+    where = f" → {output}" if output else ""
+    detail = f"{len(markers)} marker(s), {len(errors)} error finding(s)"
+    if fmt == "docx" and not clean:
+        detail += f", {len(annotations(draft))} comment(s)"
+    print(f"exported {draft.title} as {fmt}{where}: {detail}", file=sys.stderr)
+    return ExitCode.FINDINGS if errors or draft.failed_sections else ExitCode.OK
+
+
+__all__ = ["export"]

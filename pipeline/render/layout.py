@@ -1,0 +1,188 @@
+"""The draft as a list of laid-out paragraphs, each with its role and its offsets in `Draft.text`.
+
+Every renderer that needs more than the plain text (Markdown headings, Word fonts) starts
+here, so that all of them agree on what is a heading. Offsets are into `Draft.text`, where
+markers and findings point, so a renderer can map a finding onto the words it covers.
+
+Numbering levels (GB/T 9704): 一、 (level 1) → （一） (2) → 1. (3) → （1） (4). A numbered
+paragraph is a heading when it is short; a paragraph that opens with a short numbered
+sentence and goes on ("（一）强化耕地保护。严格落实……") has that sentence as its lead
+heading and the rest as body text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from pipeline.document import Draft
+
+_CN_NUM = "[一二三四五六七八九十百]+"
+LEVEL_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^{_CN_NUM}、")),
+    (2, re.compile(rf"^[（(]{_CN_NUM}[）)]")),
+    (3, re.compile(r"^\d{1,2}[.．](?!\d)")),
+    (4, re.compile(r"^[（(]\d{1,2}[）)]")),
+)
+"""The numbering of each heading level, at the start of a paragraph."""
+
+MAX_HEADING_CHARS = 40
+"""The longest text (number included) read as a heading."""
+
+_SENTENCE_END = "。！？!?"
+_LEAD_END = re.compile(r"[。！？!?]")
+
+Role = Literal[
+    "title", "body", "heading1", "heading2", "heading3", "heading4", "signature", "page_number"
+]
+Kind = Literal["title", "heading", "paragraph", "signature"]
+
+
+class Segment(BaseModel):
+    """A stretch of one paragraph set in one role's font."""
+
+    role: Role
+    start: int
+    end: int
+
+
+class Block(BaseModel):
+    """One paragraph of the laid-out draft."""
+
+    kind: Kind
+    level: int = 0
+    """Heading level 1–4 for a heading (or a paragraph with a lead heading), else 0."""
+    text: str
+    start: int
+    """Offset of the paragraph's first character in `Draft.text`."""
+    segments: list[Segment]
+    lead: str = ""
+    """For a paragraph that opens with a numbered heading sentence: that sentence."""
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def heading_level(paragraph: str) -> int:
+    """The numbering level (1–4) that `paragraph` opens with, or 0."""
+    for level, pattern in LEVEL_PATTERNS:
+        if pattern.match(paragraph):
+            return level
+    return 0
+
+
+def _is_standalone_heading(paragraph: str) -> bool:
+    """Short, and no sentence ends inside it (a final 。 is allowed)."""
+    if len(paragraph) > MAX_HEADING_CHARS:
+        return False
+    inner = paragraph.rstrip(_SENTENCE_END)
+    return not any(c in _SENTENCE_END for c in inner)
+
+
+def lead_heading(paragraph: str) -> str:
+    """The numbered lead sentence of a paragraph that goes on after it, or ""."""
+    if not heading_level(paragraph):
+        return ""
+    m = _LEAD_END.search(paragraph)
+    if not m or m.end() > MAX_HEADING_CHARS or m.end() >= len(paragraph):
+        return ""
+    return paragraph[: m.end()]
+
+
+def _paragraph_block(paragraph: str, start: int) -> Block:
+    level = heading_level(paragraph)
+    if level and _is_standalone_heading(paragraph):
+        role: Role = f"heading{level}"  # type: ignore[assignment]
+        return Block(
+            kind="heading",
+            level=level,
+            text=paragraph,
+            start=start,
+            segments=[Segment(role=role, start=start, end=start + len(paragraph))],
+        )
+    lead = lead_heading(paragraph)
+    if lead:
+        role = f"heading{level}"  # type: ignore[assignment]
+        cut = start + len(lead)
+        return Block(
+            kind="paragraph",
+            level=level,
+            text=paragraph,
+            start=start,
+            lead=lead,
+            segments=[
+                Segment(role=role, start=start, end=cut),
+                Segment(role="body", start=cut, end=start + len(paragraph)),
+            ],
+        )
+    return Block(
+        kind="paragraph",
+        text=paragraph,
+        start=start,
+        segments=[Segment(role="body", start=start, end=start + len(paragraph))],
+    )
+
+
+def layout(draft: Draft) -> list[Block]:
+    """The paragraphs of `draft` in order, with roles and offsets into `draft.text`.
+
+    Walks the draft exactly as `Draft.text` is built; a mismatch is a bug and raises.
+    """
+    text = draft.text
+    blocks: list[Block] = []
+    pos = 0
+
+    def take(line: str) -> int:
+        nonlocal pos
+        start = pos
+        if text[start : start + len(line)] != line:
+            raise AssertionError(f"layout out of step with Draft.text at offset {start}")
+        pos = start + len(line) + 1  # the newline
+        return start
+
+    start = take(draft.title)
+    blocks.append(
+        Block(
+            kind="title",
+            text=draft.title,
+            start=start,
+            segments=[Segment(role="title", start=start, end=start + len(draft.title))],
+        )
+    )
+    take("")
+    for section in draft.sections:
+        if section.heading:
+            start = take(section.heading)
+            blocks.append(
+                Block(
+                    kind="heading",
+                    level=1,
+                    text=section.heading,
+                    start=start,
+                    segments=[
+                        Segment(role="heading1", start=start, end=start + len(section.heading))
+                    ],
+                )
+            )
+        for paragraph in filter(None, section.body.split("\n")):
+            blocks.append(_paragraph_block(paragraph, take(paragraph)))
+    if draft.signature:
+        take("")
+        lines = [draft.signature.unit]
+        if draft.signature.date:
+            lines.append(draft.signature.date)
+        for line in lines:
+            start = take(line)
+            blocks.append(
+                Block(
+                    kind="signature",
+                    text=line,
+                    start=start,
+                    segments=[Segment(role="signature", start=start, end=start + len(line))],
+                )
+            )
+    return blocks

@@ -1,0 +1,293 @@
+"""The house style of a Word draft: fonts, sizes, page and grid, per GB/T 9704-2012.
+
+The defaults are the 党政机关公文 layout. A unit's own house style overrides them, role by
+role, from two places (a later one wins):
+
+1. the document-type spec's `style:` mapping;
+2. the `[style]` table of the user's `draft.toml` (`pipeline.paths.user_config_dir()`);
+3. the `[style]` table of `draft.toml` in the working directory.
+
+Both take the same keys, for example::
+
+    [style.title]
+    font = "方正小标宋_GBK"
+    fallback = "宋体"
+    [style.heading2]
+    bold = true
+    [style.body]
+    size = "三号"        # or 16 (points)
+
+Sizes are points or the Chinese size names (二号 = 22 pt, 三号 = 16 pt, 四号 = 14 pt, …).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from pipeline.errors import InputError
+
+CN_SIZES: dict[str, float] = {
+    "初号": 42,
+    "小初": 36,
+    "一号": 26,
+    "小一": 24,
+    "二号": 22,
+    "小二": 18,
+    "三号": 16,
+    "小三": 15,
+    "四号": 14,
+    "小四": 12,
+    "五号": 10.5,
+    "小五": 9,
+    "六号": 7.5,
+}
+"""The Chinese type sizes (字号) in points."""
+
+_DIGIT_SIZE = re.compile(r"^(小)?([1-6])号$")
+_CN_DIGITS = "一二三四五六"
+
+
+def parse_size(value: Any) -> Any:
+    """A size in points from a number or a Chinese size name (三号, 3号, 小四)."""
+    if isinstance(value, str):
+        name = value.strip()
+        m = _DIGIT_SIZE.match(name)
+        if m:
+            small, digit = m.groups()
+            name = f"小{_CN_DIGITS[int(digit) - 1]}" if small else f"{_CN_DIGITS[int(digit) - 1]}号"
+        if name in CN_SIZES:
+            return CN_SIZES[name]
+        try:
+            return float(name.removesuffix("pt").strip())
+        except ValueError:
+            known = "、".join(CN_SIZES)
+            raise ValueError(
+                f"expected a size in points or a Chinese size name ({known})"
+            ) from None
+    return value
+
+
+Points = Annotated[float, BeforeValidator(parse_size), Field(gt=0, le=72)]
+FontName = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoleStyle(_Strict):
+    """How one kind of paragraph is set: East Asian font (and its fallback), size, weight."""
+
+    font: FontName
+    """The East Asian font (`w:eastAsia`), e.g. 仿宋_GB2312."""
+    fallback: FontName | None = None
+    """The font Word and LibreOffice use where `font` is not installed (`w:altName`)."""
+    latin: FontName | None = None
+    """The font of digits and Latin text; None means the house `latin_font`."""
+    size: Points
+    bold: bool = False
+
+
+class RoleOverride(_Strict):
+    """A partial `RoleStyle`: only the keys given replace the default."""
+
+    font: FontName | None = None
+    fallback: FontName | None = None
+    latin: FontName | None = None
+    size: Points | None = None
+    bold: bool | None = None
+
+
+class Margins(_Strict):
+    """Page margins in millimetres."""
+
+    top: float = Field(37, ge=5, le=80)
+    bottom: float = Field(35, ge=5, le=80)
+    left: float = Field(28, ge=5, le=80)
+    right: float = Field(26, ge=5, le=80)
+
+
+class MarginsOverride(_Strict):
+    top: float | None = Field(None, ge=5, le=80)
+    bottom: float | None = Field(None, ge=5, le=80)
+    left: float | None = Field(None, ge=5, le=80)
+    right: float | None = Field(None, ge=5, le=80)
+
+
+ROLES = (
+    "title",
+    "body",
+    "heading1",
+    "heading2",
+    "heading3",
+    "heading4",
+    "signature",
+    "page_number",
+)
+"""The paragraph roles a house style sets: heading1 is 一、, heading2 （一）, heading3 1.,
+heading4 （1）."""
+
+
+class HouseStyle(_Strict):
+    """Every layout fact the Word renderer uses. The defaults are GB/T 9704-2012."""
+
+    title: RoleStyle = RoleStyle(font="方正小标宋简体", fallback="宋体", size=22)
+    body: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
+    heading1: RoleStyle = RoleStyle(font="黑体", fallback="SimHei", size=16)
+    heading2: RoleStyle = RoleStyle(font="楷体_GB2312", fallback="楷体", size=16)
+    heading3: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
+    heading4: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
+    signature: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
+    page_number: RoleStyle = RoleStyle(font="宋体", fallback="SimSun", latin="宋体", size=14)
+    """GB/T 9704: half-width 宋体 Arabic digits, 4号."""
+    latin_font: FontName = "Times New Roman"
+    """Digits and Latin text everywhere but the page number."""
+    margins: Margins = Margins()
+    lines_per_page: int = Field(22, ge=10, le=60)
+    chars_per_line: int = Field(28, ge=10, le=60)
+    page_number_gap_mm: float = Field(7, ge=0, le=30)
+    """Distance from the bottom of the text block to the top of the page number."""
+
+    def role(self, name: str) -> RoleStyle:
+        """The style of the role `name` (one of `ROLES`)."""
+        return getattr(self, name)
+
+    def latin_for(self, name: str) -> str:
+        """The Latin font of role `name`."""
+        return self.role(name).latin or self.latin_font
+
+    @property
+    def text_width_mm(self) -> float:
+        return 210 - self.margins.left - self.margins.right
+
+    @property
+    def text_height_mm(self) -> float:
+        return 297 - self.margins.top - self.margins.bottom
+
+    @property
+    def line_pitch_twips(self) -> int:
+        """The fixed line spacing: the text block's height over the lines per page, rounded
+        down to a twip (225 mm / 22 → 579 twips = 28.95 pt)."""
+        return int(self.text_height_mm / 25.4 * 1440 / self.lines_per_page)
+
+    @property
+    def char_pitch_pt(self) -> float:
+        """The character pitch: the text block's width over the characters per line."""
+        return self.text_width_mm / 25.4 * 72 / self.chars_per_line
+
+    def char_spacing_pt(self, role: str) -> float:
+        """How much a role's characters are condensed so that exactly `chars_per_line` fit.
+
+        The grid's pitch minus the font size, rounded down to 1/20 pt (the unit of
+        `w:spacing`): 156 mm / 28 = 15.79 pt for 16 pt text gives -0.25 pt. Only text in the
+        body size sits on the character grid; other sizes are not condensed.
+        """
+        size = self.role(role).size
+        if size != self.body.size:
+            return 0.0
+        return math.floor((self.char_pitch_pt - size) * 20) / 20
+
+    def with_overrides(self, overrides: StyleOverrides | None) -> HouseStyle:
+        """A copy with every key given in `overrides` replaced."""
+        if overrides is None:
+            return self
+        data = self.model_dump()
+        for key, value in overrides.model_dump(exclude_none=True).items():
+            if isinstance(value, dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return HouseStyle.model_validate(data)
+
+
+class StyleOverrides(_Strict):
+    """The `style:` mapping of a spec or the `[style]` table of draft.toml: all keys optional."""
+
+    title: RoleOverride | None = None
+    body: RoleOverride | None = None
+    heading1: RoleOverride | None = None
+    heading2: RoleOverride | None = None
+    heading3: RoleOverride | None = None
+    heading4: RoleOverride | None = None
+    signature: RoleOverride | None = None
+    page_number: RoleOverride | None = None
+    latin_font: FontName | None = None
+    margins: MarginsOverride | None = None
+    lines_per_page: int | None = Field(None, ge=10, le=60)
+    chars_per_line: int | None = Field(None, ge=10, le=60)
+    page_number_gap_mm: float | None = Field(None, ge=0, le=30)
+
+
+CONFIG_FILE = "draft.toml"
+
+
+def style_from_config(path: str | Path) -> StyleOverrides | None:
+    """The `[style]` table of a draft.toml, or None when the file or the table is absent.
+
+    Read here with tomllib: the `[style]` table belongs to the Word renderer alone.
+    """
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text; save the file as UTF-8", path=str(p)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", path=str(p)) from None
+    table = data.get("style")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise InputError("'style' must be a table ([style])", path=str(p))
+    return parse_overrides(table, source=str(p), prefix="style")
+
+
+def parse_overrides(data: Any, *, source: str, prefix: str = "style") -> StyleOverrides:
+    """Validate a style mapping; errors name the key path and what was expected."""
+    from pipeline.validation import did_you_mean, format_path
+
+    try:
+        return StyleOverrides.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = (prefix, *err["loc"])
+            field = format_path(loc)
+            if err["type"] == "extra_forbidden":
+                model: type[BaseModel] = StyleOverrides if len(loc) == 2 else RoleOverride
+                if len(loc) == 3 and loc[1] == "margins":
+                    model = MarginsOverride
+                hint = did_you_mean(str(loc[-1]), model.model_fields)
+                problems.append(f"unknown key '{field}'{hint}")
+            else:
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                problems.append(f"'{field}': {msg}, got {err.get('input')!r}")
+        raise InputError("; ".join(problems), path=source) from None
+
+
+def style_config_paths(cwd: str | Path | None = None) -> list[Path]:
+    """The draft.toml files whose `[style]` applies, lowest priority first: the user's
+    (`pipeline.paths.user_config_dir()`), then the working directory's."""
+    from pipeline import paths
+
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    return [paths.user_config_dir() / CONFIG_FILE, here / CONFIG_FILE]
+
+
+def house_style(
+    spec_style: StyleOverrides | None = None, *, cwd: str | Path | None = None
+) -> HouseStyle:
+    """The house style: GB/T 9704 defaults, then the spec's `style:`, then the `[style]` of
+    the user's draft.toml, then of the working directory's (`cwd`, by default the current one).
+    """
+    style = HouseStyle().with_overrides(spec_style)
+    for path in style_config_paths(cwd):
+        style = style.with_overrides(style_from_config(path))
+    return style
