@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import yaml
@@ -394,68 +392,35 @@ def test_bad_labels(label):
     assert check_label(label) is not None
 
 
-class _OpenAIStub(BaseHTTPRequestHandler):
-    """An OpenAI-compatible endpoint that proposes labels for the ids it is sent."""
-
-    requests: ClassVar[list[dict[str, Any]]] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        prompt = body["messages"][-1]["content"]
-        ids = re.findall(r'"id": "([a-z0-9_]+)"', prompt)
-        proposals = [
-            {"id": i, "label": "党支部中心组学习次数", "description": "全年次数"}
-            for i in ids
-            if "central_group" in i
+def test_learn_with_a_model_over_http(cli, tmp_path, openai_server):
+    """The model's labels come over real HTTP; a valid one is used, an invented fact refused."""
+    answer = {
+        "facts": [
+            {"id": "report_year", "label": "总结所属年度", "description": "本总结涵盖的年度"},
+            {"id": "invented_fact", "label": "新事实", "description": "不允许"},
+            {"id": "unit_name", "label": "school", "description": "English label"},
         ]
-        proposals.append({"id": "invented_fact", "label": "新事实", "description": "不允许"})
-        content = json.dumps({"facts": proposals}, ensure_ascii=False)
-        payload = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body.get("model", "m"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        }
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def test_learn_with_a_model_over_http(cli, tmp_path):
-    pytest.importorskip("pipeline.models.openai")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OpenAIStub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        env = {
-            "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_port}/v1",
-            "OPENAI_API_KEY": "sk-test",
-        }
-        out = tmp_path / "types"
-        proc = cli(
-            "learn", SAMPLE, "--out", out, "--id", "assisted", "--model", "openai:m", env=env
-        )
-    finally:
-        server.shutdown()
+    }
+    openai_server.script("judge", "text:" + json.dumps(answer, ensure_ascii=False))
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test"}
+    out = tmp_path / "types"
+    proc = cli(
+        "learn", SUBSECTIONS, "--out", out, "--id", "assisted", "--model", "openai:m", env=env
+    )
     assert proc.returncode == 0, proc.stderr
-    assert _OpenAIStub.requests, "the model was not asked"
+    assert openai_server.count() == 1
     spec = load_spec_file(out / "schemas" / "assisted.yaml")
-    labels = {f.label for f in spec.facts.values()}
-    assert "党支部中心组学习次数" in labels
+    assert spec.facts["report_year"].label == "总结所属年度"
+    assert spec.facts["unit_name"].label == "单位名称"  # the English proposal was refused
     assert "invented_fact" not in spec.facts
-    assert "refused invented_fact" in proc.stderr
+    assert "refused invented_fact" in proc.stderr and "refused unit_name" in proc.stderr
+
+
+def test_learn_with_a_failing_model_keeps_the_rule_labels(cli, tmp_path, openai_server):
+    openai_server.script("judge", "400")
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test"}
+    out = tmp_path / "types"
+    proc = cli("learn", SUBSECTIONS, "--out", out, "--id", "plain", "--model", "openai:m", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "rule-based labels kept" in proc.stderr
+    assert load_spec_file(out / "schemas" / "plain.yaml").facts["report_year"].label == "总结年度"
