@@ -128,6 +128,9 @@ def run(
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Model calls in flight for the whole run.")
     ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the models even when an answer is cached.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-sample progress.")] = False,
 ) -> None:
     """Run SUITE: every case × model × prompt variant × repeat, scored and journaled."""
@@ -171,7 +174,9 @@ def run(
                 on_start=on_start,
             )
         else:
-            options = RunOptions(models=model, cases=case, repeat=repeat, concurrency=concurrency)
+            options = RunOptions(
+                models=model, cases=case, repeat=repeat, concurrency=concurrency, no_cache=no_cache
+            )
             result = start_run(suite or "", options, progress=sink, on_start=on_start)
     except KeyboardInterrupt:
         if bar is not None:

@@ -39,6 +39,8 @@ class RunOptions(BaseModel):
     """`--case` filter."""
     repeat: int | None = None
     concurrency: int | None = None
+    no_cache: bool = False
+    """Ask the models even where the response cache has an answer."""
 
 
 class RunMeta(BaseModel):
@@ -56,6 +58,10 @@ class RunMeta(BaseModel):
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
     finished_at: str | None = None
+    model_calls: int = 0
+    """Calls that reached a model, over every invocation (replayed answers excluded)."""
+    peak_in_flight: int = 0
+    """The most model calls in flight at once."""
 
 
 class CompactFinding(BaseModel):

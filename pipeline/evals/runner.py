@@ -45,6 +45,7 @@ from pipeline.evals.journal import (
     write_meta,
 )
 from pipeline.evals.limits import CallLimits, LimitedModel
+from pipeline.evals.run_models import RunModels
 from pipeline.evals.suite import (
     CheckerSuite,
     DraftingSuite,
@@ -53,7 +54,6 @@ from pipeline.evals.suite import (
     Variant,
     load_suite,
 )
-from pipeline.models.base import Model
 from pipeline.textio import LineMap
 
 ProgressSink = Callable[[SampleResult, int, int], None]
@@ -85,6 +85,7 @@ class RunPlan:
     drafting: list[PreparedCase]
     checks: list[PreparedCheck]
     prompts: PromptCache | None
+    use_cache: bool = True
 
     def __post_init__(self) -> None:
         self.drafting_by_index = {c.index: c for c in self.drafting}
@@ -151,7 +152,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
             prompts.get(c.spec, v)
     return RunPlan(
         suite, lines, models, suite.variant_list, options.repeat or suite.repeat,
-        options.concurrency or suite.concurrency, cases, [], prompts,
+        options.concurrency or suite.concurrency, cases, [], prompts, not options.no_cache,
     )  # fmt: skip
 
 
@@ -167,16 +168,14 @@ def _known_cases(wanted: list[str] | None, suite: Suite) -> None:
             )
 
 
-def _instantiate(plan: RunPlan) -> dict[str, Model]:
+def _instantiate(plan: RunPlan, *, use_cache: bool) -> RunModels:
     """One model object per model in the matrix (and the judge), shared by all samples."""
-    from pipeline.models import get_model
-
-    models: dict[str, Model] = {}
+    models = RunModels(use_cache=use_cache)
     if isinstance(plan.suite, CheckerSuite):
         return models
     for i, entry in enumerate(plan.models):
         try:
-            models[entry.name] = get_model(entry.id)
+            models.add(entry.name, entry.id)
         except InputError as exc:
             raise InputError(
                 f"models[{i}]: {exc}",
@@ -186,7 +185,7 @@ def _instantiate(plan: RunPlan) -> dict[str, Model]:
     judge = plan.suite.judge
     if judge is not None:
         try:
-            models["judge:" + judge.model] = get_model(judge.model)
+            models.add("judge:" + judge.model, judge.model)
         except InputError as exc:
             raise InputError(
                 f"judge.model: {exc}", path=str(plan.suite.source), line=plan.lines.line(("judge",))
@@ -216,7 +215,7 @@ def _compact(findings) -> list[CompactFinding]:
 async def _draft_sample(
     plan: RunPlan,
     planned: PlannedSample,
-    models: dict[str, Model],
+    models: RunModels,
     limits: CallLimits,
     journal: Journal,
     replay: dict,
@@ -241,7 +240,7 @@ async def _draft_sample(
     )
     started = time.perf_counter()
     model = LimitedModel(
-        models[entry.name],
+        models.get(entry.name, planned.repeat),
         label=entry.name,
         limits=limits,
         sample=planned.key,
@@ -262,7 +261,7 @@ async def _draft_sample(
         reasons: list[str] = []
         if suite.judge is not None:
             judge_model = LimitedModel(
-                models["judge:" + suite.judge.model],
+                models.get("judge:" + suite.judge.model),
                 label="judge:" + suite.judge.model,
                 limits=limits,
                 sample=planned.key,
@@ -370,7 +369,7 @@ async def _execute(
     limits = CallLimits(plan.concurrency)
     for m in plan.models:
         limits.configure(m.name, concurrency=m.concurrency, rpm=m.rpm)
-    models = _instantiate(plan)
+    models = _instantiate(plan, use_cache=plan.use_cache)
     queue = iter(pending)
     done = done_before
     total = plan.size
@@ -391,7 +390,10 @@ async def _execute(
 
     # Enough sample workers to keep every call slot busy while others assemble and check.
     workers = max(1, min(len(pending), plan.concurrency))
-    await asyncio.gather(*(worker() for _ in range(workers)))
+    try:
+        await asyncio.gather(*(worker() for _ in range(workers)))
+    finally:
+        await models.aclose()
     return limits
 
 
@@ -416,7 +418,7 @@ def start_run(
     """Run a suite from the start, in a new run folder."""
     suite, lines = load_suite(suite_ref)
     plan = plan_run(suite, lines, options)
-    _instantiate(plan)  # a bad model name fails before the run folder exists
+    _instantiate(plan, use_cache=False)  # a bad model name fails before the run folder exists
     run_id = new_run_id(suite.name)
     run_dir = runs_dir() / run_id
     meta = RunMeta(
@@ -486,7 +488,11 @@ def _run(
     finally:
         journal.close()
     meta = meta.model_copy(
-        update={"finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        update={
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "model_calls": meta.model_calls + limits.calls,
+            "peak_in_flight": max(meta.peak_in_flight, limits.peak_in_flight),
+        }
     )
     write_meta(run_dir, meta)
     return RunResult(

@@ -1,0 +1,73 @@
+"""The models of a run: made once, shared by every sample, cached per repeat, closed at the end.
+
+A repeat is a fresh draft: repeat 0 uses the response cache as `draft run` does, and each
+later repeat keys the cache with its number as well, so that repeats differ where the model
+does, and a re-run of the suite (or a resumed run) still costs nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from pipeline.models.base import Completion, Model
+from pipeline.prompts import Message, SectionPrompt
+
+
+class RepeatKeyed:
+    """A model whose cache identity carries the repeat number."""
+
+    def __init__(self, inner: Model, repeat: int):
+        self.inner = inner
+        self.repeat = repeat
+        self.name = inner.name
+
+    def identity(self) -> dict[str, Any]:
+        base = getattr(self.inner, "identity", None)
+        ident = base() if callable(base) else {"model": self.inner.name}
+        return {**ident, "eval_repeat": self.repeat}
+
+    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        return await self.inner.complete(prompt, messages)
+
+
+class RunModels:
+    """Model objects by (label, repeat), made from `--model` style names."""
+
+    def __init__(self, *, use_cache: bool):
+        self.use_cache = use_cache
+        self._base: dict[str, Model] = {}
+        self._models: dict[tuple[str, int], Model] = {}
+        self._cache: Any = None
+
+    def add(self, label: str, name: str) -> None:
+        """Make the model `name` (InputError when unusable) under `label`."""
+        from pipeline.models import get_model
+
+        self._base[label] = get_model(name, use_cache=False)
+
+    def get(self, label: str, repeat: int = 0) -> Model:
+        """The model for one repeat (cached unless caching is off; offline is never cached)."""
+        key = (label, repeat)
+        if key not in self._models:
+            base = self._base[label]
+            if not self.use_cache or base.name == "offline":
+                self._models[key] = base
+            else:
+                from pipeline.cache import CachedModel, ResponseCache
+
+                if self._cache is None:
+                    self._cache = ResponseCache()
+                inner = RepeatKeyed(base, repeat) if repeat else base
+                self._models[key] = CachedModel(inner, self._cache)
+        return self._models[key]
+
+    async def aclose(self) -> None:
+        """Close every model's connections, and the cache."""
+        for model in self._base.values():
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):  # closing must not hide the result
+                    await close()
+        if self._cache is not None:
+            self._cache.close()
