@@ -39,6 +39,8 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
         print(f"  corrected: {note}", file=err)
     for phrase in result.banned_phrases:
         print(f"  garble in the sample, now a banned phrase: {phrase}", file=err)
+    for phrase in result.garbles_left:
+        print(f"  garble left in the templates (no known correction): {phrase}", file=err)
     for context in result.unexplained:
         print(f"  gap with no typed rule (a text fact): {context}", file=err)
     if result.assist is not None:

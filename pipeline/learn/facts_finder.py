@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline
@@ -137,6 +138,8 @@ class FactsFound(BaseModel):
     """Corrections made through facts (a plans year moved to the following year)."""
     unexplained: list[str] = []
     """Holes no rule could type; each still became a string fact."""
+    garbles_left: list[str] = []
+    """Banned phrases found in the sample that no known correction fixes."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -215,12 +218,19 @@ class _Registry:
 # ----------------------------------------------------------------------------- the finder
 
 
-def find_facts(sample: CleanedSample, outline: Outline) -> FactsFound:
-    """Every gap and every sample-specific value of the sample, as facts; and the corrections."""
+def find_facts(
+    sample: CleanedSample, outline: Outline, *, banned: list[str] | None = None
+) -> FactsFound:
+    """Every gap and every sample-specific value of the sample, as facts; and the corrections.
+
+    `banned` are phrases the known document types ban; those found in the sample are
+    corrected where a correction is known, and reported in `garbles_left` otherwise.
+    """
     text = sample.text
     reg = _Registry(text)
     edits: list[Edit] = []
     year = _title_facts(text, outline, reg)
+    garbles_left = fix_garbles(text, banned or [], reg, edits)
     _restore_set_phrases(text, sample.holes, reg, edits)
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
     notes: list[str] = []
@@ -233,6 +243,7 @@ def find_facts(sample: CleanedSample, outline: Outline) -> FactsFound:
         notes=notes,
         report_year=year,
         unexplained=unexplained,
+        garbles_left=garbles_left,
     )
 
 
@@ -324,30 +335,101 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
     )
 
 
-def _lexicon_phrases() -> list[str]:
-    """The canonical set phrases of the checker's lexicon (empty when it has none)."""
+def _lexicon():
+    """The checker's built-in lexicon of set phrases, or None when it cannot be loaded."""
     try:
-        from pipeline.checker import lexicon  # type: ignore[attr-defined]
+        from pipeline.checker.lexicon import load_lexicon
     except ImportError:
-        return []
-    load = getattr(lexicon, "canonical_phrases", None) or getattr(lexicon, "load_phrases", None)
-    if load is None:
-        return []
-    phrases = load()
-    return [p if isinstance(p, str) else getattr(p, "canonical", str(p)) for p in phrases]
+        return None
+    try:
+        return load_lexicon()
+    except InputError:
+        return None
+
+
+def _lexicon_forms() -> list[str]:
+    """Every correct form of every set phrase (canonical phrases and their variants)."""
+    lex = _lexicon()
+    return [form for entry in lex.phrases for form in entry.forms] if lex else []
+
+
+def _builtin_wording() -> str:
+    """The text of the built-in section templates: curated wording to correct garbles against."""
+    from pipeline import paths
+
+    root = paths.builtin_prompts_dir()
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.j2")))
+
+
+def fix_garbles(text: str, banned: list[str], reg: _Registry, edits: list[Edit]) -> list[str]:
+    """Known garbles corrected: the lexicon's wrong forms, and banned phrases whose characters,
+    reordered, are a set phrase or the built-in wording ("正确舆引导论" → "正确引导舆论").
+
+    Returns the banned phrases that could not be corrected.
+    """
+    lex = _lexicon()
+    fixes: dict[str, str] = {}
+    if lex is not None:
+        for entry in lex.phrases:
+            for wrong in entry.wrong_forms:
+                fixes[wrong] = entry.phrase
+    wording: str | None = None
+    left = []
+    for phrase in banned:
+        if phrase in fixes or phrase not in text:
+            continue
+        forms = [f for f in _lexicon_forms() if len(f) == len(phrase)]
+        fix = next((f for f in forms if sorted(f) == sorted(phrase) and f != phrase), None)
+        if fix is None:
+            wording = wording if wording is not None else _builtin_wording()
+            key = sorted(phrase)
+            for i in range(len(wording) - len(phrase) + 1):
+                window = wording[i : i + len(phrase)]
+                if window[:2] == phrase[:2] and window != phrase and sorted(window) == key:
+                    fix = window
+                    break
+        if fix:
+            fixes[phrase] = fix
+        else:
+            left.append(phrase)
+    for wrong in sorted(fixes, key=len, reverse=True):
+        for m in re.finditer(re.escape(wrong), text):
+            if reg.free(m.start(), m.end()):
+                edits.append(
+                    Edit(
+                        start=m.start(),
+                        end=m.end(),
+                        replacement=fixes[wrong],
+                        reason=f"garble corrected: {wrong} → {fixes[wrong]}",
+                    )
+                )
+                reg.used.append((m.start(), m.end()))
+    return left
+
+
+def _typed_blank(text: str, hole: Hole) -> bool:
+    """A blank before a measure word, 年, 周年, %, a place suffix or 大/届: a fact, not a phrase."""
+    after = text[hole.end : hole.end + 2]
+    before = text[max(0, hole.start - 2) : hole.start]
+    return bool(
+        re.match(rf"(?:{_MEASURE_RE}|年|周年|%|％)", after)
+        or (before.endswith(("党的", "十")) and after[:1] in "大届")
+    )
 
 
 def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: list[Edit]) -> None:
     """A hole that is the missing part of a canonical set phrase gets that part back."""
-    phrases = [p for p in _lexicon_phrases() if not re.search(r"[十二]+[大届]", p)]
+    phrases = [p for p in _lexicon_forms() if not re.search(r"[十二]+[大届]|第.+次", p)]
     for hole in holes:
+        if _typed_blank(text, hole):
+            continue
         best: tuple[int, str] | None = None
         for phrase in phrases:
             for i in range(len(phrase)):
                 for j in range(i + 1, len(phrase) + 1):
                     prefix, missing, suffix = phrase[:i], phrase[i:j], phrase[j:]
-                    if len(prefix) + len(suffix) < 4:
-                        continue
+                    if len(prefix) + len(suffix) < 4 or len(suffix) < 2:
+                        continue  # the words after a blank say what is missing
                     if text[hole.start - len(prefix) : hole.start] != prefix:
                         continue
                     if text[hole.end : hole.end + len(suffix)] != suffix:

@@ -60,26 +60,28 @@ class LearnResult(BaseModel):
     """Gaps the checker found in the cleaned sample."""
     unexplained: list[str]
     banned_phrases: list[str]
+    """Garbles of the known types found in the sample; the learned type bans them too."""
+    garbles_left: list[str]
+    """Garbles found that no known correction fixes: they are still in the templates."""
     allowed_numbers: list[str]
     self_check: list[Finding]
     """Error findings left on the type's own draft from its examples (should be none)."""
     assist: AssistReport | None = None
 
 
-def _banned_in(text: str, extra: list[Path] | None) -> list[str]:
-    """Banned phrases of the known document types that the sample contains (garbles)."""
-    from pipeline.spec import available_doctypes, load_spec_file
+def _banned_phrases(extra: list[Path] | None) -> list[str]:
+    """Every banned phrase (known garble) of the document types already known."""
+    from pipeline.spec import available_doctypes
+    from pipeline.textio import load_structured
 
-    compact = re.sub(r"\s+", "", text)
     found: list[str] = []
     for path in available_doctypes(extra).values():
         try:
-            spec = load_spec_file(path)
-        except InputError:
+            data, _ = load_structured(path, what="document-type spec")
+            phrases = (data.get("rules") or {}).get("banned_phrases") or []
+        except (InputError, AttributeError):
             continue
-        for phrase in spec.rules.banned_phrases:
-            if phrase in compact and phrase not in found:
-                found.append(phrase)
+        found.extend(p for p in phrases if isinstance(p, str) and p not in found)
     return found
 
 
@@ -155,7 +157,8 @@ def learn_sample(
     read = read_sample(sample)
     cleaned = clean_sample(read.text)
     outline = find_outline(cleaned.text)
-    found = find_facts(cleaned, outline)
+    banned = _banned_phrases(spec_dirs)
+    found = find_facts(cleaned, outline, banned=banned)
 
     name = (name or _default_name(outline, found)).strip()
     if not name:
@@ -178,7 +181,8 @@ def learn_sample(
     used |= {m for m in re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", title)}
     used |= set((signature or {}).values())
     facts = [f for f in found.facts if f.id in used]
-    banned = _banned_in(cleaned.text, spec_dirs)
+    compact = re.sub(r"\s+", "", cleaned.text)
+    banned_here = [p for p in banned if p in compact]
     headings = "；".join(full_width(b.heading or "") for b in outline.sections)
     learned = LearnedType(
         id=doctype_id,
@@ -189,7 +193,7 @@ def learn_sample(
         title=title,
         facts=facts,
         sections=sections,
-        banned_phrases=banned,
+        banned_phrases=banned_here,
         signature=signature,
     )
 
@@ -234,7 +238,8 @@ def learn_sample(
         stray_spaces=cleaned.stray_spaces,
         holes=len(cleaned.holes),
         unexplained=found.unexplained,
-        banned_phrases=banned,
+        banned_phrases=banned_here,
+        garbles_left=found.garbles_left,
         allowed_numbers=learned.allowed_numbers,
         self_check=errors,
         assist=assist,
