@@ -424,3 +424,14 @@ def test_learn_with_a_failing_model_keeps_the_rule_labels(cli, tmp_path, openai_
     assert proc.returncode == 0, proc.stderr
     assert "rule-based labels kept" in proc.stderr
     assert load_spec_file(out / "schemas" / "plain.yaml").facts["report_year"].label == "总结年度"
+
+
+def test_garbles_are_corrected_from_the_lexicon_and_the_builtin_wording():
+    from pipeline.learn.facts_finder import _Registry, fix_garbles
+
+    text = "在理论武装等方面要“两手两手硬”；正确舆引导论与对外宣传工作。"
+    edits: list = []
+    left = fix_garbles(text, ["两手两手硬", "正确舆引导论", "某个怪词"], _Registry(text), edits)
+    fixed = {text[e.start : e.end]: e.replacement for e in edits}
+    assert fixed == {"两手两手硬": "两手抓、两手都要硬", "正确舆引导论": "正确引导舆论"}
+    assert left == []  # 某个怪词 is not in the text, so nothing is left to report
