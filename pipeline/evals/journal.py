@@ -156,12 +156,39 @@ def call_key(model: str, messages: list[Message]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last line left half-written by a killed run, so appends start on a fresh line."""
+    if not path.is_file():
+        return
+    with open(path, "rb+") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return
+        keep = size
+        chunk = 65536
+        while keep > 0:
+            start = max(0, keep - chunk)
+            fh.seek(start)
+            block = fh.read(keep - start)
+            cut = block.rfind(b"\n")
+            if cut != -1:
+                fh.truncate(start + cut + 1)
+                return
+            keep = start
+        fh.truncate(0)
+
+
 class Journal:
     """Appends results and model answers to a run folder, one flushed line each."""
 
     def __init__(self, run_dir: Path):
         self.run_dir = run_dir
         run_dir.mkdir(parents=True, exist_ok=True)
+        for name in (SAMPLES_FILE, CALLS_FILE):
+            _drop_torn_tail(run_dir / name)
         self._samples = open(run_dir / SAMPLES_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._calls = open(run_dir / CALLS_FILE, "a", encoding="utf-8")  # noqa: SIM115
 

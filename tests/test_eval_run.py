@@ -1,0 +1,201 @@
+"""`draft eval` end to end, offline: every report format, thresholds and exit codes, repeats,
+prompt variants, resuming from a torn journal, and comparing two runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from pipeline.evals.journal import RunOptions, latest_samples, read_meta
+from pipeline.evals.runner import resume_run, start_run
+from tests.conftest import EXAMPLES, REPO
+
+COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
+INCOMPLETE = EXAMPLES / "school-ideology-summary-incomplete.yaml"
+
+
+def _suite(tmp_path: Path, body: str, name: str = "suite.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _run_id(stderr: str) -> str:
+    line = next(x for x in stderr.splitlines() if x.startswith("run "))
+    return line.split()[1]
+
+
+TWO_CASES = f"""
+name: two
+doctype: school-ideology-summary
+default_assert:
+  - {{type: metric, name: marker_recall, min: 1}}
+cases:
+  - id: complete
+    facts: {COMPLETE}
+    assert:
+      - {{type: contains, value: 中心组学习12次}}
+  - id: incomplete
+    facts: {INCOMPLETE}
+    assert:
+      - {{type: contains, value: 【待补充：中心组学习次数】}}
+"""
+
+
+def test_offline_run_writes_every_report_format(cli, tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    out = {ext: tmp_path / f"report.{ext}" for ext in ("json", "md", "xml", "html")}
+    result = cli("eval", suite, *(a for p in out.values() for a in ("-o", p)))
+    assert result.returncode == 0, result.stderr
+    assert "PASS" in result.stdout and "offline" in result.stdout
+    assert "[2/2] incomplete · offline · default #0: pass" in result.stderr
+
+    data = json.loads(out["json"].read_text(encoding="utf-8"))
+    assert data["summary"]["passed"] is True
+    assert [s["case"] for s in data["samples"]] == ["complete", "incomplete"]
+    incomplete = data["samples"][1]
+    assert incomplete["metrics"]["marker_recall"] == 1.0
+    assert incomplete["findings_by_code"]["gap.marker"] == 3
+    assert incomplete["findings"][0]["excerpt"] == "【待补充：中心组学习次数】"
+
+    root = ET.fromstring(out["xml"].read_text(encoding="utf-8"))
+    assert root.tag == "testsuites" and root.get("failures") == "0"
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert "complete#0" in names and "incomplete#0" in names
+
+    md = out["md"].read_text(encoding="utf-8")
+    assert "| 1 | offline | 2 | 100.0% | 0 |" in md
+    html = out["html"].read_text(encoding="utf-8")
+    assert (
+        'id="summary-table"' in html
+        and "<script" not in html
+        and "http" not in html.split("suite ")[0]
+    )
+
+
+def test_failed_threshold_exits_1_and_names_the_failure(cli, tmp_path):
+    suite = _suite(
+        tmp_path,
+        TWO_CASES.replace("中心组学习12次", "中心组学习99次")
+        + "thresholds:\n  metrics:\n    fact_coverage: {min: 1}\n",
+    )
+    junit = tmp_path / "junit.xml"
+    result = cli("eval", suite, "-o", junit, "-q")
+    assert result.returncode == 1, result.stderr
+    assert "FAIL" in result.stdout
+    assert "“中心组学习99次” is missing from the draft" in result.stdout
+    root = ET.fromstring(junit.read_text(encoding="utf-8"))
+    failures = [c for c in root.iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failures] == ["complete#0", "offline: pass_rate"]
+
+
+def test_builtin_suite_by_name_and_case_filter(cli, tmp_path):
+    report = tmp_path / "r.json"
+    result = cli(
+        "eval", "annual-work-summary", "--case", "minimal", "--case", "complete", "-o", report, "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [s["case"] for s in data["samples"]] == ["complete", "minimal"]  # suite order
+
+
+def test_repeats_measure_agreement(tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    result = start_run(suite, RunOptions(repeat=3))
+    samples = latest_samples(result.run_dir)
+    assert [(s.case, s.repeat) for s in samples] == [
+        ("complete", 0), ("complete", 1), ("complete", 2),
+        ("incomplete", 0), ("incomplete", 1), ("incomplete", 2),
+    ]  # fmt: skip
+    from pipeline.evals.summary import summarize
+
+    summary = summarize(read_meta(result.run_dir), samples, None)
+    assert summary.groups[0].metrics["agreement"] == 1.0  # the offline model is deterministic
+
+
+def test_prompt_variants_are_drafted_and_reported_apart(cli, tmp_path):
+    variant = tmp_path / "prompts-formal"
+    shutil.copytree(REPO / "prompts" / "school-ideology-summary", variant)
+    opening = variant / "opening.j2"
+    opening.write_text(
+        opening.read_text(encoding="utf-8").replace(
+            "以深入学习贯彻", "一年来，学校党支部以深入学习贯彻"
+        ),
+        encoding="utf-8",
+    )
+    suite = _suite(
+        tmp_path,
+        TWO_CASES + "variants:\n  - {name: default}\n  - {name: formal, prompts: prompts-formal}\n",
+    )
+    report = tmp_path / "r.json"
+    result = cli("eval", suite, "-o", report, "-q")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    groups = [(g["model"], g["variant"]) for g in data["summary"]["groups"]]
+    assert groups == [("offline", "default"), ("offline", "formal")]
+    by_variant = {s["variant"]: s["text"] for s in data["samples"] if s["case"] == "complete"}
+    assert "一年来，学校党支部" in by_variant["formal"]
+    assert "一年来，学校党支部" not in by_variant["default"]
+
+
+def test_resume_after_a_torn_journal_makes_no_model_call(tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    first = start_run(suite, RunOptions(repeat=2))
+    reference = [(s.key, s.text, s.metrics) for s in latest_samples(first.run_dir)]
+    samples_file = first.run_dir / "samples.jsonl"
+    lines = samples_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    # As if killed mid-write: one sample kept, the next one torn in half.
+    samples_file.write_text(lines[0] + lines[1][: len(lines[1]) // 2], encoding="utf-8")
+
+    resumed = resume_run(first.run_dir.name)
+    assert resumed.model_calls == 0  # every answer replayed from calls.jsonl
+    assert [(s.key, s.text, s.metrics) for s in latest_samples(first.run_dir)] == reference
+
+    again = resume_run(first.run_dir.name)
+    assert again.model_calls == 0 and len(latest_samples(first.run_dir)) == 4
+
+
+def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    a = cli("eval", suite, "-q")
+    assert a.returncode == 0, a.stderr
+    # The same suite after a "change" that loses a fact the complete case must mention.
+    suite.write_text(
+        TWO_CASES.replace(f"facts: {COMPLETE}", f"facts: {INCOMPLETE}", 1), encoding="utf-8"
+    )
+    b = cli("eval", suite, "-q")
+    assert b.returncode == 1
+    run_a, run_b = _run_id(a.stderr), _run_id(b.stderr)
+
+    text = cli("eval", "compare", run_a, run_b)
+    assert text.returncode == 0, text.stderr
+    assert "regressed samples: 1" in text.stdout and "complete" in text.stdout
+
+    js = cli("eval", "compare", run_a, run_b, "--format", "json")
+    data = json.loads(js.stdout)
+    (regressed,) = data["regressions"]
+    assert regressed["case"] == "complete"
+    (reason,) = regressed["reasons"]
+    assert reason.startswith("now fails") and "contains “中心组学习12次”" in reason
+    pass_rate = next(d for d in data["deltas"] if d["metric"] == "pass_rate")
+    assert (pass_rate["a"], pass_rate["b"], pass_rate["verdict"]) == (1.0, 0.5, "worse")
+
+    gate = cli("eval", "compare", run_a, run_b, "--fail-on-regression")
+    assert gate.returncode == 1
+    same = cli("eval", "compare", run_a, run_a, "--fail-on-regression")
+    assert same.returncode == 0 and "regressed samples: 0" in same.stdout
+
+
+def test_report_and_list_read_stored_runs(cli, tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    run = _run_id(cli("eval", suite, "-q").stderr)
+    md = tmp_path / "again.md"
+    again = cli("eval", "report", run, "-o", md)
+    assert again.returncode == 0 and md.read_text(encoding="utf-8").startswith(
+        "# Evaluation: two — PASS"
+    )
+    listing = cli("eval", "list")
+    assert listing.returncode == 0
+    assert "school-ideology-summary" in listing.stdout and run in listing.stdout

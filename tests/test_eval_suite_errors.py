@@ -1,0 +1,139 @@
+"""Bad suites and bad `draft eval` options: one clear message naming the file, the key and
+its line, exit code 2, no traceback, and no run folder left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
+
+
+def _suite(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "suite.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _runs(home: Path) -> list[Path]:
+    runs = home / "data" / "runs"
+    return list(runs.iterdir()) if runs.is_dir() else []
+
+
+def _fails_cleanly(result, home: Path, *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    assert _runs(home) == []
+
+
+CASES = {
+    "unknown key with a suggestion and its line": (
+        f"name: s\ndoctype: school-ideology-summary\nrepeats: 2\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3:", "unknown field 'repeats'", "did you mean 'repeat'"],
+    ),
+    "unknown assertion type": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: containz, value: x}}\n",
+        ["suite.yaml:6:", "cases[0].assert[0]", "containz"],
+    ),
+    "unknown metric in an assertion": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: metric, name: coverage, min: 1}}\n",
+        ["suite.yaml:6:", "unknown metric 'coverage'", "fact_coverage"],
+    ),
+    "unknown metric in thresholds": (
+        f"name: s\nthresholds:\n  metrics:\n    recal: 0.9\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:4:", "thresholds.metrics.recal", "did you mean 'recall'"],
+    ),
+    "bad regular expression": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: regex, pattern: '(unclosed'}}\n",
+        ["suite.yaml:6:", "invalid regular expression"],
+    ),
+    "repeat out of range": (
+        f"name: s\nrepeat: 0\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:2:", "repeat"],
+    ),
+    "duplicate case id": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:5:", "'a' is already the id of cases[0]"],
+    ),
+    "missing facts file": (
+        "name: s\ncases:\n  - id: a\n    facts: cases/nope.yaml\n",
+        ["suite.yaml:4:", "facts file 'cases/nope.yaml' not found"],
+    ),
+    "bad inline fact, located in the suite": (
+        "name: s\ndoctype: school-ideology-summary\ncases:\n  - id: a\n    facts:\n"
+        "      school_name: 红星中学\n      county: 青山县\n      report_year: 二〇二〇\n",
+        ["suite.yaml:8:", "report_year", "总结年度"],
+    ),
+    "no cases": ("name: s\ncases: []\n", ["suite.yaml:2:", "cases"]),
+    "unknown model": (
+        f"name: s\nmodels: [gpt-9]\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:2:", "models[0]", "unknown model 'gpt-9'"],
+    ),
+    "missing prompt variant folder": (
+        f"name: s\nvariants:\n  - {{name: terse, prompts: nowhere}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3:", "variants[0].prompts", "'nowhere' not found"],
+    ),
+    "checker case text not in the file": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    text: 一段文字\n    expect:\n"
+        "      - {code: gap.placeholder, at: 不在文中}\n",
+        ["suite.yaml:7:", "“不在文中” is not in the case's text"],
+    ),
+    "checker case with both text and file": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    text: 一段文字\n    file: a.txt\n",
+        ["suite.yaml:4:", "exactly one of 'text' and 'file'"],
+    ),
+    "unknown suite kind": (
+        "name: s\nkind: judge\ncases: []\n",
+        ["suite.yaml:2:", "'drafting' or 'checker'"],
+    ),
+    "not YAML": ("name: s\ncases: [\n", ["suite.yaml", "invalid YAML"]),
+}
+
+
+@pytest.mark.parametrize("body,needles", list(CASES.values()), ids=list(CASES))
+def test_bad_suite(cli, tmp_path, draftsmith_home, body, needles):
+    _fails_cleanly(cli("eval", _suite(tmp_path, body), "-q"), draftsmith_home, *needles)
+
+
+def test_unknown_builtin_suite_suggests_a_name(cli, draftsmith_home):
+    result = cli("eval", "school-ideology-sumary")
+    _fails_cleanly(
+        result, draftsmith_home, "unknown suite", "did you mean 'school-ideology-summary'"
+    )
+
+
+def test_unknown_case_filter(cli, draftsmith_home):
+    result = cli("eval", "annual-work-summary", "--case", "complet")
+    _fails_cleanly(result, draftsmith_home, "--case 'complet'", "did you mean 'complete'")
+
+
+def test_bad_output_extension_is_refused_before_running(cli, tmp_path, draftsmith_home):
+    result = cli("eval", "annual-work-summary", "-o", tmp_path / "report.pdf")
+    _fails_cleanly(result, draftsmith_home, "report.pdf", ".json, .md, .xml")
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_option_conflicts(cli, draftsmith_home):
+    _fails_cleanly(
+        cli("eval", "--retry-errors", "annual-work-summary"),
+        draftsmith_home,
+        "--retry-errors needs --resume",
+    )
+    _fails_cleanly(cli("eval", "--resume", "nope"), draftsmith_home, "no evaluation run 'nope'")
+    _fails_cleanly(cli("eval", "annual-work-summary", "--resume", "x"), draftsmith_home, "not both")
+
+
+def test_checker_suite_takes_no_model(cli, draftsmith_home):
+    _fails_cleanly(
+        cli("eval", "checker", "--model", "offline"), draftsmith_home, "checker suite runs no model"
+    )
+
+
+def test_compare_unknown_run(cli, draftsmith_home):
+    result = cli("eval", "compare", "a", "b")
+    assert result.returncode == 2 and "no evaluation run 'a'" in result.stderr
