@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import signal
 import socket
-import sys
 from typing import Annotated
 
 import typer
 
 from pipeline.errors import InputError
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived: stop serving."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stopped
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -63,8 +71,14 @@ def serve(
     print("Press Ctrl-C to stop.", flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal: make that
+    # a normal stop (exit 0) rather than "interrupted" or death by signal.
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
         server.run(sockets=[sock])
+    except (KeyboardInterrupt, _Stopped):
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
-    sys.stdout.flush()
+    print("Draftsmith stopped.", flush=True)

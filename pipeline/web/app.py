@@ -9,7 +9,9 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -64,6 +66,20 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             "请求被拒绝",
             "页面已过期或请求来源不明（CSRF 校验未通过）。请刷新页面后重试。",
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error(request, 404, "找不到", "没有这个页面。")
+        if exc.status_code == 413:
+            return _error(request, 413, "内容太大", "一次提交的内容太大。")
+        return _error(request, exc.status_code, "无法完成", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(request, 400, "无法完成", f"请求有误：{where}: {first.get('msg', '')}")
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:

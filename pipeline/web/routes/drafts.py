@@ -96,7 +96,6 @@ def _fragments(c: WebContext, stored: StoredDraft) -> dict[str, object]:
         "title": c.pages.part(parts, "segments", view.title),
         "panel": c.pages.part(parts, "panel", view, stored.draft),
         "summary": c.pages.part(parts, "summary", view),
-        "text": stored.draft.text,
     }
 
 

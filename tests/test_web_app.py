@@ -1,0 +1,540 @@
+"""The web app's routes through FastAPI's TestClient: the form, generation with live progress,
+review with markers and findings in place, edits, downloads, import/export, history, safety."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+from fastapi.testclient import TestClient
+from webapp import (
+    BASE_URL,
+    EXAMPLE,
+    SCHOOL,
+    csrf_of,
+    error_beside,
+    example_facts,
+    fields_for,
+    follow_job,
+    form_values,
+)
+
+from pipeline.render.json import load_draft_json
+from pipeline.web import WebSettings, create_app
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+class Web:
+    """A browser-like client of the app: keeps cookies and the page's CSRF token."""
+
+    def __init__(self, client: TestClient):
+        self.client = client
+        self.token = csrf_of(client.get("/").text)
+
+    def post(self, url: str, data: dict[str, str] | None = None, **kwargs):
+        return self.client.post(
+            url, data={"csrf_token": self.token, **(data or {})}, follow_redirects=False, **kwargs
+        )
+
+    def new_doc(self, start: str = "blank", doctype: str = SCHOOL, name: str = "红星中学") -> str:
+        r = self.post("/docs", {"name": name, "doctype": doctype, "start": start})
+        assert r.status_code == 303, r.text
+        return r.headers["location"]
+
+    def save(self, doc: str, fields: dict[str, str], action: str = "save", **extra: str):
+        return self.post(f"{doc}/save", {"action": action, **fields, **extra})
+
+    def generate(self, doc: str, fields: dict[str, str], model: str = "offline") -> str:
+        """Generate from these fields; follow the job to its end; return the review URL."""
+        r = self.save(doc, fields, action="generate", model=model)
+        assert r.status_code == 303, r.text
+        job = r.headers["location"]
+        assert job.startswith("/jobs/"), f"generation did not start: {job}"
+        events = follow_job(self.client, job)
+        kind, data = events[-1]
+        assert kind == "done", events
+        return data["url"]
+
+    def edit(self, draft: str, section: str, text: str, base: int | None = None, tab="t1"):
+        return self.client.post(
+            f"{draft}/sections/{section}",
+            json={"text": text, "base": base, "tab": tab},
+            headers={"X-CSRF-Token": self.token},
+        )
+
+
+@pytest.fixture
+def web(draftsmith_home: Path):
+    app = create_app(WebSettings())
+    with TestClient(app, base_url=BASE_URL) as client:
+        yield Web(client)
+
+
+def review_headings(html: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", h)
+        for h in re.findall(r'<h2 class="doc-heading"[^>]*>(.*?)</h2>', html, re.S)
+    ]
+
+
+# ----------------------------------------------------------------------------- the form
+
+
+def test_form_is_generated_from_the_spec_with_labels_hints_and_list_rows(web: Web):
+    doc = web.new_doc()
+    html = web.client.get(doc).text
+    from pipeline.spec import load_spec
+
+    spec = load_spec(SCHOOL)
+    for fact_id, fact in spec.facts.items():
+        assert f'id="fact-{fact_id}"' in html
+        assert fact.label in html
+        assert fact.description in html
+    # Examples are shown as hints; a required fact is starred.
+    assert "例：青山县红星中学" in html
+    assert re.search(r'学校名称<span class="req"', html)
+    # Lists: one empty row, a template row for "add", add and remove buttons that work without JS.
+    assert 'name="fact.study_topics.0"' in html
+    assert 'name="fact.study_topics.__i__"' in html
+    assert 'value="add:study_topics"' in html
+    assert 'name="fact.next_year_measures.0.title"' in html
+    assert "措施要点" in html and "具体做法" in html
+
+
+def test_add_and_remove_rows_without_javascript(web: Web):
+    doc = web.new_doc()
+    fields = {"fact.study_topics.0": "《习近平谈治国理政》", "fact.study_topics.1": "党纪法规"}
+    r = web.save(doc, fields, action="add:study_topics")
+    assert r.status_code == 303
+    html = web.client.get(r.headers["location"]).text
+    values = form_values(html)
+    assert values["fact.study_topics.0"] == "《习近平谈治国理政》"
+    assert values["fact.study_topics.2"] == ""  # the new, empty row
+    r = web.save(doc, fields, action="remove:study_topics:0")
+    values = form_values(web.client.get(doc).text)
+    assert values["fact.study_topics.0"] == "党纪法规"
+    assert "fact.study_topics.1" not in values
+
+
+def test_validation_errors_are_shown_beside_their_fields_in_chinese(web: Web):
+    doc = web.new_doc()
+    fields = fields_for(example_facts())
+    fields["fact.report_year"] = "去年"
+    fields["fact.theory_sessions"] = "-3"
+    fields["fact.anniversary"] = "七十一周年啦"
+    fields["fact.next_year_measures.1.detail"] = ""
+    fields["fact.report_date"] = "2021-13-40"
+    r = web.save(doc, fields, action="generate")
+    assert r.status_code == 303 and "checked=1" in r.headers["location"]
+    html = web.client.get(r.headers["location"]).text
+    assert "“总结年度”应填写四位数的年份" in error_beside(html, "fact.report_year")
+    assert "“中心组理论学习次数”不能小于 0次" in error_beside(html, "fact.theory_sessions")
+    assert "应填写整数" in error_beside(html, "fact.anniversary")
+    assert "“具体做法”是必填项" in error_beside(html, "fact.next_year_measures.1.detail")
+    assert "应填写日期" in error_beside(html, "fact.report_date")
+    assert error_beside(html, "fact.school_name") is None
+    assert 'id="fact.report_year" name="fact.report_year"' in html
+    assert re.search(r'name="fact.report_year"[^>]*aria-invalid="true"', html)
+    assert "还有 5 处需要修改" in html
+    # The user's input is kept as typed, so it can be corrected.
+    assert form_values(html)["fact.report_year"] == "去年"
+    # Nothing was generated.
+    assert "尚未生成草稿" in html
+
+
+def test_required_blanks_are_flagged_only_after_an_explicit_check(web: Web):
+    doc = web.new_doc()
+    assert error_beside(web.client.get(doc).text, "fact.school_name") is None
+    web.save(doc, {})
+    html = web.client.get(f"{doc}?checked=1").text
+    assert error_beside(html, "fact.school_name") == "“学校名称”是必填项，请填写。"
+
+
+def test_what_a_clerk_types_is_understood(web: Web):
+    doc = web.new_doc()
+    fields = {
+        "fact.central_group_sessions": "１２次",
+        "fact.theory_sessions": "八",
+        "fact.report_year": "2020年",
+        "fact.report_date": "2021年1月15日",
+    }
+    web.save(doc, fields)
+    exported = yaml.safe_load(web.client.get(f"{doc}/export.yaml").text)
+    assert exported["central_group_sessions"] == 12
+    assert exported["theory_sessions"] == 8
+    assert exported["report_year"] == 2020
+    assert exported["report_date"] == "2021-01-15"
+
+
+def test_autosave_answers_with_version_and_errors_by_field(web: Web):
+    doc = web.new_doc()
+    fields = {"fact.school_name": "红星中学", "fact.central_group_sessions": "x", "tab": "A"}
+    r = web.post(f"{doc}/autosave", fields, headers={"accept": "application/json"})
+    body = r.json()
+    assert body["version"] == 2 and body["changed"] and not body["conflict"]
+    assert "整数" in body["errors"]["fact.central_group_sessions"]
+    assert "fact.county" in body["missing_fields"]
+    assert "所在县（区）" in body["missing"]
+    # The same tab typing on: the same version is updated, not a new one per keystroke.
+    fields["fact.central_group_sessions"] = "12"
+    r = web.post(f"{doc}/autosave", {**fields, "base": "2"})
+    assert r.json()["version"] == 2
+    assert "fact.central_group_sessions" not in r.json()["errors"]
+    html = web.client.get(doc).text
+    assert form_values(html)["fact.central_group_sessions"] == "12"
+
+
+# ----------------------------------------------------------------------------- generate, review
+
+
+def test_generate_streams_progress_per_section_then_shows_the_six_sections(web: Web):
+    doc = web.new_doc()
+    r = web.save(doc, fields_for(example_facts()), action="generate", model="offline")
+    job = r.headers["location"]
+    page = web.client.get(job)
+    events = follow_job(web.client, job)
+    sections = ["opening", "organization", "theory_study", "public_opinion"]
+    sections += ["civic_culture", "shortcomings", "plans"]
+    for sid in sections:
+        states = [d["state"] for k, d in events if k == "section" and d["section"] == sid]
+        assert states[0] == "queued" and states[-1] == "done", (sid, states)
+    done = [d for k, d in events if k == "section" and d["state"] == "done"]
+    assert all(d["detail"].endswith("字") for d in done)
+    assert events[-1][0] == "done"
+    if page.status_code == 200:  # the job page lists every section while it runs
+        assert "开头段" in page.text and "一、加强组织领导" in page.text
+    review = web.client.get(events[-1][1]["url"]).text
+    headings = review_headings(review)
+    assert len(headings) == 6
+    assert headings[0].startswith("一、加强组织领导") and headings[5].startswith("六、2021年")
+    assert "青山县红星中学2020年意识形态工作总结" in review
+    assert "tone-error" not in review.split('<div id="panel"')[1].split("</div>")[0]
+    assert "没有发现问题" in review
+    # A finished job's page goes straight to its draft; a reconnect resumes after its last event.
+    assert web.client.get(job, follow_redirects=False).headers["location"] == events[-1][1]["url"]
+    with web.client.stream("GET", f"{job}/events", headers={"Last-Event-ID": "20"}) as s:
+        ids = [int(line[4:]) for line in s.iter_lines() if line.startswith("id: ")]
+    assert ids == list(range(21, len(events) + 1))
+
+
+def test_a_cleared_count_is_highlighted_with_its_label_and_fixed_by_editing(web: Web):
+    doc = web.new_doc()
+    fields = fields_for(example_facts())
+    fields["fact.central_group_sessions"] = ""
+    draft = web.generate(doc, fields)
+    html = web.client.get(draft).text
+    mark = re.search(
+        r'<mark class="ann tone-marker"[^>]*data-label="中心组学习次数"[^>]*>([^<]*)</mark>', html
+    )
+    assert mark and mark.group(1) == "【待补充：中心组学习次数】"
+    assert 'id="ann-1"' in html and 'href="#ann-1"' in html  # the side panel links to it
+    assert "1</strong> 处待补充" in html
+    body = re.search(r'data-edit="theory_study"[^>]*>(.*?)</div>', html, re.S).group(1)
+    text = "\n".join(re.sub(r"<[^>]+>", "", p) for p in re.findall(r"<p>(.*?)</p>", body))
+    fixed = text.replace("【待补充：中心组学习次数】", "12")
+    r = web.edit(draft, "theory_study", fixed, base=1)
+    assert r.status_code == 200, r.text
+    parts = r.json()
+    assert parts["revision"] == 2
+    assert "待补充" not in parts["sections"]["theory_study"]["body"]
+    assert "没有发现问题" in parts["panel"]
+    assert "0</strong> 处待补充" in parts["summary"]
+    txt = web.client.get(f"{draft}/download.txt").text
+    assert "全年学校共开展中心组学习12次" in txt and "待补充" not in txt
+
+
+def test_an_edit_that_leaves_a_marker_is_checked_at_once(web: Web):
+    draft = web.generate(web.new_doc(), fields_for(example_facts()))
+    r = web.edit(draft, "organization", "学校由【待补充：意识形态工作领导组组长】任组长。")
+    parts = r.json()
+    assert 'data-label="意识形态工作领导组组长"' in parts["sections"]["organization"]["body"]
+    assert "意识形态工作领导组组长" in parts["panel"]
+
+
+def test_downloads_in_every_format_carry_the_edits(web: Web, tmp_path: Path):
+    draft = web.generate(web.new_doc(), fields_for(example_facts()))
+    web.edit(draft, "shortcomings", "宣传工作还有差距，需要进一步改进。")
+    for fmt in ("md", "txt", "json", "docx"):
+        r = web.client.get(f"{draft}/download.{fmt}")
+        assert r.status_code == 200, (fmt, r.text[:300])
+        assert "attachment" in r.headers["content-disposition"]
+        assert "filename*=UTF-8''" in r.headers["content-disposition"]
+        (tmp_path / f"d.{fmt}").write_bytes(r.content)
+    assert (tmp_path / "d.md").read_text().startswith("# 青山县红星中学2020年意识形态工作总结")
+    assert "宣传工作还有差距" in (tmp_path / "d.txt").read_text()
+    back = load_draft_json(tmp_path / "d.json")
+    assert {s.id: s.body for s in back.sections}[
+        "shortcomings"
+    ] == "宣传工作还有差距，需要进一步改进。"
+    import docx
+
+    document = docx.Document(str(tmp_path / "d.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "青山县红星中学2020年意识形态工作总结" in text
+    assert "宣传工作还有差距，需要进一步改进。" in text
+    assert web.client.get(f"{draft}/download.pdf").status_code == 400
+
+
+def test_regenerating_one_section_uses_the_new_facts_and_keeps_other_edits(web: Web):
+    doc = web.new_doc()
+    fields = fields_for(example_facts())
+    draft = web.generate(doc, fields)
+    web.edit(draft, "organization", "这是手工改写的组织领导一节。")
+    fields["fact.central_group_sessions"] = "15"
+    web.save(doc, fields)
+    r = web.post(f"{draft}/regenerate", {"section": "theory_study", "model": "offline"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    events = follow_job(web.client, r.headers["location"])
+    assert {d["section"] for k, d in events if k == "section"} == {"theory_study"}
+    assert events[-1][0] == "done"
+    txt = web.client.get(f"{draft}/download.txt").text
+    assert "中心组学习15次" in txt
+    assert "这是手工改写的组织领导一节。" in txt
+    assert len(review_headings(web.client.get(draft).text)) == 6
+    kinds = web.client.get(f"{draft}/revisions").text
+    assert "重新生成一节" in kinds and "编辑" in kinds
+
+
+# ----------------------------------------------------------------------------- import, export, history
+
+
+def test_export_yaml_runs_with_the_cli_and_import_makes_the_same_form(web: Web, cli, tmp_path):
+    doc = web.new_doc(start="example")
+    exported = web.client.get(f"{doc}/export.yaml")
+    assert "attachment" in exported.headers["content-disposition"]
+    path = tmp_path / "facts.yaml"
+    path.write_text(exported.text, encoding="utf-8")
+    result = cli("run", path, "-o", tmp_path / "out.md")
+    assert result.returncode == 0, result.stderr
+    r = web.post(
+        "/docs/import",
+        files={"facts_file": ("红星中学.yaml", EXAMPLE.read_bytes(), "application/x-yaml")},
+    )
+    assert r.status_code == 303
+    imported = form_values(web.client.get(r.headers["location"]).text)
+    assert imported["fact.school_name"] == "青山县红星中学"
+    assert (
+        imported["fact.next_year_measures.1.title"]
+        == example_facts()["next_year_measures"][1]["title"]
+    )
+    assert "红星中学" in web.client.get("/").text
+
+
+def test_a_broken_import_says_what_is_wrong_and_changes_nothing(web: Web):
+    doc = web.new_doc(start="example")
+    before = web.client.get(f"{doc}/history").text.count("<tr>")
+    bad = b"doctype: school-ideology-summary\nschool_name: [unclosed\n"
+    r = web.post(f"{doc}/import", files={"facts_file": ("bad.yaml", bad, "application/x-yaml")})
+    assert r.status_code == 400
+    assert re.search(r"bad\.yaml:\d+: invalid YAML", r.text)
+    other = b"doctype: annual-work-summary\nunit_name: x\n"
+    r = web.post(f"{doc}/import", files={"facts_file": ("o.yaml", other, "application/x-yaml")})
+    assert r.status_code == 400 and "annual-work-summary" in r.text
+    assert web.client.get(f"{doc}/history").text.count("<tr>") == before
+
+
+def test_history_keeps_every_save_and_restore_adds_a_version(web: Web):
+    doc = web.new_doc()
+    web.save(doc, {"fact.school_name": "第一稿"})
+    web.save(doc, {"fact.school_name": "第二稿"})
+    history = web.client.get(f"{doc}/history").text
+    assert history.count("<tr>") == 4  # header + created + two saves
+    r = web.post(f"{doc}/history/2/restore")
+    assert r.status_code == 303
+    assert form_values(web.client.get(doc).text)["fact.school_name"] == "第一稿"
+    history = web.client.get(f"{doc}/history").text
+    assert "第 4 版" in history and "恢复旧版本" in history
+    assert "第二稿" in web.client.get(f"{doc}/history/3").text
+
+
+def test_a_stale_tab_is_told_of_the_conflict_and_both_versions_are_kept(web: Web):
+    doc = web.new_doc()
+    a = web.post(f"{doc}/autosave", {"fact.school_name": "甲", "tab": "A", "base": "1"}).json()
+    b = web.post(f"{doc}/autosave", {"fact.school_name": "乙", "tab": "B", "base": "1"}).json()
+    assert not a["conflict"] and b["conflict"]
+    assert b["version"] == a["version"] + 1
+    assert "甲" in web.client.get(f"{doc}/history/{a['version']}").text
+    assert "乙" in web.client.get(f"{doc}/history/{b['version']}").text
+
+
+# ----------------------------------------------------------------------------- learned types
+
+
+def _learn_a_type(home: Path) -> None:
+    """A document type as `draft learn` leaves it in the user data directory (with an enum)."""
+    root = home / "data" / "doctypes"
+    (root / "schemas").mkdir(parents=True)
+    spec = yaml.safe_load((REPO / "schemas" / "annual-work-summary.yaml").read_text())
+    spec["id"] = "township-summary"
+    spec["name"] = "乡镇年度工作总结"
+    spec["facts"]["unit_level"] = {
+        "type": "enum",
+        "label": "单位级别",
+        "choices": ["县级", "乡镇级"],
+        "example": "乡镇级",
+    }
+    (root / "schemas" / "township-summary.yaml").write_text(
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts" / "annual-work-summary", root / "prompts" / "township-summary")
+
+
+def test_learned_document_types_get_a_form_too(draftsmith_home: Path):
+    _learn_a_type(draftsmith_home)
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        web = Web(client)
+        home = client.get("/").text
+        assert "乡镇年度工作总结（学习所得）" in home
+        doc = web.new_doc(doctype="township-summary")
+        html = client.get(doc).text
+        assert '<select id="fact.unit_level" name="fact.unit_level"' in html
+        assert '<option value="乡镇级">乡镇级</option>' in html
+        web.save(doc, {"fact.unit_level": "省级"})
+        html = client.get(f"{doc}?checked=1").text
+        assert (
+            error_beside(html, "fact.unit_level")
+            == "“单位级别”只能从以下选项中选择：县级、乡镇级。"
+        )
+
+
+# ----------------------------------------------------------------------------- safety
+
+
+def test_posts_without_the_csrf_token_or_from_another_site_are_refused(web: Web):
+    doc = web.new_doc()
+    c = web.client
+    assert c.post(f"{doc}/save", data={"fact.school_name": "x"}).status_code == 403
+    r = c.post(f"{doc}/save", data={"fact.school_name": "x", "csrf_token": "0" * 40})
+    assert r.status_code == 403 and "CSRF" in r.text
+    r = c.post(
+        f"{doc}/save",
+        data={"fact.school_name": "x", "csrf_token": web.token},
+        headers={"origin": "http://evil.example"},
+    )
+    assert r.status_code == 403
+    r = c.post(
+        f"{doc}/autosave", data={"fact.school_name": "x"}, headers={"accept": "application/json"}
+    )
+    assert r.status_code == 403 and "error" in r.json()
+    # A new visitor (no session cookie) cannot post with someone else's token.
+    with TestClient(c.app, base_url=BASE_URL) as stranger:
+        r = stranger.post(f"{doc}/save", data={"fact.school_name": "x", "csrf_token": web.token})
+        assert r.status_code == 403
+    assert form_values(c.get(doc).text)["fact.school_name"] == ""
+    assert c.get(f"{doc}/history").text.count("<tr>") == 2  # nothing was saved
+
+
+def test_another_host_needs_the_access_token(draftsmith_home: Path):
+    settings = WebSettings.for_host("0.0.0.0", 8000)
+    assert settings.token and len(settings.token) >= 24
+    with TestClient(create_app(settings), base_url="http://192.168.1.20:8000") as c:
+        r = c.get("/")
+        assert r.status_code == 401 and "需要访问令牌" in r.text
+        assert c.get("/?token=wrong").status_code == 401
+        assert c.get("/static/app.css").status_code == 401
+        r = c.get(f"/docs/1?token={settings.token}&checked=1", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/docs/1?checked=1"
+        assert "HttpOnly" in r.headers["set-cookie"]
+        assert c.get("/").status_code == 200  # the cookie now carries the token
+
+
+def test_on_loopback_only_loopback_host_names_are_answered(draftsmith_home: Path):
+    with TestClient(create_app(WebSettings()), base_url="http://evil.example:8000") as c:
+        assert c.get("/").status_code == 400
+    with TestClient(create_app(WebSettings()), base_url="http://localhost:8000") as c:
+        assert c.get("/").status_code == 200
+
+
+def test_every_page_forbids_inline_script_and_framing(web: Web):
+    r = web.client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in r.text  # every script is a file: <script src=…>
+
+
+def test_a_script_in_a_fact_is_shown_as_text_everywhere(web: Web):
+    doc = web.new_doc(name=SCRIPT)
+    fields = fields_for(example_facts())
+    fields["fact.school_name"] = SCRIPT
+    fields["fact.study_topics.0"] = SCRIPT
+    draft = web.generate(doc, fields)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for url in ("/", doc, f"{doc}/history/2", draft, f"{draft}/revisions"):
+        html = web.client.get(url).text
+        assert SCRIPT not in html, url
+        assert escaped in html, url
+    r = web.edit(draft, "organization", f"{SCRIPT}【待补充：{SCRIPT}】")
+    assert "<script>" not in r.text and "<\\/script>" not in r.text
+    assert escaped in r.json()["sections"]["organization"]["body"]
+    assert (
+        'data-label="&lt;script&gt;alert(1)&lt;/script&gt;"'
+        in r.json()["sections"]["organization"]["body"]
+    )
+
+
+def test_api_keys_never_reach_the_browser(
+    draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, openai_server, tmp_path: Path
+):
+    key = "sk-web-test-4b1e9d7c2a6f8e0355"
+    config = draftsmith_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "draft.toml").write_text(
+        f'[profiles.scripted]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        'key_env = "WEB_TEST_KEY"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WEB_TEST_KEY", key)
+    monkeypatch.chdir(tmp_path)
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        web = Web(client)
+        doc = web.new_doc()
+        form = client.get(doc).text
+        assert '<option value="scripted">scripted（good）</option>' in form
+        draft = web.generate(doc, fields_for(example_facts()), model="scripted")
+        assert openai_server.count() >= 7
+        assert all(r.authorization == f"Bearer {key}" for r in openai_server.requests())
+        pages = [
+            client.get(u) for u in ("/", doc, draft, f"{doc}/export.yaml", f"{draft}/revisions")
+        ]
+        pages += [client.get(f"{draft}/download.{f}") for f in ("md", "txt", "json", "docx")]
+        for page in pages:
+            assert key.encode() not in page.content
+            assert b"WEB_TEST_KEY" not in page.content
+        assert "scripted" in client.get(draft).text
+
+
+def test_a_missing_key_is_reported_on_the_form_not_as_a_crash(
+    draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    config = draftsmith_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "draft.toml").write_text(
+        '[profiles.remote]\nmodel = "m"\nbase_url = "http://127.0.0.1:9"\nkey_env = "NO_SUCH_KEY"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("NO_SUCH_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        web = Web(client)
+        doc = web.new_doc()
+        r = web.save(doc, fields_for(example_facts()), action="generate", model="remote")
+        assert r.status_code == 400
+        assert "无法开始生成" in r.text and "NO_SUCH_KEY" in r.text
+
+
+def test_unknown_pages_say_so_in_chinese(web: Web):
+    for url in ("/docs/99", "/drafts/99", "/docs/99/history", "/jobs/nope", "/nope"):
+        r = web.client.get(url)
+        assert r.status_code == 404, url
+        assert "找不到" in r.text or "任务不存在" in r.text
+    big = io.BytesIO(b"x" * (5 * 1024 * 1024))
+    r = web.post("/docs/import", files={"facts_file": ("big.yaml", big, "application/x-yaml")})
+    assert r.status_code == 413

@@ -1,0 +1,130 @@
+"""The facts form: built from the spec, read back from posted fields, errors mapped to fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from webapp import example_facts, fields_for
+
+from pipeline.facts import validate_facts
+from pipeline.spec import load_spec
+from pipeline.web.forms import (
+    build_form,
+    check_form,
+    coerce,
+    example_data,
+    facts_yaml,
+    form_fields,
+    parse_form,
+)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec("school-ideology-summary")
+
+
+def test_every_fact_in_spec_order_with_its_kind_of_input(spec):
+    form = build_form(spec, {})
+    assert [f.id for f in form.facts] == list(spec.facts)
+    by_id = {f.id: f for f in form.facts}
+    assert by_id["school_name"].field.kind == "text"
+    assert by_id["report_year"].field.kind == "number"
+    assert by_id["report_date"].field.kind == "date"
+    assert by_id["central_group_sessions"].field.unit == "次"
+    assert by_id["study_topics"].is_list and len(by_id["study_topics"].rows) == 1
+    measures = by_id["next_year_measures"]
+    assert [f.name for f in measures.rows[0].fields] == [
+        "fact.next_year_measures.0.title",
+        "fact.next_year_measures.0.detail",
+    ]
+    assert measures.template_row.fields[0].name == "fact.next_year_measures.__i__.title"
+
+
+def test_the_example_fills_the_form_and_validates(spec):
+    data = example_data(spec)
+    form = build_form(spec, data)
+    topics = next(f for f in form.facts if f.id == "study_topics")
+    assert [r.fields[0].value for r in topics.rows] == spec.facts["study_topics"].example
+    assert check_form(spec, form_fields(data, spec)).facts is not None
+
+
+def test_posted_fields_give_the_facts_of_the_example_file(spec):
+    facts = example_facts()
+    parsed = parse_form(spec, fields_for(facts))
+    expected = validate_facts({"doctype": spec.id, **facts}, spec)
+    got = check_form(spec, parsed).facts
+    assert got is not None and got.values == expected.values
+
+
+def test_blank_rows_are_dropped_and_errors_land_on_the_row_they_came_from(spec):
+    fields = {
+        "fact.study_topics.0": "  ",
+        "fact.study_topics.4": "党纪法规",
+        "fact.next_year_measures.0.title": "",
+        "fact.next_year_measures.0.detail": "",
+        "fact.next_year_measures.7.title": "加强学习",
+        "fact.next_year_measures.7.detail": "",
+    }
+    parsed = parse_form(spec, fields)
+    assert parsed.data["study_topics"] == ["党纪法规"]
+    assert parsed.data["next_year_measures"] == [{"title": "加强学习"}]
+    errors = check_form(spec, parsed).errors
+    assert errors["fact.next_year_measures.7.detail"] == "“具体做法”是必填项，请填写。"
+    assert "fact.school_name" in errors and "fact.next_year_measures.0.title" not in errors
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "value"),
+    [
+        ("central_group_sessions", "12", 12),
+        ("central_group_sessions", "１２", 12),
+        ("central_group_sessions", " 12 次 ", 12),
+        ("central_group_sessions", "十二", 12),
+        ("central_group_sessions", "1,200", 1200),
+        ("central_group_sessions", "十二次半", "十二次半"),
+        ("central_group_sessions", "", None),
+        ("report_year", "2020年", 2020),
+        ("report_date", "2021年1月5日", "2021-01-05"),
+        ("report_date", "2021/1/5", "2021-01-05"),
+        ("report_date", "2021年2月30日", "2021年2月30日"),
+        ("school_name", "  红星中学 ", "红星中学"),
+    ],
+)
+def test_what_a_clerk_types_becomes_a_value(spec, kind, raw, value):
+    assert coerce(spec.facts[kind], raw) == value
+
+
+def test_every_error_message_is_plain_chinese_naming_the_label(spec):
+    fields = fields_for(example_facts())
+    fields.update(
+        {
+            "fact.school_name": "",
+            "fact.report_year": "1800",
+            "fact.party_congress": "40",
+            "fact.theory_sessions": "很多",
+            "fact.report_date": "明年",
+        }
+    )
+    errors = check_form(spec, parse_form(spec, fields)).errors
+    assert errors == {
+        "fact.school_name": "“学校名称”是必填项，请填写。",
+        "fact.report_year": "“总结年度”不能小于 1949，填写的是 1800。",
+        "fact.party_congress": "“党的全国代表大会届次”不能大于 30次，填写的是 40。",
+        "fact.theory_sessions": "“中心组理论学习次数”应填写整数（阿拉伯数字），“很多”不是整数。",
+        "fact.report_date": "“成文日期”应填写日期，格式如 2021-01-15；“明年”无法识别为日期。",
+    }
+
+
+def test_export_is_a_facts_file_in_spec_order(spec, tmp_path):
+    from pipeline.facts import load_facts
+
+    data = {**example_data(spec), "report_date": dt.date(2021, 1, 15).isoformat()}
+    text = facts_yaml(spec, {"county": "青山县", **data})
+    assert text.splitlines()[1] == "doctype: school-ideology-summary"
+    assert text.index("school_name:") < text.index("county:")
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    _, facts = load_facts(path)
+    assert facts.values["report_date"] == dt.date(2021, 1, 15)

@@ -1,0 +1,153 @@
+"""`draft serve` as a real process over real HTTP on 127.0.0.1: start, token, crash, concurrency."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import httpx
+from webapp import (
+    SCHOOL,
+    csrf_of,
+    example_facts,
+    fields_for,
+    follow_job,
+    form_values,
+    serving,
+    start_serve,
+    stop_serve,
+)
+
+
+def _session(client: httpx.Client) -> str:
+    """Open the home page (which sets the session cookie) and return the CSRF token."""
+    return csrf_of(client.get("/").text)
+
+
+def _new_doc(client: httpx.Client, token: str, start: str = "example") -> str:
+    r = client.post(
+        "/docs", data={"csrf_token": token, "doctype": SCHOOL, "start": start, "name": "红星中学"}
+    )
+    assert r.status_code == 303, r.text
+    return r.headers["location"]
+
+
+def _generate(client: httpx.Client, token: str, doc: str) -> str:
+    fields = fields_for(example_facts())
+    r = client.post(
+        f"{doc}/save",
+        data={"csrf_token": token, "action": "generate", "model": "offline", **fields},
+    )
+    assert r.status_code == 303, r.text
+    events = follow_job(client, r.headers["location"])
+    assert events[-1][0] == "done", events
+    return events[-1][1]["url"]
+
+
+def test_serve_prints_its_address_serves_pages_and_stops_cleanly(draftsmith_home: Path):
+    served = start_serve(draftsmith_home)
+    try:
+        assert served.url.startswith("http://127.0.0.1:")
+        assert "token" not in served.url
+        with served.client() as client:
+            r = client.get("/")
+            assert r.status_code == 200 and "新建材料" in r.text
+            assert "script-src 'self'" in r.headers["content-security-policy"]
+            css = client.get("/static/app.css")
+            assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+            assert client.get("/static/review.js").status_code == 200
+    finally:
+        code = stop_serve(served, signal.SIGINT)
+    assert code == 0, served.output
+    assert (draftsmith_home / "data" / "web.sqlite3").is_file()
+
+
+def test_serving_beyond_loopback_prints_a_token_and_requires_it(draftsmith_home: Path):
+    with serving(draftsmith_home, host="0.0.0.0") as served:
+        assert served.token and "access token" in "\n".join(served.output)
+        with served.client() as client:
+            assert client.get("/").status_code == 401
+            assert client.get("/?token=not-it").status_code == 401
+            r = client.get(f"/?token={served.token}", follow_redirects=True)
+            assert r.status_code == 200 and "新建材料" in r.text
+            assert "token=" not in str(r.url)  # the token moved into a cookie
+            assert client.get("/").status_code == 200
+
+
+def test_a_port_in_use_is_a_clear_error(draftsmith_home: Path, cli):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port), timeout=30)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_nothing_is_lost_when_the_server_is_killed(draftsmith_home: Path):
+    served = start_serve(draftsmith_home)
+    with served.client() as client:
+        token = _session(client)
+        doc = _new_doc(client, token, start="blank")
+        r = client.post(
+            f"{doc}/autosave",
+            data={"csrf_token": token, "fact.school_name": "青山县红星中学", "tab": "A"},
+        )
+        assert r.status_code == 200 and r.json()["version"] == 2
+        draft = _generate(client, token, _new_doc(client, token))
+        r = client.post(
+            f"{draft}/sections/shortcomings",
+            json={"text": "改写后的不足一节。", "tab": "A"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert r.status_code == 200
+    stop_serve(served, signal.SIGKILL)  # a crash: no shutdown, no flush
+    with serving(draftsmith_home) as again, again.client() as client:
+        assert form_values(client.get(doc).text)["fact.school_name"] == "青山县红星中学"
+        assert "改写后的不足一节。" in client.get(f"{draft}/download.txt").text
+
+
+def test_two_windows_editing_at_once_lose_nothing(draftsmith_home: Path):
+    with (
+        serving(draftsmith_home) as served,
+        served.client() as first,
+        served.client() as second,
+    ):
+        t1, t2 = _session(first), _session(second)
+        draft = _generate(first, t1, _new_doc(first, t1))
+        failures: list[str] = []
+
+        def typing(client: httpx.Client, token: str, section: str, tab: str) -> None:
+            for n in range(8):
+                r = client.post(
+                    f"{draft}/sections/{section}",
+                    json={"text": f"{tab}窗口第{n}次修改。", "base": 1, "tab": tab},
+                    headers={"X-CSRF-Token": token},
+                )
+                if r.status_code != 200:
+                    failures.append(r.text)
+
+        threads = [
+            threading.Thread(target=typing, args=(first, t1, "organization", "甲")),
+            threading.Thread(target=typing, args=(second, t2, "shortcomings", "乙")),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures
+        text = first.get(f"{draft}/download.txt").text
+        assert "甲窗口第7次修改。" in text and "乙窗口第7次修改。" in text
+        # Both windows write the same section: the later text wins, the other is in history.
+        for client, token, tab in ((first, t1, "甲"), (second, t2, "乙")):
+            client.post(
+                f"{draft}/sections/plans",
+                json={"text": f"{tab}写的打算。", "tab": tab},
+                headers={"X-CSRF-Token": token},
+            )
+        revisions = first.get(f"{draft}/revisions").text.count("恢复此修订")
+        assert revisions >= 3
+        assert "乙写的打算。" in first.get(f"{draft}/download.txt").text
