@@ -1,43 +1,195 @@
-"""The rule-based checker: one API for `draft run`, `draft check` and `draft eval`.
+"""The rule-based checker: one API for `draft run`, `draft check`, `draft eval` and `draft learn`.
 
-(Foundation version: markers only. The full rule families land with the checker issue.)
+    check_text(text, spec=, facts=) -> CheckReport      a whole document, plain text or Markdown
+    check_section(body, section=, spec=, facts=)        one drafted section (the repair loop)
+    apply_fixes(text, findings) / clean_text(text)      the `--fix` copy
+
+Rule families and their codes (severity in brackets):
+
+    noise.boilerplate [warning]  site residue          noise.wrap-space [info]   PDF wrap blank
+    noise.line-break [info]      flattened paragraph   noise.stray-space [info]  "2020 年"
+    gap.marker [warning]         【待补充：…】           gap.placeholder           X, ××, ＿＿, （ ）…
+    gap.silent-number            学习 次               gap.silent-ordinal        党的 大精神
+    gap.silent-name              《 县 年…》           gap.empty-item            凝聚起 、牢记使命
+    gap.stray-mark               中国特色.主义          gap.broken-phrase         贯彻 新时代…思想
+    gap.suspect-space [warning]  any other blank between Chinese characters
+    structure.missing-section, structure.section-order, structure.title,
+    structure.heading-number, structure.heading-level, structure.heading-form [warning],
+    structure.empty-section, structure.series, structure.series-form, structure.too-few-points
+    facts.unsupported-number, facts.plans-year, facts.must-mention, facts.unit-name, facts.county
+    style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
+    style.banned-phrase
+
+Unmarked codes are errors. Offsets are into the text exactly as given.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
+from pipeline.checker.context import Context
+from pipeline.checker.facts import check_facts
 from pipeline.checker.findings import CheckReport, Finding, Severity
+from pipeline.checker.fix import apply_fixes, clean_text
+from pipeline.checker.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
+from pipeline.checker.noise import check_noise, find_residue, scan_blanks
+from pipeline.checker.placeholders import check_placeholders
+from pipeline.checker.set_phrases import check_set_phrases
+from pipeline.checker.silent_gaps import check_silent_gaps
+from pipeline.checker.structure import check_structure, map_sections
+from pipeline.checker.style import check_style
+from pipeline.checker.text import LineIndex, parse_document
 from pipeline.facts import Facts
-from pipeline.markers import find_markers
 from pipeline.spec import DocSpec, SectionSpec
+
+RULES = (
+    check_noise,
+    check_placeholders,
+    check_silent_gaps,
+    check_set_phrases,
+    check_structure,
+    check_facts,
+    check_style,
+)
+"""Every rule family, in the order their findings are gathered."""
+
+_PRIORITY = {
+    "gap.broken-phrase": 0,
+    "gap.placeholder": 1,
+    "gap.silent-number": 2,
+    "gap.silent-ordinal": 2,
+    "gap.silent-name": 2,
+    "gap.stray-mark": 3,
+    "gap.empty-item": 4,
+    "gap.suspect-space": 9,
+}
+"""When gap findings overlap, the lower number is the one reported."""
+
+
+def lexicon_for(spec: DocSpec | None) -> Lexicon | None:
+    """The spec's lexicon; the built-in one without a spec; None when the spec names none."""
+    if spec is None:
+        return load_lexicon(DEFAULT_LEXICON)
+    if not spec.rules.lexicon:
+        return None
+    return load_lexicon(spec.rules.lexicon, spec_source=spec.source)
+
+
+def _context(
+    text: str, spec: DocSpec | None, facts: Facts | None, section: SectionSpec | None = None
+) -> Context:
+    index = LineIndex(text)
+    residue = find_residue(text, index)
+    blanks = scan_blanks(text, index, residue)
+    doc = parse_document(
+        text,
+        index,
+        breaks=[(b.start, b.end) for b in blanks.breaks],
+        skip=[(r.start, r.end) for r in residue if r.whole_line],
+        has_title=section is None,
+    )
+    ctx = Context(
+        text=text,
+        index=index,
+        doc=doc,
+        residue=residue,
+        blanks=blanks,
+        spec=spec,
+        facts=facts,
+        lexicon=lexicon_for(spec),
+        section=section,
+    )
+    ctx.spans = map_sections(ctx)
+    return ctx
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when [start, end) overlaps one of the sorted, disjoint `spans`."""
+    i = bisect_left(spans, (end,)) - 1
+    return i >= 0 and spans[i][1] > start
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One gap finding per hole: where gap findings of different rules overlap, the most specific
+    stays (two holes side by side both stay); the same code on the same span is reported once."""
+    by_level: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.code in _PRIORITY:
+            by_level.setdefault(_PRIORITY[f.code], []).append(f)
+    taken: list[tuple[int, int]] = []  # sorted, disjoint spans of the gaps kept so far
+    kept_ids: set[int] = set()
+    for level in sorted(by_level):
+        added: list[tuple[int, int]] = []
+        for f in sorted(by_level[level], key=lambda f: f.start):
+            end = max(f.end, f.start + 1)
+            if _overlaps(taken, f.start, end):
+                continue  # a more specific finding already reports this hole
+            kept_ids.add(id(f))
+            added.append((f.start, end))
+        taken = _merge(taken + added)
+    out: list[Finding] = []
+    seen: set[tuple[str, int, int]] = set()
+    for f in findings:
+        if f.code in _PRIORITY and id(f) not in kept_ids:
+            continue
+        key = (f.code, f.start, f.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+def _run(ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule(ctx))
+    findings = _dedupe(findings)
+    for f in findings:
+        span = ctx.span_at(f.start)
+        if span is not None and span.spec is not None:
+            f.section = span.spec.id
+    findings.sort(key=lambda f: (f.start, f.end, f.code))
+    return findings
 
 
 def check_text(
     text: str, *, spec: DocSpec | None = None, facts: Facts | None = None
 ) -> CheckReport:
-    """Check a whole text; offsets in the findings are into `text` exactly as given."""
-    findings = []
-    for start, end, label in find_markers(text):
-        line = text.count("\n", 0, start) + 1
-        column = start - (text.rfind("\n", 0, start) + 1) + 1
-        findings.append(
-            Finding(
-                code="gap.marker",
-                severity=Severity.WARNING,
-                start=start,
-                end=end,
-                line=line,
-                column=column,
-                excerpt=text[start:end],
-                message=f"missing fact: {label}",
-                hint=f"supply {label}",
-            )
-        )
-    return CheckReport(findings=findings)
+    """Check a whole text (plain text or Markdown); offsets in the findings are into `text`."""
+    if facts is not None and spec is None:
+        from pipeline.spec import load_spec
+
+        spec = load_spec(facts.doctype)
+    return CheckReport(findings=_run(_context(text, spec, facts)))
 
 
 def check_section(body: str, *, section: SectionSpec, spec: DocSpec, facts: Facts) -> list[Finding]:
-    """Check one section body as drafted (used by the repair loop)."""
-    return check_text(body, spec=spec, facts=facts).findings
+    """Check one section body as drafted (no heading; paragraphs one per line).
+
+    Used by the repair loop: its error-level findings are quoted back to the model.
+    """
+    return _run(_context(body, spec, facts, section=section))
 
 
-__all__ = ["CheckReport", "Finding", "Severity", "check_section", "check_text"]
+__all__ = [
+    "RULES",
+    "CheckReport",
+    "Finding",
+    "Severity",
+    "apply_fixes",
+    "check_section",
+    "check_text",
+    "clean_text",
+    "lexicon_for",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from enum import StrEnum
 
-from pydantic import BaseModel, computed_field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Severity(StrEnum):
@@ -34,6 +34,8 @@ class Finding(BaseModel):
     hint: str = ""
     section: str | None = None
     """The section id the finding falls in, where known."""
+    replacement: str | None = Field(None, exclude=True)
+    """What `draft check --fix` puts in place of the span (noise only; None: leave it alone)."""
 
     @property
     def family(self) -> str:

@@ -1,0 +1,151 @@
+"""What every rule family reads: the text, its parse, its blanks, the spec, facts and lexicon."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.lexicon import Lexicon
+from pipeline.checker.noise import BlankScan, Residue
+from pipeline.checker.text import Compact, Document, LineIndex, compact_view
+from pipeline.facts import Facts
+from pipeline.spec import DocSpec, SectionSpec
+
+_PLUS_ONE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\+\s*1\s*\}\}")
+_PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|下一步|下一年|明年")
+_TITLE_YEAR = re.compile(r"(\d{4})\s*年")
+
+
+@dataclass
+class SectionSpan:
+    """A part of the text that belongs to one section."""
+
+    start: int
+    end: int
+    spec: SectionSpec | None
+    """The spec's section, when the text's section was matched to one."""
+    heading_start: int | None = None
+    body_start: int = 0
+    plans: bool = False
+    """The next-year plans: years there are the report year + 1."""
+
+
+@dataclass
+class Context:
+    """One checked text and everything the rules need to know about it."""
+
+    text: str
+    index: LineIndex
+    doc: Document
+    residue: list[Residue]
+    blanks: BlankScan
+    spec: DocSpec | None = None
+    facts: Facts | None = None
+    lexicon: Lexicon | None = None
+    section: SectionSpec | None = None
+    """Set when checking one section body (`check_section`)."""
+    spans: list[SectionSpan] = field(default_factory=list)
+    _span_starts: list[int] | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ derived views
+
+    @cached_property
+    def compact(self) -> Compact:
+        return compact_view(self.text)
+
+    @cached_property
+    def _residue_spans(self) -> list[tuple[int, int]]:
+        return sorted((r.start, r.end) for r in self.residue)
+
+    def in_residue(self, start: int, end: int | None = None) -> bool:
+        """True when [start, end) overlaps site residue."""
+        end = start + 1 if end is None else end
+        spans = self._residue_spans
+        i = bisect_right(spans, (start, float("inf"))) - 1
+        if i >= 0 and spans[i][1] > start:
+            return True
+        return i + 1 < len(spans) and spans[i + 1][0] < end
+
+    @cached_property
+    def report_year(self) -> int | None:
+        """The year the report covers: the year fact the plans heading adds 1 to, or a year
+        fact in the title, or the year written in the title."""
+        if self.spec and self.facts:
+            for name in self._year_facts:
+                value = self.facts.values.get(name)
+                if isinstance(value, int):
+                    return value
+        if self.doc.title is not None:
+            m = _TITLE_YEAR.search(self.doc.title.content(self.text))
+            if m:
+                return int(m.group(1))
+        return None
+
+    @cached_property
+    def _year_facts(self) -> list[str]:
+        """Year-type facts, the one a plans heading adds 1 to first."""
+        if not self.spec:
+            return []
+        names = [n for n, f in self.spec.facts.items() if f.type == "year"]
+        plus = [
+            m.group(1)
+            for s in self.spec.sections
+            if s.heading and (m := _PLUS_ONE.search(s.heading)) and m.group(1) in names
+        ]
+        in_title = [n for n in names if n in self.spec.title]
+        return list(dict.fromkeys(plus + in_title + names))
+
+    def is_plans(self, spec_section: SectionSpec | None, heading: str | None) -> bool:
+        """A section for the following year: its heading template adds 1 to a year fact, or
+        (without a spec) its heading speaks of plans."""
+        if spec_section is not None:
+            return bool(spec_section.heading and _PLUS_ONE.search(spec_section.heading))
+        return bool(heading and _PLANS_WORDS.search(heading))
+
+    def span_index(self, offset: int) -> int:
+        """The index of the section span holding `offset` (-1 when none does)."""
+        if self._span_starts is None or len(self._span_starts) != len(self.spans):
+            self._span_starts = [s.start for s in self.spans]
+        i = bisect_right(self._span_starts, offset) - 1
+        while i >= 0 and not (self.spans[i].start <= offset < self.spans[i].end):
+            if self.spans[i].start == self.spans[i].end:
+                i -= 1  # an empty span (an opening with no text) holds nothing
+                continue
+            return -1
+        return i
+
+    def span_at(self, offset: int) -> SectionSpan | None:
+        """The section span holding `offset`."""
+        i = self.span_index(offset)
+        return self.spans[i] if i >= 0 else None
+
+    # ------------------------------------------------------------------ findings
+
+    def finding(
+        self,
+        code: str,
+        severity: Severity,
+        start: int,
+        end: int,
+        message: str,
+        hint: str = "",
+        *,
+        replacement: str | None = None,
+    ) -> Finding:
+        """A finding for [start, end) of the text, located and excerpted."""
+        line, column = self.index.locate(start)
+        return Finding(
+            code=code,
+            severity=severity,
+            start=start,
+            end=end,
+            line=line,
+            column=column,
+            excerpt=self.text[start:end],
+            message=message,
+            hint=hint,
+            replacement=replacement,
+        )

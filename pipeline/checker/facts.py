@@ -1,0 +1,382 @@
+"""Facts: every number the draft states must be one the facts give (data-to-text fidelity).
+
+With facts (`--facts`):
+- `facts.unsupported-number` (error): a number — Arabic or Chinese, a percentage, a year, a
+  date — that no fact backs. Backed are: the value of a number fact; every number inside a
+  fact's text (青山县2020年…责任书 backs 2020); the parts of a date fact (落款 2021年1月15日);
+  a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section. Not
+  numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
+  (三番五次), 一是/二是, and heading numbers;
+- `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
+  carry its marker;
+- `facts.unit-name` (error): the signature names another unit;
+- `facts.county` (error): a county other than the facts' county.
+
+Whenever the report year is known (a year fact, or the year in the title):
+- `facts.plans-year` (error): the plans section is for another year than the following one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.checker.context import Context, SectionSpan
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.numbers import NumberToken, find_numbers, values_in
+from pipeline.markers import MARKER_RE, marker
+
+_YEAR = re.compile(
+    r"(?<!\d)(\d{4})[ \t]*年|(?<![〇零一二三四五六七八九])([〇零一二三四五六七八九]{4})年"
+)
+_PLANS_YEAR = re.compile(
+    r"(?:(?<!\d)(\d{4})|([〇零一二三四五六七八九]{4}))[ \t]*年(?:度)?(?:工作)?(?:打算|计划|安排|思路|要点|目标)"
+)
+_CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_COUNTY_STOP = frozenset(
+    "全本该各每其此同市省州区县乡镇村旗和及与或在到的对向为至从等把将被所是有个两一二三四五六七八九十几多"
+)
+
+
+@dataclass
+class Backing:
+    """What the facts back: values, dates, and the spans of the text exempt from the rule."""
+
+    values: set[float] = field(default_factory=set)
+    dates: set[tuple[int, int, int]] = field(default_factory=set)
+    strings: list[str] = field(default_factory=list)
+    """Fact texts: numbers inside them, where they appear in the draft, are backed."""
+    phrases: list[str] = field(default_factory=list)
+    """Allowed phrases (`rules.allowed_numbers` entries that are not numbers)."""
+
+
+def _walk(value: Any, backing: Backing) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        backing.values.add(round(float(value), 6))
+    elif isinstance(value, dt.date):
+        backing.dates.add((value.year, value.month, value.day))
+        backing.values.update(float(v) for v in (value.year, value.month, value.day))
+    elif isinstance(value, str):
+        try:
+            d = dt.date.fromisoformat(value)
+        except ValueError:
+            backing.strings.append(value)
+            backing.values.update(round(v, 6) for v in values_in(value))
+        else:
+            _walk(d, backing)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _walk(v, backing)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _walk(v, backing)
+
+
+def backing_for(ctx: Context) -> Backing:
+    """Everything the facts and the spec's allowed numbers back."""
+    backing = Backing()
+    assert ctx.facts is not None
+    for v in ctx.facts.values.values():
+        _walk(v, backing)
+    if ctx.spec:
+        for item in ctx.spec.rules.allowed_numbers:
+            try:
+                backing.values.add(round(float(item), 6))
+            except ValueError:
+                backing.phrases.append(item)
+    return backing
+
+
+def _exempt_spans(ctx: Context, backing: Backing) -> list[tuple[int, int]]:
+    """Spans whose numerals are not facts to check."""
+    spans: list[tuple[int, int]] = []
+    ct = ctx.compact.text
+    words = list(ctx.lexicon.exempt_words()) if ctx.lexicon else []
+    words += backing.phrases + [s for s in backing.strings if len(s) >= 2]
+    for word in words:
+        key = "".join(word.split())
+        if not key:
+            continue
+        pos = ct.find(key)
+        while pos != -1:
+            spans.append(ctx.compact.span(pos, pos + len(key)))
+            pos = ct.find(key, pos + 1)
+    spans.extend((m.start(), m.end()) for m in MARKER_RE.finditer(ctx.text))
+    spans.extend((h.start, h.title_start) for h in ctx.doc.headings)
+    spans.extend((r.start, r.end) for r in ctx.residue)
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
+
+
+def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> bool:
+    if token.date is not None:
+        y, m, d = token.date
+        if y == 0:  # 1月15日
+            return any((m, d) == (dm, dd) for _, dm, dd in backing.dates)
+        if d is None:
+            return any((y, m) == (dy, dm) for dy, dm, _ in backing.dates) or (
+                round(float(y), 6) in backing.values and m <= 12 and float(m) in backing.values
+            )
+        return (y, m, d) in backing.dates
+    value = round(token.value, 6)
+    if value in backing.values:
+        return True
+    return plans_year is not None and value == plans_year
+
+
+def _unsupported(ctx: Context) -> list[Finding]:
+    backing = backing_for(ctx)
+    exempt = _exempt_spans(ctx, backing)
+    year = ctx.report_year
+    out = []
+    for token in find_numbers(ctx.text):
+        if _inside(exempt, token.start, token.end):
+            continue
+        span = ctx.span_at(token.start)
+        plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
+        if _backed(token, backing, plans_year):
+            continue
+        written = ctx.text[token.start : token.end]
+        what = "date" if token.date else "number"
+        out.append(
+            ctx.finding(
+                "facts.unsupported-number",
+                Severity.ERROR,
+                token.start,
+                token.end,
+                f"the {what} “{written}” is not in the facts",
+                "use only numbers the facts give; for one they lack, write 【待补充：名称】",
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------- plans year
+
+
+def _year_value(m: re.Match[str]) -> int:
+    if m.group(1):
+        return int(m.group(1))
+    return int("".join(_CN_DIGITS[ch] for ch in m.group(2)))
+
+
+def _plans_year(ctx: Context) -> list[Finding]:
+    year = ctx.report_year
+    if year is None:
+        return []
+    want = year + 1
+    text = ctx.text
+    out = []
+    for span in ctx.spans:
+        if not span.plans:
+            continue
+        hits: list[re.Match[str]] = []
+        if span.heading_start is not None:
+            heading_end = text.find("\n", span.heading_start, span.end)
+            heading_end = span.body_start if heading_end < 0 else min(heading_end, span.body_start)
+            hits.extend(_YEAR.finditer(text, span.heading_start, heading_end))
+        hits.extend(_PLANS_YEAR.finditer(text, span.body_start, span.end))
+        for line in ctx.doc.lines:
+            if span.body_start <= line.cstart < span.end:
+                m = _YEAR.match(text, line.cstart, line.cend)
+                if m and text[m.end() : m.end() + 1] in "，,":
+                    hits.append(m)
+        seen = set()
+        for m in hits:
+            if m.start() in seen or _year_value(m) == want:
+                continue
+            seen.add(m.start())
+            out.append(
+                ctx.finding(
+                    "facts.plans-year",
+                    Severity.ERROR,
+                    m.start(),
+                    m.end(),
+                    f"the plans are for {want}, not {_year_value(m)}",
+                    f"write {want}年: a {year} report plans the following year",
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- must mention
+
+
+def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float]) -> list[str]:
+    """The parts of `value` the section does not name (empty when it names them all)."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [] if round(float(value), 6) in numbers else [str(value)]
+    if isinstance(value, dt.date):
+        forms = (f"{value.year}年{value.month}月{value.day}日", value.isoformat())
+        return [] if any(f in compact for f in forms) else [forms[0]]
+    if isinstance(value, str):
+        return [] if "".join(value.split()) in compact else [value]
+    if isinstance(value, list):
+        missing = []
+        for item in value:
+            if isinstance(item, dict):
+                texts = [v for v in item.values() if isinstance(v, str)]
+                if texts and "".join(texts[0].split()) not in compact:
+                    missing.append(texts[0])
+            else:
+                missing.extend(_mentioned(item, section_text, compact, numbers))
+        return missing
+    return []
+
+
+def _section_text(ctx: Context, span: SectionSpan) -> str:
+    return ctx.text[span.body_start : span.end]
+
+
+def _must_mention(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None and ctx.facts is not None
+    out = []
+    for span in ctx.spans:
+        if span.spec is None or not span.spec.must_mention:
+            continue
+        body = _section_text(ctx, span)
+        compact = "".join(body.split())
+        numbers = {round(t.value, 6) for t in find_numbers(body) if not t.date}
+        start = span.heading_start if span.heading_start is not None else span.start
+        end = min(span.end, start + 20)
+        for name in span.spec.must_mention:
+            fact = ctx.spec.facts[name]
+            value = ctx.facts.values.get(name)
+            if value is None:
+                if marker(fact.label) in body:
+                    continue
+                missing = [marker(fact.label)]
+            else:
+                missing = _mentioned(value, body, compact, numbers)
+            if not missing:
+                continue
+            shown = "、".join(f"“{m}”" for m in missing[:4])
+            out.append(
+                ctx.finding(
+                    "facts.must-mention",
+                    Severity.ERROR,
+                    start,
+                    end,
+                    f"the section must name {fact.label}: {shown} is missing",
+                    f"write {fact.label} ({shown}) into this section",
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def _signature_unit(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None and ctx.facts is not None
+    if ctx.doc.signature is None or ctx.spec.signature is None:
+        return []
+    unit = ctx.facts.values.get(ctx.spec.signature.unit)
+    if not isinstance(unit, str):
+        return []
+    start, end = ctx.doc.signature
+    first = ctx.text[start:end].split("\n", 1)[0].rstrip()
+    if "\n" not in ctx.text[start:end] or "".join(first.split()) == "".join(unit.split()):
+        return []
+    label = ctx.spec.label(ctx.spec.signature.unit)
+    return [
+        ctx.finding(
+            "facts.unit-name",
+            Severity.ERROR,
+            start,
+            start + len(first),
+            f"the signature names “{first}”, but {label} is “{unit}”",
+            f"sign with “{unit}”",
+        )
+    ]
+
+
+def _county(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None and ctx.facts is not None
+    counties = []
+    for name, fact in ctx.spec.facts.items():
+        value = ctx.facts.values.get(name)
+        if (
+            fact.type == "string"
+            and isinstance(value, str)
+            and re.search(r"县|旗", fact.label)
+            and value.endswith(("县", "旗"))
+            and len(value) >= 2
+        ):
+            counties.append((value, fact.label))
+    if not counties:
+        return []
+    text = ctx.text
+    strings: list[str] = []
+    _collect_strings(ctx.facts.values, strings)
+    allowed = {v[-3:] for v, _ in counties} | {v[-2:] for v, _ in counties}
+    out = []
+    for value, label in counties:
+        suffix = value[-1]
+        for m in re.finditer(re.escape(suffix), text):
+            before = text[max(0, m.start() - 2) : m.start()]
+            if len(before) < 2 or any(
+                ch in _COUNTY_STOP or not ("\u4e00" <= ch <= "\u9fff") for ch in before
+            ):
+                continue
+            name = before + suffix
+            if any(name.endswith(a) or a.endswith(name) for a in allowed):
+                continue
+            if any(name in s for s in strings):
+                continue
+            out.append(
+                ctx.finding(
+                    "facts.county",
+                    Severity.ERROR,
+                    m.start() - 2,
+                    m.end(),
+                    f"“{name}” is not the county of the facts ({label}: {value})",
+                    f"write “{value}”",
+                )
+            )
+    return out
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_strings(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            _collect_strings(v, out)
+
+
+def check_facts(ctx: Context) -> list[Finding]:
+    """The plans year (whenever the report year is known), and with facts every number and name."""
+    findings = _plans_year(ctx)
+    if ctx.facts is None or ctx.spec is None:
+        return findings
+    findings += _unsupported(ctx)
+    findings += _must_mention(ctx)
+    if ctx.section is None:
+        findings += _signature_unit(ctx)
+    findings += _county(ctx)
+    return findings

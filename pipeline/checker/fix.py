@@ -1,0 +1,46 @@
+"""`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored.
+
+Only noise findings carry a replacement; a gap is never touched (not even a suspect blank), so
+the cleaned copy has exactly the holes the original had, and the checker finds them again.
+"""
+
+from __future__ import annotations
+
+from pipeline.checker.findings import Finding
+
+
+def fixable(findings: list[Finding]) -> list[Finding]:
+    """The findings a fix applies: noise with a replacement."""
+    return [f for f in findings if f.replacement is not None and f.code.startswith("noise.")]
+
+
+def apply_fixes(text: str, findings: list[Finding]) -> str:
+    """`text` with every fixable finding's span replaced; a removed residue line takes its
+    newline with it."""
+    edits: list[tuple[int, int, str]] = []
+    for f in fixable(findings):
+        start, end = f.start, f.end
+        if f.replacement == "" and f.code == "noise.boilerplate":
+            at_line_start = start == 0 or text[start - 1] == "\n"
+            if at_line_start and end < len(text) and text[end] == "\n":
+                end += 1
+            elif at_line_start and end == len(text) and start > 0:
+                start -= 1
+        edits.append((start, end, f.replacement or ""))
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in sorted(edits):
+        if start < pos:
+            continue  # overlapping edits: the first wins
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def clean_text(text: str) -> str:
+    """The text with its noise fixed (site residue removed, wrap spaces joined)."""
+    from pipeline.checker import check_text
+
+    return apply_fixes(text, check_text(text).findings)

@@ -1,0 +1,116 @@
+"""The lexicon of canonical set phrases: data in `schemas/lexicon/<name>.yaml`, validated here.
+
+A document type names its lexicon in `rules.lexicon`; a spec with none gets no set-phrase
+rule. Text checked without a document type uses the built-in `set-phrases`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline import paths
+from pipeline.errors import InputError
+from pipeline.textio import load_structured
+from pipeline.validation import raise_validation_error
+
+DEFAULT_LEXICON = "set-phrases"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PhraseEntry(_Strict):
+    """One canonical set phrase and how a broken use of it is recognised."""
+
+    phrase: str = Field(min_length=2)
+    variants: list[str] = []
+    """Other complete forms that are also correct."""
+    anchors: list[str] = []
+    """Fragments found only inside the phrase: where one appears, the whole phrase must too."""
+    parts: list[str] = []
+    """An enumeration: two or more parts listed together must be all of them, in order."""
+    wrong_forms: list[str] = []
+    """Known garbled forms."""
+
+    @property
+    def forms(self) -> list[str]:
+        """The phrase and its variants."""
+        return [self.phrase, *self.variants]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PhraseEntry:
+        for anchor in self.anchors:
+            if not any(anchor in form for form in self.forms):
+                raise ValueError(f"anchor '{anchor}' is not part of '{self.phrase}' or a variant")
+        for part in self.parts:
+            if part not in self.phrase:
+                raise ValueError(f"part '{part}' is not part of '{self.phrase}'")
+        if len(self.parts) == 1:
+            raise ValueError("'parts' needs at least two parts")
+        for wrong in self.wrong_forms:
+            if any(wrong in form for form in self.forms):
+                raise ValueError(f"wrong form '{wrong}' is part of a correct form")
+        return self
+
+
+class Lexicon(_Strict):
+    """A named list of set phrases, and words whose numerals are not numbers."""
+
+    version: int = 1
+    phrases: list[PhraseEntry] = Field(min_length=1)
+    number_words: list[str] = []
+
+    name: str = Field("", exclude=True)
+    source: Path | None = Field(None, exclude=True)
+
+    def canonical_phrases(self) -> list[str]:
+        """Every canonical phrase, in file order."""
+        return [e.phrase for e in self.phrases]
+
+    def exempt_words(self) -> list[str]:
+        """Every string whose numerals are not facts: phrases, variants and number words."""
+        words = {form for e in self.phrases for form in e.forms}
+        words.update(e.phrase for e in self.phrases)
+        words.update(self.number_words)
+        return sorted(words, key=len, reverse=True)
+
+
+def lexicon_path(name: str, spec_source: Path | None = None) -> Path:
+    """Where the lexicon `name` lives: beside the spec first, then the built-in schemas."""
+    candidates = []
+    if spec_source is not None:
+        candidates.append(Path(spec_source).parent / "lexicon" / f"{name}.yaml")
+    candidates.append(paths.builtin_schemas_dir() / "lexicon" / f"{name}.yaml")
+    for c in candidates:
+        if c.is_file():
+            return c
+    where = " or ".join(str(c) for c in candidates)
+    raise InputError(f"lexicon '{name}' not found (looked for {where})")
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, mtime_ns: int) -> Lexicon:
+    data, lines = load_structured(path, what="lexicon")
+    if not isinstance(data, dict):
+        raise InputError("a lexicon must be a mapping with a 'phrases' list", path=path)
+    try:
+        lex = Lexicon.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(exc, path=path, lines=lines, what="lexicon")
+    return lex.model_copy(update={"name": Path(path).stem, "source": Path(path)})
+
+
+def load_lexicon(name: str = DEFAULT_LEXICON, *, spec_source: Path | None = None) -> Lexicon:
+    """Load (once per file version) and validate the lexicon `name`."""
+    path = lexicon_path(name, spec_source)
+    return _load(str(path), os.stat(path).st_mtime_ns)
+
+
+def canonical_phrases(name: str = DEFAULT_LEXICON) -> list[str]:
+    """The canonical phrases of a lexicon (the built-in one by default)."""
+    return load_lexicon(name).canonical_phrases()

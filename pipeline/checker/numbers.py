@@ -1,0 +1,154 @@
+"""Finding the numbers a text states: Arabic and Chinese numerals, percentages, years, dates.
+
+A Chinese numeral counts as a number only where it states one: before a measure word or unit
+(七十周年, 三次), as a year (二〇二〇年), an ordinal of a congress or plenum (十九大, 五中全会),
+a percentage (百分之三十) or 第N + unit (第三次). Ordinals of points and headings (一是, 二、,
+（一）) and words such as 一些, 统一, 十分 are not numbers. A lone 一 before a measure word is
+the indefinite article (一个, 一次), not a count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.checker.text import small_cn_number
+from pipeline.checker.vocab import unit_at
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+_DATE = re.compile(
+    r"(?<!\d)(\d{4})[ \t]*年[ \t]*(\d{1,2})[ \t]*月(?:[ \t]*(\d{1,2})[ \t]*日)?"
+    r"|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"
+)
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
+_ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
+_CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
+_CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、 \t\u3000\n")
+_ORDINAL_AFTER = re.compile(
+    r"大(?:精神|会议|报告|以来|代表|胜利|召开|的|[，。、]|$)|届|中全会|次全会"
+)
+
+
+@dataclass(frozen=True)
+class NumberToken:
+    """A number stated in a text."""
+
+    start: int
+    end: int
+    value: float
+    kind: str
+    """arabic, percent, year, cn, ordinal or date."""
+    date: tuple[int, int, int | None] | None = None
+    """(year, month, day) for a date; day may be None (2020年9月)."""
+
+
+@lru_cache(maxsize=4096)
+def cn_value(run: str) -> float | None:
+    """The value of a Chinese numeral run (十九 → 19, 二〇二〇 → 2020), None if not one."""
+    if run and all(ch in _CN_DIGITS for ch in run) and len(run) >= 2:
+        return float("".join(_CN_DIGITS[ch] for ch in run))
+    small = small_cn_number(run)
+    if small is not None:
+        return float(small)
+    try:
+        import cn2an
+
+        return float(cn2an.cn2an(run, "smart"))
+    except Exception:
+        return None
+
+
+def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
+    for m in _DATE.finditer(s):
+        if m.group(1):
+            y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+        else:
+            y, mo, d = int(m.group(4)), int(m.group(5)), m.group(6)
+        day = int(d) if d else None
+        out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (y, mo, day)))
+        taken.update(range(m.start(), m.end()))
+    for m in _MONTH_DAY.finditer(s):
+        if m.start() in taken:
+            continue
+        out.append(
+            NumberToken(
+                base + m.start(), base + m.end(), 0, "date", (0, int(m.group(1)), int(m.group(2)))
+            )
+        )
+        taken.update(range(m.start(), m.end()))
+    for m in _ARABIC.finditer(s):
+        if m.start() in taken:
+            continue
+        whole = m.group(1).replace(",", "")
+        value = float(f"{whole}.{m.group(2)}") if m.group(2) else float(whole)
+        after = s[m.end() : m.end() + 1]
+        kind = (
+            "percent" if m.group(3) else ("year" if after == "年" and len(whole) == 4 else "arabic")
+        )
+        out.append(NumberToken(base + m.start(), base + m.end(), value, kind))
+
+
+def _cn(s: str, base: int, out: list[NumberToken]) -> None:
+    for m in _CN_RUN.finditer(s):
+        run, start, end = m.group(0), m.start(), m.end()
+        before = s[start - 1] if start else "\n"
+        after = s[end : end + 1]
+        if after in ("是", "要") and before in _SERIES_BOUNDARY and len(run) <= 2:
+            continue  # 一是, 二要: the points of a series
+        if after == "、" and before in _SERIES_BOUNDARY and len(run) <= 3:
+            continue  # 一、 a heading number
+        if before in "（(" and after in "）)":
+            continue  # （一）
+        if s[max(0, start - 3) : start] == "百分之":
+            value = cn_value(run)
+            if value is not None:
+                out.append(NumberToken(base + start - 3, base + end, value, "percent"))
+            continue
+        if len(run) == 4 and after == "年" and all(ch in _CN_DIGITS for ch in run):
+            out.append(NumberToken(base + start, base + end, cn_value(run) or 0, "year"))
+            continue
+        if _ORDINAL_AFTER.match(s, end):
+            value = cn_value(run)
+            if value is not None:
+                out.append(NumberToken(base + start, base + end, value, "ordinal"))
+            continue
+        unit = unit_at(s, end)
+        if unit is None:
+            continue
+        if before == "第" and run == "一":
+            continue  # 第一: first, rarely a fact
+        if run == "一" or (run in ("几", "数")):
+            continue  # 一个, 一次: the indefinite article
+        value = cn_value(run)
+        if value is not None:
+            kind = "ordinal" if before == "第" else "cn"
+            out.append(NumberToken(base + start, base + end, value, kind))
+
+
+def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
+    """Every number stated in text[start:end], with offsets into `text`."""
+    s = text[start:end].translate(_FULLWIDTH)
+    out: list[NumberToken] = []
+    _arabic(s, start, out, set())
+    _cn(s, start, out)
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+def values_in(s: str) -> set[float]:
+    """Every value a string states (numbers, and each part of its dates)."""
+    values: set[float] = set()
+    for t in find_numbers(s):
+        if t.date:
+            y, m, d = t.date
+            values.update(v for v in (y, m, d) if v)
+        else:
+            values.add(t.value)
+    # bare Chinese numerals inside a fact string (《…》第三卷) back the same numerals in the text
+    for m in _CN_RUN.finditer(s):
+        v = cn_value(m.group(0)) if len(m.group(0)) > 1 or m.group(0) != "一" else None
+        if v is not None:
+            values.add(v)
+    return values

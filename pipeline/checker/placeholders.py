@@ -1,0 +1,228 @@
+"""Explicit placeholders: every convention a downloaded or half-written report uses for
+"a fact goes here" (DOMAIN.md).
+
+- `gap.marker` (warning): the project's own marker 【待补充：…】, a known and visible gap;
+- `gap.placeholder` (error): X/XX/x, ××, ○○, □□, ** and ******, ＿＿/__ (20__年, 〔20__〕),
+  empty brackets （ ） 【】 [ ] 《》 “”, 某某, 待补充/待填写/待核实, TODO, `{{…}}`;
+- `gap.stray-mark` (error): a lone * between Chinese characters, standing for removed words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.text import CJK_CLASS, HSPACE, is_cjk
+from pipeline.checker.vocab import unit_at
+from pipeline.markers import MARKER_RE
+
+_HINT = "replace it with the fact, or write 【待补充：名称】 if the fact is not known yet"
+
+_LETTERS = re.compile(r"(?<![A-Za-z])[XxＸｘ]+(?![A-Za-z])")
+_LETTER_WORDS = ("X光", "X射线", "X线", "x轴", "X轴")
+_SYMBOLS = re.compile(r"[×✕╳]+|[○◯□]+|〇{2,}")
+_STARS = re.compile(r"\*+")
+_UNDERSCORES = re.compile(r"[_＿]+")
+_EMPTY = re.compile(
+    r"（[ \t\u3000]*）|\([ \t\u3000]*\)|【[ \t\u3000]*】|\[[ \t\u3000]*\]|〔[ \t\u3000]*〕"
+    r"|《[ \t\u3000]*》|“[ \t\u3000]*”|「[ \t\u3000]*」|〈[ \t\u3000]*〉|\"[ \t\u3000]*\""
+)
+_TASK_BOX = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
+_WORDS = re.compile(
+    r"某{2,}|待补充|待填写|待核实|待完善|(?<![A-Za-z])(?:TODO|TBD|FIXME)(?![A-Za-z])"
+)
+_TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
+_CN_NUMERALS = "一二三四五六七八九十〇零"
+_OPENERS = "《“（【〔「(["
+_CLOSERS = "》”）】〕」)]"
+
+
+def _near_cjk(ch: str) -> bool:
+    return is_cjk(ch) or ch in _OPENERS or ch in _CLOSERS or ch in "，。、；：,;:"
+
+
+def _around(text: str, start: int, end: int) -> tuple[str, str]:
+    left = text[start - 1] if start > 0 else "\n"
+    right = text[end] if end < len(text) else "\n"
+    return left, right
+
+
+def _letters(ctx: Context, out: list[tuple[int, int, str]]) -> None:
+    text = ctx.text
+    for m in _LETTERS.finditer(text):
+        left, right = _around(text, m.start(), m.end())
+        if any(text.startswith(w, m.start()) for w in _LETTER_WORDS):
+            continue
+        if _near_cjk(left) or _near_cjk(right):
+            out.append((m.start(), m.end(), "letters"))
+
+
+def _symbols(ctx: Context, out: list[tuple[int, int, str]]) -> None:
+    text = ctx.text
+    for m in _SYMBOLS.finditer(text):
+        run = m.group(0)
+        left, right = _around(text, m.start(), m.end())
+        if (
+            run[0] in "×✕╳"
+            and len(run) == 1
+            and (left.isdigit() or right.isdigit() or left in HSPACE or right in HSPACE)
+        ):
+            continue  # 210×297
+        if run[0] == "〇" and (left in _CN_NUMERALS or right in _CN_NUMERALS):
+            continue  # 二〇〇八
+        out.append((m.start(), m.end(), "symbols"))
+
+
+def _emphasis_pairs(text: str, runs: list[re.Match[str]]) -> set[int]:
+    """Indices of delimiter runs that pair up as Markdown emphasis (**加强**)."""
+    paired: set[int] = set()
+    open_at: dict[str, int] = {}
+    for i, m in enumerate(runs):
+        run = m.group(0)
+        if len(run) > 3:
+            continue
+        left, right = _around(text, m.start(), m.end())
+        can_close = run in open_at and left not in HSPACE + "\n"
+        # a run before a unit or an ordinal's 大 stands for a number (共**次, 党的**大)
+        can_open = right not in HSPACE + "\n" and not unit_at(text, m.end()) and right != "大"
+        if run[0] == "_":
+            # no emphasis inside a word: 20__年 and 〔20__〕 are blanks
+            can_close = can_close and not (right.isalnum() or is_cjk(right))
+            can_open = can_open and not (left.isalnum() or is_cjk(left))
+        if can_close:
+            j = open_at.pop(run)
+            paired.update((i, j))
+        elif can_open:
+            open_at[run] = i
+    return paired
+
+
+def _is_bullet(text: str, line_start: int, m: re.Match[str], end: int) -> bool:
+    """A `*` that starts a Markdown list item."""
+    return (
+        not text[line_start : m.start()].strip(HSPACE) and m.end() < end and text[m.end()] in HSPACE
+    )
+
+
+def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> None:
+    text = ctx.text
+    for start, end in ctx.index.physical_lines(text):
+        line = text[start:end]
+        if "*" in line:
+            stars = [
+                m for m in _STARS.finditer(text, start, end) if not _is_bullet(text, start, m, end)
+            ]
+            paired = _emphasis_pairs(text, stars)
+            for i, m in enumerate(stars):
+                if i in paired:
+                    continue
+                left, right = _around(text, m.start(), m.end())
+                if len(m.group(0)) >= 2:
+                    out.append((m.start(), m.end(), "stars"))
+                elif is_cjk(left) and is_cjk(right):
+                    out.append((m.start(), m.end(), "stray"))
+        if "_" in line or "＿" in line:
+            runs = list(_UNDERSCORES.finditer(text, start, end))
+            ascii_runs = [i for i, m in enumerate(runs) if "＿" not in m.group(0)]
+            paired = {ascii_runs[k] for k in _emphasis_pairs(text, [runs[i] for i in ascii_runs])}
+            for i, m in enumerate(runs):
+                run = m.group(0)
+                if "＿" not in run:
+                    if i in paired:
+                        continue
+                    left, right = _around(text, m.start(), m.end())
+                    if len(run) == 1 and not (_near_cjk(left) or _near_cjk(right)):
+                        continue  # snake_case, or an underscore in Latin text
+                out.append((m.start(), m.end(), "underscores"))
+
+
+def _empty_brackets(ctx: Context, out: list[tuple[int, int, str]]) -> None:
+    text = ctx.text
+    for m in _EMPTY.finditer(text):
+        if m.group(0).startswith("["):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _TASK_BOX.fullmatch(text, line_start, m.end()):
+                continue  # a Markdown task box
+            if m.end() < len(text) and text[m.end()] == "(":
+                continue  # a Markdown link with no text
+        out.append((m.start(), m.end(), "brackets"))
+
+
+_MESSAGES = {
+    "letters": "placeholder letters where a fact belongs",
+    "symbols": "placeholder symbols where a fact belongs",
+    "stars": "asterisks where words were removed",
+    "underscores": "a blank to fill in (underscores)",
+    "brackets": "empty brackets: the name or number inside is missing",
+    "words": "placeholder word where a fact belongs",
+    "template": "an unfilled template field",
+}
+
+
+def check_placeholders(ctx: Context) -> list[Finding]:
+    """Markers (warnings) and every other explicit placeholder (errors)."""
+    text = ctx.text
+    findings: list[Finding] = []
+    markers = [(m.start(), m.end(), m.group(1)) for m in MARKER_RE.finditer(text)]
+    for start, end, label in markers:
+        findings.append(
+            ctx.finding(
+                "gap.marker",
+                Severity.WARNING,
+                start,
+                end,
+                f"missing fact: {label}",
+                f"supply {label} in the facts, or write it here and remove the marker",
+            )
+        )
+    hits: list[tuple[int, int, str]] = []
+    _letters(ctx, hits)
+    _symbols(ctx, hits)
+    _stars_and_underscores(ctx, hits)
+    _empty_brackets(ctx, hits)
+    hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
+    hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))
+    inside_marker = _span_test(markers)
+    for start, end, kind in sorted(hits):
+        if inside_marker(start) or ctx.in_residue(start, end):
+            continue
+        if kind == "stray":
+            findings.append(
+                ctx.finding(
+                    "gap.stray-mark",
+                    Severity.ERROR,
+                    start,
+                    end,
+                    f"stray “{text[start:end]}” between Chinese characters: words were removed here",
+                    "restore the missing words",
+                )
+            )
+            continue
+        findings.append(
+            ctx.finding(
+                "gap.placeholder",
+                Severity.ERROR,
+                start,
+                end,
+                f"{_MESSAGES[kind]}: “{text[start:end]}”",
+                _HINT,
+            )
+        )
+    return findings
+
+
+def _span_test(spans: list[tuple[int, int, str]]):
+    ordered = sorted((a, b) for a, b, _ in spans)
+
+    def inside(pos: int) -> bool:
+        from bisect import bisect_right
+
+        i = bisect_right(ordered, (pos, float("inf"))) - 1
+        return i >= 0 and ordered[i][0] <= pos < ordered[i][1]
+
+    return inside
+
+
+STRAY_DOT = re.compile(rf"(?<=[{CJK_CLASS}])[.．](?=[{CJK_CLASS}])")
+"""A dot between Chinese characters (以习新时代中国特色.主义思想)."""

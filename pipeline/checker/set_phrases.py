@@ -1,0 +1,121 @@
+"""Broken set phrases: a canonical phrase of the lexicon used with a part missing or garbled.
+
+Matched on the compact view (blanks removed), so a gap's blank or a wrap space does not hide
+the phrase, and reported as `gap.broken-phrase` (error) on the text exactly as given:
+
+- an *anchor* of a phrase found without the whole phrase around it
+  ("深入学习贯彻 新时代中国特色社会主义思想": 习近平 is missing; "凝聚起 、牢记使命");
+- a known *wrong form* ("两手两手硬" for 两手抓、两手都要硬);
+- an enumeration listed with some of its *parts* only ("守土有责、守土尽责").
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.lexicon import PhraseEntry
+from pipeline.checker.text import HSPACE
+
+_SEPARATOR = re.compile(r"[、，,和及与]?")
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out = []
+    pos = haystack.find(needle)
+    while pos != -1:
+        out.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return out
+
+
+def _original_span(ctx: Context, cstart: int, cend: int, *, with_blank: bool) -> tuple[int, int]:
+    start, end = ctx.compact.span(cstart, cend)
+    if with_blank:
+        while start > 0 and ctx.text[start - 1] in HSPACE:
+            start -= 1
+    return start, end
+
+
+def _anchored(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
+    ct = ctx.compact.text
+    for anchor in entry.anchors:
+        forms = [(form, form.find(anchor)) for form in entry.forms if anchor in form]
+        for pos in _find_all(ct, anchor):
+            if any(k <= pos and ct.startswith(form, pos - k) for form, k in forms):
+                continue
+            start, end = _original_span(ctx, pos, pos + len(anchor), with_blank=True)
+            out.append((start, end, entry.phrase, "incomplete"))
+
+
+def _wrong_forms(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
+    ct = ctx.compact.text
+    for wrong in entry.wrong_forms:
+        for pos in _find_all(ct, wrong):
+            start, end = _original_span(ctx, pos, pos + len(wrong), with_blank=False)
+            out.append((start, end, entry.phrase, "garbled"))
+
+
+def _partial_lists(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
+    ct = ctx.compact.text
+    hits = sorted((pos, i) for i, part in enumerate(entry.parts) for pos in _find_all(ct, part))
+    if len(hits) < 2:
+        return
+    cluster: list[tuple[int, int]] = []
+
+    def close() -> None:
+        indices = [i for _, i in cluster]
+        if len(set(indices)) >= 2 and indices != list(range(len(entry.parts))):
+            first, last = cluster[0], cluster[-1]
+            end = last[0] + len(entry.parts[last[1]])
+            start, end_ = _original_span(ctx, first[0], end, with_blank=False)
+            out.append((start, end_, entry.phrase, "partial"))
+
+    for pos, i in hits:
+        if cluster:
+            prev_pos, prev_i = cluster[-1]
+            prev_end = prev_pos + len(entry.parts[prev_i])
+            between = ct[prev_end:pos]
+            if prev_end <= pos and _SEPARATOR.fullmatch(between):
+                cluster.append((pos, i))
+                continue
+            close()
+        cluster = [(pos, i)]
+    close()
+
+
+_MESSAGES = {
+    "incomplete": "set phrase with a part missing: should read “{}”",
+    "garbled": "garbled set phrase: should read “{}”",
+    "partial": "set phrase listed in part: should read “{}”",
+}
+
+
+def check_set_phrases(ctx: Context) -> list[Finding]:
+    """Every broken use of a phrase in the lexicon (none without a lexicon)."""
+    if ctx.lexicon is None:
+        return []
+    hits: list[tuple[int, int, str, str]] = []
+    for entry in ctx.lexicon.phrases:
+        _anchored(ctx, entry, hits)
+        _wrong_forms(ctx, entry, hits)
+        if entry.parts:
+            _partial_lists(ctx, entry, hits)
+    findings = []
+    seen: list[tuple[int, int]] = []
+    for start, end, phrase, kind in sorted(hits):
+        if ctx.in_residue(start, end) or any(a < end and start < b for a, b in seen[-4:]):
+            continue
+        seen.append((start, end))
+        findings.append(
+            ctx.finding(
+                "gap.broken-phrase",
+                Severity.ERROR,
+                start,
+                end,
+                _MESSAGES[kind].format(phrase),
+                f"write the full phrase “{phrase}”",
+            )
+        )
+    return findings

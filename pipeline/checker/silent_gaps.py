@@ -1,0 +1,185 @@
+"""Silent gaps: words removed with nothing left in their place but a blank (or nothing at all).
+
+Every blank inside a line that the blank scan (`noise.py`) did not read as a PDF line end is
+judged by what surrounds it:
+
+- `gap.silent-number`: a number missing before a measure word or unit (共开展中心组学习 次,
+  建国 周年, 现将 年以来, 占 %);
+- `gap.silent-ordinal`: a missing ordinal in a fixed expression (党的 大精神, 第 次, 十九届 中全会);
+- `gap.silent-name`: a missing name (《 县 年…》, 按照 县教委, 学习领会 关于…);
+- `gap.empty-item`: an empty list item (凝聚起 、牢记使命; 、、);
+- `gap.stray-mark`: a stray dot between Chinese characters standing for removed words;
+- `gap.suspect-space` (warning): any other blank between Chinese characters — words may be
+  missing, or it is a stray blank; it is never joined automatically;
+- `noise.stray-space` (info): a blank beside Latin letters or digits ("2020 年") or after
+  punctuation — extraction spacing, which `--fix` joins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.noise import Blank
+from pipeline.checker.placeholders import STRAY_DOT
+from pipeline.checker.text import HSPACE, is_cjk
+from pipeline.checker.vocab import (
+    ADMIN_SUFFIXES,
+    CN_NUMERAL_CHARS,
+    CONGRESS_AFTER,
+    NEEDS_NAME,
+    unit_at,
+)
+
+_AFTER_PUNCT = frozenset("，；：,;:")
+_SENTENCE_END = frozenset("。！？!?")
+_CJK_PUNCT = frozenset("，。；：、！？“”‘’《》（）【】〔〕「」…—")
+_OPENERS = frozenset("《“（「【〔")
+_CLOSERS = frozenset("》”）」】〕")
+_NOT_PLACES = frozenset(
+    "区别 区域 区分 市场 市民 市级 县级 省级 区级 村民 村级 乡村 旗帜 州县 镇定".split()  # noqa: SIM905
+)
+_EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
+_NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
+_NAME_HINT = "write the name, or 【待补充：名称】 if it is not known"
+
+
+def _context_start(text: str, start: int, width: int = 2) -> int:
+    """Up to `width` characters before `start` on the same line, for the excerpt."""
+    k = start
+    while k > 0 and start - k < width and text[k - 1] not in "\n" + HSPACE:
+        k -= 1
+    return k
+
+
+def _ahead(text: str, pos: int, n: int = 8) -> tuple[str, list[int]]:
+    """The next `n` characters after `pos` with blanks skipped (a wrap may split 大精 神), and
+    their offsets."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    k = pos
+    limit = min(len(text), pos + 4 * n)
+    while k < limit and len(chars) < n:
+        ch = text[k]
+        if ch == "\n":
+            break
+        if ch not in HSPACE:
+            chars.append(ch)
+            offsets.append(k)
+        k += 1
+    return "".join(chars), offsets
+
+
+def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
+    """(code, what is missing, end of the excerpt) for a mid-line blank; None to ignore it."""
+    left, right = text[b.start - 1], text[b.end]
+    ascii_left = left.isascii() and left.isalnum()
+    ascii_right = right.isascii() and right.isalnum()
+    if ascii_left or ascii_right:
+        other = right if ascii_left else left
+        if is_cjk(other) or other in _CJK_PUNCT:
+            return "noise.stray-space", "", b.end
+        return None
+    ahead, offsets = _ahead(text, b.end)
+
+    def upto(word: str) -> int:
+        return offsets[len(word) - 1] + 1 if len(word) <= len(offsets) else b.end + 1
+
+    if right == "、" or (left == "、" and right in "、，。；"):
+        return "gap.empty-item", "、", b.end + 1
+    unit = unit_at(ahead, 0)
+    if unit and left not in CN_NUMERAL_CHARS and not left.isdigit():
+        if left == "第" or unit == "届":
+            return "gap.silent-ordinal", unit, upto(unit)
+        return "gap.silent-number", unit, upto(unit)
+    if ahead.startswith("中全会"):
+        return "gap.silent-ordinal", "中全会", upto("中全会")
+    if text[b.start - 2 : b.start] == "党的" and CONGRESS_AFTER.match(ahead):
+        return "gap.silent-ordinal", "大", b.end + 1
+    if left in _OPENERS or right in _CLOSERS:
+        return "gap.silent-name", left if left in _OPENERS else right, b.end + 1
+    if left in _SENTENCE_END:
+        return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
+    for suffix in ADMIN_SUFFIXES:
+        if ahead.startswith(suffix) and ahead[:2] not in _NOT_PLACES:
+            return "gap.silent-name", suffix, upto(suffix)
+    for word in NEEDS_NAME:
+        if ahead.startswith(word):
+            return "gap.silent-name", word, upto(word)
+    if left in _AFTER_PUNCT or left == "、":
+        return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
+    if (is_cjk(left) or left in _CJK_PUNCT) and (is_cjk(right) or right in _CJK_PUNCT):
+        return "gap.suspect-space", "", b.end + 1
+    return None
+
+
+def _message(code: str, what: str, text: str, b: Blank) -> tuple[str, str]:
+    if code == "gap.silent-number":
+        return f"number missing before “{what}”", _NUMBER_HINT
+    if code == "gap.silent-ordinal":
+        return (
+            f"ordinal missing before “{what}”",
+            "write the ordinal from the facts (e.g. 党的十九大), or 【待补充：名称】",
+        )
+    if code == "gap.silent-name":
+        if what in _OPENERS:
+            return f"name missing after “{what}”", _NAME_HINT
+        return f"name missing before “{what}”", _NAME_HINT
+    if code == "gap.empty-item":
+        return "empty list item: words missing next to “、”", "restore the missing item"
+    if code == "gap.suspect-space":
+        return (
+            "blank between Chinese characters: words may have been removed here",
+            "restore the missing words, or join the text if nothing is missing",
+        )
+    return "blank beside Latin text, a number or punctuation", "join the text"
+
+
+def check_silent_gaps(ctx: Context) -> list[Finding]:
+    """Judge every mid-line blank, and find empty list items and stray dots."""
+    text = ctx.text
+    findings: list[Finding] = []
+    for b in ctx.blanks.midline:
+        if ctx.in_residue(b.start, b.end):
+            continue
+        judged = _classify(text, b)
+        if judged is None:
+            continue
+        code, what, end = judged
+        message, hint = _message(code, what, text, b)
+        if code == "noise.stray-space":
+            findings.append(
+                ctx.finding(code, Severity.INFO, b.start, b.end, message, hint, replacement="")
+            )
+            continue
+        severity = Severity.WARNING if code == "gap.suspect-space" else Severity.ERROR
+        start = _context_start(text, b.start)
+        findings.append(ctx.finding(code, severity, start, end, message, hint))
+    for m in _EMPTY_ITEM.finditer(text):
+        if ctx.in_residue(m.start()):
+            continue
+        findings.append(
+            ctx.finding(
+                "gap.empty-item",
+                Severity.ERROR,
+                m.start(),
+                m.end(),
+                "empty list item: nothing between the punctuation marks",
+                "restore the missing item",
+            )
+        )
+    for m in STRAY_DOT.finditer(text):
+        if ctx.in_residue(m.start()):
+            continue
+        findings.append(
+            ctx.finding(
+                "gap.stray-mark",
+                Severity.ERROR,
+                m.start(),
+                m.end(),
+                f"stray “{m.group(0)}” between Chinese characters: words were removed here",
+                "restore the missing words",
+            )
+        )
+    return findings

@@ -1,0 +1,467 @@
+"""Structure: headings, numbered points, and (with a document type) the required parts.
+
+Always:
+- `structure.heading-number` (error): 一、二、四、 — a number skipped, repeated or out of order;
+- `structure.heading-level` (error): a level skipped (（1） right under 一、);
+- `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
+- `structure.empty-section` (error): a heading with nothing under it;
+- `structure.series` (error): 一是/二是/三是 with a point missing or repeated;
+- `structure.series-form` (error): one series in two forms (一要、二要、三是).
+
+With a document type:
+- `structure.missing-section` / `structure.section-order` (error): required sections present
+  and in the spec's order;
+- `structure.title` (error): the title names the unit, the year and the type of document;
+- `structure.too-few-points` (error): fewer 一是/二是 points than the section's `min_points`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+
+from pipeline.checker.context import Context, SectionSpan
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.text import HSPACE, Line, small_cn_number
+from pipeline.spec import SectionSpec
+
+_TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
+_HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
+_SERIES = re.compile(r"([一二三四五六七八九十]{1,3})(是|要)")
+_SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、") | frozenset(HSPACE)
+_DOC_TYPES = (
+    "工作总结", "工作报告", "工作计划", "工作要点", "实施方案", "述职报告", "总结", "报告",
+    "计划", "要点", "方案", "汇报", "意见", "通知", "请示", "纪要",
+)  # fmt: skip
+_LEVEL_NAMES = {0: "一、", 1: "（一）", 2: "1.", 3: "（1）"}
+
+
+def _norm(s: str) -> str:
+    """A heading as compared: blanks gone, half-width punctuation made full-width."""
+    s = "".join(ch for ch in s if ch not in HSPACE).translate(_HALF_TO_FULL)
+    return s.rstrip("。：")
+
+
+def _heading_score(title: str, template: str) -> float:
+    """How well a written heading matches a spec heading template (1.0: exactly)."""
+    literal_parts = [_norm(p) for p in _TEMPLATE_VAR.split(template)]
+    pattern = ".{1,20}?".join(re.escape(p) for p in literal_parts)
+    norm = _norm(title)
+    if re.fullmatch(pattern, norm):
+        return 1.0
+    return difflib.SequenceMatcher(None, norm, "".join(literal_parts)).ratio()
+
+
+def map_sections(ctx: Context) -> list[SectionSpan]:
+    """The text's sections, each matched to the spec's section it is (when there is a spec)."""
+    if ctx.section is not None:
+        return [
+            SectionSpan(
+                start=0,
+                end=len(ctx.text),
+                spec=ctx.section,
+                body_start=0,
+                plans=ctx.is_plans(ctx.section, None),
+            )
+        ]
+    spec_sections = list(ctx.spec.sections) if ctx.spec else []
+    headed = [s for s in spec_sections if s.heading is not None]
+    unheaded = [s for s in spec_sections if s.heading is None]
+    used: set[str] = set()
+    spans = []
+    for sec in ctx.doc.sections:
+        match: SectionSpec | None = None
+        title = sec.heading.title(ctx.text) if sec.heading else None
+        if sec.heading is None:
+            if unheaded and sec.lines:
+                match = unheaded[0]
+        elif headed:
+            scored = [
+                (_heading_score(title or "", s.heading or ""), -i, s)
+                for i, s in enumerate(headed)
+                if s.id not in used
+            ]
+            if scored:
+                score, _, best = max(scored, key=lambda t: (t[0], t[1]))
+                if score >= 0.6:
+                    match = best
+        if match is not None:
+            used.add(match.id)
+        spans.append(
+            SectionSpan(
+                start=sec.start,
+                end=sec.end,
+                spec=match,
+                heading_start=sec.heading.start if sec.heading else None,
+                body_start=sec.body_start,
+                plans=ctx.is_plans(match, title),
+            )
+        )
+    return spans
+
+
+# ----------------------------------------------------------------------------- headings
+
+
+def _headings(ctx: Context) -> list[Finding]:
+    text = ctx.text
+    out: list[Finding] = []
+    allowed = set(ctx.spec.rules.numbering) if ctx.spec else set(_LEVEL_NAMES.values())
+    counters: dict[int, int] = {}
+    depth = 0 if ctx.section is not None else -1  # a section body sits under its 一、 heading
+    for h in ctx.doc.headings:
+        if h.number is None:
+            continue
+        number_span = (h.start, h.title_start)
+        written = text[h.start : h.title_start]
+        if h.form not in allowed and h.form:
+            standard = _LEVEL_NAMES.get(h.level, "")
+            out.append(
+                ctx.finding(
+                    "structure.heading-form",
+                    Severity.WARNING,
+                    *number_span,
+                    f"heading number “{written}” is not in the standard form “{standard}”",
+                    f"number this level {standard.replace('一', _cn(h.number)).replace('1', str(h.number))}",
+                )
+            )
+        if h.level > depth + 1:
+            above = _LEVEL_NAMES.get(h.level - 1, "")
+            out.append(
+                ctx.finding(
+                    "structure.heading-level",
+                    Severity.ERROR,
+                    *number_span,
+                    f"heading level skipped: “{written}” with no “{above}” level above it",
+                    f"number it at the level below the heading above (order: {' → '.join(_LEVEL_NAMES.values())})",
+                )
+            )
+        for deeper in [lv for lv in counters if lv > h.level]:
+            del counters[deeper]
+        last = counters.get(h.level, 0)
+        expected = last + 1
+        if h.number != expected:
+            if h.number == last:
+                msg = f"heading number “{written}” repeats the one before"
+            elif h.number > expected:
+                msg = f"heading number “{written}” skips {_numbers(h.level, expected, h.number)}"
+            else:
+                msg = f"heading number “{written}” is out of order (after {last})"
+            out.append(
+                ctx.finding(
+                    "structure.heading-number",
+                    Severity.ERROR,
+                    *number_span,
+                    msg,
+                    f"number the headings of this level 1, 2, 3… in order; this one is {expected}",
+                )
+            )
+        counters[h.level] = h.number
+        depth = h.level
+    return out
+
+
+def _cn(n: int) -> str:
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + ("" if ones == 0 else digits[ones])
+
+
+def _numbers(level: int, first: int, stop: int) -> str:
+    form = _LEVEL_NAMES.get(level, "1.")
+    return "、".join(
+        form.replace("一", _cn(n)) if "一" in form else form.replace("1", str(n))
+        for n in range(first, min(stop, first + 5))
+    )
+
+
+def _empty_sections(ctx: Context) -> list[Finding]:
+    text = ctx.text
+    out = []
+    lines = ctx.doc.lines
+    position = {ln.start: i for i, ln in enumerate(lines)}
+    heading_at = {h.line.start: h for h in ctx.doc.headings}
+    end_of_body = ctx.doc.signature[0] if ctx.doc.signature else len(text)
+    for h in ctx.doc.headings:
+        if h.run_in:
+            continue
+        i = position.get(h.line.start)
+        if i is None:
+            continue
+        nxt: Line | None = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and nxt.cstart >= end_of_body:
+            nxt = None
+        nxt_heading = heading_at.get(nxt.start) if nxt else None
+        if nxt is None or (nxt_heading is not None and nxt_heading.level <= h.level):
+            out.append(
+                ctx.finding(
+                    "structure.empty-section",
+                    Severity.ERROR,
+                    h.start,
+                    h.end,
+                    f"section “{text[h.start : h.end]}” has no text under it",
+                    "write the section, or remove the heading",
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- 一是/二是
+
+
+def _series_tokens(ctx: Context, line: Line) -> list[tuple[int, int, int, str]]:
+    """(start, end, value, form) of each 一是/二要 point in a line."""
+    text = ctx.text
+    out = []
+    for m in _SERIES.finditer(text, line.cstart, line.cend):
+        prev = text[m.start() - 1] if m.start() > line.cstart else " "
+        if prev not in _SERIES_BOUNDARY:
+            continue
+        value = small_cn_number(m.group(1))
+        if value is not None:
+            out.append((m.start(), m.end(), value, m.group(2)))
+    return out
+
+
+def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
+    """Findings on 一是/二是 series, and the longest series found in each section span."""
+    out: list[Finding] = []
+    longest: dict[int, int] = {}
+    heading_lines = {h.line.start for h in ctx.doc.headings}
+    series: list[tuple[int, int, int, str]] = []
+    span_index = -1
+
+    def close() -> None:
+        if not series:
+            return
+        if span_index >= 0:
+            longest[span_index] = max(longest.get(span_index, 0), len(series))
+        forms = Counter(f for *_, f in series)
+        if len(forms) > 1:
+            main = max(forms, key=lambda f: (forms[f], f == "是"))
+            for start, end, value, form in series:
+                if form != main:
+                    out.append(
+                        ctx.finding(
+                            "structure.series-form",
+                            Severity.ERROR,
+                            start,
+                            end,
+                            f"“{ctx.text[start:end]}” breaks a series written “一{main}、二{main}…”",
+                            f"use one form for the whole series: {_cn(value)}{main}",
+                        )
+                    )
+
+    for line in ctx.doc.lines:
+        idx = _span_index(ctx, line.cstart)
+        if line.start in heading_lines or idx != span_index:
+            close()
+            series = []
+            span_index = idx
+            if line.start in heading_lines:
+                continue
+        for start, end, value, form in _series_tokens(ctx, line):
+            written = ctx.text[start:end]
+            if value == 1:
+                close()
+                series = [(start, end, value, form)]
+                continue
+            if not series:
+                out.append(
+                    ctx.finding(
+                        "structure.series",
+                        Severity.ERROR,
+                        start,
+                        end,
+                        f"“{written}” with no “一{form}” before it",
+                        "start the series with 一是 (or 一要)",
+                    )
+                )
+                series = [(start, end, value, form)]
+                continue
+            last = series[-1][2]
+            if value == last:
+                msg = f"“{written}” repeats the point before"
+            elif value > last + 1:
+                msg = f"“{written}” follows “{_cn(last)}{series[-1][3]}”: a point is missing"
+            elif value < last:
+                msg = f"“{written}” is out of order (after “{_cn(last)}{series[-1][3]}”)"
+            else:
+                msg = ""
+            if msg:
+                out.append(
+                    ctx.finding(
+                        "structure.series",
+                        Severity.ERROR,
+                        start,
+                        end,
+                        msg,
+                        f"number the points in order: this one is {_cn(last + 1)}{form}",
+                    )
+                )
+            series.append((start, end, value, form))
+    close()
+    return out, longest
+
+
+def _span_index(ctx: Context, offset: int) -> int:
+    return ctx.span_index(offset)
+
+
+def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
+    out = []
+    for i, span in enumerate(ctx.spans):
+        need = span.spec.min_points if span.spec else 0
+        have = longest.get(i, 0)
+        if need and have < need:
+            start = span.heading_start if span.heading_start is not None else span.start
+            end = min(span.end, start + 20)
+            out.append(
+                ctx.finding(
+                    "structure.too-few-points",
+                    Severity.ERROR,
+                    start,
+                    end,
+                    f"the section makes {have} numbered point(s) (一是、二是…); it needs at least {need}",
+                    f"set out at least {need} points as 一是……二是……",
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------- the spec
+
+
+def _required_sections(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None
+    out = []
+    order = {s.id: i for i, s in enumerate(ctx.spec.sections)}
+    found = [(span, order[span.spec.id]) for span in ctx.spans if span.spec is not None]
+    present = {span.spec.id for span, _ in found if span.spec}
+    for i, s in enumerate(ctx.spec.sections):
+        if not s.required or s.id in present:
+            continue
+        later = [span for span, k in found if k > i]
+        pos = (
+            later[0].heading_start or later[0].start
+            if later
+            else (ctx.doc.signature[0] if ctx.doc.signature else len(ctx.text))
+        )
+        what = (
+            f"“{_norm(_TEMPLATE_VAR.sub('…', s.heading))}”"
+            if s.heading
+            else "the opening paragraph"
+        )
+        out.append(
+            ctx.finding(
+                "structure.missing-section",
+                Severity.ERROR,
+                pos,
+                pos,
+                f"required section missing: {what} ({s.id})",
+                f"add the section {what} here",
+            )
+        )
+    # order: the longest run of sections in spec order stays; the others are out of place
+    indices = [k for _, k in found]
+    keep = _longest_increasing(indices)
+    for n, (span, _) in enumerate(found):
+        if n in keep or span.spec is None:
+            continue
+        start = span.heading_start if span.heading_start is not None else span.start
+        end = min(span.end, start + 30)
+        out.append(
+            ctx.finding(
+                "structure.section-order",
+                Severity.ERROR,
+                start,
+                end,
+                f"section {span.spec.id} is out of order",
+                "put the sections in this order: " + ", ".join(s.id for s in ctx.spec.sections),
+            )
+        )
+    return out
+
+
+def _longest_increasing(seq: list[int]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence (small inputs)."""
+    n = len(seq)
+    best = [1] * n
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if seq[j] < seq[i] and best[j] + 1 > best[i]:
+                best[i], prev[i] = best[j] + 1, j
+    if not n:
+        return set()
+    i = max(range(n), key=lambda k: best[k])
+    out = set()
+    while i != -1:
+        out.add(i)
+        i = prev[i]
+    return out
+
+
+def _doc_type_word(name: str) -> str | None:
+    for word in _DOC_TYPES:
+        if name.endswith(word):
+            return word
+    return None
+
+
+def _title(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None
+    text = ctx.text
+    if ctx.doc.title is None:
+        return [
+            ctx.finding(
+                "structure.title",
+                Severity.ERROR,
+                0,
+                0,
+                "the document has no title",
+                "start with a title naming the unit, the year and the type, e.g. "
+                + (ctx.spec.title if "{{" not in ctx.spec.title else ctx.spec.name),
+            )
+        ]
+    line = ctx.doc.title
+    title = _norm(line.content(text))
+    missing = []
+    names = re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", ctx.spec.title)
+    if ctx.facts is not None:
+        for name in names:
+            value = ctx.facts.values.get(name)
+            if value is not None and _norm(str(value)) not in title:
+                missing.append(f"{ctx.spec.label(name)} “{value}”")
+    elif not re.search(r"(?:\d{4}|[〇零一二三四五六七八九]{4})年", title):
+        missing.append("the year")
+    word = _doc_type_word(ctx.spec.name)
+    if word and word not in title:
+        missing.append(f"the type “{word}”")
+    if not missing:
+        return []
+    return [
+        ctx.finding(
+            "structure.title",
+            Severity.ERROR,
+            line.cstart,
+            line.cend,
+            "the title does not name " + ", ".join(missing),
+            "write the title as unit + year + subject + type, e.g. " + ctx.spec.name,
+        )
+    ]
+
+
+def check_structure(ctx: Context) -> list[Finding]:
+    """Headings, series and (with a spec) required sections, order, title and points."""
+    findings = _headings(ctx) + _empty_sections(ctx)
+    series_findings, longest = _series(ctx)
+    findings += series_findings
+    if ctx.spec is not None or ctx.section is not None:
+        findings += _too_few_points(ctx, longest)
+    if ctx.spec is not None and ctx.section is None:
+        findings += _required_sections(ctx) + _title(ctx)
+    return findings

@@ -1,0 +1,127 @@
+"""Style: section lengths, repeated sentences, half-width punctuation, banned phrases.
+
+- `style.length` (warning): a section shorter or longer than the spec's bounds (characters of
+  the body, blanks and the heading not counted);
+- `style.repeated-sentence` (warning): a sentence written twice;
+- `style.half-width-punct` (warning): , ; : ? ! ( ) inside Chinese text (official documents use
+  full-width punctuation);
+- `style.banned-phrase` (error): a phrase the spec bans (`rules.banned_phrases`), matched with
+  blanks ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.text import CJK_CLASS
+
+_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_PUNCT = re.compile(rf"(?<=[{CJK_CLASS}])[,;:?!)]|[,;:?!(](?=[{CJK_CLASS}“])|(?<=[”）])[,;:]")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]")
+_MIN_REPEAT = 10
+"""Shorter sentences (时间紧、任务重。) may well repeat."""
+
+
+def _lengths(ctx: Context) -> list[Finding]:
+    out = []
+    for span in ctx.spans:
+        if span.spec is None:
+            continue
+        bounds = span.spec.length
+        body = ctx.text[span.body_start : span.end]
+        n = sum(1 for ch in body if not ch.isspace())
+        low = n < bounds.min
+        high = bounds.max is not None and n > bounds.max
+        if not (low or high):
+            continue
+        start = span.heading_start if span.heading_start is not None else span.start
+        end = min(span.end, start + 20)
+        expected = f"{bounds.min}–{bounds.max}" if bounds.max else f"at least {bounds.min}"
+        out.append(
+            ctx.finding(
+                "style.length",
+                Severity.WARNING,
+                start,
+                end,
+                f"the section has {n} characters; expected {expected}",
+                "expand the section from the facts" if low else "tighten the section",
+            )
+        )
+    return out
+
+
+def _repeats(ctx: Context) -> list[Finding]:
+    seen: dict[str, int] = {}
+    out = []
+    for m in _SENTENCE.finditer(ctx.text):
+        key = "".join(m.group(0).split())
+        if len(key) < _MIN_REPEAT or ctx.in_residue(m.start(), m.end()):
+            continue
+        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        if key in seen:
+            line, _ = ctx.index.locate(seen[key])
+            out.append(
+                ctx.finding(
+                    "style.repeated-sentence",
+                    Severity.WARNING,
+                    start,
+                    m.end(),
+                    f"this sentence repeats the one on line {line}",
+                    "delete the repetition or say something new",
+                )
+            )
+        else:
+            seen[key] = start
+    return out
+
+
+def _half_width(ctx: Context) -> list[Finding]:
+    out = []
+    for m in _HALF_PUNCT.finditer(ctx.text):
+        ch = m.group(0)
+        if ctx.in_residue(m.start()):
+            continue
+        out.append(
+            ctx.finding(
+                "style.half-width-punct",
+                Severity.WARNING,
+                m.start(),
+                m.end(),
+                f"half-width “{ch}” in Chinese text",
+                f"use the full-width “{_FULL[ch]}”",
+            )
+        )
+    return out
+
+
+def _banned(ctx: Context) -> list[Finding]:
+    if ctx.spec is None or not ctx.spec.rules.banned_phrases:
+        return []
+    ct = ctx.compact.text
+    out = []
+    for phrase in ctx.spec.rules.banned_phrases:
+        key = "".join(phrase.split())
+        if not key:
+            continue
+        pos = ct.find(key)
+        while pos != -1:
+            start, end = ctx.compact.span(pos, pos + len(key))
+            out.append(
+                ctx.finding(
+                    "style.banned-phrase",
+                    Severity.ERROR,
+                    start,
+                    end,
+                    f"banned phrase “{phrase}”",
+                    "rewrite it in standard wording",
+                )
+            )
+            pos = ct.find(key, pos + 1)
+    return out
+
+
+def check_style(ctx: Context) -> list[Finding]:
+    """Lengths (with a spec), repeats, half-width punctuation and banned phrases."""
+    return _lengths(ctx) + _repeats(ctx) + _half_width(ctx) + _banned(ctx)

@@ -1,0 +1,404 @@
+"""Reading a text as the checker sees it: lines, headings, sections — with exact offsets.
+
+Plain text and Markdown are both accepted: a Markdown heading mark (`## `), a quote mark
+(`> `) and the indentation are skipped, but every offset stays an offset into the text
+exactly as given. Paragraph breaks that PDF extraction flattened into spaces can be passed in
+(`breaks`), so a whole report extracted onto one line still parses into its headings.
+
+Numbering levels (DOMAIN.md): 一、 → （一） → 1. → （1）.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
+"""Han characters (and 〇), for use inside a regex character class."""
+CN_DIGITS = "〇零一二三四五六七八九十百千万亿两"
+"""Characters of a Chinese numeral."""
+HSPACE = " \t\u3000\u00a0"
+"""Horizontal white space: a blank inside a line."""
+SENTENCE_END = "。：:！？!?；;…"
+"""Characters that may end a paragraph."""
+
+_CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_VALUES.update({"六": 6, "七": 7, "八": 8, "九": 9})
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a Han character (or 〇)."""
+    o = ord(ch)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0xF900 <= o <= 0xFAFF
+        or o == 0x3007
+        or 0x20000 <= o <= 0x2FFFF
+    )
+
+
+def small_cn_number(s: str) -> int | None:
+    """一 → 1, 十二 → 12, 九十九 → 99: the ordinals of headings and 一是/二是 (None if not one)."""
+    if not s or len(s) > 3:
+        return None
+    if "十" not in s:
+        return _CN_VALUES.get(s) if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    if "十" in ones:
+        return None
+    t = 1 if tens == "" else _CN_VALUES.get(tens)
+    o = 0 if ones == "" else _CN_VALUES.get(ones)
+    if t is None or o is None or len(tens) > 1 or len(ones) > 1:
+        return None
+    return t * 10 + o
+
+
+class LineIndex:
+    """Maps an offset to its 1-based line and column (in characters)."""
+
+    def __init__(self, text: str):
+        self.starts = [0]
+        self.starts.extend(m.end() for m in re.finditer("\n", text))
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(line, column) of `offset`, both 1-based."""
+        i = bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def physical_lines(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every line, newline (and a CR before it) excluded."""
+        out = []
+        n = len(text)
+        for i, start in enumerate(self.starts):
+            end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else n
+            if end > start and text[end - 1] == "\r":
+                end -= 1
+            out.append((start, end))
+        return out
+
+
+# ----------------------------------------------------------------------------- headings
+
+_HEADING_RES: list[tuple[int, str, re.Pattern[str]]] = [
+    (0, "一、", re.compile(r"([一二三四五六七八九十]{1,3})[、，,]")),
+    (1, "（一）", re.compile(r"[（(]([一二三四五六七八九十]{1,3})[）)]")),
+    (3, "（1）", re.compile(r"[（(](\d{1,2})[）)]")),
+    (2, "1.", re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)")),
+]
+_MD_PREFIX = re.compile(r"[ \t\u3000]*(?:(#{1,6})[ \t]+|>[ \t]?)?[ \t\u3000]*")
+_RUN_IN_END = re.compile(r"[。！？!?]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A logical line: a physical line, or part of one split at a flattened paragraph break."""
+
+    start: int
+    end: int
+    cstart: int
+    """Where the content starts: after indentation and any Markdown mark."""
+    cend: int
+    """Where the content ends: before trailing white space."""
+    md_level: int = 0
+    """The number of `#` of a Markdown heading; 0 for other lines."""
+
+    def content(self, text: str) -> str:
+        return text[self.cstart : self.cend]
+
+    @property
+    def blank(self) -> bool:
+        return self.cend <= self.cstart
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A numbered heading (一、 （一） 1. （1）) or an unnumbered Markdown heading."""
+
+    level: int
+    """0 for 一、, 1 for （一）, 2 for 1., 3 for （1）; an unnumbered Markdown heading takes the
+    level of its `#` count (## → 0, ### → 1)."""
+    number: int | None
+    form: str
+    """The number as written, normalised: 一、 （一） 1. （1）; a non-standard form keeps its own
+    shape (1、, (一), 一，)."""
+    start: int
+    """Start of the number (or of the title for an unnumbered heading)."""
+    title_start: int
+    title_end: int
+    """The title runs to the first 。 for a run-in heading, else to the end of the line."""
+    end: int
+    """End of the line's content."""
+    run_in: bool
+    """Body text follows the title on the same line."""
+    line: Line
+
+    def title(self, text: str) -> str:
+        return text[self.title_start : self.title_end]
+
+
+def _heading_form(level: int, written: str) -> str:
+    if level == 0:
+        return "一、" if written.endswith("、") else "一" + written[-1]
+    if level == 1:
+        return "（一）" if written.startswith("（") and written.endswith("）") else "(一)"
+    if level == 3:
+        return "（1）" if written.startswith("（") and written.endswith("）") else "(1)"
+    return "1." if written.endswith((".", "．")) else "1、"
+
+
+def parse_heading(text: str, line: Line) -> Heading | None:
+    """The heading on `line`, if the line starts with a heading number (or is a Markdown heading)."""
+    content = line.content(text)
+    if not content:
+        return None
+    for level, _, pattern in _HEADING_RES:
+        m = pattern.match(content)
+        if not m:
+            continue
+        rest = content[m.end() :]
+        if not rest.strip(HSPACE):
+            return None  # a bare number is not a heading
+        if level == 0 and m.group(0)[-1] in "，," and (len(rest) > 40 or _RUN_IN_END.search(rest)):
+            return None  # 一，二，… is a heading only on its own short line
+        if level == 2 and rest[0].isdigit():
+            return None
+        number = int(m.group(1)) if level >= 2 else small_cn_number(m.group(1))
+        title_start = line.cstart + m.end()
+        stop = _RUN_IN_END.search(content, m.end())
+        run_in = bool(stop and stop.end() < len(content))
+        title_end = line.cstart + stop.start() if stop else line.cend
+        return Heading(
+            level=level,
+            number=number,
+            form=_heading_form(level, m.group(0)),
+            start=line.cstart,
+            title_start=title_start,
+            title_end=title_end,
+            end=line.cend,
+            run_in=run_in,
+            line=line,
+        )
+    if line.md_level >= 2:
+        return Heading(
+            level=line.md_level - 2,
+            number=None,
+            form="",
+            start=line.cstart,
+            title_start=line.cstart,
+            title_end=line.cend,
+            end=line.cend,
+            run_in=False,
+            line=line,
+        )
+    return None
+
+
+# ----------------------------------------------------------------------------- document
+
+
+@dataclass
+class Section:
+    """A top-level part: the opening (no heading) or a 一、 section with everything under it."""
+
+    heading: Heading | None
+    start: int
+    end: int
+    body_start: int
+    lines: list[Line] = field(default_factory=list)
+    """The non-blank lines of the body (subheadings included)."""
+
+    def body(self, text: str) -> str:
+        return text[self.body_start : self.end]
+
+
+@dataclass
+class Document:
+    """A text split into title, sections and signature."""
+
+    text: str
+    lines: list[Line]
+    """Non-blank logical lines in order."""
+    title: Line | None
+    headings: list[Heading]
+    sections: list[Section]
+    signature: tuple[int, int] | None = None
+    """(start, end) of the signature block (unit and date lines), when there is one."""
+
+    def section_at(self, offset: int) -> Section | None:
+        """The section holding `offset`."""
+        for s in self.sections:
+            if s.start <= offset < s.end or (s.start == offset == s.end):
+                return s
+        return None
+
+
+def _make_line(text: str, start: int, end: int) -> Line:
+    m = _MD_PREFIX.match(text, start, end)
+    cstart = m.end() if m else start
+    md_level = len(m.group(1)) if m and m.group(1) else 0
+    cend = end
+    while cend > cstart and text[cend - 1] in HSPACE + "\r":
+        cend -= 1
+    return Line(start=start, end=end, cstart=cstart, cend=max(cend, cstart), md_level=md_level)
+
+
+def logical_lines(
+    text: str, index: LineIndex, breaks: list[tuple[int, int]] | None = None
+) -> list[Line]:
+    """Every non-blank line, physical lines split at the flattened paragraph breaks `breaks`."""
+    cuts = sorted(breaks or [])
+    out: list[Line] = []
+    k = 0
+    for start, end in index.physical_lines(text):
+        pos = start
+        while k < len(cuts) and cuts[k][0] < start:
+            k += 1
+        while k < len(cuts) and cuts[k][1] <= end:
+            a, b = cuts[k]
+            line = _make_line(text, pos, a)
+            if not line.blank:
+                out.append(line)
+            pos = b
+            k += 1
+        line = _make_line(text, pos, end)
+        if not line.blank:
+            out.append(line)
+    return out
+
+
+_DATE_LINE = re.compile(
+    r"(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十〇]{1,3}月[\d一二三四五六七八九十〇]{1,3}日"
+)
+_TITLE_WORD = re.compile(r"(?:总结|报告|计划|方案|要点|汇报|讲话|意见|通知|请示|纪要|范文)$")
+
+
+def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
+    if not lines:
+        return None
+    last = lines[-1]
+    if not _DATE_LINE.fullmatch(last.content(text)):
+        return None
+    start = last.cstart
+    if len(lines) >= 2:
+        unit = lines[-2].content(text)
+        if 2 <= len(unit) <= 40 and not re.search(r"[。，,；;：:、]", unit):
+            start = lines[-2].cstart
+    return start, last.cend
+
+
+def parse_document(
+    text: str,
+    index: LineIndex | None = None,
+    *,
+    breaks: list[tuple[int, int]] | None = None,
+    skip: list[tuple[int, int]] | None = None,
+    has_title: bool = True,
+) -> Document:
+    """Split `text` into title, sections (by 一、 headings) and signature.
+
+    `skip` lists spans (site residue) whose lines are left out; `has_title=False` reads a
+    section body, whose first line is never a title.
+    """
+    index = index or LineIndex(text)
+    skipped = sorted(skip or [])
+    lines = [
+        ln for ln in logical_lines(text, index, breaks) if not _covered(ln.cstart, ln.cend, skipped)
+    ]
+    headings = [h for ln in lines if (h := parse_heading(text, ln)) is not None]
+    heading_at = {h.line.start: h for h in headings}
+
+    title = None
+    if has_title and lines:
+        first = lines[0]
+        content = first.content(text)
+        if first.start not in heading_at and (
+            first.md_level == 1
+            or (len(content) <= 60 and not re.search(r"[。；;]", content) and len(lines) > 1)
+        ):
+            title = first
+    signature = _find_signature(text, lines[1:] if title else lines)
+
+    body_lines = [ln for ln in lines if ln is not title]
+    end_of_text = signature[0] if signature else len(text)
+    if signature:
+        body_lines = [ln for ln in body_lines if ln.cstart < signature[0]]
+
+    sections: list[Section] = []
+    opening_start = title.end if title else 0
+    current = Section(heading=None, start=opening_start, end=end_of_text, body_start=opening_start)
+    for ln in body_lines:
+        h = heading_at.get(ln.start)
+        if h is not None and h.level == 0:
+            current.end = ln.start
+            sections.append(current)
+            body_start = h.end if not h.run_in else h.title_end
+            current = Section(heading=h, start=ln.start, end=end_of_text, body_start=body_start)
+            if h.run_in:
+                current.lines.append(ln)
+            continue
+        current.lines.append(ln)
+    sections.append(current)
+    # the opening is kept even when empty, so every offset before the first heading has a home
+    return Document(
+        text=text,
+        lines=lines,
+        title=title,
+        headings=headings,
+        sections=sections,
+        signature=signature,
+    )
+
+
+def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """True when [start, end) lies inside one of the sorted `spans`."""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
+
+
+# ----------------------------------------------------------------------------- compact view
+
+
+class Compact:
+    """The text with blanks inside lines removed, and the map back to original offsets.
+
+    Set phrases and banned phrases are matched here, so a PDF wrap space ("大精 神") or a
+    gap's blank does not hide them; findings map back to the text exactly as given.
+    """
+
+    def __init__(self, text: str):
+        parts: list[str] = []
+        self._at: list[int] = [0]
+        """Compact offsets where a removed blank was."""
+        self._shift: list[int] = [0]
+        """Characters removed before each of those offsets."""
+        pos = removed = 0
+        for m in _BLANKS.finditer(text):
+            parts.append(text[pos : m.start()])
+            removed += m.end() - m.start()
+            self._at.append(m.start() - removed + (m.end() - m.start()))
+            self._shift.append(removed)
+            pos = m.end()
+        parts.append(text[pos:])
+        self.text = "".join(parts)
+
+    def original(self, i: int) -> int:
+        """The original offset of compact character i."""
+        k = bisect_right(self._at, i) - 1
+        return i + self._shift[k]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of compact [start, end)."""
+        if end <= start:
+            o = self.original(start)
+            return o, o
+        return self.original(start), self.original(end - 1) + 1
+
+
+_BLANKS = re.compile(r"[ \t\u3000\u00a0]+")
+
+
+def compact_view(text: str) -> Compact:
+    """Remove every horizontal blank, keeping a map to the original offsets."""
+    return Compact(text)

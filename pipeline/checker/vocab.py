@@ -1,0 +1,54 @@
+"""Word lists the gap and number rules share: measure words and units, and what needs a name.
+
+These are facts of the language rather than of a document type, so they live in code; the
+political set phrases, which change with the times, live in `schemas/lexicon/`.
+"""
+
+from __future__ import annotations
+
+import re
+
+UNITS = (
+    "周年", "人次", "场次", "课时", "学时", "小时", "分钟", "个月", "学年", "年级", "万元",
+    "亿元", "平方米", "公里", "千米", "余人", "余次", "余项", "余场",
+    "年", "月", "日", "天", "周", "次", "个", "人", "名", "位", "项", "场", "期", "篇", "件",
+    "家", "所", "批", "届", "条", "份", "册", "本", "台", "套", "辆", "户", "间", "座", "处",
+    "节", "岁", "支", "类", "种", "轮", "组", "亩", "米", "元", "万", "亿", "倍", "余", "多",
+    "班", "堂", "门", "层", "栋", "%", "％",
+)  # fmt: skip
+"""Measure words and units a number stands before (longest first where one contains another)."""
+
+NOT_UNITS = frozenset(
+    """人民 人员 人才 人生 人物 人们 人心 人事 人大 人均 人口 人文 人格 个人 个别 个性 个体
+    名单 名称 名义 名誉 项目 场所 场地 场馆 期间 期末 期中 期待 期望 次要 次序 家长 家庭 家风
+    家访 家园 家乡 所以 所有 所在 所属 所谓 位置 条件 条例 届时 年轻 年代
+    天气 天然 元旦 多种 多样 多元 多方 多措 多次 多项 余下 组织 组长 组建 组成 批评 批准 批示
+    支部 支持 支援 支撑 类别 类似 种植 种类 台阶 台账 套餐 户籍 间隔 座谈 处理 处置 处室 节约
+    节日 节点 本站 本单位 本年 门口 门户 层面 层级 层次 周边 周密 周到 米饭 班子 班级 班主任
+    堂课 月度 日常 日益 日趋 万一 倍加 期刊""".split()  # noqa: SIM905
+)
+"""Words that begin with a measure word but are not one (人民, 组织, 期间 …)."""
+
+ADMIN_SUFFIXES = ("街道", "社区", "县", "市", "区", "镇", "乡", "村", "省", "州", "旗")
+"""Suffixes of place names: a blank right before one is a missing place name."""
+
+NEEDS_NAME = (
+    "关于", "同志", "总书记", "系列讲话", "系列重要讲话", "重要讲话", "重要指示", "重要论述",
+)  # fmt: skip
+"""Words a name must come before: a blank right before one is a missing name."""
+
+CONGRESS_AFTER = re.compile(r"大(?:精神|会议|报告|以来|代表|胜利|召开|的)|大$|大[，。、]")
+"""What follows the ordinal in 党的十九大…: a blank before it is a missing ordinal."""
+
+CN_NUMERAL_CHARS = frozenset("〇零一二三四五六七八九十百千万亿两几数")
+"""Characters of a Chinese numeral (and 几/数, which stand for one)."""
+
+
+def unit_at(text: str, pos: int) -> str | None:
+    """The measure word or unit starting at `pos`, unless the word there is not one (人民)."""
+    for unit in UNITS:
+        if text.startswith(unit, pos):
+            if text[pos : pos + 2] in NOT_UNITS or text[pos : pos + 3] in NOT_UNITS:
+                return None
+            return unit
+    return None
