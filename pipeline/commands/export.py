@@ -47,6 +47,8 @@ def export(
     from pipeline.render.json import load_saved_draft
     from pipeline.textio import write_atomic
 
+    if output is not None and output.is_dir():
+        raise InputError("the output is a directory; give a file name", path=str(output))
     if fmt is None and output is not None:
         ext = output.suffix.lstrip(".").lower()
         if ext not in (*FORMATS, "markdown", "text"):
@@ -54,8 +56,6 @@ def export(
                 f"cannot tell the output format from '{output.name}': "
                 f"add --format {'|'.join(FORMATS)}"
             )
-    if output is not None and output.is_dir():
-        raise InputError("the output is a directory; give a file name", path=str(output))
     out_format = format_for(output, fmt)
     if out_format == "docx" and output is None:
         raise InputError("--format docx needs an output file: add -o draft.docx")

@@ -19,9 +19,12 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
 
 
-def escape_markdown(text: str) -> str:
-    """`text` with the characters Markdown would read as syntax escaped."""
+def escape_markdown(text: str, *, line_start: bool = True) -> str:
+    """`text` with the characters Markdown would read as syntax escaped (with `line_start`,
+    also a heading, quote, list or rule mark at its start)."""
     text = _INLINE.sub(r"\\\1", text)
+    if not line_start:
+        return text
     return _LINE_START.sub(lambda m: m.group(1) + _escape_start(m.group(2)), text)
 
 
@@ -42,7 +45,8 @@ def render_markdown(draft: Draft) -> str:
             out += [f"{'#' * (block.level + 1)} {escape_markdown(block.text)}", ""]
         elif block.kind == "paragraph" and block.lead:
             rest = block.text[len(block.lead) :]
-            out += [f"**{escape_markdown(block.lead)}**{escape_markdown(rest)}", ""]
+            lead = escape_markdown(block.lead, line_start=False)
+            out += [f"**{lead}**{escape_markdown(rest, line_start=False)}", ""]
         elif block.kind == "paragraph":
             out += [escape_markdown(block.text), ""]
     signature = [b.text for b in blocks if b.kind == "signature"]

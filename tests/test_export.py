@@ -1,0 +1,308 @@
+"""`draft export` and the text renderers: a saved draft rendered again without a model, as
+JSON (round trip), Markdown (headings as # levels, markers kept), plain text and Word; bad
+inputs exit 2 with a clear message and overwrite nothing."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from pipeline.document import Draft
+from pipeline.markers import find_markers
+from pipeline.render.json import DRAFT_FORMAT, load_draft_json, load_saved_draft, render_json
+from pipeline.render.layout import heading_level, layout, lead_heading
+from pipeline.render.markdown import escape_markdown
+from pipeline.render.style import HouseStyle, StyleOverrides, parse_size
+from tests.conftest import EXAMPLES, run_cli
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The school draft with three markers, saved by `draft run` as JSON."""
+    folder = tmp_path_factory.mktemp("export")
+    out = folder / "school.json"
+    result = run_cli(
+        "run",
+        EXAMPLES / "school-ideology-summary-incomplete.yaml",
+        "-o",
+        out,
+        env={"DRAFTSMITH_HOME": str(tmp_path_factory.mktemp("home"))},
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _with_body(draft: Draft, index: int, body: str) -> Draft:
+    sections = list(draft.sections)
+    sections[index] = sections[index].model_copy(update={"body": body})
+    return draft.model_copy(update={"sections": sections})
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def test_json_export_round_trips_byte_for_byte(cli, saved, tmp_path):
+    out = tmp_path / "again.json"
+    result = cli("export", saved, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == saved.read_text(encoding="utf-8")
+    assert load_draft_json(out) == load_draft_json(saved)
+
+
+def test_json_carries_the_full_draft_with_findings_and_provenance(saved):
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert next(iter(data)) == "format" and data["format"] == DRAFT_FORMAT
+    for key in ("title", "sections", "signature", "facts", "markers", "findings", "provenance"):
+        assert key in data
+    assert data["provenance"]["spec_hash"] and data["provenance"]["facts_hash"]
+    assert data["text"] == load_draft_json(saved).text
+    assert [f["excerpt"] for f in data["findings"]] == [
+        data["text"][m["start"] : m["end"]] for m in data["markers"]
+    ]
+    assert "中心组学习次数" in saved.read_text(encoding="utf-8")  # Chinese kept, not \\u escapes
+
+
+def test_a_hand_edited_draft_is_exported_with_its_markers_located_again(cli, saved, tmp_path):
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    theory = next(s for s in data["sections"] if s["id"] == "theory_study")
+    theory["body"] = theory["body"].replace("【待补充：中心组学习次数】", "12")
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    saved_again = load_saved_draft(edited)
+    assert saved_again.edited
+    assert [m.label for m in saved_again.draft.markers] == [
+        "中心组理论学习次数",
+        "新中国成立周年数",
+    ]
+    text = saved_again.draft.text
+    assert all(text[m.start : m.end].endswith(f"{m.label}】") for m in saved_again.draft.markers)
+    assert all(text[f.start : f.end] == f.excerpt for f in saved_again.draft.findings)
+
+    out = tmp_path / "edited.docx"
+    result = cli("export", edited, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "was edited" in result.stderr and "draft check" in result.stderr
+    with zipfile.ZipFile(out) as z:
+        comments = z.read("word/comments.xml").decode()
+    assert comments.count("<w:comment ") == 2
+    assert "中心组学习次数】" not in comments.replace("中心组理论学习次数", "")
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def _annual_with_levels(tmp_path: Path, cli) -> Path:
+    """The annual summary with 1. and （1） paragraphs, a marker and a Markdown-like placeholder."""
+    base = tmp_path / "annual.json"
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", base).returncode == 0
+    draft = load_draft_json(base)
+    body = draft.sections[-1].body + (
+        "\n1.完善耕地保护制度。健全耕地保护考核机制。"
+        "\n（1）开展耕地卫片执法检查"
+        "\n以******关于自然资源工作的部署为指导，20__年完成【待补充：图斑核查数量】个。"
+        "\n1.5万亩耕地完成整改。"
+    )
+    draft = _with_body(draft, len(draft.sections) - 1, body)
+    out = tmp_path / "levels.json"
+    out.write_text(render_json(draft), encoding="utf-8")
+    return out
+
+
+def test_markdown_has_heading_levels_markers_and_the_signature(cli, tmp_path):
+    source = _annual_with_levels(tmp_path, cli)
+    result = cli("export", source, "--format", "md")
+    assert result.returncode == 0, result.stderr
+    md = result.stdout
+    lines = md.splitlines()
+    assert lines[0] == "# 青山县自然资源局2023年工作总结"
+    assert "## 一、基本情况" in lines
+    assert "### （一）强化耕地保护" in lines
+    assert "**1.完善耕地保护制度。**健全耕地保护考核机制。" in lines
+    assert "##### （1）开展耕地卫片执法检查" in lines
+    assert "【待补充：图斑核查数量】" in md
+    assert lines[-2:] == ["青山县自然资源局  ", "2024年1月10日"]
+
+    html = MarkdownIt().render(md)
+    assert "<h1>青山县自然资源局2023年工作总结</h1>" in html
+    assert "<h3>（一）强化耕地保护</h3>" in html
+    assert "<h5>（1）开展耕地卫片执法检查</h5>" in html
+    # placeholders are shown as written, not read as emphasis or a list
+    assert "以******关于自然资源工作的部署为指导，20__年" in html
+    assert "<p>1.5万亩耕地完成整改。</p>" in html
+    assert "<ol" not in html and "<em>" not in html
+    assert "青山县自然资源局<br />\n2024年1月10日" in html
+
+
+def test_markdown_escaping_keeps_the_visible_text():
+    for text in ("以******关于", "20__年", "1. 开头", "# 井号", "a_b*c`d[e]", "- 横线"):
+        html = MarkdownIt().render(escape_markdown(text))
+        assert html.strip() == f"<p>{text.replace('<', '&lt;')}</p>", text
+
+
+# ----------------------------------------------------------------------------- plain text
+
+
+def test_text_is_the_canonical_plain_text_without_markdown(cli, saved):
+    result = cli("export", saved, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text == load_draft_json(saved).text
+    assert not any(line.startswith(("#", "*", "-")) for line in text.splitlines())
+    assert "**" not in text
+    assert "\n一、加强组织领导，落实意识形态工作责任制\n" in text
+    assert text.rstrip().endswith("青山县红星中学\n2021年1月15日")
+    assert len(find_markers(text)) == 3
+
+
+# ----------------------------------------------------------------------------- Word
+
+
+def test_export_docx_matches_the_docx_of_draft_run(cli, saved, tmp_path):
+    exported = tmp_path / "exported.docx"
+    direct = tmp_path / "direct.docx"
+    assert cli("export", saved, "-o", exported).returncode == 0
+    assert (
+        cli("run", EXAMPLES / "school-ideology-summary-incomplete.yaml", "-o", direct).returncode
+        == 0
+    )
+    with zipfile.ZipFile(exported) as a, zipfile.ZipFile(direct) as b:
+        assert a.read("word/document.xml") == b.read("word/document.xml")
+        assert a.read("word/styles.xml") == b.read("word/styles.xml")
+
+
+def test_export_exits_1_when_error_findings_remain_and_still_writes(cli, saved, tmp_path):
+    draft = load_draft_json(saved)
+    start = draft.text.index("两学一做")
+    finding = {
+        "code": "phrase.quote",
+        "severity": "error",
+        "start": start,
+        "end": start + 4,
+        "line": 1,
+        "column": 1,
+        "excerpt": "两学一做",
+        "message": "引号缺失",
+    }
+    flagged = draft.model_validate({**draft.model_dump(), "findings": [finding]})
+    source = tmp_path / "flagged.json"
+    source.write_text(render_json(flagged), encoding="utf-8")
+    out = tmp_path / "flagged.docx"
+    result = cli("export", source, "-o", out)
+    assert result.returncode == 1
+    assert out.exists()
+    assert "1 error finding(s), 4 comment(s)" in result.stderr
+
+
+# ----------------------------------------------------------------------------- bad inputs
+
+
+BAD_INPUTS = {
+    "not JSON": ("notes.json", "这不是JSON", (), "invalid JSON"),
+    "YAML facts": ("facts.yaml", "doctype: x\n", (), "expected a draft saved by"),
+    "not a draft": ("other.json", '{"name": "x"}', (), "not a Draftsmith draft: field 'doctype'"),
+    "a list": ("list.json", "[1, 2]", (), "expected a JSON object, got list"),
+    "wrong format tag": ("tag.json", '{"format": "other/2"}', (), "field 'format'"),
+    "empty": ("empty.json", "", (), "empty"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_draft_files_exit_2_and_overwrite_nothing(cli, tmp_path, case):
+    name, content, extra, message = BAD_INPUTS[case]
+    source = tmp_path / name
+    source.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.docx"
+    out.write_bytes(b"previous output")
+    result = cli("export", source, "-o", out, *extra)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert str(source) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_bytes() == b"previous output"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "pdf"), "unknown format 'pdf': expected one of md, txt, json, docx"),
+        (("--format", "docx"), "--format docx needs an output file"),
+        (("-o", "{tmp}/out.pdf"), "cannot tell the output format from 'out.pdf'"),
+        (("-o", "{tmp}"), "the output is a directory"),
+    ],
+    ids=["unknown format", "docx to stdout", "unknown extension", "directory"],
+)
+def test_bad_options_exit_2_with_a_clear_message(cli, saved, tmp_path, args, message):
+    args = tuple(a.format(tmp=tmp_path) for a in args)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = cli("export", saved, *args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_missing_draft_file_is_named(cli, tmp_path):
+    result = cli("export", tmp_path / "nowhere.json", "--format", "md")
+    assert result.returncode == 2
+    assert "nowhere.json: draft JSON file not found" in result.stderr
+
+
+def test_a_draft_of_an_unknown_doctype_still_exports_with_the_default_style(cli, saved, tmp_path):
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["doctype"] = "gone-doctype"
+    source = tmp_path / "gone.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "gone.docx"
+    result = cli("export", source, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "'gone-doctype' could not be loaded" in result.stderr
+    assert out.stat().st_size > 0
+
+
+# ----------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "level", "lead"),
+    [
+        ("一、基本情况", 1, ""),
+        ("（一）强化耕地保护", 2, ""),
+        ("（二）推进登记。全年办理业务15600件。", 2, "（二）推进登记。"),
+        ("1.完善制度。健全考核机制。", 3, "1.完善制度。"),
+        ("1.5万亩耕地完成整改。", 0, ""),
+        ("（1）开展执法检查", 4, ""),
+        ("一是坚持理论武装。二是抓好学习。", 0, ""),
+        ("2020年，我们坚持……", 0, ""),
+    ],
+)
+def test_heading_levels_are_read_from_the_numbering(paragraph, level, lead):
+    assert heading_level(paragraph) == level
+    assert lead_heading(paragraph) == lead
+
+
+def test_layout_offsets_point_into_the_draft_text(saved):
+    draft = load_draft_json(saved)
+    text = draft.text
+    blocks = layout(draft)
+    assert blocks[0].kind == "title" and blocks[-1].kind == "signature"
+    for block in blocks:
+        assert text[block.start : block.end] == block.text
+        assert block.segments[0].start == block.start and block.segments[-1].end == block.end
+
+
+def test_house_style_defaults_and_overrides():
+    style = HouseStyle()
+    assert style.line_pitch_twips == 579
+    assert round(style.char_pitch_pt, 2) == 15.79
+    assert (style.title.size, style.body.size, style.page_number.size) == (22, 16, 14)
+    custom = style.with_overrides(StyleOverrides.model_validate({"body": {"size": "小四"}}))
+    assert custom.body.size == 12 and custom.body.font == "仿宋_GB2312"
+    assert [parse_size(s) for s in ("二号", "3号", "小四", "10.5", 14)] == [22, 16, 12, 10.5, 14]
+    with pytest.raises(ValueError, match="Chinese size name"):
+        parse_size("特大")
