@@ -26,6 +26,10 @@ def _register() -> None:
     from pipeline.commands import doctypes, facts_template, run
 
     app.command("run")(run.run)
+
+    from pipeline.commands import check
+
+    app.command("check")(check.check)
     app.command("doctypes")(doctypes.doctypes)
     app.command("facts-template")(facts_template.facts_template)
 

@@ -59,8 +59,7 @@ def _walk(value: Any, backing: Backing) -> None:
     if isinstance(value, int | float):
         backing.values.add(round(float(value), 6))
     elif isinstance(value, dt.date):
-        backing.dates.add((value.year, value.month, value.day))
-        backing.values.update(float(v) for v in (value.year, value.month, value.day))
+        backing.dates.add((value.year, value.month, value.day))  # backs dates, not counts
     elif isinstance(value, str):
         try:
             d = dt.date.fromisoformat(value)
@@ -133,9 +132,7 @@ def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> boo
         if y == 0:  # 1月15日
             return any((m, d) == (dm, dd) for _, dm, dd in backing.dates)
         if d is None:
-            return any((y, m) == (dy, dm) for dy, dm, _ in backing.dates) or (
-                round(float(y), 6) in backing.values and m <= 12 and float(m) in backing.values
-            )
+            return any((y, m) == (dy, dm) for dy, dm, _ in backing.dates)
         return (y, m, d) in backing.dates
     value = round(token.value, 6)
     if value in backing.values:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pipeline.checker.text import small_cn_number
 from pipeline.checker.vocab import unit_at
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _DATE = re.compile(
     r"(?<!\d)(\d{4})[ \t]*年[ \t]*(\d{1,2})[ \t]*月(?:[ \t]*(\d{1,2})[ \t]*日)?"
     r"|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"
@@ -87,7 +87,8 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         kind = (
             "percent" if m.group(3) else ("year" if after == "年" and len(whole) == 4 else "arabic")
         )
-        out.append(NumberToken(base + m.start(), base + m.end(), value, kind))
+        unit = "" if m.group(3) else (unit_at(s, m.end()) or "")
+        out.append(NumberToken(base + m.start(), base + m.end() + len(unit), value, kind))
 
 
 def _cn(s: str, base: int, out: list[NumberToken]) -> None:
@@ -124,7 +125,7 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
         value = cn_value(run)
         if value is not None:
             kind = "ordinal" if before == "第" else "cn"
-            out.append(NumberToken(base + start, base + end, value, kind))
+            out.append(NumberToken(base + start, base + end + len(unit), value, kind))
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
@@ -146,9 +147,4 @@ def values_in(s: str) -> set[float]:
             values.update(v for v in (y, m, d) if v)
         else:
             values.add(t.value)
-    # bare Chinese numerals inside a fact string (《…》第三卷) back the same numerals in the text
-    for m in _CN_RUN.finditer(s):
-        v = cn_value(m.group(0)) if len(m.group(0)) > 1 or m.group(0) != "一" else None
-        if v is not None:
-            values.add(v)
     return values

@@ -1,0 +1,164 @@
+"""`draft check`: check any text (a draft, a sample, a report a user brings) like a linter."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.commands.options import SpecDirs
+from pipeline.errors import ExitCode, InputError
+
+FORMATS = ("text", "json")
+_WINDOW_BEFORE, _WINDOW_AFTER = 24, 36
+"""Characters of context shown around a finding on a long line."""
+
+
+def _width(s: str) -> int:
+    """Terminal columns of `s`: two for wide (CJK) characters."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _excerpt_lines(text: str, start: int, end: int, line_start: int) -> tuple[str, str]:
+    """The source line around a finding (trimmed when long) and a caret line under it."""
+    line_end = text.find("\n", line_start)
+    line_end = len(text) if line_end < 0 else line_end
+    a = max(line_start, start - _WINDOW_BEFORE)
+    b = min(line_end, max(end, start + 1) + _WINDOW_AFTER)
+    shown = text[a:b].rstrip("\r").replace("\t", " ")
+    lead = "…" if a > line_start else ""
+    tail = "…" if b < line_end else ""
+    pad = _width(lead) + _width(text[a:start].replace("\t", " "))
+    marked = text[start : min(end, b)].replace("\n", "")
+    caret = " " * pad + "^" * max(1, _width(marked))
+    return lead + shown + tail, caret
+
+
+def format_text(path: str, text: str, report, *, show_info: bool) -> str:  # type: ignore[no-untyped-def]
+    """The report as a linter prints it: `path:line:col: code [severity] message`, the line, a
+    caret under the finding, and the hint."""
+    from pipeline.checker.text import LineIndex
+
+    index = LineIndex(text)
+    out = []
+    hidden = 0
+    for f in report.findings:
+        if f.severity == "info" and not show_info:
+            hidden += 1
+            continue
+        out.append(f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}")
+        source, caret = _excerpt_lines(text, f.start, f.end, index.starts[f.line - 1])
+        out.append(f"    {source}")
+        out.append(f"    {caret}")
+        if f.hint:
+            out.append(f"    hint: {f.hint}")
+    s = report.summary
+    summary = f"{path}: {s['errors']} error(s), {s['warnings']} warning(s), {s['infos']} note(s)"
+    if hidden:
+        summary += " (notes not shown: add --info)"
+    out.append(summary)
+    return "\n".join(out) + "\n"
+
+
+def format_json(report) -> str:  # type: ignore[no-untyped-def]
+    """`{"findings": [...], "summary": {...}}`."""
+    data = {
+        "findings": [f.model_dump(mode="json") for f in report.findings],
+        "summary": report.summary,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _load_input(file: Path):  # type: ignore[no-untyped-def]
+    """The text to check, and the draft it came from when FILE is a Draft JSON."""
+    from pipeline.textio import read_text
+
+    if file.suffix.lower() == ".json":
+        from pipeline.render.json import load_draft_json
+
+        draft = load_draft_json(file)
+        return draft.text, draft
+    return read_text(file, what="text file"), None
+
+
+def _fixed_path(file: Path, output: Path | None) -> Path:
+    if output is not None:
+        return output
+    suffix = file.suffix if file.suffix.lower() in (".txt", ".md", ".markdown") else ".txt"
+    return file.with_name(f"{file.stem}.fixed{suffix}")
+
+
+def check(
+    file: Annotated[
+        Path, typer.Argument(help="The text to check: .txt, .md, or a draft written as JSON.")
+    ],
+    doctype: Annotated[
+        str | None,
+        typer.Option(help="Document type: checks required sections, title, points, lengths."),
+    ] = None,
+    facts: Annotated[
+        Path | None,
+        typer.Option(help="Facts file: every number, name and year must agree with it."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text (a linter's lines) or json.")] = "text",
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Write a cleaned copy (residue removed, wrap spaces joined); gaps are never "
+            "touched. Written to FILE's name + .fixed, or to -o.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where --fix writes the cleaned copy.")
+    ] = None,
+    show_info: Annotated[
+        bool, typer.Option("--info", help="Also list info-level notes (wrap spaces…).")
+    ] = False,
+    spec_dir: SpecDirs = None,
+) -> None:
+    """Check FILE for missing parts, placeholder and silent gaps, broken set phrases, site
+    residue, and (with --facts) numbers the facts cannot back.
+
+    Exit 0 without error findings, 1 with, 2 on bad input.
+    """
+    from pipeline.checker import apply_fixes, check_text
+    from pipeline.checker.fix import fixable
+    from pipeline.facts import load_facts, validate_facts
+    from pipeline.spec import load_spec
+    from pipeline.textio import write_atomic
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")
+    if output is not None and not fix:
+        raise InputError("-o names where --fix writes the cleaned copy: add --fix")
+    text, draft = _load_input(file)
+    spec = facts_obj = None
+    if facts is not None:
+        spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir)
+    elif doctype is not None or draft is not None:
+        spec = load_spec(doctype or draft.doctype, spec_dirs=spec_dir)
+        if draft is not None and draft.facts and (doctype is None or doctype == draft.doctype):
+            facts_obj = validate_facts(draft.facts, spec, path=f"{file} (facts)")
+    report = check_text(text, spec=spec, facts=facts_obj)
+
+    if fmt == "json":
+        sys.stdout.write(format_json(report))
+    else:
+        sys.stdout.write(format_text(str(file), text, report, show_info=show_info))
+    sys.stdout.flush()
+
+    if fix:
+        target = _fixed_path(file, output)
+        fixed = apply_fixes(text, report.findings)
+        write_atomic(target, fixed)
+        applied = len(fixable(report.findings))
+        print(
+            f"wrote a cleaned copy to {target} ({applied} fix(es); gaps left as they are)",
+            file=sys.stderr,
+        )
+    raise typer.Exit(ExitCode.FINDINGS if report.errors else ExitCode.OK)
