@@ -22,6 +22,8 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
     if result.stray_spaces:
         cleaned.append(f"{result.stray_spaces} stray space(s)")
     print(f"  cleaned: {', '.join(cleaned)}; {result.holes} gap(s) found", file=err)
+    for context in result.suspect_joined:
+        print(f"  joined a blank the checker only suspected (check it): {context}", file=err)
     print(f"  {len(result.sections)} section(s):", file=err)
     for s in result.sections:
         points = f", {s.min_points} points" if s.min_points else ""

@@ -13,6 +13,7 @@ import re
 
 from pydantic import BaseModel
 
+from pipeline import checker
 from pipeline.checker import check_text
 
 NOISE_CODES = ("noise.boilerplate", "noise.wrap-space")
@@ -29,6 +30,10 @@ _HEADING_START = re.compile(
     r"(?m)^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
 )
 _BLANK_RUN = re.compile(r"[ \t]+")
+
+
+SUSPECT = "gap.suspect-space"
+"""The checker's warning for a blank it cannot tell from a gap."""
 
 
 class Hole(BaseModel):
@@ -53,6 +58,8 @@ class CleanedSample(BaseModel):
     """How many PDF wrap spaces were joined."""
     stray_spaces: int
     """Spaces left that are neither a gap nor a paragraph break; dropped."""
+    suspect_joined: list[str] = []
+    """The context of each blank the checker only suspected (gap.suspect-space), joined."""
 
 
 def _remove_spans(text: str, spans: list[tuple[int, int]] | list[tuple[int, int, str]]) -> str:
@@ -114,11 +121,16 @@ def _all_holes(text: str) -> list[Hole]:
 
 def clean_sample(raw: str) -> CleanedSample:
     """Clean a sample: residue and wrap spaces removed, paragraphs restored, holes located."""
-    noise = [f for f in check_text(raw).findings if f.code in NOISE_CODES]
+    findings = check_text(raw).findings
+    noise = [f for f in findings if f.code.startswith("noise.")]
     residue = [f.excerpt.strip() for f in noise if f.code == "noise.boilerplate"]
     wraps = sum(1 for f in noise if f.code == "noise.wrap-space")
-    fixes = [(f.start, f.end, getattr(f, "replacement", None) or "") for f in noise]
-    text = _paragraphs(_remove_spans(raw, fixes))
+    apply_fixes = getattr(checker, "apply_fixes", None)  # the checker's own `--fix`
+    if apply_fixes is not None:
+        fixed = apply_fixes(raw, findings)
+    else:
+        fixed = _remove_spans(raw, [(f.start, f.end) for f in noise if f.code in NOISE_CODES])
+    text = _paragraphs(fixed)
 
     holes = _all_holes(text)
     # Spaces the checker calls neither a gap nor a wrap are dropped; the gaps are kept.
@@ -128,8 +140,21 @@ def clean_sample(raw: str) -> CleanedSample:
         text = _remove_spans(text, stray)
         holes = _all_holes(text)
     holes = _dedupe(holes)
+    # A blank the checker only suspects (a warning, not a gap it is sure of) is joined: in
+    # an extracted sample it is far more often a wrap space than a cut-out word. Each one is
+    # reported so the user can check.
+    suspects = [h for h in holes if h.code == SUSPECT]
+    joined = [text[max(0, h.start - 6) : h.end + 6].replace("\n", " ") for h in suspects]
+    if suspects:
+        text = _remove_spans(text, [(h.start, h.end) for h in suspects])
+        holes = [h for h in _dedupe(_all_holes(text)) if h.code != SUSPECT]
     return CleanedSample(
-        text=text, holes=holes, residue=residue, wrap_spaces=wraps, stray_spaces=len(stray)
+        text=text,
+        holes=holes,
+        residue=residue,
+        wrap_spaces=wraps,
+        stray_spaces=len(stray),
+        suspect_joined=joined,
     )
 
 

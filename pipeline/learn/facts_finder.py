@@ -86,6 +86,9 @@ _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
     r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
 )
+_BARE_PLACE_OFFICE = re.compile(
+    r"(?:(?<=按照)|(?<=根据)|(?<=[^、]在))([县区市])(?=委|教委|人民政府|政府|教育局|教育委员会)"
+)
 _SPEAKER_AFTER = re.compile(r"^(?:关于|系列|重要讲话|总书记|新时代)")
 
 # ----------------------------------------------------------------------------- models
@@ -625,6 +628,11 @@ def _value_facts(
             description=f"所在{suffix}的名称，带“{suffix}”字（样稿中为“{m.group(1)}”）。",
             origin="sample",
         )
+    # A bare 县委 / 县教育局 after 按照, 根据 or 在: the sample's own county (按照县委…要求).
+    for m in _BARE_PLACE_OFFICE.finditer(text):
+        fact = reg.by_label.get(PLACE_SUFFIXES[m.group(1)])
+        if fact is not None and m.start() >= body_start and reg.free(m.start(1), m.end(1)):
+            reg.add(fact.label, start=m.start(1), end=m.end(1))
     # Full dates first (they contain a year).
     for m in re.finditer(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日", text):
         if m.start() < body_start or not reg.free(m.start(), m.end()):

@@ -56,6 +56,8 @@ class LearnResult(BaseModel):
     residue: list[str]
     wrap_spaces: int
     stray_spaces: int
+    suspect_joined: list[str]
+    """Blanks the checker only suspected, joined as wrap spaces (context of each)."""
     holes: int
     """Gaps the checker found in the cleaned sample."""
     unexplained: list[str]
@@ -236,6 +238,7 @@ def learn_sample(
         residue=cleaned.residue,
         wrap_spaces=cleaned.wrap_spaces,
         stray_spaces=cleaned.stray_spaces,
+        suspect_joined=cleaned.suspect_joined,
         holes=len(cleaned.holes),
         unexplained=found.unexplained,
         banned_phrases=banned_here,
