@@ -238,7 +238,9 @@ def test_docx_sample_with_placeholders_and_numbered_items(cli, tmp_path):
     body = (out / "prompts" / "safety-summary" / f"{spec.sections[1].id}.j2").read_text(
         encoding="utf-8"
     )
-    assert "1.矛盾纠纷排查化解。" in body
+    # the sample skips a level (一、 then 1.): the template numbers its items （一）（二）（三）
+    assert "（一）矛盾纠纷排查化解。" in body and "（三）平安建设宣传。" in body
+    assert "heading level filled in: 1. → （一）" in proc.stderr
     for placeholder in ("××", "XX", "__", "【待补充"):
         assert placeholder not in body
     facts = _filled_facts(

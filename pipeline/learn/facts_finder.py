@@ -240,6 +240,7 @@ def find_facts(
     _signature_facts(text, outline, reg)
     _value_facts(text, outline, reg, year, notes)
     _unify_points(outline, edits)
+    _fill_skipped_levels(text, outline, edits)
     return FactsFound(
         facts=list(reg.by_label.values()),
         edits=edits,
@@ -798,3 +799,38 @@ def _unify_points(outline: Outline, edits: list[Edit]) -> None:
                         f"(the section mixes {'/'.join(dict.fromkeys(forms))})",
                     )
                 )
+
+
+_LEVEL_FORMS = {2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
+
+
+def _fill_skipped_levels(text: str, outline: Outline, edits: list[Edit]) -> None:
+    """Subheadings that skip a level (一、 then 1. with no （一）) move up to the level below
+    their section's, renumbered in order: 一、 → （一） → 1. → （1）, never skipped."""
+    from pipeline.prompts import cn
+
+    for block in outline.sections:
+        levels = sorted({m.level for m in block.sub_markers})
+        wanted = {old: outline.top_level + 1 + i for i, old in enumerate(levels)}
+        if all(old == new for old, new in wanted.items()):
+            continue
+        counters: dict[int, int] = {}
+        for m in block.sub_markers:
+            new = wanted[m.level]
+            counters[new] = counters.get(new, 0) + 1
+            for deeper in [lv for lv in counters if lv > new]:
+                counters.pop(deeper)
+            form = _LEVEL_FORMS.get(new)
+            if form is None:
+                continue
+            number = counters[new]
+            replacement = form.format(cn=cn(number), n=number)
+            edits.append(
+                Edit(
+                    start=m.start,
+                    end=m.end,
+                    replacement=replacement,
+                    reason=f"heading level filled in: {text[m.start : m.end]} → {replacement} "
+                    "(numbering levels are never skipped)",
+                )
+            )

@@ -62,6 +62,14 @@ class Point(BaseModel):
     """Offset just past the form character."""
 
 
+class SubMarker(BaseModel):
+    """The number of a subheading inside a section: its level and where it is written."""
+
+    level: int
+    start: int
+    end: int
+
+
 class Block(BaseModel):
     """The opening, or one top-level section with its body (subsection headings included)."""
 
@@ -76,6 +84,8 @@ class Block(BaseModel):
     paragraphs: list[Span]
     points: list[Point] = []
     subheadings: list[str] = []
+    sub_markers: list[SubMarker] = []
+    """The number of each subheading (（一）, 1.…), with its level."""
     """Headings of the levels below (（一）…, 1.…) found inside the body, with their numbers."""
 
     def length(self, text: str) -> int:
@@ -225,11 +235,13 @@ def _block(
             end=heading_span.end if heading_span else 0,
         )
     )
-    subs = []
+    subs, markers = [], []
     for span in lines:
         found = heading_of(text[span.start : span.end])
         if found:
             subs.append(text[span.start : span.start + found[3]])
+            level, _, h_start, _ = found
+            markers.append(SubMarker(level=level, start=span.start, end=span.start + h_start))
     return Block(
         heading=heading,
         number=number,
@@ -238,6 +250,7 @@ def _block(
         paragraphs=lines,
         points=find_points(text, body) if lines else [],
         subheadings=subs,
+        sub_markers=markers,
     )
 
 
