@@ -306,3 +306,17 @@ def test_house_style_defaults_and_overrides():
     assert [parse_size(s) for s in ("二号", "3号", "小四", "10.5", 14)] == [22, 16, 12, 10.5, 14]
     with pytest.raises(ValueError, match="Chinese size name"):
         parse_size("特大")
+
+
+def test_draft_check_reads_an_exported_json_and_its_text(cli, saved, tmp_path):
+    again = tmp_path / "again.json"
+    text = tmp_path / "again.txt"
+    assert cli("export", saved, "-o", again).returncode == 0
+    assert cli("export", saved, "-o", text).returncode == 0
+    from_json = cli("check", again, "--format", "json")
+    from_text = cli("check", text, "--format", "json")
+    assert from_json.returncode == 0, from_json.stderr
+    assert from_text.returncode == 0, from_text.stderr
+    spans = [(f["start"], f["end"]) for f in json.loads(from_json.stdout)["findings"]]
+    assert spans == [(f["start"], f["end"]) for f in json.loads(from_text.stdout)["findings"]]
+    assert spans == [(m.start, m.end) for m in load_draft_json(saved).markers]
