@@ -43,6 +43,9 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 
+_OPENING_LABELS = frozenset({"开头段", "开头", "开头部分", "引言", "前言", "导语"})
+"""What a model may write above the unheaded opening paragraph (the prompt calls it 开头段)."""
+
 CONTINUE_REQUEST = "你的输出在中途被截断了。请从中断处继续输出本节剩余的正文，不要重复已经输出的内容，不要加任何说明。"
 """The user message that asks for the rest of an answer cut off by the token limit."""
 
@@ -77,6 +80,8 @@ def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
     if not norm:
         return True
     if heading and norm == _norm(heading):
+        return True
+    if heading is None and norm in _OPENING_LABELS:
         return True
     if title and norm == _norm(title):
         return True

@@ -94,17 +94,31 @@ def provider_message(exc: BaseException) -> str:
     return str(message)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception behind it."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not c for c in chain) and len(chain) < 12:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _connection_reason(exc: BaseException) -> str:
     """`connection refused`, `connection reset`… from the chain of causes."""
-    text = " ".join(
-        f"{type(e).__name__} {e}".lower() for e in (exc, exc.__cause__, exc.__context__) if e
-    )
+    chain = _causes(exc)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, ConnectionResetError) for e in chain):
+        return "connection reset"
+    text = " ".join(f"{type(e).__name__} {e}".lower() for e in chain)
     for needle, reason in (
         ("refused", "connection refused"),
         ("reset", "connection reset"),
         ("disconnected", "server disconnected"),
         ("remoteprotocol", "server closed the connection"),
         ("name or service", "host not found"),
+        ("nodename nor servname", "host not found"),
     ):
         if needle in text:
             return reason

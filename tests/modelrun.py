@@ -1,0 +1,100 @@
+"""Helpers for the model tests: `draft run --model openai:…` against the scripted server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from conftest import EXAMPLES, run_cli
+
+from pipeline.testing.openai_server import ScriptedOpenAIServer
+
+KEY = "sk-draftsmith-test-7f3a9c1e5b2d4086aa"
+"""A fake API key; tests search every file a run writes for it."""
+EXAMPLE = EXAMPLES / "school-ideology-summary.yaml"
+SECTIONS = [
+    "opening",
+    "organization",
+    "theory_study",
+    "public_opinion",
+    "civic_culture",
+    "shortcomings",
+    "plans",
+]
+FAST_RETRIES = {
+    "DRAFTSMITH_RETRY_INITIAL_BACKOFF": "0.01",
+    "DRAFTSMITH_RETRY_MAX_BACKOFF": "0.05",
+    "DRAFTSMITH_RETRY_JITTER": "0",
+}
+
+
+def model_env(server: ScriptedOpenAIServer | None = None, **extra: str) -> dict[str, str]:
+    """Key, base URL and fast retry waits for a CLI run against `server`."""
+    env = {"OPENAI_API_KEY": KEY, **FAST_RETRIES}
+    if server is not None:
+        env["OPENAI_BASE_URL"] = server.base_url
+    env.update(extra)
+    return env
+
+
+class Run:
+    """A finished `draft run`: the process and the JSON draft it wrote (if any)."""
+
+    def __init__(self, proc: subprocess.CompletedProcess[str], out: Path):
+        self.proc = proc
+        self.out = out
+        self.draft: dict[str, Any] | None = (
+            json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+        )
+
+    @property
+    def code(self) -> int:
+        return self.proc.returncode
+
+    @property
+    def stderr(self) -> str:
+        return self.proc.stderr
+
+    def section(self, sid: str) -> dict[str, Any]:
+        assert self.draft is not None, self.stderr
+        return next(s for s in self.draft["sections"] if s["id"] == sid)
+
+
+def draft_run(
+    tmp_path: Path,
+    server: ScriptedOpenAIServer | None,
+    *args: str,
+    model: str = "openai:good",
+    env: dict[str, str] | None = None,
+    out_name: str = "draft.json",
+    cwd: Path | None = None,
+) -> Run:
+    """`draft run EXAMPLE --model MODEL -o tmp/draft.json --concurrency 7 ARGS`."""
+    out = tmp_path / out_name
+    proc = run_cli(
+        "run",
+        EXAMPLE,
+        "--model",
+        model,
+        "-o",
+        out,
+        "--concurrency",
+        "7",
+        *args,
+        env=model_env(server, **(env or {})),
+        cwd=cwd,
+    )
+    return Run(proc, out)
+
+
+def offline_bodies() -> dict[str, str]:
+    """The offline draft's section bodies: what the server's good model answers."""
+    from pipeline.drafting import draft_document
+    from pipeline.facts import load_facts
+    from pipeline.models.offline import OfflineModel
+
+    spec, facts = load_facts(EXAMPLE)
+    draft = draft_document(spec, facts, OfflineModel())
+    return {s.id: s.body for s in draft.sections}

@@ -1,0 +1,264 @@
+"""Every fault the scripted server can inject, through `draft run --model openai:…` over real
+HTTP: survived with the right number of requests, or reported as specified."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from modelrun import SECTIONS, draft_run, offline_bodies
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, str]:
+    return offline_bodies()
+
+
+def _others_fine(run, expected, failing: str) -> None:
+    for sid in SECTIONS:
+        if sid != failing:
+            s = run.section(sid)
+            assert s["status"] == "ok", (sid, s["error"])
+            assert s["body"] == expected[sid]
+
+
+# ----------------------------------------------------------------------------- transient
+
+
+TRANSIENT = {
+    "opening": "500",
+    "organization": "502",
+    "theory_study": "503",
+    "public_opinion": "408",
+    "civic_culture": "409",
+    "shortcomings": "429",
+}
+
+
+def test_transient_statuses_are_retried_once_and_survived(tmp_path, openai_server, expected):
+    for sid, status in TRANSIENT.items():
+        openai_server.script(sid, status, "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    for sid, status in TRANSIENT.items():
+        assert openai_server.count(sid) == 2, sid
+        section = run.section(sid)
+        assert section["body"] == expected[sid]
+        assert section["usage"]["requests"] == 2 and section["usage"]["retries"] == 1
+        assert f"{sid}: {status} " in run.stderr
+    assert openai_server.count("plans") == 1
+    assert run.stderr.count("retrying in") == len(TRANSIENT)
+    assert run.draft["usage"]["retries"] == len(TRANSIENT)
+
+
+def test_retry_after_seconds_is_respected(tmp_path, openai_server):
+    openai_server.script("organization", "429:1", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("organization") == 2
+    (gap,) = openai_server.gaps("organization")
+    # the client's own backoff is 0.01 s here: only the header can explain a 1 s wait
+    assert 0.95 <= gap < 1.6, gap
+    assert "retrying in 1.0 s" in run.stderr
+
+
+def test_retry_after_ms_is_respected(tmp_path, openai_server):
+    openai_server.script("organization", "429:ms=400", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    (gap,) = openai_server.gaps("organization")
+    assert 0.38 <= gap < 1.0, gap
+
+
+def test_retry_after_is_capped(tmp_path, openai_server):
+    openai_server.script("organization", "429:600", "ok")
+    started = time.monotonic()
+    run = draft_run(tmp_path, openai_server, env={"DRAFTSMITH_RETRY_RETRY_AFTER_CAP": "0.3"})
+    assert run.code == 0, run.stderr
+    (gap,) = openai_server.gaps("organization")
+    assert 0.28 <= gap < 1.0, gap
+    assert time.monotonic() - started < 60
+
+
+def test_attempts_are_bounded_then_the_section_fails_with_exit_3(tmp_path, openai_server, expected):
+    openai_server.script("theory_study", *["503"] * 10)
+    run = draft_run(tmp_path, openai_server, "--max-attempts", "3")
+    assert run.code == 3, run.stderr
+    assert openai_server.count("theory_study") == 3  # no retry storm
+    section = run.section("theory_study")
+    assert section["status"] == "failed"
+    assert "503 Service Unavailable after 3 attempt(s)" in section["error"]
+    assert "【待补充：强化理论学习，提高党员政治理论水平（生成失败：503" in section["body"]
+    assert section["usage"]["requests"] == 3
+    _others_fine(run, expected, "theory_study")
+    assert "FAILED theory_study" in run.stderr
+
+
+def test_connection_reset_is_retried(tmp_path, openai_server, expected):
+    openai_server.script("civic_culture", "reset", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("civic_culture") == 2
+    assert run.section("civic_culture")["body"] == expected["civic_culture"]
+    assert "civic_culture: connection" in run.stderr
+
+
+def test_connection_closed_without_answer_is_retried(tmp_path, openai_server, expected):
+    openai_server.script("civic_culture", "close", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("civic_culture") == 2
+    assert run.section("civic_culture")["body"] == expected["civic_culture"]
+
+
+def test_read_timeout_is_retried(tmp_path, openai_server, expected):
+    openai_server.script("shortcomings", "hang:3", "ok")
+    run = draft_run(tmp_path, openai_server, "--timeout", "0.5")
+    assert run.code == 0, run.stderr
+    assert openai_server.count("shortcomings") == 2
+    (gap,) = openai_server.gaps("shortcomings")
+    assert 0.45 <= gap < 2.5, gap  # the client gave up at its read timeout, not the server's 3 s
+    assert "shortcomings: request timed out" in run.stderr
+    assert run.section("shortcomings")["body"] == expected["shortcomings"]
+
+
+def test_connection_refused_fails_every_section_within_bounds(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    run = draft_run(
+        tmp_path,
+        None,
+        "--max-attempts",
+        "2",
+        env={"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"},
+    )
+    assert run.code == 3, run.stderr
+    assert time.monotonic() - started < 60
+    for sid in SECTIONS:
+        section = run.section(sid)
+        assert section["status"] == "failed"
+        assert "connection refused after 2 attempt(s)" in section["error"]
+        assert section["usage"]["requests"] == 2
+    assert "connection refused; retrying" in run.stderr
+
+
+def test_section_deadline_bounds_a_hanging_endpoint(tmp_path, openai_server, expected):
+    openai_server.script("plans", *["hang:5"] * 60)
+    started = time.monotonic()
+    run = draft_run(
+        tmp_path, openai_server, "--timeout", "0.4", "--deadline", "5", "--max-attempts", "50"
+    )
+    assert run.code == 3, run.stderr
+    assert time.monotonic() - started < 40
+    # attempts stop at the deadline (5 s / 0.4 s per attempt), far below the 50 allowed
+    assert 2 <= openai_server.count("plans") <= 14
+    section = run.section("plans")
+    assert section["status"] == "failed"
+    assert "deadline" in section["error"], section["error"]
+    _others_fine(run, expected, "plans")
+
+
+# ----------------------------------------------------------------------------- permanent
+
+
+def test_client_errors_are_never_retried(tmp_path, openai_server, expected):
+    openai_server.script("public_opinion", "400", "ok")
+    openai_server.script("civic_culture", "422", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3, run.stderr
+    for sid, status in (("public_opinion", "400"), ("civic_culture", "422")):
+        assert openai_server.count(sid) == 1
+        section = run.section(sid)
+        assert section["status"] == "failed"
+        assert section["error"].startswith(f"{status} ")
+    assert "retrying" not in run.stderr
+    for sid in ("opening", "organization", "theory_study", "shortcomings", "plans"):
+        assert run.section(sid)["body"] == expected[sid]
+
+
+@pytest.mark.parametrize("status", ["403", "404"])
+def test_forbidden_and_not_found_are_never_retried(tmp_path, openai_server, status):
+    openai_server.script("*", status, "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1  # the first answer stops every later call
+    assert all(run.section(sid)["error"].startswith(f"{status} ") for sid in SECTIONS)
+    assert "retrying" not in run.stderr
+
+
+def test_bad_request_carries_the_providers_message(tmp_path, openai_server):
+    openai_server.script("public_opinion", "400")
+    run = draft_run(tmp_path, openai_server)
+    assert "Invalid request: 'messages' is malformed." in run.section("public_opinion")["error"]
+    assert "FAILED public_opinion: 400 Bad Request" in run.stderr
+
+
+def test_unauthorized_stops_the_run_without_retries(tmp_path, openai_server):
+    openai_server.script("*", "401")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1  # one 401, then no other section asks again
+    for sid in SECTIONS:
+        error = run.section(sid)["error"]
+        assert error.startswith("401 Unauthorized"), error
+        assert "check the key in OPENAI_API_KEY" in error
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+def test_empty_content_is_a_failure_with_a_reason(tmp_path, openai_server, expected):
+    openai_server.script("organization", "empty")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3
+    assert openai_server.count("organization") == 1
+    section = run.section("organization")
+    assert section["status"] == "failed"
+    assert section["error"] == "the model returned empty content"
+    _others_fine(run, expected, "organization")
+
+
+def test_refusal_is_a_failure_with_a_reason(tmp_path, openai_server, expected):
+    openai_server.script("organization", "refuse")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3
+    section = run.section("organization")
+    assert section["error"].startswith("the model refused: “抱歉，我无法协助完成这个请求。")
+    assert "生成失败：the model refused" in section["body"]
+    _others_fine(run, expected, "organization")
+
+
+def test_length_gets_one_continuation(tmp_path, openai_server, expected):
+    openai_server.script("public_opinion", "truncate")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    first, second = openai_server.requests("public_opinion")
+    assert not first.continuation and second.continuation
+    partial = first.body["messages"]
+    assert second.body["messages"][: len(partial)] == partial
+    assert second.body["messages"][-2]["role"] == "assistant"
+    assert run.section("public_opinion")["body"] == expected["public_opinion"]
+
+
+def test_length_twice_is_a_clear_failure(tmp_path, openai_server):
+    openai_server.script("public_opinion", "truncate", "truncate")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3
+    assert openai_server.count("public_opinion") == 2
+    assert (
+        "even after one continuation request; raise --max-tokens"
+        in (run.section("public_opinion")["error"])
+    )
+
+
+def test_chatty_fenced_answer_is_cleaned_to_the_section(tmp_path, openai_server, expected):
+    openai_server.script("*", "fenced")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    for sid in SECTIONS:
+        assert run.section(sid)["body"] == expected[sid]
+    text = run.draft["text"]
+    assert "```" not in text and "好的" not in text and "希望" not in text
