@@ -429,14 +429,15 @@ def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: li
             continue
         best: tuple[int, str] | None = None
         for phrase in phrases:
-            for i in range(len(phrase)):
-                for j in range(i + 1, len(phrase) + 1):
-                    prefix, missing, suffix = phrase[:i], phrase[i:j], phrase[j:]
-                    if len(prefix) + len(suffix) < 4 or len(suffix) < 2:
-                        continue  # the words after a blank say what is missing
-                    if text[hole.start - len(prefix) : hole.start] != prefix:
+            for j in range(1, len(phrase) - 1):
+                suffix = phrase[j:]  # the words after the blank say what is missing
+                if not text.startswith(suffix, hole.end):
+                    continue
+                for i in range(j):
+                    prefix, missing = phrase[:i], phrase[i:j]
+                    if len(prefix) + len(suffix) < 4:
                         continue
-                    if text[hole.end : hole.end + len(suffix)] != suffix:
+                    if text[hole.start - len(prefix) : hole.start] != prefix:
                         continue
                     evidence = len(prefix) + len(suffix)
                     if best is None or evidence > best[0]:
