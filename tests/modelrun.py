@@ -46,7 +46,9 @@ class Run:
         self.proc = proc
         self.out = out
         self.draft: dict[str, Any] | None = (
-            json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+            json.loads(out.read_text(encoding="utf-8"))
+            if out.exists() and out.suffix == ".json"
+            else None
         )
 
     @property

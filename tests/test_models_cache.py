@@ -1,0 +1,111 @@
+"""The response cache: a re-run makes no request, errors are not cached, --no-cache and
+`draft cache clear` bypass and empty it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from modelrun import SECTIONS, draft_run
+
+from pipeline.cache import CachedModel, ResponseCache, cache_key
+from pipeline.models.base import Completion, Usage
+from pipeline.prompts import Message, SectionPrompt
+
+
+def test_a_cached_rerun_makes_no_request(tmp_path, openai_server):
+    first = draft_run(tmp_path, openai_server, out_name="first.json")
+    assert first.code == 0, first.stderr
+    assert openai_server.count() == len(SECTIONS)
+    second = draft_run(tmp_path, openai_server, out_name="second.json")
+    assert second.code == 0, second.stderr
+    assert openai_server.count() == len(SECTIONS)  # nothing new reached the server
+    assert second.draft["text"] == first.draft["text"]
+    usage = second.draft["usage"]
+    assert usage["requests"] == 0 and usage["cached"] == len(SECTIONS)
+    assert all(second.section(s)["usage"]["cached"] == 1 for s in SECTIONS)
+    assert "0 request(s), 7 cached" in second.stderr
+
+
+def test_errors_are_not_cached(tmp_path, openai_server):
+    openai_server.script("theory_study", "500")
+    first = draft_run(tmp_path, openai_server, "--max-attempts", "1", out_name="first.json")
+    assert first.code == 3
+    assert openai_server.count() == len(SECTIONS)
+    second = draft_run(tmp_path, openai_server, out_name="second.json")
+    assert second.code == 0, second.stderr
+    # only the failed section is asked again
+    assert openai_server.count() == len(SECTIONS) + 1
+    assert openai_server.count("theory_study") == 2
+
+
+def test_empty_answers_and_refusals_are_not_cached(tmp_path, openai_server):
+    openai_server.script("organization", "empty")
+    openai_server.script("plans", "refuse")
+    assert draft_run(tmp_path, openai_server, out_name="a.json").code == 3
+    again = draft_run(tmp_path, openai_server, out_name="b.json")
+    assert again.code == 0, again.stderr
+    assert openai_server.count("organization") == 2
+    assert openai_server.count("plans") == 2
+    assert openai_server.count("opening") == 1
+
+
+def test_no_cache_asks_again_and_cache_clear_empties_it(tmp_path, openai_server, cli):
+    assert draft_run(tmp_path, openai_server, out_name="a.json").code == 0
+    assert draft_run(tmp_path, openai_server, "--no-cache", out_name="b.json").code == 0
+    assert openai_server.count() == 2 * len(SECTIONS)
+
+    info = cli("cache", "info")
+    assert info.returncode == 0
+    assert "7 answer(s)" in info.stdout
+
+    cleared = cli("cache", "clear")
+    assert cleared.returncode == 0, cleared.stderr
+    assert "removed 7 cached answer(s)" in cleared.stdout
+    assert draft_run(tmp_path, openai_server, out_name="c.json").code == 0
+    assert openai_server.count() == 3 * len(SECTIONS)
+
+
+def test_the_key_depends_on_model_parameters_and_messages():
+    m = [Message(role="user", content="甲")]
+    base = cache_key({"model": "a", "temperature": 0.2}, m)
+    assert base == cache_key({"temperature": 0.2, "model": "a"}, list(m))
+    assert base != cache_key({"model": "b", "temperature": 0.2}, m)
+    assert base != cache_key({"model": "a", "temperature": 0.3}, m)
+    assert base != cache_key(
+        {"model": "a", "temperature": 0.2}, [Message(role="user", content="乙")]
+    )
+
+
+class _Counting:
+    name = "counting"
+
+    def __init__(self, answer: Completion):
+        self.answer = answer
+        self.calls = 0
+
+    def identity(self):
+        return {"model": "counting"}
+
+    async def complete(self, prompt, messages):
+        self.calls += 1
+        return self.answer
+
+
+def test_cached_model_in_process(tmp_path):
+    prompt = SectionPrompt(
+        section_id="s", heading=None, messages=[], skeleton="", template_hash="x"
+    )
+    msgs = [Message(role="user", content="写一段")]
+    inner = _Counting(Completion(text="正文。", usage=Usage(requests=1, input_tokens=5, cost=0.5)))
+    model = CachedModel(inner, ResponseCache(tmp_path / "c.sqlite"))
+    first = asyncio.run(model.complete(prompt, msgs))
+    second = asyncio.run(model.complete(prompt, msgs))
+    assert inner.calls == 1
+    assert first.usage.requests == 1
+    assert second.text == "正文。"
+    assert second.usage == Usage(cached=1, cost=0.0)
+    stats = model.cache.stats()
+    assert stats["entries"] == 1 and stats["hits"] == 1
+    stored = json.loads(model.cache._conn().execute("SELECT request FROM responses").fetchone()[0])
+    assert stored["messages"] == [{"role": "user", "content": "写一段"}]
