@@ -56,6 +56,25 @@ def find_paragraph(path: Path, start: str) -> etree._Element:
     raise AssertionError(f"no paragraph starts with {start!r}")
 
 
+def ppr(path: Path, p: etree._Element, child: str, attr: str = "val") -> str | None:
+    """A paragraph property as Word resolves it: the paragraph's own, else its style's (and
+    the styles it is based on)."""
+    el = p.find(f"w:pPr/w:{child}", NS)
+    if el is not None and el.get(q(attr)) is not None:
+        return el.get(q(attr))
+    styles = xml(path, "word/styles.xml")
+    style = p.find("w:pPr/w:pStyle", NS)
+    style_id = style.get(q("val")) if style is not None else "Normal"
+    while style_id:
+        st = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        el = st.find(f"w:pPr/w:{child}", NS)
+        if el is not None and el.get(q(attr)) is not None:
+            return el.get(q(attr))
+        based = st.find("w:basedOn", NS)
+        style_id = based.get(q("val")) if based is not None else None
+    return None
+
+
 def text_runs(p: etree._Element) -> list[etree._Element]:
     return [r for r in p.findall("w:r", NS) if r.find("w:t", NS) is not None]
 
@@ -244,12 +263,12 @@ def test_characters_are_condensed_so_that_28_fit_a_line(school_docx):
 
 def test_title_is_22pt_xiaobiaosong_centred_with_a_fallback(school_docx):
     first = docx.Document(str(school_docx)).paragraphs[0]
-    assert first.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert first.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert first.style.name == "公文标题"
     assert all(run.font.size == Pt(22) for run in first.runs)
     title = body_paragraphs(school_docx)[0]
     assert para_text(title) == "青山县红星中学2020年意识形态工作总结"
-    assert title.find("w:pPr/w:jc", NS).get(q("val")) == "center"
+    assert ppr(school_docx, title, "jc") == "center"
     for run in text_runs(title):
         fonts = fonts_of(run)
         assert fonts["eastAsia"] == "方正小标宋简体"
@@ -265,9 +284,9 @@ def test_title_is_22pt_xiaobiaosong_centred_with_a_fallback(school_docx):
 
 def test_body_is_16pt_fangsong_with_times_new_roman_and_a_two_character_indent(school_docx):
     body = find_paragraph(school_docx, "以深入学习贯彻")
-    ind = body.find("w:pPr/w:ind", NS)
-    assert ind.get(q("firstLineChars")) == "200"
-    assert ind.get(q("firstLine")) == "640"  # two 16 pt characters
+    assert ppr(school_docx, body, "ind", "firstLineChars") == "200"
+    assert ppr(school_docx, body, "ind", "firstLine") == "640"  # two 16 pt characters
+    assert ppr(school_docx, body, "jc") == "both"
     runs = text_runs(body)
     assert "2020" in "".join(para_text(r) for r in runs)
     for run in runs:
@@ -306,9 +325,13 @@ def test_heading_levels_take_their_fonts(annual_docx):
     assert para_text(runs[-1]).endswith("压实属地责任。")
     # headings show in Word's navigation pane
     heading = find_paragraph(annual_docx, "一、基本情况")
-    assert heading.find("w:pPr/w:outlineLvl", NS).get(q("val")) == "1"
+    assert ppr(annual_docx, heading, "outlineLvl") == "1"
+    assert ppr(annual_docx, heading, "ind", "firstLineChars") == "200"
     sub = find_paragraph(annual_docx, "（一）强化耕地保护")
-    assert sub.find("w:pPr/w:outlineLvl", NS).get(q("val")) == "2"
+    assert ppr(annual_docx, sub, "outlineLvl") == "2"
+    assert (
+        ppr(annual_docx, find_paragraph(annual_docx, "我局是县政府工作部门"), "outlineLvl") is None
+    )
 
 
 def test_signature_is_right_aligned_below_the_text_with_an_arabic_date(annual_docx):
@@ -318,7 +341,7 @@ def test_signature_is_right_aligned_below_the_text_with_an_arabic_date(annual_do
     assert texts[unit + 1] == "2024年1月10日"
     assert texts[unit - 1] == ""  # 正文下空一行
     for p in paragraphs[unit : unit + 2]:
-        assert p.find("w:pPr/w:jc", NS).get(q("val")) == "right"
+        assert ppr(annual_docx, p, "jc") == "right"
         assert int(p.find("w:pPr/w:ind", NS).get(q("rightChars"))) >= 200
     # the date starts two characters right of the unit name (GB/T 9704 §7.3.5.2)
     unit_right = int(paragraphs[unit].find("w:pPr/w:ind", NS).get(q("rightChars"))) / 100

@@ -15,6 +15,7 @@ must be replaced.
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,9 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -85,22 +88,26 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     _add_page_numbers(doc, style)
     notes = annotations(draft, errors=not clean)
     anchored: dict[int, list[Run]] = {i: [] for i in range(len(notes))}
+    run_props = _RunProperties(style)
     blocks = layout(draft)
     signature = [b.text for b in blocks if b.kind == "signature"]
     indents = signature_right_indents(*signature) if signature else ()
     for i, block in enumerate(blocks):
         if block.kind == "signature" and blocks[i - 1].kind != "signature":
-            _blank_line(doc)  # 正文下空一行
-        paragraph = doc.add_paragraph(style=STYLE_NAMES[_paragraph_role(block)])
-        right_indent = indents[signature.index(block.text)] if block.kind == "signature" else 0
-        _format_paragraph(paragraph, block, style, right_indent_chars=right_indent)
-        _add_runs(paragraph, block, draft.text, notes, anchored, style, clean=clean)
+            _add_paragraph(doc, "body")  # 正文下空一行
+        paragraph = _add_paragraph(doc, _paragraph_role(block))
+        if block.kind == "signature":
+            indent = indents[len([b for b in blocks[:i] if b.kind == "signature"])]
+            _right_indent(paragraph, indent, style)
+        _add_runs(paragraph, block, draft.text, notes, anchored, run_props, clean=clean)
         if block.kind == "title":
-            _blank_line(doc)  # 标题下空一行
+            _add_paragraph(doc, "body")  # 标题下空一行
     if not clean:
         for i, note in enumerate(notes):
             if anchored[i]:
-                _add_comment(doc, anchored[i], note)
+                doc.add_comment(
+                    anchored[i], text=note.comment, author=COMMENT_AUTHOR, initials=COMMENT_INITIALS
+                )
     doc.core_properties.title = draft.title
     doc.core_properties.subject = draft.doctype_name
     doc.core_properties.author = COMMENT_AUTHOR
@@ -135,7 +142,8 @@ def _set_up_page(doc: DocxDocument, style: HouseStyle) -> None:
 
 
 def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
-    """Document defaults in the body style, and one named paragraph style per role."""
+    """Document defaults in the body style, one named paragraph style per role carrying all
+    of its layout, and the styles Word uses for comments."""
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(rpr, east_asian=style.body.font, latin=style.latin_font)
@@ -153,6 +161,7 @@ def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
     normal = doc.styles["Normal"]
     set_fonts(normal.element.get_or_add_rPr(), east_asian=style.body.font, latin=style.latin_font)
     normal.font.size = Pt(style.body.size)
+    char_twips = round(style.body.size * 20)
     for role, name in STYLE_NAMES.items():
         rs = style.role(role)
         s = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -163,7 +172,9 @@ def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
         s.font.size = Pt(rs.size)
         s.font.bold = rs.bold
         set_char_spacing(s.element.get_or_add_rPr(), style.char_spacing_pt(role))
-        _exact_spacing(s.paragraph_format, style)
+        pf = s.paragraph_format
+        _exact_spacing(pf, style)
+        pf.widow_control = False  # a full page holds exactly the grid's lines
         # the grid's pitch is kept by the fixed line spacing and the condensed characters, the
         # same in Word, WPS and LibreOffice (which spreads 16 pt characters over two cells of
         # a 15.79 pt character grid instead of condensing them)
@@ -171,6 +182,36 @@ def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
         # no automatic extra space between Chinese and digits: 2021年1月15日 as written
         set_ppr_flag(s.element, "autoSpaceDE", "0")
         set_ppr_flag(s.element, "autoSpaceDN", "0")
+        if role == "title":
+            pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            pf.keep_with_next = True
+            set_ppr_flag(s.element, "outlineLvl", "0")
+        elif role == "signature":
+            pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        else:
+            pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            set_char_indents(s.element, first_line_chars=2, char_twips=char_twips)
+            if role.startswith("heading"):
+                pf.keep_with_next = True
+                set_ppr_flag(s.element, "outlineLvl", role.removeprefix("heading"))
+    _set_up_comment_styles(doc)
+
+
+def _set_up_comment_styles(doc: DocxDocument) -> None:
+    """Word's "annotation text" and "annotation reference" styles, which python-docx's
+    comments use: 五号 宋体, single spacing, off the grid — not the body's 16 pt."""
+    text = doc.styles.add_style("annotation text", WD_STYLE_TYPE.PARAGRAPH)
+    text.style_id = "CommentText"
+    text.base_style = doc.styles["Normal"]
+    set_fonts(text.element.get_or_add_rPr(), east_asian="宋体", latin="Times New Roman")
+    text.font.size = Pt(COMMENT_SIZE_PT)
+    text.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    set_ppr_flag(text.element, "snapToGrid", "0")
+    reference = doc.styles.add_style("annotation reference", WD_STYLE_TYPE.CHARACTER)
+    reference.style_id = "CommentReference"
+    reference.font.size = Pt(COMMENT_SIZE_PT)
+    for built_in in (text, reference):  # Word's own styles, not custom ones
+        built_in.element.attrib.pop(qn("w:customStyle"), None)
 
 
 def _exact_spacing(pf: object, style: HouseStyle) -> None:
@@ -235,8 +276,18 @@ def _paragraph_role(block: Block) -> str:
     return "body"
 
 
-def _blank_line(doc: DocxDocument) -> None:
-    doc.add_paragraph(style=STYLE_NAMES["body"])
+def _add_paragraph(doc: DocxDocument, role: str) -> Paragraph:
+    """A new paragraph in the role's style (set by id: python-docx's lookup by name is slow)."""
+    paragraph = doc.add_paragraph()
+    paragraph._p.style = STYLE_IDS[role]
+    return paragraph
+
+
+def _right_indent(paragraph: Paragraph, chars: float, style: HouseStyle) -> None:
+    """A right indent of `chars` characters (`w:rightChars`, with its twips)."""
+    paragraph.paragraph_format.right_indent = Pt(chars * style.body.size)
+    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+    ind.set(qn("w:rightChars"), str(round(chars * 100)))
 
 
 def _char_width(text: str) -> float:
@@ -260,34 +311,29 @@ def signature_right_indents(unit: str, date: str | None = None) -> tuple[float, 
     return 2 + date_w + 2 - unit_w, 2.0
 
 
-def _format_paragraph(
-    paragraph: Paragraph,
-    block: Block,
-    style: HouseStyle,
-    *,
-    right_indent_chars: float = 0,
-) -> None:
-    pf = paragraph.paragraph_format
-    _exact_spacing(pf, style)
-    pf.widow_control = False  # a full page holds exactly the grid's lines
-    char_twips = round(style.body.size * 20)
-    if block.kind == "title":
-        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        pf.keep_with_next = True
-        set_ppr_flag(paragraph._p, "outlineLvl", "0")
-        return
-    if block.kind == "signature":
-        indent = right_indent_chars
-        pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        pf.right_indent = Pt(indent * style.body.size)
-        ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
-        ind.set(qn("w:rightChars"), str(round(indent * 100)))
-        return
-    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    set_char_indents(paragraph._p, first_line_chars=2, char_twips=char_twips)
-    if block.kind == "heading":
-        pf.keep_with_next = True
-        set_ppr_flag(paragraph._p, "outlineLvl", str(block.level))
+class _RunProperties:
+    """The `w:rPr` of each role's runs, built once and copied onto every run: the East Asian
+    and Latin fonts, size, weight, condensing, and the yellow highlight where asked."""
+
+    def __init__(self, style: HouseStyle):
+        self._style = style
+        self._cache: dict[tuple[str, bool], CT_RPr] = {}
+
+    def get(self, role: str, highlighted: bool) -> CT_RPr:
+        key = (role, highlighted)
+        if key not in self._cache:
+            rs = self._style.role(role)
+            rpr: CT_RPr = OxmlElement("w:rPr")  # type: ignore[assignment]
+            set_fonts(rpr, east_asian=rs.font, latin=self._style.latin_for(role))
+            rpr.get_or_add_b().val = rs.bold
+            rpr.get_or_add_sz().val = Pt(rs.size)
+            spacing = self._style.char_spacing_pt(role)
+            if spacing:
+                set_char_spacing(rpr, spacing)
+            if highlighted:
+                rpr.get_or_add_highlight().val = WD_COLOR_INDEX.YELLOW
+            self._cache[key] = rpr
+        return deepcopy(self._cache[key])
 
 
 def _add_runs(
@@ -296,7 +342,7 @@ def _add_runs(
     text: str,
     notes: list[Annotation],
     anchored: dict[int, list[Run]],
-    style: HouseStyle,
+    run_props: _RunProperties,
     *,
     clean: bool,
 ) -> None:
@@ -307,33 +353,11 @@ def _add_runs(
         for i in touching:
             cuts.update(c for c in (notes[i].start, notes[i].end) if seg.start < c < seg.end)
         points = sorted(cuts)
-        role = style.role(seg.role)
         for a, b in pairwise(points):
-            run = paragraph.add_run(text[a:b])
-            set_fonts(
-                run._r.get_or_add_rPr(), east_asian=role.font, latin=style.latin_for(seg.role)
-            )
-            run.font.size = Pt(role.size)
-            run.font.bold = role.bold
-            spacing = style.char_spacing_pt(seg.role)
-            if spacing:
-                set_char_spacing(run._r.get_or_add_rPr(), spacing)
             covering = [i for i in touching if notes[i].start <= a and b <= notes[i].end]
-            if any(not clean or notes[i].kind == "marker" for i in covering):
-                run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+            highlighted = any(not clean or notes[i].kind == "marker" for i in covering)
+            run = paragraph.add_run()
+            run._r.insert(0, run_props.get(seg.role, highlighted))
+            run.text = text[a:b]
             for i in covering:
                 anchored[i].append(run)
-
-
-def _add_comment(doc: DocxDocument, runs: list[Run], note: Annotation) -> None:
-    comment = doc.add_comment(
-        runs, text=note.comment, author=COMMENT_AUTHOR, initials=COMMENT_INITIALS
-    )
-    for p in comment.paragraphs:
-        pf = p.paragraph_format
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        pf.first_line_indent = Pt(0)
-        set_ppr_flag(p._p, "snapToGrid", "0")
-        for run in p.runs:
-            set_fonts(run._r.get_or_add_rPr(), east_asian="宋体", latin="Times New Roman")
-            run.font.size = Pt(COMMENT_SIZE_PT)

@@ -1,8 +1,8 @@
 """The WordprocessingML details python-docx has no API for.
 
-East Asian fonts on a run (`w:rFonts w:eastAsia`), character-unit indents, the document
-grid (`w:docGrid`), a PAGE field, odd/even footers, and font fallbacks in the font table
-(`w:altName`).
+East Asian fonts on a run (`w:rFonts w:eastAsia`), condensed characters, character-unit
+indents, paragraph flags, the document grid (`w:docGrid`), and font fallbacks in the font
+table (`w:altName`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.font import CT_RPr
 from docx.oxml.text.paragraph import CT_P
-from docx.oxml.text.run import CT_R
 
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
@@ -162,31 +161,6 @@ def set_doc_grid(sect_pr: object, *, line_pitch_twips: int, char_space: int) -> 
     grid.set(qn("w:type"), "linesAndChars")
     grid.set(qn("w:linePitch"), str(line_pitch_twips))
     grid.set(qn("w:charSpace"), str(char_space))
-
-
-def _field_char(kind: str) -> CT_R:
-    r = OxmlElement("w:r")
-    fld = OxmlElement("w:fldChar")
-    fld.set(qn("w:fldCharType"), kind)
-    r.append(fld)
-    return r  # type: ignore[return-value]
-
-
-def page_field_runs(placeholder: str = "1") -> list[CT_R]:
-    """The runs of a PAGE field: begin, instruction, separate, the shown number, end."""
-    begin = _field_char("begin")
-    instr = OxmlElement("w:r")
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = " PAGE "
-    instr.append(text)
-    separate = _field_char("separate")
-    shown = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = placeholder
-    shown.append(t)
-    end = _field_char("end")
-    return [begin, instr, separate, shown, end]  # type: ignore[list-item]
 
 
 _FONT_CHARSET_GB2312 = "86"
