@@ -71,6 +71,8 @@ class DraftConfig(BaseModel):
     profiles: dict[str, ModelProfile] = {}
     retry: dict[str, Any] = {}
     """Overrides of `pipeline.retry.RetryPolicy` fields."""
+    style: dict[str, Any] = {}
+    """The Word house style; read and validated by `pipeline.render.style`."""
     sources: list[str] = Field(default_factory=list, exclude=True)
     """The files this configuration was read from."""
 

@@ -610,3 +610,15 @@ def test_libreoffice_lays_out_22_lines_of_28_characters_per_page(tmp_path, schoo
 
     width, height = unpack(">II", pngs[0].read_bytes()[16:24])
     assert height / width == pytest.approx(297 / 210, rel=0.02)
+
+
+def test_a_style_table_sits_beside_model_profiles_in_draft_toml(tmp_path):
+    from pipeline.config import load_config
+    from pipeline.render.style import house_style
+
+    (tmp_path / "draft.toml").write_text(
+        '[profiles.local]\nmodel = "qwen"\nkey_required = false\n\n[style.title]\nsize = "小二"\n',
+        encoding="utf-8",
+    )
+    assert load_config(tmp_path).profiles["local"].model == "qwen"
+    assert house_style(cwd=tmp_path).title.size == 18
