@@ -69,6 +69,11 @@ class RunSummary(BaseModel):
     """Keys of samples that failed an assertion or ended in an error, in report order."""
 
     @property
+    def ranked(self) -> list[GroupSummary]:
+        """The groups best first (pass rate, then quality; suite order breaks ties)."""
+        return sorted(self.groups, key=lambda g: g.rank)
+
+    @property
     def complete(self) -> bool:
         return self.finished >= self.planned
 

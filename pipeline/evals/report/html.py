@@ -151,7 +151,7 @@ def _summary_table(summary: RunSummary) -> str:
         )
     )
     rows = []
-    for g in summary.groups:
+    for g in summary.ranked:
         thr = "ok" if g.ok else "FAIL"
         cells = [str(g.rank), _e(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors)]
         cells += [fmt(g.metrics.get(c)) for c in cols]
@@ -216,7 +216,7 @@ def render_html(meta: RunMeta, summary: RunSummary, samples: list[SampleResult])
     """The report as one self-contained HTML page."""
     v = verdict(summary)
     badge = v.split(" ", 1)[0]
-    charts = "".join(_group_chart(g) for g in summary.groups)
+    charts = "".join(_group_chart(g) for g in summary.ranked)
     cases = "".join(_sample(i, s) for i, s in enumerate(samples))
     return (
         "<!DOCTYPE html>\n"

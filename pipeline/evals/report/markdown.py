@@ -24,7 +24,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         + " | quality |",
         "|" + "---|" * (6 + len(cols)),
     ]
-    for g in summary.groups:
+    for g in summary.ranked:
         out.append(
             f"| {g.rank} | {_cell(group_label(g))} | {g.samples} | {pct(g.pass_rate)} | {g.errors} | "
             + " | ".join(fmt(g.metrics.get(c)) for c in cols)

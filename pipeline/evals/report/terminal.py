@@ -32,7 +32,7 @@ def print_summary(
         "quality",
     ):
         table.add_column(header, justify="left" if header == "model" else "right")
-    for g in summary.groups:
+    for g in summary.ranked:
         table.add_row(
             str(g.rank), group_label(g), str(g.samples), pct(g.pass_rate), str(g.errors),
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),

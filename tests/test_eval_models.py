@@ -1,0 +1,261 @@
+"""`draft eval` against real HTTP: the scripted OpenAI-compatible server on 127.0.0.1.
+
+Two scripted models are ranked; a run killed with SIGKILL resumes without asking the server
+again for any answer it had journaled; the run-wide cap on calls in flight and per-model rates
+hold; errors are retried on request; the judge is called once per draft and then cached."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from pipeline.evals.journal import CallRecord, call_key
+from pipeline.prompts import Message
+from pipeline.testing.openai_server import ScriptedOpenAIServer
+from tests.conftest import REPO
+
+CASES_DIR = REPO / "evals" / "cases" / "school-ideology-summary"
+SECTIONS = 7  # school-ideology-summary
+
+
+def _suite(tmp_path: Path, cases: list[str], extra: str = "") -> Path:
+    body = "name: srv\ndoctype: school-ideology-summary\n" + extra + "cases:\n"
+    for c in cases:
+        body += f"  - id: {c}\n    facts: {CASES_DIR / (c + '.yaml')}\n"
+    path = tmp_path / "suite.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def _env(server: ScriptedOpenAIServer) -> dict[str, str]:
+    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test-eval"}
+
+
+def _run_id(stderr: str) -> str:
+    return next(x for x in stderr.splitlines() if x.startswith("run ")).split()[1]
+
+
+def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
+    # Two endpoints, as two profiles: a good model, and a bad one that invents numbers, drops
+    # the sentences holding digits, and never answers for the public-opinion section.
+    with ScriptedOpenAIServer() as bad_server:
+        bad_server.script("public_opinion", *["empty"] * 20)
+        (tmp_path / "draft.toml").write_text(
+            f'[profiles.good]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\nkey_required = false\n'
+            f'[profiles.bad]\nmodel = "bad"\nbase_url = "{bad_server.base_url}"\nkey_required = false\n',
+            encoding="utf-8",
+        )
+        suite = _suite(
+            tmp_path,
+            ["complete", "missing-numbers", "another-year"],
+            "models: [bad, good]\ndefault_assert:\n  - {type: metric, name: structure_pass, min: 1}\n",
+        )
+        report = tmp_path / "report.json"
+        result = cli("eval", suite, "-o", report, "-q", "--no-cache", cwd=tmp_path)
+        assert bad_server.count() > 0 and openai_server.count() == 3 * SECTIONS
+    assert result.returncode == 1, result.stderr  # the bad model fails its thresholds
+    data = json.loads(report.read_text(encoding="utf-8"))
+    groups = {g["model"]: g for g in data["summary"]["groups"]}
+    assert groups["good"]["rank"] == 1 and groups["bad"]["rank"] == 2
+    good, bad = groups["good"]["metrics"], groups["bad"]["metrics"]
+    assert groups["good"]["pass_rate"] == 1.0 and groups["bad"]["pass_rate"] == 0.0
+    assert good["structure_pass"] == 1.0 and bad["structure_pass"] == 0.0
+    assert good["fact_coverage"] == 1.0 > bad["fact_coverage"]
+    assert groups["good"]["quality"] > groups["bad"]["quality"]
+    bad_sample = next(s for s in data["samples"] if s["model"] == "bad")
+    assert "全年共组织专题活动137场" in bad_sample["text"]  # the invented numbers are in the draft
+    assert bad_sample["status"] == "error" and "public_opinion" in bad_sample["error"]
+    # The terminal table lists the good model first.
+    assert result.stdout.index("│    1 │ good") < result.stdout.index("│    2 │ bad")
+
+
+def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_server):
+    openai_server.latency = 0.25
+    cases = ["complete", "missing-numbers", "another-year", "year-2019"]
+    suite = _suite(tmp_path, cases, "models: [openai:good]\n")
+    home = os.environ["DRAFTSMITH_HOME"]
+    env = {**os.environ, **_env(openai_server)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "eval", str(suite), "--concurrency", "2", "--no-cache"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    runs = Path(home) / "data" / "runs"
+    deadline = time.monotonic() + 60
+    journal: Path | None = None
+    while time.monotonic() < deadline:
+        found = list(runs.glob("*/samples.jsonl"))
+        if found and found[0].read_text(encoding="utf-8").count("\n") >= 1:
+            journal = found[0]
+            break
+        time.sleep(0.05)
+    assert journal is not None, "no sample was journaled"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    run_dir = journal.parent
+    finished_before = journal.read_text(encoding="utf-8").count("\n")
+    assert 1 <= finished_before < len(cases), "the kill must land mid-run"
+    time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
+    openai_server.latency = 0.0
+
+    resumed = cli("eval", "--resume", run_dir.name, "-q", env=_env(openai_server))
+    assert resumed.returncode == 0, resumed.stderr
+    # calls.jsonl now holds each answer the run used exactly once (replays are not journaled
+    # again): what the server had to be asked. Anything the server answered beyond that was a
+    # request in flight when the run was killed, whose answer never reached the journal.
+    records = [
+        CallRecord.model_validate_json(line)
+        for line in (run_dir / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(records) == len(cases) * SECTIONS
+    needed = Counter(r.key for r in records)
+    served = Counter(
+        # A request the kill cut off mid-send reaches the server without its messages.
+        call_key("openai:good", [Message(**m) for m in r.body["messages"]])
+        if r.body.get("messages")
+        else "torn request"
+        for r in openai_server.requests()
+    )
+    assert not (needed - served), "an answer the run used never came from the server"
+    lost_in_flight = served - needed
+    assert sum(lost_in_flight.values()) <= 2  # the run's cap on calls in flight
+    lines = (run_dir / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    keys = [json.loads(x)["key"] for x in lines]
+    assert sorted(keys) == sorted(set(keys)) and len(keys) == len(cases)
+
+    # The same results as an uninterrupted run of the same suite.
+    fresh = cli(
+        "eval", suite, "--no-cache", "-q", "-o", tmp_path / "fresh.json", env=_env(openai_server)
+    )
+    resumed_report = cli("eval", "report", run_dir.name, "-o", tmp_path / "resumed.json")
+    assert fresh.returncode == resumed_report.returncode == 0
+
+    def texts(p: Path) -> list[tuple[str, str, dict]]:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        return [(s["case"], s["text"], s["metrics"]) for s in data["samples"]]
+
+    assert texts(tmp_path / "fresh.json") == texts(tmp_path / "resumed.json")
+
+
+def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_server):
+    openai_server.latency = 0.1
+    suite = _suite(tmp_path, ["complete", "minimal", "year-2019"], "models: [openai:good]\n")
+    result = cli("eval", suite, "--concurrency", "3", "--no-cache", env=_env(openai_server))
+    assert result.returncode == 0, result.stderr
+    # Section calls and repairs all go through the one cap, and every call is counted.
+    assert f"{openai_server.count()} model call(s), peak 3 in flight" in result.stderr
+    assert openai_server.count() >= 3 * SECTIONS
+
+    openai_server.reset()
+    openai_server.latency = 0.0
+    rated = _suite(
+        tmp_path,
+        ["complete"],
+        "models:\n  - {id: openai:good, rpm: 300}\n",  # one call every 0.2 s
+    )
+    result = cli("eval", rated, "--no-cache", "-q", env=_env(openai_server))
+    assert result.returncode == 0, result.stderr
+    times = sorted(r.received_at for r in openai_server.requests())
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    # Starts are spaced 0.2 s apart (6 gaps: 1.2 s; unlimited, all seven arrive within
+    # a few hundredths). Arrivals jitter with the client's CPU time (the first call also builds
+    # the HTTP client), so only the spread is checked here; the limiter's exact spacing is
+    # tested in-process below.
+    assert len(times) == SECTIONS
+    assert times[-1] - times[0] >= 0.6, gaps
+
+
+def test_rate_limiter_spaces_call_starts():
+    import asyncio
+
+    from pipeline.evals.limits import RateLimiter
+
+    async def starts() -> list[float]:
+        limiter = RateLimiter(rpm=600)  # one start every 0.1 s
+        stamps: list[float] = []
+
+        async def call() -> None:
+            await limiter.wait()
+            stamps.append(time.monotonic())
+
+        await asyncio.gather(*(call() for _ in range(6)))
+        return stamps
+
+    stamps = asyncio.run(starts())
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert all(g >= 0.095 for g in gaps), gaps
+
+
+def test_retry_errors_reruns_only_the_failed_sample_and_section(cli, tmp_path, openai_server):
+    openai_server.script("opening", "400")  # the first opening asked for is refused
+    suite = _suite(tmp_path, ["complete", "year-2019"], "models: [openai:good]\n")
+    first = cli("eval", suite, "--concurrency", "1", "--no-cache", "-q", env=_env(openai_server))
+    assert first.returncode == 1 and "section opening failed" in first.stdout
+    run = _run_id(first.stderr)
+    assert openai_server.count() == 2 * SECTIONS
+
+    plain = cli("eval", "--resume", run, "-q", env=_env(openai_server))
+    assert plain.returncode == 1 and openai_server.count() == 2 * SECTIONS  # nothing left to run
+
+    retried = cli("eval", "--resume", run, "--retry-errors", "-q", env=_env(openai_server))
+    assert retried.returncode == 0, retried.stdout
+    assert openai_server.count() == 2 * SECTIONS + 1  # only the refused section, once more
+    assert openai_server.requests()[-1].section == "opening"
+
+
+def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_server):
+    suite = _suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
+    first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=_env(openai_server))
+    assert first.returncode == 0, first.stderr
+    assert openai_server.count() == 2 * SECTIONS  # each repeat asks the model itself
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["summary"]["groups"][0]["metrics"]["agreement"] == 1.0
+    again = cli("eval", suite, "-q", env=_env(openai_server))
+    assert again.returncode == 0 and openai_server.count() == 2 * SECTIONS  # all from the cache
+    assert "0 model call(s)" in again.stderr
+
+
+def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
+    extra = (
+        "models: [openai:good]\n"
+        "judge:\n  model: openai:good\n  rubric: 结构完整、表述规范、数字有据。\n  min_score: 3\n"
+    )
+    suite = _suite(tmp_path, ["complete", "minimal"], extra)
+    report = tmp_path / "r.json"
+    result = cli("eval", suite, "-q", "-o", report, env=_env(openai_server))
+    assert result.returncode == 0, result.stderr
+    judge_requests = [r for r in openai_server.requests() if r.section is None]
+    assert len(judge_requests) == 2
+    assert "结构完整、表述规范、数字有据" in judge_requests[0].body["messages"][1]["content"]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [s["metrics"]["judge_score"] for s in data["samples"]] == [4.0, 4.0]
+    assert data["samples"][0]["judge_reasons"] == ["结构完整，表述规范"]
+    assert any(
+        a["name"] == "judge_score ≥ 3" and a["passed"] for a in data["samples"][0]["assertions"]
+    )
+
+    openai_server.script("judge", "text:评分：2分，数字缺少依据。")
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(
+        suite.read_text(encoding="utf-8").replace("rubric: ", "rubric: 严格："), encoding="utf-8"
+    )
+    again = cli("eval", strict, "-q", "--case", "complete", "-o", report, env=_env(openai_server))
+    assert again.returncode == 1  # the judge's 2 is below min_score 3
+    assert (
+        json.loads(report.read_text(encoding="utf-8"))["samples"][0]["metrics"]["judge_score"]
+        == 2.0
+    )
+    before = openai_server.count()
+    cached = cli("eval", strict, "-q", "--case", "complete", env=_env(openai_server))
+    assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
