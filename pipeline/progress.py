@@ -64,8 +64,8 @@ def log_to_stderr(stream: IO[str] | None = None) -> logging.Handler:
     logger = logging.getLogger("pipeline")
     handler = _StderrHandler(stream or sys.stderr)
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
     return handler
 
 
@@ -99,6 +99,7 @@ class SectionProgress:
         self.live_mode = self.stream.isatty() if live is None else live
         self._live: Any = None
         self._handler: logging.Handler | None = None
+        self._level = logging.NOTSET
 
     # ------------------------------------------------------------------ context
 
@@ -112,8 +113,9 @@ class SectionProgress:
         self._handler = _RetryHandler(logging.INFO)
         logger = logging.getLogger("pipeline")
         logger.addHandler(self._handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+        self._level = logger.level
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
         if self.live_mode:
             from rich.console import Console
             from rich.live import Live
@@ -134,7 +136,9 @@ class SectionProgress:
             self._live.stop()
             self._live = None
         if self._handler is not None:
-            logging.getLogger("pipeline").removeHandler(self._handler)
+            logger = logging.getLogger("pipeline")
+            logger.removeHandler(self._handler)
+            logger.setLevel(self._level)
             self._handler = None
 
     # ------------------------------------------------------------------ events

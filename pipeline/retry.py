@@ -101,8 +101,11 @@ def retry_after_seconds(
         return value if value >= 0 else None
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(raw) if raw.strip() else None
-    if parsed is None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
         return None
     return max(0.0, parsed.timestamp() - (now if now is not None else time.time()))
 

@@ -1,0 +1,138 @@
+"""The OpenAI adapter in-process, through the real openai client over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from pipeline.models.base import ModelCallError
+from pipeline.models.openai import EndpointSettings, OpenAIModel
+from pipeline.prompts import Message, SectionPrompt
+from pipeline.retry import RetryPolicy
+
+KEY = "sk-adapter-test-55aa66bb77cc"
+FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, jitter=0)
+
+
+def _prompt(section: str = "organization", skeleton: str = "第一句。第二句。") -> SectionPrompt:
+    user = f"章节：某节（编号：{section}）\n<skeleton>\n{skeleton}\n</skeleton>"
+    return SectionPrompt(
+        section_id=section,
+        heading="某节",
+        messages=[Message(role="system", content="系统"), Message(role="user", content=user)],
+        skeleton=skeleton,
+        template_hash="t",
+    )
+
+
+def _model(server, policy: RetryPolicy = FAST, **settings) -> OpenAIModel:
+    return OpenAIModel(
+        EndpointSettings(model="good", base_url=server.base_url, **settings),
+        api_key=KEY,
+        policy=policy,
+    )
+
+
+async def _complete(model: OpenAIModel, prompt: SectionPrompt, messages=None):
+    try:
+        return await model.complete(prompt, messages or prompt.messages)
+    finally:
+        await model.aclose()
+
+
+def test_answer_usage_and_finish_reason(openai_server):
+    prompt = _prompt()
+    model = _model(openai_server, price_input_per_1k=1.0, price_output_per_1k=2.0)
+    completion = asyncio.run(_complete(model, prompt))
+    assert completion.text == "第一句。第二句。"
+    assert completion.finish_reason == "stop"
+    u = completion.usage
+    assert (u.requests, u.retries) == (1, 0)
+    assert u.input_tokens == sum(len(m.content) for m in prompt.messages)
+    assert u.output_tokens == len("第一句。第二句。")
+    assert u.cost == pytest.approx(u.input_tokens / 1000 + 2 * u.output_tokens / 1000)
+    (request,) = openai_server.requests()
+    assert request.path == "/v1/chat/completions"
+    assert request.authorization == f"Bearer {KEY}"
+    assert request.body["messages"][0] == {"role": "system", "content": "系统"}
+
+
+def test_length_is_reported_not_hidden(openai_server):
+    openai_server.script("organization", "truncate")
+    completion = asyncio.run(_complete(_model(openai_server), _prompt()))
+    assert completion.finish_reason == "length"
+    assert completion.text == "第一句。"
+
+
+def test_sdk_retries_are_off_and_ours_are_bounded(openai_server):
+    openai_server.script("organization", "500", "500", "500", "500", "ok")
+    with pytest.raises(ModelCallError) as info:
+        asyncio.run(_complete(_model(openai_server), _prompt()))
+    assert openai_server.count() == 3  # max_attempts=3, no hidden SDK retries on top
+    assert info.value.transient
+    assert info.value.usage.requests == 3
+    assert "500 Internal Server Error after 3 attempt(s)" in str(info.value)
+
+
+def test_retry_after_header_wait(openai_server):
+    openai_server.script("organization", "503:0.5", "ok")
+    started = time.monotonic()
+    completion = asyncio.run(_complete(_model(openai_server), _prompt()))
+    assert completion.usage.retries == 1
+    (gap,) = openai_server.gaps("organization")
+    assert gap >= 0.48
+    assert time.monotonic() - started < 10
+
+
+def test_a_permanent_error_is_one_request_with_the_message_masked(openai_server):
+    openai_server.script("organization", "401")
+    model = _model(openai_server)
+    with pytest.raises(ModelCallError) as info:
+        asyncio.run(_complete(model, _prompt()))
+    message = str(info.value)
+    assert message.startswith("401 Unauthorized from http://127.0.0.1:")
+    assert "Incorrect API key provided: ***" in message
+    assert KEY not in message
+    assert not info.value.transient
+    # the run is stopped for every other section, without another request
+    with pytest.raises(ModelCallError, match="401 Unauthorized"):
+        asyncio.run(_complete(model, _prompt("plans")))
+    assert openai_server.count() == 1
+
+
+def test_read_timeout_is_explicit(openai_server):
+    openai_server.script("organization", "hang:3", "hang:3", "hang:3")
+    model = _model(openai_server, read_timeout=0.3, connect_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(ModelCallError, match="request timed out after 3 attempt"):
+        asyncio.run(_complete(model, _prompt()))
+    assert time.monotonic() - started < 2.9  # never waited for the server's 3 s answer
+
+
+def test_the_client_follows_the_event_loop(openai_server):
+    """A model shared by several `asyncio.run` drafts makes a client per loop."""
+    model = _model(openai_server)
+    for _ in range(2):
+        assert asyncio.run(model.complete(_prompt(), _prompt().messages)).text
+    assert openai_server.count() == 2
+
+
+def test_concurrent_requests_are_served_concurrently(openai_server):
+    openai_server.latency = 0.5
+    model = _model(openai_server)
+
+    async def many():
+        try:
+            return await asyncio.gather(
+                *(model.complete(_prompt(f"s{i}"), _prompt(f"s{i}").messages) for i in range(6))
+            )
+        finally:
+            await model.aclose()
+
+    asyncio.run(model.complete(_prompt(), _prompt().messages))  # load the libraries first
+    started = time.monotonic()
+    answers = asyncio.run(many())
+    assert len(answers) == 6
+    assert time.monotonic() - started < 2.0  # six 0.5 s answers, in parallel

@@ -1,0 +1,172 @@
+"""Choosing a model: `offline`, `openai:<model>`, or a profile from `draft.toml`, with flags
+over the profile and the profile over the environment."""
+
+from __future__ import annotations
+
+import pytest
+from modelrun import KEY, SECTIONS, draft_run
+
+from pipeline.config import load_config
+from pipeline.errors import InputError
+from pipeline.models import get_model
+from pipeline.models.registry import ModelOptions
+
+
+def _profile(tmp_path, server, **extra) -> None:
+    lines = [
+        "[profiles.local]",
+        'model = "good"',
+        f'base_url = "{server.base_url}"',
+        'key_env = "LOCAL_LLM_KEY"',
+        "temperature = 0.3",
+        "seed = 7",
+        "max_tokens = 900",
+        "price_input_per_1k = 0.002",
+        "price_output_per_1k = 0.006",
+    ]
+    lines += [f"{k} = {v}" for k, v in extra.items()]
+    (tmp_path / "draft.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_profile_sets_endpoint_key_parameters_and_prices(tmp_path, openai_server):
+    _profile(tmp_path, openai_server)
+    run = draft_run(
+        tmp_path,
+        None,
+        model="local",
+        env={"LOCAL_LLM_KEY": "sk-local-key-000111", "OPENAI_API_KEY": ""},
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run.stderr
+    assert openai_server.count() == len(SECTIONS)
+    request = openai_server.requests("theory_study")[0]
+    assert request.body["model"] == "good"
+    assert request.body["temperature"] == 0.3
+    assert request.body["seed"] == 7
+    assert request.body["max_tokens"] == 900  # max_tokens, not max_completion_tokens, off OpenAI
+    assert request.authorization == "Bearer sk-local-key-000111"
+    assert "stream" not in request.body or request.body["stream"] is False
+    usage = run.draft["usage"]
+    cost = usage["input_tokens"] / 1000 * 0.002 + usage["output_tokens"] / 1000 * 0.006
+    assert usage["cost"] == pytest.approx(cost)
+    assert run.draft["provenance"]["model"] == "local"
+    assert "cost" in run.stderr
+
+
+def test_flags_override_the_profile(tmp_path, openai_server):
+    _profile(tmp_path, openai_server)
+    run = draft_run(
+        tmp_path,
+        None,
+        "--temperature",
+        "0",
+        "--seed",
+        "11",
+        "--max-tokens",
+        "300",
+        model="local",
+        env={"LOCAL_LLM_KEY": "sk-local-key-000111"},
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run.stderr
+    body = openai_server.requests("opening")[0].body
+    assert (body["temperature"], body["seed"], body["max_tokens"]) == (0, 11, 300)
+
+
+def test_base_url_flag_and_env(tmp_path, openai_server):
+    run = draft_run(
+        tmp_path,
+        None,
+        "--base-url",
+        openai_server.base_url,
+        env={"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"},
+    )
+    assert run.code == 0, run.stderr
+    assert openai_server.count() == len(SECTIONS)
+
+
+def test_profile_from_the_user_config_dir(tmp_path, openai_server, draftsmith_home):
+    config = draftsmith_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    _profile(config, openai_server)
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    run = draft_run(tmp_path, None, model="local", env={"LOCAL_LLM_KEY": "k-12345"}, cwd=cwd)
+    assert run.code == 0, run.stderr
+
+
+def test_missing_profile_key_names_its_variable(tmp_path, openai_server, cli):
+    from modelrun import EXAMPLE
+
+    _profile(tmp_path, openai_server)
+    proc = cli("run", EXAMPLE, "--model", "local", cwd=tmp_path, env={"OPENAI_API_KEY": KEY})
+    assert proc.returncode == 2
+    assert "set the environment variable LOCAL_LLM_KEY" in proc.stderr
+    assert openai_server.count() == 0
+
+
+def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
+    from modelrun import EXAMPLE
+
+    proc = cli("run", EXAMPLE, "--model", "deepseek", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "unknown model 'deepseek'" in proc.stderr and "draft.toml" in proc.stderr
+
+    (tmp_path / "draft.toml").write_text("[profiles.x]\nmodel = 'm'\ntemprature = 1\n", "utf-8")
+    proc = cli("run", EXAMPLE, "--model", "x", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "draft.toml" in proc.stderr and "profiles.x.temprature" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+    (tmp_path / "draft.toml").write_text("[profiles.x\n", "utf-8")
+    proc = cli("run", EXAMPLE, "--model", "x", cwd=tmp_path)
+    assert proc.returncode == 2 and "invalid TOML" in proc.stderr
+
+
+def test_bad_flags_exit_2(tmp_path, cli):
+    from modelrun import EXAMPLE
+
+    for args, needle in (
+        (["--base-url", "127.0.0.1:8000"], "must start with http://"),
+        (["--api-key-env", "NOT-A-NAME"], "--api-key-env"),
+        (["--model", "openai:"], "needs a model name"),
+    ):
+        argv = ["run", EXAMPLE, "--model", "openai:m", *args]
+        proc = cli(*argv, env={"OPENAI_API_KEY": KEY})
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert needle in proc.stderr, (args, proc.stderr)
+
+
+def test_working_dir_profile_wins_over_the_users(tmp_path, draftsmith_home):
+    user = draftsmith_home / "config"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "draft.toml").write_text(
+        "[profiles.a]\nmodel = 'user-a'\n[profiles.b]\nmodel = 'user-b'\n[retry]\nmax_attempts = 2\n",
+        "utf-8",
+    )
+    (tmp_path / "draft.toml").write_text("[profiles.a]\nmodel = 'cwd-a'\n", "utf-8")
+    config = load_config(tmp_path)
+    assert config.profiles["a"].model == "cwd-a"
+    assert config.profiles["b"].model == "user-b"
+    assert config.retry == {"max_attempts": 2}
+
+
+def test_get_model_in_process(tmp_path, monkeypatch, openai_server):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("DRAFTSMITH_RETRY_MAX_ATTEMPTS", "7")
+    model = get_model(
+        "openai:good",
+        options=ModelOptions(base_url=openai_server.base_url, read_timeout=3),
+        use_cache=False,
+        cwd=tmp_path,
+    )
+    assert model.name == "openai:good"
+    assert model.policy.max_attempts == 7
+    assert model.settings.read_timeout == 3
+    assert model.settings.max_tokens_field == "max_tokens"
+    official = get_model("openai:gpt-4o-mini", cwd=tmp_path, use_cache=False)
+    assert official.settings.max_tokens_field == "max_completion_tokens"
+    assert type(get_model("openai:good", cwd=tmp_path)).__name__ == "CachedModel"
+    monkeypatch.setenv("DRAFTSMITH_RETRY_MAX_ATTEMPTS", "lots")
+    with pytest.raises(InputError, match="max_attempts"):
+        get_model("openai:good", cwd=tmp_path)

@@ -1,0 +1,91 @@
+"""The repair loop: a section whose answer the checker faults is re-asked, quoting each
+finding, until it is clean or the repairs run out; the best attempt is kept."""
+
+from __future__ import annotations
+
+import pytest
+from modelrun import SECTIONS, draft_run, offline_bodies
+
+from pipeline.testing.openai_server import INVENTED
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, str]:
+    return offline_bodies()
+
+
+def _repair_request(server, section: str) -> str:
+    repair = [r for r in server.requests(section) if r.repair]
+    assert repair, "no repair request was made"
+    return repair[0].body["messages"][-1]["content"]
+
+
+def test_an_invented_number_is_repaired(tmp_path, openai_server, expected):
+    openai_server.script("theory_study", "invent", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 2
+    request = _repair_request(openai_server, "theory_study")
+    assert "原文“137场”" in request and "原文“2468人次”" in request
+    assert "facts.unsupported-number" in request
+    assert "修改要求：use only numbers the facts give" in request
+    # the repair conversation carries the faulty answer, then the findings
+    first, second = openai_server.requests("theory_study")
+    assert second.body["messages"][:2] == first.body["messages"]
+    assert "137" in second.body["messages"][2]["content"]
+    section = run.section("theory_study")
+    assert section["body"] == expected["theory_study"]
+    assert section["attempts"] == 2
+    assert "137" not in run.draft["text"]
+    assert run.draft["findings"] == [] or all(
+        f["severity"] != "error" for f in run.draft["findings"]
+    )
+
+
+def test_a_dropped_required_element_is_repaired(tmp_path, openai_server, expected):
+    openai_server.script("theory_study", "drop", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 2
+    request = _repair_request(openai_server, "theory_study")
+    assert "中心组学习次数" in request and "“12”" in request
+    assert "facts.must-mention" in request
+    assert run.section("theory_study")["body"] == expected["theory_study"]
+    assert "中心组学习12次" in run.draft["text"]
+
+
+def test_a_dropped_list_fact_is_repaired(tmp_path, openai_server, expected):
+    openai_server.script("public_opinion", "drop", "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert "主题宣传活动" in _repair_request(openai_server, "public_opinion")
+    assert run.section("public_opinion")["body"] == expected["public_opinion"]
+
+
+def test_the_best_attempt_is_kept_and_what_is_still_wrong_gives_exit_1(tmp_path, openai_server):
+    # 3 errors, then 2, then 3 again: the middle answer is the one kept
+    openai_server.script("theory_study", "bad", "invent", "bad")
+    run = draft_run(tmp_path, openai_server, "--repairs", "2")
+    assert run.code == 1, run.stderr
+    assert openai_server.count("theory_study") == 3
+    section = run.section("theory_study")
+    assert section["status"] == "ok" and section["attempts"] == 3
+    assert INVENTED in section["body"] and "中心组学习12次" in section["body"]
+    codes = [f["code"] for f in run.draft["findings"] if f["severity"] == "error"]
+    assert codes.count("facts.unsupported-number") == 2
+    assert "facts.must-mention" not in codes
+
+
+def test_repairs_are_bounded(tmp_path, openai_server):
+    run = draft_run(tmp_path, openai_server, "--repairs", "1", model="openai:bad")
+    assert run.code == 1, run.stderr
+    for sid in SECTIONS:
+        assert openai_server.count(sid) == 2, sid  # one answer + one repair, never more
+    assert any(f["code"] == "facts.unsupported-number" for f in run.draft["findings"])
+
+
+def test_no_repairs_asks_once(tmp_path, openai_server):
+    openai_server.script("organization", "invent", "ok")
+    run = draft_run(tmp_path, openai_server, "--repairs", "0")
+    assert run.code == 1
+    assert openai_server.count("organization") == 1

@@ -1,0 +1,92 @@
+"""The run log: every prompt and response of a run, with usage; `draft logs` lists and shows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from modelrun import SECTIONS, draft_run
+
+from pipeline.models.base import Completion, Usage
+from pipeline.prompts import Message
+from pipeline.runlog import MIGRATIONS, RunLog
+
+
+def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server, cli):
+    openai_server.script("theory_study", "503", "ok")
+    openai_server.script("plans", "refuse")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3
+    assert "logged as run 1" in run.stderr
+
+    listing = cli("logs")
+    assert listing.returncode == 0, listing.stderr
+    assert "school-ideology-summary" in listing.stdout and "openai:good" in listing.stdout
+    assert "exit 3" in listing.stdout and "1 section(s) failed" in listing.stdout
+
+    shown = cli("logs", "show", "1", "--json")
+    assert shown.returncode == 0, shown.stderr
+    record = json.loads(shown.stdout)
+    assert record["exit_code"] == 3
+    assert {c["section"] for c in record["calls"]} == set(SECTIONS)
+    theory = next(c for c in record["calls"] if c["section"] == "theory_study")
+    assert theory["usage"]["requests"] == 2 and theory["usage"]["retries"] == 1
+    assert "（编号：theory_study）" in theory["messages"][1]["content"]
+    assert theory["response"] == run.section("theory_study")["body"]
+    plans = next(c for c in record["calls"] if c["section"] == "plans")
+    assert plans["response"].startswith("抱歉")
+    assert record["usage"]["requests"] == run.draft["usage"]["requests"]
+    assert record["options"]["concurrency"] == 7
+
+    text = cli("logs", "show", "1")
+    assert "<user>" in text.stdout and "<response finish_reason=stop>" in text.stdout
+    assert "[plans] failed" in text.stdout
+
+    missing = cli("logs", "show", "99")
+    assert missing.returncode == 2 and "no run 99" in missing.stderr
+
+
+def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):
+    run = draft_run(tmp_path, openai_server, "--no-log")
+    assert run.code == 0
+    assert not (draftsmith_home / "data" / "logs.db").exists()
+    assert cli("logs").stdout.strip() == "no runs logged yet"
+
+
+def test_migrations_apply_once_and_in_order(tmp_path):
+    path = tmp_path / "logs.db"
+    first = RunLog(path)
+    names = [name for name, _ in MIGRATIONS]
+    assert names == sorted(names) and names[0] == "m001_initial"
+    rows = [r[0] for r in first.db.execute("SELECT name FROM _migrations")]
+    assert rows == names
+    run_id = first.start_run(doctype="d", model="m", facts_source="f.yaml", output=None, options={})
+    first.record_call(
+        run_id,
+        "s",
+        [Message(role="user", content="问")],
+        Completion(text="答", usage=Usage(requests=1, input_tokens=3, output_tokens=1)),
+    )
+    first.finish_run(run_id, exit_code=0, usage=Usage(requests=1), sections=[])
+    first.close()
+    again = RunLog(path)
+    assert again.migrate() == []
+    record = again.run(run_id)
+    assert record is not None and record.calls[0].response == "答"
+    assert record.calls[0].usage.input_tokens == 3
+    again.close()
+
+
+def test_an_old_log_is_upgraded(tmp_path):
+    path = tmp_path / "logs.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    MIGRATIONS[0][1](db)
+    db.execute("INSERT INTO _migrations VALUES ('m001_initial', 'then')")
+    db.execute("INSERT INTO runs (started_at, doctype) VALUES ('then', 'old')")
+    db.commit()
+    db.close()
+    log = RunLog(path)
+    assert [r.doctype for r in log.runs()] == ["old"]
+    assert "m002_run_usage" in [r[0] for r in log.db.execute("SELECT name FROM _migrations")]
+    log.close()
