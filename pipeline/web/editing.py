@@ -8,17 +8,22 @@ always match the text the user now sees.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pipeline.document import Draft, SectionDraft
-from pipeline.drafting import assemble
+from pipeline.drafting import assemble, fact_labels
 from pipeline.errors import InputError
 from pipeline.facts import Facts, validate_facts
+from pipeline.markers import find_markers
 from pipeline.prompts import PromptSet
 from pipeline.spec import DocSpec
+from pipeline.web.forms import coerce
 
 _NUMBER = re.compile(r"^[一二三四五六七八九十百]+、")
 MAX_SECTION_CHARS = 20_000
 """Longest section text accepted from the browser."""
+_CONTEXT = 8
+"""Characters on each side of a marker that locate the value typed in its place."""
 
 
 def plain_heading(heading: str | None) -> str | None:
@@ -51,14 +56,65 @@ def rebuild(
     plain = [s.model_copy(update={"heading": plain_heading(s.heading)}) for s in sections]
     fresh = assemble(spec, facts, PromptSet.load(spec), draft.provenance.model, plain)
     if keep_provenance:
-        fresh = fresh.model_copy(update={"provenance": draft.provenance})
+        provenance = draft.provenance.model_copy(update={"facts_hash": fresh.provenance.facts_hash})
+        fresh = fresh.model_copy(update={"provenance": provenance})
     return fresh
 
 
+def filled_markers(old: str, new: str, spec: DocSpec) -> dict[str, Any]:
+    """Facts the user supplied by typing a value over their markers: {fact id: value}.
+
+    A marker of a scalar fact in `old` counts as filled when `new` holds the text around it
+    with a short value, and no marker, in its place (学习【待补充：中心组学习次数】次 → 学习12次).
+    """
+    labels = {label: fact for label, fact in fact_labels(spec).items() if "." not in fact}
+    found: dict[str, Any] = {}
+    markers = find_markers(old)
+    for i, (start, end, label) in enumerate(markers):
+        fact_id = labels.get(label)
+        if fact_id is None or spec.facts[fact_id].type.endswith("-list"):
+            continue
+        left_edge = max(markers[i - 1][1] if i else 0, old.rfind("\n", 0, start) + 1)
+        right_edge = markers[i + 1][0] if i + 1 < len(markers) else len(old)
+        newline = old.find("\n", end)
+        right_edge = min(right_edge, newline) if newline >= 0 else right_edge
+        before = old[max(left_edge, start - _CONTEXT) : start]
+        after = old[end : min(right_edge, end + _CONTEXT)]
+        if not before and not after:
+            continue
+        pattern = re.escape(before) + r"([^\n【】]{1,40}?)" + re.escape(after)
+        hits = re.findall(pattern, new)
+        if len(hits) == 1 and hits[0].strip():
+            value = coerce(spec.facts[fact_id], hits[0])
+            if value is not None:
+                found[fact_id] = value
+    return found
+
+
+def _with_filled(facts: Facts, spec: DocSpec, filled: dict[str, Any]) -> Facts:
+    """`facts` plus the values filled in the text, each kept only if it is valid for its fact."""
+    values = facts.to_json()
+    for fact_id, value in filled.items():
+        if values.get(fact_id) is not None:
+            continue
+        trial = {"doctype": spec.id, **values, fact_id: value}
+        try:
+            validate_facts(trial, spec, path="草稿中补填的事实")
+        except InputError:
+            continue
+        values = {k: v for k, v in trial.items() if k != "doctype"}
+    return validate_facts({"doctype": spec.id, **values}, spec, path="草稿中补填的事实")
+
+
 def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -> Draft:
-    """The draft with one section's body replaced by text the user typed."""
+    """The draft with one section's body replaced by text the user typed.
+
+    A value typed over a marker of a missing fact becomes that fact's value for the check
+    (so the number is backed, not reported as invented).
+    """
     body = normalise_body(text)
-    if section_id not in {s.id for s in draft.sections}:
+    current = {s.id: s for s in draft.sections}
+    if section_id not in current:
         raise InputError(f"the draft has no section '{section_id}'")
     sections = [
         s.model_copy(update={"body": body, "status": "ok", "error": None})
@@ -66,7 +122,11 @@ def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -
         else s
         for s in draft.sections
     ]
-    return rebuild(draft, spec, draft_facts(draft, spec), sections, keep_provenance=True)
+    facts = draft_facts(draft, spec)
+    filled = filled_markers(current[section_id].body, body, spec)
+    if filled:
+        facts = _with_filled(facts, spec, filled)
+    return rebuild(draft, spec, facts, sections, keep_provenance=True)
 
 
 def with_section(draft: Draft, spec: DocSpec, facts: Facts, section: SectionDraft) -> Draft:

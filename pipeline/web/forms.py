@@ -142,12 +142,33 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+LONG_TEXT = 24
+"""A text input becomes a multi-line box when its value or its example is longer than this."""
+
+
+def _longest_example(example: Any, key: str | None = None) -> int:
+    """The length of the longest example value (of field `key` in object-list examples)."""
+    items = example if isinstance(example, list) else [example]
+    lengths = [
+        len(_text(item.get(key) if key and isinstance(item, dict) else item))
+        for item in items
+        if not isinstance(item, dict) or key
+    ]
+    return max(lengths, default=0)
+
+
 def _field_view(
-    name: str, spec_field: FieldSpec | FactSpec, value: Any, errors: Mapping[str, str], **extra
+    name: str,
+    spec_field: FieldSpec | FactSpec,
+    value: Any,
+    errors: Mapping[str, str],
+    *,
+    example_length: int = 0,
+    **extra,
 ) -> FieldView:
     kind = _input_kind(spec_field)
     text = _text(value)
-    if kind == "text" and len(text) > 40:
+    if kind == "text" and max(len(text), example_length) > LONG_TEXT:
         kind = "textarea"
     return FieldView(
         name=name,
@@ -166,7 +187,7 @@ def _field_view(
 def _row(fact_id: str, fact: FactSpec, index: int | str, item: Any, errors: Mapping[str, str]):
     base = f"{PREFIX}{fact_id}.{index}"
     if fact.type == "string-list":
-        view = _field_view(base, fact, item, errors)
+        view = _field_view(base, fact, item, errors, example_length=_longest_example(fact.example))
         return RowView(index=index if isinstance(index, int) else -1, fields=[view])
     fields = []
     item = item if isinstance(item, dict) else {}
@@ -174,7 +195,16 @@ def _row(fact_id: str, fact: FactSpec, index: int | str, item: Any, errors: Mapp
         example = ""
         if isinstance(fact.example, list) and fact.example and isinstance(fact.example[0], dict):
             example = _text(fact.example[0].get(key))
-        fields.append(_field_view(f"{base}.{key}", sub, item.get(key), errors, example=example))
+        fields.append(
+            _field_view(
+                f"{base}.{key}",
+                sub,
+                item.get(key),
+                errors,
+                example=example,
+                example_length=_longest_example(fact.example, key),
+            )
+        )
     return RowView(index=index if isinstance(index, int) else -1, fields=fields)
 
 
@@ -205,7 +235,12 @@ def build_form(
             view.template_row = template
         else:
             view.field = _field_view(
-                f"{PREFIX}{fact_id}", fact, value, errors, example=_example_text(fact.example)
+                f"{PREFIX}{fact_id}",
+                fact,
+                value,
+                errors,
+                example=_example_text(fact.example),
+                example_length=_longest_example(fact.example),
             )
         facts.append(view)
     return FormView(doctype=spec.id, facts=facts, errors=errors)

@@ -29,7 +29,9 @@ DB_NAME = "web.sqlite3"
 COALESCE_SECONDS = 120
 """Autosaves from one tab closer together than this update one version instead of adding one."""
 
-FactsKind = Literal["created", "autosave", "saved", "imported", "restored", "generated"]
+FactsKind = Literal[
+    "created", "autosave", "saved", "imported", "restored", "generated", "from_draft"
+]
 DraftKind = Literal["generated", "edited", "regenerated", "restored"]
 
 _MIGRATIONS: list[str] = [

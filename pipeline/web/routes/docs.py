@@ -40,6 +40,7 @@ KIND_CN = {
     "imported": "导入",
     "restored": "恢复旧版本",
     "generated": "生成",
+    "from_draft": "在草稿中补填",
 }
 MAX_IMPORT_BYTES = 1024 * 1024
 

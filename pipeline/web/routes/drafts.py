@@ -145,7 +145,26 @@ async def edit_section(
         base=edit.base,
     )
     fresh = c.store.get_draft(draft_id)
-    return JSONResponse({**_fragments(c, fresh), "conflict": result.conflict})
+    filled = await run_in_threadpool(_fill_facts_document, c, stored, fresh)
+    return JSONResponse({**_fragments(c, fresh), "conflict": result.conflict, "filled": filled})
+
+
+def _fill_facts_document(c: WebContext, before: StoredDraft, after: StoredDraft) -> list[str]:
+    """Facts the edit supplied (a value typed over a marker) also go into the facts form, where
+    it has none yet, as a new version; returns "label：value" for each."""
+    new = {
+        k: v
+        for k, v in after.draft.facts.items()
+        if before.draft.facts.get(k) is None and v is not None
+    }
+    if not new:
+        return []
+    spec = c.spec(after.draft.doctype)
+    doc = c.store.get_doc(after.doc_id)
+    missing = {k: v for k, v in new.items() if doc.data.get(k) in (None, "", [])}
+    if missing:
+        c.store.save_facts(doc.id, {**doc.data, **missing}, kind="from_draft")
+    return [f"{spec.facts[k].label}：{v}" for k, v in new.items() if k in spec.facts]
 
 
 @router.post("/drafts/{draft_id}/recheck")

@@ -12,6 +12,8 @@
   let inflight = null;
 
   form.elements.tab.value = D.tabId();
+  // A copy of unsaved input in localStorage: a reload, a closed tab or a crash loses nothing.
+  const localKey = "draftsmith-facts:" + form.getAttribute("action");
 
   function setState(kind, text) {
     state.dataset.state = kind;
@@ -22,6 +24,59 @@
     const data = new FormData(form);
     data.delete("action");
     return data;
+  }
+
+  function snapshot() {
+    const fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name.startsWith("fact.")) fields.push([name, String(value)]);
+    });
+    return JSON.stringify(fields);
+  }
+
+  function keepLocally() {
+    try {
+      localStorage.setItem(localKey, JSON.stringify({ at: Date.now(), fields: snapshot() }));
+    } catch (e) { /* storage full or disabled: the server copy still follows */ }
+  }
+
+  function forgetLocally(sent) {
+    if (!dirty && snapshot() === sent) localStorage.removeItem(localKey);
+  }
+
+  // The content of a snapshot without row numbers and blank inputs (the server drops both).
+  function content(fieldsJson) {
+    return JSON.stringify(JSON.parse(fieldsJson)
+      .filter(function (pair) { return pair[1].trim() !== ""; })
+      .map(function (pair) { return [pair[0].replace(/\.\d+(?=\.|$)/, ".#"), pair[1].trim()]; }));
+  }
+
+  function restoreLocal() {
+    let kept = null;
+    try { kept = JSON.parse(localStorage.getItem(localKey) || "null"); } catch (e) { kept = null; }
+    if (!kept || typeof kept.fields !== "string") return false;
+    if (content(kept.fields) === content(snapshot())) { localStorage.removeItem(localKey); return false; }
+    const fields = JSON.parse(kept.fields);
+    form.querySelectorAll("[data-fact]").forEach(function (block) {
+      const rows = block.querySelector("ol.rows");
+      if (!rows) return;
+      const prefix = "fact." + block.dataset.fact + ".";
+      const indices = [];
+      fields.forEach(function (pair) {
+        if (!pair[0].startsWith(prefix)) return;
+        const index = pair[0].slice(prefix.length).split(".")[0];
+        if (/^\d+$/.test(index) && indices.indexOf(index) < 0) indices.push(index);
+      });
+      if (!indices.length) return;
+      const template = block.querySelector("template.row-template").innerHTML;
+      rows.replaceChildren();
+      indices.forEach(function (i) { rows.insertAdjacentHTML("beforeend", template.split("__i__").join(i)); });
+    });
+    fields.forEach(function (pair) {
+      const field = form.elements.namedItem(pair[0]);
+      if (field && "value" in field) field.value = pair[1];
+    });
+    return true;
   }
 
   function schedule() {
@@ -38,8 +93,9 @@
     if (!dirty) return;
     dirty = false;
     setState("saving", "正在保存…");
+    const sent = snapshot();
     inflight = D.post(form.dataset.autosave, payload())
-      .then(apply)
+      .then(function (result) { apply(result); forgetLocally(sent); })
       .catch(function (error) {
         dirty = true;
         setState("error", "保存失败：" + error.message + "（3 秒后重试）");
@@ -94,8 +150,13 @@
     if (fact) touched.add("fact." + fact.dataset.fact);
   }
 
-  form.addEventListener("input", function (event) { touch(event.target); schedule(); });
-  form.addEventListener("change", function (event) { touch(event.target); schedule(); });
+  function edited(event) {
+    touch(event.target);
+    keepLocally();
+    schedule();
+  }
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
 
   // Enter in a one-line input saves instead of pressing the first button of the form.
   form.addEventListener("keydown", function (event) {
@@ -121,6 +182,7 @@
       rows.insertAdjacentHTML("beforeend", template.innerHTML.split("__i__").join(String(next)));
       const first = rows.lastElementChild.querySelector("input, textarea, select");
       if (first) first.focus();
+      keepLocally();
       schedule();
     } else if (remove) {
       event.preventDefault();
@@ -129,6 +191,7 @@
       if (rows.children.length > 1) row.remove();
       else row.querySelectorAll("input, textarea, select").forEach(function (f) { f.value = ""; });
       touch(remove.closest("[data-fact]").querySelector("[name]") || remove);
+      keepLocally();
       schedule();
     }
   });
@@ -149,6 +212,25 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flush();
   });
+
+  // Input typed before this script ran (a fast typist, a slow machine) is saved too.
+  const typedEarly = Array.prototype.some.call(form.elements, function (el) {
+    if (!el.name || !el.name.startsWith("fact.")) return false;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return "defaultValue" in el && el.value !== el.defaultValue;
+  });
+
+  if (restoreLocal()) {
+    const banner = document.getElementById("restored-banner");
+    if (banner) banner.hidden = false;
+    dirty = true;
+    save();
+  } else if (typedEarly) {
+    keepLocally();
+    schedule();
+  }
 
   window.DraftsmithForm = { save: save, isDirty: function () { return dirty || Boolean(inflight); } };
 })();

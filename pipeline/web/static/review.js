@@ -13,6 +13,20 @@
   const timers = {};
   let chain = Promise.resolve();  // saves run one after another, in order
 
+  // Unsaved section text is also kept in localStorage: a reload or a crash loses nothing.
+  const localKey = "draftsmith-draft:" + draftId;
+  function localCopy() {
+    try { return JSON.parse(localStorage.getItem(localKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function keepLocally(id, text) {
+    const copy = localCopy();
+    if (text === null) delete copy[id]; else copy[id] = text;
+    try {
+      if (Object.keys(copy).length) localStorage.setItem(localKey, JSON.stringify(copy));
+      else localStorage.removeItem(localKey);
+    } catch (e) { /* storage disabled: the server copy still follows */ }
+  }
+
   function setState(kind, text) {
     state.dataset.state = kind;
     state.textContent = text;
@@ -27,7 +41,6 @@
   function apply(result, keep) {
     latest = result;
     revision = result.revision;
-    document.getElementById("revision").textContent = revision;
     document.getElementById("summary").innerHTML = result.summary;
     document.getElementById("panel").innerHTML = result.panel;
     document.getElementById("doc-title").innerHTML = result.title;
@@ -39,6 +52,11 @@
       if (body && body !== keep && !dirty.has(id)) body.innerHTML = part.body;
     });
     if (result.conflict) document.getElementById("conflict-banner").hidden = false;
+    if (result.filled && result.filled.length) {
+      const box = document.getElementById("filled-banner");
+      box.textContent = "已把你在正文中补填的事实写回事实表单：" + result.filled.join("；") + "。";
+      box.hidden = false;
+    }
   }
 
   function save(id, options) {
@@ -46,11 +64,13 @@
     chain = chain.then(function () {
       if (!dirty.has(id)) return;
       const el = bodyOf(id);
+      const sent = textOf(el);
       dirty.delete(id);
       setState("saving", "正在保存并检查…");
       return D.post("/drafts/" + draftId + "/sections/" + encodeURIComponent(id),
-                    { text: textOf(el), base: revision, tab: tab }, options)
+                    { text: sent, base: revision, tab: tab }, options)
         .then(function (result) {
+          if (!dirty.has(id) && textOf(el) === sent) keepLocally(id, null);
           apply(result, document.activeElement === el ? el : null);
           setState("saved", "已保存并检查 · 修订 " + result.revision + " · " + D.clock());
           document.getElementById("edit-error").hidden = true;
@@ -70,6 +90,7 @@
   root.querySelectorAll("[data-edit]").forEach(function (el) {
     const id = el.dataset.edit;
     el.addEventListener("input", function () {
+      keepLocally(id, textOf(el));
       dirty.add(id);
       setState("dirty", "有未保存的修改…");
       clearTimeout(timers[id]);
@@ -128,6 +149,25 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") flushAll();
   });
+
+  // Text typed before a reload or crash that the server never received: put it back and save it.
+  const kept = localCopy();
+  let restored = false;
+  Object.keys(kept).forEach(function (id) {
+    const el = bodyOf(id);
+    if (!el || typeof kept[id] !== "string") return;
+    if (textOf(el) === kept[id]) { keepLocally(id, null); return; }
+    el.replaceChildren();
+    kept[id].split("\n").forEach(function (line) {
+      const p = document.createElement("p");
+      p.textContent = line;
+      el.appendChild(p);
+    });
+    dirty.add(id);
+    restored = true;
+    save(id);
+  });
+  if (restored) document.getElementById("restored-banner").hidden = false;
 
   window.DraftsmithReview = { isDirty: function () { return dirty.size > 0; }, settled: function () { return chain; } };
 })();
