@@ -211,8 +211,9 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
                 raw += extra
+                if not any(k == b"content-security-policy" for k, _ in raw):
+                    raw.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
                 raw += [
-                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
