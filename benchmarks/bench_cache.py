@@ -1,0 +1,116 @@
+"""A cached re-run: `draft run --model openai:…` a second time makes no request, and is fast.
+
+    python benchmarks/bench_cache.py [--repeat 5] [--latency 0.5]
+
+Runs the school example once against the scripted server (filling the response cache),
+then re-runs it `--repeat` times as a real subprocess. Prints the requests the re-runs made
+(must be 0), their median wall time, the ratio to the 0.5 s target (under 1.0 is within
+target), and whether the re-run imported langchain or openai (it must not: a cache hit
+needs neither). For scale it also times the same run with `--model offline` (no model, no
+cache: what start-up, facts, prompts and the checker cost) and, in-process, the drafting
+step alone answered from the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = ROOT / "examples" / "school-ideology-summary.yaml"
+TARGET_S = 0.5
+MODEL_LIBS = ("openai", "langchain_openai", "langchain_core", "httpx2", "tenacity")
+
+
+def _run(
+    env: dict[str, str], out: Path, *extra: str, model: str = "openai:good"
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """One `draft run` subprocess: (seconds, process)."""
+    argv = [sys.executable, *extra, "-m", "pipeline", "run", str(FACTS), "--model", model]
+    argv += ["--concurrency", "7", "-q", "-o", str(out)]
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr
+    return elapsed, proc
+
+
+def _draft_in_process() -> float:
+    """Seconds for the drafting step alone with every answer from the cache."""
+    from pipeline.drafting import draft_document_async
+    from pipeline.facts import load_facts
+    from pipeline.models import get_model
+
+    spec, facts = load_facts(FACTS)
+    model = get_model("openai:good")
+    started = time.perf_counter()
+    draft = asyncio.run(draft_document_async(spec, facts, model, concurrency=7))
+    elapsed = time.perf_counter() - started
+    assert draft.usage.cached == len(spec.sections) and draft.usage.requests == 0
+    return elapsed
+
+
+def _model_imports(trace: str) -> list[str]:
+    found = set()
+    for line in trace.splitlines():
+        if line.startswith("import time:"):
+            name = line.split("|")[-1].strip()
+            if name.split(".")[0] in MODEL_LIBS:
+                found.add(name)
+    return sorted(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--latency", type=float, default=0.5, help="seconds per uncached call")
+    args = parser.parse_args()
+
+    from pipeline.testing.openai_server import ScriptedOpenAIServer
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        ScriptedOpenAIServer(latency=args.latency) as server,
+    ):
+        os.environ["DRAFTSMITH_HOME"] = str(Path(tmp) / "home")
+        os.environ["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
+        os.environ["OPENAI_BASE_URL"] = server.base_url
+        env = dict(os.environ)
+        out = Path(tmp)
+        first_s, _ = _run(env, out / "first.md")
+        filled = server.count()
+        times = [_run(env, out / f"again{i}.md")[0] for i in range(args.repeat)]
+        _, traced = _run(env, out / "traced.md", "-X", "importtime")
+        offline = [_run(env, out / f"off{i}.md", model="offline")[0] for i in range(args.repeat)]
+        in_process = _draft_in_process()
+        rerun_requests = server.count() - filled
+        same = (out / "first.md").read_bytes() == (out / "again0.md").read_bytes()
+
+    median, offline_median = statistics.median(times), statistics.median(offline)
+    imported = _model_imports(traced.stderr)
+    runs = ", ".join(f"{t:.3f}" for t in times)
+    verdict = "within target" if median < TARGET_S else "OVER target"
+    print(f"first run: {filled} requests, {first_s:.2f} s (L = {args.latency:g} s per call)")
+    print(
+        f"cached re-runs: {rerun_requests} requests in {args.repeat + 2} runs; same output: {same}"
+    )
+    print(f"re-run wall time (subprocess, start-up included): median {median:.3f} s ({runs})")
+    print(f"target {TARGET_S} s; median / target = {median / TARGET_S:.2f}  ({verdict})")
+    print(
+        f"same run with --model offline (no model, no cache): median {offline_median:.3f} s; "
+        f"cached re-run / offline run = {median / offline_median:.2f}"
+    )
+    print(f"in-process drafting step, every answer from the cache: {in_process * 1000:.0f} ms")
+    libs = ", ".join(imported[:6]) + (" …" if len(imported) > 6 else "") if imported else "none"
+    print(f"openai/langchain/httpx2/tenacity modules a cached re-run imported: {libs}")
+
+
+if __name__ == "__main__":
+    main()
