@@ -60,7 +60,8 @@ def test_non_editable_wheel_finds_its_builtin_data(tmp_path: Path):
         "prompts/_shared/section.j2",
         "prompts/annual-work-summary/plans.j2",
         "examples/school-ideology-summary.yaml",
-        "evals",
+        "schemas/lexicon/set-phrases.yaml",
+        "evals/school-ideology-summary.yaml",
     ):
         assert (target / "pipeline/_data" / sub).exists(), sub
     elsewhere = tmp_path / "elsewhere"
