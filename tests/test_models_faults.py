@@ -149,12 +149,13 @@ def test_section_deadline_bounds_a_hanging_endpoint(tmp_path, openai_server, exp
     openai_server.script("plans", *["hang:5"] * 60)
     started = time.monotonic()
     run = draft_run(
-        tmp_path, openai_server, "--timeout", "0.4", "--deadline", "5", "--max-attempts", "50"
+        tmp_path, openai_server, "--timeout", "0.4", "--deadline", "8", "--max-attempts", "50"
     )
     assert run.code == 3, run.stderr
-    assert time.monotonic() - started < 40
-    # attempts stop at the deadline (5 s / 0.4 s per attempt), far below the 50 allowed
-    assert 2 <= openai_server.count("plans") <= 14
+    assert time.monotonic() - started < 60
+    # attempts stop at the deadline (8 s at 0.4 s per attempt, library loading included),
+    # far below the 50 allowed
+    assert 1 <= openai_server.count("plans") <= 21
     section = run.section("plans")
     assert section["status"] == "failed"
     assert "deadline" in section["error"], section["error"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
+import sys
 import time
 from http import HTTPStatus
 from typing import Any, Literal
@@ -184,12 +186,19 @@ class OpenAIModel:
 
     # ------------------------------------------------------------------ the client
 
-    def _client(self) -> Any:
-        """The ChatOpenAI of the running event loop (made on first use)."""
+    async def _client(self) -> Any:
+        """The ChatOpenAI of the running event loop, made on first use.
+
+        The libraries (about 2 s to import) are loaded in a worker thread, so that the event
+        loop — progress display, sections answered from the cache — keeps running meanwhile.
+        """
         loop = asyncio.get_running_loop()
         if self._chat is None or self._loop is not loop:
-            self._chat = self._build()
-            self._loop = loop
+            if "langchain_openai" not in sys.modules:
+                await asyncio.to_thread(importlib.import_module, "langchain_openai")
+            if self._chat is None or self._loop is not loop:
+                self._chat = self._build()
+                self._loop = loop
         return self._chat
 
     def _build(self) -> Any:
@@ -233,7 +242,7 @@ class OpenAIModel:
         """One answer to `messages`, retrying transient failures; never leaks the key."""
         if self._fatal:
             raise ModelCallError(self._fatal)
-        chat = self._client()
+        chat = await self._client()
         payload = [{"role": m.role, "content": m.content} for m in messages]
         requests = 0
 
