@@ -245,6 +245,10 @@ def test_a_cleared_count_is_highlighted_with_its_label_and_fixed_by_editing(web:
     assert "待补充" not in parts["sections"]["theory_study"]["body"]
     assert "没有发现问题" in parts["panel"]
     assert "0</strong> 处待补充" in parts["summary"]
+    # The value typed over the marker went back into the facts form, as a new version.
+    assert parts["filled"] == ["中心组学习次数：12"]
+    assert yaml.safe_load(web.client.get(f"{doc}/export.yaml").text)["central_group_sessions"] == 12
+    assert "在草稿中补填" in web.client.get(f"{doc}/history").text
     txt = web.client.get(f"{draft}/download.txt").text
     assert "全年学校共开展中心组学习12次" in txt and "待补充" not in txt
 

@@ -151,3 +151,26 @@ def test_two_windows_editing_at_once_lose_nothing(draftsmith_home: Path):
         revisions = first.get(f"{draft}/revisions").text.count("恢复此修订")
         assert revisions >= 3
         assert "乙写的打算。" in first.get(f"{draft}/download.txt").text
+
+
+def test_the_wheel_carries_every_template_and_static_file(tmp_path: Path):
+    """`pip install draftsmith` alone gives a working web app: no CDN, nothing fetched."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import REPO
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    names = set(zipfile.ZipFile(next(tmp_path.glob("draftsmith-*.whl"))).namelist())
+    web = REPO / "pipeline" / "web"
+    for folder in ("templates", "static"):
+        for path in (web / folder).iterdir():
+            assert f"pipeline/web/{folder}/{path.name}" in names
+    for path in (web / "templates").iterdir():
+        assert "http://" not in path.read_text() and "https://" not in path.read_text()

@@ -6,6 +6,7 @@ autosave, live progress and in-place editing. Every asset is served from the pac
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -43,6 +44,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        names = [m.name for m in context.model_choices()]
+        if settings.warm_up and any(n != "offline" for n in names):
+            from pipeline.web.generation import warm_up
+
+            asyncio.get_running_loop().run_in_executor(None, warm_up, names)
         yield
         await context.jobs.shutdown()
 

@@ -8,14 +8,16 @@ always match the text the user now sees.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
+from pipeline import paths
 from pipeline.document import Draft, SectionDraft
 from pipeline.drafting import assemble, fact_labels
 from pipeline.errors import InputError
 from pipeline.facts import Facts, validate_facts
 from pipeline.markers import find_markers
-from pipeline.prompts import PromptSet
+from pipeline.prompts import SHARED_DIR, PromptSet
 from pipeline.spec import DocSpec
 from pipeline.web.forms import coerce
 
@@ -24,6 +26,31 @@ MAX_SECTION_CHARS = 20_000
 """Longest section text accepted from the browser."""
 _CONTEXT = 8
 """Characters on each side of a marker that locate the value typed in its place."""
+
+
+_PROMPT_SETS: dict[tuple[object, ...], PromptSet] = {}
+_PROMPT_LOCK = threading.Lock()
+
+
+def prompt_set(spec: DocSpec) -> PromptSet:
+    """The spec's section templates, loaded once and again only when a template file changes."""
+    folders = [spec.prompts_dir, paths.builtin_prompts_dir() / SHARED_DIR]
+    stamp = tuple(
+        (f.name, f.stat().st_mtime_ns)
+        for folder in folders
+        if folder is not None and folder.is_dir()
+        for f in sorted(folder.glob("*.j2"))
+    )
+    key = (spec.id, spec.content_hash, str(spec.prompts_dir), stamp)
+    with _PROMPT_LOCK:
+        cached = _PROMPT_SETS.get(key)
+    if cached is None:
+        cached = PromptSet.load(spec)
+        with _PROMPT_LOCK:
+            if len(_PROMPT_SETS) > 32:
+                _PROMPT_SETS.clear()
+            _PROMPT_SETS[key] = cached
+    return cached
 
 
 def plain_heading(heading: str | None) -> str | None:
@@ -54,7 +81,7 @@ def rebuild(
 ) -> Draft:
     """The draft reassembled from `sections` (numbered headings allowed) and checked again."""
     plain = [s.model_copy(update={"heading": plain_heading(s.heading)}) for s in sections]
-    fresh = assemble(spec, facts, PromptSet.load(spec), draft.provenance.model, plain)
+    fresh = assemble(spec, facts, prompt_set(spec), draft.provenance.model, plain)
     if keep_provenance:
         provenance = draft.provenance.model_copy(update={"facts_hash": fresh.provenance.facts_hash})
         fresh = fresh.model_copy(update={"provenance": provenance})

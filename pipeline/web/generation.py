@@ -10,16 +10,17 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.drafting import draft_document_async
 from pipeline.facts import Facts
-from pipeline.prompts import PromptSet, cn
+from pipeline.models.base import Model
+from pipeline.prompts import cn
 from pipeline.spec import DocSpec
 from pipeline.web.context import WebContext
-from pipeline.web.editing import with_section
+from pipeline.web.editing import prompt_set, with_section
 from pipeline.web.jobs import Job, SectionLine
 
 
 def section_lines(spec: DocSpec, facts: Facts, only: str | None = None) -> list[SectionLine]:
     """The sections as the progress page lists them: 开头段, 一、…, in order."""
-    prompts = PromptSet.load(spec)
+    prompts = prompt_set(spec)
     lines, index = [], 0
     for s in spec.sections:
         heading = prompts.render_heading(s, facts.values)
@@ -33,16 +34,37 @@ def section_lines(spec: DocSpec, facts: Facts, only: str | None = None) -> list[
     return lines
 
 
-def start_draft(
-    c: WebContext, doc_id: int, facts_version: int, spec: DocSpec, facts: Facts, model_name: str
-) -> Job:
-    """Draft the whole document in the background; the job's result is the review page."""
+async def resolve_model(name: str) -> Model:
+    """The named model, made in a worker thread: a real model's first use imports its client
+    libraries, which must not stall the server. A bad name or a missing key raises InputError."""
     from pipeline.models import get_model
 
-    model = get_model(model_name)  # a bad model name or a missing key fails here, at once
+    return await run_in_threadpool(get_model, name)
+
+
+def warm_up(names: list[str]) -> None:
+    """Make the first configured real model once, so the first 生成 does not wait for imports."""
+    from pipeline.errors import DraftsmithError
+    from pipeline.models import get_model
+
+    for name in names:
+        if name != "offline":
+            try:
+                get_model(name)
+            except DraftsmithError:
+                continue
+            return
+
+
+def start_draft(
+    c: WebContext, doc_id: int, facts_version: int, spec: DocSpec, facts: Facts, model: Model
+) -> Job:
+    """Draft the whole document in the background; the job's result is the review page."""
 
     async def work(job: Job) -> str:
-        draft = await draft_document_async(spec, facts, model, on_event=job.on_section)
+        draft = await draft_document_async(
+            spec, facts, model, prompts=prompt_set(spec), on_event=job.on_section
+        )
         draft_id = await run_in_threadpool(c.store.create_draft, doc_id, facts_version, draft)
         return f"/drafts/{draft_id}"
 
@@ -56,17 +78,14 @@ def start_section(
     section_id: str,
     spec: DocSpec,
     facts: Facts,
-    model_name: str,
+    model: Model,
 ) -> Job:
     """Draft one section again from the current facts; the rest of the draft is kept."""
-    from pipeline.models import get_model
-
-    model = get_model(model_name)
     only = spec.model_copy(update={"sections": [spec.section(section_id)]})
 
     async def work(job: Job) -> str:
         partial = await draft_document_async(
-            only, facts, model, prompts=PromptSet.load(spec), on_event=job.on_section
+            only, facts, model, prompts=prompt_set(spec), on_event=job.on_section
         )
         fresh = partial.sections[0]
         await run_in_threadpool(

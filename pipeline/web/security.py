@@ -55,6 +55,8 @@ class WebSettings(BaseModel):
     """The store's SQLite file; defaults to `web.sqlite3` in the user data directory."""
     models: list[str] | None = None
     """The model choices offered; defaults to `offline` and the configured profiles."""
+    warm_up: bool = True
+    """Make the first configured real model in the background at start (imports its client)."""
 
     @classmethod
     def for_host(cls, host: str = "127.0.0.1", port: int = 8000, **extra: Any) -> WebSettings:

@@ -251,9 +251,10 @@ async def save(request: Request, doc_id: int) -> Response:
     if model_name not in {m.name for m in c.model_choices()}:
         raise InputError(f"unknown model '{model_name}'")
     try:
-        job = generation.start_draft(c, doc_id, result.number, spec, outcome.facts, model_name)
+        model = await generation.resolve_model(model_name)
     except InputError as exc:
         return render_form(request, doc_id, checked=True, banner=f"无法开始生成：{exc}", status=400)
+    job = generation.start_draft(c, doc_id, result.number, spec, outcome.facts, model)
     return _redirect(f"/jobs/{job.id}")
 
 

@@ -198,7 +198,8 @@ async def regenerate(request: Request, draft_id: int) -> Response:
     outcome = check_form(spec, form_fields({"doctype": spec.id, **doc.data}, spec))
     if outcome.facts is None:
         return RedirectResponse(f"/docs/{doc.id}?checked=1#form-errors", status_code=303)
-    job = generation.start_section(c, draft_id, doc.id, section_id, spec, outcome.facts, model_name)
+    model = await generation.resolve_model(model_name)
+    job = generation.start_section(c, draft_id, doc.id, section_id, spec, outcome.facts, model)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
