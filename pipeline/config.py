@@ -107,6 +107,7 @@ def load_config(cwd: Path | None = None) -> DraftConfig:
         merged = DraftConfig(
             profiles={**merged.profiles, **found.profiles},
             retry={**merged.retry, **found.retry},
+            style={**merged.style, **found.style},
             sources=[str(path), *merged.sources],
         )
     return merged

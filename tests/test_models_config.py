@@ -144,8 +144,11 @@ def test_working_dir_profile_wins_over_the_users(tmp_path, draftsmith_home):
         "[profiles.a]\nmodel = 'user-a'\n[profiles.b]\nmodel = 'user-b'\n[retry]\nmax_attempts = 2\n",
         "utf-8",
     )
-    (tmp_path / "draft.toml").write_text("[profiles.a]\nmodel = 'cwd-a'\n", "utf-8")
+    (tmp_path / "draft.toml").write_text(
+        "[profiles.a]\nmodel = 'cwd-a'\n[style]\nbody_size = 16\n", "utf-8"
+    )
     config = load_config(tmp_path)
+    assert config.style == {"body_size": 16}  # other tables survive the merge
     assert config.profiles["a"].model == "cwd-a"
     assert config.profiles["b"].model == "user-b"
     assert config.retry == {"max_attempts": 2}
