@@ -261,6 +261,25 @@ def test_an_edit_that_leaves_a_marker_is_checked_at_once(web: Web):
     assert "意识形态工作领导组组长" in parts["panel"]
 
 
+def test_checker_findings_are_highlighted_where_they_are_and_listed(web: Web):
+    draft = web.generate(web.new_doc(), fields_for(example_facts()))
+    parts = web.edit(draft, "theory_study", "学校共开展中心组学习 次，其中理论学习XX次。").json()
+    body = parts["sections"]["theory_study"]["body"]
+    placeholder = re.search(
+        r'<mark class="ann tone-error" data-ann="(ann-\d+)"[^>]*>XX</mark>', body
+    )
+    assert placeholder, body
+    ann = placeholder.group(1)
+    item = re.search(rf'data-ann-item="{ann}">(.*?)</li>', parts["panel"], re.S).group(1)
+    assert 'class="badge">错误<' in item and "gap.placeholder" in item and f'href="#{ann}"' in item
+    assert re.search(r'<mark class="ann tone-error"[^>]*>学习 次</mark>', body)
+    assert "gap.silent-number" in parts["panel"]
+    # A section emptied by the edit: the finding sits on its heading.
+    parts = web.edit(draft, "shortcomings", "").json()
+    assert "tone-error" in parts["sections"]["shortcomings"]["heading"]
+    assert "structure.empty-section" in parts["panel"]
+
+
 def test_downloads_in_every_format_carry_the_edits(web: Web, tmp_path: Path):
     draft = web.generate(web.new_doc(), fields_for(example_facts()))
     web.edit(draft, "shortcomings", "宣传工作还有差距，需要进一步改进。")

@@ -317,3 +317,43 @@ def test_progress_is_shown_live_while_sections_are_drafted(
         expect(page.locator("h2.doc-heading")).to_have_count(6)
         assert "sk-browser-test-91c2" not in page.content()
         context.close()
+
+
+def test_a_server_crash_loses_nothing_typed_in_the_browser(browser: Browser, draftsmith_home: Path):
+    """Typing on while the server is down: the page says so, keeps the input, and after the
+    server is back a reload restores and saves it."""
+    import signal
+    import socket
+
+    from webapp import start_serve, stop_serve
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    served = start_serve(draftsmith_home, port=port)
+    context = browser.new_context(base_url=served.base, locale="zh-CN")
+    page = context.new_page()
+    try:
+        new_doc(page, start="example")
+        page.locator('[name="fact.notice_title"]').fill("关于加强意识形态工作的通知")
+        wait_saved(page)
+        stop_serve(served, signal.SIGKILL)
+        page.locator('[name="fact.leading_group_head"]').fill("校长")
+        expect(page.locator("#save-state")).to_contain_text("保存失败", timeout=10_000)
+        served = start_serve(draftsmith_home, port=port)
+        expect(page.locator("#save-state")).to_contain_text("页面已过期", timeout=10_000)
+        page.reload()
+        form_ready(page)
+        expect(page.locator("#restored-banner")).to_be_visible()
+        expect(page.locator('[name="fact.leading_group_head"]')).to_have_value("校长")
+        wait_saved(page)
+        fresh = browser.new_context(base_url=served.base).new_page()
+        fresh.goto(page.url)
+        expect(fresh.locator('[name="fact.leading_group_head"]')).to_have_value("校长")
+        expect(fresh.locator('[name="fact.notice_title"]')).to_have_value(
+            "关于加强意识形态工作的通知"
+        )
+        fresh.context.close()
+    finally:
+        context.close()
+        stop_serve(served)

@@ -107,7 +107,7 @@ def _cookies(headers: Headers) -> dict[str, str]:
 def _cookie_header(name: str, value: str) -> tuple[bytes, bytes]:
     return (
         b"set-cookie",
-        f"{name}={value}; Path=/; HttpOnly; SameSite=Strict".encode("latin-1"),
+        f"{name}={value}; Path=/; HttpOnly; SameSite=Lax".encode("latin-1"),
     )
 
 

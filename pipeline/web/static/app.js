@@ -27,7 +27,9 @@
     try { data = await response.json(); } catch (e) { data = null; }
     if (!response.ok) {
       const message = data && (data.error || (data.detail && JSON.stringify(data.detail)));
-      throw new Error(message || "服务器返回 " + response.status);
+      const error = new Error(message || "服务器返回 " + response.status);
+      error.status = response.status;
+      throw error;
     }
     return data;
   }
@@ -36,7 +38,9 @@
     return new Date().toLocaleTimeString("zh-CN", { hour12: false });
   }
 
-  window.Draftsmith = { csrf, post, tabId, clock };
+  const EXPIRED = "页面已过期（服务可能已重启）。请刷新页面：你输入的内容会自动恢复。";
+
+  window.Draftsmith = { csrf, post, tabId, clock, EXPIRED };
 
   document.addEventListener("click", function (event) {
     const back = event.target.closest("[data-back]");

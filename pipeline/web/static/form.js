@@ -98,6 +98,10 @@
       .then(function (result) { apply(result); forgetLocally(sent); })
       .catch(function (error) {
         dirty = true;
+        if (error.status === 403) {
+          setState("error", D.EXPIRED);
+          return;
+        }
         setState("error", "保存失败：" + error.message + "（3 秒后重试）");
         timer = setTimeout(save, 3000);
       })

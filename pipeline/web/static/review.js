@@ -51,6 +51,7 @@
       const body = bodyOf(id);
       if (body && body !== keep && !dirty.has(id)) body.innerHTML = part.body;
     });
+    document.getElementById("revision-count").textContent = String(result.revision);
     if (result.conflict) document.getElementById("conflict-banner").hidden = false;
     if (result.filled && result.filled.length) {
       const box = document.getElementById("filled-banner");
@@ -77,10 +78,15 @@
         })
         .catch(function (error) {
           dirty.add(id);
-          setState("error", "保存失败：" + error.message);
           const box = document.getElementById("edit-error");
-          box.textContent = "保存失败：" + error.message + "。你的修改仍在页面上，稍后会自动重试。";
           box.hidden = false;
+          if (error.status === 403) {
+            setState("error", D.EXPIRED);
+            box.textContent = D.EXPIRED;
+            return;
+          }
+          setState("error", "保存失败：" + error.message);
+          box.textContent = "保存失败：" + error.message + "。你的修改仍在页面上，稍后会自动重试。";
           timers[id] = setTimeout(function () { save(id); }, 3000);
         });
     });
@@ -111,6 +117,17 @@
     });
   });
 
+  // Pointing at an item in the panel shows where it is in the text.
+  const panel = document.getElementById("panel");
+  panel.addEventListener("mouseover", function (event) {
+    const item = event.target.closest("[data-ann-item]");
+    root.querySelectorAll("mark.hover").forEach(function (m) { m.classList.remove("hover"); });
+    if (item) marks(item.dataset.annItem).forEach(function (m) { m.classList.add("hover"); });
+  });
+  panel.addEventListener("mouseleave", function () {
+    root.querySelectorAll("mark.hover").forEach(function (m) { m.classList.remove("hover"); });
+  });
+
   document.getElementById("recheck").addEventListener("click", function () {
     Array.from(dirty).forEach(function (id) { save(id); });
     chain = chain.then(function () {
@@ -130,8 +147,8 @@
     const link = event.target.closest("[data-jump]");
     if (!link) return;
     const id = link.dataset.jump;
-    const first = document.getElementById(id);
-    if (!first) return;
+    const first = document.getElementById(id) || marks(id)[0];
+    if (!first) return;  // nothing to highlight: the link goes to its section
     event.preventDefault();
     first.scrollIntoView({ behavior: "smooth", block: "center" });
     marks(id).forEach(function (m) {
