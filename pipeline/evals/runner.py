@@ -406,6 +406,8 @@ class RunResult:
     model_calls: int
     """Calls that reached a model in this invocation (replayed answers excluded)."""
     peak_in_flight: int
+    matrix_s: float = 0.0
+    """Seconds spent running the matrix (after the suite was loaded and checked)."""
 
 
 def start_run(
@@ -484,7 +486,9 @@ def _run(
     if on_start is not None:
         on_start(run_dir)
     try:
+        matrix_started = time.perf_counter()
         limits = asyncio.run(_execute(plan, journal, pending, replay, done_before, progress))
+        matrix_s = time.perf_counter() - matrix_started
     finally:
         journal.close()
     meta = meta.model_copy(
@@ -496,5 +500,9 @@ def _run(
     )
     write_meta(run_dir, meta)
     return RunResult(
-        run_dir=run_dir, meta=meta, model_calls=limits.calls, peak_in_flight=limits.peak_in_flight
+        run_dir=run_dir,
+        meta=meta,
+        model_calls=limits.calls,
+        peak_in_flight=limits.peak_in_flight,
+        matrix_s=matrix_s,
     )

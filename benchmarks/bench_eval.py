@@ -1,0 +1,234 @@
+"""Benchmark of `draft eval`'s runner against the scripted OpenAI-compatible server.
+
+    python benchmarks/bench_eval.py [--cases 100] [--latency 0.05] [--concurrency 16]
+
+1. Throughput: CASES cases × 6 sections, every call taking LATENCY s on the server, at most
+   CONCURRENCY calls in flight for the whole run. Prints the wall time against the ideal
+   (calls × latency ÷ concurrency) and their ratio (target ≤ 1.3).
+2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases. What a run holds
+   beyond the suite itself (the cases and their facts, loaded and checked up front) should
+   stay flat: finished samples go to the journal, not to memory.
+
+The server runs in its own process (as a real endpoint would), on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SIX = "bench-six-sections"
+DROPPED = "civic_culture"  # the school summary without one section: six sections
+
+
+def _doctype(root: Path) -> Path:
+    """A six-section document type: the school summary less one section."""
+    spec = yaml.safe_load((REPO / "schemas" / "school-ideology-summary.yaml").read_text("utf-8"))
+    spec["id"] = SIX
+    spec["sections"] = [s for s in spec["sections"] if s["id"] != DROPPED]
+    (root / "schemas").mkdir(parents=True)
+    path = root / "schemas" / f"{SIX}.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), "utf-8")
+    shutil.copytree(REPO / "prompts" / "school-ideology-summary", root / "prompts" / SIX)
+    return path
+
+
+def _suite(root: Path, spec_path: Path, cases: int) -> Path:
+    """CASES distinct cases (each school its own name, so no two prompts are alike)."""
+    base = yaml.safe_load((REPO / "examples" / "school-ideology-summary.yaml").read_text("utf-8"))
+    base.pop("doctype")
+    items = []
+    for i in range(cases):
+        facts = dict(base, school_name=f"青山县第{i + 1}中学", central_group_sessions=10 + i % 7)
+        items.append({"id": f"case-{i:03d}", "facts": facts})
+    suite = {
+        "name": f"bench-{cases}",
+        "doctype": str(spec_path),
+        "models": ["openai:good"],
+        "repairs": 0,
+        "cases": items,
+    }
+    path = root / f"suite-{cases}.yaml"
+    path.write_text(
+        yaml.safe_dump(suite, allow_unicode=True, sort_keys=False, default_style=None), "utf-8"
+    )
+    return path
+
+
+class Server:
+    """The scripted server in a child process."""
+
+    def __init__(self, latency: float):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.testing.openai_server", "--latency", str(latency)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        self.base_url = line.strip().split()[-1]
+        self.root = self.base_url.rsplit("/v1", 1)[0]
+
+    def _post(self, path: str) -> None:
+        req = urllib.request.Request(self.root + path, data=b"{}", method="POST")
+        urllib.request.urlopen(req, timeout=30).read()
+
+    def reset(self) -> None:
+        self._post("/_reset")
+
+    def count(self) -> int:
+        with urllib.request.urlopen(self.root + "/_requests", timeout=60) as resp:
+            return len(json.loads(resp.read()))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def _run(suite: Path, concurrency: int):
+    from pipeline.evals.journal import RunOptions
+    from pipeline.evals.runner import start_run
+
+    return start_run(suite, RunOptions(concurrency=concurrency, no_cache=True))
+
+
+class SleepModel:
+    """Diagnostic only: answers with the skeleton after `latency` s, in-process (no HTTP)."""
+
+    def __init__(self, latency: float):
+        self.latency = latency
+        self.name = "openai:good"
+
+    async def complete(self, prompt, messages):
+        import asyncio
+
+        from pipeline.models.base import Completion
+
+        await asyncio.sleep(self.latency)
+        return Completion(text=prompt.skeleton)
+
+
+def _timed(suite: Path, concurrency: int) -> tuple[float, float, object]:
+    """(matrix wall time, process CPU time, result): loading the suite is not timed."""
+    cpu = time.process_time()
+    result = _run(suite, concurrency)
+    return result.matrix_s, time.process_time() - cpu, result
+
+
+def _diagnostics(suite: Path, args: argparse.Namespace, ideal: float) -> None:
+    """Where the time goes: the same run with an in-process model, then with checks off."""
+    from unittest import mock
+
+    import pipeline.drafting as drafting
+    from pipeline.checker.findings import CheckReport
+    from pipeline.evals.run_models import RunModels
+
+    sleeper = SleepModel(args.latency)
+    with mock.patch.object(
+        RunModels, "add", lambda self, label, name: self._base.__setitem__(label, sleeper)
+    ):
+        wall, cpu, _ = _timed(suite, args.concurrency)
+        print(
+            f"  in-process model (no HTTP client), checker on:   wall {wall:5.2f} s, "
+            f"CPU {cpu:5.2f} s, ratio {wall / ideal:.2f}"
+        )
+        with (
+            mock.patch.object(drafting, "check_section", lambda *a, **k: []),
+            mock.patch.object(drafting, "check_text", lambda *a, **k: CheckReport(findings=[])),
+        ):
+            wall, cpu, _ = _timed(suite, args.concurrency)
+        print(
+            f"  in-process model, checks off (runner alone):     wall {wall:5.2f} s, "
+            f"CPU {cpu:5.2f} s, ratio {wall / ideal:.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-eval-"))
+    os.environ["DRAFTSMITH_HOME"] = str(work / "home")
+    os.environ["OPENAI_API_KEY"] = "sk-bench"
+    server = Server(args.latency)
+    os.environ["OPENAI_BASE_URL"] = server.base_url
+    try:
+        spec_path = _doctype(work / "doctype")
+        import langchain_openai  # noqa: F401  (import once, as a long run would, before timing)
+
+        _run(_suite(work, spec_path, 2), args.concurrency)  # warm-up
+        server.reset()
+
+        suite = _suite(work, spec_path, args.cases)
+        wall, cpu, result = _timed(suite, args.concurrency)
+        calls = server.count()
+        ideal = calls * args.latency / args.concurrency
+        print(
+            f"throughput: {args.cases} cases × 6 sections, {args.latency * 1000:.0f} ms a call, "
+            f"{args.concurrency} in flight"
+        )
+        print(
+            f"  calls on the server   {calls} (runner counted {result.model_calls}, "
+            f"peak in flight {result.peak_in_flight})"
+        )
+        print(
+            f"  wall time             {wall:.2f} s  (this process's CPU: {cpu:.2f} s, "
+            f"{cpu / calls * 1000:.1f} ms a call)"
+        )
+        print(f"  ideal                 {ideal:.2f} s  (calls × latency ÷ concurrency)")
+        print(f"  ratio                 {wall / ideal:.2f}  (target ≤ 1.3)")
+        print("where the time goes (same suite):")
+        _diagnostics(suite, args, ideal)
+
+        print("memory (tracemalloc peak during the run; latency 5 ms):")
+        server.stop()
+        server = Server(0.005)
+        os.environ["OPENAI_BASE_URL"] = server.base_url
+        _run(_suite(work, spec_path, 2), args.concurrency)
+        from pipeline.evals.journal import RunOptions
+        from pipeline.evals.runner import start_run
+
+        for n in (25, 50, 100):
+            suite = _suite(work, spec_path, n)
+            at_start: list[int] = []
+
+            def matrix_starts(_run_dir: Path, at_start: list[int] = at_start) -> None:
+                at_start.append(tracemalloc.get_traced_memory()[0])
+                tracemalloc.reset_peak()
+
+            tracemalloc.start()
+            start_run(
+                suite,
+                RunOptions(concurrency=args.concurrency, no_cache=True),
+                on_start=matrix_starts,
+            )
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            held = at_start[0]
+            print(
+                f"  {n:>4} cases  held before the matrix (suite, facts, templates) "
+                f"{held / 1e6:5.1f} MB   peak during the matrix {peak / 1e6:5.1f} MB   "
+                f"growth {(peak - held) / 1e6:5.2f} MB"
+            )
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
