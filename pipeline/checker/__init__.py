@@ -138,11 +138,11 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             added.append((f.start, end))
         taken = _merge(taken + added)
     out: list[Finding] = []
-    seen: set[tuple[str, int, int]] = set()
+    seen: set[tuple[str, int, int, str]] = set()
     for f in findings:
         if f.code in _PRIORITY and id(f) not in kept_ids:
             continue
-        key = (f.code, f.start, f.end)
+        key = (f.code, f.start, f.end, f.message)
         if key in seen:
             continue
         seen.add(key)

@@ -148,4 +148,5 @@ class Context:
             message=message,
             hint=hint,
             replacement=replacement,
+            section=None,
         )

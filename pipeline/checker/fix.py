@@ -6,6 +6,8 @@ the cleaned copy has exactly the holes the original had, and the checker finds t
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from pipeline.checker.findings import Finding
 
 
@@ -14,11 +16,31 @@ def fixable(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.replacement is not None and f.code.startswith("noise.")]
 
 
+def _gap_spans(findings: list[Finding]) -> list[tuple[int, int]]:
+    """The spans of every gap finding, merged: sorted and disjoint."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted((f.start, max(f.end, f.start + 1)) for f in findings if f.family == "gap"):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when [start, end) overlaps one of the sorted, disjoint `spans`."""
+    i = bisect_left(spans, (end,)) - 1
+    return i >= 0 and spans[i][1] > start
+
+
 def apply_fixes(text: str, findings: list[Finding]) -> str:
     """`text` with every fixable finding's span replaced; a removed residue line takes its
-    newline with it."""
+    newline with it. An edit that would touch a gap finding's span is not made."""
+    gaps = _gap_spans(findings)
     edits: list[tuple[int, int, str]] = []
     for f in fixable(findings):
+        if _touches(gaps, f.start, max(f.end, f.start + 1)):
+            continue
         start, end = f.start, f.end
         if f.replacement == "" and f.code == "noise.boilerplate":
             at_line_start = start == 0 or text[start - 1] == "\n"

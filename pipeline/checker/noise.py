@@ -18,13 +18,16 @@ sit near a line end does not derail the rest). Blanks found:
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, SENTENCE_END, LineIndex
+from pipeline.markers import MARKER_RE
 
 if TYPE_CHECKING:
     from pipeline.checker.context import Context
@@ -99,7 +102,14 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
             if matched and (matched != [0] or _is_date_residue(line)):
                 out.append(Residue(start, end, True))
                 continue
+        markers = (
+            [(k.start(), k.end()) for k in MARKER_RE.finditer(text, start, end)]
+            if "【待补充" in text[start:end]
+            else []
+        )
         for m in _RESIDUE_INLINE.finditer(text, start, end):
+            if any(a <= m.start() < b for a, b in markers):
+                continue  # a marker's label is the user's, not the site's
             whole = not text[start : m.start()].strip(HSPACE) and not text[m.end() : end].strip(
                 HSPACE
             )
@@ -122,15 +132,23 @@ MIN_WRAPS = 4
 """Blanks at the line width needed before a text is read as wrapped PDF output."""
 
 
-def _width(ch: str) -> float:
-    if ch in _NARROW or (ch.isascii() and ch.isalnum()):
-        return 0.5
-    return 1.0
+_NARROW_RE = re.compile("[“”‘’\"'A-Za-z0-9]")
 
 
-@dataclass(frozen=True)
-class Blank:
-    """A run of blanks inside a line, with the characters on each side."""
+class Widths:
+    """Width of any slice of a line in CJK cells, in O(log n): quotes, Latin letters and digits
+    take half a cell."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self._narrow = [m.start() for m in _NARROW_RE.finditer(text, start, end)]
+
+    def between(self, a: int, b: int) -> float:
+        """Width of text[a:b]."""
+        return (b - a) - 0.5 * (bisect_left(self._narrow, b) - bisect_left(self._narrow, a))
+
+
+class Blank(NamedTuple):
+    """A run of blanks inside a line."""
 
     start: int
     end: int
@@ -156,53 +174,41 @@ class BlankScan:
 
 
 _BLANK_RUN = re.compile(r"[ \t\u3000\u00a0]+")
+_CLOSING = "”’」』）)\"'"
 
 
 def _is_line_blank(text: str, b: Blank) -> bool:
     """A blank that may be a line end: not beside Latin letters or digits ("2020 年")."""
-    left, right = b.left(text), b.right(text)
+    left, right = text[b.start - 1], text[b.end]
     return not (left.isascii() and left.isalnum()) and not (right.isascii() and right.isalnum())
 
 
 def _blanks(text: str, start: int, end: int) -> list[Blank]:
-    """The blank runs strictly inside [start, end), indentation and trailing blanks excluded."""
-    out = []
-    for m in _BLANK_RUN.finditer(text, start, end):
-        if m.start() > start and m.end() < end and text[start : m.start()].strip(HSPACE):
-            out.append(Blank(m.start(), m.end()))
-    return out
+    """The blank runs strictly inside [start, end): indentation and trailing blanks excluded."""
+    return [
+        Blank(m.start(), m.end())
+        for m in _BLANK_RUN.finditer(text, start, end)
+        if m.start() > start and m.end() < end
+    ]
 
 
-def _prefix_widths(text: str, start: int, end: int) -> list[float]:
-    acc = [0.0]
-    total = 0.0
-    for ch in text[start:end]:
-        total += _width(ch)
-        acc.append(total)
-    return acc
-
-
-def estimate_width(text: str, lines: list[tuple[int, int]]) -> float | None:
+def estimate_width(text: str, lines: list[tuple[int, int, list[Blank]]]) -> float | None:
     """The line width of wrapped text, from the distances between its blanks; None if unwrapped."""
     distances: list[float] = []
-    for start, end in lines:
-        blanks = [b for b in _blanks(text, start, end) if _is_line_blank(text, b)]
+    for start, end, blanks in lines:
         if len(blanks) < 3:
             continue
-        widths = _prefix_widths(text, start, end)
-        prev = None
-        for b in blanks:
-            if prev is not None:
-                d = widths[b.start - start] - widths[prev.end - start]
-                if 12 <= d <= 80:
-                    distances.append(round(d))
-            prev = b
+        widths = Widths(text, start, end)
+        for prev, b in itertools.pairwise(blanks):
+            d = widths.between(prev.end, b.start)
+            if 12 <= d <= 80:
+                distances.append(round(d))
     if len(distances) < MIN_WRAPS:
         return None
     counts = Counter(distances)
     best, best_count = None, 0
     for w in range(12, 81):
-        c = sum(counts.get(w + k, 0) for k in (-1, 0, 1))
+        c = counts.get(w - 1, 0) + counts.get(w, 0) + counts.get(w + 1, 0)
         if c > best_count:
             best, best_count = w, c
     if best is None or best_count < MIN_WRAPS or best_count < 0.3 * len(distances):
@@ -212,16 +218,12 @@ def estimate_width(text: str, lines: list[tuple[int, int]]) -> float | None:
     return float(max(near, key=lambda w: (near[w], -w)))
 
 
-def _segment_kind(text: str, seg_start: int, seg_end: int) -> tuple[bool, bool, bool]:
-    """(ends a sentence, starts with a heading number, ends like a title)."""
-    seg = text[seg_start:seg_end].strip(HSPACE)
-    if not seg:
-        return False, False, False
-    tail = seg.rstrip("”’」』）)\"'")
-    ends = bool(tail) and tail[-1] in SENTENCE_END
-    heading = bool(_HEADING_START.match(seg))
-    title = bool(_TITLE_END.search(seg))
-    return ends, heading, title
+def _ends_sentence(text: str, seg_start: int, pos: int) -> bool:
+    """The text before `pos` (from `seg_start`) ends with sentence-final punctuation."""
+    k = pos
+    while k > seg_start and text[k - 1] in _CLOSING:
+        k -= 1
+    return k > seg_start and text[k - 1] in SENTENCE_END
 
 
 def _segment_line(
@@ -229,42 +231,45 @@ def _segment_line(
 ) -> tuple[list[int], float]:
     """Choose which blanks of one physical line are line ends (indices into `blanks`).
 
-    Returns the chosen indices and the share of chosen lines that are full width.
+    Dynamic programming over the blanks: a line between two chosen ends costs nothing when
+    it is full width (a little for its distance from the usual width), little when it is the
+    short last line of a paragraph or a heading, much when it is short for no reason and more
+    when it overflows; each blank left inside a line costs 1. Returns the chosen indices and
+    the share of chosen lines that are full width.
     """
-    widths = _prefix_widths(text, start, end)
-    # candidate line ends: the virtual start (-1), each blank, the virtual end (n)
+    widths = Widths(text, start, end)
     n = len(blanks)
-    cut_start = [start] + [b.end for b in blanks]  # where the line after cut i starts
-    cut_pos = [start] + [b.start for b in blanks] + [end]  # where cut i is (i=0: start; n+1: end)
-
-    def line_cost(i: int, j: int) -> float:
-        a, b = cut_start[i], cut_pos[j]
-        w = widths[b - start] - widths[a - start]
-        if width - LOW <= w <= width + HIGH:
-            return 0.05 * abs(w - width)  # the closer to the usual width, the likelier
-        if w > width + HIGH:
-            return 20.0 + (w - width)
-        ends, heading, title = _segment_kind(text, a, b)
-        if j == n + 1 or ends:
-            return 0.1  # the last line of a paragraph
-        if heading or (i == 0 and title):
-            return 0.5
-        return 6.0
+    # cut k: 0 is the line start, 1..n the blanks, n + 1 the line end
+    cut_start = [start] + [b.end for b in blanks]  # where the text after cut k starts
+    cut_pos = [start] + [b.start for b in blanks] + [end]  # where cut k is
+    ends = [False] + [_ends_sentence(text, start, b.start) for b in blanks] + [True]
+    heading = [bool(_HEADING_START.match(text, a, a + 6)) for a in cut_start]
+    first_title = [bool(_TITLE_END.search(text, max(start, p - 2), p)) for p in cut_pos]
+    lo, hi = width - LOW, width + HIGH
 
     inf = float("inf")
     cost = [inf] * (n + 2)
     back = [0] * (n + 2)
     cost[0] = 0.0
     for j in range(1, n + 2):
-        i = j - 1
-        while i >= 0:
-            c = cost[i] + line_cost(i, j) + (j - i - 1) * 1.0
+        pj = cut_pos[j]
+        for i in range(j - 1, -1, -1):
+            w = widths.between(cut_start[i], pj)
+            if lo <= w <= hi:
+                c = 0.05 * abs(w - width)
+            elif w > hi:
+                c = 20.0 + (w - width)
+            elif ends[j]:
+                c = 0.1  # the last line of a paragraph
+            elif heading[i] or (i == 0 and first_title[j]):
+                c = 0.5
+            else:
+                c = 6.0
+            c += cost[i] + (j - i - 1)
             if c < cost[j]:
                 cost[j], back[j] = c, i
-            a = cut_start[i]
-            if widths[cut_pos[j] - start] - widths[a - start] > width + HIGH + 8:
+            if w > hi + 8:
                 break
-            i -= 1
     chosen = []
     j = n + 1
     while j > 0:
@@ -272,27 +277,33 @@ def _segment_line(
         if j > 0:
             chosen.append(j - 1)
     chosen.reverse()
-    full = 0
     bounds = [-1, *chosen, n]
-    for k in range(1, len(bounds)):
-        a = cut_start[bounds[k - 1] + 1]
-        b = cut_pos[bounds[k] + 1]
-        w = widths[b - start] - widths[a - start]
-        if width - LOW <= w <= width + HIGH:
-            full += 1
+    full = sum(
+        1
+        for k in range(1, len(bounds))
+        if lo <= widths.between(cut_start[bounds[k - 1] + 1], cut_pos[bounds[k] + 1]) <= hi
+    )
     return chosen, full / max(1, len(bounds) - 1)
 
 
 def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = None) -> BlankScan:
     """Read every blank inside a line as a wrap, a flattened paragraph break, or a mid-line blank."""
     residue_lines = {(r.start, r.end) for r in residue or [] if r.whole_line}
-    lines = [ln for ln in index.physical_lines(text) if ln not in residue_lines]
-    scan = BlankScan(width=estimate_width(text, lines))
-    for start, end in lines:
-        blanks = _blanks(text, start, end)
-        if not blanks:
+    lines = []
+    for start, end in index.physical_lines(text):
+        if (start, end) in residue_lines or end - start < 3:
             continue
-        candidates = [b for b in blanks if _is_line_blank(text, b)]
+        blanks = _blanks(text, start, end)
+        if blanks:
+            lines.append((start, end, blanks))
+    candidates_of = {
+        (start, end): [b for b in blanks if _is_line_blank(text, b)] for start, end, blanks in lines
+    }
+    scan = BlankScan(
+        width=estimate_width(text, [(a, b, candidates_of[(a, b)]) for a, b, _ in lines])
+    )
+    for start, end, blanks in lines:
+        candidates = candidates_of[(start, end)]
         chosen: list[int] = []
         if scan.width is not None and len(candidates) >= 2:
             picked, full_share = _segment_line(text, start, end, candidates, scan.width)
@@ -302,25 +313,27 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
         for n, k in enumerate(chosen):
             b = candidates[k]
             seg_start = candidates[chosen[n - 1]].end if n else start
-            ends, heading, title = _segment_kind(text, seg_start, b.start)
-            nxt = text[b.end : b.end + 4]
-            starts_point = bool(_HEADING_START.match(nxt) or _SERIES_START.match(nxt))
-            first = seg_start == start
-            heading_line = heading or starts_point or (first and title and not ends)
+            ends = _ends_sentence(text, seg_start, b.start)
+            heading = bool(_HEADING_START.match(text, seg_start, seg_start + 6))
+            title = seg_start == start and bool(_TITLE_END.search(text, b.start - 2, b.start))
+            starts_point = bool(
+                _HEADING_START.match(text, b.end, b.end + 6)
+                or _SERIES_START.match(text, b.end, b.end + 4)
+            )
+            heading_line = heading or starts_point or (title and not ends)
             if heading_line or (ends and _short(text, seg_start, b.start, scan.width)):
                 scan.breaks.append(b)
             else:
                 scan.wraps.append(b)
         scan.midline.extend(b for b in blanks if b not in chosen_set)
-    scan.midline.sort(key=lambda b: b.start)
+    scan.midline.sort()
     return scan
 
 
 def _short(text: str, start: int, end: int, width: float | None) -> bool:
     if width is None:
         return True
-    w = sum(_width(ch) for ch in text[start:end])
-    return w < width - LOW
+    return Widths(text, start, end).between(start, end) < width - LOW
 
 
 # ----------------------------------------------------------------------------- findings

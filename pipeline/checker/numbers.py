@@ -108,7 +108,7 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
                 out.append(NumberToken(base + start - 3, base + end, value, "percent"))
             continue
         if len(run) == 4 and after == "年" and all(ch in _CN_DIGITS for ch in run):
-            out.append(NumberToken(base + start, base + end, cn_value(run) or 0, "year"))
+            out.append(NumberToken(base + start, base + end + 1, cn_value(run) or 0, "year"))
             continue
         if _ORDINAL_AFTER.match(s, end):
             value = cn_value(run)

@@ -48,10 +48,22 @@ def _around(text: str, start: int, end: int) -> tuple[str, str]:
     return left, right
 
 
+def _around_marks(text: str, start: int, end: int) -> tuple[str, str]:
+    """The characters beside a span, looking past Markdown emphasis marks (**XX**)."""
+    a, b = start, end
+    while a > 0 and start - a < 3 and text[a - 1] in "*_~":
+        a -= 1
+    while b < len(text) and b - end < 3 and text[b] in "*_~":
+        b += 1
+    return _around(text, a, b)
+
+
 def _letters(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     text = ctx.text
+    if not any(ch in text for ch in "XxＸｘ"):
+        return
     for m in _LETTERS.finditer(text):
-        left, right = _around(text, m.start(), m.end())
+        left, right = _around_marks(text, m.start(), m.end())
         if any(text.startswith(w, m.start()) for w in _LETTER_WORDS):
             continue
         if _near_cjk(left) or _near_cjk(right):
@@ -60,6 +72,8 @@ def _letters(ctx: Context, out: list[tuple[int, int, str]]) -> None:
 
 def _symbols(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     text = ctx.text
+    if not any(ch in text for ch in "×✕╳○◯□〇"):
+        return
     for m in _SYMBOLS.finditer(text):
         run = m.group(0)
         left, right = _around(text, m.start(), m.end())
@@ -98,11 +112,9 @@ def _emphasis_pairs(text: str, runs: list[re.Match[str]]) -> set[int]:
     return paired
 
 
-def _is_bullet(text: str, line_start: int, m: re.Match[str], end: int) -> bool:
-    """A `*` that starts a Markdown list item."""
-    return (
-        not text[line_start : m.start()].strip(HSPACE) and m.end() < end and text[m.end()] in HSPACE
-    )
+def _is_bullet(content_start: int, m: re.Match[str], end: int, text: str) -> bool:
+    """A `*` that starts a Markdown list item (`content_start`: the line's first non-blank)."""
+    return m.start() == content_start and m.end() < end and text[m.end()] in HSPACE
 
 
 def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> None:
@@ -110,8 +122,11 @@ def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> Non
     for start, end in ctx.index.physical_lines(text):
         line = text[start:end]
         if "*" in line:
+            content_start = start + len(line) - len(line.lstrip(HSPACE))
             stars = [
-                m for m in _STARS.finditer(text, start, end) if not _is_bullet(text, start, m, end)
+                m
+                for m in _STARS.finditer(text, start, end)
+                if not _is_bullet(content_start, m, end, text)
             ]
             paired = _emphasis_pairs(text, stars)
             for i, m in enumerate(stars):
@@ -139,6 +154,8 @@ def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> Non
 
 def _empty_brackets(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     text = ctx.text
+    if not any(ch in text for ch in '）)】]〕》”」〉"'):
+        return
     for m in _EMPTY.finditer(text):
         if m.group(0).startswith("["):
             line_start = text.rfind("\n", 0, m.start()) + 1
@@ -181,8 +198,10 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     _symbols(ctx, hits)
     _stars_and_underscores(ctx, hits)
     _empty_brackets(ctx, hits)
-    hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
-    hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))
+    if any(w in text for w in ("某某", "待", "TODO", "TBD", "FIXME")):
+        hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
+    if "{" in text:
+        hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))
     inside_marker = _span_test(markers)
     for start, end, kind in sorted(hits):
         if inside_marker(start) or ctx.in_residue(start, end):

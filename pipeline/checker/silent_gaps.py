@@ -155,6 +155,8 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
             continue
         severity = Severity.WARNING if code == "gap.suspect-space" else Severity.ERROR
         start = _context_start(text, b.start)
+        if ctx.in_residue(start, end):
+            continue  # a blank beside site residue is not a hole in the report
         findings.append(ctx.finding(code, severity, start, end, message, hint))
     for m in _EMPTY_ITEM.finditer(text):
         if ctx.in_residue(m.start()):

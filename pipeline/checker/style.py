@@ -19,7 +19,7 @@ from pipeline.checker.text import CJK_CLASS
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF_PUNCT = re.compile(rf"(?<=[{CJK_CLASS}])[,;:?!)]|[,;:?!(](?=[{CJK_CLASS}“])|(?<=[”）])[,;:]")
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _MIN_REPEAT = 10
 """Shorter sentences (时间紧、任务重。) may well repeat."""
 
@@ -52,14 +52,25 @@ def _lengths(ctx: Context) -> list[Finding]:
     return out
 
 
+def _sentences(text: str):
+    """(start, end) of each sentence ending in 。！？ (a line break ends one too, unreported)."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group(0) != "\n":
+            yield start, m.end()
+        start = m.end()
+
+
 def _repeats(ctx: Context) -> list[Finding]:
     seen: dict[str, int] = {}
     out = []
-    for m in _SENTENCE.finditer(ctx.text):
-        key = "".join(m.group(0).split())
-        if len(key) < _MIN_REPEAT or ctx.in_residue(m.start(), m.end()):
+    text = ctx.text
+    for a, b in _sentences(text):
+        sentence = text[a:b]
+        key = "".join(sentence.split())
+        if len(key) < _MIN_REPEAT or ctx.in_residue(a, b):
             continue
-        start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+        start = a + (len(sentence) - len(sentence.lstrip()))
         if key in seen:
             line, _ = ctx.index.locate(seen[key])
             out.append(
@@ -67,7 +78,7 @@ def _repeats(ctx: Context) -> list[Finding]:
                     "style.repeated-sentence",
                     Severity.WARNING,
                     start,
-                    m.end(),
+                    b,
                     f"this sentence repeats the one on line {line}",
                     "delete the repetition or say something new",
                 )

@@ -271,7 +271,6 @@ def logical_lines(
 _DATE_LINE = re.compile(
     r"(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十〇]{1,3}月[\d一二三四五六七八九十〇]{1,3}日"
 )
-_TITLE_WORD = re.compile(r"(?:总结|报告|计划|方案|要点|汇报|讲话|意见|通知|请示|纪要|范文)$")
 
 
 def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:

@@ -44,9 +44,16 @@ CN_NUMERAL_CHARS = frozenset("〇零一二三四五六七八九十百千万亿�
 """Characters of a Chinese numeral (and 几/数, which stand for one)."""
 
 
+_UNITS_BY_FIRST: dict[str, list[str]] = {}
+for _unit in sorted(UNITS, key=len, reverse=True):
+    _UNITS_BY_FIRST.setdefault(_unit[0], []).append(_unit)
+
+
 def unit_at(text: str, pos: int) -> str | None:
     """The measure word or unit starting at `pos`, unless the word there is not one (人民)."""
-    for unit in UNITS:
+    if pos >= len(text):
+        return None
+    for unit in _UNITS_BY_FIRST.get(text[pos], ()):
         if text.startswith(unit, pos):
             if text[pos : pos + 2] in NOT_UNITS or text[pos : pos + 3] in NOT_UNITS:
                 return None

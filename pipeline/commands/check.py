@@ -23,10 +23,10 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
-def _excerpt_lines(text: str, start: int, end: int, line_start: int) -> tuple[str, str]:
+def _excerpt_lines(
+    text: str, start: int, end: int, line_start: int, line_end: int
+) -> tuple[str, str]:
     """The source line around a finding (trimmed when long) and a caret line under it."""
-    line_end = text.find("\n", line_start)
-    line_end = len(text) if line_end < 0 else line_end
     a = max(line_start, start - _WINDOW_BEFORE)
     b = min(line_end, max(end, start + 1) + _WINDOW_AFTER)
     shown = text[a:b].rstrip("\r").replace("\t", " ")
@@ -51,7 +51,8 @@ def format_text(path: str, text: str, report, *, show_info: bool) -> str:  # typ
             hidden += 1
             continue
         out.append(f"{path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}")
-        source, caret = _excerpt_lines(text, f.start, f.end, index.starts[f.line - 1])
+        line_end = index.starts[f.line] - 1 if f.line < len(index.starts) else len(text)
+        source, caret = _excerpt_lines(text, f.start, f.end, index.starts[f.line - 1], line_end)
         out.append(f"    {source}")
         out.append(f"    {caret}")
         if f.hint:

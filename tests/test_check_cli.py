@@ -1,0 +1,222 @@
+"""`draft check` as a user runs it: a real subprocess on real files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "school-ideology-summary-2020.txt"
+LINE = re.compile(
+    r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<code>[a-z]+\.[a-z-]+) \[(?P<sev>error|warning|info)\] (?P<msg>.+)$"
+)
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory) -> dict[str, Path]:
+    """The offline drafts of the three examples, as Markdown, plain text and JSON."""
+    from tests.conftest import run_cli
+
+    folder = tmp_path_factory.mktemp("drafts")
+    home = tmp_path_factory.mktemp("home")
+    out = {}
+    for name in (
+        "school-ideology-summary",
+        "school-ideology-summary-incomplete",
+        "annual-work-summary",
+    ):
+        for ext in ("md", "txt", "json"):
+            path = folder / f"{name}.{ext}"
+            done = run_cli(
+                "run", EXAMPLES / f"{name}.yaml", "-o", path, env={"DRAFTSMITH_HOME": str(home)}
+            )
+            assert done.returncode == 0, done.stderr
+            out[f"{name}.{ext}"] = path
+    return out
+
+
+def _json(done) -> dict:
+    assert not done.stderr.strip() or "Traceback" not in done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("name", ["school-ideology-summary", "annual-work-summary"])
+@pytest.mark.parametrize("ext", ["md", "txt"])
+def test_complete_examples_have_no_error(cli, drafts, name, ext):
+    done = cli(
+        "check", drafts[f"{name}.{ext}"], "--doctype", name, "--facts", EXAMPLES / f"{name}.yaml",
+        "--format", "json",
+    )  # fmt: skip
+    data = _json(done)
+    assert done.returncode == 0, data["findings"]
+    assert data["summary"]["errors"] == 0
+    assert [f for f in data["findings"] if f["severity"] != "info"] == []
+
+
+@pytest.mark.parametrize("ext", ["md", "txt"])
+def test_incomplete_example_gives_marker_warnings_exactly_at_the_missing_facts(cli, drafts, ext):
+    name = "school-ideology-summary-incomplete"
+    path = drafts[f"{name}.{ext}"]
+    done = cli(
+        "check", path, "--doctype", "school-ideology-summary", "--facts", EXAMPLES / f"{name}.yaml",
+        "--format", "json",
+    )  # fmt: skip
+    data = _json(done)
+    assert done.returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert [(f["code"], f["severity"]) for f in data["findings"]] == [("gap.marker", "warning")] * 3
+    got = [(text[f["start"] : f["end"]], f["section"]) for f in data["findings"]]
+    assert got == [
+        ("【待补充：中心组学习次数】", "theory_study"),
+        ("【待补充：中心组理论学习次数】", "theory_study"),
+        ("【待补充：新中国成立周年数】", "public_opinion"),
+    ]
+    # where the facts belong: before 次 and 周年
+    assert [text[f["end"]] for f in data["findings"]] == ["次", "次", "周"]
+
+
+def test_a_draft_json_is_checked_with_its_own_doctype_and_facts(cli, drafts, tmp_path):
+    done = cli("check", drafts["school-ideology-summary.json"], "--format", "json")
+    assert done.returncode == 0 and _json(done)["summary"]["errors"] == 0
+    # the facts the draft was made from back its numbers: change one and it is found
+    data = json.loads(drafts["school-ideology-summary.json"].read_text(encoding="utf-8"))
+    for s in data["sections"]:
+        s["body"] = s["body"].replace("中心组学习12次", "中心组学习15次")
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    done = cli("check", changed, "--format", "json")
+    found = {(f["code"], f["excerpt"]) for f in _json(done)["findings"]}
+    assert done.returncode == 1
+    assert ("facts.unsupported-number", "15次") in found
+
+
+def test_the_sample_reads_like_a_linter(cli, tmp_path):
+    sample = tmp_path / SAMPLE.name
+    shutil.copyfile(SAMPLE, sample)
+    done = cli("check", sample)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    heads = [LINE.match(line) for line in lines if not line.startswith(" ")][:-1]
+    assert heads and all(heads), lines[:5]
+    first = next(i for i, line in enumerate(lines) if "number missing before “次”" in line)
+    m = LINE.match(lines[first])
+    assert (m["path"], m["sev"], m["code"]) == (str(sample), "error", "gap.silent-number")
+    source, caret, hint = lines[first + 1], lines[first + 2], lines[first + 3]
+    assert "学习 次" in source and caret.strip() == "^^^^^^^" and hint.startswith("    hint: ")
+    # the caret stands under the excerpt (wide characters take two columns)
+    lead = source[4 : source.index("学习 次")]
+    assert caret.index("^") - 4 == sum(2 if ord(ch) > 0x2E80 else 1 for ch in lead)
+    assert lines[-1].startswith(f"{sample}: 17 error(s)")
+    assert "add --info" in lines[-1]
+    assert "noise.wrap-space" not in done.stdout
+    assert "noise.wrap-space" in cli("check", sample, "--info").stdout
+
+
+def test_json_output_shape(cli, tmp_path):
+    data = _json(cli("check", SAMPLE, "--format", "json"))
+    assert set(data) == {"findings", "summary"}
+    keys = {"code", "severity", "start", "end", "line", "column", "excerpt", "message", "hint"}
+    assert all(keys <= set(f) for f in data["findings"])
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert all(text[f["start"] : f["end"]] == f["excerpt"] for f in data["findings"])
+    assert data["summary"]["by_code"]["gap.silent-number"] == 5
+
+
+def test_fix_writes_a_cleaned_copy_and_leaves_the_input(cli, tmp_path):
+    sample = tmp_path / "sample.txt"
+    shutil.copyfile(SAMPLE, sample)
+    before = sample.read_bytes()
+    done = cli("check", sample, "--fix")
+    assert done.returncode == 1
+    assert sample.read_bytes() == before
+    fixed = tmp_path / "sample.fixed.txt"
+    assert f"wrote a cleaned copy to {fixed}" in done.stderr
+    cleaned = fixed.read_text(encoding="utf-8")
+    assert "文档介绍" not in cleaned and "查看更多" not in cleaned and "大精神" in cleaned
+    assert "中心组学习 次" in cleaned  # the gap is left for the user
+    again = _json(cli("check", fixed, "--format", "json"))
+    assert again["summary"]["by_code"].get("noise.boilerplate") is None
+    assert again["summary"]["by_code"]["gap.silent-number"] == 5
+
+    other = tmp_path / "out" / "clean.md"
+    assert cli("check", sample, "--fix", "-o", other).returncode == 1
+    assert other.read_text(encoding="utf-8") == cleaned
+    # the input is overwritten only when the user names it
+    assert cli("check", sample, "--fix", "-o", sample).returncode == 1
+    assert sample.read_text(encoding="utf-8") == cleaned
+
+
+def test_markdown_draft_fix_keeps_markdown(cli, drafts, tmp_path):
+    md = tmp_path / "draft.md"
+    shutil.copyfile(drafts["annual-work-summary.md"], md)
+    assert cli("check", md, "--fix").returncode == 0
+    assert (tmp_path / "draft.fixed.md").read_text(encoding="utf-8") == md.read_text(
+        encoding="utf-8"
+    )
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def _refused(done, *needles: str) -> None:
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: ")
+    for needle in needles:
+        assert needle in done.stderr, done.stderr
+
+
+def test_bad_input_exits_2_with_a_clear_message(cli, tmp_path):
+    _refused(cli("check", tmp_path / "nope.txt"), "nope.txt", "not found")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("意识形态工作总结".encode("gbk"))
+    _refused(cli("check", latin), "latin.txt", "not UTF-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    _refused(cli("check", empty), "empty.txt", "empty")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"a" * (8 * 1024 * 1024 + 1))
+    _refused(cli("check", huge), "huge.txt", "limit")
+    _refused(cli("check", tmp_path), "directory")
+    _refused(
+        cli("check", SAMPLE, "--doctype", "school-ideology-sumary"),
+        "unknown document type",
+        "did you mean",
+    )
+    _refused(cli("check", SAMPLE, "--format", "xml"), "unknown format 'xml'")
+    _refused(cli("check", SAMPLE, "-o", tmp_path / "x.txt"), "--fix")
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_bad_facts_exit_2_and_nothing_is_written(cli, tmp_path):
+    sample = tmp_path / "sample.txt"
+    shutil.copyfile(SAMPLE, sample)
+    broken = tmp_path / "facts.yaml"
+    broken.write_text("doctype: school-ideology-summary\nreport_year: [1\n", encoding="utf-8")
+    _refused(cli("check", sample, "--facts", broken, "--fix"), "facts.yaml", "invalid YAML")
+    wrong = tmp_path / "wrong.yaml"
+    text = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    wrong.write_text(
+        text.replace("central_group_sessions: 12", "central_group_sessions: 十二"), encoding="utf-8"
+    )
+    _refused(
+        cli("check", sample, "--facts", wrong, "--fix"), "central_group_sessions", "中心组学习次数"
+    )
+    other = tmp_path / "other.yaml"
+    other.write_text(text, encoding="utf-8")
+    _refused(
+        cli("check", sample, "--facts", other, "--doctype", "annual-work-summary"), "--doctype"
+    )
+    assert not (tmp_path / "sample.fixed.txt").exists()
+
+
+def test_a_json_file_that_is_no_draft(cli, tmp_path):
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"hello": 1}', encoding="utf-8")
+    _refused(cli("check", bogus), "bogus.json", "not a Draftsmith draft")

@@ -1,0 +1,196 @@
+"""Facts rules: every number backed by a fact; plans year, must-mention, unit and county."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.checker import check_section, check_text
+from pipeline.checker.numbers import find_numbers
+from pipeline.facts import load_facts, validate_facts
+from tests.conftest import EXAMPLES, run_cli
+
+
+@pytest.fixture(scope="module")
+def school():
+    return load_facts(EXAMPLES / "school-ideology-summary.yaml")
+
+
+@pytest.fixture(scope="module")
+def draft(tmp_path_factory) -> str:
+    out = tmp_path_factory.mktemp("draft") / "draft.md"
+    home = tmp_path_factory.mktemp("home")
+    done = run_cli(
+        "run",
+        EXAMPLES / "school-ideology-summary.yaml",
+        "-o",
+        out,
+        env={"DRAFTSMITH_HOME": str(home)},
+    )
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8")
+
+
+def facts_findings(text: str, spec, facts) -> list[tuple[str, str]]:
+    return [
+        (f.code, f.excerpt)
+        for f in check_text(text, spec=spec, facts=facts).findings
+        if f.family == "facts"
+    ]
+
+
+def test_the_complete_draft_is_backed(school, draft):
+    spec, facts = school
+    assert facts_findings(draft, spec, facts) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "excerpt"),
+    [
+        ("中心组学习12次", "中心组学习15次", "15次"),  # a changed count
+        ("党的十九大精神和", "党的二十大精神和", "二十"),  # a wrong congress
+        ("召开学习座谈交流会", "召开学习座谈交流会三次", "三次"),  # an invented count
+        ("新中国成立71周年", "新中国成立七十周年", "七十周年"),  # a Chinese numeral
+        ("占领舆论阵地。", "占领舆论阵地，覆盖率达95%。", "95%"),  # a percentage
+        ("2021年1月15日", "2021年1月16日", "2021年1月16日"),  # a date
+        ("加强学习、提高素质。", "加强学习、提高素质，开展第三次集中培训。", "三次"),  # 第N次
+        ("现将2020年以来", "现将2019年以来", "2019年"),  # a year
+        ("现将2020年以来", "现将二〇一九年以来", "二〇一九年"),  # a year in Chinese numerals
+    ],
+)
+def test_unsupported_numbers(school, draft, old, new, excerpt):
+    spec, facts = school
+    assert old in draft
+    changed = draft.replace(old, new, 1)
+    found = [
+        f
+        for f in check_text(changed, spec=spec, facts=facts).findings
+        if f.code == "facts.unsupported-number"
+    ]
+    assert [f.excerpt for f in found] == [excerpt]
+    assert found[0].severity == "error"
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        "三番五次强调，千方百计落实。",  # idioms
+        "深入开展“两学一做”学习教育，增强“四个意识”，践行“三严三实”。",  # set phrases
+        "一是加强学习，二是改进作风。",  # points of a series
+        "开展一次专题学习，一年来取得一定成绩。",  # the indefinite 一
+        "推进九年义务教育均衡发展。",
+    ],
+)
+def test_numbers_that_are_not_facts(school, draft, addition):
+    spec, facts = school
+    changed = draft.replace("占领舆论阵地。", "占领舆论阵地。" + addition, 1)
+    assert facts_findings(changed, spec, facts) == []
+
+
+def test_numbers_inside_fact_texts_are_backed(school):
+    spec, facts = school
+    # 2020 comes only from the responsibility document's title; 第三卷 from a study topic
+    body = "按照《青山县2020年教育系统意识形态工作责任书》要求，学习《习近平谈治国理政》第三卷。"
+    found = check_section(body, section=spec.section("opening"), spec=spec, facts=facts)
+    assert not [f for f in found if f.code == "facts.unsupported-number"]
+
+
+def test_allowed_numbers_from_the_spec(school):
+    spec, facts = school
+    rules = spec.rules.model_copy(update={"allowed_numbers": ["100", "百年大计"]})
+    relaxed = spec.model_copy(update={"rules": rules})
+    body = "学校建校100周年，教育是百年大计。"
+    strict = check_section(body, section=spec.section("opening"), spec=spec, facts=facts)
+    loose = check_section(body, section=spec.section("opening"), spec=relaxed, facts=facts)
+    assert {f.excerpt for f in strict if f.code == "facts.unsupported-number"} == {"100周年"}
+    assert not [f for f in loose if f.code == "facts.unsupported-number"]
+
+
+def test_next_year_is_backed_only_in_the_plans(school):
+    spec, facts = school
+    plans = check_section(
+        "2021年，学校将继续加强学习。", section=spec.section("plans"), spec=spec, facts=facts
+    )
+    other = check_section(
+        "2021年，学校将继续加强学习。", section=spec.section("opening"), spec=spec, facts=facts
+    )
+    assert not [f for f in plans if f.family == "facts"]
+    assert [f.excerpt for f in other if f.code == "facts.unsupported-number"] == ["2021年"]
+
+
+def test_plans_year(school, draft):
+    spec, facts = school
+    wrong = draft.replace("六、2021年工作打算", "六、2020年工作打算", 1)
+    assert facts_findings(wrong, spec, facts) == [("facts.plans-year", "2020年")]
+    body = "2020年，学校将重点抓好以下工作：一要加强学习。二要加强领导，巩固2020年成果。"
+    found = check_section(body, section=spec.section("plans"), spec=spec, facts=facts)
+    assert [(f.code, f.excerpt) for f in found if f.family == "facts"] == [
+        ("facts.plans-year", "2020年")
+    ]
+    # without facts, the report year comes from the title
+    sample_like = "学校2020年意识形态工作总结\n一、甲\n正文。\n二、2020年工作打算\n一要加强学习。"
+    assert [
+        (f.code, f.excerpt) for f in check_text(sample_like).findings if f.family == "facts"
+    ] == [("facts.plans-year", "2020年")]
+
+
+def test_must_mention(school, draft):
+    spec, facts = school
+    dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)
+    found = [
+        f
+        for f in check_text(dropped, spec=spec, facts=facts).findings
+        if f.code == "facts.must-mention"
+    ]
+    assert len(found) == 2 and all(f.section == "theory_study" for f in found)
+    assert "中心组学习次数" in found[0].message and "“12”" in found[0].message
+
+
+def test_a_missing_fact_is_mentioned_by_its_marker():
+    spec, facts = load_facts(EXAMPLES / "school-ideology-summary-incomplete.yaml")
+    body = "一是学习。二是制度。三是作风。全年开展中心组学习【待补充：中心组学习次数】次，其中理论学习【待补充：中心组理论学习次数】次。"
+    found = check_section(body, section=spec.section("theory_study"), spec=spec, facts=facts)
+    assert not [f for f in found if f.code == "facts.must-mention"]
+    found = check_section(body[:15], section=spec.section("theory_study"), spec=spec, facts=facts)
+    assert len([f for f in found if f.code == "facts.must-mention"]) == 2
+
+
+def test_unit_name_and_county(school, draft):
+    spec, facts = school
+    other_unit = draft.replace("青山县红星中学  \n2021年1月15日", "青山县绿水中学  \n2021年1月15日")
+    assert facts_findings(other_unit, spec, facts) == [("facts.unit-name", "青山县绿水中学")]
+    other_county = draft.replace("按照青山县教委", "按照绿水县教委", 1)
+    assert facts_findings(other_county, spec, facts) == [("facts.county", "绿水县")]
+    # 全县, 本县, 市、县委: not a county's name
+    fine = draft.replace("占领舆论阵地。", "占领舆论阵地，在全县、本县和市、县委的指导下。", 1)
+    assert facts_findings(fine, spec, facts) == []
+
+
+def test_without_facts_numbers_are_not_checked(draft):
+    assert not [
+        f for f in check_text(draft.replace("12次", "99次")).findings if f.family == "facts"
+    ]
+
+
+def test_draft_facts_round_trip(school):
+    """Facts as a draft JSON carries them (ISO dates as text) back the same numbers."""
+    spec, facts = school
+    again = validate_facts(facts.to_json() | {"doctype": spec.id}, spec)
+    body = "落款日期为2021年1月15日。"
+    found = check_section(body, section=spec.section("opening"), spec=spec, facts=again)
+    assert not [f for f in found if f.code == "facts.unsupported-number"]
+
+
+def test_number_extraction():
+    tokens = find_numbers(
+        "共开展15次，占95%，2020年，3,000人，2.5万元，二〇二〇年，七十周年，一是，一次，十九大"
+    )
+    assert [(t.value, t.kind) for t in tokens] == [
+        (15, "arabic"),
+        (95, "percent"),
+        (2020, "year"),
+        (3000, "arabic"),
+        (2.5, "arabic"),
+        (2020, "year"),
+        (70, "cn"),
+        (19, "ordinal"),
+    ]

@@ -1,0 +1,207 @@
+"""Placeholder gaps, silent gaps and broken set phrases: positive and negative cases per rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.checker import check_text
+
+
+def found(text: str, *, include_info: bool = False) -> list[tuple[str, str]]:
+    """(code, excerpt) of every finding but style notes."""
+    return [
+        (f.code, f.excerpt)
+        for f in check_text(text).findings
+        if (include_info or f.severity != "info") and not f.code.startswith("style.")
+    ]
+
+
+def codes(text: str) -> set[str]:
+    return {code for code, _ in found(text)}
+
+
+# ----------------------------------------------------------------------------- placeholders
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("全年开展x次主题党日活动。", "x"),
+        ("在xx的正确领导下，各项工作稳步推进。", "xx"),
+        ("X街道各项工作稳步推进。", "X"),
+        ("于20XX年完成。", "XX"),
+        ("参加××单位组织的培训。", "××"),
+        ("○○同志作了发言。", "○○"),
+        ("填写□□□。", "□□□"),
+        ("以******关于意识形态工作的重要论述为指导。", "******"),
+        ("共**次。", "**"),
+        ("于20__年实施。", "__"),
+        ("印发〔20__〕5号文件。", "__"),
+        ("参加人数：＿＿人。", "＿＿"),
+        ("学习（ ）精神。", "（ ）"),
+        ("落实【】要求。", "【】"),
+        ("阅读《》一书。", "《》"),
+        ("开展“”活动。", "“”"),
+        ("学习[ ]精神。", "[ ]"),
+        ("由某某同志负责。", "某某"),
+        ("数据待核实。", "待核实"),
+        ("人数待填写。", "待填写"),
+        ("TODO 补充数据。", "TODO"),
+        ("{{ school_name }}召开会议。", "{{ school_name }}"),
+    ],
+)
+def test_explicit_placeholders_are_errors(text: str, excerpt: str):
+    report = check_text(text)
+    hits = [f for f in report.findings if f.code == "gap.placeholder"]
+    assert [f.excerpt for f in hits] == [excerpt]
+    assert hits[0].severity == "error"
+    assert text[hits[0].start : hits[0].end] == excerpt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020年拍摄X光片。",
+        "纸张规格为210×297毫米。",
+        "二〇〇八年建成教学楼。",
+        "重点是**加强学习**，不断提高。",
+        "- [ ] 完成任务",
+        "* 要点一",
+        "变量 snake_case_name 的值",
+        "完成时间待定。",
+        "学习《习近平谈治国理政》。",
+        "Word 2019 and Excel",
+    ],
+)
+def test_no_placeholder_where_there_is_none(text: str):
+    assert "gap.placeholder" not in codes(text)
+
+
+def test_marker_is_a_warning_and_nothing_else():
+    text = "全年开展中心组学习【待补充：中心组学习次数】次。"
+    report = check_text(text)
+    assert [(f.code, f.severity) for f in report.findings] == [("gap.marker", "warning")]
+    assert report.findings[0].excerpt == "【待补充：中心组学习次数】"
+    assert report.ok
+
+
+# ----------------------------------------------------------------------------- silent gaps
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "excerpt"),
+    [
+        ("学校共开展中心组学习 次。", "gap.silent-number", "学习 次"),
+        ("围绕建国 周年等重大活动。", "gap.silent-number", "建国 周年"),
+        ("现将 年以来工作总结如下。", "gap.silent-number", "现将 年"),
+        ("党员占全校教师的 %。", "gap.silent-number", "师的 %"),
+        ("共发展党员 名。", "gap.silent-number", "党员 名"),
+        ("学习党的 大精神。", "gap.silent-ordinal", "党的 大"),
+        ("召开第 次党员大会。", "gap.silent-ordinal", "开第 次"),
+        ("学习十九届 中全会精神。", "gap.silent-ordinal", "九届 中全会"),
+        ("按照 县教委的通知。", "gap.silent-name", "按照 县"),
+        ("《 县教育系统责任书》", "gap.silent-name", "《 县"),
+        ("学习领会 关于意识形态工作的论述。", "gap.silent-name", "领会 关于"),
+        ("党的十九大精神、 系列讲话。", "gap.silent-name", "神、 系列讲话"),
+        ("全面凝聚起 、团结一心。", "gap.empty-item", "聚起 、"),
+        ("加强组织、、制度建设。", "gap.empty-item", "、"),
+        ("以习近平新时代中国特色社.主义思想为指导。", "gap.stray-mark", "."),
+        ("坚持以人民为*中心。", "gap.stray-mark", "*"),
+    ],
+)
+def test_silent_gaps(text: str, code: str, excerpt: str):
+    hits = [f for f in check_text(text).findings if f.code == code]
+    assert [f.excerpt for f in hits] == [excerpt], found(text)
+    assert hits[0].severity == "error"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "学校 2020 年工作总结",  # blanks beside digits: extraction spacing
+        "建立微信群、qq 群。",
+        "纳入党建工作责任制, 纳入领导班子目标管理。",  # a blank after punctuation
+        "共开展学习12次。",
+        "党的十九大精神。",
+        "按照青山县教委的通知。",
+        "深化市场改革，人民群众满意。",
+        "开展了多次活动。",
+    ],
+)
+def test_no_silent_gap_where_nothing_is_missing(text: str):
+    assert not [c for c in codes(text) if c.startswith("gap.") and c != "gap.suspect-space"]
+
+
+def test_a_blank_between_characters_is_only_suspected():
+    hits = [f for f in check_text("坚持正面宣传为主，尊重舆论 宣传规律。").findings]
+    assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "warning")]
+
+
+def test_blanks_beside_digits_are_info_notes_the_fix_joins():
+    report = check_text("学校 2020 年工作总结")
+    assert {(f.code, f.severity, f.replacement) for f in report.findings} == {
+        ("noise.stray-space", "info", "")
+    }
+
+
+# ----------------------------------------------------------------------------- set phrases
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt", "canonical"),
+    [
+        (
+            "深入学习贯彻 新时代中国特色社会主义思想。",
+            " 新时代中国特色社会主义思想",
+            "习近平新时代中国特色社会主义思想",
+        ),
+        (
+            "深入学习贯彻新时代中国特色社会主义思想。",
+            "新时代中国特色社会主义思想",
+            "习近平新时代中国特色社会主义思想",
+        ),
+        ("以习新时代中国特色社会主义思想为指导。", "习新时代", "习近平新时代中国特色社会主义思想"),
+        ("全面凝聚起 、牢记使命的强大力量。", " 、牢记使命", "不忘初心、牢记使命"),
+        ("要“两手两手硬”。", "两手两手硬", "两手抓、两手都要硬"),
+        (
+            "增强政治意识、大局意识、看齐意识。",
+            "政治意识、大局意识、看齐意识",
+            "政治意识、大局意识、核心意识、看齐意识",
+        ),
+        ("按照守土有责、守土尽责的要求。", "守土有责、守土尽责", "守土有责、守土负责、守土尽责"),
+        ("坚持 同志为核心的党中央。", " 同志为核心的党中央", "以习近平同志为核心的党中央"),
+    ],
+)
+def test_broken_set_phrases(text: str, excerpt: str, canonical: str):
+    hits = [f for f in check_text(text).findings if f.code == "gap.broken-phrase"]
+    assert [f.excerpt for f in hits] == [excerpt]
+    assert canonical in hits[0].message and canonical in hits[0].hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "坚持以习近平新时代中国特色社会主义思想为指导。",
+        "坚持和发展新时代中国特色社会主义。",
+        "不忘初心、牢记使命，砥砺前行。",
+        "不忘初心，牢记使命。",
+        "增强“四个意识”、坚定“四个自信”、做到“两个维护”。",
+        "增强政治意识、大局意识、核心意识、看齐意识。",
+        "坚持守土有责、守土负责、守土尽责。",
+        "力戒形式主义、官僚主义。",  # two of the four winds, said in part on purpose
+        "在理论武装上要两手抓、两手都要硬。",
+        "牢牢掌握意识形态工作领导权和话语权。",
+    ],
+)
+def test_complete_set_phrases_pass(text: str):
+    assert "gap.broken-phrase" not in codes(text)
+
+
+def test_one_finding_per_hole_the_most_specific():
+    """A blank that is both a silent gap and a broken set phrase is reported once."""
+    hits = [f for f in check_text("全面凝聚起 、牢记使命。").findings if f.family == "gap"]
+    assert [f.code for f in hits] == ["gap.broken-phrase"]
+    hits = [
+        f for f in check_text("学习贯彻 新时代中国特色社会主义思想").findings if f.family == "gap"
+    ]
+    assert [f.code for f in hits] == ["gap.broken-phrase"]

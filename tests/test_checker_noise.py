@@ -1,0 +1,169 @@
+"""Noise (site residue, wrap spaces), style, the --fix copy, and clean official prose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.checker import apply_fixes, check_text, clean_text
+from pipeline.spec import load_spec
+
+DATA = Path(__file__).parent / "data"
+
+
+def by_code(text: str, code: str) -> list[str]:
+    return [f.excerpt for f in check_text(text).findings if f.code == code]
+
+
+# ----------------------------------------------------------------------------- residue
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 2021-04-19 发布 |",
+        "2021-04-19 10:22 上传",
+        "- 37.5 KB |",
+        "大小：1.2MB",
+        "- 5页",
+        "共12页",
+        "申明敬告: 本站不保证该用户上传的文档完整性。",
+        "温馨提示：下载前请仔细阅读。",
+        "文档介绍",
+        "相关推荐",
+    ],
+)
+def test_residue_lines(line: str):
+    text = f"{line}\n学校2020年工作总结\n正文。"
+    assert by_code(text, "noise.boilerplate") == [line]
+
+
+@pytest.mark.parametrize(
+    ("text", "residue"),
+    [
+        ("推进意识形态工作上台阶上水平。查看更多", "查看更多"),
+        (
+            "下面是小编为大家整理的工作总结范文，供大家参考。正文。",
+            "下面是小编为大家整理的工作总结范文，供大家参考。",
+        ),
+        ("正文。阅读全部内容需要先登录", "阅读全部内容需要先登录"),
+        ("如有疑问请联系客服QQ：12345678", "客服QQ：12345678"),
+    ],
+)
+def test_inline_residue(text: str, residue: str):
+    assert by_code(text, "noise.boilerplate") == [residue]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "青山县红星中学\n2021年1月15日",  # a signature's date line is no residue
+        "2023年，学校共召开会议12次。",
+        "2021-04-19",  # a bare date is not known to be the site's
+    ],
+)
+def test_no_residue_in_report_text(text: str):
+    assert by_code(text, "noise.boilerplate") == []
+
+
+# ----------------------------------------------------------------------------- wraps and fix
+
+
+def _wrapped(paragraph: str, width: int = 28) -> str:
+    """A paragraph as PDF extraction leaves it: a blank at every line end."""
+    return " ".join(paragraph[i : i + width] for i in range(0, len(paragraph), width))
+
+
+PARAGRAPH = (
+    "学校党支部高度重视精神文明建设工作，定期研究精神文明建设工作，建设了功能齐全的教师阅览室、"
+    "休闲书吧和文体俱乐部，完善了领导机制、责任机制、督查检查机制。丰富活动内容，深入开展群众"
+    "喜闻乐见的文化活动，举办象棋、乒乓球等比赛；开展文明单位、文明办公室、文明家庭评选活动，"
+    "文明素养明显提高；在师生中开展美丽校园、文明校园创建行动，使校园环境的绿化、美化、亮化、"
+    "净化水平逐步得到提高。学校共开展中心组学习 次，其中理论学习 次。"
+)
+
+
+def test_wrap_spaces_are_notes_and_gaps_still_gaps():
+    text = _wrapped(PARAGRAPH)
+    report = check_text(text)
+    wraps = [f for f in report.findings if f.code == "noise.wrap-space"]
+    gaps = [f for f in report.findings if f.code == "gap.silent-number"]
+    assert len(wraps) >= 5 and all(f.severity == "info" for f in wraps)
+    assert [f.excerpt for f in gaps] == ["学习 次", "学习 次"]
+    blanks_in_gaps = {i for f in gaps for i in range(f.start, f.end) if text[i] == " "}
+    assert not blanks_in_gaps & {f.start for f in wraps}
+
+
+def test_a_measure_word_after_a_wrap_is_no_gap():
+    """When a line wraps right before 次 or 人, the blank is a wrap, not a missing number."""
+    body = PARAGRAPH.replace("学校共开展中心组学习 次，其中理论学习 次。", "")
+    body = body + "学校各党小组按照学校党支部中心组学习安排相应开展学习先进人物事迹报告会"
+    cut = body.index("组按照")
+    text = _wrapped(body[:cut]) + " " + body[cut:]  # the page's line ends right before 组
+    report = check_text(text)
+    assert not [f for f in report.findings if f.family == "gap"]
+
+
+def test_fix_removes_residue_joins_wraps_and_never_touches_a_gap():
+    raw = "- 2021-04-19 发布 |\n- 37.5 KB |\n文档介绍\n" + _wrapped(PARAGRAPH) + "查看更多\n"
+    report = check_text(raw)
+    fixed = apply_fixes(raw, report.findings)
+    assert fixed == PARAGRAPH + "\n"
+    again = check_text(fixed)
+    assert [f.excerpt for f in again.findings if f.family == "gap"] == ["学习 次", "学习 次"]
+    assert clean_text(raw) == fixed
+
+
+def test_fix_restores_flattened_paragraph_breaks():
+    raw = (DATA / "school-ideology-summary-2020.txt").read_text(encoding="utf-8")
+    fixed = clean_text(raw)
+    lines = fixed.split("\n")
+    assert "一、加强组织领导,落实意识形态工作责任制" in lines
+    assert "六、2020年工作打算和工作措施" in lines
+    assert "查看更多" not in fixed and "文档介绍" not in fixed
+    # the gaps are all still there
+    for hole in ("中心组学习 次", "党的 大精神", "《 县 年", "凝聚起 、牢记使命", "建国 周年"):
+        assert hole in fixed
+
+
+# ----------------------------------------------------------------------------- style
+
+
+def test_half_width_punctuation():
+    found = by_code(
+        "坚持正面宣传为主,尊重舆论宣传规律;讲究舆论宣传艺术:提高效果(见附件)。",
+        "style.half-width-punct",
+    )
+    assert found == [",", ";", ":", "(", ")"]
+    assert by_code("Word 2019, Excel; 时间 10:30", "style.half-width-punct") == []
+
+
+def test_repeated_sentence():
+    sentence = "学校党支部高度重视意识形态工作并定期研究部署。"
+    text = f"{sentence}其他内容。\n{sentence}"
+    found = [f for f in check_text(text).findings if f.code == "style.repeated-sentence"]
+    assert [(f.line, f.excerpt) for f in found] == [(2, sentence)]
+    assert "line 1" in found[0].message
+    assert by_code("时间紧、任务重。时间紧、任务重。", "style.repeated-sentence") == []
+
+
+def test_banned_phrases_ignore_blanks():
+    spec = load_spec("school-ideology-summary")
+    text = "学校2020年意识形态工作总结\n传播正能量，正确舆引导 论与对外宣传工作。"
+    found = [f for f in check_text(text, spec=spec).findings if f.code == "style.banned-phrase"]
+    assert [(f.excerpt, f.severity) for f in found] == [("正确舆引导 论", "error")]
+
+
+# ----------------------------------------------------------------------------- clean prose
+
+
+@pytest.mark.parametrize("name", ["clean-prose.md", "clean-prose.txt"])
+def test_clean_official_prose_gives_no_finding(name: str):
+    """Several paragraphs of complete official prose (headings, series, set phrases, numbers,
+    dates, quotes, a signature): no error, and here no finding at all."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    report = check_text(text)
+    assert report.findings == []
+    with_spec = check_text(text, spec=load_spec("annual-work-summary"))
+    assert not [f for f in with_spec.findings if f.family != "structure" and f.severity == "error"]

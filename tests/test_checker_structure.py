@@ -1,0 +1,167 @@
+"""Structure rules: headings, 一是/二是 series, and (with a document type) the required parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.checker import check_section, check_text
+from pipeline.facts import load_facts
+from pipeline.spec import load_spec
+from tests.conftest import EXAMPLES, run_cli
+
+
+def structure(text: str, **kw) -> list[tuple[str, str]]:
+    return [(f.code, f.excerpt) for f in check_text(text, **kw).findings if f.family == "structure"]
+
+
+@pytest.fixture(scope="module")
+def school():
+    return load_facts(EXAMPLES / "school-ideology-summary.yaml")
+
+
+@pytest.fixture(scope="module")
+def draft_text(tmp_path_factory) -> str:
+    """The offline draft of the complete school example, as plain text."""
+    out = tmp_path_factory.mktemp("draft") / "draft.txt"
+    home = tmp_path_factory.mktemp("home")
+    done = run_cli(
+        "run",
+        EXAMPLES / "school-ideology-summary.yaml",
+        "-o",
+        out,
+        env={"DRAFTSMITH_HOME": str(home)},
+    )
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- headings
+
+
+def test_skipped_repeated_and_unordered_heading_numbers():
+    assert structure("标题\n一、甲\n内容。\n三、乙\n内容。") == [
+        ("structure.heading-number", "三、")
+    ]
+    assert structure("标题\n一、甲\n内容。\n一、乙\n内容。") == [
+        ("structure.heading-number", "一、")
+    ]
+    assert structure("标题\n一、甲\n内容。\n三、乙\n内容。\n二、丙\n内容。")[-1] == (
+        "structure.heading-number",
+        "二、",
+    )
+
+
+def test_a_skipped_level():
+    assert structure("标题\n一、甲\n（1）乙\n内容。") == [("structure.heading-level", "（1）")]
+    assert structure("标题\n一、甲\n（一）乙\n1.丙\n（1）丁\n内容。") == []
+
+
+def test_non_standard_numbering_is_a_warning():
+    report = check_text("标题\n一、甲\n(一)子\n内容。\n1、子\n内容。")
+    forms = [(f.code, f.excerpt, f.severity) for f in report.findings if f.family == "structure"]
+    assert forms == [
+        ("structure.heading-form", "(一)", "warning"),
+        ("structure.heading-form", "1、", "warning"),
+    ]
+
+
+def test_empty_section():
+    assert structure("标题\n一、甲\n二、乙\n内容。") == [("structure.empty-section", "一、甲")]
+    # a heading followed by its subsections is not empty; a run-in heading has its text
+    assert structure("标题\n一、甲\n（一）子\n内容。\n二、乙。内容。") == []
+
+
+def test_markdown_headings_count_like_plain_ones():
+    md = "# 标题\n\n## 一、甲\n\n内容。\n\n## 三、乙\n\n内容。\n"
+    assert structure(md) == [("structure.heading-number", "三、")]
+
+
+# ----------------------------------------------------------------------------- series
+
+
+def test_series_complete_and_in_one_form():
+    assert structure("一是抓学习。二是抓制度。三是抓作风。") == []
+    assert structure("一是抓学习。二是抓制度。四是抓作风。") == [("structure.series", "四是")]
+    assert structure("一是抓学习。二是抓制度。二是抓作风。") == [("structure.series", "二是")]
+    assert structure("二是加强学习。三是加强领导。") == [("structure.series", "二是")]
+    assert structure("一要加强学习。二要加强领导。三是加强建设。四要克服不足。") == [
+        ("structure.series-form", "三是")
+    ]
+
+
+def test_series_words_inside_other_words_are_not_points():
+    assert structure("统一是前提。一是一，二是二。看一要看全局。") == []
+
+
+def test_a_new_series_may_start_under_a_new_heading():
+    text = "标题\n一、甲\n一是学习。二是制度。\n二、乙\n一要加强。二要改进。"
+    assert structure(text) == []
+
+
+# ----------------------------------------------------------------------------- with a spec
+
+
+def test_complete_draft_has_no_structure_finding(school, draft_text):
+    spec, facts = school
+    assert structure(draft_text, spec=spec, facts=facts) == []
+
+
+def test_missing_section_and_order(school, draft_text):
+    spec, facts = school
+    lines = draft_text.split("\n")
+    i = lines.index("五、存在的不足")
+    dropped = "\n".join(lines[:i] + lines[i + 2 :]).replace("六、2021", "五、2021")
+    found = [
+        f for f in check_text(dropped, spec=spec, facts=facts).findings if f.family == "structure"
+    ]
+    assert [(f.code, f.start == f.end) for f in found] == [("structure.missing-section", True)]
+    assert "shortcomings" in found[0].message
+    assert dropped[found[0].start :].startswith("五、2021")
+
+    a, b, c = (draft_text.index(h) for h in ("三、抓好", "四、弘扬", "五、存在"))
+    third = draft_text[a:b].replace("三、", "四、", 1)
+    fourth = draft_text[b:c].replace("四、", "三、", 1)
+    swapped = draft_text[:a] + fourth + third + draft_text[c:]
+    assert [code for code, _ in structure(swapped, spec=spec, facts=facts)] == [
+        "structure.section-order"
+    ]
+
+
+def test_title_names_unit_year_and_type(school, draft_text):
+    spec, facts = school
+    bad = draft_text.replace("青山县红星中学2020年意识形态工作总结", "2020年意识形态工作", 1)
+    found = [
+        f for f in check_text(bad, spec=spec, facts=facts).findings if f.code == "structure.title"
+    ]
+    assert len(found) == 1
+    assert "青山县红星中学" in found[0].message and "工作总结" in found[0].message
+    # without facts: the year and the type are still checked
+    assert structure("意识形态工作总结\n\n正文。", spec=spec)[0][0] == "structure.title"
+    assert not [
+        c
+        for c, _ in structure("红星中学2020年意识形态工作总结\n\n正文。", spec=spec)
+        if c == "structure.title"
+    ]
+
+
+def test_section_points_and_length_in_the_repair_loop(school):
+    spec, facts = school
+    section = spec.section("theory_study")
+    body = "一是坚持学习，全年开展中心组学习12次，其中专题理论学习8次。"
+    found = {f.code: f for f in check_section(body, section=section, spec=spec, facts=facts)}
+    assert set(found) == {"structure.too-few-points", "style.length"}
+    assert found["structure.too-few-points"].severity == "error"
+    assert found["style.length"].severity == "warning"
+    assert all(f.section == "theory_study" for f in found.values())
+
+
+def test_no_spec_no_required_sections():
+    assert structure("标题\n\n正文一段。") == []
+
+
+def test_spec_without_lexicon_works(tmp_path, school):
+    spec, _facts = school
+    bare = spec.model_copy(update={"rules": spec.rules.model_copy(update={"lexicon": None})})
+    report = check_text("以习新时代中国特色社会主义思想为指导。", spec=bare)
+    assert "gap.broken-phrase" not in {f.code for f in report.findings}
+    assert load_spec("school-ideology-summary").rules.lexicon == "set-phrases"
