@@ -29,3 +29,23 @@ def test_school_ideology_summary(case):
 @pytest.mark.parametrize("case", eval_cases("annual-work-summary"))
 def test_annual_work_summary(case):
     check_eval_case(case)
+
+
+def test_checker_suite_reports_precision_and_recall_per_family(cli, tmp_path):
+    report = tmp_path / "checker.json"
+    result = cli("eval", "checker", "-q", "-o", report)
+    assert result.returncode == 0, result.stdout  # every family at or above its gate
+    import json
+
+    data = json.loads(report.read_text(encoding="utf-8"))
+    (group,) = data["summary"]["groups"]
+    families = group["families"]
+    assert {"structure", "gap", "facts", "noise"} <= set(families)
+    for name, score in families.items():
+        assert score["tp"] > 0, name
+        assert 0 <= score["precision"] <= 1 and 0 <= score["recall"] <= 1
+    by_case = {s["case"]: s for s in data["samples"]}
+    for clean in ("clean-school", "clean-annual", "wrap-spaces"):
+        assert by_case[clean]["passed"], by_case[clean]["unexpected"]
+    assert by_case["invented-numbers"]["family_counts"]["facts"]["tp"] == 2
+    assert "checker by rule family" in result.stdout

@@ -43,9 +43,15 @@ def _overlaps(f: Finding, spans: list[tuple[int, int]]) -> bool:
 
 
 def score_findings(
-    text: str, expected: list[ExpectedFinding], found: list[Finding]
+    text: str,
+    expected: list[ExpectedFinding],
+    found: list[Finding],
+    ignore: list[str] | None = None,
 ) -> CheckerScore:
-    """Match `found` against `expected` and count per family."""
+    """Match `found` against `expected` and count per family; codes or families in `ignore`
+    are left out."""
+    skip = set(ignore or ())
+    found = [f for f in found if f.code not in skip and f.family not in skip]
     families: dict[str, dict[str, int]] = defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     used: set[int] = set()
     missed = []

@@ -30,7 +30,7 @@ class MetricInfo(NamedTuple):
 DRAFT_METRICS: dict[str, MetricInfo] = {
     "structure_pass": MetricInfo(
         "1 when every required section is drafted, in order, under a well-formed heading, "
-        "and the checker reports no structure error; else 0"
+        "and the checker reports no error about sections, headings or the title; else 0"
     ),
     "fact_coverage": MetricInfo("share of must-mention facts (each list item counts) named"),
     "marker_precision": MetricInfo(
@@ -66,6 +66,12 @@ QUALITY_METRICS = (
 """The metrics averaged (with the unsupported-number rate) into a model's quality score."""
 
 UNSUPPORTED_CODE = "facts.unsupported-number"
+
+CONTENT_STRUCTURE_CODES = frozenset(
+    {"structure.series", "structure.series-form", "structure.too-few-points"}
+)
+"""Structure findings about the points inside a section, not about sections and headings:
+they do not fail `structure_pass` (facts with a single measure cannot make two points)."""
 
 
 def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
@@ -191,7 +197,10 @@ def structure_pass(spec: DocSpec, draft: Draft, findings: list[Finding]) -> bool
         if drafted is None or drafted.status != "ok" or not drafted.body.strip():
             return False
     return not any(
-        f.code.startswith("structure.") and f.severity is Severity.ERROR for f in findings
+        f.code.startswith("structure.")
+        and f.code not in CONTENT_STRUCTURE_CODES
+        and f.severity is Severity.ERROR
+        for f in findings
     )
 
 

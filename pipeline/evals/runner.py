@@ -329,7 +329,9 @@ def _check_sample(plan: RunPlan, planned: PlannedSample) -> SampleResult:
     prepared = plan.checks_by_index[planned.case_index]
     started = time.perf_counter()
     report = check_text(prepared.text, spec=prepared.spec, facts=prepared.facts)
-    score = score_findings(prepared.text, list(prepared.case.expect), report.findings)
+    score = score_findings(
+        prepared.text, list(prepared.case.expect), report.findings, prepared.case.ignore
+    )
     return SampleResult(
         key=planned.key,
         order=planned.order,

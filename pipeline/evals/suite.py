@@ -130,6 +130,20 @@ class Bound(_Strict):
     max: float | None = None
 
 
+class FamilyBound(_Strict):
+    """Checker suites: the least precision and recall a rule family must reach."""
+
+    precision: float | None = Field(None, ge=0, le=1)
+    recall: float | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_number(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"precision": data, "recall": data}
+        return data
+
+
 class Thresholds(_Strict):
     """What a model (× variant) must reach for the run to pass."""
 
@@ -137,20 +151,19 @@ class Thresholds(_Strict):
     """Share of samples that pass every assertion."""
     metrics: dict[str, Bound] = {}
     """Bounds on metric means, e.g. `fact_coverage: {min: 0.95}` (a bare number means min)."""
-    families: dict[str, Bound] = {}
-    """Checker suites: bounds on each rule family's precision and recall (`gap: {min: 0.9}`)."""
+    families: dict[str, FamilyBound] = {}
+    """Checker suites: the least precision and recall per rule family
+    (`gap: {precision: 0.9, recall: 1}`; a bare number bounds both)."""
 
     @model_validator(mode="before")
     @classmethod
     def _bare_numbers(cls, data: Any) -> Any:
-        if isinstance(data, dict):
+        if isinstance(data, dict) and isinstance(data.get("metrics"), dict):
             data = dict(data)
-            for key in ("metrics", "families"):
-                if isinstance(data.get(key), dict):
-                    data[key] = {
-                        k: ({"min": v} if isinstance(v, int | float) else v)
-                        for k, v in data[key].items()
-                    }
+            data["metrics"] = {
+                k: ({"min": v} if isinstance(v, int | float) else v)
+                for k, v in data["metrics"].items()
+            }
         return data
 
 
@@ -197,6 +210,9 @@ class CheckerCase(_Strict):
     tags: list[str] = []
     expect: list[ExpectedFinding] = []
     """Every error or warning the checker should give; empty for a clean text."""
+    ignore: list[str] = []
+    """Codes (or families) left out of this case's scoring, e.g. `style.half-width-punct` in
+    a text that is about gaps."""
 
     @model_validator(mode="after")
     def _one_text(self) -> CheckerCase:
@@ -275,6 +291,7 @@ _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
         "models": ModelEntry,
     },
     CheckerSuite: {"thresholds": Thresholds, "cases": CheckerCase},
+    Thresholds: {"families": FamilyBound},
     CheckerCase: {"expect": ExpectedFinding},
 }
 

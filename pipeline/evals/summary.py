@@ -98,10 +98,12 @@ def _thresholds(group: GroupSummary, thresholds: Thresholds) -> list[ThresholdOu
     out = [_check("pass_rate", group.pass_rate, Bound(min=thresholds.pass_rate))]
     for name, bound in thresholds.metrics.items():
         out.append(_check(name, group.metrics.get(name), bound))
-    for family, bound in thresholds.families.items():
+    for family, fb in thresholds.families.items():
         score = group.families.get(family, FamilyScore())
-        out.append(_check(f"{family} precision", score.precision, bound))
-        out.append(_check(f"{family} recall", score.recall, bound))
+        if fb.precision is not None:
+            out.append(_check(f"{family} precision", score.precision, Bound(min=fb.precision)))
+        if fb.recall is not None:
+            out.append(_check(f"{family} recall", score.recall, Bound(min=fb.recall)))
     return out
 
 
