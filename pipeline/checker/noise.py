@@ -49,7 +49,7 @@ _RESIDUE_LINES = [
         + _TAIL
     ),
     # - 5页 · 共5页 · 页数：5
-    re.compile(_BULLET + r"(?:共\s*\d+\s*页|\d+\s*页|页数[:：]?\s*\d+)" + _TAIL),
+    re.compile(_BULLET + r"(?:共\s*\d+\s*页|\d+\s*页|(?:页数|页码)[:：]?\s*\d+\s*页?)" + _TAIL),
     # 文档介绍 and the site's other labels on a line of their own
     re.compile(
         _BULLET + r"(?:文档介绍|文档简介|内容简介|文档预览|相关文档|相关推荐|猜你喜欢|热门文档|"
@@ -63,7 +63,8 @@ _RESIDUE_LINES = [
     ),
     # 浏览量 1234 · 下载次数 12 · 上传者：xxx · 贡献者
     re.compile(
-        _BULLET + r"(?:浏览量|阅读量|下载量|下载次数|上传者|贡献者|上传人)[:：]?[^\n]{0,40}$"
+        _BULLET
+        + r"(?:浏览量|阅读量|阅读数|下载量|下载次数|下载积分|所需积分|上传者|贡献者|上传人)[:：]?[^\n]{0,40}$"
     ),
 ]
 _RESIDUE_INLINE = re.compile(
