@@ -226,13 +226,6 @@ class Document:
     signature: tuple[int, int] | None = None
     """(start, end) of the signature block (unit and date lines), when there is one."""
 
-    def section_at(self, offset: int) -> Section | None:
-        """The section holding `offset`."""
-        for s in self.sections:
-            if s.start <= offset < s.end or (s.start == offset == s.end):
-                return s
-        return None
-
 
 def _make_line(text: str, start: int, end: int) -> Line:
     m = _MD_PREFIX.match(text, start, end)
