@@ -154,7 +154,10 @@ def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_se
     result = cli("eval", suite, "--concurrency", "3", "--no-cache", env=_env(openai_server))
     assert result.returncode == 0, result.stderr
     # Section calls and repairs all go through the one cap, and every call is counted.
-    assert f"{openai_server.count()} model call(s), peak 3 in flight" in result.stderr
+    assert (
+        f"{openai_server.count()} model call(s), 0 from the cache, peak 3 in flight"
+        in result.stderr
+    )
     assert openai_server.count() >= 3 * SECTIONS
 
     openai_server.reset()
@@ -223,7 +226,7 @@ def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_
     assert data["summary"]["groups"][0]["metrics"]["agreement"] == 1.0
     again = cli("eval", suite, "-q", env=_env(openai_server))
     assert again.returncode == 0 and openai_server.count() == 2 * SECTIONS  # all from the cache
-    assert "0 model call(s)" in again.stderr
+    assert f"0 model call(s), {2 * SECTIONS} from the cache" in again.stderr
 
 
 def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):

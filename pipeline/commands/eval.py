@@ -193,7 +193,8 @@ def run(
             bar.stop()
     elapsed = time.perf_counter() - started
     print(
-        f"{result.model_calls} model call(s), peak {result.peak_in_flight} in flight, "
+        f"{result.model_calls} model call(s), {result.cached_calls} from the cache, "
+        f"peak {result.peak_in_flight} in flight, "
         f"{elapsed:.1f}s",
         file=sys.stderr,
     )

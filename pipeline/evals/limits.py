@@ -43,7 +43,9 @@ class CallLimits:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.calls = 0
-        """Calls that reached a model (replays excluded)."""
+        """Calls that reached a model (replays and response-cache hits excluded)."""
+        self.cached = 0
+        """Calls answered by the response cache."""
 
     def configure(self, model: str, *, concurrency: int | None, rpm: float | None) -> None:
         """Set a model's own cap on calls in flight and its request rate."""
@@ -107,11 +109,14 @@ class LimitedModel:
                 await rate.wait()
             async with limits.run_gate:
                 limits.in_flight += 1
-                limits.calls += 1
                 limits.peak_in_flight = max(limits.peak_in_flight, limits.in_flight)
                 try:
                     completion = await self.inner.complete(prompt, messages)
                 finally:
                     limits.in_flight -= 1
+        if completion.usage.cached:
+            limits.cached += 1
+        else:
+            limits.calls += 1
         self._record(CallRecord(sample=self._sample, key=key, completion=completion))
         return completion

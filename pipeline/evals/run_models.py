@@ -7,6 +7,7 @@ does, and a re-run of the suite (or a resumed run) still costs nothing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -61,6 +62,16 @@ class RunModels:
                 inner = RepeatKeyed(base, repeat) if repeat else base
                 self._models[key] = CachedModel(inner, self._cache)
         return self._models[key]
+
+    async def warm_up(self) -> None:
+        """Load the model libraries before the first call (in a thread: about 2 s), so that
+        rate limits and the first samples are not skewed by a slow first request."""
+        if any(m.name != "offline" for m in self._base.values()):
+            import importlib
+            import sys
+
+            if "langchain_openai" not in sys.modules:
+                await asyncio.to_thread(importlib.import_module, "langchain_openai")
 
     async def aclose(self) -> None:
         """Close every model's connections, and the cache."""

@@ -372,6 +372,8 @@ async def _execute(
     for m in plan.models:
         limits.configure(m.name, concurrency=m.concurrency, rpm=m.rpm)
     models = _instantiate(plan, use_cache=plan.use_cache)
+    if pending:
+        await models.warm_up()
     queue = iter(pending)
     done = done_before
     total = plan.size
@@ -406,8 +408,10 @@ class RunResult:
     run_dir: Path
     meta: RunMeta
     model_calls: int
-    """Calls that reached a model in this invocation (replayed answers excluded)."""
+    """Calls that reached a model in this invocation (replayed and cached answers excluded)."""
     peak_in_flight: int
+    cached_calls: int = 0
+    """Calls the response cache answered."""
     matrix_s: float = 0.0
     """Seconds spent running the matrix (after the suite was loaded and checked)."""
 
@@ -505,6 +509,7 @@ def _run(
         run_dir=run_dir,
         meta=meta,
         model_calls=limits.calls,
+        cached_calls=limits.cached,
         peak_in_flight=limits.peak_in_flight,
         matrix_s=matrix_s,
     )
