@@ -262,3 +262,34 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     before = openai_server.count()
     cached = cli("eval", strict, "-q", "--case", "complete", env=_env(openai_server))
     assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_server):
+    openai_server.latency = 0.2
+    suite = _suite(tmp_path, ["complete", "year-2019", "another-year"], "models: [openai:good]\n")
+    env = {**os.environ, **_env(openai_server)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "eval", str(suite), "--concurrency", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    runs = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+        p.stat().st_size for p in runs.glob("*/samples.jsonl")
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    run = _run_id(err)
+    assert f"resume with `draft eval --resume {run}`" in err
+    openai_server.latency = 0.0
+    resumed = cli("eval", "--resume", run, "-q", "-o", tmp_path / "r.json", env=_env(openai_server))
+    assert resumed.returncode == 0, resumed.stderr
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [s["case"] for s in data["samples"]] == ["complete", "year-2019", "another-year"]
