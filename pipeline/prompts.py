@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.markers import marker
+from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
 
 SHARED_DIR = "_shared"
@@ -102,9 +103,7 @@ def _passes_missing(fn):
 @_passes_missing
 def cn(value: int) -> str:
     """19 → 十九: a Chinese numeral, for ordinals such as 党的十九大 and 一是/二是."""
-    import cn2an
-
-    return cn2an.an2cn(int(value), "low")
+    return to_chinese(int(value))
 
 
 @_passes_missing
