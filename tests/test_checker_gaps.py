@@ -134,7 +134,7 @@ def test_no_silent_gap_where_nothing_is_missing(text: str):
 
 def test_a_blank_between_characters_is_only_suspected():
     hits = [f for f in check_text("坚持正面宣传为主，尊重舆论 宣传规律。").findings]
-    assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "warning")]
+    assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "info")]
 
 
 def test_blanks_beside_digits_are_info_notes_the_fix_joins():
