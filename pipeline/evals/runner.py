@@ -132,9 +132,16 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
         _known_cases(options.cases, suite)
         checks = prepare_checks(suite, lines, options.cases)
         return RunPlan(
-            suite, lines, [ModelEntry(id="checker")], [Variant(name="default")], 1,
-            options.concurrency or suite.concurrency, [], checks, None,
-        )  # fmt: skip
+            suite=suite,
+            lines=lines,
+            models=[ModelEntry(id="checker")],
+            variants=[Variant(name="default")],
+            repeat=1,
+            concurrency=options.concurrency or suite.concurrency,
+            drafting=[],
+            checks=checks,
+            prompts=None,
+        )
     _known_cases(options.cases, suite)
     cases = prepare_drafting(suite, lines, options.cases)
     models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
@@ -151,9 +158,17 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
         for c in cases:
             prompts.get(c.spec, v)
     return RunPlan(
-        suite, lines, models, suite.variant_list, options.repeat or suite.repeat,
-        options.concurrency or suite.concurrency, cases, [], prompts, not options.no_cache,
-    )  # fmt: skip
+        suite=suite,
+        lines=lines,
+        models=models,
+        variants=suite.variant_list,
+        repeat=options.repeat or suite.repeat,
+        concurrency=options.concurrency or suite.concurrency,
+        drafting=cases,
+        checks=[],
+        prompts=prompts,
+        use_cache=not options.no_cache,
+    )
 
 
 def _known_cases(wanted: list[str] | None, suite: Suite) -> None:
