@@ -293,3 +293,24 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_serve
     assert resumed.returncode == 0, resumed.stderr
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [s["case"] for s in data["samples"]] == ["complete", "year-2019", "another-year"]
+
+
+def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, openai_server):
+    openai_server.script("judge", "text:我觉得写得还行。")  # no score: an unusable verdict
+    extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 数字有据。\n"
+    suite = _suite(tmp_path, ["complete"], extra)
+    report = tmp_path / "r.json"
+    first = cli("eval", suite, "-q", "--no-cache", "-o", report, env=_env(openai_server))
+    assert first.returncode == 1
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["status"] == "error" and sample["error"].startswith("judge failed: ")
+    assert "中心组学习12次" in sample["text"] and sample["metrics"]["fact_coverage"] == 1.0
+    asked = openai_server.count()
+    assert asked == SECTIONS + 1
+
+    retried = cli("eval", "--resume", _run_id(first.stderr), "--retry-errors", "-q", "-o", report,
+                  env=_env(openai_server))  # fmt: skip
+    assert retried.returncode == 0, retried.stdout
+    assert openai_server.count() == asked + 1  # the judge again; every section replayed
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["metrics"]["judge_score"] == 4.0 and sample["status"] == "ok"

@@ -58,11 +58,12 @@ def _cache_path(model_name: str, rubric: str, text: str):
 
 
 async def judge_draft(
-    model: Model, *, cache_name: str, rubric: str, title: str, text: str
+    model: Model, *, cache_name: str, rubric: str, title: str, text: str, use_cache: bool = True
 ) -> Verdict:
-    """The judge's verdict on one draft, from the cache when this draft was judged before."""
+    """The judge's verdict on one draft, from the cache when this draft was judged before
+    (unless `use_cache` is off; a fresh verdict is stored either way)."""
     cached = _cache_path(cache_name, rubric, text)
-    if cached.is_file():
+    if use_cache and cached.is_file():
         try:
             return Verdict.model_validate_json(cached.read_text(encoding="utf-8"))
         except (ValidationError, ValueError, OSError):

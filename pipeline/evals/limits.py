@@ -75,8 +75,10 @@ class LimitedModel:
         limits: CallLimits,
         sample: str,
         replay: dict[tuple[str, str], list[Completion]],
-        record: Callable[[CallRecord], None],
+        record: Callable[[CallRecord], None] | None,
     ):
+        """`record=None`: answers are neither journaled nor replayed (the judge's verdicts are
+        cached once parsed instead, so an unusable verdict is asked for again)."""
         self.inner = inner
         self.name = inner.name
         self.label = label
@@ -87,7 +89,7 @@ class LimitedModel:
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         key = call_key(self.label, messages)
-        queued = self._replay.get((self._sample, key))
+        queued = self._replay.get((self._sample, key)) if self._record else None
         if queued:
             done = queued.pop(0)
             u = done.usage
@@ -118,5 +120,6 @@ class LimitedModel:
             limits.cached += 1
         else:
             limits.calls += 1
-        self._record(CallRecord(sample=self._sample, key=key, completion=completion))
+        if self._record is not None:
+            self._record(CallRecord(sample=self._sample, key=key, completion=completion))
         return completion

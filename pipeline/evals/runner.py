@@ -273,25 +273,6 @@ async def _draft_sample(
             repairs=suite.repairs,
         )
         metrics = draft_metrics(spec, prepared.facts, draft)
-        reasons: list[str] = []
-        if suite.judge is not None:
-            judge_model = LimitedModel(
-                models.get("judge:" + suite.judge.model),
-                label="judge:" + suite.judge.model,
-                limits=limits,
-                sample=planned.key,
-                replay=replay,
-                record=journal.add_call,
-            )
-            verdict = await judge_draft(
-                judge_model,
-                cache_name=suite.judge.model,
-                rubric=suite.judge.rubric,
-                title=draft.title,
-                text=draft.text,
-            )
-            metrics["judge_score"] = float(verdict.score)
-            reasons = verdict.reasons
     except (DraftsmithError, OSError, ValueError) as exc:
         return base.model_copy(
             update={
@@ -300,6 +281,30 @@ async def _draft_sample(
                 "duration_s": time.perf_counter() - started,
             }
         )
+    reasons: list[str] = []
+    judge_error: str | None = None
+    if suite.judge is not None:
+        judge_model = LimitedModel(
+            models.get("judge:" + suite.judge.model),
+            label="judge:" + suite.judge.model,
+            limits=limits,
+            sample=planned.key,
+            replay=replay,
+            record=None,  # verdicts are cached by judge_draft once they parse
+        )
+        try:
+            verdict = await judge_draft(
+                judge_model,
+                cache_name=suite.judge.model,
+                rubric=suite.judge.rubric,
+                title=draft.title,
+                text=draft.text,
+                use_cache=plan.use_cache,
+            )
+            metrics["judge_score"] = float(verdict.score)
+            reasons = verdict.reasons
+        except (DraftsmithError, OSError, ValueError) as exc:
+            judge_error = f"judge failed: {exc}"
     text = draft.text
     outcomes = evaluate_all(
         [*suite.default_assert, *prepared.case.assertions],
@@ -307,7 +312,7 @@ async def _draft_sample(
         findings=draft.findings,
         metrics=metrics,
     )
-    if suite.judge is not None and suite.judge.min_score is not None:
+    if suite.judge is not None and suite.judge.min_score is not None and judge_error is None:
         ok = metrics["judge_score"] >= suite.judge.min_score
         outcomes.append(
             AssertionOutcome(
@@ -317,12 +322,14 @@ async def _draft_sample(
             )
         )
     failed = draft.failed_sections
-    error = "; ".join(f"section {s.id} failed: {s.error}" for s in failed) or None
+    problems = [f"section {s.id} failed: {s.error}" for s in failed]
+    if judge_error:
+        problems.append(judge_error)
     return base.model_copy(
         update={
-            "status": "error" if failed else "ok",
-            "error": error,
-            "passed": not failed and all(o.passed for o in outcomes),
+            "status": "error" if problems else "ok",
+            "error": "; ".join(problems) or None,
+            "passed": not problems and all(o.passed for o in outcomes),
             "metrics": metrics,
             "findings_by_code": findings_by_code(draft.findings),
             "assertions": [AssertionRecord(**o.model_dump()) for o in outcomes],
