@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pipeline.checker.text import small_cn_number
 from pipeline.checker.vocab import unit_at
+from pipeline.numerals import parse_chinese
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _DATE = re.compile(
@@ -44,20 +43,10 @@ class NumberToken:
     """(year, month, day) for a date; day may be None (2020年9月)."""
 
 
-@lru_cache(maxsize=4096)
 def cn_value(run: str) -> float | None:
     """The value of a Chinese numeral run (十九 → 19, 二〇二〇 → 2020), None if not one."""
-    if run and all(ch in _CN_DIGITS for ch in run) and len(run) >= 2:
-        return float("".join(_CN_DIGITS[ch] for ch in run))
-    small = small_cn_number(run)
-    if small is not None:
-        return float(small)
-    try:
-        import cn2an
-
-        return float(cn2an.cn2an(run, "smart"))
-    except Exception:
-        return None
+    value = parse_chinese(run)
+    return None if value is None else float(value)
 
 
 def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
@@ -122,6 +111,8 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
             continue  # 第一: first, rarely a fact
         if run == "一" or (run in ("几", "数")):
             continue  # 一个, 一次: the indefinite article
+        if all(ch in "百千万亿" for ch in run):
+            continue  # 百年大计, 千家万户, 万人大会: a round figure of speech
         value = cn_value(run)
         if value is not None:
             kind = "ordinal" if before == "第" else "cn"
