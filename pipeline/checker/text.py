@@ -14,6 +14,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from pipeline.numerals import parse_chinese
+
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 """Han characters (and 〇), for use inside a regex character class."""
 CN_DIGITS = "〇零一二三四五六七八九十百千万亿两"
@@ -22,9 +24,6 @@ HSPACE = " \t\u3000\u00a0"
 """Horizontal white space: a blank inside a line."""
 SENTENCE_END = "。：:！？!?；;…"
 """Characters that may end a paragraph."""
-
-_CN_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_CN_VALUES.update({"六": 6, "七": 7, "八": 8, "九": 9})
 
 
 def is_cjk(ch: str) -> bool:
@@ -41,18 +40,10 @@ def is_cjk(ch: str) -> bool:
 
 def small_cn_number(s: str) -> int | None:
     """一 → 1, 十二 → 12, 九十九 → 99: the ordinals of headings and 一是/二是 (None if not one)."""
-    if not s or len(s) > 3:
+    if not s or len(s) > 3 or (len(s) > 1 and "十" not in s):
         return None
-    if "十" not in s:
-        return _CN_VALUES.get(s) if len(s) == 1 else None
-    tens, _, ones = s.partition("十")
-    if "十" in ones:
-        return None
-    t = 1 if tens == "" else _CN_VALUES.get(tens)
-    o = 0 if ones == "" else _CN_VALUES.get(ones)
-    if t is None or o is None or len(tens) > 1 or len(ones) > 1:
-        return None
-    return t * 10 + o
+    value = parse_chinese(s)
+    return value if value is not None and value < 100 else None
 
 
 class LineIndex:

@@ -149,12 +149,9 @@ class FactsFound(BaseModel):
 
 
 def _cn_to_int(text: str) -> int | None:
-    from cn2an import cn2an
+    from pipeline.numerals import parse_chinese
 
-    try:
-        return int(cn2an(text.replace("两", "二"), "smart"))
-    except (ValueError, KeyError):
-        return None
+    return parse_chinese(text)
 
 
 def context_core(before: str) -> str:

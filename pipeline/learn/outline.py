@@ -194,7 +194,7 @@ def _strip_repeated_title(text: str, span: Span, title: str) -> Span:
 
 def find_points(text: str, body: Span) -> list[Point]:
     """Every 一是/二是/一要… point in a body, in order."""
-    from cn2an import cn2an
+    from pipeline.numerals import parse_chinese
 
     points = []
     for para_match in re.finditer(r"[^\n]+", text[body.start : body.end]):
@@ -202,7 +202,7 @@ def find_points(text: str, body: Span) -> list[Point]:
         for m in _POINT.finditer(para_match.group(0)):
             points.append(
                 Point(
-                    number=int(cn2an(m.group(1), "smart")),
+                    number=parse_chinese(m.group(1)) or 0,
                     form=m.group(2),
                     start=base + m.start(1),
                     end=base + m.end(2),

@@ -265,12 +265,10 @@ def _to_int(text: str, unit: str | None, year: bool) -> Any:
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
     if t and re.fullmatch(r"[零〇一二两三四五六七八九十百千万]+", t):
-        import cn2an
+        from pipeline.numerals import parse_chinese
 
-        try:
-            return int(cn2an.cn2an(t, "normal"))
-        except ValueError:
-            return text
+        value = parse_chinese(t)
+        return text if value is None else value
     return text
 
 
