@@ -108,6 +108,8 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     assert 1 <= finished_before < len(cases), "the kill must land mid-run"
     time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
     openai_server.latency = 0.0
+    partial = cli("eval", "report", run_dir.name)  # partial results of the stopped run
+    assert partial.returncode == 1 and "INCOMPLETE" in partial.stdout
 
     resumed = cli("eval", "--resume", run_dir.name, "-q", env=_env(openai_server))
     assert resumed.returncode == 0, resumed.stderr
