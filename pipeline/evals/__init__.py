@@ -7,6 +7,7 @@ assertions.py     contains / regex / max-findings / metric assertions
 checker_score.py  expected vs found findings for checker suites (precision/recall per family)
 judge.py          the optional LLM judge (1–5 with reasons, cached)
 limits.py         the run's cap on calls in flight, per-model caps and rates, call replay
+run_models.py     the run's models: made once, cached per repeat, warmed up, closed
 journal.py        the run folder: run.json, samples.jsonl, calls.jsonl
 runner.py         the matrix, sample workers, start and resume
 summary.py        per model × variant aggregates, ranking and thresholds
