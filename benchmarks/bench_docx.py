@@ -2,7 +2,7 @@
 characters, three markers) and a long one (about 20,000 characters, one marker per
 paragraph — far past the 2,000–5,000 characters of a typical annual summary).
 
-    python benchmarks/docx_speed.py [--repeat 5]
+    python benchmarks/bench_docx.py [--repeat 5]
 
 Prints the median time per render, the ratio to the Markdown renderer on the same draft, and
 the ratio of the long draft's time to a 1 s budget (under 1.0 is within budget).

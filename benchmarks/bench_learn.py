@@ -1,6 +1,6 @@
 """How long `draft learn` takes on the shared sample, in-process (no interpreter start-up).
 
-    python benchmarks/learn_speed.py [--repeat 5]
+    python benchmarks/bench_learn.py [--repeat 5]
 
 Prints the median and best time per learn and the ratio to the issue's "in seconds" promise
 (a 2 s budget): a ratio under 1.0 is within budget.
