@@ -83,6 +83,7 @@ def main() -> None:
         os.environ["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
         os.environ["OPENAI_BASE_URL"] = server.base_url
         env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # time what a user sees: bytecode cached
         out = Path(tmp)
         first_s, _ = _run(env, out / "first.md")
         filled = server.count()

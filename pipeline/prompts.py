@@ -197,12 +197,31 @@ class PromptSet:
 
     @classmethod
     def load(cls, spec: DocSpec) -> PromptSet:
-        """Load and check the templates of `spec`: all present, no undeclared names, renderable."""
+        """Load and check the templates of `spec`: all present, no undeclared names, renderable.
+
+        A spec loaded again with unchanged files reuses the checked set (loading a spec checks
+        its templates, and drafting needs them: one process does both).
+        """
         assert spec.prompts_dir is not None
         pdir = Path(spec.prompts_dir)
         if not pdir.is_dir():
             raise InputError(f"prompt folder for '{spec.id}' not found", path=str(pdir))
         shared = paths.builtin_prompts_dir() / SHARED_DIR
+        key = (
+            str(spec.source),
+            spec.content_hash,
+            str(pdir),
+            _folder_state(pdir),
+            _folder_state(shared),
+        )
+        if spec.source is None or not spec.content_hash:
+            return cls._checked(spec, pdir, shared)  # an in-memory spec: nothing to key it by
+        if key not in _LOADED:
+            _LOADED[key] = cls._checked(spec, pdir, shared)
+        return _LOADED[key]
+
+    @classmethod
+    def _checked(cls, spec: DocSpec, pdir: Path, shared: Path) -> PromptSet:
         env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(pdir), str(shared)]),
             undefined=jinja2.StrictUndefined,
@@ -337,6 +356,20 @@ class PromptSet:
             skeleton=skeleton,
             template_hash=self.hashes[section.id],
         )
+
+
+_LOADED: dict[tuple[object, ...], PromptSet] = {}
+
+
+def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of a template folder: a change invalidates the cache."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        (f.name, st.st_size, st.st_mtime_ns)
+        for f in sorted(folder.iterdir())
+        if f.is_file() and (st := f.stat())
+    )
 
 
 def _facts_block(spec: DocSpec, section: SectionSpec, values: dict[str, Any]) -> str:
