@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,25 @@ def _walk(value: Any, backing: Backing) -> None:
             _walk(v, backing)
 
 
+_BACKINGS: OrderedDict[tuple[int, int], tuple[object, object, Backing]] = OrderedDict()
+"""The last few backings, by the identity of their (spec, facts): the repair loop and an eval
+run check many sections against the same facts, and walking them is a third of a check."""
+
+
 def backing_for(ctx: Context) -> Backing:
-    """Everything the facts and the spec's allowed numbers back."""
+    """Everything the facts and the spec's allowed numbers back (not to be mutated)."""
+    key = (id(ctx.spec), id(ctx.facts))
+    hit = _BACKINGS.get(key)
+    if hit is not None and hit[0] is ctx.spec and hit[1] is ctx.facts:
+        return hit[2]
+    backing = _build_backing(ctx)
+    _BACKINGS[key] = (ctx.spec, ctx.facts, backing)
+    while len(_BACKINGS) > 64:
+        _BACKINGS.popitem(last=False)
+    return backing
+
+
+def _build_backing(ctx: Context) -> Backing:
     backing = Backing()
     assert ctx.facts is not None
     for v in ctx.facts.values.values():
