@@ -177,6 +177,59 @@ def _load_draft(blob: str) -> Draft:
     return Draft.model_validate(data)
 
 
+def _latest(conn: sqlite3.Connection, table: str, owner: str, owner_id: int) -> sqlite3.Row | None:
+    """The highest-numbered row of `table` (`facts_versions` or `draft_revisions`) for an owner."""
+    return conn.execute(
+        f"SELECT * FROM {table} WHERE {owner} = ? ORDER BY number DESC LIMIT 1", (owner_id,)
+    ).fetchone()
+
+
+def _save_over(
+    conn: sqlite3.Connection,
+    table: str,
+    owner: str,
+    owner_id: int,
+    latest: sqlite3.Row,
+    blob: str,
+    *,
+    kind: str,
+    coalesce_kind: str,
+    session: str | None,
+    base: int | None,
+    now: str,
+) -> SaveResult:
+    """Keep `blob` as the newest row of `table` after `latest` (see the module docstring).
+
+    Nothing is written when `blob` equals `latest`. A save of `coalesce_kind` from the session
+    that wrote `latest` (also of that kind) less than `COALESCE_SECONDS` ago, and not in
+    conflict, updates `latest` in place; anything else is inserted as the next number.
+    """
+    conflict = base is not None and base != latest["number"]
+    if latest["data"] == blob:
+        return SaveResult(number=latest["number"], changed=False, conflict=conflict)
+    coalesce = (
+        kind == coalesce_kind
+        and latest["kind"] == coalesce_kind
+        and session is not None
+        and latest["session"] == session
+        and not conflict
+        and _age_seconds(latest["created_at"]) < COALESCE_SECONDS
+    )
+    if coalesce:
+        number = latest["number"]
+        conn.execute(
+            f"UPDATE {table} SET data = ?, updated_at = ? WHERE id = ?", (blob, now, latest["id"])
+        )
+    else:
+        number = latest["number"] + 1
+        conn.execute(
+            f"INSERT INTO {table} ({owner}, number, data, kind, session, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (owner_id, number, blob, kind, session, now, now),
+        )
+    return SaveResult(number=number, changed=True, conflict=conflict)
+
+
 def default_db_path() -> Path:
     """The store's database file in the user data directory."""
     return paths.user_data_dir() / DB_NAME
@@ -316,38 +369,25 @@ class Store:
         blob = _dump(data)
         now = _now()
         with self._write() as conn:
-            latest = conn.execute(
-                "SELECT * FROM facts_versions WHERE doc_id = ? ORDER BY number DESC LIMIT 1",
-                (doc_id,),
-            ).fetchone()
+            latest = _latest(conn, "facts_versions", "doc_id", doc_id)
             if latest is None:
                 raise NotFound(f"facts document {doc_id}")
-            conflict = base is not None and base != latest["number"]
-            if latest["data"] == blob:
-                return SaveResult(number=latest["number"], changed=False, conflict=conflict)
-            own_autosave = (
-                kind == "autosave"
-                and latest["kind"] == "autosave"
-                and session is not None
-                and latest["session"] == session
-                and not conflict
-                and _age_seconds(latest["created_at"]) < COALESCE_SECONDS
+            result = _save_over(
+                conn,
+                "facts_versions",
+                "doc_id",
+                doc_id,
+                latest,
+                blob,
+                kind=kind,
+                coalesce_kind="autosave",
+                session=session,
+                base=base,
+                now=now,
             )
-            if own_autosave:
-                number = latest["number"]
-                conn.execute(
-                    "UPDATE facts_versions SET data = ?, updated_at = ? WHERE id = ?",
-                    (blob, now, latest["id"]),
-                )
-            else:
-                number = latest["number"] + 1
-                conn.execute(
-                    "INSERT INTO facts_versions (doc_id, number, data, kind, session, "
-                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                    (doc_id, number, blob, kind, session, now, now),
-                )
-            conn.execute("UPDATE facts_docs SET updated_at = ? WHERE id = ?", (now, doc_id))
-        return SaveResult(number=number, changed=True, conflict=conflict)
+            if result.changed:
+                conn.execute("UPDATE facts_docs SET updated_at = ? WHERE id = ?", (now, doc_id))
+        return result
 
     def versions(self, doc_id: int) -> list[FactsVersion]:
         """Every version of a facts document, the newest first."""
@@ -466,38 +506,23 @@ class Store:
         """
         now = _now()
         with self._write() as conn:
-            latest = conn.execute(
-                "SELECT * FROM draft_revisions WHERE draft_id = ? ORDER BY number DESC LIMIT 1",
-                (draft_id,),
-            ).fetchone()
+            latest = _latest(conn, "draft_revisions", "draft_id", draft_id)
             if latest is None:
                 raise NotFound(f"draft {draft_id}")
-            conflict = base is not None and base != latest["number"]
             blob = _dump_draft(change(_load_draft(latest["data"])))
-            if blob == latest["data"]:
-                return SaveResult(number=latest["number"], changed=False, conflict=conflict)
-            coalesce = (
-                kind == "edited"
-                and latest["kind"] == "edited"
-                and session is not None
-                and latest["session"] == session
-                and not conflict
-                and _age_seconds(latest["created_at"]) < COALESCE_SECONDS
+            return _save_over(
+                conn,
+                "draft_revisions",
+                "draft_id",
+                draft_id,
+                latest,
+                blob,
+                kind=kind,
+                coalesce_kind="edited",
+                session=session,
+                base=base,
+                now=now,
             )
-            if coalesce:
-                number = latest["number"]
-                conn.execute(
-                    "UPDATE draft_revisions SET data = ?, updated_at = ? WHERE id = ?",
-                    (blob, now, latest["id"]),
-                )
-            else:
-                number = latest["number"] + 1
-                conn.execute(
-                    "INSERT INTO draft_revisions (draft_id, number, data, kind, session, "
-                    "created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-                    (draft_id, number, blob, kind, session, now, now),
-                )
-        return SaveResult(number=number, changed=True, conflict=conflict)
 
     def draft_revisions(self, draft_id: int) -> list[DraftRevision]:
         """Every revision of a draft, the newest first."""
