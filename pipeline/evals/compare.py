@@ -12,10 +12,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.evals.journal import find_run, latest_samples, read_meta
+from pipeline.errors import InputError
+from pipeline.evals.journal import RunMeta, SampleResult, find_run, latest_samples, read_meta
 from pipeline.evals.metrics import DRAFT_METRICS, GROUP_METRICS
 from pipeline.evals.suite import load_suite
-from pipeline.evals.summary import summarize
+from pipeline.evals.summary import RunSummary, summarize
 
 _WATCHED = (
     "structure_pass",
@@ -82,12 +83,13 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
     return delta, "better" if good else "worse"
 
 
-def _summary(run_dir: Path):
+def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:
+    """A run's metadata, latest samples and summary (without thresholds if its suite is gone)."""
     meta = read_meta(run_dir)
     samples = latest_samples(run_dir)
     try:
         suite, _ = load_suite(meta.suite_path)
-    except Exception:
+    except InputError:
         suite = None
     return meta, samples, summarize(meta, samples, suite)
 
@@ -95,8 +97,8 @@ def _summary(run_dir: Path):
 def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
     """Compare run B against run A (the baseline)."""
     a_dir, b_dir = find_run(run_a), find_run(run_b)
-    meta_a, samples_a, sum_a = _summary(a_dir)
-    meta_b, samples_b, sum_b = _summary(b_dir)
+    meta_a, samples_a, sum_a = run_summary(a_dir)
+    meta_b, samples_b, sum_b = run_summary(b_dir)
     deltas = []
     groups_a = {(g.model, g.variant): g for g in sum_a.groups}
     groups_b = {(g.model, g.variant): g for g in sum_b.groups}

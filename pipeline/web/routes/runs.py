@@ -56,21 +56,6 @@ def _run_dir(run_id: str) -> Path:
     return folder
 
 
-def _summary(folder: Path):
-    """The run's metadata, latest samples and summary, as `draft eval report` computes them."""
-    from pipeline.evals.journal import latest_samples, read_meta
-    from pipeline.evals.suite import load_suite
-    from pipeline.evals.summary import summarize
-
-    meta = read_meta(folder)
-    samples = latest_samples(folder)
-    try:
-        suite, _ = load_suite(meta.suite_path)
-    except InputError:
-        suite = None
-    return meta, samples, summarize(meta, samples, suite)
-
-
 def list_runs() -> list[RunRow]:
     """The stored runs, newest first."""
     from pipeline.evals.journal import RUN_FILE, SAMPLES_FILE, read_meta, runs_dir
@@ -137,7 +122,9 @@ def compare(request: Request, a: str = "", b: str = "") -> Response:
 @router.get("/runs/{run_id}")
 def run_page(request: Request, run_id: str) -> Response:
     """One run: its summary by model, failing cases, and its full report."""
-    meta, samples, summary = _summary(_run_dir(run_id))
+    from pipeline.evals.compare import run_summary
+
+    meta, samples, summary = run_summary(_run_dir(run_id))
     failing = [s for s in samples if s.key in set(summary.failing)]
     return ctx(request).pages.html(
         request,
@@ -153,9 +140,10 @@ def run_page(request: Request, run_id: str) -> Response:
 @router.get("/runs/{run_id}/report.html")
 def run_report(request: Request, run_id: str) -> Response:
     """The run's self-contained HTML report (as `draft eval report -o report.html` writes it)."""
+    from pipeline.evals.compare import run_summary
     from pipeline.evals.report.html import render_html
 
-    meta, samples, summary = _summary(_run_dir(run_id))
+    meta, samples, summary = run_summary(_run_dir(run_id))
     return HTMLResponse(
         render_html(meta, summary, samples),
         headers={"content-security-policy": REPORT_POLICY},
