@@ -79,19 +79,11 @@ def _progress(quiet: bool):
 
 def _finish(run_dir: Path, outputs: list[Path]) -> int:
     """Print the terminal report, write the report files, return the exit code."""
-    from pipeline.evals.journal import latest_samples, read_meta
+    from pipeline.evals.compare import run_summary
     from pipeline.evals.report import write_report
     from pipeline.evals.report.terminal import print_summary
-    from pipeline.evals.suite import load_suite
-    from pipeline.evals.summary import summarize
 
-    meta = read_meta(run_dir)
-    samples = latest_samples(run_dir)
-    try:
-        suite, _ = load_suite(meta.suite_path)
-    except InputError:
-        suite = None
-    summary = summarize(meta, samples, suite)
+    meta, samples, summary = run_summary(run_dir)
     print_summary(summary, samples)
     for out in outputs:
         write_report(out, meta, summary, samples)
