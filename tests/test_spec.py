@@ -79,7 +79,8 @@ def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")
     with pytest.raises(
-        InputError, match=r"undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'"
+        InputError,
+        match=r"undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'",
     ):
         load_spec_file(spec)
 
