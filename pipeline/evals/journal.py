@@ -55,7 +55,8 @@ class RunMeta(BaseModel):
     planned: int = 0
     """Samples in the matrix."""
     created_at: str = Field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        # to the millisecond: two runs started in the same second still list in order
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     )
     finished_at: str | None = None
     model_calls: int = 0

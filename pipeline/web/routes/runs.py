@@ -60,17 +60,16 @@ def list_runs() -> list[RunRow]:
     """The stored runs, newest first."""
     from pipeline.evals.journal import RUN_FILE, SAMPLES_FILE, read_meta, runs_dir
 
-    folders = sorted(
-        (d for d in runs_dir().glob("*") if (d / RUN_FILE).is_file()),
-        key=lambda d: d.name,
-        reverse=True,
-    )[:LIST_LIMIT]
+    metas = []
+    for folder in runs_dir().glob("*"):
+        if (folder / RUN_FILE).is_file():
+            try:
+                metas.append((read_meta(folder), folder))
+            except InputError:
+                continue
+    metas.sort(key=lambda mf: (mf[0].created_at, mf[1].name), reverse=True)
     rows = []
-    for folder in folders:
-        try:
-            meta = read_meta(folder)
-        except InputError:
-            continue
+    for meta, folder in metas[:LIST_LIMIT]:
         samples = folder / SAMPLES_FILE
         keys = set()
         if samples.is_file():
