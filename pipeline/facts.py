@@ -169,9 +169,15 @@ def validate_facts(
 
 
 def load_facts(
-    path: str | Path, *, doctype: str | None = None, spec_dirs: list[Path] | None = None
+    path: str | Path,
+    *,
+    doctype: str | None = None,
+    spec_dirs: list[Path] | None = None,
+    templates: bool = True,
 ) -> tuple[DocSpec, Facts]:
-    """Load a facts file and the spec it names (or `doctype`), and validate one against the other."""
+    """Load a facts file and the spec it names (or `doctype`), and validate one against the other.
+
+    `templates=False` loads the spec without its templates (checking needs none)."""
     data, lines = load_structured(path, what="facts file")
     if not isinstance(data, dict):
         raise InputError("a facts file must be a mapping of fact names to values", path=str(path))
@@ -195,5 +201,5 @@ def load_facts(
             "(doctype: school-ideology-summary) or pass --doctype",
             path=str(path),
         )
-    spec = load_spec(chosen, spec_dirs=spec_dirs)
+    spec = load_spec(chosen, spec_dirs=spec_dirs, templates=templates)
     return spec, validate_facts(data, spec, path=str(path), lines=lines)

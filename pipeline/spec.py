@@ -214,10 +214,13 @@ def _spec_keys(loc: tuple[Any, ...]) -> list[str]:
     return [n for n in model.model_fields if n not in _LOADER_FIELDS]
 
 
-def load_spec_file(path: str | Path, *, prompts_dir: Path | None = None) -> DocSpec:
+def load_spec_file(
+    path: str | Path, *, prompts_dir: Path | None = None, templates: bool = True
+) -> DocSpec:
     """Load and validate one spec file and its templates.
 
-    `prompts_dir` overrides where the templates are found (used for prompt variants).
+    `prompts_dir` overrides where the templates are found (used for prompt variants);
+    `templates=False` skips the templates, for callers that only check text against the spec.
     """
     p = Path(path)
     data, lines = load_structured(p, what="document-type spec")
@@ -240,9 +243,10 @@ def load_spec_file(path: str | Path, *, prompts_dir: Path | None = None) -> DocS
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
     spec = spec.model_copy(update={"source": p, "prompts_dir": pdir, "content_hash": digest})
 
-    from pipeline.prompts import PromptSet  # templates are part of a spec's validity
+    if templates:
+        from pipeline.prompts import PromptSet  # templates are part of a spec's validity
 
-    PromptSet.load(spec)
+        PromptSet.load(spec)
     return spec
 
 
@@ -278,9 +282,16 @@ def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
 
 
 def load_spec(
-    doctype: str, *, spec_dirs: list[Path] | None = None, prompts_dir: Path | None = None
+    doctype: str,
+    *,
+    spec_dirs: list[Path] | None = None,
+    prompts_dir: Path | None = None,
+    templates: bool = True,
 ) -> DocSpec:
     """Load a document type by id (or by the path of its spec file)."""
-    if doctype.endswith((".yaml", ".yml")) or "/" in doctype:
-        return load_spec_file(doctype, prompts_dir=prompts_dir)
-    return load_spec_file(find_spec_path(doctype, spec_dirs), prompts_dir=prompts_dir)
+    path = (
+        doctype
+        if doctype.endswith((".yaml", ".yml")) or "/" in doctype
+        else find_spec_path(doctype, spec_dirs)
+    )
+    return load_spec_file(path, prompts_dir=prompts_dir, templates=templates)

@@ -170,7 +170,7 @@ def check_text(
     if facts is not None and spec is None:
         from pipeline.spec import load_spec
 
-        spec = load_spec(facts.doctype)
+        spec = load_spec(facts.doctype, templates=False)
     return CheckReport(findings=_run(_context(text, spec, facts)))
 
 

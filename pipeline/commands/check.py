@@ -140,9 +140,9 @@ def check(
     text, draft = _load_input(file)
     spec = facts_obj = None
     if facts is not None:
-        spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir)
+        spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
     elif doctype is not None or draft is not None:
-        spec = load_spec(doctype or draft.doctype, spec_dirs=spec_dir)
+        spec = load_spec(doctype or draft.doctype, spec_dirs=spec_dir, templates=False)
         if draft is not None and draft.facts and (doctype is None or doctype == draft.doctype):
             facts_obj = validate_facts(draft.facts, spec, path=f"{file} (facts)")
     report = check_text(text, spec=spec, facts=facts_obj)
