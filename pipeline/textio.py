@@ -126,12 +126,23 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
     return data, LineMap(lines)
 
 
+def check_output_path(path: str | Path) -> Path:
+    """Refuse an output path that cannot be a file (a directory); call before the work starts."""
+    target = Path(path)
+    if target.is_dir():
+        raise InputError("the output is a directory; give a file name", path=str(target))
+    return target
+
+
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    target = check_output_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:

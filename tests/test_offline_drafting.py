@@ -160,3 +160,15 @@ def test_run_from_another_directory_with_relative_path(cli, tmp_path: Path):
     facts.write_bytes((EXAMPLES / "annual-work-summary.yaml").read_bytes())
     result = cli("run", "f.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_output_that_is_a_directory_or_unwritable_exits_2(cli, tmp_path):
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "is a directory" in result.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", blocker / "draft.md")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "cannot write the output" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "x"

@@ -45,10 +45,10 @@ def export(
     """
     from pipeline.render import FORMATS, format_for, render, word_options
     from pipeline.render.json import load_saved_draft
-    from pipeline.textio import write_atomic
+    from pipeline.textio import check_output_path, write_atomic
 
-    if output is not None and output.is_dir():
-        raise InputError("the output is a directory; give a file name", path=str(output))
+    if output is not None:
+        check_output_path(output)
     if fmt is None and output is not None:
         ext = output.suffix.lstrip(".").lower()
         if ext not in (*FORMATS, "markdown", "text"):

@@ -102,11 +102,13 @@ def run(
     from pipeline.models import get_model
     from pipeline.render import format_for, render, word_options
     from pipeline.summary import print_run_summary
-    from pipeline.textio import write_atomic
+    from pipeline.textio import check_output_path, write_atomic
 
     out_format = format_for(output, fmt)
     if out_format == "docx" and output is None:
         raise InputError("--format docx needs an output file: add -o draft.docx")
+    if output is not None:
+        check_output_path(output)  # before any model is asked
     spec, facts = load_facts(facts_file, doctype=doctype, spec_dirs=spec_dir)
     options = _model_options(
         base_url=base_url,
