@@ -66,8 +66,12 @@ def main() -> None:
     except DraftsmithError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `draft run … | head`: the reader left, nothing to report
+        sys.exit(ExitCode.OK)
+    except OSError as exc:  # a path the user gave that the system refuses (permissions, full disk…)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        sys.exit(ExitCode.BAD_INPUT)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(ExitCode.OK)

@@ -437,3 +437,12 @@ def test_garbles_are_corrected_from_the_lexicon_and_the_builtin_wording():
     fixed = {text[e.start : e.end]: e.replacement for e in edits}
     assert fixed == {"两手两手硬": "两手抓、两手都要硬", "正确舆引导论": "正确引导舆论"}
     assert left == []  # 某个怪词 is not in the text, so nothing is left to report
+
+
+def test_out_that_is_a_file_exits_2(cli, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    result = cli("learn", SAMPLE, "--out", blocker)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "--out must be a folder" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "x"

@@ -150,6 +150,10 @@ def learn_sample(
 ) -> LearnResult:
     """Learn a document type from SAMPLE and write it under `out` (the user's types by default)."""
     out = Path(out) if out is not None else paths.user_doctypes_dir()
+    if out.exists() and not out.is_dir():
+        raise InputError(
+            "--out must be a folder (it will hold schemas/ and prompts/)", path=str(out)
+        )
     if doctype_id is not None:
         _check_id(doctype_id, out, force)
     chosen_model = None
