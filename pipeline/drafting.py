@@ -21,6 +21,7 @@ from pipeline.errors import ModelError
 from pipeline.facts import Facts
 from pipeline.markers import marker
 from pipeline.models.base import Model, Usage
+from pipeline.numerals import to_chinese
 from pipeline.postprocess import (
     clean_section_text,
     completion_failure,
@@ -50,10 +51,9 @@ class SectionEvent:
 EventSink = Callable[[SectionEvent], None]
 
 
-def _number(index: int) -> str:
-    from pipeline.prompts import cn
-
-    return f"{cn(index)}、"
+def heading_number(index: int) -> str:
+    """The number of the index-th headed section: 1 → 一、 (the opening has none)."""
+    return f"{to_chinese(index)}、"
 
 
 def repair_messages(prompt: SectionPrompt, answer: str, findings: list[Finding]) -> list[Message]:
@@ -260,7 +260,7 @@ def assemble(
         heading = s.heading
         if heading is not None:
             index += 1
-            heading = _number(index) + heading
+            heading = heading_number(index) + heading
         numbered.append(s.model_copy(update={"heading": heading}))
     signature = None
     if spec.signature and facts.values.get(spec.signature.unit):

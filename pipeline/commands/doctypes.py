@@ -7,6 +7,7 @@ from pipeline.commands.options import SpecDirs
 
 def doctypes(spec_dir: SpecDirs = None) -> None:
     """List every document type (built-in, --spec-dir and learned) with its sections."""
+    from pipeline.drafting import heading_number
     from pipeline.prompts import PromptSet
     from pipeline.spec import available_doctypes, load_spec_file
 
@@ -23,9 +24,7 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
                 label = "（开头段）"
             else:
                 index += 1
-                from pipeline.prompts import cn
-
-                label = f"{cn(index)}、{heading}"
+                label = heading_number(index) + heading
             flag = "" if s.required else "  [optional]"
             print(f"  - {s.id}: {label}{flag}")
         print()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from pipeline.commands.options import SpecDirs
-from pipeline.errors import DraftsmithError, ExitCode, InputError
+from pipeline.errors import DraftsmithError, InputError
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -228,6 +228,3 @@ async def _draft(
         close = getattr(model, "aclose", None)
         if close is not None:
             await close()
-
-
-__all__ = ["ExitCode", "run"]

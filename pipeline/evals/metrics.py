@@ -178,7 +178,7 @@ def length_compliance(spec: DocSpec, draft: Draft) -> float:
 
 def structure_pass(spec: DocSpec, draft: Draft, findings: list[Finding]) -> bool:
     """Every required section drafted in spec order under a numbered heading, no structure error."""
-    from pipeline.prompts import cn
+    from pipeline.drafting import heading_number
 
     order = [s.id for s in draft.sections]
     expected = [s.id for s in spec.sections if s.id in order]
@@ -190,7 +190,7 @@ def structure_pass(spec: DocSpec, draft: Draft, findings: list[Finding]) -> bool
         drafted = by_id.get(section.id)
         if drafted is not None and section.heading is not None:
             number += 1
-            if not (drafted.heading or "").startswith(f"{cn(number)}、"):
+            if not (drafted.heading or "").startswith(heading_number(number)):
                 return False
         if not section.required:
             continue

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.drafting import draft_document_async
+from pipeline.drafting import draft_document_async, heading_number
 from pipeline.facts import Facts
 from pipeline.models.base import Model
-from pipeline.prompts import cn
 from pipeline.spec import DocSpec
 from pipeline.web.context import WebContext
 from pipeline.web.editing import prompt_set, with_section
@@ -26,7 +25,7 @@ def section_lines(spec: DocSpec, facts: Facts, only: str | None = None) -> list[
         heading = prompts.render_heading(s, facts.values)
         if heading is not None:
             index += 1
-            label = f"{cn(index)}、{heading}"
+            label = heading_number(index) + heading
         else:
             label = "开头段"
         if only is None or s.id == only:
