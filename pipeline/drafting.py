@@ -146,10 +146,13 @@ async def _draft_section(
     emit: EventSink,
     title: str | None = None,
     deadline: float | None = None,
-) -> tuple[SectionDraft, list[Finding]]:
-    """Draft one section with its repair loop; never raises for a model failure."""
+) -> SectionDraft:
+    """Draft one section with its repair loop; never raises for a model failure.
+
+    Each answer is checked only when a repair may follow (the draft as a whole is checked
+    when it is assembled): with `repairs=0` the first usable answer is the section."""
     tally = _Tally()
-    best: tuple[int, str, list[Finding]] | None = None
+    best: tuple[int, str] | None = None
     messages = prompt.messages
     attempts = 0
     problem: str | None = None
@@ -164,10 +167,13 @@ async def _draft_section(
                     body = clean_section_text(text, prompt.heading, title=title)
                     if not body.strip():
                         raise ModelError("the answer had no section text once cleaned")
+                    if repairs == 0:
+                        best = (0, body)
+                        break
                     findings = check_section(body, section=section, spec=spec, facts=facts)
                     errors = [f for f in findings if f.severity is Severity.ERROR]
                     if best is None or len(errors) < best[0]:
-                        best = (len(errors), body, findings)
+                        best = (len(errors), body)
                     if not errors or round_ == repairs:
                         break
                     emit(SectionEvent(section.id, "repairing", f"{len(errors)} error(s)"))
@@ -189,7 +195,7 @@ async def _draft_section(
             error=reason,
             attempts=attempts,
             usage=usage,
-        ), []
+        )
     detail = f"{len(best[1])} characters"
     if best[0]:
         detail += f", {best[0]} error(s) left"
@@ -198,7 +204,7 @@ async def _draft_section(
     emit(SectionEvent(section.id, "done", detail, usage))
     return SectionDraft(
         id=section.id, heading=prompt.heading, body=best[1], attempts=attempts, usage=usage
-    ), best[2]
+    )
 
 
 async def draft_document_async(
@@ -227,9 +233,7 @@ async def draft_document_async(
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
 
-    async def one(
-        section: SectionSpec, prompt: SectionPrompt
-    ) -> tuple[SectionDraft, list[Finding]]:
+    async def one(section: SectionSpec, prompt: SectionPrompt) -> SectionDraft:
         async with gate:
             return await _draft_section(
                 spec,
@@ -245,7 +249,7 @@ async def draft_document_async(
 
     started = time.monotonic()
     results = await asyncio.gather(*(one(s, p) for s, p in rendered))
-    draft = assemble(spec, facts, prompts, model.name, [r[0] for r in results])
+    draft = assemble(spec, facts, prompts, model.name, list(results))
     elapsed = round(time.monotonic() - started, 6)
     return draft.model_copy(update={"usage": draft.usage.model_copy(update={"elapsed_s": elapsed})})
 

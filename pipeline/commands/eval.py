@@ -1,6 +1,7 @@
 """`draft eval`: run an evaluation suite, resume it, compare runs, list suites and runs.
 
     draft eval SUITE [--model M ...] [--output PATH ...] [--repeat N] [--case ID ...] [--concurrency N]
+                                                                      [--workers N]
     draft eval --resume RUN [--retry-errors] [--output PATH ...]
     draft eval compare RUN_A RUN_B [--format text|md|json] [--fail-on-regression]
     draft eval report RUN --output PATH ...
@@ -57,11 +58,15 @@ def _progress(quiet: bool):
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
+            # Redrawn on each finished sample, not by a thread: a run may fork workers, and
+            # forking with a thread running is unsafe.
+            auto_refresh=False,
         )
         task = bar.add_task("samples", total=None)
 
         def on_bar(result, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=result.case[:30])
+            bar.refresh()
 
         return on_bar, bar
 
@@ -123,6 +128,14 @@ def run(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the models even when an answer is cached.")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes to spread the run over (default: one per core for a large run, "
+            "on Linux).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-sample progress.")] = False,
 ) -> None:
     """Run SUITE: every case × model × prompt variant × repeat, scored and journaled."""
@@ -162,12 +175,18 @@ def run(
                 resume,
                 retry_errors=retry_errors,
                 concurrency=concurrency,
+                workers=workers,
                 progress=sink,
                 on_start=on_start,
             )
         else:
             options = RunOptions(
-                models=model, cases=case, repeat=repeat, concurrency=concurrency, no_cache=no_cache
+                models=model,
+                cases=case,
+                repeat=repeat,
+                concurrency=concurrency,
+                no_cache=no_cache,
+                workers=workers,
             )
             result = start_run(suite or "", options, progress=sink, on_start=on_start)
     except KeyboardInterrupt:
@@ -187,7 +206,8 @@ def run(
     print(
         f"{result.model_calls} model call(s), {result.cached_calls} from the cache, "
         f"peak {result.peak_in_flight} in flight, "
-        f"{elapsed:.1f}s",
+        + (f"{result.workers} processes, " if result.workers > 1 else "")
+        + f"{elapsed:.1f}s",
         file=sys.stderr,
     )
     raise typer.Exit(_finish(result.run_dir, outputs))

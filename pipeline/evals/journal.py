@@ -8,6 +8,7 @@ from `calls.jsonl` instead of asking the model twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -41,6 +42,8 @@ class RunOptions(BaseModel):
     concurrency: int | None = None
     no_cache: bool = False
     """Ask the models even where the response cache has an answer."""
+    workers: int | None = None
+    """`--workers`: processes to spread the run over (None: one per core for a large run)."""
 
 
 class RunMeta(BaseModel):
@@ -182,33 +185,48 @@ def _drop_torn_tail(path: Path) -> None:
         fh.truncate(0)
 
 
-class Journal:
-    """Appends results and model answers to a run folder, one flushed line each."""
+def repair_journal(run_dir: Path) -> None:
+    """Cut the torn last lines a killed run may have left, before anything is appended."""
+    for name in (SAMPLES_FILE, CALLS_FILE):
+        _drop_torn_tail(run_dir / name)
 
-    def __init__(self, run_dir: Path):
+
+class Journal:
+    """Appends results and model answers to a run folder, one line each.
+
+    Each line is one `write` to a file opened for appending, so the processes of a run
+    spread over workers can share the files: lines never interleave, and a process killed
+    at any moment leaves whole lines (or, at worst, a torn last one)."""
+
+    def __init__(self, run_dir: Path, *, repair: bool = True):
+        """`repair=False` for a worker process: the parent repaired the files before the
+        workers started, and cutting a tail now could cut a sibling's line."""
         self.run_dir = run_dir
         run_dir.mkdir(parents=True, exist_ok=True)
-        for name in (SAMPLES_FILE, CALLS_FILE):
-            _drop_torn_tail(run_dir / name)
-        self._samples = open(run_dir / SAMPLES_FILE, "a", encoding="utf-8")  # noqa: SIM115
-        self._calls = open(run_dir / CALLS_FILE, "a", encoding="utf-8")  # noqa: SIM115
+        if repair:
+            repair_journal(run_dir)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        self._samples = os.open(run_dir / SAMPLES_FILE, flags, 0o600)
+        self._calls = os.open(run_dir / CALLS_FILE, flags, 0o600)
 
     def add_sample(self, result: SampleResult) -> None:
-        self._samples.write(result.model_dump_json() + "\n")
-        self._samples.flush()
+        _append(self._samples, result.model_dump_json())
 
     def add_call(self, record: CallRecord) -> None:
-        self._calls.write(record.model_dump_json() + "\n")
-        self._calls.flush()
+        _append(self._calls, record.model_dump_json())
 
     def close(self) -> None:
-        for fh in (self._samples, self._calls):
-            try:
-                fh.flush()
-                os.fsync(fh.fileno())
-            except (OSError, ValueError):
-                pass
-            fh.close()
+        for fd in (self._samples, self._calls):
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+            os.close(fd)
+
+
+def _append(fd: int, line: str) -> None:
+    data = (line + "\n").encode("utf-8")
+    written = os.write(fd, data)
+    while written < len(data):  # only on a full disk or a signal: finish the line
+        written += os.write(fd, data[written:])
 
 
 def write_meta(run_dir: Path, meta: RunMeta) -> None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from pipeline.evals.journal import CallRecord, call_key
+from pipeline.evals.workers import SharedPeak
 from pipeline.models.base import Completion, Model, Usage
 from pipeline.prompts import Message, SectionPrompt
 
@@ -36,16 +37,35 @@ class RateLimiter:
 class CallLimits:
     """The run's shared limits: a semaphore for all calls, and one per model with a cap."""
 
-    def __init__(self, concurrency: int):
+    def __init__(self, concurrency: int, *, peak: SharedPeak | None = None):
+        """`peak`: calls in flight counted across the processes of a run, when it is split."""
+        self.concurrency = concurrency
         self.run_gate = asyncio.Semaphore(concurrency)
         self.model_gates: dict[str, asyncio.Semaphore] = {}
         self.rates: dict[str, RateLimiter] = {}
         self.in_flight = 0
-        self.peak_in_flight = 0
+        self._peak = 0
         self.calls = 0
         """Calls that reached a model (replays and response-cache hits excluded)."""
         self.cached = 0
         """Calls answered by the response cache."""
+        self._shared_peak = peak
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most calls in flight at once (in the whole run, when it is split)."""
+        return self._shared_peak.peak if self._shared_peak else self._peak
+
+    def enter(self) -> None:
+        self.in_flight += 1
+        self._peak = max(self._peak, self.in_flight)
+        if self._shared_peak is not None:
+            self._shared_peak.enter()
+
+    def leave(self) -> None:
+        self.in_flight -= 1
+        if self._shared_peak is not None:
+            self._shared_peak.leave()
 
     def configure(self, model: str, *, concurrency: int | None, rpm: float | None) -> None:
         """Set a model's own cap on calls in flight and its request rate."""
@@ -110,12 +130,11 @@ class LimitedModel:
             if rate is not None:
                 await rate.wait()
             async with limits.run_gate:
-                limits.in_flight += 1
-                limits.peak_in_flight = max(limits.peak_in_flight, limits.in_flight)
+                limits.enter()
                 try:
                     completion = await self.inner.complete(prompt, messages)
                 finally:
-                    limits.in_flight -= 1
+                    limits.leave()
         if completion.usage.cached:
             limits.cached += 1
         else:

@@ -63,10 +63,15 @@ class RunModels:
                 self._models[key] = CachedModel(inner, self._cache)
         return self._models[key]
 
+    @property
+    def needs_libraries(self) -> bool:
+        """Whether any model is called through the model libraries (langchain, openai)."""
+        return any(m.name != "offline" for m in self._base.values())
+
     async def warm_up(self) -> None:
         """Load the model libraries before the first call (in a thread: about 2 s), so that
         rate limits and the first samples are not skewed by a slow first request."""
-        if any(m.name != "offline" for m in self._base.values()):
+        if self.needs_libraries:
             import importlib
             import sys
 

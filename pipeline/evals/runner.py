@@ -40,6 +40,7 @@ from pipeline.evals.journal import (
     load_calls,
     new_run_id,
     read_meta,
+    repair_journal,
     runs_dir,
     sample_status,
     write_meta,
@@ -53,6 +54,14 @@ from pipeline.evals.suite import (
     Suite,
     Variant,
     load_suite,
+)
+from pipeline.evals.workers import (
+    SharedCursor,
+    SharedPeak,
+    auto_workers,
+    can_fork,
+    run_forked,
+    split,
 )
 from pipeline.textio import LineMap
 
@@ -86,6 +95,8 @@ class RunPlan:
     checks: list[PreparedCheck]
     prompts: PromptCache | None
     use_cache: bool = True
+    workers: int | None = None
+    """Processes asked for (`--workers`); None: decided by the run's size."""
 
     def __post_init__(self) -> None:
         self.drafting_by_index = {c.index: c for c in self.drafting}
@@ -168,6 +179,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
         checks=[],
         prompts=prompts,
         use_cache=not options.no_cache,
+        workers=options.workers,
     )
 
 
@@ -385,24 +397,18 @@ def _check_sample(plan: RunPlan, planned: PlannedSample) -> SampleResult:
 async def _execute(
     plan: RunPlan,
     journal: Journal,
-    pending: list[PlannedSample],
+    take: Callable[[], PlannedSample | None],
+    finished: Callable[[SampleResult], None],
+    limits: CallLimits,
     replay: dict,
-    done_before: int,
-    progress: ProgressSink | None,
-) -> CallLimits:
-    limits = CallLimits(plan.concurrency)
-    for m in plan.models:
-        limits.configure(m.name, concurrency=m.concurrency, rpm=m.rpm)
+) -> None:
+    """Run samples as `take` hands them out, until it has none left; journal each result,
+    then pass it to `finished`."""
     models = _instantiate(plan, use_cache=plan.use_cache)
-    if pending:
-        await models.warm_up()
-    queue = iter(pending)
-    done = done_before
-    total = plan.size
+    await models.warm_up()
 
     async def worker() -> None:
-        nonlocal done
-        for planned in queue:
+        while (planned := take()) is not None:
             if isinstance(plan.suite, CheckerSuite):
                 result = _check_sample(plan, planned)
             else:
@@ -410,17 +416,108 @@ async def _execute(
             journal.add_sample(result)
             for k in [k for k in replay if k[0] == planned.key]:
                 del replay[k]
-            done += 1
-            if progress is not None:
-                progress(result, done, total)
+            finished(result)
 
     # Enough sample workers to keep every call slot busy while others assemble and check.
-    workers = max(1, min(len(pending), plan.concurrency))
     try:
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        await asyncio.gather(*(worker() for _ in range(limits.concurrency)))
     finally:
         await models.aclose()
+
+
+def _limits(plan: RunPlan, share: int = 0, of: int = 1, peak: SharedPeak | None = None):
+    """Process `share`'s part of the run's limits, when the run is split over `of` processes."""
+    limits = CallLimits(split(plan.concurrency, of)[share], peak=peak)
+    for m in plan.models:
+        limits.configure(
+            m.name,
+            concurrency=split(m.concurrency, of)[share] if m.concurrency else None,
+            rpm=m.rpm / of if m.rpm else None,
+        )
     return limits
+
+
+def _worker_count(plan: RunPlan, pending: int, requested: int | None) -> int:
+    """Processes for a run: as asked (or one per core for a large run), never more than
+    the run's or any model's cap on calls in flight, so that each process has a share."""
+    if isinstance(plan.suite, CheckerSuite) or pending == 0 or not can_fork():
+        return 1
+    wanted = requested or auto_workers(pending, plan.concurrency)
+    caps = [plan.concurrency, pending] + [m.concurrency for m in plan.models if m.concurrency]
+    return max(1, min(wanted, *caps))
+
+
+@dataclass
+class _Totals:
+    calls: int = 0
+    cached: int = 0
+    peak_in_flight: int = 0
+
+
+def _execute_here(
+    plan: RunPlan,
+    run_dir: Path,
+    pending: list[PlannedSample],
+    replay: dict,
+    done_before: int,
+    progress: ProgressSink | None,
+) -> _Totals:
+    """The whole run in this process."""
+    journal = Journal(run_dir)
+    limits = _limits(plan)
+    samples = iter(pending)
+    done = done_before
+
+    def finished(result: SampleResult) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(result, done, plan.size)
+
+    try:
+        asyncio.run(_execute(plan, journal, lambda: next(samples, None), finished, limits, replay))
+    finally:
+        journal.close()
+    return _Totals(limits.calls, limits.cached, limits.peak_in_flight)
+
+
+def _execute_forked(
+    plan: RunPlan,
+    run_dir: Path,
+    pending: list[PlannedSample],
+    replay: dict,
+    done_before: int,
+    progress: ProgressSink | None,
+    workers: int,
+) -> _Totals:
+    """The run spread over `workers` forked processes (`pipeline.evals.workers`)."""
+    repair_journal(run_dir)
+    if _instantiate(plan, use_cache=False).needs_libraries:
+        import langchain_openai  # noqa: F401  (once, here: every worker inherits it)
+    cursor = SharedCursor(pending)
+    peak = SharedPeak()
+
+    def child(index: int, send: Callable[[SampleResult], None]) -> tuple[int, int]:
+        journal = Journal(run_dir, repair=False)
+        limits = _limits(plan, index, workers, peak)
+        try:
+            asyncio.run(_execute(plan, journal, cursor.take, send, limits, replay))
+        finally:
+            journal.close()
+        return limits.calls, limits.cached
+
+    done = done_before
+
+    def finished(result: SampleResult) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(result, done, plan.size)
+
+    counts = run_forked(workers, child, finished)
+    return _Totals(
+        calls=sum(c for c, _ in counts), cached=sum(c for _, c in counts), peak_in_flight=peak.peak
+    )
 
 
 @dataclass
@@ -436,6 +533,8 @@ class RunResult:
     """Calls the response cache answered."""
     matrix_s: float = 0.0
     """Seconds spent running the matrix (after the suite was loaded and checked)."""
+    workers: int = 1
+    """Processes the matrix was spread over."""
 
 
 def start_run(
@@ -468,11 +567,13 @@ def resume_run(
     *,
     retry_errors: bool = False,
     concurrency: int | None = None,
+    workers: int | None = None,
     progress: ProgressSink | None = None,
     on_start: Callable[[Path], None] | None = None,
 ) -> RunResult:
     """Finish an interrupted run: only the samples not yet journaled (and, with
-    `retry_errors`, those that ended in an error) are run."""
+    `retry_errors`, those that ended in an error) are run. `concurrency` and `workers`
+    override what the run was started with."""
     run_dir = find_run(run)
     meta = read_meta(run_dir)
     suite, lines = load_suite(meta.suite_path)
@@ -485,6 +586,8 @@ def resume_run(
     options = meta.options
     if concurrency:
         options = options.model_copy(update={"concurrency": concurrency})
+    if workers:
+        options = options.model_copy(update={"workers": workers})
     plan = plan_run(suite, lines, options)
     return _run(
         plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
@@ -510,28 +613,29 @@ def _run(
     replay = load_calls(run_dir, {s.key for s in pending}) if status or pending else {}
     meta = meta.model_copy(update={"planned": plan.size, "finished_at": None})
     write_meta(run_dir, meta)
-    journal = Journal(run_dir)
     if on_start is not None:
         on_start(run_dir)
-    try:
-        matrix_started = time.perf_counter()
-        limits = asyncio.run(_execute(plan, journal, pending, replay, done_before, progress))
-        matrix_s = time.perf_counter() - matrix_started
-    finally:
-        journal.close()
+    workers = _worker_count(plan, len(pending), plan.workers)
+    matrix_started = time.perf_counter()
+    if workers > 1:
+        totals = _execute_forked(plan, run_dir, pending, replay, done_before, progress, workers)
+    else:
+        totals = _execute_here(plan, run_dir, pending, replay, done_before, progress)
+    matrix_s = time.perf_counter() - matrix_started
     meta = meta.model_copy(
         update={
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "model_calls": meta.model_calls + limits.calls,
-            "peak_in_flight": max(meta.peak_in_flight, limits.peak_in_flight),
+            "model_calls": meta.model_calls + totals.calls,
+            "peak_in_flight": max(meta.peak_in_flight, totals.peak_in_flight),
         }
     )
     write_meta(run_dir, meta)
     return RunResult(
         run_dir=run_dir,
         meta=meta,
-        model_calls=limits.calls,
-        cached_calls=limits.cached,
-        peak_in_flight=limits.peak_in_flight,
+        model_calls=totals.calls,
+        cached_calls=totals.cached,
+        peak_in_flight=totals.peak_in_flight,
+        workers=workers,
         matrix_s=matrix_s,
     )
