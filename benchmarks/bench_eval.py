@@ -4,10 +4,14 @@
 
 1. Throughput: CASES cases × 6 sections, every call taking LATENCY s on the server, at most
    CONCURRENCY calls in flight for the whole run. Prints the wall time against the ideal
-   (calls × latency ÷ concurrency) and their ratio (target ≤ 1.3).
-2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases. What a run holds
-   beyond the suite itself (the cases and their facts, loaded and checked up front) should
-   stay flat: finished samples go to the journal, not to memory.
+   (calls × latency ÷ concurrency) and their ratio (target ≤ 1.3), with the run's worker
+   processes as `draft eval` chooses them (one per core), and with one process for contrast.
+   The run is CPU-bound on a small machine: the CPU it used (all processes, and the server's)
+   is printed beside the wall time, with the floor that CPU sets on this many cores.
+2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases, in one process (a
+   worker holds no more than this). What a run holds beyond the suite itself (the cases and
+   their facts, loaded and checked up front) should stay flat: finished samples go to the
+   journal, not to memory.
 
 The server runs in its own process (as a real endpoint would), on 127.0.0.1 only.
 """
@@ -18,16 +22,18 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 import urllib.request
 from pathlib import Path
 
 import yaml
+
+from pipeline.evals.workers import available_cpus
 
 REPO = Path(__file__).resolve().parent.parent
 SIX = "bench-six-sections"
@@ -89,6 +95,12 @@ class Server:
     def reset(self) -> None:
         self._post("/_reset")
 
+    def cpu(self) -> float:
+        """CPU seconds the server process has used."""
+        with open(f"/proc/{self.proc.pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def count(self) -> int:
         with urllib.request.urlopen(self.root + "/_requests", timeout=60) as resp:
             return len(json.loads(resp.read()))
@@ -98,11 +110,21 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-def _run(suite: Path, concurrency: int):
+def _run(suite: Path, concurrency: int, workers: int | None = None, on_start=None):
     from pipeline.evals.journal import RunOptions
     from pipeline.evals.runner import start_run
 
-    return start_run(suite, RunOptions(concurrency=concurrency, no_cache=True))
+    options = RunOptions(concurrency=concurrency, no_cache=True, workers=workers)
+    return start_run(suite, options, on_start=on_start)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the run's workers)."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 class SleepModel:
@@ -121,11 +143,11 @@ class SleepModel:
         return Completion(text=prompt.skeleton)
 
 
-def _timed(suite: Path, concurrency: int) -> tuple[float, float, object]:
-    """(matrix wall time, process CPU time, result): loading the suite is not timed."""
-    cpu = time.process_time()
-    result = _run(suite, concurrency)
-    return result.matrix_s, time.process_time() - cpu, result
+def _timed(suite: Path, concurrency: int, workers: int | None = None):
+    """(matrix wall time, CPU time of the run's processes, result): loading is not timed."""
+    started: list[float] = []
+    result = _run(suite, concurrency, workers, on_start=lambda _dir: started.append(_cpu()))
+    return result.matrix_s, _cpu() - started[0], result
 
 
 def _diagnostics(suite: Path, args: argparse.Namespace, ideal: float) -> None:
@@ -176,23 +198,35 @@ def main() -> None:
         server.reset()
 
         suite = _suite(work, spec_path, args.cases)
+        server_cpu = server.cpu()
         wall, cpu, result = _timed(suite, args.concurrency)
+        server_cpu = server.cpu() - server_cpu
         calls = server.count()
         ideal = calls * args.latency / args.concurrency
+        cores = available_cpus()
         print(
             f"throughput: {args.cases} cases × 6 sections, {args.latency * 1000:.0f} ms a call, "
-            f"{args.concurrency} in flight"
+            f"{args.concurrency} in flight, {cores} cores"
         )
         print(
             f"  calls on the server   {calls} (runner counted {result.model_calls}, "
-            f"peak in flight {result.peak_in_flight})"
+            f"peak in flight {result.peak_in_flight}, {result.workers} worker processes)"
         )
-        print(
-            f"  wall time             {wall:.2f} s  (this process's CPU: {cpu:.2f} s, "
-            f"{cpu / calls * 1000:.1f} ms a call)"
-        )
+        print(f"  wall time             {wall:.2f} s")
         print(f"  ideal                 {ideal:.2f} s  (calls × latency ÷ concurrency)")
         print(f"  ratio                 {wall / ideal:.2f}  (target ≤ 1.3)")
+        floor = (cpu + server_cpu) / cores
+        print(
+            f"  CPU                   run {cpu:.2f} s ({cpu / calls * 1000:.1f} ms a call) + "
+            f"server {server_cpu:.2f} s; on {cores} cores no less than {floor:.2f} s "
+            f"(ratio {max(floor, ideal) / ideal:.2f})"
+        )
+        server.reset()
+        wall1, cpu1, _ = _timed(suite, args.concurrency, workers=1)
+        print(
+            f"  one process instead   wall {wall1:.2f} s, ratio {wall1 / ideal:.2f}, "
+            f"CPU {cpu1:.2f} s"
+        )
         print("where the time goes (same suite):")
         _diagnostics(suite, args, ideal)
 
@@ -217,7 +251,7 @@ def main() -> None:
             tracemalloc.start()
             start_run(
                 suite,
-                RunOptions(concurrency=args.concurrency, no_cache=True),
+                RunOptions(concurrency=args.concurrency, no_cache=True, workers=1),
                 on_start=matrix_starts,
             )
             _, peak = tracemalloc.get_traced_memory()

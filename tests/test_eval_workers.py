@@ -22,6 +22,7 @@ import pytest
 from pipeline.errors import DraftsmithError, InputError
 from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import (
+    MAX_AUTO_WORKERS,
     MIN_SAMPLES_PER_WORKER,
     SharedCursor,
     auto_workers,
@@ -71,7 +72,7 @@ def test_limits_are_split_into_shares_that_add_up():
 def test_small_runs_stay_in_one_process():
     assert auto_workers(MIN_SAMPLES_PER_WORKER - 1, 16) == 1
     assert auto_workers(1000, 1) == 1  # one call in flight: nothing to share
-    assert auto_workers(1000, 16) == min(available_cpus(), 16)
+    assert auto_workers(1000, 16) == min(available_cpus(), MAX_AUTO_WORKERS)
 
 
 def test_the_shared_cursor_hands_out_each_sample_once_across_processes():

@@ -34,6 +34,9 @@ T = TypeVar("T")
 MIN_SAMPLES_PER_WORKER = 16
 """Below this many samples per process, forking costs more than it saves."""
 
+MAX_AUTO_WORKERS = 8
+"""Beyond this, more processes mostly add connections and memory (`--workers` may ask more)."""
+
 
 def available_cpus() -> int:
     """The cores this process may run on."""
@@ -52,7 +55,8 @@ def auto_workers(samples: int, concurrency: int) -> int:
     """How many processes a run of `samples` samples uses when `--workers` is not given."""
     if not can_fork():
         return 1
-    return max(1, min(available_cpus(), concurrency, samples // MIN_SAMPLES_PER_WORKER))
+    cores = min(available_cpus(), MAX_AUTO_WORKERS)
+    return max(1, min(cores, concurrency, samples // MIN_SAMPLES_PER_WORKER))
 
 
 def split(total: int, parts: int) -> list[int]:
