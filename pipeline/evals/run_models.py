@@ -68,6 +68,14 @@ class RunModels:
         """Whether any model is called through the model libraries (langchain, openai)."""
         return any(m.name != "offline" for m in self._base.values())
 
+    def prepare(self) -> None:
+        """Load what the models need before their first call, in this process (see
+        `OpenAIModel.prepare`): before a run forks its workers."""
+        for model in self._base.values():
+            prepare = getattr(model, "prepare", None)
+            if prepare is not None:
+                prepare()
+
     async def warm_up(self) -> None:
         """Load the model libraries before the first call (in a thread: about 2 s), so that
         rate limits and the first samples are not skewed by a slow first request."""

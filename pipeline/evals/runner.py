@@ -492,8 +492,7 @@ def _execute_forked(
 ) -> _Totals:
     """The run spread over `workers` forked processes (`pipeline.evals.workers`)."""
     repair_journal(run_dir)
-    if _instantiate(plan, use_cache=False).needs_libraries:
-        import langchain_openai  # noqa: F401  (once, here: every worker inherits it)
+    _instantiate(plan, use_cache=False).prepare()  # once, here: every worker inherits it
     cursor = SharedCursor(pending)
     peak = SharedPeak()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import sys
 import time
@@ -155,6 +156,16 @@ def _finish_reason(raw: Any) -> Literal["stop", "length", "content_filter", "oth
     return "other"
 
 
+@functools.cache
+def _tls_context() -> Any:
+    """The TLS settings every client of this process shares (the HTTP library's defaults:
+    its CA bundle, SSL_CERT_FILE/SSL_CERT_DIR honoured). Loading the CA bundle costs about
+    25 ms, which each new client would otherwise pay again."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
 class OpenAIModel:
     """A drafting model behind an OpenAI-compatible endpoint."""
 
@@ -201,12 +212,21 @@ class OpenAIModel:
                 self._loop = loop
         return self._chat
 
+    @staticmethod
+    def prepare() -> None:
+        """Load the libraries and what every client needs, ahead of the first call: done
+        once in a process that forks workers, they inherit it instead of each loading it."""
+        importlib.import_module("langchain_openai")
+        importlib.import_module("openai.resources.chat.completions")  # loaded on first use
+        _tls_context()
+
     def _build(self) -> Any:
         import openai
         from langchain_openai import ChatOpenAI
 
         s = self.settings
         timeout = openai.Timeout(s.read_timeout, connect=s.connect_timeout)
+        tls = _tls_context()
         kwargs: dict[str, Any] = {
             "model": s.model,
             "api_key": self._api_key,
@@ -215,7 +235,9 @@ class OpenAIModel:
             "max_retries": 0,
             "use_responses_api": False,
             "streaming": False,
-            "http_async_client": openai.DefaultAsyncHttpxClient(timeout=timeout),
+            "http_async_client": openai.DefaultAsyncHttpxClient(timeout=timeout, verify=tls),
+            # Never used (calls are async), but ChatOpenAI makes one: share the TLS context.
+            "http_client": openai.DefaultHttpxClient(timeout=timeout, verify=tls),
         }
         if s.temperature is not None:
             kwargs["temperature"] = s.temperature
