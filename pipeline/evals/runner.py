@@ -8,6 +8,8 @@
   so no model call is made twice; `retry_errors` runs the samples that ended in an error again.
 - Results are reported in suite order (case, model, variant, repeat), whatever order they
   finished in.
+- A large run is spread over worker processes (`pipeline.evals.workers`), each running the
+  same loop on its share of the limits; a small one stays in this process.
 """
 
 from __future__ import annotations
