@@ -38,6 +38,12 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+def in_cjk_class(ch: str) -> bool:
+    """True for a character of `CJK_CLASS` (unlike `is_cjk`, no supplementary-plane Han)."""
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o == 0x3007
+
+
 def small_cn_number(s: str) -> int | None:
     """一 → 1, 十二 → 12, 九十九 → 99: the ordinals of headings and 一是/二是 (None if not one)."""
     if not s or len(s) > 3 or (len(s) > 1 and "十" not in s):
