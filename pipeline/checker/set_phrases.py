@@ -89,6 +89,8 @@ def _wrong_forms(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, s
 
 def _partial_lists(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
+    if sum(part in ct for part in entry.parts) < 2:
+        return  # a partial list names at least two different parts
     hits = sorted((pos, i) for i, part in enumerate(entry.parts) for pos in _find_all(ct, part))
     if len(hits) < 2:
         return
