@@ -21,11 +21,14 @@ import difflib
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, Line, small_cn_number
-from pipeline.spec import SectionSpec
+
+if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
+    from pipeline.spec import SectionSpec
 
 _TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
