@@ -26,6 +26,7 @@ Unmarked codes are errors. Offsets are into the text exactly as given.
 from __future__ import annotations
 
 from bisect import bisect_left
+from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
 from pipeline.checker.facts import check_facts
@@ -39,8 +40,10 @@ from pipeline.checker.silent_gaps import check_silent_gaps
 from pipeline.checker.structure import check_structure, map_sections
 from pipeline.checker.style import check_style
 from pipeline.checker.text import LineIndex, parse_document
-from pipeline.facts import Facts
-from pipeline.spec import DocSpec, SectionSpec
+
+if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
+    from pipeline.facts import Facts
+    from pipeline.spec import DocSpec, SectionSpec
 
 RULES = (
     check_noise,

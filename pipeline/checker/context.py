@@ -6,13 +6,17 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.noise import BlankScan, Residue
+from pipeline.checker.numbers import NumberToken, find_numbers
 from pipeline.checker.text import Compact, Document, LineIndex, compact_view
-from pipeline.facts import Facts
-from pipeline.spec import DocSpec, SectionSpec
+
+if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
+    from pipeline.facts import Facts
+    from pipeline.spec import DocSpec, SectionSpec
 
 _PLUS_ONE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\+\s*1\s*\}\}")
 _PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|下一步|下一年|明年")
@@ -49,12 +53,21 @@ class Context:
     """Set when checking one section body (`check_section`)."""
     spans: list[SectionSpan] = field(default_factory=list)
     _span_starts: list[int] | None = field(default=None, repr=False)
+    _numbers: dict[tuple[int, int], list[NumberToken]] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ derived views
 
     @cached_property
     def compact(self) -> Compact:
         return compact_view(self.text)
+
+    def numbers(self, start: int, end: int) -> list[NumberToken]:
+        """The numbers stated in text[start:end] (`find_numbers`), found once per span: a
+        section body checked alone is both the text and its one section."""
+        key = (start, end)
+        if key not in self._numbers:
+            self._numbers[key] = find_numbers(self.text, start, end)
+        return self._numbers[key]
 
     @cached_property
     def _residue_spans(self) -> list[tuple[int, int]]:

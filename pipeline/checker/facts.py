@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.numbers import NumberToken, find_numbers, values_in
+from pipeline.checker.lexicon import Lexicon
+from pipeline.checker.memo import IdentityCache
+from pipeline.checker.numbers import NumberToken, values_in
 from pipeline.markers import MARKER_RE, marker
 
 _YEAR = re.compile(
@@ -77,22 +78,14 @@ def _walk(value: Any, backing: Backing) -> None:
             _walk(v, backing)
 
 
-_BACKINGS: OrderedDict[tuple[int, int], tuple[object, object, Backing]] = OrderedDict()
+_BACKINGS: IdentityCache[Backing] = IdentityCache()
 """The last few backings, by the identity of their (spec, facts): the repair loop and an eval
 run check many sections against the same facts, and walking them is a third of a check."""
 
 
 def backing_for(ctx: Context) -> Backing:
     """Everything the facts and the spec's allowed numbers back (not to be mutated)."""
-    key = (id(ctx.spec), id(ctx.facts))
-    hit = _BACKINGS.get(key)
-    if hit is not None and hit[0] is ctx.spec and hit[1] is ctx.facts:
-        return hit[2]
-    backing = _build_backing(ctx)
-    _BACKINGS[key] = (ctx.spec, ctx.facts, backing)
-    while len(_BACKINGS) > 64:
-        _BACKINGS.popitem(last=False)
-    return backing
+    return _BACKINGS.get((ctx.spec, ctx.facts), lambda: _build_backing(ctx))
 
 
 def _build_backing(ctx: Context) -> Backing:
@@ -109,16 +102,23 @@ def _build_backing(ctx: Context) -> Backing:
     return backing
 
 
+_EXEMPT_KEYS: IdentityCache[tuple[str, ...]] = IdentityCache()
+
+
+def _exempt_keys(lexicon: Lexicon | None, backing: Backing) -> tuple[str, ...]:
+    """The strings whose numerals are not facts, blanks removed, each once."""
+    words = list(lexicon.exempt_words()) if lexicon else []
+    words += backing.phrases + [s for s in backing.strings if len(s) >= 2]
+    keys = ("".join(word.split()) for word in words)
+    return tuple(dict.fromkeys(key for key in keys if key))
+
+
 def _exempt_spans(ctx: Context, backing: Backing) -> list[tuple[int, int]]:
     """Spans whose numerals are not facts to check."""
     spans: list[tuple[int, int]] = []
     ct = ctx.compact.text
-    words = list(ctx.lexicon.exempt_words()) if ctx.lexicon else []
-    words += backing.phrases + [s for s in backing.strings if len(s) >= 2]
-    for word in words:
-        key = "".join(word.split())
-        if not key:
-            continue
+    keys = _EXEMPT_KEYS.get((ctx.lexicon, backing), lambda: _exempt_keys(ctx.lexicon, backing))
+    for key in keys:
         pos = ct.find(key)
         while pos != -1:
             spans.append(ctx.compact.span(pos, pos + len(key)))
@@ -160,15 +160,19 @@ def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> boo
 
 def _unsupported(ctx: Context) -> list[Finding]:
     backing = backing_for(ctx)
-    exempt = _exempt_spans(ctx, backing)
+    exempt: list[tuple[int, int]] | None = None
     year = ctx.report_year
     out = []
-    for token in find_numbers(ctx.text):
-        if _inside(exempt, token.start, token.end):
-            continue
+    for token in ctx.numbers(0, len(ctx.text)):
         span = ctx.span_at(token.start)
         plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
         if _backed(token, backing, plans_year):
+            continue
+        # the exempt spans (set phrases, fact texts…) are costly and rarely needed: most
+        # numbers of a draft are backed
+        if exempt is None:
+            exempt = _exempt_spans(ctx, backing)
+        if _inside(exempt, token.start, token.end):
             continue
         written = ctx.text[token.start : token.end]
         what = "date" if token.date else "number"
@@ -272,7 +276,7 @@ def _must_mention(ctx: Context) -> list[Finding]:
             continue
         body = _section_text(ctx, span)
         compact = "".join(body.split())
-        numbers = {round(t.value, 6) for t in find_numbers(body) if not t.date}
+        numbers = {round(t.value, 6) for t in ctx.numbers(span.body_start, span.end) if not t.date}
         start = span.heading_start if span.heading_start is not None else span.start
         end = min(span.end, start + 20)
         for name in span.spec.must_mention:
@@ -327,7 +331,21 @@ def _signature_unit(ctx: Context) -> list[Finding]:
     ]
 
 
-def _county(ctx: Context) -> list[Finding]:
+@dataclass(frozen=True)
+class _Counties:
+    """The counties the facts name, and what may be written before 县 or 旗."""
+
+    counties: list[tuple[str, str]]
+    """(value, label) of each county fact."""
+    allowed: set[str]
+    strings: list[str]
+    """Every string of the facts: a name inside one is not another county."""
+
+
+_COUNTIES: IdentityCache[_Counties] = IdentityCache()
+
+
+def _counties(ctx: Context) -> _Counties:
     assert ctx.spec is not None and ctx.facts is not None
     counties = []
     for name, fact in ctx.spec.facts.items():
@@ -340,17 +358,26 @@ def _county(ctx: Context) -> list[Finding]:
             and len(value) >= 2
         ):
             counties.append((value, fact.label))
-    if not counties:
+    strings: list[str] = []
+    if counties:
+        _collect_strings(ctx.facts.values, strings)
+    allowed = {v[-3:] for v, _ in counties} | {v[-2:] for v, _ in counties}
+    return _Counties(counties, allowed, strings)
+
+
+def _county(ctx: Context) -> list[Finding]:
+    known = _COUNTIES.get((ctx.spec, ctx.facts), lambda: _counties(ctx))
+    if not known.counties:
         return []
     text = ctx.text
-    strings: list[str] = []
-    _collect_strings(ctx.facts.values, strings)
-    allowed = {v[-3:] for v, _ in counties} | {v[-2:] for v, _ in counties}
+    allowed, strings = known.allowed, known.strings
     out = []
-    for value, label in counties:
+    for value, label in known.counties:
         suffix = value[-1]
-        for m in re.finditer(re.escape(suffix), text):
-            before = text[max(0, m.start() - 2) : m.start()]
+        at = text.find(suffix)
+        while at != -1:
+            start, at = at, text.find(suffix, at + 1)
+            before = text[max(0, start - 2) : start]
             if len(before) < 2 or any(
                 ch in _COUNTY_STOP or not ("\u4e00" <= ch <= "\u9fff") for ch in before
             ):
@@ -364,8 +391,8 @@ def _county(ctx: Context) -> list[Finding]:
                 ctx.finding(
                     "facts.county",
                     Severity.ERROR,
-                    m.start() - 2,
-                    m.end(),
+                    start - 2,
+                    start + 1,
                     f"“{name}” is not the county of the facts ({label}: {value})",
                     f"write “{value}”",
                 )

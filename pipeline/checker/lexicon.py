@@ -7,6 +7,7 @@ rule. Text checked without a document type uses the built-in `set-phrases`.
 from __future__ import annotations
 
 import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,14 +83,31 @@ class Lexicon(_Strict):
 
 def lexicon_path(name: str, spec_source: Path | None = None) -> Path:
     """Where the lexicon `name` lives: beside the spec first, then the built-in schemas."""
+    return Path(_find(name, spec_source)[0])
+
+
+@lru_cache(maxsize=64)
+def _candidates(name: str, spec_source: Path | None) -> tuple[str, ...]:
+    """Where the lexicon `name` may live, in order (building the paths is most of a look-up)."""
     candidates = []
     if spec_source is not None:
         candidates.append(Path(spec_source).parent / "lexicon" / f"{name}.yaml")
     candidates.append(paths.builtin_schemas_dir() / "lexicon" / f"{name}.yaml")
+    return tuple(str(c) for c in candidates)
+
+
+def _find(name: str, spec_source: Path | None) -> tuple[str, int]:
+    """The first candidate that is a file, and its modification time (looked up every time, so
+    that a lexicon added or edited while the process runs is read)."""
+    candidates = _candidates(name, spec_source)
     for c in candidates:
-        if c.is_file():
-            return c
-    where = " or ".join(str(c) for c in candidates)
+        try:
+            st = os.stat(c)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(st.st_mode):
+            return c, st.st_mtime_ns
+    where = " or ".join(candidates)
     raise InputError(f"lexicon '{name}' not found (looked for {where})")
 
 
@@ -107,8 +125,7 @@ def _load(path: str, mtime_ns: int) -> Lexicon:
 
 def load_lexicon(name: str = DEFAULT_LEXICON, *, spec_source: Path | None = None) -> Lexicon:
     """Load (once per file version) and validate the lexicon `name`."""
-    path = lexicon_path(name, spec_source)
-    return _load(str(path), os.stat(path).st_mtime_ns)
+    return _load(*_find(name, spec_source))
 
 
 def canonical_phrases(name: str = DEFAULT_LEXICON) -> list[str]:

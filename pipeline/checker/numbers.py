@@ -10,12 +10,15 @@ the indefinite article (一个, 一次), not a count.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.checker.vocab import unit_at
 from pipeline.numerals import parse_chinese
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_HAS_FULLWIDTH = re.compile("[０-９．％]")
+_DIGIT_RUN = re.compile(r"\d+")
 _DATE = re.compile(
     r"(?<!\d)(\d{4})[ \t]*年[ \t]*(\d{1,2})[ \t]*月(?:[ \t]*(\d{1,2})[ \t]*日)?"
     r"|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"
@@ -49,8 +52,25 @@ def cn_value(run: str) -> float | None:
     return None if value is None else float(value)
 
 
+def _finditer(pattern: re.Pattern[str], s: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(s)` for a pattern whose every match starts where a run of digits
+    starts: tried only there (the patterns open with a look-behind, which keeps the regex
+    engine from skipping ahead, so a plain scan tries every character of the text)."""
+    end = 0
+    for pos in starts:
+        if pos < end:
+            continue
+        m = pattern.match(s, pos)
+        if m is not None:
+            end = m.end()
+            yield m
+
+
 def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
-    for m in _DATE.finditer(s):
+    starts = [m.start() for m in _DIGIT_RUN.finditer(s)]
+    if not starts:
+        return
+    for m in _finditer(_DATE, s, starts):
         if m.group(1):
             y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
         else:
@@ -58,7 +78,7 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         day = int(d) if d else None
         out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (y, mo, day)))
         taken.update(range(m.start(), m.end()))
-    for m in _MONTH_DAY.finditer(s):
+    for m in _finditer(_MONTH_DAY, s, starts):
         if m.start() in taken:
             continue
         out.append(
@@ -67,7 +87,7 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
             )
         )
         taken.update(range(m.start(), m.end()))
-    for m in _ARABIC.finditer(s):
+    for m in _finditer(_ARABIC, s, starts):
         if m.start() in taken:
             continue
         whole = m.group(1).replace(",", "")
@@ -121,7 +141,9 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
     """Every number stated in text[start:end], with offsets into `text`."""
-    s = text[start:end].translate(_FULLWIDTH)
+    s = text[start:end]
+    if _HAS_FULLWIDTH.search(s):
+        s = s.translate(_FULLWIDTH)
     out: list[NumberToken] = []
     _arabic(s, start, out, set())
     _cn(s, start, out)

@@ -13,7 +13,7 @@ import re
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import CJK_CLASS, HSPACE, is_cjk
+from pipeline.checker.text import HSPACE, in_cjk_class, is_cjk
 from pipeline.checker.vocab import unit_at
 from pipeline.markers import MARKER_RE
 
@@ -243,5 +243,14 @@ def _span_test(spans: list[tuple[int, int, str]]):
     return inside
 
 
-STRAY_DOT = re.compile(rf"(?<=[{CJK_CLASS}])[.．](?=[{CJK_CLASS}])")
-"""A dot between Chinese characters (以习新时代中国特色.主义思想)."""
+_DOT = re.compile("[.．]")
+
+
+def stray_dots(text: str) -> list[int]:
+    """Where a dot stands between Chinese characters (以习新时代中国特色.主义思想)."""
+    n = len(text)
+    return [
+        p
+        for m in _DOT.finditer(text)
+        if 0 < (p := m.start()) < n - 1 and in_cjk_class(text[p - 1]) and in_cjk_class(text[p + 1])
+    ]

@@ -12,10 +12,12 @@ the phrase, and reported as `gap.broken-phrase` (error) on the text exactly as g
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.lexicon import PhraseEntry
+from pipeline.checker.lexicon import Lexicon, PhraseEntry
+from pipeline.checker.memo import IdentityCache
 from pipeline.checker.text import HSPACE
 
 _SEPARATOR = re.compile(r"[、，,和及与]?")
@@ -38,27 +40,57 @@ def _original_span(ctx: Context, cstart: int, cend: int, *, with_blank: bool) ->
     return start, end
 
 
-def _anchored(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
+@dataclass(frozen=True)
+class _Tables:
+    """A lexicon's needles, flattened once: each anchor with the forms that hold it (and where),
+    each wrong form, and the entries that list parts."""
+
+    anchors: list[tuple[str, list[tuple[str, int]], str]]
+    wrong_forms: list[tuple[str, str]]
+    with_parts: list[PhraseEntry]
+
+
+_TABLES: IdentityCache[_Tables] = IdentityCache(8)
+
+
+def _tables(lexicon: Lexicon) -> _Tables:
+    anchors = []
+    wrong_forms = []
+    for entry in lexicon.phrases:
+        forms = entry.forms
+        for anchor in entry.anchors:
+            held = [(form, form.find(anchor)) for form in forms if anchor in form]
+            anchors.append((anchor, held, entry.phrase))
+        wrong_forms.extend((wrong, entry.phrase) for wrong in entry.wrong_forms)
+    return _Tables(anchors, wrong_forms, [e for e in lexicon.phrases if e.parts])
+
+
+def _anchored(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
-    for anchor in entry.anchors:
-        forms = [(form, form.find(anchor)) for form in entry.forms if anchor in form]
+    for anchor, forms, phrase in tables.anchors:
+        if anchor not in ct:
+            continue
         for pos in _find_all(ct, anchor):
             if any(k <= pos and ct.startswith(form, pos - k) for form, k in forms):
                 continue
             start, end = _original_span(ctx, pos, pos + len(anchor), with_blank=True)
-            out.append((start, end, entry.phrase, "incomplete"))
+            out.append((start, end, phrase, "incomplete"))
 
 
-def _wrong_forms(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
+def _wrong_forms(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
-    for wrong in entry.wrong_forms:
+    for wrong, phrase in tables.wrong_forms:
+        if wrong not in ct:
+            continue
         for pos in _find_all(ct, wrong):
             start, end = _original_span(ctx, pos, pos + len(wrong), with_blank=False)
-            out.append((start, end, entry.phrase, "garbled"))
+            out.append((start, end, phrase, "garbled"))
 
 
 def _partial_lists(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
+    if sum(part in ct for part in entry.parts) < 2:
+        return  # a partial list names at least two different parts
     hits = sorted((pos, i) for i, part in enumerate(entry.parts) for pos in _find_all(ct, part))
     if len(hits) < 2:
         return
@@ -96,12 +128,13 @@ def check_set_phrases(ctx: Context) -> list[Finding]:
     """Every broken use of a phrase in the lexicon (none without a lexicon)."""
     if ctx.lexicon is None:
         return []
+    lexicon = ctx.lexicon
+    tables = _TABLES.get((lexicon,), lambda: _tables(lexicon))
     hits: list[tuple[int, int, str, str]] = []
-    for entry in ctx.lexicon.phrases:
-        _anchored(ctx, entry, hits)
-        _wrong_forms(ctx, entry, hits)
-        if entry.parts:
-            _partial_lists(ctx, entry, hits)
+    _anchored(ctx, tables, hits)
+    _wrong_forms(ctx, tables, hits)
+    for entry in tables.with_parts:
+        _partial_lists(ctx, entry, hits)
     findings = []
     seen: list[tuple[int, int]] = []
     for start, end, phrase, kind in sorted(hits):

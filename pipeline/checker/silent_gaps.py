@@ -22,7 +22,7 @@ import re
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.noise import Blank
-from pipeline.checker.placeholders import STRAY_DOT
+from pipeline.checker.placeholders import stray_dots
 from pipeline.checker.text import HSPACE, is_cjk
 from pipeline.checker.vocab import (
     ADMIN_SUFFIXES,
@@ -172,16 +172,16 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
-    for m in STRAY_DOT.finditer(text):
-        if ctx.in_residue(m.start()):
+    for pos in stray_dots(text):
+        if ctx.in_residue(pos):
             continue
         findings.append(
             ctx.finding(
                 "gap.stray-mark",
                 Severity.ERROR,
-                m.start(),
-                m.end(),
-                f"stray “{m.group(0)}” between Chinese characters: words were removed here",
+                pos,
+                pos + 1,
+                f"stray “{text[pos]}” between Chinese characters: words were removed here",
                 "restore the missing words",
             )
         )

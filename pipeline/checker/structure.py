@@ -20,11 +20,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, Line, small_cn_number
-from pipeline.spec import SectionSpec
+
+if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
+    from pipeline.spec import SectionSpec
 
 _TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
@@ -43,8 +47,12 @@ def _norm(s: str) -> str:
     return s.rstrip("。：")
 
 
+@lru_cache(maxsize=1024)
 def _heading_score(title: str, template: str) -> float:
-    """How well a written heading matches a spec heading template (1.0: exactly)."""
+    """How well a written heading matches a spec heading template (1.0: exactly).
+
+    Cached: drafts of one document type repeat the same headings, and the fuzzy ratio is the
+    costliest step of mapping a text's sections."""
     literal_parts = [_norm(p) for p in _TEMPLATE_VAR.split(template)]
     pattern = ".{1,20}?".join(re.escape(p) for p in literal_parts)
     norm = _norm(title)

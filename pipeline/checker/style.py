@@ -15,10 +15,10 @@ import re
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import CJK_CLASS
+from pipeline.checker.text import in_cjk_class
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_HALF_PUNCT = re.compile(rf"(?<=[{CJK_CLASS}])[,;:?!)]|[,;:?!(](?=[{CJK_CLASS}“])|(?<=[”）])[,;:]")
+_HALF = re.compile(r"[,;:?!()]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _MIN_REPEAT = 10
 """Shorter sentences (时间紧、任务重。) may well repeat."""
@@ -31,7 +31,7 @@ def _lengths(ctx: Context) -> list[Finding]:
             continue
         bounds = span.spec.length
         body = ctx.text[span.body_start : span.end]
-        n = sum(1 for ch in body if not ch.isspace())
+        n = len("".join(body.split()))  # split() drops exactly the characters isspace() is true of
         low = n < bounds.min
         high = bounds.max is not None and n > bounds.max
         if not (low or high):
@@ -88,18 +88,33 @@ def _repeats(ctx: Context) -> list[Finding]:
     return out
 
 
+def _is_half_width(text: str, pos: int) -> bool:
+    """The half-width mark at `pos` is in Chinese text: after a Han character (, ; : ? ! ) ),
+    before one or an opening quote (, ; : ? ! ( ), or after a closing ” or ） (, ; :)."""
+    ch = text[pos]
+    before = text[pos - 1] if pos else ""
+    if ch != "(" and before and in_cjk_class(before):
+        return True
+    after = text[pos + 1] if pos + 1 < len(text) else ""
+    if ch != ")" and after and (after == "“" or in_cjk_class(after)):
+        return True
+    return ch in ",;:" and before in ("”", "）")
+
+
 def _half_width(ctx: Context) -> list[Finding]:
     out = []
-    for m in _HALF_PUNCT.finditer(ctx.text):
-        ch = m.group(0)
-        if ctx.in_residue(m.start()):
+    text = ctx.text
+    for m in _HALF.finditer(text):
+        pos = m.start()
+        if not _is_half_width(text, pos) or ctx.in_residue(pos):
             continue
+        ch = m.group(0)
         out.append(
             ctx.finding(
                 "style.half-width-punct",
                 Severity.WARNING,
-                m.start(),
-                m.end(),
+                pos,
+                pos + 1,
                 f"half-width “{ch}” in Chinese text",
                 f"use the full-width “{_FULL[ch]}”",
             )

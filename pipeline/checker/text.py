@@ -38,6 +38,12 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+def in_cjk_class(ch: str) -> bool:
+    """True for a character of `CJK_CLASS` (unlike `is_cjk`, no supplementary-plane Han)."""
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or o == 0x3007
+
+
 def small_cn_number(s: str) -> int | None:
     """一 → 1, 十二 → 12, 九十九 → 99: the ordinals of headings and 一是/二是 (None if not one)."""
     if not s or len(s) > 3 or (len(s) > 1 and "十" not in s):
@@ -52,6 +58,7 @@ class LineIndex:
     def __init__(self, text: str):
         self.starts = [0]
         self.starts.extend(m.end() for m in re.finditer("\n", text))
+        self._lines: tuple[str, list[tuple[int, int]]] | None = None
 
     def locate(self, offset: int) -> tuple[int, int]:
         """(line, column) of `offset`, both 1-based."""
@@ -59,7 +66,10 @@ class LineIndex:
         return i + 1, offset - self.starts[i] + 1
 
     def physical_lines(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of every line, newline (and a CR before it) excluded."""
+        """(start, end) of every line, newline (and a CR before it) excluded (not to be mutated:
+        four rule families read them, so they are worked out once per text)."""
+        if self._lines is not None and self._lines[0] is text:
+            return self._lines[1]
         out = []
         n = len(text)
         for i, start in enumerate(self.starts):
@@ -67,6 +77,7 @@ class LineIndex:
             if end > start and text[end - 1] == "\r":
                 end -= 1
             out.append((start, end))
+        self._lines = (text, out)
         return out
 
 
