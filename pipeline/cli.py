@@ -11,6 +11,7 @@ pipeline knows about is printed as one clear message, never as a traceback.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -165,6 +166,10 @@ def _root() -> None:
 
 def main() -> None:
     """Entry point of the `draft` console script."""
+    # pydantic looks for plugins in every installed distribution's metadata when it builds
+    # its first model (typer switches that off while it builds its own validators); the CLI
+    # uses none, and the scan costs every command's start. A user's own setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     try:
         app()
     except DraftsmithError as exc:

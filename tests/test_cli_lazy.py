@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,23 +13,34 @@ from pipeline.cli import COMMANDS, _LazyGroup
 from tests.conftest import REPO
 
 _PROBE = """
-import atexit, json, sys
+import atexit, json, os, sys
 atexit.register(lambda: print("MODULES " + json.dumps(sorted(
     m for m in sys.modules if m.startswith(("pipeline.commands.", "openai", "langchain"))
-)), file=sys.stderr))
+)), "PLUGINS " + str(os.environ.get("PYDANTIC_DISABLE_PLUGINS")), file=sys.stderr))
 sys.argv = ["draft", *sys.argv[1:]]
 from pipeline.cli import main
 main()
 """
 
 
-def _probe(*args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def _probe(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """Run `draft ARGS` in a subprocess: the process, and the command modules it imported."""
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args], cwd=REPO, capture_output=True, text=True
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
-    return proc, json.loads(line.removeprefix("MODULES "))
+    return proc, json.loads(line.removeprefix("MODULES ").split(" PLUGINS ")[0])
+
+
+def _plugins_setting(proc: subprocess.CompletedProcess[str]) -> str:
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    return line.split(" PLUGINS ")[1]
 
 
 def test_help_lists_every_command_without_importing_any():
@@ -92,3 +104,11 @@ def test_sub_apps_still_run(cli):
     assert info.returncode == 0, info.stderr
     bad = cli("logs", "-n", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(monkeypatch):
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    proc, _ = _probe("--help")
+    assert _plugins_setting(proc) == "1"
+    proc, _ = _probe("--help", env={"PYDANTIC_DISABLE_PLUGINS": "logfire"})
+    assert _plugins_setting(proc) == "logfire"
