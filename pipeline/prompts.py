@@ -399,7 +399,10 @@ def _check_record(spec: DocSpec, pdir: Path, shared: Path) -> Path:
     add(__version__, jinja2.__version__, repr(spec.model_dump()))
     here = Path(__file__).parent
     for name in _CHECKING_CODE:
-        add(name, (here / name).read_bytes())
+        try:
+            add(name, (here / name).read_bytes())
+        except OSError:  # installed without sources: the version above still keys the code
+            add(name)
     for folder in (pdir, shared):
         add(str(folder))
         files = sorted(f for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else []
