@@ -2,8 +2,10 @@
 
     python benchmarks/bench_cache.py [--repeat 5] [--latency 0.5]
 
-Runs the school example once against the scripted server (filling the response cache),
-then re-runs it `--repeat` times as a real subprocess. Prints the requests the re-runs made
+Runs the school example once against the scripted server (filling the response cache, and
+the template cache: the record that the spec's templates passed their load-time check, and
+the compiled templates, as any user's first run does), then re-runs it `--repeat` times as
+a real subprocess. Prints the requests the re-runs made
 (must be 0), their median wall time, the ratio to the 0.5 s target (under 1.0 is within
 target), and whether the re-run imported langchain or openai (it must not: a cache hit
 needs neither). For scale it also times the same run with `--model offline` (no model, no

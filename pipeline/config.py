@@ -24,7 +24,6 @@ file: `key_env` names the environment variable that holds it.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,6 +82,8 @@ def config_paths(cwd: Path | None = None) -> list[Path]:
 
 
 def _read(path: Path) -> DraftConfig:
+    import tomllib  # only when a draft.toml exists: its import costs start-up time
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

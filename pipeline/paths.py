@@ -52,6 +52,11 @@ def user_cache_dir() -> Path:
     return Path(home) / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME))
 
 
+def templates_cache_dir() -> Path:
+    """Per-user cache of checked and compiled prompt templates (safe to delete any time)."""
+    return user_cache_dir() / "templates"
+
+
 def user_config_dir() -> Path:
     """Per-user configuration (`draft.toml`); `DRAFTSMITH_HOME` overrides it."""
     home = os.environ.get("DRAFTSMITH_HOME")

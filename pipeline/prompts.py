@@ -14,19 +14,22 @@ declare fails when the spec loads, not later as an empty string.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 from jinja2 import meta
+from jinja2.bccache import Bucket
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from pipeline import paths
+from pipeline import __version__, paths
 from pipeline.errors import InputError
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
@@ -222,14 +225,38 @@ class PromptSet:
 
     @classmethod
     def _checked(cls, spec: DocSpec, pdir: Path, shared: Path) -> PromptSet:
+        """Check and compile the templates, or only compile them when these exact spec and
+        templates passed the check before (a record in the user's cache says so)."""
         env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(pdir), str(shared)]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
+            bytecode_cache=_BytecodeCache(str(paths.templates_cache_dir() / "bytecode")),
         )
         env.filters.update(FILTERS)
         env.globals.update(GLOBALS)
+        record = _check_record(spec, pdir, shared)
+        if record.is_file():
+            return cls._compiled(spec, env)
+        cls._check_sources(spec, env, pdir, shared)
+        prompts = cls._compiled(spec, env)
+        prompts._trial_render()
+        _remember(record)  # only now: a failing check is never recorded
+        return prompts
+
+    @classmethod
+    def _compiled(cls, spec: DocSpec, env: SandboxedEnvironment) -> PromptSet:
+        try:
+            return cls(spec, env)
+        except jinja2.TemplateSyntaxError as exc:
+            raise InputError(
+                f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno
+            ) from None
+
+    @staticmethod
+    def _check_sources(spec: DocSpec, env: SandboxedEnvironment, pdir: Path, shared: Path) -> None:
+        """Every template is present, parses, and names only declared facts."""
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
 
         def check(name: str, source: str, origin: str) -> None:
@@ -261,15 +288,6 @@ class PromptSet:
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", located.read_text(encoding="utf-8"), str(located))
-
-        try:
-            prompts = cls(spec, env)
-        except jinja2.TemplateSyntaxError as exc:
-            raise InputError(
-                f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno
-            ) from None
-        prompts._trial_render()
-        return prompts
 
     def _trial_render(self) -> None:
         """Render every template with the spec's examples, and with every optional fact missing."""
@@ -359,6 +377,59 @@ class PromptSet:
 
 
 _LOADED: dict[tuple[object, ...], PromptSet] = {}
+
+_CHECKING_CODE = ("prompts.py", "markers.py", "numerals.py")
+"""The modules whose code the check runs (this one, and the helpers its filters call)."""
+
+
+def _check_record(spec: DocSpec, pdir: Path, shared: Path) -> Path:
+    """The cache file saying that this spec and these templates passed the check.
+
+    Its name hashes everything the outcome depends on: the spec as validated, every file the
+    template loader can reach (names and contents), the checking code and Jinja's version.
+    Any edit gives another name, so the edited set is checked again.
+    """
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part.encode() if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)
+
+    add(__version__, jinja2.__version__, repr(spec.model_dump()))
+    here = Path(__file__).parent
+    for name in _CHECKING_CODE:
+        try:
+            add(name, (here / name).read_bytes())
+        except OSError:  # installed without sources: the version above still keys the code
+            add(name)
+    for folder in (pdir, shared):
+        add(str(folder))
+        files = sorted(f for f in folder.rglob("*") if f.is_file()) if folder.is_dir() else []
+        for f in files:
+            add(f.relative_to(folder).as_posix(), f.read_bytes())
+    return paths.templates_cache_dir() / "checked" / digest.hexdigest()
+
+
+def _remember(record: Path) -> None:
+    """Write the record of a passed check; a cache that cannot be written is no error."""
+    with contextlib.suppress(OSError):
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.touch()
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept on disk, keyed by template file and checked against its
+    source's hash by Jinja; a folder that cannot be read or written only means compiling."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:

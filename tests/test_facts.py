@@ -177,3 +177,31 @@ def test_cli_non_utf8_and_missing_file(cli, tmp_path):
     assert result.returncode == 2 and "not UTF-8" in result.stderr
     result = cli("run", tmp_path / "nope.yaml")
     assert result.returncode == 2 and "not found" in result.stderr
+
+
+def test_facts_model_is_one_class_per_declaration():
+    """Validating many facts files against one spec builds its model once; a spec that declares
+    its facts differently gets a model of its own, and validates by its own rules."""
+    from pipeline.facts import facts_model, validate_facts
+    from pipeline.spec import load_spec
+
+    spec = load_spec("school-ideology-summary", templates=False)
+    again = load_spec("school-ideology-summary", templates=False)
+    assert again is not spec
+    assert facts_model(again) is facts_model(spec)
+
+    sessions = spec.facts["central_group_sessions"]
+    capped = spec.model_copy(
+        update={
+            "facts": {
+                **spec.facts,
+                "central_group_sessions": sessions.model_copy(update={"max": 5}),
+            }
+        }
+    )
+    assert facts_model(capped) is not facts_model(spec)
+    data = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))
+    assert validate_facts(data, spec).values["central_group_sessions"] == 12
+    with pytest.raises(InputError, match="central_group_sessions"):
+        validate_facts(data, capped)
+    assert facts_model(load_spec("annual-work-summary", templates=False)) is not facts_model(spec)

@@ -27,10 +27,17 @@ def info() -> None:
 
 @cache_app.command("clear")
 def clear() -> None:
-    """Delete every cached answer."""
+    """Delete every cached answer, and the checked and compiled prompt templates."""
+    import shutil
+
     from pipeline.cache import ResponseCache
+    from pipeline.paths import templates_cache_dir
 
     cache = ResponseCache()
     removed = cache.clear()
     cache.close()
     print(f"removed {removed} cached answer(s) from {cache.path}")
+    templates = templates_cache_dir()
+    if templates.exists():
+        shutil.rmtree(templates)
+        print(f"removed the checked and compiled templates in {templates}")

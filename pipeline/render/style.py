@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -78,7 +77,9 @@ FontName = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use: only a Word export or a `style:`/[style] table needs these models,
+    # and building them would slow the start of every command that imports the spec.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RoleStyle(_Strict):
@@ -120,6 +121,12 @@ class MarginsOverride(_Strict):
     right: float | None = Field(None, ge=5, le=80)
 
 
+def _role(**values: Any) -> Any:
+    """A role's default, made with each HouseStyle: an instance made here, at import, would
+    build the deferred models."""
+    return Field(default_factory=lambda: RoleStyle(**values))
+
+
 ROLES = (
     "title",
     "body",
@@ -137,18 +144,18 @@ heading4 （1）."""
 class HouseStyle(_Strict):
     """Every layout fact the Word renderer uses. The defaults are GB/T 9704-2012."""
 
-    title: RoleStyle = RoleStyle(font="方正小标宋简体", fallback="宋体", size=22)
-    body: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
-    heading1: RoleStyle = RoleStyle(font="黑体", fallback="SimHei", size=16)
-    heading2: RoleStyle = RoleStyle(font="楷体_GB2312", fallback="楷体", size=16)
-    heading3: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
-    heading4: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
-    signature: RoleStyle = RoleStyle(font="仿宋_GB2312", fallback="仿宋", size=16)
-    page_number: RoleStyle = RoleStyle(font="宋体", fallback="SimSun", latin="宋体", size=14)
+    title: RoleStyle = _role(font="方正小标宋简体", fallback="宋体", size=22)
+    body: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
+    heading1: RoleStyle = _role(font="黑体", fallback="SimHei", size=16)
+    heading2: RoleStyle = _role(font="楷体_GB2312", fallback="楷体", size=16)
+    heading3: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
+    heading4: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
+    signature: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
+    page_number: RoleStyle = _role(font="宋体", fallback="SimSun", latin="宋体", size=14)
     """GB/T 9704: half-width 宋体 Arabic digits, 4号."""
     latin_font: FontName = "Times New Roman"
     """Digits and Latin text everywhere but the page number."""
-    margins: Margins = Margins()
+    margins: Margins = Field(default_factory=Margins)
     lines_per_page: int = Field(22, ge=10, le=60)
     chars_per_line: int = Field(28, ge=10, le=60)
     page_number_gap_mm: float = Field(7, ge=0, le=30)
@@ -237,6 +244,8 @@ def style_from_config(path: str | Path) -> StyleOverrides | None:
     p = Path(path)
     if not p.is_file():
         return None
+    import tomllib  # only when the file exists: its import costs start-up time
+
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:

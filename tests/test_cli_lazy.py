@@ -1,0 +1,114 @@
+"""Lazy sub-commands: `draft` imports only the command it runs, and its help still lists all."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import COMMANDS, _LazyGroup
+from tests.conftest import REPO
+
+_PROBE = """
+import atexit, json, os, sys
+atexit.register(lambda: print("MODULES " + json.dumps(sorted(
+    m for m in sys.modules if m.startswith(("pipeline.commands.", "openai", "langchain"))
+)), "PLUGINS " + str(os.environ.get("PYDANTIC_DISABLE_PLUGINS")), file=sys.stderr))
+sys.argv = ["draft", *sys.argv[1:]]
+from pipeline.cli import main
+main()
+"""
+
+
+def _probe(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run `draft ARGS` in a subprocess: the process, and the command modules it imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    return proc, json.loads(line.removeprefix("MODULES ").split(" PLUGINS ")[0])
+
+
+def _plugins_setting(proc: subprocess.CompletedProcess[str]) -> str:
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    return line.split(" PLUGINS ")[1]
+
+
+def test_help_lists_every_command_without_importing_any():
+    proc, modules = _probe("--help")
+    assert proc.returncode == 0, proc.stderr
+    for name in COMMANDS:
+        assert f"\n  {name} " in proc.stdout
+    assert "Check FILE for missing parts" in proc.stdout
+    assert "Evaluate drafts, prompts and models" in proc.stdout
+    assert modules == []
+
+
+def test_a_command_imports_only_its_own_module(tmp_path):
+    text = tmp_path / "d.txt"
+    text.write_text("青山县红星中学2020年工作总结\n", encoding="utf-8")
+    proc, modules = _probe("check", str(text))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert modules == ["pipeline.commands.check", "pipeline.commands.options"]
+    proc, modules = _probe("eval", "--help")
+    assert proc.returncode == 0 and "compare" in proc.stdout
+    assert modules == ["pipeline.commands.eval"]
+
+
+def test_unknown_command_is_a_usage_error_with_suggestions():
+    proc, modules = _probe("chek", "x")
+    assert proc.returncode == 2
+    assert "No such command 'chek'. Did you mean 'check', 'cache'?" in proc.stderr
+    assert "Traceback" not in proc.stderr and modules == []
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_listed_help_is_the_commands_own(name: str):
+    """`draft --help` shows COMMANDS' text: it must say what the command's docstring says."""
+    group = _LazyGroup(name="draft", rich_markup_mode=None)
+    command = group.build(name)
+    assert command.name == name
+    own = " ".join((command.help or "").split("\n\n")[0].split())
+    assert COMMANDS[name][1] == own
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--help"),
+        ("eval", "compare", "--help"),
+        ("logs", "show", "--help"),
+        ("cache", "--help"),
+    ],
+)
+def test_sub_command_help(cli, args: tuple[str, ...]):
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Usage: python -m pipeline {' '.join(args[:-1])} ")
+
+
+def test_sub_apps_still_run(cli):
+    listing = cli("eval", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert "school-ideology-summary" in listing.stdout
+    info = cli("cache", "info")
+    assert info.returncode == 0, info.stderr
+    bad = cli("logs", "-n", "0")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(monkeypatch):
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    proc, _ = _probe("--help")
+    assert _plugins_setting(proc) == "1"
+    proc, _ = _probe("--help", env={"PYDANTIC_DISABLE_PLUGINS": "logfire"})
+    assert _plugins_setting(proc) == "logfire"
