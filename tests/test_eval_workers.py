@@ -37,7 +37,14 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes are forked (Linux)")
 
 CASES_DIR = REPO / "evals" / "cases" / "school-ideology-summary"
-CASES = ["complete", "missing-numbers", "another-year", "year-2019", "minimal", "long-activity-lists"]
+CASES = [
+    "complete",
+    "missing-numbers",
+    "another-year",
+    "year-2019",
+    "minimal",
+    "long-activity-lists",
+]
 SECTIONS = 7
 
 
