@@ -420,11 +420,20 @@ async def _execute(
                 del replay[k]
             finished(result)
 
-    # Enough sample workers to keep every call slot busy while others assemble and check.
     try:
-        await asyncio.gather(*(worker() for _ in range(limits.concurrency)))
+        await asyncio.gather(*(worker() for _ in range(_samples_at_once(plan, limits.concurrency))))
     finally:
         await models.aclose()
+
+
+def _samples_at_once(plan: RunPlan, slots: int) -> int:
+    """Samples a process works on at once: enough that their section calls fill its call
+    slots, plus one being assembled and checked meanwhile. No more: whatever a process has
+    started when the run's last samples are handed out, it must finish alone at the end."""
+    if isinstance(plan.suite, CheckerSuite) or not plan.drafting:
+        return 1
+    sections = min(len(c.spec.sections) for c in plan.drafting)
+    return min(slots, -(-slots // max(1, sections)) + 1)
 
 
 def _limits(plan: RunPlan, share: int = 0, of: int = 1, peak: SharedPeak | None = None):
