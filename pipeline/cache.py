@@ -67,6 +67,10 @@ class ResponseCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            # Commits need not reach the disk one by one (a power cut may lose the last few
+            # answers, never corrupt the file): a cached re-run would otherwise wait on a
+            # sync for every hit it counts.
+            db.execute("PRAGMA synchronous=NORMAL")
             db.executescript(_SCHEMA)
             self._db = db
         return self._db

@@ -139,6 +139,9 @@ class RunLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # As the response cache: no sync per commit (a power cut may lose the last records,
+        # never corrupt the log).
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.migrate()
 
     def migrate(self) -> list[str]:
