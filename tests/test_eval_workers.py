@@ -107,6 +107,16 @@ def test_an_error_in_a_worker_is_raised_in_the_parent_as_itself():
     with pytest.raises(InputError, match=r"facts\.yaml:3: expected a number"):
         run_forked(2, bad_input, lambda _: None)
 
+    def one_fails_one_would_go_on(index: int, send) -> None:
+        if index == 0:
+            raise InputError("facts.yaml: bad")
+        time.sleep(60)  # stands for a worker still calling the model
+
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"facts\.yaml: bad"):
+        run_forked(2, one_fails_one_would_go_on, lambda _: None)
+    assert time.monotonic() - started < 10, "the other worker was waited for, not stopped"
+
     def dies(index: int, send) -> None:
         os._exit(7)
 

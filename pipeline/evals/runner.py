@@ -436,7 +436,9 @@ def _samples_at_once(plan: RunPlan, slots: int) -> int:
     return min(slots, -(-slots // max(1, sections)) + 1)
 
 
-def _limits(plan: RunPlan, share: int = 0, of: int = 1, peak: SharedPeak | None = None):
+def _limits(
+    plan: RunPlan, share: int = 0, of: int = 1, peak: SharedPeak | None = None
+) -> CallLimits:
     """Process `share`'s part of the run's limits, when the run is split over `of` processes."""
     limits = CallLimits(split(plan.concurrency, of)[share], peak=peak)
     for m in plan.models:
@@ -458,6 +460,21 @@ def _worker_count(plan: RunPlan, pending: int, requested: int | None) -> int:
     return max(1, min(wanted, *caps))
 
 
+def _counted(
+    plan: RunPlan, done_before: int, progress: ProgressSink | None
+) -> Callable[[SampleResult], None]:
+    """What to call with each finished sample: counts it and reports progress."""
+    done = done_before
+
+    def finished(result: SampleResult) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(result, done, plan.size)
+
+    return finished
+
+
 @dataclass
 class _Totals:
     calls: int = 0
@@ -477,14 +494,7 @@ def _execute_here(
     journal = Journal(run_dir)
     limits = _limits(plan)
     samples = iter(pending)
-    done = done_before
-
-    def finished(result: SampleResult) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(result, done, plan.size)
-
+    finished = _counted(plan, done_before, progress)
     try:
         asyncio.run(_execute(plan, journal, lambda: next(samples, None), finished, limits, replay))
     finally:
@@ -516,15 +526,7 @@ def _execute_forked(
             journal.close()
         return limits.calls, limits.cached
 
-    done = done_before
-
-    def finished(result: SampleResult) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(result, done, plan.size)
-
-    counts = run_forked(workers, child, finished)
+    counts = run_forked(workers, child, _counted(plan, done_before, progress))
     return _Totals(
         calls=sum(c for c, _ in counts), cached=sum(c for _, c in counts), peak_in_flight=peak.peak
     )

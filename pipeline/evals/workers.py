@@ -120,9 +120,9 @@ def run_forked(workers: int, child: Child, on_message: Callable[[Any], None]) ->
     """Run `child(i, send)` in `workers` forked processes; call `on_message` in this process
     with each message as it arrives; return what each child returned, in index order.
 
-    An error a child reports is raised here as the same kind of `DraftsmithError`; a child
-    that dies without reporting is an error too. If this process is interrupted, the
-    children are stopped before the interruption goes on."""
+    An error a child reports is raised here as the same kind of `DraftsmithError`, and the
+    other children are stopped; a child that dies without reporting is an error too. If this
+    process is interrupted, the children are stopped before the interruption goes on."""
     ctx = multiprocessing.get_context("fork")
     watch_r, watch_w = os.pipe()  # only the parent holds the write end: EOF = parent gone
     procs: list[Any] = []
@@ -141,26 +141,22 @@ def run_forked(workers: int, child: Child, on_message: Callable[[Any], None]) ->
             procs.append(proc)
             readers[reader] = i
         results: dict[int, Any] = {}
-        failure: _Failure | None = None
-        open_readers = dict(readers)
+        open_readers: dict[Any, int] = dict(readers)
         while open_readers:
             for conn in wait(list(open_readers)):
-                index = open_readers[conn]  # type: ignore[index]
                 try:
-                    kind, payload = conn.recv()  # type: ignore[union-attr]
+                    kind, payload = conn.recv()
                 except EOFError:
-                    del open_readers[conn]  # type: ignore[arg-type]
+                    del open_readers[conn]
                     continue
                 if kind == "message":
                     on_message(payload)
                 elif kind == "done":
-                    results[index] = payload
+                    results[open_readers[conn]] = payload
                 else:
-                    failure = failure or payload
+                    _raise(payload)  # the other workers are stopped on the way out
         for proc in procs:
             proc.join()
-        if failure is not None:
-            _raise(failure)
         missing = [i for i in range(workers) if i not in results]
         if missing:
             codes = ", ".join(str(procs[i].exitcode) for i in missing)
