@@ -25,10 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from model_imports import model_imports  # benchmarks/model_imports.py
+
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "school-ideology-summary.yaml"
 TARGET_S = 0.5
-MODEL_LIBS = ("openai", "langchain_openai", "langchain_core", "httpx2", "tenacity")
 
 
 def _run(
@@ -59,16 +60,6 @@ def _draft_in_process() -> float:
     return elapsed
 
 
-def _model_imports(trace: str) -> list[str]:
-    found = set()
-    for line in trace.splitlines():
-        if line.startswith("import time:"):
-            name = line.split("|")[-1].strip()
-            if name.split(".")[0] in MODEL_LIBS:
-                found.add(name)
-    return sorted(found)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -97,7 +88,7 @@ def main() -> None:
         same = (out / "first.md").read_bytes() == (out / "again0.md").read_bytes()
 
     median, offline_median = statistics.median(times), statistics.median(offline)
-    imported = _model_imports(traced.stderr)
+    imported = model_imports(traced.stderr)
     runs = ", ".join(f"{t:.3f}" for t in times)
     verdict = "within target" if median < TARGET_S else "OVER target"
     print(f"first run: {filled} requests, {first_s:.2f} s (L = {args.latency:g} s per call)")

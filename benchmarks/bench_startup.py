@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from model_imports import model_imports  # benchmarks/model_imports.py
+
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "school-ideology-summary.yaml"
 TARGET_S = 0.4
-MODEL_LIBS = ("openai", "langchain_openai", "langchain_core", "langchain", "httpx2", "tenacity")
 
 
 def _time(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, list[float]]:
@@ -41,13 +42,7 @@ def _model_imports(argv: list[str], env: dict[str, str]) -> list[str]:
     proc = subprocess.run(
         [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True
     )
-    found = set()
-    for line in proc.stderr.splitlines():
-        if line.startswith("import time:"):
-            name = line.split("|")[-1].strip()
-            if name.split(".")[0] in MODEL_LIBS:
-                found.add(name)
-    return sorted(found)
+    return model_imports(proc.stderr)
 
 
 def main() -> None:

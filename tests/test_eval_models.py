@@ -8,34 +8,21 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from pipeline.evals.journal import CallRecord, call_key
-from pipeline.prompts import Message
 from pipeline.testing.openai_server import ScriptedOpenAIServer
-from tests.conftest import REPO
-
-CASES_DIR = REPO / "evals" / "cases" / "school-ideology-summary"
-SECTIONS = 7  # school-ideology-summary
-
-
-def _suite(tmp_path: Path, cases: list[str], extra: str = "") -> Path:
-    body = "name: srv\ndoctype: school-ideology-summary\n" + extra + "cases:\n"
-    for c in cases:
-        body += f"  - id: {c}\n    facts: {CASES_DIR / (c + '.yaml')}\n"
-    path = tmp_path / "suite.yaml"
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-def _env(server: ScriptedOpenAIServer) -> dict[str, str]:
-    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test-eval"}
+from tests.evalrun import (
+    SECTIONS,
+    journaled_calls,
+    served_calls,
+    server_env,
+    start_eval,
+    wait_for_first_sample,
+    write_suite,
+)
 
 
 def _run_id(stderr: str) -> str:
@@ -52,7 +39,7 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
             f'[profiles.bad]\nmodel = "bad"\nbase_url = "{bad_server.base_url}"\nkey_required = false\n',
             encoding="utf-8",
         )
-        suite = _suite(
+        suite = write_suite(
             tmp_path,
             ["complete", "missing-numbers", "another-year"],
             "models: [bad, good]\ndefault_assert:\n  - {type: metric, name: structure_pass, min: 1}\n",
@@ -79,26 +66,9 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
 def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_server):
     openai_server.latency = 0.25
     cases = ["complete", "missing-numbers", "another-year", "year-2019"]
-    suite = _suite(tmp_path, cases, "models: [openai:good]\n")
-    home = os.environ["DRAFTSMITH_HOME"]
-    env = {**os.environ, **_env(openai_server)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "eval", str(suite), "--concurrency", "2", "--no-cache"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    runs = Path(home) / "data" / "runs"
-    deadline = time.monotonic() + 60
-    journal: Path | None = None
-    while time.monotonic() < deadline:
-        found = list(runs.glob("*/samples.jsonl"))
-        if found and found[0].read_text(encoding="utf-8").count("\n") >= 1:
-            journal = found[0]
-            break
-        time.sleep(0.05)
+    suite = write_suite(tmp_path, cases, "models: [openai:good]\n")
+    proc = start_eval(openai_server, suite, "--concurrency", "2", "--no-cache")
+    journal = wait_for_first_sample()
     assert journal is not None, "no sample was journaled"
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)
@@ -111,24 +81,15 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     partial = cli("eval", "report", run_dir.name)  # partial results of the stopped run
     assert partial.returncode == 1 and "INCOMPLETE" in partial.stdout
 
-    resumed = cli("eval", "--resume", run_dir.name, "-q", env=_env(openai_server))
+    resumed = cli("eval", "--resume", run_dir.name, "-q", env=server_env(openai_server))
     assert resumed.returncode == 0, resumed.stderr
     # calls.jsonl now holds each answer the run used exactly once (replays are not journaled
     # again): what the server had to be asked. Anything the server answered beyond that was a
     # request in flight when the run was killed, whose answer never reached the journal.
-    records = [
-        CallRecord.model_validate_json(line)
-        for line in (run_dir / "calls.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    records = journaled_calls(run_dir)
     assert len(records) == len(cases) * SECTIONS
     needed = Counter(r.key for r in records)
-    served = Counter(
-        # A request the kill cut off mid-send reaches the server without its messages.
-        call_key("openai:good", [Message(**m) for m in r.body["messages"]])
-        if r.body.get("messages")
-        else "torn request"
-        for r in openai_server.requests()
-    )
+    served = served_calls(openai_server)
     assert not (needed - served), "an answer the run used never came from the server"
     lost_in_flight = served - needed
     assert sum(lost_in_flight.values()) <= 2  # the run's cap on calls in flight
@@ -138,7 +99,13 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
 
     # The same results as an uninterrupted run of the same suite.
     fresh = cli(
-        "eval", suite, "--no-cache", "-q", "-o", tmp_path / "fresh.json", env=_env(openai_server)
+        "eval",
+        suite,
+        "--no-cache",
+        "-q",
+        "-o",
+        tmp_path / "fresh.json",
+        env=server_env(openai_server),
     )
     resumed_report = cli("eval", "report", run_dir.name, "-o", tmp_path / "resumed.json")
     assert fresh.returncode == resumed_report.returncode == 0
@@ -152,8 +119,8 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
 
 def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_server):
     openai_server.latency = 0.1
-    suite = _suite(tmp_path, ["complete", "minimal", "year-2019"], "models: [openai:good]\n")
-    result = cli("eval", suite, "--concurrency", "3", "--no-cache", env=_env(openai_server))
+    suite = write_suite(tmp_path, ["complete", "minimal", "year-2019"], "models: [openai:good]\n")
+    result = cli("eval", suite, "--concurrency", "3", "--no-cache", env=server_env(openai_server))
     assert result.returncode == 0, result.stderr
     # Section calls and repairs all go through the one cap, and every call is counted.
     assert (
@@ -164,12 +131,12 @@ def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_se
 
     openai_server.reset()
     openai_server.latency = 0.0
-    rated = _suite(
+    rated = write_suite(
         tmp_path,
         ["complete"],
         "models:\n  - {id: openai:good, rpm: 300}\n",  # one call every 0.2 s
     )
-    result = cli("eval", rated, "--no-cache", "-q", env=_env(openai_server))
+    result = cli("eval", rated, "--no-cache", "-q", env=server_env(openai_server))
     assert result.returncode == 0, result.stderr
     times = sorted(r.received_at for r in openai_server.requests())
     gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -206,29 +173,31 @@ def test_rate_limiter_spaces_call_starts():
 
 def test_retry_errors_reruns_only_the_failed_sample_and_section(cli, tmp_path, openai_server):
     openai_server.script("opening", "400")  # the first opening asked for is refused
-    suite = _suite(tmp_path, ["complete", "year-2019"], "models: [openai:good]\n")
-    first = cli("eval", suite, "--concurrency", "1", "--no-cache", "-q", env=_env(openai_server))
+    suite = write_suite(tmp_path, ["complete", "year-2019"], "models: [openai:good]\n")
+    first = cli(
+        "eval", suite, "--concurrency", "1", "--no-cache", "-q", env=server_env(openai_server)
+    )
     assert first.returncode == 1 and "section opening failed" in first.stdout
     run = _run_id(first.stderr)
     assert openai_server.count() == 2 * SECTIONS
 
-    plain = cli("eval", "--resume", run, "-q", env=_env(openai_server))
+    plain = cli("eval", "--resume", run, "-q", env=server_env(openai_server))
     assert plain.returncode == 1 and openai_server.count() == 2 * SECTIONS  # nothing left to run
 
-    retried = cli("eval", "--resume", run, "--retry-errors", "-q", env=_env(openai_server))
+    retried = cli("eval", "--resume", run, "--retry-errors", "-q", env=server_env(openai_server))
     assert retried.returncode == 0, retried.stdout
     assert openai_server.count() == 2 * SECTIONS + 1  # only the refused section, once more
     assert openai_server.requests()[-1].section == "opening"
 
 
 def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_server):
-    suite = _suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
-    first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=_env(openai_server))
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
+    first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=server_env(openai_server))
     assert first.returncode == 0, first.stderr
     assert openai_server.count() == 2 * SECTIONS  # each repeat asks the model itself
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert data["summary"]["groups"][0]["metrics"]["agreement"] == 1.0
-    again = cli("eval", suite, "-q", env=_env(openai_server))
+    again = cli("eval", suite, "-q", env=server_env(openai_server))
     assert again.returncode == 0 and openai_server.count() == 2 * SECTIONS  # all from the cache
     assert f"0 model call(s), {2 * SECTIONS} from the cache" in again.stderr
 
@@ -238,9 +207,9 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
         "models: [openai:good]\n"
         "judge:\n  model: openai:good\n  rubric: 结构完整、表述规范、数字有据。\n  min_score: 3\n"
     )
-    suite = _suite(tmp_path, ["complete", "minimal"], extra)
+    suite = write_suite(tmp_path, ["complete", "minimal"], extra)
     report = tmp_path / "r.json"
-    result = cli("eval", suite, "-q", "-o", report, env=_env(openai_server))
+    result = cli("eval", suite, "-q", "-o", report, env=server_env(openai_server))
     assert result.returncode == 0, result.stderr
     judge_requests = [r for r in openai_server.requests() if r.section is None]
     assert len(judge_requests) == 2
@@ -257,35 +226,26 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     strict.write_text(
         suite.read_text(encoding="utf-8").replace("rubric: ", "rubric: 严格："), encoding="utf-8"
     )
-    again = cli("eval", strict, "-q", "--case", "complete", "-o", report, env=_env(openai_server))
+    again = cli(
+        "eval", strict, "-q", "--case", "complete", "-o", report, env=server_env(openai_server)
+    )
     assert again.returncode == 1  # the judge's 2 is below min_score 3
     assert (
         json.loads(report.read_text(encoding="utf-8"))["samples"][0]["metrics"]["judge_score"]
         == 2.0
     )
     before = openai_server.count()
-    cached = cli("eval", strict, "-q", "--case", "complete", env=_env(openai_server))
+    cached = cli("eval", strict, "-q", "--case", "complete", env=server_env(openai_server))
     assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_server):
     openai_server.latency = 0.2
-    suite = _suite(tmp_path, ["complete", "year-2019", "another-year"], "models: [openai:good]\n")
-    env = {**os.environ, **_env(openai_server)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "eval", str(suite), "--concurrency", "2"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    suite = write_suite(
+        tmp_path, ["complete", "year-2019", "another-year"], "models: [openai:good]\n"
     )
-    runs = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        p.stat().st_size for p in runs.glob("*/samples.jsonl")
-    ):
-        time.sleep(0.05)
+    proc = start_eval(openai_server, suite, "--concurrency", "2")
+    wait_for_first_sample()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
@@ -293,7 +253,9 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_serve
     run = _run_id(err)
     assert f"resume with `draft eval --resume {run}`" in err
     openai_server.latency = 0.0
-    resumed = cli("eval", "--resume", run, "-q", "-o", tmp_path / "r.json", env=_env(openai_server))
+    resumed = cli(
+        "eval", "--resume", run, "-q", "-o", tmp_path / "r.json", env=server_env(openai_server)
+    )
     assert resumed.returncode == 0, resumed.stderr
     data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert [s["case"] for s in data["samples"]] == ["complete", "year-2019", "another-year"]
@@ -302,9 +264,9 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_serve
 def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, openai_server):
     openai_server.script("judge", "text:我觉得写得还行。")  # no score: an unusable verdict
     extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 数字有据。\n"
-    suite = _suite(tmp_path, ["complete"], extra)
+    suite = write_suite(tmp_path, ["complete"], extra)
     report = tmp_path / "r.json"
-    first = cli("eval", suite, "-q", "--no-cache", "-o", report, env=_env(openai_server))
+    first = cli("eval", suite, "-q", "--no-cache", "-o", report, env=server_env(openai_server))
     assert first.returncode == 1
     (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert sample["status"] == "error" and sample["error"].startswith("judge failed: ")
@@ -313,7 +275,7 @@ def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, open
     assert asked == SECTIONS + 1
 
     retried = cli("eval", "--resume", _run_id(first.stderr), "--retry-errors", "-q", "-o", report,
-                  env=_env(openai_server))  # fmt: skip
+                  env=server_env(openai_server))  # fmt: skip
     assert retried.returncode == 0, retried.stdout
     assert openai_server.count() == asked + 1  # the judge again; every section replayed
     (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import DraftsmithError, InputError
-from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import (
     MAX_AUTO_WORKERS,
     MIN_SAMPLES_PER_WORKER,
@@ -31,12 +28,18 @@ from pipeline.evals.workers import (
     run_forked,
     split,
 )
-from pipeline.prompts import Message
-from tests.conftest import REPO
+from tests.evalrun import (
+    SECTIONS,
+    journaled_calls,
+    served_calls,
+    server_env,
+    start_eval,
+    wait_for_first_sample,
+    write_suite,
+)
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes are forked (Linux)")
 
-CASES_DIR = REPO / "evals" / "cases" / "school-ideology-summary"
 CASES = [
     "complete",
     "missing-numbers",
@@ -45,20 +48,10 @@ CASES = [
     "minimal",
     "long-activity-lists",
 ]
-SECTIONS = 7
 
 
 def _suite(tmp_path: Path, cases: list[str], models: str = "models: [openai:good]\n") -> Path:
-    body = "name: workers\ndoctype: school-ideology-summary\n" + models + "cases:\n"
-    for c in cases:
-        body += f"  - id: {c}\n    facts: {CASES_DIR / (c + '.yaml')}\n"
-    path = tmp_path / "suite.yaml"
-    path.write_text(body, encoding="utf-8")
-    return path
-
-
-def _env(server) -> dict[str, str]:
-    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test-workers"}
+    return write_suite(tmp_path, cases, models, name="workers")
 
 
 def _samples(report: Path) -> list[tuple[str, str, dict, dict]]:
@@ -132,7 +125,7 @@ def test_two_workers_give_the_same_results_within_the_same_limits(cli, tmp_path,
     suite = _suite(tmp_path, CASES)
     two = cli(
         "eval", suite, "--workers", "2", "--concurrency", "4", "--no-cache", "-q",
-        "-o", tmp_path / "two.json", env=_env(openai_server),
+        "-o", tmp_path / "two.json", env=server_env(openai_server),
     )  # fmt: skip
     assert two.returncode == 0, two.stderr
     calls = openai_server.count()  # a section or two is repaired: more than one call
@@ -147,7 +140,7 @@ def test_two_workers_give_the_same_results_within_the_same_limits(cli, tmp_path,
 
     one = cli(
         "eval", suite, "--workers", "1", "--concurrency", "4", "--no-cache", "-q",
-        "-o", tmp_path / "one.json", env=_env(openai_server),
+        "-o", tmp_path / "one.json", env=server_env(openai_server),
     )  # fmt: skip
     assert one.returncode == 0, one.stderr
     assert "processes" not in one.stderr
@@ -156,7 +149,7 @@ def test_two_workers_give_the_same_results_within_the_same_limits(cli, tmp_path,
 
 def test_a_model_rate_holds_in_sum_across_workers(cli, tmp_path, openai_server):
     suite = _suite(tmp_path, CASES[:2], "models:\n  - {id: openai:good, rpm: 600}\n")
-    result = cli("eval", suite, "--workers", "2", "--no-cache", "-q", env=_env(openai_server))
+    result = cli("eval", suite, "--workers", "2", "--no-cache", "-q", env=server_env(openai_server))
     assert result.returncode == 0, result.stderr
     assert "2 processes" in result.stderr
     times = sorted(r.received_at for r in openai_server.requests())
@@ -171,23 +164,10 @@ def test_a_model_rate_holds_in_sum_across_workers(cli, tmp_path, openai_server):
 def test_killing_the_parent_stops_its_workers_and_the_run_resumes(cli, tmp_path, openai_server):
     openai_server.latency = 0.3
     suite = _suite(tmp_path, CASES)
-    env = {**os.environ, **_env(openai_server)}
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "pipeline", "eval", str(suite),
-            "--workers", "2", "--concurrency", "4", "--no-cache", "-q",
-        ],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    runs = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs"
-    deadline = time.monotonic() + 60
-    journal: Path | None = None
-    while time.monotonic() < deadline:
-        found = list(runs.glob("*/samples.jsonl"))
-        if found and found[0].read_text(encoding="utf-8").count("\n") >= 1:
-            journal = found[0]
-            break
-        time.sleep(0.05)
+    proc = start_eval(
+        openai_server, suite, "--workers", "2", "--concurrency", "4", "--no-cache", "-q"
+    )
+    journal = wait_for_first_sample()
     assert journal is not None, "no sample was journaled"
     proc.send_signal(signal.SIGKILL)  # the parent only: its workers must notice by themselves
     proc.communicate(timeout=10)
@@ -201,20 +181,12 @@ def test_killing_the_parent_stops_its_workers_and_the_run_resumes(cli, tmp_path,
 
     openai_server.latency = 0.0
     resumed = cli("eval", "--resume", run_dir.name, "-q", "-o", tmp_path / "resumed.json",
-                  env=_env(openai_server))  # fmt: skip
+                  env=server_env(openai_server))  # fmt: skip
     assert resumed.returncode == 0, resumed.stderr
-    records = [
-        CallRecord.model_validate_json(line)
-        for line in (run_dir / "calls.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    records = journaled_calls(run_dir)
     assert len(records) >= len(CASES) * SECTIONS  # each answer once, by whichever process
     needed = Counter(r.key for r in records)
-    served = Counter(
-        call_key("openai:good", [Message(**m) for m in r.body["messages"]])
-        if r.body.get("messages")
-        else "torn request"
-        for r in openai_server.requests()
-    )
+    served = served_calls(openai_server)
     assert not (needed - served)
     assert sum((served - needed).values()) <= 4  # at most the calls in flight at the kill
     keys = [
@@ -224,7 +196,7 @@ def test_killing_the_parent_stops_its_workers_and_the_run_resumes(cli, tmp_path,
     assert sorted(keys) == sorted(set(keys)) and len(keys) == len(CASES)
 
     fresh = cli("eval", suite, "--no-cache", "-q", "-o", tmp_path / "fresh.json",
-                env=_env(openai_server))  # fmt: skip
+                env=server_env(openai_server))  # fmt: skip
     assert fresh.returncode == 0
     assert _samples(tmp_path / "fresh.json") == _samples(tmp_path / "resumed.json")
 
@@ -234,17 +206,8 @@ def test_interrupting_the_parent_stops_the_workers_and_says_how_to_resume(
 ):
     openai_server.latency = 0.3
     suite = _suite(tmp_path, CASES)
-    env = {**os.environ, **_env(openai_server)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "eval", str(suite), "--workers", "2", "--no-cache"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    runs = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        p.stat().st_size for p in runs.glob("*/samples.jsonl")
-    ):
-        time.sleep(0.05)
+    proc = start_eval(openai_server, suite, "--workers", "2", "--no-cache")
+    wait_for_first_sample()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

@@ -487,14 +487,12 @@ def _execute_here(
     run_dir: Path,
     pending: list[PlannedSample],
     replay: dict,
-    done_before: int,
-    progress: ProgressSink | None,
+    finished: Callable[[SampleResult], None],
 ) -> _Totals:
     """The whole run in this process."""
     journal = Journal(run_dir)
     limits = _limits(plan)
     samples = iter(pending)
-    finished = _counted(plan, done_before, progress)
     try:
         asyncio.run(_execute(plan, journal, lambda: next(samples, None), finished, limits, replay))
     finally:
@@ -507,8 +505,7 @@ def _execute_forked(
     run_dir: Path,
     pending: list[PlannedSample],
     replay: dict,
-    done_before: int,
-    progress: ProgressSink | None,
+    finished: Callable[[SampleResult], None],
     workers: int,
 ) -> _Totals:
     """The run spread over `workers` forked processes (`pipeline.evals.workers`)."""
@@ -526,7 +523,7 @@ def _execute_forked(
             journal.close()
         return limits.calls, limits.cached
 
-    counts = run_forked(workers, child, _counted(plan, done_before, progress))
+    counts = run_forked(workers, child, finished)
     return _Totals(
         calls=sum(c for c, _ in counts), cached=sum(c for _, c in counts), peak_in_flight=peak.peak
     )
@@ -629,10 +626,11 @@ def _run(
         on_start(run_dir)
     workers = _worker_count(plan, len(pending), plan.workers)
     matrix_started = time.perf_counter()
+    finished = _counted(plan, done_before, progress)
     if workers > 1:
-        totals = _execute_forked(plan, run_dir, pending, replay, done_before, progress, workers)
+        totals = _execute_forked(plan, run_dir, pending, replay, finished, workers)
     else:
-        totals = _execute_here(plan, run_dir, pending, replay, done_before, progress)
+        totals = _execute_here(plan, run_dir, pending, replay, finished)
     matrix_s = time.perf_counter() - matrix_started
     meta = meta.model_copy(
         update={
