@@ -7,7 +7,9 @@
    (calls × latency ÷ concurrency) and their ratio (target ≤ 1.3), with the run's worker
    processes as `draft eval` chooses them (one per core), and with one process for contrast.
    The run is CPU-bound on a small machine: the CPU it used (all processes, and the server's)
-   is printed beside the wall time, with the floor that CPU sets on this many cores.
+   is printed beside the wall time, with the floor that CPU sets on this many cores; and the
+   same requests are sent again by a bare HTTP client (httpx with nothing else to do), for
+   the ratio this machine and server allow at best.
 2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases, in one process (a
    worker holds no more than this). What a run holds beyond the suite itself (the cases and
    their facts, loaded and checked up front) should stay flat: finished samples go to the
@@ -27,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tracemalloc
 import urllib.request
 from pathlib import Path
@@ -101,9 +104,13 @@ class Server:
             fields = fh.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def count(self) -> int:
+    def recorded(self) -> list[dict]:
+        """The requests the server has seen (section, model, body…)."""
         with urllib.request.urlopen(self.root + "/_requests", timeout=60) as resp:
-            return len(json.loads(resp.read()))
+            return json.loads(resp.read())
+
+    def count(self) -> int:
+        return len(self.recorded())
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -148,6 +155,31 @@ def _timed(suite: Path, concurrency: int, workers: int | None = None):
     started: list[float] = []
     result = _run(suite, concurrency, workers, on_start=lambda _dir: started.append(_cpu()))
     return result.matrix_s, _cpu() - started[0], result
+
+
+def _bare_client(server: Server, bodies: list[dict], concurrency: int) -> float:
+    """Seconds a bare HTTP client (httpx, nothing else to do) takes to send `bodies` with at
+    most `concurrency` in flight: the best any client could do on this machine and server."""
+    import asyncio
+
+    import httpx2
+
+    async def send_all() -> float:
+        gate = asyncio.Semaphore(concurrency)
+        limits = httpx2.Limits(max_connections=concurrency)
+        async with httpx2.AsyncClient(base_url=server.base_url, limits=limits) as client:
+
+            async def send(body: dict) -> None:
+                async with gate:
+                    answer = await client.post("/chat/completions", json=body)
+                    answer.raise_for_status()
+                    answer.json()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(send(b) for b in bodies))
+            return time.perf_counter() - started
+
+    return asyncio.run(send_all())
 
 
 def _diagnostics(suite: Path, args: argparse.Namespace, ideal: float) -> None:
@@ -201,7 +233,8 @@ def main() -> None:
         server_cpu = server.cpu()
         wall, cpu, result = _timed(suite, args.concurrency)
         server_cpu = server.cpu() - server_cpu
-        calls = server.count()
+        bodies = [r["body"] for r in server.recorded()]
+        calls = len(bodies)
         ideal = calls * args.latency / args.concurrency
         cores = available_cpus()
         print(
@@ -226,6 +259,12 @@ def main() -> None:
         print(
             f"  one process instead   wall {wall1:.2f} s, ratio {wall1 / ideal:.2f}, "
             f"CPU {cpu1:.2f} s"
+        )
+        server.reset()
+        bare = _bare_client(server, bodies, args.concurrency)
+        print(
+            f"  bare HTTP client      wall {bare:.2f} s, ratio {bare / ideal:.2f}  (httpx alone "
+            "sending the same requests: the best a client can do on this machine and server)"
         )
         print("where the time goes (same suite):")
         _diagnostics(suite, args, ideal)
