@@ -190,6 +190,27 @@ def test_retry_errors_reruns_only_the_failed_sample_and_section(cli, tmp_path, o
     assert openai_server.requests()[-1].section == "opening"
 
 
+def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
+    cli, tmp_path, openai_server
+):
+    # A refusal, and an answer cut off twice at the token limit, come back as answers (not
+    # HTTP errors) and are journaled; retrying the sample must ask for them again.
+    openai_server.script("theory_study", "refuse")
+    openai_server.script("plans", "truncate", "truncate")
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\n")
+    first = cli("eval", suite, "--no-cache", "-q", env=server_env(openai_server))
+    assert first.returncode == 1 and "section theory_study failed" in first.stdout
+    assert "section plans failed" in first.stdout
+    run = _run_id(first.stderr)
+    served = openai_server.count()
+    assert served == SECTIONS + 1  # the plans answer was cut off, and so was its continuation
+
+    retried = cli("eval", "--resume", run, "--retry-errors", "-q", env=server_env(openai_server))
+    assert retried.returncode == 0, retried.stdout
+    again = [r.section for r in openai_server.requests()[served:]]
+    assert sorted(again) == ["plans", "theory_study"]  # only the failed sections, once each
+
+
 def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_server):
     suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
     first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=server_env(openai_server))

@@ -140,5 +140,12 @@ class LimitedModel:
         else:
             limits.calls += 1
         if self._record is not None:
-            self._record(CallRecord(sample=self._sample, key=key, completion=completion))
+            self._record(
+                CallRecord(
+                    sample=self._sample,
+                    key=key,
+                    completion=completion,
+                    section=prompt.section_id,
+                )
+            )
         return completion

@@ -353,6 +353,7 @@ async def _draft_sample(
             "judge_reasons": reasons,
             "usage": draft.usage,
             "duration_s": round(time.perf_counter() - started, 4),
+            "failed_sections": [s.id for s in failed],
         }
     )
 
@@ -616,10 +617,11 @@ def _run(
     pending = [
         s
         for s in plan.samples()
-        if s.key not in status or (retry_errors and status[s.key] == "error")
+        if s.key not in status or (retry_errors and status[s.key].status == "error")
     ]
+    retried = {s.key: status[s.key].failed_sections for s in pending if s.key in status}
     done_before = plan.size - len(pending)
-    replay = load_calls(run_dir, {s.key for s in pending}) if status or pending else {}
+    replay = load_calls(run_dir, {s.key for s in pending}, retried) if status or pending else {}
     meta = meta.model_copy(update={"planned": plan.size, "finished_at": None})
     write_meta(run_dir, meta)
     if on_start is not None:
