@@ -115,6 +115,12 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
         return [(s["case"], s["text"], s["metrics"]) for s in data["samples"]]
 
     assert texts(tmp_path / "fresh.json") == texts(tmp_path / "resumed.json")
+    # The calls the killed invocation made count in the run's total, as in a fresh run.
+    model_calls = [
+        json.loads((tmp_path / name).read_text(encoding="utf-8"))["run"]["model_calls"]
+        for name in ("resumed.json", "fresh.json")
+    ]
+    assert model_calls == [len(records), len(records)]
 
 
 def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_server):
@@ -301,3 +307,5 @@ def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, open
     assert openai_server.count() == asked + 1  # the judge again; every section replayed
     (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert sample["metrics"]["judge_score"] == 4.0 and sample["status"] == "ok"
+    run = json.loads(report.read_text(encoding="utf-8"))["run"]
+    assert run["model_calls"] == openai_server.count()  # both verdicts count

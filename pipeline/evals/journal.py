@@ -63,7 +63,8 @@ class RunMeta(BaseModel):
     )
     finished_at: str | None = None
     model_calls: int = 0
-    """Calls that reached a model, over every invocation (replayed answers excluded)."""
+    """Calls that reached a model, over every invocation (replayed answers excluded): counted
+    in `calls.jsonl`, so that the calls of an invocation killed or interrupted count too."""
     peak_in_flight: int = 0
     """The most model calls in flight at once."""
 
@@ -129,6 +130,9 @@ class CallRecord(BaseModel):
     completion: Completion
     section: str | None = None
     """The section the answer was for."""
+    replay: bool = True
+    """False for a judge's verdict: journaled to be counted, but asked for again on resume
+    (verdicts are cached once they parse)."""
 
 
 def new_run_id(suite_name: str) -> str:
@@ -314,6 +318,8 @@ def load_calls(
             record = CallRecord.model_validate(data)
         except ValidationError:
             continue
+        if not record.replay:
+            continue
         failed = retried.get(record.sample)
         if failed is not None and (
             record.section in failed or completion_failure(record.completion) is not None
@@ -321,3 +327,12 @@ def load_calls(
             continue
         memo.setdefault((record.sample, record.key), []).append(record.completion)
     return memo
+
+
+def count_model_calls(run_dir: Path) -> int:
+    """How many journaled answers came from a model (not from the response cache)."""
+    count = 0
+    for data in _lines(run_dir / CALLS_FILE):
+        usage = data.get("completion", {}).get("usage", {}) if isinstance(data, dict) else {}
+        count += isinstance(usage, dict) and not usage.get("cached")
+    return count

@@ -94,10 +94,10 @@ class LimitedModel:
         label: str,
         limits: CallLimits,
         sample: str,
-        replay: dict[tuple[str, str], list[Completion]],
-        record: Callable[[CallRecord], None] | None,
+        replay: dict[tuple[str, str], list[Completion]] | None,
+        record: Callable[[CallRecord], None],
     ):
-        """`record=None`: answers are neither journaled nor replayed (the judge's verdicts are
+        """`replay=None`: answers are journaled but never replayed (the judge's verdicts are
         cached once parsed instead, so an unusable verdict is asked for again)."""
         self.inner = inner
         self.name = inner.name
@@ -109,7 +109,7 @@ class LimitedModel:
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         key = call_key(self.label, messages)
-        queued = self._replay.get((self._sample, key)) if self._record else None
+        queued = self._replay.get((self._sample, key)) if self._replay is not None else None
         if queued:
             done = queued.pop(0)
             u = done.usage
@@ -139,13 +139,13 @@ class LimitedModel:
             limits.cached += 1
         else:
             limits.calls += 1
-        if self._record is not None:
-            self._record(
-                CallRecord(
-                    sample=self._sample,
-                    key=key,
-                    completion=completion,
-                    section=prompt.section_id,
-                )
+        self._record(
+            CallRecord(
+                sample=self._sample,
+                key=key,
+                completion=completion,
+                section=prompt.section_id,
+                replay=self._replay is not None,
             )
+        )
         return completion

@@ -38,6 +38,7 @@ from pipeline.evals.journal import (
     RunMeta,
     RunOptions,
     SampleResult,
+    count_model_calls,
     find_run,
     load_calls,
     new_run_id,
@@ -303,8 +304,8 @@ async def _draft_sample(
             label="judge:" + suite.judge.model,
             limits=limits,
             sample=planned.key,
-            replay=replay,
-            record=None,  # verdicts are cached by judge_draft once they parse
+            replay=None,  # verdicts are cached by judge_draft once they parse
+            record=journal.add_call,
         )
         try:
             verdict = await judge_draft(
@@ -637,7 +638,7 @@ def _run(
     meta = meta.model_copy(
         update={
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "model_calls": meta.model_calls + totals.calls,
+            "model_calls": count_model_calls(run_dir),
             "peak_in_flight": max(meta.peak_in_flight, totals.peak_in_flight),
         }
     )
