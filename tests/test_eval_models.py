@@ -266,6 +266,20 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
 
 
+def test_cache_clear_also_forgets_the_judges_verdicts(cli, tmp_path, openai_server):
+    extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 数字有据。\n"
+    suite = write_suite(tmp_path, ["complete"], extra)
+    first = cli("eval", suite, "-q", env=server_env(openai_server))
+    assert first.returncode == 0, first.stdout
+    assert openai_server.count() == SECTIONS + 1
+    cleared = cli("cache", "clear")
+    assert cleared.returncode == 0 and "removed 1 cached judge verdict(s)" in cleared.stdout
+    again = cli("eval", suite, "-q", env=server_env(openai_server))
+    assert again.returncode == 0, again.stdout
+    judged = [r for r in openai_server.requests() if r.section is None]
+    assert openai_server.count() == 2 * (SECTIONS + 1) and len(judged) == 2  # judged afresh
+
+
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_server):
     openai_server.latency = 0.2
     suite = write_suite(
