@@ -217,6 +217,18 @@ def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
     assert sorted(again) == ["plans", "theory_study"]  # only the failed sections, once each
 
 
+def test_compare_says_why_a_sample_that_ended_in_an_error_now_fails(cli, tmp_path, openai_server):
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\n")
+    a = cli("eval", suite, "-q", env=server_env(openai_server))
+    openai_server.script("theory_study", "refuse")
+    b = cli("eval", suite, "-q", "--no-cache", env=server_env(openai_server))
+    assert a.returncode == 0 and b.returncode == 1
+    compared = cli("eval", "compare", _run_id(a.stderr), _run_id(b.stderr), "--format", "json")
+    (regressed,) = json.loads(compared.stdout)["regressions"]
+    (reason, *_) = regressed["reasons"]
+    assert reason.startswith("now fails (error: section theory_study failed: the model refused")
+
+
 def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_server):
     suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
     first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=server_env(openai_server))

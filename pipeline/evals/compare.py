@@ -122,7 +122,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
         group = sb.model if sb.variant == "default" else f"{sb.model} [{sb.variant}]"
         worse, better = [], []
         if sa.passed and not sb.passed:
-            failed = [f"{x.name}: {x.message}" for x in sb.assertions if not x.passed]
+            failed = [f"error: {sb.error}"] if sb.error else []
+            failed += [f"{x.name}: {x.message}" for x in sb.assertions if not x.passed]
             failed += sb.missed + sb.unexpected
             worse.append("now fails" + (f" ({'; '.join(failed)})" if failed else ""))
         elif sb.passed and not sa.passed:
