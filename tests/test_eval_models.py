@@ -10,6 +10,7 @@ import itertools
 import json
 import signal
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -78,8 +79,12 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     assert 1 <= finished_before < len(cases), "the kill must land mid-run"
     time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
     openai_server.latency = 0.0
-    partial = cli("eval", "report", run_dir.name)  # partial results of the stopped run
+    junit = tmp_path / "partial.xml"
+    partial = cli("eval", "report", run_dir.name, "-o", junit)  # the stopped run's results
     assert partial.returncode == 1 and "INCOMPLETE" in partial.stdout
+    incomplete = ET.parse(junit).getroot().find(".//testcase[@name='run complete']/failure")
+    assert incomplete is not None  # CI sees the missing samples, not a green partial report
+    assert incomplete.get("message") == f"{finished_before} of {len(cases)} samples finished"
 
     resumed = cli("eval", "--resume", run_dir.name, "-q", env=server_env(openai_server))
     assert resumed.returncode == 0, resumed.stderr
