@@ -46,7 +46,8 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
             "models: [bad, good]\ndefault_assert:\n  - {type: metric, name: structure_pass, min: 1}\n",
         )
         report = tmp_path / "report.json"
-        result = cli("eval", suite, "-o", report, "-q", "--no-cache", cwd=tmp_path)
+        md = tmp_path / "report.md"
+        result = cli("eval", suite, "-o", report, "-o", md, "-q", "--no-cache", cwd=tmp_path)
         assert bad_server.count() > 0 and openai_server.count() == 3 * SECTIONS
     assert result.returncode == 1, result.stderr  # the bad model fails its thresholds
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -62,6 +63,12 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
     assert bad_sample["status"] == "error" and "public_opinion" in bad_sample["error"]
     # The terminal table lists the good model first.
     assert result.stdout.index("│    1 │ good") < result.stdout.index("│    2 │ bad")
+    # Its column of samples that ended in an error is not read as error findings.
+    assert groups["bad"]["errors"] == 3 and groups["good"]["errors"] == 0
+    assert "┃ errored ┃" in result.stdout and "errors" not in result.stdout.splitlines()[1]
+    table = md.read_text(encoding="utf-8").splitlines()
+    assert table[4].startswith("| rank | model | samples | pass rate | errored |")
+    assert table[7].startswith("| 2 | bad | 3 | 0.0% | 3 |")
 
 
 def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_server):
