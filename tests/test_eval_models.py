@@ -122,9 +122,13 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     resumed_report = cli("eval", "report", run_dir.name, "-o", tmp_path / "resumed.json")
     assert fresh.returncode == resumed_report.returncode == 0
 
-    def texts(p: Path) -> list[tuple[str, str, dict]]:
+    def texts(p: Path) -> list[tuple[str, str, dict, tuple]]:
         data = json.loads(p.read_text(encoding="utf-8"))
-        return [(s["case"], s["text"], s["metrics"]) for s in data["samples"]]
+        paid = ("requests", "cached", "input_tokens", "output_tokens")
+        return [
+            (s["case"], s["text"], s["metrics"], tuple(s["usage"][k] for k in paid))
+            for s in data["samples"]
+        ]
 
     assert texts(tmp_path / "fresh.json") == texts(tmp_path / "resumed.json")
     # The calls the killed invocation made count in the run's total, as in a fresh run.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import SharedPeak
-from pipeline.models.base import Completion, Model, Usage
+from pipeline.models.base import Completion, Model
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -111,18 +111,9 @@ class LimitedModel:
         key = call_key(self.label, messages)
         queued = self._replay.get((self._sample, key)) if self._replay is not None else None
         if queued:
-            done = queued.pop(0)
-            u = done.usage
-            return done.model_copy(
-                update={
-                    "usage": Usage(
-                        input_tokens=u.input_tokens,
-                        output_tokens=u.output_tokens,
-                        cached=1,
-                        cost=u.cost,
-                    )
-                }
-            )
+            # As it was answered (requests, tokens, cost): the sample's usage is the same
+            # whether or not its run was interrupted and resumed.
+            return queued.pop(0)
         limits = self._limits
         gate = limits.model_gates.get(self.label) or _Nullcontext()
         async with gate:
