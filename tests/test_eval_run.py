@@ -182,6 +182,10 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     pass_rate = next(d for d in data["deltas"] if d["metric"] == "pass_rate")
     assert (pass_rate["a"], pass_rate["b"], pass_rate["verdict"]) == (1.0, 0.5, "worse")
 
+    partial = _run_id(cli("eval", suite, "-q", "--case", "complete").stderr)
+    fewer = cli("eval", "compare", run_a, partial)
+    assert "only in A: 1 sample(s); only in B: 0" in fewer.stdout  # as the Markdown says
+
     gate = cli("eval", "compare", run_a, run_b, "--fail-on-regression")
     assert gate.returncode == 1
     same = cli("eval", "compare", run_a, run_a, "--fail-on-regression")
