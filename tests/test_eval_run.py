@@ -90,6 +90,11 @@ def test_failed_threshold_exits_1_and_names_the_failure(cli, tmp_path):
     failures = [c for c in root.iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failures] == ["complete#0", "offline: pass_rate"]
 
+    # The run keeps its verdict when its suite file is gone.
+    suite.unlink()
+    again = cli("eval", "report", _run_id(result.stderr))
+    assert again.returncode == 1 and "FAIL offline: pass_rate = 0.5 (needs ≥ 1)" in again.stdout
+
 
 def test_builtin_suite_by_name_and_case_filter(cli, tmp_path):
     report = tmp_path / "r.json"

@@ -84,7 +84,7 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
 
 
 def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:
-    """A run's metadata, latest samples and summary (without thresholds if its suite is gone)."""
+    """A run's metadata, latest samples and summary."""
     meta = read_meta(run_dir)
     samples = latest_samples(run_dir)
     try:

@@ -67,6 +67,9 @@ class RunMeta(BaseModel):
     in `calls.jsonl`, so that the calls of an invocation killed or interrupted count too."""
     peak_in_flight: int = 0
     """The most model calls in flight at once."""
+    thresholds: dict[str, Any] | None = None
+    """The suite's thresholds when the run last ran: its verdict does not depend on the suite
+    file still being there (None in runs from before they were kept)."""
 
 
 class CompactFinding(BaseModel):

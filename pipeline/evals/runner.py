@@ -623,7 +623,13 @@ def _run(
     retried = {s.key: status[s.key].failed_sections for s in pending if s.key in status}
     done_before = plan.size - len(pending)
     replay = load_calls(run_dir, {s.key for s in pending}, retried) if status or pending else {}
-    meta = meta.model_copy(update={"planned": plan.size, "finished_at": None})
+    meta = meta.model_copy(
+        update={
+            "planned": plan.size,
+            "finished_at": None,
+            "thresholds": plan.suite.thresholds.model_dump(mode="json"),
+        }
+    )
     write_meta(run_dir, meta)
     if on_start is not None:
         on_start(run_dir)
