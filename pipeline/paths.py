@@ -57,6 +57,11 @@ def templates_cache_dir() -> Path:
     return user_cache_dir() / "templates"
 
 
+def judge_cache_dir() -> Path:
+    """Per-user cache of the LLM judge's verdicts (`draft cache clear` empties it)."""
+    return user_cache_dir() / "judge"
+
+
 def user_config_dir() -> Path:
     """Per-user configuration (`draft.toml`); `DRAFTSMITH_HOME` overrides it."""
     home = os.environ.get("DRAFTSMITH_HOME")

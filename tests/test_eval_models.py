@@ -10,6 +10,7 @@ import itertools
 import json
 import signal
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
             "models: [bad, good]\ndefault_assert:\n  - {type: metric, name: structure_pass, min: 1}\n",
         )
         report = tmp_path / "report.json"
-        result = cli("eval", suite, "-o", report, "-q", "--no-cache", cwd=tmp_path)
+        md = tmp_path / "report.md"
+        result = cli("eval", suite, "-o", report, "-o", md, "-q", "--no-cache", cwd=tmp_path)
         assert bad_server.count() > 0 and openai_server.count() == 3 * SECTIONS
     assert result.returncode == 1, result.stderr  # the bad model fails its thresholds
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -61,6 +63,12 @@ def test_good_and_bad_models_are_ranked(cli, tmp_path, openai_server):
     assert bad_sample["status"] == "error" and "public_opinion" in bad_sample["error"]
     # The terminal table lists the good model first.
     assert result.stdout.index("│    1 │ good") < result.stdout.index("│    2 │ bad")
+    # Its column of samples that ended in an error is not read as error findings.
+    assert groups["bad"]["errors"] == 3 and groups["good"]["errors"] == 0
+    assert "┃ errored ┃" in result.stdout and "errors" not in result.stdout.splitlines()[1]
+    table = md.read_text(encoding="utf-8").splitlines()
+    assert table[4].startswith("| rank | model | samples | pass rate | errored |")
+    assert table[7].startswith("| 2 | bad | 3 | 0.0% | 3 |")
 
 
 def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_server):
@@ -78,8 +86,12 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     assert 1 <= finished_before < len(cases), "the kill must land mid-run"
     time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
     openai_server.latency = 0.0
-    partial = cli("eval", "report", run_dir.name)  # partial results of the stopped run
+    junit = tmp_path / "partial.xml"
+    partial = cli("eval", "report", run_dir.name, "-o", junit)  # the stopped run's results
     assert partial.returncode == 1 and "INCOMPLETE" in partial.stdout
+    incomplete = ET.parse(junit).getroot().find(".//testcase[@name='run complete']/failure")
+    assert incomplete is not None  # CI sees the missing samples, not a green partial report
+    assert incomplete.get("message") == f"{finished_before} of {len(cases)} samples finished"
 
     resumed = cli("eval", "--resume", run_dir.name, "-q", env=server_env(openai_server))
     assert resumed.returncode == 0, resumed.stderr
@@ -110,11 +122,21 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     resumed_report = cli("eval", "report", run_dir.name, "-o", tmp_path / "resumed.json")
     assert fresh.returncode == resumed_report.returncode == 0
 
-    def texts(p: Path) -> list[tuple[str, str, dict]]:
+    def texts(p: Path) -> list[tuple[str, str, dict, tuple]]:
         data = json.loads(p.read_text(encoding="utf-8"))
-        return [(s["case"], s["text"], s["metrics"]) for s in data["samples"]]
+        paid = ("requests", "cached", "input_tokens", "output_tokens")
+        return [
+            (s["case"], s["text"], s["metrics"], tuple(s["usage"][k] for k in paid))
+            for s in data["samples"]
+        ]
 
     assert texts(tmp_path / "fresh.json") == texts(tmp_path / "resumed.json")
+    # The calls the killed invocation made count in the run's total, as in a fresh run.
+    model_calls = [
+        json.loads((tmp_path / name).read_text(encoding="utf-8"))["run"]["model_calls"]
+        for name in ("resumed.json", "fresh.json")
+    ]
+    assert model_calls == [len(records), len(records)]
 
 
 def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_server):
@@ -190,6 +212,39 @@ def test_retry_errors_reruns_only_the_failed_sample_and_section(cli, tmp_path, o
     assert openai_server.requests()[-1].section == "opening"
 
 
+def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
+    cli, tmp_path, openai_server
+):
+    # A refusal, and an answer cut off twice at the token limit, come back as answers (not
+    # HTTP errors) and are journaled; retrying the sample must ask for them again.
+    openai_server.script("theory_study", "refuse")
+    openai_server.script("plans", "truncate", "truncate")
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\n")
+    first = cli("eval", suite, "--no-cache", "-q", env=server_env(openai_server))
+    assert first.returncode == 1 and "section theory_study failed" in first.stdout
+    assert "section plans failed" in first.stdout
+    run = _run_id(first.stderr)
+    served = openai_server.count()
+    assert served == SECTIONS + 1  # the plans answer was cut off, and so was its continuation
+
+    retried = cli("eval", "--resume", run, "--retry-errors", "-q", env=server_env(openai_server))
+    assert retried.returncode == 0, retried.stdout
+    again = [r.section for r in openai_server.requests()[served:]]
+    assert sorted(again) == ["plans", "theory_study"]  # only the failed sections, once each
+
+
+def test_compare_says_why_a_sample_that_ended_in_an_error_now_fails(cli, tmp_path, openai_server):
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\n")
+    a = cli("eval", suite, "-q", env=server_env(openai_server))
+    openai_server.script("theory_study", "refuse")
+    b = cli("eval", suite, "-q", "--no-cache", env=server_env(openai_server))
+    assert a.returncode == 0 and b.returncode == 1
+    compared = cli("eval", "compare", _run_id(a.stderr), _run_id(b.stderr), "--format", "json")
+    (regressed,) = json.loads(compared.stdout)["regressions"]
+    (reason, *_) = regressed["reasons"]
+    assert reason.startswith("now fails (error: section theory_study failed: the model refused")
+
+
 def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_server):
     suite = write_suite(tmp_path, ["complete"], "models: [openai:good]\nrepeat: 2\n")
     first = cli("eval", suite, "-q", "-o", tmp_path / "r.json", env=server_env(openai_server))
@@ -239,6 +294,20 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
 
 
+def test_cache_clear_also_forgets_the_judges_verdicts(cli, tmp_path, openai_server):
+    extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 数字有据。\n"
+    suite = write_suite(tmp_path, ["complete"], extra)
+    first = cli("eval", suite, "-q", env=server_env(openai_server))
+    assert first.returncode == 0, first.stdout
+    assert openai_server.count() == SECTIONS + 1
+    cleared = cli("cache", "clear")
+    assert cleared.returncode == 0 and "removed 1 cached judge verdict(s)" in cleared.stdout
+    again = cli("eval", suite, "-q", env=server_env(openai_server))
+    assert again.returncode == 0, again.stdout
+    judged = [r for r in openai_server.requests() if r.section is None]
+    assert openai_server.count() == 2 * (SECTIONS + 1) and len(judged) == 2  # judged afresh
+
+
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_server):
     openai_server.latency = 0.2
     suite = write_suite(
@@ -280,3 +349,5 @@ def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, open
     assert openai_server.count() == asked + 1  # the judge again; every section replayed
     (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert sample["metrics"]["judge_score"] == 4.0 and sample["status"] == "ok"
+    run = json.loads(report.read_text(encoding="utf-8"))["run"]
+    assert run["model_calls"] == openai_server.count()  # both verdicts count

@@ -90,6 +90,11 @@ def test_failed_threshold_exits_1_and_names_the_failure(cli, tmp_path):
     failures = [c for c in root.iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failures] == ["complete#0", "offline: pass_rate"]
 
+    # The run keeps its verdict when its suite file is gone.
+    suite.unlink()
+    again = cli("eval", "report", _run_id(result.stderr))
+    assert again.returncode == 1 and "FAIL offline: pass_rate = 0.5 (needs ≥ 1)" in again.stdout
+
 
 def test_builtin_suite_by_name_and_case_filter(cli, tmp_path):
     report = tmp_path / "r.json"
@@ -181,6 +186,10 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert reason.startswith("now fails") and "contains “中心组学习12次”" in reason
     pass_rate = next(d for d in data["deltas"] if d["metric"] == "pass_rate")
     assert (pass_rate["a"], pass_rate["b"], pass_rate["verdict"]) == (1.0, 0.5, "worse")
+
+    partial = _run_id(cli("eval", suite, "-q", "--case", "complete").stderr)
+    fewer = cli("eval", "compare", run_a, partial)
+    assert "only in A: 1 sample(s); only in B: 0" in fewer.stdout  # as the Markdown says
 
     gate = cli("eval", "compare", run_a, run_b, "--fail-on-regression")
     assert gate.returncode == 1

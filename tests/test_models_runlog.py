@@ -46,6 +46,17 @@ def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server,
     assert missing.returncode == 2 and "no run 99" in missing.stderr
 
 
+def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, openai_server, cli):
+    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
+    run = draft_run(tmp_path, openai_server, out_name="taken/draft.json")
+    assert run.code == 2 and "cannot write the output" in run.stderr
+    assert openai_server.count() == len(SECTIONS)  # the model was asked (and paid) all the same
+    record = json.loads(cli("logs", "show", "1", "--json").stdout)
+    assert record["exit_code"] == 2
+    assert record["usage"]["requests"] == len(SECTIONS) and record["usage"]["input_tokens"] > 0
+    assert [s["id"] for s in record["sections"]] == SECTIONS
+
+
 def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):
     run = draft_run(tmp_path, openai_server, "--no-log")
     assert run.code == 0

@@ -27,16 +27,22 @@ def info() -> None:
 
 @cache_app.command("clear")
 def clear() -> None:
-    """Delete every cached answer, and the checked and compiled prompt templates."""
+    """Delete every cached answer and judge's verdict, and the checked and compiled prompt
+    templates."""
     import shutil
 
     from pipeline.cache import ResponseCache
-    from pipeline.paths import templates_cache_dir
+    from pipeline.paths import judge_cache_dir, templates_cache_dir
 
     cache = ResponseCache()
     removed = cache.clear()
     cache.close()
     print(f"removed {removed} cached answer(s) from {cache.path}")
+    verdicts = judge_cache_dir()
+    if verdicts.exists():
+        count = sum(1 for _ in verdicts.glob("*.json"))
+        shutil.rmtree(verdicts)
+        print(f"removed {count} cached judge verdict(s) from {verdicts}")
     templates = templates_cache_dir()
     if templates.exists():
         shutil.rmtree(templates)

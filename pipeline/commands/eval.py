@@ -293,6 +293,11 @@ def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
         console.print(
             f"  [green]✓[/] {escape(r.case)} · {escape(r.group)}: {escape('; '.join(r.reasons))}"
         )
+    if c.only_in_a or c.only_in_b:
+        console.print(
+            f"only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}",
+            highlight=False,
+        )
 
 
 @eval_app.command("list")

@@ -142,6 +142,7 @@ def run(
         )
         chosen = RecordingModel(chosen, log, run_id)
 
+    draft: Draft | None = None
     try:
         draft = asyncio.run(
             _draft(
@@ -158,28 +159,30 @@ def run(
             write_atomic(output, rendered)
         code = print_run_summary(draft, output)
     except DraftsmithError as exc:
-        if log is not None:
-            log.finish_run(run_id, exit_code=int(exc.exit_code), usage=_no_usage(), sections=[])
+        if log is not None:  # the calls made before the failure were still paid for
+            _finish_log(log, run_id, int(exc.exit_code), draft)
         raise
     if log is not None:
-        log.finish_run(
-            run_id,
-            exit_code=int(code),
-            usage=draft.usage,
-            sections=[
-                {
-                    "id": s.id,
-                    "status": s.status,
-                    "error": s.error,
-                    "attempts": s.attempts,
-                    "usage": s.usage.model_dump(),
-                }
-                for s in draft.sections
-            ],
-        )
-        log.close()
+        _finish_log(log, run_id, int(code), draft)
         print(f"  logged as run {run_id} (draft logs show {run_id})", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> None:
+    """Record how the run ended, with the usage of every section drafted (if any)."""
+    sections = [
+        {
+            "id": s.id,
+            "status": s.status,
+            "error": s.error,
+            "attempts": s.attempts,
+            "usage": s.usage.model_dump(),
+        }
+        for s in (draft.sections if draft is not None else [])
+    ]
+    usage = draft.usage if draft is not None else _no_usage()
+    log.finish_run(run_id, exit_code=exit_code, usage=usage, sections=sections)
+    log.close()
 
 
 def _model_options(**values: Any) -> ModelOptions:

@@ -84,7 +84,7 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
 
 
 def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:
-    """A run's metadata, latest samples and summary (without thresholds if its suite is gone)."""
+    """A run's metadata, latest samples and summary."""
     meta = read_meta(run_dir)
     samples = latest_samples(run_dir)
     try:
@@ -122,7 +122,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
         group = sb.model if sb.variant == "default" else f"{sb.model} [{sb.variant}]"
         worse, better = [], []
         if sa.passed and not sb.passed:
-            failed = [f"{x.name}: {x.message}" for x in sb.assertions if not x.passed]
+            failed = [f"error: {sb.error}"] if sb.error else []
+            failed += [f"{x.name}: {x.message}" for x in sb.assertions if not x.passed]
             failed += sb.missed + sb.unexpected
             worse.append("now fails" + (f" ({'; '.join(failed)})" if failed else ""))
         elif sb.passed and not sa.passed:

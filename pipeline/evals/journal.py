@@ -14,9 +14,9 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -63,9 +63,13 @@ class RunMeta(BaseModel):
     )
     finished_at: str | None = None
     model_calls: int = 0
-    """Calls that reached a model, over every invocation (replayed answers excluded)."""
+    """Calls that reached a model, over every invocation (replayed answers excluded): counted
+    in `calls.jsonl`, so that the calls of an invocation killed or interrupted count too."""
     peak_in_flight: int = 0
     """The most model calls in flight at once."""
+    thresholds: dict[str, Any] | None = None
+    """The suite's thresholds when the run last ran: its verdict does not depend on the suite
+    file still being there (None in runs from before they were kept)."""
 
 
 class CompactFinding(BaseModel):
@@ -117,6 +121,8 @@ class SampleResult(BaseModel):
     """Findings the case did not expect."""
     usage: Usage = Usage()
     duration_s: float = 0.0
+    failed_sections: list[str] = []
+    """Sections that got no usable answer (a retried sample asks the model for them again)."""
 
 
 class CallRecord(BaseModel):
@@ -125,6 +131,11 @@ class CallRecord(BaseModel):
     sample: str
     key: str
     completion: Completion
+    section: str | None = None
+    """The section the answer was for."""
+    replay: bool = True
+    """False for a judge's verdict: journaled to be counted, but asked for again on resume
+    (verdicts are cached once they parse)."""
 
 
 def new_run_id(suite_name: str) -> str:
@@ -274,17 +285,34 @@ def latest_samples(run_dir: Path) -> list[SampleResult]:
     return sorted(latest.values(), key=lambda s: s.order)
 
 
-def sample_status(run_dir: Path) -> dict[str, str]:
-    """key → status of the last journaled result of each sample (small: no texts kept)."""
-    status: dict[str, str] = {}
+class SampleState(NamedTuple):
+    """How a sample's last journaled result ended."""
+
+    status: str
+    failed_sections: frozenset[str] = frozenset()
+
+
+def sample_status(run_dir: Path) -> dict[str, SampleState]:
+    """key → state of the last journaled result of each sample (small: no texts kept)."""
+    status: dict[str, SampleState] = {}
     for data in _lines(run_dir / SAMPLES_FILE):
         if isinstance(data, dict) and "key" in data:
-            status[data["key"]] = data.get("status", "error")
+            failed = data.get("failed_sections") or []
+            status[data["key"]] = SampleState(data.get("status", "error"), frozenset(failed))
     return status
 
 
-def load_calls(run_dir: Path, samples: set[str]) -> dict[tuple[str, str], list[Completion]]:
-    """The journaled answers of the given samples: (sample, call key) → answers in order."""
+def load_calls(
+    run_dir: Path, samples: set[str], retried: Mapping[str, Collection[str]] | None = None
+) -> dict[tuple[str, str], list[Completion]]:
+    """The journaled answers of the given samples: (sample, call key) → answers in order.
+
+    `retried`: samples run again after an error, each with its failed sections; the answers
+    that failed them (and any unusable answer of those samples) are left out, so that those
+    calls reach the model again instead of failing the same way."""
+    from pipeline.postprocess import completion_failure
+
+    retried = retried or {}
     memo: dict[tuple[str, str], list[Completion]] = {}
     for data in _lines(run_dir / CALLS_FILE):
         if not isinstance(data, dict) or data.get("sample") not in samples:
@@ -293,5 +321,21 @@ def load_calls(run_dir: Path, samples: set[str]) -> dict[tuple[str, str], list[C
             record = CallRecord.model_validate(data)
         except ValidationError:
             continue
+        if not record.replay:
+            continue
+        failed = retried.get(record.sample)
+        if failed is not None and (
+            record.section in failed or completion_failure(record.completion) is not None
+        ):
+            continue
         memo.setdefault((record.sample, record.key), []).append(record.completion)
     return memo
+
+
+def count_model_calls(run_dir: Path) -> int:
+    """How many journaled answers came from a model (not from the response cache)."""
+    count = 0
+    for data in _lines(run_dir / CALLS_FILE):
+        usage = data.get("completion", {}).get("usage", {}) if isinstance(data, dict) else {}
+        count += isinstance(usage, dict) and not usage.get("cached")
+    return count

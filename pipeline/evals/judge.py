@@ -54,7 +54,7 @@ def parse_verdict(answer: str) -> Verdict:
 
 def _cache_path(model_name: str, rubric: str, text: str):
     digest = hashlib.sha256("\0".join((model_name, rubric, text)).encode()).hexdigest()[:32]
-    return paths.user_cache_dir() / "judge" / f"{digest}.json"
+    return paths.judge_cache_dir() / f"{digest}.json"
 
 
 async def judge_draft(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import SharedPeak
-from pipeline.models.base import Completion, Model, Usage
+from pipeline.models.base import Completion, Model
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -94,10 +94,10 @@ class LimitedModel:
         label: str,
         limits: CallLimits,
         sample: str,
-        replay: dict[tuple[str, str], list[Completion]],
-        record: Callable[[CallRecord], None] | None,
+        replay: dict[tuple[str, str], list[Completion]] | None,
+        record: Callable[[CallRecord], None],
     ):
-        """`record=None`: answers are neither journaled nor replayed (the judge's verdicts are
+        """`replay=None`: answers are journaled but never replayed (the judge's verdicts are
         cached once parsed instead, so an unusable verdict is asked for again)."""
         self.inner = inner
         self.name = inner.name
@@ -109,20 +109,11 @@ class LimitedModel:
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         key = call_key(self.label, messages)
-        queued = self._replay.get((self._sample, key)) if self._record else None
+        queued = self._replay.get((self._sample, key)) if self._replay is not None else None
         if queued:
-            done = queued.pop(0)
-            u = done.usage
-            return done.model_copy(
-                update={
-                    "usage": Usage(
-                        input_tokens=u.input_tokens,
-                        output_tokens=u.output_tokens,
-                        cached=1,
-                        cost=u.cost,
-                    )
-                }
-            )
+            # As it was answered (requests, tokens, cost): the sample's usage is the same
+            # whether or not its run was interrupted and resumed.
+            return queued.pop(0)
         limits = self._limits
         gate = limits.model_gates.get(self.label) or _Nullcontext()
         async with gate:
@@ -139,6 +130,13 @@ class LimitedModel:
             limits.cached += 1
         else:
             limits.calls += 1
-        if self._record is not None:
-            self._record(CallRecord(sample=self._sample, key=key, completion=completion))
+        self._record(
+            CallRecord(
+                sample=self._sample,
+                key=key,
+                completion=completion,
+                section=prompt.section_id,
+                replay=self._replay is not None,
+            )
+        )
         return completion

@@ -38,6 +38,7 @@ from pipeline.evals.journal import (
     RunMeta,
     RunOptions,
     SampleResult,
+    count_model_calls,
     find_run,
     load_calls,
     new_run_id,
@@ -303,8 +304,8 @@ async def _draft_sample(
             label="judge:" + suite.judge.model,
             limits=limits,
             sample=planned.key,
-            replay=replay,
-            record=None,  # verdicts are cached by judge_draft once they parse
+            replay=None,  # verdicts are cached by judge_draft once they parse
+            record=journal.add_call,
         )
         try:
             verdict = await judge_draft(
@@ -353,6 +354,7 @@ async def _draft_sample(
             "judge_reasons": reasons,
             "usage": draft.usage,
             "duration_s": round(time.perf_counter() - started, 4),
+            "failed_sections": [s.id for s in failed],
         }
     )
 
@@ -616,11 +618,18 @@ def _run(
     pending = [
         s
         for s in plan.samples()
-        if s.key not in status or (retry_errors and status[s.key] == "error")
+        if s.key not in status or (retry_errors and status[s.key].status == "error")
     ]
+    retried = {s.key: status[s.key].failed_sections for s in pending if s.key in status}
     done_before = plan.size - len(pending)
-    replay = load_calls(run_dir, {s.key for s in pending}) if status or pending else {}
-    meta = meta.model_copy(update={"planned": plan.size, "finished_at": None})
+    replay = load_calls(run_dir, {s.key for s in pending}, retried) if status or pending else {}
+    meta = meta.model_copy(
+        update={
+            "planned": plan.size,
+            "finished_at": None,
+            "thresholds": plan.suite.thresholds.model_dump(mode="json"),
+        }
+    )
     write_meta(run_dir, meta)
     if on_start is not None:
         on_start(run_dir)
@@ -635,7 +644,7 @@ def _run(
     meta = meta.model_copy(
         update={
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "model_calls": meta.model_calls + totals.calls,
+            "model_calls": count_model_calls(run_dir),
             "peak_in_flight": max(meta.peak_in_flight, totals.peak_in_flight),
         }
     )

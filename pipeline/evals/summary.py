@@ -108,7 +108,12 @@ def _thresholds(group: GroupSummary, thresholds: Thresholds) -> list[ThresholdOu
 
 
 def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | None) -> RunSummary:
-    """Aggregate samples (in report order) into the run's summary."""
+    """Aggregate samples (in report order) into the run's summary, judged by the thresholds
+    the run kept (else the suite's, if it is still there)."""
+    if meta.thresholds is not None:
+        thresholds: Thresholds | None = Thresholds.model_validate(meta.thresholds)
+    else:
+        thresholds = suite.thresholds if suite is not None else None
     groups: dict[tuple[str, str], GroupSummary] = {}
     sums: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     repeats: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -170,8 +175,8 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
                 ordered["recall"] = round(r, 4)
         g.metrics = ordered
         g.quality = quality_score(ordered) if meta.suite_kind == "drafting" else g.pass_rate
-        if suite is not None:
-            g.thresholds = _thresholds(g, suite.thresholds)
+        if thresholds is not None:
+            g.thresholds = _thresholds(g, thresholds)
 
     ordered_groups = list(groups.values())
     ranked = sorted(ordered_groups, key=lambda g: (-g.pass_rate, -g.quality))

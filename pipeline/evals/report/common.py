@@ -19,6 +19,11 @@ SHORT_NAMES = {
 """The metric columns of the summary table, in order, with their headers."""
 
 
+ERRORED = "errored"
+"""The header of the column counting samples that ended in an error (a model call failed),
+not to be read as error findings (the `errors` metric)."""
+
+
 def metric_columns(summary: RunSummary) -> list[str]:
     """The metric columns present in any group, in table order."""
     present = {m for g in summary.groups for m in g.metrics}

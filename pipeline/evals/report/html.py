@@ -9,7 +9,15 @@ import itertools
 from html import escape
 
 from pipeline.evals.journal import CompactFinding, RunMeta, SampleResult
-from pipeline.evals.report.common import SHORT_NAMES, fmt, group_label, metric_columns, pct, verdict
+from pipeline.evals.report.common import (
+    ERRORED,
+    SHORT_NAMES,
+    fmt,
+    group_label,
+    metric_columns,
+    pct,
+    verdict,
+)
 from pipeline.evals.summary import GroupSummary, RunSummary
 
 _SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
@@ -144,7 +152,7 @@ def _summary_table(summary: RunSummary) -> str:
             "model",
             "samples",
             "pass rate",
-            "errors",
+            ERRORED,
             *(SHORT_NAMES[c] for c in cols),
             "quality",
             "thresholds",

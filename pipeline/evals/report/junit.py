@@ -1,5 +1,6 @@
 """The JUnit XML report: one testsuite per model × variant, one testcase per sample, and a
-testsuite of thresholds, so CI systems show failures where they look for them."""
+testsuite of thresholds (with a failed `run complete` when samples are missing), so CI
+systems show failures where they look for them."""
 
 from __future__ import annotations
 
@@ -61,6 +62,16 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
                 ET.SubElement(
                     case, "failure", message=f"{t.name} = {fmt(t.value)}, needs {t.bound}"
                 )
+    if not summary.complete:
+        n_thr += 1
+        n_thr_fail += 1
+        case = ET.SubElement(
+            checks, "testcase", classname=f"{summary.suite}.thresholds", name="run complete"
+        )
+        missing = f"{summary.finished} of {summary.planned} samples finished"
+        ET.SubElement(
+            case, "failure", message=missing
+        ).text = f"{missing}; finish the run with `draft eval --resume {summary.run_id}`"
     checks.set("tests", str(n_thr))
     checks.set("failures", str(n_thr_fail))
     checks.set("errors", "0")

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from pipeline.evals.journal import RunMeta, SampleResult
-from pipeline.evals.report.common import SHORT_NAMES, fmt, group_label, metric_columns, pct, verdict
+from pipeline.evals.report.common import (
+    ERRORED,
+    SHORT_NAMES,
+    fmt,
+    group_label,
+    metric_columns,
+    pct,
+    verdict,
+)
 from pipeline.evals.summary import RunSummary
 
 
@@ -11,25 +19,27 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _row(cells: list[str]) -> str:
+    """One table row: a cell per item."""
+    return "| " + " | ".join(cells) + " |"
+
+
 def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]) -> str:
     """The report as Markdown."""
     cols = metric_columns(summary)
+    header = ["rank", "model", "samples", "pass rate", ERRORED, *(SHORT_NAMES[c] for c in cols)]
     out = [
         f"# Evaluation: {_cell(summary.suite)} — {verdict(summary)}",
         "",
         f"Run `{meta.run_id}` · {summary.finished}/{summary.planned} samples · started {meta.created_at}",
         "",
-        "| rank | model | samples | pass rate | errors | "
-        + " | ".join(SHORT_NAMES[c] for c in cols)
-        + " | quality |",
-        "|" + "---|" * (6 + len(cols)),
+        _row([*header, "quality"]),
+        "|" + "---|" * (len(header) + 1),
     ]
     for g in summary.ranked:
-        out.append(
-            f"| {g.rank} | {_cell(group_label(g))} | {g.samples} | {pct(g.pass_rate)} | {g.errors} | "
-            + " | ".join(fmt(g.metrics.get(c)) for c in cols)
-            + f" | {fmt(g.quality)} |"
-        )
+        cells = [str(g.rank), _cell(group_label(g)), str(g.samples), pct(g.pass_rate)]
+        cells += [str(g.errors), *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality)]
+        out.append(_row(cells))
     families = [(g, f, s) for g in summary.groups for f, s in g.families.items()]
     if families:
         out += [

@@ -9,7 +9,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.evals.journal import SampleResult
-from pipeline.evals.report.common import SHORT_NAMES, fmt, group_label, metric_columns, pct, verdict
+from pipeline.evals.report.common import (
+    ERRORED,
+    SHORT_NAMES,
+    fmt,
+    group_label,
+    metric_columns,
+    pct,
+    verdict,
+)
 from pipeline.evals.summary import RunSummary
 
 MAX_FAILURES_SHOWN = 20
@@ -27,7 +35,7 @@ def print_summary(
         "model",
         "samples",
         "pass",
-        "errors",
+        ERRORED,
         *(SHORT_NAMES[c] for c in cols),
         "quality",
     ):
