@@ -49,6 +49,8 @@ def test_a_profile_sets_endpoint_key_parameters_and_prices(tmp_path, openai_serv
     usage = run.draft["usage"]
     cost = usage["input_tokens"] / 1000 * 0.002 + usage["output_tokens"] / 1000 * 0.006
     assert usage["cost"] == pytest.approx(cost)
+    costs = [usage["cost"]] + [s["usage"]["cost"] for s in run.draft["sections"]]
+    assert all(c == round(c, 10) for c in costs), costs  # no float noise (0.00295600000000003)
     assert run.draft["provenance"]["model"] == "local"
     assert "cost" in run.stderr
 

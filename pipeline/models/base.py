@@ -9,6 +9,10 @@ from pydantic import BaseModel
 from pipeline.errors import ModelError
 from pipeline.prompts import Message, SectionPrompt
 
+COST_DIGITS = 10
+"""Decimal places a cost keeps: far below any price's unit, and free of float noise
+(0.0029560000000000003 is written 0.002956)."""
+
 
 class Usage(BaseModel):
     """Tokens, attempts, time and cost of one call or a sum of calls."""
@@ -32,7 +36,7 @@ class Usage(BaseModel):
         cost = (
             None
             if self.cost is None and other.cost is None
-            else (self.cost or 0.0) + (other.cost or 0.0)
+            else round((self.cost or 0.0) + (other.cost or 0.0), COST_DIGITS)
         )
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from pipeline.models.base import Completion, ModelCallError, Usage
+from pipeline.models.base import COST_DIGITS, Completion, ModelCallError, Usage
 from pipeline.models.redact import redact, register_secret
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.retry import (
@@ -72,9 +72,8 @@ class EndpointSettings(BaseModel):
         """The price of a call, when the profile sets one."""
         if self.price_input_per_1k is None and self.price_output_per_1k is None:
             return None
-        return (input_tokens / 1000) * (self.price_input_per_1k or 0.0) + (output_tokens / 1000) * (
-            self.price_output_per_1k or 0.0
-        )
+        price_in, price_out = self.price_input_per_1k or 0.0, self.price_output_per_1k or 0.0
+        return round(input_tokens / 1000 * price_in + output_tokens / 1000 * price_out, COST_DIGITS)
 
 
 def _status_text(status: int) -> str:
