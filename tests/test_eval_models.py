@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import signal
 import time
 import xml.etree.ElementTree as ET
@@ -306,6 +307,35 @@ def test_cache_clear_also_forgets_the_judges_verdicts(cli, tmp_path, openai_serv
     assert again.returncode == 0, again.stdout
     judged = [r for r in openai_server.requests() if r.section is None]
     assert openai_server.count() == 2 * (SECTIONS + 1) and len(judged) == 2  # judged afresh
+
+
+def test_resume_with_no_cache_asks_the_models_again(cli, tmp_path, openai_server):
+    suite = write_suite(tmp_path, ["complete", "year-2019"], "models: [openai:good]\n")
+    env = server_env(openai_server)
+    assert cli("eval", suite, "-q", env=env).returncode == 0  # fills the answer cache
+    asked = openai_server.count()
+    second = cli("eval", suite, "-q", env=env)
+    assert second.returncode == 0 and openai_server.count() == asked  # all from the cache
+    run = _run_id(second.stderr)
+    run_dir = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs" / run
+
+    def as_if_killed_after_the_first_sample() -> int:
+        """Cut the journal back to its first sample; the calls of the others it dropped."""
+        samples = (run_dir / "samples.jsonl").read_text(encoding="utf-8").splitlines(True)
+        kept = json.loads(samples[0])["key"]
+        calls = (run_dir / "calls.jsonl").read_text(encoding="utf-8").splitlines(True)
+        mine = [c for c in calls if json.loads(c)["sample"] == kept]
+        (run_dir / "samples.jsonl").write_text(samples[0], encoding="utf-8")
+        (run_dir / "calls.jsonl").write_text("".join(mine), encoding="utf-8")
+        return len(calls) - len(mine)
+
+    assert as_if_killed_after_the_first_sample() > 0
+    assert cli("eval", "--resume", run, "-q", env=env).returncode == 0
+    assert openai_server.count() == asked  # the missing sample came from the cache
+    dropped = as_if_killed_after_the_first_sample()
+    resumed = cli("eval", "--resume", run, "--no-cache", "-q", env=env)
+    assert resumed.returncode == 0, resumed.stderr
+    assert openai_server.count() == asked + dropped  # --no-cache: its sections asked again
 
 
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(cli, tmp_path, openai_server):

@@ -176,6 +176,7 @@ def run(
                 retry_errors=retry_errors,
                 concurrency=concurrency,
                 workers=workers,
+                no_cache=no_cache,
                 progress=sink,
                 on_start=on_start,
             )

@@ -579,12 +579,13 @@ def resume_run(
     retry_errors: bool = False,
     concurrency: int | None = None,
     workers: int | None = None,
+    no_cache: bool = False,
     progress: ProgressSink | None = None,
     on_start: Callable[[Path], None] | None = None,
 ) -> RunResult:
     """Finish an interrupted run: only the samples not yet journaled (and, with
-    `retry_errors`, those that ended in an error) are run. `concurrency` and `workers`
-    override what the run was started with."""
+    `retry_errors`, those that ended in an error) are run. `concurrency`, `workers` and
+    `no_cache` override what the run was started with."""
     run_dir = find_run(run)
     meta = read_meta(run_dir)
     suite, lines = load_suite(meta.suite_path)
@@ -599,6 +600,8 @@ def resume_run(
         options = options.model_copy(update={"concurrency": concurrency})
     if workers:
         options = options.model_copy(update={"workers": workers})
+    if no_cache:
+        options = options.model_copy(update={"no_cache": True})
     plan = plan_run(suite, lines, options)
     return _run(
         plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
