@@ -195,6 +195,13 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert gate.returncode == 1
     same = cli("eval", "compare", run_a, run_a, "--fail-on-regression")
     assert same.returncode == 0 and "regressed samples: 0" in same.stdout
+    # A gate does not pass on samples the new run never ran; extra samples in it are fine.
+    only_incomplete = _run_id(cli("eval", suite, "-q", "--case", "incomplete").stderr)
+    missing = cli("eval", "compare", run_a, only_incomplete, "--fail-on-regression")
+    assert missing.returncode == 1 and "regressed samples: 0" in missing.stdout
+    assert "1 sample(s) of RUN_A missing from RUN_B count as regressed" in missing.stderr
+    extra = cli("eval", "compare", only_incomplete, run_a, "--fail-on-regression")
+    assert extra.returncode == 0, extra.stderr
 
 
 def test_report_and_list_read_stored_runs(cli, tmp_path):

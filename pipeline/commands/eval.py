@@ -238,7 +238,11 @@ def compare(
     fmt: Annotated[str, typer.Option("--format", help="text, md or json.")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     fail_on_regression: Annotated[
-        bool, typer.Option("--fail-on-regression", help="Exit 1 when any sample regressed.")
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 when any sample regressed, or is in RUN_A but missing from RUN_B.",
+        ),
     ] = False,
 ) -> None:
     """Metric deltas per model between two runs, and the cases that regressed."""
@@ -256,8 +260,14 @@ def compare(
         _print_comparison(c)
     else:
         sys.stdout.write(text)
-    code = ExitCode.FINDINGS if fail_on_regression and c.regressions else ExitCode.OK
-    raise typer.Exit(code)
+    if fail_on_regression and c.only_in_a:
+        # A gate must not pass on samples that were never run.
+        print(
+            f"{len(c.only_in_a)} sample(s) of RUN_A missing from RUN_B count as regressed",
+            file=sys.stderr,
+        )
+    failed = fail_on_regression and (c.regressions or c.only_in_a)
+    raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 
 def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
