@@ -233,6 +233,26 @@ class RunLog:
             ),
         )
 
+    def calls_usage(self, run_id: int) -> Usage:
+        """The usage of every call logged for a run, summed (for a run that ended without a
+        draft: its calls were still paid for)."""
+        total = Usage()
+        for row in self.db.execute(
+            "SELECT input_tokens, output_tokens, requests, retries, cached, latency_s, cost "
+            "FROM calls WHERE run_id = ?",
+            (run_id,),
+        ):
+            total += Usage(
+                input_tokens=row[0],
+                output_tokens=row[1],
+                requests=row[2],
+                retries=row[3],
+                cached=row[4],
+                latency_s=row[5],
+                cost=row[6],
+            )
+        return total
+
     def finish_run(
         self, run_id: int, *, exit_code: int, usage: Usage, sections: list[dict[str, Any]]
     ) -> None:

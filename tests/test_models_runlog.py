@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 
-from modelrun import SECTIONS, draft_run
+from modelrun import SECTIONS, draft_run, model_env
 
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
 from pipeline.runlog import MIGRATIONS, RunLog
+from tests.conftest import REPO
 
 
 def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server, cli):
@@ -55,6 +61,31 @@ def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, 
     assert record["exit_code"] == 2
     assert record["usage"]["requests"] == len(SECTIONS) and record["usage"]["input_tokens"] > 0
     assert [s["id"] for s in record["sections"]] == SECTIONS
+
+
+def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_server, cli):
+    openai_server.script("plans", "hang:30")  # every other section answers at once
+    out = tmp_path / "draft.md"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(REPO / "examples" / "school-ideology-summary.yaml"),
+         "--model", "openai:good", "-o", str(out)],
+        cwd=tmp_path, env={**os.environ, **model_env(openai_server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while openai_server.count() < len(SECTIONS) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the answers that came back are logged
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert "interrupted: nothing was written" in err and "logged as run 1" in err
+    assert "cached for a re-run" in err and not out.exists()
+    record = json.loads(cli("logs", "show", "1", "--json").stdout)
+    assert record["exit_code"] == 130
+    answered = len(SECTIONS) - 1
+    assert record["usage"]["requests"] == answered and record["usage"]["input_tokens"] > 0
+    assert "exit 130" in cli("logs").stdout
 
 
 def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):

@@ -14,7 +14,7 @@ from pipeline.errors import DraftsmithError, InputError
 if TYPE_CHECKING:
     from pipeline.document import Draft
     from pipeline.facts import Facts
-    from pipeline.models.base import Model, Usage
+    from pipeline.models.base import Model
     from pipeline.models.registry import ModelOptions
     from pipeline.spec import DocSpec
 
@@ -162,6 +162,13 @@ def run(
         if log is not None:  # the calls made before the failure were still paid for
             _finish_log(log, run_id, int(exc.exit_code), draft)
         raise
+    except KeyboardInterrupt:
+        note = "" if no_cache else "; the answers already received are cached for a re-run"
+        if log is not None:
+            _finish_log(log, run_id, 130, draft)
+            note += f"; logged as run {run_id} (draft logs show {run_id})"
+        print(f"interrupted: nothing was written{note}", file=sys.stderr)
+        raise typer.Exit(130) from None
     if log is not None:
         _finish_log(log, run_id, int(code), draft)
         print(f"  logged as run {run_id} (draft logs show {run_id})", file=sys.stderr)
@@ -180,7 +187,7 @@ def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> N
         }
         for s in (draft.sections if draft is not None else [])
     ]
-    usage = draft.usage if draft is not None else _no_usage()
+    usage = draft.usage if draft is not None else log.calls_usage(run_id)
     log.finish_run(run_id, exit_code=exit_code, usage=usage, sections=sections)
     log.close()
 
@@ -197,12 +204,6 @@ def _model_options(**values: Any) -> ModelOptions:
         first = exc.errors(include_url=False)[0]
         flag = "--" + str(first["loc"][0]).replace("_", "-")
         raise InputError(f"{flag}: {first['msg']}") from None
-
-
-def _no_usage() -> Usage:
-    from pipeline.models.base import Usage
-
-    return Usage()
 
 
 async def _draft(
