@@ -31,7 +31,7 @@ _WATCHED = (
 """Per-sample metrics whose move in the wrong direction counts as a regression."""
 
 
-def _higher_is_better(metric: str) -> bool:
+def _higher_is_better(metric: str) -> bool | None:
     info = DRAFT_METRICS.get(metric) or GROUP_METRICS.get(metric)
     return info.higher_is_better if info else True
 
@@ -45,7 +45,7 @@ class MetricDelta(BaseModel):
     b: float | None
     delta: float | None
     verdict: str
-    """better, worse or same (or new / gone)."""
+    """better, worse or same (changed, for a metric with no better direction; new / gone)."""
 
 
 class SampleChange(BaseModel):
@@ -79,8 +79,10 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
     delta = round(b - a, 4)
     if abs(delta) < 1e-9:
         return 0.0, "same"
-    good = (delta > 0) == _higher_is_better(metric)
-    return delta, "better" if good else "worse"
+    direction = _higher_is_better(metric)
+    if direction is None:
+        return delta, "changed"
+    return delta, "better" if (delta > 0) == direction else "worse"
 
 
 def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:

@@ -21,10 +21,10 @@ from pipeline.spec import DocSpec
 
 
 class MetricInfo(NamedTuple):
-    """What a metric measures and which way is better."""
+    """What a metric measures and which way is better (None: neither, e.g. a length)."""
 
     description: str
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True
 
 
 DRAFT_METRICS: dict[str, MetricInfo] = {
@@ -43,7 +43,7 @@ DRAFT_METRICS: dict[str, MetricInfo] = {
     "length_compliance": MetricInfo("share of sections whose length is within the spec's bounds"),
     "errors": MetricInfo("error-level findings", False),
     "warnings": MetricInfo("warning-level findings (markers included)", False),
-    "chars": MetricInfo("characters of the draft's text", True),
+    "chars": MetricInfo("characters of the draft's text", None),
     "judge_score": MetricInfo(
         "the LLM judge's 1–5 score against the suite's rubric (with a judge)"
     ),

@@ -28,7 +28,14 @@ REPORT_POLICY = (
 )
 """The stored HTML report carries its own inline CSS and no script: allow exactly that."""
 
-VERDICT_CN = {"better": "变好", "worse": "变差", "same": "持平", "new": "新增", "gone": "消失"}
+VERDICT_CN = {
+    "better": "变好",
+    "worse": "变差",
+    "same": "持平",
+    "changed": "变化",
+    "new": "新增",
+    "gone": "消失",
+}
 
 
 class RunRow(BaseModel):
