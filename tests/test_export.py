@@ -208,6 +208,7 @@ BAD_INPUTS = {
     "a list": ("list.json", "[1, 2]", (), "expected a JSON object, got list"),
     "wrong format tag": ("tag.json", '{"format": "other/2"}', (), "field 'format'"),
     "empty": ("empty.json", "", (), "empty"),
+    "nested too deeply": ("deep.json", "[" * 50_000 + "]" * 50_000, (), "nested more than 100"),
 }
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.document import Draft
 from pipeline.errors import InputError
-from pipeline.textio import read_text
+from pipeline.textio import parse_json, read_text
 from pipeline.validation import format_path
 
 DRAFT_FORMAT = "draftsmith.draft/1"
@@ -48,14 +48,7 @@ def load_draft_json(path: str | Path) -> Draft:
 def load_saved_draft(path: str | Path) -> SavedDraft:
     """Read a saved draft, refusing anything that is not one with a message naming the field."""
     text = read_text(path, what="draft JSON file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (expected a draft saved by `draft run -o draft.json`)",
-            path=str(path),
-            line=exc.lineno,
-        ) from None
+    data = parse_json(text, path=str(path), expected="a draft saved by `draft run -o draft.json`")
     if not isinstance(data, dict):
         raise InputError(
             f"not a Draftsmith draft: expected a JSON object, got {type(data).__name__}",
