@@ -252,7 +252,7 @@ def load_spec_file(
 
 def spec_roots(extra: list[Path] | None = None) -> list[Path]:
     """The folders searched for document types, in order: `--spec-dir`s, built-ins, user's."""
-    roots = [Path(d) for d in (extra or [])]
+    roots = [paths.check_spec_dir(Path(d)) for d in (extra or [])]
     roots.append(paths.data_root())
     roots.append(paths.user_doctypes_dir())
     return roots
@@ -262,7 +262,7 @@ def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
     """The spec file of `doctype`, searching each root's `schemas/` folder."""
     for root in spec_roots(extra):
         candidate = root / "schemas" / f"{doctype}.yaml"
-        if candidate.is_file():
+        if candidate.exists():  # a folder by that name is reported when it is read
             return candidate
     known = sorted(available_doctypes(extra))
     hint = did_you_mean(doctype, known)

@@ -211,3 +211,35 @@ def test_a_template_failing_only_with_the_users_facts_is_bad_input(
         f"error: {template}: template for section 'opening' fails with the facts given: "
         "ZeroDivisionError"
     ), result.stderr
+
+
+SPEC_DIR_COMMANDS = {
+    "run": ("run", EXAMPLES / "school-ideology-summary.yaml"),
+    "check": ("check", EXAMPLES / "school-ideology-summary.yaml"),
+    "doctypes": ("doctypes",),
+    "facts-template": ("facts-template", "school-ideology-summary"),
+}
+
+
+@pytest.mark.parametrize("command", SPEC_DIR_COMMANDS)
+@pytest.mark.parametrize("given", ["missing", "a file", "no schemas/"])
+def test_a_spec_dir_that_cannot_hold_types_is_refused(cli, tmp_path, command, given):
+    """A mistyped --spec-dir is bad input, not a silent fall-back to the built-in types."""
+    folder = tmp_path / "types"
+    if given == "a file":
+        folder.write_text("x", encoding="utf-8")
+    elif given == "no schemas/":
+        (folder / "prompts").mkdir(parents=True)
+    result = cli(*SPEC_DIR_COMMANDS[command], "--spec-dir", folder)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {folder}: --spec-dir: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    spec.unlink()
+    spec.mkdir()
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"error: {spec}: expected a document-type spec, found a directory\n")
