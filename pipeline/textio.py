@@ -22,8 +22,15 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest facts, spec or draft file accepted; larger ones are almost certainly a mistake."""
 
 
-def read_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Read a UTF-8 text file (a BOM is allowed), refusing missing, huge, empty or non-UTF-8 files."""
+def read_text(
+    path: str | Path,
+    *,
+    what: str = "file",
+    max_bytes: int = MAX_INPUT_BYTES,
+    allow_empty: bool = False,
+) -> str:
+    """Read a UTF-8 text file (a BOM is allowed), refusing missing, huge, non-UTF-8 and (unless
+    `allow_empty`) empty files."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{what} not found", path=str(p))
@@ -43,7 +50,7 @@ def read_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPU
             path=str(p),
             line=line,
         ) from None
-    if not text.strip():
+    if not allow_empty and not text.strip():
         raise InputError(f"{what} is empty", path=str(p))
     return text
 
