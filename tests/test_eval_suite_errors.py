@@ -137,3 +137,41 @@ def test_checker_suite_takes_no_model(cli, draftsmith_home):
 def test_compare_unknown_run(cli, draftsmith_home):
     result = cli("eval", "compare", "a", "b")
     assert result.returncode == 2 and "no evaluation run 'a'" in result.stderr
+
+
+def _checker_run(cli, home: Path) -> Path:
+    assert cli("eval", "checker").returncode == 0
+    (run,) = _runs(home)
+    return run
+
+
+def test_a_damaged_journal_line_is_skipped_like_a_torn_one(cli, draftsmith_home):
+    """A journal line that is not UTF-8 (a damaged disk block, an editor's re-encoding) is
+    skipped like any other unreadable line, not a UnicodeDecodeError traceback."""
+    run = _checker_run(cli, draftsmith_home)
+    with open(run / "samples.jsonl", "ab") as fh:
+        fh.write(b'{"case": "\xff\xfe"}\n')
+    for args in (("compare", run.name, run.name), ("--resume", run.name)):
+        result = cli("eval", *args)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ("{bad", ":1: invalid JSON: Expecting property name"),
+        ('{"run_id": 3}', "field 'run_id': expected text, got 3"),
+        ("", ": evaluation run record is empty"),
+    ],
+    ids=["not JSON", "wrong fields", "empty"],
+)
+def test_a_damaged_run_record_is_named_in_one_line(cli, draftsmith_home, record, message):
+    run = _checker_run(cli, draftsmith_home)
+    (run / "run.json").write_text(record, encoding="utf-8")
+    for args in (("compare", run.name, run.name), ("--resume", run.name)):
+        result = cli("eval", *args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {run / 'run.json'}"), result.stderr
+        assert message in result.stderr and "pydantic" not in result.stderr
+        assert "Traceback" not in result.stderr
