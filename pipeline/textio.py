@@ -230,3 +230,18 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write text or bytes to `path` atomically."""
     with atomic_writer(path, "wb" if isinstance(data, bytes) else "w") as fh:
         fh.write(data)
+
+
+@contextmanager
+def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
+    """Report a SQLite file that cannot be opened or read (damaged, a folder, not a database)
+    as bad input naming it, instead of a traceback."""
+    import sqlite3  # only where a database is opened: its import costs start-up time
+
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"cannot use the {what}: {exc}; move the file aside (or delete it) to start a new one",
+            path=str(path),
+        ) from None
