@@ -286,7 +286,19 @@ def test_not_a_docx(cli, tmp_path):
 def test_sample_without_sections(cli, tmp_path):
     path = tmp_path / "flat.txt"
     path.write_text("学校工作总结\n今年学校各项工作顺利推进，取得了一定成绩。\n", encoding="utf-8")
-    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), "no numbered sections")
+    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), f"{path}: no numbered sections")
+
+
+def test_a_damaged_docx_is_named_not_a_traceback(cli, tmp_path):
+    """A zip with a broken Word part fails deep in python-docx; that is still bad input."""
+    import zipfile
+
+    path = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>")
+    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), f"{path}: cannot read this .docx")
+    assert not (tmp_path / "t").exists()
 
 
 def test_bad_and_builtin_ids(cli, tmp_path):

@@ -164,7 +164,12 @@ def learn_sample(
 
     read = read_sample(sample)
     cleaned = clean_sample(read.text)
-    outline = find_outline(cleaned.text)
+    try:
+        outline = find_outline(cleaned.text)
+    except InputError as exc:  # the outline is found in text: name the file it came from
+        if exc.path is not None:
+            raise
+        raise InputError(str(exc), path=read.path) from None
     banned = _banned_phrases(spec_dirs)
     found = find_facts(cleaned, outline, banned=banned)
 
