@@ -197,12 +197,25 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
     return data, LineMap(lines)
 
 
-def check_output_path(path: str | Path) -> Path:
-    """Refuse an output path that cannot be a file (a directory); call before the work starts."""
+def check_output_path(path: str | Path, *, source: str | Path | None = None) -> Path:
+    """Refuse an output path that cannot be a file (a directory) or that is the command's
+    `source` file, which the output would replace; call before the work starts."""
     target = Path(path)
     if target.is_dir():
         raise InputError("the output is a directory; give a file name", path=str(target))
+    if source is not None and target.exists() and _same_file(target, Path(source)):
+        raise InputError(
+            f"the output would replace the input file {source}; give another file name",
+            path=str(target),
+        )
     return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @contextmanager

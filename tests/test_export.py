@@ -5,6 +5,7 @@ inputs exit 2 with a clear message and overwrite nothing."""
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -321,3 +322,21 @@ def test_draft_check_reads_an_exported_json_and_its_text(cli, saved, tmp_path):
     spans = [(f["start"], f["end"]) for f in json.loads(from_json.stdout)["findings"]]
     assert spans == [(f["start"], f["end"]) for f in json.loads(from_text.stdout)["findings"]]
     assert spans == [(m.start, m.end) for m in load_draft_json(saved).markers]
+
+
+def test_an_output_that_is_the_input_is_refused(cli, saved, tmp_path):
+    """`-o` naming the very file being read would replace the saved draft (or the facts)
+    with a rendering of it: refused before anything is written."""
+    draft = tmp_path / "draft.json"
+    shutil.copy(saved, draft)
+    facts = tmp_path / "facts.yaml"
+    shutil.copy(EXAMPLES / "school-ideology-summary.yaml", facts)
+    for args, source in (
+        (("export", draft, "--format", "md", "-o", tmp_path / "." / "draft.json"), draft),
+        (("run", facts, "--format", "md", "-o", facts), facts),
+    ):
+        before = source.read_bytes()
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert "the output would replace the input file" in result.stderr, result.stderr
+        assert source.read_bytes() == before
