@@ -340,3 +340,20 @@ def test_an_output_that_is_the_input_is_refused(cli, saved, tmp_path):
         assert result.returncode == 2, result.stderr
         assert "the output would replace the input file" in result.stderr, result.stderr
         assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("doctype", ["../../schemas/annual-work-summary.yaml", "x.yaml"])
+def test_a_draft_whose_doctype_is_a_path_is_refused(cli, saved, tmp_path, doctype):
+    """A draft names its type by id; a path there would make check and export read (and
+    render the templates of) whatever file it points to, and blame that file."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["doctype"] = doctype
+    source = tmp_path / "draft.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for args in (("check", source), ("export", source, "-o", tmp_path / "out.md")):
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(
+            f"error: {source}: not a Draftsmith draft: field 'doctype': expected a document-type id"
+        ), result.stderr
+    assert not (tmp_path / "out.md").exists()

@@ -10,6 +10,7 @@ no longer hold) — `load_saved_draft` says how many.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ def render_json(draft: Draft) -> str:
     """The draft as indented JSON (UTF-8, Chinese kept as is), `format` tag first."""
     data = {"format": DRAFT_FORMAT, **draft.model_dump(mode="json")}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+_DOCTYPE_ID = re.compile(r"[a-z][a-z0-9-]*")
+"""A document-type id as a spec declares it (`pipeline.spec.DoctypeId`)."""
 
 
 def load_draft_json(path: str | Path) -> Draft:
@@ -72,6 +77,12 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             else f"field '{where}': {first['msg']}"
         )
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    if not _DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
+        raise InputError(
+            "not a Draftsmith draft: field 'doctype': expected a document-type id such as "
+            f"school-ideology-summary, got {draft.doctype!r}",
+            path=str(path),
+        )
     return _refresh_positions(draft, saved_text)
 
 
