@@ -15,6 +15,7 @@ COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
 def _suite(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "suite.yaml"
     path.write_text(body, encoding="utf-8")
+    (tmp_path / "cases").mkdir(exist_ok=True)  # a folder where a case may wrongly name a file
     return path
 
 
@@ -68,6 +69,14 @@ CASES = {
         "name: s\ndoctype: school-ideology-summary\ncases:\n  - id: a\n    facts:\n"
         "      school_name: 红星中学\n      county: 青山县\n      report_year: 二〇二〇\n",
         ["suite.yaml:8:", "report_year", "总结年度"],
+    ),
+    "facts file that is a folder": (
+        "name: s\ncases:\n  - id: a\n    facts: cases\n",
+        ["suite.yaml:4:", "facts file 'cases' is a folder", "expected a file"],
+    ),
+    "checker case file that is a folder": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    file: cases\n",
+        ["suite.yaml:5:", "text file 'cases' is a folder", "expected a file"],
     ),
     "no cases": ("name: s\ncases: []\n", ["suite.yaml:2:", "cases"]),
     "unknown model": (
