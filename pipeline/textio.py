@@ -92,6 +92,20 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or a YAML error at its line when it looks like one but is not
+    (2021-13-45 would otherwise escape as a bare ValueError)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark
+        ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 MAX_DEPTH = 100
 """Deepest nesting of lists and mappings accepted; no facts file, spec, suite or draft comes
 near it, and much deeper data exhausts Python's stack in the code that reads it."""

@@ -153,6 +153,7 @@ BAD_INPUTS = {
     "missing-required": "doctype: school-ideology-summary\nschool_name: 红星中学\n",
     "yaml-syntax": "doctype: school-ideology-summary\nschool_name: 'open\n",
     "empty": "",
+    "impossible-date": "doctype: school-ideology-summary\nreport_date: 2021-02-30\n",
 }
 
 
