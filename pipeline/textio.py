@@ -39,7 +39,10 @@ def read_text(
     size = p.stat().st_size
     if size > max_bytes:
         raise InputError(f"{what} is {size:,} bytes; the limit is {max_bytes:,} bytes", path=str(p))
-    raw = p.read_bytes()
+    with p.open("rb") as fh:  # bounded: a device such as /dev/zero reports size 0, never ends
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InputError(f"{what} is over the limit of {max_bytes:,} bytes", path=str(p))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
