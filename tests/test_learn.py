@@ -458,3 +458,18 @@ def test_out_that_is_a_file_exits_2(cli, tmp_path):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "--out must be a folder" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize(
+    "other", ["rules:\n  banned_phrases: 5\n", "id: other\ndate: 2021-02-30\n"], ids=["int", "date"]
+)
+def test_another_types_broken_spec_does_not_stop_learning(cli, tmp_path, other):
+    """learn reads every known spec for its banned phrases and skips a broken one; a list
+    that is a number, or an impossible date, was a traceback."""
+    types = tmp_path / "types"
+    (types / "schemas").mkdir(parents=True)
+    (types / "schemas" / "other.yaml").write_text(other, encoding="utf-8")
+    out = tmp_path / "learned"
+    result = cli("learn", SUBSECTIONS, "--id", "branch", "--out", out, "--spec-dir", types)
+    assert result.returncode == 0, result.stderr
+    assert (out / "schemas" / "branch.yaml").is_file()
