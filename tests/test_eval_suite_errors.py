@@ -184,3 +184,16 @@ def test_a_damaged_run_record_is_named_in_one_line(cli, draftsmith_home, record,
         assert result.stderr.startswith(f"error: {run / 'run.json'}"), result.stderr
         assert message in result.stderr and "pydantic" not in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_a_bad_model_flag_is_blamed_on_the_flag_not_the_suite(cli, tmp_path, draftsmith_home):
+    """With --model, the suite's own models are not used: an error pointing at the suite's
+    line 1 sent the user to a file that has no such model."""
+    suite = _suite(tmp_path, f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n")
+    for args, message in (
+        (("--model", "gpt-9"), "error: --model gpt-9: unknown model 'gpt-9'"),
+        (("--model", "offline", "--model", "offline"), "error: --model 'offline' is given twice"),
+    ):
+        result = cli("eval", suite, "-q", *args)
+        _fails_cleanly(result, draftsmith_home, message)
+        assert str(suite) not in result.stderr
