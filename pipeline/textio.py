@@ -220,6 +220,17 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
     target = Path(path)
     if target.is_dir():
         raise InputError("the output is a directory; give a file name", path=str(target))
+    folder = target.parent  # may not exist yet: it is made, but its nearest ancestor must do
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"cannot write the output: {folder} is a file, not a folder", path=str(target)
+        )
+    if not os.access(folder, os.W_OK):
+        raise InputError(
+            f"cannot write the output: the folder {folder} is read-only", path=str(target)
+        )
     if source is not None and target.exists() and _same_file(target, Path(source)):
         raise InputError(
             f"the output would replace the input file {source}; give another file name",

@@ -357,3 +357,26 @@ def test_a_draft_whose_doctype_is_a_path_is_refused(cli, saved, tmp_path, doctyp
             f"error: {source}: not a Draftsmith draft: field 'doctype': expected a document-type id"
         ), result.stderr
     assert not (tmp_path / "out.md").exists()
+
+
+def test_an_output_under_a_file_is_refused_before_the_work(cli, saved, tmp_path, draftsmith_home):
+    """`-o notes.txt/report.md`: the folder is a file. Said so ("File exists" was the
+    message), and before a draft is made, a suite run or a check report printed."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep", encoding="utf-8")
+    text = tmp_path / "report.txt"
+    text.write_text("学校共开展中心组学习 次。\n", encoding="utf-8")
+    for args in (
+        ("run", EXAMPLES / "school-ideology-summary.yaml", "-o", blocker / "draft.md"),
+        ("export", saved, "-o", blocker / "sub" / "draft.docx"),
+        ("eval", "checker", "-o", blocker / "report.html"),
+        ("check", text, "--fix", "-o", blocker / "fixed.txt"),
+    ):
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == (
+            f"error: {args[-1]}: cannot write the output: {blocker} is a file, not a folder\n"
+        ), result.stderr
+        assert result.stdout == ""
+    assert blocker.read_text(encoding="utf-8") == "keep"
+    assert not (draftsmith_home / "data" / "runs").exists()
