@@ -243,3 +243,35 @@ def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
     result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
     assert result.returncode == 2, result.stderr
     assert result.stderr == (f"error: {spec}: expected a document-type spec, found a directory\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    example: 12\n",
+            "    example: 十二\n",
+            ":68: field 'facts.central_group_sessions.example' (中心组学习次数): "
+            "Input should be a valid integer",
+        ),
+        (
+            "    example: 2020\n",
+            "    example: 1800\n",
+            ":28: field 'facts.report_year.example' (总结年度): "
+            "Input should be greater than or equal to 1949",
+        ),
+    ],
+    ids=["wrong type", "out of range"],
+)
+def test_an_example_its_fact_would_refuse_is_a_spec_error(
+    doctype_copy: Path, cli, old, new, message
+):
+    """Examples feed the load-time render and facts-template: one the fact refuses would
+    teach the user a value that draft run then rejects."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    for args in (("doctypes",), ("facts-template", "school-ideology-summary")):
+        result = cli(*args, "--spec-dir", doctype_copy)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {spec}{message}"), result.stderr
+        assert result.stdout == ""
