@@ -78,6 +78,18 @@ CASES = {
         "name: c\nkind: checker\ncases:\n  - id: a\n    file: cases\n",
         ["suite.yaml:5:", "text file 'cases' is a folder", "expected a file"],
     ),
+    "facts that are neither a file nor a mapping": (
+        "name: s\ncases:\n  - id: a\n    facts: 5\n",
+        [
+            "suite.yaml:4:",
+            "field 'cases[0].facts'",
+            "expected the name of a facts file or a mapping",
+        ],
+    ),
+    "prompt variant that is a file": (
+        f"name: s\nvariants:\n  - {{name: terse, prompts: {COMPLETE}}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3:", "variants[0].prompts", "is a file", "expected a folder"],
+    ),
     "no cases": ("name: s\ncases: []\n", ["suite.yaml:2:", "cases"]),
     "unknown model": (
         f"name: s\nmodels: [gpt-9]\ncases:\n  - id: a\n    facts: {COMPLETE}\n",

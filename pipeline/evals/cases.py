@@ -191,9 +191,13 @@ class PromptCache:
         folder = suite_relative(self._suite, variant.prompts)
         if not folder.is_dir():
             i = [v.name for v in self._suite.variants].index(variant.name)
+            absent = (
+                f"is a file ({folder}); expected a folder"
+                if folder.exists()
+                else f"not found (looked in {folder})"
+            )
             raise InputError(
-                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' not found "
-                f"(looked in {folder})",
+                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' {absent}",
                 **_where(str(self._suite.source), self._lines, ("variants", i, "prompts")),
             )
         return folder
