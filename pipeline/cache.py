@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import paths
+from pipeline.errors import InputError
 from pipeline.models.base import Completion, Model, Usage
 from pipeline.prompts import Message, SectionPrompt
+from pipeline.textio import database_errors
 
 CACHE_NAME = "responses.sqlite"
 SCHEMA_VERSION = 1
@@ -65,13 +67,14 @@ class ResponseCache:
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # Commits need not reach the disk one by one (a power cut may lose the last few
-            # answers, never corrupt the file): a cached re-run would otherwise wait on a
-            # sync for every hit it counts.
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
+            with database_errors(self.path, what="answer cache"):
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                # Commits need not reach the disk one by one (a power cut may lose the last
+                # few answers, never corrupt the file): a cached re-run would otherwise wait
+                # on a sync for every hit it counts.
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.executescript(_SCHEMA)
             self._db = db
         return self._db
 
@@ -127,7 +130,12 @@ class ResponseCache:
         """Delete every entry; returns how many there were."""
         if not self.path.exists():
             return 0
-        db = self._conn()
+        try:
+            db = self._conn()
+        except InputError:  # damaged: it is only a cache, so clearing it is deleting it
+            for f in self.path.parent.glob(self.path.name + "*"):  # with its -wal and -shm
+                f.unlink()
+            return 0
         (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
         db.execute("DELETE FROM responses")
         db.execute("VACUUM")

@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline import paths
 from pipeline.errors import InputError
+from pipeline.textio import LineMap, read_text
+from pipeline.validation import raise_validation_error
 
 CONFIG_NAME = "draft.toml"
 
@@ -84,18 +86,24 @@ def config_paths(cwd: Path | None = None) -> list[Path]:
 def _read(path: Path) -> DraftConfig:
     import tomllib  # only when a draft.toml exists: its import costs start-up time
 
+    text = read_text(path, what="configuration file", allow_empty=True)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the configuration file: {exc}", path=str(path)) from None
     try:
         return DraftConfig.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"field '{where}': {first['msg']}", path=str(path)) from None
+        raise_validation_error(
+            exc, path=str(path), lines=LineMap(), what="configuration file", known_keys=_keys
+        )
+        raise  # not reached: raise_validation_error always raises
+
+
+def _keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the table at `loc`, for "did you mean"."""
+    model = ModelProfile if loc[:1] == ("profiles",) and len(loc) == 2 else DraftConfig
+    return [n for n in model.model_fields if n != "sources"]
 
 
 def load_config(cwd: Path | None = None) -> DraftConfig:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from pipeline.errors import InputError
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 APP_NAME = "draftsmith"
 
@@ -71,3 +73,16 @@ def user_config_dir() -> Path:
 def user_doctypes_dir() -> Path:
     """Where `draft learn` writes new document types; searched after the built-ins."""
     return user_data_dir() / "doctypes"
+
+
+def check_spec_dir(folder: Path) -> Path:
+    """A `--spec-dir` as given, refused when it cannot hold document types (a typo would
+    otherwise fall back to the built-ins without a word)."""
+    expected = "--spec-dir: expected a folder with schemas/ and prompts/"
+    if not folder.exists():
+        raise InputError("--spec-dir: folder not found", path=str(folder))
+    if not folder.is_dir():
+        raise InputError(f"{expected}, found a file", path=str(folder))
+    if not (folder / "schemas").is_dir():
+        raise InputError(f"{expected}, found no schemas/ in it", path=str(folder))
+    return folder

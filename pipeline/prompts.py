@@ -30,10 +30,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from pipeline import __version__, paths
-from pipeline.errors import InputError
+from pipeline.errors import DraftsmithError, InputError
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
+from pipeline.textio import read_text
 
 SHARED_DIR = "_shared"
 CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
@@ -89,6 +90,29 @@ class SectionPrompt(BaseModel):
     skeleton: str
     """The section body written from the facts: paragraphs separated by newlines."""
     template_hash: str
+
+
+class TemplateFailure(InputError):
+    """A template raised an error while rendering: names what failed, its file and the case."""
+
+    def __init__(
+        self, what: str, detail: str, *, path: str | None, case: str = "the facts given"
+    ) -> None:
+        self.what, self.detail = what, detail
+        super().__init__(f"{what} fails with {case}: {detail}", path=path)
+
+
+@contextlib.contextmanager
+def _failing_as(what: str, path: str | None) -> Iterator[None]:
+    """Report any error a template raises while rendering as a TemplateFailure."""
+    try:
+        yield
+    except DraftsmithError:
+        raise
+    except jinja2.UndefinedError as exc:
+        raise TemplateFailure(what, exc.message or str(exc), path=path) from None
+    except Exception as exc:  # a template is code: any error it raises is the template's
+        raise TemplateFailure(what, f"{type(exc).__name__}: {exc}", path=path) from None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -262,11 +286,12 @@ class PromptSet:
         def check(name: str, source: str, origin: str) -> None:
             try:
                 ast = env.parse(source)
+                declared = meta.find_undeclared_variables(ast)  # compiles: unknown filters fail
             except jinja2.TemplateSyntaxError as exc:
                 raise InputError(
                     f"template syntax error: {exc.message}", path=origin, line=exc.lineno
                 ) from None
-            unknown = sorted(meta.find_undeclared_variables(ast) - allowed)
+            unknown = sorted(declared - allowed)
             if unknown:
                 raise InputError(
                     f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
@@ -284,10 +309,10 @@ class PromptSet:
                     f"template for section '{s.id}' not found (expected {s.template_name})",
                     path=str(file),
                 )
-            check("template", file.read_text(encoding="utf-8"), str(file))
+            check("template", read_text(file, what="template"), str(file))
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
-            check("template", located.read_text(encoding="utf-8"), str(located))
+            check("template", read_text(located, what="template"), str(located))
 
     def _trial_render(self) -> None:
         """Render every template with the spec's examples, and with every optional fact missing."""
@@ -299,20 +324,12 @@ class PromptSet:
             (examples, "the spec's examples"),
             (required_only, "the optional facts missing"),
         ):
-            for s in self.spec.sections:
-                try:
+            try:
+                self.render_title(values)
+                for s in self.spec.sections:
                     self.render_section(s, values)
-                    self.render_title(values)
-                except jinja2.UndefinedError as exc:
-                    raise InputError(
-                        f"template for section '{s.id}' fails with {case}: {exc.message}",
-                        path=str(Path(self.spec.prompts_dir or ".") / s.template_name),
-                    ) from None
-                except (TypeError, ValueError, jinja2.TemplateError) as exc:
-                    raise InputError(
-                        f"template for section '{s.id}' fails with {case}: {exc}",
-                        path=str(Path(self.spec.prompts_dir or ".") / s.template_name),
-                    ) from None
+            except TemplateFailure as exc:
+                raise TemplateFailure(exc.what, exc.detail, path=exc.path, case=case) from None
 
     # ------------------------------------------------------------------------- rendering
 
@@ -338,12 +355,16 @@ class PromptSet:
 
     def render_title(self, values: dict[str, Any]) -> str:
         """The document's title."""
-        return normalize_skeleton(self._title.render(self.context(values)))
+        with _failing_as("the title template", str(self.spec.source)):
+            return normalize_skeleton(self._title.render(self.context(values)))
 
     def render_heading(self, section: SectionSpec, values: dict[str, Any]) -> str | None:
         """A section's heading without its number, or None for an unheaded section."""
         tmpl = self._headings.get(section.id)
-        return normalize_skeleton(tmpl.render(self.context(values))) if tmpl else None
+        if tmpl is None:
+            return None
+        with _failing_as(f"the heading of section '{section.id}'", str(self.spec.source)):
+            return normalize_skeleton(tmpl.render(self.context(values)))
 
     def render_section(self, section: SectionSpec, values: dict[str, Any]) -> SectionPrompt:
         """The messages and the skeleton of one section."""
@@ -363,10 +384,11 @@ class PromptSet:
             raise InputError(
                 f"template for section '{section.id}' has no skeleton block", path=tmpl.filename
             )
-        skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))
-        ctx["skeleton"] = skeleton
-        user = tmpl.render(ctx).strip()
-        system = self.env.get_template("system.j2").render(ctx).strip()
+        with _failing_as(f"template for section '{section.id}'", tmpl.filename):
+            skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))
+            ctx["skeleton"] = skeleton
+            user = tmpl.render(ctx).strip()
+            system = self.env.get_template("system.j2").render(ctx).strip()
         return SectionPrompt(
             section_id=section.id,
             heading=heading,

@@ -23,6 +23,7 @@ from pipeline.errors import ModelError
 from pipeline.models.base import Completion, Model, Usage
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
+from pipeline.textio import database_errors
 
 LOG_NAME = "logs.db"
 
@@ -137,12 +138,13 @@ class RunLog:
     def __init__(self, path: Path | None = None):
         self.path = path or default_log_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # As the response cache: no sync per commit (a power cut may lose the last records,
-        # never corrupt the log).
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        with database_errors(self.path, what="run log"):
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # As the response cache: no sync per commit (a power cut may lose the last
+            # records, never corrupt the log).
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
 
     def migrate(self) -> list[str]:
         """Apply the migrations not yet applied; returns their names."""

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.render.style import StyleOverrides
-from pipeline.textio import load_structured
-from pipeline.validation import did_you_mean, raise_validation_error
+from pipeline.textio import LineMap, load_structured
+from pipeline.validation import did_you_mean, format_path, raise_validation_error
 
 FactType = Literal[
     "string", "integer", "number", "year", "date", "enum", "string-list", "object-list"
@@ -238,6 +238,7 @@ def load_spec_file(
             path=str(p),
             line=lines.line(("id",)),
         )
+    _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
@@ -250,9 +251,32 @@ def load_spec_file(
     return spec
 
 
+def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """Every fact's `example` is a value the fact accepts: the load-time render and the facts
+    template show them, so a wrong one would teach the user a value that is refused."""
+    from pipeline.facts import facts_model  # facts build on specs
+
+    examples = {name: f.example for name, f in spec.facts.items() if f.example is not None}
+    try:
+        facts_model(spec).model_validate(examples)
+    except ValidationError as exc:
+        wrong = [e for e in exc.errors(include_url=False) if e["type"] != "missing"]
+        if not wrong:
+            return
+        err = wrong[0]
+        name, *rest = err["loc"]
+        where = ("facts", name, "example", *rest)
+        raise InputError(
+            f"field '{format_path(where)}' ({spec.facts[str(name)].label}): {err['msg']}, "
+            f"got {err.get('input')!r}",
+            path=path,
+            line=lines.line(where),
+        ) from None
+
+
 def spec_roots(extra: list[Path] | None = None) -> list[Path]:
     """The folders searched for document types, in order: `--spec-dir`s, built-ins, user's."""
-    roots = [Path(d) for d in (extra or [])]
+    roots = [paths.check_spec_dir(Path(d)) for d in (extra or [])]
     roots.append(paths.data_root())
     roots.append(paths.user_doctypes_dir())
     return roots
@@ -262,7 +286,7 @@ def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
     """The spec file of `doctype`, searching each root's `schemas/` folder."""
     for root in spec_roots(extra):
         candidate = root / "schemas" / f"{doctype}.yaml"
-        if candidate.is_file():
+        if candidate.exists():  # a folder by that name is reported when it is read
             return candidate
     known = sorted(available_doctypes(extra))
     hint = did_you_mean(doctype, known)

@@ -22,8 +22,15 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest facts, spec or draft file accepted; larger ones are almost certainly a mistake."""
 
 
-def read_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPUT_BYTES) -> str:
-    """Read a UTF-8 text file (a BOM is allowed), refusing missing, huge, empty or non-UTF-8 files."""
+def read_text(
+    path: str | Path,
+    *,
+    what: str = "file",
+    max_bytes: int = MAX_INPUT_BYTES,
+    allow_empty: bool = False,
+) -> str:
+    """Read a UTF-8 text file (a BOM is allowed), refusing missing, huge, non-UTF-8 and (unless
+    `allow_empty`) empty files."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{what} not found", path=str(p))
@@ -32,7 +39,10 @@ def read_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPU
     size = p.stat().st_size
     if size > max_bytes:
         raise InputError(f"{what} is {size:,} bytes; the limit is {max_bytes:,} bytes", path=str(p))
-    raw = p.read_bytes()
+    with p.open("rb") as fh:  # bounded: a device such as /dev/zero reports size 0, never ends
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InputError(f"{what} is over the limit of {max_bytes:,} bytes", path=str(p))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -43,7 +53,7 @@ def read_text(path: str | Path, *, what: str = "file", max_bytes: int = MAX_INPU
             path=str(p),
             line=line,
         ) from None
-    if not text.strip():
+    if not allow_empty and not text.strip():
         raise InputError(f"{what} is empty", path=str(p))
     return text
 
@@ -85,17 +95,98 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _index_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[(*path, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*path, key), out)
-            out[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*path, i), out)
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or a YAML error at its line when it looks like one but is not
+    (2021-13-45 would otherwise escape as a bare ValueError)."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark
+        ) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+MAX_DEPTH = 100
+"""Deepest nesting of lists and mappings accepted; no facts file, spec, suite or draft comes
+near it, and much deeper data exhausts Python's stack in the code that reads it."""
+
+MAX_ALIAS_EXPANSION = 100_000
+"""Most values YAML aliases (`*name`) may add beyond the file's own: more is an alias bomb,
+which would take hours to read."""
+
+
+def _index_lines(root: yaml.Node, out: dict[tuple[Any, ...], int]) -> None:
+    """Record the line of every key path; refuse keys that are not scalars, nesting deeper
+    than MAX_DEPTH (an alias inside its own anchor included) and aliases that expand too far.
+
+    Runs on the parsed nodes before any data is built, and without recursion.
+    """
+    seen: set[int] = set()
+    repeats = 0
+    stack: list[tuple[yaml.Node, tuple[Any, ...], int | None]] = [(root, (), None)]
+    while stack:
+        node, path, key_line = stack.pop()
+        if len(path) > MAX_DEPTH:
+            cause = " (an alias inside its own anchor?)" if repeats else ""
+            raise _node_error(f"nested more than {MAX_DEPTH} levels deep{cause}", node)
+        if id(node) in seen:
+            repeats += 1
+            if repeats > MAX_ALIAS_EXPANSION:
+                raise _node_error(
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values", node
+                )
+        seen.add(id(node))
+        out[path] = key_line or node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _node_error(
+                        "a key must be a name or a number, not a list or mapping", key_node
+                    )
+                stack.append((value_node, (*path, key_node.value), key_node.start_mark.line + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i in range(len(node.value) - 1, -1, -1):
+                stack.append((node.value[i], (*path, i), None))
+
+
+def _node_error(problem: str, node: yaml.Node) -> yaml.MarkedYAMLError:
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in plain data (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(data, 0)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level + 1)
+            if level + 1 > MAX_DEPTH:
+                break
+            stack.extend((item, level + 1) for item in value)
+    return deepest
+
+
+def parse_json(text: str, *, path: str, expected: str = "") -> Any:
+    """Parse JSON text, naming the file and line of a syntax error (and what was `expected`)."""
+    hint = f" (expected {expected})" if expected else ""
+    too_deep = InputError(
+        f"invalid JSON: nested more than {MAX_DEPTH} levels deep{hint}", path=path
+    )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}{hint}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(data) > MAX_DEPTH:
+        raise too_deep
+    return data
 
 
 def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineMap]:
@@ -103,13 +194,13 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
     text = read_text(path, what=what)
     p = str(path)
     if p.endswith(".json"):
-        try:
-            return json.loads(text), LineMap()
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", path=p, line=exc.lineno) from None
+        return parse_json(text, path=p), LineMap()
     loader = _LineLoader(text)
+    lines: dict[tuple[Any, ...], int] = {}
     try:
         node = loader.get_single_node()  # parsed once: lines from the nodes, data from the same
+        if node is not None:
+            _index_lines(node, lines)  # first: it refuses an alias bomb before it is built
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -120,18 +211,39 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
         raise InputError(f"invalid YAML: {exc}", path=p) from None
     finally:
         loader.dispose()
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
     return data, LineMap(lines)
 
 
-def check_output_path(path: str | Path) -> Path:
-    """Refuse an output path that cannot be a file (a directory); call before the work starts."""
+def check_output_path(path: str | Path, *, source: str | Path | None = None) -> Path:
+    """Refuse an output path that cannot be a file (a directory) or that is the command's
+    `source` file, which the output would replace; call before the work starts."""
     target = Path(path)
     if target.is_dir():
         raise InputError("the output is a directory; give a file name", path=str(target))
+    folder = target.parent  # may not exist yet: it is made, but its nearest ancestor must do
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"cannot write the output: {folder} is a file, not a folder", path=str(target)
+        )
+    if not os.access(folder, os.W_OK):
+        raise InputError(
+            f"cannot write the output: the folder {folder} is read-only", path=str(target)
+        )
+    if source is not None and target.exists() and _same_file(target, Path(source)):
+        raise InputError(
+            f"the output would replace the input file {source}; give another file name",
+            path=str(target),
+        )
     return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -159,3 +271,18 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write text or bytes to `path` atomically."""
     with atomic_writer(path, "wb" if isinstance(data, bytes) else "w") as fh:
         fh.write(data)
+
+
+@contextmanager
+def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
+    """Report a SQLite file that cannot be opened or read (damaged, a folder, not a database)
+    as bad input naming it, instead of a traceback."""
+    import sqlite3  # only where a database is opened: its import costs start-up time
+
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"cannot use the {what}: {exc}; move the file aside (or delete it) to start a new one",
+            path=str(path),
+        ) from None

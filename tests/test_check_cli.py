@@ -220,3 +220,26 @@ def test_a_json_file_that_is_no_draft(cli, tmp_path):
     bogus = tmp_path / "bogus.json"
     bogus.write_text('{"hello": 1}', encoding="utf-8")
     _refused(cli("check", bogus), "bogus.json", "not a Draftsmith draft")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_an_endless_device_is_refused_at_the_size_limit(tmp_path, command):
+    """/dev/zero reports a size of 0 and never ends: reading it whole exhausted memory.
+    (The child's address space is capped, so a regression fails instead of swapping.)"""
+    import resource
+    import subprocess
+    import sys
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", command, "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=cap_memory,
+    )
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stderr.startswith("error: /dev/zero: ") and "over the limit" in result.stderr

@@ -15,6 +15,7 @@ COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
 def _suite(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "suite.yaml"
     path.write_text(body, encoding="utf-8")
+    (tmp_path / "cases").mkdir(exist_ok=True)  # a folder where a case may wrongly name a file
     return path
 
 
@@ -68,6 +69,26 @@ CASES = {
         "name: s\ndoctype: school-ideology-summary\ncases:\n  - id: a\n    facts:\n"
         "      school_name: 红星中学\n      county: 青山县\n      report_year: 二〇二〇\n",
         ["suite.yaml:8:", "report_year", "总结年度"],
+    ),
+    "facts file that is a folder": (
+        "name: s\ncases:\n  - id: a\n    facts: cases\n",
+        ["suite.yaml:4:", "facts file 'cases' is a folder", "expected a file"],
+    ),
+    "checker case file that is a folder": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    file: cases\n",
+        ["suite.yaml:5:", "text file 'cases' is a folder", "expected a file"],
+    ),
+    "facts that are neither a file nor a mapping": (
+        "name: s\ncases:\n  - id: a\n    facts: 5\n",
+        [
+            "suite.yaml:4:",
+            "field 'cases[0].facts'",
+            "expected the name of a facts file or a mapping",
+        ],
+    ),
+    "prompt variant that is a file": (
+        f"name: s\nvariants:\n  - {{name: terse, prompts: {COMPLETE}}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3:", "variants[0].prompts", "is a file", "expected a folder"],
     ),
     "no cases": ("name: s\ncases: []\n", ["suite.yaml:2:", "cases"]),
     "unknown model": (
@@ -137,3 +158,54 @@ def test_checker_suite_takes_no_model(cli, draftsmith_home):
 def test_compare_unknown_run(cli, draftsmith_home):
     result = cli("eval", "compare", "a", "b")
     assert result.returncode == 2 and "no evaluation run 'a'" in result.stderr
+
+
+def _checker_run(cli, home: Path) -> Path:
+    assert cli("eval", "checker").returncode == 0
+    (run,) = _runs(home)
+    return run
+
+
+def test_a_damaged_journal_line_is_skipped_like_a_torn_one(cli, draftsmith_home):
+    """A journal line that is not UTF-8 (a damaged disk block, an editor's re-encoding) is
+    skipped like any other unreadable line, not a UnicodeDecodeError traceback."""
+    run = _checker_run(cli, draftsmith_home)
+    with open(run / "samples.jsonl", "ab") as fh:
+        fh.write(b'{"case": "\xff\xfe"}\n')
+    for args in (("compare", run.name, run.name), ("--resume", run.name)):
+        result = cli("eval", *args)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ("{bad", ":1: invalid JSON: Expecting property name"),
+        ('{"run_id": 3}', "field 'run_id': expected text, got 3"),
+        ("", ": evaluation run record is empty"),
+    ],
+    ids=["not JSON", "wrong fields", "empty"],
+)
+def test_a_damaged_run_record_is_named_in_one_line(cli, draftsmith_home, record, message):
+    run = _checker_run(cli, draftsmith_home)
+    (run / "run.json").write_text(record, encoding="utf-8")
+    for args in (("compare", run.name, run.name), ("--resume", run.name)):
+        result = cli("eval", *args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {run / 'run.json'}"), result.stderr
+        assert message in result.stderr and "pydantic" not in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_a_bad_model_flag_is_blamed_on_the_flag_not_the_suite(cli, tmp_path, draftsmith_home):
+    """With --model, the suite's own models are not used: an error pointing at the suite's
+    line 1 sent the user to a file that has no such model."""
+    suite = _suite(tmp_path, f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n")
+    for args, message in (
+        (("--model", "gpt-9"), "error: --model gpt-9: unknown model 'gpt-9'"),
+        (("--model", "offline", "--model", "offline"), "error: --model 'offline' is given twice"),
+    ):
+        result = cli("eval", suite, "-q", *args)
+        _fails_cleanly(result, draftsmith_home, message)
+        assert str(suite) not in result.stderr

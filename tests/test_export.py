@@ -5,6 +5,7 @@ inputs exit 2 with a clear message and overwrite nothing."""
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -208,6 +209,7 @@ BAD_INPUTS = {
     "a list": ("list.json", "[1, 2]", (), "expected a JSON object, got list"),
     "wrong format tag": ("tag.json", '{"format": "other/2"}', (), "field 'format'"),
     "empty": ("empty.json", "", (), "empty"),
+    "nested too deeply": ("deep.json", "[" * 50_000 + "]" * 50_000, (), "nested more than 100"),
 }
 
 
@@ -320,3 +322,61 @@ def test_draft_check_reads_an_exported_json_and_its_text(cli, saved, tmp_path):
     spans = [(f["start"], f["end"]) for f in json.loads(from_json.stdout)["findings"]]
     assert spans == [(f["start"], f["end"]) for f in json.loads(from_text.stdout)["findings"]]
     assert spans == [(m.start, m.end) for m in load_draft_json(saved).markers]
+
+
+def test_an_output_that_is_the_input_is_refused(cli, saved, tmp_path):
+    """`-o` naming the very file being read would replace the saved draft (or the facts)
+    with a rendering of it: refused before anything is written."""
+    draft = tmp_path / "draft.json"
+    shutil.copy(saved, draft)
+    facts = tmp_path / "facts.yaml"
+    shutil.copy(EXAMPLES / "school-ideology-summary.yaml", facts)
+    for args, source in (
+        (("export", draft, "--format", "md", "-o", tmp_path / "." / "draft.json"), draft),
+        (("run", facts, "--format", "md", "-o", facts), facts),
+    ):
+        before = source.read_bytes()
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert "the output would replace the input file" in result.stderr, result.stderr
+        assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("doctype", ["../../schemas/annual-work-summary.yaml", "x.yaml"])
+def test_a_draft_whose_doctype_is_a_path_is_refused(cli, saved, tmp_path, doctype):
+    """A draft names its type by id; a path there would make check and export read (and
+    render the templates of) whatever file it points to, and blame that file."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["doctype"] = doctype
+    source = tmp_path / "draft.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for args in (("check", source), ("export", source, "-o", tmp_path / "out.md")):
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(
+            f"error: {source}: not a Draftsmith draft: field 'doctype': expected a document-type id"
+        ), result.stderr
+    assert not (tmp_path / "out.md").exists()
+
+
+def test_an_output_under_a_file_is_refused_before_the_work(cli, saved, tmp_path, draftsmith_home):
+    """`-o notes.txt/report.md`: the folder is a file. Said so ("File exists" was the
+    message), and before a draft is made, a suite run or a check report printed."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep", encoding="utf-8")
+    text = tmp_path / "report.txt"
+    text.write_text("学校共开展中心组学习 次。\n", encoding="utf-8")
+    for args in (
+        ("run", EXAMPLES / "school-ideology-summary.yaml", "-o", blocker / "draft.md"),
+        ("export", saved, "-o", blocker / "sub" / "draft.docx"),
+        ("eval", "checker", "-o", blocker / "report.html"),
+        ("check", text, "--fix", "-o", blocker / "fixed.txt"),
+    ):
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == (
+            f"error: {args[-1]}: cannot write the output: {blocker} is a file, not a folder\n"
+        ), result.stderr
+        assert result.stdout == ""
+    assert blocker.read_text(encoding="utf-8") == "keep"
+    assert not (draftsmith_home / "data" / "runs").exists()

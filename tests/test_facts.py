@@ -153,6 +153,7 @@ BAD_INPUTS = {
     "missing-required": "doctype: school-ideology-summary\nschool_name: 红星中学\n",
     "yaml-syntax": "doctype: school-ideology-summary\nschool_name: 'open\n",
     "empty": "",
+    "impossible-date": "doctype: school-ideology-summary\nreport_date: 2021-02-30\n",
 }
 
 
@@ -177,6 +178,38 @@ def test_cli_non_utf8_and_missing_file(cli, tmp_path):
     assert result.returncode == 2 and "not UTF-8" in result.stderr
     result = cli("run", tmp_path / "nope.yaml")
     assert result.returncode == 2 and "not found" in result.stderr
+
+
+def _alias_bomb() -> str:
+    lines = ["doctype: school-ideology-summary", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):  # 9**9 values once expanded, from 1 KB of text
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join([*lines, "campaigns: *a8", ""])
+
+
+SHAPE_ABUSE = {
+    "list as a key": ("facts.yaml", "doctype: x\n? [a, b]\n: 1\n", "facts.yaml:2:", "a key must"),
+    "alias in its own anchor": ("facts.yaml", "a: &x [*x]\n", "facts.yaml:1:", "own anchor"),
+    "alias bomb": ("facts.yaml", _alias_bomb(), "facts.yaml:2:", "aliases expand to more than"),
+    "deep YAML": ("facts.yaml", "a: " + "[" * 999 + "]" * 999 + "\n", "facts.yaml:1:", "levels"),
+    "deep JSON": ("facts.json", "[" * 50_000 + "]" * 50_000, "facts.json:", "levels deep"),
+}
+
+
+@pytest.mark.parametrize("case", SHAPE_ABUSE, ids=list(SHAPE_ABUSE))
+def test_cli_facts_of_a_hostile_shape_exit_2_quickly(case, cli, tmp_path):
+    """Keys that are lists, self-referencing or exploding aliases and nesting that exhausts
+    Python's stack are refused with the file and line, not a traceback or a hang."""
+    name, body, where, message = SHAPE_ABUSE[case]
+    facts = tmp_path / name
+    facts.write_text(body, encoding="utf-8")
+    out = tmp_path / "draft.md"
+    out.write_text("previous draft", encoding="utf-8")
+    result = cli("run", facts, "-o", out, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {tmp_path / where}") and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "previous draft"
 
 
 def test_facts_model_is_one_class_per_declaration():

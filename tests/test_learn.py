@@ -286,7 +286,19 @@ def test_not_a_docx(cli, tmp_path):
 def test_sample_without_sections(cli, tmp_path):
     path = tmp_path / "flat.txt"
     path.write_text("学校工作总结\n今年学校各项工作顺利推进，取得了一定成绩。\n", encoding="utf-8")
-    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), "no numbered sections")
+    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), f"{path}: no numbered sections")
+
+
+def test_a_damaged_docx_is_named_not_a_traceback(cli, tmp_path):
+    """A zip with a broken Word part fails deep in python-docx; that is still bad input."""
+    import zipfile
+
+    path = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>")
+    _assert_bad(cli("learn", path, "--out", tmp_path / "t"), f"{path}: cannot read this .docx")
+    assert not (tmp_path / "t").exists()
 
 
 def test_bad_and_builtin_ids(cli, tmp_path):
@@ -446,3 +458,18 @@ def test_out_that_is_a_file_exits_2(cli, tmp_path):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "--out must be a folder" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize(
+    "other", ["rules:\n  banned_phrases: 5\n", "id: other\ndate: 2021-02-30\n"], ids=["int", "date"]
+)
+def test_another_types_broken_spec_does_not_stop_learning(cli, tmp_path, other):
+    """learn reads every known spec for its banned phrases and skips a broken one; a list
+    that is a number, or an impossible date, was a traceback."""
+    types = tmp_path / "types"
+    (types / "schemas").mkdir(parents=True)
+    (types / "schemas" / "other.yaml").write_text(other, encoding="utf-8")
+    out = tmp_path / "learned"
+    result = cli("learn", SUBSECTIONS, "--id", "branch", "--out", out, "--spec-dir", types)
+    assert result.returncode == 0, result.stderr
+    assert (out / "schemas" / "branch.yaml").is_file()

@@ -125,6 +125,35 @@ def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
     assert proc.returncode == 2 and "invalid TOML" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"[profiles.x]\nmodle = 'm'\n",
+            "unknown field 'profiles.x.modle'; did you mean 'model'?",
+        ),
+        (  # Windows Notepad's BOM is no TOML error
+            b"\xef\xbb\xbf[profiles.x]\nmodle = 'm'\n",
+            "unknown field 'profiles.x.modle'; did you mean 'model'?",
+        ),
+        ("[profiles.x]\nmodel = '模型'\n".encode("gb18030"), ":2: not UTF-8 text"),
+    ],
+    ids=["typo", "BOM", "GB18030"],
+)
+def test_a_bad_config_names_the_unknown_key_and_reads_like_other_files(
+    tmp_path, cli, content, message
+):
+    """A misspelt key is named with a suggestion (not hidden behind "model is required"), and
+    draft.toml is read like every other input file."""
+    from modelrun import EXAMPLE
+
+    (tmp_path / "draft.toml").write_bytes(content)
+    proc = cli("run", EXAMPLE, "--model", "x", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {tmp_path / 'draft.toml'}"), proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_bad_flags_exit_2(tmp_path, cli):
     from modelrun import EXAMPLE
 

@@ -10,12 +10,13 @@ import subprocess
 import sys
 import time
 
+import pytest
 from modelrun import SECTIONS, draft_run, model_env
 
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
 from pipeline.runlog import MIGRATIONS, RunLog
-from tests.conftest import REPO
+from tests.conftest import EXAMPLES, REPO
 
 
 def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server, cli):
@@ -132,3 +133,41 @@ def test_an_old_log_is_upgraded(tmp_path):
     assert [r.doctype for r in log.runs()] == ["old"]
     assert "m002_run_usage" in [r[0] for r in log.db.execute("SELECT name FROM _migrations")]
     log.close()
+
+
+DAMAGED = {
+    "run log": (
+        ("data", "logs.db"),
+        [("logs",), ("run", EXAMPLES / "school-ideology-summary.yaml")],
+    ),
+    "answer cache": (("cache", "responses.sqlite"), [("cache", "info")]),
+}
+
+
+@pytest.mark.parametrize("which", DAMAGED)
+@pytest.mark.parametrize("damage", ["not a database", "a folder"])
+def test_a_damaged_database_is_named_not_a_traceback(cli, draftsmith_home, tmp_path, which, damage):
+    """A log or cache file that SQLite cannot open is bad input naming the file."""
+    parts, commands = DAMAGED[which]
+    path = draftsmith_home.joinpath(*parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if damage == "a folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"not a database, some bytes that are no SQLite header at all")
+    for args in commands:
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {path}: cannot use the {which}: "), result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_cache_clear_deletes_a_damaged_cache(cli, draftsmith_home):
+    """`draft cache clear` is the way out of a damaged cache, so it cannot fail on one."""
+    path = draftsmith_home / "cache" / "responses.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database, some bytes that are no SQLite header at all")
+    result = cli("cache", "clear")
+    assert result.returncode == 0, result.stderr
+    assert not path.exists()
+    assert cli("cache", "info").returncode == 0

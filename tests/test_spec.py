@@ -138,3 +138,140 @@ def test_broken_spec_through_the_cli_exits_2_without_traceback(doctype_copy: Pat
     assert "Traceback" not in result.stderr
     assert str(spec) in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def _skeleton(body: str) -> str:
+    return '{% extends "section.j2" %}{% block skeleton %}' + body + "{% endblock %}\n"
+
+
+BROKEN_TEMPLATES = {
+    "not UTF-8": ("gbk", ":1: not UTF-8 text"),
+    "unknown filter": (
+        _skeleton("{{ school_name | nosuch }}"),
+        ":1: template syntax error: No filter named 'nosuch'",
+    ),
+    "error while rendering": (
+        _skeleton("{{ 1 / 0 }}"),
+        ": template for section 'opening' fails with the spec's examples: ZeroDivisionError",
+    ),
+    "recursive macro": (
+        _skeleton("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
+        ": template for section 'opening' fails with the spec's examples: RecursionError",
+    ),
+    "missing include": (
+        _skeleton('{% include "nosuch.j2" %}'),
+        ": template for section 'opening' fails with the spec's examples: TemplateNotFound",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_TEMPLATES, ids=list(BROKEN_TEMPLATES))
+@pytest.mark.parametrize("command", ["run", "doctypes"])
+def test_broken_template_through_the_cli_names_the_template(
+    doctype_copy: Path, cli, tmp_path, case, command
+):
+    """Whatever a template does wrong — bytes, a filter, an error while it renders — is bad
+    input naming the template, for every command that loads the type."""
+    body, message = BROKEN_TEMPLATES[case]
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    if body == "gbk":
+        template.write_bytes("{# 开头段 #}\n".encode("gb18030"))
+    else:
+        template.write_text(body, encoding="utf-8")
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    args = [EXAMPLES / "school-ideology-summary.yaml", "-o", out] if command == "run" else []
+    result = cli(command, *args, "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {template}{message}"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_template_failing_only_with_the_users_facts_is_bad_input(
+    doctype_copy: Path, cli, tmp_path
+):
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    template.write_text(
+        _skeleton(
+            "{% if central_group_sessions %}{{ 10 // (central_group_sessions - 7) }}{% endif %}"
+        ),
+        encoding="utf-8",
+    )
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "school-ideology-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("central_group_sessions: 12", "central_group_sessions: 7"),
+        encoding="utf-8",
+    )
+    result = cli("run", facts, "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {template}: template for section 'opening' fails with the facts given: "
+        "ZeroDivisionError"
+    ), result.stderr
+
+
+SPEC_DIR_COMMANDS = {
+    "run": ("run", EXAMPLES / "school-ideology-summary.yaml"),
+    "check": ("check", EXAMPLES / "school-ideology-summary.yaml"),
+    "doctypes": ("doctypes",),
+    "facts-template": ("facts-template", "school-ideology-summary"),
+}
+
+
+@pytest.mark.parametrize("command", SPEC_DIR_COMMANDS)
+@pytest.mark.parametrize("given", ["missing", "a file", "no schemas/"])
+def test_a_spec_dir_that_cannot_hold_types_is_refused(cli, tmp_path, command, given):
+    """A mistyped --spec-dir is bad input, not a silent fall-back to the built-in types."""
+    folder = tmp_path / "types"
+    if given == "a file":
+        folder.write_text("x", encoding="utf-8")
+    elif given == "no schemas/":
+        (folder / "prompts").mkdir(parents=True)
+    result = cli(*SPEC_DIR_COMMANDS[command], "--spec-dir", folder)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {folder}: --spec-dir: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    spec.unlink()
+    spec.mkdir()
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (f"error: {spec}: expected a document-type spec, found a directory\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    example: 12\n",
+            "    example: 十二\n",
+            ":68: field 'facts.central_group_sessions.example' (中心组学习次数): "
+            "Input should be a valid integer",
+        ),
+        (
+            "    example: 2020\n",
+            "    example: 1800\n",
+            ":28: field 'facts.report_year.example' (总结年度): "
+            "Input should be greater than or equal to 1949",
+        ),
+    ],
+    ids=["wrong type", "out of range"],
+)
+def test_an_example_its_fact_would_refuse_is_a_spec_error(
+    doctype_copy: Path, cli, old, new, message
+):
+    """Examples feed the load-time render and facts-template: one the fact refuses would
+    teach the user a value that draft run then rejects."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    for args in (("doctypes",), ("facts-template", "school-ideology-summary")):
+        result = cli(*args, "--spec-dir", doctype_copy)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {spec}{message}"), result.stderr
+        assert result.stdout == ""

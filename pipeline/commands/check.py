@@ -131,12 +131,14 @@ def check(
     from pipeline.checker.fix import fixable
     from pipeline.facts import load_facts, validate_facts
     from pipeline.spec import load_spec
-    from pipeline.textio import write_atomic
+    from pipeline.textio import check_output_path, write_atomic
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")
     if output is not None and not fix:
         raise InputError("-o names where --fix writes the cleaned copy: add --fix")
+    if fix:
+        check_output_path(_fixed_path(file, output))  # before the report is printed
     text, draft = _load_input(file)
     spec = facts_obj = None
     if facts is not None:

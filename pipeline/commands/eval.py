@@ -142,12 +142,12 @@ def run(
     from pipeline.evals.journal import RunOptions
     from pipeline.evals.report import report_format
     from pipeline.evals.runner import resume_run, start_run
+    from pipeline.textio import check_output_path
 
     outputs = list(output or [])
     for out in outputs:
         report_format(out)
-        if out.is_dir():
-            raise InputError(f"--output {out}: is a directory; give a file name")
+        check_output_path(out)  # before the run, not after it
     if resume and suite:
         raise InputError("give a SUITE or --resume RUN, not both")
     if not resume and not suite:
@@ -225,9 +225,11 @@ def report(
     """Show a stored run's report again, and write report files from it."""
     from pipeline.evals.journal import find_run
     from pipeline.evals.report import report_format
+    from pipeline.textio import check_output_path
 
     for out in output or []:
         report_format(out)
+        check_output_path(out)
     raise typer.Exit(_finish(find_run(run_id), list(output or [])))
 
 

@@ -48,7 +48,7 @@ def export(
     from pipeline.textio import check_output_path, write_atomic
 
     if output is not None:
-        check_output_path(output)
+        check_output_path(output, source=draft_file)
     if fmt is None and output is not None:
         ext = output.suffix.lstrip(".").lower()
         if ext not in (*FORMATS, "markdown", "text"):

@@ -108,7 +108,7 @@ def run(
     if out_format == "docx" and output is None:
         raise InputError("--format docx needs an output file: add -o draft.docx")
     if output is not None:
-        check_output_path(output)  # before any model is asked
+        check_output_path(output, source=facts_file)  # before any model is asked
     spec, facts = load_facts(facts_file, doctype=doctype, spec_dirs=spec_dir)
     options = _model_options(
         base_url=base_url,

@@ -77,7 +77,7 @@ def _facts(
         path = suite_relative(suite, facts)
         if not path.is_file():
             raise InputError(
-                f"field 'cases[{i}].facts': facts file '{facts}' not found (looked in {path})",
+                f"field 'cases[{i}].facts': facts file '{facts}' {_absent(path)}",
                 **_where(suite_path, lines, loc),
             )
         data, file_lines = load_structured(path, what="facts file")
@@ -122,6 +122,13 @@ def prepare_drafting(
     return out
 
 
+def _absent(path: Path) -> str:
+    """Why `path` (not a file) cannot be read: missing, or a folder."""
+    if path.is_dir():
+        return f"is a folder ({path}); expected a file"
+    return f"not found (looked in {path})"
+
+
 def prepare_checks(
     suite: CheckerSuite, lines: LineMap, only: list[str] | None = None
 ) -> list[PreparedCheck]:
@@ -135,7 +142,7 @@ def prepare_checks(
             path = suite_relative(suite, case.file)
             if not path.is_file():
                 raise InputError(
-                    f"field 'cases[{i}].file': text file '{case.file}' not found (looked in {path})",
+                    f"field 'cases[{i}].file': text file '{case.file}' {_absent(path)}",
                     **_where(str(suite.source), lines, ("cases", i, "file")),
                 )
             text = read_text(path, what="checker case text")
@@ -184,9 +191,13 @@ class PromptCache:
         folder = suite_relative(self._suite, variant.prompts)
         if not folder.is_dir():
             i = [v.name for v in self._suite.variants].index(variant.name)
+            absent = (
+                f"is a file ({folder}); expected a folder"
+                if folder.exists()
+                else f"not found (looked in {folder})"
+            )
             raise InputError(
-                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' not found "
-                f"(looked in {folder})",
+                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' {absent}",
                 **_where(str(self._suite.source), self._lines, ("variants", i, "prompts")),
             )
         return folder

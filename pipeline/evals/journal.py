@@ -24,7 +24,8 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
-from pipeline.textio import write_atomic
+from pipeline.textio import LineMap, parse_json, read_text, write_atomic
+from pipeline.validation import raise_validation_error
 
 RUN_FILE = "run.json"
 SAMPLES_FILE = "samples.jsonl"
@@ -248,23 +249,26 @@ def write_meta(run_dir: Path, meta: RunMeta) -> None:
 def read_meta(run_dir: Path) -> RunMeta:
     """The run's `run.json`."""
     path = run_dir / RUN_FILE
+    what = "evaluation run record"
+    data = parse_json(read_text(path, what=what), path=str(path), expected=f"an {what}")
     try:
-        return RunMeta.model_validate_json(path.read_text(encoding="utf-8"))
-    except (OSError, ValidationError, ValueError) as exc:
-        raise InputError(f"not a readable evaluation run: {exc}", path=str(path)) from None
+        return RunMeta.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(exc, path=str(path), lines=LineMap(), what=what)
+        raise  # not reached: raise_validation_error always raises
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
     """Each complete JSON line of a journal file (a torn last line is skipped)."""
     if not path.is_file():
         return
-    with open(path, encoding="utf-8") as fh:
+    with open(path, "rb") as fh:
         for line in fh:
-            if not line.endswith("\n"):
+            if not line.endswith(b"\n"):
                 break
             try:
                 yield json.loads(line)
-            except json.JSONDecodeError:
+            except ValueError:  # not JSON, or not UTF-8: a damaged line, skipped like a torn one
                 continue
 
 

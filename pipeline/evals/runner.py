@@ -99,6 +99,8 @@ class RunPlan:
     prompts: PromptCache | None
     use_cache: bool = True
     workers: int | None = None
+    models_from_flags: bool = False
+    """The models came from `--model` flags, not from the suite: errors name the flag."""
     """Processes asked for (`--workers`); None: decided by the run's size."""
 
     def __post_init__(self) -> None:
@@ -162,6 +164,8 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     names = [m.name for m in models]
     for i, name in enumerate(names):
         if name in names[:i]:
+            if options.models:
+                raise InputError(f"--model '{name}' is given twice")
             raise InputError(
                 f"model '{name}' is listed twice; give one a 'label'",
                 path=str(suite.source),
@@ -183,6 +187,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
         prompts=prompts,
         use_cache=not options.no_cache,
         workers=options.workers,
+        models_from_flags=bool(options.models),
     )
 
 
@@ -207,6 +212,8 @@ def _instantiate(plan: RunPlan, *, use_cache: bool) -> RunModels:
         try:
             models.add(entry.name, entry.id)
         except InputError as exc:
+            if plan.models_from_flags:
+                raise InputError(f"--model {entry.id}: {exc}") from None
             raise InputError(
                 f"models[{i}]: {exc}",
                 path=str(plan.suite.source),

@@ -14,7 +14,14 @@ import hashlib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from pipeline import paths
 from pipeline.errors import InputError
@@ -176,6 +183,17 @@ class Judge(_Strict):
     """A sample whose score is below this fails."""
 
 
+def _facts_ref(value: Any) -> Any:
+    """A facts file name or inline facts; anything else in one message, not one per form."""
+    if value is None or isinstance(value, str | dict):
+        return value
+    raise ValueError("expected the name of a facts file or a mapping of facts")
+
+
+FactsRef = Annotated[str | dict[str, Any], BeforeValidator(_facts_ref)]
+"""`facts:` of a case: a file (relative to the suite) or the facts inline."""
+
+
 class DraftCase(_Strict):
     """One case of a drafting suite."""
 
@@ -183,7 +201,7 @@ class DraftCase(_Strict):
     description: str = ""
     doctype: str | None = None
     """Defaults to the suite's doctype, else the facts file's `doctype:`."""
-    facts: str | dict[str, Any]
+    facts: FactsRef
     """A facts file (relative to the suite) or the facts inline."""
     tags: list[str] = []
     assertions: list[AssertionSpec] = Field([], alias="assert")
@@ -206,7 +224,7 @@ class CheckerCase(_Strict):
     file: str | None = None
     """A text file (relative to the suite) instead of inline `text`."""
     doctype: str | None = None
-    facts: str | dict[str, Any] | None = None
+    facts: FactsRef | None = None
     tags: list[str] = []
     expect: list[ExpectedFinding] = []
     """Every error or warning the checker should give; empty for a clean text."""

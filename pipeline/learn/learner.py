@@ -73,19 +73,19 @@ class LearnResult(BaseModel):
 
 def _banned_phrases(extra: list[Path] | None) -> list[str]:
     """Every banned phrase (known garble) of the document types already known."""
-    import yaml
-
     from pipeline.spec import available_doctypes
+    from pipeline.textio import load_structured
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found: list[str] = []
     for path in available_doctypes(extra).values():
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-            phrases = (data.get("rules") or {}).get("banned_phrases") or []
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        try:  # another type's broken spec is no concern of learning this one
+            data, _ = load_structured(path, what="document-type spec")
+        except (InputError, OSError):
             continue
-        found.extend(p for p in phrases if isinstance(p, str) and p not in found)
+        rules = data.get("rules") if isinstance(data, dict) else None
+        phrases = rules.get("banned_phrases") if isinstance(rules, dict) else None
+        if isinstance(phrases, list):
+            found.extend(p for p in phrases if isinstance(p, str) and p not in found)
     return found
 
 
@@ -164,7 +164,12 @@ def learn_sample(
 
     read = read_sample(sample)
     cleaned = clean_sample(read.text)
-    outline = find_outline(cleaned.text)
+    try:
+        outline = find_outline(cleaned.text)
+    except InputError as exc:  # the outline is found in text: name the file it came from
+        if exc.path is not None:
+            raise
+        raise InputError(str(exc), path=read.path) from None
     banned = _banned_phrases(spec_dirs)
     found = find_facts(cleaned, outline, banned=banned)
 

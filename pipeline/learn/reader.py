@@ -51,16 +51,17 @@ def _read_docx(path: Path) -> str:
     if not zipfile.is_zipfile(path):
         raise InputError("not a Word .docx file (expected a zip package)", path=str(path))
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError(f"cannot read this .docx: {exc}", path=str(path)) from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.extend(cell.text for cell in row.cells)
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.extend(cell.text for cell in row.cells)
+    except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
+        raise InputError(
+            f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(path)
+        ) from None
     text = "\n".join(lines)
     if not text.strip():
         raise InputError("sample is empty (the document has no text)", path=str(path))

@@ -10,6 +10,7 @@ no longer hold) — `load_saved_draft` says how many.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.document import Draft
 from pipeline.errors import InputError
-from pipeline.textio import read_text
+from pipeline.textio import parse_json, read_text
 from pipeline.validation import format_path
 
 DRAFT_FORMAT = "draftsmith.draft/1"
@@ -40,6 +41,10 @@ def render_json(draft: Draft) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+_DOCTYPE_ID = re.compile(r"[a-z][a-z0-9-]*")
+"""A document-type id as a spec declares it (`pipeline.spec.DoctypeId`)."""
+
+
 def load_draft_json(path: str | Path) -> Draft:
     """Read a draft written by `draft run --format json`."""
     return load_saved_draft(path).draft
@@ -48,14 +53,7 @@ def load_draft_json(path: str | Path) -> Draft:
 def load_saved_draft(path: str | Path) -> SavedDraft:
     """Read a saved draft, refusing anything that is not one with a message naming the field."""
     text = read_text(path, what="draft JSON file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"invalid JSON: {exc.msg} (expected a draft saved by `draft run -o draft.json`)",
-            path=str(path),
-            line=exc.lineno,
-        ) from None
+    data = parse_json(text, path=str(path), expected="a draft saved by `draft run -o draft.json`")
     if not isinstance(data, dict):
         raise InputError(
             f"not a Draftsmith draft: expected a JSON object, got {type(data).__name__}",
@@ -79,6 +77,12 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             else f"field '{where}': {first['msg']}"
         )
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    if not _DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
+        raise InputError(
+            "not a Draftsmith draft: field 'doctype': expected a document-type id such as "
+            f"school-ideology-summary, got {draft.doctype!r}",
+            path=str(path),
+        )
     return _refresh_positions(draft, saved_text)
 
 

@@ -246,10 +246,10 @@ def style_from_config(path: str | Path) -> StyleOverrides | None:
         return None
     import tomllib  # only when the file exists: its import costs start-up time
 
+    from pipeline.textio import read_text
+
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text; save the file as UTF-8", path=str(p)) from None
+        data = tomllib.loads(read_text(p, what="configuration file", allow_empty=True))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", path=str(p)) from None
     table = data.get("style")

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from pipeline import paths
 from pipeline.document import Draft
+from pipeline.textio import database_errors
 
 DB_NAME = "web.sqlite3"
 COALESCE_SECONDS = 120
@@ -241,7 +242,7 @@ class Store:
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        with database_errors(self.path, what="web app's store"), self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             self._migrate(conn)
 
