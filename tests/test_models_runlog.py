@@ -54,9 +54,21 @@ def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server,
 
 
 def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, openai_server, cli):
-    (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
-    run = draft_run(tmp_path, openai_server, out_name="taken/draft.json")
-    assert run.code == 2 and "cannot write the output" in run.stderr
+    openai_server.latency = 1.0
+    out = tmp_path / "draft.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(REPO / "examples" / "school-ideology-summary.yaml"),
+         "--model", "openai:good", "-o", str(out)],
+        cwd=tmp_path, env={**os.environ, **model_env(openai_server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while openai_server.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # The output was checked before the model was asked; now something takes its place.
+    (out / "in-the-way").mkdir(parents=True)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "the output is a directory" in err
     assert openai_server.count() == len(SECTIONS)  # the model was asked (and paid) all the same
     record = json.loads(cli("logs", "show", "1", "--json").stdout)
     assert record["exit_code"] == 2
