@@ -34,7 +34,9 @@ def print_run_summary(draft: Draft, output: Path | None) -> ExitCode:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
         for m in draft.markers:
             fact = f" ({m.fact})" if m.fact else ""
-            print(f"    {m.section}: 【待补充：{m.label}】{fact}", file=err)
+            # outside every section: in the title, or in the signature (落款) after them
+            where = m.section or ("title" if m.start < len(draft.title) else "signature")
+            print(f"    {where}: 【待补充：{m.label}】{fact}", file=err)
     else:
         print("  no markers", file=err)
     errors = [f for f in draft.findings if f.severity == "error"]

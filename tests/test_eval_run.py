@@ -186,6 +186,8 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert reason.startswith("now fails") and "contains “中心组学习12次”" in reason
     pass_rate = next(d for d in data["deltas"] if d["metric"] == "pass_rate")
     assert (pass_rate["a"], pass_rate["b"], pass_rate["verdict"]) == (1.0, 0.5, "worse")
+    written = cli("eval", "compare", run_a, run_b, "-o", tmp_path / "c.json")  # format from -o
+    assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8")) == data, written.stderr
     chars = next(d for d in data["deltas"] if d["metric"] == "chars")
     assert chars["delta"] and chars["verdict"] == "changed"  # a length is neither
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import yaml
 
 from pipeline.markers import find_markers
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 SCHOOL_HEADINGS = [
     "一、加强组织领导，落实意识形态工作责任制",
@@ -63,6 +64,29 @@ def test_incomplete_example_has_markers_exactly_at_the_missing_facts(cli, tmp_pa
     for m in draft["markers"]:
         assert text[m["start"] : m["end"]] == f"【待补充：{m['label']}】"
     assert "3 marker(s)" in result.stderr and "中心组学习次数" in result.stderr
+
+
+def test_a_marker_in_the_title_is_listed_as_such(cli, tmp_path):
+    # A unit's own type whose title uses a fact the facts file leaves out.
+    spec = yaml.safe_load((REPO / "schemas" / "school-ideology-summary.yaml").read_text("utf-8"))
+    spec["id"] = "titled"
+    spec["title"] = "{{ supervising_body }}{{ school_name }}{{ report_year }}年意识形态工作总结"
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "titled.yaml").write_text(
+        yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts" / "school-ideology-summary", tmp_path / "prompts" / "titled")
+    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts["doctype"] = "titled"
+    del facts["supervising_body"]
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    result = cli("run", tmp_path / "facts.yaml", "--spec-dir", tmp_path, "-o", tmp_path / "x.md")
+    assert result.returncode == 0, result.stderr
+    listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("    ")]
+    assert listed == [
+        "title: 【待补充：上级主管部门】 (supervising_body)",
+        "opening: 【待补充：上级主管部门】 (supervising_body)",
+    ]
 
 
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):

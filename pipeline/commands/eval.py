@@ -237,7 +237,12 @@ def report(
 def compare(
     run_a: Annotated[str, typer.Argument(metavar="RUN_A", help="The baseline run.")],
     run_b: Annotated[str, typer.Argument(metavar="RUN_B", help="The run to compare with it.")],
-    fmt: Annotated[str, typer.Option("--format", help="text, md or json.")] = "text",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="text, md or json (default: from the -o file's extension, else text)."
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     fail_on_regression: Annotated[
         bool,
@@ -251,6 +256,9 @@ def compare(
     from pipeline.evals.compare import compare_runs, comparison_json, comparison_markdown
     from pipeline.textio import write_atomic
 
+    if fmt is None:
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = {".json": "json", ".md": "md", ".markdown": "md"}.get(suffix, "text")
     if fmt not in ("text", "md", "json"):
         raise InputError(f"--format {fmt}: expected text, md or json")
     c = compare_runs(run_a, run_b)
