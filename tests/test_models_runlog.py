@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from modelrun import SECTIONS, draft_run, model_env
@@ -16,6 +17,7 @@ from modelrun import SECTIONS, draft_run, model_env
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
 from pipeline.runlog import MIGRATIONS, RunLog
+from pipeline.testing.openai_server import ScriptedOpenAIServer
 from tests.conftest import EXAMPLES, REPO
 
 
@@ -53,18 +55,27 @@ def test_a_run_is_logged_with_every_prompt_and_response(tmp_path, openai_server,
     assert missing.returncode == 2 and "no run 99" in missing.stderr
 
 
+def _start_run(server: ScriptedOpenAIServer, out: Path) -> subprocess.Popen[str]:
+    """`draft run` of the school example against `server`, as a running subprocess."""
+    facts = REPO / "examples" / "school-ideology-summary.yaml"
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(facts), "--model", "openai:good", "-o", str(out)],
+        cwd=out.parent, env={**os.environ, **model_env(server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_for_requests(server: ScriptedOpenAIServer, n: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while server.count() < n and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, openai_server, cli):
     openai_server.latency = 1.0
     out = tmp_path / "draft.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", str(REPO / "examples" / "school-ideology-summary.yaml"),
-         "--model", "openai:good", "-o", str(out)],
-        cwd=tmp_path, env={**os.environ, **model_env(openai_server)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while openai_server.count() == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc = _start_run(openai_server, out)
+    _wait_for_requests(openai_server, 1)
     # The output was checked before the model was asked; now something takes its place.
     (out / "in-the-way").mkdir(parents=True)
     _, err = proc.communicate(timeout=60)
@@ -79,15 +90,8 @@ def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, 
 def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_server, cli):
     openai_server.script("plans", "hang:30")  # every other section answers at once
     out = tmp_path / "draft.md"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", str(REPO / "examples" / "school-ideology-summary.yaml"),
-         "--model", "openai:good", "-o", str(out)],
-        cwd=tmp_path, env={**os.environ, **model_env(openai_server)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while openai_server.count() < len(SECTIONS) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = _start_run(openai_server, out)
+    _wait_for_requests(openai_server, len(SECTIONS))
     time.sleep(0.5)  # the answers that came back are logged
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
