@@ -104,6 +104,17 @@ class SectionSpec(_Strict):
     template: str | None = None
     """The template file in `prompts/<doctype>/`; defaults to `<id>.j2`."""
 
+    @field_validator("template")
+    @classmethod
+    def _a_file_name(cls, value: str | None) -> str | None:
+        if value is not None and (
+            not value.endswith(".j2") or value == ".j2" or any(c in value for c in "/\\")
+        ):
+            raise ValueError(
+                "must be a file name in prompts/<doctype>/ ending in .j2, such as opening.j2"
+            )
+        return value
+
     @property
     def template_name(self) -> str:
         return self.template or f"{self.id}.j2"

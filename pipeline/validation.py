@@ -84,7 +84,8 @@ def raise_validation_error(
         elif kind in _EXPECTED:
             msg = f"field '{field}'{about}: expected {_EXPECTED[kind]}, got {_given(err.get('input'))}"
         else:
-            msg = f"field '{field}'{about}: {err['msg']}, got {_given(err.get('input'))}"
+            reason = str(err["msg"]).removeprefix("Value error, ")  # our validators' own words
+            msg = f"field '{field}'{about}: {reason}, got {_given(err.get('input'))}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:

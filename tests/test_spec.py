@@ -114,6 +114,18 @@ def test_missing_template_is_an_error(doctype_copy: Path):
         load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
 
 
+@pytest.mark.parametrize("given", ["../theory_study.j2", "sub/shortcomings.j2", "shortcomings"])
+def test_a_template_that_is_not_a_file_name_is_named_as_such(doctype_copy: Path, given: str):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "  - id: shortcomings\n", f"  - id: shortcomings\n    template: {given}\n")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value).endswith(
+        "field 'sections[5].template': must be a file name in prompts/<doctype>/ ending in .j2, "
+        f"such as opening.j2, got '{given}'"
+    )
+
+
 def test_yaml_syntax_error_in_spec(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "version: 1", "version: [1")
