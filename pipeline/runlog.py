@@ -238,22 +238,9 @@ class RunLog:
     def calls_usage(self, run_id: int) -> Usage:
         """The usage of every call logged for a run, summed (for a run that ended without a
         draft: its calls were still paid for)."""
-        total = Usage()
-        for row in self.db.execute(
-            "SELECT input_tokens, output_tokens, requests, retries, cached, latency_s, cost "
-            "FROM calls WHERE run_id = ?",
-            (run_id,),
-        ):
-            total += Usage(
-                input_tokens=row[0],
-                output_tokens=row[1],
-                requests=row[2],
-                retries=row[3],
-                cached=row[4],
-                latency_s=row[5],
-                cost=row[6],
-            )
-        return total
+        self.db.row_factory = sqlite3.Row
+        calls = self.db.execute("SELECT * FROM calls WHERE run_id = ?", (run_id,))
+        return sum((_call_usage(c) for c in calls), Usage())
 
     def finish_run(
         self, run_id: int, *, exit_code: int, usage: Usage, sections: list[dict[str, Any]]
@@ -303,18 +290,23 @@ class RunLog:
                     response=c["response"],
                     finish_reason=c["finish_reason"],
                     error=c["error"],
-                    usage=Usage(
-                        input_tokens=c["input_tokens"],
-                        output_tokens=c["output_tokens"],
-                        requests=c["requests"],
-                        retries=c["retries"],
-                        cached=c["cached"],
-                        latency_s=c["latency_s"],
-                        cost=c["cost"],
-                    ),
+                    usage=_call_usage(c),
                 )
             )
         return record.model_copy(update={"calls": calls})
+
+
+def _call_usage(c: sqlite3.Row) -> Usage:
+    """The usage of one logged call."""
+    return Usage(
+        input_tokens=c["input_tokens"],
+        output_tokens=c["output_tokens"],
+        requests=c["requests"],
+        retries=c["retries"],
+        cached=c["cached"],
+        latency_s=c["latency_s"],
+        cost=c["cost"],
+    )
 
 
 class RecordingModel:

@@ -99,9 +99,9 @@ class RunPlan:
     prompts: PromptCache | None
     use_cache: bool = True
     workers: int | None = None
+    """Processes asked for (`--workers`); None: decided by the run's size."""
     models_from_flags: bool = False
     """The models came from `--model` flags, not from the suite: errors name the flag."""
-    """Processes asked for (`--workers`); None: decided by the run's size."""
 
     def __post_init__(self) -> None:
         self.drafting_by_index = {c.index: c for c in self.drafting}
