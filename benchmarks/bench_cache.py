@@ -103,7 +103,7 @@ def main() -> None:
     )
     print(f"in-process drafting step, every answer from the cache: {in_process * 1000:.0f} ms")
     libs = ", ".join(imported[:6]) + (" …" if len(imported) > 6 else "") if imported else "none"
-    print(f"openai/langchain/httpx2/tenacity modules a cached re-run imported: {libs}")
+    print(f"openai/langchain/httpx2/aiohttp/tenacity modules a cached re-run imported: {libs}")
 
 
 if __name__ == "__main__":

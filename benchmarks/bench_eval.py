@@ -8,7 +8,7 @@
    processes as `draft eval` chooses them (one per core), and with one process for contrast.
    The run is CPU-bound on a small machine: the CPU it used (all processes, and the server's)
    is printed beside the wall time, with the floor that CPU sets on this many cores; and the
-   same requests are sent again by a bare HTTP client (httpx with nothing else to do), for
+   same requests are sent again by a bare HTTP client (aiohttp with nothing else to do), for
    the ratio this machine and server allow at best.
 2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases, in one process (a
    worker holds no more than this). What a run holds beyond the suite itself (the cases and
@@ -158,22 +158,24 @@ def _timed(suite: Path, concurrency: int, workers: int | None = None):
 
 
 def _bare_client(server: Server, bodies: list[dict], concurrency: int) -> float:
-    """Seconds a bare HTTP client (httpx, nothing else to do) takes to send `bodies` with at
-    most `concurrency` in flight: the best any client could do on this machine and server."""
+    """Seconds a bare HTTP client (aiohttp, the transport the model client uses, with nothing
+    else to do) takes to send `bodies` with at most `concurrency` in flight: the best any
+    client could do on this machine and server."""
     import asyncio
 
-    import httpx2
+    import aiohttp
 
     async def send_all() -> float:
         gate = asyncio.Semaphore(concurrency)
-        limits = httpx2.Limits(max_connections=concurrency)
-        async with httpx2.AsyncClient(base_url=server.base_url, limits=limits) as client:
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
 
             async def send(body: dict) -> None:
                 async with gate:
-                    answer = await client.post("/chat/completions", json=body)
-                    answer.raise_for_status()
-                    answer.json()
+                    url = server.base_url + "/chat/completions"
+                    async with session.post(url, json=body) as answer:
+                        answer.raise_for_status()
+                        await answer.json()
 
             started = time.perf_counter()
             await asyncio.gather(*(send(b) for b in bodies))
@@ -263,7 +265,7 @@ def main() -> None:
         server.reset()
         bare = _bare_client(server, bodies, args.concurrency)
         print(
-            f"  bare HTTP client      wall {bare:.2f} s, ratio {bare / ideal:.2f}  (httpx alone "
+            f"  bare HTTP client      wall {bare:.2f} s, ratio {bare / ideal:.2f}  (aiohttp alone "
             "sending the same requests: the best a client can do on this machine and server)"
         )
         print("where the time goes (same suite):")

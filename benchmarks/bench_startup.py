@@ -4,9 +4,9 @@
 
 Times `draft --help` and `draft check` on an offline draft of the school example (real
 subprocesses, median of `--repeat`), prints each against the 0.4 s target (a ratio under
-1.0 is within target), and lists which modules of openai, langchain, httpx2 and tenacity
-each command imported, from `python -X importtime` (there must be none). For scale it also
-times `python -c pass` (the interpreter alone) and `import langchain_openai`.
+1.0 is within target), and lists which modules of openai, langchain, httpx2, aiohttp and
+tenacity each command imported, from `python -X importtime` (there must be none). For scale
+it also times `python -c pass` (the interpreter alone) and `import langchain_openai`.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def main() -> None:
             print(f"  target {TARGET_S} s; median / target = {median / TARGET_S:.2f}  ({verdict})")
             imported = _model_imports(argv, env)
             shown = ", ".join(imported[:6]) + (" …" if len(imported) > 6 else "")
-            print(f"  openai/langchain/httpx2/tenacity modules imported: {shown or 'none'}")
+            print(f"  openai/langchain/httpx2/aiohttp/tenacity modules imported: {shown or 'none'}")
 
 
 if __name__ == "__main__":

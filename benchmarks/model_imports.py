@@ -3,7 +3,15 @@ and cache benchmarks: neither `draft check` nor a cached re-run may load them)."
 
 from __future__ import annotations
 
-MODEL_LIBS = ("openai", "langchain_openai", "langchain_core", "langchain", "httpx2", "tenacity")
+MODEL_LIBS = (
+    "openai",
+    "langchain_openai",
+    "langchain_core",
+    "langchain",
+    "httpx2",
+    "aiohttp",
+    "tenacity",
+)
 
 
 def model_imports(trace: str) -> list[str]:
