@@ -15,7 +15,8 @@ from tests.conftest import REPO
 _PROBE = """
 import atexit, json, os, sys
 atexit.register(lambda: print("MODULES " + json.dumps(sorted(
-    m for m in sys.modules if m.startswith(("pipeline.commands.", "openai", "langchain"))
+    m for m in sys.modules
+    if m.startswith(("pipeline.commands.", "openai", "langchain", "httpx2", "aiohttp"))
 )), "PLUGINS " + str(os.environ.get("PYDANTIC_DISABLE_PLUGINS")), file=sys.stderr))
 sys.argv = ["draft", *sys.argv[1:]]
 from pipeline.cli import main
@@ -62,6 +63,20 @@ def test_a_command_imports_only_its_own_module(tmp_path):
     proc, modules = _probe("eval", "--help")
     assert proc.returncode == 0 and "compare" in proc.stdout
     assert modules == ["pipeline.commands.eval"]
+
+
+def test_a_cached_rerun_loads_no_model_library(tmp_path, openai_server):
+    facts = REPO / "examples" / "school-ideology-summary.yaml"
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test-lazy"}
+    args = ("run", str(facts), "--model", "openai:good", "-q", "-o", str(tmp_path / "d.md"))
+    first, modules = _probe(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    assert any(m.startswith("aiohttp") for m in modules)  # the probe sees them when loaded
+    asked = openai_server.count()
+    again, modules = _probe(*args, env=env)
+    assert again.returncode == 0, again.stderr
+    assert openai_server.count() == asked
+    assert modules == ["pipeline.commands.options", "pipeline.commands.run"]
 
 
 def test_unknown_command_is_a_usage_error_with_suggestions():
