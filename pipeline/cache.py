@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline import paths
 from pipeline.errors import InputError
-from pipeline.models.base import Completion, Model, Usage
+from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import database_errors
 
@@ -184,6 +184,4 @@ class CachedModel:
         return completion
 
     async def aclose(self) -> None:
-        close = getattr(self.inner, "aclose", None)
-        if close is not None:
-            await close()
+        await close_model(self.inner)

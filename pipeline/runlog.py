@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from pipeline import paths
 from pipeline.errors import ModelError
-from pipeline.models.base import Completion, Model, Usage
+from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import database_errors
@@ -338,6 +338,4 @@ class RecordingModel:
         return completion
 
     async def aclose(self) -> None:
-        close = getattr(self.inner, "aclose", None)
-        if close is not None:
-            await close()
+        await close_model(self.inner)

@@ -71,6 +71,7 @@ def test_a_cached_rerun_loads_no_model_library(tmp_path, openai_server):
     args = ("run", str(facts), "--model", "openai:good", "-q", "-o", str(tmp_path / "d.md"))
     first, modules = _probe(*args, env=env)
     assert first.returncode == 0, first.stderr
+    assert "Unclosed" not in first.stderr  # the HTTP session was closed with its event loop
     assert any(m.startswith("aiohttp") for m in modules)  # the probe sees them when loaded
     asked = openai_server.count()
     again, modules = _probe(*args, env=env)

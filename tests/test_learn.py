@@ -428,6 +428,7 @@ def test_learn_with_a_model_over_http(cli, tmp_path, openai_server):
     assert spec.facts["unit_name"].label == "单位名称"  # the English proposal was refused
     assert "invented_fact" not in spec.facts
     assert "refused invented_fact" in proc.stderr and "refused unit_name" in proc.stderr
+    assert "Unclosed" not in proc.stderr  # the HTTP session was closed with its event loop
 
 
 def test_learn_with_a_failing_model_keeps_the_rule_labels(cli, tmp_path, openai_server):

@@ -3,13 +3,16 @@ review with markers and findings in place, edits, downloads, import/export, hist
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp import ClientSession
 from conftest import REPO
 from fastapi.testclient import TestClient
 from webapp import (
@@ -521,8 +524,14 @@ def test_api_keys_never_reach_the_browser(
         doc = web.new_doc()
         form = client.get(doc).text
         assert '<option value="scripted">scripted（good）</option>' in form
-        draft = web.generate(doc, fields_for(example_facts()), model="scripted")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            draft = web.generate(doc, fields_for(example_facts()), model="scripted")
+            gc.collect()
         assert openai_server.count() >= 7
+        # The job closed the model's HTTP session: none is left open, none was dropped open.
+        assert not [w for w in caught if "Unclosed" in str(w.message)]
+        assert not [o for o in gc.get_objects() if isinstance(o, ClientSession) and not o.closed]
         assert all(r.authorization == f"Bearer {key}" for r in openai_server.requests())
         pages = [
             client.get(u) for u in ("/", doc, draft, f"{doc}/export.yaml", f"{draft}/revisions")

@@ -211,6 +211,7 @@ async def _draft(
 ) -> Draft:
     """Draft with a progress display (or plain retry lines), then close the model."""
     from pipeline.drafting import draft_document_async
+    from pipeline.models.base import close_model
     from pipeline.progress import SectionProgress, log_to_stderr
 
     try:
@@ -229,6 +230,4 @@ async def _draft(
         finally:
             logging.getLogger("pipeline").removeHandler(handler)
     finally:
-        close = getattr(model, "aclose", None)
-        if close is not None:
-            await close()
+        await close_model(model)

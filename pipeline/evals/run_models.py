@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from pipeline.models.base import Completion, Model
+from pipeline.models.base import Completion, Model, close_model
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -89,9 +89,7 @@ class RunModels:
     async def aclose(self) -> None:
         """Close every model's connections, and the cache."""
         for model in self._base.values():
-            close = getattr(model, "aclose", None)
-            if close is not None:
-                with contextlib.suppress(Exception):  # closing must not hide the result
-                    await close()
+            with contextlib.suppress(Exception):  # closing must not hide the result
+                await close_model(model)
         if self._cache is not None:
             self._cache.close()

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import DraftsmithError
 from pipeline.learn.facts_finder import FoundFact
-from pipeline.models.base import Model
+from pipeline.models.base import Model, close_model
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _FORBIDDEN = re.compile(r"[【】{}<>\n\r□]")
@@ -132,6 +132,7 @@ def apply_proposals(
 
 
 async def _ask(model: Model, text: str) -> str:
+    """The model's answer to `text`; its connections are closed before the event loop ends."""
     from pipeline.prompts import Message, SectionPrompt
 
     messages = [
@@ -145,7 +146,10 @@ async def _ask(model: Model, text: str) -> str:
         skeleton="",
         template_hash="learn-labels",
     )
-    completion = await model.complete(prompt, messages)
+    try:
+        completion = await model.complete(prompt, messages)
+    finally:
+        await close_model(model)
     return completion.text
 
 

@@ -79,7 +79,16 @@ class Model(Protocol):
         """Answer `messages` (the prompt's own, or a repair conversation built from it).
 
         Raises `pipeline.errors.ModelError` (ideally `ModelCallError`) when no answer came.
-        A model may also offer `async aclose()` (its owner awaits it when done) and a
-        `deadline` attribute (seconds per section, read by the drafter).
+        A model may also offer `async aclose()` (its owner awaits it when done: see
+        `close_model`) and a `deadline` attribute (seconds per section, read by the drafter).
         """
         ...
+
+
+async def close_model(model: Model) -> None:
+    """Close the connections `model` holds in the running event loop, if it has any: await it
+    before that loop ends, or the HTTP client warns of an unclosed session. The model stays
+    usable; a later call connects again."""
+    close = getattr(model, "aclose", None)
+    if close is not None:
+        await close()

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.drafting import draft_document_async, heading_number
 from pipeline.facts import Facts
-from pipeline.models.base import Model
+from pipeline.models.base import Model, close_model
 from pipeline.spec import DocSpec
 from pipeline.web.context import WebContext
 from pipeline.web.editing import prompt_set, with_section
@@ -61,9 +61,12 @@ def start_draft(
     """Draft the whole document in the background; the job's result is the review page."""
 
     async def work(job: Job) -> str:
-        draft = await draft_document_async(
-            spec, facts, model, prompts=prompt_set(spec), on_event=job.on_section
-        )
+        try:
+            draft = await draft_document_async(
+                spec, facts, model, prompts=prompt_set(spec), on_event=job.on_section
+            )
+        finally:
+            await close_model(model)
         draft_id = await run_in_threadpool(c.store.create_draft, doc_id, facts_version, draft)
         return f"/drafts/{draft_id}"
 
@@ -83,9 +86,12 @@ def start_section(
     only = spec.model_copy(update={"sections": [spec.section(section_id)]})
 
     async def work(job: Job) -> str:
-        partial = await draft_document_async(
-            only, facts, model, prompts=prompt_set(spec), on_event=job.on_section
-        )
+        try:
+            partial = await draft_document_async(
+                only, facts, model, prompts=prompt_set(spec), on_event=job.on_section
+            )
+        finally:
+            await close_model(model)
         fresh = partial.sections[0]
         await run_in_threadpool(
             c.store.update_draft,
