@@ -211,6 +211,7 @@ class PromptSet:
             s.id: env.from_string(s.heading) for s in spec.sections if s.heading is not None
         }
         self._sections = {s.id: env.get_template(s.template_name) for s in spec.sections}
+        self._system = env.get_template("system.j2")
         shared = "".join(self._source(name) for name in ("section.j2", "system.j2"))
         self.hashes = {
             s.id: _hash(self._source(s.template_name), shared, spec.title, s.heading or "")
@@ -256,6 +257,8 @@ class PromptSet:
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
+            # A changed template folder gives a new set (see `load`): no stat per render.
+            auto_reload=False,
             bytecode_cache=_BytecodeCache(str(paths.templates_cache_dir() / "bytecode")),
         )
         env.filters.update(FILTERS)
@@ -358,19 +361,22 @@ class PromptSet:
         with _failing_as("the title template", str(self.spec.source)):
             return normalize_skeleton(self._title.render(self.context(values)))
 
-    def render_heading(self, section: SectionSpec, values: dict[str, Any]) -> str | None:
-        """A section's heading without its number, or None for an unheaded section."""
+    def render_heading(
+        self, section: SectionSpec, values: dict[str, Any], *, ctx: dict[str, Any] | None = None
+    ) -> str | None:
+        """A section's heading without its number, or None for an unheaded section (`ctx`:
+        the template context of `values`, when the caller has it already)."""
         tmpl = self._headings.get(section.id)
         if tmpl is None:
             return None
         with _failing_as(f"the heading of section '{section.id}'", str(self.spec.source)):
-            return normalize_skeleton(tmpl.render(self.context(values)))
+            return normalize_skeleton(tmpl.render(ctx or self.context(values)))
 
     def render_section(self, section: SectionSpec, values: dict[str, Any]) -> SectionPrompt:
         """The messages and the skeleton of one section."""
         tmpl = self._sections[section.id]
         ctx = self.context(values)
-        heading = self.render_heading(section, values)
+        heading = self.render_heading(section, values, ctx=ctx)
         ctx["section"] = {
             "id": section.id,
             "heading": heading or "开头段",
@@ -388,7 +394,7 @@ class PromptSet:
             skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))
             ctx["skeleton"] = skeleton
             user = tmpl.render(ctx).strip()
-            system = self.env.get_template("system.j2").render(ctx).strip()
+            system = self._system.render(ctx).strip()
         return SectionPrompt(
             section_id=section.id,
             heading=heading,
@@ -455,12 +461,13 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def _folder_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and modification times of a template folder: a change invalidates the cache."""
+    """Names, sizes and modification times of a template folder's files, subfolders included
+    (a template may include one from there): a change invalidates the cache."""
     if not folder.is_dir():
         return ()
     return tuple(
-        (f.name, st.st_size, st.st_mtime_ns)
-        for f in sorted(folder.iterdir())
+        (f.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns)
+        for f in sorted(folder.rglob("*"))
         if f.is_file() and (st := f.stat())
     )
 

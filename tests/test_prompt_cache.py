@@ -136,6 +136,30 @@ def test_compiled_templates_follow_an_edit(doctype_copy, cli, tmp_path):
     assert "确有实效" in out.read_text(encoding="utf-8")
 
 
+def test_a_running_process_sees_an_edited_template_even_in_a_subfolder(doctype_copy):
+    """A long-running process (the web app) drafts from the templates as they are now."""
+    pdir = doctype_copy / f"prompts/{DOCTYPE}"
+    (pdir / "parts").mkdir()
+    (pdir / "parts" / "closing.j2").write_text("旧的结尾。", encoding="utf-8")
+    _edit(
+        pdir / "plans.j2",
+        "{% block guidance %}",
+        "{% block guidance %}{% include 'parts/closing.j2' %}",
+    )
+    spec = _load(doctype_copy)
+    values = {name: f.example for name, f in spec.facts.items()}
+    plans = spec.section("plans")
+
+    def user_message() -> str:
+        return prompts.PromptSet.load(spec).render_section(plans, values).messages[1].content
+
+    assert "旧的结尾。" in user_message()
+    (pdir / "parts" / "closing.j2").write_text("改过的新结尾。", encoding="utf-8")
+    assert "改过的新结尾。" in user_message()
+    _edit(pdir / "plans.j2", "{% include", "另加一句。{% include")
+    assert "另加一句。" in user_message()
+
+
 def test_an_unwritable_cache_is_no_error(cli, tmp_path, draftsmith_home):
     (draftsmith_home / "cache").write_text("not a folder", encoding="utf-8")
     out = tmp_path / "draft.md"
