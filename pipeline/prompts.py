@@ -370,7 +370,7 @@ class PromptSet:
         if tmpl is None:
             return None
         with _failing_as(f"the heading of section '{section.id}'", str(self.spec.source)):
-            return normalize_skeleton(tmpl.render(ctx or self.context(values)))
+            return normalize_skeleton(tmpl.render(ctx if ctx is not None else self.context(values)))
 
     def render_section(self, section: SectionSpec, values: dict[str, Any]) -> SectionPrompt:
         """The messages and the skeleton of one section."""

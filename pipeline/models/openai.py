@@ -5,9 +5,9 @@ Chat completions only (never the Responses API), no streaming, the SDK's own ret
 timeouts. langchain and openai are imported when the first request is made, so that a run
 answered from the cache — and every other command — never loads them.
 
-Requests go out through the SDK's aiohttp transport (the `openai[aiohttp]` extra): it costs
-about 1.5 ms less CPU a request than the default httpx one, and a large evaluation run is
-bound by CPU.
+Requests go out through the SDK's aiohttp transport (the `openai[aiohttp]` extra): against
+the test server it costs 1–2 ms less CPU a request than the default httpx one, and a large
+evaluation run is bound by CPU.
 
 Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
 go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
