@@ -268,6 +268,10 @@ def main() -> None:
             f"  bare HTTP client      wall {bare:.2f} s, ratio {bare / ideal:.2f}  (aiohttp alone "
             "sending the same requests: the best a client can do on this machine and server)"
         )
+        print(
+            f"  draft eval ÷ bare     {wall / bare:.2f}  (what the pipeline adds to sending; "
+            "steadier than the ratio while the machine's speed drifts)"
+        )
         print("where the time goes (same suite):")
         _diagnostics(suite, args, ideal)
 
