@@ -136,3 +136,37 @@ def test_concurrent_requests_are_served_concurrently(openai_server):
     answers = asyncio.run(many())
     assert len(answers) == 6
     assert time.monotonic() - started < 2.0  # six 0.5 s answers, in parallel
+
+
+def test_answers_are_built_inline_and_other_jobs_in_threads(openai_server):
+    """With `AnswersInlineExecutor` as the loop's default executor, ChatOpenAI's building of
+    each answer runs on the loop's own thread, while every other job still gets a thread."""
+    import functools
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.models.openai import AnswersInlineExecutor
+
+    threaded: list[str] = []
+
+    class Pool(ThreadPoolExecutor):  # below AnswersInlineExecutor: sees what goes to threads
+        def submit(self, fn, /, *args, **kwargs):
+            job = fn.args[0] if isinstance(fn, functools.partial) and fn.args else fn
+            threaded.append(getattr(job, "__qualname__", repr(job)))
+            return super().submit(fn, *args, **kwargs)
+
+    class Executor(AnswersInlineExecutor, Pool):
+        pass
+
+    async def scenario() -> tuple[list[str], int]:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(Executor())
+        model = _model(openai_server)
+        answers = [await _complete(model, _prompt(s)) for s in ("organization", "opening")]
+        other = await loop.run_in_executor(None, threading.get_ident)
+        return [a.text for a in answers], other
+
+    texts, other_thread = asyncio.run(scenario())
+    assert all(texts) and openai_server.count() == 2
+    assert "run_in_executor.<locals>.wrapper" not in threaded  # langchain's job ran inline
+    assert other_thread != threading.get_ident() and "get_ident" in str(threaded)

@@ -23,6 +23,7 @@ import functools
 import importlib
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -171,6 +172,43 @@ def _tls_context() -> Any:
     import httpx2
 
     return httpx2.create_ssl_context()
+
+
+class AnswersInlineExecutor(ThreadPoolExecutor):
+    """An event loop's default executor for a loop that makes many calls: it runs
+    langchain-openai's building of each answer inline, everything else in threads.
+
+    ChatOpenAI hands each response to the loop's default executor to turn it into a message
+    (`_create_chat_result`: pure CPU, a fraction of a millisecond). On a busy loop the thread
+    hop costs more than the work, and the answer then waits behind the loop's other callbacks
+    while its call still holds a slot. Any other job (a DNS lookup, an import) still gets a
+    thread; should langchain change how it makes that one job, it gets a thread too.
+    """
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if not _builds_chat_result(fn):
+            return super().submit(fn, *args, **kwargs)
+        done: Future[Any] = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting call, as a thread would
+            done.set_exception(exc)
+        return done
+
+
+def _builds_chat_result(fn: Any) -> bool:
+    """Whether `fn` is langchain's executor job for ChatOpenAI's `_create_chat_result`:
+    `partial(context.run, wrapper)`, `wrapper` closing over the bound method."""
+    wrapper = fn.args[0] if isinstance(fn, functools.partial) and fn.args else None
+    cells = getattr(wrapper, "__closure__", None) or ()
+    return any(getattr(_cell_value(c), "__name__", None) == "_create_chat_result" for c in cells)
+
+
+def _cell_value(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return None
 
 
 class OpenAIModel:
