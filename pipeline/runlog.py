@@ -140,6 +140,7 @@ class RunLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with database_errors(self.path, what="run log"):
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             # As the response cache: no sync per commit (a power cut may lose the last
             # records, never corrupt the log).
@@ -238,7 +239,6 @@ class RunLog:
     def calls_usage(self, run_id: int) -> Usage:
         """The usage of every call logged for a run, summed (for a run that ended without a
         draft: its calls were still paid for)."""
-        self.db.row_factory = sqlite3.Row
         calls = self.db.execute("SELECT * FROM calls WHERE run_id = ?", (run_id,))
         return sum((_call_usage(c) for c in calls), Usage())
 
@@ -268,13 +268,11 @@ class RunLog:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first."""
-        self.db.row_factory = sqlite3.Row
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [self._run(r) for r in rows]
 
     def run(self, run_id: int) -> RunRecord | None:
         """One run with all its calls, or None."""
-        self.db.row_factory = sqlite3.Row
         row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             return None

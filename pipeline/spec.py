@@ -8,6 +8,7 @@ needs no Python: write the spec and the templates.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,7 +26,10 @@ FactType = Literal[
 ScalarType = Literal["string", "integer", "number", "year", "date", "enum"]
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-DoctypeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+DOCTYPE_ID = re.compile(r"[a-z][a-z0-9-]*")
+"""What a document-type id looks like (match it whole)."""
+
+DoctypeId = Annotated[str, Field(pattern=f"^{DOCTYPE_ID.pattern}$")]
 
 
 class _Strict(BaseModel):

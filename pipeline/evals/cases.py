@@ -122,10 +122,11 @@ def prepare_drafting(
     return out
 
 
-def _absent(path: Path) -> str:
-    """Why `path` (not a file) cannot be read: missing, or a folder."""
-    if path.is_dir():
-        return f"is a folder ({path}); expected a file"
+def _absent(path: Path, expected: str = "file") -> str:
+    """Why `path` is not the `expected` "file" or "folder": missing, or the other kind."""
+    kind = "folder" if path.is_dir() else "file"
+    if kind != expected and path.exists():
+        return f"is a {kind} ({path}); expected a {expected}"
     return f"not found (looked in {path})"
 
 
@@ -191,13 +192,9 @@ class PromptCache:
         folder = suite_relative(self._suite, variant.prompts)
         if not folder.is_dir():
             i = [v.name for v in self._suite.variants].index(variant.name)
-            absent = (
-                f"is a file ({folder}); expected a folder"
-                if folder.exists()
-                else f"not found (looked in {folder})"
-            )
             raise InputError(
-                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' {absent}",
+                f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' "
+                f"{_absent(folder, 'folder')}",
                 **_where(str(self._suite.source), self._lines, ("variants", i, "prompts")),
             )
         return folder

@@ -27,8 +27,7 @@ from pipeline.learn.writer import (
     stage,
     title_template,
 )
-
-_DOCTYPE_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+from pipeline.spec import DOCTYPE_ID
 
 
 class SectionSummary(BaseModel):
@@ -103,7 +102,7 @@ def _default_name(outline: Outline, found: FactsFound) -> str:
 
 
 def _check_id(doctype: str, out: Path, force: bool) -> None:
-    if not _DOCTYPE_ID.match(doctype):
+    if not DOCTYPE_ID.fullmatch(doctype):
         raise InputError(
             f"--id '{doctype}': expected lowercase letters, digits and '-', starting with a letter"
         )

@@ -10,7 +10,6 @@ no longer hold) — `load_saved_draft` says how many.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.document import Draft
 from pipeline.errors import InputError
+from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import parse_json, read_text
 from pipeline.validation import format_path
 
@@ -39,10 +39,6 @@ def render_json(draft: Draft) -> str:
     """The draft as indented JSON (UTF-8, Chinese kept as is), `format` tag first."""
     data = {"format": DRAFT_FORMAT, **draft.model_dump(mode="json")}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-_DOCTYPE_ID = re.compile(r"[a-z][a-z0-9-]*")
-"""A document-type id as a spec declares it (`pipeline.spec.DoctypeId`)."""
 
 
 def load_draft_json(path: str | Path) -> Draft:
@@ -77,7 +73,7 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             else f"field '{where}': {first['msg']}"
         )
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
-    if not _DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
+    if not DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
         raise InputError(
             "not a Draftsmith draft: field 'doctype': expected a document-type id such as "
             f"school-ideology-summary, got {draft.doctype!r}",
