@@ -112,10 +112,11 @@ def test_read_timeout_is_explicit(openai_server):
 
 
 def test_the_client_follows_the_event_loop(openai_server):
-    """A model shared by several `asyncio.run` drafts makes a client per loop."""
+    """A model shared by several `asyncio.run` drafts makes a client per loop (each closed
+    before its loop ends, as every owner of a model does)."""
     model = _model(openai_server)
     for _ in range(2):
-        assert asyncio.run(model.complete(_prompt(), _prompt().messages)).text
+        assert asyncio.run(_complete(model, _prompt())).text
     assert openai_server.count() == 2
 
 
@@ -131,7 +132,7 @@ def test_concurrent_requests_are_served_concurrently(openai_server):
         finally:
             await model.aclose()
 
-    asyncio.run(model.complete(_prompt(), _prompt().messages))  # load the libraries first
+    asyncio.run(_complete(model, _prompt()))  # load the libraries first
     started = time.monotonic()
     answers = asyncio.run(many())
     assert len(answers) == 6
