@@ -171,3 +171,24 @@ def test_answers_are_built_inline_and_other_jobs_in_threads(openai_server):
     assert all(texts) and openai_server.count() == 2
     assert "run_in_executor.<locals>.wrapper" not in threaded  # langchain's job ran inline
     assert other_thread != threading.get_ident() and "get_ident" in str(threaded)
+
+
+def test_prepare_loads_all_a_client_needs():
+    """After `prepare` (which a run does before it forks its workers), making a client loads
+    no further module: the workers inherit the libraries instead of each loading the rest."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pipeline.models.openai import EndpointSettings, OpenAIModel\n"
+        "OpenAIModel.prepare()\n"
+        "before = set(sys.modules)\n"
+        "model = OpenAIModel(EndpointSettings(model='m', base_url='http://127.0.0.1:9/v1'),"
+        " api_key='sk-x')\n"
+        "model._build()\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

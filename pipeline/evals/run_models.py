@@ -81,14 +81,10 @@ class RunModels:
         rate limits and the first samples are not skewed by a slow first request; and give
         the running loop the executor a loop of many calls wants (`AnswersInlineExecutor`)."""
         if self.needs_libraries:
-            import importlib
-            import sys
-
             from pipeline.models.openai import AnswersInlineExecutor
 
             asyncio.get_running_loop().set_default_executor(AnswersInlineExecutor())
-            if "langchain_openai" not in sys.modules:
-                await asyncio.to_thread(importlib.import_module, "langchain_openai")
+            await asyncio.to_thread(self.prepare)
 
     async def aclose(self) -> None:
         """Close every model's connections, and the cache."""

@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import functools
 import importlib
-import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from http import HTTPStatus
@@ -257,19 +256,22 @@ class OpenAIModel:
         """
         loop = asyncio.get_running_loop()
         if self._chat is None or self._loop is not loop:
-            if "langchain_openai" not in sys.modules:
-                await asyncio.to_thread(importlib.import_module, "langchain_openai")
+            if not self.prepare.cache_info().currsize:
+                await asyncio.to_thread(self.prepare)
             if self._chat is None or self._loop is not loop:
                 self._chat = self._build()
                 self._loop = loop
         return self._chat
 
     @staticmethod
+    @functools.cache
     def prepare() -> None:
         """Load the libraries and what every client needs, ahead of the first call: done
         once in a process that forks workers, they inherit it instead of each loading it."""
         importlib.import_module("langchain_openai")
-        importlib.import_module("openai.resources.chat.completions")  # loaded on first use
+        # A client loads its chat resources when first asked for them (about 50 ms): ChatOpenAI
+        # asks as it is made, on the event loop. Ask here instead, as the client does.
+        importlib.import_module("openai.resources.chat").AsyncChat  # noqa: B018
         _tls_context()
 
     def _build(self) -> Any:
