@@ -30,7 +30,7 @@ class SectionDraft(BaseModel):
     """Why the section failed, when it did."""
     attempts: int = 1
     """Model answers used for this section (1 + repairs)."""
-    usage: Usage = Field(default_factory=Usage)  # a model default would be deep-copied per instance
+    usage: Usage = Field(default_factory=Usage)
 
 
 class Marker(BaseModel):
@@ -80,7 +80,7 @@ class Draft(BaseModel):
     markers: list[Marker] = []
     findings: list[Finding] = []
     provenance: Provenance
-    usage: Usage = Field(default_factory=Usage)  # a model default would be deep-copied per instance
+    usage: Usage = Field(default_factory=Usage)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -100,7 +100,7 @@ class SectionSpec(_Strict):
     required: bool = True
     facts: list[Identifier] = []
     """The facts this section uses; a model drafting it is given these."""
-    length: LengthBounds = LengthBounds()
+    length: LengthBounds = Field(default_factory=LengthBounds)
     must_mention: list[Identifier] = []
     """Facts whose values the section must name."""
     min_points: int = Field(0, ge=0)
@@ -154,7 +154,7 @@ class DocSpec(_Strict):
     """The title as a template."""
     facts: dict[Identifier, FactSpec]
     sections: list[SectionSpec] = Field(min_length=1)
-    rules: Rules = Rules()
+    rules: Rules = Field(default_factory=Rules)
     signature: Signature | None = None
     style: StyleOverrides | None = None
     """House-style overrides of the Word layout (fonts, sizes); see `pipeline.render.style`."""

@@ -120,7 +120,7 @@ class SampleResult(BaseModel):
     """Expected findings the checker did not give (code @ text)."""
     unexpected: list[str] = []
     """Findings the case did not expect."""
-    usage: Usage = Usage()
+    usage: Usage = Field(default_factory=Usage)
     duration_s: float = 0.0
     failed_sections: list[str] = []
     """Sections that got no usable answer (a retried sample asks the model for them again)."""

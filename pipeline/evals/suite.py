@@ -242,7 +242,7 @@ class CheckerCase(_Strict):
 class _SuiteBase(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = Field(default_factory=Thresholds)
     concurrency: int = Field(8, ge=1, le=256)
     """Model calls in flight for the whole run, section calls included."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pipeline.errors import ModelError
 from pipeline.prompts import Message, SectionPrompt
@@ -57,7 +57,7 @@ class Completion(BaseModel):
     finish_reason: Literal["stop", "length", "content_filter", "other"] = "stop"
     refusal: str | None = None
     """The model's refusal, when the endpoint reports one separately from the text."""
-    usage: Usage = Usage()
+    usage: Usage = Field(default_factory=Usage)
 
 
 class ModelCallError(ModelError):
