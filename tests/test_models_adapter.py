@@ -192,3 +192,11 @@ def test_prepare_loads_all_a_client_needs():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_an_answer_without_choices_is_a_failure_with_a_reason(openai_server):
+    openai_server.script("organization", "nochoices")
+    with pytest.raises(ModelCallError) as info:
+        asyncio.run(_complete(_model(openai_server), _prompt()))
+    assert "no choices" in str(info.value)
+    assert openai_server.count() == 1  # not retried: asking again gets the same answer

@@ -327,7 +327,10 @@ class OpenAIModel:
         async def once() -> Any:
             nonlocal requests
             requests += 1
-            return await chat._agenerate(payload)
+            result = await chat._agenerate(payload)
+            if not result.generations:
+                raise ValueError("the answer has no choices")
+            return result
 
         started = time.monotonic()
         try:

@@ -13,6 +13,7 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
     bad                invent and drop together
     fenced             the skeleton in a code fence, after a chatty preamble and the heading
     text:TEXT          TEXT                             empty     empty content
+    nochoices          a 200 answer whose `choices` list is empty
     refuse             抱歉，我无法协助完成这个请求。
     truncate           half the answer with finish_reason=length; a continuation request
                        (the partial answer as assistant message, then 继续…) gets the rest
@@ -71,6 +72,7 @@ Kind = Literal[
     "fenced",
     "text",
     "empty",
+    "nochoices",
     "refuse",
     "truncate",
     "status",
@@ -390,7 +392,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": model,
-                "choices": [
+                "choices": []
+                if b.kind == "nochoices"
+                else [
                     {
                         "index": 0,
                         "message": {"role": "assistant", "content": full},
