@@ -5,8 +5,11 @@
 Times `draft --help` and `draft check` on an offline draft of the school example (real
 subprocesses, median of `--repeat`), prints each against the 0.4 s target (a ratio under
 1.0 is within target), and lists which modules of openai, langchain, httpx2, aiohttp and
-tenacity each command imported, from `python -X importtime` (there must be none). For scale
-it also times `python -c pass` (the interpreter alone) and `import langchain_openai`.
+tenacity each command imported, from `python -X importtime` (there must be none). Beside
+each command, in alternate runs, it times the command's dependency floor: its libraries
+(typer, pydantic, PyYAML…) loaded with nothing of Draftsmith's (`import_trace.py`), so the
+difference is what Draftsmith's own code costs however fast the machine is at the moment.
+For scale it also times `python -c pass` (the interpreter alone) and `import langchain_openai`.
 """
 
 from __future__ import annotations
@@ -20,29 +23,32 @@ import tempfile
 import time
 from pathlib import Path
 
-from model_imports import model_imports  # benchmarks/model_imports.py
+from import_trace import floor_argv, model_imports  # benchmarks/import_trace.py
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "school-ideology-summary.yaml"
 TARGET_S = 0.4
 
 
-def _time(argv: list[str], env: dict[str, str], repeat: int) -> tuple[float, list[float]]:
-    subprocess.run(argv, env=env, capture_output=True)  # warm-up: writes the bytecode cache
-    times = []
+def _time(*argvs: list[str], env: dict[str, str], repeat: int) -> list[list[float]]:
+    """Wall times of `repeat` runs of each command line, taken in turn (so that a drift in
+    the machine's speed falls on all of them alike)."""
+    for argv in argvs:
+        subprocess.run(argv, env=env, capture_output=True)  # warm-up: writes the bytecode cache
+    times: list[list[float]] = [[] for _ in argvs]
     for _ in range(repeat):
-        started = time.perf_counter()
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - started)
-        assert proc.returncode in (0, 1), proc.stderr
-    return statistics.median(times), times
+        for argv, taken in zip(argvs, times, strict=True):
+            started = time.perf_counter()
+            proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+            taken.append(time.perf_counter() - started)
+            assert proc.returncode in (0, 1), proc.stderr
+    return times
 
 
-def _model_imports(argv: list[str], env: dict[str, str]) -> list[str]:
-    proc = subprocess.run(
-        [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True
-    )
-    return model_imports(proc.stderr)
+def _trace(argv: list[str], env: dict[str, str]) -> str:
+    """The `python -X importtime` trace of a command."""
+    argv = [argv[0], "-X", "importtime", *argv[1:]]
+    return subprocess.run(argv, env=env, capture_output=True, text=True).stderr
 
 
 def main() -> None:
@@ -65,16 +71,26 @@ def main() -> None:
             "draft --help": [py, "-m", "pipeline", "--help"],
             "draft check": [py, "-m", "pipeline", "check", str(draft_txt), "--facts", str(FACTS)],
         }
-        interpreter, _ = _time([py, "-c", "pass"], env, args.repeat)
-        langchain, _ = _time([py, "-c", "import langchain_openai"], env, max(1, args.repeat // 2))
-        print(f"python -c pass: {interpreter:.3f} s; import langchain_openai: {langchain:.3f} s")
+        [interpreter] = _time([py, "-c", "pass"], env=env, repeat=args.repeat)
+        [langchain] = _time([py, "-c", "import langchain_openai"], env=env, repeat=3)
+        print(
+            f"python -c pass: {statistics.median(interpreter):.3f} s; "
+            f"import langchain_openai: {statistics.median(langchain):.3f} s"
+        )
         for name, argv in commands.items():
-            median, times = _time(argv, env, args.repeat)
+            trace = _trace(argv, env)
+            times, floor = _time(argv, floor_argv(py, trace), env=env, repeat=args.repeat)
+            median, floor_median = statistics.median(times), statistics.median(floor)
             verdict = "within target" if median < TARGET_S else "OVER target"
             runs = ", ".join(f"{t:.3f}" for t in times)
             print(f"{name}: median {median:.3f} s ({runs})")
             print(f"  target {TARGET_S} s; median / target = {median / TARGET_S:.2f}  ({verdict})")
-            imported = _model_imports(argv, env)
+            print(
+                f"  its libraries alone, nothing of Draftsmith's: median {floor_median:.3f} s "
+                f"(floor / target = {floor_median / TARGET_S:.2f}); "
+                f"Draftsmith's own code: {median - floor_median:.3f} s"
+            )
+            imported = model_imports(trace)
             shown = ", ".join(imported[:6]) + (" …" if len(imported) > 6 else "")
             print(f"  openai/langchain/httpx2/aiohttp/tenacity modules imported: {shown or 'none'}")
 
