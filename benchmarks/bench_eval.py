@@ -8,8 +8,10 @@
    processes as `draft eval` chooses them (one per core), and with one process for contrast.
    The run is CPU-bound on a small machine: the CPU it used (all processes, and the server's)
    is printed beside the wall time, with the floor that CPU sets on this many cores; and the
-   same requests are sent again by a bare HTTP client (aiohttp with nothing else to do), for
-   the ratio this machine and server allow at best.
+   same requests are sent again, first by the model client alone (ChatOpenAI, as the pipeline
+   builds it, from as many forked processes with the same limits, and nothing of
+   Draftsmith's: the floor of the client this pipeline must use), then by a bare HTTP client
+   (aiohttp with nothing else to do), for the ratio this machine and server allow at best.
 2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases, in one process (a
    worker holds no more than this). What a run holds beyond the suite itself (the cases and
    their facts, loaded and checked up front) should stay flat: finished samples go to the
@@ -184,6 +186,57 @@ def _bare_client(server: Server, bodies: list[dict], concurrency: int) -> float:
     return asyncio.run(send_all())
 
 
+def _client_alone(server: Server, bodies: list[dict], concurrency: int, workers: int) -> float:
+    """Seconds ChatOpenAI alone takes to send `bodies` from `workers` forked processes that
+    share `concurrency` as the run's workers do: its generation step over the aiohttp
+    transport, answers built inline (`AnswersInlineExecutor`), nothing else done with them."""
+    import asyncio
+    import multiprocessing
+
+    import openai
+    from langchain_core.messages import convert_to_messages
+    from langchain_openai import ChatOpenAI
+
+    from pipeline.evals.workers import split
+    from pipeline.models.openai import AnswersInlineExecutor
+
+    def send_share(share: list[dict], limit: int) -> None:
+        async def send_all() -> None:
+            asyncio.get_running_loop().set_default_executor(AnswersInlineExecutor())
+            client = openai.DefaultAioHttpClient()
+            chat = ChatOpenAI(
+                model="good",
+                base_url=server.base_url,
+                api_key="sk-bench",
+                max_retries=0,
+                use_responses_api=False,
+                http_async_client=client,
+            )
+            gate = asyncio.Semaphore(limit)
+
+            async def send(body: dict) -> None:
+                async with gate:
+                    await chat._agenerate(convert_to_messages(body["messages"]))
+
+            await asyncio.gather(*(send(b) for b in share))
+            await client.aclose()
+
+        asyncio.run(send_all())
+
+    fork = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    shares = split(concurrency, workers)
+    procs = [
+        fork.Process(target=send_share, args=(bodies[i::workers], n)) for i, n in enumerate(shares)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+        assert proc.exitcode == 0, proc.exitcode
+    return time.perf_counter() - started
+
+
 def _diagnostics(suite: Path, args: argparse.Namespace, ideal: float) -> None:
     """Where the time goes: the same run with an in-process model, then with checks off."""
     from unittest import mock
@@ -263,13 +316,21 @@ def main() -> None:
             f"CPU {cpu1:.2f} s"
         )
         server.reset()
+        alone = _client_alone(server, bodies, args.concurrency, result.workers)
+        print(
+            f"  model client alone    wall {alone:.2f} s, ratio {alone / ideal:.2f}  (ChatOpenAI "
+            f"sending the same requests from {result.workers} processes with the same limits, "
+            "nothing of Draftsmith's: the floor of the client the pipeline uses)"
+        )
+        print(f"  draft eval ÷ client   {wall / alone:.2f}  (what Draftsmith's own work adds)")
+        server.reset()
         bare = _bare_client(server, bodies, args.concurrency)
         print(
             f"  bare HTTP client      wall {bare:.2f} s, ratio {bare / ideal:.2f}  (aiohttp alone "
             "sending the same requests: the best a client can do on this machine and server)"
         )
         print(
-            f"  draft eval ÷ bare     {wall / bare:.2f}  (what the pipeline adds to sending; "
+            f"  draft eval ÷ bare     {wall / bare:.2f}  (what the client and the pipeline add to sending; "
             "steadier than the ratio while the machine's speed drifts)"
         )
         print("where the time goes (same suite):")
