@@ -8,8 +8,8 @@
    processes as `draft eval` chooses them (one per core), and with one process for contrast.
    The run is CPU-bound on a small machine: the CPU it used (all processes, and the server's)
    is printed beside the wall time, with the floor that CPU sets on this many cores; and the
-   same requests are sent again, first by the model client alone (ChatOpenAI, as the pipeline
-   builds it, from as many forked processes with the same limits, and nothing of
+   same requests are sent again, first by the model client alone (ChatOpenAI over the same aiohttp
+   transport, from as many forked processes with the same limits, and nothing of
    Draftsmith's: the floor of the client this pipeline must use), then by a bare HTTP client
    (aiohttp with nothing else to do), for the ratio this machine and server allow at best.
 2. Memory: the traced peak (tracemalloc) of runs of 25, 50 and 100 cases, in one process (a
