@@ -32,6 +32,15 @@ def by_code(text: str, code: str) -> list[str]:
         "温馨提示：下载前请仔细阅读。",
         "文档介绍",
         "相关推荐",
+        "第 1 页 共 5 页",
+        "第2页/共5页",
+        "第3页",
+        "- 1 -",
+        "— 2 —",
+        "文档来源：网络整理，仅供参考",
+        "本文由用户上传，仅供学习交流",
+        "更多精品文档请访问 www.example.com",
+        "www.example.com",
     ],
 )
 def test_residue_lines(line: str):
@@ -61,6 +70,10 @@ def test_inline_residue(text: str, residue: str):
         "青山县红星中学\n2021年1月15日",  # a signature's date line is no residue
         "2023年，学校共召开会议12次。",
         "2021-04-19",  # a bare date is not known to be the site's
+        "第一，加强理论学习。",
+        "全年共开展活动5次，第2次由校长主讲。",
+        "更多的教师参与到志愿服务中来。",
+        "一是按照上级要求，及时转载、宣传各项政策。",
     ],
 )
 def test_no_residue_in_report_text(text: str):

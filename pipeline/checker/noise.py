@@ -1,7 +1,8 @@
 """Noise: site residue, and the blanks PDF extraction leaves (never reported as gaps).
 
-Residue (`noise.boilerplate`): publication date, file size and page-count lines, disclaimers,
-文档介绍, 查看更多, 小编为大家整理…, login prompts, customer-service numbers.
+Residue (`noise.boilerplate`): publication date, file size, page-count and page-number lines,
+source and uploader lines, web addresses, disclaimers, 文档介绍, 查看更多, 小编为大家整理…,
+login prompts, customer-service numbers.
 
 Blanks: text extracted from a PDF wraps at a regular width (about 29 characters in the
 sample), and every line end becomes a space, often inside a word ("大精 神"). A word removed
@@ -49,8 +50,21 @@ _RESIDUE_LINES = [
         + r"(?:(?:文件|文档)?大小[:：]?\s*)?\d+(?:\.\d+)?\s*(?:[KkMmGg][Bb]?|[Bb]|字节)"
         + _TAIL
     ),
-    # - 5页 · 共5页 · 页数：5
-    re.compile(_BULLET + r"(?:共\s*\d+\s*页|\d+\s*页|(?:页数|页码)[:：]?\s*\d+\s*页?)" + _TAIL),
+    # - 5页 · 共5页 · 页数：5 · 第 1 页 共 5 页 · 第2页/共5页
+    re.compile(
+        _BULLET
+        + r"(?:共\s*\d+\s*页|\d+\s*页|(?:页数|页码)[:：]?\s*\d+\s*页?"
+        + r"|第\s*\d+\s*页\s*(?:[/，,、|｜]?\s*共\s*\d+\s*页)?)"
+        + _TAIL
+    ),
+    # - 1 - · — 2 —: a page footer's number on a line of its own
+    re.compile(r"^\s*[-—–]{1,2}\s*\d{1,3}\s*[-—–]{1,2}\s*$"),
+    # 文档来源：网络整理 · 本文由用户上传… · 更多精品文档请访问 www… · a bare web address
+    re.compile(
+        _BULLET + r"(?:(?:文档|文章|本文|资料)来源[:：]|本文档?由[^\n]{0,30}(?:上传|提供|整理|分享)"
+        r"|更多[^\n]{0,20}(?:请|欢迎)(?:访问|关注|下载)|转载请注明|原文(?:地址|链接)[:：]"
+        r"|(?:https?://|www\.)\S+\s*$)[^\n]*$"
+    ),
     # 文档介绍 and the site's other labels on a line of their own
     re.compile(
         _BULLET + r"(?:文档介绍|文档简介|内容简介|文档预览|相关文档|相关推荐|猜你喜欢|热门文档|"
