@@ -108,6 +108,21 @@ def test_wrap_spaces_are_notes_and_gaps_still_gaps():
     assert not blanks_in_gaps & {f.start for f in wraps}
 
 
+def test_a_gap_at_a_line_end_stays_a_gap_and_fix_keeps_it():
+    """A number cut out right where the line wraps leaves two blanks, the gap's and the
+    wrap's: the two are one gap, and --fix must not join them away."""
+    body = PARAGRAPH.replace("学校共开展中心组学习 次，其中理论学习 次。", "")
+    sentence = "学校党支部按照上级要求开展中心组学习 次，其中理论学习八次。"
+    pad = "认真" * 28
+    gap = len(body) + sentence.index(" ")
+    body += pad[: (27 - gap) % 28]  # the gap's blank is the last character of a line
+    text = _wrapped(body + sentence)
+    assert "中心组学习  次" in text
+    report = check_text(text)
+    assert [f.excerpt for f in report.findings if f.code == "gap.silent-number"] == ["学习  次"]
+    assert "中心组学习  次" in apply_fixes(text, report.findings)
+
+
 def test_a_measure_word_after_a_wrap_is_no_gap():
     """When a line wraps right before 次 or 人, the blank is a wrap, not a missing number."""
     body = PARAGRAPH.replace("学校共开展中心组学习 次，其中理论学习 次。", "")

@@ -354,8 +354,22 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
             else:
                 scan.wraps.append(b)
         scan.midline.extend(b for b in blanks if b not in chosen_set)
+    _keep_gaps_at_wraps(scan)
     scan.midline.sort()
     return scan
+
+
+def _keep_gaps_at_wraps(scan: BlankScan) -> None:
+    """A line end is one blank as wide as the text's other line ends; a wider one also holds
+    a blank of its own, most often a word cut out right at the line end ("学习␣␣次"). It goes
+    to the gap rules whole: joining it would delete the gap's only trace."""
+    if not scan.wraps:
+        return
+    usual = Counter(b.end - b.start for b in scan.wraps).most_common(1)[0][0]
+    wider = [b for b in scan.wraps if b.end - b.start > usual]
+    if wider:
+        scan.wraps = [b for b in scan.wraps if b.end - b.start <= usual]
+        scan.midline.extend(wider)
 
 
 def _short(text: str, start: int, end: int, width: float | None) -> bool:
