@@ -56,20 +56,25 @@ def heading_number(index: int) -> str:
     return f"{to_chinese(index)}、"
 
 
-def repair_messages(prompt: SectionPrompt, answer: str, findings: list[Finding]) -> list[Message]:
-    """The conversation that asks the model to fix its section: each finding quoted, with the fix."""
+def repair_messages(messages: list[Message], answer: str, findings: list[Finding]) -> list[Message]:
+    """The conversation so far (the section prompt, then any earlier repair rounds) continued
+    with the faulty answer and a request quoting each finding with its fix. Each round adds
+    a turn, so a model that repeats a wrong answer is told that its fix did not take, and no
+    two rounds send the same request (the second would be answered from the cache)."""
     lines = []
     for i, f in enumerate(findings, 1):
         quoted = f"原文“{f.excerpt}”：" if f.excerpt.strip() else ""
         fix = f"修改要求：{f.hint}" if f.hint else "修改要求：按事实改正"
         lines.append(f"{i}. {quoted}{f.message}（{f.code}）。{fix}")
+    again = any(m.role == "assistant" for m in messages)
     request = (
-        "你写的这一节有以下问题，请逐条改正后重新输出整节正文（只输出正文）：\n"
+        ("修改后的这一节仍有以下问题" if again else "你写的这一节有以下问题")
+        + "，请逐条改正后重新输出整节正文（只输出正文）：\n"
         + "\n".join(lines)
         + "\n不得编造事实中没有的数字、名称或日期；缺少的事实保留“【待补充：名称】”标记。"
     )
     return [
-        *prompt.messages,
+        *messages,
         Message(role="assistant", content=answer),
         Message(role="user", content=request),
     ]
@@ -177,7 +182,7 @@ async def _draft_section(
                     if not errors or round_ == repairs:
                         break
                     emit(SectionEvent(section.id, "repairing", f"{len(errors)} error(s)"))
-                    messages = repair_messages(prompt, body, errors)
+                    messages = repair_messages(messages, body, errors)
     except ModelError as exc:
         problem = str(exc)
     except TimeoutError:

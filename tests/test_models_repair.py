@@ -76,6 +76,24 @@ def test_the_best_attempt_is_kept_and_what_is_still_wrong_gives_exit_1(tmp_path,
     assert "facts.must-mention" not in codes
 
 
+def test_a_repeated_wrong_answer_is_asked_again_not_answered_from_the_cache(
+    tmp_path, openai_server, expected
+):
+    """The second repair follows the first in one conversation: the same wrong answer twice
+    must not make the second repair request the first one again (answered from the cache)."""
+    openai_server.script("theory_study", "invent", "invent", "ok")
+    run = draft_run(tmp_path, openai_server, "--repairs", "2")
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 3
+    assert run.section("theory_study")["usage"]["cached"] == 0
+    _, second, third = openai_server.requests("theory_study")
+    assert third.body["messages"][: len(second.body["messages"])] == second.body["messages"]
+    assert third.body["messages"][-1]["content"].startswith("修改后的这一节仍有以下问题")
+    assert run.section("theory_study")["body"] == expected["theory_study"]
+    again = draft_run(tmp_path, openai_server, "--repairs", "2")
+    assert again.code == 0 and openai_server.count("theory_study") == 3  # a re-run: all cached
+
+
 def test_repairs_are_bounded(tmp_path, openai_server):
     run = draft_run(tmp_path, openai_server, "--repairs", "1", model="openai:bad")
     assert run.code == 1, run.stderr
