@@ -6,8 +6,10 @@ folder and is renamed over the target, so an existing file is never left half-wr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -248,7 +250,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
-    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
+    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
+
+    The file gets the permissions a plain `open` would give it: those of the file it replaces,
+    else the user's umask (a temporary file is private, a report in a shared folder is not)."""
     target = check_output_path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,6 +261,9 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     except OSError as exc:
         raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
     try:
+        # a file system without permissions (FAT, some mounts) has nothing to keep
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, _mode_for(target))
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
@@ -265,6 +273,29 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits of `target` if it exists, else what a new file gets (0o666 less
+    the umask)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the only way to read it is to set it and set it back
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import yaml
@@ -152,6 +154,24 @@ def test_output_file_is_replaced_atomically(cli, tmp_path):
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
     assert out.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
     assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temporary files left
+
+
+def test_output_files_get_the_permissions_a_plain_write_would(cli, tmp_path):
+    """A new file follows the umask (a report in a shared folder is readable by colleagues);
+    a replaced file keeps its own permissions."""
+    kept = tmp_path / "kept.md"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    old_umask = os.umask(0o022)
+    try:
+        for out in (tmp_path / "new.md", tmp_path / "new.docx", kept):
+            assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / "new.md").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "new.docx").stat().st_mode) == 0o644
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert kept.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
 
 
 def test_docx_needs_an_output_file(cli):
