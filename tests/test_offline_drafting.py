@@ -174,6 +174,20 @@ def test_output_files_get_the_permissions_a_plain_write_would(cli, tmp_path):
     assert kept.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
 
 
+def test_an_output_named_for_another_document_format_is_refused(cli, tmp_path):
+    """Markdown written to 总结.doc would not open in Word: exit 2, nothing written."""
+    for name, hint in (("总结.doc", "name it .docx"), ("report.pdf", ".md, .txt, .json, .docx")):
+        result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", tmp_path / name)
+        assert result.returncode == 2, result.stderr
+        assert name in result.stderr and hint in result.stderr
+        assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+    # an explicit --format is the user's choice
+    out = tmp_path / "draft.pdf"
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out, "--format", "md")
+    assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("# ")
+
+
 def test_docx_needs_an_output_file(cli):
     result = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "docx")
     assert result.returncode == 2 and "-o" in result.stderr

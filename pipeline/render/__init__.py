@@ -19,8 +19,35 @@ Format = Literal["md", "txt", "json", "docx"]
 FORMATS: tuple[str, ...] = ("md", "txt", "json", "docx")
 
 
+OTHER_DOCUMENT_FORMATS = frozenset(
+    [
+        "doc",
+        "dot",
+        "dotx",
+        "wps",
+        "wpt",
+        "rtf",
+        "odt",
+        "pdf",
+        "ofd",
+        "html",
+        "htm",
+        "xls",
+        "xlsx",
+        "et",
+        "ppt",
+        "pptx",
+        "dps",
+        "epub",
+    ]
+)
+"""Extensions of documents Draftsmith does not write: Markdown under such a name would be a
+file its user's program cannot open."""
+
+
 def format_for(path: str | Path | None, explicit: str | None) -> str:
-    """The output format: the explicit one, else the file's extension, else Markdown."""
+    """The output format: the explicit one, else the file's extension, else Markdown (a name
+    ending in another document format, `.doc` or `.pdf`, is refused: it would not open)."""
     if explicit:
         if explicit not in FORMATS:
             raise InputError(f"unknown format '{explicit}': expected one of {', '.join(FORMATS)}")
@@ -31,6 +58,17 @@ def format_for(path: str | Path | None, explicit: str | None) -> str:
         ext = aliases.get(ext, ext)
         if ext in FORMATS:
             return ext
+        if ext in OTHER_DOCUMENT_FORMATS:
+            word = (
+                "; for Word, name it .docx"
+                if ext in {"doc", "dot", "dotx", "wps", "wpt", "rtf"}
+                else ""
+            )
+            raise InputError(
+                f"cannot write a .{ext} file: the output formats are "
+                f"{', '.join('.' + f for f in FORMATS)}{word}",
+                path=str(path),
+            )
     return "md"
 
 
