@@ -20,26 +20,8 @@ FORMATS: tuple[str, ...] = ("md", "txt", "json", "docx")
 
 
 OTHER_DOCUMENT_FORMATS = frozenset(
-    [
-        "doc",
-        "dot",
-        "dotx",
-        "wps",
-        "wpt",
-        "rtf",
-        "odt",
-        "pdf",
-        "ofd",
-        "html",
-        "htm",
-        "xls",
-        "xlsx",
-        "et",
-        "ppt",
-        "pptx",
-        "dps",
-        "epub",
-    ]
+    {"doc", "dot", "dotx", "wps", "wpt", "rtf", "odt", "pdf", "ofd", "html", "htm", "epub"}
+    | {"xls", "xlsx", "et", "ppt", "pptx", "dps"}
 )
 """Extensions of documents Draftsmith does not write: Markdown under such a name would be a
 file its user's program cannot open."""
