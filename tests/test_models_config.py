@@ -107,6 +107,19 @@ def test_missing_profile_key_names_its_variable(tmp_path, openai_server, cli):
     assert openai_server.count() == 0
 
 
+def test_a_key_with_a_character_no_header_can_carry_is_bad_input(tmp_path, openai_server, cli):
+    """A key pasted with an input-method character fails before any section, naming the
+    variable and the position, never the key."""
+    from modelrun import EXAMPLE, model_env
+
+    env = model_env(openai_server, OPENAI_API_KEY="sk-audit-SECRET123é")
+    proc = cli("run", EXAMPLE, "--model", "openai:good", "-o", tmp_path / "d.md", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "OPENAI_API_KEY" in proc.stderr and "position 19" in proc.stderr
+    assert "SECRET123" not in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
+    assert openai_server.count() == 0 and not (tmp_path / "d.md").exists()
+
+
 def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
     from modelrun import EXAMPLE
 

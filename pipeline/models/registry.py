@@ -90,6 +90,12 @@ def get_model(
                 + ("" if opts.api_key_env else ", or name another one with --api-key-env")
             )
         api_key = "not-needed"
+    bad = next((i for i, ch in enumerate(api_key) if not (ch.isascii() and ch.isprintable())), None)
+    if bad is not None:  # it goes in an HTTP header; say so now, not once per section
+        raise InputError(
+            f"the API key in {key_env} has a character an HTTP header cannot carry at "
+            f"position {bad + 1} (not ASCII, or a control character): paste the key again"
+        )
 
     if opts.base_url:
         base_url: str | None = _check_url(opts.base_url, "--base-url")
