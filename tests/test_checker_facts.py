@@ -143,6 +143,8 @@ def test_must_mention(school, draft):
     ]
     assert len(found) == 2 and all(f.section == "theory_study" for f in found)
     assert "中心组学习次数" in found[0].message and "“12”" in found[0].message
+    # a finding about a whole section points at its heading line, not into the next line
+    assert {f.excerpt for f in found} == {"二、强化理论学习，提高党员政治理论水平"}
 
 
 def test_a_missing_fact_is_mentioned_by_its_marker():

@@ -55,6 +55,14 @@ class Context:
     _span_starts: list[int] | None = field(default=None, repr=False)
     _numbers: dict[tuple[int, int], list[NumberToken]] = field(default_factory=dict, repr=False)
 
+    def section_anchor(self, span: SectionSpan) -> tuple[int, int]:
+        """Where a finding about a whole section points: its heading (the opening's first
+        words), never past the end of that line, at most 30 characters."""
+        start = span.heading_start if span.heading_start is not None else span.start
+        line_end = self.text.find("\n", start, span.end)
+        end = span.end if line_end <= start else line_end
+        return start, min(end, start + 30)
+
     # ------------------------------------------------------------------ derived views
 
     @cached_property

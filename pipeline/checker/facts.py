@@ -277,8 +277,7 @@ def _must_mention(ctx: Context) -> list[Finding]:
         body = _section_text(ctx, span)
         compact = "".join(body.split())
         numbers = {round(t.value, 6) for t in ctx.numbers(span.body_start, span.end) if not t.date}
-        start = span.heading_start if span.heading_start is not None else span.start
-        end = min(span.end, start + 20)
+        start, end = ctx.section_anchor(span)
         for name in span.spec.must_mention:
             fact = ctx.spec.facts[name]
             value = ctx.facts.values.get(name)

@@ -325,8 +325,7 @@ def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
         need = span.spec.min_points if span.spec else 0
         have = longest.get(i, 0)
         if need and have < need:
-            start = span.heading_start if span.heading_start is not None else span.start
-            end = min(span.end, start + 20)
+            start, end = ctx.section_anchor(span)
             out.append(
                 ctx.finding(
                     "structure.too-few-points",
@@ -379,8 +378,7 @@ def _required_sections(ctx: Context) -> list[Finding]:
     for n, (span, _) in enumerate(found):
         if n in keep or span.spec is None:
             continue
-        start = span.heading_start if span.heading_start is not None else span.start
-        end = min(span.end, start + 30)
+        start, end = ctx.section_anchor(span)
         out.append(
             ctx.finding(
                 "structure.section-order",

@@ -36,8 +36,7 @@ def _lengths(ctx: Context) -> list[Finding]:
         high = bounds.max is not None and n > bounds.max
         if not (low or high):
             continue
-        start = span.heading_start if span.heading_start is not None else span.start
-        end = min(span.end, start + 20)
+        start, end = ctx.section_anchor(span)
         expected = f"{bounds.min}–{bounds.max}" if bounds.max else f"at least {bounds.min}"
         out.append(
             ctx.finding(
