@@ -253,8 +253,21 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
 
     The file gets the permissions a plain `open` would give it: those of the file it replaces,
-    else the user's umask (a temporary file is private, a report in a shared folder is not)."""
+    else the user's umask (a temporary file is private, a report in a shared folder is not).
+    A symbolic link is written through (its file is replaced, the link stays); a device or a
+    pipe (`/dev/null`, `/dev/stdout`, a FIFO) has no file to replace and is written into."""
     target = check_output_path(path)
+    if target.is_symlink():
+        target = check_output_path(os.path.realpath(target))
+    encoding = None if "b" in mode else "utf-8"
+    if target.exists() and not target.is_file():
+        try:
+            fh = open(target, mode, encoding=encoding)  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
+        with fh:
+            yield fh
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -264,7 +277,6 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
         # a file system without permissions (FAT, some mounts) has nothing to keep
         with contextlib.suppress(OSError):
             os.fchmod(fd, _mode_for(target))
-        encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import stat
+import threading
 from pathlib import Path
 
 import yaml
@@ -172,6 +173,29 @@ def test_output_files_get_the_permissions_a_plain_write_would(cli, tmp_path):
     assert stat.S_IMODE((tmp_path / "new.docx").stat().st_mode) == 0o644
     assert stat.S_IMODE(kept.stat().st_mode) == 0o640
     assert kept.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
+
+
+def test_an_output_through_a_link_or_into_a_pipe_keeps_the_link_and_the_pipe(cli, tmp_path):
+    """-o through a symbolic link replaces the file it points to; -o onto a FIFO (or
+    /dev/null) writes into it: neither is replaced by a regular file."""
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", link).returncode == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", fifo)
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received and received[0].decode("utf-8").startswith("# 青山县自然资源局")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "pipe.md", "real.md"]
 
 
 def test_an_output_named_for_another_document_format_is_refused(cli, tmp_path):
