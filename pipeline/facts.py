@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,7 +27,7 @@ from pydantic import (
 
 from pipeline.errors import InputError
 from pipeline.spec import DocSpec, FactSpec, FieldSpec, load_spec
-from pipeline.textio import LineMap, load_structured
+from pipeline.textio import LineMap, control_character, load_structured
 from pipeline.validation import raise_validation_error
 
 _TYPE_WORDS = {
@@ -50,7 +51,23 @@ def _only_dates(value: Any) -> Any:
     raise ValueError("expected a date such as 2021-01-15")
 
 
-NonEmptyText = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+def _printable(value: str) -> str:
+    """Refuse a control character: no document format can hold one (Word refuses the file)."""
+    bad = control_character(value)
+    if bad:
+        raise ValueError(
+            f"contains the control character U+{ord(bad.group()):04X} at position "
+            f"{bad.start() + 1}; delete it (a line break in a value is written as a new line)"
+        )
+    return value
+
+
+NonEmptyText = Annotated[
+    str,
+    Strict(),
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_printable),
+]
 
 
 def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:

@@ -14,6 +14,7 @@ import re
 
 from pipeline.models.base import Completion
 from pipeline.prompts import Message
+from pipeline.textio import without_control_characters
 
 _FENCE = re.compile(r"^\s*(```|~~~)[\w-]*\s*$")
 _RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
@@ -91,10 +92,11 @@ def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
 def clean_section_text(text: str, heading: str | None, *, title: str | None = None) -> str:
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
-    Drops code fences and rules, Markdown marks, a chatty first or last line, and a
+    Drops control characters, code fences and rules, Markdown marks, a chatty first or last line, and a
     repeated heading (the spec's heading, any top-level 一、… heading, or the title) at the
     top. Subheadings such as （一）… inside the section are kept.
     """
+    text = without_control_characters(text)  # no document can hold one
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept = [ln for ln in lines if not _FENCE.match(ln) and not _RULE.match(ln)]
     paragraphs = [p for p in (_strip_markup(ln) for ln in kept) if p]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -214,6 +215,21 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
     finally:
         loader.dispose()
     return data, LineMap(lines)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def control_character(text: str) -> re.Match[str] | None:
+    """The first character no document can hold (a control character other than tab and line
+    breaks; XML, and so Word, refuses them), or None."""
+    return _CONTROL.search(text)
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with every character `control_character` finds removed (a vertical tab or form
+    feed, Word's manual breaks, becomes a line break)."""
+    return _CONTROL.sub("", text.replace("\v", "\n").replace("\f", "\n"))
 
 
 def check_output_path(path: str | Path, *, source: str | Path | None = None) -> Path:

@@ -228,6 +228,19 @@ def test_bad_draft_files_exit_2_and_overwrite_nothing(cli, tmp_path, case):
     assert out.read_bytes() == b"previous output"
 
 
+def test_a_control_character_in_a_saved_draft_is_bad_input(cli, saved, tmp_path):
+    """Word files cannot hold one: exit 2 naming the character, not lxml's traceback."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["sections"][1]["body"] = data["sections"][1]["body"].replace("学校", "学\x0b校", 1)
+    source = tmp_path / "edited.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    result = cli("export", source, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert str(source) in result.stderr and "U+000B" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -51,6 +51,16 @@ def test_wrong_type_names_field_label_given_and_expected(tmp_path):
     assert f":{line}:" in msg
 
 
+@pytest.mark.parametrize("char", ["\x0b", "\x01", "\ufffe"])
+def test_a_control_character_in_a_text_fact_is_refused(tmp_path, char):
+    """No document can hold one (Word refuses the file): named with the field and label."""
+    path = _facts(tmp_path, school_name=f"青山县红星{char}中学")
+    with pytest.raises(InputError) as err:
+        load_facts(path)
+    msg = str(err.value)
+    assert "school_name" in msg and "学校名称" in msg and f"U+{ord(char):04X}" in msg
+
+
 def test_missing_required_field(tmp_path):
     with pytest.raises(InputError, match=r"'school_name' \(学校名称.*required but missing"):
         load_facts(_facts(tmp_path, school_name=...))

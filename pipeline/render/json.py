@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.document import Draft
 from pipeline.errors import InputError
 from pipeline.spec import DOCTYPE_ID
-from pipeline.textio import parse_json, read_text
+from pipeline.textio import control_character, parse_json, read_text
 from pipeline.validation import format_path
 
 DRAFT_FORMAT = "draftsmith.draft/1"
@@ -77,6 +77,14 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
         raise InputError(
             "not a Draftsmith draft: field 'doctype': expected a document-type id such as "
             f"school-ideology-summary, got {draft.doctype!r}",
+            path=str(path),
+        )
+    bad = control_character(draft.text)
+    if bad:
+        line = draft.text.count("\n", 0, bad.start()) + 1
+        raise InputError(
+            f"the draft's text holds the control character U+{ord(bad.group()):04X} "
+            f"(line {line} of the text); delete it: no document can hold one",
             path=str(path),
         )
     return _refresh_positions(draft, saved_text)
