@@ -120,6 +120,30 @@ def test_a_key_with_a_character_no_header_can_carry_is_bad_input(tmp_path, opena
     assert openai_server.count() == 0 and not (tmp_path / "d.md").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://", "it names no host"),
+        ("http://127.0.0.1:99999/v1", "the port must be a number from 1 to 65535"),
+        ("http://127.0.0.1:x/v1", "the port must be a number from 1 to 65535"),
+        ("http://exa mple.com/v1", "it holds a blank"),
+    ],
+)
+def test_a_malformed_base_url_is_bad_input_before_any_request(tmp_path, cli, url, problem):
+    from modelrun import EXAMPLE
+
+    out = tmp_path / "keep.md"
+    out.write_text("ORIGINAL", encoding="utf-8")
+    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": url}
+    for args in (("--base-url", url), ()):  # the flag, then the variable
+        proc = cli("run", EXAMPLE, "--model", "openai:x", "-o", out, *args, env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert problem in proc.stderr and "Traceback" not in proc.stderr
+        assert ("--base-url" if args else "OPENAI_BASE_URL") in proc.stderr
+    assert out.read_text(encoding="utf-8") == "ORIGINAL"
+
+
 def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
     from modelrun import EXAMPLE
 

@@ -57,11 +57,30 @@ def _profile_for(name: str, cwd: Path | None) -> tuple[ModelProfile, dict[str, o
 
 
 def _check_url(url: str, source: str) -> str:
+    """`url` without its trailing slash, or InputError naming `source` and what is wrong with
+    it: checked here, so that a malformed one fails before any section (not as a traceback
+    from the HTTP client, or as a connection failure in every section)."""
+    from urllib.parse import urlsplit
+
     url = url.strip()
     if not url.startswith(("http://", "https://")):
         raise InputError(
             f"base URL from {source} must start with http:// or https://, got '{url[:60]}'"
         )
+    problem = ""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when not a number in 0–65535
+        if not parts.hostname:
+            problem = "it names no host"
+        elif any(ch.isspace() for ch in url):
+            problem = "it holds a blank"
+        elif port == 0:
+            raise ValueError("Port 0")
+    except ValueError as exc:
+        problem = "the port must be a number from 1 to 65535" if "Port" in str(exc) else str(exc)
+    if problem:
+        raise InputError(f"base URL from {source} is not a usable URL ({problem}): '{url[:80]}'")
     return url.rstrip("/")
 
 
