@@ -4,6 +4,7 @@ prompt variants, resuming from a torn journal, and comparing two runs."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -94,6 +95,26 @@ def test_failed_threshold_exits_1_and_names_the_failure(cli, tmp_path):
     suite.unlink()
     again = cli("eval", "report", _run_id(result.stderr))
     assert again.returncode == 1 and "FAIL offline: pass_rate = 0.5 (needs ≥ 1)" in again.stdout
+
+
+def test_a_report_never_replaces_the_suite_or_the_run_it_is_made_from(cli, tmp_path):
+    suite = _suite(tmp_path, TWO_CASES)
+    before = suite.read_bytes()
+    result = cli("eval", suite, "-o", suite.with_suffix(".json"), "-q")  # another name: fine
+    assert result.returncode == 0, result.stderr
+    onto_suite = suite.with_suffix(".md")
+    onto_suite.write_bytes(before)
+    result = cli("eval", onto_suite, "-o", onto_suite, "-q")
+    assert result.returncode == 2 and "would replace the input file" in result.stderr
+    assert onto_suite.read_bytes() == before
+
+    run = _run_id(cli("eval", suite, "-q").stderr)
+    run_file = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs" / run / "run.json"
+    record = run_file.read_bytes()
+    result = cli("eval", "report", run, "-o", run_file)
+    assert result.returncode == 2 and "a file of the run itself" in result.stderr
+    assert run_file.read_bytes() == record
+    assert cli("eval", "report", run).returncode == 0
 
 
 def test_builtin_suite_by_name_and_case_filter(cli, tmp_path):

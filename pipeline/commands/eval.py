@@ -147,7 +147,7 @@ def run(
     outputs = list(output or [])
     for out in outputs:
         report_format(out)
-        check_output_path(out)  # before the run, not after it
+        check_output_path(out, source=suite)  # before the run, not after it
     if resume and suite:
         raise InputError("give a SUITE or --resume RUN, not both")
     if not resume and not suite:
@@ -227,10 +227,17 @@ def report(
     from pipeline.evals.report import report_format
     from pipeline.textio import check_output_path
 
+    run_dir = find_run(run_id)
     for out in output or []:
         report_format(out)
         check_output_path(out)
-    raise typer.Exit(_finish(find_run(run_id), list(output or [])))
+        if out.exists() and out.resolve().parent == run_dir.resolve():
+            raise InputError(
+                f"the output would replace {out.name}, a file of the run itself; "
+                "give another file name",
+                path=str(out),
+            )
+    raise typer.Exit(_finish(run_dir, list(output or [])))
 
 
 @eval_app.command("compare")
