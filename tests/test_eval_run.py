@@ -183,6 +183,26 @@ def test_resume_after_a_torn_journal_makes_no_model_call(tmp_path):
     assert again.model_calls == 0 and len(latest_samples(first.run_dir)) == 4
 
 
+def test_resume_runs_damaged_records_again_without_a_traceback(cli, tmp_path):
+    """Lines that are JSON but not records (edited by hand, written by another version)
+    count as not journaled: the samples run again and the run completes."""
+    suite = _suite(tmp_path, TWO_CASES)
+    first = start_run(suite, RunOptions())
+    reference = [(s.key, s.text, s.metrics) for s in latest_samples(first.run_dir)]
+    samples_file = first.run_dir / "samples.jsonl"
+    good, damaged = samples_file.read_text(encoding="utf-8").splitlines(keepends=True)[:2]
+    damaged = json.dumps({**json.loads(damaged), "metrics": "x"}) + "\n"
+    junk = ['{"key": ["x"]}\n', '{"key": "k", "failed_sections": 5}\n', "[1, 2]\n"]
+    samples_file.write_text(good + damaged + "".join(junk), encoding="utf-8")
+    with (first.run_dir / "calls.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"completion": "x"}\n{"completion": {"usage": 3}}\n')
+
+    resumed = cli("eval", "run", "--resume", first.run_dir.name, "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Traceback" not in resumed.stderr and "INCOMPLETE" not in resumed.stdout
+    assert [(s.key, s.text, s.metrics) for s in latest_samples(first.run_dir)] == reference
+
+
 def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     suite = _suite(tmp_path, TWO_CASES)
     a = cli("eval", suite, "-q")

@@ -297,13 +297,12 @@ class SampleState(NamedTuple):
 
 
 def sample_status(run_dir: Path) -> dict[str, SampleState]:
-    """key → state of the last journaled result of each sample (small: no texts kept)."""
-    status: dict[str, SampleState] = {}
-    for data in _lines(run_dir / SAMPLES_FILE):
-        if isinstance(data, dict) and "key" in data:
-            failed = data.get("failed_sections") or []
-            status[data["key"]] = SampleState(data.get("status", "error"), frozenset(failed))
-    return status
+    """key → state of the last journaled result of each sample (small: no texts kept). A
+    damaged record counts as not journaled, as `iter_samples` skips it: the sample runs again
+    instead of being taken for done and then missing from the report."""
+    return {
+        s.key: SampleState(s.status, frozenset(s.failed_sections)) for s in iter_samples(run_dir)
+    }
 
 
 def load_calls(
@@ -340,6 +339,7 @@ def count_model_calls(run_dir: Path) -> int:
     """How many journaled answers came from a model (not from the response cache)."""
     count = 0
     for data in _lines(run_dir / CALLS_FILE):
-        usage = data.get("completion", {}).get("usage", {}) if isinstance(data, dict) else {}
+        completion = data.get("completion") if isinstance(data, dict) else None
+        usage = completion.get("usage") if isinstance(completion, dict) else None
         count += isinstance(usage, dict) and not usage.get("cached")
     return count
