@@ -260,3 +260,13 @@ def test_report_and_list_read_stored_runs(cli, tmp_path):
     listing = cli("eval", "list")
     assert listing.returncode == 0
     assert "school-ideology-summary" in listing.stdout and run in listing.stdout
+
+    # one damaged run record is flagged, and the other runs are still listed
+    other = _run_id(cli("eval", suite, "-q").stderr)
+    (Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs" / other / "run.json").write_text(
+        "{", encoding="utf-8"
+    )
+    listing = cli("eval", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert run in listing.stdout and f"{other}  damaged" in listing.stdout
+    assert cli("eval", suite, "--repeat", "101").returncode == 2

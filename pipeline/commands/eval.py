@@ -118,7 +118,9 @@ def run(
     retry_errors: Annotated[
         bool, typer.Option("--retry-errors", help="With --resume: run failed samples again.")
     ] = False,
-    repeat: Annotated[int | None, typer.Option(min=1, help="Drafts per case and model.")] = None,
+    repeat: Annotated[
+        int | None, typer.Option(min=1, max=100, help="Drafts per case and model.")
+    ] = None,
     case: Annotated[
         list[str] | None, typer.Option("--case", help="Run only this case (repeatable).")
     ] = None,
@@ -341,7 +343,11 @@ def list_() -> None:
     runs = sorted(d for d in runs_dir().glob("*") if (d / RUN_FILE).is_file())
     print(f"runs ({runs_dir()}):")
     for d in runs[-20:]:
-        meta = read_meta(d)
+        try:
+            meta = read_meta(d)
+        except InputError as exc:  # one damaged record must not hide the other runs
+            print(f"  {d.name}  damaged: {exc}")
+            continue
         state = "finished" if meta.finished_at else "interrupted"
         print(f"  {meta.run_id}  {meta.suite_name}  {meta.planned} samples  {state}")
     if not runs:
