@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
 
@@ -113,12 +113,23 @@ CASES = {
         ["suite.yaml:2:", "'drafting' or 'checker'"],
     ),
     "not YAML": ("name: s\ncases: [\n", ["suite.yaml", "invalid YAML"]),
+    "unknown suite doctype": (
+        f"name: s\ndoctype: nope\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["unknown document type 'nope'"],
+    ),
 }
 
 
 @pytest.mark.parametrize("body,needles", list(CASES.values()), ids=list(CASES))
 def test_bad_suite(cli, tmp_path, draftsmith_home, body, needles):
     _fails_cleanly(cli("eval", _suite(tmp_path, body), "-q"), draftsmith_home, *needles)
+
+
+def test_a_suite_doctype_may_be_a_spec_file(cli, tmp_path, draftsmith_home):
+    spec = REPO / "schemas" / "school-ideology-summary.yaml"
+    body = f"name: s\ndoctype: {spec}\ncases:\n  - id: a\n    facts: {COMPLETE}\n"
+    result = cli("eval", _suite(tmp_path, body), "-q")
+    assert result.returncode == 0, result.stderr
 
 
 def test_unknown_builtin_suite_suggests_a_name(cli, draftsmith_home):

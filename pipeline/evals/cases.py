@@ -82,12 +82,6 @@ def _facts(
             )
         data, file_lines = load_structured(path, what="facts file")
         named = data.get("doctype") if isinstance(data, dict) else None
-        if doctype and named and named != doctype:
-            raise InputError(
-                f"field 'doctype' says '{named}' but the suite's case says '{doctype}'",
-                path=str(path),
-                line=file_lines.line(("doctype",)),
-            )
         chosen = doctype or named
         if not isinstance(chosen, str) or not chosen:
             raise InputError(
@@ -95,7 +89,13 @@ def _facts(
                 f"the suite's case cases[{i}]",
                 path=str(path),
             )
-        spec = specs.get(chosen)
+        spec = specs.get(chosen)  # the suite's doctype may be a spec file's path: compare ids
+        if doctype and named and named != spec.id:
+            raise InputError(
+                f"field 'doctype' says '{named}' but the suite's case says '{spec.id}'",
+                path=str(path),
+                line=file_lines.line(("doctype",)),
+            )
         return spec, validate_facts(data, spec, path=str(path), lines=file_lines)
     chosen = doctype or facts.get("doctype")
     if not chosen:
