@@ -247,6 +247,10 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert "1 sample(s) of RUN_A missing from RUN_B count as regressed" in missing.stderr
     extra = cli("eval", "compare", only_incomplete, run_a, "--fail-on-regression")
     assert extra.returncode == 0, extra.stderr
+    # The metrics compare like with like: the one sample both runs have is unchanged.
+    subset = json.loads(cli("eval", "compare", run_a, only_incomplete, "--format", "json").stdout)
+    assert subset["matched"] == 1 and subset["only_in_a"]
+    assert {d["verdict"] for d in subset["deltas"]} == {"same"}
 
 
 def test_report_and_list_read_stored_runs(cli, tmp_path):

@@ -325,7 +325,8 @@ def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
         )
     if c.only_in_a or c.only_in_b:
         console.print(
-            f"only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}",
+            f"only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}; "
+            f"the metrics compare the {c.matched} sample(s) in both runs",
             highlight=False,
         )
 

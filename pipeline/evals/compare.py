@@ -2,7 +2,9 @@
 
 A sample (same case, model, variant and repeat in both runs) regressed when it passed in A
 and fails in B, or when a quality metric moved the wrong way (coverage or marker recall
-down, unsupported numbers or errors up).
+down, unsupported numbers or errors up). The deltas are taken over the samples both runs
+have, so that a run of fewer cases is not "worse" for the cases it left out; the others
+are listed as only in A or only in B.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Comparison(BaseModel):
     improvements: list[SampleChange]
     only_in_a: list[str]
     only_in_b: list[str]
+    matched: int = 0
+    """Samples in both runs: the ones the deltas are taken over."""
 
 
 def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | None, str]:
@@ -85,22 +89,30 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
     return delta, "better" if (delta > 0) == direction else "worse"
 
 
-def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:
-    """A run's metadata, latest samples and summary."""
-    meta = read_meta(run_dir)
-    samples = latest_samples(run_dir)
+def _summary(meta: RunMeta, samples: list[SampleResult]) -> RunSummary:
+    """The summary of `samples` of a run (its suite's thresholds, if the suite is still there)."""
     try:
         suite, _ = load_suite(meta.suite_path)
     except InputError:
         suite = None
-    return meta, samples, summarize(meta, samples, suite)
+    return summarize(meta, samples, suite)
+
+
+def run_summary(run_dir: Path) -> tuple[RunMeta, list[SampleResult], RunSummary]:
+    """A run's metadata, latest samples and summary."""
+    meta = read_meta(run_dir)
+    samples = latest_samples(run_dir)
+    return meta, samples, _summary(meta, samples)
 
 
 def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
     """Compare run B against run A (the baseline)."""
     a_dir, b_dir = find_run(run_a), find_run(run_b)
-    meta_a, samples_a, sum_a = run_summary(a_dir)
-    meta_b, samples_b, sum_b = run_summary(b_dir)
+    meta_a, samples_a = read_meta(a_dir), latest_samples(a_dir)
+    meta_b, samples_b = read_meta(b_dir), latest_samples(b_dir)
+    both = {s.key for s in samples_a} & {s.key for s in samples_b}
+    sum_a = _summary(meta_a, [s for s in samples_a if s.key in both])
+    sum_b = _summary(meta_b, [s for s in samples_b if s.key in both])
     deltas = []
     groups_a = {(g.model, g.variant): g for g in sum_a.groups}
     groups_b = {(g.model, g.variant): g for g in sum_b.groups}
@@ -152,6 +164,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
         improvements=improvements,
         only_in_a=[k for k in by_key_a if k not in keys_b],
         only_in_b=[s.key for s in samples_b if s.key not in by_key_a],
+        matched=len(both),
     )
 
 
@@ -174,7 +187,11 @@ def comparison_markdown(c: Comparison) -> str:
     out += ["", f"## Improved samples ({len(c.improvements)})", ""]
     out += [f"- {r.case} · {r.group}: {'; '.join(r.reasons)}" for r in c.improvements] or ["None."]
     if c.only_in_a or c.only_in_b:
-        out += ["", f"Only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}."]
+        out += [
+            "",
+            f"Only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}. "
+            f"The metrics compare the {c.matched} sample(s) in both runs.",
+        ]
     return "\n".join(out) + "\n"
 
 
