@@ -55,6 +55,7 @@ def test_the_complete_draft_is_backed(school, draft):
         ("加强学习、提高素质。", "加强学习、提高素质，开展第三次集中培训。", "三次"),  # 第N次
         ("现将2020年以来", "现将2019年以来", "2019年"),  # a year
         ("现将2020年以来", "现将二〇一九年以来", "二〇一九年"),  # a year in Chinese numerals
+        ("2021年1月15日", "二〇二一年二月十五日", "二〇二一年二月十五日"),  # a date in them
     ],
 )
 def test_unsupported_numbers(school, draft, old, new, excerpt):
@@ -84,6 +85,13 @@ def test_numbers_that_are_not_facts(school, draft, addition):
     spec, facts = school
     changed = draft.replace("占领舆论阵地。", "占领舆论阵地。" + addition, 1)
     assert facts_findings(changed, spec, facts) == []
+
+
+def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
+    """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
+    spec, facts = school
+    changed = draft.replace("2021年1月15日", "二〇二一年一月十五日", 1)
+    assert changed != draft and facts_findings(changed, spec, facts) == []
 
 
 def test_numbers_inside_fact_texts_are_backed(school):

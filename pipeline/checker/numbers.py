@@ -26,6 +26,10 @@ _DATE = re.compile(
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
 _CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
+_CN_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})[ \t]*年[ \t]*([一二三四五六七八九十]{1,2})[ \t]*月"
+    r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
+)
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、 \t\u3000\n")
 _ORDINAL_AFTER = re.compile(
@@ -100,9 +104,29 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         out.append(NumberToken(base + m.start(), base + m.end() + len(unit), value, kind))
 
 
+def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
+    """Dates in Chinese numerals (二〇二一年一月十五日, as a 落款 may be written); the offsets
+    they cover."""
+    taken: set[int] = set()
+    if "年" not in s:
+        return taken
+    for m in _CN_DATE.finditer(s):
+        y, mo = cn_value(m.group(1)), cn_value(m.group(2))
+        d = cn_value(m.group(3)) if m.group(3) else None
+        if y is None or mo is None or not 1 <= mo <= 12 or (d is not None and not 1 <= d <= 31):
+            continue
+        day = int(d) if d is not None else None
+        out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (int(y), int(mo), day)))
+        taken.update(range(m.start(), m.end()))
+    return taken
+
+
 def _cn(s: str, base: int, out: list[NumberToken]) -> None:
+    taken = _cn_dates(s, base, out)
     for m in _CN_RUN.finditer(s):
         run, start, end = m.group(0), m.start(), m.end()
+        if start in taken:
+            continue
         before = s[start - 1] if start else "\n"
         after = s[end : end + 1]
         if after in ("是", "要") and before in _SERIES_BOUNDARY and len(run) <= 2:
