@@ -87,6 +87,15 @@ def test_numbers_that_are_not_facts(school, draft, addition):
     assert facts_findings(changed, spec, facts) == []
 
 
+@pytest.mark.parametrize("gap", ["20__年", "20XX年", "20××年"])
+def test_the_digits_left_beside_a_placeholder_are_part_of_the_gap(school, draft, gap):
+    """20__年 is one gap (the placeholder rule's), not also an unsupported number “20”."""
+    spec, facts = school
+    changed = draft.replace("现将2020年以来", f"现将{gap}以来", 1)
+    codes = [f.code for f in check_text(changed, spec=spec, facts=facts).findings]
+    assert "gap.placeholder" in codes and "facts.unsupported-number" not in codes
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

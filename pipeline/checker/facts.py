@@ -164,6 +164,8 @@ def _unsupported(ctx: Context) -> list[Finding]:
     year = ctx.report_year
     out = []
     for token in ctx.numbers(0, len(ctx.text)):
+        if _beside_placeholder(ctx.text, token.start, token.end):
+            continue  # 20__年, 20XX年: part of a gap, which the placeholder rule reports
         span = ctx.span_at(token.start)
         plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
         if _backed(token, backing, plans_year):
@@ -187,6 +189,17 @@ def _unsupported(ctx: Context) -> list[Finding]:
             )
         )
     return out
+
+
+_PLACEHOLDER_MARKS = frozenset("_＿XxＸｘ×")
+
+
+def _beside_placeholder(text: str, start: int, end: int) -> bool:
+    """The number runs into a placeholder mark (20__年, 20XX年, __20年): it is what is left of
+    a number with digits cut out, not a number of its own."""
+    return text[end : end + 1] in _PLACEHOLDER_MARKS or (
+        start > 0 and text[start - 1] in _PLACEHOLDER_MARKS
+    )
 
 
 # ----------------------------------------------------------------------------- plans year
