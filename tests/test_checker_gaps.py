@@ -97,6 +97,8 @@ def test_marker_is_a_warning_and_nothing_else():
         ("党员占全校教师的 %。", "gap.silent-number", "师的 %"),
         ("共发展党员 名。", "gap.silent-number", "党员 名"),
         ("学习党的 大精神。", "gap.silent-ordinal", "党的 大"),
+        ("学习党的十 大精神。", "gap.silent-ordinal", "的十 大"),  # part of the ordinal cut
+        ("学习党的 九大精神。", "gap.silent-ordinal", "党的 九大"),
         ("召开第 次党员大会。", "gap.silent-ordinal", "开第 次"),
         ("学习十九届 中全会精神。", "gap.silent-ordinal", "九届 中全会"),
         ("按照 县教委的通知。", "gap.silent-name", "按照 县"),
@@ -123,6 +125,8 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "纳入党建工作责任制, 纳入领导班子目标管理。",  # a blank after punctuation
         "共开展学习12次。",
         "党的十九大精神。",
+        "学习党的十九 大精神。",  # whole: a stray blank inside
+        "学习党的二 十大精神。",
         "按照青山县教委的通知。",
         "深化市场改革，人民群众满意。",
         "开展了多次活动。",
@@ -170,6 +174,9 @@ def test_blanks_beside_digits_are_info_notes_the_fix_joins():
         ),
         ("按照守土有责、守土尽责的要求。", "守土有责、守土尽责", "守土有责、守土负责、守土尽责"),
         ("坚持 同志为核心的党中央。", " 同志为核心的党中央", "以习近平同志为核心的党中央"),
+        ("全体党员增强“个意识”。", "增强“个意识”", "四个意识"),  # the numeral cut out
+        ("坚定“个自信”。", "坚定“个自信”", "四个自信"),
+        ("做到“个维护”。", "做到“个维护”", "两个维护"),
     ],
 )
 def test_broken_set_phrases(text: str, excerpt: str, canonical: str):

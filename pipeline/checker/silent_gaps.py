@@ -5,7 +5,8 @@ judged by what surrounds it:
 
 - `gap.silent-number`: a number missing before a measure word or unit (共开展中心组学习 次,
   建国 周年, 现将 年以来, 占 %);
-- `gap.silent-ordinal`: a missing ordinal in a fixed expression (党的 大精神, 第 次, 十九届 中全会);
+- `gap.silent-ordinal`: a missing ordinal, or part of one, in a fixed expression (党的 大精神,
+  党的十 大精神, 第 次, 十九届 中全会);
 - `gap.silent-name`: a missing name (《 县 年…》, 按照 县教委, 学习领会 关于…);
 - `gap.empty-item`: an empty list item (凝聚起 、牢记使命; 、、);
 - `gap.stray-mark`: a stray dot between Chinese characters standing for removed words;
@@ -40,6 +41,10 @@ _CLOSERS = frozenset("》”）」】〕")
 _NOT_PLACES = frozenset(
     "区别 区域 区分 市场 市民 市级 县级 省级 区级 村民 村级 乡村 旗帜 州县 镇定".split()  # noqa: SIM905
 )
+_ORDINAL_DIGITS = "〇一二三四五六七八九十"
+_RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九", "二十", "二十一"})
+"""Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
+joins into the tenth, which no current report cites: 九 was cut out)."""
 _EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
 _NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
 _NAME_HINT = "write the name, or 【待补充：名称】 if it is not known"
@@ -97,6 +102,15 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
         return "gap.silent-ordinal", "中全会", upto("中全会")
     if text[b.start - 2 : b.start] == "党的" and CONGRESS_AFTER.match(ahead):
         return "gap.silent-ordinal", "大", b.end + 1
+    # 党的十 大精神, 党的 九大精神: part of the ordinal cut out
+    k = b.start
+    while k > 0 and text[k - 1] in _ORDINAL_DIGITS:
+        k -= 1
+    after = len(ahead) - len(ahead.lstrip(_ORDINAL_DIGITS))
+    if text[k - 2 : k] == "党的" and CONGRESS_AFTER.match(ahead, after):
+        if text[k : b.start] + ahead[:after] in _RECENT_CONGRESSES:
+            return "noise.stray-space", "", b.end  # 党的十九 大: whole, a stray blank inside
+        return "gap.silent-ordinal", "大", upto(ahead[: after + 1])
     if left in _OPENERS or right in _CLOSERS:
         return "gap.silent-name", left if left in _OPENERS else right, b.end + 1
     if left in _SENTENCE_END:
