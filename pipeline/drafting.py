@@ -9,6 +9,7 @@ the other sections are still drafted. The assembled draft is then checked as a w
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,13 +81,54 @@ def repair_messages(messages: list[Message], answer: str, findings: list[Finding
     ]
 
 
+_STATUS_ZH = {
+    400: "请求无效",
+    401: "API 密钥无效",
+    403: "无权使用该模型",
+    404: "模型名称或地址有误",
+    408: "请求超时",
+    409: "请求冲突",
+    413: "请求过长",
+    422: "请求参数无效",
+    429: "请求过于频繁或额度不足",
+    500: "模型服务内部错误",
+    502: "模型服务网关错误",
+    503: "模型服务暂不可用",
+    504: "模型服务网关超时",
+}
+_REASONS_ZH = (
+    ("refused", "模型拒绝作答"),
+    ("content filter", "回答被内容过滤拦截"),
+    ("token limit", "回答超出长度上限"),
+    ("empty content", "回答为空"),
+    ("no choices", "回答中没有内容"),
+    ("no section text", "回答中没有本节正文"),
+    ("deadline", "超过本节时限"),
+    ("timed out", "请求超时"),
+    ("connect", "无法连接模型服务"),
+)
+
+
+def failure_reason_zh(reason: str) -> str:
+    """A section failure's reason as the document states it (its marker is Chinese text; the
+    full English reason stays in the run's summary, JSON and log)."""
+    status = re.match(r"(\d{3})\b", reason)
+    if status:
+        code = int(status.group(1))
+        return f"{code} {_STATUS_ZH.get(code, '模型服务出错')}"
+    for needle, words in _REASONS_ZH:
+        if needle in reason:
+            return words
+    return "模型调用出错"
+
+
 def _failure_label(heading: str, reason: str) -> str:
-    """The label of a failed section's marker: heading and reason, within a marker's 80 chars."""
-    clean = " ".join(reason.replace("】", ")").replace("【", "(").split())
-    room = 80 - len(heading) - len("（生成失败：）")
-    if len(clean) > room:
-        clean = clean[: max(0, room - 1)] + "…"
-    return f"{heading}（生成失败：{clean}）"
+    """The label of a failed section's marker: heading and the reason in Chinese, within a
+    marker's 80 characters."""
+    room = 80 - len("（生成失败：）") - len(failure_reason_zh(reason))
+    if len(heading) > room:
+        heading = heading[: max(0, room - 1)] + "…"
+    return f"{heading}（生成失败：{failure_reason_zh(reason)}）"
 
 
 class _Tally:

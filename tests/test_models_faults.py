@@ -89,7 +89,10 @@ def test_attempts_are_bounded_then_the_section_fails_with_exit_3(tmp_path, opena
     section = run.section("theory_study")
     assert section["status"] == "failed"
     assert "503 Service Unavailable after 3 attempt(s)" in section["error"]
-    assert "【待补充：强化理论学习，提高党员政治理论水平（生成失败：503" in section["body"]
+    assert (
+        "【待补充：强化理论学习，提高党员政治理论水平（生成失败：503 模型服务暂不可用）】"
+        in section["body"]
+    )
     assert section["usage"]["requests"] == 3
     _others_fine(run, expected, "theory_study")
     assert "FAILED theory_study" in run.stderr
@@ -228,7 +231,7 @@ def test_refusal_is_a_failure_with_a_reason(tmp_path, openai_server, expected):
     assert run.code == 3
     section = run.section("organization")
     assert section["error"].startswith("the model refused: “抱歉，我无法协助完成这个请求。")
-    assert "生成失败：the model refused" in section["body"]
+    assert "（生成失败：模型拒绝作答）" in section["body"]  # the document's words are Chinese
     _others_fine(run, expected, "organization")
 
 

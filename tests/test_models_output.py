@@ -221,3 +221,31 @@ def test_live_progress_renders_a_table():
 def test_describe_usage():
     assert describe_usage(Usage(cached=7)) == "7 cached"
     assert describe_usage(Usage(requests=1, cost=0.01234)) == "1 request · cost 0.0123"
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        (
+            "503 Service Unavailable after 3 attempt(s) (3 allowed) — overloaded",
+            "503 模型服务暂不可用",
+        ),
+        ("401 Unauthorized from http://127.0.0.1:1/v1: bad key; check the key", "401 API 密钥无效"),
+        ("599 Custom after 1 attempt(s)", "599 模型服务出错"),
+        ("the model refused: “抱歉”", "模型拒绝作答"),
+        (
+            "the answer was cut off at the token limit even after one continuation request",
+            "回答超出长度上限",
+        ),
+        ("the model returned empty content", "回答为空"),
+        ("no usable answer within the 300 s deadline", "超过本节时限"),
+        ("request timed out after 5 attempt(s) (5 allowed)", "请求超时"),
+        ("connection error after 5 attempt(s) (5 allowed)", "无法连接模型服务"),
+        ("unexpected answer from the endpoint (KeyError: 'x')", "模型调用出错"),
+    ],
+)
+def test_a_failed_sections_marker_gives_its_reason_in_chinese(reason, words):
+    """The marker is document text: Chinese, the English detail stays in the run's records."""
+    from pipeline.drafting import failure_reason_zh
+
+    assert failure_reason_zh(reason) == words
