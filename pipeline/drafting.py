@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline.checker import check_section, check_text
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.wording import fix_zh, problem_zh
 from pipeline.document import Draft, Provenance, SectionDraft, SignatureBlock
 from pipeline.errors import ModelError
 from pipeline.facts import Facts
@@ -65,8 +66,7 @@ def repair_messages(messages: list[Message], answer: str, findings: list[Finding
     lines = []
     for i, f in enumerate(findings, 1):
         quoted = f"原文“{f.excerpt}”：" if f.excerpt.strip() else ""
-        fix = f"修改要求：{f.hint}" if f.hint else "修改要求：按事实改正"
-        lines.append(f"{i}. {quoted}{f.message}（{f.code}）。{fix}")
+        lines.append(f"{i}. {quoted}{problem_zh(f)}（{f.code}）。修改要求：{fix_zh(f)}。")
     again = any(m.role == "assistant" for m in messages)
     request = (
         ("修改后的这一节仍有以下问题" if again else "你写的这一节有以下问题")

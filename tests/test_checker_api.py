@@ -12,7 +12,7 @@ from pipeline.checker.lexicon import Lexicon, canonical_phrases, load_lexicon
 from pipeline.errors import InputError
 from pipeline.facts import load_facts
 from pipeline.spec import load_spec
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 
 def test_offsets_line_and_column_are_into_the_text_as_given():
@@ -111,3 +111,20 @@ def test_draft_run_reports_the_checker_findings(cli, tmp_path):
         "【待补充：中心组理论学习次数】",
         "【待补充：新中国成立周年数】",
     ]
+
+
+def test_every_rule_has_its_chinese_wording():
+    """Word comments and repair requests tell each finding in Chinese: no code is left out."""
+    import re
+
+    from pipeline.checker.wording import RULES
+
+    sources = (REPO / "pipeline" / "checker").glob("*.py")
+    codes = {
+        code
+        for path in sources
+        for code in re.findall(
+            r'"((?:gap|facts|structure|style|noise)\.[a-z-]+)"', path.read_text("utf-8")
+        )
+    }
+    assert codes and codes <= set(RULES), codes - set(RULES)

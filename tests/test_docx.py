@@ -622,3 +622,27 @@ def test_a_style_table_sits_beside_model_profiles_in_draft_toml(tmp_path):
     )
     assert load_config(tmp_path).profiles["local"].model == "qwen"
     assert house_style(cwd=tmp_path).title.size == 18
+
+
+def test_a_checker_findings_comment_is_in_chinese():
+    """The comment is part of the document: the rule's Chinese words, not the CLI's English."""
+    import re
+
+    from pipeline.checker.findings import Finding
+    from pipeline.render.annotations import finding_comment
+
+    finding = Finding(
+        code="facts.must-mention",
+        severity="error",
+        start=0,
+        end=4,
+        line=1,
+        column=1,
+        excerpt="二、强化理论学习",
+        message="the section must name 中心组理论学习次数: “8” is missing",
+        hint="write 中心组理论学习次数 (“8”) into this section",
+    )
+    comment = finding_comment(finding)
+    assert "本节缺少必须写明的事实（中心组理论学习次数，“8”）" in comment
+    assert "原文：“二、强化理论学习”" in comment and "处理：把事实中的数值写入本节。" in comment
+    assert not re.search(r"[A-Za-z]{3,}", comment.replace(finding.code, ""))

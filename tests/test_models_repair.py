@@ -28,7 +28,7 @@ def test_an_invented_number_is_repaired(tmp_path, openai_server, expected):
     request = _repair_request(openai_server, "theory_study")
     assert "原文“137场”" in request and "原文“2468人次”" in request
     assert "facts.unsupported-number" in request
-    assert "修改要求：use only numbers the facts give" in request
+    assert "修改要求：只使用事实中给出的数字" in request  # in Chinese, like the prompt
     # the repair conversation carries the faulty answer, then the findings
     first, second = openai_server.requests("theory_study")
     assert second.body["messages"][:2] == first.body["messages"]

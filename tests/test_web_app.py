@@ -275,6 +275,8 @@ def test_checker_findings_are_highlighted_where_they_are_and_listed(web: Web):
     ann = placeholder.group(1)
     item = re.search(rf'data-ann-item="{ann}">(.*?)</li>', parts["panel"], re.S).group(1)
     assert 'class="badge">错误<' in item and "gap.placeholder" in item and f'href="#{ann}"' in item
+    assert "占位符，尚未填写实际内容" in item  # told in Chinese, like the rest of the page
+    assert "placeholder letters" not in parts["panel"]
     assert re.search(r'<mark class="ann tone-error"[^>]*>学习 次</mark>', body)
     assert "gap.silent-number" in parts["panel"]
     # A section emptied by the edit: the finding sits on its heading.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.wording import fix_zh, problem_zh
 
 if TYPE_CHECKING:
     from pipeline.document import Draft, Marker
@@ -42,11 +43,13 @@ def marker_comment(marker: Marker) -> str:
 
 
 def finding_comment(finding: Finding) -> str:
-    """The comment on an error finding: the problem, the text it is about, what to do."""
-    lines = [f"问题（{finding.code}）：{finding.message}"]
+    """The comment on an error finding, in Chinese: the problem, the text it is about, what
+    to do, and the rule's code (to look it up)."""
+    lines = [f"问题：{problem_zh(finding)}"]
     if finding.excerpt:
         lines.append(f"原文：“{finding.excerpt}”")
-    lines.append(f"处理：{finding.hint}" if finding.hint else "处理：请核实并改正此处。")
+    lines.append(f"处理：{fix_zh(finding)}。")
+    lines.append(f"规则：{finding.code}")
     return "\n".join(lines)
 
 

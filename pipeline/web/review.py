@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.wording import fix_zh, problem_zh
 from pipeline.document import Draft
 
 Tone = Literal["marker", "error", "warning", "info"]
@@ -115,8 +116,8 @@ def annotations_of(draft: Draft) -> list[Annotation]:
             Annotation(
                 id="",
                 tone=f.severity.value,  # type: ignore[arg-type]
-                title=f.message,
-                detail=f.hint,
+                title=problem_zh(f),  # the page is Chinese, like the document
+                detail=fix_zh(f),
                 code=f.code,
                 start=f.start,
                 end=f.end,

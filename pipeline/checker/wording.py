@@ -1,0 +1,80 @@
+"""The reviewer's words: what each rule's finding means and what to do about it, in Chinese.
+
+The checker's messages are English, like every CLI message. Where a finding becomes part of
+a document or of what a Chinese model reads — a Word comment, a repair request — it is told
+in Chinese: the rule's own description, the specifics its message quotes (the fact, the
+number, the canonical phrase), and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.checker.findings import Finding
+
+RULES: dict[str, tuple[str, str]] = {
+    "facts.county": ("县（区）名与事实不符", "改为事实中的县（区）名"),
+    "facts.must-mention": ("本节缺少必须写明的事实", "把事实中的数值写入本节"),
+    "facts.plans-year": ("工作打算的年份有误，应为报告年度的下一年", "改为正确的年份"),
+    "facts.unit-name": ("单位名称与事实不符", "改为事实中的单位名称"),
+    "facts.unsupported-number": (
+        "此数字在事实中找不到依据",
+        "只使用事实中给出的数字；事实中没有的，写“【待补充：名称】”",
+    ),
+    "gap.broken-phrase": ("固定提法残缺或有误", "写出完整、规范的提法"),
+    "gap.empty-item": ("列举中有空项", "补全缺少的列举项"),
+    "gap.marker": ("待补充标记，尚未填写", "写明缺少的内容后删除标记"),
+    "gap.placeholder": ("占位符，尚未填写实际内容", "用实际内容替换占位符"),
+    "gap.silent-name": ("此处缺少名称", "写明名称；不清楚的写“【待补充：名称】”"),
+    "gap.silent-number": ("此处缺少数字", "填写事实中的数字；不清楚的写“【待补充：名称】”"),
+    "gap.silent-ordinal": (
+        "此处缺少序数（如“党的十九大”中的“十九”）",
+        "按事实写明序数；不清楚的写“【待补充：名称】”",
+    ),
+    "gap.stray-mark": ("文字中夹有多余符号，可能有文字被删去", "补全被删去的文字，删除符号"),
+    "gap.suspect-space": ("汉字之间有空格，可能缺字", "补全缺少的文字；如无缺字，删除空格"),
+    "noise.boilerplate": ("网站残留文字，不属于报告", "删除"),
+    "noise.line-break": ("段落被并成一行", "恢复分段"),
+    "noise.stray-space": ("多余的空格", "删除空格"),
+    "noise.wrap-space": ("排版换行留下的空格", "删除空格"),
+    "structure.empty-section": ("本部分没有正文", "补写本部分内容"),
+    "structure.heading-form": ("标题格式不规范", "按公文标题格式改写"),
+    "structure.heading-level": ("标题层级跳级", "按“一、（一）1.（1）”的层级改正"),
+    "structure.heading-number": ("标题序号有误或重复", "按顺序重新编号"),
+    "structure.missing-section": ("缺少必备的部分", "补写缺少的部分"),
+    "structure.section-order": ("各部分的先后顺序有误", "按规定顺序调整"),
+    "structure.series": ("“一是、二是……”序列不连贯", "按顺序补全或改正序列"),
+    "structure.series-form": ("序列写法前后不一致", "统一序列写法"),
+    "structure.title": ("标题有误", "按“单位＋年度＋事项＋文种”改写标题"),
+    "structure.too-few-points": ("本部分列举的要点不足", "补充要点"),
+    "style.banned-phrase": ("不宜使用的表述", "改用规范表述"),
+    "style.half-width-punct": ("使用了半角标点", "改为全角中文标点"),
+    "style.length": ("本部分篇幅不符合要求", "调整篇幅"),
+    "style.repeated-sentence": ("句子重复", "删去重复的句子"),
+}
+
+_SPECIFICS = re.compile(r"“[^”]*”|[^\x00-\x7f“”]+")
+"""The parts of an English message a Chinese reader needs: its quotes and its Chinese words."""
+
+
+def specifics(finding: Finding) -> list[str]:
+    """What the finding's message names: quoted text and Chinese labels, in order, once each."""
+    found = (s.strip(" ：:，,") for s in _SPECIFICS.findall(finding.message))
+    return list(dict.fromkeys(s for s in found if s and s != f"“{finding.excerpt}”"))
+
+
+def problem_zh(finding: Finding) -> str:
+    """What is wrong, in Chinese, with the specifics the message names (a code this version
+    does not know, from a saved draft, keeps its own message)."""
+    if finding.code not in RULES:
+        return finding.message
+    named = specifics(finding)
+    problem = RULES[finding.code][0]
+    return f"{problem}（{'，'.join(named)}）" if named else problem
+
+
+def fix_zh(finding: Finding) -> str:
+    """What to do, in Chinese (an unknown code keeps its own hint)."""
+    if finding.code not in RULES:
+        return finding.hint.rstrip("。") or "请核实并改正此处"
+    return RULES[finding.code][1]
