@@ -461,6 +461,26 @@ def test_out_that_is_a_file_exits_2(cli, tmp_path):
     assert blocker.read_text(encoding="utf-8") == "x"
 
 
+def test_a_folder_that_cannot_take_the_type_is_refused_before_anything_is_written(cli, tmp_path):
+    """A file where a folder must be (or the reverse) is named before the learning starts:
+    no half-installed type, no staging folder left."""
+    out = tmp_path / "types"
+    out.mkdir()
+    (out / "prompts").write_text("x", encoding="utf-8")
+    result = cli("learn", SUBSECTIONS, "--out", out, "--id", "training")
+    _assert_bad(result, "this is a file, where a folder must be", str(out / "prompts"))
+    assert sorted(p.name for p in out.iterdir()) == ["prompts"]
+
+    other = tmp_path / "other"
+    (other / "schemas" / "training.yaml").mkdir(parents=True)
+    result = cli("learn", SUBSECTIONS, "--out", other, "--id", "training", "--force")
+    _assert_bad(result, "this is a folder, where its file must be")
+    assert sorted(p.relative_to(other).as_posix() for p in other.rglob("*")) == [
+        "schemas",
+        "schemas/training.yaml",
+    ]
+
+
 @pytest.mark.parametrize(
     "other", ["rules:\n  banned_phrases: 5\n", "id: other\ndate: 2021-02-30\n"], ids=["int", "date"]
 )

@@ -21,6 +21,7 @@ from pipeline.learn.reader import read_sample
 from pipeline.learn.writer import (
     LearnedType,
     build_sections,
+    check_target,
     existing_paths,
     full_width,
     install,
@@ -108,6 +109,7 @@ def _check_id(doctype: str, out: Path, force: bool) -> None:
         )
     if (paths.data_root() / "schemas" / f"{doctype}.yaml").exists():
         raise InputError(f"'{doctype}' is a built-in document type: choose another --id")
+    check_target(out, doctype)
     found = existing_paths(out, doctype)
     if found and not force:
         listing = ", ".join(str(p) for p in found)

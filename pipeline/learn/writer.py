@@ -260,24 +260,56 @@ def existing_paths(out: Path, doctype: str) -> list[Path]:
     return [p for p in candidates if p.exists()]
 
 
+def check_target(out: Path, doctype: str) -> None:
+    """Refuse an output folder the type cannot be installed in (a file where a folder must be,
+    or the reverse), before any learning is done and before anything is written there."""
+    folders = [out, out / "schemas", out / "prompts", out / "prompts" / doctype]
+    files = [out / "schemas" / f"{doctype}.yaml", out / f"{doctype}.facts.yaml"]
+    for folder in folders:
+        if folder.exists() and not folder.is_dir():
+            raise InputError(
+                "cannot write the document type here: this is a file, where a folder must be",
+                path=str(folder),
+            )
+    for file in files:
+        if file.is_dir():
+            raise InputError(
+                "cannot write the document type here: this is a folder, where its file must be",
+                path=str(file),
+            )
+
+
 def install(staging: Path, out: Path, doctype: str, facts_template: str) -> dict[str, Path]:
-    """Move a staged type into `out` (replacing an existing one) and write its facts template."""
+    """Move a staged type into `out` (replacing an existing one) and write its facts template.
+
+    The spec and the templates go in together or not at all: an old type's templates are kept
+    aside until the new spec is in place, and put back if it cannot be."""
     spec_target = out / "schemas" / f"{doctype}.yaml"
     prompts_target = out / "prompts" / doctype
-    spec_target.parent.mkdir(parents=True, exist_ok=True)
-    prompts_target.parent.mkdir(parents=True, exist_ok=True)
+    old = out / "prompts" / f".{doctype}.old"
+    moved_old = moved_new = False
     try:
+        check_target(out, doctype)
+        spec_target.parent.mkdir(parents=True, exist_ok=True)
+        prompts_target.parent.mkdir(parents=True, exist_ok=True)
         if prompts_target.exists():
-            old = out / "prompts" / f".{doctype}.old"
             shutil.rmtree(old, ignore_errors=True)
             prompts_target.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
+            moved_old = True
         (staging / "prompts" / doctype).rename(prompts_target)
+        moved_new = True
         (staging / "schemas" / f"{doctype}.yaml").replace(spec_target)
     except OSError as exc:
-        raise InputError(f"cannot write the document type: {exc}", path=str(out)) from None
+        if moved_new:
+            shutil.rmtree(prompts_target, ignore_errors=True)
+        if moved_old:
+            old.rename(prompts_target)
+        raise InputError(
+            f"cannot write the document type: {exc.strerror or exc}", path=str(out)
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     facts_path = out / f"{doctype}.facts.yaml"
     write_atomic(facts_path, facts_template)
     return {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}
