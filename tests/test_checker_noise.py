@@ -195,3 +195,10 @@ def test_clean_official_prose_gives_no_finding(name: str):
     assert report.findings == []
     with_spec = check_text(text, spec=load_spec("annual-work-summary"))
     assert not [f for f in with_spec.findings if f.family != "structure" and f.severity == "error"]
+
+
+def test_residue_lines_one_after_another_all_go():
+    """The last line's removal takes the newline before it, which the line above already
+    took: both deletions still happen (found by the property test)."""
+    assert clean_text("查看更多\n查看更多") == ""
+    assert clean_text("正文。\n查看更多\n查看更多").strip() == "正文。"

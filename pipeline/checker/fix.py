@@ -53,7 +53,9 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
     pos = 0
     for start, end, replacement in sorted(edits):
         if start < pos:
-            continue  # overlapping edits: the first wins
+            if replacement or end <= pos:
+                continue  # overlapping edits: the first wins
+            start = pos  # two deletions meet (a residue line after one that took the newline)
         out.append(text[pos:start])
         out.append(replacement)
         pos = end
