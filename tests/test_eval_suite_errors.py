@@ -113,6 +113,26 @@ CASES = {
         ["suite.yaml:2:", "'drafting' or 'checker'"],
     ),
     "not YAML": ("name: s\ncases: [\n", ["suite.yaml", "invalid YAML"]),
+    "metric bounds that no run can meet": (
+        f"name: s\nthresholds:\n  metrics:\n    fact_coverage: {{min: 2, max: 1}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:4:", "min 2 is above max 1"],
+    ),
+    "rule families in a drafting suite": (
+        f"name: s\nthresholds:\n  families: {{gap: 0.9}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3:", "checker suites (kind: checker) only"],
+    ),
+    "unknown rule family": (
+        "name: c\nkind: checker\nthresholds:\n  families: {gapp: 0.9}\ncases:\n  - id: a\n    text: 一段文字\n",
+        ["suite.yaml:4:", "unknown rule family", "did you mean 'gap'"],
+    ),
+    "unknown expected code": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    text: 一段文字\n    expect:\n      - {code: gap.placeholdr}\n",
+        ["suite.yaml:7:", "unknown rule code 'gap.placeholdr'", "did you mean 'gap.placeholder'"],
+    ),
+    "unknown code to ignore": (
+        "name: c\nkind: checker\ncases:\n  - id: a\n    text: 一段文字\n    ignore: [nonsense]\n",
+        ["suite.yaml:6:", "'nonsense' is neither a rule code nor a family"],
+    ),
     "unknown suite doctype": (
         f"name: s\ndoctype: nope\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
         ["unknown document type 'nope'"],

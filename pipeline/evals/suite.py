@@ -393,6 +393,15 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
                 path=str(p),
                 line=lines.line(("thresholds", "metrics", name)),
             )
+    for name, bound in suite.thresholds.metrics.items():
+        if bound.min is not None and bound.max is not None and bound.min > bound.max:
+            raise InputError(
+                f"field 'thresholds.metrics.{name}': min {bound.min:g} is above max "
+                f"{bound.max:g}, so no run could pass",
+                path=str(p),
+                line=lines.line(("thresholds", "metrics", name)),
+            )
+    _check_rule_names(suite, p, lines)
     if isinstance(suite, DraftingSuite):
         names = [v.name for v in suite.variants]
         for i, name in enumerate(names):
@@ -405,6 +414,48 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
     suite = suite.model_copy(update={"source": p.resolve(), "content_hash": digest})
     return suite, lines
+
+
+def _check_rule_names(suite: Suite, p: Path, lines: LineMap) -> None:
+    """Rule codes and families named in a suite are ones the checker has: a misspelt one
+    would only show when the run fails (or silently ignore nothing)."""
+    from pipeline.checker.wording import RULES
+
+    families = sorted({code.split(".")[0] for code in RULES})
+    for name in suite.thresholds.families:
+        if not isinstance(suite, CheckerSuite):
+            raise InputError(
+                "field 'thresholds.families': rule families are scored in checker suites "
+                "(kind: checker) only",
+                path=str(p),
+                line=lines.line(("thresholds", "families")),
+            )
+        if name not in families:
+            raise InputError(
+                f"field 'thresholds.families.{name}': unknown rule family"
+                f"{did_you_mean(name, families)} (known: {', '.join(families)})",
+                path=str(p),
+                line=lines.line(("thresholds", "families", name)),
+            )
+    if not isinstance(suite, CheckerSuite):
+        return
+    for i, case in enumerate(suite.cases):
+        for j, expected in enumerate(case.expect):
+            if expected.code not in RULES:
+                raise InputError(
+                    f"field 'cases[{i}].expect[{j}].code': unknown rule code "
+                    f"'{expected.code}'{did_you_mean(expected.code, list(RULES))}",
+                    path=str(p),
+                    line=lines.line(("cases", i, "expect", j, "code")),
+                )
+        for j, name in enumerate(case.ignore):
+            if name not in RULES and name not in families:
+                raise InputError(
+                    f"field 'cases[{i}].ignore[{j}]': '{name}' is neither a rule code nor a "
+                    f"family{did_you_mean(name, [*families, *RULES])}",
+                    path=str(p),
+                    line=lines.line(("cases", i, "ignore", j)),
+                )
 
 
 def suite_relative(suite: Suite, relative: str) -> Path:
