@@ -18,7 +18,12 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.render.style import StyleOverrides
 from pipeline.textio import LineMap, load_structured
-from pipeline.validation import did_you_mean, format_path, raise_validation_error
+from pipeline.validation import (
+    did_you_mean,
+    error_reason,
+    format_path,
+    raise_validation_error,
+)
 
 FactType = Literal[
     "string", "integer", "number", "year", "date", "enum", "string-list", "object-list"
@@ -282,8 +287,8 @@ def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:
         name, *rest = err["loc"]
         where = ("facts", name, "example", *rest)
         raise InputError(
-            f"field '{format_path(where)}' ({spec.facts[str(name)].label}): {err['msg']}, "
-            f"got {err.get('input')!r}",
+            f"field '{format_path(where)}' ({spec.facts[str(name)].label}): "
+            f"{error_reason(err)}, got {err.get('input')!r}",
             path=path,
             line=lines.line(where),
         ) from None

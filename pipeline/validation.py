@@ -35,6 +35,27 @@ _EXPECTED = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": ("≥", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than_equal": ("≤", "le"),
+    "less_than": ("<", "lt"),
+}
+"""pydantic's bound errors, said the way the other messages are ("expected a value ≥ 0")."""
+
+
+def error_reason(err: Any) -> str:
+    """What one pydantic error expected, in the words of every other message ("expected an
+    integer", "expected a value ≥ 0"; our validators' own words as they are)."""
+    kind = err["type"]
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}"
+    if kind in _BOUNDS:
+        sign, key = _BOUNDS[kind]
+        return f"expected a value {sign} {(err.get('ctx') or {}).get(key)}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def format_path(loc: Iterable[Any]) -> str:
     """Render a key path as `a.b[2].c`."""
     out = ""
@@ -81,11 +102,8 @@ def raise_validation_error(
             msg = f"unknown field '{field}'{did_you_mean(str(loc[-1]), known_keys(loc[:-1]))}"
         elif kind == "missing":
             msg = f"field '{field}'{about} is required but missing"
-        elif kind in _EXPECTED:
-            msg = f"field '{field}'{about}: expected {_EXPECTED[kind]}, got {_given(err.get('input'))}"
         else:
-            reason = str(err["msg"]).removeprefix("Value error, ")  # our validators' own words
-            msg = f"field '{field}'{about}: {reason}, got {_given(err.get('input'))}"
+            msg = f"field '{field}'{about}: {error_reason(err)}, got {_given(err.get('input'))}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:

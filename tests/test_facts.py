@@ -61,6 +61,12 @@ def test_a_control_character_in_a_text_fact_is_refused(tmp_path, char):
     assert "school_name" in msg and "学校名称" in msg and f"U+{ord(char):04X}" in msg
 
 
+def test_an_out_of_range_value_says_the_bound_like_the_other_messages(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_facts(_facts(tmp_path, central_group_sessions=-3))
+    assert "(中心组学习次数, an integer): expected a value ≥ 0, got -3" in str(err.value)
+
+
 def test_missing_required_field(tmp_path):
     with pytest.raises(InputError, match=r"'school_name' \(学校名称.*required but missing"):
         load_facts(_facts(tmp_path, school_name=...))

@@ -264,13 +264,12 @@ def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
             "    example: 12\n",
             "    example: 十二\n",
             ":68: field 'facts.central_group_sessions.example' (中心组学习次数): "
-            "Input should be a valid integer",
+            "expected an integer",
         ),
         (
             "    example: 2020\n",
             "    example: 1800\n",
-            ":28: field 'facts.report_year.example' (总结年度): "
-            "Input should be greater than or equal to 1949",
+            ":28: field 'facts.report_year.example' (总结年度): expected a value ≥ 1949",
         ),
     ],
     ids=["wrong type", "out of range"],
