@@ -67,6 +67,7 @@ def test_missing_key_names_the_variable_and_writes_nothing(tmp_path, openai_serv
     )
     assert proc.returncode == 2
     assert "set the environment variable OPENAI_API_KEY" in proc.stderr
+    assert "or name another one with --api-key-env" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert out.read_text(encoding="utf-8") == "existing"
     assert openai_server.count() == 0
@@ -82,6 +83,11 @@ def test_missing_key_names_the_variable_and_writes_nothing(tmp_path, openai_serv
     )
     assert other.returncode == 2
     assert "set the environment variable MY_PROVIDER_KEY" in other.stderr
+
+    # learn has no --api-key-env: its message does not send the user to one
+    learn = cli("learn", "tests/data/school-ideology-summary-2020.txt", "--model", "openai:good")
+    assert learn.returncode == 2 and "set the environment variable OPENAI_API_KEY" in learn.stderr
+    assert "--api-key-env" not in learn.stderr
 
 
 def test_redact_masks_registered_keys_and_bearer_tokens():

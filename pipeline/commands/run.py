@@ -121,7 +121,7 @@ def run(
         max_attempts=max_attempts,
         deadline=deadline,
     )
-    chosen = get_model(model, options=options, use_cache=not no_cache)
+    chosen = get_model(model, options=options, use_cache=not no_cache, key_flag="--api-key-env")
 
     log, run_id = None, 0
     if not no_log:

@@ -90,8 +90,12 @@ def get_model(
     options: ModelOptions | None = None,
     use_cache: bool = True,
     cwd: Path | None = None,
+    key_flag: str | None = None,
 ) -> Model:
-    """The model named `name` (see the module docstring); InputError (exit 2) when unusable."""
+    """The model named `name` (see the module docstring); InputError (exit 2) when unusable.
+
+    `key_flag`: the caller's option that names another key variable, for the message when
+    the key is missing (`draft run` has --api-key-env; eval, learn and the web app do not)."""
     if name == "offline":
         from pipeline.models.offline import OfflineModel
 
@@ -106,7 +110,11 @@ def get_model(
             raise InputError(
                 f"no API key for model '{name}': set the environment variable {key_env} "
                 f"(export {key_env}=…)"
-                + ("" if opts.api_key_env else ", or name another one with --api-key-env")
+                + (
+                    f", or name another one with {key_flag}"
+                    if key_flag and not opts.api_key_env
+                    else ""
+                )
             )
         api_key = "not-needed"
     bad = next((i for i, ch in enumerate(api_key) if not (ch.isascii() and ch.isprintable())), None)
