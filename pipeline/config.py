@@ -110,6 +110,8 @@ def load_config(cwd: Path | None = None) -> DraftConfig:
     """The merged configuration (working directory over user directory); empty if none."""
     merged = DraftConfig()
     for path in reversed(config_paths(cwd)):
+        if path.is_dir():  # a file that is meant to be read, not passed over in silence
+            raise InputError("expected the configuration file, found a directory", path=str(path))
         if not path.is_file():
             continue
         found = _read(path)

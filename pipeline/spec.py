@@ -139,7 +139,9 @@ class Signature(_Strict):
 class Rules(_Strict):
     """Document-wide rules the checker holds a draft to."""
 
-    numbering: list[str] = ["一、", "（一）", "1.", "（1）"]
+    numbering: list[str] = Field(
+        default_factory=lambda: ["一、", "（一）", "1.", "（1）"], min_length=1
+    )
     lexicon: str | None = "set-phrases"
     """A lexicon of canonical set phrases in `schemas/lexicon/<name>.yaml`."""
     banned_phrases: list[str] = []

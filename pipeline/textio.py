@@ -36,6 +36,8 @@ def read_text(
     `allow_empty`) empty files."""
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():
+            raise InputError(f"{what} is a symbolic link to nothing (or to itself)", path=str(p))
         raise InputError(f"{what} not found", path=str(p))
     if p.is_dir():
         raise InputError(f"expected a {what}, found a directory", path=str(p))
@@ -56,6 +58,12 @@ def read_text(
             path=str(p),
             line=line,
         ) from None
+    if "\0" in text:
+        raise InputError(
+            "holds NUL characters: not a text file, or text saved as UTF-16; save it as UTF-8",
+            path=str(p),
+            line=text.count("\n", 0, text.index("\0")) + 1,
+        )
     if not allow_empty and not text.strip():
         raise InputError(f"{what} is empty", path=str(p))
     return text

@@ -184,6 +184,12 @@ def test_bad_input_exits_2_with_a_clear_message(cli, tmp_path):
     huge.write_bytes(b"a" * (8 * 1024 * 1024 + 1))
     _refused(cli("check", huge), "huge.txt", "limit")
     _refused(cli("check", tmp_path), "directory")
+    nul = tmp_path / "nul.txt"
+    nul.write_text("学校工作总结\n\n正文\0。\n", encoding="utf-8")
+    _refused(cli("check", nul), "nul.txt:3:", "NUL characters")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    _refused(cli("check", tmp_path / "loop1"), "a symbolic link to nothing")
     _refused(
         cli("check", SAMPLE, "--doctype", "school-ideology-sumary"),
         "unknown document type",

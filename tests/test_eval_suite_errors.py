@@ -152,6 +152,12 @@ def test_a_suite_doctype_may_be_a_spec_file(cli, tmp_path, draftsmith_home):
     assert result.returncode == 0, result.stderr
 
 
+def test_a_folder_given_as_the_suite_is_named_as_such(cli, tmp_path, draftsmith_home):
+    _fails_cleanly(
+        cli("eval", tmp_path, "-q"), draftsmith_home, "expected a suite file, found a directory"
+    )
+
+
 def test_unknown_builtin_suite_suggests_a_name(cli, draftsmith_home):
     result = cli("eval", "school-ideology-sumary")
     _fails_cleanly(

@@ -144,6 +144,14 @@ def test_a_malformed_base_url_is_bad_input_before_any_request(tmp_path, cli, url
     assert out.read_text(encoding="utf-8") == "ORIGINAL"
 
 
+def test_a_config_that_is_a_folder_is_not_passed_over(tmp_path, cli):
+    from modelrun import EXAMPLE
+
+    (tmp_path / "draft.toml").mkdir()
+    proc = cli("run", EXAMPLE, "--model", "local", cwd=tmp_path, env={"OPENAI_API_KEY": KEY})
+    assert proc.returncode == 2 and "draft.toml: expected the configuration file" in proc.stderr
+
+
 def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
     from modelrun import EXAMPLE
 

@@ -75,6 +75,13 @@ def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
         load_spec_file(spec)
 
 
+def test_an_empty_numbering_is_an_error(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, '  numbering: ["一、", "（一）", "1.", "（1）"]', "  numbering: []")
+    with pytest.raises(InputError, match=r"rules\.numbering.*at least one item"):
+        load_spec_file(spec)
+
+
 def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")

@@ -332,6 +332,8 @@ def _known_keys(model: type[BaseModel]):
 def resolve_suite_path(name_or_path: str | Path) -> Path:
     """A suite file: a path as given, or a built-in suite by name (`school-ideology-summary`)."""
     p = Path(name_or_path)
+    if p.is_dir():
+        raise InputError("expected a suite file, found a directory", path=str(p))
     if p.suffix in (".yaml", ".yml", ".json") or p.is_file() or "/" in str(name_or_path):
         return p
     builtin = paths.builtin_evals_dir() / f"{name_or_path}.yaml"
