@@ -148,8 +148,8 @@ def run(
 
     outputs = list(output or [])
     for out in outputs:
-        report_format(out)
         check_output_path(out, source=suite)  # before the run, not after it
+        report_format(out)
     if resume and suite:
         raise InputError("give a SUITE or --resume RUN, not both")
     if not resume and not suite:
@@ -231,8 +231,8 @@ def report(
 
     run_dir = find_run(run_id)
     for out in output or []:
-        report_format(out)
         check_output_path(out)
+        report_format(out)
         if out.exists() and out.resolve().parent == run_dir.resolve():
             raise InputError(
                 f"the output would replace {out.name}, a file of the run itself; "
