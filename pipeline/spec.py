@@ -102,6 +102,10 @@ class SectionSpec(_Strict):
     heading: str | None = None
     """The heading without its number, as a template (e.g. "{{ report_year + 1 }}年工作打算");
     no heading means an unnumbered paragraph such as the opening."""
+    aliases: list[str] = []
+    """Other headings the section goes by in reports people bring to `draft check`
+    ("下一步工作打算" for the plans); matched like `heading`, a `{{ … }}` part standing for any
+    words. Drafts always use `heading`."""
     required: bool = True
     facts: list[Identifier] = []
     """The facts this section uses; a model drafting it is given these."""

@@ -127,6 +127,21 @@ def test_missing_section_and_order(school, draft_text):
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "heading"),
+    [
+        ("六、下一步工作打算", "六、2021年工作打算和工作措施"),
+        ("六、2021年工作计划", "六、2021年工作打算和工作措施"),
+        ("五、存在问题", "五、存在的不足"),
+    ],
+)
+def test_a_section_under_another_common_heading_is_found(school, draft_text, written, heading):
+    """The spec's `aliases`: headings people bring to draft check under other words."""
+    spec, _ = school
+    assert heading in draft_text
+    assert structure(draft_text.replace(heading, written), spec=spec) == []
+
+
 def test_title_names_unit_year_and_type(school, draft_text):
     spec, facts = school
     bad = draft_text.replace("青山县红星中学2020年意识形态工作总结", "2020年意识形态工作", 1)

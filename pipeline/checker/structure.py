@@ -86,7 +86,7 @@ def map_sections(ctx: Context) -> list[SectionSpan]:
                 match = unheaded[0]
         elif headed:
             scored = [
-                (_heading_score(title or "", s.heading or ""), -i, s)
+                (max(_heading_score(title or "", h) for h in (s.heading or "", *s.aliases)), -i, s)
                 for i, s in enumerate(headed)
                 if s.id not in used
             ]
