@@ -181,11 +181,19 @@ class _Registry:
         self.text = text
         self.by_label: dict[str, FoundFact] = {}
         self.taken: set[str] = set()
-        self.used: list[tuple[int, int]] = []
+        self._covered = bytearray(len(text) + 1)
+        """1 where an occurrence already is: checking a span costs its length, not the number
+        of occurrences found so far (which made a long sample quadratic)."""
         self.generic = 0
 
     def free(self, start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in self.used)
+        if start == end:  # an empty span is taken when it falls inside an occurrence
+            return not (start > 0 and self._covered[start - 1] and self._covered[start])
+        return not any(self._covered[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        """Mark [start, end) as used: no later fact or edit may overlap it."""
+        self._covered[start:end] = b"\x01" * (end - start)
 
     def add(
         self,
@@ -211,7 +219,7 @@ class _Registry:
         fact.occurrences.append(
             Occurrence(start=start, end=end, expression=expression_of.format(id=fact.id))
         )
-        self.used.append((start, end))
+        self.take(start, end)
         return fact
 
 
@@ -404,7 +412,7 @@ def fix_garbles(text: str, banned: list[str], reg: _Registry, edits: list[Edit])
                         reason=f"garble corrected: {wrong} → {fixes[wrong]}",
                     )
                 )
-                reg.used.append((m.start(), m.end()))
+                reg.take(m.start(), m.end())
     return left
 
 
@@ -448,7 +456,7 @@ def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: li
                     reason=f"set phrase restored from the lexicon: {best[1]}",
                 )
             )
-            reg.used.append((hole.start, hole.end))
+            reg.take(hole.start, hole.end)
 
 
 def _gap_facts(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +89,14 @@ def _replacements(found: FactsFound) -> list[tuple[int, int, str]]:
 
 
 def render_span(text: str, span: Span, replacements: list[tuple[int, int, str]]) -> str:
-    """The template text of one span: literal text with the replacements inside it."""
+    """The template text of one span: literal text with the replacements inside it
+    (`replacements` sorted and disjoint, as `_replacements` gives them)."""
     pieces, pos = [], span.start
-    for start, end, repl in replacements:
-        if start < span.start or end > span.end:
+    first = bisect_left(replacements, (span.start,))
+    for start, end, repl in replacements[first:]:
+        if start >= span.end:
+            break
+        if end > span.end:
             continue
         pieces.append(_literal(text[pos:start]))
         pieces.append(repl)
@@ -100,12 +105,19 @@ def render_span(text: str, span: Span, replacements: list[tuple[int, int, str]])
     return "".join(pieces).strip()
 
 
-def _facts_in(found: FactsFound, spans: list[Span]) -> list[FoundFact]:
-    return [
-        f
-        for f in found.facts
-        if any(s.start <= o.start and o.end <= s.end for o in f.occurrences for s in spans)
-    ]
+def _facts_in(
+    found: FactsFound, spans: list[Span], occurrences: list[tuple[int, int, int]]
+) -> list[FoundFact]:
+    """The facts with an occurrence inside one of `spans`, in the order they were found
+    (`occurrences`: every (start, end, fact index), sorted)."""
+    inside: set[int] = set()
+    for s in spans:
+        for start, end, i in occurrences[bisect_left(occurrences, (s.start,)) :]:
+            if start >= s.end:
+                break
+            if end <= s.end:
+                inside.add(i)
+    return [f for i, f in enumerate(found.facts) if i in inside]
 
 
 def _length_bounds(measured: int) -> dict[str, int]:
@@ -116,6 +128,9 @@ def _length_bounds(measured: int) -> dict[str, int]:
 def build_sections(text: str, outline: Outline, found: FactsFound) -> list[LearnedSection]:
     """The learned sections: the opening (when the sample has one) and each numbered section."""
     repl = _replacements(found)
+    occurrences = sorted(
+        (o.start, o.end, i) for i, f in enumerate(found.facts) for o in f.occurrences
+    )
     taken: set[str] = {"opening"}
     year_fact = next((f for f in found.facts if f.id == "report_year"), None)
     out = []
@@ -130,7 +145,7 @@ def build_sections(text: str, outline: Outline, found: FactsFound) -> list[Learn
         if heading is not None:
             heading = heading.rstrip("。：:")
         spans = [*block.paragraphs, *([block.heading_span] if block.heading_span else [])]
-        facts = _facts_in(found, spans)
+        facts = _facts_in(found, spans, occurrences)
         counts = [f.id for f in facts if f.type in ("integer", "number") and f.unit]
         points = len(block.points) if len(block.points) >= 2 else 0
         guidance = ["保持样稿的结构、层次和表述风格，只做必要的润色。"]
