@@ -286,11 +286,17 @@ class PromptSet:
         """Every template is present, parses, and names only declared facts."""
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
 
-        def check(name: str, source: str, origin: str) -> None:
+        def check(name: str, source: str, origin: str, field: str | None = None) -> None:
+            """`field`: the spec field holding an inline template (its line in the template
+            is not a line of the spec, so the field is named instead)."""
             try:
                 ast = env.parse(source)
                 declared = meta.find_undeclared_variables(ast)  # compiles: unknown filters fail
             except jinja2.TemplateSyntaxError as exc:
+                if field is not None:
+                    raise InputError(
+                        f"field '{field}': template syntax error: {exc.message}", path=origin
+                    ) from None
                 raise InputError(
                     f"template syntax error: {exc.message}", path=origin, line=exc.lineno
                 ) from None
@@ -302,10 +308,15 @@ class PromptSet:
                     path=origin,
                 )
 
-        check("title", spec.title, str(spec.source))
-        for s in spec.sections:
+        check("title", spec.title, str(spec.source), field="title")
+        for i, s in enumerate(spec.sections):
             if s.heading is not None:
-                check(f"sections '{s.id}' heading", s.heading, str(spec.source))
+                check(
+                    f"sections '{s.id}' heading",
+                    s.heading,
+                    str(spec.source),
+                    field=f"sections[{i}].heading",
+                )
             file = pdir / s.template_name
             if not file.is_file():
                 raise InputError(

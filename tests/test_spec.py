@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,21 @@ def test_an_empty_numbering_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, '  numbering: ["一、", "（一）", "1.", "（1）"]', "  numbering: []")
     with pytest.raises(InputError, match=r"rules\.numbering.*at least one item"):
+        load_spec_file(spec)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('title: "{{ school_name }}', 'title: "{{ school_name }', "title"),
+        ("    heading: 存在的不足\n", "    heading: 存在的{{ 不足\n", "sections[5].heading"),
+    ],
+)
+def test_a_broken_inline_template_names_its_field(doctype_copy: Path, old, new, field):
+    """A title or heading template is a line of the spec, not a file: its field is named."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    with pytest.raises(InputError, match=rf"field '{re.escape(field)}': template syntax error"):
         load_spec_file(spec)
 
 
