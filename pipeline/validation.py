@@ -103,7 +103,12 @@ def raise_validation_error(
         elif kind == "missing":
             msg = f"field '{field}'{about} is required but missing"
         else:
-            msg = f"field '{field}'{about}: {error_reason(err)}, got {_given(err.get('input'))}"
+            given = err.get("input")
+            # a rule across a whole mapping or list (duplicate ids…) does not quote it back
+            whole = isinstance(given, dict | list) and kind == "value_error"
+            got = "" if whole or isinstance(given, dict) else f", got {_given(given)}"
+            where = f"field '{field}'{about}: " if loc else ""
+            msg = f"{where}{error_reason(err)}{got}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:

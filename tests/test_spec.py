@@ -98,6 +98,14 @@ def test_a_broken_inline_template_names_its_field(doctype_copy: Path, old, new, 
         load_spec_file(spec)
 
 
+def test_a_rule_across_the_sections_does_not_quote_them_all_back(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "  - id: plans\n", "  - id: shortcomings\n")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value).endswith("field 'sections': section id 'shortcomings' appears twice")
+
+
 def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")
