@@ -1,8 +1,8 @@
 """The reviewer's words: what each rule's finding means and what to do about it, in Chinese.
 
 The checker's messages are English, like every CLI message. Where a finding becomes part of
-a document or of what a Chinese model reads — a Word comment, a repair request — it is told
-in Chinese: the rule's own description, the specifics its message quotes (the fact, the
+a document, of a page office staff read, or of what a Chinese model reads — a Word comment,
+the web app's review panel, a repair request — it is told in Chinese: the rule's own description, the specifics its message quotes (the fact, the
 number, the canonical phrase), and the fix.
 """
 
