@@ -108,7 +108,7 @@ def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
     """Dates in Chinese numerals (二〇二一年一月十五日, as a 落款 may be written); the offsets
     they cover."""
     taken: set[int] = set()
-    if "年" not in s:
+    if "〇" not in s and "零" not in s:  # every year of this century is written with one
         return taken
     for m in _CN_DATE.finditer(s):
         y, mo = cn_value(m.group(1)), cn_value(m.group(2))
