@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from pipeline.checker.vocab import unit_at
 from pipeline.numerals import parse_chinese
@@ -26,15 +27,21 @@ _DATE = re.compile(
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
 _CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
-_CN_DATE = re.compile(
-    r"([〇零一二三四五六七八九]{4})[ \t]*年[ \t]*([一二三四五六七八九十]{1,2})[ \t]*月"
-    r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
-)
+
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、 \t\u3000\n")
 _ORDINAL_AFTER = re.compile(
     r"大(?:精神|会议|报告|以来|代表|胜利|召开|的|[，。、]|$)|届|中全会|次全会"
 )
+
+
+@cache
+def _cn_date() -> re.Pattern[str]:
+    """A date in Chinese numerals, compiled the first time a text may hold one (1 ms)."""
+    return re.compile(
+        r"([〇零一二三四五六七八九]{4})[ \t]*年[ \t]*([一二三四五六七八九十]{1,2})[ \t]*月"
+        r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
     taken: set[int] = set()
     if "〇" not in s and "零" not in s:  # every year of this century is written with one
         return taken
-    for m in _CN_DATE.finditer(s):
+    for m in _cn_date().finditer(s):
         y, mo = cn_value(m.group(1)), cn_value(m.group(2))
         d = cn_value(m.group(3)) if m.group(3) else None
         if y is None or mo is None or not 1 <= mo <= 12 or (d is not None and not 1 <= d <= 31):
