@@ -96,6 +96,19 @@ def test_the_digits_left_beside_a_placeholder_are_part_of_the_gap(school, draft,
     assert "gap.placeholder" in codes and "facts.unsupported-number" not in codes
 
 
+@pytest.mark.parametrize(
+    ("plenum", "flagged"),
+    [("十九届四中全会", []), ("十九届五中全会", []), ("十九届六中全会", ["六"])],
+)
+def test_a_plenum_is_backed_when_it_was_held_by_the_reports_year(school, draft, plenum, flagged):
+    """The lexicon's calendar of plenums: a 2020 report may cite the fifth (2020), not the
+    sixth (2021), which a model would have invented."""
+    spec, facts = school
+    changed = draft.replace("党的十九大精神和", f"党的十九大和{plenum}精神和", 1)
+    assert changed != draft
+    assert [e for c, e in facts_findings(changed, spec, facts)] == flagged
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

@@ -28,7 +28,7 @@ from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
-from pipeline.checker.numbers import NumberToken, values_in
+from pipeline.checker.numbers import NumberToken, cn_value, values_in
 from pipeline.markers import MARKER_RE, marker
 
 _YEAR = re.compile(
@@ -168,7 +168,7 @@ def _unsupported(ctx: Context) -> list[Finding]:
             continue  # 20__年, 20XX年: part of a gap, which the placeholder rule reports
         span = ctx.span_at(token.start)
         plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
-        if _backed(token, backing, plans_year):
+        if _backed(token, backing, plans_year) or _a_held_plenum(ctx, token, plans_year):
             continue
         # the exempt spans (set phrases, fact texts…) are costly and rarely needed: most
         # numbers of a draft are backed
@@ -189,6 +189,26 @@ def _unsupported(ctx: Context) -> list[Finding]:
             )
         )
     return out
+
+
+_CONGRESS_BEFORE = re.compile(r"([一二三四五六七八九十]{1,3})届$")
+
+
+def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> bool:
+    """The ordinal of 十九届四中全会: backed by the lexicon's calendar of plenums when that
+    plenum was held by the report's year (the next year in the plans), or by any year when
+    the facts give none. The congress's own number (十九届) is a number of its own, which the
+    facts must back."""
+    text = ctx.text
+    if token.kind != "ordinal" or not text.startswith("中全会", token.end) or ctx.lexicon is None:
+        return False
+    congress = _CONGRESS_BEFORE.search(text, max(0, token.start - 4), token.start)
+    held = ctx.lexicon.plenums.get(int(cn_value(congress.group(1)) or 0)) if congress else None
+    index = int(token.value) - 1
+    if not held or not 0 <= index < len(held):
+        return False
+    year = plans_year or ctx.report_year
+    return year is None or held[index] <= year
 
 
 _PLACEHOLDER_MARKS = frozenset("_＿XxＸｘ×")

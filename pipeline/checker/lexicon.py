@@ -65,6 +65,10 @@ class Lexicon(_Strict):
     version: int = 1
     phrases: list[PhraseEntry] = Field(min_length=1)
     number_words: list[str] = []
+    plenums: dict[int, list[int]] = {}
+    """Congress → the year each plenary session (一中全会, 二中全会…) of its Central Committee
+    was held, in order: a report may cite one held by its year (十九届四中全会 in 2020, not
+    十九届六中全会)."""
 
     name: str = Field("", exclude=True)
     source: Path | None = Field(None, exclude=True)
