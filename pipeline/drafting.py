@@ -125,10 +125,11 @@ def failure_reason_zh(reason: str) -> str:
 def _failure_label(heading: str, reason: str) -> str:
     """The label of a failed section's marker: heading and the reason in Chinese, within a
     marker's 80 characters."""
-    room = 80 - len("（生成失败：）") - len(failure_reason_zh(reason))
+    words = failure_reason_zh(reason)
+    room = 80 - len("（生成失败：）") - len(words)
     if len(heading) > room:
         heading = heading[: max(0, room - 1)] + "…"
-    return f"{heading}（生成失败：{failure_reason_zh(reason)}）"
+    return f"{heading}（生成失败：{words}）"
 
 
 class _Tally:

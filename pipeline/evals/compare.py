@@ -110,7 +110,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
     a_dir, b_dir = find_run(run_a), find_run(run_b)
     meta_a, samples_a = read_meta(a_dir), latest_samples(a_dir)
     meta_b, samples_b = read_meta(b_dir), latest_samples(b_dir)
-    both = {s.key for s in samples_a} & {s.key for s in samples_b}
+    keys_b = {s.key for s in samples_b}
+    both = {s.key for s in samples_a} & keys_b
     sum_a = _summary(meta_a, [s for s in samples_a if s.key in both])
     sum_b = _summary(meta_b, [s for s in samples_b if s.key in both])
     deltas = []
@@ -155,7 +156,6 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
             regressions.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=worse))
         elif better:
             improvements.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=better))
-    keys_b = {s.key for s in samples_b}
     return Comparison(
         run_a=meta_a.run_id,
         run_b=meta_b.run_id,

@@ -304,7 +304,6 @@ def install(staging: Path, out: Path, doctype: str, facts_template: str) -> dict
     old = out / "prompts" / f".{doctype}.old"
     moved_old = moved_new = False
     try:
-        check_target(out, doctype)
         spec_target.parent.mkdir(parents=True, exist_ok=True)
         prompts_target.parent.mkdir(parents=True, exist_ok=True)
         if prompts_target.exists():

@@ -67,18 +67,20 @@ def _check_url(url: str, source: str) -> str:
         raise InputError(
             f"base URL from {source} must start with http:// or https://, got '{url[:60]}'"
         )
-    problem = ""
+    bad_port = "the port must be a number from 1 to 65535"
     try:
         parts = urlsplit(url)
         port = parts.port  # ValueError when not a number in 0–65535
+    except ValueError as exc:
+        problem = bad_port if "Port" in str(exc) else str(exc)
+    else:
+        problem = ""
         if not parts.hostname:
             problem = "it names no host"
         elif any(ch.isspace() for ch in url):
             problem = "it holds a blank"
         elif port == 0:
-            raise ValueError("Port 0")
-    except ValueError as exc:
-        problem = "the port must be a number from 1 to 65535" if "Port" in str(exc) else str(exc)
+            problem = bad_port
     if problem:
         raise InputError(f"base URL from {source} is not a usable URL ({problem}): '{url[:80]}'")
     return url.rstrip("/")
