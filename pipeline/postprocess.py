@@ -5,7 +5,8 @@ repeated (with or without its number, in Markdown), bold marks, a closing offer 
 `clean_section_text` removes all of that and leaves paragraphs, one per line; the drafter
 puts the spec's own heading back. `completion_failure` names what makes an answer unusable
 (empty, a refusal, a content filter). An answer cut off by the token limit is continued
-once (`continuation_messages`, `join_continuation`).
+once (`continuation_messages`, `join_continuation`). A thinking model's reasoning before its
+answer (`<think>…</think>`) is never part of the section (`without_reasoning`).
 """
 
 from __future__ import annotations
@@ -44,11 +45,34 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 
+_REASONING_BLOCK = re.compile(
+    r"\A\s*<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE
+)
+_REASONING_OPEN = re.compile(r"<(?:think|thinking|reasoning)>", re.IGNORECASE)
+_REASONING_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
+
 _OPENING_LABELS = frozenset({"开头段", "开头", "开头部分", "引言", "前言", "导语"})
 """What a model may write above the unheaded opening paragraph (the prompt calls it 开头段)."""
 
 CONTINUE_REQUEST = "你的输出在中途被截断了。请从中断处继续输出本节剩余的正文，不要重复已经输出的内容，不要加任何说明。"
 """The user message that asks for the rest of an answer cut off by the token limit."""
+
+
+def without_reasoning(text: str) -> str:
+    """The answer without the reasoning a thinking model writes before it.
+
+    DeepSeek-R1, Qwen3 and QwQ served by vLLM or Ollama without a reasoning parser put it in
+    the content: a leading `<think>…</think>` block, or, where the chat template opened the
+    block in the prompt, everything up to a lone `</think>`. An unclosed block leaves
+    nothing: the answer proper never began.
+    """
+    block = _REASONING_BLOCK.match(text)
+    if block:
+        return text[block.end() :]
+    close = _REASONING_CLOSE.search(text)
+    if close and not _REASONING_OPEN.search(text, 0, close.start()):
+        return text[close.end() :]
+    return text
 
 
 def _norm(text: str) -> str:
@@ -92,11 +116,11 @@ def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
 def clean_section_text(text: str, heading: str | None, *, title: str | None = None) -> str:
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
-    Drops control characters, code fences and rules, Markdown marks, a chatty first or last
-    line, and a repeated heading (the spec's heading, any top-level 一、… heading, or the
+    Drops a thinking model's reasoning, control characters, code fences and rules, Markdown
+    marks, a chatty first or last line, and a repeated heading (the spec's heading, any top-level 一、… heading, or the
     title) at the top. Subheadings such as （一）… inside the section are kept.
     """
-    text = without_control_characters(text)  # no document can hold one
+    text = without_control_characters(without_reasoning(text))  # no document can hold one
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept = [ln for ln in lines if not _FENCE.match(ln) and not _RULE.match(ln)]
     paragraphs = [p for p in (_strip_markup(ln) for ln in kept) if p]
@@ -131,7 +155,15 @@ def completion_failure(completion: Completion) -> str | None:
             else ""
         )
         return f"the model returned empty content{reason}"
-    return refusal_reason(completion.text)
+    answer = without_reasoning(completion.text)
+    if not answer.strip():
+        if completion.finish_reason == "length":
+            return (
+                "the answer was cut off at the token limit while the model was still "
+                "reasoning (<think>…); raise --max-tokens"
+            )
+        return "the answer held only the model's reasoning (<think>…), no section text"
+    return refusal_reason(answer)
 
 
 def continuation_messages(messages: list[Message], partial: str) -> list[Message]:

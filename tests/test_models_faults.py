@@ -258,6 +258,40 @@ def test_length_twice_is_a_clear_failure(tmp_path, openai_server):
     )
 
 
+def test_a_thinking_models_reasoning_is_not_part_of_the_draft(tmp_path, openai_server, expected):
+    # DeepSeek-R1 or Qwen3 behind vLLM/Ollama without a reasoning parser: <think>…</think> first
+    openai_server.script("*", "think")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    for sid in SECTIONS:
+        assert run.section(sid)["body"] == expected[sid]
+    assert "think>" not in run.draft["text"] and "137" not in run.draft["text"]
+    assert openai_server.count() == len(SECTIONS)  # nothing to repair
+
+
+@pytest.mark.parametrize(
+    ("answer", "finish", "error", "words"),
+    [
+        (
+            "<think>\n先想一想这一节怎么写……",
+            "stop",
+            "only the model's reasoning",
+            "回答中没有本节正文",
+        ),
+        ("<think>\n先想一想这一节怎么写……", "length", "still reasoning", "回答超出长度上限"),
+    ],
+)
+def test_an_answer_that_is_only_reasoning_is_a_failure(
+    tmp_path, openai_server, expected, answer, finish, error, words
+):
+    openai_server.script("organization", {"kind": "text", "text": answer, "finish": finish})
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3
+    section = run.section("organization")
+    assert error in section["error"] and f"（生成失败：{words}）" in section["body"]
+    _others_fine(run, expected, "organization")
+
+
 def test_chatty_fenced_answer_is_cleaned_to_the_section(tmp_path, openai_server, expected):
     openai_server.script("*", "fenced")
     run = draft_run(tmp_path, openai_server)

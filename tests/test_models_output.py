@@ -50,6 +50,10 @@ BODY = "抓宣传思想工作，理论武装是关键。\n一是坚持以科学�
         f"二、理论学习\n{BODY}",  # a shortened top-level heading
         f"以下是本节正文：\n---\n{BODY}\n---",
         f"Sure, here is the section:\n\n{BODY}",
+        # a thinking model's reasoning: its own block, or (the template opened it) a lone close
+        f"<think>\n好的，用户要我写这一节，共12次学习……\n</think>\n\n{BODY}",
+        f"<think>\n\n</think>\n\n{BODY}",
+        f"用户要我写这一节。先看事实……\n</think>\n\n{BODY}",
         "**抓宣传思想工作**，理论武装是关键。\n- 一是坚持以科学的理论武装头脑。\n- 二是抓好中心组学习。",
         # control characters, which no Word file can hold; Word's manual break is a new line
         "抓宣传思想工作，理论\x00武装是关键。\x0b一是坚持以科学的理论武装头脑。\n二是抓好\x1b中心组学习。",

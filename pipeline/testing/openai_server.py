@@ -62,6 +62,8 @@ SECTION_RE = re.compile(r"（编号：([A-Za-z0-9_\-]+)）")
 SKELETON_RE = re.compile(r"<skeleton>\n?(.*?)\n?</skeleton>", re.S)
 INVENTED = "全年共组织专题活动137场，参与师生2468人次。"
 REFUSAL = "抱歉，我无法协助完成这个请求。"
+THINKING = "嗯，用户要我写这一节。先看事实：全年学习12次，另外还可以补充137场活动……不，事实里没有，不能写。"
+"""A thinking model's reasoning before its answer (`think`): with a number no fact backs."""
 JUDGE_ANSWER = '{"score": 4, "reasons": ["结构完整，表述规范"]}'
 
 Kind = Literal[
@@ -70,6 +72,7 @@ Kind = Literal[
     "drop",
     "bad",
     "fenced",
+    "think",
     "text",
     "empty",
     "nochoices",
@@ -96,6 +99,8 @@ class Behaviour(BaseModel):
     """Extra delay before answering (for `hang`: how long to hang)."""
     text: str | None = None
     """For `text`: the answer; for `drop`: the text whose sentences to drop."""
+    finish: str | None = None
+    """The finish_reason to send (default: `stop`, or `length` for `truncate`)."""
 
     @classmethod
     def parse(cls, value: str | dict[str, Any] | Behaviour) -> Behaviour:
@@ -133,6 +138,7 @@ PRESETS: dict[str, list[str]] = {
     "inventor": ["invent"],
     "dropper": ["drop"],
     "refuser": ["refuse"],
+    "thinker": ["think"],
     "flaky": ["503", "ok"],
 }
 """Per-section behaviour sequences chosen by the request's `model` (the last one repeats)."""
@@ -198,6 +204,8 @@ def full_answer(b: Behaviour, skeleton: str, heading: str | None) -> str:
     if b.kind == "fenced":
         head = f"## {heading}\n\n" if heading else ""
         return f"好的，以下是根据您提供的事实撰写的本节内容：\n\n```markdown\n{head}{skeleton}\n```\n\n希望对您有所帮助！"
+    if b.kind == "think":
+        return f"<think>\n{THINKING}\n</think>\n\n{skeleton}"
     if b.kind == "text":
         return b.text or ""
     if b.kind == "refuse":
@@ -384,6 +392,7 @@ class _Handler(BaseHTTPRequestHandler):
         if b.kind == "truncate":
             full = full[: max(1, len(full) // 2)]
             finish = "length"
+        finish = b.finish or finish
         prompt_chars = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
         self._send_json(
             200,
