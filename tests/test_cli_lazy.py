@@ -128,3 +128,13 @@ def test_pydantic_plugins_are_off_unless_the_user_says_otherwise(monkeypatch):
     assert _plugins_setting(proc) == "1"
     proc, _ = _probe("--help", env={"PYDANTIC_DISABLE_PLUGINS": "logfire"})
     assert _plugins_setting(proc) == "logfire"
+
+
+def test_version_is_the_installed_distributions_and_imports_no_command(cli):
+    import importlib.metadata
+
+    proc = cli("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"draft (Draftsmith) {importlib.metadata.version('draftsmith')}\n"
+    probe, modules = _probe("--version")
+    assert probe.returncode == 0 and modules == []
