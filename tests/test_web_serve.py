@@ -174,3 +174,26 @@ def test_the_wheel_carries_every_template_and_static_file(tmp_path: Path):
             assert f"pipeline/web/{folder}/{path.name}" in names
     for path in (web / "templates").iterdir():
         assert "http://" not in path.read_text() and "https://" not in path.read_text()
+
+
+def test_text_pasted_from_word_with_its_line_breaks_still_downloads_as_word(draftsmith_home: Path):
+    """Word puts a manual line break (Shift+Enter) on the clipboard as a vertical tab; pasted
+    into a section it must not make the draft a .docx can no longer hold."""
+    import io
+    import zipfile
+
+    with serving(draftsmith_home) as served, served.client() as client:
+        token = _session(client)
+        draft = _generate(client, token, _new_doc(client, token))
+        r = client.post(
+            f"{draft}/sections/shortcomings",
+            json={"text": "第一行\v第二行\x07。\f第三行", "tab": "A"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert r.status_code == 200, r.text
+        docx = client.get(f"{draft}/download.docx")
+        assert docx.status_code == 200, docx.text
+        body = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+        assert "第二行。" in body
+        text = client.get(f"{draft}/download.txt").text
+        assert "第一行\n第二行。\n第三行" in text

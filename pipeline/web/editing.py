@@ -19,6 +19,7 @@ from pipeline.facts import Facts, validate_facts
 from pipeline.markers import find_markers
 from pipeline.prompts import SHARED_DIR, PromptSet
 from pipeline.spec import DocSpec
+from pipeline.textio import without_control_characters
 from pipeline.web.forms import coerce
 
 _NUMBER = re.compile(r"^[一二三四五六七八九十百]+、")
@@ -64,10 +65,13 @@ def draft_facts(draft: Draft, spec: DocSpec) -> Facts:
 
 
 def normalise_body(text: str) -> str:
-    """Text from the browser as a section body: one paragraph per line, blank lines dropped."""
+    """Text from the browser as a section body: one paragraph per line, blank lines dropped,
+    control characters removed (text pasted from Word brings its line breaks as vertical tabs,
+    and no document can hold one)."""
     if len(text) > MAX_SECTION_CHARS:
         raise InputError(f"a section is limited to {MAX_SECTION_CHARS:,} characters")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = without_control_characters(text)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
