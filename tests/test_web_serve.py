@@ -197,3 +197,30 @@ def test_text_pasted_from_word_with_its_line_breaks_still_downloads_as_word(draf
         assert "第二行。" in body
         text = client.get(f"{draft}/download.txt").text
         assert "第一行\n第二行。\n第三行" in text
+
+
+def test_a_number_too_large_for_any_id_is_not_found(draftsmith_home: Path):
+    """An id in the address larger than SQLite's integers (a mistyped or doctored link) is a
+    plain "not found", not a server error."""
+    huge = "9" * 25
+    with serving(draftsmith_home) as served, served.client() as client:
+        token = _session(client)
+        doc = _new_doc(client, token)
+        for url in (
+            f"/docs/{huge}",
+            f"{doc}/history/{huge}",
+            f"/drafts/{huge}",
+            f"/drafts/{huge}/revisions",
+            f"/drafts/{huge}/download.docx",
+        ):
+            r = client.get(url)
+            assert r.status_code == 404, (url, r.text)
+            assert "没有找到" in r.text
+        r = client.post(f"{doc}/history/{huge}/restore", data={"csrf_token": token})
+        assert r.status_code == 404 and "没有找到" in r.text
+        r = client.post(
+            f"/drafts/{huge}/sections/opening",
+            json={"text": "x"},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+        assert r.status_code == 404 and "没有找到" in r.json()["error"]

@@ -82,6 +82,10 @@ class NotFound(LookupError):
     """No such facts document, version, draft or revision."""
 
 
+_TOO_LARGE = "no document, version, draft or revision has a number that large"
+"""Why an id beyond SQLite's 64-bit integers (SQLite cannot even look it up) is not found."""
+
+
 class FactsDoc(BaseModel):
     """A facts document as the web app keeps it: a name, a document type, a latest version."""
 
@@ -267,6 +271,8 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        except OverflowError:
+            raise NotFound(_TOO_LARGE) from None
         finally:
             conn.close()
 
@@ -275,6 +281,8 @@ class Store:
         conn = self._connect()
         try:
             yield conn
+        except OverflowError:
+            raise NotFound(_TOO_LARGE) from None
         finally:
             conn.close()
 
