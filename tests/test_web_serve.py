@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -224,3 +225,38 @@ def test_a_number_too_large_for_any_id_is_not_found(draftsmith_home: Path):
             headers={"X-CSRF-Token": token, "Accept": "application/json"},
         )
         assert r.status_code == 404 and "没有找到" in r.json()["error"]
+
+
+def test_a_body_too_large_is_refused_even_without_a_content_length(draftsmith_home: Path):
+    """A body streamed in chunks (no Content-Length) past the limit gets the same clear 413 as
+    one that declares its size, and the facts already saved stay as they were."""
+    from pipeline.web.app import MAX_BODY_BYTES
+
+    def chunks(head: bytes, tail: bytes = b"") -> Iterator[bytes]:
+        yield head
+        for _ in range(MAX_BODY_BYTES // 100_000 + 2):
+            yield b"a" * 100_000
+        yield tail
+
+    with serving(draftsmith_home) as served, served.client() as client:
+        token = _session(client)
+        doc = _new_doc(client, token)
+        before = form_values(client.get(doc).text)
+        rows = b"".join(f"&fact.problems.{i}=".encode() + b"a" * 6_000 for i in range(800))
+        r = client.post(
+            f"{doc}/autosave",
+            content=iter([f"csrf_token={token}".encode(), rows]),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert r.status_code == 413 and "内容太大" in r.text, r.text
+        r = client.post(
+            "/drafts/1/sections/opening",
+            content=chunks(b'{"text": "', b'"}'),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRF-Token": token,
+                "Accept": "application/json",
+            },
+        )
+        assert r.status_code == 413 and "内容太大" in r.json()["error"], r.text
+        assert form_values(client.get(doc).text) == before

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -168,7 +169,8 @@ class SecurityMiddleware:
         await self._send_with_headers(self.app, scope, self._limited(receive), send, extra)
 
     def _limited(self, receive: Receive) -> Receive:
-        """`receive` that stops a body streamed without Content-Length at `max_body` bytes."""
+        """`receive` that stops a body streamed without Content-Length at `max_body` bytes: the
+        handler reading it gets a 413, which the app shows as its "too large" page."""
         seen = 0
 
         async def limited() -> Message:
@@ -177,7 +179,7 @@ class SecurityMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    return {"type": "http.disconnect"}
+                    raise HTTPException(413)
             return message
 
         return limited
