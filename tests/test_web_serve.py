@@ -260,3 +260,34 @@ def test_a_body_too_large_is_refused_even_without_a_content_length(draftsmith_ho
         )
         assert r.status_code == 413 and "内容太大" in r.json()["error"], r.text
         assert form_values(client.get(doc).text) == before
+
+
+def test_an_unexpected_error_shows_a_clear_page_and_loses_nothing(draftsmith_home: Path):
+    """A failure nobody foresaw (here a draft revision damaged in the store) is a Chinese page
+    or JSON error, never a bare English "Internal Server Error" or a traceback, and the rest
+    of the app goes on working with everything saved."""
+    import sqlite3
+
+    from pipeline.web.store import default_db_path
+
+    # uvicorn closes a connection after a 500: one connection per request, as a browser would.
+    with (
+        serving(draftsmith_home) as served,
+        served.client(headers={"Connection": "close"}) as client,
+    ):
+        token = _session(client)
+        doc = _new_doc(client, token)
+        draft = _generate(client, token, doc)
+        saved = form_values(client.get(doc).text)
+        with sqlite3.connect(default_db_path()) as db:
+            db.execute("UPDATE draft_revisions SET data = '{\"title\": []}'")
+        r = client.get(draft)
+        assert r.status_code == 500
+        assert r.headers["content-type"].startswith("text/html")
+        assert "服务器内部出错" in r.text and "Traceback" not in r.text
+        r = client.post(
+            f"{draft}/recheck", headers={"X-CSRF-Token": token, "Accept": "application/json"}
+        )
+        assert r.status_code == 500 and "服务器内部出错" in r.json()["error"]
+        assert client.get("/").status_code == 200
+        assert form_values(client.get(doc).text) == saved

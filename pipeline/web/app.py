@@ -23,6 +23,11 @@ from pipeline.web.store import NotFound
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest request body accepted (an imported facts file, an edited section)."""
+UNEXPECTED = (
+    "服务器内部出错，这一步没有完成。已保存的内容不受影响，请返回上一页重试；"
+    "如果问题反复出现，请查看运行 draft serve 的终端中的错误信息。"
+)
+"""What the browser is told of an error nobody foresaw (the details stay in the terminal)."""
 
 
 def _wants_json(request: Request) -> bool:
@@ -94,6 +99,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(DraftsmithError)
     async def _bad_input(request: Request, exc: DraftsmithError) -> Response:
         return _error(request, 400, "无法完成", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Anything unforeseen: the traceback goes to the terminal, a clear page to the browser.
+        return _error(request, 500, "出错了", UNEXPECTED)
 
     from pipeline.web.routes import docs, drafts, runs
 
