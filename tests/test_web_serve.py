@@ -291,3 +291,19 @@ def test_an_unexpected_error_shows_a_clear_page_and_loses_nothing(draftsmith_hom
         assert r.status_code == 500 and "服务器内部出错" in r.json()["error"]
         assert client.get("/").status_code == 200
         assert form_values(client.get(doc).text) == saved
+
+
+def test_text_pasted_from_word_into_the_form_is_understood(draftsmith_home: Path):
+    """A value pasted from Word brings invisible control characters (a manual line break is a
+    vertical tab): the form drops them instead of refusing a character the clerk cannot see."""
+    with serving(draftsmith_home) as served, served.client() as client:
+        token = _session(client)
+        doc = _new_doc(client, token)
+        fields = fields_for(example_facts())
+        fields["fact.school_name"] = "青山县红星\x07中学"
+        fields["fact.campaigns.0"] = "砥砺奋进\x0c的五年"
+        r = client.post(f"{doc}/autosave", data={"csrf_token": token, **fields})
+        assert r.status_code == 200 and r.json()["errors"] == {}, r.json()["errors"]
+        draft = _generate(client, token, doc)
+        assert client.get(f"{draft}/download.docx").status_code == 200
+        assert form_values(client.get(doc).text)["fact.school_name"] == "青山县红星中学"

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.facts import Facts, facts_model, validate_facts
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
+from pipeline.textio import without_control_characters
 
 PREFIX = "fact."
 """Every facts field in the form is named `fact.<id>[.<row>[.<field>]]`."""
@@ -325,7 +326,12 @@ def _rows(form: Mapping[str, str], fact_id: str) -> dict[int, dict[str, str]]:
 
 
 def parse_form(spec: DocSpec, form: Mapping[str, str]) -> ParsedForm:
-    """Read the facts from posted form fields (see the module docstring for the names)."""
+    """Read the facts from posted form fields (see the module docstring for the names).
+
+    Control characters are dropped first: text pasted from Word carries them (a manual line
+    break is a vertical tab), invisible in the form, and no document can hold one.
+    """
+    form = {name: without_control_characters(value) for name, value in form.items()}
     data: dict[str, Any] = {"doctype": spec.id}
     where: dict[str, str] = {}
     for fact_id, fact in spec.facts.items():
