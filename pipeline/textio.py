@@ -1,11 +1,14 @@
 """Reading user files safely and writing outputs atomically.
 
 Every read names the file in its error; every write goes to a temporary file in the same
-folder and is renamed over the target, so an existing file is never left half-written.
+folder and is renamed over the target, so an existing file is never left half-written. Text is
+read as UTF-8, as UTF-16 with a byte-order mark, or as GB18030 (GBK): what Chinese Windows,
+Word and WPS save (`decode_text`).
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -25,6 +28,23 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest facts, spec or draft file accepted; larger ones are almost certainly a mistake."""
 
 
+def decode_text(raw: bytes) -> tuple[str, str]:
+    """`raw` as text, and the codec that reads it: UTF-8 (`utf-8-sig` with a BOM), UTF-16
+    with a BOM (Word's and Notepad's "Unicode text"), or else GB18030, the superset of GBK
+    and GB2312 in which Chinese Windows, Word and WPS save plain text. A file that is none
+    of them raises the UTF-8 attempt's UnicodeDecodeError."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as not_utf8:
+        try:
+            return raw.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise not_utf8 from None
+    return text, "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
 def read_text(
     path: str | Path,
     *,
@@ -32,8 +52,19 @@ def read_text(
     max_bytes: int = MAX_INPUT_BYTES,
     allow_empty: bool = False,
 ) -> str:
-    """Read a UTF-8 text file (a BOM is allowed), refusing missing, huge, non-UTF-8 and (unless
+    """Read a text file (`decode_text`), refusing missing, huge, undecodable and (unless
     `allow_empty`) empty files."""
+    return read_encoded_text(path, what=what, max_bytes=max_bytes, allow_empty=allow_empty)[0]
+
+
+def read_encoded_text(
+    path: str | Path,
+    *,
+    what: str = "file",
+    max_bytes: int = MAX_INPUT_BYTES,
+    allow_empty: bool = False,
+) -> tuple[str, str]:
+    """`read_text`, and the codec the file was in (to write a changed copy in it)."""
     p = Path(path)
     if not p.exists():
         if p.is_symlink():
@@ -49,24 +80,25 @@ def read_text(
     if len(raw) > max_bytes:
         raise InputError(f"{what} is over the limit of {max_bytes:,} bytes", path=str(p))
     try:
-        text = raw.decode("utf-8-sig")
+        text, encoding = decode_text(raw)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at byte {exc.start}); "
-            "save the file as UTF-8",
+            f"not UTF-8 text, nor GB18030 (GBK) (invalid byte 0x{raw[exc.start]:02x} at byte "
+            f"{exc.start}); save the file as UTF-8",
             path=str(p),
             line=line,
         ) from None
     if "\0" in text:
         raise InputError(
-            "holds NUL characters: not a text file, or text saved as UTF-16; save it as UTF-8",
+            "holds NUL characters: not a text file, or UTF-16 text without a byte-order mark; "
+            "save it as UTF-8",
             path=str(p),
             line=text.count("\n", 0, text.index("\0")) + 1,
         )
     if not allow_empty and not text.strip():
         raise InputError(f"{what} is empty", path=str(p))
-    return text
+    return text, encoding
 
 
 class LineMap:

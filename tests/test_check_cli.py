@@ -174,9 +174,9 @@ def _refused(done, *needles: str) -> None:
 
 def test_bad_input_exits_2_with_a_clear_message(cli, tmp_path):
     _refused(cli("check", tmp_path / "nope.txt"), "nope.txt", "not found")
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes("意识形态工作总结".encode("gbk"))
-    _refused(cli("check", latin), "latin.txt", "not UTF-8")
+    picture = tmp_path / "picture.txt"  # neither UTF-8 nor GB18030
+    picture.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    _refused(cli("check", picture), "picture.txt", "not UTF-8 text, nor GB18030")
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n", encoding="utf-8")
     _refused(cli("check", empty), "empty.txt", "empty")
@@ -249,3 +249,19 @@ def test_an_endless_device_is_refused_at_the_size_limit(tmp_path, command):
     )
     assert result.returncode == 2, result.stderr[-500:]
     assert result.stderr.startswith("error: /dev/zero: ") and "over the limit" in result.stderr
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-16", "utf-8-sig"])
+def test_text_saved_by_chinese_windows_word_or_wps_is_checked_and_fixed_in_its_encoding(
+    cli, tmp_path, encoding
+):
+    text = "2020年，学校共开展中心组学习 次，坚持党的 大精神。\n下载文档\n"
+    source = tmp_path / "总结.txt"
+    source.write_bytes(text.encode(encoding))
+    done = cli("check", source, "--format", "json", "--fix")
+    assert done.returncode == 1, done.stderr
+    codes = [f["code"] for f in json.loads(done.stdout)["findings"]]
+    assert {"gap.silent-number", "gap.silent-ordinal", "noise.boilerplate"} <= set(codes)
+    fixed = (tmp_path / "总结.fixed.txt").read_bytes()
+    assert fixed.decode(encoding) == "2020年，学校共开展中心组学习 次，坚持党的 大精神。\n"
+    assert fixed.startswith(text.encode(encoding)[:2])  # the BOM, where there was one

@@ -125,10 +125,17 @@ def test_empty_file(tmp_path):
         load_facts(path)
 
 
-def test_non_utf8_file(tmp_path):
+def test_a_facts_file_saved_as_gbk_reads_like_utf8(tmp_path):
+    text = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
     path = tmp_path / "facts.yaml"
-    path.write_bytes("doctype: school-ideology-summary\nschool_name: 红星中学\n".encode("gbk"))
-    with pytest.raises(InputError, match="not UTF-8"):
+    path.write_bytes(text.encode("gbk"))  # Chinese Windows' Notepad "ANSI", WPS
+    assert load_facts(path)[1].values["school_name"] == "青山县红星中学"
+
+
+def test_undecodable_file(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_bytes(b"doctype: school-ideology-summary\nschool_name: \xff\xfe\xfd\n")
+    with pytest.raises(InputError, match="not UTF-8 text, nor GB18030"):
         load_facts(path)
 
 
@@ -188,8 +195,8 @@ def test_cli_bad_facts_exit_2_without_traceback_and_keep_the_output(case, cli, t
 
 
 def test_cli_non_utf8_and_missing_file(cli, tmp_path):
-    facts = tmp_path / "gbk.yaml"
-    facts.write_bytes("school_name: 红星中学\n".encode("gb18030"))
+    facts = tmp_path / "damaged.yaml"
+    facts.write_bytes("school_name: 红星中学\n".encode()[:-4] + b"\xff\n")
     result = cli("run", facts)
     assert result.returncode == 2 and "not UTF-8" in result.stderr
     result = cli("run", tmp_path / "nope.yaml")

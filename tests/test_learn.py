@@ -271,10 +271,10 @@ def test_empty_sample(cli, tmp_path):
     _assert_bad(cli("learn", path), str(path), "empty")
 
 
-def test_non_utf8_sample(cli, tmp_path):
-    path = tmp_path / "gbk.txt"
-    path.write_bytes(SUBSECTIONS.read_text(encoding="utf-8").encode("gbk"))
-    _assert_bad(cli("learn", path), str(path), "not UTF-8")
+def test_undecodable_sample(cli, tmp_path):
+    path = tmp_path / "damaged.txt"  # neither UTF-8 nor GB18030 (GBK, as WPS saves it)
+    path.write_bytes(SUBSECTIONS.read_text(encoding="utf-8").encode("gbk") + b"\xff\n")
+    _assert_bad(cli("learn", path), str(path), "not UTF-8 text, nor GB18030")
 
 
 def test_not_a_docx(cli, tmp_path):

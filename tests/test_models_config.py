@@ -181,9 +181,13 @@ def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
             b"\xef\xbb\xbf[profiles.x]\nmodle = 'm'\n",
             "unknown field 'profiles.x.modle'; did you mean 'model'?",
         ),
-        ("[profiles.x]\nmodel = '模型'\n".encode("gb18030"), ":2: not UTF-8 text"),
+        (  # saved as GBK by Chinese Windows' Notepad: read as such
+            "[profiles.x]\nmodle = '模型'\n".encode("gb18030"),
+            "unknown field 'profiles.x.modle'; did you mean 'model'?",
+        ),
+        (b"[profiles.x]\nmodel = '\xff'\n", ":2: not UTF-8 text"),
     ],
-    ids=["typo", "BOM", "GB18030"],
+    ids=["typo", "BOM", "GB18030", "undecodable"],
 )
 def test_a_bad_config_names_the_unknown_key_and_reads_like_other_files(
     tmp_path, cli, content, message

@@ -188,7 +188,7 @@ def _skeleton(body: str) -> str:
 
 
 BROKEN_TEMPLATES = {
-    "not UTF-8": ("gbk", ":1: not UTF-8 text"),
+    "not text": ("binary", ":1: not UTF-8 text, nor GB18030"),
     "unknown filter": (
         _skeleton("{{ school_name | nosuch }}"),
         ":1: template syntax error: No filter named 'nosuch'",
@@ -217,8 +217,8 @@ def test_broken_template_through_the_cli_names_the_template(
     input naming the template, for every command that loads the type."""
     body, message = BROKEN_TEMPLATES[case]
     template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
-    if body == "gbk":
-        template.write_bytes("{# 开头段 #}\n".encode("gb18030"))
+    if body == "binary":
+        template.write_bytes("{# 开头段 #}\n".encode("gb18030") + b"\xff")
     else:
         template.write_text(body, encoding="utf-8")
     out = tmp_path / "draft.md"

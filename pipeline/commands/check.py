@@ -75,15 +75,16 @@ def format_json(report) -> str:  # type: ignore[no-untyped-def]
 
 
 def _load_input(file: Path):  # type: ignore[no-untyped-def]
-    """The text to check, and the draft it came from when FILE is a Draft JSON."""
-    from pipeline.textio import read_text
+    """The text to check, its file's codec (a cleaned copy is written in it), and the draft
+    it came from when FILE is a Draft JSON."""
+    from pipeline.textio import read_encoded_text
 
     if file.suffix.lower() == ".json":
         from pipeline.render.json import load_draft_json
 
         draft = load_draft_json(file)
-        return draft.text, draft
-    return read_text(file, what="text file"), None
+        return draft.text, "utf-8", draft
+    return *read_encoded_text(file, what="text file"), None
 
 
 def _fixed_path(file: Path, output: Path | None) -> Path:
@@ -139,7 +140,7 @@ def check(
         raise InputError("-o names where --fix writes the cleaned copy: add --fix")
     if fix:
         check_output_path(_fixed_path(file, output))  # before the report is printed
-    text, draft = _load_input(file)
+    text, encoding, draft = _load_input(file)
     spec = facts_obj = None
     if facts is not None:
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
@@ -158,10 +159,11 @@ def check(
     if fix:
         target = _fixed_path(file, output)
         fixed = apply_fixes(text, report.findings)
-        write_atomic(target, fixed)
+        write_atomic(target, fixed.encode(encoding))  # as the user's editor saved it
         applied = len(fixable(report.findings))
+        kept = "" if encoding.startswith("utf-8") else f"; {encoding.upper()}, as the input"
         print(
-            f"wrote a cleaned copy to {target} ({applied} fix(es); gaps left as they are)",
+            f"wrote a cleaned copy to {target} ({applied} fix(es); gaps left as they are{kept})",
             file=sys.stderr,
         )
     raise typer.Exit(ExitCode.FINDINGS if report.errors else ExitCode.OK)
