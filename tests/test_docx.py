@@ -612,6 +612,57 @@ def test_libreoffice_lays_out_22_lines_of_28_characters_per_page(tmp_path, schoo
     assert height / width == pytest.approx(297 / 210, rel=0.02)
 
 
+def _libreoffice_pages(docx_path: Path, workdir: Path) -> list[list[str]]:
+    """The text lines of each page as LibreOffice prints `docx_path` (spaces removed)."""
+    convert = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{workdir / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(workdir),
+            str(docx_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = workdir / f"{docx_path.stem}.pdf"
+    assert pdf.exists(), convert.stderr
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+    ).stdout
+    return [
+        [line.replace(" ", "") for line in page.splitlines() if line.strip()]
+        for page in text.split("\f")
+        if page.strip()
+    ]
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler-utils is not installed",
+)
+@pytest.mark.parametrize("n", [15, 16])
+def test_the_signature_never_stands_on_a_page_without_text(tmp_path, school_json, cli, n):
+    """Page 1 holds 22 lines: with the text ending on line 20 the unit name would be the last
+    line and the date would go over alone; ending on line 21, the whole 落款 would go over.
+    Either way the last line of text goes over with it."""
+    draft = _many_lines_draft(school_json, n)
+    draft = draft.model_copy(update={"signature": load_draft_json(school_json).signature})
+    source = save_draft(draft, tmp_path / f"sig{n}.json")
+    out = tmp_path / f"sig{n}.docx"
+    result = cli("export", source, "-o", out)
+    assert result.returncode == 0, result.stderr
+    pages = _libreoffice_pages(out, tmp_path)
+    assert len(pages) == 2
+    last = pages[-1]
+    assert last[-3:] == ["青山县红星中学", "2021年1月15日", "—2—"]
+    assert last[0] == f"第{n:03d}行"
+
+
 def test_a_style_table_sits_beside_model_profiles_in_draft_toml(tmp_path):
     from pipeline.config import load_config
     from pipeline.render.style import house_style

@@ -92,9 +92,13 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     blocks = layout(draft)
     signature = [b.text for b in blocks if b.kind == "signature"]
     indents = signature_right_indents(*signature) if signature else ()
+    paragraph: Paragraph | None = None
     for i, block in enumerate(blocks):
         if block.kind == "signature" and blocks[i - 1].kind != "signature":
-            _add_paragraph(doc, "body")  # 正文下空一行
+            # the 落款 never stands on a page of its own: the text's last line goes with it
+            if paragraph is not None:
+                paragraph.paragraph_format.keep_with_next = True
+            _add_paragraph(doc, "body").paragraph_format.keep_with_next = True  # 正文下空一行
         paragraph = _add_paragraph(doc, _paragraph_role(block))
         if block.kind == "signature":
             indent = indents[len([b for b in blocks[:i] if b.kind == "signature"])]
@@ -188,6 +192,7 @@ def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
             set_ppr_flag(s.element, "outlineLvl", "0")
         elif role == "signature":
             pf.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            pf.keep_with_next = True  # the unit name and the date on one page
         else:
             pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             set_char_indents(s.element, first_line_chars=2, char_twips=char_twips)
