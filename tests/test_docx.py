@@ -350,6 +350,25 @@ def test_signature_is_right_aligned_below_the_text_with_an_arabic_date(annual_do
     assert (unit_right + unit_width) - (date_right + date_width) == pytest.approx(2)
 
 
+def test_a_unit_name_longer_than_a_line_leaves_the_date_on_one_line(annual_json, tmp_path, cli):
+    """A 29-character unit name fills its line from the left margin; the date starts two
+    characters in, not 22.5 characters from the right margin where 6.5 would not fit."""
+    draft = load_draft_json(annual_json)
+    unit = "中共青山县委机构编制委员会办公室青山县机构编制电子政务中心"
+    signature = draft.signature.model_copy(update={"unit": unit})
+    source = save_draft(
+        draft.model_copy(update={"signature": signature, "findings": []}), tmp_path / "long.json"
+    )
+    out = tmp_path / "long.docx"
+    assert cli("export", source, "-o", out).returncode == 0
+    paragraphs = body_paragraphs(out)
+    texts = [para_text(p) for p in paragraphs]
+    date = paragraphs[texts.index("2024年1月10日")]
+    date_right = int(date.find("w:pPr/w:ind", NS).get(q("rightChars"))) / 100
+    date_width = 3 + 7 * 0.5
+    assert date_right + date_width == pytest.approx(28 - 2)
+
+
 # ----------------------------------------------------------------------------- page numbers
 
 

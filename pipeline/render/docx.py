@@ -91,7 +91,9 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     run_props = _RunProperties(style)
     blocks = layout(draft)
     signature = [b.text for b in blocks if b.kind == "signature"]
-    indents = signature_right_indents(*signature) if signature else ()
+    indents = (
+        signature_right_indents(*signature, line_chars=style.chars_per_line) if signature else ()
+    )
     paragraph: Paragraph | None = None
     for i, block in enumerate(blocks):
         if block.kind == "signature" and blocks[i - 1].kind != "signature":
@@ -300,17 +302,21 @@ def _char_width(text: str) -> float:
     return sum(_DIGIT_WIDTH if ord(c) < 0x2E80 else 1 for c in text)
 
 
-def signature_right_indents(unit: str, date: str | None = None) -> tuple[float, float]:
+def signature_right_indents(
+    unit: str, date: str | None = None, *, line_chars: int = 28
+) -> tuple[float, float]:
     """Right indents (in characters) of the unit name and the date (GB/T 9704 §7.3.5.2).
 
     The unit name is 右空二字; the date goes on the next line with its first character two
     characters right of the unit's first; if that would leave the date less than two
     characters from the margin, the date is 右空二字 and the unit name moves left instead.
+    A unit name too long for one line of `line_chars` characters starts at the left margin,
+    so the date starts two characters in (and stays on one line).
     """
     if date is None:
         return 2.0, 2.0
     unit_w, date_w = _char_width(unit), _char_width(date)
-    date_right = 2 + unit_w - date_w - 2
+    date_right = min(2 + unit_w, line_chars) - date_w - 2
     if date_right >= 2:
         return 2.0, date_right
     return 2 + date_w + 2 - unit_w, 2.0
