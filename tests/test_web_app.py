@@ -309,6 +309,28 @@ def test_downloads_in_every_format_carry_the_edits(web: Web, tmp_path: Path):
     assert web.client.get(f"{draft}/download.pdf").status_code == 400
 
 
+def test_the_word_download_is_in_the_house_style(web: Web, draftsmith_home: Path, tmp_path: Path):
+    """The unit's [style] in the user's draft.toml applies to the web app's .docx as it does to
+    `draft run` and `draft export`."""
+    config = draftsmith_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "draft.toml").write_text(
+        '[style.title]\nfont = "方正小标宋_GBK"\nsize = "小二"\n', encoding="utf-8"
+    )
+    draft = web.generate(web.new_doc(), fields_for(example_facts()))
+    r = web.client.get(f"{draft}/download.docx")
+    assert r.status_code == 200, r.text[:300]
+    (tmp_path / "d.docx").write_bytes(r.content)
+    import docx
+    from docx.oxml.ns import qn
+
+    title = docx.Document(str(tmp_path / "d.docx")).paragraphs[0]
+    assert title.text == "青山县红星中学2020年意识形态工作总结"
+    run = title.runs[0]
+    assert run._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋_GBK"
+    assert run.font.size.pt == 18
+
+
 def test_regenerating_one_section_uses_the_new_facts_and_keeps_other_edits(web: Web):
     doc = web.new_doc()
     fields = fields_for(example_facts())

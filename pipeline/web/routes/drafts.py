@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -19,6 +20,9 @@ from pipeline.web.forms import check_form, form_fields
 from pipeline.web.review import build_review
 from pipeline.web.routes.docs import attachment
 from pipeline.web.store import StoredDraft
+
+if TYPE_CHECKING:
+    from pipeline.render.style import StyleOverrides
 
 router = APIRouter()
 
@@ -228,14 +232,17 @@ async def restore_revision(request: Request, draft_id: int, number: int) -> Resp
 
 @router.get("/drafts/{draft_id}/download.{fmt}")
 def download(request: Request, draft_id: int, fmt: str) -> Response:
-    """The draft as .docx, .md, .txt or .json (the latest revision, edits included)."""
-    from pipeline.render import render
+    """The draft as .docx, .md, .txt or .json (the latest revision, edits included); Word in
+    the house style (the spec's `style:` and draft.toml's `[style]`), as `draft export` does."""
+    from pipeline.render import render, word_options
 
     if fmt not in MEDIA_TYPES:
         raise InputError(f"unknown format '{fmt}': expected one of {', '.join(MEDIA_TYPES)}")
-    stored = ctx(request).store.get_draft(draft_id)
+    c = ctx(request)
+    stored = c.store.get_draft(draft_id)
     try:
-        content = render(stored.draft, fmt)
+        spec_style = _spec_style(c, stored.draft.doctype) if fmt == "docx" else None
+        content = render(stored.draft, fmt, **word_options(fmt, spec_style=spec_style))
     except ImportError:
         raise InputError("Word (.docx) output is not available in this installation") from None
     return Response(
@@ -247,3 +254,14 @@ def download(request: Request, draft_id: int, fmt: str) -> Response:
             )
         },
     )
+
+
+def _spec_style(c: WebContext, doctype: str) -> StyleOverrides | None:
+    """The `style:` of the draft's document type, or None when the type no longer loads (the
+    draft is still downloadable, in the default house style and draft.toml's `[style]`)."""
+    from pipeline.errors import DraftsmithError
+
+    try:
+        return c.spec(doctype).style
+    except DraftsmithError:
+        return None
