@@ -240,6 +240,13 @@ def test_document_grid_holds_22_lines_of_28_characters(school_docx):
     assert defaults.find("w:sz", NS).get(q("val")) == "32"
 
 
+def test_the_theme_fonts_are_the_chinese_ones(school_docx):
+    """Word's built-in styles (标题 1…) use the theme's fonts for the language named here: the
+    theme's 宋体 for zh-CN, not ＭＳ 明朝 for the template's ja-JP."""
+    settings = xml(school_docx, "word/settings.xml")
+    assert settings.find("w:themeFontLang", NS).get(q("eastAsia")) == "zh-CN"
+
+
 def test_every_paragraph_has_exact_line_spacing_of_the_grid(school_docx):
     document = docx.Document(str(school_docx))
     for p in document.paragraphs:

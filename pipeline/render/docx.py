@@ -164,6 +164,11 @@ def _set_up_page(doc: DocxDocument, style: HouseStyle) -> None:
     char_space = round((style.char_pitch_pt - body_size) * 4096)
     set_doc_grid(section._sectPr, line_pitch_twips=style.line_pitch_twips, char_space=char_space)
     doc.settings.odd_and_even_pages_header_footer = True
+    # python-docx's template is Japanese: Word's own styles (标题 1, 标题…) would take the
+    # theme's Japanese fonts (ＭＳ 明朝, ＭＳ ゴシック) instead of its Chinese ones (宋体)
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
