@@ -316,10 +316,11 @@ def assemble(
         numbered.append(s.model_copy(update={"heading": heading}))
     signature = None
     if spec.signature and facts.values.get(spec.signature.unit):
-        date = facts.values.get(spec.signature.date) if spec.signature.date else None
-        signature = SignatureBlock(
-            unit=str(facts.values[spec.signature.unit]), date=date_cn(date) if date else None
-        )
+        date = None
+        if spec.signature.date:  # a missing date is a gap like any other: its marker
+            value = facts.values.get(spec.signature.date)
+            date = date_cn(value) if value else marker(spec.label(spec.signature.date))
+        signature = SignatureBlock(unit=str(facts.values[spec.signature.unit]), date=date)
     draft = Draft(
         doctype=spec.id,
         doctype_name=spec.name,

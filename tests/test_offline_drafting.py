@@ -92,6 +92,21 @@ def test_a_marker_in_the_title_is_listed_as_such(cli, tmp_path):
     ]
 
 
+def test_a_missing_date_is_a_marker_in_the_signature(cli, tmp_path):
+    """The 落款 keeps its date line: a facts file without 成文日期 gets the marker there, listed."""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    del facts["report_date"]
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.json"
+    result = cli("run", tmp_path / "facts.yaml", "-o", out)
+    assert result.returncode == 0, result.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert draft["text"].endswith("\n\n青山县自然资源局\n【待补充：成文日期】\n")
+    assert [(m["fact"], m["section"]) for m in draft["markers"]] == [("report_date", None)]
+    assert "signature: 【待补充：成文日期】 (report_date)" in result.stderr
+    assert not [f for f in draft["findings"] if f["code"] != "gap.marker"]
+
+
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
