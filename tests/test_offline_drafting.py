@@ -107,6 +107,20 @@ def test_a_missing_date_is_a_marker_in_the_signature(cli, tmp_path):
     assert not [f for f in draft["findings"] if f["code"] != "gap.marker"]
 
 
+def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_path):
+    """The heading drops the title's 。 (强化耕地保护。 → （一）强化耕地保护); the must-mention
+    check must find it there, not report it missing and fail the run."""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts["work_items"][0]["title"] = "强化耕地保护。"
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.json"
+    result = cli("run", tmp_path / "facts.yaml", "-o", out)
+    assert result.returncode == 0, result.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert "\n（一）强化耕地保护\n" in draft["text"]
+    assert draft["findings"] == []
+
+
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0

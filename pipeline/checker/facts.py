@@ -273,6 +273,12 @@ def _plans_year(ctx: Context) -> list[Finding]:
 # ----------------------------------------------------------------------------- must mention
 
 
+def _searchable(text: str) -> str:
+    """A fact's text as a draft names it: no blanks, no final punctuation (the templates'
+    `clause` and `sentence` filters end a value their own way)."""
+    return "".join(text.split()).rstrip("。；;，,.！!")
+
+
 def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float]) -> list[str]:
     """The parts of `value` the section does not name (empty when it names them all)."""
     if isinstance(value, bool):
@@ -283,13 +289,13 @@ def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float])
         forms = (f"{value.year}年{value.month}月{value.day}日", value.isoformat())
         return [] if any(f in compact for f in forms) else [forms[0]]
     if isinstance(value, str):
-        return [] if "".join(value.split()) in compact else [value]
+        return [] if _searchable(value) in compact else [value]
     if isinstance(value, list):
         missing = []
         for item in value:
             if isinstance(item, dict):
                 texts = [v for v in item.values() if isinstance(v, str)]
-                if texts and "".join(texts[0].split()) not in compact:
+                if texts and _searchable(texts[0]) not in compact:
                     missing.append(texts[0])
             else:
                 missing.extend(_mentioned(item, section_text, compact, numbers))
