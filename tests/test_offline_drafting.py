@@ -261,6 +261,35 @@ def test_doctypes_and_facts_template(cli, tmp_path):
     assert bad.returncode == 2 and "unknown document type" in bad.stderr
 
 
+def test_a_facts_template_with_only_the_required_facts_filled_drafts_with_markers(cli, tmp_path):
+    """The template says an optional fact left blank becomes its marker: that holds for its
+    blank list rows (`- ` and `- title:`) as well, for both built-in types."""
+    for doctype, required in (
+        ("school-ideology-summary", {"school_name": "青山县红星中学", "county": "青山县"}),
+        ("annual-work-summary", {"unit_name": "青山县自然资源局"}),
+    ):
+        template = cli("facts-template", doctype).stdout
+        for name, value in {**required, "report_year": "2020"}.items():
+            template = re.sub(rf"(?m)^{name}:.*$", f"{name}: {value}", template)
+        if doctype == "annual-work-summary":  # a required list: its row is filled
+            template = template.replace("  - title:", "  - title: 强化耕地保护 #", 1)
+            template = template.replace("    summary:", "    summary: 开展专项整治 #", 1)
+        facts = tmp_path / f"{doctype}.yaml"
+        facts.write_text(template, encoding="utf-8")
+        out = tmp_path / f"{doctype}.json"
+        result = cli("run", facts, "-o", out)
+        assert result.returncode in (0, 1), result.stderr
+        draft = json.loads(out.read_text(encoding="utf-8"))
+        lists = {
+            name
+            for name, fact in yaml.safe_load(
+                (REPO / "schemas" / f"{doctype}.yaml").read_text("utf-8")
+            )["facts"].items()
+            if fact["type"].endswith("-list") and not fact.get("required")
+        }
+        assert lists and lists <= {m["fact"] for m in draft["markers"]}
+
+
 def test_python_dash_m_and_help(cli):
     result = cli("--help")
     assert result.returncode == 0 and "run" in result.stdout
