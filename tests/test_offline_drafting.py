@@ -121,6 +121,16 @@ def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_pat
     assert draft["findings"] == []
 
 
+def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
+    """The marker stands for a whole sentence: a full stop closes it before the next one."""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    del facts["unit_profile"]
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "\n【待补充：单位基本情况】。单位内设机构9个，" in result.stdout
+
+
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
