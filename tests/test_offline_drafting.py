@@ -131,6 +131,16 @@ def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     assert "\n【待补充：单位基本情况】。单位内设机构9个，" in result.stdout
 
 
+def test_a_single_problem_is_not_numbered(cli, tmp_path):
+    """一是 with no 二是 after it is a numbering error in a 公文: one problem is stated plainly."""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts["problems"] = facts["problems"][:1]
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "问题和不足：基层自然资源所人员力量薄弱，专业技术人才不足。对此" in result.stdout
+
+
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
