@@ -170,6 +170,35 @@ def test_section_points_and_length_in_the_repair_loop(school):
     assert all(f.section == "theory_study" for f in found.values())
 
 
+def test_points_that_are_a_missing_fact_are_its_marker_not_too_few(school, tmp_path):
+    """Plans whose measures were not given carry the list's marker: a known gap, not an error
+    that asks (in the repair loop, a model) for points the facts do not have."""
+    spec, facts = school
+    section = spec.section("plans")
+    for body in (
+        "2021年，学校将重点抓好以下工作：\n一要【待补充：下一年度工作措施】。",
+        "2021年，学校将重点抓好以下工作：【待补充：下一年度工作措施】。",
+    ):
+        found = check_section(body, section=section, spec=spec, facts=facts)
+        assert "structure.too-few-points" not in {f.code for f in found}
+    # a list's marker elsewhere in a section does not stand for its points
+    body = "重点学习【待补充：重点学习内容】等内容。一是坚持学习。"
+    found = check_section(body, section=spec.section("theory_study"), spec=spec, facts=facts)
+    assert "structure.too-few-points" in {f.code for f in found}
+    # one measure given: the section still needs a second point
+    body = "2021年，学校将重点抓好以下工作：\n一要加强学习。"
+    found = check_section(body, section=section, spec=spec, facts=facts)
+    assert "structure.too-few-points" in {f.code for f in found}
+    # the whole offline draft of a school that gave only the required facts
+    (tmp_path / "facts.yaml").write_text(
+        "doctype: school-ideology-summary\nschool_name: 青山县红星中学\ncounty: 青山县\n"
+        "report_year: 2020\n",
+        encoding="utf-8",
+    )
+    done = run_cli("run", tmp_path / "facts.yaml", "-o", tmp_path / "draft.md")
+    assert done.returncode == 0, done.stderr
+
+
 def test_no_spec_no_required_sections():
     assert structure("标题\n\n正文一段。") == []
 

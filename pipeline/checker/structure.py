@@ -12,7 +12,8 @@ With a document type:
 - `structure.missing-section` / `structure.section-order` (error): required sections present
   and in the spec's order;
 - `structure.title` (error): the title names the unit, the year and the type of document;
-- `structure.too-few-points` (error): fewer 一是/二是 points than the section's `min_points`.
+- `structure.too-few-points` (error): fewer 一是/二是 points than the section's `min_points`
+  (unless the marker of a list the section uses stands where the points begin: a known gap).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, Line, small_cn_number
+from pipeline.markers import marker
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
     from pipeline.spec import SectionSpec
@@ -319,12 +321,34 @@ def _span_index(ctx: Context, offset: int) -> int:
     return ctx.span_index(offset)
 
 
+_POINTS_LEAD = re.compile(r"(?:[：:]|[一二三四五六七八九十]{1,3}[是要])$")
+
+
+def _points_are_a_marker(ctx: Context, span: SectionSpan) -> bool:
+    """The points are a known gap: the marker of a list fact the section uses stands where
+    they begin (重点抓好以下工作：【待补充：…】, 一要【待补充：…】)."""
+    if ctx.spec is None or span.spec is None:
+        return False
+    text = ctx.text
+    for name in span.spec.facts:
+        fact = ctx.spec.facts[name]
+        if not fact.type.endswith("-list"):
+            continue
+        sign = marker(fact.label)
+        at = text.find(sign, span.body_start, span.end)
+        while at >= 0:
+            if _POINTS_LEAD.search(text[max(span.body_start, at - 4) : at].rstrip()):
+                return True
+            at = text.find(sign, at + len(sign), span.end)
+    return False
+
+
 def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
     out = []
     for i, span in enumerate(ctx.spans):
         need = span.spec.min_points if span.spec else 0
         have = longest.get(i, 0)
-        if need and have < need:
+        if need and have < need and not _points_are_a_marker(ctx, span):
             start, end = ctx.section_anchor(span)
             out.append(
                 ctx.finding(
