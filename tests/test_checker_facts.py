@@ -197,6 +197,15 @@ def test_unit_name_and_county(school, draft):
     assert facts_findings(fine, spec, facts) == []
 
 
+def test_a_signature_whose_date_is_the_marker_is_still_the_signature(school, draft):
+    """A draft without 成文日期 ends 单位 / 【待补充：成文日期】: the 落款, checked as one."""
+    spec, facts = school
+    undated = draft.replace(
+        "青山县红星中学  \n2021年1月15日", "青山县绿水中学  \n【待补充：成文日期】"
+    )
+    assert facts_findings(undated, spec, facts) == [("facts.unit-name", "青山县绿水中学")]
+
+
 def test_without_facts_numbers_are_not_checked(draft):
     assert not [
         f for f in check_text(draft.replace("12次", "99次")).findings if f.family == "facts"

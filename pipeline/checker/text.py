@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
 
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
@@ -272,14 +273,15 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     if not lines:
         return None
     last = lines[-1]
-    if not _DATE_LINE.fullmatch(last.content(text)):
+    content = last.content(text)
+    dated = _DATE_LINE.fullmatch(content) is not None
+    # a draft without its date has the date's marker there (【待补充：成文日期】), under the unit
+    if not dated and not MARKER_RE.fullmatch(content):
         return None
-    start = last.cstart
-    if len(lines) >= 2:
-        unit = lines[-2].content(text)
-        if 2 <= len(unit) <= 40 and not re.search(r"[。，,；;：:、]", unit):
-            start = lines[-2].cstart
-    return start, last.cend
+    unit = lines[-2].content(text) if len(lines) >= 2 else ""
+    if 2 <= len(unit) <= 40 and not re.search(r"[。，,；;：:、]", unit):
+        return lines[-2].cstart, last.cend
+    return (last.cstart, last.cend) if dated else None
 
 
 def parse_document(
