@@ -52,6 +52,14 @@ def test_offline_drafts_score_full_marks(complete, incomplete):
     assert draft_metrics(*incomplete)["warnings"] == 3.0
 
 
+def test_the_signature_date_marker_of_a_missing_date_is_right(complete):
+    spec, facts, _ = complete
+    undated = facts.model_copy(update={"values": {**facts.values, "report_date": None}})
+    draft = draft_document(spec, undated, get_model("offline"))
+    assert [m.fact for m in draft.markers] == ["report_date"]
+    assert marker_scores(spec, undated, draft) == (1.0, 1.0)
+
+
 def test_a_marker_for_a_given_fact_lowers_precision(incomplete):
     spec, facts, draft = incomplete
     # 微党课次数 is given (10): a marker for it is wrong.

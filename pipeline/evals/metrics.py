@@ -75,8 +75,11 @@ they do not fail `structure_pass` (facts with a single measure cannot make two p
 
 
 def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
-    """Fact ids (and `fact.field` ids of list items) that have no value and a section uses."""
+    """Fact ids (and `fact.field` ids of list items) that have no value and a section or the
+    signature (落款) uses."""
     used = {name for s in spec.sections for name in s.facts}
+    if spec.signature:
+        used |= {name for name in (spec.signature.unit, spec.signature.date) if name}
     missing = {name for name in facts.missing(spec) if name in used}
     for name, fact in spec.facts.items():
         value = facts.values.get(name)
