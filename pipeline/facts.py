@@ -181,39 +181,34 @@ def _keys(spec: DocSpec):
     return known_keys
 
 
-def _blank(value: Any) -> bool:
-    """Nothing filled in: None, blank text, or a list row whose every field is blank."""
+def _left_empty(value: Any, *, item: bool = False) -> bool:
+    """Nothing, blank text, or a list whose every item is left empty (an object-list item
+    is empty when every field is): what `draft facts-template` writes for a fact."""
+    if value is None:
+        return True
     if isinstance(value, str):
         return not value.strip()
-    if isinstance(value, dict):
-        return all(_blank(v) for v in value.values())
-    return value is None
-
-
-def _blank_lists_left_out(data: dict[str, Any], spec: DocSpec) -> dict[str, Any]:
-    """`data` with each optional list whose rows are all blank (`[]`, or the `- ` rows that
-    `draft facts-template` writes) left out: a known gap, drafted as its marker."""
-    out = dict(data)
-    for key, value in data.items():
-        fact = spec.facts.get(key)
-        if (
-            fact is not None
-            and not fact.required
-            and fact.type.endswith("-list")
-            and isinstance(value, list)
-            and all(_blank(row) for row in value)
-        ):
-            out[key] = None
-    return out
+    if isinstance(value, list):
+        return all(_left_empty(v, item=True) for v in value)
+    if item and isinstance(value, dict):
+        return all(_left_empty(v) for v in value.values())
+    return False
 
 
 def validate_facts(
     data: Any, spec: DocSpec, *, path: str = "<facts>", lines: LineMap | None = None
 ) -> Facts:
-    """Validate a facts mapping against `spec`; raise InputError naming every problem."""
+    """Validate a facts mapping against `spec`; raise InputError naming every problem.
+
+    An optional fact left empty counts as missing (a known gap, written as its marker)."""
     if not isinstance(data, dict):
         raise InputError("a facts file must be a mapping of fact names to values", path=path)
-    data = _blank_lists_left_out(data, spec)
+    data = {
+        key: None
+        if key in spec.facts and not spec.facts[key].required and _left_empty(value)
+        else value
+        for key, value in data.items()
+    }
     try:
         model = facts_model(spec).model_validate(data)
     except ValidationError as exc:

@@ -261,3 +261,48 @@ def test_facts_model_is_one_class_per_declaration():
     with pytest.raises(InputError, match="central_group_sessions"):
         validate_facts(data, capped)
     assert facts_model(load_spec("annual-work-summary", templates=False)) is not facts_model(spec)
+
+
+def test_an_optional_fact_left_empty_is_a_known_gap(tmp_path):
+    path = _facts(
+        tmp_path,
+        notice_title="  ",
+        central_group_sessions="",
+        campaigns=[],
+        shortcomings=[None],
+        next_year_measures=[{"title": None, "detail": ""}],
+    )
+    _, facts = load_facts(path)
+    for key in (
+        "notice_title",
+        "central_group_sessions",
+        "campaigns",
+        "shortcomings",
+        "next_year_measures",
+    ):
+        assert facts.values[key] is None, key
+    # A required fact left empty is still an error, and so is one blank item among real ones.
+    with pytest.raises(InputError, match="school_name"):
+        load_facts(_facts(tmp_path, school_name=""))
+    with pytest.raises(InputError, match=r"campaigns\[1\]"):
+        load_facts(_facts(tmp_path, campaigns=["脱贫攻坚", None]))
+
+
+def test_cli_the_facts_template_with_only_the_required_facts_drafts_with_markers(cli, tmp_path):
+    """The README's workflow: `draft facts-template`, fill it in, `draft run`. Optional facts
+    left as the skeleton writes them (empty values, a list with one empty item) are gaps."""
+    template = cli("facts-template", "school-ideology-summary")
+    assert template.returncode == 0, template.stderr
+    filled = (
+        template.stdout.replace("school_name:   #", "school_name: 青山县红星中学  #")
+        .replace("county:   #", "county: 青山县  #")
+        .replace("report_year:   #", "report_year: 2020  #")
+    )
+    facts = tmp_path / "my-school.yaml"
+    facts.write_text(filled, encoding="utf-8")
+    result = cli("run", facts, "-o", tmp_path / "draft.md")
+    assert result.returncode in (0, 1), result.stderr  # thin facts may leave a section short
+    draft = (tmp_path / "draft.md").read_text(encoding="utf-8")
+    assert "【待补充：主题宣传活动】" in draft
+    assert "【待补充：下一年度工作措施】" in draft
+    assert "【待补充：中心组学习次数】" in draft
