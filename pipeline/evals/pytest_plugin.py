@@ -40,7 +40,7 @@ class EvalCase:
 def eval_cases(
     suite: str | Path, *, models: list[str] | None = None, only: list[str] | None = None
 ) -> list:
-    """The suite's cases as `pytest.param`s, with the case ids as test ids and tags as marks."""
+    """The suite's cases as `pytest.param`s, with the case ids as test ids."""
     loaded, _ = load_suite(suite)
     params = []
     for c in loaded.cases:
