@@ -101,6 +101,41 @@ def read_encoded_text(
     return text, encoding
 
 
+def read_docx(path: str | Path, *, what: str = "file") -> str:
+    """The paragraphs of a Word .docx (body, then tables), one per line; refusing missing,
+    huge, damaged and empty documents."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} not found", path=str(p))
+    if p.is_dir():
+        raise InputError(f"expected a {what}, found a directory", path=str(p))
+    size = p.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{what} is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes", path=str(p)
+        )
+    import zipfile
+
+    if not zipfile.is_zipfile(p):
+        raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
+    import docx  # python-docx: only when a .docx is read
+
+    try:
+        document = docx.Document(str(p))
+        lines = [para.text for para in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.extend(cell.text for cell in row.cells)
+    except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
+        raise InputError(
+            f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(p)
+        ) from None
+    text = "\n".join(lines)
+    if not text.strip():
+        raise InputError(f"{what} is empty (the document has no text)", path=str(p))
+    return text
+
+
 class LineMap:
     """Maps a key path such as ("activities", 2, "name") to its line in the YAML source."""
 

@@ -265,3 +265,30 @@ def test_text_saved_by_chinese_windows_word_or_wps_is_checked_and_fixed_in_its_e
     fixed = (tmp_path / "总结.fixed.txt").read_bytes()
     assert fixed.decode(encoding) == "2020年，学校共开展中心组学习 次，坚持党的 大精神。\n"
     assert fixed.startswith(text.encode(encoding)[:2])  # the BOM, where there was one
+
+
+def test_a_word_document_is_checked_like_its_text(cli, tmp_path):
+    """The reports office staff bring are often .docx: checked paragraph by paragraph (one a
+    line), and --fix writes the cleaned text beside it; other binary formats are refused by
+    name, not as "not UTF-8"."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("发布时间：2021-01-18 09:32:15")
+    document.add_paragraph("学校2020年意识形态工作总结")
+    document.add_paragraph("全年学校共开展中心组学习 次，其中专题理论学习8次。")
+    report = tmp_path / "范文.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--format", "json", "--fix")
+    assert done.returncode == 1, done.stderr
+    findings = _json(done)["findings"]
+    by_code = {f["code"]: f for f in findings}
+    assert by_code["gap.silent-number"]["line"] == 3
+    assert by_code["noise.boilerplate"]["line"] == 1
+    fixed = (tmp_path / "范文.fixed.txt").read_text(encoding="utf-8")
+    assert "发布时间" not in fixed and "中心组学习 次" in fixed
+
+    for name in ("report.pdf", "report.doc", "report.ofd"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4\n\xff\xfe binary")
+        _refused(cli("check", tmp_path / name), name, "save it as .docx or .txt")

@@ -14,6 +14,8 @@ from pipeline.commands.options import SpecDirs
 from pipeline.errors import ExitCode, InputError
 
 FORMATS = ("text", "json")
+UNREADABLE = (".doc", ".wps", ".rtf", ".odt", ".pdf", ".ofd")
+"""Documents that are not text and not .docx: refused by name, not as "not UTF-8"."""
 _WINDOW_BEFORE, _WINDOW_AFTER = 24, 36
 """Characters of context shown around a finding on a long line."""
 
@@ -77,13 +79,22 @@ def format_json(report) -> str:  # type: ignore[no-untyped-def]
 def _load_input(file: Path):  # type: ignore[no-untyped-def]
     """The text to check, its file's codec (a cleaned copy is written in it), and the draft
     it came from when FILE is a Draft JSON."""
-    from pipeline.textio import read_encoded_text
+    from pipeline.textio import read_docx, read_encoded_text
 
-    if file.suffix.lower() == ".json":
+    suffix = file.suffix.lower()
+    if suffix == ".json":
         from pipeline.render.json import load_draft_json
 
         draft = load_draft_json(file)
         return draft.text, "utf-8", draft
+    if suffix == ".docx":
+        return read_docx(file, what="text file"), "utf-8", None
+    if suffix in UNREADABLE:
+        raise InputError(
+            f"cannot read a {suffix} file: save it as .docx or .txt, or copy its text into a "
+            ".txt file",
+            path=str(file),
+        )
     return *read_encoded_text(file, what="text file"), None
 
 
@@ -96,7 +107,8 @@ def _fixed_path(file: Path, output: Path | None) -> Path:
 
 def check(
     file: Annotated[
-        Path, typer.Argument(help="The text to check: .txt, .md, or a draft written as JSON.")
+        Path,
+        typer.Argument(help="The text to check: .txt, .md, .docx, or a draft written as JSON."),
     ],
     doctype: Annotated[
         str | None,

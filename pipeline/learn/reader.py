@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.textio import MAX_INPUT_BYTES, read_text
+from pipeline.textio import read_docx, read_text
 
 SampleFormat = Literal["txt", "md", "docx"]
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
@@ -41,33 +40,6 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def _read_docx(path: Path) -> str:
-    """The paragraphs of a Word document (body and tables), one per line."""
-    size = path.stat().st_size
-    if size > MAX_INPUT_BYTES:
-        raise InputError(
-            f"sample is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes", path=str(path)
-        )
-    if not zipfile.is_zipfile(path):
-        raise InputError("not a Word .docx file (expected a zip package)", path=str(path))
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-        lines = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                lines.extend(cell.text for cell in row.cells)
-    except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
-        raise InputError(
-            f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(path)
-        ) from None
-    text = "\n".join(lines)
-    if not text.strip():
-        raise InputError("sample is empty (the document has no text)", path=str(path))
-    return text
-
-
 def read_sample(path: str | Path) -> SampleText:
     """Read a sample report; refuse other extensions, empty files and non-UTF-8 text (exit 2)."""
     p = Path(path)
@@ -82,7 +54,7 @@ def read_sample(path: str | Path) -> SampleText:
     if p.is_dir():
         raise InputError("expected a sample file, found a directory", path=str(p))
     if kind == "docx":
-        text = _read_docx(p)
+        text = read_docx(p, what="sample")
     else:
         text = read_text(p, what="sample")
         if kind == "md":
