@@ -161,6 +161,9 @@ def test_prompt_variants_are_drafted_and_reported_apart(cli, tmp_path):
     data = json.loads(report.read_text(encoding="utf-8"))
     groups = [(g["model"], g["variant"]) for g in data["summary"]["groups"]]
     assert groups == [("offline", "default"), ("offline", "formal")]
+    # The terminal table tells the rows apart too ("[formal]" is not taken for rich markup).
+    table_rows = [line for line in result.stdout.splitlines() if "│ offline" in line]
+    assert len(table_rows) == 2 and "offline [formal]" in table_rows[1], result.stdout
     by_variant = {s["variant"]: s["text"] for s in data["samples"] if s["case"] == "complete"}
     assert "一年来，学校党支部" in by_variant["formal"]
     assert "一年来，学校党支部" not in by_variant["default"]

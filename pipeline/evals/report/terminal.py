@@ -42,13 +42,15 @@ def print_summary(
         table.add_column(header, justify="left" if header == "model" else "right")
     for g in summary.ranked:
         table.add_row(
-            str(g.rank), group_label(g), str(g.samples), pct(g.pass_rate), str(g.errors),
+            str(g.rank), escape(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
         )  # fmt: skip
     console.print(table)
     for g in summary.groups:
         if g.families:
-            fam = Table(title=f"checker by rule family ({group_label(g)})", title_justify="left")
+            fam = Table(
+                title=f"checker by rule family ({escape(group_label(g))})", title_justify="left"
+            )
             for header in ("family", "TP", "FP", "FN", "precision", "recall"):
                 fam.add_column(header, justify="left" if header == "family" else "right")
             for name, s in g.families.items():
