@@ -41,7 +41,7 @@ def _strip_markdown(text: str) -> str:
 
 
 def read_sample(path: str | Path) -> SampleText:
-    """Read a sample report; refuse other extensions, empty files and non-UTF-8 text (exit 2)."""
+    """Read a sample report; refuse other extensions, empty files and undecodable text (exit 2)."""
     p = Path(path)
     kind = SUPPORTED.get(p.suffix.lower())
     if kind is None:
