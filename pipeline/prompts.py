@@ -135,14 +135,16 @@ def cn(value: int) -> str:
 
 @_passes_missing
 def series(items: list[Any], sep: str = "、") -> str:
-    """Join items with 、 (or `sep`)."""
-    return sep.join(str(i) for i in items)
+    """Join items with 、 (or `sep`), each without the punctuation a user ends it with
+    (教师阅览室；, 休闲书吧、 → 教师阅览室、休闲书吧)."""
+    return sep.join(_clause(i) for i in items)
 
 
 @_passes_missing
 def quoted(items: list[Any]) -> str:
-    """Quote each item with “” and run them together: “甲”“乙”."""
-    return "".join(f"“{i}”" for i in items)
+    """Quote each item with “” and run them together: “甲”“乙” (items without their final
+    punctuation or quotation marks of their own)."""
+    return "".join("“" + _clause(i).strip('“”"') + "”" for i in items)
 
 
 @_passes_missing
@@ -155,11 +157,11 @@ def date_cn(value: dt.date | str) -> str:
 @_passes_missing
 def sentence(text: str) -> str:
     """Text ending in one full stop: strips trailing punctuation and adds 。."""
-    return str(text).rstrip("。；;，,.！!　 ") + "。"
+    return _clause(text) + "。"
 
 
 def _clause(text: Any) -> str:
-    return str(text).rstrip("。；;，,.！!　 ")
+    return str(text).strip().rstrip("。；;，,.！!、　 ")
 
 
 @_passes_missing

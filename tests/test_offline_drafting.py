@@ -121,6 +121,20 @@ def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_pat
     assert draft["findings"] == []
 
 
+def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp_path):
+    """Users end list items as they would in prose (教师阅览室；, “环境保护”): the draft joins
+    them as the clean series the complete example gives, not 教师阅览室；、休闲书吧."""
+    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts["facilities"] = ["教师阅览室；", "休闲书吧、", " 文体俱乐部。"]
+    facts["campaigns"] = ["砥砺奋进的五年，", "“环境保护”", "扫黑除恶", "脱贫攻坚"]
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    punctuated = cli("run", tmp_path / "facts.yaml", "--format", "txt")
+    clean = cli("run", (EXAMPLES / "school-ideology-summary.yaml"), "--format", "txt")
+    assert punctuated.returncode == 0, punctuated.stderr
+    assert punctuated.stdout == clean.stdout
+    assert "建设了教师阅览室、休闲书吧、文体俱乐部等" in punctuated.stdout
+
+
 def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     """The marker stands for a whole sentence: a full stop closes it before the next one."""
     facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
