@@ -287,7 +287,8 @@ def test_doctypes_and_facts_template(cli, tmp_path):
     assert "六、2021年工作打算和工作措施" in listing.stdout
     template = cli("facts-template", "school-ideology-summary")
     assert template.returncode == 0
-    assert "# 中心组学习次数（integer，单位：次，选填" in template.stdout
+    assert "# 中心组学习次数（整数，单位：次，选填" in template.stdout
+    assert "（string" not in template.stdout and "（integer" not in template.stdout
     parsed = yaml.safe_load(template.stdout)
     assert parsed["doctype"] == "school-ideology-summary"
     assert "central_group_sessions" in parsed and parsed["central_group_sessions"] is None

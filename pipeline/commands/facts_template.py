@@ -13,6 +13,19 @@ if TYPE_CHECKING:  # the spec models cost ~0.2 s to build; `draft --help` must n
     from pipeline.spec import DocSpec, FactSpec
 
 
+TYPE_ZH = {
+    "string": "文字",
+    "integer": "整数",
+    "number": "数字",
+    "year": "四位数年份",
+    "date": "日期，写作 2021-01-15",
+    "enum": "从可选值中选一项",
+    "string-list": "文字列表，每行“- ”后写一项",
+    "object-list": "条目列表，每条以“- ”开头",
+}
+"""How the template names each fact type to the office staff who fill it in."""
+
+
 def _example(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -20,7 +33,7 @@ def _example(value: Any) -> str:
 def _comment_lines(fact: FactSpec, indent: str = "") -> list[str]:
     need = "必填" if fact.required else "选填，缺少时写作【待补充：" + fact.label + "】"
     unit = f"，单位：{fact.unit}" if fact.unit else ""
-    lines = [f"{indent}# {fact.label}（{fact.type}{unit}，{need}）"]
+    lines = [f"{indent}# {fact.label}（{TYPE_ZH[fact.type]}{unit}，{need}）"]
     if fact.description:
         lines.append(f"{indent}# {fact.description}")
     if fact.choices:
