@@ -503,8 +503,9 @@ def test_document_properties_name_the_draft_and_nothing_of_the_template(
     assert props.subject == draft.doctype_name
     assert props.language == "zh-CN"
     assert props.comments == ""
+    assert props.author == draft.signature.unit == "青山县红星中学"  # the unit's, not the tool's
     core = zipfile.ZipFile(out).read("docProps/core.xml").decode("utf-8")
-    assert "python-docx" not in core
+    assert "python-docx" not in core and "Draftsmith" not in core
     created = dt.datetime.fromisoformat(draft.provenance.created_at)
     assert props.created.replace(tzinfo=dt.UTC) == created.astimezone(dt.UTC)
     assert props.modified.replace(tzinfo=dt.UTC) >= created.astimezone(dt.UTC)
