@@ -126,7 +126,7 @@ def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp
     them as the clean series the complete example gives, not 教师阅览室；、休闲书吧."""
     facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
     facts["facilities"] = ["教师阅览室；", "休闲书吧、", " 文体俱乐部。"]
-    facts["campaigns"] = ["砥砺奋进的五年，", "“环境保护”", "扫黑除恶", "脱贫攻坚"]
+    facts["campaigns"] = ["砥砺奋进的五年，", "“环境保护”", "扫黑除恶、", "脱贫攻坚"]
     (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
     punctuated = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     clean = cli("run", (EXAMPLES / "school-ideology-summary.yaml"), "--format", "txt")

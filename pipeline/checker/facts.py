@@ -275,8 +275,8 @@ def _plans_year(ctx: Context) -> list[Finding]:
 
 def _searchable(text: str) -> str:
     """A fact's text as a draft names it: no blanks, no final punctuation (the templates'
-    `clause` and `sentence` filters end a value their own way)."""
-    return "".join(text.split()).rstrip("。；;，,.！!")
+    filters drop it, as `pipeline.prompts._clause` does, and end a value their own way)."""
+    return "".join(text.split()).rstrip("。；;，,.！!、")
 
 
 def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float]) -> list[str]:
