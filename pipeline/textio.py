@@ -26,6 +26,8 @@ from pipeline.errors import InputError
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest facts, spec or draft file accepted; larger ones are almost certainly a mistake."""
+MAX_DOCX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""Largest a .docx may be once unpacked (a report's text is a few hundred KB of XML)."""
 
 
 def decode_text(raw: bytes) -> tuple[str, str]:
@@ -118,6 +120,13 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
 
     if not zipfile.is_zipfile(p):
         raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
+    with zipfile.ZipFile(p) as package:  # its parts are read whole: refuse a zip bomb first
+        unpacked = sum(part.file_size for part in package.infolist())
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise InputError(
+            f"{what} unpacks to {unpacked:,} bytes; the limit is {MAX_DOCX_UNPACKED_BYTES:,}",
+            path=str(p),
+        )
     import docx  # python-docx: only when a .docx is read
 
     try:

@@ -292,3 +292,14 @@ def test_a_word_document_is_checked_like_its_text(cli, tmp_path):
     for name in ("report.pdf", "report.doc", "report.ofd"):
         (tmp_path / name).write_bytes(b"%PDF-1.4\n\xff\xfe binary")
         _refused(cli("check", tmp_path / name), name, "save it as .docx or .txt")
+
+
+def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", b" " * (80 * 1024 * 1024))  # 80 KB packed
+    assert bomb.stat().st_size < 1024 * 1024
+    _refused(cli("check", bomb), "bomb.docx", "unpacks to 83,886,088 bytes; the limit is")
