@@ -494,3 +494,56 @@ def test_another_types_broken_spec_does_not_stop_learning(cli, tmp_path, other):
     result = cli("learn", SUBSECTIONS, "--id", "branch", "--out", out, "--spec-dir", types)
     assert result.returncode == 0, result.stderr
     assert (out / "schemas" / "branch.yaml").is_file()
+
+
+# ----------------------------------------------------------------------------- plans' year
+
+HALF_YEAR = """青山县市场监督管理局2024年上半年工作总结
+
+今年以来，县市场监管局认真贯彻落实上级部署，各项工作有序推进。现将上半年工作情况总结如下：
+
+一、上半年工作开展情况
+上半年新登记各类市场主体2356户，开展联合抽查42批次。
+
+二、存在的问题
+监管力量与监管任务不匹配，基层所人员偏少，智慧监管手段运用不够。
+
+三、下半年工作计划
+2024年下半年力争新增市场主体2000户，年底前完成智慧监管平台上线。
+"""
+
+PLAN = """红星中学2024年工作计划
+
+2024年，学校将落实立德树人根本任务，推动学校高质量发展。现制定2024年工作计划如下：
+
+一、工作目标
+全年中考升学率达到95%以上，创建市级文明校园。
+
+二、重点工作安排
+2024年重点抓好三项工作：一要加强党的建设，全年开展主题党日活动12次；二要提升教学质量；三要强化队伍建设。
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "sample", "label"),
+    [("half", HALF_YEAR, "总结年度"), ("plan", PLAN, "计划年度")],
+    ids=["half-year-summary", "plan"],
+)
+def test_plans_of_a_half_year_summary_or_a_plan_stay_in_the_report_year(
+    cli, tmp_path, name, sample, label
+):
+    path = tmp_path / f"{name}.txt"
+    path.write_text(sample, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, path, "--out", out, "--id", name)
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / f"{name}.yaml")
+    assert spec.facts["report_year"].label == label
+    assert "下一年" not in spec.facts["report_year"].description
+    plans = (out / "prompts" / name / "plans.j2").read_text(encoding="utf-8")
+    assert "report_year + 1" not in plans
+    assert "{{ report_year }}年" in plans
+    facts = _filled_facts(out / "schemas" / f"{name}.yaml", out / f"{name}.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "2022年" not in text and "2021年" in text  # the filled year, never the one after

@@ -137,6 +137,9 @@ class FactsFound(BaseModel):
     edits: list[Edit]
     report_year: int | None
     """The sample's report year (from its title), when it has one."""
+    plans_next_year: bool = True
+    """Whether the plans section is for the year after the report year: true for a whole
+    year's summary, false for part of a year (上半年 → 下半年) and for a plan itself."""
     notes: list[str] = []
     """Corrections made through facts (a plans year moved to the following year)."""
     unexplained: list[str] = []
@@ -238,19 +241,26 @@ def find_facts(
     reg = _Registry(text)
     edits: list[Edit] = []
     year = _title_facts(text, outline, reg)
+    next_year = plans_follow_year(outline.title)
     garbles_left = fix_garbles(text, banned or [], reg, edits)
     _restore_set_phrases(text, sample.holes, reg, edits)
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
     notes: list[str] = []
     _signature_facts(text, outline, reg)
-    _value_facts(text, outline, reg, year, notes)
+    _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
+    year_fact = reg.by_label.get("总结年度")
+    if year_fact is not None and not next_year:
+        plan = _FORWARD_DOC.search(outline.title) is not None
+        year_fact.label = "计划年度" if plan else "总结年度"
+        year_fact.description = "本计划所针对的年度。" if plan else "本总结所涵盖的年度。"
     return FactsFound(
         facts=list(reg.by_label.values()),
         edits=edits,
         notes=notes,
         report_year=year,
+        plans_next_year=next_year,
         unexplained=unexplained,
         garbles_left=garbles_left,
     )
@@ -601,6 +611,18 @@ def _in_quotes(text: str, pos: int) -> bool:
     return segment.count("“") > segment.count("”")
 
 
+_PART_YEAR = re.compile(
+    r"半年|季度|[一二三四五六七八九十\d]{1,2}[-—～至到]?[一二三四五六七八九十\d]{0,2}月"
+)
+_FORWARD_DOC = re.compile(r"(?:计划|规划|要点|方案|打算|安排|思路)$")
+
+
+def plans_follow_year(title: str) -> bool:
+    """Whether a report with this title plans the year after its own: a whole year's summary
+    does; a summary of part of a year (上半年 → 下半年工作计划) and a plan (工作计划) do not."""
+    return not (_PART_YEAR.search(title) or _FORWARD_DOC.search(title))
+
+
 def _plans_blocks(outline: Outline) -> list[Block]:
     return [
         b
@@ -610,12 +632,19 @@ def _plans_blocks(outline: Outline) -> list[Block]:
 
 
 def _value_facts(
-    text: str, outline: Outline, reg: _Registry, year: int | None, notes: list[str]
+    text: str,
+    outline: Outline,
+    reg: _Registry,
+    year: int | None,
+    notes: list[str],
+    *,
+    plans_shift: bool = True,
 ) -> None:
-    """Facts for the values that belong to the sample's own unit and year."""
+    """Facts for the values that belong to the sample's own unit and year (`plans_shift`:
+    the plans section is for the following year, so its report year is a slip)."""
     plans = [
         (b.heading_span.start if b.heading_span else b.body.start, b.body.end)
-        for b in _plans_blocks(outline)
+        for b in (_plans_blocks(outline) if plans_shift else [])
     ]
     body_start = outline.title_span.end
     sig = outline.signature

@@ -158,7 +158,7 @@ def build_sections(text: str, outline: Outline, found: FactsFound) -> list[Learn
             )
         if section_id == "opening":
             guidance.append("本节是全文开头段，不写标题。")
-        if section_id == "plans" and year_fact is not None:
+        if section_id == "plans" and year_fact is not None and found.plans_next_year:
             guidance.append("本节写的是{{ report_year + 1 }}年的工作打算，年份只能是下一年度。")
         body = "\n\n".join(p for p in paragraphs if p)
         template = (
