@@ -547,3 +547,39 @@ def test_plans_of_a_half_year_summary_or_a_plan_stay_in_the_report_year(
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "2022年" not in text and "2021年" in text  # the filled year, never the one after
+
+
+TOWN = """青石镇人民政府2023年工作总结
+
+2023年，全镇经济社会保持了平稳健康发展的良好态势。现将全年工作总结如下：
+
+一、经济运行稳中有进
+全年实现地区生产总值12.6亿元，同比增长6.5%；新建高标准农田5600亩，新建和改造农村公路18公里，组建党员先锋队3支，收到群众感谢信152封、锦旗87面。
+
+二、存在的问题
+经济总量偏小，产业结构不优，新的经济增长点不多。
+
+三、2024年工作打算
+坚持稳中求进工作总基调，抓项目、促发展，深化全面从严治党。
+"""
+
+
+def test_numbers_with_any_common_measure_word_become_facts(cli, tmp_path):
+    path = tmp_path / "town.txt"
+    path.write_text(TOWN, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, path, "--out", out, "--id", "town")
+    assert proc.returncode == 0, proc.stderr
+    body = (out / "prompts" / "town" / "jingji_yunxing_wenzhong.j2").read_text(encoding="utf-8")
+    skeleton = body.split("{% block skeleton %}")[1].split("{% endblock %}")[0]
+    assert not re.search(r"\d", re.sub(r"\{\{.*?\}\}", "", skeleton)), skeleton
+    spec = load_spec_file(out / "schemas" / "town.yaml")
+    units = {f.label: (f.unit, f.example) for f in spec.facts.values()}
+    assert units["地区生产总值金额"] == ("亿元", 12.6)
+    assert units["新建高标准农田面积"] == ("亩", 5600)
+    assert units["新建和改造农村公路里程"] == ("公里", 18)
+    facts = _filled_facts(out / "schemas" / "town.yaml", out / "town.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    for stale in ("12.6亿元", "5600亩", "18公里", "3支", "152封", "87面"):
+        assert stale not in text
