@@ -583,3 +583,18 @@ def test_numbers_with_any_common_measure_word_become_facts(cli, tmp_path):
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     for stale in ("12.6亿元", "5600亩", "18公里", "3支", "152封", "87面"):
         assert stale not in text
+
+
+def test_a_count_inside_a_set_phrase_is_not_a_fact(cli, tmp_path):
+    sample = TOWN.replace(
+        "深化全面从严治党。",
+        "深化全面从严治党，落实中央八项规定精神，严格执行八项规定，开展廉政警示教育四场。",
+    )
+    path = tmp_path / "town.txt"
+    path.write_text(sample, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, path, "--out", out, "--id", "town")
+    assert proc.returncode == 0, proc.stderr
+    plans = (out / "prompts" / "town" / "plans.j2").read_text(encoding="utf-8")
+    assert "落实中央八项规定精神，严格执行八项规定" in plans
+    assert "廉政警示教育{{ " in plans  # a count outside the phrase is still a fact

@@ -800,11 +800,14 @@ def _value_facts(
         if sig is not None and m.start() >= sig.date_span.start:
             continue
         _count_value(text, reg, m.start(1), m.end(1), m.group(1), m.group(2), chinese=False)
-    # Counts in Chinese numerals (三次, 十二场), outside quotes and fixed words (每/第/一…).
-    for m in re.finditer(
-        rf"(?<![第每一{_CN_NUM}])([{_CN_NUM}]{{1,4}})({_CN_COUNT_MEASURES})", text
-    ):
+    # Counts in Chinese numerals (三次, 十二场), outside quotes, fixed words (每/第/一…) and
+    # set phrases (中央八项规定精神).
+    count = re.compile(rf"(?<![第每一{_CN_NUM}])([{_CN_NUM}]{{1,4}})({_CN_COUNT_MEASURES})")
+    fixed = _set_phrase_spans(text, count)
+    for m in count.finditer(text):
         if m.start() < body_start or _in_quotes(text, m.start()):
+            continue
+        if any(a <= m.start() < b for a, b in fixed):
             continue
         if not reg.free(m.start(1), m.end(1)):
             continue
@@ -812,6 +815,21 @@ def _value_facts(
         if value is None or value < 2:
             continue
         _count_value(text, reg, m.start(1), m.end(1), value, m.group(2), chinese=True)
+
+
+def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where the sample writes a set phrase with a count in it (中央八项规定精神, or its core
+    八项规定): the count is part of the phrase, not a fact."""
+    cores = set()
+    for form in _lexicon_forms():
+        m = count.search(form)
+        if m:
+            cores.update((form, form[m.start() : m.end() + 2]))
+    return [
+        (m.start(), m.end())
+        for core in sorted(cores, key=len, reverse=True)
+        for m in re.finditer(re.escape(core), text)
+    ]
 
 
 def _count_value(
