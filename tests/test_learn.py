@@ -598,3 +598,44 @@ def test_a_count_inside_a_set_phrase_is_not_a_fact(cli, tmp_path):
     plans = (out / "prompts" / "town" / "plans.j2").read_text(encoding="utf-8")
     assert "落实中央八项规定精神，严格执行八项规定" in plans
     assert "廉政警示教育{{ " in plans  # a count outside the phrase is still a fact
+
+
+DUTY = """青山建设有限公司第一党支部书记2023年度述职报告
+
+根据公司党委的通知要求，现将本人张建华2023年度履行党建工作第一责任人职责情况报告如下：
+
+一、履职情况
+全年组织支部集中学习24次，讲授专题党课4次，发展党员2名。
+
+二、存在的问题
+理论学习深度不够，学用结合还不紧密，支部工作创新不足。
+
+三、下一步工作打算
+持续加强理论学习，创新支部活动载体，严格党员教育管理。
+
+述职人：张建华
+2024年1月18日
+"""
+
+
+def test_a_signing_persons_name_and_date_are_facts_of_the_signature(cli, tmp_path):
+    path = tmp_path / "duty.txt"
+    path.write_text(DUTY, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, path, "--out", out, "--id", "duty")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "duty.yaml")
+    assert spec.signature is not None
+    assert spec.facts[spec.signature.unit].label == "述职人"
+    assert spec.facts[spec.signature.unit].example == "张建华"
+    assert spec.signature.date == "report_date"
+    templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "duty").iterdir())
+    assert "张建华" not in templates
+    facts = _filled_facts(out / "schemas" / "duty.yaml", out / "duty.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data[spec.signature.unit] = "李卫东"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "张建华" not in text
+    assert "本人李卫东" in text and text.rstrip().endswith("李卫东\n2022年1月12日")

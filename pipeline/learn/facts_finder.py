@@ -359,9 +359,16 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
 
 
 def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
-    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact."""
+    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact;
+    a signing person's name (述职人：张建华) is a fact of its own."""
     sig = outline.signature
     if sig is None or sig.unit is None or sig.unit_span is None:
+        return
+    if sig.role is not None:  # a person signs (述职人：张建华): their name is the fact
+        for occ in re.finditer(re.escape(sig.unit), text[: sig.unit_span.start]):
+            if occ.start() > outline.title_span.end and reg.free(occ.start(), occ.end()):
+                _signer(reg, sig.role, sig.unit, occ.start(), occ.end())
+        _signer(reg, sig.role, sig.unit, sig.unit_span.start, sig.unit_span.end)
         return
     unit = next(
         (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
@@ -377,6 +384,21 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
         type="string",
         example=sig.unit,
         description=f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。",
+        origin="sample",
+        required=True,
+    )
+
+
+def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
+    """One place the signing person's name is written."""
+    reg.add(
+        role,
+        fact_id="signer",
+        start=start,
+        end=end,
+        type="string",
+        example=name,
+        description=f"落款的{role}姓名（样稿中为“{name}”）。",
         origin="sample",
         required=True,
     )

@@ -39,6 +39,7 @@ _DOC_WORDS = (
 )
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _END_PUNCT = "。；;：:！？!?，,"
+_SIGNER_LINE = re.compile(r"^(述职人|报告人|汇报人|发言人|总结人)[：:]\s*([\u4e00-\u9fff·]{2,8})$")
 MAX_HEADING = 50
 """Longest heading accepted; a longer numbered line is a numbered paragraph."""
 
@@ -98,6 +99,8 @@ class Signature(BaseModel):
 
     unit: str | None
     unit_span: Span | None
+    role: str | None = None
+    """The signer's role when the 落款 names a person (述职人：张建华): the unit is the name."""
     date: str
     date_span: Span
 
@@ -261,14 +264,19 @@ def _signature(text: str, lines: list[Span]) -> tuple[Signature | None, int]:
     last = text[lines[-1].start : lines[-1].end]
     if not _DATE_LINE.match(last):
         return None, 0
-    unit_span = None
+    unit_span, role = None, None
     if len(lines) >= 2:
         prev = text[lines[-2].start : lines[-2].end]
-        if len(prev) <= 30 and not any(c in prev for c in _END_PUNCT + "、"):
+        signer = _SIGNER_LINE.match(prev)
+        if signer:
+            role = signer.group(1)
+            unit_span = Span(start=lines[-2].start + signer.start(2), end=lines[-2].end)
+        elif len(prev) <= 30 and not any(c in prev for c in _END_PUNCT + "、"):
             unit_span = lines[-2]
     sig = Signature(
         unit=text[unit_span.start : unit_span.end] if unit_span else None,
         unit_span=unit_span,
+        role=role,
         date=re.sub(r"\s+", "", last),
         date_span=lines[-1],
     )
