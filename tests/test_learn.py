@@ -639,3 +639,18 @@ def test_a_signing_persons_name_and_date_are_facts_of_the_signature(cli, tmp_pat
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "张建华" not in text
     assert "本人李卫东" in text and text.rstrip().endswith("李卫东\n2022年1月12日")
+
+
+def test_a_placeholder_signature_unit_gives_a_real_example(cli, tmp_path):
+    sample = (
+        TOWN.replace("青石镇人民政府2023", "XX县人民医院2023")
+        + "\nXX县人民医院党委\n2024年1月6日\n"
+    )
+    path = tmp_path / "hospital.txt"
+    path.write_text(sample, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, path, "--out", out, "--id", "hospital")
+    assert proc.returncode == 0, proc.stderr  # the self-check found no placeholder left
+    spec = load_spec_file(out / "schemas" / "hospital.yaml")
+    assert spec.signature is not None
+    assert spec.facts[spec.signature.unit].example == "城关县人民医院党委"

@@ -373,8 +373,10 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
     unit = next(
         (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
     )
-    if unit is not None and unit.example != sig.unit and "仅供参考" in unit.description:
-        unit.example = sig.unit
+    # A placeholder unit (XX县人民医院党委) gives an example with a name in its place.
+    example = _PLACEHOLDER.sub("城关", sig.unit)
+    if unit is not None and unit.example != example and "仅供参考" in unit.description:
+        unit.example = example
         unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"
     reg.add(
         unit.label if unit else "单位名称",
@@ -382,7 +384,7 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
         start=sig.unit_span.start,
         end=sig.unit_span.end,
         type="string",
-        example=sig.unit,
+        example=example,
         description=f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。",
         origin="sample",
         required=True,
