@@ -339,6 +339,8 @@ def test_existing_type_needs_force_and_is_left_untouched(cli, tmp_path):
         ("全年共组织校本培训", "校本培训"),
         ("，参训教师达", "参训教师"),
         ("，举办公开课展示活动", "公开课展示活动"),
+        ("，学生体质健康达标率达到", "学生体质健康达标率"),  # 达 inside a word is no verb
+        ("，有效投诉办结率为", "有效投诉办结率"),
     ],
 )
 def test_context_core_takes_the_counted_noun(before, core):

@@ -107,7 +107,9 @@ _LEAD_WORDS = re.compile(
     r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后)+"
 )
 _TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
-_LIGHT_SPLIT = re.compile(rf"(?:{LIGHT_VERBS})")
+_LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) > 1))
+"""Verbs that end a phrase inside it: one-character ones (达, 有, 为) are too often part of a
+word (达标率, 有效) to split at."""
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
 _CN_NUM = "一二两三四五六七八九十百"
 _PLACE_BEFORE_OFFICE = re.compile(
