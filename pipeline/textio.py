@@ -131,7 +131,7 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
 
     try:
         document = docx.Document(str(p))
-        lines = [para.text for para in document.paragraphs]
+        lines = _numbered_headings(document.paragraphs)
         for table in document.tables:
             for row in table.rows:
                 lines.extend(cell.text for cell in row.cells)
@@ -143,6 +143,48 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
     if not text.strip():
         raise InputError(f"{what} is empty (the document has no text)", path=str(p))
     return text
+
+
+_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_TYPED_NUMBER = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])"
+)
+
+
+def _heading_level(paragraph: Any) -> int | None:
+    """The level of a paragraph in a Word heading style (标题 1, Heading 2…), else None."""
+    style = paragraph.style.name if paragraph.style is not None else ""
+    found = _HEADING_STYLE.fullmatch(style.strip())
+    return int(found.group(1)) if found and paragraph.text.strip() else None
+
+
+def _numbered_headings(paragraphs: list[Any]) -> list[str]:
+    """The paragraphs' text, with the number Word shows before a heading written in where
+    its text lacks one (a heading style numbers it, or the writer left it to the style):
+    一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone at its level is
+    the title, and is not numbered."""
+    from pipeline.numerals import to_chinese
+
+    levels = [_heading_level(p) for p in paragraphs]
+    used = sorted({level for level in levels if level})
+    first = next((i for i, p in enumerate(paragraphs) if p.text.strip()), None)
+    if first is not None and levels[first] and levels.count(levels[first]) == 1 and used[1:]:
+        used.remove(levels[first])
+        levels[first] = None
+    counts = [0, 0, 0, 0]
+    lines = []
+    for paragraph, level in zip(paragraphs, levels, strict=True):
+        text = paragraph.text
+        depth = used.index(level) if level in used[:4] else None
+        if depth is not None:
+            counts[depth] += 1
+            counts[depth + 1 :] = [0] * (3 - depth)
+            n = counts[depth]
+            if not _TYPED_NUMBER.match(text):
+                number = (f"{to_chinese(n)}、", f"（{to_chinese(n)}）", f"{n}.", f"（{n}）")[depth]
+                text = number + text.strip()
+        lines.append(text)
+    return lines
 
 
 class LineMap:

@@ -249,6 +249,51 @@ def test_docx_sample_with_placeholders_and_numbered_items(cli, tmp_path):
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
 
 
+def test_docx_sample_whose_headings_are_numbered_by_word_styles(cli, tmp_path):
+    """A report written in Word's heading styles (标题 1/2/3) carries no typed 一、/（一）: Word
+    shows them from the style. They are read as written there, title left alone, so the type
+    is learned (it was refused for "no numbered sections") and `draft check` sees sections."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("青山县城关镇2024年工作总结", 1)  # the title, alone at its level
+    document.add_paragraph("2024年，城关镇全面完成各项目标任务。现将全年工作总结如下：")
+    document.add_heading("经济发展稳中有进", 2)
+    document.add_paragraph("全镇实现地区生产总值12.6亿元，同比增长6.5%。")
+    document.add_heading("工业经济", 3)
+    document.add_paragraph("新增规模以上企业3家。")
+    document.add_heading("农业生产", 3)
+    document.add_paragraph("粮食播种面积5600亩。")
+    document.add_heading("二、民生事业持续改善", 2)  # one typed by hand: kept, and counted
+    document.add_paragraph("新建村级卫生室4个，改造农村公路18公里。")
+    document.add_heading("2025年工作打算", 2)
+    document.add_paragraph("一要加快项目建设；二要持续改善民生。")
+    document.add_paragraph("青山县城关镇人民政府")
+    document.add_paragraph("2025年1月10日")
+    sample = tmp_path / "城关镇总结.docx"
+    document.save(str(sample))
+
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "town-summary")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "town-summary.yaml")
+    assert [s.heading for s in spec.sections if s.heading] == [
+        "经济发展稳中有进",
+        "民生事业持续改善",
+        "{{ report_year + 1 }}年工作打算",
+    ]
+    labels = {f.label for f in spec.facts.values()}
+    assert "粮食播种面积" in labels and "粮食播种面积面积" not in labels
+    checked = cli("check", sample, "--format", "json")
+    assert checked.returncode == 0, checked.stdout
+    text = cli("check", sample, "--fix", "-o", tmp_path / "text.txt")
+    assert text.returncode == 0, text.stderr
+    lines = (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "青山县城关镇2024年工作总结"
+    assert "一、经济发展稳中有进" in lines and "（二）农业生产" in lines
+    assert "二、民生事业持续改善" in lines and "三、2025年工作打算" in lines
+
+
 # ----------------------------------------------------------------------------- bad inputs
 
 

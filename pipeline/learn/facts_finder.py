@@ -636,6 +636,12 @@ def _gap_facts(
     return unexplained
 
 
+def _measured_label(core: str, suffix: str) -> str:
+    """The label of a measured number: the words before it and what the measure word says
+    it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays)."""
+    return core if core.endswith(("数", "次", "率", "比例", suffix)) else f"{core}{suffix}"
+
+
 def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> None:
     core = context_core(before)
     if measure in ("%", "％"):
@@ -643,7 +649,7 @@ def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> Non
         unit, example, typ = "%", 90, "number"
     else:
         suffix, unit, example = MEASURES[measure]
-        label, typ = (core if core.endswith(("数", "次")) else f"{core}{suffix}"), "integer"
+        label, typ = _measured_label(core, suffix), "integer"
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
     reg.add(
@@ -867,7 +873,7 @@ def _count_value(
         suffix, unit = "比例", "%"
     else:
         suffix, unit, _ = MEASURES[measure]
-    label = core if core.endswith(("数", "次", "率", "比例")) else f"{core}{suffix}"
+    label = _measured_label(core, suffix)
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
     is_int = chinese or "." not in str(raw)
