@@ -69,6 +69,14 @@ def test_empty_section():
     assert structure("标题\n一、甲\n二、乙\n内容。") == [("structure.empty-section", "一、甲")]
     # a heading followed by its subsections is not empty; a run-in heading has its text
     assert structure("标题\n一、甲\n（一）子\n内容。\n二、乙。内容。") == []
+    # points numbered （一）（二）, each a whole sentence, are not empty subsections
+    points = "标题\n一、存在的问题\n（一）监管力量不足，基层执法人员偏少。\n（二）手段不够充分！\n二、乙\n内容。"
+    assert structure(points) == []
+    # a subheading without its sentence's end still waits for text; a top-level one always does
+    assert structure("标题\n一、甲\n（一）子\n（二）丑\n内容。") == [
+        ("structure.empty-section", "（一）子")
+    ]
+    assert structure("标题\n一、甲。\n二、乙\n内容。") == [("structure.empty-section", "一、甲。")]
 
 
 def test_markdown_headings_count_like_plain_ones():

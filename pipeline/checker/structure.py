@@ -4,7 +4,8 @@ Always:
 - `structure.heading-number` (error): 一、二、四、 — a number skipped, repeated or out of order;
 - `structure.heading-level` (error): a level skipped (（1） right under 一、);
 - `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
-- `structure.empty-section` (error): a heading with nothing under it;
+- `structure.empty-section` (error): a heading with nothing under it (a numbered point below
+  the top level that is a whole sentence, （一）人员偏少。, is no heading waiting for text);
 - `structure.series` (error): 一是/二是/三是 with a point missing or repeated;
 - `structure.series-form` (error): one series in two forms (一要、二要、三是).
 
@@ -196,8 +197,8 @@ def _empty_sections(ctx: Context) -> list[Finding]:
     heading_at = {h.line.start: h for h in ctx.doc.headings}
     end_of_body = ctx.doc.signature[0] if ctx.doc.signature else len(text)
     for h in ctx.doc.headings:
-        if h.run_in:
-            continue
+        if h.run_in or (h.level > 0 and text[h.start : h.end].rstrip(HSPACE)[-1:] in "。！？"):
+            continue  # a subheading that is a whole sentence is a point: （一）人员偏少。
         i = position.get(h.line.start)
         if i is None:
             continue
