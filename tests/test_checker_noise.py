@@ -58,6 +58,8 @@ def test_residue_lines(line: str):
         ),
         ("正文。阅读全部内容需要先登录", "阅读全部内容需要先登录"),
         ("如有疑问请联系客服QQ：12345678", "客服QQ：12345678"),
+        ("客服电话：400-123-4567", "客服电话：400-123-4567"),
+        ("下载遇到问题请联系QQ：12345678", "联系QQ：12345678"),
     ],
 )
 def test_inline_residue(text: str, residue: str):
@@ -74,6 +76,9 @@ def test_inline_residue(text: str, residue: str):
         "全年共开展活动5次，第2次由校长主讲。",
         "更多的教师参与到志愿服务中来。",
         "一是按照上级要求，及时转载、宣传各项政策。",
+        # a 通知 names its own contact: --fix deleted the number, leaving "联系人：李　强，。"
+        "联系人：李　强，联系电话：0735-8812345。",
+        "联系电话：13907351234",
     ],
 )
 def test_no_residue_in_report_text(text: str):
