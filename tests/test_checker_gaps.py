@@ -136,6 +136,28 @@ def test_no_silent_gap_where_nothing_is_missing(text: str):
     assert not [c for c in codes(text) if c.startswith("gap.") and c != "gap.suspect-space"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# 市第一人民医院2025年工作要点\n\n正文。",  # the blank a Markdown mark needs
+        "## 县委巡察反馈问题整改情况\n\n正文。",
+        "- 门急诊人次增长5%。\n- 人员培训12次。",
+        "* 门诊量达到48.6万人次。",
+        "1. 门诊量达到48.6万人次。\n2. 次均费用下降3%。",
+        "> 县委书记强调，要抓好落实。",
+    ],
+)
+def test_the_blank_after_a_markdown_mark_is_no_gap(text: str):
+    assert [f for f in check_text(text).findings if f.family in ("gap", "noise")] == []
+
+
+def test_a_gap_in_a_markdown_list_item_is_still_found():
+    report = check_text("# 标题\n\n- 总投资 亿元，年度计划投资4.3亿元。")
+    assert [(f.code, f.excerpt, f.line, f.column) for f in report.findings] == [
+        ("gap.silent-number", "投资 亿元", 3, 4)
+    ]
+
+
 def test_a_blank_between_characters_is_only_suspected():
     hits = [f for f in check_text("坚持正面宣传为主，尊重舆论 宣传规律。").findings]
     assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "info")]

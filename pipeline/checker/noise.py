@@ -212,12 +212,22 @@ def _is_line_blank(text: str, b: Blank) -> bool:
     return not (left.isascii() and left.isalnum()) and not (right.isascii() and right.isalnum())
 
 
+_LINE_MARK = re.compile(
+    r"[ \t\u3000\u00a0]*(?:(?:#{1,6}|>|[-*+•·●▪■◆]|\d{1,3}[.)．])[ \t\u3000\u00a0]+)+"
+)
+"""Markdown heading, quote and list marks at a line start, with the blank each one needs
+("# 市第一人民医院…", "- 门急诊人次…", "1. 门诊量…"): that blank is syntax, not a gap."""
+
+
 def _blanks(text: str, start: int, end: int) -> list[Blank]:
-    """The blank runs strictly inside [start, end): indentation and trailing blanks excluded."""
+    """The blank runs strictly inside [start, end): indentation, the blank after a line's
+    Markdown mark and trailing blanks excluded."""
+    mark = _LINE_MARK.match(text, start, end)
+    first = mark.end() if mark else start
     return [
         Blank(m.start(), m.end())
         for m in _BLANK_RUN.finditer(text, start, end)
-        if m.start() > start and m.end() < end
+        if m.start() > start and m.end() > first and m.end() < end
     ]
 
 
