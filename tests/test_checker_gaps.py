@@ -158,6 +158,13 @@ def test_a_gap_in_a_markdown_list_item_is_still_found():
     ]
 
 
+def test_a_label_spaced_out_in_a_signature_block_is_no_gap():
+    text = "正文。\n\n联 系 人：陈　静\n签 发 人：王　明\n　　述 职 人：张 华"
+    assert [f for f in check_text(text).findings if f.severity != "info"] == []
+    # a cut number right before the same measure word is still one
+    assert found("共培训 人：其中党员12人。") == [("gap.silent-number", "培训 人")]
+
+
 def test_a_blank_between_characters_is_only_suspected():
     hits = [f for f in check_text("坚持正面宣传为主，尊重舆论 宣传规律。").findings]
     assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "info")]

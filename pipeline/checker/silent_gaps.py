@@ -14,6 +14,8 @@ judged by what surrounds it:
   missing, or it is a stray blank; it is never joined automatically;
 - `noise.stray-space` (info): a blank beside Latin letters or digits ("2020 年") or after
   punctuation — extraction spacing, which `--fix` joins.
+
+The blanks of a label spaced out to its neighbours' width (联 系 人：) are layout and ignored.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九"
 """Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
 joins into the tenth, which no current report cites: 九 was cut out)."""
 _EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
+_LABEL_MAX = 6
+"""Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
 _NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
 _NAME_HINT = "write the name, or 【待补充：名称】 if it is not known"
 
@@ -76,9 +80,41 @@ def _ahead(text: str, pos: int, n: int = 8) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
+def _single(text: str, pos: int) -> bool:
+    """text[pos] is a Han character standing alone between blanks (or the line's edges)."""
+    if not (0 <= pos < len(text)) or not is_cjk(text[pos]):
+        return False
+    before = text[pos - 1] if pos > 0 else "\n"
+    after = text[pos + 1] if pos + 1 < len(text) else "\n"
+    return before in HSPACE + "\n" and (after in HSPACE or after in "：:")
+
+
+def _in_spaced_label(text: str, b: Blank) -> bool:
+    """The blank spaces out a label's characters (联 系 人：陈　静): three to six single
+    characters with blanks between them, the last one followed by a colon."""
+    chars: list[int] = []
+    k = b.start - 1
+    while _single(text, k) and len(chars) < _LABEL_MAX:
+        chars.insert(0, k)
+        k -= 1
+        while k >= 0 and text[k] in HSPACE:
+            k -= 1
+    k = b.end
+    while _single(text, k) and len(chars) < _LABEL_MAX:
+        chars.append(k)
+        if text[k + 1] in "：:":
+            return len(chars) >= 3
+        k += 1
+        while k < len(text) and text[k] in HSPACE:
+            k += 1
+    return False
+
+
 def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     """(code, what is missing, end of the excerpt) for a mid-line blank; None to ignore it."""
     left, right = text[b.start - 1], text[b.end]
+    if _in_spaced_label(text, b):
+        return None
     ascii_left = left.isascii() and left.isalnum()
     ascii_right = right.isascii() and right.isalnum()
     if ascii_left or ascii_right:
