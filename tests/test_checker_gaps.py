@@ -105,6 +105,7 @@ def test_marker_is_a_warning_and_nothing_else():
         ("《 县教育系统责任书》", "gap.silent-name", "《 县"),
         ("学习领会 关于意识形态工作的论述。", "gap.silent-name", "领会 关于"),
         ("党的十九大精神、 系列讲话。", "gap.silent-name", "神、 系列讲话"),
+        ("会上， 同志作了动员讲话。", "gap.silent-name", "上， 同志"),
         ("全面凝聚起 、团结一心。", "gap.empty-item", "聚起 、"),
         ("加强组织、、制度建设。", "gap.empty-item", "、"),
         ("以习近平新时代中国特色社.主义思想为指导。", "gap.stray-mark", "."),
@@ -130,6 +131,7 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "按照青山县教委的通知。",
         "深化市场改革，人民群众满意。",
         "开展了多次活动。",
+        "各位领导、 同志们：",  # the address of a speech: no name goes before 同志们
     ],
 )
 def test_no_silent_gap_where_nothing_is_missing(text: str):

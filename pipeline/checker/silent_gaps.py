@@ -32,6 +32,7 @@ from pipeline.checker.vocab import (
     CN_NUMERAL_CHARS,
     CONGRESS_AFTER,
     NEEDS_NAME,
+    NO_NAME_BEFORE,
     unit_at,
 )
 
@@ -110,6 +111,13 @@ def _in_spaced_label(text: str, b: Blank) -> bool:
     return False
 
 
+def _name_needed(ahead: str) -> str | None:
+    """The word of `NEEDS_NAME` that `ahead` starts with (总书记, 同志, 系列讲话…), if any."""
+    if ahead.startswith(NO_NAME_BEFORE):
+        return None
+    return next((word for word in NEEDS_NAME if ahead.startswith(word)), None)
+
+
 def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     """(code, what is missing, end of the excerpt) for a mid-line blank; None to ignore it."""
     left, right = text[b.start - 1], text[b.end]
@@ -154,9 +162,9 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     for suffix in ADMIN_SUFFIXES:
         if ahead.startswith(suffix) and ahead[:2] not in _NOT_PLACES:
             return "gap.silent-name", suffix, upto(suffix)
-    for word in NEEDS_NAME:
-        if ahead.startswith(word):
-            return "gap.silent-name", word, upto(word)
+    word = _name_needed(ahead)
+    if word is not None:
+        return "gap.silent-name", word, upto(word)
     if left in _AFTER_PUNCT or left == "、":
         return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
     if (is_cjk(left) or left in _CJK_PUNCT) and (is_cjk(right) or right in _CJK_PUNCT):

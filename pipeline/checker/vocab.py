@@ -37,6 +37,9 @@ NEEDS_NAME = (
 )  # fmt: skip
 """Words a name must come before: a blank right before one is a missing name."""
 
+NO_NAME_BEFORE = ("同志们",)
+"""Words that begin with one of `NEEDS_NAME` but take no name (各位领导、同志们：)."""
+
 CONGRESS_AFTER = re.compile(r"大(?:精神|会议|报告|以来|代表|胜利|召开|的)|大$|大[，。、]")
 """What follows the ordinal in 党的十九大…: a blank before it is a missing ordinal."""
 
