@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.checker import check_text
+from pipeline.checker import apply_fixes, check_text
 
 
 def found(text: str, *, include_info: bool = False) -> list[tuple[str, str]]:
@@ -106,6 +106,8 @@ def test_marker_is_a_warning_and_nothing_else():
         ("学习领会 关于意识形态工作的论述。", "gap.silent-name", "领会 关于"),
         ("党的十九大精神、 系列讲话。", "gap.silent-name", "神、 系列讲话"),
         ("会上， 同志作了动员讲话。", "gap.silent-name", "上， 同志"),
+        ("教育是国之大计。 总书记强调，要坚持为党育人。", "gap.silent-name", "计。 总书记"),
+        ("会议结束！ 同志作总结讲话。", "gap.silent-name", "束！ 同志"),
         ("全面凝聚起 、团结一心。", "gap.empty-item", "聚起 、"),
         ("加强组织、、制度建设。", "gap.empty-item", "、"),
         ("以习近平新时代中国特色社.主义思想为指导。", "gap.stray-mark", "."),
@@ -170,6 +172,18 @@ def test_a_label_spaced_out_in_a_signature_block_is_no_gap():
 def test_a_blank_between_characters_is_only_suspected():
     hits = [f for f in check_text("坚持正面宣传为主，尊重舆论 宣传规律。").findings]
     assert [(f.code, f.severity) for f in hits] == [("gap.suspect-space", "info")]
+
+
+def test_a_blank_after_a_sentence_end_is_joined_unless_a_name_was_cut():
+    text = "会议结束。 关于下一步工作，要抓好落实。 总书记强调，要坚持为党育人。"
+    report = check_text(text)
+    assert [(f.code, f.line, f.column) for f in report.findings] == [
+        ("noise.stray-space", 1, 6),
+        ("gap.silent-name", 1, 19),
+    ]
+    assert apply_fixes(text, report.findings) == (
+        "会议结束。关于下一步工作，要抓好落实。 总书记强调，要坚持为党育人。"
+    )
 
 
 def test_blanks_beside_digits_are_info_notes_the_fix_joins():

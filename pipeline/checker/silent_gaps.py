@@ -44,6 +44,8 @@ _CLOSERS = frozenset("》”）」】〕")
 _NOT_PLACES = frozenset(
     "区别 区域 区分 市场 市民 市级 县级 省级 区级 村民 村级 乡村 旗帜 州县 镇定".split()  # noqa: SIM905
 )
+_MAY_OPEN_SENTENCE = frozenset({"关于"})
+"""Words of `NEEDS_NAME` a sentence may begin with (关于下一步工作，…)."""
 _ORDINAL_DIGITS = "〇一二三四五六七八九十"
 _RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九", "二十", "二十一"})
 """Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
@@ -158,6 +160,10 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     if left in _OPENERS or right in _CLOSERS:
         return "gap.silent-name", left if left in _OPENERS else right, b.end + 1
     if left in _SENTENCE_END:
+        # a sentence may open with 关于…, never with 总书记强调 or 同志指出: the name was cut
+        word = _name_needed(ahead)
+        if word is not None and word not in _MAY_OPEN_SENTENCE:
+            return "gap.silent-name", word, upto(word)
         return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
     for suffix in ADMIN_SUFFIXES:
         if ahead.startswith(suffix) and ahead[:2] not in _NOT_PLACES:
