@@ -79,6 +79,23 @@ def test_empty_section():
     assert structure("标题\n一、甲。\n二、乙\n内容。") == [("structure.empty-section", "一、甲。")]
 
 
+def test_a_numbered_list_of_sentences_is_not_a_run_of_empty_sections():
+    notice = (
+        "关于开展安全生产大检查的通知\n二、检查重点\n"
+        "（一）危险化学品、非煤矿山等高危行业领域企业；\n"
+        "（二）人员密集场所和高层建筑消防安全；\n"
+        "（三）道路交通、城镇燃气、自建房等重点领域。\n"
+        "三、工作要求\n内容。"
+    )
+    assert [c for c, _ in structure(notice) if c == "structure.empty-section"] == []
+    md = "# 标题\n\n## 一、目标\n\n### （一）指标\n\n1. 门诊量增长5%。\n2. 药占比控制在28%以内。\n"
+    assert structure(md) == []
+    # a heading left without its text is still found, with or without a full stop
+    assert structure("标题\n一、甲\n（一）加强组织领导。\n（二）乙\n内容。") == [
+        ("structure.empty-section", "（一）加强组织领导。")
+    ]
+
+
 def test_markdown_headings_count_like_plain_ones():
     md = "# 标题\n\n## 一、甲\n\n内容。\n\n## 三、乙\n\n内容。\n"
     assert structure(md) == [("structure.heading-number", "三、")]

@@ -4,8 +4,8 @@ Always:
 - `structure.heading-number` (error): 一、二、四、 — a number skipped, repeated or out of order;
 - `structure.heading-level` (error): a level skipped (（1） right under 一、);
 - `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
-- `structure.empty-section` (error): a heading with nothing under it (a numbered point below
-  the top level that is a whole sentence, （一）人员偏少。, is no heading waiting for text);
+- `structure.empty-section` (error): a heading with nothing under it (a numbered list of
+  whole sentences, 一项一句, is no heading);
 - `structure.series` (error): 一是/二是/三是 with a point missing or repeated;
 - `structure.series-form` (error): one series in two forms (一要、二要、三是).
 
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import HSPACE, Line, small_cn_number
+from pipeline.checker.text import HSPACE, Heading, Line, small_cn_number
 from pipeline.markers import marker
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
@@ -189,6 +189,37 @@ def _numbers(level: int, first: int, stop: int) -> str:
     )
 
 
+_ITEM_END = frozenset("。；;！!")
+_LIST_ITEM_END = frozenset("；;")
+
+
+def _list_items(ctx: Context) -> set[int]:
+    """Starts of numbered lines that are items of a list, not headings awaiting text: a line
+    ending in ；, or one of two or more same-level lines in a row each a whole sentence
+    ((一)危险化学品企业；(二)人员密集场所；(三)道路交通领域。)."""
+    text = ctx.text
+    items: set[int] = set()
+    heading_at = {h.line.start: h for h in ctx.doc.headings}
+    run: list[Heading] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            items.update(h.start for h in run)
+
+    for ln in ctx.doc.lines:
+        h = heading_at.get(ln.start)
+        whole = h is not None and not h.run_in and text[h.end - 1] in _ITEM_END
+        if h is not None and whole and text[h.end - 1] in _LIST_ITEM_END:
+            items.add(h.start)
+        if whole and (not run or run[-1].level == h.level):
+            run.append(h)
+            continue
+        close()
+        run = [h] if whole else []
+    close()
+    return items
+
+
 def _empty_sections(ctx: Context) -> list[Finding]:
     text = ctx.text
     out = []
@@ -196,9 +227,10 @@ def _empty_sections(ctx: Context) -> list[Finding]:
     position = {ln.start: i for i, ln in enumerate(lines)}
     heading_at = {h.line.start: h for h in ctx.doc.headings}
     end_of_body = ctx.doc.signature[0] if ctx.doc.signature else len(text)
+    items = _list_items(ctx)
     for h in ctx.doc.headings:
-        if h.run_in or (h.level > 0 and text[h.start : h.end].rstrip(HSPACE)[-1:] in "。！？"):
-            continue  # a subheading that is a whole sentence is a point: （一）人员偏少。
+        if h.run_in or h.start in items:
+            continue
         i = position.get(h.line.start)
         if i is None:
             continue
