@@ -163,6 +163,17 @@ def test_plans_year(school, draft):
     ] == [("facts.plans-year", "2020年")]
 
 
+def test_a_plan_is_for_the_year_its_title_names():
+    plan = "县财政局2024年工作计划\n一、总体要求\n正文。\n二、2024年重点工作安排\n2024年，我局将抓好以下工作。"
+    assert [f for f in check_text(plan).findings if f.family == "facts"] == []
+    wrong = plan.replace("二、2024年", "二、2023年")
+    assert [
+        (f.code, f.excerpt, f.line, f.column)
+        for f in check_text(wrong).findings
+        if f.family == "facts"
+    ] == [("facts.plans-year", "2023年", 4, 3)]
+
+
 def test_must_mention(school, draft):
     spec, facts = school
     dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)

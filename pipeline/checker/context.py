@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # annotations only: checking text without a spec needs neithe
 _PLUS_ONE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\+\s*1\s*\}\}")
 _PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|下一步|下一年|明年")
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年")
+_PLAN_TITLE = re.compile(r"(?:计划|要点|打算|安排|思路|方案)$")
+"""A title naming a plan (2024年工作计划): its year is the year the plans are for."""
 
 
 @dataclass
@@ -104,6 +106,18 @@ class Context:
             if m:
                 return int(m.group(1))
         return None
+
+    @cached_property
+    def plans_year(self) -> int | None:
+        """The year a plans section is for: the year after the report's, or, in a plan
+        checked without a document type (县财政局2024年工作计划), the title's own year."""
+        year = self.report_year
+        if year is None:
+            return None
+        title = self.doc.title
+        if self.spec is None and title and _PLAN_TITLE.search(title.content(self.text)):
+            return year
+        return year + 1
 
     @cached_property
     def _year_facts(self) -> list[str]:

@@ -232,10 +232,9 @@ def _year_value(m: re.Match[str]) -> int:
 
 
 def _plans_year(ctx: Context) -> list[Finding]:
-    year = ctx.report_year
-    if year is None:
+    year, want = ctx.report_year, ctx.plans_year
+    if year is None or want is None:
         return []
-    want = year + 1
     text = ctx.text
     out = []
     for span in ctx.spans:
@@ -264,7 +263,9 @@ def _plans_year(ctx: Context) -> list[Finding]:
                     m.start(),
                     m.end(),
                     f"the plans are for {want}, not {_year_value(m)}",
-                    f"write {want}年: a {year} report plans the following year",
+                    f"write {want}年: a {year} report plans the following year"
+                    if want != year
+                    else f"write {want}年: the title makes this the plan for {want}",
                 )
             )
     return out
