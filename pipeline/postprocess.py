@@ -117,8 +117,9 @@ def clean_section_text(text: str, heading: str | None, *, title: str | None = No
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
     Drops a thinking model's reasoning, control characters, code fences and rules, Markdown
-    marks, a chatty first or last line, and a repeated heading (the spec's heading, any top-level 一、… heading, or the
-    title) at the top. Subheadings such as （一）… inside the section are kept.
+    marks, a chatty first or last line, and a repeated heading (the spec's heading, any
+    top-level 一、… heading, or the title) at the top. Subheadings such as （一）… inside the
+    section are kept.
     """
     text = without_control_characters(without_reasoning(text))  # no document can hold one
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

@@ -47,6 +47,21 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return text, "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
+def _readable_file(path: str | Path, what: str, max_bytes: int) -> Path:
+    """`path`, refused (naming it) when missing, a directory, or over `max_bytes` by its size."""
+    p = Path(path)
+    if not p.exists():
+        if p.is_symlink():
+            raise InputError(f"{what} is a symbolic link to nothing (or to itself)", path=str(p))
+        raise InputError(f"{what} not found", path=str(p))
+    if p.is_dir():
+        raise InputError(f"expected a {what}, found a directory", path=str(p))
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{what} is {size:,} bytes; the limit is {max_bytes:,} bytes", path=str(p))
+    return p
+
+
 def read_text(
     path: str | Path,
     *,
@@ -67,16 +82,7 @@ def read_encoded_text(
     allow_empty: bool = False,
 ) -> tuple[str, str]:
     """`read_text`, and the codec the file was in (to write a changed copy in it)."""
-    p = Path(path)
-    if not p.exists():
-        if p.is_symlink():
-            raise InputError(f"{what} is a symbolic link to nothing (or to itself)", path=str(p))
-        raise InputError(f"{what} not found", path=str(p))
-    if p.is_dir():
-        raise InputError(f"expected a {what}, found a directory", path=str(p))
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise InputError(f"{what} is {size:,} bytes; the limit is {max_bytes:,} bytes", path=str(p))
+    p = _readable_file(path, what, max_bytes)
     with p.open("rb") as fh:  # bounded: a device such as /dev/zero reports size 0, never ends
         raw = fh.read(max_bytes + 1)
     if len(raw) > max_bytes:
@@ -106,16 +112,7 @@ def read_encoded_text(
 def read_docx(path: str | Path, *, what: str = "file") -> str:
     """The paragraphs of a Word .docx (body, then tables), one per line; refusing missing,
     huge, damaged and empty documents."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{what} not found", path=str(p))
-    if p.is_dir():
-        raise InputError(f"expected a {what}, found a directory", path=str(p))
-    size = p.stat().st_size
-    if size > MAX_INPUT_BYTES:
-        raise InputError(
-            f"{what} is {size:,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes", path=str(p)
-        )
+    p = _readable_file(path, what, MAX_INPUT_BYTES)
     import zipfile
 
     if not zipfile.is_zipfile(p):

@@ -14,8 +14,6 @@ from pipeline.commands.options import SpecDirs
 from pipeline.errors import ExitCode, InputError
 
 FORMATS = ("text", "json")
-UNREADABLE = (".doc", ".wps", ".rtf", ".odt", ".pdf", ".ofd")
-"""Documents that are not text and not .docx: refused by name, not as "not UTF-8"."""
 _WINDOW_BEFORE, _WINDOW_AFTER = 24, 36
 """Characters of context shown around a finding on a long line."""
 
@@ -79,6 +77,7 @@ def format_json(report) -> str:  # type: ignore[no-untyped-def]
 def _load_input(file: Path):  # type: ignore[no-untyped-def]
     """The text to check, its file's codec (a cleaned copy is written in it), and the draft
     it came from when FILE is a Draft JSON."""
+    from pipeline.render import OTHER_DOCUMENT_FORMATS
     from pipeline.textio import read_docx, read_encoded_text
 
     suffix = file.suffix.lower()
@@ -89,7 +88,7 @@ def _load_input(file: Path):  # type: ignore[no-untyped-def]
         return draft.text, "utf-8", draft
     if suffix == ".docx":
         return read_docx(file, what="text file"), "utf-8", None
-    if suffix in UNREADABLE:
+    if suffix.lstrip(".") in OTHER_DOCUMENT_FORMATS - {"html", "htm"}:  # HTML is text
         raise InputError(
             f"cannot read a {suffix} file: save it as .docx or .txt, or copy its text into a "
             ".txt file",
