@@ -4,11 +4,21 @@ systems show failures where they look for them."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from pipeline.evals.journal import RunMeta, SampleResult
 from pipeline.evals.report.common import fmt, group_label
 from pipeline.evals.summary import RunSummary
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot hold, even escaped (C0 controls, lone surrogates, U+FFFE/F)."""
+
+
+def _xml(text: str) -> str:
+    """`text` with the characters XML cannot hold written as `\\xNN` (a control character in a
+    checked text or a model's error would otherwise make the whole file unparseable)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]) -> str:
@@ -78,5 +88,10 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
     root.set("tests", str(total + n_thr))
     root.set("failures", str(failures + n_thr_fail))
     root.set("errors", str(errors))
+    for element in root.iter():
+        if element.text:
+            element.text = _xml(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, _xml(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
