@@ -27,3 +27,45 @@ def test_junit_stays_well_formed_when_a_finding_quotes_a_control_character(cli, 
     messages = [f.get("message") for f in root.iter("failure")]
     assert any("习\\x07 次" in m for m in messages), messages
     assert root.get("tests") == "2" and root.get("failures") == "2"
+
+
+def _rendered(markdown: str) -> str:
+    """The Markdown as GitLab and GitHub render it (CommonMark with tables)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+def test_markdown_report_shows_patterns_and_quoted_text_as_written(cli, tmp_path):
+    facts = Path(__file__).resolve().parent.parent / "examples" / "school-ideology-summary.yaml"
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: md\ndoctype: school-ideology-summary\n"
+        'models: [offline, {id: offline, label: "off|line"}]\n'
+        f"cases:\n  - id: complete\n    facts: {facts}\n    assert:\n"
+        '      - {type: regex, pattern: "\\\\(1\\\\)_x_|<think>"}\n'
+        '      - {type: contains, value: "**要点**"}\n',
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.md"
+    result = cli("eval", suite, "-q", "-o", report)
+    assert result.returncode == 1, result.stderr
+    html = _rendered(report.read_text(encoding="utf-8"))
+    assert "regex /\\(1\\)_x_|&lt;think&gt;/: no match in the draft" in html
+    assert "contains “**要点**”" in html
+    assert "<em>" not in html and "<strong>" not in html and "<think>" not in html
+    assert "<td>off|line</td>" in html  # one cell, not two
+
+
+def test_markdown_comparison_escapes_the_draft_text_it_quotes(cli, tmp_path):
+    def checker_run(text: str) -> str:
+        suite = _checker_suite(tmp_path, text)
+        result = cli("eval", suite, "-q")
+        return next(x.split()[1] for x in result.stderr.splitlines() if x.startswith("run "))
+
+    before = checker_run("全年共开展学习十二次。\n")
+    after = checker_run("全年共开展学习**次。\n参加教师共**人。\n")  # stars where numbers were cut
+    result = cli("eval", "compare", before, after, "--format", "md")
+    assert result.returncode == 0, result.stderr
+    html = _rendered(result.stdout)
+    assert html.count("“**”") == 2 and "<em>" not in html and "<strong>" not in html

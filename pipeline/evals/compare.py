@@ -170,6 +170,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
 
 def comparison_markdown(c: Comparison) -> str:
     """The comparison as Markdown."""
+    from pipeline.evals.report.common import markdown_inline as md
+
     out = [
         f"# Compare {c.run_a} → {c.run_b}",
         "",
@@ -178,14 +180,17 @@ def comparison_markdown(c: Comparison) -> str:
     ]
     for d in c.deltas:
         out.append(
-            f"| {d.group} | {d.metric} | {_num(d.a)} | {_num(d.b)} | {_num(d.delta, sign=True)} | {d.verdict} |"
+            f"| {md(d.group)} | {d.metric} | {_num(d.a)} | {_num(d.b)} | {_num(d.delta, sign=True)} | {d.verdict} |"
         )
     out += ["", f"## Regressed samples ({len(c.regressions)})", ""]
     out += [
-        f"- {r.case} · {r.group} (`{r.key}`): {'; '.join(r.reasons)}" for r in c.regressions
+        f"- {md(r.case)} · {md(r.group)} (`{r.key}`): {md('; '.join(r.reasons))}"
+        for r in c.regressions
     ] or ["None."]
     out += ["", f"## Improved samples ({len(c.improvements)})", ""]
-    out += [f"- {r.case} · {r.group}: {'; '.join(r.reasons)}" for r in c.improvements] or ["None."]
+    out += [
+        f"- {md(r.case)} · {md(r.group)}: {md('; '.join(r.reasons))}" for r in c.improvements
+    ] or ["None."]
     if c.only_in_a or c.only_in_b:
         out += [
             "",

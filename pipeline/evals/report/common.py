@@ -39,6 +39,15 @@ def fmt(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != 0 else "0"
 
 
+def markdown_inline(text: str) -> str:
+    """`text` on one line of Markdown (a table cell, a list item): line breaks as spaces and
+    Markdown's syntax escaped, so that a regex such as `\\(1\\)_x_`, a placeholder such as
+    `******` or a `<think>` tag quoted from a draft shows as written."""
+    from pipeline.render.markdown import escape_markdown
+
+    return escape_markdown(" ".join(text.splitlines()), line_start=False)
+
+
 def pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 

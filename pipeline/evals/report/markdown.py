@@ -8,15 +8,12 @@ from pipeline.evals.report.common import (
     SHORT_NAMES,
     fmt,
     group_label,
+    markdown_inline,
     metric_columns,
     pct,
     verdict,
 )
 from pipeline.evals.summary import RunSummary
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _row(cells: list[str]) -> str:
@@ -29,7 +26,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
     cols = metric_columns(summary)
     header = ["rank", "model", "samples", "pass rate", ERRORED, *(SHORT_NAMES[c] for c in cols)]
     out = [
-        f"# Evaluation: {_cell(summary.suite)} — {verdict(summary)}",
+        f"# Evaluation: {markdown_inline(summary.suite)} — {verdict(summary)}",
         "",
         f"Run `{meta.run_id}` · {summary.finished}/{summary.planned} samples · started {meta.created_at}",
         "",
@@ -37,7 +34,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         "|" + "---|" * (len(header) + 1),
     ]
     for g in summary.ranked:
-        cells = [str(g.rank), _cell(group_label(g)), str(g.samples), pct(g.pass_rate)]
+        cells = [str(g.rank), markdown_inline(group_label(g)), str(g.samples), pct(g.pass_rate)]
         cells += [str(g.errors), *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality)]
         out.append(_row(cells))
     families = [(g, f, s) for g in summary.groups for f, s in g.families.items()]
@@ -58,7 +55,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         for t in g.thresholds:
             mark = "✅" if t.passed else "❌"
             out.append(
-                f"- {mark} {_cell(group_label(g))}: {t.name} = {fmt(t.value)} (needs {t.bound})"
+                f"- {mark} {markdown_inline(group_label(g))}: {t.name} = {fmt(t.value)} (needs {t.bound})"
             )
     if not any(g.thresholds for g in summary.groups):
         out.append("- none")
@@ -66,17 +63,17 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
     out += ["", f"## Failing samples ({len(failing)})", ""]
     for s in failing:
         out.append(
-            f"### {_cell(s.case)} · {_cell(s.model)} · {_cell(s.variant)} · repeat {s.repeat}"
+            f"### {markdown_inline(s.case)} · {markdown_inline(s.model)} · {markdown_inline(s.variant)} · repeat {s.repeat}"
         )
         if s.error:
-            out.append(f"- error: {_cell(s.error)}")
+            out.append(f"- error: {markdown_inline(s.error)}")
         for a in s.assertions:
             if not a.passed:
-                out.append(f"- ❌ {_cell(a.name)}: {_cell(a.message)}")
+                out.append(f"- ❌ {markdown_inline(a.name)}: {markdown_inline(a.message)}")
         for m in s.missed:
-            out.append(f"- missed: {_cell(m)}")
+            out.append(f"- missed: {markdown_inline(m)}")
         for u in s.unexpected:
-            out.append(f"- unexpected: {_cell(u)}")
+            out.append(f"- unexpected: {markdown_inline(u)}")
         out.append("")
     if not failing:
         out.append("None.")
