@@ -93,6 +93,27 @@ def test_coverage_counts_each_must_mention_unit(complete):
     assert m["fact_coverage"] == pytest.approx(4 / 6, abs=1e-4)
 
 
+def test_coverage_is_not_fooled_by_a_digit_inside_another_number(complete):
+    spec, facts, _ = complete
+    few = facts.model_copy(
+        update={"values": {**facts.values, "central_group_sessions": 2, "theory_sessions": 1}}
+    )
+    draft = draft_document(spec, few, get_model("offline"))
+    assert draft_metrics(spec, few, draft)["fact_coverage"] == 1.0
+    # Both counts dropped: the 2 of 2020年 and the 1 of 1月15日 do not name them.
+    dropped = _edit(draft, "theory_study", "中心组学习2次，其中专题理论学习1次", "中心组学习")
+    assert "中心组学习2次" not in dropped.text
+    assert draft_metrics(spec, few, dropped)["fact_coverage"] == pytest.approx(4 / 6, abs=1e-4)
+    # In Chinese numerals 两次 names 2; a lone 一次 is the article, as the checker reads it.
+    spelled = _edit(
+        draft,
+        "theory_study",
+        "中心组学习2次，其中专题理论学习1次",
+        "中心组学习两次，其中专题理论学习一次",
+    )
+    assert draft_metrics(spec, few, spelled)["fact_coverage"] == pytest.approx(5 / 6, abs=1e-4)
+
+
 def test_structure_fails_for_a_failed_or_empty_required_section(complete):
     spec, facts, draft = complete
     failed = draft.model_copy(

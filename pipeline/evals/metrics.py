@@ -126,17 +126,13 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
 
 
 def _mentions(value: Any, type_: str, fields: dict[str, Any] | None) -> list[list[str]]:
-    """The ways each unit of a fact's value may be written; a unit is named by any of them."""
-    from pipeline.prompts import cn, date_cn
+    """The ways each unit of a text or date fact's value may be written; a unit is named by
+    any of them. (Numbers are matched as numbers, `_stated_numbers`.)"""
+    from pipeline.prompts import date_cn
 
     def clean(text: Any) -> str:
         return str(text).strip().rstrip("。；;，,.！!　 ")
 
-    if type_ in ("integer", "year"):
-        return [[str(value), cn(value)]]
-    if type_ == "number":
-        as_text = f"{value:g}" if isinstance(value, float) else str(value)
-        return [[as_text]]
     if type_ == "date":
         d = dt.date.fromisoformat(value) if isinstance(value, str) else value
         return [[date_cn(d), d.isoformat()]]
@@ -148,6 +144,23 @@ def _mentions(value: Any, type_: str, fields: dict[str, Any] | None) -> list[lis
     return [[clean(value)]]
 
 
+def _stated_numbers(text: str) -> tuple[set[float], set[float]]:
+    """The numbers the text states as counts or amounts, and the years its dates name.
+
+    Found as the checker finds them (Arabic or Chinese, 12 or 十二), so that a count of 2 is
+    not "named" by the 2 inside 2020年, nor 12 by the month of a date."""
+    from pipeline.checker.numbers import find_numbers
+
+    numbers: set[float] = set()
+    years: set[float] = set()
+    for token in find_numbers(text):
+        if token.date:
+            years.add(float(token.date[0]))
+        else:
+            numbers.add(round(token.value, 6))
+    return numbers, years
+
+
 def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
     """Share of the must-mention facts' units (each list item is one) that the text names."""
     wanted: list[str] = []
@@ -157,9 +170,18 @@ def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
                 wanted.append(name)
     units = 0
     found = 0
+    stated: tuple[set[float], set[float]] | None = None
     for name in wanted:
         fact = spec.facts[name]
-        for ways in _mentions(facts.values[name], fact.type, fact.fields):
+        value = facts.values[name]
+        if fact.type in ("integer", "number", "year"):
+            if stated is None:
+                stated = _stated_numbers(text)
+            numbers, years = stated
+            units += 1
+            found += round(float(value), 6) in numbers or (fact.type == "year" and value in years)
+            continue
+        for ways in _mentions(value, fact.type, fact.fields):
             units += 1
             found += any(w and w in text for w in ways)
     return found / units if units else 1.0
