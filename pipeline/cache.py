@@ -164,20 +164,29 @@ class CachedModel:
         ident = getattr(self.inner, "identity", None)
         return ident() if callable(ident) else {"model": self.inner.name}
 
+    def lookup(self, messages: list[Message]) -> Completion | None:
+        """The cached answer to `messages` (usage: cached, nothing paid), or None. Callers that
+        throttle real calls (an eval run's rate limits) ask this first: a hit is no call."""
+        return self._hit(cache_key(self.identity(), messages))
+
+    def _hit(self, key: str) -> Completion | None:
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        paid = hit.usage
+        return hit.model_copy(
+            update={"usage": Usage(cached=1, cost=None if paid.cost is None else 0.0)}
+        )
+
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         """The cached answer, or the inner model's (stored when usable)."""
         from pipeline.postprocess import completion_failure
 
         identity = self.identity()
         key = cache_key(identity, messages)
-        hit = self.cache.get(key)
+        hit = self._hit(key)
         if hit is not None:
-            paid = hit.usage
-            return hit.model_copy(
-                update={
-                    "usage": Usage(cached=1, cost=None if paid.cost is None else 0.0),
-                }
-            )
+            return hit
         completion = await self.inner.complete(prompt, messages)
         if completion_failure(completion) is None:
             self.cache.put(key, identity, messages, completion)

@@ -258,6 +258,20 @@ def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_
     assert f"0 model call(s), {2 * SECTIONS} from the cache" in again.stderr
 
 
+def test_answers_from_the_cache_wait_for_no_rate_limit(cli, tmp_path, openai_server):
+    first = cli("eval", write_suite(tmp_path, ["complete"], "models: [openai:good]\n"), "-q",
+                env=server_env(openai_server))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    # The same model, now limited to one call every 10 s: its answers are all cached.
+    limited = write_suite(tmp_path, ["complete"], "models:\n  - {id: openai:good, rpm: 6}\n")
+    started = time.monotonic()
+    again = cli("eval", limited, "-q", env=server_env(openai_server))
+    elapsed = time.monotonic() - started
+    assert again.returncode == 0 and openai_server.count() == SECTIONS
+    assert f"0 model call(s), {SECTIONS} from the cache, peak 0 in flight" in again.stderr
+    assert elapsed < 30, elapsed  # spaced as calls, the seven answers took 60 s
+
+
 def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     extra = (
         "models: [openai:good]\n"
