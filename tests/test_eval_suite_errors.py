@@ -121,6 +121,21 @@ CASES = {
         f"name: s\nthresholds:\n  families: {{gap: 0.9}}\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
         ["suite.yaml:3:", "checker suites (kind: checker) only"],
     ),
+    "a checker's precision as a drafting suite's threshold": (
+        f"name: s\nthresholds:\n  metrics:\n    precision: 0.9\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:4:", "thresholds.metrics.precision", "checker suites (kind: checker) only"],
+    ),
+    "a judge's score as a threshold without a judge": (
+        f"name: s\nthresholds:\n  metrics:\n    judge_score: 3\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:4:", "judge_score is measured only with a 'judge:'"],
+    ),
+    "a draft's metric as a checker suite's threshold": (
+        "name: c\nkind: checker\nthresholds:\n  metrics:\n    fact_coverage: 1\ncases:\n  - id: a\n    text: 一段文字\n",
+        [
+            "suite.yaml:5:",
+            "a checker suite measures errors, warnings, chars, precision, recall only",
+        ],
+    ),
     "unknown rule family": (
         "name: c\nkind: checker\nthresholds:\n  families: {gapp: 0.9}\ncases:\n  - id: a\n    text: 一段文字\n",
         ["suite.yaml:4:", "unknown rule family", "did you mean 'gap'"],

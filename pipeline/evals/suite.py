@@ -401,6 +401,14 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
                 path=str(p),
                 line=lines.line(("thresholds", "metrics", name)),
             )
+        unmeasured = _never_measured(suite, name)
+        if unmeasured:
+            raise InputError(
+                f"field 'thresholds.metrics.{name}': {unmeasured}, so the threshold could "
+                "never pass",
+                path=str(p),
+                line=lines.line(("thresholds", "metrics", name)),
+            )
     _check_rule_names(suite, p, lines)
     if isinstance(suite, DraftingSuite):
         names = [v.name for v in suite.variants]
@@ -414,6 +422,23 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
     suite = suite.model_copy(update={"source": p.resolve(), "content_hash": digest})
     return suite, lines
+
+
+CHECKER_METRICS = ("errors", "warnings", "chars", "precision", "recall")
+"""What a checker suite measures (per text, and per rule family over the run)."""
+
+
+def _never_measured(suite: Suite, metric: str) -> str:
+    """Why a run of `suite` never measures `metric` (empty when it does)."""
+    if isinstance(suite, CheckerSuite):
+        if metric not in CHECKER_METRICS:
+            return f"a checker suite measures {', '.join(CHECKER_METRICS)} only"
+        return ""
+    if metric in ("precision", "recall"):
+        return f"{metric} is measured in checker suites (kind: checker) only"
+    if metric == "judge_score" and suite.judge is None:
+        return "judge_score is measured only with a 'judge:'"
+    return ""
 
 
 def _check_rule_names(suite: Suite, p: Path, lines: LineMap) -> None:
