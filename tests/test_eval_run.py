@@ -256,6 +256,24 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert {d["verdict"] for d in subset["deltas"]} == {"same"}
 
 
+def test_compare_names_the_repeat_of_each_regressed_sample(cli, tmp_path):
+    suite = _suite(tmp_path, TWO_CASES.replace("name: two\n", "name: two\nrepeat: 2\n"))
+    a = cli("eval", suite, "-q")
+    suite.write_text(
+        suite.read_text(encoding="utf-8").replace(f"facts: {COMPLETE}", f"facts: {INCOMPLETE}", 1),
+        encoding="utf-8",
+    )
+    b = cli("eval", suite, "-q")
+    assert a.returncode == 0 and b.returncode == 1, b.stderr
+    text = cli("eval", "compare", _run_id(a.stderr), _run_id(b.stderr))
+    assert "regressed samples: 2" in text.stdout
+    # Two lines, one per repeat, not the same line twice.
+    assert "✗ complete · offline #0: now fails" in text.stdout
+    assert "✗ complete · offline #1: now fails" in text.stdout
+    md = cli("eval", "compare", _run_id(a.stderr), _run_id(b.stderr), "--format", "md").stdout
+    assert "- complete · offline #1 (`complete|offline|default|1`)" in md
+
+
 def test_report_and_list_read_stored_runs(cli, tmp_path):
     suite = _suite(tmp_path, TWO_CASES)
     run = _run_id(cli("eval", suite, "-q").stderr)

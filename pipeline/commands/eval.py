@@ -316,12 +316,14 @@ def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
     console.print(f"regressed samples: {len(c.regressions)}", highlight=False)
     for r in c.regressions:
         console.print(
-            f"  [red]✗[/] {escape(r.case)} · {escape(r.group)}: {escape('; '.join(r.reasons))}"
+            f"  [red]✗[/] {escape(r.case)} · {escape(r.group)} #{r.repeat}: "
+            f"{escape('; '.join(r.reasons))}"
         )
     console.print(f"improved samples: {len(c.improvements)}", highlight=False)
     for r in c.improvements:
         console.print(
-            f"  [green]✓[/] {escape(r.case)} · {escape(r.group)}: {escape('; '.join(r.reasons))}"
+            f"  [green]✓[/] {escape(r.case)} · {escape(r.group)} #{r.repeat}: "
+            f"{escape('; '.join(r.reasons))}"
         )
     if c.only_in_a or c.only_in_b:
         console.print(

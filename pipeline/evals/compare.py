@@ -56,6 +56,7 @@ class SampleChange(BaseModel):
     key: str
     case: str
     group: str
+    repeat: int = 0
     reasons: list[str]
 
 
@@ -152,10 +153,11 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
                 worse.append(f"{metric} {a:g} → {b:g}")
             elif verdict == "better":
                 better.append(f"{metric} {a:g} → {b:g}")
-        if worse:
-            regressions.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=worse))
-        elif better:
-            improvements.append(SampleChange(key=sb.key, case=sb.case, group=group, reasons=better))
+        if worse or better:
+            change = SampleChange(
+                key=sb.key, case=sb.case, group=group, repeat=sb.repeat, reasons=worse or better
+            )
+            (regressions if worse else improvements).append(change)
     return Comparison(
         run_a=meta_a.run_id,
         run_b=meta_b.run_id,
@@ -184,12 +186,13 @@ def comparison_markdown(c: Comparison) -> str:
         )
     out += ["", f"## Regressed samples ({len(c.regressions)})", ""]
     out += [
-        f"- {md(r.case)} · {md(r.group)} (`{r.key}`): {md('; '.join(r.reasons))}"
+        f"- {md(r.case)} · {md(r.group)} #{r.repeat} (`{r.key}`): {md('; '.join(r.reasons))}"
         for r in c.regressions
     ] or ["None."]
     out += ["", f"## Improved samples ({len(c.improvements)})", ""]
     out += [
-        f"- {md(r.case)} · {md(r.group)}: {md('; '.join(r.reasons))}" for r in c.improvements
+        f"- {md(r.case)} · {md(r.group)} #{r.repeat}: {md('; '.join(r.reasons))}"
+        for r in c.improvements
     ] or ["None."]
     if c.only_in_a or c.only_in_b:
         out += [
