@@ -69,3 +69,31 @@ def test_markdown_comparison_escapes_the_draft_text_it_quotes(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     html = _rendered(result.stdout)
     assert html.count("“**”") == 2 and "<em>" not in html and "<strong>" not in html
+
+
+def test_html_report_links_a_finding_about_the_end_of_the_text_to_its_place(cli, tmp_path):
+    import re
+
+    clean = (
+        Path(__file__).resolve().parent.parent / "evals" / "cases" / "checker" / "clean-school.txt"
+    )
+    text = clean.read_text(encoding="utf-8")
+    (tmp_path / "case.txt").write_text(text[: text.index("六、")].rstrip(), encoding="utf-8")
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: dropped\nkind: checker\ncases:\n  - id: no-plans\n    file: case.txt\n"
+        "    doctype: school-ideology-summary\n    expect:\n"
+        "      - {code: structure.missing-section}\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.html"
+    result = cli("eval", suite, "-q", "-o", report)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = report.read_text(encoding="utf-8")
+    # The missing section is reported at the end of the text, after its last character.
+    links = re.findall(r'<a href="#(s0-f\d+)">', html)
+    assert links and all(f'<a id="{link}"></a>' in html for link in links)
+    assert re.search(
+        r'<a id="s0-f0"></a><mark class="sev-error point" data-code="structure.missing-section"',
+        html,
+    )

@@ -46,6 +46,7 @@ mark{border-radius:2px;padding:0 1px}
 mark.sev-error{background:#ffc9c9;border-bottom:2px solid #d11}
 mark.sev-warning{background:#ffe9a8;border-bottom:2px solid #c90}
 mark.sev-info{background:#d6e9ff;border-bottom:2px dotted #2a6fd6}
+mark.point::after{content:"‸"}
 ul.findings{font-size:13px;margin:6px 0}
 ul.findings li.error{color:#a11d1d}ul.findings li.warning{color:#7a5600}
 ul.asserts{font-size:13px;margin:6px 0}
@@ -60,14 +61,18 @@ def _e(text: object) -> str:
 
 def highlight(text: str, findings: list[CompactFinding], anchor: str) -> str:
     """The text as HTML with every finding's span in a <mark> (the most severe finding wins
-    where spans overlap), each finding's start carrying an anchor `<anchor>-f<i>`."""
+    where spans overlap), each finding's start carrying an anchor `<anchor>-f<i>`; a finding
+    about what is missing after the text's end (a dropped last section) is a caret there."""
     n = len(text)
     spans = []
+    at_end = []  # findings about what is missing after the last character (a dropped section)
     for i, f in enumerate(findings):
         start = min(max(f.start, 0), n)
         end = min(max(f.end, start + 1), n)
         if start < end:
             spans.append((start, end, i, f))
+        else:
+            at_end.append((i, f))
     cuts = sorted({0, n, *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
     starts: dict[int, list[int]] = {}
     for s, _, i, _ in spans:
@@ -87,6 +92,11 @@ def highlight(text: str, findings: list[CompactFinding], anchor: str) -> str:
             )
         else:
             out.append(chunk)
+    for i, f in at_end:  # an empty mark, drawn as a caret by the CSS: no text is added
+        out.append(
+            f'<a id="{anchor}-f{i}"></a><mark class="sev-{_e(f.severity)} point" '
+            f'data-code="{_e(f.code)}" title="{_e(f.code)}: {_e(f.message)}"></mark>'
+        )
     return "".join(out)
 
 
