@@ -97,3 +97,20 @@ def test_html_report_links_a_finding_about_the_end_of_the_text_to_its_place(cli,
         r'<a id="s0-f0"></a><mark class="sev-error point" data-code="structure.missing-section"',
         html,
     )
+
+
+def test_a_failed_threshold_never_shows_the_bound_it_missed(cli, tmp_path):
+    # 2000 clean texts and one with a placeholder: a pass rate of 0.9995 against a bound of 1.
+    cases = "".join(f"  - id: c{i}\n    text: 全年共开展学习十二次。\n" for i in range(2000))
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: many\nkind: checker\nthresholds: {pass_rate: 1}\ncases:\n"
+        f"{cases}  - id: bad\n    text: 全年共开展学习XX次。\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.md"
+    result = cli("eval", suite, "-q", "-o", report)
+    assert result.returncode == 1, result.stderr
+    assert "FAIL checker: pass_rate = 0.9995 (needs ≥ 1)" in result.stdout
+    assert "100.0%" not in result.stdout and "99.95%" in result.stdout
+    assert "- ❌ checker: pass_rate = 0.9995 (needs ≥ 1)" in report.read_text(encoding="utf-8")

@@ -36,7 +36,13 @@ def fmt(value: float | None, digits: int = 3) -> str:
         return "–"
     if float(value).is_integer() and abs(value) >= 10:
         return str(int(value))
-    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if value != 0 else "0"
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    if float(text).is_integer() and float(text) != value:
+        # 0.9995 is not 1: beside a bound of 1 that it fails, "1" would read as a pass.
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return text
 
 
 def markdown_inline(text: str) -> str:
@@ -49,7 +55,11 @@ def markdown_inline(text: str) -> str:
 
 
 def pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
+    """A share as a percentage; never 100.0% (or 0.0%) for a share that is not all (or none)."""
+    text = f"{value * 100:.1f}%"
+    if text in ("100.0%", "0.0%") and value not in (0, 1):
+        text = f"{value * 100:.2f}%"
+    return text
 
 
 def group_label(g: GroupSummary) -> str:
