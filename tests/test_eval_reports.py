@@ -114,3 +114,20 @@ def test_a_failed_threshold_never_shows_the_bound_it_missed(cli, tmp_path):
     assert "FAIL checker: pass_rate = 0.9995 (needs ≥ 1)" in result.stdout
     assert "100.0%" not in result.stdout and "99.95%" in result.stdout
     assert "- ❌ checker: pass_rate = 0.9995 (needs ≥ 1)" in report.read_text(encoding="utf-8")
+
+
+def test_junit_class_names_keep_a_dotted_model_name_whole(cli, tmp_path):
+    # Jenkins splits a classname into packages at its dots: qwen2.5 must stay one name.
+    facts = Path(__file__).resolve().parent.parent / "examples" / "school-ideology-summary.yaml"
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: v1.2\ndoctype: school-ideology-summary\n"
+        "models: [{id: offline, label: qwen2.5}]\n"
+        f"cases:\n  - id: complete\n    facts: {facts}\n",
+        encoding="utf-8",
+    )
+    junit = tmp_path / "junit.xml"
+    result = cli("eval", suite, "-q", "-o", junit)
+    assert result.returncode == 0, result.stderr
+    classes = {c.get("classname") for c in ET.fromstring(junit.read_bytes()).iter("testcase")}
+    assert classes == {"v1_2.qwen2_5.default", "v1_2.thresholds"}, classes

@@ -21,6 +21,12 @@ def _xml(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
+def _class_name(*parts: str) -> str:
+    """A testcase's `classname`: Jenkins reads each dot as a package boundary, so a dot inside
+    a model's name (qwen2.5, deepseek-v3.1) must not split it."""
+    return ".".join(p.replace(".", "_") for p in parts)
+
+
 def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]) -> str:
     """The report as JUnit XML."""
     root = ET.Element("testsuites", name=f"draft eval {summary.suite}")
@@ -36,7 +42,7 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
             case = ET.SubElement(
                 suite,
                 "testcase",
-                classname=f"{summary.suite}.{s.model}.{s.variant}",
+                classname=_class_name(summary.suite, s.model, s.variant),
                 name=f"{s.case}#{s.repeat}",
                 time=f"{s.duration_s:.3f}",
             )
@@ -64,7 +70,7 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
             case = ET.SubElement(
                 checks,
                 "testcase",
-                classname=f"{summary.suite}.thresholds",
+                classname=_class_name(summary.suite, "thresholds"),
                 name=f"{group_label(g)}: {t.name}",
             )
             if not t.passed:
@@ -76,7 +82,10 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
         n_thr += 1
         n_thr_fail += 1
         case = ET.SubElement(
-            checks, "testcase", classname=f"{summary.suite}.thresholds", name="run complete"
+            checks,
+            "testcase",
+            classname=_class_name(summary.suite, "thresholds"),
+            name="run complete",
         )
         missing = f"{summary.finished} of {summary.planned} samples finished"
         ET.SubElement(
