@@ -185,6 +185,13 @@ def test_unknown_case_filter(cli, draftsmith_home):
     _fails_cleanly(result, draftsmith_home, "--case 'complet'", "did you mean 'complete'")
 
 
+def test_unknown_tag_filter(cli, draftsmith_home):
+    result = cli("eval", "annual-work-summary", "--tag", "mising")
+    _fails_cleanly(result, draftsmith_home, "--tag 'mising'", "did you mean 'missing'")
+    result = cli("eval", "annual-work-summary", "--tag", "zzz")
+    _fails_cleanly(result, draftsmith_home, "--tag 'zzz'", "its tags: complete, missing")
+
+
 def test_bad_output_extension_is_refused_before_running(cli, tmp_path, draftsmith_home):
     result = cli("eval", "annual-work-summary", "-o", tmp_path / "report.pdf")
     _fails_cleanly(result, draftsmith_home, "report.pdf", ".json, .md, .xml")

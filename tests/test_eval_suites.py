@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.evals.pytest_plugin import check_eval_case, eval_cases
 from pipeline.evals.suite import builtin_suites, load_suite
 
@@ -29,6 +30,14 @@ def test_school_ideology_summary(case):
 @pytest.mark.parametrize("case", eval_cases("annual-work-summary"))
 def test_annual_work_summary(case):
     check_eval_case(case)
+
+
+def test_eval_cases_picks_by_tag_and_refuses_names_the_suite_lacks():
+    tagged = [p.values[0].case for p in eval_cases("annual-work-summary", tags=["missing"])]
+    suite, _ = load_suite("annual-work-summary")
+    assert tagged == [c.id for c in suite.cases if "missing" in c.tags] and tagged
+    with pytest.raises(InputError, match="did you mean 'complete'"):
+        eval_cases("annual-work-summary", only=["complet"])  # not an empty test list
 
 
 def test_checker_suite_reports_precision_and_recall_per_family(cli, tmp_path):

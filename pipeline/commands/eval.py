@@ -1,7 +1,7 @@
 """`draft eval`: run an evaluation suite, resume it, compare runs, list suites and runs.
 
-    draft eval SUITE [--model M ...] [--output PATH ...] [--repeat N] [--case ID ...] [--concurrency N]
-                                                                      [--workers N]
+    draft eval SUITE [--model M ...] [--output PATH ...] [--repeat N] [--case ID ...] [--tag T ...]
+                     [--concurrency N] [--workers N]
     draft eval --resume RUN [--retry-errors] [--output PATH ...]
     draft eval compare RUN_A RUN_B [--format text|md|json] [--fail-on-regression]
     draft eval report RUN --output PATH ...
@@ -124,6 +124,10 @@ def run(
     case: Annotated[
         list[str] | None, typer.Option("--case", help="Run only this case (repeatable).")
     ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Run only the cases with this tag (repeatable: any of them)."),
+    ] = None,
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Model calls in flight for the whole run.")
     ] = None,
@@ -154,9 +158,9 @@ def run(
         raise InputError("give a SUITE or --resume RUN, not both")
     if not resume and not suite:
         raise InputError("missing SUITE: give a suite file or name, or --resume RUN")
-    if resume and (model or case or repeat):
+    if resume and (model or case or tag or repeat):
         raise InputError(
-            "--resume keeps the run's models, cases and repeats: drop --model/--case/--repeat"
+            "--resume keeps the run's models, cases and repeats: drop --model/--case/--tag/--repeat"
         )
     if retry_errors and not resume:
         raise InputError("--retry-errors needs --resume RUN")
@@ -186,6 +190,7 @@ def run(
             options = RunOptions(
                 models=model,
                 cases=case,
+                tags=tag,
                 repeat=repeat,
                 concurrency=concurrency,
                 no_cache=no_cache,

@@ -39,6 +39,8 @@ class RunOptions(BaseModel):
     """`--model` overrides of the suite's models."""
     cases: list[str] | None = None
     """`--case` filter."""
+    tags: list[str] | None = None
+    """`--tag` filter: the cases carrying any of these tags."""
     repeat: int | None = None
     concurrency: int | None = None
     no_cache: bool = False

@@ -9,9 +9,10 @@
         check_eval_case(case)            # fails listing every failed assertion
 
 `eval_cases` takes a built-in suite's name or a suite file, and optionally `models=[...]` to
-draft with other models than the suite's, or `only=[...]` to pick cases. Run one case with
-`pytest -k missing-numbers`. The run goes through the same runner as `draft eval` (journal and
-all) under the user data folder, so set `DRAFTSMITH_HOME` to a temporary folder in tests.
+draft with other models than the suite's, `only=[...]` to pick cases, or `tags=[...]` to pick
+the cases with one of these tags. Run one case with `pytest -k missing-numbers`. The run goes
+through the same runner as `draft eval` (journal and all) under the user data folder, so set
+`DRAFTSMITH_HOME` to a temporary folder in tests.
 """
 
 from __future__ import annotations
@@ -38,13 +39,22 @@ class EvalCase:
 
 
 def eval_cases(
-    suite: str | Path, *, models: list[str] | None = None, only: list[str] | None = None
+    suite: str | Path,
+    *,
+    models: list[str] | None = None,
+    only: list[str] | None = None,
+    tags: list[str] | None = None,
 ) -> list:
-    """The suite's cases as `pytest.param`s, with the case ids as test ids."""
+    """The suite's cases as `pytest.param`s, with the case ids as test ids: all of them, or
+    those named in `only` that carry one of `tags` (a name the suite lacks is an error, as
+    `--case` and `--tag` are: a misspelt one must not quietly collect no test)."""
+    from pipeline.evals.runner import selected_cases
+
     loaded, _ = load_suite(suite)
+    chosen = selected_cases(loaded, only, tags)
     params = []
     for c in loaded.cases:
-        if only and c.id not in only:
+        if chosen is not None and c.id not in chosen:
             continue
         case = EvalCase(str(loaded.source), c.id, tuple(models) if models else None)
         params.append(pytest.param(case, id=c.id))

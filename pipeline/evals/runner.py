@@ -145,8 +145,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     if isinstance(suite, CheckerSuite):
         if options.models or options.repeat:
             raise InputError("a checker suite runs no model: drop --model and --repeat")
-        _known_cases(options.cases, suite)
-        checks = prepare_checks(suite, lines, options.cases)
+        checks = prepare_checks(suite, lines, selected_cases(suite, options.cases, options.tags))
         return RunPlan(
             suite=suite,
             lines=lines,
@@ -158,8 +157,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
             checks=checks,
             prompts=None,
         )
-    _known_cases(options.cases, suite)
-    cases = prepare_drafting(suite, lines, options.cases)
+    cases = prepare_drafting(suite, lines, selected_cases(suite, options.cases, options.tags))
     models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
     names = [m.name for m in models]
     for i, name in enumerate(names):
@@ -191,16 +189,40 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     )
 
 
-def _known_cases(wanted: list[str] | None, suite: Suite) -> None:
-    """Refuse a `--case` that the suite does not have."""
+def selected_cases(
+    suite: Suite, cases: list[str] | None, tags: list[str] | None
+) -> list[str] | None:
+    """The ids of the cases a run takes: those named by `--case` (if given) that carry one of
+    the `--tag`s (if given); None when neither filter is given. A case or tag the suite does
+    not have, or filters that leave no case, are refused."""
     from pipeline.validation import did_you_mean
 
     ids = [c.id for c in suite.cases]
-    for w in wanted or []:
+    for w in cases or []:
         if w not in ids:
             raise InputError(
                 f"--case '{w}': no such case in suite '{suite.name}'{did_you_mean(w, ids)}"
             )
+    known_tags = list(dict.fromkeys(t for c in suite.cases for t in c.tags))
+    for t in tags or []:
+        if t not in known_tags:
+            hint = did_you_mean(t, known_tags) or (
+                f"; its tags: {', '.join(known_tags)}" if known_tags else "; it has no tags"
+            )
+            raise InputError(f"--tag '{t}': no case in suite '{suite.name}' has it{hint}")
+    if cases is None and tags is None:
+        return None
+    chosen = [
+        c.id
+        for c in suite.cases
+        if (cases is None or c.id in cases) and (tags is None or set(tags) & set(c.tags))
+    ]
+    if not chosen:
+        raise InputError(
+            f"no case of suite '{suite.name}' is both named by --case and tagged "
+            f"{' or '.join(repr(t) for t in tags or [])}"
+        )
+    return chosen
 
 
 def _instantiate(plan: RunPlan, *, use_cache: bool) -> RunModels:

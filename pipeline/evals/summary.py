@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from pipeline.evals.checker_score import precision_recall
 from pipeline.evals.journal import RunMeta, SampleResult
@@ -55,6 +55,21 @@ class GroupSummary(BaseModel):
         return all(t.passed for t in self.thresholds)
 
 
+class TagSummary(BaseModel):
+    """The samples of the cases carrying one tag, for one model × prompt variant."""
+
+    tag: str
+    model: str
+    variant: str
+    samples: int = 0
+    passed: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pass_rate(self) -> float:
+        return round(self.passed / self.samples, 4) if self.samples else 0.0
+
+
 class RunSummary(BaseModel):
     """Everything a report shows above the per-case drill-down."""
 
@@ -67,6 +82,9 @@ class RunSummary(BaseModel):
     """In suite order (model, then variant); `rank` gives the ranking."""
     failing: list[str]
     """Keys of samples that failed an assertion or ended in an error, in report order."""
+    by_tag: list[TagSummary] = []
+    """Pass counts per case tag and group: where drafts fail (tags in the order the cases
+    first give them, groups in suite order)."""
 
     @property
     def ranked(self) -> list[GroupSummary]:
@@ -121,6 +139,7 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
         lambda: defaultdict(lambda: {"tp": 0, "fp": 0, "fn": 0})
     )
     failing: list[str] = []
+    tagged: dict[tuple[str, str, str], TagSummary] = {}
     finished = 0
     current: tuple[str, str, str] | None = None
     texts: list[str] = []
@@ -140,6 +159,10 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
         g.errors += s.status == "error"
         if not s.passed:
             failing.append(s.key)
+        for tag in dict.fromkeys(s.tags):
+            t = tagged.setdefault((tag, *gk), TagSummary(tag=tag, model=s.model, variant=s.variant))
+            t.samples += 1
+            t.passed += s.passed
         for name, value in s.metrics.items():
             sums[gk][name].append(value)
         for family, c in s.family_counts.items():
@@ -190,4 +213,18 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
         finished=finished,
         groups=ordered_groups,
         failing=failing,
+        by_tag=_by_tag(tagged, ordered_groups),
     )
+
+
+def _by_tag(
+    tagged: dict[tuple[str, str, str], TagSummary], groups: list[GroupSummary]
+) -> list[TagSummary]:
+    """The tag cells ordered by tag (first given first), then by group in suite order."""
+    tags = list(dict.fromkeys(tag for tag, _, _ in tagged))
+    return [
+        tagged[(tag, g.model, g.variant)]
+        for tag in tags
+        for g in groups
+        if (tag, g.model, g.variant) in tagged
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.evals.summary import GroupSummary, RunSummary
+from pipeline.evals.summary import GroupSummary, RunSummary, TagSummary
 
 SHORT_NAMES = {
     "structure_pass": "structure",
@@ -62,8 +62,30 @@ def pct(value: float) -> str:
     return text
 
 
-def group_label(g: GroupSummary) -> str:
+def group_label(g: GroupSummary | TagSummary) -> str:
     return g.model if g.variant == "default" else f"{g.model} [{g.variant}]"
+
+
+def tag_table(summary: RunSummary) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The pass rate by case tag as a table: the group labels (columns), and per tag its
+    cells, `80.0% (4/5)` or `–` where the group drafted no case with the tag."""
+    groups = [group_label(g) for g in summary.groups]
+    rows: dict[str, dict[str, TagSummary]] = {}
+    for t in summary.by_tag:
+        rows.setdefault(t.tag, {})[group_label(t)] = t
+    table = []
+    for tag, cells in rows.items():
+        shown = [cells.get(g) for g in groups]
+        table.append(
+            (
+                tag,
+                [
+                    f"{pct(c.passed / c.samples)} ({c.passed}/{c.samples})" if c else "–"
+                    for c in shown
+                ],
+            )
+        )
+    return groups, table
 
 
 def verdict(summary: RunSummary) -> str:

@@ -16,6 +16,7 @@ from pipeline.evals.report.common import (
     group_label,
     metric_columns,
     pct,
+    tag_table,
     verdict,
 )
 from pipeline.evals.summary import GroupSummary, RunSummary
@@ -34,6 +35,7 @@ table{border-collapse:collapse;font-size:13px}
 th,td{border-bottom:1px solid #e4e7ec;padding:4px 8px;text-align:right}
 th:nth-child(2),td:nth-child(2){text-align:left}
 .badge{display:inline-block;padding:2px 8px;border-radius:10px;font-weight:600;font-size:12px}
+.tag{display:inline-block;padding:0 6px;border-radius:8px;background:#eef;color:#335;font-size:12px}
 .PASS,.pass{background:#d9f2e1;color:#0f6b33}.FAIL,.fail{background:#fbe0e0;color:#a11d1d}
 .INCOMPLETE,.error{background:#fff1cc;color:#7a5600}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
@@ -187,13 +189,32 @@ def _summary_table(summary: RunSummary) -> str:
     )
 
 
+def _tag_table(summary: RunSummary) -> str:
+    """Pass rate by case tag (empty when no case has a tag)."""
+    groups, rows = tag_table(summary)
+    if not rows:
+        return ""
+    head = "".join(f"<th>{_e(h)}</th>" for h in ("tag", *groups))
+    body = "".join(
+        f"<tr><td>{_e(tag)}</td>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
+        for tag, cells in rows
+    )
+    return (
+        '<section id="tags"><h2>Pass rate by case tag</h2>'
+        f'<table id="tag-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        "</section>"
+    )
+
+
 def _sample(i: int, s: SampleResult) -> str:
     anchor = f"s{i}"
     state = "error" if s.status == "error" else ("pass" if s.passed else "fail")
     label = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}[state]
     head = (
         f'<summary><span class="badge {state}">{label}</span> <b>{_e(s.case)}</b> · {_e(s.model)}'
-        f" · {_e(s.variant)} · repeat {s.repeat} — {len(s.findings)} finding(s)</summary>"
+        f" · {_e(s.variant)} · repeat {s.repeat} — {len(s.findings)} finding(s)"
+        + "".join(f' <span class="tag">{_e(t)}</span>' for t in s.tags)
+        + "</summary>"
     )
     body = []
     if s.error:
@@ -245,6 +266,7 @@ def render_html(meta: RunMeta, summary: RunSummary, samples: list[SampleResult])
         f'<div class="meta">run {_e(meta.run_id)} · {summary.finished}/{summary.planned} samples · '
         f"started {_e(meta.created_at)} · suite {_e(meta.suite_path)}</div></header><main>"
         f'<section id="summary"><h2>Summary by model</h2>{_summary_table(summary)}</section>'
+        f"{_tag_table(summary)}"
         f'<section id="charts"><h2>Metrics per model</h2><div class="charts">{charts}</div></section>'
         f'<section id="cases"><h2>Cases ({len(samples)})</h2>{cases}</section>'
         "</main></body></html>\n"

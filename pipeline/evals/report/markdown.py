@@ -11,6 +11,7 @@ from pipeline.evals.report.common import (
     markdown_inline,
     metric_columns,
     pct,
+    tag_table,
     verdict,
 )
 from pipeline.evals.summary import RunSummary
@@ -50,6 +51,11 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
             out.append(
                 f"| {family} | {s.tp} | {s.fp} | {s.fn} | {fmt(s.precision)} | {fmt(s.recall)} |"
             )
+    groups, rows = tag_table(summary)
+    if rows:
+        out += ["", "## Pass rate by case tag", ""]
+        out += [_row(["tag", *map(markdown_inline, groups)]), "|---" * (len(groups) + 1) + "|"]
+        out += [_row([markdown_inline(tag), *cells]) for tag, cells in rows]
     out += ["", "## Thresholds", ""]
     for g in summary.groups:
         for t in g.thresholds:

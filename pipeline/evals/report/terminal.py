@@ -16,6 +16,7 @@ from pipeline.evals.report.common import (
     group_label,
     metric_columns,
     pct,
+    tag_table,
     verdict,
 )
 from pipeline.evals.summary import RunSummary
@@ -56,6 +57,15 @@ def print_summary(
             for name, s in g.families.items():
                 fam.add_row(name, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall))
             console.print(fam)
+    groups, rows = tag_table(summary)
+    if rows:
+        tags = Table(title="pass rate by case tag", title_justify="left")
+        tags.add_column("tag")
+        for label in groups:
+            tags.add_column(escape(label), justify="right")
+        for tag, cells in rows:
+            tags.add_row(escape(tag), *cells)
+        console.print(tags)
     for g in summary.groups:
         for t in g.thresholds:
             mark = "[green]ok[/]" if t.passed else "[red]FAIL[/]"
