@@ -14,6 +14,10 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
     fenced             the skeleton in a code fence, after a chatty preamble and the heading
     text:TEXT          TEXT                             empty     empty content
     nochoices          a 200 answer whose `choices` list is empty
+    html:S             status S with an HTML page, as a reverse proxy (nginx) sends it
+    raw                `text` sent as the body exactly, with `status` (default 200) and
+                       `content_type` (default application/json): a provider's own error
+                       shape, or a 200 whose body is an `error` object
     refuse             抱歉，我无法协助完成这个请求。
     truncate           half the answer with finish_reason=length; a continuation request
                        (the partial answer as assistant message, then 继续…) gets the rest
@@ -23,6 +27,10 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
     reset              read the request, then reset the connection (RST)
     close              read the request, then close the connection without answering
     hang:S             answer only after S seconds (past a client's read timeout)
+
+Any answer may also carry extra response `headers` (e.g. a Retry-After HTTP date), and an
+answer's token counts can be left out (`usage="missing"`) or given in part
+(`usage="prompt_only"`: no completion_tokens), as some servers do.
 
 Each section consumes its own script in order (`server.script("theory_study", "429:1",
 "ok")`); the script `"*"` is copied to every section without its own; when it is used up the
@@ -53,6 +61,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
@@ -64,6 +73,11 @@ INVENTED = "全年共组织专题活动137场，参与师生2468人次。"
 REFUSAL = "抱歉，我无法协助完成这个请求。"
 THINKING = "嗯，用户要我写这一节。先看事实：全年学习12次，另外还可以补充137场活动……不，事实里没有，不能写。"
 """A thinking model's reasoning before its answer (`think`): with a number no fact backs."""
+NGINX_PAGE = (
+    "<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+"""The page nginx serves in place of an answer it could not get from the model server."""
 JUDGE_ANSWER = '{"score": 4, "reasons": ["结构完整，表述规范"]}'
 
 Kind = Literal[
@@ -76,6 +90,7 @@ Kind = Literal[
     "text",
     "empty",
     "nochoices",
+    "raw",
     "refuse",
     "truncate",
     "status",
@@ -101,6 +116,12 @@ class Behaviour(BaseModel):
     """For `text`: the answer; for `drop`: the text whose sentences to drop."""
     finish: str | None = None
     """The finish_reason to send (default: `stop`, or `length` for `truncate`)."""
+    content_type: str = "application/json"
+    """For `raw`: the Content-Type of the body."""
+    headers: dict[str, str] = {}
+    """Extra response headers."""
+    usage: Literal["full", "missing", "prompt_only"] = "full"
+    """The answer's token counts: all, none (no `usage` key), or prompt_tokens only."""
 
     @classmethod
     def parse(cls, value: str | dict[str, Any] | Behaviour) -> Behaviour:
@@ -122,6 +143,10 @@ class Behaviour(BaseModel):
             return cls(kind="ok", seconds=float(arg or 0))
         if name == "hang":
             return cls(kind="hang", seconds=float(arg or 30))
+        if name == "html":
+            status = int(arg or 502)
+            page = NGINX_PAGE.format(status=_status_text(status))
+            return cls(kind="raw", status=status, text=page, content_type="text/html")
         if name in ("text", "drop"):
             return cls(kind=name, text=arg or None)  # type: ignore[arg-type]
         return cls(kind=name)  # type: ignore[arg-type]
@@ -129,6 +154,8 @@ class Behaviour(BaseModel):
     def label(self) -> str:
         if self.kind == "status":
             return str(self.status)
+        if self.kind == "raw":
+            return f"raw:{self.status or 200}"
         return self.kind
 
 
@@ -165,6 +192,13 @@ class RecordedRequest(BaseModel):
 
 
 # ----------------------------------------------------------------------------- answers
+
+
+def _status_text(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _sentences(paragraph: str) -> list[str]:
@@ -259,11 +293,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send_raw(status, body, "application/json", headers or {})
+
+    def _send_raw(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str]
+    ) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
+            for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(body)
@@ -384,6 +423,10 @@ class _Handler(BaseHTTPRequestHandler):
         if b.kind == "status":
             self._error(b)
             return
+        if b.kind == "raw":
+            body_bytes = (b.text or "").encode("utf-8")
+            self._send_raw(b.status or 200, body_bytes, b.content_type, b.headers)
+            return
         base = Behaviour(kind="ok") if b.kind == "truncate" else b
         full = full_answer(base, skeleton, heading)
         finish = "stop"
@@ -394,34 +437,33 @@ class _Handler(BaseHTTPRequestHandler):
             finish = "length"
         finish = b.finish or finish
         prompt_chars = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
-        self._send_json(
-            200,
-            {
-                "id": f"chatcmpl-{len(self.server.state.requests)}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": model,
-                "choices": []
-                if b.kind == "nochoices"
-                else [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": full},
-                        "finish_reason": finish,
-                        "logprobs": None,
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": prompt_chars,
-                    "completion_tokens": len(full),
-                    "total_tokens": prompt_chars + len(full),
-                },
-            },
-        )
+        usage: dict[str, int] = {"prompt_tokens": prompt_chars}
+        if b.usage == "full":
+            usage |= {"completion_tokens": len(full), "total_tokens": prompt_chars + len(full)}
+        answer: dict[str, Any] = {
+            "id": f"chatcmpl-{len(self.server.state.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": []
+            if b.kind == "nochoices"
+            else [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": full},
+                    "finish_reason": finish,
+                    "logprobs": None,
+                }
+            ],
+            "usage": usage,
+        }
+        if b.usage == "missing":
+            del answer["usage"]
+        self._send_json(200, answer, b.headers)
 
     def _error(self, b: Behaviour) -> None:
         status = b.status or 500
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(b.headers)
         if b.retry_after is not None:
             headers["Retry-After"] = f"{b.retry_after:g}"
         if b.retry_after_ms is not None:
