@@ -27,7 +27,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import html
 import importlib
+import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from http import HTTPStatus
@@ -94,17 +96,72 @@ def _status_text(status: int) -> str:
         return str(status)
 
 
+MESSAGE_LIMIT = 300
+"""Longest provider message quoted (some echo the whole request, or a page of HTML)."""
+_HTML = re.compile(r"\A\s*<(?:!doctype\s+html|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _shorten(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _page_title(text: str) -> str | None:
+    """The title of an HTML page ("" when it has none), or None when `text` is not HTML."""
+    if not _HTML.match(text):
+        return None
+    title = _TITLE.search(text)
+    return html.unescape(" ".join(title.group(1).split())) if title else ""
+
+
+def _page_message(text: str) -> str:
+    """A body that is not JSON, as a line: an HTML page by its title."""
+    title = _page_title(text)
+    if title is None:
+        return text
+    named = f" “{title}”" if title else ""
+    return (
+        f"an HTML page{named} came back instead of an API answer (a proxy or web server "
+        "answered, not the model service)"
+    )
+
+
+def _json_message(body: dict[str, Any]) -> str | None:
+    """The message of an error body in any of the shapes providers use: `{"error":
+    {"message"}}` (OpenAI, DeepSeek, Zhipu, DashScope), `{"error": "…"}`, `{"message"}` (vLLM),
+    `{"detail": …}` (FastAPI servers)."""
+    inner = body.get("error", body)
+    if isinstance(inner, str) and inner.strip():
+        return inner
+    if isinstance(inner, dict):
+        for key in ("message", "msg", "error_msg"):
+            if isinstance(inner.get(key), str) and inner[key].strip():
+                return inner[key]
+    detail = body.get("detail")
+    if isinstance(detail, str) and detail.strip():
+        return detail
+    if isinstance(detail, list):  # FastAPI's validation errors
+        parts = [
+            f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg', '')}"
+            for d in detail
+            if isinstance(d, dict)
+        ]
+        return "; ".join(parts) or None
+    return None
+
+
 def provider_message(exc: BaseException) -> str:
-    """The provider's own explanation of a failed request, as plain text."""
+    """The provider's own explanation of a failed request, as one shortened line of text."""
     body = getattr(exc, "body", None)
+    message: str | None = None
     if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-        if isinstance(inner, str):
-            return inner
-    message = getattr(exc, "message", None) or str(exc)
-    return str(message)
+        message = _json_message(body)
+    elif isinstance(body, str) and body.strip():
+        message = _page_message(body)
+    if not message:
+        message = str(getattr(exc, "message", None) or exc)
+    return _shorten(redact(message))  # masked before it is cut: no part of a key is left
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -383,6 +440,16 @@ class OpenAIModel:
             return ModelCallError(message, usage=usage)
         if isinstance(exc, asyncio.CancelledError | TimeoutError):
             raise exc
+        where = self.settings.base_url or "api.openai.com"
+        if isinstance(exc, ValueError) and "Unexpected response type" in str(exc):
+            # ChatOpenAI's words for a 200 whose body is not JSON: a web page at the base URL
+            title = _page_title(str(exc).partition(": ")[2].strip("'\""))
+            what = "text" if title is None else f"an HTML page{f' “{title}”' if title else ''}"
+            return ModelCallError(
+                f"{where} answered with {_shorten(what, 120)}, not an API answer: check the "
+                "base URL, which is the API's address (usually ending in /v1), not a web page",
+                usage=usage,
+            )
         detail = redact(str(exc), self._key())
         return ModelCallError(
             f"unexpected answer from the endpoint ({type(exc).__name__}: {detail[:300]})",

@@ -1,0 +1,136 @@
+"""What real OpenAI-compatible providers and the proxies in front of them answer, through the
+OpenAI adapter and the real openai client over real HTTP: error bodies in each provider's
+shape, HTML pages from a reverse proxy, 200 answers that carry an error, missing token counts,
+the finish reasons they use, and the parameters reasoning models accept."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from pipeline.models.base import ModelCallError
+from pipeline.models.openai import EndpointSettings, OpenAIModel
+from pipeline.prompts import Message, SectionPrompt
+from pipeline.retry import RetryPolicy
+
+KEY = "sk-providers-test-3c9d1e7f5a2b8046"
+FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, jitter=0)
+
+
+def _prompt(section: str = "organization", skeleton: str = "第一句。第二句。") -> SectionPrompt:
+    user = f"章节：某节（编号：{section}）\n<skeleton>\n{skeleton}\n</skeleton>"
+    return SectionPrompt(
+        section_id=section,
+        heading="某节",
+        messages=[Message(role="system", content="系统"), Message(role="user", content=user)],
+        skeleton=skeleton,
+        template_hash="t",
+    )
+
+
+def _complete(server, **settings):
+    settings.setdefault("model", "good")
+    model = OpenAIModel(
+        EndpointSettings(base_url=server.base_url, **settings), api_key=KEY, policy=FAST
+    )
+
+    async def go():
+        try:
+            return await model.complete(_prompt(), _prompt().messages)
+        finally:
+            await model.aclose()
+
+    return asyncio.run(go())
+
+
+def _failure(server, **settings) -> str:
+    with pytest.raises(ModelCallError) as info:
+        _complete(server, **settings)
+    message = str(info.value)
+    assert KEY not in message
+    return message
+
+
+def _raw(body, status: int = 200, content_type: str = "application/json") -> dict:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return {"kind": "raw", "status": status, "text": text, "content_type": content_type}
+
+
+# ----------------------------------------------------------------------------- error bodies
+
+
+def test_a_proxys_html_error_page_is_named_by_its_title_and_retried(openai_server):
+    openai_server.script("organization", "html:502", "html:502", "html:502")
+    message = _failure(openai_server)
+    assert openai_server.count() == 3  # a 502 is transient, whatever its body
+    assert message.startswith("502 Bad Gateway after 3 attempt(s)")
+    assert "an HTML page “502 Bad Gateway” came back instead of an API answer" in message
+    assert "<" not in message and "Error code" not in message
+
+
+def test_a_long_provider_message_is_shortened_with_no_part_of_the_key(openai_server):
+    # some servers quote the whole request back; here the key straddles the cut
+    long = "请求参数错误：" + "很长的说明" * 57 + f"Authorization: {KEY} " + "更多" * 900
+    openai_server.script("organization", _raw({"error": {"message": long}}, 400))
+    message = _failure(openai_server)
+    assert len(message) < 400, len(message)
+    assert message.endswith("…")
+    assert KEY[:8] not in message
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        # Zhipu (BigModel): the code is a number in a string
+        (
+            {
+                "error": {
+                    "code": "1301",
+                    "message": "系统检测到输入或生成内容可能包含不安全或敏感内容",
+                }
+            },
+            400,
+            "400 Bad Request from http://127.0.0.1:",
+        ),
+        # DashScope (Qwen) in its native shape, at the top level
+        (
+            {"code": "InvalidParameter", "message": "Range of input length should be [1, 129024]"},
+            400,
+            "Range of input length",
+        ),
+        # vLLM: an OpenAI-like object at the top level
+        (
+            {"object": "error", "message": "The model `x` does not exist.", "code": 404},
+            404,
+            "The model `x` does not exist.",
+        ),
+        # a FastAPI server (vLLM's router, LocalAI…) for a wrong path
+        ({"detail": "Not Found"}, 404, ": Not Found;"),
+        # FastAPI's validation errors
+        (
+            {"detail": [{"loc": ["body", "messages"], "msg": "field required"}]},
+            422,
+            "body.messages: field required",
+        ),
+        # Ollama's plain-text 404 for a path it does not serve
+        ("404 page not found", 404, ": 404 page not found"),
+    ],
+)
+def test_every_providers_error_shape_gives_its_message(openai_server, body, status, expected):
+    content_type = "text/plain" if isinstance(body, str) else "application/json"
+    openai_server.script("organization", _raw(body, status, content_type))
+    message = _failure(openai_server)
+    assert expected in message
+    assert "Error code:" not in message
+    assert openai_server.count() == 1
+
+
+def test_a_web_page_where_the_api_should_be_says_to_check_the_base_url(openai_server):
+    page = "<!DOCTYPE html><html><head><title>Open WebUI</title></head><body>…</body></html>"
+    openai_server.script("organization", _raw(page, 200, "text/html"))
+    message = _failure(openai_server)
+    assert "answered with an HTML page “Open WebUI”, not an API answer" in message
+    assert "check the base URL" in message
+    assert openai_server.count() == 1
