@@ -134,3 +134,21 @@ def test_a_web_page_where_the_api_should_be_says_to_check_the_base_url(openai_se
     assert "answered with an HTML page “Open WebUI”, not an API answer" in message
     assert "check the base URL" in message
     assert openai_server.count() == 1
+
+
+def test_a_200_answer_carrying_an_upstream_error_is_retried(openai_server):
+    # OpenRouter and one-api style gateways relay an upstream failure inside a 200
+    upstream = _raw({"error": {"code": 502, "message": "Upstream provider timed out"}})
+    openai_server.script("organization", upstream, "ok")
+    completion = _complete(openai_server)
+    assert completion.text == "第一句。第二句。"
+    assert completion.usage.retries == 1
+
+
+def test_a_200_answer_carrying_a_request_error_says_so(openai_server):
+    bad = _raw({"error": {"code": "invalid_request", "message": "Model not supported"}})
+    openai_server.script("organization", bad, "ok")
+    message = _failure(openai_server)
+    assert openai_server.count() == 1
+    assert message.startswith("http://127.0.0.1:")
+    assert "answered 200 OK with an error: Model not supported" in message

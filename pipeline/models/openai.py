@@ -164,6 +164,17 @@ def provider_message(exc: BaseException) -> str:
     return _shorten(redact(message))  # masked before it is cut: no part of a key is left
 
 
+class ErrorInAnswer(Exception):
+    """A 200 answer whose body is an `error` object instead of choices (some routers and
+    proxies relay an upstream failure this way)."""
+
+    def __init__(self, error: dict[str, Any]):
+        self.body = error
+        code = error.get("code")
+        self.status = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
+        super().__init__(_json_message({"error": error}) or str(error))
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """`exc` and every exception behind it."""
     chain: list[BaseException] = []
@@ -210,6 +221,11 @@ def classify(exc: BaseException) -> RetryDecision:
         return RetryDecision(
             transient=transient, reason=reason, retry_after=retry_after_seconds(headers)
         )
+    if isinstance(exc, ErrorInAnswer):
+        status = exc.status
+        transient = status is not None and (status in TRANSIENT_STATUS or status >= 500)
+        code = f" (code {status})" if status is not None else ""
+        return RetryDecision(transient=transient, reason=f"an error in a 200 answer{code}")
     if isinstance(exc, openai.APIConnectionError):  # timeouts included
         # The aiohttp transport reports a lost connection as a timeout too: what lies behind
         # the error tells them apart.
@@ -384,7 +400,12 @@ class OpenAIModel:
         async def once() -> Any:
             nonlocal requests
             requests += 1
-            result = await chat._agenerate(payload)
+            try:
+                result = await chat._agenerate(payload)
+            except ValueError as exc:  # how ChatOpenAI reports a 200 with an `error` body
+                if exc.args and isinstance(exc.args[0], dict):
+                    raise ErrorInAnswer(exc.args[0]) from None
+                raise
             if not result.generations:
                 raise ValueError("the answer has no choices")
             return result
@@ -441,6 +462,13 @@ class OpenAIModel:
         if isinstance(exc, asyncio.CancelledError | TimeoutError):
             raise exc
         where = self.settings.base_url or "api.openai.com"
+        if isinstance(exc, ErrorInAnswer):
+            return ModelCallError(
+                redact(
+                    f"{where} answered 200 OK with an error: {provider_message(exc)}", self._key()
+                ),
+                usage=usage,
+            )
         if isinstance(exc, ValueError) and "Unexpected response type" in str(exc):
             # ChatOpenAI's words for a 200 whose body is not JSON: a web page at the base URL
             title = _page_title(str(exc).partition(": ")[2].strip("'\""))
