@@ -99,6 +99,7 @@ _STATUS_ZH = {
 _REASONS_ZH = (
     ("refused", "模型拒绝作答"),
     ("content filter", "回答被内容过滤拦截"),
+    ("broke the answer off", "模型服务中断了回答"),
     ("token limit", "回答超出长度上限"),
     ("empty content", "回答为空"),
     ("no choices", "回答中没有内容"),

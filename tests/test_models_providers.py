@@ -152,3 +152,33 @@ def test_a_200_answer_carrying_a_request_error_says_so(openai_server):
     assert openai_server.count() == 1
     assert message.startswith("http://127.0.0.1:")
     assert "answered 200 OK with an error: Model not supported" in message
+
+
+# ----------------------------------------------------------------------------- finish reasons
+
+
+def test_an_answer_the_server_broke_off_is_asked_again(openai_server):
+    # DeepSeek under load: a partial answer, finish_reason insufficient_system_resource
+    broken = {"kind": "text", "text": "第一句。", "finish": "insufficient_system_resource"}
+    openai_server.script("organization", broken, "ok")
+    completion = _complete(openai_server)
+    assert completion.text == "第一句。第二句。"
+    assert completion.usage.retries == 1
+
+
+def test_an_answer_broken_off_every_time_fails_with_the_reason_once(openai_server):
+    broken = {"kind": "ok", "finish": "network_error"}  # Zhipu's word for it
+    openai_server.script("organization", broken, broken, broken)
+    message = _failure(openai_server)
+    assert message == (
+        "the endpoint broke the answer off (finish_reason 'network_error') after 3 attempt(s) "
+        "(3 allowed)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("finish", "expected"), [("sensitive", "content_filter"), ("model_length", "length")]
+)
+def test_providers_own_finish_reasons_are_understood(openai_server, finish, expected):
+    openai_server.script("organization", {"kind": "ok", "finish": finish})
+    assert _complete(openai_server).finish_reason == expected

@@ -221,6 +221,8 @@ def classify(exc: BaseException) -> RetryDecision:
         return RetryDecision(
             transient=transient, reason=reason, retry_after=retry_after_seconds(headers)
         )
+    if isinstance(exc, AnswerInterrupted):
+        return RetryDecision(transient=True, reason=str(exc))
     if isinstance(exc, ErrorInAnswer):
         status = exc.status
         transient = status is not None and (status in TRANSIENT_STATUS or status >= 500)
@@ -237,9 +239,32 @@ def classify(exc: BaseException) -> RetryDecision:
     return RetryDecision(transient=False, reason=type(exc).__name__)
 
 
+FILTERED = frozenset({"content_filter", "sensitive", "safety"})
+"""Finish reasons of an answer stopped by a content filter (OpenAI, DeepSeek, Moonshot:
+`content_filter`; Zhipu: `sensitive`; Gemini's compatible API: `safety`)."""
+CUT_OFF = frozenset({"length", "max_tokens", "model_length"})
+"""Finish reasons of an answer cut off at the token limit."""
+INTERRUPTED = frozenset({"insufficient_system_resource", "network_error", "error", "abort"})
+"""Finish reasons of an answer the server broke off (DeepSeek: `insufficient_system_resource`;
+Zhipu: `network_error`; Mistral and vLLM: `error`, `abort`): a partial answer, worth asking
+again like a 503."""
+
+
+class AnswerInterrupted(Exception):
+    """A 200 answer that the server broke off (its finish reason is in `INTERRUPTED`)."""
+
+    def __init__(self, finish_reason: str):
+        self.finish_reason = finish_reason
+        super().__init__(f"the endpoint broke the answer off (finish_reason '{finish_reason}')")
+
+
 def _finish_reason(raw: Any) -> Literal["stop", "length", "content_filter", "other"]:
-    if raw in ("stop", "length", "content_filter"):
-        return raw
+    if raw == "stop":
+        return "stop"
+    if raw in CUT_OFF:
+        return "length"
+    if raw in FILTERED:
+        return "content_filter"
     return "other"
 
 
@@ -408,6 +433,9 @@ class OpenAIModel:
                 raise
             if not result.generations:
                 raise ValueError("the answer has no choices")
+            finish = (result.generations[0].generation_info or {}).get("finish_reason")
+            if finish in INTERRUPTED:
+                raise AnswerInterrupted(finish)
             return result
 
         started = time.monotonic()
@@ -420,8 +448,9 @@ class OpenAIModel:
             )
         except RetriesExhausted as exc:
             usage = self._usage(requests, started)
+            detail = provider_message(exc.last)
             raise ModelCallError(
-                redact(f"{exc} — {provider_message(exc.last)}", self._key()),
+                redact(str(exc) if detail in str(exc) else f"{exc} — {detail}", self._key()),
                 usage=usage,
                 transient=True,
             ) from None
