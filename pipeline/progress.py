@@ -38,8 +38,8 @@ def describe_usage(usage: Usage | None) -> str:
         parts.append(f"{usage.input_tokens:,} tokens in / {usage.output_tokens:,} out")
     if usage.elapsed_s:
         parts.append(f"{usage.elapsed_s:.1f} s")
-    if usage.cost is not None:
-        parts.append(f"cost {usage.cost:.4f}")
+    if usage.cost_text():
+        parts.append(usage.cost_text())
     return " · ".join(parts)
 
 

@@ -47,7 +47,7 @@ def print_run_summary(draft: Draft, output: Path | None) -> ExitCode:
         )
     u = draft.usage
     if u.requests or u.cached:
-        cost = f", cost {u.cost:.4f}" if u.cost is not None else ""
+        cost = f", {u.cost_text()}" if u.cost_text() else ""
         retries = f" ({u.retries} retried)" if u.retries else ""
         print(
             f"  usage: {u.requests} request(s){retries}, {u.cached} cached, "

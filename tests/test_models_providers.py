@@ -9,6 +9,7 @@ import asyncio
 import json
 
 import pytest
+from modelrun import SECTIONS, draft_run
 
 from pipeline.models.base import ModelCallError
 from pipeline.models.openai import EndpointSettings, OpenAIModel
@@ -182,3 +183,44 @@ def test_an_answer_broken_off_every_time_fails_with_the_reason_once(openai_serve
 def test_providers_own_finish_reasons_are_understood(openai_server, finish, expected):
     openai_server.script("organization", {"kind": "ok", "finish": finish})
     assert _complete(openai_server).finish_reason == expected
+
+
+# ----------------------------------------------------------------------------- token counts
+
+
+def _priced_profile(tmp_path, server) -> None:
+    (tmp_path / "draft.toml").write_text(
+        "[profiles.local]\n"
+        'model = "good"\n'
+        f'base_url = "{server.base_url}"\n'
+        "key_required = false\n"
+        "price_input_per_1k = 0.002\n"
+        "price_output_per_1k = 0.006\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("usage", ["missing", "prompt_only"])
+def test_answers_without_token_counts_make_the_cost_unknown_not_free(
+    tmp_path, openai_server, usage
+):
+    _priced_profile(tmp_path, openai_server)
+    openai_server.script("*", {"kind": "ok", "usage": usage})
+    run = draft_run(tmp_path, None, model="local", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    total = run.draft["usage"]
+    assert total["cost"] is None and total["unmetered"] == len(SECTIONS)
+    assert all(s["usage"]["cost"] is None for s in run.draft["sections"])
+    assert f"cost unknown ({len(SECTIONS)} answer(s) without token counts)" in run.stderr
+    assert "cost 0.0000" not in run.stderr
+
+
+def test_one_answer_without_token_counts_makes_the_cost_a_lower_bound(tmp_path, openai_server):
+    _priced_profile(tmp_path, openai_server)
+    openai_server.script("plans", {"kind": "ok", "usage": "missing"})
+    run = draft_run(tmp_path, None, model="local", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    total = run.draft["usage"]
+    assert total["cost"] > 0 and total["unmetered"] == 1
+    assert run.section("plans")["usage"]["cost"] is None
+    assert f"cost at least {total['cost']:.4f} (1 answer(s) without token counts)" in run.stderr

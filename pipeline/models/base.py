@@ -31,6 +31,9 @@ class Usage(BaseModel):
     """Wall-clock seconds of a section or a run; a sum keeps the longest."""
     cost: float | None = None
     """Cost in the profile's currency, when the profile sets prices; cache hits cost 0."""
+    unmetered: int = 0
+    """Answers that came without their token counts (some servers leave them out): their
+    tokens and cost are unknown, so `cost` is a lower bound, or None."""
 
     def __add__(self, other: Usage) -> Usage:
         cost = (
@@ -47,7 +50,16 @@ class Usage(BaseModel):
             latency_s=round(self.latency_s + other.latency_s, 6),
             elapsed_s=max(self.elapsed_s, other.elapsed_s),
             cost=cost,
+            unmetered=self.unmetered + other.unmetered,
         )
+
+    def cost_text(self) -> str:
+        """`cost 0.0042`, or what is known of it when answers came without token counts;
+        "" when no price is set and every answer was counted."""
+        if self.unmetered:
+            known = f"at least {self.cost:.4f}" if self.cost else "unknown"
+            return f"cost {known} ({self.unmetered} answer(s) without token counts)"
+        return f"cost {self.cost:.4f}" if self.cost is not None else ""
 
 
 class Completion(BaseModel):

@@ -523,6 +523,11 @@ class OpenAIModel:
         raw_usage = (result.llm_output or {}).get("token_usage") or {}
         input_tokens = int(tokens.get("input_tokens") or raw_usage.get("prompt_tokens") or 0)
         output_tokens = int(tokens.get("output_tokens") or raw_usage.get("completion_tokens") or 0)
+        # Some servers (older Ollama, proxies) send no counts or only prompt_tokens: langchain
+        # then reports zeros, which would make an unknown cost look free.
+        counted = all(
+            isinstance(raw_usage.get(k), int) for k in ("prompt_tokens", "completion_tokens")
+        )
         content = answer.content
         if isinstance(content, list):  # content blocks
             content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
@@ -535,7 +540,8 @@ class OpenAIModel:
                 update={
                     "input_tokens": input_tokens,
                     "output_tokens": output_tokens,
-                    "cost": self.settings.cost(input_tokens, output_tokens),
+                    "cost": self.settings.cost(input_tokens, output_tokens) if counted else None,
+                    "unmetered": 0 if counted else 1,
                 }
             ),
         )
