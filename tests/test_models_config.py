@@ -253,3 +253,41 @@ def test_get_model_in_process(tmp_path, monkeypatch, openai_server):
     monkeypatch.setenv("DRAFTSMITH_RETRY_MAX_ATTEMPTS", "lots")
     with pytest.raises(InputError, match="max_attempts"):
         get_model("openai:good", cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint", "base"),
+    [
+        (
+            "https://api.deepseek.com/v1/chat/completions",
+            "/chat/completions",
+            "https://api.deepseek.com/v1",
+        ),
+        (
+            "https://api.deepseek.com/chat/completions/",
+            "/chat/completions",
+            "https://api.deepseek.com",
+        ),
+        ("http://127.0.0.1:8000/v1/completions", "/completions", "http://127.0.0.1:8000/v1"),
+    ],
+)
+def test_a_base_url_with_the_endpoint_path_says_what_to_give(
+    tmp_path, openai_server, cli, url, endpoint, base
+):
+    """The full endpoint address, as provider docs show it in curl examples, is refused before
+    any request, with the base URL to use instead (not a 404 in every section)."""
+    from modelrun import EXAMPLE
+
+    _profile(tmp_path, openai_server)
+    toml = (tmp_path / "draft.toml").read_text(encoding="utf-8")
+    (tmp_path / "draft.toml").write_text(toml.replace(openai_server.base_url, url), "utf-8")
+    env = {"LOCAL_LLM_KEY": KEY, "OPENAI_API_KEY": KEY}
+    for args, source in (
+        (("--model", "local"), "profile 'local'"),
+        (("--model", "openai:good", "--base-url", url), "--base-url"),
+    ):
+        proc = cli("run", EXAMPLE, *args, "-o", tmp_path / "d.md", cwd=tmp_path, env=env)
+        assert proc.returncode == 2, proc.stderr
+        assert f"base URL from {source} ends in {endpoint}, which the client adds" in proc.stderr
+        assert f"give the address before it, '{base}'" in proc.stderr
+    assert openai_server.count() == 0 and not (tmp_path / "d.md").exists()

@@ -224,3 +224,31 @@ def test_one_answer_without_token_counts_makes_the_cost_a_lower_bound(tmp_path, 
     assert total["cost"] > 0 and total["unmetered"] == 1
     assert run.section("plans")["usage"]["cost"] is None
     assert f"cost at least {total['cost']:.4f} (1 answer(s) without token counts)" in run.stderr
+
+
+# ----------------------------------------------------------------------------- base URL
+
+
+def test_a_404_at_a_base_url_without_a_version_suggests_v1(openai_server):
+    # Ollama at http://127.0.0.1:11434 answers POST /chat/completions with a 404
+    openai_server.script("organization", _raw("404 page not found", 404, "text/plain"))
+    root = openai_server.base_url.removesuffix("/v1")
+    model = OpenAIModel(EndpointSettings(model="good", base_url=root), api_key=KEY, policy=FAST)
+
+    async def go():
+        try:
+            return await model.complete(_prompt(), _prompt().messages)
+        finally:
+            await model.aclose()
+
+    with pytest.raises(ModelCallError) as info:
+        asyncio.run(go())
+    assert str(info.value).endswith(
+        f"check the model name 'good' and the base URL (OpenAI-compatible base URLs usually "
+        f"end in /v1: {root}/v1?)"
+    )
+
+
+def test_a_404_at_a_versioned_base_url_has_no_such_suggestion(openai_server):
+    openai_server.script("organization", "404")
+    assert "usually end in /v1" not in _failure(openai_server)

@@ -175,6 +175,14 @@ class ErrorInAnswer(Exception):
         super().__init__(_json_message({"error": error}) or str(error))
 
 
+def _version_hint(base_url: str | None) -> str:
+    """For a 404: the base URL has no API version in its path, where most endpoints need one
+    (Ollama, vLLM, LM Studio, Moonshot: /v1; Zhipu: /api/paas/v4)."""
+    if base_url is None or re.search(r"/v\d+(?:beta\d*)?(?:/|$)", base_url):
+        return ""
+    return f" (OpenAI-compatible base URLs usually end in /v1: {base_url}/v1?)"
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """`exc` and every exception behind it."""
     chain: list[BaseException] = []
@@ -483,7 +491,8 @@ class OpenAIModel:
                 hint = {
                     401: f"; check the key in {self.settings.key_env}",
                     403: "; the key may not be allowed to use this model",
-                    404: f"; check the model name '{self.settings.model}' and the base URL",
+                    404: f"; check the model name '{self.settings.model}' and the base URL"
+                    + _version_hint(self.settings.base_url),
                 }[status]
                 self._fatal = message + hint
                 return ModelCallError(self._fatal, usage=usage)

@@ -12,6 +12,7 @@ Real models are wrapped in the response cache unless `use_cache=False`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,7 +84,16 @@ def _check_url(url: str, source: str) -> str:
             problem = bad_port
     if problem:
         raise InputError(f"base URL from {source} is not a usable URL ({problem}): '{url[:80]}'")
-    return url.rstrip("/")
+    url = url.rstrip("/")
+    # A common slip: the endpoint's full address, as provider docs show it in curl examples.
+    endpoint = re.search(r"/(?:chat/)?completions$", urlsplit(url).path)
+    if endpoint:
+        base = url[: url.rindex(endpoint.group(0))]
+        raise InputError(
+            f"base URL from {source} ends in {endpoint.group(0)}, which the client adds "
+            f"itself: give the address before it, '{base[:80]}'"
+        )
+    return url
 
 
 def get_model(
