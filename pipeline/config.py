@@ -55,8 +55,8 @@ class ModelProfile(BaseModel):
     max_tokens: int | None = Field(None, gt=0)
     """Longest answer per request, in tokens."""
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] | None = None
-    """How the endpoint names the limit; default: max_completion_tokens for api.openai.com,
-    max_tokens elsewhere."""
+    """How the endpoint names the limit; default: max_completion_tokens for api.openai.com and
+    for OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) anywhere, max_tokens elsewhere."""
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(120.0, gt=0)
     """Seconds to wait for an answer once connected."""

@@ -252,3 +252,51 @@ def test_a_404_at_a_base_url_without_a_version_suggests_v1(openai_server):
 def test_a_404_at_a_versioned_base_url_has_no_such_suggestion(openai_server):
     openai_server.script("organization", "404")
     assert "usually end in /v1" not in _failure(openai_server)
+
+
+# ----------------------------------------------------------------------------- parameters
+
+
+def _openai_error(message: str, param: str, code: str) -> dict:
+    body = {
+        "error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    }
+    return _raw(body, 400)
+
+
+def test_a_reasoning_model_gets_max_completion_tokens_behind_any_base_url(tmp_path, openai_server):
+    # o-series and gpt-5 served by Azure or a proxy refuse max_tokens, as on api.openai.com
+    run = draft_run(tmp_path, openai_server, "--max-tokens", "800", model="openai:o4-mini")
+    assert run.code == 0, run.stderr
+    body = openai_server.requests("plans")[0].body
+    assert body["max_completion_tokens"] == 800 and "max_tokens" not in body
+
+
+@pytest.mark.parametrize(
+    ("error", "hint"),
+    [
+        (
+            _openai_error(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                "'max_completion_tokens' instead.",
+                "max_tokens",
+                "unsupported_parameter",
+            ),
+            'set max_tokens_field = "max_completion_tokens" in its draft.toml profile',
+        ),
+        (
+            _openai_error(
+                "Unsupported value: 'temperature' does not support 0.3 with this model. Only the "
+                "default (1) value is supported.",
+                "temperature",
+                "unsupported_value",
+            ),
+            "leave out --temperature and the profile's temperature",
+        ),
+    ],
+)
+def test_a_parameter_the_model_refuses_names_the_setting_to_change(openai_server, error, hint):
+    openai_server.script("organization", error)
+    message = _failure(openai_server)
+    assert message.startswith("400 Bad Request from http://127.0.0.1:")
+    assert hint in message

@@ -496,7 +496,7 @@ class OpenAIModel:
                 }[status]
                 self._fatal = message + hint
                 return ModelCallError(self._fatal, usage=usage)
-            return ModelCallError(message, usage=usage)
+            return ModelCallError(message + self._parameter_hint(exc), usage=usage)
         if isinstance(exc, asyncio.CancelledError | TimeoutError):
             raise exc
         where = self.settings.base_url or "api.openai.com"
@@ -521,6 +521,23 @@ class OpenAIModel:
             f"unexpected answer from the endpoint ({type(exc).__name__}: {detail[:300]})",
             usage=usage,
         )
+
+    def _parameter_hint(self, exc: Any) -> str:
+        """For a 400 about a parameter: which setting sends it, and what to do instead."""
+        body = exc.body if isinstance(exc.body, dict) else {}
+        param = str(body.get("param") or "")
+        text = provider_message(exc)
+        if param == "max_tokens" or "Use 'max_completion_tokens'" in text:
+            return (
+                "; this model takes max_completion_tokens: set max_tokens_field = "
+                '"max_completion_tokens" in its draft.toml profile, or leave out --max-tokens'
+            )
+        if param == "temperature" or "'temperature' does not support" in text:
+            return (
+                "; this model takes only its default temperature: leave out --temperature "
+                "and the profile's temperature"
+            )
+        return ""
 
     def _completion(self, result: Any, usage: Usage) -> Completion:
         """The `Completion` of ChatOpenAI's `ChatResult`: one generation (n=1), its finish

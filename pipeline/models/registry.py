@@ -22,6 +22,8 @@ from pipeline.errors import InputError
 from pipeline.models.base import Model
 
 OPENAI_PREFIX = "openai:"
+REASONING_MODEL = re.compile(r"(?i)^(?:o\d|gpt-5)")
+"""OpenAI's reasoning models (o1, o3-mini, o4-mini, gpt-5…): they take max_completion_tokens."""
 
 
 class ModelOptions(BaseModel):
@@ -144,7 +146,12 @@ def get_model(
         base_url = _check_url(os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
     else:
         base_url = None
-    official = base_url is None or "api.openai.com" in base_url
+    # OpenAI's reasoning models refuse max_tokens wherever they are served (Azure, a proxy)
+    takes_completion_tokens = (
+        base_url is None
+        or "api.openai.com" in base_url
+        or bool(REASONING_MODEL.match(profile.model))
+    )
 
     from pipeline.models.openai import EndpointSettings, OpenAIModel
     from pipeline.retry import RetryPolicy
@@ -157,7 +164,7 @@ def get_model(
         seed=opts.seed if opts.seed is not None else profile.seed,
         max_tokens=opts.max_tokens or profile.max_tokens,
         max_tokens_field=profile.max_tokens_field
-        or ("max_completion_tokens" if official else "max_tokens"),
+        or ("max_completion_tokens" if takes_completion_tokens else "max_tokens"),
         connect_timeout=opts.connect_timeout or profile.connect_timeout,
         read_timeout=opts.read_timeout or profile.read_timeout,
         price_input_per_1k=profile.price_input_per_1k,
