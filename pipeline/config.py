@@ -57,6 +57,9 @@ class ModelProfile(BaseModel):
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] | None = None
     """How the endpoint names the limit; default: max_completion_tokens for api.openai.com and
     for OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…) anywhere, max_tokens elsewhere."""
+    extra_body: dict[str, Any] = {}
+    """Provider-specific request fields, sent as they are: e.g. `{ enable_thinking = false }`,
+    which Qwen3 models on DashScope need for a call that does not stream."""
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(120.0, gt=0)
     """Seconds to wait for an answer once connected."""

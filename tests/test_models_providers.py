@@ -293,6 +293,21 @@ def test_a_reasoning_model_gets_max_completion_tokens_behind_any_base_url(tmp_pa
             ),
             "leave out --temperature and the profile's temperature",
         ),
+        (  # DashScope, for a Qwen3 model asked without streaming
+            _raw(
+                {
+                    "error": {
+                        "code": "invalid_parameter_error",
+                        "param": None,
+                        "message": "parameter.enable_thinking must be set to false for non-streaming calls",
+                        "type": "invalid_request_error",
+                    },
+                    "request_id": "53ada3be",
+                },
+                400,
+            ),
+            "add extra_body = { enable_thinking = false } to the model's draft.toml profile",
+        ),
     ],
 )
 def test_a_parameter_the_model_refuses_names_the_setting_to_change(openai_server, error, hint):
@@ -300,3 +315,26 @@ def test_a_parameter_the_model_refuses_names_the_setting_to_change(openai_server
     message = _failure(openai_server)
     assert message.startswith("400 Bad Request from http://127.0.0.1:")
     assert hint in message
+
+
+def test_a_profiles_extra_body_is_sent_and_keys_the_cache(tmp_path, openai_server):
+    (tmp_path / "draft.toml").write_text(
+        "[profiles.qwen]\n"
+        'model = "qwen3-32b"\n'
+        f'base_url = "{openai_server.base_url}"\n'
+        "key_required = false\n"
+        "max_tokens = 900\n"
+        "extra_body = { enable_thinking = false }\n",
+        encoding="utf-8",
+    )
+    run = draft_run(tmp_path, None, model="qwen", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    body = openai_server.requests("plans")[0].body
+    assert body["enable_thinking"] is False and body["max_tokens"] == 900
+    # the same prompts without the field are other requests, not answers from the cache
+    toml = (tmp_path / "draft.toml").read_text(encoding="utf-8")
+    (tmp_path / "draft.toml").write_text(toml.replace("extra_body", "# extra_body"), "utf-8")
+    again = draft_run(tmp_path, None, model="qwen", cwd=tmp_path, out_name="again.json")
+    assert again.code == 0, again.stderr
+    assert openai_server.count() == 2 * len(SECTIONS)
+    assert "enable_thinking" not in openai_server.requests("plans")[1].body

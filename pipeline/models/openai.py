@@ -66,6 +66,8 @@ class EndpointSettings(BaseModel):
     seed: int | None = None
     max_tokens: int | None = None
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    extra_body: dict[str, Any] = {}
+    """Provider-specific request fields (a profile's `extra_body`)."""
     connect_timeout: float = 10.0
     read_timeout: float = 120.0
     price_input_per_1k: float | None = None
@@ -79,6 +81,8 @@ class EndpointSettings(BaseModel):
             "temperature": self.temperature,
             "seed": self.seed,
             "max_tokens": self.max_tokens,
+            # only when set: the cache keys of every other profile stay as they were
+            **({"extra_body": self.extra_body} if self.extra_body else {}),
         }
 
     def cost(self, input_tokens: int, output_tokens: int) -> float | None:
@@ -403,11 +407,14 @@ class OpenAIModel:
             kwargs["temperature"] = s.temperature
         if s.seed is not None:
             kwargs["seed"] = s.seed
+        extra_body = dict(s.extra_body)
         if s.max_tokens is not None:
             if s.max_tokens_field == "max_completion_tokens":
                 kwargs["max_tokens"] = s.max_tokens
             else:
-                kwargs["extra_body"] = {"max_tokens": s.max_tokens}
+                extra_body["max_tokens"] = s.max_tokens
+        if extra_body:
+            kwargs["extra_body"] = extra_body
         return ChatOpenAI(**kwargs)
 
     async def aclose(self) -> None:
@@ -536,6 +543,11 @@ class OpenAIModel:
             return (
                 "; this model takes only its default temperature: leave out --temperature "
                 "and the profile's temperature"
+            )
+        if "enable_thinking" in text:
+            return (
+                "; Draftsmith does not stream: add extra_body = { enable_thinking = false } to "
+                "the model's draft.toml profile"
             )
         return ""
 

@@ -4,7 +4,8 @@
 - `openai:<model>`: any OpenAI-compatible endpoint — base URL from `--base-url` or
   `OPENAI_BASE_URL`, key from the variable `--api-key-env` names or `OPENAI_API_KEY`;
 - a profile name from `draft.toml` (see `pipeline.config`): base URL, model, key variable,
-  temperature, seed, max tokens and prices; flags override the profile's values.
+  temperature, seed, max tokens, provider-specific request fields and prices; flags override
+  the profile's values.
 
 Real models are wrapped in the response cache unless `use_cache=False`.
 """
@@ -167,6 +168,7 @@ def get_model(
         or ("max_completion_tokens" if takes_completion_tokens else "max_tokens"),
         connect_timeout=opts.connect_timeout or profile.connect_timeout,
         read_timeout=opts.read_timeout or profile.read_timeout,
+        extra_body=profile.extra_body,
         price_input_per_1k=profile.price_input_per_1k,
         price_output_per_1k=profile.price_output_per_1k,
     )
