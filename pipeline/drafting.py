@@ -84,6 +84,7 @@ def repair_messages(messages: list[Message], answer: str, findings: list[Finding
 _STATUS_ZH = {
     400: "请求无效",
     401: "API 密钥无效",
+    402: "账户余额不足",
     403: "无权使用该模型",
     404: "模型名称或地址有误",
     408: "请求超时",

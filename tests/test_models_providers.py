@@ -338,3 +338,47 @@ def test_a_profiles_extra_body_is_sent_and_keys_the_cache(tmp_path, openai_serve
     assert again.code == 0, again.stderr
     assert openai_server.count() == 2 * len(SECTIONS)
     assert "enable_thinking" not in openai_server.requests("plans")[1].body
+
+
+# ----------------------------------------------------------------------------- empty accounts
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        # Zhipu: a 429 whose code says the account is in arrears
+        ({"error": {"code": "1113", "message": "您的账户已欠费，请充值后重试。"}}, 429),
+        # Moonshot
+        (
+            {
+                "error": {
+                    "message": "Your account org-1 <ak-2> is suspended due to insufficient balance",
+                    "type": "exceeded_current_quota_error",
+                }
+            },
+            429,
+        ),
+        # DeepSeek
+        (
+            {
+                "error": {
+                    "message": "Insufficient Balance",
+                    "type": "unknown_error",
+                    "code": "invalid_request_error",
+                }
+            },
+            402,
+        ),
+    ],
+)
+def test_an_empty_account_stops_the_run_at_the_first_answer(tmp_path, openai_server, body, status):
+    openai_server.script("*", _raw(body, status), "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1  # not retried, and no other section asks again
+    assert "retrying" not in run.stderr
+    message = body["error"]["message"]
+    for sid in SECTIONS:
+        error = run.section(sid)["error"]
+        assert error.startswith(f"{status} ") and message in error
+        assert "top it up with the provider" in error

@@ -18,8 +18,9 @@ reason and token counts where that step leaves them.
 
 Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
 go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
-message, the API key masked. A 401, 403 or 404 stops every later call of the run at once:
-the key, the permission or the model name is wrong for every section alike.
+message, the API key masked. A 401, 402, 403 or 404, or a 429 that says the account is out of
+credit, stops every later call of the run at once: the key, the permission, the balance or the
+model name is wrong for every section alike.
 """
 
 from __future__ import annotations
@@ -50,8 +51,20 @@ from pipeline.retry import (
     retry_after_seconds,
 )
 
-FATAL_FOR_RUN = frozenset({401, 403, 404})
+FATAL_FOR_RUN = frozenset({401, 402, 403, 404})
 """Statuses that no other section could get past either."""
+OUT_OF_CREDIT = frozenset({"insufficient_quota", "1113", "exceeded_current_quota_error"})
+"""The `code` or `type` of a 429 that is an empty account, not a rate limit: OpenAI's
+insufficient_quota, Zhipu's 1113 (账户已欠费), Moonshot's exceeded_current_quota_error."""
+
+
+def _out_of_credit(exc: Any) -> bool:
+    """A 402 (DeepSeek: Insufficient Balance), or a 429 whose code or type says the account
+    is empty: waiting does not help, and no other section would get through either."""
+    if exc.status_code == 402:
+        return True
+    kinds = {str(getattr(exc, "code", None)), str(getattr(exc, "type", None))}
+    return exc.status_code == 429 and bool(kinds & OUT_OF_CREDIT)
 
 
 class EndpointSettings(BaseModel):
@@ -226,8 +239,7 @@ def classify(exc: BaseException) -> RetryDecision:
         status = exc.status_code
         headers = dict(exc.response.headers) if exc.response is not None else {}
         reason = _status_text(status)
-        code = getattr(exc, "code", None)
-        if status == 429 and code == "insufficient_quota":
+        if status == 429 and _out_of_credit(exc):
             return RetryDecision(transient=False, reason=f"{reason} (insufficient quota)")
         transient = status not in PERMANENT_STATUS and (status in TRANSIENT_STATUS or status >= 500)
         return RetryDecision(
@@ -494,9 +506,11 @@ class OpenAIModel:
                 f"{provider_message(exc)}",
                 self._key(),
             )
-            if status in FATAL_FOR_RUN:
+            if status in FATAL_FOR_RUN or _out_of_credit(exc):
                 hint = {
                     401: f"; check the key in {self.settings.key_env}",
+                    402: "; the account has no credit left: top it up with the provider",
+                    429: "; the account has no credit or quota left: top it up with the provider",
                     403: "; the key may not be allowed to use this model",
                     404: f"; check the model name '{self.settings.model}' and the base URL"
                     + _version_hint(self.settings.base_url),
