@@ -78,6 +78,10 @@ def _given(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+SECRET_ERROR = "secret_value"
+"""The error type of a field whose bad value may be a secret: it is never quoted back."""
+
+
 def raise_validation_error(
     exc: ValidationError,
     *,
@@ -106,7 +110,8 @@ def raise_validation_error(
             given = err.get("input")
             # a rule across a whole mapping or list (duplicate ids…) does not quote it back
             whole = isinstance(given, dict | list) and kind == "value_error"
-            got = "" if whole or isinstance(given, dict) else f", got {_given(given)}"
+            quiet = whole or isinstance(given, dict) or kind == SECRET_ERROR
+            got = "" if quiet else f", got {_given(given)}"
             where = f"field '{field}'{about}: " if loc else ""
             msg = f"{where}{error_reason(err)}{got}"
         problems.append((lines.line(loc), msg))

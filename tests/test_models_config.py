@@ -291,3 +291,20 @@ def test_a_base_url_with_the_endpoint_path_says_what_to_give(
         assert f"base URL from {source} ends in {endpoint}, which the client adds" in proc.stderr
         assert f"give the address before it, '{base}'" in proc.stderr
     assert openai_server.count() == 0 and not (tmp_path / "d.md").exists()
+
+
+def test_a_key_pasted_as_key_env_is_refused_without_quoting_it(tmp_path, openai_server, cli):
+    """`key_env` names the variable; users paste the key itself there, and the message about
+    it must not print the key on the screen (or into a CI log)."""
+    from modelrun import EXAMPLE
+
+    pasted = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    _profile(tmp_path, openai_server)
+    toml = (tmp_path / "draft.toml").read_text(encoding="utf-8")
+    (tmp_path / "draft.toml").write_text(toml.replace("LOCAL_LLM_KEY", pasted), "utf-8")
+    proc = cli("run", EXAMPLE, "--model", "local", cwd=tmp_path, env={"OPENAI_API_KEY": KEY})
+    assert proc.returncode == 2, proc.stderr
+    assert "field 'profiles.local.key_env': must name the environment variable" in proc.stderr
+    assert "not the key itself" in proc.stderr
+    assert pasted[3:15] not in proc.stderr + proc.stdout
+    assert openai_server.count() == 0
