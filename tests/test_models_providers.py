@@ -382,3 +382,22 @@ def test_an_empty_account_stops_the_run_at_the_first_answer(tmp_path, openai_ser
         error = run.section(sid)["error"]
         assert error.startswith(f"{status} ") and message in error
         assert "top it up with the provider" in error
+
+
+# ----------------------------------------------------------------------------- proxies
+
+
+def test_requests_go_through_the_proxy_in_the_environment_without_a_false_warning(
+    tmp_path, openai_server
+):
+    # the scripted server stands in for the proxy: it answers what is sent to it as to a proxy
+    proxy = openai_server.base_url.removesuffix("/v1")
+    env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
+    env["OPENAI_BASE_URL"] = "http://llm.example.invalid/v1"
+    run = draft_run(tmp_path, None, env=env)
+    assert run.code == 0, run.stderr
+    assert {r.path for r in openai_server.requests()} == {
+        "http://llm.example.invalid/v1/chat/completions"
+    }
+    # langchain's warning that the proxy is ignored is false here: it is not ignored
+    assert "proxy" not in run.stderr.lower(), run.stderr

@@ -414,6 +414,9 @@ class OpenAIModel:
             "http_async_client": openai.DefaultAioHttpClient(timeout=timeout, verify=tls),
             # Never used (calls are async), but ChatOpenAI makes one: share the TLS context.
             "http_client": openai.DefaultHttpxClient(timeout=timeout, verify=tls),
+            # Socket options apply only to clients langchain makes, and these are ours; left at
+            # its default, langchain warns that HTTPS_PROXY is ignored, which it is not.
+            "http_socket_options": (),
         }
         if s.temperature is not None:
             kwargs["temperature"] = s.temperature

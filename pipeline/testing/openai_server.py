@@ -40,7 +40,10 @@ section's first request with 503. Requests without a section id (e.g. an LLM jud
 answered with `{"score": 4, …}` unless the script `"judge"` says otherwise.
 
 Every request is recorded (section, model, headers, body, time), so tests can count
-requests per section, read the Authorization header and time the gaps between retries.
+requests per section, read the Authorization header and time the gaps between retries. A
+request sent to the server as to an HTTP proxy (`POST http://any.host/v1/chat/completions`)
+is answered the same way and recorded with that absolute URL as its path, so tests can check
+that HTTP_PROXY is honoured.
 
     python -m pipeline.testing.openai_server --port 8765 --latency 1.0 [--script script.json]
 
