@@ -2,7 +2,8 @@
 
 Transient: HTTP 408, 409, 429 and 5xx, connection errors and timeouts. Everything else —
 400, 401, 403, 404, 422, a malformed answer — fails on the first attempt. A server's
-`retry-after-ms` or `Retry-After` (seconds or an HTTP date) is honoured, capped at
+`retry-after-ms` or `Retry-After` (seconds, or an HTTP date read against the response's own
+`Date`) is honoured, capped at
 `RetryPolicy.retry_after_cap`; otherwise the wait is exponential with jitter. Attempts are
 bounded, and no wait is started that would end past the deadline. Each retry is logged on
 the `pipeline.retry` logger with the section id in `record.section`.
@@ -101,13 +102,23 @@ def retry_after_seconds(
         return value if value >= 0 else None
     except ValueError:
         pass
+    parsed = _http_date(raw)
+    if parsed is None:
+        return None
+    if now is None:
+        # Against the server's own clock when it sends one: a wait of "until 10:00:05" means
+        # 5 s from its 10:00:00, however far the local clock is off.
+        now = _http_date(lower.get("date", "")) or time.time()
+    return max(0.0, parsed - now)
+
+
+def _http_date(value: str) -> float | None:
+    """An HTTP date as a timestamp, or None."""
     try:
-        parsed = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
-    if parsed.tzinfo is None:
-        return None
-    return max(0.0, parsed.timestamp() - (now if now is not None else time.time()))
+    return parsed.timestamp() if parsed.tzinfo is not None else None
 
 
 _section_deadline: ContextVar[float | None] = ContextVar("section_deadline", default=None)

@@ -401,3 +401,16 @@ def test_requests_go_through_the_proxy_in_the_environment_without_a_false_warnin
     }
     # langchain's warning that the proxy is ignored is false here: it is not ignored
     assert "proxy" not in run.stderr.lower(), run.stderr
+
+
+# ----------------------------------------------------------------------------- Retry-After
+
+
+def test_a_retry_after_date_is_read_against_the_servers_clock(openai_server):
+    # an office PC's clock an hour off: the server asks for 2 s by its own clock (and Date)
+    wait = {"kind": "status", "status": 429, "retry_after_date": 2, "clock_skew": -3600}
+    openai_server.script("organization", wait, "ok")
+    completion = _complete(openai_server)
+    assert completion.usage.retries == 1
+    (gap,) = openai_server.gaps("organization")
+    assert 0.9 <= gap < 3.0, gap  # whole seconds on the wire: 1 to 2 s

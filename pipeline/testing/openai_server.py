@@ -28,9 +28,10 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
     close              read the request, then close the connection without answering
     hang:S             answer only after S seconds (past a client's read timeout)
 
-Any answer may also carry extra response `headers` (e.g. a Retry-After HTTP date), and an
-answer's token counts can be left out (`usage="missing"`) or given in part
-(`usage="prompt_only"`: no completion_tokens), as some servers do.
+A status may send Retry-After as an HTTP date (`retry_after_date`), from a server whose clock
+is off (`clock_skew`, which its Date header shows too). Any answer may also carry extra
+response `headers`, and an answer's token counts can be left out (`usage="missing"`) or given
+in part (`usage="prompt_only"`: no completion_tokens), as some servers do.
 
 Each section consumes its own script in order (`server.script("theory_study", "429:1",
 "ok")`); the script `"*"` is copied to every section without its own; when it is used up the
@@ -54,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email.utils
 import itertools
 import json
 import re
@@ -113,6 +115,10 @@ class Behaviour(BaseModel):
     """Send `Retry-After: <seconds>`."""
     retry_after_ms: float | None = None
     """Send `retry-after-ms: <milliseconds>`."""
+    retry_after_date: float | None = None
+    """Send `Retry-After` as an HTTP date, this many seconds after the server's clock."""
+    clock_skew: float = 0.0
+    """Seconds the server's clock is off (its `Date` header and any Retry-After date)."""
     seconds: float = 0.0
     """Extra delay before answering (for `hang`: how long to hang)."""
     text: str | None = None
@@ -294,6 +300,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -------------------------------------------------------------- plumbing
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header, on the clock of the behaviour being answered."""
+        skew = getattr(self, "clock_skew", 0.0)
+        return super().date_time_string((timestamp or time.time()) + skew)
+
     def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._send_raw(status, body, "application/json", headers or {})
@@ -415,6 +426,7 @@ class _Handler(BaseHTTPRequestHandler):
         partial: str | None,
         continuation: bool,
     ) -> None:
+        self.clock_skew = b.clock_skew
         delay = self.server.state.latency + b.seconds
         if b.kind in ("reset", "close"):
             if delay:
@@ -471,6 +483,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Retry-After"] = f"{b.retry_after:g}"
         if b.retry_after_ms is not None:
             headers["retry-after-ms"] = f"{b.retry_after_ms:g}"
+        if b.retry_after_date is not None:
+            at = time.time() + b.clock_skew + b.retry_after_date
+            headers["Retry-After"] = email.utils.formatdate(at, usegmt=True)
         auth = self.headers.get("Authorization") or ""
         key = auth.split(" ", 1)[1] if " " in auth else auth
         messages = {
