@@ -152,6 +152,21 @@ def test_fix_writes_a_cleaned_copy_and_leaves_the_input(cli, tmp_path):
     assert sample.read_text(encoding="utf-8") == cleaned
 
 
+def test_fix_never_writes_its_plain_text_over_a_draft_json_or_word_file(cli, drafts, tmp_path):
+    """`--fix -o draft.json` replaced the user's saved draft with plain text (and `-o x.docx`
+    wrote text no Word could open): the cleaned copy is text, so such a name is refused."""
+    draft = tmp_path / "draft.json"
+    shutil.copyfile(drafts["school-ideology-summary-incomplete.json"], draft)
+    before = draft.read_bytes()
+    _refused(cli("check", draft, "--fix", "-o", draft), "draft.json", "plain text", ".txt or .md")
+    assert draft.read_bytes() == before
+    word = tmp_path / "clean.docx"
+    _refused(cli("check", SAMPLE, "--fix", "-o", word), "clean.docx", "plain text")
+    assert not word.exists()
+    assert cli("check", draft, "--fix").returncode in (0, 1)  # the default name is .txt
+    assert (tmp_path / "draft.fixed.txt").is_file()
+
+
 def test_markdown_draft_fix_keeps_markdown(cli, drafts, tmp_path):
     md = tmp_path / "draft.md"
     shutil.copyfile(drafts["annual-work-summary.md"], md)

@@ -98,7 +98,17 @@ def _load_input(file: Path):  # type: ignore[no-untyped-def]
 
 
 def _fixed_path(file: Path, output: Path | None) -> Path:
+    from pipeline.render import OTHER_DOCUMENT_FORMATS
+
     if output is not None:
+        ext = output.suffix.lower().lstrip(".")
+        if ext in {"docx", "json"} | (OTHER_DOCUMENT_FORMATS - {"html", "htm"}):
+            # the cleaned copy is the checked text: under such a name (the draft JSON or the
+            # Word file itself, say) it would be a file its program cannot open
+            raise InputError(
+                f"--fix writes plain text, not a .{ext} file: name the cleaned copy .txt or .md",
+                path=str(output),
+            )
         return output
     suffix = file.suffix if file.suffix.lower() in (".txt", ".md", ".markdown") else ".txt"
     return file.with_name(f"{file.stem}.fixed{suffix}")
