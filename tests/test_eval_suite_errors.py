@@ -264,6 +264,7 @@ def test_a_bad_model_flag_is_blamed_on_the_flag_not_the_suite(cli, tmp_path, dra
     for args, message in (
         (("--model", "gpt-9"), "error: --model gpt-9: unknown model 'gpt-9'"),
         (("--model", "offline", "--model", "offline"), "error: --model 'offline' is given twice"),
+        (("--model", ""), "error: --model '': expected offline, openai:<model>"),  # was a traceback
     ):
         result = cli("eval", suite, "-q", *args)
         _fails_cleanly(result, draftsmith_home, message)

@@ -158,6 +158,8 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
             prompts=None,
         )
     cases = prepare_drafting(suite, lines, selected_cases(suite, options.cases, options.tags))
+    if options.models and "" in options.models:
+        raise InputError("--model '': expected offline, openai:<model> or a profile's name")
     models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
     names = [m.name for m in models]
     for i, name in enumerate(names):
