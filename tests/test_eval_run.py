@@ -111,9 +111,19 @@ def test_a_report_never_replaces_the_suite_or_the_run_it_is_made_from(cli, tmp_p
     run = _run_id(cli("eval", suite, "-q").stderr)
     run_file = Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs" / run / "run.json"
     record = run_file.read_bytes()
-    result = cli("eval", "report", run, "-o", run_file)
-    assert result.returncode == 2 and "a file of the run itself" in result.stderr
-    assert run_file.read_bytes() == record
+    # Nor does a resumed run's report or a comparison (they replaced the run record, and the
+    # run could no longer be read), nor a new run's report written into an old run's folder.
+    for args in (
+        ("eval", "report", run, "-o", run_file),
+        ("eval", "--resume", run, "-o", run_file),
+        ("eval", "compare", run, run, "-o", run_file),
+        ("eval", suite, "-q", "-o", run_file),
+    ):
+        result = cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert f"would replace run.json, a file of the evaluation run {run}" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert run_file.read_bytes() == record
     assert cli("eval", "report", run).returncode == 0
 
 

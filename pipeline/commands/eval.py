@@ -82,6 +82,20 @@ def _progress(quiet: bool):
     return on_line, None
 
 
+def _not_a_run_file(out: Path) -> None:
+    """Refuse an output that would replace a file of a stored run (its record, its journal):
+    the run could no longer be resumed, reported or compared."""
+    from pipeline.evals.journal import RUN_FILE
+
+    folder = out.resolve().parent
+    if out.exists() and (folder / RUN_FILE).is_file():
+        raise InputError(
+            f"the output would replace {out.name}, a file of the evaluation run {folder.name}; "
+            "give another file name",
+            path=str(out),
+        )
+
+
 def _finish(run_dir: Path, outputs: list[Path]) -> int:
     """Print the terminal report, write the report files, return the exit code."""
     from pipeline.evals.compare import run_summary
@@ -154,6 +168,7 @@ def run(
     for out in outputs:
         check_output_path(out, source=suite)  # before the run, not after it
         report_format(out)
+        _not_a_run_file(out)
     if resume and suite:
         raise InputError("give a SUITE or --resume RUN, not both")
     if not resume and not suite:
@@ -238,12 +253,7 @@ def report(
     for out in output or []:
         check_output_path(out)
         report_format(out)
-        if out.exists() and out.resolve().parent == run_dir.resolve():
-            raise InputError(
-                f"the output would replace {out.name}, a file of the run itself; "
-                "give another file name",
-                path=str(out),
-            )
+        _not_a_run_file(out)
     raise typer.Exit(_finish(run_dir, list(output or [])))
 
 
@@ -268,13 +278,16 @@ def compare(
 ) -> None:
     """Metric deltas per model between two runs, and the cases that regressed."""
     from pipeline.evals.compare import compare_runs, comparison_json, comparison_markdown
-    from pipeline.textio import write_atomic
+    from pipeline.textio import check_output_path, write_atomic
 
     if fmt is None:
         suffix = output.suffix.lower() if output is not None else ""
         fmt = {".json": "json", ".md": "md", ".markdown": "md"}.get(suffix, "text")
     if fmt not in ("text", "md", "json"):
         raise InputError(f"--format {fmt}: expected text, md or json")
+    if output is not None:
+        check_output_path(output)
+        _not_a_run_file(output)
     c = compare_runs(run_a, run_b)
     text = comparison_json(c) if fmt == "json" else comparison_markdown(c)
     if output is not None:
