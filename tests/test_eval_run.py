@@ -270,6 +270,10 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     assert (pass_rate["a"], pass_rate["b"], pass_rate["verdict"]) == (1.0, 0.5, "worse")
     written = cli("eval", "compare", run_a, run_b, "-o", tmp_path / "c.json")  # format from -o
     assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8")) == data, written.stderr
+    # An HTML or Word name would get a Markdown table that its program cannot show.
+    html = cli("eval", "compare", run_a, run_b, "-o", tmp_path / "c.html")
+    assert html.returncode == 2 and "name it .md, .txt or .json" in html.stderr, html.stderr
+    assert not (tmp_path / "c.html").exists()
     chars = next(d for d in data["deltas"] if d["metric"] == "chars")
     assert chars["delta"] and chars["verdict"] == "changed"  # a length is neither
 

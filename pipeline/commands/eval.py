@@ -282,7 +282,13 @@ def compare(
 
     if fmt is None:
         suffix = output.suffix.lower() if output is not None else ""
-        fmt = {".json": "json", ".md": "md", ".markdown": "md"}.get(suffix, "text")
+        by_suffix = {".json": "json", ".md": "md", ".markdown": "md", ".txt": "text", "": "text"}
+        if suffix not in by_suffix:  # a Markdown table in report.html would not open as one
+            raise InputError(
+                f"cannot tell the comparison's format from '{output.name}': name it .md, .txt "
+                "or .json, or add --format text|md|json"
+            )
+        fmt = by_suffix[suffix]
     if fmt not in ("text", "md", "json"):
         raise InputError(f"--format {fmt}: expected text, md or json")
     if output is not None:
