@@ -331,6 +331,11 @@ def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
     return found
 
 
+def is_spec_path(doctype: str) -> bool:
+    """Whether `doctype` names a spec file (`schemas/x.yaml`) rather than a type's id."""
+    return doctype.endswith((".yaml", ".yml")) or "/" in doctype
+
+
 def load_spec(
     doctype: str,
     *,
@@ -339,9 +344,5 @@ def load_spec(
     templates: bool = True,
 ) -> DocSpec:
     """Load a document type by id (or by the path of its spec file)."""
-    path = (
-        doctype
-        if doctype.endswith((".yaml", ".yml")) or "/" in doctype
-        else find_spec_path(doctype, spec_dirs)
-    )
+    path = doctype if is_spec_path(doctype) else find_spec_path(doctype, spec_dirs)
     return load_spec_file(path, prompts_dir=prompts_dir, templates=templates)

@@ -3,6 +3,7 @@ its line, exit code 2, no traceback, and no run folder left behind."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,15 @@ CASES = {
     ),
     "unknown suite doctype": (
         f"name: s\ndoctype: nope\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
-        ["unknown document type 'nope'"],
+        ["suite.yaml:2: field 'doctype': unknown document type 'nope'"],
+    ),
+    "unknown case doctype": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    doctype: school-ideology-sumary\n",
+        ["suite.yaml:5: field 'cases[0].doctype'", "did you mean 'school-ideology-summary'"],
+    ),
+    "missing spec file as the doctype": (
+        f"name: s\ndoctype: specs/nope.yaml\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:2: field 'doctype': document-type spec not found", "specs/nope.yaml"],
     ),
 }
 
@@ -165,6 +174,24 @@ def test_a_suite_doctype_may_be_a_spec_file(cli, tmp_path, draftsmith_home):
     body = f"name: s\ndoctype: {spec}\ncases:\n  - id: a\n    facts: {COMPLETE}\n"
     result = cli("eval", _suite(tmp_path, body), "-q")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_spec_file_named_by_a_suite_is_found_beside_the_suite(cli, tmp_path, draftsmith_home):
+    """Like its facts files, a suite's spec file is relative to the suite, wherever the eval
+    is started from (it was looked for in the working directory, so CI run from the
+    repository's root could not find `doctype: ../schemas/x.yaml`)."""
+    shutil.copytree(REPO / "schemas", tmp_path / "project" / "schemas")
+    shutil.copytree(REPO / "prompts", tmp_path / "project" / "prompts")
+    suite = tmp_path / "project" / "evals" / "suite.yaml"
+    suite.parent.mkdir()
+    suite.write_text(
+        "name: s\ndoctype: ../schemas/school-ideology-summary.yaml\n"
+        f"cases:\n  - id: a\n    facts: {COMPLETE}\n",
+        encoding="utf-8",
+    )
+    for cwd in (suite.parent, tmp_path):
+        result = cli("eval", suite, "-q", cwd=cwd)
+        assert result.returncode == 0, result.stderr
 
 
 def test_a_folder_given_as_the_suite_is_named_as_such(cli, tmp_path, draftsmith_home):

@@ -22,8 +22,9 @@ from pipeline.evals.suite import (
 )
 from pipeline.facts import Facts, validate_facts
 from pipeline.prompts import PromptSet
-from pipeline.spec import DocSpec, load_spec, load_spec_file
+from pipeline.spec import DocSpec, is_spec_path, load_spec, load_spec_file
 from pipeline.textio import LineMap, load_structured, read_text
+from pipeline.validation import format_path
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,43 @@ def _where(suite_path: str, lines: LineMap, loc: tuple[Any, ...]) -> dict[str, A
     return {"path": suite_path, "line": lines.line(loc)}
 
 
+def _named(loc: tuple[Any, ...], path: str, lines: LineMap) -> dict[str, Any]:
+    """Where a doctype is named, for `SpecCache.get`: the key, the file and its line."""
+    return {"field": format_path(loc), "path": path, "line": lines.line(loc)}
+
+
+def _suite_doctype(
+    suite: DraftingSuite | CheckerSuite, i: int, own: str | None
+) -> tuple[str | None, tuple[Any, ...]]:
+    """The doctype a case names (its own, else the suite's), a spec file's path resolved
+    against the suite's folder like every path in a suite, and the key that names it."""
+    doctype, loc = (own, ("cases", i, "doctype")) if own else (suite.doctype, ("doctype",))
+    if doctype and is_spec_path(doctype):
+        doctype = str(suite_relative(suite, doctype))
+    return doctype, loc
+
+
 class SpecCache:
     """Each document type loaded (and its templates checked) once per run."""
 
     def __init__(self) -> None:
         self._specs: dict[str, DocSpec] = {}
 
-    def get(self, doctype: str) -> DocSpec:
+    def get(self, doctype: str, *, field: str, path: str, line: int | None) -> DocSpec:
+        """The spec of `doctype`, named by `field` at `path`:`line` (said when it is unknown)."""
         if doctype not in self._specs:
-            self._specs[doctype] = load_spec(doctype)
+            if is_spec_path(doctype) and not Path(doctype).is_file():
+                raise InputError(
+                    f"field '{field}': document-type spec {_absent(Path(doctype))}",
+                    path=path,
+                    line=line,
+                )
+            try:
+                self._specs[doctype] = load_spec(doctype)
+            except InputError as exc:
+                if exc.path is not None:  # the spec file's own problem names that file
+                    raise
+                raise InputError(f"field '{field}': {exc}", path=path, line=line) from None
         return self._specs[doctype]
 
 
@@ -68,11 +97,13 @@ def _facts(
     lines: LineMap,
     i: int,
     facts: str | dict[str, Any],
-    doctype: str | None,
+    own_doctype: str | None,
     specs: SpecCache,
 ) -> tuple[DocSpec, Facts]:
     suite_path = str(suite.source)
     loc = ("cases", i, "facts")
+    doctype, doctype_loc = _suite_doctype(suite, i, own_doctype)
+    named_in_suite = _named(doctype_loc, suite_path, lines)
     if isinstance(facts, str):
         path = suite_relative(suite, facts)
         if not path.is_file():
@@ -89,7 +120,8 @@ def _facts(
                 f"the suite's case cases[{i}]",
                 path=str(path),
             )
-        spec = specs.get(chosen)  # the suite's doctype may be a spec file's path: compare ids
+        where = named_in_suite if doctype else _named(("doctype",), str(path), file_lines)
+        spec = specs.get(chosen, **where)  # the suite's may be a spec file's path: compare ids
         if doctype and named and named != spec.id:
             raise InputError(
                 f"field 'doctype' says '{named}' but the suite's case says '{spec.id}'",
@@ -104,7 +136,8 @@ def _facts(
             "'doctype:' in the facts)",
             **_where(suite_path, lines, ("cases", i)),
         )
-    spec = specs.get(str(chosen))
+    where = named_in_suite if doctype else _named((*loc, "doctype"), suite_path, lines)
+    spec = specs.get(str(chosen), **where)
     return spec, validate_facts(facts, spec, path=suite_path, lines=PrefixedLines(lines, loc))
 
 
@@ -117,7 +150,7 @@ def prepare_drafting(
     for i, case in enumerate(suite.cases):
         if only is not None and case.id not in only:
             continue
-        spec, facts = _facts(suite, lines, i, case.facts, case.doctype or suite.doctype, specs)
+        spec, facts = _facts(suite, lines, i, case.facts, case.doctype, specs)
         out.append(PreparedCase(index=i, case=case, spec=spec, facts=facts))
     return out
 
@@ -149,13 +182,14 @@ def prepare_checks(
             text = read_text(path, what="checker case text")
         else:
             text = case.text or ""
-        doctype = case.doctype or suite.doctype
         spec: DocSpec | None = None
         facts: Facts | None = None
         if case.facts is not None:
-            spec, facts = _facts(suite, lines, i, case.facts, doctype, specs)
-        elif doctype:
-            spec = specs.get(doctype)
+            spec, facts = _facts(suite, lines, i, case.facts, case.doctype, specs)
+        else:
+            doctype, loc = _suite_doctype(suite, i, case.doctype)
+            if doctype:
+                spec = specs.get(doctype, **_named(loc, str(suite.source), lines))
         for j, exp in enumerate(case.expect):
             if exp.at is not None and exp.at not in text:
                 raise InputError(
