@@ -257,5 +257,12 @@ def load_facts(
             "(doctype: school-ideology-summary) or pass --doctype",
             path=str(path),
         )
-    spec = load_spec(chosen, spec_dirs=spec_dirs, templates=templates)
+    try:
+        spec = load_spec(chosen, spec_dirs=spec_dirs, templates=templates)
+    except InputError as exc:
+        if exc.path is not None or doctype:  # a broken spec names its file; --doctype itself
+            raise
+        raise InputError(
+            f"field 'doctype': {exc}", path=str(path), line=lines.line(("doctype",))
+        ) from None
     return spec, validate_facts(data, spec, path=str(path), lines=lines)

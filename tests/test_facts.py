@@ -177,6 +177,7 @@ BAD_INPUTS = {
     "yaml-syntax": "doctype: school-ideology-summary\nschool_name: 'open\n",
     "empty": "",
     "impossible-date": "doctype: school-ideology-summary\nreport_date: 2021-02-30\n",
+    "unknown-doctype": "school_name: 红星中学\ndoctype: school-ideology-sumary\n",
 }
 
 
@@ -192,6 +193,14 @@ def test_cli_bad_facts_exit_2_without_traceback_and_keep_the_output(case, cli, t
     assert str(facts) in result.stderr
     assert result.stderr.startswith("error: ")
     assert out.read_text(encoding="utf-8") == "previous draft"
+
+
+def test_cli_an_unknown_doctype_is_located_in_the_facts_file(cli, tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(BAD_INPUTS["unknown-doctype"], encoding="utf-8")
+    result = cli("run", facts)
+    assert result.stderr.startswith(f"error: {facts}:2: field 'doctype': unknown document type")
+    assert "did you mean 'school-ideology-summary'" in result.stderr
 
 
 def test_cli_non_utf8_and_missing_file(cli, tmp_path):
