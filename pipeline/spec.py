@@ -185,23 +185,6 @@ class DocSpec(_Strict):
             seen.add(s.id)
         return sections
 
-    @model_validator(mode="after")
-    def _references_declared(self) -> DocSpec:
-        declared = set(self.facts)
-        for i, s in enumerate(self.sections):
-            for key in ("facts", "must_mention"):
-                for name in getattr(s, key):
-                    if name not in declared:
-                        raise ValueError(
-                            f"sections[{i}] ('{s.id}').{key} names undeclared fact '{name}'"
-                            f"{did_you_mean(name, declared)}"
-                        )
-        if self.signature:
-            for name in (self.signature.unit, self.signature.date):
-                if name and name not in declared:
-                    raise ValueError(f"signature names undeclared fact '{name}'")
-        return self
-
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id."""
         for s in self.sections:
@@ -264,6 +247,7 @@ def load_spec_file(
             path=str(p),
             line=lines.line(("id",)),
         )
+    _check_references(spec, str(p), lines)
     _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
@@ -275,6 +259,32 @@ def load_spec_file(
 
         PromptSet.load(spec)
     return spec
+
+
+def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """Every fact a section or the signature names is declared; the error is at the line
+    that names it (a check across the whole spec has no line of its own)."""
+    declared = list(spec.facts)
+    named: list[tuple[tuple[Any, ...], str, str]] = [
+        (("sections", i, key, j), name, f" ('{s.id}')")
+        for i, s in enumerate(spec.sections)
+        for key in ("facts", "must_mention")
+        for j, name in enumerate(getattr(s, key))
+    ]
+    if spec.signature:
+        named += [
+            (("signature", key), name, "")
+            for key, name in (("unit", spec.signature.unit), ("date", spec.signature.date))
+            if name
+        ]
+    for where, name, section in named:
+        if name not in declared:
+            raise InputError(
+                f"field '{format_path(where)}'{section}: names undeclared fact '{name}'"
+                f"{did_you_mean(name, declared)}",
+                path=path,
+                line=lines.line(where),
+            )
 
 
 def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:

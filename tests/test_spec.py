@@ -106,14 +106,31 @@ def test_a_rule_across_the_sections_does_not_quote_them_all_back(doctype_copy: P
     assert str(err.value).endswith("field 'sections': section id 'shortcomings' appears twice")
 
 
-def test_section_naming_an_undeclared_fact_is_an_error(doctype_copy: Path):
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("facts: [leading_group_head]", "facts: [leading_group_heads]", "sections[1].facts[0]"),
+        (
+            "must_mention: [central_group_sessions, theory_sessions]",
+            "must_mention: [central_group_sessions, theory_sesions]",
+            "sections[2].must_mention[1]",
+        ),
+        ("  unit: school_name", "  unit: school_nam", "signature.unit"),
+    ],
+)
+def test_naming_an_undeclared_fact_is_an_error_at_its_line(doctype_copy: Path, old, new, field):
+    """It was reported at the spec's first line (a check across the whole spec has none)."""
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
-    _edit(spec, "facts: [leading_group_head]", "facts: [leading_group_heads]")
-    with pytest.raises(
-        InputError,
-        match=r"undeclared fact 'leading_group_heads'.*did you mean 'leading_group_head'",
-    ):
+    _edit(spec, old, new)
+    with pytest.raises(InputError) as err:
         load_spec_file(spec)
+    line = _line_of(spec, new.strip())
+    assert str(err.value).startswith(f"{spec}:{line}: field '{field}'"), str(err.value)
+    assert "undeclared fact" in str(err.value) and "did you mean" in str(err.value)
 
 
 def test_template_using_an_undeclared_fact_fails_at_load_time(doctype_copy: Path):
