@@ -117,6 +117,20 @@ class ModelEntry(_Strict):
     concurrency: int | None = Field(None, ge=1)
     """Calls to this model in flight at once, at most (the run's own limit still applies)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_name(cls, data: Any) -> Any:
+        """`offline` is short for `{id: offline}`; any other shape is one error, not one per
+        form a model may take."""
+        if isinstance(data, str):
+            return {"id": data}
+        if isinstance(data, dict | ModelEntry):
+            return data
+        raise ValueError(
+            "expected a model (offline, openai:<model> or a profile's name) or a mapping "
+            "with its 'id'"
+        )
+
     @property
     def name(self) -> str:
         return self.label or self.id
@@ -262,7 +276,10 @@ class DraftingSuite(_SuiteBase):
 
     kind: Literal["drafting"] = "drafting"
     doctype: str | None = None
-    models: list[str | ModelEntry] = Field(["offline"], min_length=1)
+    models: list[ModelEntry] = Field(
+        default_factory=lambda: [ModelEntry(id="offline")], min_length=1
+    )
+    """Model names or mappings with an `id` (and a label, limits)."""
     variants: list[Variant] = []
     repeat: int = Field(1, ge=1, le=100)
     repairs: int = Field(2, ge=0, le=10)
@@ -273,7 +290,7 @@ class DraftingSuite(_SuiteBase):
 
     @property
     def model_entries(self) -> list[ModelEntry]:
-        return [ModelEntry(id=m) if isinstance(m, str) else m for m in self.models]
+        return list(self.models)
 
     @property
     def variant_list(self) -> list[Variant]:
