@@ -12,7 +12,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline import paths
 from pipeline.errors import InputError
@@ -153,6 +161,17 @@ class Rules(_Strict):
     """Numbers a draft may use without a fact behind them (e.g. "两学一做" needs none)."""
 
 
+def _scalar_version(value: Any) -> Any:
+    """A version is a number or a name; anything else is one error, not one per form."""
+    if isinstance(value, float):
+        raise ValueError(
+            f"expected a whole number or a name: write a dotted version quoted, '{value}'"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("expected a version number or name, such as 2 or '1.1'")
+    return value
+
+
 class DocSpec(_Strict):
     """A document type."""
 
@@ -160,7 +179,7 @@ class DocSpec(_Strict):
     name: str
     """The Chinese name, e.g. 学校意识形态工作总结."""
     description: str
-    version: int | str = 1
+    version: Annotated[int | str, BeforeValidator(_scalar_version)] = 1
     title: str
     """The title as a template."""
     facts: dict[Identifier, FactSpec]

@@ -76,6 +76,20 @@ def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
         load_spec_file(spec)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("{major: 1}", "expected a version number or name"), ("1.5", "quoted, '1.5'")],
+)
+def test_a_wrong_version_is_one_message(doctype_copy: Path, value, expected):
+    """It was two, one per form a version may take ('version.int', 'version.str')."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "version: 1", f"version: {value}")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value).startswith(f"{spec}:{_line_of(spec, 'version:')}: field 'version': ")
+    assert expected in str(err.value)
+
+
 def test_an_empty_numbering_is_an_error(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, '  numbering: ["一、", "（一）", "1.", "（1）"]', "  numbering: []")
