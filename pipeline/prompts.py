@@ -35,6 +35,7 @@ from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
 from pipeline.textio import read_text
+from pipeline.validation import did_you_mean
 
 SHARED_DIR = "_shared"
 CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
@@ -304,10 +305,13 @@ class PromptSet:
                 ) from None
             unknown = sorted(declared - allowed)
             if unknown:
+                uses = [n for n in ast.find_all(jinja2.nodes.Name) if n.name in unknown]
+                first = min(uses, key=lambda n: n.lineno)  # where the user looks first
                 raise InputError(
                     f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
-                    f"{spec.source} does not declare as facts",
+                    f"{spec.source} does not declare as facts{did_you_mean(first.name, spec.facts)}",
                     path=origin,
+                    line=None if field is not None else first.lineno,
                 )
 
         check("title", spec.title, str(spec.source), field="title")

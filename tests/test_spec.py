@@ -156,6 +156,16 @@ def test_template_using_an_undeclared_fact_fails_at_load_time(doctype_copy: Path
     assert str(tmpl) in str(err.value)
 
 
+def test_a_misspelt_fact_in_a_template_is_located_and_corrected(doctype_copy: Path):
+    """The message named neither the line nor the fact that was meant."""
+    tmpl = doctype_copy / "prompts/school-ideology-summary/organization.j2"
+    _edit(tmpl, "{{ leading_group_head }}", "{{ leading_group_haed }}")
+    with pytest.raises(InputError) as err:
+        load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
+    assert str(err.value).startswith(f"{tmpl}:{_line_of(tmpl, 'leading_group_haed')}: ")
+    assert str(err.value).endswith("did you mean 'leading_group_head'?")
+
+
 def test_template_using_an_undeclared_field_of_a_list_item_fails_at_load_time(doctype_copy: Path):
     tmpl = doctype_copy / "prompts/school-ideology-summary/plans.j2"
     _edit(tmpl, "{{ m.detail | sentence }}", "{{ m.details | sentence }}")
