@@ -7,13 +7,23 @@ from pipeline.commands.options import SpecDirs
 
 def doctypes(spec_dir: SpecDirs = None) -> None:
     """List every document type (built-in, --spec-dir and learned) with its sections."""
+    import sys
+
+    import typer
+
     from pipeline.drafting import heading_number
+    from pipeline.errors import DraftsmithError, ExitCode
     from pipeline.prompts import PromptSet
     from pipeline.spec import available_doctypes, load_spec_file
 
+    broken: list[DraftsmithError] = []
     for path in available_doctypes(spec_dir).values():
-        spec = load_spec_file(path)
-        prompts = PromptSet.load(spec)
+        try:  # one broken type (a learned one edited by hand) must not hide the others
+            spec = load_spec_file(path)
+            prompts = PromptSet.load(spec)
+        except DraftsmithError as exc:
+            broken.append(exc)
+            continue
         example = {k: f.example for k, f in spec.facts.items()}
         print(f"{spec.id}  {spec.name}  (v{spec.version}, {path})")
         print(f"  {spec.description}")
@@ -28,3 +38,8 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
             flag = "" if s.required else "  [optional]"
             print(f"  - {s.id}: {label}{flag}")
         print()
+    sys.stdout.flush()
+    for exc in broken:
+        print(f"error: {exc}", file=sys.stderr)
+    if broken:
+        raise typer.Exit(ExitCode.BAD_INPUT)
