@@ -98,7 +98,7 @@ _STATUS_ZH = {
     504: "模型服务网关超时",
 }
 _REASONS_ZH = (
-    ("refused", "模型拒绝作答"),
+    ("the model refused", "模型拒绝作答"),  # not "connection refused"
     ("content filter", "回答被内容过滤拦截"),
     ("broke the answer off", "模型服务中断了回答"),
     ("token limit", "回答超出长度上限"),
@@ -108,6 +108,7 @@ _REASONS_ZH = (
     ("deadline", "超过本节时限"),
     ("timed out", "请求超时"),
     ("connect", "无法连接模型服务"),
+    ("host not found", "无法连接模型服务"),
 )
 
 
@@ -118,8 +119,11 @@ def failure_reason_zh(reason: str) -> str:
     if status:
         code = int(status.group(1))
         return f"{code} {_STATUS_ZH.get(code, '模型服务出错')}"
+    # what failed comes before " — ", the provider's own words after it ("connection refused
+    # after 2 attempt(s) — Request timed out."): only the first part says why
+    what = reason.split(" — ", 1)[0]
     for needle, words in _REASONS_ZH:
-        if needle in reason:
+        if needle in what:
             return words
     return "模型调用出错"
 

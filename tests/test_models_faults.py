@@ -145,6 +145,8 @@ def test_connection_refused_fails_every_section_within_bounds(tmp_path):
         assert section["status"] == "failed"
         assert "connection refused after 2 attempt(s)" in section["error"]
         assert section["usage"]["requests"] == 2
+        # the document's marker said the model had refused to answer (模型拒绝作答)
+        assert section["body"].endswith("（生成失败：无法连接模型服务）】"), section["body"]
     assert "connection refused; retrying" in run.stderr
 
 

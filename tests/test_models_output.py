@@ -245,6 +245,8 @@ def test_describe_usage():
         ("no usable answer within the 300 s deadline", "超过本节时限"),
         ("request timed out after 5 attempt(s) (5 allowed)", "请求超时"),
         ("connection error after 5 attempt(s) (5 allowed)", "无法连接模型服务"),
+        ("connection refused after 1 attempt(s) (1 allowed) — timed out", "无法连接模型服务"),
+        ("host not found after 2 attempt(s) (2 allowed)", "无法连接模型服务"),
         ("unexpected answer from the endpoint (KeyError: 'x')", "模型调用出错"),
     ],
 )
