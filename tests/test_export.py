@@ -228,6 +228,17 @@ def test_bad_draft_files_exit_2_and_overwrite_nothing(cli, tmp_path, case):
     assert out.read_bytes() == b"previous output"
 
 
+def test_a_word_file_given_for_the_draft_is_named_as_such(cli, saved, tmp_path):
+    """It was "not UTF-8 text, nor GB18030 …; save the file as UTF-8": advice that cannot help."""
+    word = tmp_path / "draft.docx"
+    assert cli("export", saved, "-o", word).returncode == 0
+    result = cli("export", word, "-o", tmp_path / "again.md")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {word}: expected a draft saved as JSON")
+    assert "not a .docx file" in result.stderr and "UTF-8" not in result.stderr
+    assert not (tmp_path / "again.md").exists()
+
+
 def test_a_control_character_in_a_saved_draft_is_bad_input(cli, saved, tmp_path):
     """Word files cannot hold one: exit 2 naming the character, not lxml's traceback."""
     data = json.loads(saved.read_text(encoding="utf-8"))

@@ -48,6 +48,14 @@ def load_draft_json(path: str | Path) -> Draft:
 
 def load_saved_draft(path: str | Path) -> SavedDraft:
     """Read a saved draft, refusing anything that is not one with a message naming the field."""
+    from pipeline.render import OTHER_DOCUMENT_FORMATS
+
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext in OTHER_DOCUMENT_FORMATS | {"docx"}:  # else: "not UTF-8 text … save it as UTF-8"
+        raise InputError(
+            f"expected a draft saved as JSON (draft run … -o draft.json), not a .{ext} file",
+            path=str(path),
+        )
     text = read_text(path, what="draft JSON file")
     data = parse_json(text, path=str(path), expected="a draft saved by `draft run -o draft.json`")
     if not isinstance(data, dict):
