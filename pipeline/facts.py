@@ -237,6 +237,16 @@ def load_facts(
     data, lines = load_structured(path, what="facts file")
     if not isinstance(data, dict):
         raise InputError("a facts file must be a mapping of fact names to values", path=str(path))
+    if "format" in data and "sections" in data:
+        from pipeline.render.json import DRAFT_FORMAT
+
+        if data["format"] == DRAFT_FORMAT:  # else a dozen "unknown field" lines
+            raise InputError(
+                "this is a draft saved by `draft run`, not a facts file: render it again "
+                "with `draft export`, check it with `draft check`, or give the facts file "
+                "it was drafted from",
+                path=str(path),
+            )
     named = data.get("doctype")
     if named is not None and not isinstance(named, str):
         raise InputError(

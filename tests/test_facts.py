@@ -203,6 +203,18 @@ def test_cli_an_unknown_doctype_is_located_in_the_facts_file(cli, tmp_path):
     assert "did you mean 'school-ideology-summary'" in result.stderr
 
 
+def test_cli_a_saved_draft_given_as_the_facts_is_named_as_such(cli, tmp_path):
+    """It was "14 problems in this facts file", with "unknown field 'sections'; did you mean
+    'selections'?" among them."""
+    draft = tmp_path / "draft.json"
+    assert cli("run", COMPLETE, "-o", draft).returncode == 0
+    for args in (("run", draft), ("check", draft, "--facts", draft)):
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {draft}: this is a draft saved by `draft run`")
+        assert "problems" not in result.stderr
+
+
 def test_cli_non_utf8_and_missing_file(cli, tmp_path):
     facts = tmp_path / "damaged.yaml"
     facts.write_bytes("school_name: 红星中学\n".encode()[:-4] + b"\xff\n")
