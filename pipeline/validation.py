@@ -26,6 +26,7 @@ _EXPECTED = {
     "list_type": "a list",
     "dict_type": "a mapping of keys to values",
     "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
     "date_type": "a date such as 2021-01-15",
     "date_parsing": "a date such as 2021-01-15",
     "date_from_datetime_parsing": "a date such as 2021-01-15",
@@ -90,20 +91,38 @@ def raise_validation_error(
     what: str,
     describe: Callable[[tuple[Any, ...]], str] = lambda loc: "",
     known_keys: Callable[[tuple[Any, ...]], Iterable[str]] = lambda loc: (),
+    shown: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
 ) -> None:
     """Raise one InputError listing every problem in `exc`, each on its own line.
 
     `describe(loc)` adds the label and expected form of the field at `loc`;
-    `known_keys(loc)` lists the keys allowed in the mapping holding `loc`, for "did you mean".
+    `known_keys(loc)` lists the keys allowed in the mapping holding `loc`, for "did you mean";
+    `shown(loc)` is the key path as the file has it (without pydantic's tags of a union's
+    forms, `assert[0].metric.min` → `assert[0].min`).
     """
     problems: list[tuple[int | None, str]] = []
     for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
+        raw = tuple(err["loc"])
+        loc = shown(raw)
         field = format_path(loc)
         about = describe(loc)
         kind = err["type"]
+        ctx = err.get("ctx") or {}
         if kind == "extra_forbidden":
-            msg = f"unknown field '{field}'{did_you_mean(str(loc[-1]), known_keys(loc[:-1]))}"
+            msg = f"unknown field '{field}'{did_you_mean(str(loc[-1]), known_keys(raw[:-1]))}"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the key that picks a form
+            key = str(ctx.get("discriminator", "type")).strip("'")
+            loc = (*loc, key)
+            field = format_path(loc)
+            if kind == "union_tag_not_found":
+                msg = f"field '{field}' is required but missing"
+            else:
+                tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+                tag = str(ctx.get("tag"))
+                msg = (
+                    f"field '{field}': unknown {key} '{tag}', expected one of "
+                    f"{', '.join(tags)}{did_you_mean(tag, tags)}"
+                )
         elif kind == "missing":
             msg = f"field '{field}'{about} is required but missing"
         else:

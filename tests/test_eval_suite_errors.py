@@ -40,7 +40,24 @@ CASES = {
     ),
     "unknown assertion type": (
         f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: containz, value: x}}\n",
-        ["suite.yaml:6:", "cases[0].assert[0]", "containz"],
+        ["suite.yaml:6:", "cases[0].assert[0].type", "containz", "did you mean 'contains'"],
+    ),
+    "assertion without a type": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{value: x}}\n",
+        ["suite.yaml:6: field 'cases[0].assert[0].type' is required but missing"],
+    ),
+    "assertion written as a sentence": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - contains x\n",
+        ["suite.yaml:6: field 'cases[0].assert[0]': expected a mapping of keys to values"],
+    ),
+    "misspelt key in an assertion": (
+        f"name: s\ndefault_assert:\n  - {{type: metric, name: fact_coverage, mni: 1}}\ncases:\n"
+        f"  - id: a\n    facts: {COMPLETE}\n",
+        ["suite.yaml:3: unknown field 'default_assert[0].mni'; did you mean 'min'?"],
+    ),
+    "assertion missing its value": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: contains}}\n",
+        ["suite.yaml:6: field 'cases[0].assert[0].value' is required but missing"],
     ),
     "unknown metric in an assertion": (
         f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n      - {{type: metric, name: coverage, min: 1}}\n",

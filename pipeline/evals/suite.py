@@ -337,12 +337,35 @@ _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
 }
 
 
+_ASSERTIONS: dict[str, type[BaseModel]] = {
+    "contains": ContainsAssertion,
+    "not-contains": ContainsAssertion,
+    "regex": RegexAssertion,
+    "not-regex": RegexAssertion,
+    "max-findings": MaxFindingsAssertion,
+    "metric": MetricAssertion,
+}
+"""An assertion's model by its `type`, the tag pydantic puts in an error's key path."""
+
+
+def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """An error's key path as the suite has it: without the assertion type pydantic puts
+    after `assert[i]` (`assert[0].metric.min` is `assert[0].min` in the file)."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (i >= 2 and loc[i - 2] in ("assert", "default_assert") and part in _ASSERTIONS)
+    )
+
+
 def _known_keys(model: type[BaseModel]):
     def known(loc: tuple[Any, ...]) -> list[str]:
         current = model
         for part in loc:
             if isinstance(part, str) and part in _NESTED.get(current, {}):
                 current = _NESTED[current][part]
+            elif isinstance(part, str) and part in _ASSERTIONS:
+                current = _ASSERTIONS[part]
         return [
             (f.alias or n)
             for n, f in current.model_fields.items()
@@ -396,7 +419,12 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
         suite = model.model_validate(data)
     except ValidationError as exc:
         raise_validation_error(
-            exc, path=str(p), lines=lines, what="evaluation suite", known_keys=_known_keys(model)
+            exc,
+            path=str(p),
+            lines=lines,
+            what="evaluation suite",
+            known_keys=_known_keys(model),
+            shown=_without_tags,
         )
     seen: dict[str, int] = {}
     for i, case in enumerate(suite.cases):
