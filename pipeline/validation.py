@@ -125,6 +125,11 @@ def raise_validation_error(
                 )
         elif kind == "missing":
             msg = f"field '{field}'{about} is required but missing"
+        elif err.get("input", "") is None:  # `key:` with nothing after it, as a template has
+            if loc and isinstance(loc[-1], int):
+                msg = f"field '{field}'{about}: an empty item; fill it in or delete it"
+            else:
+                msg = f"field '{field}'{about} is required but left empty"
         else:
             given = err.get("input")
             # a rule across a whole mapping or list (duplicate ids…) does not quote it back

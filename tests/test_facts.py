@@ -309,6 +309,26 @@ def test_an_optional_fact_left_empty_is_a_known_gap(tmp_path):
         load_facts(_facts(tmp_path, campaigns=["脱贫攻坚", None]))
 
 
+def test_cli_a_required_fact_left_empty_in_the_template_says_so(cli, tmp_path):
+    """The facts template leaves every value empty; a required one not filled in was
+    "expected text, got None", Python's word for nothing."""
+    template = cli("facts-template", "school-ideology-summary").stdout
+    facts = tmp_path / "my-school.yaml"
+    facts.write_text(template.replace("county:   #", "county: 青山县  #"), encoding="utf-8")
+    result = cli("run", facts)
+    assert result.returncode == 2, result.stderr
+    lines = template.splitlines()
+    school = lines.index(next(x for x in lines if x.startswith("school_name:"))) + 1
+    assert (
+        f"line {school}: field 'school_name' (学校名称, text) is required but left empty"
+        in result.stderr
+    )
+    assert "None" not in result.stderr
+    blank_item = _facts(tmp_path, campaigns=["脱贫攻坚", None])
+    result = cli("run", blank_item)
+    assert "field 'campaigns[1]' (主题宣传活动, a list of texts): an empty item" in result.stderr
+
+
 def test_cli_the_facts_template_with_only_the_required_facts_drafts_with_markers(cli, tmp_path):
     """The README's workflow: `draft facts-template`, fill it in, `draft run`. Optional facts
     left as the skeleton writes them (empty values, a list with one empty item) are gaps."""
