@@ -7,6 +7,7 @@ the Chinese label of the fact where there is one, what was given and what was ex
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -51,10 +52,17 @@ def error_reason(err: Any) -> str:
     kind = err["type"]
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}"
+    if kind == "literal_error":
+        return f"expected one of {', '.join(repr(c) for c in _choices(err))}"
     if kind in _BOUNDS:
         sign, key = _BOUNDS[kind]
         return f"expected a value {sign} {(err.get('ctx') or {}).get(key)}"
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _choices(err: Any) -> list[str]:
+    """The values a `literal_error` allowed, from pydantic's "'a', 'b' or 'c'"."""
+    return re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
 
 
 def format_path(loc: Iterable[Any]) -> str:
@@ -137,7 +145,8 @@ def raise_validation_error(
             quiet = whole or isinstance(given, dict) or kind == SECRET_ERROR
             got = "" if quiet else f", got {_given(given)}"
             where = f"field '{field}'{about}: " if loc else ""
-            msg = f"{where}{error_reason(err)}{got}"
+            hint = did_you_mean(given, _choices(err)) if isinstance(given, str) else ""
+            msg = f"{where}{error_reason(err)}{got}{hint}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:

@@ -65,6 +65,21 @@ def test_unknown_fact_type_names_file_key_path_and_line(doctype_copy: Path):
     assert f":{line}:" in msg or f"line {line}" in msg
 
 
+def test_a_misspelt_fact_type_is_corrected_in_the_words_of_the_other_messages(
+    doctype_copy: Path,
+):
+    """It was pydantic's "Input should be 'string', 'integer', … or 'object-list'"."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "    type: year\n", "    type: yaer\n")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value) == (
+        f"{spec}:{_line_of(spec, 'type: yaer')}: field 'facts.report_year.type': expected one "
+        "of 'string', 'integer', 'number', 'year', 'date', 'enum', 'string-list', "
+        "'object-list', got 'yaer'; did you mean 'year'?"
+    )
+
+
 def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(
