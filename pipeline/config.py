@@ -109,12 +109,26 @@ def _read(path: Path) -> DraftConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", path=str(path)) from None
     try:
-        return DraftConfig.model_validate(raw)
+        config = DraftConfig.model_validate(raw)
     except ValidationError as exc:
         raise_validation_error(
             exc, path=str(path), lines=LineMap(), what="configuration file", known_keys=_keys
         )
         raise  # not reached: raise_validation_error always raises
+    from pipeline.retry import RetryPolicy
+
+    try:  # [retry] here, so that a misspelt setting is named with its file
+        RetryPolicy.model_validate(config.retry)
+    except ValidationError as exc:
+        raise_validation_error(
+            exc,
+            path=str(path),
+            lines=LineMap(),
+            what="configuration file",
+            known_keys=lambda loc: list(RetryPolicy.model_fields),
+            shown=lambda loc: ("retry", *loc),
+        )
+    return config
 
 
 def _keys(loc: tuple[Any, ...]) -> list[str]:

@@ -71,10 +71,13 @@ class RetryPolicy(BaseModel):
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
+            from pipeline.validation import error_reason
+
             first = exc.errors(include_url=False)[0]
             field = ".".join(str(p) for p in first["loc"])
             raise InputError(
-                f"retry setting '{field}': {first['msg']} (from draft.toml [retry], "
+                f"retry setting '{field}': {error_reason(first)}, got {first['input']!r} (from "
+                "draft.toml [retry], "
                 f"{ENV_PREFIX}{field.upper()} or a flag)"
             ) from None
 

@@ -186,8 +186,16 @@ def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
             "unknown field 'profiles.x.modle'; did you mean 'model'?",
         ),
         (b"[profiles.x]\nmodel = '\xff'\n", ":2: not UTF-8 text"),
+        (  # was "retry setting 'max_attemps': Extra inputs are not permitted (from …)"
+            b"[profiles.x]\nmodel = 'm'\n[retry]\nmax_attemps = 3\n",
+            "unknown field 'retry.max_attemps'; did you mean 'max_attempts'?",
+        ),
+        (
+            b"[profiles.x]\nmodel = 'm'\n[retry]\ndeadline = 'soon'\n",
+            "field 'retry.deadline': expected a number, got 'soon'",
+        ),
     ],
-    ids=["typo", "BOM", "GB18030", "undecodable"],
+    ids=["typo", "BOM", "GB18030", "undecodable", "retry typo", "retry value"],
 )
 def test_a_bad_config_names_the_unknown_key_and_reads_like_other_files(
     tmp_path, cli, content, message
