@@ -213,6 +213,18 @@ def test_unauthorized_stops_the_run_without_retries(tmp_path, openai_server):
         assert "check the key in OPENAI_API_KEY" in error
 
 
+def test_a_run_where_every_section_failed_keeps_the_draft_already_there(tmp_path, openai_server):
+    good = draft_run(tmp_path, openai_server, out_name="draft.md")
+    assert good.code == 0, good.stderr
+    before = (tmp_path / "draft.md").read_bytes()
+    openai_server.script("*", "401")
+    run = draft_run(tmp_path, openai_server, "--no-cache", out_name="draft.md")
+    assert run.code == 3, run.stderr
+    assert (tmp_path / "draft.md").read_bytes() == before  # not a page of failure markers
+    assert "every section failed" in run.stderr and "is kept as it was" in run.stderr
+    assert "FAILED opening: 401 Unauthorized" in run.stderr
+
+
 # ----------------------------------------------------------------------------- answers
 
 

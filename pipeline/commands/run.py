@@ -152,12 +152,19 @@ def run(
         rendered = render(
             draft, out_format, **word_options(out_format, clean=clean, spec_style=spec.style)
         )
+        kept = output is not None and output.exists() and _nothing_drafted(draft)
         if output is None:
             sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
             sys.stdout.flush()
-        else:
+        elif not kept:
             write_atomic(output, rendered)
-        code = print_run_summary(draft, output)
+        code = print_run_summary(draft, None if kept else output)
+        if kept:
+            print(
+                f"  every section failed: {output} is kept as it was, not replaced by a draft "
+                "of failure markers",
+                file=sys.stderr,
+            )
     except DraftsmithError as exc:
         if log is not None:  # the calls made before the failure were still paid for
             _finish_log(log, run_id, int(exc.exit_code), draft)
@@ -173,6 +180,12 @@ def run(
         _finish_log(log, run_id, int(code), draft)
         print(f"  logged as run {run_id} (draft logs show {run_id})", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def _nothing_drafted(draft: Draft) -> bool:
+    """Every section failed (a wrong key, an unreachable endpoint): such a draft must not
+    replace a draft already at the output path."""
+    return bool(draft.sections) and len(draft.failed_sections) == len(draft.sections)
 
 
 def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> None:
