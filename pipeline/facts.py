@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from pipeline.errors import InputError
-from pipeline.spec import DocSpec, FactSpec, FieldSpec, load_spec
+from pipeline.spec import DocSpec, FactSpec, FieldSpec, is_spec_path, load_spec
 from pipeline.textio import LineMap, control_character, load_structured
 from pipeline.validation import raise_validation_error
 
@@ -261,6 +261,8 @@ def load_facts(
             line=lines.line(("doctype",)),
         )
     chosen = doctype or named
+    if not doctype and named and is_spec_path(named) and not Path(named).is_absolute():
+        chosen = str(path.parent / named)  # beside the facts file, as paths in a suite are
     if not chosen:
         raise InputError(
             "field 'doctype' is missing: name the document type in the file "

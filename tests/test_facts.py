@@ -347,3 +347,29 @@ def test_cli_the_facts_template_with_only_the_required_facts_drafts_with_markers
     assert "【待补充：主题宣传活动】" in draft
     assert "【待补充：下一年度工作措施】" in draft
     assert "【待补充：中心组学习次数】" in draft
+
+
+def test_cli_a_spec_path_in_a_facts_file_is_found_beside_the_facts_file(cli, tmp_path):
+    """`doctype: ../types/schemas/x.yaml` resolves against the facts file's folder (as paths
+    in an eval suite do), whatever folder `draft run` is started from."""
+    import shutil
+
+    from tests.conftest import EXAMPLES, REPO
+
+    types = tmp_path / "types"
+    shutil.copytree(REPO / "schemas", types / "schemas")
+    shutil.copytree(REPO / "prompts", types / "prompts")
+    example = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    named = example.replace(
+        "doctype: school-ideology-summary",
+        "doctype: ../types/schemas/school-ideology-summary.yaml",
+    )
+    assert named != example
+    (tmp_path / "facts").mkdir()
+    facts = tmp_path / "facts" / "school.yaml"
+    facts.write_text(named, encoding="utf-8")
+    elsewhere = tmp_path / "work" / "today"  # ../types from here is not the folder
+    elsewhere.mkdir(parents=True)
+    result = cli("run", facts, "-o", tmp_path / "draft.md", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "青山县红星中学" in (tmp_path / "draft.md").read_text(encoding="utf-8")
