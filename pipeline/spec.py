@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline import paths
+from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.render.style import StyleOverrides
 from pipeline.textio import LineMap, load_structured
@@ -38,11 +38,11 @@ FactType = Literal[
 ]
 ScalarType = Literal["string", "integer", "number", "year", "date", "enum"]
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-DOCTYPE_ID = re.compile(r"[a-z][a-z0-9-]*")
+Identifier = Annotated[str, Field(pattern=validation.FACT_ID)]
+DOCTYPE_ID = re.compile(validation.DOCTYPE_ID.strip("^$"))
 """What a document-type id looks like (match it whole)."""
 
-DoctypeId = Annotated[str, Field(pattern=f"^{DOCTYPE_ID.pattern}$")]
+DoctypeId = Annotated[str, Field(pattern=validation.DOCTYPE_ID)]
 
 
 class _Strict(BaseModel):

@@ -37,6 +37,22 @@ _EXPECTED = {
 }
 
 
+FACT_ID = r"^[a-z][a-z0-9_]*$"
+DOCTYPE_ID = r"^[a-z][a-z0-9-]*$"
+NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+FINDING_CODE = r"^[a-z]+\.[a-z0-9-]+$"
+_PATTERNS = {
+    FACT_ID: "an id of lowercase ASCII letters, digits and _, starting with a letter, such as "
+    "school_name (a Chinese name goes in its label or heading)",
+    DOCTYPE_ID: "an id of lowercase ASCII letters, digits and -, starting with a letter, such "
+    "as school-ideology-summary (a Chinese name goes in 'name')",
+    NAME: "a name of ASCII letters, digits, _, . and -, starting with a letter or digit, "
+    "such as missing-numbers",
+    FINDING_CODE: "a finding code such as gap.silent or facts.unsupported-number",
+}
+"""The id patterns of the files' fields, said in words (pydantic would quote the regex)."""
+
+
 _BOUNDS = {
     "greater_than_equal": ("≥", "ge"),
     "greater_than": (">", "gt"),
@@ -54,6 +70,11 @@ def error_reason(err: Any) -> str:
         return f"expected {_EXPECTED[kind]}"
     if kind == "literal_error":
         return f"expected one of {', '.join(repr(c) for c in _choices(err))}"
+    if kind == "string_pattern_mismatch":
+        pattern = str((err.get("ctx") or {}).get("pattern", ""))
+        return f"expected {_PATTERNS.get(pattern, f'text matching {pattern}')}"
+    if kind == "string_too_long":
+        return f"expected at most {(err.get('ctx') or {}).get('max_length')} characters"
     if kind in _BOUNDS:
         sign, key = _BOUNDS[kind]
         return f"expected a value {sign} {(err.get('ctx') or {}).get(key)}"
@@ -112,6 +133,9 @@ def raise_validation_error(
     for err in exc.errors(include_url=False):
         raw = tuple(err["loc"])
         loc = shown(raw)
+        is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's place for a mapping's bad key
+        if is_key:
+            loc = loc[:-1]
         field = format_path(loc)
         about = describe(loc)
         kind = err["type"]
@@ -144,7 +168,7 @@ def raise_validation_error(
             whole = isinstance(given, dict | list) and kind == "value_error"
             quiet = whole or isinstance(given, dict) or kind == SECRET_ERROR
             got = "" if quiet else f", got {_given(given)}"
-            where = f"field '{field}'{about}: " if loc else ""
+            where = f"{'key' if is_key else 'field'} '{field}'{about}: " if loc else ""
             hint = did_you_mean(given, _choices(err)) if isinstance(given, str) else ""
             msg = f"{where}{error_reason(err)}{got}{hint}"
         problems.append((lines.line(loc), msg))

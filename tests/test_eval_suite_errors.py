@@ -34,6 +34,10 @@ def _fails_cleanly(result, home: Path, *needles: str) -> None:
 
 
 CASES = {
+    "a case id in Chinese": (
+        f"name: s\ndoctype: school-ideology-summary\ncases:\n  - id: 第一\n    facts: {COMPLETE}\n",
+        ["suite.yaml:4:", "field 'cases[0].id': expected a name of ASCII letters", "'第一'"],
+    ),
     "unknown key with a suggestion and its line": (
         f"name: s\ndoctype: school-ideology-summary\nrepeats: 2\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
         ["suite.yaml:3:", "unknown field 'repeats'", "did you mean 'repeat'"],

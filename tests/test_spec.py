@@ -239,6 +239,16 @@ def test_broken_spec_through_the_cli_exits_2_without_traceback(doctype_copy: Pat
     assert out.read_text(encoding="utf-8") == "keep me"
 
 
+def test_a_chinese_fact_id_is_told_what_an_id_looks_like(doctype_copy: Path, cli):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "\n  school_name:\n", "\n  学校名称:\n")
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert "key 'facts.学校名称': expected an id of lowercase ASCII letters" in result.stderr
+    assert "a Chinese name goes in its label" in result.stderr
+    assert "pattern" not in result.stderr and "[key]" not in result.stderr
+
+
 def _skeleton(body: str) -> str:
     return '{% extends "section.j2" %}{% block skeleton %}' + body + "{% endblock %}\n"
 

@@ -23,13 +23,13 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline import paths
+from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.textio import LineMap, load_structured
 from pipeline.validation import did_you_mean, raise_validation_error
 
-CaseId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
-VariantName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=40)]
+CaseId = Annotated[str, Field(pattern=validation.NAME, max_length=80)]
+VariantName = Annotated[str, Field(pattern=validation.NAME, max_length=40)]
 
 
 class _Strict(BaseModel):
@@ -230,7 +230,7 @@ class DraftCase(_Strict):
 class ExpectedFinding(_Strict):
     """A finding a checker case expects: its code, and optionally where (a substring of the text)."""
 
-    code: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
+    code: str = Field(pattern=validation.FINDING_CODE)
     at: str | None = None
     """Text the finding must overlap; absent means anywhere."""
 
