@@ -352,6 +352,12 @@ def test_bad_and_builtin_ids(cli, tmp_path):
         cli("learn", SUBSECTIONS, "--id", "school-ideology-summary", "--out", tmp_path),
         "built-in document type",
     )
+    long_id = "a" * 300  # a file name no system takes
+    _assert_bad(cli("learn", SUBSECTIONS, "--id", long_id, "--out", tmp_path), "at most 64")
+    _assert_bad(
+        cli("learn", SUBSECTIONS, "--name", "培训\x01总结", "--out", tmp_path),
+        "--name: expected one line of text",
+    )
     assert not (tmp_path / "schemas").exists()
 
 

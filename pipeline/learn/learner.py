@@ -29,6 +29,7 @@ from pipeline.learn.writer import (
     title_template,
 )
 from pipeline.spec import DOCTYPE_ID
+from pipeline.textio import control_character
 
 
 class SectionSummary(BaseModel):
@@ -102,7 +103,15 @@ def _default_name(outline: Outline, found: FactsFound) -> str:
     return (unit if generic else "") + title[m.end() :]
 
 
+MAX_ID_LENGTH = 64
+"""Longest `--id`: it names files (`schemas/<id>.yaml`, `prompts/<id>/`) on every system."""
+
+
 def _check_id(doctype: str, out: Path, force: bool) -> None:
+    if len(doctype) > MAX_ID_LENGTH:
+        raise InputError(
+            f"--id is {len(doctype)} characters long: expected at most {MAX_ID_LENGTH}"
+        )
     if not DOCTYPE_ID.fullmatch(doctype):
         raise InputError(
             f"--id '{doctype}': expected lowercase letters, digits and '-', starting with a letter"
@@ -177,6 +186,8 @@ def learn_sample(
     name = (name or _default_name(outline, found)).strip()
     if not name:
         raise InputError("--name: expected a Chinese name for the document type")
+    if control_character(name):
+        raise InputError("--name: expected one line of text, without control characters")
     if doctype_id is None:
         doctype_id = identifier(name, sep="-", fallback="learned")
         if (paths.data_root() / "schemas" / f"{doctype_id}.yaml").exists():
