@@ -228,6 +228,16 @@ def test_bad_draft_files_exit_2_and_overwrite_nothing(cli, tmp_path, case):
     assert out.read_bytes() == b"previous output"
 
 
+def test_a_hand_edited_field_of_the_wrong_type_says_what_was_expected(cli, saved, tmp_path):
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["title"] = ["x"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = cli("export", edited, "-o", tmp_path / "out.md")
+    assert result.returncode == 2, result.stderr
+    assert "field 'title': expected text, got ['x']" in result.stderr  # not "Input should be"
+
+
 def test_a_word_file_given_for_the_draft_is_named_as_such(cli, saved, tmp_path):
     """It was "not UTF-8 text, nor GB18030 …; save the file as UTF-8": advice that cannot help."""
     word = tmp_path / "draft.docx"

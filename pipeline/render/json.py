@@ -19,7 +19,7 @@ from pipeline.document import Draft
 from pipeline.errors import InputError
 from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import control_character, parse_json, read_text
-from pipeline.validation import format_path
+from pipeline.validation import error_reason, format_path
 
 DRAFT_FORMAT = "draftsmith.draft/1"
 """The `format` tag of a saved draft."""
@@ -78,7 +78,7 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
         problem = (
             f"field '{where}' is missing"
             if first["type"] == "missing"
-            else f"field '{where}': {first['msg']}"
+            else f"field '{where}': {error_reason(first)}, got {first.get('input')!r:.60}"
         )
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
     if not DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
