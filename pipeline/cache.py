@@ -5,6 +5,12 @@ nothing: each call is answered from `responses.sqlite` in the user cache directo
 a request. Only usable answers are stored — never an error, an empty answer or a refusal —
 so a failed call is tried again next time. `draft run --no-cache` bypasses the cache;
 `draft cache clear` empties it.
+
+A cache file that cannot be opened at all (not a database) is reported before any request
+is made. Once a run is under way the cache never stops it, as the answers it pays for matter
+more: an answer that cannot be stored (a full disk, a read-only file) or looked up (a damaged
+page) is reported once on the `pipeline.cache` logger, and the run goes on without storing
+(a read-only cache still answers) or without the cache.
 """
 
 from __future__ import annotations
@@ -12,15 +18,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import database_errors
+
+log = logging.getLogger("pipeline.cache")
 
 CACHE_NAME = "responses.sqlite"
 SCHEMA_VERSION = 1
@@ -63,53 +74,91 @@ class ResponseCache:
     def __init__(self, path: Path | None = None):
         self.path = path or default_cache_path()
         self._db: sqlite3.Connection | None = None
+        self.unreadable: str | None = None
+        """Why look-ups stopped during this process (a damaged file), once they did."""
+        self.unwritable: str | None = None
+        """Why storing stopped during this process (a full disk, a read-only file)."""
 
     def _conn(self) -> sqlite3.Connection:
+        """The open database; a file SQLite cannot open is an InputError naming it."""
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             with database_errors(self.path, what="answer cache"):
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                # Commits need not reach the disk one by one (a power cut may lose the last
-                # few answers, never corrupt the file): a cached re-run would otherwise wait
-                # on a sync for every hit it counts.
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(_SCHEMA)
-            self._db = db
+                self._db = self._open()
         return self._db
 
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # Commits need not reach the disk one by one (a power cut may lose the last few
+            # answers, never corrupt the file): a cached re-run would otherwise wait on a sync
+            # for every hit it counts.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     def get(self, key: str) -> Completion | None:
-        """The stored answer for `key`, or None."""
-        if self._db is None and not self.path.exists():
+        """The stored answer for `key`, or None (also once the cache cannot be read)."""
+        if self.unreadable or (self._db is None and not self.path.exists()):
             return None
-        row = (
-            self._conn()
-            .execute("SELECT completion FROM responses WHERE key = ?", (key,))
-            .fetchone()
-        )
-        if row is None:
+        db = self._conn()  # a file that cannot be opened is reported: nothing is paid yet
+        try:
+            row = db.execute("SELECT completion FROM responses WHERE key = ?", (key,)).fetchone()
+            completion = Completion.model_validate_json(row[0]) if row else None
+        except (sqlite3.Error, ValidationError) as exc:
+            self.unreadable = self.unwritable = _reason(exc)
+            log.warning(
+                "the answer cache %s cannot be read (%s): going on without it; "
+                "`draft cache clear` deletes a damaged cache",
+                self.path,
+                self.unreadable,
+            )
             return None
-        self._conn().execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
-        return Completion.model_validate_json(row[0])
+        if completion is not None and not self.unwritable:
+            try:
+                db.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
+            except sqlite3.Error as exc:  # a read-only cache still answers
+                self._cannot_write(exc)
+        return completion
 
     def put(
         self, key: str, identity: dict[str, Any], messages: list[Message], completion: Completion
     ) -> None:
-        """Store an answer (its usage as first paid for)."""
+        """Store an answer (its usage as first paid for); a failure only stops the storing."""
+        if self.unwritable:
+            return
         request = json.dumps(
             {"model": identity, "messages": [m.model_dump() for m in messages]},
             ensure_ascii=False,
         )
-        self._conn().execute(
-            "INSERT OR REPLACE INTO responses (key, model, request, completion, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                key,
-                str(identity.get("model")),
-                request,
-                completion.model_dump_json(),
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            ),
+        try:
+            if self._db is None:
+                self._db = self._open()
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, model, request, completion, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    key,
+                    str(identity.get("model")),
+                    request,
+                    completion.model_dump_json(),
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+        except (sqlite3.Error, OSError) as exc:
+            self._cannot_write(exc)
+
+    def _cannot_write(self, exc: Exception) -> None:
+        """Stop storing for the rest of this process, saying why once."""
+        self.unwritable = _reason(exc)
+        log.warning(
+            "the answer cache %s cannot be written (%s): new answers are not cached",
+            self.path,
+            self.unwritable,
         )
 
     def stats(self) -> dict[str, Any]:
@@ -145,6 +194,16 @@ class ResponseCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _reason(exc: Exception) -> str:
+    """A short reason for a warning: SQLite's message, or the system's."""
+    if isinstance(exc, ValidationError):
+        return "a stored answer is damaged"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    reason = reason.splitlines()[0] if reason else type(exc).__name__
+    reason = reason.split(" with text ")[0]  # SQLite quotes the undecodable bytes
+    return reason if len(reason) <= 80 else reason[:79] + "…"
 
 
 class CachedModel:

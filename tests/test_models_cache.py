@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
 
-from modelrun import SECTIONS, draft_run
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
+
+import pytest
+from modelrun import EXAMPLE, SECTIONS, draft_run, model_env
 
 from pipeline.cache import CachedModel, ResponseCache, cache_key
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message, SectionPrompt
+from tests.conftest import REPO
 
 
 def test_a_cached_rerun_makes_no_request(tmp_path, openai_server):
@@ -109,3 +122,49 @@ def test_cached_model_in_process(tmp_path):
     assert stats["entries"] == 1 and stats["hits"] == 1
     stored = json.loads(model.cache._conn().execute("SELECT request FROM responses").fetchone()[0])
     assert stored["messages"] == [{"role": "user", "content": "写一段"}]
+
+
+def _file_size_limited(limit: int) -> Callable[[], None]:
+    """A subprocess's preexec_fn: files it writes may not grow past `limit` bytes (as on a
+    full disk: the write fails with EFBIG instead of the process being killed)."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.skipif(resource is None, reason="needs RLIMIT_FSIZE")
+def test_a_cache_that_cannot_be_written_does_not_lose_the_run(openai_server, draftsmith_home):
+    # The -shm file (32 KB) fits; the cache's growth does not, so a store fails mid-run after
+    # the answers were paid for: the draft is still written, with a warning.
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
+         "--no-log", "--concurrency", "7"],
+        env={**os.environ, **model_env(openai_server)}, cwd=REPO, capture_output=True,
+        text=True, timeout=120, preexec_fn=_file_size_limited(36_000),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    cache = draftsmith_home / "cache" / "responses.sqlite"
+    assert f"the answer cache {cache} cannot be written" in proc.stderr
+    assert "new answers are not cached" in proc.stderr
+    assert proc.stdout.startswith("# 青山县红星中学2020年意识形态工作总结")
+    assert openai_server.count() == len(SECTIONS)
+
+
+def test_a_damaged_cached_answer_is_asked_again(tmp_path, openai_server, draftsmith_home):
+    first = draft_run(tmp_path, openai_server, out_name="first.json")
+    assert first.code == 0, first.stderr
+    db = sqlite3.connect(draftsmith_home / "cache" / "responses.sqlite")
+    with db:  # a damaged page: bytes that are not UTF-8 where an answer was
+        db.execute("UPDATE responses SET completion = CAST(X'80ff00fe' AS TEXT)")
+    db.close()
+    again = draft_run(tmp_path, openai_server, out_name="second.json")
+    assert again.code == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    assert "cannot be read (Could not decode to UTF-8 column 'completion')" in again.stderr
+    assert "`draft cache clear` deletes a damaged cache" in again.stderr
+    assert openai_server.count() == 2 * len(SECTIONS)
+    assert again.draft["text"] == first.draft["text"]
