@@ -4,12 +4,19 @@
 (`m001_…`, `m002_…`), each applied once and recorded in `_migrations`, so an old log keeps
 working after an upgrade. `draft logs` lists runs; `draft logs show ID` prints one run with
 every call. API keys never reach it: it stores only messages, answers and redacted errors.
+
+A log that cannot be opened or written when a run starts stops the run before any model is
+asked (exit 2, naming the file). Once the run is under way the log never stops it: a write
+that fails (a full disk, a lock held too long) is kept in `RunLog.failure`, reported once,
+and the rest of the run goes unlogged while its draft is still written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -24,6 +31,8 @@ from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import database_errors
+
+log = logging.getLogger("pipeline.runlog")
 
 LOG_NAME = "logs.db"
 
@@ -137,6 +146,8 @@ class RunLog:
 
     def __init__(self, path: Path | None = None):
         self.path = path or default_log_path()
+        self.failure: str | None = None
+        """Why a write failed during the run, once one did (the rest is not logged)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with database_errors(self.path, what="run log"):
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -168,7 +179,8 @@ class RunLog:
                 )
                 self.db.execute("COMMIT")
             except Exception:
-                self.db.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # else its error hides the real one
+                    self.db.execute("ROLLBACK")
                 raise
             applied.append(name)
         return applied
@@ -187,20 +199,33 @@ class RunLog:
         output: str | None,
         options: dict[str, Any] | None = None,
     ) -> int:
-        """A new run; returns its id."""
-        cur = self.db.execute(
-            "INSERT INTO runs (started_at, doctype, model, facts_source, output, options) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                _now(),
-                doctype,
-                model,
-                facts_source,
-                output,
-                redact(json.dumps(options or {}, ensure_ascii=False, default=str)),
-            ),
-        )
+        """A new run; returns its id. A log that cannot take it is an InputError naming it."""
+        with database_errors(self.path, what="run log"):
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, doctype, model, facts_source, output, options) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    _now(),
+                    doctype,
+                    model,
+                    facts_source,
+                    output,
+                    redact(json.dumps(options or {}, ensure_ascii=False, default=str)),
+                ),
+            )
         return int(cur.lastrowid or 0)
+
+    def _write(self, sql: str, params: tuple[Any, ...], *, after_failure: bool = False) -> bool:
+        """Run one write; False (and `failure` set) when it failed. After a failure, writes
+        are skipped (each could wait out a lock again) unless `after_failure`."""
+        if self.failure and not after_failure:
+            return False
+        try:
+            self.db.execute(sql, params)
+        except sqlite3.Error as exc:
+            self.failure = self.failure or (str(exc).splitlines() or [type(exc).__name__])[0]
+            return False
+        return True
 
     def record_call(
         self,
@@ -211,10 +236,10 @@ class RunLog:
         *,
         error: str | None = None,
         usage: Usage | None = None,
-    ) -> None:
-        """Log one call: its messages and its answer or error."""
+    ) -> bool:
+        """Log one call: its messages and its answer or error; False when it could not be."""
         u = usage or (completion.usage if completion else Usage())
-        self.db.execute(
+        return self._write(
             "INSERT INTO calls (run_id, section, created_at, messages, response, finish_reason, "
             "error, input_tokens, output_tokens, requests, retries, cached, latency_s, cost) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -239,14 +264,18 @@ class RunLog:
     def calls_usage(self, run_id: int) -> Usage:
         """The usage of every call logged for a run, summed (for a run that ended without a
         draft: its calls were still paid for)."""
-        calls = self.db.execute("SELECT * FROM calls WHERE run_id = ?", (run_id,))
+        try:
+            calls = self.db.execute("SELECT * FROM calls WHERE run_id = ?", (run_id,)).fetchall()
+        except sqlite3.Error:  # the run is ending: a log that cannot be read must not stop it
+            return Usage()
         return sum((_call_usage(c) for c in calls), Usage())
 
     def finish_run(
         self, run_id: int, *, exit_code: int, usage: Usage, sections: list[dict[str, Any]]
     ) -> None:
-        """Close a run with its exit code, total usage and per-section summary."""
-        self.db.execute(
+        """Close a run with its exit code, total usage and per-section summary (tried even
+        after a failed write, so that the run does not show as still running)."""
+        self._write(
             "UPDATE runs SET finished_at = ?, exit_code = ?, usage = ?, sections = ? WHERE id = ?",
             (
                 _now(),
@@ -255,6 +284,7 @@ class RunLog:
                 redact(json.dumps(sections, ensure_ascii=False)),
                 run_id,
             ),
+            after_failure=True,
         )
 
     # ------------------------------------------------------------------ reading
@@ -268,30 +298,35 @@ class RunLog:
 
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first."""
-        rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        with database_errors(self.path, what="run log"):
+            rows = self.db.execute(
+                "SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
         return [self._run(r) for r in rows]
 
     def run(self, run_id: int) -> RunRecord | None:
         """One run with all its calls, or None."""
-        row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
-            return None
-        record = self._run(row)
-        calls = []
-        for c in self.db.execute("SELECT * FROM calls WHERE run_id = ? ORDER BY id", (run_id,)):
-            calls.append(
-                CallRecord(
-                    id=c["id"],
-                    section=c["section"],
-                    created_at=c["created_at"],
-                    messages=[Message.model_validate(m) for m in json.loads(c["messages"])],
-                    response=c["response"],
-                    finish_reason=c["finish_reason"],
-                    error=c["error"],
-                    usage=_call_usage(c),
-                )
+        with database_errors(self.path, what="run log"):
+            row = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return None
+            rows = self.db.execute(
+                "SELECT * FROM calls WHERE run_id = ? ORDER BY id", (run_id,)
+            ).fetchall()
+        calls = [
+            CallRecord(
+                id=c["id"],
+                section=c["section"],
+                created_at=c["created_at"],
+                messages=[Message.model_validate(m) for m in json.loads(c["messages"])],
+                response=c["response"],
+                finish_reason=c["finish_reason"],
+                error=c["error"],
+                usage=_call_usage(c),
             )
-        return record.model_copy(update={"calls": calls})
+            for c in rows
+        ]
+        return self._run(row).model_copy(update={"calls": calls})
 
 
 def _call_usage(c: sqlite3.Row) -> Usage:
@@ -315,6 +350,7 @@ class RecordingModel:
         self.log = log
         self.run_id = run_id
         self.name = inner.name
+        self._warned = False
 
     @property
     def deadline(self) -> float | None:
@@ -328,12 +364,25 @@ class RecordingModel:
             usage = getattr(exc, "usage", None) or Usage(
                 latency_s=round(time.monotonic() - started, 6)
             )
-            self.log.record_call(
-                self.run_id, prompt.section_id, messages, None, error=str(exc), usage=usage
+            self._logged(
+                self.log.record_call(
+                    self.run_id, prompt.section_id, messages, None, error=str(exc), usage=usage
+                )
             )
             raise
-        self.log.record_call(self.run_id, prompt.section_id, messages, completion)
+        self._logged(self.log.record_call(self.run_id, prompt.section_id, messages, completion))
         return completion
+
+    def _logged(self, ok: bool) -> None:
+        """Say once that the log stopped taking calls; the run goes on."""
+        if not ok and not self._warned:
+            self._warned = True
+            log.warning(
+                "the run log %s cannot be written (%s): the rest of run %d is not logged",
+                self.log.path,
+                self.log.failure,
+                self.run_id,
+            )
 
     async def aclose(self) -> None:
         await close_model(self.inner)

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
 
 from conftest import EXAMPLES, run_cli
 
@@ -100,3 +108,25 @@ def offline_bodies() -> dict[str, str]:
     spec, facts = load_facts(EXAMPLE)
     draft = draft_document(spec, facts, OfflineModel())
     return {s.id: s.body for s in draft.sections}
+
+
+def run_on_a_full_disk(
+    limit: int, *args: str, server: ScriptedOpenAIServer
+) -> subprocess.CompletedProcess[str]:
+    """`draft ARGS` against `server` as a process whose files may not grow past `limit`
+    bytes: a write beyond it fails (EFBIG) as on a full disk. SQLite's -shm file takes
+    32 KB, so a limit a little above lets the databases open and fail as they grow."""
+    if resource is None:
+        import pytest
+
+        pytest.skip("needs RLIMIT_FSIZE")
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the process is killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        env={**os.environ, **model_env(server)}, cwd=EXAMPLES.parent, capture_output=True,
+        text=True, timeout=120, preexec_fn=limited,
+    )  # fmt: skip

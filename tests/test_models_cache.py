@@ -5,25 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Callable
 
-try:
-    import resource
-except ImportError:  # Windows
-    resource = None  # type: ignore[assignment]
-
-import pytest
-from modelrun import EXAMPLE, SECTIONS, draft_run, model_env
+from modelrun import EXAMPLE, SECTIONS, draft_run, run_on_a_full_disk
 
 from pipeline.cache import CachedModel, ResponseCache, cache_key
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message, SectionPrompt
-from tests.conftest import REPO
 
 
 def test_a_cached_rerun_makes_no_request(tmp_path, openai_server):
@@ -124,26 +112,12 @@ def test_cached_model_in_process(tmp_path):
     assert stored["messages"] == [{"role": "user", "content": "写一段"}]
 
 
-def _file_size_limited(limit: int) -> Callable[[], None]:
-    """A subprocess's preexec_fn: files it writes may not grow past `limit` bytes (as on a
-    full disk: the write fails with EFBIG instead of the process being killed)."""
-
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
-@pytest.mark.skipif(resource is None, reason="needs RLIMIT_FSIZE")
 def test_a_cache_that_cannot_be_written_does_not_lose_the_run(openai_server, draftsmith_home):
     # The -shm file (32 KB) fits; the cache's growth does not, so a store fails mid-run after
     # the answers were paid for: the draft is still written, with a warning.
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
-         "--no-log", "--concurrency", "7"],
-        env={**os.environ, **model_env(openai_server)}, cwd=REPO, capture_output=True,
-        text=True, timeout=120, preexec_fn=_file_size_limited(36_000),
+    proc = run_on_a_full_disk(
+        36_000, "run", str(EXAMPLE), "--model", "openai:good", "--no-log", "--concurrency", "7",
+        server=openai_server,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr

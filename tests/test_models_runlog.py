@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from modelrun import SECTIONS, draft_run, model_env
+from modelrun import EXAMPLE, SECTIONS, draft_run, model_env, run_on_a_full_disk
 
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
@@ -187,3 +187,62 @@ def test_cache_clear_deletes_a_damaged_cache(cli, draftsmith_home):
     assert result.returncode == 0, result.stderr
     assert not path.exists()
     assert cli("cache", "info").returncode == 0
+
+
+def _read_only(db_file: Path) -> None:
+    """Make `db_file` a database SQLite may only read (as a read-only file is, for anyone but
+    root): its header's file-format write version is one this SQLite cannot write."""
+    with db_file.open("r+b") as fh:
+        fh.seek(18)
+        fh.write(bytes([3]))
+
+
+def test_a_log_that_cannot_be_written_stops_the_run_before_the_model_is_asked(
+    tmp_path, openai_server, cli, draftsmith_home
+):
+    assert cli("run", EXAMPLE, "-o", tmp_path / "first.md").returncode == 0  # offline
+    path = draftsmith_home / "data" / "logs.db"
+    _read_only(path)
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"error: {path}: cannot use the run log: attempt to write a ")
+    assert run.stderr.rstrip().endswith("or draft without the log: --no-log")
+    assert openai_server.count() == 0 and not run.out.exists()
+    assert "model offline" in cli("logs").stdout  # still readable
+
+
+def test_a_log_that_fails_mid_run_does_not_lose_the_run(tmp_path, openai_server, cli):
+    assert cli("run", EXAMPLE, "-o", tmp_path / "first.md").returncode == 0  # log made
+    # The run starts and is logged; its calls' prompts soon outgrow the "disk".
+    proc = run_on_a_full_disk(
+        36_000, "run", str(EXAMPLE), "--model", "openai:good", "--no-cache", "-q",
+        server=openai_server,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "cannot be written" in proc.stderr and "the rest of run 2 is not logged" in proc.stderr
+    assert "run 2 is logged only in part" in proc.stderr and "logged as run" not in proc.stderr
+    assert proc.stdout.startswith("# 青山县红星中学2020年意识形态工作总结")
+    assert openai_server.count() == len(SECTIONS)
+    listing = cli("logs")
+    assert listing.returncode == 0 and "model openai:good" in listing.stdout
+
+
+def test_a_damaged_table_in_the_log_is_named_not_a_traceback(tmp_path, cli, draftsmith_home):
+    """A log that opens but whose runs table is damaged (garbage over its page)."""
+    assert cli("run", EXAMPLE, "-o", tmp_path / "first.md").returncode == 0
+    path = draftsmith_home / "data" / "logs.db"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'runs'").fetchone()
+    db.close()
+    with path.open("r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xa5" * page_size)
+    for args in [("logs",), ("logs", "show", "1")]:
+        result = cli(*args)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {path}: cannot use the run log: database disk")
+        assert "Traceback" not in result.stderr

@@ -127,19 +127,22 @@ def run(
     if not no_log:
         from pipeline.runlog import RecordingModel, RunLog
 
-        log = RunLog()
-        run_id = log.start_run(
-            doctype=spec.id,
-            model=model,
-            facts_source=str(facts_file),
-            output=str(output) if output else None,
-            options={
-                **options.model_dump(exclude_none=True),
-                "concurrency": concurrency,
-                "repairs": repairs,
-                "cache": not no_cache,
-            },
-        )
+        try:  # before any model is asked: nothing is paid for yet
+            log = RunLog()
+            run_id = log.start_run(
+                doctype=spec.id,
+                model=model,
+                facts_source=str(facts_file),
+                output=str(output) if output else None,
+                options={
+                    **options.model_dump(exclude_none=True),
+                    "concurrency": concurrency,
+                    "repairs": repairs,
+                    "cache": not no_cache,
+                },
+            )
+        except InputError as exc:
+            raise InputError(f"{exc}; or draft without the log: --no-log") from None
         chosen = RecordingModel(chosen, log, run_id)
 
     draft: Draft | None = None
@@ -172,13 +175,11 @@ def run(
     except KeyboardInterrupt:
         note = "" if no_cache else "; the answers already received are cached for a re-run"
         if log is not None:
-            _finish_log(log, run_id, 130, draft)
-            note += f"; logged as run {run_id} (draft logs show {run_id})"
+            note += "; " + _finish_log(log, run_id, 130, draft)
         print(f"interrupted: nothing was written{note}", file=sys.stderr)
         raise typer.Exit(130) from None
     if log is not None:
-        _finish_log(log, run_id, int(code), draft)
-        print(f"  logged as run {run_id} (draft logs show {run_id})", file=sys.stderr)
+        print(f"  {_finish_log(log, run_id, int(code), draft)}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -188,8 +189,9 @@ def _nothing_drafted(draft: Draft) -> bool:
     return bool(draft.sections) and len(draft.failed_sections) == len(draft.sections)
 
 
-def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> None:
-    """Record how the run ended, with the usage of every section drafted (if any)."""
+def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> str:
+    """Record how the run ended, with the usage of every section drafted (if any); returns
+    where it is logged, or why only in part."""
     sections = [
         {
             "id": s.id,
@@ -203,6 +205,12 @@ def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> N
     usage = draft.usage if draft is not None else log.calls_usage(run_id)
     log.finish_run(run_id, exit_code=exit_code, usage=usage, sections=sections)
     log.close()
+    if log.failure:
+        return (
+            f"run {run_id} is logged only in part: the run log {log.path} could not be "
+            f"written ({log.failure})"
+        )
+    return f"logged as run {run_id} (draft logs show {run_id})"
 
 
 def _model_options(**values: Any) -> ModelOptions:
