@@ -87,13 +87,15 @@ def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, 
     assert [s["id"] for s in record["sections"]] == SECTIONS
 
 
-def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_server, cli):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_server, cli, signum):
+    """Ctrl-C, or a SIGTERM (a cancelled CI job, `timeout`): the same honest interruption."""
     openai_server.script("plans", "hang:30")  # every other section answers at once
     out = tmp_path / "draft.md"
     proc = _start_run(openai_server, out)
     _wait_for_requests(openai_server, len(SECTIONS))
     time.sleep(0.5)  # the answers that came back are logged
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted: nothing was written" in err and "logged as run 1" in err
@@ -103,6 +105,11 @@ def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_s
     answered = len(SECTIONS) - 1
     assert record["usage"]["requests"] == answered and record["usage"]["input_tokens"] > 0
     assert "exit 130" in cli("logs").stdout
+    asked = openai_server.count()
+    again = _start_run(openai_server, out)
+    again.communicate(timeout=60)
+    assert again.returncode == 0 and out.exists()
+    assert openai_server.count() == asked + 1  # only the section that never answered
 
 
 def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -123,6 +124,9 @@ def run(
     )
     chosen = get_model(model, options=options, use_cache=not no_cache, key_flag="--api-key-env")
 
+    # A SIGTERM (a CI job cancelled, `timeout`, a service stopped) is an interruption like
+    # Ctrl-C: the run is logged as such and no half-written output is left.
+    signal.signal(signal.SIGTERM, _interrupt)
     log, run_id = None, 0
     if not no_log:
         from pipeline.runlog import RecordingModel, RunLog
@@ -187,6 +191,10 @@ def _nothing_drafted(draft: Draft) -> bool:
     """Every section failed (a wrong key, an unreachable endpoint): such a draft must not
     replace a draft already at the output path."""
     return bool(draft.sections) and len(draft.failed_sections) == len(draft.sections)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> str:
