@@ -269,8 +269,9 @@ def test_a_control_character_in_a_saved_draft_is_bad_input(cli, saved, tmp_path)
         (("--format", "docx"), "--format docx needs an output file"),
         (("-o", "{tmp}/out.pdf"), "cannot tell the output format from 'out.pdf'"),
         (("-o", "{tmp}"), "the output is a directory"),
+        (("-o", "{tmp}/a.docx", "-o", "{tmp}/a.md"), "-o was given 2 times ("),
     ],
-    ids=["unknown format", "docx to stdout", "unknown extension", "directory"],
+    ids=["unknown format", "docx to stdout", "unknown extension", "directory", "two outputs"],
 )
 def test_bad_options_exit_2_with_a_clear_message(cli, saved, tmp_path, args, message):
     args = tuple(a.format(tmp=tmp_path) for a in args)

@@ -275,6 +275,18 @@ def test_an_output_named_for_another_document_format_is_refused(cli, tmp_path):
     assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("# ")
 
 
+def test_a_second_output_is_refused_not_dropped(cli, tmp_path):
+    """`-o 总结.docx -o 总结.json` wrote only the JSON, without a word about the Word file."""
+    result = cli(
+        "run", EXAMPLES / "annual-work-summary.yaml", "-o", tmp_path / "总结.docx",
+        "-o", tmp_path / "总结.json",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "-o was given 2 times" in result.stderr and "总结.docx" in result.stderr
+    assert "draft export draft.json -o FILE" in result.stderr
+    assert "Traceback" not in result.stderr and list(tmp_path.iterdir()) == []
+
+
 def test_docx_needs_an_output_file(cli):
     result = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "docx")
     assert result.returncode == 2 and "-o" in result.stderr

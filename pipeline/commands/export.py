@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.commands.options import SpecDirs
+from pipeline.commands.options import SpecDirs, single_output
 from pipeline.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -20,9 +20,14 @@ def export(
     draft_file: Annotated[
         Path, typer.Argument(help="A draft saved by `draft run --format json` (or -o x.json).")
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Write here (stdout when absent; docx needs a file)."),
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Write here (stdout when absent; docx needs a file).",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -47,6 +52,7 @@ def export(
     from pipeline.render.json import load_saved_draft
     from pipeline.textio import check_output_path, write_atomic
 
+    output = single_output(outputs, hint="run `draft export` once for each file")
     if output is not None:
         check_output_path(output, source=draft_file)
     if fmt is None and output is not None:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from pipeline.errors import InputError
+
 
 def _check_spec_dirs(folders: list[Path] | None) -> list[Path] | None:
     """Every `--spec-dir` checked as the command starts, whether or not it needs a spec."""
@@ -24,3 +26,16 @@ SpecDirs = Annotated[
         callback=_check_spec_dirs,
     ),
 ]
+
+
+def single_output(outputs: list[Path] | None, *, hint: str) -> Path | None:
+    """The one `-o` of a command that writes one file; given twice, refused rather than all
+    but the last dropped without a word (`draft eval -o` is repeatable, so users try it)."""
+    if not outputs:
+        return None
+    if len(outputs) > 1:
+        names = ", ".join(str(o) for o in outputs)
+        raise InputError(
+            f"-o was given {len(outputs)} times ({names}): this command writes one file; {hint}"
+        )
+    return outputs[0]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pipeline.commands.options import SpecDirs
+from pipeline.commands.options import SpecDirs, single_output
 from pipeline.errors import DraftsmithError, InputError
 
 if TYPE_CHECKING:
@@ -28,9 +28,11 @@ def run(
     model: Annotated[
         str, typer.Option(help="offline (default), openai:<model>, or a profile name.")
     ] = "offline",
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Write the draft here (stdout when absent)."),
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "-o", "--output", metavar="<path>", help="Write the draft here (stdout when absent)."
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -105,6 +107,11 @@ def run(
     from pipeline.summary import print_run_summary
     from pipeline.textio import check_output_path, write_atomic
 
+    output = single_output(
+        outputs,
+        hint="write the draft as JSON (-o draft.json), then `draft export draft.json -o FILE` "
+        "for each other format",
+    )
     out_format = format_for(output, fmt)
     if out_format == "docx" and output is None:
         raise InputError("--format docx needs an output file: add -o draft.docx")
