@@ -404,8 +404,13 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
             fh = open(target, mode, encoding=encoding)  # noqa: SIM115 (closed below)
         except OSError as exc:
             raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
-        with fh:
-            yield fh
+        try:
+            with fh:
+                yield fh
+        except OSError as exc:  # /dev/full, a pipe whose reader left
+            raise InputError(
+                f"cannot write the output: {exc.strerror or exc}", path=str(target)
+            ) from None
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -421,6 +426,11 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a quota: name the file (the error itself does not)
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write the output: {exc.strerror or exc}", path=str(target)
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -6,9 +6,18 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None  # type: ignore[assignment]
 
 import yaml
 
@@ -359,3 +368,38 @@ def test_output_that_is_a_directory_or_unwritable_exits_2(cli, tmp_path):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "cannot write the output" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_a_full_disk_names_the_output_keeps_the_old_one_and_logs_the_run(cli, tmp_path):
+    """The write fails after the work: the message names the file (the system's error does
+    not), the previous output and no temporary file are left, and the run log says exit 2
+    instead of showing the run as still running."""
+    facts = EXAMPLES / "school-ideology-summary.yaml"
+    out = tmp_path / "总结 2020.json"
+    out.write_text("previous output", encoding="utf-8")
+    if resource is not None:  # a file may not grow past 10 KB: the draft's JSON is twice that
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "run", str(facts), "-o", str(out), "--no-log"],
+            cwd=REPO, capture_output=True, text=True, timeout=120,
+            preexec_fn=_file_size_limit(10_000),
+        )  # fmt: skip
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr == f"error: {out}: cannot write the output: File too large\n"
+        assert out.read_text(encoding="utf-8") == "previous output"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    if Path("/dev/full").exists():  # a device that is always full
+        result = cli("run", facts, "-o", "/dev/full")
+        assert result.returncode == 2, result.stderr
+        assert "error: /dev/full: cannot write the output: No space left on device" in (
+            result.stderr
+        )
+        listing = cli("logs")
+        assert "exit 2" in listing.stdout and "running" not in listing.stdout
+
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the process is killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
