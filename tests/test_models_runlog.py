@@ -112,6 +112,20 @@ def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_s
     assert openai_server.count() == asked + 1  # only the section that never answered
 
 
+def test_the_log_names_the_facts_and_output_files_wherever_it_is_read(tmp_path, cli):
+    """Relative names would be ambiguous once read from another folder."""
+    work = tmp_path / "单位 材料"
+    work.mkdir()
+    (work / "facts.yaml").write_bytes(EXAMPLE.read_bytes())
+    assert cli("run", "facts.yaml", "-o", "out/总结.docx", cwd=work).returncode == 0
+    work = work.resolve()  # as the process saw its folder (macOS: /private/var…)
+    record = json.loads(cli("logs", "show", "1", "--json").stdout)
+    assert record["facts_source"] == str(work / "facts.yaml")
+    assert record["output"] == str(work / "out" / "总结.docx")
+    shown = cli("logs", "show", "1").stdout
+    assert f"facts {work / 'facts.yaml'}  output {work / 'out' / '总结.docx'}" in shown
+
+
 def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):
     run = draft_run(tmp_path, openai_server, "--no-log")
     assert run.code == 0

@@ -143,8 +143,9 @@ def run(
             run_id = log.start_run(
                 doctype=spec.id,
                 model=model,
-                facts_source=str(facts_file),
-                output=str(output) if output else None,
+                # absolute: the log is read later, from any folder
+                facts_source=str(facts_file.absolute()),
+                output=str(output.absolute()) if output else None,
                 options={
                     **options.model_dump(exclude_none=True),
                     "concurrency": concurrency,
