@@ -165,11 +165,11 @@ class ResponseCache:
         """Entries, hits and the file's size."""
         if not self.path.exists():
             return {"path": str(self.path), "entries": 0, "hits": 0, "bytes": 0}
-        entries, hits = (
-            self._conn()
-            .execute("SELECT COUNT(*), COALESCE(SUM(hits), 0) FROM responses")
-            .fetchone()
-        )
+        db = self._conn()
+        with database_errors(self.path, what="answer cache"):  # damaged, or another layout
+            entries, hits = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(hits), 0) FROM responses"
+            ).fetchone()
         size = sum(
             p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
@@ -181,13 +181,15 @@ class ResponseCache:
             return 0
         try:
             db = self._conn()
-        except InputError:  # damaged: it is only a cache, so clearing it is deleting it
+            (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
+            db.execute("DROP TABLE responses")  # and made again: a table of another layout
+            db.executescript(_SCHEMA)  # (an older cache's) is cleared too
+            db.execute("VACUUM")
+        except (InputError, sqlite3.Error):  # damaged: it is only a cache, so clearing it is
+            self.close()  # deleting it
             for f in self.path.parent.glob(self.path.name + "*"):  # with its -wal and -shm
                 f.unlink()
             return 0
-        (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
-        db.execute("DELETE FROM responses")
-        db.execute("VACUUM")
         return int(count)
 
     def close(self) -> None:

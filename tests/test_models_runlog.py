@@ -267,3 +267,27 @@ def test_a_damaged_table_in_the_log_is_named_not_a_traceback(tmp_path, cli, draf
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith(f"error: {path}: cannot use the run log: database disk")
         assert "Traceback" not in result.stderr
+
+
+def test_a_cache_of_another_layout_is_named_and_cleared(cli, draftsmith_home):
+    """An older cache (its table without today's columns) opens, but every query fails."""
+    path = draftsmith_home / "cache" / "responses.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, answer TEXT)")
+        db.execute("INSERT INTO responses VALUES ('k', '旧的答案')")
+    db.close()
+    info = cli("cache", "info")
+    assert info.returncode == 2, info.stderr
+    assert info.stderr.startswith(f"error: {path}: cannot use the answer cache: no such column")
+    assert "Traceback" not in info.stderr
+    cleared = cli("cache", "clear")
+    assert cleared.returncode == 0, cleared.stderr
+    assert "removed 1 cached answer(s)" in cleared.stdout
+    info = cli("cache", "info")
+    assert info.returncode == 0, info.stderr
+    assert "0 answer(s)" in info.stdout
+    db = sqlite3.connect(path)
+    assert "completion" in {row[1] for row in db.execute("PRAGMA table_info(responses)")}
+    db.close()
