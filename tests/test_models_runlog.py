@@ -126,6 +126,19 @@ def test_the_log_names_the_facts_and_output_files_wherever_it_is_read(tmp_path, 
     assert f"facts {work / 'facts.yaml'}  output {work / 'out' / '总结.docx'}" in shown
 
 
+def test_logs_show_times_on_the_users_clock(tmp_path, cli):
+    """Stored in UTC; a user in China must not read a run as 8 hours old."""
+    import datetime as dt
+
+    assert cli("run", EXAMPLE, "-o", tmp_path / "d.md").returncode == 0
+    stored = json.loads(cli("logs", "show", "1", "--json").stdout)["started_at"]
+    local = dt.datetime.fromisoformat(stored).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    expected = local.strftime("%Y-%m-%d %H:%M:%S +0800")
+    shanghai = {"TZ": "Asia/Shanghai"}
+    assert expected in cli("logs", env=shanghai).stdout
+    assert f"started {expected}" in cli("logs", "show", "1", env=shanghai).stdout
+
+
 def test_no_log_skips_the_log(tmp_path, openai_server, cli, draftsmith_home):
     run = draft_run(tmp_path, openai_server, "--no-log")
     assert run.code == 0

@@ -56,11 +56,25 @@ def logs(
         state = "running/interrupted" if r.exit_code is None else f"exit {r.exit_code}"
         extra = f", {failed} section(s) failed" if failed else ""
         print(
-            f"{r.id:>5}  {r.started_at}  {r.doctype or '-'}  model {r.model or '-'}  {state}{extra}"
+            f"{r.id:>5}  {_local(r.started_at)}  {r.doctype or '-'}  model {r.model or '-'}  {state}{extra}"
         )
         line = _usage_line(r.usage)
         if line:
             print(f"       {line}")
+
+
+def _local(stamp: str) -> str:
+    """A stored UTC time as the user's clock shows it (`2026-11-30 17:59:22 +0800`); the JSON
+    keeps the stored form."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
 
 
 @logs_app.command("show")
@@ -77,7 +91,9 @@ def show(
     if as_json:
         print(record.model_dump_json(indent=2))
         return
-    print(f"run {record.id}: {record.doctype} with {record.model}, started {record.started_at}")
+    print(
+        f"run {record.id}: {record.doctype} with {record.model}, started {_local(record.started_at)}"
+    )
     print(f"  facts {record.facts_source}  output {record.output or '(stdout)'}")
     print(f"  exit code {record.exit_code}  {_usage_line(record.usage)}")
     if record.options:
@@ -87,7 +103,9 @@ def show(
         print(f"  [{s['id']}] {s['status']}, {s['attempts']} answer(s){err}")
     for call in record.calls:
         print()
-        print(f"--- call {call.id}  [{call.section}]  {call.created_at}  {_usage_line(call.usage)}")
+        print(
+            f"--- call {call.id}  [{call.section}]  {_local(call.created_at)}  {_usage_line(call.usage)}"
+        )
         for m in call.messages:
             print(f"<{m.role}>")
             print(m.content)
