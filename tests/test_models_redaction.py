@@ -96,10 +96,21 @@ def test_redact_masks_registered_keys_and_bearer_tokens():
     assert redact("Authorization: Bearer xyz.987") == f"Authorization: Bearer {MASK}"
     assert redact("short ab", "ab") == "short ab"  # too short to be a key
     assert redact("other-secret-999 here", "other-secret-999") == f"{MASK} here"
+    assert redact("at http://bob:pw-9@gw.local:8000/v1") == f"at http://bob:{MASK}@gw.local:8000/v1"
+    assert redact("http://gw.local:8000/v1/a:b@c") == "http://gw.local:8000/v1/a:b@c"
 
 
-def test_every_section_failed_still_writes_the_draft(tmp_path, openai_server):
-    openai_server.script("*", "401")
-    run = draft_run(tmp_path, openai_server)
-    assert run.code == 3
-    assert [s["status"] for s in run.draft["sections"]] == ["failed"] * len(SECTIONS)
+def test_a_base_url_with_a_password_is_refused_without_quoting_it(
+    tmp_path, openai_server, draftsmith_home
+):
+    """A gateway behind basic auth given as http://user:password@host/v1: the HTTP client
+    cannot send it beside the key, and the password must not be echoed or stored."""
+    password = "gw-pass-7f3a9"
+    url = openai_server.base_url.replace("http://", f"http://office:{password}@")
+    run = draft_run(tmp_path, openai_server, env={"OPENAI_BASE_URL": url})
+    assert run.code == 2, run.stderr
+    assert "carries a user name or password" in run.stderr and "office:***@" in run.stderr
+    assert password not in run.stderr
+    assert openai_server.count() == 0
+    for path in _files_under(tmp_path, draftsmith_home):
+        assert password.encode() not in path.read_bytes(), path

@@ -90,7 +90,8 @@ class EndpointSettings(BaseModel):
         """What makes two calls interchangeable: the cache key's model and parameters."""
         return {
             "model": self.model,
-            "base_url": self.base_url,
+            # stored with each cached answer: a password in the URL stays out of the cache
+            "base_url": redact(self.base_url) if self.base_url else self.base_url,
             "temperature": self.temperature,
             "seed": self.seed,
             "max_tokens": self.max_tokens,

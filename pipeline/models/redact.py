@@ -1,7 +1,8 @@
 """Keeping API keys out of everything Draftsmith writes: messages, logs, the cache, outputs.
 
 A model registers its key with `register_secret` when it is built; `redact` then replaces
-that key — and any `Bearer …` credential — with `***` in any text. `RedactingFilter` does
+that key — and any `Bearer …` credential, and the password of a URL such as
+`http://user:password@host/v1` — with `***` in any text. `RedactingFilter` does
 the same for log records.
 """
 
@@ -13,6 +14,7 @@ import threading
 
 MASK = "***"
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[^\s'\"]+")
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@'\"]*:)[^/\s@'\"]+@")
 _secrets: set[str] = set()
 _lock = threading.Lock()
 
@@ -31,6 +33,7 @@ def redact(text: str, *extra: str | None) -> str:
     secrets.update(s for s in extra if s and len(s) >= 4)
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + "@", text)
     return _BEARER.sub(lambda m: m.group(1) + MASK, text)
 
 

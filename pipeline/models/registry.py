@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pipeline.config import ModelProfile, config_paths, load_config
 from pipeline.errors import InputError
 from pipeline.models.base import Model
+from pipeline.models.redact import redact
 
 OPENAI_PREFIX = "openai:"
 REASONING_MODEL = re.compile(r"(?i)^(?:o\d|gpt-5)")
@@ -69,7 +70,7 @@ def _check_url(url: str, source: str) -> str:
     url = url.strip()
     if not url.startswith(("http://", "https://")):
         raise InputError(
-            f"base URL from {source} must start with http:// or https://, got '{url[:60]}'"
+            f"base URL from {source} must start with http:// or https://, got '{redact(url)[:60]}'"
         )
     bad_port = "the port must be a number from 1 to 65535"
     try:
@@ -79,6 +80,13 @@ def _check_url(url: str, source: str) -> str:
         problem = bad_port if "Port" in str(exc) else str(exc)
     else:
         problem = ""
+        if parts.username is not None or parts.password is not None:
+            # aiohttp refuses credentials in the URL beside the key's Authorization header
+            raise InputError(
+                f"base URL from {source} carries a user name or password "
+                f"('{redact(url)[:80]}'): the endpoint's key goes in the key variable "
+                "(OPENAI_API_KEY or a profile's key_env), not in the URL"
+            )
         if not parts.hostname:
             problem = "it names no host"
         elif any(ch.isspace() for ch in url):
@@ -86,7 +94,9 @@ def _check_url(url: str, source: str) -> str:
         elif port == 0:
             problem = bad_port
     if problem:
-        raise InputError(f"base URL from {source} is not a usable URL ({problem}): '{url[:80]}'")
+        raise InputError(
+            f"base URL from {source} is not a usable URL ({problem}): '{redact(url)[:80]}'"
+        )
     url = url.rstrip("/")
     # A common slip: the endpoint's full address, as provider docs show it in curl examples.
     endpoint = re.search(r"/(?:chat/)?completions$", urlsplit(url).path)
