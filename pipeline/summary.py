@@ -18,11 +18,11 @@ def exit_code_for(draft: Draft) -> ExitCode:
     return ExitCode.OK
 
 
-def print_run_summary(draft: Draft, output: Path | None) -> ExitCode:
-    """Print the summary to stderr and return the run's exit code."""
+def print_run_summary(draft: Draft, outputs: list[Path]) -> ExitCode:
+    """Print the summary to stderr (naming the files written) and return the exit code."""
     err = sys.stderr
     chars = sum(len(s.body) for s in draft.sections)
-    where = f" → {output}" if output else ""
+    where = f" → {', '.join(map(str, outputs))}" if outputs else ""
     print(f"drafted {draft.title}{where}", file=err)
     print(
         f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}",

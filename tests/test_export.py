@@ -269,9 +269,19 @@ def test_a_control_character_in_a_saved_draft_is_bad_input(cli, saved, tmp_path)
         (("--format", "docx"), "--format docx needs an output file"),
         (("-o", "{tmp}/out.pdf"), "cannot tell the output format from 'out.pdf'"),
         (("-o", "{tmp}"), "the output is a directory"),
-        (("-o", "{tmp}/a.docx", "-o", "{tmp}/a.md"), "-o was given 2 times ("),
+        (("-o", "{tmp}/a.docx", "-o", "{tmp}/a.md", "--format", "md"), "--format names the"),
+        (("-o", "{tmp}/a.md", "-o", "{tmp}/a.pdf"), "cannot tell the output format from 'a.pdf'"),
+        (("-o", "{tmp}/a.md", "-o", "{tmp}/a.md"), "is given twice"),
     ],
-    ids=["unknown format", "docx to stdout", "unknown extension", "directory", "two outputs"],
+    ids=[
+        "unknown format",
+        "docx to stdout",
+        "unknown extension",
+        "directory",
+        "one --format for two outputs",
+        "a bad second output",
+        "the same output twice",
+    ],
 )
 def test_bad_options_exit_2_with_a_clear_message(cli, saved, tmp_path, args, message):
     args = tuple(a.format(tmp=tmp_path) for a in args)
@@ -282,6 +292,15 @@ def test_bad_options_exit_2_with_a_clear_message(cli, saved, tmp_path, args, mes
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_several_outputs_write_one_file_per_format(cli, saved, tmp_path):
+    word, text = tmp_path / "总结.docx", tmp_path / "总结.txt"
+    result = cli("export", saved, "-o", word, "-o", text)
+    assert result.returncode in (0, 1), result.stderr
+    assert word.read_bytes()[:2] == b"PK"
+    assert "【待补充" in text.read_text(encoding="utf-8") or text.stat().st_size > 0
+    assert "as docx" in result.stderr and "as txt" in result.stderr
 
 
 def test_a_missing_draft_file_is_named(cli, tmp_path):

@@ -221,7 +221,7 @@ def test_a_run_where_every_section_failed_keeps_the_draft_already_there(tmp_path
     run = draft_run(tmp_path, openai_server, "--no-cache", out_name="draft.md")
     assert run.code == 3, run.stderr
     assert (tmp_path / "draft.md").read_bytes() == before  # not a page of failure markers
-    assert "every section failed" in run.stderr and "is kept as it was" in run.stderr
+    assert "every section failed" in run.stderr and "draft.md kept as it was" in run.stderr
     assert "FAILED opening: 401 Unauthorized" in run.stderr
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelrun import KEY, SECTIONS, draft_run
+from modelrun import KEY, draft_run
 
 from pipeline.models.redact import MASK, redact, register_secret
 

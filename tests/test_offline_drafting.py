@@ -284,16 +284,19 @@ def test_an_output_named_for_another_document_format_is_refused(cli, tmp_path):
     assert result.returncode == 0 and out.read_text(encoding="utf-8").startswith("# ")
 
 
-def test_a_second_output_is_refused_not_dropped(cli, tmp_path):
-    """`-o 总结.docx -o 总结.json` wrote only the JSON, without a word about the Word file."""
-    result = cli(
-        "run", EXAMPLES / "annual-work-summary.yaml", "-o", tmp_path / "总结.docx",
-        "-o", tmp_path / "总结.json",
-    )  # fmt: skip
-    assert result.returncode == 2, result.stderr
-    assert "-o was given 2 times" in result.stderr and "总结.docx" in result.stderr
-    assert "draft export draft.json -o FILE" in result.stderr
-    assert "Traceback" not in result.stderr and list(tmp_path.iterdir()) == []
+def test_several_outputs_are_all_written(cli, tmp_path):
+    """`-o 总结.docx -o 总结.json` had written only the JSON, without a word about the Word
+    file: each -o is written, in the format its extension names."""
+    word, saved = tmp_path / "总结.docx", tmp_path / "总结.json"
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", word, "-o", saved)
+    assert result.returncode == 0, result.stderr
+    assert word.read_bytes()[:2] == b"PK"
+    assert json.loads(saved.read_text(encoding="utf-8"))["doctype"] == "annual-work-summary"
+    assert f"→ {word}, {saved}" in result.stderr
+    both = cli(
+        "run", EXAMPLES / "annual-work-summary.yaml", "-o", word, "-o", saved, "--format", "md"
+    )
+    assert both.returncode == 2 and "--format names the format of one output" in both.stderr
 
 
 def test_docx_needs_an_output_file(cli):

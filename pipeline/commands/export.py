@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.commands.options import SpecDirs, single_output
-from pipeline.errors import ExitCode, InputError
+from pipeline.commands.options import SpecDirs, output_targets
+from pipeline.errors import ExitCode
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -26,7 +26,8 @@ def export(
             "-o",
             "--output",
             metavar="<path>",
-            help="Write here (stdout when absent; docx needs a file).",
+            help="Write here, in the format its extension names (repeatable: several "
+            "formats at once; stdout when absent; docx needs a file).",
         ),
     ] = None,
     fmt: Annotated[
@@ -48,23 +49,11 @@ def export(
     The Word output takes the house style of the draft's document type (its spec's `style:`)
     and of draft.toml's `[style]`. Exits 1 when error-level findings remain in the draft.
     """
-    from pipeline.render import FORMATS, format_for, render, word_options
+    from pipeline.render import render, word_options
     from pipeline.render.json import load_saved_draft
-    from pipeline.textio import check_output_path, write_atomic
+    from pipeline.textio import write_atomic
 
-    output = single_output(outputs, hint="run `draft export` once for each file")
-    if output is not None:
-        check_output_path(output, source=draft_file)
-    if fmt is None and output is not None:
-        ext = output.suffix.lstrip(".").lower()
-        if ext not in (*FORMATS, "markdown", "text"):
-            raise InputError(
-                f"cannot tell the output format from '{output.name}': "
-                f"add --format {'|'.join(FORMATS)}"
-            )
-    out_format = format_for(output, fmt)
-    if out_format == "docx" and output is None:
-        raise InputError("--format docx needs an output file: add -o draft.docx")
+    targets = output_targets(outputs, fmt, source=draft_file, strict=True)
     saved = load_saved_draft(draft_file)
     draft = saved.draft
     if saved.edited:
@@ -74,16 +63,20 @@ def export(
             "(run `draft check` to check it again)",
             file=sys.stderr,
         )
-    spec_style = _spec_style(draft.doctype, spec_dir) if out_format == "docx" else None
-    rendered = render(
-        draft, out_format, **word_options(out_format, clean=clean, spec_style=spec_style)
-    )
-    if output is None:
-        sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
-        sys.stdout.flush()
-    else:
-        write_atomic(output, rendered)
-    raise typer.Exit(_report(draft, output, out_format, clean=clean))
+    word = any(f == "docx" for _, f in targets)
+    spec_style = _spec_style(draft.doctype, spec_dir) if word else None
+    code = ExitCode.OK
+    for output, out_format in targets:
+        rendered = render(
+            draft, out_format, **word_options(out_format, clean=clean, spec_style=spec_style)
+        )
+        if output is None:
+            sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
+            sys.stdout.flush()
+        else:
+            write_atomic(output, rendered)
+        code = _report(draft, output, out_format, clean=clean)
+    raise typer.Exit(code)
 
 
 def _spec_style(doctype: str, spec_dirs: list[Path] | None) -> StyleOverrides | None:

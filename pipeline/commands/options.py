@@ -28,14 +28,36 @@ SpecDirs = Annotated[
 ]
 
 
-def single_output(outputs: list[Path] | None, *, hint: str) -> Path | None:
-    """The one `-o` of a command that writes one file; given twice, refused rather than all
-    but the last dropped without a word (`draft eval -o` is repeatable, so users try it)."""
-    if not outputs:
-        return None
-    if len(outputs) > 1:
-        names = ", ".join(str(o) for o in outputs)
+def output_targets(
+    outputs: list[Path] | None, fmt: str | None, *, source: Path, strict: bool = False
+) -> list[tuple[Path | None, str]]:
+    """Each `-o` with the format it is written in (its extension, or `--format`), checked
+    before any work is done; `[(None, format)]` for standard output. Several `-o` write the
+    same draft in several formats (Word for the office, JSON to export again later).
+    `strict`: a name whose extension is no format is refused instead of written as Markdown."""
+    from pipeline.render import FORMATS, format_for
+    from pipeline.textio import check_output_path
+
+    targets = list(outputs or [])
+    if not targets:
+        chosen = format_for(None, fmt)
+        if chosen == "docx":
+            raise InputError("--format docx needs an output file: add -o draft.docx")
+        return [(None, chosen)]
+    if len(targets) > 1 and fmt is not None:
         raise InputError(
-            f"-o was given {len(outputs)} times ({names}): this command writes one file; {hint}"
+            "--format names the format of one output: with several -o, each file's extension "
+            "names its own"
         )
-    return outputs[0]
+    seen: set[Path] = set()
+    for out in targets:
+        if out.absolute() in seen:
+            raise InputError(f"-o {out} is given twice")
+        seen.add(out.absolute())
+        check_output_path(out, source=source)
+        ext = out.suffix.lstrip(".").lower()
+        if strict and fmt is None and ext not in (*FORMATS, "markdown", "text"):
+            raise InputError(
+                f"cannot tell the output format from '{out.name}': add --format {'|'.join(FORMATS)}"
+            )
+    return [(out, format_for(out, fmt)) for out in targets]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pipeline.commands.options import SpecDirs, single_output
+from pipeline.commands.options import SpecDirs, output_targets
 from pipeline.errors import DraftsmithError, InputError
 
 if TYPE_CHECKING:
@@ -31,7 +31,11 @@ def run(
     outputs: Annotated[
         list[Path] | None,
         typer.Option(
-            "-o", "--output", metavar="<path>", help="Write the draft here (stdout when absent)."
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Write the draft here, in the format its extension names (repeatable: "
+            "several formats at once; stdout when absent).",
         ),
     ] = None,
     fmt: Annotated[
@@ -103,20 +107,12 @@ def run(
 
     from pipeline.facts import load_facts
     from pipeline.models import get_model
-    from pipeline.render import format_for, render, word_options
+    from pipeline.render import render, word_options
     from pipeline.summary import print_run_summary
-    from pipeline.textio import check_output_path, write_atomic
+    from pipeline.textio import write_atomic
 
-    output = single_output(
-        outputs,
-        hint="write the draft as JSON (-o draft.json), then `draft export draft.json -o FILE` "
-        "for each other format",
-    )
-    out_format = format_for(output, fmt)
-    if out_format == "docx" and output is None:
-        raise InputError("--format docx needs an output file: add -o draft.docx")
-    if output is not None:
-        check_output_path(output, source=facts_file)  # before any model is asked
+    targets = output_targets(outputs, fmt, source=facts_file)  # before any model is asked
+    files = [out for out, _ in targets if out is not None]
     spec, facts = load_facts(facts_file, doctype=doctype, spec_dirs=spec_dir)
     options = _model_options(
         base_url=base_url,
@@ -145,7 +141,7 @@ def run(
                 model=model,
                 # absolute: the log is read later, from any folder
                 facts_source=str(facts_file.absolute()),
-                output=str(output.absolute()) if output else None,
+                output=", ".join(str(f.absolute()) for f in files) or None,
                 options={
                     **options.model_dump(exclude_none=True),
                     "concurrency": concurrency,
@@ -158,26 +154,29 @@ def run(
         chosen = RecordingModel(chosen, log, run_id)
 
     draft: Draft | None = None
+    written: list[Path] = []
     try:
         draft = asyncio.run(
             _draft(
                 spec, facts, chosen, concurrency, repairs, progress=not quiet and model != "offline"
             )
         )
-        rendered = render(
-            draft, out_format, **word_options(out_format, clean=clean, spec_style=spec.style)
-        )
-        kept = output is not None and output.exists() and _nothing_drafted(draft)
-        if output is None:
-            sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
-            sys.stdout.flush()
-        elif not kept:
-            write_atomic(output, rendered)
-        code = print_run_summary(draft, None if kept else output)
+        kept = [f for f in files if f.exists()] if _nothing_drafted(draft) else []
+        for output, out_format in targets:
+            rendered = render(
+                draft, out_format, **word_options(out_format, clean=clean, spec_style=spec.style)
+            )
+            if output is None:
+                sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
+                sys.stdout.flush()
+            elif output not in kept:
+                write_atomic(output, rendered)
+                written.append(output)
+        code = print_run_summary(draft, written)
         if kept:
             print(
-                f"  every section failed: {output} is kept as it was, not replaced by a draft "
-                "of failure markers",
+                f"  every section failed: {', '.join(map(str, kept))} kept as it was, not "
+                "replaced by a draft of failure markers",
                 file=sys.stderr,
             )
     except DraftsmithError as exc:
@@ -188,7 +187,8 @@ def run(
         note = "" if no_cache else "; the answers already received are cached for a re-run"
         if log is not None:
             note += "; " + _finish_log(log, run_id, 130, draft)
-        print(f"interrupted: nothing was written{note}", file=sys.stderr)
+        done = f"wrote {', '.join(map(str, written))}" if written else "nothing was written"
+        print(f"interrupted: {done}{note}", file=sys.stderr)
         raise typer.Exit(130) from None
     if log is not None:
         print(f"  {_finish_log(log, run_id, int(code), draft)}", file=sys.stderr)
