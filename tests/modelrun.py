@@ -17,6 +17,8 @@ except ImportError:  # Windows
 
 from conftest import EXAMPLES, run_cli
 
+from pipeline.prompts import Message, SectionPrompt
+from pipeline.retry import RetryPolicy
 from pipeline.testing.openai_server import ScriptedOpenAIServer
 
 KEY = "sk-draftsmith-test-7f3a9c1e5b2d4086aa"
@@ -36,6 +38,24 @@ FAST_RETRIES = {
     "DRAFTSMITH_RETRY_MAX_BACKOFF": "0.05",
     "DRAFTSMITH_RETRY_JITTER": "0",
 }
+
+
+FAST_POLICY = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, jitter=0)
+"""Retries that wait next to nothing, for tests that call a model in-process."""
+
+
+def section_prompt(
+    section: str = "organization", skeleton: str = "第一句。第二句。"
+) -> SectionPrompt:
+    """A section prompt the scripted server answers with `skeleton`."""
+    user = f"章节：某节（编号：{section}）\n<skeleton>\n{skeleton}\n</skeleton>"
+    return SectionPrompt(
+        section_id=section,
+        heading="某节",
+        messages=[Message(role="system", content="系统"), Message(role="user", content=user)],
+        skeleton=skeleton,
+        template_hash="t",
+    )
 
 
 def model_env(server: ScriptedOpenAIServer | None = None, **extra: str) -> dict[str, str]:

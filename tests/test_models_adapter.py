@@ -6,28 +6,17 @@ import asyncio
 import time
 
 import pytest
+from modelrun import FAST_POLICY, section_prompt
 
 from pipeline.models.base import ModelCallError
 from pipeline.models.openai import EndpointSettings, OpenAIModel
-from pipeline.prompts import Message, SectionPrompt
+from pipeline.prompts import SectionPrompt
 from pipeline.retry import RetryPolicy
 
 KEY = "sk-adapter-test-55aa66bb77cc"
-FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, jitter=0)
 
 
-def _prompt(section: str = "organization", skeleton: str = "第一句。第二句。") -> SectionPrompt:
-    user = f"章节：某节（编号：{section}）\n<skeleton>\n{skeleton}\n</skeleton>"
-    return SectionPrompt(
-        section_id=section,
-        heading="某节",
-        messages=[Message(role="system", content="系统"), Message(role="user", content=user)],
-        skeleton=skeleton,
-        template_hash="t",
-    )
-
-
-def _model(server, policy: RetryPolicy = FAST, **settings) -> OpenAIModel:
+def _model(server, policy: RetryPolicy = FAST_POLICY, **settings) -> OpenAIModel:
     return OpenAIModel(
         EndpointSettings(model="good", base_url=server.base_url, **settings),
         api_key=KEY,
@@ -43,7 +32,7 @@ async def _complete(model: OpenAIModel, prompt: SectionPrompt, messages=None):
 
 
 def test_answer_usage_and_finish_reason(openai_server):
-    prompt = _prompt()
+    prompt = section_prompt()
     model = _model(openai_server, price_input_per_1k=1.0, price_output_per_1k=2.0)
     completion = asyncio.run(_complete(model, prompt))
     assert completion.text == "第一句。第二句。"
@@ -61,7 +50,7 @@ def test_answer_usage_and_finish_reason(openai_server):
 
 def test_length_is_reported_not_hidden(openai_server):
     openai_server.script("organization", "truncate")
-    completion = asyncio.run(_complete(_model(openai_server), _prompt()))
+    completion = asyncio.run(_complete(_model(openai_server), section_prompt()))
     assert completion.finish_reason == "length"
     assert completion.text == "第一句。"
 
@@ -69,7 +58,7 @@ def test_length_is_reported_not_hidden(openai_server):
 def test_sdk_retries_are_off_and_ours_are_bounded(openai_server):
     openai_server.script("organization", "500", "500", "500", "500", "ok")
     with pytest.raises(ModelCallError) as info:
-        asyncio.run(_complete(_model(openai_server), _prompt()))
+        asyncio.run(_complete(_model(openai_server), section_prompt()))
     assert openai_server.count() == 3  # max_attempts=3, no hidden SDK retries on top
     assert info.value.transient
     assert info.value.usage.requests == 3
@@ -79,7 +68,7 @@ def test_sdk_retries_are_off_and_ours_are_bounded(openai_server):
 def test_retry_after_header_wait(openai_server):
     openai_server.script("organization", "503:0.5", "ok")
     started = time.monotonic()
-    completion = asyncio.run(_complete(_model(openai_server), _prompt()))
+    completion = asyncio.run(_complete(_model(openai_server), section_prompt()))
     assert completion.usage.retries == 1
     (gap,) = openai_server.gaps("organization")
     assert gap >= 0.48
@@ -90,7 +79,7 @@ def test_a_permanent_error_is_one_request_with_the_message_masked(openai_server)
     openai_server.script("organization", "401")
     model = _model(openai_server)
     with pytest.raises(ModelCallError) as info:
-        asyncio.run(_complete(model, _prompt()))
+        asyncio.run(_complete(model, section_prompt()))
     message = str(info.value)
     assert message.startswith("401 Unauthorized from http://127.0.0.1:")
     assert "Incorrect API key provided: ***" in message
@@ -98,7 +87,7 @@ def test_a_permanent_error_is_one_request_with_the_message_masked(openai_server)
     assert not info.value.transient
     # the run is stopped for every other section, without another request
     with pytest.raises(ModelCallError, match="401 Unauthorized"):
-        asyncio.run(_complete(model, _prompt("plans")))
+        asyncio.run(_complete(model, section_prompt("plans")))
     assert openai_server.count() == 1
 
 
@@ -107,7 +96,7 @@ def test_read_timeout_is_explicit(openai_server):
     model = _model(openai_server, read_timeout=0.3, connect_timeout=0.5)
     started = time.monotonic()
     with pytest.raises(ModelCallError, match="request timed out after 3 attempt"):
-        asyncio.run(_complete(model, _prompt()))
+        asyncio.run(_complete(model, section_prompt()))
     assert time.monotonic() - started < 2.9  # never waited for the server's 3 s answer
 
 
@@ -116,7 +105,7 @@ def test_the_client_follows_the_event_loop(openai_server):
     before its loop ends, as every owner of a model does)."""
     model = _model(openai_server)
     for _ in range(2):
-        assert asyncio.run(_complete(model, _prompt())).text
+        assert asyncio.run(_complete(model, section_prompt())).text
     assert openai_server.count() == 2
 
 
@@ -127,12 +116,15 @@ def test_concurrent_requests_are_served_concurrently(openai_server):
     async def many():
         try:
             return await asyncio.gather(
-                *(model.complete(_prompt(f"s{i}"), _prompt(f"s{i}").messages) for i in range(6))
+                *(
+                    model.complete(section_prompt(f"s{i}"), section_prompt(f"s{i}").messages)
+                    for i in range(6)
+                )
             )
         finally:
             await model.aclose()
 
-    asyncio.run(_complete(model, _prompt()))  # load the libraries first
+    asyncio.run(_complete(model, section_prompt()))  # load the libraries first
     started = time.monotonic()
     answers = asyncio.run(many())
     assert len(answers) == 6
@@ -163,7 +155,7 @@ def test_answers_are_built_inline_and_other_jobs_in_threads(openai_server):
         loop = asyncio.get_running_loop()
         loop.set_default_executor(Executor())
         model = _model(openai_server)
-        answers = [await _complete(model, _prompt(s)) for s in ("organization", "opening")]
+        answers = [await _complete(model, section_prompt(s)) for s in ("organization", "opening")]
         other = await loop.run_in_executor(None, threading.get_ident)
         return [a.text for a in answers], other
 
@@ -197,6 +189,6 @@ def test_prepare_loads_all_a_client_needs():
 def test_an_answer_without_choices_is_a_failure_with_a_reason(openai_server):
     openai_server.script("organization", "nochoices")
     with pytest.raises(ModelCallError) as info:
-        asyncio.run(_complete(_model(openai_server), _prompt()))
+        asyncio.run(_complete(_model(openai_server), section_prompt()))
     assert "no choices" in str(info.value)
     assert openai_server.count() == 1  # not retried: asking again gets the same answer

@@ -9,37 +9,23 @@ import asyncio
 import json
 
 import pytest
-from modelrun import SECTIONS, draft_run
+from modelrun import FAST_POLICY, SECTIONS, draft_run, section_prompt
 
 from pipeline.models.base import ModelCallError
 from pipeline.models.openai import EndpointSettings, OpenAIModel
-from pipeline.prompts import Message, SectionPrompt
-from pipeline.retry import RetryPolicy
 
 KEY = "sk-providers-test-3c9d1e7f5a2b8046"
-FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.02, jitter=0)
-
-
-def _prompt(section: str = "organization", skeleton: str = "第一句。第二句。") -> SectionPrompt:
-    user = f"章节：某节（编号：{section}）\n<skeleton>\n{skeleton}\n</skeleton>"
-    return SectionPrompt(
-        section_id=section,
-        heading="某节",
-        messages=[Message(role="system", content="系统"), Message(role="user", content=user)],
-        skeleton=skeleton,
-        template_hash="t",
-    )
 
 
 def _complete(server, **settings):
     settings.setdefault("model", "good")
     model = OpenAIModel(
-        EndpointSettings(base_url=server.base_url, **settings), api_key=KEY, policy=FAST
+        EndpointSettings(base_url=server.base_url, **settings), api_key=KEY, policy=FAST_POLICY
     )
 
     async def go():
         try:
-            return await model.complete(_prompt(), _prompt().messages)
+            return await model.complete(section_prompt(), section_prompt().messages)
         finally:
             await model.aclose()
 
@@ -233,11 +219,13 @@ def test_a_404_at_a_base_url_without_a_version_suggests_v1(openai_server):
     # Ollama at http://127.0.0.1:11434 answers POST /chat/completions with a 404
     openai_server.script("organization", _raw("404 page not found", 404, "text/plain"))
     root = openai_server.base_url.removesuffix("/v1")
-    model = OpenAIModel(EndpointSettings(model="good", base_url=root), api_key=KEY, policy=FAST)
+    model = OpenAIModel(
+        EndpointSettings(model="good", base_url=root), api_key=KEY, policy=FAST_POLICY
+    )
 
     async def go():
         try:
-            return await model.complete(_prompt(), _prompt().messages)
+            return await model.complete(section_prompt(), section_prompt().messages)
         finally:
             await model.aclose()
 
