@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.commands.options import SpecDirs, output_targets
+from pipeline.commands.options import Outputs, SpecDirs, output_targets
 from pipeline.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -20,16 +20,7 @@ def export(
     draft_file: Annotated[
         Path, typer.Argument(help="A draft saved by `draft run --format json` (or -o x.json).")
     ],
-    outputs: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="<path>",
-            help="Write here, in the format its extension names (repeatable: several "
-            "formats at once; stdout when absent; docx needs a file).",
-        ),
-    ] = None,
+    outputs: Outputs = None,
     fmt: Annotated[
         str | None,
         typer.Option(

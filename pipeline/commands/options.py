@@ -28,6 +28,19 @@ SpecDirs = Annotated[
 ]
 
 
+Outputs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-o",
+        "--output",
+        metavar="<path>",
+        help="Write the draft here, in the format its extension names (repeatable: several "
+        "formats at once; stdout when absent, except for docx).",
+    ),
+]
+"""The `-o` of the commands that write a draft (`run`, `export`); see `output_targets`."""
+
+
 def output_targets(
     outputs: list[Path] | None, fmt: str | None, *, source: Path, strict: bool = False
 ) -> list[tuple[Path | None, str]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pipeline.commands.options import SpecDirs, output_targets
+from pipeline.commands.options import Outputs, SpecDirs, output_targets
 from pipeline.errors import DraftsmithError, InputError
 
 if TYPE_CHECKING:
@@ -28,16 +28,7 @@ def run(
     model: Annotated[
         str, typer.Option(help="offline (default), openai:<model>, or a profile name.")
     ] = "offline",
-    outputs: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "-o",
-            "--output",
-            metavar="<path>",
-            help="Write the draft here, in the format its extension names (repeatable: "
-            "several formats at once; stdout when absent).",
-        ),
-    ] = None,
+    outputs: Outputs = None,
     fmt: Annotated[
         str | None,
         typer.Option(
