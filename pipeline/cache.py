@@ -227,11 +227,9 @@ class CachedModel:
 
     def lookup(self, messages: list[Message]) -> Completion | None:
         """The cached answer to `messages` (usage: cached, nothing paid), or None. Callers that
-        throttle real calls (an eval run's rate limits) ask this first: a hit is no call."""
-        return self._hit(cache_key(self.identity(), messages))
-
-    def _hit(self, key: str) -> Completion | None:
-        hit = self.cache.get(key)
+        throttle real calls (an eval run's rate limits) ask this first, then `fetch`: a hit
+        is no call."""
+        hit = self.cache.get(cache_key(self.identity(), messages))
         if hit is None:
             return None
         paid = hit.usage
@@ -239,19 +237,20 @@ class CachedModel:
             update={"usage": Usage(cached=1, cost=None if paid.cost is None else 0.0)}
         )
 
-    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
-        """The cached answer, or the inner model's (stored when usable)."""
+    async def fetch(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        """The inner model's answer, stored when usable (never an error, an empty answer or
+        a refusal)."""
         from pipeline.postprocess import completion_failure
 
-        identity = self.identity()
-        key = cache_key(identity, messages)
-        hit = self._hit(key)
-        if hit is not None:
-            return hit
         completion = await self.inner.complete(prompt, messages)
         if completion_failure(completion) is None:
-            self.cache.put(key, identity, messages, completion)
+            identity = self.identity()
+            self.cache.put(cache_key(identity, messages), identity, messages, completion)
         return completion
+
+    async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
+        """The cached answer, or the inner model's (stored when usable)."""
+        return self.lookup(messages) or await self.fetch(prompt, messages)
 
     async def aclose(self) -> None:
         await close_model(self.inner)

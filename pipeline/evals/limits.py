@@ -120,6 +120,7 @@ class LimitedModel:
         lookup = getattr(self.inner, "lookup", None)
         completion = lookup(messages) if lookup is not None else None
         if completion is None:
+            ask = getattr(self.inner, "fetch", self.inner.complete)  # not looked up again
             gate = limits.model_gates.get(self.label) or _Nullcontext()
             async with gate:
                 rate = limits.rates.get(self.label)
@@ -128,7 +129,7 @@ class LimitedModel:
                 async with limits.run_gate:
                     limits.enter()
                     try:
-                        completion = await self.inner.complete(prompt, messages)
+                        completion = await ask(prompt, messages)
                     finally:
                         limits.leave()
         if completion.usage.cached:
