@@ -38,8 +38,9 @@ def describe_usage(usage: Usage | None) -> str:
         parts.append(f"{usage.input_tokens:,} tokens in / {usage.output_tokens:,} out")
     if usage.elapsed_s:
         parts.append(f"{usage.elapsed_s:.1f} s")
-    if usage.cost_text():
-        parts.append(usage.cost_text())
+    cost = usage.cost_text()
+    if cost:
+        parts.append(cost)
     return " · ".join(parts)
 
 

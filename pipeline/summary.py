@@ -47,7 +47,8 @@ def print_run_summary(draft: Draft, outputs: list[Path]) -> ExitCode:
         )
     u = draft.usage
     if u.requests or u.cached:
-        cost = f", {u.cost_text()}" if u.cost_text() else ""
+        cost = u.cost_text()
+        cost = f", {cost}" if cost else ""
         retries = f" ({u.retries} retried)" if u.retries else ""
         print(
             f"  usage: {u.requests} request(s){retries}, {u.cached} cached, "

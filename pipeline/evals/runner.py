@@ -160,7 +160,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
     cases = prepare_drafting(suite, lines, selected_cases(suite, options.cases, options.tags))
     if options.models and "" in options.models:
         raise InputError("--model '': expected offline, openai:<model> or a profile's name")
-    models = [ModelEntry(id=m) for m in options.models] if options.models else suite.model_entries
+    models = [ModelEntry(id=m) for m in options.models] if options.models else suite.models
     names = [m.name for m in models]
     for i, name in enumerate(names):
         if name in names[:i]:

@@ -289,10 +289,6 @@ class DraftingSuite(_SuiteBase):
     cases: list[DraftCase] = Field(min_length=1)
 
     @property
-    def model_entries(self) -> list[ModelEntry]:
-        return list(self.models)
-
-    @property
     def variant_list(self) -> list[Variant]:
         return self.variants or [Variant(name="default")]
 
