@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.cli import COMMANDS, _LazyGroup
 from tests.conftest import REPO
+from tests.evalrun import SECTIONS, server_env, write_suite
 
 _PROBE = """
 import atexit, json, os, sys
@@ -78,6 +79,29 @@ def test_a_cached_rerun_loads_no_model_library(tmp_path, openai_server):
     assert again.returncode == 0, again.stderr
     assert openai_server.count() == asked
     assert modules == ["pipeline.commands.options", "pipeline.commands.run"]
+
+
+def test_a_cached_eval_rerun_loads_no_model_library(tmp_path, openai_server):
+    env = server_env(openai_server)
+    suite = write_suite(tmp_path, ["complete", "minimal"], "models: [openai:good]\n")
+    first, modules = _probe("eval", str(suite), "-q", env=env)
+    assert first.returncode == 0, first.stderr
+    assert any(m.startswith("langchain") for m in modules)
+    asked = openai_server.count()
+    for workers in ("1", "2"):  # in this process, and in forked workers
+        again, modules = _probe("eval", str(suite), "-q", "--workers", workers, env=env)
+        assert again.returncode == 0, again.stderr
+        assert f"0 model call(s), {asked} from the cache" in again.stderr
+        assert modules == ["pipeline.commands.eval"]
+    # One case more: the libraries load, and only what the cache lacks reaches the model.
+    bigger = write_suite(
+        tmp_path, ["complete", "minimal", "another-year"], "models: [openai:good]\n"
+    )
+    more, modules = _probe("eval", str(bigger), "-q", "--workers", "2", env=env)
+    assert more.returncode == 0, more.stderr
+    assert any(m.startswith("langchain") for m in modules)
+    new = openai_server.count() - asked
+    assert new > 0 and f"{new} model call(s), {3 * SECTIONS - new} from the cache" in more.stderr
 
 
 def test_unknown_command_is_a_usage_error_with_suggestions():

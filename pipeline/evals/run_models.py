@@ -76,20 +76,28 @@ class RunModels:
             if prepare is not None:
                 prepare()
 
-    async def warm_up(self) -> None:
-        """Load the model libraries before the first call (in a thread: about 2 s), so that
-        rate limits and the first samples are not skewed by a slow first request; and give
-        the running loop the executor a loop of many calls wants (`AnswersInlineExecutor`)."""
+    async def warm_up(self, *, load_libraries: bool = True) -> None:
+        """Give the running loop the executor a loop of many calls wants
+        (`AnswersInlineExecutor`) and, with `load_libraries`, load the model libraries
+        before the first call (in a thread: about 2 s), so that rate limits and the first
+        samples are not skewed by a slow first request."""
         if self.needs_libraries:
             from pipeline.models.openai import AnswersInlineExecutor
 
             asyncio.get_running_loop().set_default_executor(AnswersInlineExecutor())
-            await asyncio.to_thread(self.prepare)
+            if load_libraries:
+                await asyncio.to_thread(self.prepare)
+
+    def close_cache(self) -> None:
+        """Close the response cache, if one was opened (the models stay usable)."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+            self._models.clear()
 
     async def aclose(self) -> None:
         """Close every model's connections, and the cache."""
         for model in self._base.values():
             with contextlib.suppress(Exception):  # closing must not hide the result
                 await close_model(model)
-        if self._cache is not None:
-            self._cache.close()
+        self.close_cache()

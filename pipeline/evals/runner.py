@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -254,6 +255,38 @@ def _instantiate(plan: RunPlan, *, use_cache: bool) -> RunModels:
     return models
 
 
+def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
+    """Whether the pending samples will call a model library: False when every section's
+    first prompt of every pending sample is answered by the response cache, as in a re-run
+    of a finished suite, which then need not load langchain and openai (about 2 s). Looks
+    no further than the first miss. A later call that misses (a repair the cache lacks, the
+    judge) still loads them then."""
+    if isinstance(plan.suite, CheckerSuite):
+        return False
+    if not plan.use_cache or plan.prompts is None:
+        return True
+    models = RunModels(use_cache=True)
+    try:
+        for i, entry in enumerate(plan.models):
+            models.add(str(i), entry.id)
+        if not models.needs_libraries:
+            return False
+        for planned in pending:
+            model = models.get(str(planned.model_index), planned.repeat)
+            lookup = getattr(model, "lookup", None)
+            if lookup is None:  # offline: drafts without a library
+                continue
+            prepared = plan.drafting_by_index[planned.case_index]
+            spec, prompts = plan.prompts.get(prepared.spec, plan.variants[planned.variant_index])
+            for section in spec.sections:
+                prompt = prompts.render_section(section, prepared.facts.values)
+                if lookup(prompt.messages) is None:
+                    return True
+        return False
+    finally:
+        models.close_cache()
+
+
 # ----------------------------------------------------------------------------- one sample
 
 
@@ -436,11 +469,14 @@ async def _execute(
     finished: Callable[[SampleResult], None],
     limits: CallLimits,
     replay: dict,
+    *,
+    load_libraries: bool,
 ) -> None:
     """Run samples as `take` hands them out, until it has none left; journal each result,
-    then pass it to `finished`."""
+    then pass it to `finished`. `load_libraries`: load the model libraries before the first
+    call (when calls are ahead; see `_calls_ahead`)."""
     models = _instantiate(plan, use_cache=plan.use_cache)
-    await models.warm_up()
+    await models.warm_up(load_libraries=load_libraries)
 
     async def worker() -> None:
         while (planned := take()) is not None:
@@ -521,13 +557,17 @@ def _execute_here(
     pending: list[PlannedSample],
     replay: dict,
     finished: Callable[[SampleResult], None],
+    *,
+    load_libraries: bool,
 ) -> _Totals:
     """The whole run in this process."""
     journal = Journal(run_dir)
     limits = _limits(plan)
-    samples = iter(pending)
+    take = functools.partial(next, iter(pending), None)
     try:
-        asyncio.run(_execute(plan, journal, lambda: next(samples, None), finished, limits, replay))
+        asyncio.run(
+            _execute(plan, journal, take, finished, limits, replay, load_libraries=load_libraries)
+        )
     finally:
         journal.close()
     return _Totals(limits.calls, limits.cached, limits.peak_in_flight)
@@ -540,10 +580,13 @@ def _execute_forked(
     replay: dict,
     finished: Callable[[SampleResult], None],
     workers: int,
+    *,
+    load_libraries: bool,
 ) -> _Totals:
     """The run spread over `workers` forked processes (`pipeline.evals.workers`)."""
     repair_journal(run_dir)
-    _instantiate(plan, use_cache=False).prepare()  # once, here: every worker inherits it
+    if load_libraries:
+        _instantiate(plan, use_cache=False).prepare()  # once, here: every worker inherits it
     cursor = SharedCursor(pending)
     peak = SharedPeak()
 
@@ -551,7 +594,9 @@ def _execute_forked(
         journal = Journal(run_dir, repair=False)
         limits = _limits(plan, index, workers, peak)
         try:
-            asyncio.run(_execute(plan, journal, cursor.take, send, limits, replay))
+            asyncio.run(
+                _execute(plan, journal, cursor.take, send, limits, replay, load_libraries=False)
+            )
         finally:
             journal.close()
         return limits.calls, limits.cached
@@ -670,10 +715,13 @@ def _run(
     workers = _worker_count(plan, len(pending), plan.workers)
     matrix_started = time.perf_counter()
     finished = _counted(plan, done_before, progress)
+    load = _calls_ahead(plan, pending)
     if workers > 1:
-        totals = _execute_forked(plan, run_dir, pending, replay, finished, workers)
+        totals = _execute_forked(
+            plan, run_dir, pending, replay, finished, workers, load_libraries=load
+        )
     else:
-        totals = _execute_here(plan, run_dir, pending, replay, finished)
+        totals = _execute_here(plan, run_dir, pending, replay, finished, load_libraries=load)
     matrix_s = time.perf_counter() - matrix_started
     meta = meta.model_copy(
         update={
