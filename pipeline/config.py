@@ -94,6 +94,22 @@ class DraftConfig(BaseModel):
     sources: list[str] = Field(default_factory=list, exclude=True)
     """The files this configuration was read from."""
 
+    @field_validator("profiles")
+    @classmethod
+    def _choosable(cls, value: dict[str, ModelProfile]) -> dict[str, ModelProfile]:
+        # `--model offline` and `--model openai:…` name the built-in models, never a profile.
+        for name in value:
+            if name.strip() == "offline" or name.strip().startswith("openai:"):
+                example = name.strip().removeprefix("openai:") or "my-model"
+                if example == "offline":
+                    example = "my-model"
+                raise ValueError(
+                    f"a profile cannot be named '{name}': --model {name.strip()} always means "
+                    f"the built-in model; name it e.g. '{example}' and choose it with "
+                    f"--model {example}"
+                )
+        return value
+
 
 def config_paths(cwd: Path | None = None) -> list[Path]:
     """Where `draft.toml` is looked for, highest priority first."""

@@ -170,6 +170,22 @@ def test_unknown_model_and_bad_config_exit_2(tmp_path, cli):
     assert proc.returncode == 2 and "invalid TOML" in proc.stderr
 
 
+@pytest.mark.parametrize("name", ["openai:gpt-4o", "offline"])
+def test_a_profile_named_like_a_built_in_model_is_refused(tmp_path, cli, name):
+    """`--model openai:gpt-4o` never reads a profile of that name: its prices would be
+    silently ignored, so the file is refused with the name to give instead."""
+    from modelrun import EXAMPLE
+
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles."{name}"]\nmodel = "gpt-4o"\nprice_input_per_1k = 0.0025\n', "utf-8"
+    )
+    proc = cli("run", EXAMPLE, "--model", "openai:gpt-4o", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"draft.toml: field 'profiles': a profile cannot be named '{name}'" in proc.stderr
+    example = "gpt-4o" if name.startswith("openai:") else "my-model"
+    assert f"choose it with --model {example}" in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
