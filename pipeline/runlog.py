@@ -21,7 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -139,6 +139,22 @@ class RunRecord(BaseModel):
     usage: Usage | None = None
     sections: list[dict[str, Any]] = []
     calls: list[CallRecord] = []
+
+
+class PruneResult(BaseModel):
+    """What `RunLog.prune` deleted, and the log's size on disk before and after."""
+
+    runs: int
+    calls: int
+    bytes_before: int
+    bytes_after: int
+    reclaimed: bool
+    """False when the freed space could not be given back yet (the log was in use)."""
+
+
+def _disk_size(path: Path) -> int:
+    """The log's bytes on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
 class RunLog:
@@ -296,13 +312,81 @@ class RunLog:
         data["sections"] = json.loads(data["sections"] or "[]")
         return RunRecord.model_validate(data)
 
-    def runs(self, limit: int = 20) -> list[RunRecord]:
-        """The latest runs, newest first."""
+    def runs(
+        self, limit: int = 20, *, model: str | None = None, doctype: str | None = None
+    ) -> list[RunRecord]:
+        """The latest runs, newest first; only those with this model or doctype, if given."""
+        where = " AND ".join(
+            f"{column} = ?" for column, value in (("model", model), ("doctype", doctype)) if value
+        )
+        params = [v for v in (model, doctype) if v]
         with database_errors(self.path, what="run log"):
             rows = self.db.execute(
-                "SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)
+                f"SELECT * FROM runs {'WHERE ' + where if where else ''} ORDER BY id DESC LIMIT ?",
+                (*params, limit),
             ).fetchall()
         return [self._run(r) for r in rows]
+
+    def distinct(self, column: Literal["model", "doctype"]) -> list[str]:
+        """The models (or doctypes) of the logged runs, most recently used first."""
+        with database_errors(self.path, what="run log"):
+            rows = self.db.execute(
+                f"SELECT {column} FROM runs WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} ORDER BY MAX(id) DESC"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def prune(self, *, keep: int | None = None, before: dt.datetime | None = None) -> PruneResult:
+        """Delete the runs beyond the newest `keep`, and those started before `before`, with
+        their calls; then give the space back to the disk. A run without an exit code that
+        started within the last day may still be under way in another process: it is kept,
+        and not counted in `keep`."""
+        recent = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).isoformat()
+        size_before = _disk_size(self.path)
+        with database_errors(self.path, what="run log"):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                ids = []
+                rows = self.db.execute(
+                    "SELECT id, started_at, exit_code FROM runs ORDER BY id DESC"
+                )
+                newer = 0  # runs newer than this one, those under way aside
+                for run_id, started, code in rows:
+                    if code is None and started >= recent:
+                        continue
+                    old = before is not None and started < before.astimezone(dt.UTC).isoformat()
+                    if old or (keep is not None and newer >= keep):
+                        ids.append(run_id)
+                    newer += 1
+                calls = 0
+                for start in range(0, len(ids), 500):  # SQLite bounds a statement's parameters
+                    chunk = ids[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    calls += self.db.execute(
+                        f"DELETE FROM calls WHERE run_id IN ({marks})", chunk
+                    ).rowcount
+                    self.db.execute(f"DELETE FROM runs WHERE id IN ({marks})", chunk)
+                self.db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise
+        reclaimed = True
+        if ids:
+            # A run under way elsewhere may hold the log: then the space waits for later.
+            self.db.execute("PRAGMA busy_timeout = 2000")
+            try:
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                reclaimed = False
+        return PruneResult(
+            runs=len(ids),
+            calls=calls,
+            bytes_before=size_before,
+            bytes_after=_disk_size(self.path),
+            reclaimed=reclaimed,
+        )
 
     def run(self, run_id: int) -> RunRecord | None:
         """One run with all its calls, or None."""

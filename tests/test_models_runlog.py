@@ -304,3 +304,57 @@ def test_a_cache_of_another_layout_is_named_and_cleared(cli, draftsmith_home):
     db = sqlite3.connect(path)
     assert "completion" in {row[1] for row in db.execute("PRAGMA table_info(responses)")}
     db.close()
+
+
+def test_logs_are_filtered_by_model_and_doctype(tmp_path, cli):
+    for facts in (EXAMPLE, EXAMPLE, EXAMPLES / "annual-work-summary.yaml"):
+        assert cli("run", facts, "-o", tmp_path / "d.md").returncode == 0
+    annual = cli("logs", "--doctype", "annual-work-summary")
+    assert annual.returncode == 0, annual.stderr
+    assert [line.split()[0] for line in annual.stdout.splitlines() if "exit" in line] == ["3"]
+    school = cli("logs", "--doctype", "school-ideology-summary", "--model", "offline", "-n", "1")
+    assert [line.split()[0] for line in school.stdout.splitlines() if "exit" in line] == ["2"]
+    typo = cli("logs", "--model", "ofline")
+    assert typo.returncode == 2 and "Traceback" not in typo.stderr
+    assert "--model 'ofline': no logged run has it; did you mean 'offline'?" in typo.stderr
+
+
+def _filled_log(path: Path, runs: int) -> RunLog:
+    log = RunLog(path)
+    messages = [Message(role="user", content="事实" * 20_000)]  # a prompt worth deleting
+    for _ in range(runs):
+        run_id = log.start_run(doctype="d", model="m", facts_source=None, output=None)
+        log.record_call(run_id, "s", messages, Completion(text="答" * 5_000))
+        log.finish_run(run_id, exit_code=0, usage=Usage(), sections=[])
+    return log
+
+
+def test_prune_deletes_old_runs_with_their_calls_and_gives_the_space_back(tmp_path):
+    import datetime as dt
+
+    log = _filled_log(tmp_path / "logs.db", 4)
+    under_way = log.start_run(doctype="d", model="m", facts_source=None, output=None)
+    done = log.prune(keep=1)
+    # The newest finished run is kept, and so is a run without an exit code of today
+    # (another process may be writing it); the three older ones go, with their calls.
+    assert (done.runs, done.calls) == (3, 3)
+    assert [r.id for r in log.runs()] == [under_way, 4]
+    assert log.db.execute("SELECT COUNT(*) FROM calls").fetchone()[0] == 1
+    assert done.reclaimed and done.bytes_after < done.bytes_before / 2
+    # An interrupted run of days ago is old, not under way.
+    log.db.execute("UPDATE runs SET started_at = '2020-01-01T00:00:00.000+00:00' WHERE id = ?",
+                   (under_way,))  # fmt: skip
+    done = log.prune(before=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    assert done.runs == 1 and [r.id for r in log.runs()] == [4]
+    assert log.prune(before=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).runs == 0
+
+
+def test_logs_prune_says_what_it_deleted(tmp_path, cli, draftsmith_home):
+    refused = cli("logs", "prune")
+    assert refused.returncode == 2 and "--keep N, --older-than DAYS, or both" in refused.stderr
+    _filled_log(draftsmith_home / "data" / "logs.db", 3).close()
+    pruned = cli("logs", "prune", "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.startswith("deleted 2 run(s) with 2 call(s) from ")
+    assert [line.split()[0] for line in cli("logs").stdout.splitlines() if "exit" in line] == ["3"]
+    assert cli("logs", "prune", "--older-than", "0").stdout.startswith("deleted 1 run(s)")

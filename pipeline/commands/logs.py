@@ -1,13 +1,14 @@
 """`draft logs`: the runs recorded in the run log, and every prompt and response of one.
 
-draft logs [-n 20] [--json]
+draft logs [-n 20] [--model M] [--doctype D] [--json]
 draft logs show ID [--json]
+draft logs prune (--keep N | --older-than DAYS)
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -30,6 +31,12 @@ def _usage_line(usage) -> str:  # type: ignore[no-untyped-def]
 def logs(
     ctx: typer.Context,
     count: Annotated[int, typer.Option("-n", "--count", min=1, help="How many runs.")] = 20,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Only the runs with this model.")
+    ] = None,
+    doctype: Annotated[
+        str | None, typer.Option("--doctype", help="Only the runs of this document type.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the latest runs, newest first (`draft logs show ID` for one run)."""
@@ -40,7 +47,24 @@ def logs(
     if not default_log_path().exists():
         print("no runs logged yet" if not as_json else "[]")
         return
-    runs = RunLog().runs(count)
+    log = RunLog()
+    filters: list[tuple[Literal["model", "doctype"], str | None]] = [
+        ("model", model),
+        ("doctype", doctype),
+    ]
+    for column, wanted in filters:
+        if wanted is None:
+            continue
+        known = log.distinct(column)
+        if wanted not in known:
+            from pipeline.validation import did_you_mean
+
+            listed = f"; logged: {', '.join(known[:8])}" if known else ""
+            raise InputError(
+                f"--{column} '{wanted}': no logged run has it"
+                + (did_you_mean(wanted, known) or listed)
+            )
+    runs = log.runs(count, model=model, doctype=doctype)
     if as_json:
         print(
             json.dumps(
@@ -75,6 +99,41 @@ def _local(stamp: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+@logs_app.command("prune")
+def prune(
+    keep: Annotated[
+        int | None, typer.Option("--keep", min=0, help="Keep only the newest N runs.")
+    ] = None,
+    older_than: Annotated[
+        float | None,
+        typer.Option("--older-than", min=0, help="Delete the runs started more than DAYS ago."),
+    ] = None,
+) -> None:
+    """Delete old runs and their prompts and responses, and give the space back to the disk."""
+    import datetime as dt
+
+    from pipeline.runlog import RunLog, default_log_path
+
+    if keep is None and older_than is None:
+        raise InputError("say which runs to delete: --keep N, --older-than DAYS, or both")
+    path = default_log_path()
+    if not path.exists():
+        print("no runs logged yet")
+        return
+    before = None
+    if older_than is not None:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than)
+    done = RunLog().prune(keep=keep, before=before)
+    size = f"{_mb(done.bytes_before)} → {_mb(done.bytes_after)}"
+    print(f"deleted {done.runs} run(s) with {done.calls} call(s) from {path} ({size})")
+    if not done.reclaimed:
+        print("the space is given back once no other draft process has the log open")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
 @logs_app.command("show")
