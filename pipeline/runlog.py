@@ -21,7 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -31,6 +31,9 @@ from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import database_errors
+
+if TYPE_CHECKING:
+    from pipeline.document import Draft
 
 log = logging.getLogger("pipeline.runlog")
 
@@ -424,6 +427,30 @@ def _call_usage(c: sqlite3.Row) -> Usage:
         latency_s=c["latency_s"],
         cost=c["cost"],
     )
+
+
+def finish_logged_run(log: RunLog, run_id: int, exit_code: int, draft: Draft | None) -> str:
+    """Record how a run ended, with the usage of every section drafted (if any), and close
+    the log; returns where the run is logged, or why only in part."""
+    sections = [
+        {
+            "id": s.id,
+            "status": s.status,
+            "error": s.error,
+            "attempts": s.attempts,
+            "usage": s.usage.model_dump(),
+        }
+        for s in (draft.sections if draft is not None else [])
+    ]
+    usage = draft.usage if draft is not None else log.calls_usage(run_id)
+    log.finish_run(run_id, exit_code=exit_code, usage=usage, sections=sections)
+    log.close()
+    if log.failure:
+        return (
+            f"run {run_id} is logged only in part: the run log {log.path} could not be "
+            f"written ({log.failure})"
+        )
+    return f"logged as run {run_id} (draft logs show {run_id})"
 
 
 class RecordingModel:

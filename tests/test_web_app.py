@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import re
 import shutil
 import warnings
@@ -595,3 +596,34 @@ def test_unknown_pages_say_so_in_chinese(web: Web):
     big = io.BytesIO(b"x" * (5 * 1024 * 1024))
     r = web.post("/docs/import", files={"facts_file": ("big.yaml", big, "application/x-yaml")})
     assert r.status_code == 413
+
+
+def test_web_drafts_are_in_the_run_log_with_every_prompt(
+    draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, openai_server, tmp_path: Path, cli
+):
+    """Generating in the web app pays for calls as `draft run` does: `draft logs` shows them."""
+    config = draftsmith_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "draft.toml").write_text(
+        f'[profiles.scripted]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        'key_env = "WEB_TEST_KEY"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("WEB_TEST_KEY", "sk-web-log-test")
+    monkeypatch.chdir(tmp_path)
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        web = Web(client)
+        doc = web.new_doc()
+        draft = web.generate(doc, fields_for(example_facts()), model="scripted")
+        r = web.post(f"{draft}/regenerate", {"section": "theory_study", "model": "offline"})
+        assert r.status_code == 303, r.text
+        kind, _ = follow_job(client, r.headers["location"])[-1]
+        assert kind == "done"
+    listing = cli("logs", "--json")
+    assert listing.returncode == 0, listing.stderr
+    runs = json.loads(listing.stdout)
+    assert [(r["model"], r["exit_code"]) for r in runs] == [("offline", 0), ("scripted", 0)]
+    assert runs[1]["facts_source"] == f"web app, document {doc.rsplit('/', 1)[1]}"
+    shown = json.loads(cli("logs", "show", str(runs[1]["id"]), "--json").stdout)
+    assert len(shown["calls"]) == openai_server.count() >= 7
+    assert shown["calls"][0]["messages"][0]["role"] == "system"

@@ -123,7 +123,7 @@ def run(
     signal.signal(signal.SIGTERM, _interrupt)
     log, run_id = None, 0
     if not no_log:
-        from pipeline.runlog import RecordingModel, RunLog
+        from pipeline.runlog import RecordingModel, RunLog, finish_logged_run
 
         try:  # before any model is asked: nothing is paid for yet
             log = RunLog()
@@ -172,17 +172,17 @@ def run(
             )
     except DraftsmithError as exc:
         if log is not None:  # the calls made before the failure were still paid for
-            _finish_log(log, run_id, int(exc.exit_code), draft)
+            finish_logged_run(log, run_id, int(exc.exit_code), draft)
         raise
     except KeyboardInterrupt:
         note = "" if no_cache else "; the answers already received are cached for a re-run"
         if log is not None:
-            note += "; " + _finish_log(log, run_id, 130, draft)
+            note += "; " + finish_logged_run(log, run_id, 130, draft)
         done = f"wrote {', '.join(map(str, written))}" if written else "nothing was written"
         print(f"interrupted: {done}{note}", file=sys.stderr)
         raise typer.Exit(130) from None
     if log is not None:
-        print(f"  {_finish_log(log, run_id, int(code), draft)}", file=sys.stderr)
+        print(f"  {finish_logged_run(log, run_id, int(code), draft)}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -194,30 +194,6 @@ def _nothing_drafted(draft: Draft) -> bool:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _finish_log(log: Any, run_id: int, exit_code: int, draft: Draft | None) -> str:
-    """Record how the run ended, with the usage of every section drafted (if any); returns
-    where it is logged, or why only in part."""
-    sections = [
-        {
-            "id": s.id,
-            "status": s.status,
-            "error": s.error,
-            "attempts": s.attempts,
-            "usage": s.usage.model_dump(),
-        }
-        for s in (draft.sections if draft is not None else [])
-    ]
-    usage = draft.usage if draft is not None else log.calls_usage(run_id)
-    log.finish_run(run_id, exit_code=exit_code, usage=usage, sections=sections)
-    log.close()
-    if log.failure:
-        return (
-            f"run {run_id} is logged only in part: the run log {log.path} could not be "
-            f"written ({log.failure})"
-        )
-    return f"logged as run {run_id} (draft logs show {run_id})"
 
 
 def _model_options(**values: Any) -> ModelOptions:

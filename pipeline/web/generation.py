@@ -6,12 +6,21 @@ the finished draft (or the draft with its new section) is kept in the store.
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.document import Draft
 from pipeline.drafting import draft_document_async, heading_number
+from pipeline.errors import DraftsmithError, InputError
 from pipeline.facts import Facts
 from pipeline.models.base import Model, close_model
 from pipeline.spec import DocSpec
+from pipeline.summary import exit_code_for
 from pipeline.web.context import WebContext
 from pipeline.web.editing import prompt_set, with_section
 from pipeline.web.jobs import Job, SectionLine
@@ -55,18 +64,68 @@ def warm_up(names: list[str]) -> None:
             return
 
 
+class _Logged:
+    """A web draft as it goes into the run log, as `draft run` logs its runs."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.draft: Draft | None = None
+
+
+def _open_log(spec: DocSpec, model: Model, source: str) -> tuple[Any, int]:
+    """The run log and a new run in it, or (None, 0) when the log cannot take it: the web
+    app has no --no-log, so that only leaves the draft unlogged (the terminal says why)."""
+    from pipeline.runlog import RunLog
+
+    log = None
+    try:
+        log = RunLog()
+        return log, log.start_run(
+            doctype=spec.id, model=model.name, facts_source=source, output=None
+        )
+    except InputError as exc:
+        print(f"warning: {exc}; this draft is not logged", file=sys.stderr)
+        if log is not None:
+            log.close()
+        return None, 0
+
+
+@asynccontextmanager
+async def _logged(model: Model, spec: DocSpec, source: str) -> AsyncIterator[_Logged]:
+    """Draft with `model` wrapped to log every prompt and response in the run log, as
+    `draft run` does; the model is closed at the end."""
+    from pipeline.runlog import RecordingModel, finish_logged_run
+
+    run = _Logged(model)
+    log, run_id = _open_log(spec, model, source)  # on the loop: its calls are logged here
+    if log is not None:
+        run.model = RecordingModel(model, log, run_id)
+    code = 3  # no draft came of it
+    try:
+        yield run
+        code = exit_code_for(run.draft) if run.draft is not None else 0
+    except DraftsmithError as exc:
+        code = int(exc.exit_code)
+        raise
+    except asyncio.CancelledError:
+        code = 130  # the server stopped under way
+        raise
+    finally:
+        await close_model(model)
+        if log is not None:
+            finish_logged_run(log, run_id, code, run.draft)
+
+
 def start_draft(
     c: WebContext, doc_id: int, facts_version: int, spec: DocSpec, facts: Facts, model: Model
 ) -> Job:
     """Draft the whole document in the background; the job's result is the review page."""
 
     async def work(job: Job) -> str:
-        try:
-            draft = await draft_document_async(
-                spec, facts, model, prompts=prompt_set(spec), on_event=job.on_section
+        async with _logged(model, spec, f"web app, document {doc_id}") as run:
+            draft = run.draft = await draft_document_async(
+                spec, facts, run.model, prompts=prompt_set(spec), on_event=job.on_section
             )
-        finally:
-            await close_model(model)
         draft_id = await run_in_threadpool(c.store.create_draft, doc_id, facts_version, draft)
         return f"/drafts/{draft_id}"
 
@@ -86,12 +145,10 @@ def start_section(
     only = spec.model_copy(update={"sections": [spec.section(section_id)]})
 
     async def work(job: Job) -> str:
-        try:
-            partial = await draft_document_async(
-                only, facts, model, prompts=prompt_set(spec), on_event=job.on_section
+        async with _logged(model, only, f"web app, draft {draft_id}, section {section_id}") as run:
+            partial = run.draft = await draft_document_async(
+                only, facts, run.model, prompts=prompt_set(spec), on_event=job.on_section
             )
-        finally:
-            await close_model(model)
         fresh = partial.sections[0]
         await run_in_threadpool(
             c.store.update_draft,
