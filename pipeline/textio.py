@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -426,6 +427,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        _remove_stale_temporaries(target)
     except OSError as exc:  # a full disk, a quota: name the file (the error itself does not)
         Path(tmp).unlink(missing_ok=True)
         raise InputError(
@@ -457,6 +459,23 @@ def _umask() -> int:
     mask = os.umask(0o022)  # elsewhere: the only way to read it is to set it and set it back
     os.umask(mask)
     return mask
+
+
+STALE_TEMPORARY_S = 3600
+"""A temporary file this old beside its output was left by a killed write (`kill -9`, a
+power cut), not by one under way."""
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete the hidden temporary files earlier writes of `target` left behind when killed."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMPORARY_S:
+                        os.unlink(entry.path)
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:

@@ -229,6 +229,23 @@ def test_output_file_is_replaced_atomically(cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temporary files left
 
 
+def test_temporaries_a_killed_write_left_are_cleared_by_the_next_write(cli, tmp_path):
+    """`kill -9` mid-write leaves `.draft.md.XXXXXXXX.tmp` beside the output; the next write
+    of that output removes such leftovers, but not one a write under way may still hold."""
+    out = tmp_path / "draft.md"
+    stale, fresh = tmp_path / ".draft.md.k9x2_a7q.tmp", tmp_path / ".draft.md.b3c4d5e6.tmp"
+    other = tmp_path / ".other.md.k9x2_a7q.tmp"  # another output's
+    for leftover in (stale, fresh, other):
+        leftover.write_text("partial", encoding="utf-8")
+    hours_ago = stale.stat().st_mtime - 2 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    os.utime(other, (hours_ago, hours_ago))
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["draft.md", fresh.name, other.name]
+    )
+
+
 def test_output_files_get_the_permissions_a_plain_write_would(cli, tmp_path):
     """A new file follows the umask (a report in a shared folder is readable by colleagues);
     a replaced file keeps its own permissions."""
