@@ -13,7 +13,9 @@ libraries a re-run loads (typer, pydantic, PyYAML, jinja2, asyncio, sqlite3…) 
 Draftsmith's (`import_trace.py`), so the difference is what Draftsmith's own code costs
 however fast the machine is at the moment. For scale it also times the same run with
 `--model offline` (no model, no cache: what start-up, facts, prompts and the checker cost)
-and, in-process, the drafting step alone answered from the cache.
+and, in-process, the drafting step alone answered from the cache. Last, a suite of
+`--suite-cases` cases run with `draft eval` and run again: the re-run must make no request
+and load no model library either.
 """
 
 from __future__ import annotations
@@ -63,10 +65,38 @@ def _draft_in_process() -> float:
     return elapsed
 
 
+def _eval_suite(root: Path, cases: int) -> Path:
+    """A suite of `cases` distinct cases of the school example (each its own school)."""
+    import yaml
+
+    base = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
+    base["doctype"] = "school-ideology-summary"
+    items = [
+        {"id": f"case-{i:03d}", "facts": dict(base, school_name=f"青山县第{i + 1}中学")}
+        for i in range(cases)
+    ]
+    suite = {"name": "bench-cached", "doctype": "school-ideology-summary", "cases": items}
+    suite |= {"models": ["openai:good"], "repairs": 0}
+    path = root / "suite.yaml"
+    path.write_text(yaml.safe_dump(suite, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def _eval(env: dict[str, str], suite: Path, *extra: str) -> tuple[float, str]:
+    """One `draft eval` subprocess: (seconds, its stderr)."""
+    argv = [sys.executable, *extra, "-m", "pipeline", "eval", str(suite), "-q"]
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    assert proc.returncode in (0, 1), proc.stderr
+    return elapsed, proc.stderr
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.5, help="seconds per uncached call")
+    parser.add_argument("--suite-cases", type=int, default=30, help="cases of the eval suite")
     args = parser.parse_args()
 
     from pipeline.testing.openai_server import ScriptedOpenAIServer
@@ -97,6 +127,14 @@ def main() -> None:
         rerun_requests = server.count() - filled
         same = (out / "first.md").read_bytes() == (out / "again0.md").read_bytes()
 
+        suite = _eval_suite(out, args.suite_cases)
+        before = server.count()
+        eval_first, _ = _eval(env, suite)
+        asked = server.count()
+        eval_times = [_eval(env, suite)[0] for _ in range(3)]
+        _, eval_trace = _eval(env, suite, "-X", "importtime")
+        eval_requests = server.count() - asked
+
     median, offline_median = statistics.median(times), statistics.median(offline)
     floor_median = statistics.median(floor)
     imported = model_imports(traced.stderr)
@@ -120,6 +158,14 @@ def main() -> None:
     print(f"in-process drafting step, every answer from the cache: {in_process * 1000:.0f} ms")
     libs = ", ".join(imported[:6]) + (" …" if len(imported) > 6 else "") if imported else "none"
     print(f"openai/langchain/httpx2/aiohttp/tenacity modules a cached re-run imported: {libs}")
+    eval_libs = model_imports(eval_trace)
+    eval_runs = ", ".join(f"{t:.2f}" for t in eval_times)
+    print(
+        f"draft eval of {args.suite_cases} cases: first run {asked - before} requests, "
+        f"{eval_first:.2f} s; cached re-runs "
+        f"{statistics.median(eval_times):.2f} s ({eval_runs}), {eval_requests} requests; "
+        f"model library modules imported: {len(eval_libs) or 'none'}"
+    )
 
 
 if __name__ == "__main__":
