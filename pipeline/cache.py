@@ -15,6 +15,7 @@ page) is reported once on the `pipeline.cache` logger, and the run goes on witho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -174,6 +175,42 @@ class ResponseCache:
             p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
         return {"path": str(self.path), "entries": entries, "hits": hits, "bytes": size}
+
+    def models(self) -> list[tuple[str, int]]:
+        """The models with cached answers and how many each, most first."""
+        if not self.path.exists():
+            return []
+        with database_errors(self.path, what="answer cache"):
+            rows = (
+                self._conn()
+                .execute(
+                    "SELECT model, COUNT(*) FROM responses GROUP BY model ORDER BY COUNT(*) DESC, model"
+                )
+                .fetchall()
+            )
+        return [(str(m), int(n)) for m, n in rows]
+
+    def prune(self, *, model: str | None = None, before: dt.datetime | None = None) -> int:
+        """Delete the answers of `model` (its name at the endpoint), or stored before
+        `before`, or both; returns how many."""
+        if model is None and before is None:
+            raise ValueError("prune needs a model or a time; clear() deletes everything")
+        if not self.path.exists():
+            return 0
+        where = [("model = ?", model)] if model is not None else []
+        if before is not None:
+            stamp = before.astimezone(dt.UTC).isoformat(timespec="seconds")
+            where.append(("created_at < ?", stamp))
+        with database_errors(self.path, what="answer cache"):
+            db = self._conn()
+            deleted = db.execute(
+                "DELETE FROM responses WHERE " + " AND ".join(w for w, _ in where),
+                tuple(v for _, v in where),
+            ).rowcount
+            with contextlib.suppress(sqlite3.Error):  # in use elsewhere: the space comes later
+                db.execute("PRAGMA busy_timeout = 2000")
+                db.execute("VACUUM")
+        return int(deleted)
 
     def clear(self) -> int:
         """Delete every entry; returns how many there were."""

@@ -67,6 +67,34 @@ def test_no_cache_asks_again_and_cache_clear_empties_it(tmp_path, openai_server,
     assert openai_server.count() == 3 * len(SECTIONS)
 
 
+def test_cache_clear_can_forget_one_model_or_old_answers_only(
+    tmp_path, openai_server, cli, draftsmith_home
+):
+    """A provider changed what stands behind a model name: its answers go, the others stay."""
+    assert draft_run(tmp_path, openai_server, model="openai:good").code == 0
+    assert draft_run(tmp_path, openai_server, "--repairs", "0", model="openai:inventor").code == 1
+    info = cli("cache", "info")
+    assert "14 answer(s)" in info.stdout
+    assert f"{len(SECTIONS):>8}  good" in info.stdout and "inventor" in info.stdout
+    typo = cli("cache", "clear", "--model", "inventr")
+    assert typo.returncode == 2 and "did you mean 'inventor'?" in typo.stderr
+
+    cleared = cli("cache", "clear", "--model", "inventor")
+    assert cleared.returncode == 0, cleared.stderr
+    assert cleared.stdout.startswith(f"removed {len(SECTIONS)} cached answer(s) of inventor from")
+    asked = openai_server.count()
+    assert draft_run(tmp_path, openai_server, model="openai:good").code == 0
+    assert openai_server.count() == asked  # good's answers stayed
+
+    db = sqlite3.connect(draftsmith_home / "cache" / "responses.sqlite")
+    with db:
+        db.execute("UPDATE responses SET created_at = '2020-01-01T00:00:00+00:00' WHERE rowid = 1")
+    db.close()
+    old = cli("cache", "clear", "--older-than", "30")
+    assert old.stdout.startswith("removed 1 cached answer(s) older than 30 day(s) from")
+    assert f"{len(SECTIONS) - 1} answer(s)" in cli("cache", "info").stdout
+
+
 def test_the_key_depends_on_model_parameters_and_messages():
     m = [Message(role="user", content="甲")]
     base = cache_key({"model": "a", "temperature": 0.2}, m)

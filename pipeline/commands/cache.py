@@ -1,12 +1,19 @@
 """`draft cache`: where the response cache is, how big it is, and emptying it.
 
 draft cache info
-draft cache clear
+draft cache clear [--model NAME] [--older-than DAYS]
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    from pipeline.cache import ResponseCache
 
 cache_app = typer.Typer(
     name="cache",
@@ -23,18 +30,34 @@ def info() -> None:
     stats = ResponseCache().stats()
     print(f"cache: {stats['path']}")
     print(f"  {stats['entries']} answer(s), {stats['hits']} hit(s), {stats['bytes']:,} bytes")
+    for model, count in ResponseCache().models():
+        print(f"  {count:>6}  {model}")
 
 
 @cache_app.command("clear")
-def clear() -> None:
+def clear(
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Only this model's answers (its name at the endpoint, as `info` lists)."
+        ),
+    ] = None,
+    older_than: Annotated[
+        float | None,
+        typer.Option("--older-than", min=0, help="Only the answers stored more than DAYS ago."),
+    ] = None,
+) -> None:
     """Delete every cached answer and judge's verdict, and the checked and compiled prompt
-    templates."""
+    templates; or, with --model or --older-than, only those answers."""
     import shutil
 
     from pipeline.cache import ResponseCache
     from pipeline.paths import judge_cache_dir, templates_cache_dir
 
     cache = ResponseCache()
+    if model is not None or older_than is not None:
+        _prune(cache, model, older_than)
+        return
     removed = cache.clear()
     cache.close()
     print(f"removed {removed} cached answer(s) from {cache.path}")
@@ -47,3 +70,27 @@ def clear() -> None:
     if templates.exists():
         shutil.rmtree(templates)
         print(f"removed the checked and compiled templates in {templates}")
+
+
+def _prune(cache: ResponseCache, model: str | None, older_than: float | None) -> None:
+    """`clear` with a filter: only the matching answers go."""
+    import datetime as dt
+
+    from pipeline.validation import did_you_mean
+
+    known = [name for name, _ in cache.models()]
+    if model is not None and model not in known:
+        listed = f"; cached: {', '.join(known[:8])}" if known else "; the cache is empty"
+        raise InputError(
+            f"--model '{model}': no cached answer is from it"
+            + (did_you_mean(model, known) or listed)
+        )
+    before = None
+    if older_than is not None:
+        before = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than)
+    removed = cache.prune(model=model, before=before)
+    cache.close()
+    which = (f" of {model}" if model else "") + (
+        f" older than {older_than:g} day(s)" if older_than is not None else ""
+    )
+    print(f"removed {removed} cached answer(s){which} from {cache.path}")
