@@ -124,6 +124,39 @@ def test_numbers_inside_fact_texts_are_backed(school):
     assert not [f for f in found if f.code == "facts.unsupported-number"]
 
 
+@pytest.mark.parametrize(
+    ("fact", "written"),
+    [
+        ("全年新增补充耕地1.2万亩", "新增补充耕地12000亩"),
+        ("全年新增补充耕地1.2万亩", "新增补充耕地一万二千亩"),
+        ("全年新增补充耕地12000亩", "新增补充耕地1.2万亩"),
+        ("完成投资1.5亿元", "完成投资150000000元"),
+        ("完成投资2.5万元", "完成投资25000元"),
+    ],
+)
+def test_an_amount_in_wan_backs_the_same_amount_written_out(fact, written):
+    """A clerk writes 1.2万亩 in the facts, a model 12000亩 in the draft: the same amount."""
+    spec, _ = load_facts(EXAMPLES / "annual-work-summary.yaml")
+    facts = validate_facts(
+        {
+            "doctype": spec.id,
+            "unit_name": "青山县自然资源局",
+            "report_year": 2023,
+            "work_items": [{"title": "强化耕地保护", "summary": "严格落实责任制", "result": fact}],
+        },
+        spec,
+    )
+    found = check_section(
+        f"全年{written}。", section=spec.section("achievements"), spec=spec, facts=facts
+    )
+    assert [f.excerpt for f in found if f.code == "facts.unsupported-number"] == []
+    wrong = written.replace("2", "3", 1).replace("二", "三", 1).replace("5", "6", 1)
+    found = check_section(
+        f"全年{wrong}。", section=spec.section("achievements"), spec=spec, facts=facts
+    )
+    assert [f.code for f in found if f.code == "facts.unsupported-number"]
+
+
 def test_allowed_numbers_from_the_spec(school):
     spec, facts = school
     rules = spec.rules.model_copy(update={"allowed_numbers": ["100", "百年大计"]})

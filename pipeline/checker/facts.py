@@ -152,10 +152,9 @@ def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> boo
         if d is None:
             return any((y, m) == (dy, dm) for dy, dm, _ in backing.dates)
         return (y, m, d) in backing.dates
-    value = round(token.value, 6)
-    if value in backing.values:
+    if any(round(v, 6) in backing.values for v in token.amounts()):
         return True
-    return plans_year is not None and value == plans_year
+    return plans_year is not None and token.value == plans_year
 
 
 def _unsupported(ctx: Context) -> list[Finding]:
@@ -316,7 +315,12 @@ def _must_mention(ctx: Context) -> list[Finding]:
             continue
         body = _section_text(ctx, span)
         compact = "".join(body.split())
-        numbers = {round(t.value, 6) for t in ctx.numbers(span.body_start, span.end) if not t.date}
+        numbers = {
+            round(v, 6)
+            for t in ctx.numbers(span.body_start, span.end)
+            if not t.date
+            for v in t.amounts()
+        }
         start, end = ctx.section_anchor(span)
         for name in span.spec.must_mention:
             fact = ctx.spec.facts[name]

@@ -26,6 +26,7 @@ _DATE = re.compile(
 )
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
+_SCALES = {"万": 10_000, "亿": 100_000_000}
 _CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
@@ -55,6 +56,16 @@ class NumberToken:
     """arabic, percent, year, cn, ordinal or date."""
     date: tuple[int, int, int | None] | None = None
     """(year, month, day) for a date; day may be None (2020年9月)."""
+    scale: int = 1
+    """10000 or 100000000 for an Arabic number written with 万 or 亿 (1.2万): the amount it
+    states is value × scale."""
+
+    def amounts(self) -> tuple[float, ...]:
+        """The value, and for 1.2万 also 12000: a fact may give either form, a draft write
+        either (12000亩 where the facts say 1.2万亩)."""
+        if self.scale == 1:
+            return (self.value,)
+        return (self.value, self.value * self.scale)
 
 
 def cn_value(run: str) -> float | None:
@@ -108,7 +119,10 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
             "percent" if m.group(3) else ("year" if after == "年" and len(whole) == 4 else "arabic")
         )
         unit = "" if m.group(3) else (unit_at(s, m.end()) or "")
-        out.append(NumberToken(base + m.start(), base + m.end() + len(unit), value, kind))
+        scale = _SCALES.get(unit[:1], 1)
+        out.append(
+            NumberToken(base + m.start(), base + m.end() + len(unit), value, kind, scale=scale)
+        )
 
 
 def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
@@ -190,5 +204,5 @@ def values_in(s: str) -> set[float]:
             y, m, d = t.date
             values.update(v for v in (y, m, d) if v)
         else:
-            values.add(t.value)
+            values.update(t.amounts())
     return values

@@ -157,7 +157,7 @@ def _stated_numbers(text: str) -> tuple[set[float], set[float]]:
         if token.date:
             years.add(float(token.date[0]))
         else:
-            numbers.add(round(token.value, 6))
+            numbers.update(round(v, 6) for v in token.amounts())
     return numbers, years
 
 
