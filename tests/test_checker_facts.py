@@ -157,6 +157,46 @@ def test_an_amount_in_wan_backs_the_same_amount_written_out(fact, written):
     assert [f.code for f in found if f.code == "facts.unsupported-number"]
 
 
+@pytest.mark.parametrize(
+    ("fact", "written", "wrong"),
+    [
+        ("项目于2020年12月28日通过验收", "2020年12月28日，项目通过验收", "2020年12月27日"),
+        ("项目于2020.12.28通过验收", "2020年12月28日，项目通过验收", "2020年12月27日"),
+        ("项目于2020/12/28通过验收", "2020年12月28日，项目通过验收", "2020年12月27日"),
+        (
+            "项目于二〇二〇年十二月二十八日通过验收",
+            "2020年12月28日，项目通过验收",
+            "2020年12月27日",
+        ),
+        ("项目于12月28日通过验收", "12月28日，项目通过验收", "12月27日"),
+        ("项目于2020年9月启动", "2020年9月，项目启动", "2020年8月"),
+    ],
+)
+def test_a_date_inside_a_fact_text_backs_that_date(fact, written, wrong):
+    """A date the clerk wrote inside a fact's text backs it wherever the draft puts it."""
+    spec, _ = load_facts(EXAMPLES / "annual-work-summary.yaml")
+    facts = validate_facts(
+        {
+            "doctype": spec.id,
+            "unit_name": "青山县自然资源局",
+            "report_year": 2020,
+            "work_items": [{"title": "强化耕地保护", "summary": fact}],
+        },
+        spec,
+    )
+    section = spec.section("achievements")
+    found = check_section(f"{written}。", section=section, spec=spec, facts=facts)
+    assert [f.excerpt for f in found if f.code == "facts.unsupported-number"] == []
+    changed = f"{written.replace(written.split('，')[0], wrong)}。"
+    found = check_section(changed, section=section, spec=spec, facts=facts)
+    assert [f.excerpt for f in found if f.code == "facts.unsupported-number"] == [wrong]
+
+
+@pytest.mark.parametrize("text", ["于2020-12-28.", "于2020.12.28。", "于2020/12/28，"])
+def test_a_date_written_with_dots_slashes_or_dashes_is_one_date(text):
+    assert [t.date for t in find_numbers(text)] == [(2020, 12, 28)]
+
+
 def test_allowed_numbers_from_the_spec(school):
     spec, facts = school
     rules = spec.rules.model_copy(update={"allowed_numbers": ["100", "百年大计"]})

@@ -28,7 +28,7 @@ from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
-from pipeline.checker.numbers import NumberToken, cn_value, values_in
+from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.markers import MARKER_RE, marker
 
 _YEAR = re.compile(
@@ -48,7 +48,9 @@ class Backing:
     """What the facts back: values, dates, and the spans of the text exempt from the rule."""
 
     values: set[float] = field(default_factory=set)
-    dates: set[tuple[int, int, int]] = field(default_factory=set)
+    dates: set[tuple[int, int, int | None]] = field(default_factory=set)
+    """(year, month, day) of the date facts and of the dates inside fact texts; year 0 for
+    12月28日, day None for 2020年9月."""
     strings: list[str] = field(default_factory=list)
     """Fact texts: numbers inside them, where they appear in the draft, are backed."""
     phrases: list[str] = field(default_factory=list)
@@ -67,7 +69,12 @@ def _walk(value: Any, backing: Backing) -> None:
             d = dt.date.fromisoformat(value)
         except ValueError:
             backing.strings.append(value)
-            backing.values.update(round(v, 6) for v in values_in(value))
+            for token in find_numbers(value):
+                if token.date:  # 于2020年12月28日验收 backs that date wherever the draft puts it
+                    backing.dates.add(token.date)
+                    backing.values.update(float(v) for v in token.date if v)
+                else:
+                    backing.values.update(round(v, 6) for v in token.amounts())
         else:
             _walk(d, backing)
     elif isinstance(value, dict):

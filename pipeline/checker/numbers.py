@@ -22,8 +22,9 @@ _HAS_FULLWIDTH = re.compile("[０-９．％]")
 _DIGIT_RUN = re.compile(r"\d+")
 _DATE = re.compile(
     r"(?<!\d)(\d{4})[ \t]*年[ \t]*(\d{1,2})[ \t]*月(?:[ \t]*(\d{1,2})[ \t]*日)?"
-    r"|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"
+    r"|(?<!\d)(\d{4})([-./])(\d{1,2})\5(\d{1,2})(?!\.?\d)"
 )
+"""2020年12月28日, 2020年9月, and 2020-12-28 (or 2020.12.28, 2020/12/28, as clerks write)."""
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
 _SCALES = {"万": 10_000, "亿": 100_000_000}
@@ -96,7 +97,7 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         if m.group(1):
             y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
         else:
-            y, mo, d = int(m.group(4)), int(m.group(5)), m.group(6)
+            y, mo, d = int(m.group(4)), int(m.group(6)), m.group(7)
         day = int(d) if d else None
         out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (y, mo, day)))
         taken.update(range(m.start(), m.end()))
@@ -194,15 +195,3 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
     _cn(s, start, out)
     out.sort(key=lambda t: t.start)
     return out
-
-
-def values_in(s: str) -> set[float]:
-    """Every value a string states (numbers, and each part of its dates)."""
-    values: set[float] = set()
-    for t in find_numbers(s):
-        if t.date:
-            y, m, d = t.date
-            values.update(v for v in (y, m, d) if v)
-        else:
-            values.update(t.amounts())
-    return values
