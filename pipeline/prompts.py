@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from pipeline import __version__, paths
 from pipeline.errors import DraftsmithError, InputError
+from pipeline.items import clause as _clause
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
@@ -157,17 +158,15 @@ def date_cn(value: dt.date | str) -> str:
 
 @_passes_missing
 def sentence(text: str) -> str:
-    """Text ending in one full stop: strips trailing punctuation and adds 。."""
+    """Text ending in one full stop: strips a leading item number and trailing punctuation
+    and adds 。."""
     return _clause(text) + "。"
-
-
-def _clause(text: Any) -> str:
-    return str(text).strip().rstrip("。；;，,.！!、　 ")
 
 
 @_passes_missing
 def clause(text: str) -> str:
-    """Text with its trailing punctuation removed, to be continued by the template."""
+    """Text without a leading item number and trailing punctuation, to be continued by the
+    template."""
     return _clause(text)
 
 

@@ -144,6 +144,28 @@ def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp
     assert "建设了教师阅览室、休闲书吧、文体俱乐部等" in punctuated.stdout
 
 
+def test_list_items_typed_with_their_own_numbers_are_joined_cleanly(cli, tmp_path):
+    """Clerks number list items (1. 2、 （3） 一是): the draft numbers points itself, so the
+    typed numbers must not reach the prose (重点学习1.《…》、2.党纪政纪, 一是一是…), and
+    the check of that draft against the same facts finds every item mentioned."""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts["problems"] = [f"{n}{p}" for n, p in zip(("1. ", "2、"), facts["problems"], strict=True)]
+    facts["plans"] = [
+        f"{n}{p}" for n, p in zip(("（1）", "二是", "3．"), facts["plans"], strict=True)
+    ]
+    facts["work_items"][0]["title"] = "1.强化耕地保护"
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.txt"
+    numbered = cli("run", tmp_path / "facts.yaml", "-o", out)
+    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    assert numbered.returncode == 0, numbered.stderr
+    assert out.read_text(encoding="utf-8") == clean.stdout
+    checked = cli(
+        "check", out, "--doctype", "annual-work-summary", "--facts", tmp_path / "facts.yaml"
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     """The marker stands for a whole sentence: a full stop closes it before the next one."""
     facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))

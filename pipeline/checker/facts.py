@@ -29,6 +29,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
+from pipeline.items import clause
 from pipeline.markers import MARKER_RE, marker
 
 _YEAR = re.compile(
@@ -281,9 +282,9 @@ def _plans_year(ctx: Context) -> list[Finding]:
 
 
 def _searchable(text: str) -> str:
-    """A fact's text as a draft names it: no blanks, no final punctuation (the templates'
-    filters drop it, as `pipeline.prompts._clause` does, and end a value their own way)."""
-    return "".join(text.split()).rstrip("。；;，,.！!、")
+    """A fact's text as a draft names it: no blanks, no item number, no final punctuation
+    (the templates' filters drop them, and end a value their own way)."""
+    return "".join(clause(text).split())
 
 
 def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float]) -> list[str]:
