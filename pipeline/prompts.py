@@ -149,6 +149,18 @@ def quoted(items: list[Any]) -> str:
     return "".join("“" + _clause(i).strip('“”"') + "”" for i in items)
 
 
+def book_title(value: Any) -> str:
+    """A document's title in 书名号: 《关于做好意识形态工作的通知》, whether or not the user
+    typed the 《》 (or quotation marks) and a final 。 (a missing title: its marker in 《》)."""
+    if isinstance(value, Missing):
+        return f"《{value}》"
+    text = _clause(value)
+    pair = text[:1] + text[-1:]
+    if pair in ("《》", "“”", '""') and not any(ch in text[1:-1] for ch in pair):
+        text = text[1:-1].strip()
+    return f"《{text}》"
+
+
 @_passes_missing
 def date_cn(value: dt.date | str) -> str:
     """2021-01-15 → 2021年1月15日 (GB/T 9704: Arabic numerals, no leading zeros)."""
@@ -174,6 +186,7 @@ FILTERS = {
     "cn": cn,
     "series": series,
     "quoted": quoted,
+    "book_title": book_title,
     "date_cn": date_cn,
     "sentence": sentence,
     "clause": clause,

@@ -166,6 +166,20 @@ def test_list_items_typed_with_their_own_numbers_are_joined_cleanly(cli, tmp_pat
     assert checked.returncode == 0, checked.stdout
 
 
+def test_a_title_typed_with_its_own_book_marks_is_not_marked_twice(cli, tmp_path):
+    """A clerk types the notice's title as it is written, 《关于……的通知》 (or ends it with
+    。): the draft must still read 《关于……的通知》, not 《《关于……的通知》》."""
+    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts["notice_title"] = f"《{facts['notice_title']}》"
+    facts["responsibility_doc"] = f"“{facts['responsibility_doc']}”。"
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    marked = cli("run", tmp_path / "facts.yaml", "--format", "txt")
+    clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
+    assert marked.returncode == 0, marked.stderr
+    assert marked.stdout == clean.stdout
+    assert "《关于做好意识形态工作的通知》《青山县2020年" in marked.stdout
+
+
 def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     """The marker stands for a whole sentence: a full stop closes it before the next one."""
     facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
