@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +27,7 @@ from pydantic import (
     create_model,
 )
 
+from pipeline import typed_values
 from pipeline.errors import InputError
 from pipeline.spec import DocSpec, FactSpec, FieldSpec, is_spec_path, load_spec
 from pipeline.textio import LineMap, control_character, load_structured
@@ -43,12 +46,19 @@ _TYPE_WORDS = {
 
 
 def _only_dates(value: Any) -> Any:
-    """Accept a YAML date or an ISO date string, never a bare number."""
+    """Accept a YAML date or a date string (2021-01-15, 2021年1月15日…), never a bare number."""
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date | str):
+    if isinstance(value, str):
+        return typed_values.to_date(value)
+    if isinstance(value, dt.date):
         return value
     raise ValueError("expected a date such as 2021-01-15")
+
+
+def _typed(read: Callable[[str], Any]) -> BeforeValidator:
+    """Read a number typed as text (12次, 十二, "12") before the strict type check."""
+    return BeforeValidator(lambda v: read(v) if isinstance(v, str) else v)
 
 
 def _printable(value: str) -> str:
@@ -77,12 +87,18 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
         case "string":
             return NonEmptyText
         case "integer":
-            return Annotated[int, Strict(), Field(**bounds)]
+            read = partial(typed_values.to_int, unit=field.unit)
+            return Annotated[int, Strict(), Field(**bounds), _typed(read)]
         case "number":
-            return Annotated[float, Strict(), Field(**bounds)]
+            read = partial(typed_values.to_float, unit=field.unit)
+            return Annotated[float, Strict(), Field(**bounds), _typed(read)]
         case "year":
+            read = partial(typed_values.to_int, unit=field.unit, year=True)
             return Annotated[
-                int, Strict(), Field(ge=bounds.get("ge", 1949), le=bounds.get("le", 2100))
+                int,
+                Strict(),
+                Field(ge=bounds.get("ge", 1949), le=bounds.get("le", 2100)),
+                _typed(read),
             ]
         case "date":
             return Annotated[dt.date, BeforeValidator(_only_dates)]
@@ -171,6 +187,16 @@ def _describer(spec: DocSpec):
     return describe
 
 
+def _hinter(spec: DocSpec):
+    def hint(loc: tuple[Any, ...], given: Any) -> str:
+        fact = spec.facts.get(loc[0]) if loc else None
+        if fact is not None and len(loc) >= 3 and fact.fields and loc[2] in fact.fields:
+            return typed_values.hint(fact.fields[loc[2]].type, given)
+        return typed_values.hint(fact.type, given, fact.example) if fact is not None else ""
+
+    return hint
+
+
 def _keys(spec: DocSpec):
     def known_keys(loc: tuple[Any, ...]) -> list[str]:
         if not loc:
@@ -219,6 +245,7 @@ def validate_facts(
             what="facts file",
             describe=_describer(spec),
             known_keys=_keys(spec),
+            hint=_hinter(spec),
         )
     values = model.model_dump(exclude={"doctype"})
     return Facts(doctype=spec.id, values=values, source=path)

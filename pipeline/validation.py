@@ -31,6 +31,7 @@ _EXPECTED = {
     "date_type": "a date such as 2021-01-15",
     "date_parsing": "a date such as 2021-01-15",
     "date_from_datetime_parsing": "a date such as 2021-01-15",
+    "date_from_datetime_inexact": "a date such as 2021-01-15, without a time",
     "missing": "a value (this field is required)",
     "string_too_short": "non-empty text",
     "too_short": "at least one item",
@@ -121,13 +122,15 @@ def raise_validation_error(
     describe: Callable[[tuple[Any, ...]], str] = lambda loc: "",
     known_keys: Callable[[tuple[Any, ...]], Iterable[str]] = lambda loc: (),
     shown: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
+    hint: Callable[[tuple[Any, ...], Any], str] = lambda loc, given: "",
 ) -> None:
     """Raise one InputError listing every problem in `exc`, each on its own line.
 
     `describe(loc)` adds the label and expected form of the field at `loc`;
     `known_keys(loc)` lists the keys allowed in the mapping holding `loc`, for "did you mean";
     `shown(loc)` is the key path as the file has it (without pydantic's tags of a union's
-    forms, `assert[0].metric.min` → `assert[0].min`).
+    forms, `assert[0].metric.min` → `assert[0].min`);
+    `hint(loc, given)` says which form to use instead of a value of the wrong type.
     """
     problems: list[tuple[int | None, str]] = []
     for err in exc.errors(include_url=False):
@@ -169,8 +172,10 @@ def raise_validation_error(
             quiet = whole or isinstance(given, dict) or kind == SECRET_ERROR
             got = "" if quiet else f", got {_given(given)}"
             where = f"{'key' if is_key else 'field'} '{field}'{about}: " if loc else ""
-            hint = did_you_mean(given, _choices(err)) if isinstance(given, str) else ""
-            msg = f"{where}{error_reason(err)}{got}{hint}"
+            suggestion = did_you_mean(given, _choices(err)) if isinstance(given, str) else ""
+            if not suggestion and not quiet:
+                suggestion = hint(loc, given)
+            msg = f"{where}{error_reason(err)}{got}{suggestion}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)
     if len(problems) == 1:

@@ -224,7 +224,7 @@ def test_bad_facts_exit_2_and_nothing_is_written(cli, tmp_path):
     wrong = tmp_path / "wrong.yaml"
     text = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
     wrong.write_text(
-        text.replace("central_group_sessions: 12", "central_group_sessions: 十二"), encoding="utf-8"
+        text.replace("central_group_sessions: 12", "central_group_sessions: 十几"), encoding="utf-8"
     )
     _refused(
         cli("check", sample, "--facts", wrong, "--fix"), "central_group_sessions", "中心组学习次数"

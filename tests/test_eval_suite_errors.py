@@ -89,7 +89,7 @@ CASES = {
     ),
     "bad inline fact, located in the suite": (
         "name: s\ndoctype: school-ideology-summary\ncases:\n  - id: a\n    facts:\n"
-        "      school_name: 红星中学\n      county: 青山县\n      report_year: 二〇二〇\n",
+        "      school_name: 红星中学\n      county: 青山县\n      report_year: 去年\n",
         ["suite.yaml:8:", "report_year", "总结年度"],
     ),
     "facts file that is a folder": (

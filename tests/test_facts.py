@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -40,15 +41,85 @@ def test_incomplete_example_misses_exactly_the_counts_and_the_anniversary():
 
 
 def test_wrong_type_names_field_label_given_and_expected(tmp_path):
-    path = _facts(tmp_path, central_group_sessions="十二次")
+    path = _facts(tmp_path, central_group_sessions="十几次")
     with pytest.raises(InputError) as err:
         load_facts(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "central_group_sessions" in msg and "中心组学习次数" in msg
-    assert "expected an integer" in msg and "'十二次'" in msg
-    line = path.read_text(encoding="utf-8").splitlines().index("central_group_sessions: 十二次") + 1
+    assert "expected an integer" in msg and "'十几次'" in msg
+    line = path.read_text(encoding="utf-8").splitlines().index("central_group_sessions: 十几次") + 1
     assert f":{line}:" in msg
+
+
+@pytest.mark.parametrize(
+    ("fact", "typed", "value"),
+    [
+        ("central_group_sessions", "12次", 12),
+        ("central_group_sessions", "十二", 12),
+        ("central_group_sessions", "十二次", 12),
+        ("central_group_sessions", "１２", 12),
+        ("central_group_sessions", "12", 12),  # quoted in the file: "12"
+        ("central_group_sessions", "1,200", 1200),
+        ("central_group_sessions", "1.2万", 12000),
+        ("anniversary", "71周年", 71),
+        ("report_year", "2020年", 2020),
+        ("report_year", "2020年度", 2020),
+        ("report_year", "二〇二〇", 2020),
+        ("report_year", "二〇二〇年", 2020),
+        ("report_date", "2021年1月15日", dt.date(2021, 1, 15)),
+        ("report_date", "2021.1.15", dt.date(2021, 1, 15)),
+        ("report_date", "2021/01/15", dt.date(2021, 1, 15)),
+        ("report_date", "2021-1-15", dt.date(2021, 1, 15)),
+        ("report_date", "二〇二一年一月十五日", dt.date(2021, 1, 15)),
+    ],
+)
+def test_numbers_years_and_dates_as_clerks_type_them(tmp_path, fact, typed, value):
+    """A facts file reads what the web form reads: 12次, 十二, 2020年, 2021年1月15日."""
+    _, facts = load_facts(_facts(tmp_path, **{fact: typed}))
+    assert facts.values[fact] == value
+
+
+def test_cli_a_facts_file_typed_as_a_clerk_types_drafts_and_checks_clean(cli, tmp_path):
+    """十二次, 2020年, 2021年1月15日 in the file: the same draft as 12, 2020, 2021-01-15, and
+    `draft check --facts` on it finds nothing."""
+    path = _facts(
+        tmp_path,
+        central_group_sessions="十二次",
+        theory_sessions="8次",
+        report_year="二〇二〇年",
+        report_date="2021年1月15日",
+    )
+    out = tmp_path / "draft.txt"
+    typed = cli("run", path, "-o", out)
+    clean = cli("run", COMPLETE, "--format", "txt")
+    assert typed.returncode == 0, typed.stderr
+    assert out.read_text(encoding="utf-8") == clean.stdout
+    checked = cli("check", out, "--doctype", "school-ideology-summary", "--facts", path)
+    assert checked.returncode == 0, checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("fact", "typed", "says"),
+    [
+        ("central_group_sessions", "约12次", "write the exact number alone, such as 12"),
+        ("central_group_sessions", "12余次", "write the exact number alone, such as 12"),
+        ("central_group_sessions", "3-5次", "write one exact number, not a range"),
+        ("central_group_sessions", "十几次", "write the exact number alone, such as 12"),
+        ("central_group_sessions", "全年", "write the number alone in digits, such as 12"),
+        ("party_congress", "十九大", "write the number alone in digits: 19"),
+        ("report_year", "去年", "write the year in four digits, such as 2020"),
+        ("report_date", "1月15日", "the year is missing: write the whole date"),
+        ("report_date", "2021年1月", "the day is missing: write the whole date"),
+        ("report_date", "2021年2月30日", "there is no such day"),
+        ("report_date", "2021-01-15 10:00", "expected a date such as 2021-01-15, without a time"),
+    ],
+)
+def test_a_value_that_cannot_be_read_says_which_form_to_use(tmp_path, fact, typed, says):
+    """约12次, 3-5次, 1月15日: refused, and the message says what to write instead."""
+    with pytest.raises(InputError) as err:
+        load_facts(_facts(tmp_path, **{fact: typed}))
+    assert says in str(err.value) and f"'{typed}'" in str(err.value)
 
 
 @pytest.mark.parametrize("char", ["\x0b", "\x01", "\ufffe"])
@@ -90,7 +161,7 @@ def test_unknown_key_inside_a_list_item(tmp_path):
 
 
 def test_several_problems_are_listed_together(tmp_path):
-    path = _facts(tmp_path, report_year="二〇二〇", micro_lectures=-1)
+    path = _facts(tmp_path, report_year="去年", micro_lectures=-1)
     with pytest.raises(InputError) as err:
         load_facts(path)
     assert "2 problems" in str(err.value)
@@ -171,7 +242,7 @@ def test_json_facts_are_accepted(tmp_path):
 
 
 BAD_INPUTS = {
-    "wrong-type": "doctype: school-ideology-summary\nschool_name: 红星中学\ncounty: 青山县\nreport_year: 二〇二〇\n",
+    "wrong-type": "doctype: school-ideology-summary\nschool_name: 红星中学\ncounty: 青山县\nreport_year: 去年\n",
     "unknown-key": "doctype: school-ideology-summary\nschool_name: 红星中学\ncounty: 青山县\nreport_year: 2020\nschol: x\n",
     "missing-required": "doctype: school-ideology-summary\nschool_name: 红星中学\n",
     "yaml-syntax": "doctype: school-ideology-summary\nschool_name: 'open\n",

@@ -361,7 +361,7 @@ def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
     [
         (
             "    example: 12\n",
-            "    example: 十二\n",
+            "    example: 十几\n",
             ":68: field 'facts.central_group_sessions.example' (中心组学习次数): "
             "expected an integer",
         ),

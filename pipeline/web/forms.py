@@ -12,15 +12,13 @@ worded in plain Chinese.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline import typed_values
 from pipeline.facts import Facts, facts_model, validate_facts
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
 from pipeline.textio import without_control_characters
@@ -249,50 +247,6 @@ def build_form(
 
 # ----------------------------------------------------------------------------- parsing
 
-_DATE_CN = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
-
-
-def _normalise(text: str) -> str:
-    """Full-width digits and letters to half-width, surrounding space removed."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _to_int(text: str, unit: str | None, year: bool) -> Any:
-    """An integer from what a clerk types, or the text unchanged (so validation can say why)."""
-    t = _normalise(text).replace(",", "")
-    for suffix in filter(None, (unit, "年" if year else None)):
-        if t.endswith(suffix):
-            t = t[: -len(suffix)].strip()
-    if re.fullmatch(r"[+-]?\d+", t):
-        return int(t)
-    if t and re.fullmatch(r"[零〇一二两三四五六七八九十百千万]+", t):
-        from pipeline.numerals import parse_chinese
-
-        value = parse_chinese(t)
-        return text if value is None else value
-    return text
-
-
-def _to_float(text: str, unit: str | None) -> Any:
-    t = _normalise(text).replace(",", "")
-    if unit and t.endswith(unit):
-        t = t[: -len(unit)].strip()
-    try:
-        return float(t) if re.fullmatch(r"[+-]?\d+(\.\d+)?", t) else text
-    except ValueError:
-        return text
-
-
-def _to_date(text: str) -> Any:
-    t = _normalise(text)
-    m = _DATE_CN.match(t)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            return t
-    return t
-
 
 def coerce(spec_field: FieldSpec | FactSpec, raw: str) -> Any:
     """The value of one input, typed by the spec; None for a blank input."""
@@ -300,13 +254,13 @@ def coerce(spec_field: FieldSpec | FactSpec, raw: str) -> Any:
         return None
     match spec_field.type:
         case "integer":
-            return _to_int(raw, spec_field.unit, year=False)
+            return typed_values.to_int(raw, spec_field.unit)
         case "year":
-            return _to_int(raw, spec_field.unit, year=True)
+            return typed_values.to_int(raw, spec_field.unit, year=True)
         case "number":
-            return _to_float(raw, spec_field.unit)
+            return typed_values.to_float(raw, spec_field.unit)
         case "date":
-            return _to_date(raw)
+            return typed_values.to_date(raw)
         case _:
             return raw.strip()
 

@@ -1,0 +1,126 @@
+"""Numbers, years and dates as office staff type them, read into values.
+
+The same reading serves a facts file and the web form: 全角数字 (１２), the fact's unit
+(12次), thousands separators (1,200), Chinese numerals (十二, 二〇二〇年), 1.2万, and dates
+as 2021年1月15日, 2021.1.15, 2021/1/15 or 二〇二一年一月十五日. What cannot be read is
+returned unchanged, so that validation refuses it, with `hint` saying which form to use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from pipeline.numerals import parse_chinese
+
+_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
+_CN_DATE = re.compile(
+    r"^([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月"
+    r"\s*([一二三四五六七八九十]{1,3})\s*日$"
+)
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_WAN = re.compile(r"^(\d+(?:\.\d+)?)\s*万$")
+_APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
+_RANGE = re.compile(r"\d\s*[-－~～—–至到]\s*\d")
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits and letters to half-width, surrounding space and quotes removed."""
+    return unicodedata.normalize("NFKC", text).strip().strip("“”\"'‘’").strip()
+
+
+def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
+    for unit in filter(None, units):
+        if text.endswith(unit):
+            return text[: -len(unit)].strip()
+    return text
+
+
+def to_int(text: str, unit: str | None, *, year: bool = False) -> Any:
+    """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年), or the
+    text unchanged."""
+    t = _without_unit(_normalise(text).replace(",", ""), (unit, "年度" if year else None))
+    t = _without_unit(t, ("年" if year else None,))
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    wan = _WAN.match(t)
+    if wan and float(wan[1]) * 10_000 == int(float(wan[1]) * 10_000):
+        return int(float(wan[1]) * 10_000)
+    if t and _CN_NUMBER.fullmatch(t):
+        value = parse_chinese(t)
+        return text if value is None else value
+    return text
+
+
+def to_float(text: str, unit: str | None) -> Any:
+    """A number from what a clerk types (12.5, 1,200.5, 12.5万元 for unit 万元), or the text."""
+    t = _without_unit(_normalise(text).replace(",", ""), (unit,))
+    return float(t) if re.fullmatch(r"[+-]?\d+(\.\d+)?", t) else text
+
+
+def to_date(text: str) -> Any:
+    """An ISO date from what a clerk types (2021年1月15日, 2021.1.15, 2021/1/15,
+    二〇二一年一月十五日), or the text."""
+    t = _normalise(text)
+    m = _DATE.match(t)
+    parts: tuple[int | None, ...] = ()
+    if m:
+        parts = (int(m[1]), int(m[2]), int(m[3]))
+    elif (cn := _CN_DATE.match(t)) is not None:
+        parts = tuple(parse_chinese(g) for g in cn.groups())
+    if parts and None not in parts:
+        try:
+            return dt.date(*parts).isoformat()  # type: ignore[arg-type]
+        except ValueError:
+            return text
+    return text
+
+
+def _number_in(text: str) -> str | None:
+    """The first number written in `text` (约12次 → 12, 十九大 → 19), in digits."""
+    digits = re.search(r"\d+(?:\.\d+)?", text)
+    if digits:
+        return digits[0]
+    for run in _CN_NUMBER.findall(text):
+        value = parse_chinese(run)
+        if value is not None:
+            return str(value)
+    return None
+
+
+def hint(kind: str, given: Any, example: Any = None) -> str:
+    """Which form to use instead of `given`, for an integer, number or date a clerk typed
+    that cannot be read ("" when there is nothing to add); `example` is the fact's."""
+    if not isinstance(given, str):
+        return ""
+    t = _normalise(given)
+    if kind in ("integer", "number"):
+        if _APPROXIMATE.search(t):
+            digits = re.search(r"\d+(?:\.\d+)?", t)  # 约12次 → 12, but 十几次 → the example
+            return (
+                "; an approximate figure cannot be checked against the draft: write the exact "
+                f"number alone, such as {digits[0] if digits else example or 30}, or leave "
+                "the field empty for a 【待补充】 marker"
+            )
+        if _RANGE.search(t):
+            return (
+                "; write one exact number, not a range, or leave the field empty for a "
+                "【待补充】 marker"
+            )
+        number = _number_in(t)
+        if number is not None:
+            return f"; write the number alone in digits: {number} (the draft adds the words)"
+        return f"; write the number alone in digits, such as {example or 12}"
+    if kind == "year":
+        return "; write the year in four digits, such as 2020"
+    if kind == "date":
+        if re.fullmatch(r"\d{1,2}\s*[月/.\-]\s*\d{1,2}\s*日?", t):
+            return "; the year is missing: write the whole date, such as 2021-01-15"
+        if re.fullmatch(r"\d{4}\s*[年/.\-]\s*\d{1,2}\s*月?", t):
+            return "; the day is missing: write the whole date, such as 2021-01-15"
+        if _DATE.match(t) or _CN_DATE.match(t):
+            return "; there is no such day: check the month and the day"
+        return "; write the whole date, such as 2021-01-15 or 2021年1月15日"
+    return ""
