@@ -1,6 +1,7 @@
 """How a value the user typed reads inside running text: a list item without the number
 and the final punctuation users give it (1. 开展……；), as the section templates insert it
-and as the checker looks for it."""
+and as the checker looks for it; the last item of a series also without its own 等 or
+……, which the sentence around a series says itself (A、B等文化设施, not A、B等等)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,15 @@ def clause(text: object) -> str:
     """`text` without a leading item number and its final punctuation, to be continued by
     the sentence around it (1. 脱贫攻坚； → 脱贫攻坚)."""
     return _ITEM_NUMBER.sub("", str(text).strip(), count=1).rstrip(_FINAL_PUNCTUATION)
+
+
+_SERIES_END = re.compile(r"(?:(?<![平同高初对均中相上优劣次头特])等|……|…+|⋯+|\.{2,})$")
+"""An item's own “and so on”: 等 (not the end of 平等, 高等…) or an ellipsis."""
+
+
+def series_item(text: object) -> str:
+    """One item of a series: `clause` without a final 等 or …… (休闲书吧等 → 休闲书吧)."""
+    text = clause(text)
+    for _ in range(2):  # 等等 is two
+        text = _SERIES_END.sub("", text).rstrip(_FINAL_PUNCTUATION)
+    return text

@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from pipeline import __version__, paths
 from pipeline.errors import DraftsmithError, InputError
 from pipeline.items import clause as _clause
+from pipeline.items import series_item
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
@@ -137,16 +138,17 @@ def cn(value: int) -> str:
 
 @_passes_missing
 def series(items: list[Any], sep: str = "、") -> str:
-    """Join items with 、 (or `sep`), each without the punctuation a user ends it with
-    (教师阅览室；, 休闲书吧、 → 教师阅览室、休闲书吧)."""
-    return sep.join(_clause(i) for i in items)
+    """Join items with 、 (or `sep`), each without the number, punctuation or 等 a user ends
+    it with (教师阅览室；, 休闲书吧等 → 教师阅览室、休闲书吧)."""
+    return sep.join(filter(None, map(series_item, items)))
 
 
 @_passes_missing
 def quoted(items: list[Any]) -> str:
     """Quote each item with “” and run them together: “甲”“乙” (items without their final
     punctuation or quotation marks of their own)."""
-    return "".join("“" + _clause(i).strip('“”"') + "”" for i in items)
+    texts = (series_item(i).strip('“”"') for i in items)
+    return "".join(f"“{text}”" for text in texts if text)
 
 
 def book_title(value: Any) -> str:

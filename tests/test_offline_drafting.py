@@ -166,6 +166,26 @@ def test_list_items_typed_with_their_own_numbers_are_joined_cleanly(cli, tmp_pat
     assert checked.returncode == 0, checked.stdout
 
 
+def test_a_list_typed_ending_in_deng_is_not_written_deng_deng(cli, tmp_path):
+    """Clerks end a list's last item with 等 or …… (文体俱乐部等): the sentence around the
+    series says 等 itself, so the draft must not read 文体俱乐部等等文化设施, and the check
+    against the same facts still finds every campaign named."""
+    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts["facilities"][-1] += "等"
+    facts["campaigns"][-1] += "等等"
+    facts["study_topics"][-1] += "……"
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.txt"
+    typed = cli("run", tmp_path / "facts.yaml", "-o", out)
+    clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
+    assert typed.returncode == 0, typed.stderr
+    assert out.read_text(encoding="utf-8") == clean.stdout
+    checked = cli(
+        "check", out, "--doctype", "school-ideology-summary", "--facts", tmp_path / "facts.yaml"
+    )
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_a_title_typed_with_its_own_book_marks_is_not_marked_twice(cli, tmp_path):
     """A clerk types the notice's title as it is written, 《关于……的通知》 (or ends it with
     。): the draft must still read 《关于……的通知》, not 《《关于……的通知》》."""

@@ -29,7 +29,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
-from pipeline.items import clause
+from pipeline.items import series_item
 from pipeline.markers import MARKER_RE, marker
 
 _YEAR = re.compile(
@@ -283,8 +283,8 @@ def _plans_year(ctx: Context) -> list[Finding]:
 
 def _searchable(text: str) -> str:
     """A fact's text as a draft names it: no blanks, no item number, no final punctuation
-    (the templates' filters drop them, and end a value their own way)."""
-    return "".join(clause(text).split())
+    or 等 (the templates' filters drop them, and end a value their own way)."""
+    return "".join(series_item(text).split())
 
 
 def _mentioned(value: Any, section_text: str, compact: str, numbers: set[float]) -> list[str]:
