@@ -132,6 +132,21 @@ def test_a_control_character_in_a_text_fact_is_refused(tmp_path, char):
     assert "school_name" in msg and "学校名称" in msg and f"U+{ord(char):04X}" in msg
 
 
+@pytest.mark.parametrize("dot", [".", "．"])
+def test_a_dot_typed_for_the_middle_dot_of_a_name_is_refused(tmp_path, dot, cli):
+    """阿卜杜.热合曼: the draft would carry the dot and its own check call it removed words
+    (exit 1 on the clerk's own fact); refused, naming the form to write."""
+    path = _facts(tmp_path, leading_group_head=f"阿卜杜{dot}热合曼")
+    out = tmp_path / "draft.md"
+    result = cli("run", path, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert "leading_group_head" in result.stderr and "意识形态工作领导组组长" in result.stderr
+    assert "write the middle dot · (阿卜杜·热合曼)" in result.stderr
+    assert not out.exists()
+    _, facts = load_facts(_facts(tmp_path, leading_group_head="阿卜杜·热合曼"))
+    assert facts.values["leading_group_head"] == "阿卜杜·热合曼"
+
+
 def test_an_out_of_range_value_says_the_bound_like_the_other_messages(tmp_path):
     with pytest.raises(InputError) as err:
         load_facts(_facts(tmp_path, central_group_sessions=-3))
