@@ -18,7 +18,7 @@ _ITEM_NUMBER = re.compile(
     rf"|第{_CN_ORDINAL}[，,：:]"  # 第一，
     r")\s*"
 )
-_FINAL_PUNCTUATION = "。；;，,.！!、　 "
+_FINAL_PUNCTUATION = "。；;，,.：:！!、　 "
 
 
 def clause(text: object) -> str:

@@ -130,6 +130,21 @@ def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_pat
     assert draft["findings"] == []
 
 
+def test_a_title_typed_ending_in_a_colon_is_written_without_it(cli, tmp_path):
+    """Clerks end a point's title with ： before its detail (强化耕地保护：): the draft must
+    not read （一）强化耕地保护： or 责任制：。"""
+    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts["work_items"][0]["title"] += "："
+    facts["work_items"][0]["summary"] += ":"
+    facts["plans"][0] += "："
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.txt"
+    typed = cli("run", tmp_path / "facts.yaml", "-o", out)
+    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    assert typed.returncode == 0, typed.stderr
+    assert out.read_text(encoding="utf-8") == clean.stdout
+
+
 def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp_path):
     """Users end list items as they would in prose (教师阅览室；, “环境保护”): the draft joins
     them as the clean series the complete example gives, not 教师阅览室；、休闲书吧."""
