@@ -236,6 +236,23 @@ def test_plans_year(school, draft):
     ] == [("facts.plans-year", "2020年")]
 
 
+@pytest.mark.parametrize(
+    ("date", "flagged"),
+    [("2019-12-01", True), ("2020-01-15", False), ("2020-12-28", False), ("2021-01-15", False)],
+)
+def test_a_signature_dated_before_the_report_year(school, draft, date, flagged):
+    """A 2020 summary signed 2019年12月1日 (last year's date left in a copied facts file)."""
+    spec, facts = school
+    y, m, d = (int(p) for p in date.split("-"))
+    dated = validate_facts(facts.to_json() | {"doctype": spec.id, "report_date": date}, spec)
+    text = draft.replace("2021年1月15日", f"{y}年{m}月{d}日")
+    found = [f for f in check_text(text, spec=spec, facts=dated).findings if f.family == "facts"]
+    assert [(f.code, f.excerpt) for f in found] == (
+        [("facts.signature-date", f"{y}年{m}月{d}日")] if flagged else []
+    )
+    assert found == [] or found[0].severity == "error"
+
+
 def test_a_plan_is_for_the_year_its_title_names():
     plan = "县财政局2024年工作计划\n一、总体要求\n正文。\n二、2024年重点工作安排\n2024年，我局将抓好以下工作。"
     assert [f for f in check_text(plan).findings if f.family == "facts"] == []

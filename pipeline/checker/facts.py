@@ -13,7 +13,9 @@ With facts (`--facts`):
 - `facts.county` (error): a county other than the facts' county.
 
 Whenever the report year is known (a year fact, or the year in the title):
-- `facts.plans-year` (error): the plans section is for another year than the following one.
+- `facts.plans-year` (error): the plans section is for another year than the following one;
+- `facts.signature-date` (error): the signature is dated before the year the report covers
+  (a 2020 summary signed 2019年12月1日: a date copied from another file, or a typo).
 """
 
 from __future__ import annotations
@@ -278,6 +280,32 @@ def _plans_year(ctx: Context) -> list[Finding]:
     return out
 
 
+# ----------------------------------------------------------------------------- signature date
+
+
+def _signature_date(ctx: Context) -> list[Finding]:
+    year = ctx.report_year
+    if year is None or ctx.doc.signature is None:
+        return []
+    start, end = ctx.doc.signature
+    out = []
+    for token in ctx.numbers(start, end):
+        if token.date is None or not token.date[0] or token.date[0] >= year:
+            continue
+        written = ctx.text[token.start : token.end]
+        out.append(
+            ctx.finding(
+                "facts.signature-date",
+                Severity.ERROR,
+                token.start,
+                token.end,
+                f"the signature is dated {written}, before the year the report covers ({year})",
+                f"date it at the end of {year} or after, as the report was written",
+            )
+        )
+    return out
+
+
 # ----------------------------------------------------------------------------- must mention
 
 
@@ -463,8 +491,9 @@ def _collect_strings(value: Any, out: list[str]) -> None:
 
 
 def check_facts(ctx: Context) -> list[Finding]:
-    """The plans year (whenever the report year is known), and with facts every number and name."""
-    findings = _plans_year(ctx)
+    """The plans year and the signature date (whenever the report year is known), and with
+    facts every number and name."""
+    findings = _plans_year(ctx) + _signature_date(ctx)
     if ctx.facts is None or ctx.spec is None:
         return findings
     findings += _unsupported(ctx)
