@@ -236,6 +236,20 @@ def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+_OCTAL_LOOKING = re.compile(r"[-+]?0[0-7_]+")
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """An integer; one written with a leading zero (010) in decimal, as people mean it and
+    YAML 1.2 reads it, not as YAML 1.1's octal 8 (09 was read as 9 already)."""
+    if _OCTAL_LOOKING.fullmatch(node.value):
+        return int(node.value.replace("_", ""), 10)
+    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
 MAX_DEPTH = 100
 """Deepest nesting of lists and mappings accepted; no facts file, spec, suite or draft comes
 near it, and much deeper data exhausts Python's stack in the code that reads it."""

@@ -132,6 +132,17 @@ def test_a_control_character_in_a_text_fact_is_refused(tmp_path, char):
     assert "school_name" in msg and "学校名称" in msg and f"U+{ord(char):04X}" in msg
 
 
+def test_a_count_written_with_a_leading_zero_is_read_in_decimal(tmp_path):
+    """central_group_sessions: 012 is twelve, not YAML 1.1's octal 10 (a silent wrong count)."""
+    text = COMPLETE.read_text(encoding="utf-8")
+    path = tmp_path / "facts.yaml"
+    path.write_text(
+        text.replace("central_group_sessions: 12", "central_group_sessions: 012"), "utf-8"
+    )
+    _, facts = load_facts(path)
+    assert facts.values["central_group_sessions"] == 12
+
+
 @pytest.mark.parametrize("dot", [".", "．"])
 def test_a_dot_typed_for_the_middle_dot_of_a_name_is_refused(tmp_path, dot, cli):
     """阿卜杜.热合曼: the draft would carry the dot and its own check call it removed words
