@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 from pipeline.numerals import parse_chinese
@@ -46,8 +47,8 @@ def to_int(text: str, unit: str | None, *, year: bool = False) -> Any:
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
     wan = _WAN.match(t)
-    if wan and float(wan[1]) * 10_000 == int(float(wan[1]) * 10_000):
-        return int(float(wan[1]) * 10_000)
+    if wan and (amount := Decimal(wan[1]) * 10_000) == amount.to_integral_value():
+        return int(amount)  # in decimal: 0.57万 is 5700, where floats give 5699.999…
     if t and _CN_NUMBER.fullmatch(t):
         value = parse_chinese(t)
         return text if value is None else value

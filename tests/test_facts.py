@@ -62,6 +62,7 @@ def test_wrong_type_names_field_label_given_and_expected(tmp_path):
         ("central_group_sessions", "12", 12),  # quoted in the file: "12"
         ("central_group_sessions", "1,200", 1200),
         ("central_group_sessions", "1.2万", 12000),
+        ("central_group_sessions", "0.57万", 5700),  # 5699.999… in floating point
         ("anniversary", "71周年", 71),
         ("report_year", "2020年", 2020),
         ("report_year", "2020年度", 2020),
