@@ -132,6 +132,7 @@ def test_numbers_inside_fact_texts_are_backed(school):
         ("全年新增补充耕地12000亩", "新增补充耕地1.2万亩"),
         ("完成投资1.5亿元", "完成投资150000000元"),
         ("完成投资2.5万元", "完成投资25000元"),
+        ("完成投资0.57万元", "完成投资5700元"),  # 5699.99… in floating point
     ],
 )
 def test_an_amount_in_wan_backs_the_same_amount_written_out(fact, written):
