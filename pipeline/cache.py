@@ -30,7 +30,7 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import database_errors
+from pipeline.textio import database_errors, use_wal
 
 log = logging.getLogger("pipeline.cache")
 
@@ -91,7 +91,7 @@ class ResponseCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            use_wal(db)
             # Commits need not reach the disk one by one (a power cut may lose the last few
             # answers, never corrupt the file): a cached re-run would otherwise wait on a sync
             # for every hit it counts.

@@ -30,7 +30,7 @@ from pipeline.errors import ModelError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import database_errors
+from pipeline.textio import database_errors, use_wal
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -171,7 +171,7 @@ class RunLog:
         with database_errors(self.path, what="run log"):
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
+            use_wal(self.db)
             # As the response cache: no sync per commit (a power cut may lose the last
             # records, never corrupt the log).
             self.db.execute("PRAGMA synchronous=NORMAL")

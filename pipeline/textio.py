@@ -19,11 +19,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest facts, spec or draft file accepted; larger ones are almost certainly a mistake."""
@@ -496,6 +499,26 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write text or bytes to `path` atomically."""
     with atomic_writer(path, "wb" if isinstance(data, bytes) else "w") as fh:
         fh.write(data)
+
+
+def use_wal(db: sqlite3.Connection, *, timeout: float = 30) -> None:
+    """Put the SQLite connection `db` in WAL mode (kept in the file), waiting up to `timeout`
+    seconds for another process that is creating the same file.
+
+    SQLite does not apply its busy timeout to this switch: while another process's first
+    transaction on a new file is under way (two runs started at once on a new machine), the
+    pragma fails at once with "database is locked". It is tried again until it succeeds."""
+    import sqlite3
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.05)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -183,6 +184,46 @@ def test_an_old_log_is_upgraded(tmp_path):
     assert [r.doctype for r in log.runs()] == ["old"]
     assert "m002_run_usage" in [r[0] for r in log.db.execute("SELECT name FROM _migrations")]
     log.close()
+
+
+def _open_log(path: Path) -> None:
+    RunLog(path).close()
+
+
+def _open_cache(path: Path) -> None:
+    from pipeline.cache import ResponseCache
+
+    cache = ResponseCache(path)
+    cache.put("k", {"model": "m"}, [Message(role="user", content="问")], Completion(text="答"))
+    assert cache.unwritable is None
+    cache.close()
+
+
+def _open_store(path: Path) -> None:
+    from pipeline.web.store import Store
+
+    Store(path)
+
+
+@pytest.mark.parametrize(
+    "opener", [_open_log, _open_cache, _open_store], ids=["log", "cache", "store"]
+)
+def test_a_database_another_process_is_creating_is_waited_for(tmp_path, opener):
+    """Two runs started at once on a new machine: while one is in its first transaction on
+    a new file, the other's switch to WAL mode must wait for it (as every other statement
+    does), not fail at once with "database is locked"."""
+    path = tmp_path / "new.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE creating (x)")
+    release = threading.Timer(0.5, lambda: (other.execute("COMMIT"), other.close()))
+    release.start()
+    try:
+        opener(path)
+    finally:
+        release.join()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 DAMAGED = {

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from pipeline import paths
 from pipeline.document import Draft
-from pipeline.textio import database_errors
+from pipeline.textio import database_errors, use_wal
 
 DB_NAME = "web.sqlite3"
 COALESCE_SECONDS = 120
@@ -247,7 +247,7 @@ class Store:
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with database_errors(self.path, what="web app's store"), self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn)
             self._migrate(conn)
 
     # ------------------------------------------------------------------ plumbing
