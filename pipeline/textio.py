@@ -152,11 +152,21 @@ _TYPED_NUMBER = re.compile(
 )
 
 
-def _heading_level(paragraph: Any) -> int | None:
-    """The level of a paragraph in a Word heading style (标题 1, Heading 2…), else None."""
-    style = paragraph.style.name if paragraph.style is not None else ""
-    found = _HEADING_STYLE.fullmatch(style.strip())
-    return int(found.group(1)) if found and paragraph.text.strip() else None
+def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]:
+    """The level of each paragraph in a Word heading style (标题 1, Heading 2…), else None.
+
+    Each style is looked up once: python-docx finds a paragraph's style by going through all
+    the document's styles, a few milliseconds per paragraph (minutes for a long document)."""
+    names: dict[str | None, str] = {}
+    levels: list[int | None] = []
+    for paragraph, text in zip(paragraphs, texts, strict=True):
+        style_id = paragraph._p.style  # the style's id as the paragraph names it, or None
+        if style_id not in names:
+            style = paragraph.style
+            names[style_id] = style.name.strip() if style is not None and style.name else ""
+        found = _HEADING_STYLE.fullmatch(names[style_id])
+        levels.append(int(found.group(1)) if found and text.strip() else None)
+    return levels
 
 
 def _numbered_headings(paragraphs: list[Any]) -> list[str]:
@@ -166,16 +176,16 @@ def _numbered_headings(paragraphs: list[Any]) -> list[str]:
     the title, and is not numbered."""
     from pipeline.numerals import to_chinese
 
-    levels = [_heading_level(p) for p in paragraphs]
+    texts = [p.text for p in paragraphs]
+    levels = _heading_levels(paragraphs, texts)
     used = sorted({level for level in levels if level})
-    first = next((i for i, p in enumerate(paragraphs) if p.text.strip()), None)
+    first = next((i for i, text in enumerate(texts) if text.strip()), None)
     if first is not None and levels[first] and levels.count(levels[first]) == 1 and used[1:]:
         used.remove(levels[first])
         levels[first] = None
     counts = [0, 0, 0, 0]
     lines = []
-    for paragraph, level in zip(paragraphs, levels, strict=True):
-        text = paragraph.text
+    for text, level in zip(texts, levels, strict=True):
         depth = used.index(level) if level in used[:4] else None
         if depth is not None:
             counts[depth] += 1
