@@ -12,6 +12,10 @@ DIGITS = "零一二三四五六七八九"
 _DIGIT_VALUES = {ch: i for i, ch in enumerate(DIGITS)} | {"〇": 0, "两": 2}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+MAX_NUMERAL_LENGTH = 32
+"""Longest run of numeral characters read as a number (九千九百九十九万…亿 fits). A longer
+run is no number anyone writes, and its value could outgrow a float (一亿 repeated) or
+Python's limit on converting digits to an int, and would take time quadratic in its length."""
 
 
 def _below_10000(n: int) -> str:
@@ -61,8 +65,13 @@ def year_digits(n: int) -> str:
 @lru_cache(maxsize=4096)
 def parse_chinese(text: str) -> int | None:
     """The value of a Chinese numeral (十九, 二〇二〇, 一百零五, 三万五千, 两千), None if it is not one."""
-    if not text or any(
-        ch not in _DIGIT_VALUES and ch not in _SMALL_UNITS and ch not in _BIG_UNITS for ch in text
+    if (
+        not text
+        or len(text) > MAX_NUMERAL_LENGTH
+        or any(
+            ch not in _DIGIT_VALUES and ch not in _SMALL_UNITS and ch not in _BIG_UNITS
+            for ch in text
+        )
     ):
         return None
     if all(ch in _DIGIT_VALUES for ch in text):

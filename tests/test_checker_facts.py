@@ -337,3 +337,21 @@ def test_number_extraction():
         (70, "cn"),
         (19, "ordinal"),
     ]
+
+
+@pytest.mark.parametrize(
+    "run",
+    ["一亿" * 40, "二" * 5000, "〇" * 4400],
+    ids=["past a float", "past int digits", "a run of 〇"],
+)
+def test_an_endless_chinese_numeral_is_no_number_and_no_traceback(tmp_path, run):
+    """`draft check --facts` on a text with a long run of numeral characters (pasted twice
+    over, or a row of 〇 as a blank) stopped with a traceback: 一亿 forty times is more than
+    a float holds, 4,300 digits more than Python converts, and the value took time quadratic
+    in the run's length. Such a run is no number."""
+    text = tmp_path / "总结.txt"
+    text.write_text(f"学校全年共开展中心组学习{run}次。\n", encoding="utf-8")
+    done = run_cli("check", text, "--facts", EXAMPLES / "school-ideology-summary.yaml")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "总结.txt:1:" in done.stdout
