@@ -34,6 +34,11 @@ from pipeline.spec import DocSpec, FactSpec, FieldSpec, is_spec_path, load_spec
 from pipeline.textio import LineMap, control_character, load_structured
 from pipeline.validation import raise_validation_error
 
+MAX_INTEGER = 10**16 - 1
+"""Largest integer fact (in size) when the spec sets no bounds: the largest a draft can write
+in Chinese numerals, and far beyond any count; a longer one is a typing or pasting mistake
+that the checker could not even compare with the numbers of a draft."""
+
 _TYPE_WORDS = {
     "string": "text",
     "integer": "an integer",
@@ -115,7 +120,8 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
             return NonEmptyText
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit)
-            return Annotated[int, Strict(), Field(**bounds), _typed(read)]
+            limits = {"ge": -MAX_INTEGER, "le": MAX_INTEGER} | bounds
+            return Annotated[int, Strict(), Field(**limits), _typed(read)]
         case "number":
             read = partial(typed_values.to_float, unit=field.unit)
             return Annotated[float, Strict(), Field(**bounds), _typed(read)]

@@ -254,10 +254,17 @@ _OCTAL_LOOKING = re.compile(r"[-+]?0[0-7_]+")
 
 def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
     """An integer; one written with a leading zero (010) in decimal, as people mean it and
-    YAML 1.2 reads it, not as YAML 1.1's octal 8 (09 was read as 9 already)."""
-    if _OCTAL_LOOKING.fullmatch(node.value):
-        return int(node.value.replace("_", ""), 10)
-    return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    YAML 1.2 reads it, not as YAML 1.1's octal 8 (09 was read as 9 already). One of more
+    digits than Python converts (4,300: a pasting mistake) is a YAML error at its line, not
+    a bare ValueError."""
+    try:
+        if _OCTAL_LOOKING.fullmatch(node.value):
+            return int(node.value.replace("_", ""), 10)
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {len(node.value):,} digits is too long", node.start_mark
+        ) from None
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -336,6 +343,12 @@ def parse_json(text: str, *, path: str, expected: str = "") -> Any:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}{hint}", path=path, line=exc.lineno) from None
+    except ValueError:  # an integer of more digits than Python converts (4,300)
+        long = re.search(r"\d{4000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise InputError(
+            f"invalid JSON: a number is too long{hint}", path=path, line=line
+        ) from None
     except RecursionError:
         raise too_deep from None
     if _depth(data) > MAX_DEPTH:

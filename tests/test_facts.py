@@ -335,6 +335,18 @@ SHAPE_ABUSE = {
     "alias bomb": ("facts.yaml", _alias_bomb(), "facts.yaml:2:", "aliases expand to more than"),
     "deep YAML": ("facts.yaml", "a: " + "[" * 999 + "]" * 999 + "\n", "facts.yaml:1:", "levels"),
     "deep JSON": ("facts.json", "[" * 50_000 + "]" * 50_000, "facts.json:", "levels deep"),
+    "5,000-digit YAML number": (
+        "facts.yaml",
+        "doctype: school-ideology-summary\ncentral_group_sessions: " + "1" * 5000 + "\n",
+        "facts.yaml:2:",
+        "a number of 5,000 digits is too long",
+    ),
+    "5,000-digit JSON number": (
+        "facts.json",
+        '{"doctype": "school-ideology-summary",\n"central_group_sessions": ' + "1" * 5000 + "}",
+        "facts.json:2:",
+        "a number is too long",
+    ),
 }
 
 
@@ -471,3 +483,21 @@ def test_cli_a_spec_path_in_a_facts_file_is_found_beside_the_facts_file(cli, tmp
     result = cli("run", facts, "-o", tmp_path / "draft.md", cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert "青山县红星中学" in (tmp_path / "draft.md").read_text(encoding="utf-8")
+
+
+def test_cli_an_integer_fact_too_long_to_be_a_count_is_refused(cli, tmp_path):
+    """A count pasted a hundred times over (400 digits) passed validation, then stopped
+    `draft run` with a traceback (OverflowError) when the draft was checked against it."""
+    text = COMPLETE.read_text(encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        text.replace("central_group_sessions: 12", "central_group_sessions: " + "12" * 200),
+        encoding="utf-8",
+    )
+    line = text.splitlines().index("central_group_sessions: 12") + 1
+    result = cli("run", facts)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {facts}:{line}: field 'central_group_sessions' (中心组学习次数, an integer): "
+        "expected a value ≤ 9999999999999999"
+    ), result.stderr
