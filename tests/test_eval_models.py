@@ -323,6 +323,36 @@ def test_cache_clear_also_forgets_the_judges_verdicts(cli, tmp_path, openai_serv
     assert openai_server.count() == 2 * (SECTIONS + 1) and len(judged) == 2  # judged afresh
 
 
+def test_resuming_a_run_another_process_is_running_is_refused(cli, tmp_path, openai_server):
+    """`draft eval --resume RUN` while the run was still going in another terminal ran every
+    unfinished sample a second time beside it (each call paid twice, both results journaled,
+    the run marked finished by whichever ended first). It is refused, naming the run; once
+    the first process has ended, the run resumes as usual."""
+    openai_server.latency = 0.25
+    cases = ["complete", "missing-numbers", "another-year", "year-2019"]
+    suite = write_suite(tmp_path, cases, "models: [openai:good]\n")
+    proc = start_eval(openai_server, suite, "--concurrency", "2", "--no-cache", "-q")
+    journal = wait_for_first_sample()
+    assert journal is not None, "no sample was journaled"
+    openai_server.latency = 5.0  # the first run is certainly still going during the resume
+    run_id = journal.parent.name
+    second = cli("eval", "--resume", run_id, "-q", env=server_env(openai_server))
+    openai_server.latency = 0.0
+    assert second.returncode == 2, second.stderr
+    assert proc.poll() is None, "the first run ended before the resume was tried"
+    assert second.stderr.startswith(
+        f"error: the evaluation run {run_id} is still running in another process"
+    ), second.stderr
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
+
+    keys = [json.loads(x)["key"] for x in journal.read_text(encoding="utf-8").splitlines()]
+    assert len(keys) == len(set(keys)) == len(cases)  # each sample run once
+    assert len(journaled_calls(journal.parent)) == len(cases) * SECTIONS
+    again = cli("eval", "--resume", run_id, "-q", env=server_env(openai_server))
+    assert again.returncode == 0, again.stderr
+
+
 def test_resume_with_no_cache_asks_the_models_again(cli, tmp_path, openai_server):
     suite = write_suite(tmp_path, ["complete", "year-2019"], "models: [openai:good]\n")
     env = server_env(openai_server)

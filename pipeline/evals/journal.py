@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -30,6 +31,7 @@ from pipeline.validation import raise_validation_error
 RUN_FILE = "run.json"
 SAMPLES_FILE = "samples.jsonl"
 CALLS_FILE = "calls.jsonl"
+LOCK_FILE = ".lock"
 
 
 class RunOptions(BaseModel):
@@ -234,6 +236,32 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.fsync(fd)
             os.close(fd)
+
+
+@contextmanager
+def running(run_dir: Path) -> Iterator[None]:
+    """Hold the run folder while this process (and its workers) runs it: a second
+    `draft eval --resume` of the run is refused instead of running every unfinished sample
+    again beside the first. The lock ends with the process, so a killed run resumes at once;
+    where the system has no `fcntl` (Windows) runs are not locked."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    run_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"the evaluation run {run_dir.name} is still running in another process: "
+                "wait for it to finish (or stop it), then resume it"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _append(fd: int, line: str) -> None:

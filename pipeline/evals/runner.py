@@ -45,6 +45,7 @@ from pipeline.evals.journal import (
     new_run_id,
     read_meta,
     repair_journal,
+    running,
     runs_dir,
     sample_status,
     write_meta,
@@ -646,7 +647,8 @@ def start_run(
         options=options,
         planned=plan.size,
     )
-    return _run(plan, run_dir, meta, retry_errors=False, progress=progress, on_start=on_start)
+    with running(run_dir):
+        return _run(plan, run_dir, meta, retry_errors=False, progress=progress, on_start=on_start)
 
 
 def resume_run(
@@ -679,9 +681,10 @@ def resume_run(
     if no_cache:
         options = options.model_copy(update={"no_cache": True})
     plan = plan_run(suite, lines, options)
-    return _run(
-        plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
-    )
+    with running(run_dir):  # refused while another process runs it
+        return _run(
+            plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
+        )
 
 
 def _run(
