@@ -218,9 +218,13 @@ class ResponseCache:
             return 0
         try:
             db = self._conn()
+            # One transaction: a process using the cache meanwhile (a run, the web app) must
+            # never find the table missing, which would stop its caching until it ends.
+            db.execute("BEGIN IMMEDIATE")
             (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
             db.execute("DROP TABLE responses")  # and made again: a table of another layout
-            db.executescript(_SCHEMA)  # (an older cache's) is cleared too
+            db.execute(_SCHEMA)  # (an older cache's) is cleared too
+            db.execute("COMMIT")
             db.execute("VACUUM")
         except (InputError, sqlite3.Error):  # damaged: it is only a cache, so clearing it is
             self.close()  # deleting it

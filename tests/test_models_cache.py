@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
+import time
 
 from modelrun import EXAMPLE, SECTIONS, draft_run, run_on_a_full_disk
 
@@ -170,3 +172,34 @@ def test_a_damaged_cached_answer_is_asked_again(tmp_path, openai_server, draftsm
     assert "`draft cache clear` deletes a damaged cache" in again.stderr
     assert openai_server.count() == 2 * len(SECTIONS)
     assert again.draft["text"] == first.draft["text"]
+
+
+def test_clearing_the_cache_never_stops_another_process_caching(tmp_path):
+    """`draft cache clear` while a run or the web app used the cache: between the clear's DROP
+    and CREATE the other process found no table, and with 'cannot be written (no such table:
+    responses)' it cached nothing more until it ended (the web app: until restarted)."""
+    path = tmp_path / "responses.sqlite"
+    user = ResponseCache(path)
+    messages = [Message(role="user", content="问")]
+    user.put("first", {"model": "m"}, messages, Completion(text="答"))
+    stop = threading.Event()
+
+    def clear_again_and_again() -> None:
+        while not stop.is_set():
+            clearing = ResponseCache(path)
+            clearing.clear()
+            clearing.close()
+
+    clearer = threading.Thread(target=clear_again_and_again)
+    clearer.start()
+    try:
+        deadline = time.monotonic() + 1.5
+        n = 0
+        while time.monotonic() < deadline and not (user.unwritable or user.unreadable):
+            user.put(f"k{n}", {"model": "m"}, messages, Completion(text="答"))
+            user.get(f"k{n}")
+            n += 1
+    finally:
+        stop.set()
+        clearer.join()
+    assert user.unwritable is None and user.unreadable is None, (n, user.unwritable)
