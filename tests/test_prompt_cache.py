@@ -3,7 +3,9 @@ any edit is checked afresh and reported as before."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,31 @@ def test_cache_clear_empties_the_template_cache(cli, tmp_path):
     assert cleared.returncode == 0, cleared.stderr
     assert "removed the checked and compiled templates" in cleared.stdout
     assert not paths.templates_cache_dir().exists()
+
+
+def test_cache_clear_while_a_run_compiles_its_templates(cli):
+    """`draft cache clear` while another process wrote compiled templates into the cache
+    failed with 'error: bytecode: Directory not empty' (exit 2): a file written between the
+    deletion's listing of the folder and its removal of it."""
+    bytecode = paths.templates_cache_dir() / "bytecode"
+    stop = threading.Event()
+
+    def compile_again_and_again() -> None:  # as Jinja's bytecode cache writes, by path
+        n = 0
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                bytecode.mkdir(parents=True, exist_ok=True)
+                (bytecode / f"__jinja2_{n % 50}.cache").write_bytes(b"compiled")
+            n += 1
+
+    writer = threading.Thread(target=compile_again_and_again)
+    writer.start()
+    try:
+        for _ in range(3):
+            cleared = cli("cache", "clear")
+            assert cleared.returncode == 0, cleared.stderr
+    finally:
+        stop.set()
+        writer.join()
+    leftovers = [p.name for p in paths.user_cache_dir().iterdir() if "removing" in p.name]
+    assert leftovers == []

@@ -6,6 +6,8 @@ draft cache clear [--model NAME] [--older-than DAYS]
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +15,8 @@ import typer
 from pipeline.errors import InputError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pipeline.cache import ResponseCache
 
 cache_app = typer.Typer(
@@ -34,6 +38,27 @@ def info() -> None:
         print(f"  {count:>6}  {model}")
 
 
+def _remove_folder(folder: Path) -> None:
+    """Delete `folder` while other processes may write into it (a run compiling its
+    templates) or delete it too (another clear): it is first renamed aside, so that their new
+    files go to a new folder instead of making the deletion fail with 'Directory not empty'."""
+    import shutil
+
+    aside = folder.with_name(f".{folder.name}.removing-{os.getpid()}")
+    try:
+        folder.rename(aside)
+    except FileNotFoundError:  # another clear took it
+        return
+    for _ in range(5):  # a file whose writer found the folder just before the rename
+        try:
+            shutil.rmtree(aside)
+            return
+        except OSError as exc:
+            if exc.errno != errno.ENOTEMPTY:
+                raise
+    shutil.rmtree(aside)
+
+
 @cache_app.command("clear")
 def clear(
     model: Annotated[
@@ -49,8 +74,6 @@ def clear(
 ) -> None:
     """Delete every cached answer and judge's verdict, and the checked and compiled prompt
     templates; or, with --model or --older-than, only those answers."""
-    import shutil
-
     from pipeline.cache import ResponseCache
     from pipeline.paths import judge_cache_dir, templates_cache_dir
 
@@ -64,11 +87,11 @@ def clear(
     verdicts = judge_cache_dir()
     if verdicts.exists():
         count = sum(1 for _ in verdicts.glob("*.json"))
-        shutil.rmtree(verdicts)
+        _remove_folder(verdicts)
         print(f"removed {count} cached judge verdict(s) from {verdicts}")
     templates = templates_cache_dir()
     if templates.exists():
-        shutil.rmtree(templates)
+        _remove_folder(templates)
         print(f"removed the checked and compiled templates in {templates}")
 
 
