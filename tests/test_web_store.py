@@ -136,3 +136,27 @@ def test_concurrent_edits_of_different_sections_are_all_kept(store: Store, schoo
     for sid in sections:
         assert final[sid] == f"{sid} 第2次修改。"
     assert final["opening"] == draft.sections[0].body
+
+
+def test_two_web_apps_opening_a_new_store_at_once_both_start(tmp_path: Path):
+    """Two `draft serve` started at once on a new machine: the second read the store's
+    version before the first had committed its tables, then applied the same migration and
+    failed with "table facts_docs already exists"."""
+    from pipeline.web.store import _MIGRATIONS
+
+    path = tmp_path / "web.sqlite3"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    first.execute("PRAGMA journal_mode=WAL")
+    first.execute("BEGIN IMMEDIATE")  # the first app, half-way through creating the store
+    for statement in _MIGRATIONS[0].split(";"):
+        if statement.strip():
+            first.execute(statement)
+    first.execute("PRAGMA user_version=1")
+    done = threading.Timer(0.5, lambda: (first.execute("COMMIT"), first.close()))
+    done.start()
+    try:
+        second = Store(path)
+    finally:
+        done.join()
+    doc = second.create_doc("总结", "school-ideology-summary", {"a": 1})
+    assert second.get_doc(doc.id).name == "总结"

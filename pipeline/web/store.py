@@ -12,6 +12,7 @@ the latest version is reported as a conflict, and both versions stay in the hist
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -287,11 +288,24 @@ class Store:
             conn.close()
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        current = conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(_MIGRATIONS[current:], start=current + 1):
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={number};\nCOMMIT;"
-            )
+        """Apply the migrations not yet applied, each in one transaction that reads the
+        version under its lock: two web apps opening a new store at once must not both apply
+        one (the second failed with 'table facts_docs already exists')."""
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= len(_MIGRATIONS):
+            return
+        for number, script in enumerate(_MIGRATIONS, start=1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] < number:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):  # else its error hides the real one
+                    conn.execute("ROLLBACK")
+                raise
 
     # ------------------------------------------------------------------ facts documents
 
