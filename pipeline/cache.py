@@ -30,7 +30,7 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import database_errors, use_wal
+from pipeline.textio import connect_database, database_busy, database_errors, use_wal
 
 log = logging.getLogger("pipeline.cache")
 
@@ -89,7 +89,7 @@ class ResponseCache:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db = connect_database(self.path)
         try:
             use_wal(db)
             # Commits need not reach the disk one by one (a power cut may lose the last few
@@ -213,11 +213,14 @@ class ResponseCache:
         return int(deleted)
 
     def clear(self) -> int:
-        """Delete every entry; returns how many there were."""
+        """Delete every entry; returns how many there were. A damaged cache is deleted; one
+        another process keeps locked is left as it is (InputError)."""
         if not self.path.exists():
             return 0
         try:
-            db = self._conn()
+            if self._db is None:
+                self._db = self._open()
+            db = self._db
             # One transaction: a process using the cache meanwhile (a run, the web app) must
             # never find the table missing, which would stop its caching until it ends.
             db.execute("BEGIN IMMEDIATE")
@@ -225,13 +228,28 @@ class ResponseCache:
             db.execute("DROP TABLE responses")  # and made again: a table of another layout
             db.execute(_SCHEMA)  # (an older cache's) is cleared too
             db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if not database_busy(exc):
+                self._delete_files()
+                return 0
+            if self._db is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            raise InputError(  # in use, not damaged: its files must stay
+                "cannot clear the answer cache: another draft process has kept it locked "
+                "for too long; try again when that process has finished",
+                path=str(self.path),
+            ) from None
+        with contextlib.suppress(sqlite3.Error):  # in use elsewhere: the space comes later
+            db.execute("PRAGMA busy_timeout = 2000")
             db.execute("VACUUM")
-        except (InputError, sqlite3.Error):  # damaged: it is only a cache, so clearing it is
-            self.close()  # deleting it
-            for f in self.path.parent.glob(self.path.name + "*"):  # with its -wal and -shm
-                f.unlink()
-            return 0
         return int(count)
+
+    def _delete_files(self) -> None:
+        """A damaged cache is only a cache: clearing it is deleting it, -wal and -shm too."""
+        self.close()
+        for f in self.path.parent.glob(self.path.name + "*"):
+            f.unlink()
 
     def close(self) -> None:
         if self._db is not None:

@@ -30,7 +30,7 @@ from pipeline.errors import ModelError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import database_errors, use_wal
+from pipeline.textio import connect_database, database_errors, use_wal
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -169,7 +169,7 @@ class RunLog:
         """Why a write failed during the run, once one did (the rest is not logged)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with database_errors(self.path, what="run log"):
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db = connect_database(self.path)
             self.db.row_factory = sqlite3.Row
             use_wal(self.db)
             # As the response cache: no sync per commit (a power cut may lose the last

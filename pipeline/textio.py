@@ -524,7 +524,20 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         fh.write(data)
 
 
-def use_wal(db: sqlite3.Connection, *, timeout: float = 30) -> None:
+LOCK_WAIT_S = 30.0
+"""How long a SQLite file (the cache, the run log, the web store) that another draft process
+holds is waited for before giving up."""
+
+
+def connect_database(path: Path) -> sqlite3.Connection:
+    """A connection to the SQLite file at `path`, in autocommit mode, that waits up to
+    LOCK_WAIT_S for a lock another process holds."""
+    import sqlite3
+
+    return sqlite3.connect(path, timeout=LOCK_WAIT_S, isolation_level=None)
+
+
+def use_wal(db: sqlite3.Connection, *, timeout: float | None = None) -> None:
     """Put the SQLite connection `db` in WAL mode (kept in the file), waiting up to `timeout`
     seconds for another process that is creating the same file.
 
@@ -533,7 +546,7 @@ def use_wal(db: sqlite3.Connection, *, timeout: float = 30) -> None:
     pragma fails at once with "database is locked". It is tried again until it succeeds."""
     import sqlite3
 
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (LOCK_WAIT_S if timeout is None else timeout)
     while True:
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -553,7 +566,26 @@ def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as exc:
+        if database_busy(exc):  # not damaged: another process holds it (a long run's write)
+            raise InputError(
+                f"cannot use the {what}: another draft process has kept it locked for too "
+                "long; try again when that process has finished",
+                path=str(path),
+            ) from None
         raise InputError(
             f"cannot use the {what}: {exc}; move the file aside (or delete it) to start a new one",
             path=str(path),
         ) from None
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether a SQLite error says that another connection holds the database (locked or
+    busy beyond the timeout), which is no sign of damage."""
+    import sqlite3
+
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)

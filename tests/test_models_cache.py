@@ -9,9 +9,12 @@ import sqlite3
 import threading
 import time
 
+import pytest
 from modelrun import EXAMPLE, SECTIONS, draft_run, run_on_a_full_disk
 
+from pipeline import textio
 from pipeline.cache import CachedModel, ResponseCache, cache_key
+from pipeline.errors import InputError
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message, SectionPrompt
 
@@ -203,3 +206,26 @@ def test_clearing_the_cache_never_stops_another_process_caching(tmp_path):
         stop.set()
         clearer.join()
     assert user.unwritable is None and user.unreadable is None, (n, user.unwritable)
+
+
+def test_a_cache_another_process_keeps_locked_is_never_deleted(tmp_path, monkeypatch):
+    """A run holding the cache (a long write) is no damage: clearing, or pruning, says so
+    and leaves the file with its answers, where it had deleted it as damaged."""
+    path = tmp_path / "responses.sqlite"
+    cache = ResponseCache(path)
+    messages = [Message(role="user", content="问")]
+    cache.put(cache_key({"model": "m"}, messages), {"model": "m"}, messages, Completion(text="答"))
+    cache.close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process's write under way
+    monkeypatch.setattr(textio, "LOCK_WAIT_S", 0.2)
+    try:
+        for attempt in (lambda c: c.clear(), lambda c: c.prune(model="m")):
+            with pytest.raises(InputError) as raised:
+                attempt(ResponseCache(path))
+            assert "another draft process has kept it locked" in str(raised.value)
+            assert "delete" not in str(raised.value) and str(path) in str(raised.value)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ResponseCache(path).stats()["entries"] == 1

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from pipeline import paths
 from pipeline.document import Draft
-from pipeline.textio import database_errors, use_wal
+from pipeline.textio import connect_database, database_errors, use_wal
 
 DB_NAME = "web.sqlite3"
 COALESCE_SECONDS = 120
@@ -254,7 +254,7 @@ class Store:
     # ------------------------------------------------------------------ plumbing
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn = connect_database(self.path)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
