@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from pipeline import typed_values
 from pipeline.errors import InputError
-from pipeline.spec import DocSpec, FactSpec, FieldSpec, is_spec_path, load_spec
+from pipeline.spec import DocSpec, FactSpec, FieldSpec, doctype_id, load_spec, named_in
 from pipeline.textio import LineMap, control_character, load_structured
 from pipeline.validation import raise_validation_error
 
@@ -314,15 +314,13 @@ def load_facts(
             path=str(path),
             line=lines.line(("doctype",)),
         )
-    if doctype and named and doctype != named:
+    if doctype and named and doctype_id(doctype) != doctype_id(named):
         raise InputError(
             f"field 'doctype' says '{named}' but --doctype says '{doctype}'",
             path=str(path),
             line=lines.line(("doctype",)),
         )
-    chosen = doctype or named
-    if not doctype and named and is_spec_path(named) and not Path(named).is_absolute():
-        chosen = str(path.parent / named)  # beside the facts file, as paths in a suite are
+    chosen = doctype or (named and named_in(named, Path(path)))
     if not chosen:
         raise InputError(
             "field 'doctype' is missing: name the document type in the file "

@@ -365,6 +365,19 @@ def is_spec_path(doctype: str) -> bool:
     return doctype.endswith((".yaml", ".yml")) or "/" in doctype
 
 
+def doctype_id(doctype: str) -> str:
+    """The id `doctype` names: an id as it is, a spec file's path by its file name (which a
+    spec's `id` must equal), so that two ways of naming one type compare equal."""
+    return Path(doctype).stem if is_spec_path(doctype) else doctype
+
+
+def named_in(doctype: str, file: Path) -> str:
+    """`doctype` as named in `file`: a relative spec file's path is relative to its folder."""
+    if is_spec_path(doctype) and not Path(doctype).is_absolute():
+        return str(file.parent / doctype)
+    return doctype
+
+
 def load_spec(
     doctype: str,
     *,

@@ -352,3 +352,56 @@ def test_a_long_word_document_looks_each_style_up_once(tmp_path, monkeypatch):
     assert lines[1] == "一、第1部分" and lines[102] == "二、第101部分"
     assert len(lines) == 405
     assert lookups <= 3  # Title, Heading 1 and the default style; was twice per paragraph
+
+
+def _types_with_path_facts(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built-in types under `types/`, and the school example naming its spec by
+    path (`doctype: ../types/schemas/….yaml`, relative to the facts file)."""
+    from tests.conftest import REPO
+
+    types = tmp_path / "types"
+    shutil.copytree(REPO / "schemas", types / "schemas")
+    shutil.copytree(REPO / "prompts", types / "prompts")
+    text = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    (tmp_path / "facts").mkdir()
+    facts = tmp_path / "facts" / "school.yaml"
+    facts.write_text(
+        text.replace(
+            "doctype: school-ideology-summary",
+            "doctype: ../types/schemas/school-ideology-summary.yaml",
+        ),
+        encoding="utf-8",
+    )
+    return types, facts
+
+
+def test_a_type_named_by_id_and_by_its_spec_path_is_one_type(cli, tmp_path):
+    """A maintainer's facts file names its spec by path; `--doctype ID --spec-dir DIR` names
+    the same type by id. They were compared as strings and refused as two types."""
+    types, facts = _types_with_path_facts(tmp_path)
+    draft = tmp_path / "draft.md"
+    assert cli("run", facts, "-o", draft).returncode == 0
+    for doctype in ("school-ideology-summary", types / "schemas/school-ideology-summary.yaml"):
+        done = cli(
+            "check", draft, "--doctype", doctype, "--spec-dir", types, "--facts", facts,
+            "--format", "json",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert _json(done)["summary"]["errors"] == 0
+    _refused(cli("check", draft, "--doctype", "annual-work-summary", "--facts", facts), "--doctype")
+
+
+def test_a_draft_json_checked_with_its_spec_path_is_checked_against_its_facts(cli, tmp_path):
+    """`draft check draft.json --doctype schemas/x.yaml` silently dropped the draft's facts
+    (the path was not the draft's id), so an invented number passed."""
+    types, facts = _types_with_path_facts(tmp_path)
+    draft = tmp_path / "draft.json"
+    assert cli("run", facts, "-o", draft).returncode == 0
+    saved = draft.read_text(encoding="utf-8")
+    assert "中心组学习12次" in saved
+    draft.write_text(saved.replace("中心组学习12次", "中心组学习987次"), encoding="utf-8")
+    spec = types / "schemas/school-ideology-summary.yaml"
+    done = cli("check", draft, "--doctype", spec, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    codes = [f["code"] for f in _json(done)["findings"]]
+    assert "facts.unsupported-number" in codes

@@ -152,7 +152,7 @@ def check(
     from pipeline.checker import apply_fixes, check_text
     from pipeline.checker.fix import fixable
     from pipeline.facts import load_facts, validate_facts
-    from pipeline.spec import load_spec
+    from pipeline.spec import doctype_id, load_spec
     from pipeline.textio import check_output_path, write_atomic
 
     if fmt not in FORMATS:
@@ -167,7 +167,11 @@ def check(
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
     elif doctype is not None or draft is not None:
         spec = load_spec(doctype or draft.doctype, spec_dirs=spec_dir, templates=False)
-        if draft is not None and draft.facts and (doctype is None or doctype == draft.doctype):
+        if (
+            draft is not None
+            and draft.facts
+            and (doctype is None or doctype_id(doctype) == draft.doctype)
+        ):
             facts_obj = validate_facts(draft.facts, spec, path=f"{file} (facts)")
     report = check_text(text, spec=spec, facts=facts_obj)
 

@@ -22,7 +22,7 @@ from pipeline.evals.suite import (
 )
 from pipeline.facts import Facts, validate_facts
 from pipeline.prompts import PromptSet
-from pipeline.spec import DocSpec, is_spec_path, load_spec, load_spec_file
+from pipeline.spec import DocSpec, doctype_id, is_spec_path, load_spec, load_spec_file
 from pipeline.textio import LineMap, load_structured, read_text
 from pipeline.validation import format_path
 
@@ -122,7 +122,7 @@ def _facts(
             )
         where = named_in_suite if doctype else _named(("doctype",), str(path), file_lines)
         spec = specs.get(chosen, **where)  # the suite's may be a spec file's path: compare ids
-        if doctype and named and named != spec.id:
+        if doctype and isinstance(named, str) and doctype_id(named) != spec.id:
             raise InputError(
                 f"field 'doctype' says '{named}' but the suite's case says '{spec.id}'",
                 path=str(path),
