@@ -328,3 +328,29 @@ def test_a_bad_model_flag_is_blamed_on_the_flag_not_the_suite(cli, tmp_path, dra
         result = cli("eval", suite, "-q", *args)
         _fails_cleanly(result, draftsmith_home, message)
         assert str(suite) not in result.stderr
+
+
+def test_a_case_file_naming_its_spec_by_path_is_found_beside_it(cli, tmp_path, draftsmith_home):
+    """A maintainer's suite and case files each name the spec by a path relative to
+    themselves (as the README says). The case's path was looked for in the working
+    directory, and, with the suite naming the spec too, the two paths were compared as
+    strings and refused as two types."""
+    shutil.copytree(REPO / "schemas", tmp_path / "project" / "schemas")
+    shutil.copytree(REPO / "prompts", tmp_path / "project" / "prompts")
+    cases = tmp_path / "project" / "evals" / "cases"
+    cases.mkdir(parents=True)
+    text = COMPLETE.read_text(encoding="utf-8")
+    named = text.replace(
+        "doctype: school-ideology-summary",
+        "doctype: ../../schemas/school-ideology-summary.yaml",
+    )
+    assert named != text
+    (cases / "complete.yaml").write_text(named, encoding="utf-8")
+    suite = tmp_path / "project" / "evals" / "suite.yaml"
+    for suite_doctype in ("", "doctype: ../schemas/school-ideology-summary.yaml\n"):
+        suite.write_text(
+            f"name: s\n{suite_doctype}cases:\n  - id: a\n    facts: cases/complete.yaml\n",
+            encoding="utf-8",
+        )
+        result = cli("eval", suite, "-q", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr

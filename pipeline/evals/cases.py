@@ -22,7 +22,7 @@ from pipeline.evals.suite import (
 )
 from pipeline.facts import Facts, validate_facts
 from pipeline.prompts import PromptSet
-from pipeline.spec import DocSpec, doctype_id, is_spec_path, load_spec, load_spec_file
+from pipeline.spec import DocSpec, doctype_id, is_spec_path, load_spec, load_spec_file, named_in
 from pipeline.textio import LineMap, load_structured, read_text
 from pipeline.validation import format_path
 
@@ -113,7 +113,10 @@ def _facts(
             )
         data, file_lines = load_structured(path, what="facts file")
         named = data.get("doctype") if isinstance(data, dict) else None
-        chosen = doctype or named
+        if not isinstance(named, str) or not named:
+            named = None
+        # a spec file's path is relative to the facts file, as the suite's own paths are
+        chosen = doctype or (named and named_in(named, path))
         if not isinstance(chosen, str) or not chosen:
             raise InputError(
                 "field 'doctype' is missing: name the document type in the facts file or on "
@@ -122,7 +125,7 @@ def _facts(
             )
         where = named_in_suite if doctype else _named(("doctype",), str(path), file_lines)
         spec = specs.get(chosen, **where)  # the suite's may be a spec file's path: compare ids
-        if doctype and isinstance(named, str) and doctype_id(named) != spec.id:
+        if doctype and named and doctype_id(named) != spec.id:
             raise InputError(
                 f"field 'doctype' says '{named}' but the suite's case says '{spec.id}'",
                 path=str(path),
