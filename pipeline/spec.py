@@ -267,6 +267,7 @@ def load_spec_file(
             line=lines.line(("id",)),
         )
     _check_references(spec, str(p), lines)
+    _check_headings(spec, str(p), lines)
     _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
@@ -304,6 +305,40 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
                 path=path,
                 line=lines.line(where),
             )
+
+
+_NUMBERED = re.compile(
+    r"\s*(?:[一二三四五六七八九十]{1,3}[、，,.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、]"
+    r"|第[一二三四五六七八九十\d]{1,3}[部分章节条])"
+)
+"""A heading number written into a heading (三、存在不足): the draft numbers headings itself."""
+
+
+def _check_headings(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """No heading carries its own number, and no heading or alias is another section's: the
+    checker finds each section by its heading, so two alike would be taken for one."""
+    owner: dict[str, str] = {}
+    for i, s in enumerate(spec.sections):
+        names = [(("sections", i, "heading"), s.heading)] if s.heading is not None else []
+        names += [(("sections", i, "aliases", j), a) for j, a in enumerate(s.aliases)]
+        for where, name in names:
+            numbered = _NUMBERED.match(name)
+            if numbered:
+                raise InputError(
+                    f"field '{format_path(where)}' ('{s.id}'): '{name}' starts with a heading "
+                    "number; the draft numbers its headings (一、二、…) in order: write "
+                    f"'{name[numbered.end() :].strip()}'",
+                    path=path,
+                    line=lines.line(where),
+                )
+            key = "".join(name.split())
+            if owner.setdefault(key, s.id) != s.id:
+                raise InputError(
+                    f"field '{format_path(where)}' ('{s.id}'): '{name}' is also a heading of "
+                    f"section '{owner[key]}'; give each section its own heading and aliases",
+                    path=path,
+                    line=lines.line(where),
+                )
 
 
 def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:

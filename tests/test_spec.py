@@ -385,3 +385,46 @@ def test_an_example_its_fact_would_refuse_is_a_spec_error(
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith(f"error: {spec}{message}"), result.stderr
         assert "school-ideology-summary" not in result.stdout  # doctypes lists the others
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    heading: 存在的不足\n",
+            "    heading: 五、存在的不足\n",
+            "field 'sections[5].heading' ('shortcomings'): '五、存在的不足' starts with a "
+            "heading number; the draft numbers its headings (一、二、…) in order: write '存在的不足'",
+        ),
+        (
+            "    aliases: [存在问题, 存在的问题",
+            "    aliases: [（五）存在问题, 存在的问题",
+            "field 'sections[5].aliases[0]' ('shortcomings'): '（五）存在问题' starts with a "
+            "heading number",
+        ),
+        (
+            "    heading: 存在的不足\n",
+            "    heading: 弘扬社会文明，践行核心价值观\n",
+            "field 'sections[5].heading' ('shortcomings'): '弘扬社会文明，践行核心价值观' is also "
+            "a heading of section 'civic_culture'",
+        ),
+        (
+            "    aliases: [存在问题, 存在的问题",
+            "    aliases: [下一步工作打算, 存在的问题",
+            "field 'sections[6].aliases[2]' ('plans'): '下一步工作打算' is also a heading of "
+            "section 'shortcomings'",
+        ),
+    ],
+)
+def test_a_heading_the_checker_would_misread_is_a_spec_error(
+    doctype_copy: Path, old, new, expected
+):
+    """A heading typed with its number was drafted as “五、五、存在的不足” and passed `draft
+    check`; two sections under one heading were drafted, and the checker took one for the
+    other. Both loaded without a word."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert expected in str(err.value)
+    assert str(err.value).startswith(f"{spec}:"), str(err.value)
