@@ -268,6 +268,7 @@ def load_spec_file(
         )
     _check_references(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
+    _check_numbering(spec, str(p), lines)
     _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
@@ -339,6 +340,35 @@ def _check_headings(spec: DocSpec, path: str, lines: LineMap) -> None:
                     path=path,
                     line=lines.line(where),
                 )
+
+
+NUMBERING_FORMS = (("一、",), ("（一）", "(一)"), ("1.", "1、"), ("（1）", "(1)"))
+"""The heading numbers the checker reads, by level; the draft numbers its sections 一、."""
+
+
+def _check_numbering(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """`rules.numbering` lists one form per level, each one the checker reads: a form it does
+    not read would hold no heading to it, and every draft's 一、 would be warned about."""
+    numbering = spec.rules.numbering
+    if len(numbering) > len(NUMBERING_FORMS):
+        where: tuple[Any, ...] = ("rules", "numbering", len(NUMBERING_FORMS))
+        raise InputError(
+            f"field '{format_path(where)}': headings have at most {len(NUMBERING_FORMS)} "
+            "levels (一、 （一） 1. （1）)",
+            path=path,
+            line=lines.line(where),
+        )
+    for level, (form, allowed) in enumerate(zip(numbering, NUMBERING_FORMS, strict=False)):
+        if form not in allowed:
+            where = ("rules", "numbering", level)
+            expected = " or ".join(f"'{a}'" for a in allowed)
+            raise InputError(
+                f"field '{format_path(where)}': level {level + 1} headings are numbered "
+                f"{expected}, got '{form}' (the list gives one form per level, in order: "
+                "一、 （一） 1. （1）)",
+                path=path,
+                line=lines.line(where),
+            )
 
 
 def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:

@@ -428,3 +428,46 @@ def test_a_heading_the_checker_would_misread_is_a_spec_error(
         load_spec_file(spec)
     assert expected in str(err.value)
     assert str(err.value).startswith(f"{spec}:"), str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("numbering", "expected"),
+    [
+        (
+            '["一，", "（一）", "1.", "（1）"]',
+            "field 'rules.numbering[0]': level 1 headings are numbered '一、', got '一，'",
+        ),
+        (
+            '["一、", "（一）", "1．", "（1）"]',
+            "field 'rules.numbering[2]': level 3 headings are numbered '1.' or '1、', got '1．'",
+        ),
+        (
+            '["一、", "①"]',
+            "field 'rules.numbering[1]': level 2 headings are numbered '（一）' or '(一)', got '①'",
+        ),
+        (
+            '["一、", "（一）", "1.", "（1）", "①"]',
+            "field 'rules.numbering[4]': headings have at most 4 levels",
+        ),
+    ],
+)
+def test_a_numbering_form_the_checker_cannot_read_is_a_spec_error(
+    doctype_copy: Path, numbering: str, expected: str
+):
+    """Any string was accepted: a form the checker does not read held no heading to it, and
+    with '一，' every correct draft's 一、 headings were warned about."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, '  numbering: ["一、", "（一）", "1.", "（1）"]', f"  numbering: {numbering}")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value).startswith(f"{spec}:{_line_of(spec, 'numbering:')}: {expected}")
+
+
+def test_the_other_forms_of_each_level_are_accepted(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(
+        spec,
+        '  numbering: ["一、", "（一）", "1.", "（1）"]',
+        '  numbering: ["一、", "(一)", "1、"]',
+    )
+    assert load_spec_file(spec).rules.numbering == ["一、", "(一)", "1、"]
