@@ -65,6 +65,41 @@ def test_non_standard_numbering_is_a_warning():
     ]
 
 
+def _with_numbering(tmp_path, numbering: str):
+    """The annual summary type, copied with its `rules.numbering` replaced."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "prompts/annual-work-summary", tmp_path / "prompts/annual-work-summary")
+    (tmp_path / "schemas").mkdir()
+    text = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    standard = 'numbering: ["一、", "（一）", "1.", "（1）"]'
+    assert standard in text
+    spec = tmp_path / "schemas/annual-work-summary.yaml"
+    spec.write_text(text.replace(standard, f"numbering: {numbering}"), encoding="utf-8")
+    return load_spec(str(spec), templates=False)
+
+
+def test_a_heading_form_finding_names_the_document_types_own_form(tmp_path):
+    """With a type numbering its second level (一), a （一） heading was “not in the standard
+    form （一）”; with a type of one level, a 1. heading was “not in the standard form 1.”."""
+    text = "标题\n一、甲\n（一）子\n内容。\n"
+
+    def form_finding(numbering: str, folder: str):
+        spec = _with_numbering(tmp_path / folder, numbering)
+        found = check_text(text, spec=spec).findings
+        [finding] = [f for f in found if f.code == "structure.heading-form"]
+        return finding
+
+    finding = form_finding('["一、", "(一)"]', "a")
+    assert finding.message == "heading number “（一）” is not in the document type's form “(一)”"
+    assert finding.hint == "number this level (一)"
+    assert form_finding('["一、"]', "b").message == (
+        "heading number “（一）”: the document type numbers 1 level(s) of headings (一、)"
+    )
+
+
 def test_empty_section():
     assert structure("标题\n一、甲\n二、乙\n内容。") == [("structure.empty-section", "一、甲")]
     # a heading followed by its subsections is not empty; a run-in heading has its text

@@ -118,7 +118,8 @@ def map_sections(ctx: Context) -> list[SectionSpan]:
 def _headings(ctx: Context) -> list[Finding]:
     text = ctx.text
     out: list[Finding] = []
-    allowed = set(ctx.spec.rules.numbering) if ctx.spec else set(_LEVEL_NAMES.values())
+    forms = list(ctx.spec.rules.numbering) if ctx.spec else list(_LEVEL_NAMES.values())
+    allowed = set(forms)
     counters: dict[int, int] = {}
     depth = 0 if ctx.section is not None else -1  # a section body sits under its 一、 heading
     for h in ctx.doc.headings:
@@ -127,13 +128,22 @@ def _headings(ctx: Context) -> list[Finding]:
         number_span = (h.start, h.title_start)
         written = text[h.start : h.title_start]
         if h.form not in allowed and h.form:
-            standard = _LEVEL_NAMES.get(h.level, "")
+            if h.level < len(forms):  # the document type's own form of this level
+                standard = forms[h.level]
+                kind = "standard" if standard == _LEVEL_NAMES.get(h.level) else "document type's"
+                message = f"heading number “{written}” is not in the {kind} form “{standard}”"
+            else:
+                standard = _LEVEL_NAMES.get(h.level, "")
+                message = (
+                    f"heading number “{written}”: the document type numbers "
+                    f"{len(forms)} level(s) of headings ({' '.join(forms)})"
+                )
             out.append(
                 ctx.finding(
                     "structure.heading-form",
                     Severity.WARNING,
                     *number_span,
-                    f"heading number “{written}” is not in the standard form “{standard}”",
+                    message,
                     f"number this level {standard.replace('一', _cn(h.number)).replace('1', str(h.number))}",
                 )
             )
