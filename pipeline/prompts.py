@@ -419,7 +419,10 @@ class PromptSet:
         block = tmpl.blocks.get("skeleton")
         if block is None:
             raise InputError(
-                f"template for section '{section.id}' has no skeleton block", path=tmpl.filename
+                f"template for section '{section.id}' has no skeleton block: start it with "
+                '{% extends "section.j2" %} and write the section from the facts inside '
+                "{% block skeleton %}…{% endblock %}",
+                path=tmpl.filename,
             )
         with _failing_as(f"template for section '{section.id}'", tmpl.filename):
             skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))

@@ -271,6 +271,17 @@ BROKEN_TEMPLATES = {
         _skeleton('{% include "nosuch.j2" %}'),
         ": template for section 'opening' fails with the spec's examples: TemplateNotFound",
     ),
+    "no skeleton block": (
+        '{% extends "section.j2" %}{% block guidance %}写开头。{% endblock %}\n',
+        ": template for section 'opening' has no skeleton block: start it with "
+        '{% extends "section.j2" %} and write the section from the facts inside '
+        "{% block skeleton %}…{% endblock %}",
+    ),
+    "not extending the layout": (
+        "{{ school_name }}认真贯彻落实意识形态工作责任制。\n",
+        ": template for section 'opening' has no skeleton block: start it with "
+        '{% extends "section.j2" %}',
+    ),
 }
 
 
