@@ -361,7 +361,15 @@ class PromptSet:
             try:
                 self.render_title(values)
                 for s in self.spec.sections:
-                    self.render_section(s, values)
+                    skeleton = self.render_section(s, values).skeleton
+                    if not skeleton and values is examples:  # every fact given, nothing written
+                        raise TemplateFailure(
+                            f"template for section '{s.id}'",
+                            "its skeleton block writes nothing, so the offline draft of the "
+                            "section would be empty: write the section there from the facts (a "
+                            "missing fact writes its marker)",
+                            path=self._sections[s.id].filename,
+                        )
             except TemplateFailure as exc:
                 raise TemplateFailure(exc.what, exc.detail, path=exc.path, case=case) from None
 

@@ -282,6 +282,11 @@ BROKEN_TEMPLATES = {
         ": template for section 'opening' has no skeleton block: start it with "
         '{% extends "section.j2" %}',
     ),
+    "an empty skeleton": (
+        _skeleton("\n"),
+        ": template for section 'opening' fails with the spec's examples: its skeleton block "
+        "writes nothing, so the offline draft of the section would be empty",
+    ),
 }
 
 
