@@ -36,8 +36,8 @@ from pipeline.items import series_item
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
-from pipeline.textio import read_text
-from pipeline.validation import did_you_mean
+from pipeline.textio import load_structured, read_text
+from pipeline.validation import did_you_mean, format_path
 
 SHARED_DIR = "_shared"
 CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
@@ -283,9 +283,10 @@ class PromptSet:
         record = _check_record(spec, pdir, shared)
         if record.is_file():
             return cls._compiled(spec, env)
-        cls._check_sources(spec, env, pdir, shared)
+        used = cls._check_sources(spec, env, pdir, shared)
         prompts = cls._compiled(spec, env)
         prompts._trial_render()
+        _check_all_used(spec, used)
         _remember(record)  # only now: a failing check is never recorded
         return prompts
 
@@ -299,9 +300,13 @@ class PromptSet:
             ) from None
 
     @staticmethod
-    def _check_sources(spec: DocSpec, env: SandboxedEnvironment, pdir: Path, shared: Path) -> None:
-        """Every template is present, parses, and names only declared facts."""
+    def _check_sources(
+        spec: DocSpec, env: SandboxedEnvironment, pdir: Path, shared: Path
+    ) -> set[str]:
+        """Every template is present, parses, and names only declared facts; the names the
+        templates use."""
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
+        used: set[str] = set()
 
         def check(name: str, source: str, origin: str, field: str | None = None) -> None:
             """`field`: the spec field holding an inline template (its line in the template
@@ -317,6 +322,7 @@ class PromptSet:
                 raise InputError(
                     f"template syntax error: {exc.message}", path=origin, line=exc.lineno
                 ) from None
+            used.update(declared)
             unknown = sorted(declared - allowed)
             if unknown:
                 uses = [n for n in ast.find_all(jinja2.nodes.Name) if n.name in unknown]
@@ -347,6 +353,7 @@ class PromptSet:
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", read_text(located, what="template"), str(located))
+        return used
 
     def _trial_render(self) -> None:
         """Render every template with the spec's examples, and with every optional fact missing."""
@@ -444,6 +451,31 @@ class PromptSet:
             skeleton=skeleton,
             template_hash=self.hashes[section.id],
         )
+
+
+def _check_all_used(spec: DocSpec, used: set[str]) -> None:
+    """Every fact reaches the draft: a template writes it, a section gives it to the model,
+    or the signature names it. A fact nothing uses is asked of the user and never written."""
+    for s in spec.sections:
+        used.update(s.facts, s.must_mention)
+    if spec.signature:
+        used.update(n for n in (spec.signature.unit, spec.signature.date) if n)
+    for name, fact in spec.facts.items():
+        if name not in used:
+            where = ("facts", name)
+            source = spec.source
+            line = (
+                load_structured(source, what="document-type spec")[1].line(where)
+                if source
+                else None
+            )
+            raise InputError(
+                f"field '{format_path(where)}' ({fact.label}): no template, section or "
+                "signature uses this fact, so the draft never shows it: write it in a "
+                "section's template and list it in that section's 'facts', or remove it",
+                path=str(source) if source else None,
+                line=line,
+            )
 
 
 _LOADED: dict[tuple[object, ...], PromptSet] = {}

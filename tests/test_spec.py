@@ -321,7 +321,8 @@ def test_a_template_failing_only_with_the_users_facts_is_bad_input(
     template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
     template.write_text(
         _skeleton(
-            "{% if central_group_sessions %}{{ 10 // (central_group_sessions - 7) }}{% endif %}"
+            "{{ county }}{% if central_group_sessions %}{{ 10 // (central_group_sessions - 7) }}"
+            "{% endif %}"
         ),
         encoding="utf-8",
     )
@@ -487,3 +488,34 @@ def test_the_other_forms_of_each_level_are_accepted(doctype_copy: Path):
         '  numbering: ["一、", "(一)", "1、"]',
     )
     assert load_spec_file(spec).rules.numbering == ["一、", "(一)", "1、"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # a fact no section lists and no template writes
+        (
+            "facts: [facilities, culture_activities, selections]",
+            "facts: [facilities, culture_activities]",
+        ),
+        # the signature's date fact, with the signature gone
+        ("signature:\n  unit: school_name\n  date: report_date\n", ""),
+    ],
+)
+def test_a_fact_nothing_uses_is_a_spec_error(doctype_copy: Path, old, new):
+    """The facts template asked the user for it and no draft ever showed it."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    if "selections" in old:
+        template = doctype_copy / "prompts/school-ideology-summary/civic_culture.j2"
+        _edit(template, "开展{{ selections | quoted }}等评选活动，", "")
+        name, label = "selections", "评选活动"
+    else:
+        name, label = "report_date", "成文日期"
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(err.value) == (
+        f"{spec}:{_line_of(spec, f'  {name}:')}: field 'facts.{name}' ({label}): no template, "
+        "section or signature uses this fact, so the draft never shows it: write it in a "
+        "section's template and list it in that section's 'facts', or remove it"
+    )

@@ -430,6 +430,7 @@ def _learn_a_type(home: Path) -> None:
         "choices": ["县级", "乡镇级"],
         "example": "乡镇级",
     }
+    spec["sections"][1]["facts"].append("unit_level")  # a fact no section uses is refused
     (root / "schemas" / "township-summary.yaml").write_text(
         yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
