@@ -501,3 +501,31 @@ def test_cli_an_integer_fact_too_long_to_be_a_count_is_refused(cli, tmp_path):
         f"error: {facts}:{line}: field 'central_group_sessions' (中心组学习次数, an integer): "
         "expected a value ≤ 9999999999999999"
     ), result.stderr
+
+
+def test_cli_a_facts_template_of_a_spec_file_names_that_file(cli, tmp_path):
+    """`draft facts-template path/schemas/x.yaml > f.yaml` wrote `doctype: x`, which
+    `draft run f.yaml` then did not find ("unknown document type")."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    types = tmp_path / "types"
+    shutil.copytree(REPO / "schemas", types / "schemas")
+    shutil.copytree(REPO / "prompts", types / "prompts")
+    template = cli("facts-template", "types/schemas/annual-work-summary.yaml", cwd=tmp_path)
+    assert template.returncode == 0, template.stderr
+    spec = types / "schemas" / "annual-work-summary.yaml"
+    assert f"\ndoctype: {spec}\n" in template.stdout
+    filled = (
+        template.stdout.replace("unit_name:   #", "unit_name: 南湖街道办事处  #")
+        .replace("report_year:   #", "report_year: 2022  #")
+        .replace("  - title:   #", "  - title: 抓好基层治理  #")
+        .replace("    summary:   #", "    summary: 推进网格化管理  #")
+    )
+    (tmp_path / "facts").mkdir()
+    facts = tmp_path / "facts" / "unit.yaml"
+    facts.write_text(filled, encoding="utf-8")
+    result = cli("run", facts, "-o", tmp_path / "draft.md")
+    assert result.returncode in (0, 1), result.stderr  # thin facts may leave a section short
+    assert "南湖街道办事处2022年工作总结" in (tmp_path / "draft.md").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -41,12 +42,14 @@ def _comment_lines(fact: FactSpec, indent: str = "") -> list[str]:
     return lines
 
 
-def render_facts_template(spec: DocSpec) -> str:
-    """The annotated YAML skeleton: every fact with its label, description and an example."""
+def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
+    """The annotated YAML skeleton: every fact with its label, description and an example.
+
+    `doctype`: how the file names its type, when not by the spec's id (a spec file's path)."""
     out = [
         f"# {spec.name}（{spec.id}）事实文件模板",
         "# 填写每一项的值；选填项留空时，草稿在相应位置写出【待补充：…】标记。",
-        f"doctype: {spec.id}",
+        f"doctype: {doctype or spec.id}",
         "",
     ]
     for name, fact in spec.facts.items():
@@ -71,10 +74,13 @@ def render_facts_template(spec: DocSpec) -> str:
 
 
 def facts_template(
-    doctype: Annotated[str, typer.Argument(help="The document type id.")],
+    doctype: Annotated[str, typer.Argument(help="The document type id, or its spec file.")],
     spec_dir: SpecDirs = None,
 ) -> None:
     """Print an annotated YAML facts skeleton for DOCTYPE (labels, descriptions, examples)."""
-    from pipeline.spec import load_spec
+    from pipeline.spec import is_spec_path, load_spec
 
-    print(render_facts_template(load_spec(doctype, spec_dirs=spec_dir)))
+    spec = load_spec(doctype, spec_dirs=spec_dir)
+    # a spec file named by path is named so in the facts file too, wherever that is saved
+    named = str(Path(doctype).resolve()) if is_spec_path(doctype) else None
+    print(render_facts_template(spec, named))
