@@ -405,3 +405,33 @@ def test_a_draft_json_checked_with_its_spec_path_is_checked_against_its_facts(cl
     assert done.returncode == 1, done.stderr
     codes = [f["code"] for f in _json(done)["findings"]]
     assert "facts.unsupported-number" in codes
+
+
+def test_a_draft_of_a_type_not_found_here_names_the_draft_and_what_to_pass(cli, tmp_path):
+    """A maintainer's draft of a type kept outside the built-ins, checked without its folder,
+    got only “unknown document type 'x' (known: …)”: neither the file the name came from nor
+    how to point at the type."""
+    from tests.conftest import REPO
+
+    types = tmp_path / "types"
+    (types / "schemas").mkdir(parents=True)
+    text = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    (types / "schemas/unit-summary.yaml").write_text(
+        text.replace("id: annual-work-summary", "id: unit-summary"), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts/annual-work-summary", types / "prompts/unit-summary")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "annual-work-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("doctype: annual-work-summary", "doctype: unit-summary"),
+        encoding="utf-8",
+    )
+    draft = tmp_path / "draft.json"
+    assert cli("run", facts, "--spec-dir", types, "-o", draft).returncode == 0
+    _refused(
+        cli("check", draft),
+        f"error: {draft}: field 'doctype': unknown document type 'unit-summary'",
+        "pass --spec-dir DIR",
+    )
+    assert cli("check", draft, "--spec-dir", types).returncode == 0

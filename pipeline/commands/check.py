@@ -6,12 +6,15 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.commands.options import SpecDirs
 from pipeline.errors import ExitCode, InputError
+
+if TYPE_CHECKING:  # checking a text without a type needs no spec
+    from pipeline.spec import DocSpec
 
 FORMATS = ("text", "json")
 _WINDOW_BEFORE, _WINDOW_AFTER = 24, 36
@@ -114,6 +117,22 @@ def _fixed_path(file: Path, output: Path | None) -> Path:
     return file.with_name(f"{file.stem}.fixed{suffix}")
 
 
+def _draft_spec(file: Path, doctype: str, spec_dirs: list[Path] | None) -> DocSpec:
+    """The document type a draft JSON names; one not found here is said to come from the file."""
+    from pipeline.spec import load_spec
+
+    try:
+        return load_spec(doctype, spec_dirs=spec_dirs, templates=False)
+    except InputError as exc:
+        if exc.path is not None:  # the type's own spec is broken: that file is named
+            raise
+        raise InputError(
+            f"field 'doctype': {exc}; for a type of your own, pass --spec-dir DIR (the folder "
+            "holding its schemas/ and prompts/) or --doctype with its spec file",
+            path=str(file),
+        ) from None
+
+
 def check(
     file: Annotated[
         Path,
@@ -166,7 +185,11 @@ def check(
     if facts is not None:
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
     elif doctype is not None or draft is not None:
-        spec = load_spec(doctype or draft.doctype, spec_dirs=spec_dir, templates=False)
+        spec = (
+            load_spec(doctype, spec_dirs=spec_dir, templates=False)
+            if doctype is not None
+            else _draft_spec(file, draft.doctype, spec_dir)
+        )
         if (
             draft is not None
             and draft.facts
