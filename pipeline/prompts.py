@@ -250,7 +250,16 @@ class PromptSet:
         assert spec.prompts_dir is not None
         pdir = Path(spec.prompts_dir)
         if not pdir.is_dir():
-            raise InputError(f"prompt folder for '{spec.id}' not found", path=str(pdir))
+            where = ""
+            if spec.source is not None and pdir == spec.source.parent.parent / "prompts" / spec.id:
+                where = (
+                    f": the section templates of {spec.source} go in prompts/{spec.id}/ beside "
+                    "the folder holding the spec (a type is schemas/<id>.yaml and prompts/<id>/ "
+                    "in one folder)"
+                )
+            raise InputError(
+                f"prompt folder for '{spec.id}' not found{where}", path=str(pdir.absolute())
+            )
         shared = paths.builtin_prompts_dir() / SHARED_DIR
         key = (
             str(spec.source),

@@ -519,3 +519,31 @@ def test_a_fact_nothing_uses_is_a_spec_error(doctype_copy: Path, old, new):
         "section or signature uses this fact, so the draft never shows it: write it in a "
         "section's template and list it in that section's 'facts', or remove it"
     )
+
+
+def test_a_spec_without_its_prompt_folder_says_where_the_templates_go(tmp_path: Path, cli):
+    """A spec file kept outside a schemas/ folder (with its templates beside it) got only
+    "prompts/x: prompt folder for 'x' not found", a relative path with no reason."""
+    folder = tmp_path / "mytype"
+    shutil.copytree(
+        REPO / "prompts/school-ideology-summary", folder / "prompts/school-ideology-summary"
+    )
+    shutil.copy(REPO / "schemas/school-ideology-summary.yaml", folder)
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "school-ideology-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "doctype: school-ideology-summary", "doctype: mytype/school-ideology-summary.yaml"
+        ),
+        encoding="utf-8",
+    )
+    result = cli("run", facts, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {tmp_path}/prompts/school-ideology-summary: prompt folder for "
+        "'school-ideology-summary' not found: the section templates of "
+    ), result.stderr
+    assert "go in prompts/school-ideology-summary/ beside the folder holding the spec" in (
+        result.stderr
+    )
