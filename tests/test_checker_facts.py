@@ -254,6 +254,39 @@ def test_a_signature_dated_before_the_report_year(school, draft, date, flagged):
     assert found == [] or found[0].severity == "error"
 
 
+def test_a_plans_section_headed_without_a_year_is_still_the_plans(cli, tmp_path):
+    """A type whose plans heading is “下一步工作打算” (no “{{ report_year + 1 }}”): the next
+    year its template writes was “not in the facts” on every correct offline draft, and a
+    wrong year there went unreported."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "prompts/annual-work-summary", tmp_path / "prompts/annual-work-summary")
+    (tmp_path / "schemas").mkdir()
+    spec = tmp_path / "schemas/annual-work-summary.yaml"
+    text = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    heading = '    heading: "{{ report_year + 1 }}年工作打算"\n'
+    assert heading in text and " 下一步工作打算," in text
+    spec.write_text(
+        text.replace(heading, "    heading: 下一步工作打算\n").replace(" 下一步工作打算,", ""),
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.md"
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    done = cli("run", facts, "--spec-dir", tmp_path, "-o", out)
+    assert done.returncode == 0, done.stderr
+    draft = out.read_text(encoding="utf-8")
+    assert "下一步工作打算" in draft and "2024年，我们将" in draft
+    assert "facts." not in done.stderr
+    out.write_text(draft.replace("2024年，我们将", "2025年，我们将"), encoding="utf-8")
+    checked = cli(
+        "check", out, "--spec-dir", tmp_path, "--doctype", "annual-work-summary", "--facts", facts
+    )
+    assert checked.returncode == 1
+    assert "facts.plans-year [error] the plans are for 2024, not 2025" in checked.stdout
+
+
 def test_a_plan_is_for_the_year_its_title_names():
     plan = "县财政局2024年工作计划\n一、总体要求\n正文。\n二、2024年重点工作安排\n2024年，我局将抓好以下工作。"
     assert [f for f in check_text(plan).findings if f.family == "facts"] == []

@@ -135,9 +135,11 @@ class Context:
 
     def is_plans(self, spec_section: SectionSpec | None, heading: str | None) -> bool:
         """A section for the following year: its heading template adds 1 to a year fact, or
-        (without a spec) its heading speaks of plans."""
+        its heading (the spec's, else the text's) speaks of plans (下一步打算)."""
         if spec_section is not None:
-            return bool(spec_section.heading and _PLUS_ONE.search(spec_section.heading))
+            heading = spec_section.heading
+            if heading and _PLUS_ONE.search(heading):
+                return True
         return bool(heading and _PLANS_WORDS.search(heading))
 
     def span_index(self, offset: int) -> int:
