@@ -219,6 +219,29 @@ def test_title_names_unit_year_and_type(school, draft_text):
     ]
 
 
+def test_a_type_whose_title_has_no_year_is_not_held_to_one(tmp_path):
+    """A type titled “{{ position }}{{ person_name }}述职报告”: its correct draft, checked
+    without facts, was told “the title does not name the year”."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "prompts/annual-work-summary", tmp_path / "prompts/annual-work-summary")
+    (tmp_path / "schemas").mkdir()
+    spec_file = tmp_path / "schemas/annual-work-summary.yaml"
+    text = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    title = 'title: "{{ unit_name }}{{ report_year }}年工作总结"'
+    assert title in text
+    spec_file.write_text(text.replace(title, 'title: "{{ unit_name }}工作总结"'), encoding="utf-8")
+    spec = load_spec(str(spec_file), templates=False)
+
+    def title_findings(text: str) -> list[str]:
+        return [c for c, _ in structure(text, spec=spec) if c == "structure.title"]
+
+    assert title_findings("南湖街道办事处工作总结\n\n正文。") == []
+    assert title_findings("南湖街道办事处\n\n正文。") == ["structure.title"]  # no type named
+
+
 def test_section_points_and_length_in_the_repair_loop(school):
     spec, facts = school
     section = spec.section("theory_study")
