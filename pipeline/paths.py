@@ -32,6 +32,13 @@ def builtin_schemas_dir() -> Path:
     return data_root() / "schemas"
 
 
+def lexicon_candidates(name: str, spec_source: Path | None) -> list[Path]:
+    """Where a spec's lexicon `name` may be, in order: `lexicon/` beside the spec, then the
+    built-in one."""
+    found = [Path(spec_source).parent / "lexicon"] if spec_source is not None else []
+    return [folder / f"{name}.yaml" for folder in (*found, builtin_schemas_dir() / "lexicon")]
+
+
 def builtin_prompts_dir() -> Path:
     """The built-in section prompt templates, one folder per document type."""
     return data_root() / "prompts"

@@ -269,6 +269,7 @@ def load_spec_file(
     _check_references(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
     _check_numbering(spec, str(p), lines)
+    _check_lexicon(spec, p, lines)
     _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
@@ -369,6 +370,25 @@ def _check_numbering(spec: DocSpec, path: str, lines: LineMap) -> None:
                 path=path,
                 line=lines.line(where),
             )
+
+
+def _check_lexicon(spec: DocSpec, path: Path, lines: LineMap) -> None:
+    """The lexicon `rules.lexicon` names exists: found missing only when the first text is
+    checked, it stopped a run after the model had been paid for every section."""
+    name = spec.rules.lexicon
+    candidates = paths.lexicon_candidates(name, path) if name else []
+    if not candidates or any(c.is_file() for c in candidates):
+        return
+    known = sorted(
+        {f.stem for c in candidates if c.parent.is_dir() for f in c.parent.glob("*.yaml")}
+    )
+    where = ("rules", "lexicon")
+    raise InputError(
+        f"field '{format_path(where)}': lexicon '{name}' not found (looked for "
+        f"{' or '.join(str(c) for c in candidates)}){did_you_mean(str(name), known)}",
+        path=str(path),
+        line=lines.line(where),
+    )
 
 
 def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:

@@ -547,3 +547,25 @@ def test_a_spec_without_its_prompt_folder_says_where_the_templates_go(tmp_path: 
     assert "go in prompts/school-ideology-summary/ beside the folder holding the spec" in (
         result.stderr
     )
+
+
+def test_a_lexicon_not_found_is_a_spec_error_before_any_model_call(
+    doctype_copy: Path, cli, tmp_path, openai_server
+):
+    """A misspelt `rules.lexicon` loaded fine; it was found missing only when the first model
+    answer was checked, after every section had been requested, and the message named neither
+    the spec nor the field."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "  lexicon: set-phrases", "  lexicon: set-phrase")
+    result = cli(
+        "run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy,
+        "--model", "openai:good", "--base-url", openai_server.base_url, "--no-cache",
+        env={"OPENAI_API_KEY": "sk-test"},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{_line_of(spec, 'lexicon: set-phrase')}: field 'rules.lexicon': "
+        "lexicon 'set-phrase' not found"
+    ), result.stderr
+    assert "did you mean 'set-phrases'?" in result.stderr
+    assert openai_server.count() == 0

@@ -93,11 +93,7 @@ def lexicon_path(name: str, spec_source: Path | None = None) -> Path:
 @lru_cache(maxsize=64)
 def _candidates(name: str, spec_source: Path | None) -> tuple[str, ...]:
     """Where the lexicon `name` may live, in order (building the paths is most of a look-up)."""
-    candidates = []
-    if spec_source is not None:
-        candidates.append(Path(spec_source).parent / "lexicon" / f"{name}.yaml")
-    candidates.append(paths.builtin_schemas_dir() / "lexicon" / f"{name}.yaml")
-    return tuple(str(c) for c in candidates)
+    return tuple(str(c) for c in paths.lexicon_candidates(name, spec_source))
 
 
 def _find(name: str, spec_source: Path | None) -> tuple[str, int]:
