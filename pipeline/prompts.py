@@ -292,9 +292,10 @@ class PromptSet:
         record = _check_record(spec, pdir, shared)
         if record.is_file():
             return cls._compiled(spec, env)
-        used = cls._check_sources(spec, env, pdir, shared)
+        used, unlisted = cls._check_sources(spec, env, pdir, shared)
         prompts = cls._compiled(spec, env)
         prompts._trial_render()
+        _check_listed(spec, unlisted)
         _check_all_used(spec, used)
         _remember(record)  # only now: a failing check is never recorded
         return prompts
@@ -311,11 +312,12 @@ class PromptSet:
     @staticmethod
     def _check_sources(
         spec: DocSpec, env: SandboxedEnvironment, pdir: Path, shared: Path
-    ) -> set[str]:
+    ) -> tuple[set[str], dict[str, list[str]]]:
         """Every template is present, parses, and names only declared facts; the names the
-        templates use."""
+        templates use, and by section the facts its skeleton writes but does not list."""
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
         used: set[str] = set()
+        unlisted: dict[str, list[str]] = {}
 
         def check(name: str, source: str, origin: str, field: str | None = None) -> None:
             """`field`: the spec field holding an inline template (its line in the template
@@ -358,11 +360,13 @@ class PromptSet:
                     f"template for section '{s.id}' not found (expected {s.template_name})",
                     path=str(file),
                 )
-            check("template", read_text(file, what="template"), str(file))
+            source = read_text(file, what="template")
+            check("template", source, str(file))
+            unlisted[s.id] = sorted(_skeleton_facts(env.parse(source), spec) - set(s.facts))
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", read_text(located, what="template"), str(located))
-        return used
+        return used, unlisted
 
     def _trial_render(self) -> None:
         """Render every template with the spec's examples, and with every optional fact missing."""
@@ -462,6 +466,40 @@ class PromptSet:
         )
 
 
+def _skeleton_facts(ast: jinja2.nodes.Template, spec: DocSpec) -> set[str]:
+    """The facts a template's skeleton block writes (its guidance may name others freely)."""
+    return {
+        n.name
+        for block in ast.find_all(jinja2.nodes.Block)
+        if block.name == "skeleton"
+        for n in block.find_all(jinja2.nodes.Name)
+        if n.ctx == "load" and n.name in spec.facts
+    }
+
+
+def _spec_line(spec: DocSpec, where: tuple[Any, ...]) -> int | None:
+    """The line of a key of the spec's file (read again: only an error needs it)."""
+    if spec.source is None:
+        return None
+    return load_structured(spec.source, what="document-type spec")[1].line(where)
+
+
+def _check_listed(spec: DocSpec, unlisted: dict[str, list[str]]) -> None:
+    """A section's skeleton writes only facts the section lists: a model is given the listed
+    ones, and a marker of an unlisted one is counted as a marker in the wrong section."""
+    for i, s in enumerate(spec.sections):
+        if unlisted.get(s.id):
+            names = ", ".join(f"'{n}' ({spec.label(n)})" for n in unlisted[s.id])
+            where = ("sections", i, "facts")
+            raise InputError(
+                f"field '{format_path(where)}' ('{s.id}'): the section's skeleton writes "
+                f"{names}, which this list lacks: add it (a model drafting the section is "
+                "given only the facts listed here)",
+                path=str(spec.source) if spec.source else None,
+                line=_spec_line(spec, where),
+            )
+
+
 def _check_all_used(spec: DocSpec, used: set[str]) -> None:
     """Every fact reaches the draft: a template writes it, a section gives it to the model,
     or the signature names it. A fact nothing uses is asked of the user and never written."""
@@ -472,18 +510,12 @@ def _check_all_used(spec: DocSpec, used: set[str]) -> None:
     for name, fact in spec.facts.items():
         if name not in used:
             where = ("facts", name)
-            source = spec.source
-            line = (
-                load_structured(source, what="document-type spec")[1].line(where)
-                if source
-                else None
-            )
             raise InputError(
                 f"field '{format_path(where)}' ({fact.label}): no template, section or "
                 "signature uses this fact, so the draft never shows it: write it in a "
                 "section's template and list it in that section's 'facts', or remove it",
-                path=str(source) if source else None,
-                line=line,
+                path=str(spec.source) if spec.source else None,
+                line=_spec_line(spec, where),
             )
 
 

@@ -320,17 +320,14 @@ def test_a_template_failing_only_with_the_users_facts_is_bad_input(
 ):
     template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
     template.write_text(
-        _skeleton(
-            "{{ county }}{% if central_group_sessions %}{{ 10 // (central_group_sessions - 7) }}"
-            "{% endif %}"
-        ),
+        _skeleton("{{ county }}{% if party_congress %}{{ 10 // (party_congress - 7) }}{% endif %}"),
         encoding="utf-8",
     )
     facts = tmp_path / "facts.yaml"
     facts.write_text(
         (EXAMPLES / "school-ideology-summary.yaml")
         .read_text(encoding="utf-8")
-        .replace("central_group_sessions: 12", "central_group_sessions: 7"),
+        .replace("party_congress: 19", "party_congress: 7"),
         encoding="utf-8",
     )
     result = cli("run", facts, "--spec-dir", doctype_copy)
@@ -569,3 +566,25 @@ def test_a_lexicon_not_found_is_a_spec_error_before_any_model_call(
     ), result.stderr
     assert "did you mean 'set-phrases'?" in result.stderr
     assert openai_server.count() == 0
+
+
+def test_a_fact_a_template_writes_but_its_section_does_not_list_is_a_spec_error(
+    doctype_copy: Path,
+):
+    """A maintainer's template wrote a fact the section's `facts` left out: a model drafting
+    the section was not given it, and `draft eval` counted its marker as one in the wrong
+    section (marker_precision below 1 on a correct offline draft)."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(
+        spec,
+        "facts: [facilities, culture_activities, selections]",
+        "facts: [facilities, culture_activities]",
+    )
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    line = _line_of(spec, "facts: [facilities, culture_activities]")
+    assert str(err.value) == (
+        f"{spec}:{line}: field 'sections[4].facts' ('civic_culture'): the section's skeleton "
+        "writes 'selections' (评选活动), which this list lacks: add it (a model drafting the "
+        "section is given only the facts listed here)"
+    )
