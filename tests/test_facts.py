@@ -529,3 +529,32 @@ def test_cli_a_facts_template_of_a_spec_file_names_that_file(cli, tmp_path):
     result = cli("run", facts, "-o", tmp_path / "draft.md")
     assert result.returncode in (0, 1), result.stderr  # thin facts may leave a section short
     assert "南湖街道办事处2022年工作总结" in (tmp_path / "draft.md").read_text(encoding="utf-8")
+
+
+def test_cli_the_facts_template_says_each_item_fields_type_and_unit(cli, tmp_path):
+    """A fact's line said 整数，单位：人; an item field's said only 必填 or 选填, so a count
+    typed as “36件” in a list item was refused after the user had filled it in."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "prompts/annual-work-summary", tmp_path / "prompts/annual-work-summary")
+    (tmp_path / "schemas").mkdir()
+    text = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    field = "        description: 取得的成效，含具体数字。\n        required: false\n"
+    assert field in text
+    added = (
+        "      cases:\n        type: integer\n        label: 办理件数\n        unit: 件\n"
+        "        required: false\n      level:\n        type: enum\n        label: 工作级别\n"
+        "        choices: [县级, 市级]\n        required: false\n"
+    )
+    (tmp_path / "schemas/annual-work-summary.yaml").write_text(
+        text.replace(field, field + added), encoding="utf-8"
+    )
+    result = cli("facts-template", "annual-work-summary", "--spec-dir", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "    title:   # 工作名称（文字，必填）" in result.stdout.replace(
+        "  - title", "    title"
+    )
+    assert "    cases:   # 办理件数（整数，单位：件，选填）" in result.stdout
+    assert "    level:   # 工作级别（从可选值中选一项，可选值：县级 / 市级，选填）" in result.stdout

@@ -60,8 +60,13 @@ def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
             first = True
             for sub_name, sub in fact.fields.items():
                 need = "必填" if sub.required else "选填"
+                unit = f"，单位：{sub.unit}" if sub.unit else ""
+                choices = f"，可选值：{' / '.join(sub.choices)}" if sub.choices else ""
                 prefix = "  - " if first else "    "
-                out.append(f"{prefix}{sub_name}:   # {sub.label}（{need}）{sub.description}")
+                out.append(
+                    f"{prefix}{sub_name}:   # {sub.label}（{TYPE_ZH[sub.type]}{unit}{choices}，"
+                    f"{need}）{sub.description}"
+                )
                 first = False
         elif fact.type == "string-list":
             out.append(f"# 例：{_example(fact.example)}")
