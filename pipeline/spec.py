@@ -267,6 +267,7 @@ def load_spec_file(
             line=lines.line(("id",)),
         )
     _check_references(spec, str(p), lines)
+    _check_signature(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
     _check_numbering(spec, str(p), lines)
     _check_lexicon(spec, p, lines)
@@ -307,6 +308,29 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
                 path=path,
                 line=lines.line(where),
             )
+
+
+_SIGNATURE_TYPES = {"unit": ("string", "enum"), "date": ("date",)}
+"""The fact types each line of the 落款 is written from: a name, and a date."""
+
+
+def _check_signature(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """The signature's facts are a name and a date: a list there was printed as Python's
+    text of it, and a year or a string as the date stopped the run after drafting."""
+    if spec.signature is None:
+        return
+    for key, types in _SIGNATURE_TYPES.items():
+        name = getattr(spec.signature, key)
+        if name is None or spec.facts[name].type in types:
+            continue
+        where = ("signature", key)
+        raise InputError(
+            f"field '{format_path(where)}': '{name}' ({spec.label(name)}) has type "
+            f"'{spec.facts[name].type}'; the 落款's {key} is written from a fact of type "
+            f"{' or '.join(repr(t) for t in types)}",
+            path=path,
+            line=lines.line(where),
+        )
 
 
 _NUMBERED = re.compile(

@@ -588,3 +588,32 @@ def test_a_fact_a_template_writes_but_its_section_does_not_list_is_a_spec_error(
         "writes 'selections' (评选活动), which this list lacks: add it (a model drafting the "
         "section is given only the facts listed here)"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  date: report_date\n",
+            "  date: report_year\n",
+            "field 'signature.date': 'report_year' (总结年度) has type 'year'; the 落款's date "
+            "is written from a fact of type 'date'",
+        ),
+        (
+            "  unit: school_name\n",
+            "  unit: campaigns\n",
+            "field 'signature.unit': 'campaigns' (主题宣传活动) has type 'string-list'; the "
+            "落款's unit is written from a fact of type 'string' or 'enum'",
+        ),
+    ],
+)
+def test_a_signature_fact_of_the_wrong_type_is_a_spec_error(
+    doctype_copy: Path, cli, old, new, expected
+):
+    """A year as the 落款's date stopped `draft run` with a traceback after every section
+    was drafted; a list as its unit was printed as Python's text of the list."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"error: {spec}:{_line_of(spec, new.strip())}: {expected}\n"
