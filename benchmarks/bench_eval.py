@@ -37,30 +37,15 @@ import urllib.request
 from pathlib import Path
 
 import yaml
+from six_sections import six_section_doctype  # benchmarks/six_sections.py
 
 from pipeline.evals.workers import available_cpus
 
 REPO = Path(__file__).resolve().parent.parent
-SIX = "bench-six-sections"
-DROPPED = "civic_culture"  # the school summary without one section: six sections
 
 
-def _doctype(root: Path) -> Path:
-    """A six-section document type: the school summary less one section."""
-    spec = yaml.safe_load((REPO / "schemas" / "school-ideology-summary.yaml").read_text("utf-8"))
-    spec["id"] = SIX
-    spec["sections"] = [s for s in spec["sections"] if s["id"] != DROPPED]
-    (root / "schemas").mkdir(parents=True)
-    path = root / "schemas" / f"{SIX}.yaml"
-    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), "utf-8")
-    shutil.copytree(REPO / "prompts" / "school-ideology-summary", root / "prompts" / SIX)
-    return path
-
-
-def _suite(root: Path, spec_path: Path, cases: int) -> Path:
+def _suite(root: Path, spec_path: Path, base: dict, cases: int) -> Path:
     """CASES distinct cases (each school its own name, so no two prompts are alike)."""
-    base = yaml.safe_load((REPO / "examples" / "school-ideology-summary.yaml").read_text("utf-8"))
-    base.pop("doctype")
     items = []
     for i in range(cases):
         facts = dict(base, school_name=f"青山县第{i + 1}中学", central_group_sessions=10 + i % 7)
@@ -278,13 +263,13 @@ def main() -> None:
     server = Server(args.latency)
     os.environ["OPENAI_BASE_URL"] = server.base_url
     try:
-        spec_path = _doctype(work / "doctype")
+        spec_path, base = six_section_doctype(work / "doctype")
         import langchain_openai  # noqa: F401  (import once, as a long run would, before timing)
 
-        _run(_suite(work, spec_path, 2), args.concurrency)  # warm-up
+        _run(_suite(work, spec_path, base, 2), args.concurrency)  # warm-up
         server.reset()
 
-        suite = _suite(work, spec_path, args.cases)
+        suite = _suite(work, spec_path, base, args.cases)
         server_cpu = server.cpu()
         wall, cpu, result = _timed(suite, args.concurrency)
         server_cpu = server.cpu() - server_cpu
@@ -340,12 +325,12 @@ def main() -> None:
         server.stop()
         server = Server(0.005)
         os.environ["OPENAI_BASE_URL"] = server.base_url
-        _run(_suite(work, spec_path, 2), args.concurrency)
+        _run(_suite(work, spec_path, base, 2), args.concurrency)
         from pipeline.evals.journal import RunOptions
         from pipeline.evals.runner import start_run
 
         for n in (25, 50, 100):
-            suite = _suite(work, spec_path, n)
+            suite = _suite(work, spec_path, base, n)
             at_start: list[int] = []
 
             def matrix_starts(_run_dir: Path, at_start: list[int] = at_start) -> None:

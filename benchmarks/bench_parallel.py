@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,25 +22,14 @@ import time
 from pathlib import Path
 
 import yaml
+from six_sections import SIX, six_section_doctype  # benchmarks/six_sections.py
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCTYPE = "school-ideology-summary"
-SIX = "bench-six-sections"
-DROP = "civic_culture"
 
 
-def six_section_doctype(where: Path) -> tuple[Path, Path]:
-    """A copy of the school doctype without one section: (spec dir, facts file)."""
-    spec = yaml.safe_load((ROOT / "schemas" / f"{DOCTYPE}.yaml").read_text(encoding="utf-8"))
-    spec["id"] = SIX
-    spec["sections"] = [s for s in spec["sections"] if s["id"] != DROP]
-    assert len(spec["sections"]) == 6
-    (where / "schemas").mkdir(parents=True)
-    (where / "schemas" / f"{SIX}.yaml").write_text(
-        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-    shutil.copytree(ROOT / "prompts" / DOCTYPE, where / "prompts" / SIX)
-    facts = yaml.safe_load((ROOT / "examples" / f"{DOCTYPE}.yaml").read_text(encoding="utf-8"))
+def six_section_run(where: Path) -> tuple[Path, Path]:
+    """The six-section type under `where`, and a facts file for it: (spec dir, facts file)."""
+    _, facts = six_section_doctype(where)
     facts["doctype"] = SIX
     facts_file = where / "facts.yaml"
     facts_file.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
@@ -59,7 +47,7 @@ def main() -> None:
         home = Path(tmp) / "home"
         os.environ["DRAFTSMITH_HOME"] = str(home)
         os.environ["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
-        spec_dir, facts_file = six_section_doctype(Path(tmp) / "spec")
+        spec_dir, facts_file = six_section_run(Path(tmp) / "spec")
 
         from pipeline.drafting import draft_document_async
         from pipeline.facts import load_facts
