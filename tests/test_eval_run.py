@@ -337,3 +337,19 @@ def test_report_and_list_read_stored_runs(cli, tmp_path):
     assert listing.returncode == 0, listing.stderr
     assert run in listing.stdout and f"{other}  damaged" in listing.stdout
     assert cli("eval", suite, "--repeat", "101").returncode == 2
+
+
+def test_two_runs_started_in_one_second_never_share_a_folder(draftsmith_home, monkeypatch):
+    """Run ids are the second plus four random hex digits: when two runs draw the same id,
+    the second takes another instead of writing into the first's folder."""
+    import secrets
+
+    from pipeline.evals import journal
+
+    drawn = iter(["abcd", "abcd", "beef"])
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(drawn))
+    first = journal.new_run_dir("同一套件")
+    second = journal.new_run_dir("同一套件")
+    assert first.name.endswith("-abcd") and second.name.endswith("-beef")
+    assert first.parent == second.parent == journal.runs_dir()
+    assert first.is_dir() and second.is_dir()

@@ -150,6 +150,25 @@ def new_run_id(suite_name: str) -> str:
     return f"{stamp}-{slug}-{secrets.token_hex(2)}"
 
 
+def new_run_dir(suite_name: str) -> Path:
+    """A new, empty run folder under `runs_dir()`, made by this process alone: two runs of
+    one suite started in the same second never share a folder."""
+    root = runs_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        while True:
+            run_dir = root / new_run_id(suite_name)
+            try:
+                run_dir.mkdir()
+                return run_dir
+            except FileExistsError:
+                continue
+    except OSError as exc:
+        raise InputError(
+            f"cannot make the evaluation run's folder: {exc.strerror or exc}", path=str(root)
+        ) from None
+
+
 def runs_dir() -> Path:
     """Where runs are stored: `<user data>/runs/`."""
     return paths.user_data_dir() / "runs"

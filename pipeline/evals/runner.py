@@ -42,11 +42,10 @@ from pipeline.evals.journal import (
     count_model_calls,
     find_run,
     load_calls,
-    new_run_id,
+    new_run_dir,
     read_meta,
     repair_journal,
     running,
-    runs_dir,
     sample_status,
     write_meta,
 )
@@ -636,8 +635,8 @@ def start_run(
     suite, lines = load_suite(suite_ref)
     plan = plan_run(suite, lines, options)
     _instantiate(plan, use_cache=False)  # a bad model name fails before the run folder exists
-    run_id = new_run_id(suite.name)
-    run_dir = runs_dir() / run_id
+    run_dir = new_run_dir(suite.name)
+    run_id = run_dir.name
     meta = RunMeta(
         run_id=run_id,
         suite_path=str(suite.source),
