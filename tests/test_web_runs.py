@@ -3,6 +3,7 @@ opened with their report, and compared."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,19 @@ def test_run_ids_are_plain_names_only(client):
 def test_no_runs_yet(draftsmith_home: Path):
     with TestClient(create_app(WebSettings()), base_url=BASE_URL) as c:
         assert "还没有评测记录" in c.get("/runs").text
+
+
+def test_a_run_killed_mid_write_is_listed_with_its_finished_samples(
+    draftsmith_home: Path, tmp_path: Path, cli
+):
+    """A run killed on a full disk leaves a last line cut inside a character: the list of
+    runs served a 500 page instead of the run with the samples it finished."""
+    code, run_id = _eval(cli, tmp_path, "a.yaml", _suite("中心组学习12次"))
+    assert code == 0
+    samples = draftsmith_home / "data" / "runs" / run_id / "samples.jsonl"
+    samples.write_bytes(samples.read_bytes() + '{"key": "torn", "text": "中'.encode()[:-1])
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as c:
+        page = c.get("/runs")
+    assert page.status_code == 200, page.text
+    row = re.search(rf"{run_id}.*?</tr>", page.text, re.S)
+    assert row and "2/2" in re.sub(r"\s+", "", row.group(0)), row

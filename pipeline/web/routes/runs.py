@@ -80,9 +80,11 @@ def list_runs() -> list[RunRow]:
         samples = folder / SAMPLES_FILE
         keys = set()
         if samples.is_file():
-            for line in samples.read_text(encoding="utf-8").splitlines():
+            # A run killed mid-write (or on a full disk) leaves a torn last line, perhaps cut
+            # inside a character: it is not a finished sample.
+            for line in samples.read_bytes().decode("utf-8", "replace").splitlines(True):
                 match = re.search(r'"key":\s*"([^"]+)"', line)
-                if match:
+                if match and line.endswith("\n"):
                     keys.add(match.group(1))
         rows.append(
             RunRow(
