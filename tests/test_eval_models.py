@@ -425,3 +425,22 @@ def test_a_failed_judge_keeps_the_draft_and_is_retried_alone(cli, tmp_path, open
     assert sample["metrics"]["judge_score"] == 4.0 and sample["status"] == "ok"
     run = json.loads(report.read_text(encoding="utf-8"))["run"]
     assert run["model_calls"] == openai_server.count()  # both verdicts count
+
+
+def test_a_verdict_the_cache_cannot_keep_still_counts(
+    cli, tmp_path, openai_server, draftsmith_home
+):
+    """A full disk, or `draft cache clear` meanwhile: the judge was paid for, so its verdict
+    scores the draft instead of failing the sample."""
+    from pipeline.paths import judge_cache_dir
+
+    judge_cache_dir().parent.mkdir(parents=True, exist_ok=True)
+    judge_cache_dir().write_text("not a folder", encoding="utf-8")  # nothing can be stored
+    extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 结构完整。\n"
+    report = tmp_path / "r.json"
+    suite = write_suite(tmp_path, ["complete"], extra)
+    result = cli("eval", suite, "-q", "-o", report, env=server_env(openai_server))
+    assert result.returncode == 0, result.stderr
+    [sample] = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["status"] != "error" and sample["metrics"]["judge_score"] == 4.0
+    assert "the judge's verdict could not be cached" in result.stderr

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 
 from pydantic import BaseModel, Field, ValidationError
 
 from pipeline import paths
-from pipeline.errors import ModelError
+from pipeline.errors import InputError, ModelError
 from pipeline.models.base import Model
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import write_atomic
+
+log = logging.getLogger("pipeline.evals.judge")
 
 JUDGE_SYSTEM = (
     "你是一名严格的公文审稿人。请按照评分标准给下面的草稿打分，1分最差，5分最好。"
@@ -74,5 +77,8 @@ async def judge_draft(
     )
     completion = await model.complete(prompt, messages)
     verdict = parse_verdict(completion.text)
-    write_atomic(cached, verdict.model_dump_json() + "\n")
+    try:
+        write_atomic(cached, verdict.model_dump_json() + "\n")
+    except InputError as exc:  # a full disk, a cache being cleared: the verdict still counts
+        log.warning("the judge's verdict could not be cached (%s): it is kept for this run", exc)
     return verdict
