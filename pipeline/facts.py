@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -103,6 +104,24 @@ def _no_stray_dot(value: str) -> str:
     return value
 
 
+PATTERN_ERROR = "pattern_hint"
+"""The error type of a text the spec's `pattern` refuses (the web form words it)."""
+
+
+def _matching(pattern: str, hint: str) -> AfterValidator:
+    """A validator refusing a text that `pattern` does not match whole, saying `hint`."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError(
+                PATTERN_ERROR, "is not in the expected form: {hint}", {"hint": hint}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 NonEmptyText = Annotated[
     str,
     Strict(),
@@ -112,12 +131,19 @@ NonEmptyText = Annotated[
 ]
 
 
+def _text(field: FieldSpec | FactSpec) -> Any:
+    """The type of a text value, with the spec's `pattern` if it has one."""
+    if field.pattern is None:
+        return NonEmptyText
+    return Annotated[NonEmptyText, _matching(field.pattern, field.pattern_hint or "")]
+
+
 def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
     """The pydantic type of one fact or field."""
     bounds = {k: v for k, v in (("ge", field.min), ("le", field.max)) if v is not None}
     match field.type:
         case "string":
-            return NonEmptyText
+            return _text(field)
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit)
             limits = {"ge": -MAX_INTEGER, "le": MAX_INTEGER} | bounds
@@ -138,7 +164,7 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
         case "enum":
             return Literal[tuple(field.choices or ())]
         case "string-list":
-            return Annotated[list[NonEmptyText], Field(min_length=1)]
+            return Annotated[list[_text(field)], Field(min_length=1)]  # type: ignore[misc]
         case "object-list":
             assert isinstance(field, FactSpec) and field.fields
             item_fields: dict[str, Any] = {}

@@ -63,11 +63,32 @@ class FieldSpec(_Strict):
     """Allowed values for an `enum` field."""
     min: float | None = None
     max: float | None = None
+    pattern: str | None = None
+    """A regular expression a text value (each item of a string-list) must match whole, e.g.
+    `.*[县区]` for a county that the templates follow with 委."""
+    pattern_hint: str | None = None
+    """What to write instead, in Chinese, for a value the pattern refuses."""
 
     @model_validator(mode="after")
     def _enum_needs_choices(self) -> FieldSpec:
         if self.type == "enum" and not self.choices:
             raise ValueError("an enum field needs a non-empty 'choices' list")
+        return self
+
+    @model_validator(mode="after")
+    def _pattern_is_usable(self) -> FieldSpec:
+        if self.pattern is None:
+            if self.pattern_hint is not None:
+                raise ValueError("'pattern_hint' says what to write for a 'pattern': give both")
+            return self
+        if self.type not in ("string", "string-list"):
+            raise ValueError(f"'pattern' applies to string and string-list, not {self.type}")
+        if not self.pattern_hint:
+            raise ValueError("a 'pattern' needs a 'pattern_hint': what to write, in Chinese")
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(f"'pattern' is not a regular expression: {exc}") from None
         return self
 
 

@@ -144,6 +144,21 @@ def test_a_count_written_with_a_leading_zero_is_read_in_decimal(tmp_path):
     assert facts.values["central_group_sessions"] == 12
 
 
+@pytest.mark.parametrize("typed", ["青山县委", "青山县人民政府", "青山"])
+def test_a_value_the_specs_pattern_refuses_says_what_to_write(tmp_path, typed, cli):
+    """The templates write 青山县委 from the county: 青山县委 typed there gave 青山县委委."""
+    path = _facts(tmp_path, county=typed)
+    out = tmp_path / "draft.md"
+    result = cli("run", path, "-o", out)
+    assert result.returncode == 2, result.stderr
+    line = path.read_text(encoding="utf-8").splitlines().index(f"county: {typed}") + 1
+    assert f"{path}:{line}: field 'county' (所在县（区）" in result.stderr
+    assert "is not in the expected form: 应填写县（区）的名称本身" in result.stderr
+    assert f"got '{typed}'" in result.stderr and not out.exists()
+    for good in ("碧水区", "青山市", "青山旗"):
+        assert load_facts(_facts(tmp_path, county=good))[1].values["county"] == good
+
+
 @pytest.mark.parametrize("dot", [".", "．"])
 def test_a_dot_typed_for_the_middle_dot_of_a_name_is_refused(tmp_path, dot, cli):
     """阿卜杜.热合曼: the draft would carry the dot and its own check call it removed words

@@ -80,6 +80,41 @@ def test_a_misspelt_fact_type_is_corrected_in_the_words_of_the_other_messages(
     )
 
 
+@pytest.mark.parametrize(
+    ("new", "problem"),
+    [
+        (
+            "    pattern: .*[县区\n    pattern_hint: 写县名\n",
+            "'pattern' is not a regular expression",
+        ),
+        ("    pattern: .*县\n", "a 'pattern' needs a 'pattern_hint'"),
+        ("    pattern_hint: 写县名\n", "'pattern_hint' says what to write for a 'pattern'"),
+    ],
+)
+def test_a_facts_pattern_must_be_usable(doctype_copy: Path, new: str, problem: str):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    text = spec.read_text(encoding="utf-8")
+    start = text.index("    pattern: .*[县区市旗]")
+    end = text.index("\n", text.index("    pattern_hint:", start)) + 1
+    spec.write_text(text[:start] + new + text[end:], encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert str(spec) in str(err.value) and "facts.county" in str(err.value)
+    assert problem in str(err.value)
+
+
+def test_a_pattern_applies_to_text_only(doctype_copy: Path):
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(
+        spec,
+        "    type: integer\n    label: 中心组学习次数",
+        "    type: integer\n    pattern: '[0-9]+'\n    pattern_hint: 写数字\n    label: 中心组学习次数",
+    )
+    with pytest.raises(InputError) as err:
+        load_spec_file(spec)
+    assert "'pattern' applies to string and string-list, not integer" in str(err.value)
+
+
 def test_unknown_spec_key_suggests_the_right_one(doctype_copy: Path):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(
@@ -376,13 +411,13 @@ def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
         (
             "    example: 12\n",
             "    example: 十几\n",
-            ":68: field 'facts.central_group_sessions.example' (中心组学习次数): "
+            ":71: field 'facts.central_group_sessions.example' (中心组学习次数): "
             "expected an integer",
         ),
         (
             "    example: 2020\n",
             "    example: 1800\n",
-            ":28: field 'facts.report_year.example' (总结年度): expected a value ≥ 1949",
+            ":31: field 'facts.report_year.example' (总结年度): expected a value ≥ 1949",
         ),
     ],
     ids=["wrong type", "out of range"],

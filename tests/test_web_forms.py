@@ -106,6 +106,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
             "fact.theory_sessions": "很多",
             "fact.report_date": "明年",
             "fact.leading_group_head": "阿卜杜.热合曼",
+            "fact.county": "青山县委",
         }
     )
     errors = check_form(spec, parse_form(spec, fields)).errors
@@ -117,6 +118,8 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
         "fact.report_date": "“成文日期”应填写日期，格式如 2021-01-15；“明年”无法识别为日期。",
         "fact.leading_group_head": "“意识形态工作领导组组长”中的“.”夹在汉字之间："
         "人名中的间隔号请写作“·”（阿卜杜·热合曼），其他地方请删去。",
+        "fact.county": "“所在县（区）”应填写县（区）的名称本身，以“县”“区”“市”或“旗”结尾，"
+        "如“青山县”，不带“委”“人民政府”等字；填写的是“青山县委”。",
     }
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from pipeline import typed_values
-from pipeline.facts import STRAY_DOT_ERROR, Facts, facts_model, validate_facts
+from pipeline.facts import PATTERN_ERROR, STRAY_DOT_ERROR, Facts, facts_model, validate_facts
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
 from pipeline.textio import without_control_characters
 
@@ -399,6 +399,8 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
             f"“{label}”中的“{ctx.get('mark')}”夹在汉字之间：人名中的间隔号请写作“·”"
             f"（{ctx.get('name')}），其他地方请删去。"
         )
+    if kind == PATTERN_ERROR:
+        return f"“{label}”{ctx.get('hint')}；填写的是“{given}”。"
     if kind == "string_type":
         return f"“{label}”应填写文字。"
     if kind == "list_type":
