@@ -27,10 +27,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline import paths
-from pipeline.errors import InputError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import connect_database, database_busy, database_errors, use_wal
+from pipeline.textio import (
+    connect_database,
+    database_busy,
+    database_errors,
+    database_locked,
+    reclaim_space,
+    use_wal,
+)
 
 log = logging.getLogger("pipeline.cache")
 
@@ -207,9 +213,7 @@ class ResponseCache:
                 "DELETE FROM responses WHERE " + " AND ".join(w for w, _ in where),
                 tuple(v for _, v in where),
             ).rowcount
-            with contextlib.suppress(sqlite3.Error):  # in use elsewhere: the space comes later
-                db.execute("PRAGMA busy_timeout = 2000")
-                db.execute("VACUUM")
+        reclaim_space(db)
         return int(deleted)
 
     def clear(self) -> int:
@@ -235,14 +239,9 @@ class ResponseCache:
             if self._db is not None:
                 with contextlib.suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
-            raise InputError(  # in use, not damaged: its files must stay
-                "cannot clear the answer cache: another draft process has kept it locked "
-                "for too long; try again when that process has finished",
-                path=str(self.path),
-            ) from None
-        with contextlib.suppress(sqlite3.Error):  # in use elsewhere: the space comes later
-            db.execute("PRAGMA busy_timeout = 2000")
-            db.execute("VACUUM")
+            # In use, not damaged: its files must stay.
+            raise database_locked(self.path, what="answer cache") from None
+        reclaim_space(db)
         return int(count)
 
     def _delete_files(self) -> None:

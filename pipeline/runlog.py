@@ -30,7 +30,7 @@ from pipeline.errors import ModelError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import connect_database, database_errors, use_wal
+from pipeline.textio import connect_database, database_errors, reclaim_space, use_wal
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -374,15 +374,7 @@ class RunLog:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.execute("ROLLBACK")
                 raise
-        reclaimed = True
-        if ids:
-            # A run under way elsewhere may hold the log: then the space waits for later.
-            self.db.execute("PRAGMA busy_timeout = 2000")
-            try:
-                self.db.execute("VACUUM")
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                reclaimed = False
+        reclaimed = reclaim_space(self.db) if ids else True
         return PruneResult(
             runs=len(ids),
             calls=calls,

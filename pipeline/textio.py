@@ -552,9 +552,26 @@ def use_wal(db: sqlite3.Connection, *, timeout: float | None = None) -> None:
             db.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() >= deadline:
+            if not database_busy(exc) or time.monotonic() >= deadline:
                 raise
         time.sleep(0.05)
+
+
+def reclaim_space(db: sqlite3.Connection) -> bool:
+    """Give the space of deleted rows back to the disk (VACUUM, and the write-ahead log
+    emptied); False when another process has the database open and it must wait for later.
+    Waits a moment for that process, not LOCK_WAIT_S: nothing is lost by not waiting."""
+    import sqlite3
+
+    db.execute("PRAGMA busy_timeout = 2000")
+    try:
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_S * 1000)}")
 
 
 @contextmanager
@@ -567,15 +584,21 @@ def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
         yield
     except sqlite3.DatabaseError as exc:
         if database_busy(exc):  # not damaged: another process holds it (a long run's write)
-            raise InputError(
-                f"cannot use the {what}: another draft process has kept it locked for too "
-                "long; try again when that process has finished",
-                path=str(path),
-            ) from None
+            raise database_locked(path, what=what) from None
         raise InputError(
             f"cannot use the {what}: {exc}; move the file aside (or delete it) to start a new one",
             path=str(path),
         ) from None
+
+
+def database_locked(path: str | Path, *, what: str) -> InputError:
+    """The error for a SQLite file another draft process has held past LOCK_WAIT_S: no sign
+    of damage, so nothing to move aside or delete."""
+    return InputError(
+        f"cannot use the {what}: another draft process has kept it locked for too long; "
+        "try again when that process has finished",
+        path=str(path),
+    )
 
 
 def database_busy(exc: BaseException) -> bool:

@@ -104,6 +104,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{match[0]}'?" if match else ""
 
 
+def did_you_mean_or_list(word: str, choices: list[str], *, listed: str, empty: str = "") -> str:
+    """The ` did you mean` suffix for a close match; else `; <listed>: ` and the choices (the
+    first 8); else, with no choices, `empty`."""
+    if not choices:
+        return empty
+    more = ", …" if len(choices) > 8 else ""
+    return did_you_mean(word, choices) or f"; {listed}: {', '.join(choices[:8])}{more}"
+
+
 def _given(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

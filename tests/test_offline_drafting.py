@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 try:
     import resource
@@ -36,6 +37,18 @@ SCHOOL_HEADINGS = [
 
 def _numbers(text: str) -> set[int]:
     return {int(n) for n in re.findall(r"\d+", text)}
+
+
+def _example(doctype: str) -> dict[str, Any]:
+    """The facts of the shipped example of `doctype`, to be changed by a test."""
+    return yaml.safe_load((EXAMPLES / f"{doctype}.yaml").read_text("utf-8"))
+
+
+def _facts_file(tmp_path: Path, facts: dict[str, Any]) -> Path:
+    """`facts` written as `tmp_path/facts.yaml`."""
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    return path
 
 
 def test_complete_example_gives_a_full_draft_without_markers(cli, tmp_path):
@@ -88,10 +101,10 @@ def test_a_marker_in_the_title_is_listed_as_such(cli, tmp_path):
         yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8"
     )
     shutil.copytree(REPO / "prompts" / "school-ideology-summary", tmp_path / "prompts" / "titled")
-    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts = _example("school-ideology-summary")
     facts["doctype"] = "titled"
     del facts["supervising_body"]
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     result = cli("run", tmp_path / "facts.yaml", "--spec-dir", tmp_path, "-o", tmp_path / "x.md")
     assert result.returncode == 0, result.stderr
     listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("    ")]
@@ -103,9 +116,9 @@ def test_a_marker_in_the_title_is_listed_as_such(cli, tmp_path):
 
 def test_a_missing_date_is_a_marker_in_the_signature(cli, tmp_path):
     """The 落款 keeps its date line: a facts file without 成文日期 gets the marker there, listed."""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     del facts["report_date"]
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     out = tmp_path / "draft.json"
     result = cli("run", tmp_path / "facts.yaml", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -119,9 +132,9 @@ def test_a_missing_date_is_a_marker_in_the_signature(cli, tmp_path):
 def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_path):
     """The heading drops the title's 。 (强化耕地保护。 → （一）强化耕地保护); the must-mention
     check must find it there, not report it missing and fail the run."""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     facts["work_items"][0]["title"] = "强化耕地保护。"
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     out = tmp_path / "draft.json"
     result = cli("run", tmp_path / "facts.yaml", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -133,11 +146,11 @@ def test_a_work_item_title_ending_in_a_full_stop_is_still_mentioned(cli, tmp_pat
 def test_a_title_typed_ending_in_a_colon_is_written_without_it(cli, tmp_path):
     """Clerks end a point's title with ： before its detail (强化耕地保护：): the draft must
     not read （一）强化耕地保护： or 责任制：。"""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     facts["work_items"][0]["title"] += "："
     facts["work_items"][0]["summary"] += ":"
     facts["plans"][0] += "："
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     typed = cli("run", tmp_path / "facts.yaml", "-o", out)
     clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
@@ -148,10 +161,10 @@ def test_a_title_typed_ending_in_a_colon_is_written_without_it(cli, tmp_path):
 def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp_path):
     """Users end list items as they would in prose (教师阅览室；, “环境保护”): the draft joins
     them as the clean series the complete example gives, not 教师阅览室；、休闲书吧."""
-    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts = _example("school-ideology-summary")
     facts["facilities"] = ["教师阅览室；", "休闲书吧、", " 文体俱乐部。"]
     facts["campaigns"] = ["砥砺奋进的五年，", "“环境保护”", "扫黑除恶、", "脱贫攻坚"]
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     punctuated = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     clean = cli("run", (EXAMPLES / "school-ideology-summary.yaml"), "--format", "txt")
     assert punctuated.returncode == 0, punctuated.stderr
@@ -163,13 +176,13 @@ def test_list_items_typed_with_their_own_numbers_are_joined_cleanly(cli, tmp_pat
     """Clerks number list items (1. 2、 （3） 一是): the draft numbers points itself, so the
     typed numbers must not reach the prose (重点学习1.《…》、2.党纪政纪, 一是一是…), and
     the check of that draft against the same facts finds every item mentioned."""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     facts["problems"] = [f"{n}{p}" for n, p in zip(("1. ", "2、"), facts["problems"], strict=True)]
     facts["plans"] = [
         f"{n}{p}" for n, p in zip(("（1）", "二是", "3．"), facts["plans"], strict=True)
     ]
     facts["work_items"][0]["title"] = "1.强化耕地保护"
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     numbered = cli("run", tmp_path / "facts.yaml", "-o", out)
     clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
@@ -185,11 +198,11 @@ def test_a_list_typed_ending_in_deng_is_not_written_deng_deng(cli, tmp_path):
     """Clerks end a list's last item with 等 or …… (文体俱乐部等): the sentence around the
     series says 等 itself, so the draft must not read 文体俱乐部等等文化设施, and the check
     against the same facts still finds every campaign named."""
-    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts = _example("school-ideology-summary")
     facts["facilities"][-1] += "等"
     facts["campaigns"][-1] += "等等"
     facts["study_topics"][-1] += "……"
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     typed = cli("run", tmp_path / "facts.yaml", "-o", out)
     clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
@@ -204,10 +217,10 @@ def test_a_list_typed_ending_in_deng_is_not_written_deng_deng(cli, tmp_path):
 def test_a_title_typed_with_its_own_book_marks_is_not_marked_twice(cli, tmp_path):
     """A clerk types the notice's title as it is written, 《关于……的通知》 (or ends it with
     。): the draft must still read 《关于……的通知》, not 《《关于……的通知》》."""
-    facts = yaml.safe_load((EXAMPLES / "school-ideology-summary.yaml").read_text("utf-8"))
+    facts = _example("school-ideology-summary")
     facts["notice_title"] = f"《{facts['notice_title']}》"
     facts["responsibility_doc"] = f"“{facts['responsibility_doc']}”。"
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     marked = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
     assert marked.returncode == 0, marked.stderr
@@ -217,9 +230,9 @@ def test_a_title_typed_with_its_own_book_marks_is_not_marked_twice(cli, tmp_path
 
 def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     """The marker stands for a whole sentence: a full stop closes it before the next one."""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     del facts["unit_profile"]
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert "\n【待补充：单位基本情况】。单位内设机构9个，" in result.stdout
@@ -227,9 +240,9 @@ def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
 
 def test_a_single_problem_is_not_numbered(cli, tmp_path):
     """一是 with no 二是 after it is a numbering error in a 公文: one problem is stated plainly."""
-    facts = yaml.safe_load((EXAMPLES / "annual-work-summary.yaml").read_text("utf-8"))
+    facts = _example("annual-work-summary")
     facts["problems"] = facts["problems"][:1]
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    _facts_file(tmp_path, facts)
     result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert "问题和不足：基层自然资源所人员力量薄弱，专业技术人才不足。对此" in result.stdout

@@ -26,6 +26,7 @@ from webapp import (
     fields_for,
     follow_job,
     form_values,
+    scripted_profile,
 )
 
 from pipeline.render.json import load_draft_json
@@ -536,13 +537,7 @@ def test_api_keys_never_reach_the_browser(
     draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, openai_server, tmp_path: Path
 ):
     key = "sk-web-test-4b1e9d7c2a6f8e0355"
-    config = draftsmith_home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "draft.toml").write_text(
-        f'[profiles.scripted]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
-        'key_env = "WEB_TEST_KEY"\n',
-        encoding="utf-8",
-    )
+    scripted_profile(draftsmith_home, openai_server.base_url, "scripted", "WEB_TEST_KEY")
     monkeypatch.setenv("WEB_TEST_KEY", key)
     monkeypatch.chdir(tmp_path)
     with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
@@ -603,13 +598,7 @@ def test_web_drafts_are_in_the_run_log_with_every_prompt(
     draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, openai_server, tmp_path: Path, cli
 ):
     """Generating in the web app pays for calls as `draft run` does: `draft logs` shows them."""
-    config = draftsmith_home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "draft.toml").write_text(
-        f'[profiles.scripted]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
-        'key_env = "WEB_TEST_KEY"\n',
-        encoding="utf-8",
-    )
+    scripted_profile(draftsmith_home, openai_server.base_url, "scripted", "WEB_TEST_KEY")
     monkeypatch.setenv("WEB_TEST_KEY", "sk-web-log-test")
     monkeypatch.chdir(tmp_path)
     with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webapp import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, example_facts, serving
+from webapp import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, example_facts, scripted_profile, serving
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
@@ -289,13 +289,7 @@ def test_progress_is_shown_live_while_sections_are_drafted(
     browser: Browser, draftsmith_home: Path, openai_server
 ):
     openai_server.latency = 0.6
-    config = draftsmith_home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "draft.toml").write_text(
-        f'[profiles.slow]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
-        'key_env = "WEB_BROWSER_KEY"\n',
-        encoding="utf-8",
-    )
+    scripted_profile(draftsmith_home, openai_server.base_url, "slow", "WEB_BROWSER_KEY")
     env = {"WEB_BROWSER_KEY": "sk-browser-test-91c2"}
     with serving(draftsmith_home, env=env, cwd=draftsmith_home) as served:
         context = browser.new_context(base_url=served.base, viewport={"width": 1100, "height": 800})

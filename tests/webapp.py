@@ -42,6 +42,17 @@ def example_facts() -> dict[str, Any]:
     return data
 
 
+def scripted_profile(home: Path, base_url: str, name: str, key_env: str) -> None:
+    """A `draft.toml` in the user config of `home` with a profile `name` for the scripted
+    server's good model at `base_url`, its key in the variable `key_env`."""
+    config = home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "draft.toml").write_text(
+        f'[profiles.{name}]\nmodel = "good"\nbase_url = "{base_url}"\nkey_env = "{key_env}"\n',
+        encoding="utf-8",
+    )
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token a page carries in its <meta name="csrf-token">."""
     match = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', html)

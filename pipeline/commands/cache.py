@@ -31,10 +31,11 @@ def info() -> None:
     """Print the cache file, its entries, hits and size."""
     from pipeline.cache import ResponseCache
 
-    stats = ResponseCache().stats()
+    cache = ResponseCache()
+    stats = cache.stats()
     print(f"cache: {stats['path']}")
     print(f"  {stats['entries']} answer(s), {stats['hits']} hit(s), {stats['bytes']:,} bytes")
-    for model, count in ResponseCache().models():
+    for model, count in cache.models():
         print(f"  {count:>6}  {model}")
 
 
@@ -99,15 +100,12 @@ def _prune(cache: ResponseCache, model: str | None, older_than: float | None) ->
     """`clear` with a filter: only the matching answers go."""
     import datetime as dt
 
-    from pipeline.validation import did_you_mean
+    from pipeline.validation import did_you_mean_or_list
 
     known = [name for name, _ in cache.models()]
     if model is not None and model not in known:
-        listed = f"; cached: {', '.join(known[:8])}" if known else "; the cache is empty"
-        raise InputError(
-            f"--model '{model}': no cached answer is from it"
-            + (did_you_mean(model, known) or listed)
-        )
+        hint = did_you_mean_or_list(model, known, listed="cached", empty="; the cache is empty")
+        raise InputError(f"--model '{model}': no cached answer is from it{hint}")
     before = None
     if older_than is not None:
         before = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than)

@@ -57,13 +57,10 @@ def logs(
             continue
         known = log.distinct(column)
         if wanted not in known:
-            from pipeline.validation import did_you_mean
+            from pipeline.validation import did_you_mean_or_list
 
-            listed = f"; logged: {', '.join(known[:8])}" if known else ""
-            raise InputError(
-                f"--{column} '{wanted}': no logged run has it"
-                + (did_you_mean(wanted, known) or listed)
-            )
+            hint = did_you_mean_or_list(wanted, known, listed="logged")
+            raise InputError(f"--{column} '{wanted}': no logged run has it{hint}")
     runs = log.runs(count, model=model, doctype=doctype)
     if as_json:
         print(

@@ -265,14 +265,12 @@ def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
         return False
     if not plan.use_cache or plan.prompts is None:
         return True
-    models = RunModels(use_cache=True)
+    models = _instantiate(plan, use_cache=True)
     try:
-        for i, entry in enumerate(plan.models):
-            models.add(str(i), entry.id)
         if not models.needs_libraries:
             return False
         for planned in pending:
-            model = models.get(str(planned.model_index), planned.repeat)
+            model = models.get(plan.models[planned.model_index].name, planned.repeat)
             lookup = getattr(model, "lookup", None)
             if lookup is None:  # offline: drafts without a library
                 continue

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +17,7 @@ from pipeline.drafting import draft_document_async, heading_number
 from pipeline.errors import DraftsmithError, InputError
 from pipeline.facts import Facts
 from pipeline.models.base import Model, close_model
+from pipeline.prompts import PromptSet
 from pipeline.spec import DocSpec
 from pipeline.summary import exit_code_for
 from pipeline.web.context import WebContext
@@ -64,14 +63,6 @@ def warm_up(names: list[str]) -> None:
             return
 
 
-class _Logged:
-    """A web draft as it goes into the run log, as `draft run` logs its runs."""
-
-    def __init__(self, model: Model) -> None:
-        self.model = model
-        self.draft: Draft | None = None
-
-
 def _open_log(spec: DocSpec, model: Model, source: str) -> tuple[Any, int]:
     """The run log and a new run in it, or (None, 0) when the log cannot take it: the web
     app has no --no-log, so that only leaves the draft unlogged (the terminal says why)."""
@@ -90,20 +81,23 @@ def _open_log(spec: DocSpec, model: Model, source: str) -> tuple[Any, int]:
         return None, 0
 
 
-@asynccontextmanager
-async def _logged(model: Model, spec: DocSpec, source: str) -> AsyncIterator[_Logged]:
-    """Draft with `model` wrapped to log every prompt and response in the run log, as
-    `draft run` does; the model is closed at the end."""
+async def _draft_logged(
+    spec: DocSpec, facts: Facts, model: Model, prompts: PromptSet, job: Job, source: str
+) -> Draft:
+    """Draft with every prompt and response in the run log, as `draft run` does; the model
+    is closed at the end."""
     from pipeline.runlog import RecordingModel, finish_logged_run
 
-    run = _Logged(model)
     log, run_id = _open_log(spec, model, source)  # on the loop: its calls are logged here
-    if log is not None:
-        run.model = RecordingModel(model, log, run_id)
+    chosen = RecordingModel(model, log, run_id) if log is not None else model
+    draft: Draft | None = None
     code = 3  # no draft came of it
     try:
-        yield run
-        code = exit_code_for(run.draft) if run.draft is not None else 0
+        draft = await draft_document_async(
+            spec, facts, chosen, prompts=prompts, on_event=job.on_section
+        )
+        code = exit_code_for(draft)
+        return draft
     except DraftsmithError as exc:
         code = int(exc.exit_code)
         raise
@@ -113,7 +107,7 @@ async def _logged(model: Model, spec: DocSpec, source: str) -> AsyncIterator[_Lo
     finally:
         await close_model(model)
         if log is not None:
-            finish_logged_run(log, run_id, code, run.draft)
+            finish_logged_run(log, run_id, code, draft)
 
 
 def start_draft(
@@ -122,10 +116,8 @@ def start_draft(
     """Draft the whole document in the background; the job's result is the review page."""
 
     async def work(job: Job) -> str:
-        async with _logged(model, spec, f"web app, document {doc_id}") as run:
-            draft = run.draft = await draft_document_async(
-                spec, facts, run.model, prompts=prompt_set(spec), on_event=job.on_section
-            )
+        source = f"web app, document {doc_id}"
+        draft = await _draft_logged(spec, facts, model, prompt_set(spec), job, source)
         draft_id = await run_in_threadpool(c.store.create_draft, doc_id, facts_version, draft)
         return f"/drafts/{draft_id}"
 
@@ -145,10 +137,8 @@ def start_section(
     only = spec.model_copy(update={"sections": [spec.section(section_id)]})
 
     async def work(job: Job) -> str:
-        async with _logged(model, only, f"web app, draft {draft_id}, section {section_id}") as run:
-            partial = run.draft = await draft_document_async(
-                only, facts, run.model, prompts=prompt_set(spec), on_event=job.on_section
-            )
+        source = f"web app, draft {draft_id}, section {section_id}"
+        partial = await _draft_logged(only, facts, model, prompt_set(spec), job, source)
         fresh = partial.sections[0]
         await run_in_threadpool(
             c.store.update_draft,
