@@ -15,7 +15,9 @@ With facts (`--facts`):
 Whenever the report year is known (a year fact, or the year in the title):
 - `facts.plans-year` (error): the plans section is for another year than the following one;
 - `facts.signature-date` (error): the signature is dated before the year the report covers
-  (a 2020 summary signed 2019年12月1日: a date copied from another file, or a typo).
+  (a 2020 summary signed 2019年12月1日: a date copied from another file, or a typo); a
+  warning when it is dated in the first half of that year (a 2021 summary signed
+  2021年1月15日: last year's facts copied with only the year changed).
 """
 
 from __future__ import annotations
@@ -282,6 +284,9 @@ def _plans_year(ctx: Context) -> list[Finding]:
 
 # ----------------------------------------------------------------------------- signature date
 
+_EARLY_MONTHS = 6
+"""A report on a year is not written in its first half: a signature dated then (warning)."""
+
 
 def _signature_date(ctx: Context) -> list[Finding]:
     year = ctx.report_year
@@ -290,18 +295,27 @@ def _signature_date(ctx: Context) -> list[Finding]:
     start, end = ctx.doc.signature
     out = []
     for token in ctx.numbers(start, end):
-        if token.date is None or not token.date[0] or token.date[0] >= year:
+        if token.date is None or not token.date[0] or token.date[0] > year:
             continue
         written = ctx.text[token.start : token.end]
-        out.append(
-            ctx.finding(
-                "facts.signature-date",
-                Severity.ERROR,
-                token.start,
-                token.end,
-                f"the signature is dated {written}, before the year the report covers ({year})",
-                f"date it at the end of {year} or after, as the report was written",
+        hint = f"date it at the end of {year} or after, as the report was written"
+        if token.date[0] < year:
+            severity = Severity.ERROR
+            message = (
+                f"the signature is dated {written}, before the year the report covers ({year})"
             )
+        elif token.date[1] <= _EARLY_MONTHS:
+            # last year's facts copied with only the year changed: their date (early in
+            # this year, when last year's report was signed) now dates this year's report
+            severity = Severity.WARNING
+            message = (
+                f"the signature is dated {written}, in the first half of the year the report "
+                f"covers ({year}): a date kept from last year's facts?"
+            )
+        else:
+            continue
+        out.append(
+            ctx.finding("facts.signature-date", severity, token.start, token.end, message, hint)
         )
     return out
 

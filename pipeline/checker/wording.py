@@ -16,7 +16,10 @@ RULES: dict[str, tuple[str, str]] = {
     "facts.county": ("县（区）名与事实不符", "改为事实中的县（区）名"),
     "facts.must-mention": ("本节缺少必须写明的事实", "把事实中的数值写入本节"),
     "facts.plans-year": ("工作打算的年份有误，应为报告年度的下一年", "改为正确的年份"),
-    "facts.signature-date": ("落款日期早于报告所总结的年度", "改为报告成文的实际日期"),
+    "facts.signature-date": (
+        "落款日期过早（早于所总结年度的下半年），可能沿用了往年的日期",
+        "改为报告成文的实际日期",
+    ),
     "facts.unit-name": ("单位名称与事实不符", "改为事实中的单位名称"),
     "facts.unsupported-number": (
         "此数字在事实中找不到依据",
