@@ -40,3 +40,77 @@ def test_next_years_facts_with_last_years_date_are_flagged_by_run_and_check(cli,
     _write(path, facts)
     again = cli("run", path, "-o", out)
     assert again.returncode == 0 and "signature-date" not in again.stderr, again.stderr
+
+
+def _clerks_facts(tmp_path: Path) -> Path:
+    """A county bureau's facts as a clerk fills them: counts and a profile missing, values
+    typed as clerks type them (九个 with full-width digits, 十二次, 1.2万, a final 。)."""
+    facts = {
+        "doctype": "annual-work-summary",
+        "unit_name": "青山县市场监督管理局",
+        "report_year": "2025年",
+        "guidance": "坚持以习近平新时代中国特色社会主义思想为指导，围绕县委、县政府中心工作。",
+        "departments": "９个",
+        "staff_count": None,
+        "work_items": [
+            {
+                "title": "强化食品安全监管。",
+                "summary": "开展食品安全专项检查十二次，覆盖全县餐饮单位",
+                "result": "检查经营主体1.2万户次，立案查处违法案件36件",
+            },
+            {"title": "优化营商环境", "summary": "推进“证照分离”改革，压缩企业开办时间"},
+        ],
+        "problems": ["基层监管力量不足；", "智慧监管手段相对滞后。"],
+        "plans": ["持续抓好食品安全监管", "深化“放管服”改革，优化营商环境。"],
+        "report_date": "2026年1月8日",
+    }
+    return _write(tmp_path / "facts.yaml", facts)
+
+
+def _hand_edited(tmp_path: Path, cli) -> Path:
+    """The clerk's draft saved as JSON, then edited by hand as the marker's hint says
+    ("write it here and remove the marker"): the profile and the staff count written over
+    their markers, and a figure the facts do not have added."""
+    import json
+
+    saved = tmp_path / "draft.json"
+    result = cli("run", _clerks_facts(tmp_path), "-o", saved)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(saved.read_text("utf-8"))
+    assert [m["fact"] for m in data["markers"]] == ["unit_profile", "staff_count"]
+    for section in data["sections"]:
+        section["body"] = (
+            section["body"]
+            .replace("【待补充：单位基本情况】", "我局是县政府工作部门，负责全县市场监督管理工作")
+            .replace("【待补充：在职干部职工人数】", "52")
+            .replace("压缩企业开办时间。", "压缩企业开办时间，全年新登记市场主体2300户。")
+        )
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return edited
+
+
+def test_check_of_a_hand_edited_draft_takes_values_typed_over_markers_as_facts(cli, tmp_path):
+    """Writing 52 over 【待补充：在职干部职工人数】, as its hint says, gave two errors from
+    `draft check` of the JSON ("52人" not in the facts, and the section no longer naming the
+    fact), where the web app's editor takes the value as the fact. Only the invented 2300户
+    is an error."""
+    import json
+
+    edited = _hand_edited(tmp_path, cli)
+    check = cli("check", edited, "--format", "json")
+    assert check.returncode == 1, check.stderr
+    found = json.loads(check.stdout)["findings"]
+    assert [(f["code"], f["excerpt"]) for f in found if f["severity"] == "error"] == [
+        ("facts.unsupported-number", "2300户")
+    ]
+    assert not [f for f in found if f["code"] == "gap.marker"]
+    # a value the fact cannot take is no fact: 很多 over the count stays unbacked text
+    data = json.loads(edited.read_text("utf-8"))
+    for section in data["sections"]:
+        section["body"] = section["body"].replace("在职干部职工52人", "在职干部职工很多人")
+    edited.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    again = cli("check", edited, "--format", "json")
+    codes = [f["code"] for f in json.loads(again.stdout)["findings"] if f["severity"] == "error"]
+    assert codes == ["facts.unsupported-number"]
+

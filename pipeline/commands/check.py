@@ -78,17 +78,17 @@ def format_json(report) -> str:  # type: ignore[no-untyped-def]
 
 
 def _load_input(file: Path):  # type: ignore[no-untyped-def]
-    """The text to check, its file's codec (a cleaned copy is written in it), and the draft
-    it came from when FILE is a Draft JSON."""
+    """The text to check, its file's codec (a cleaned copy is written in it), and the saved
+    draft it came from when FILE is a Draft JSON."""
     from pipeline.render import OTHER_DOCUMENT_FORMATS
     from pipeline.textio import read_docx, read_encoded_text
 
     suffix = file.suffix.lower()
     if suffix == ".json":
-        from pipeline.render.json import load_draft_json
+        from pipeline.render.json import load_saved_draft
 
-        draft = load_draft_json(file)
-        return draft.text, "utf-8", draft
+        saved = load_saved_draft(file)
+        return saved.draft.text, "utf-8", saved
     if suffix == ".docx":
         return read_docx(file, what="text file"), "utf-8", None
     if suffix.lstrip(".") in OTHER_DOCUMENT_FORMATS - {"html", "htm"}:  # HTML is text
@@ -170,7 +170,8 @@ def check(
     """
     from pipeline.checker import apply_fixes, check_text
     from pipeline.checker.fix import fixable
-    from pipeline.facts import load_facts, validate_facts
+    from pipeline.facts import load_facts
+    from pipeline.filling import saved_draft_facts
     from pipeline.spec import doctype_id, load_spec
     from pipeline.textio import check_output_path, write_atomic
 
@@ -180,7 +181,8 @@ def check(
         raise InputError("-o names where --fix writes the cleaned copy: add --fix")
     if fix:
         check_output_path(_fixed_path(file, output))  # before the report is printed
-    text, encoding, draft = _load_input(file)
+    text, encoding, saved = _load_input(file)
+    draft = saved.draft if saved is not None else None
     spec = facts_obj = None
     if facts is not None:
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
@@ -195,7 +197,7 @@ def check(
             and draft.facts
             and (doctype is None or doctype_id(doctype) == draft.doctype)
         ):
-            facts_obj = validate_facts(draft.facts, spec, path=f"{file} (facts)")
+            facts_obj = saved_draft_facts(saved, spec, path=f"{file} (facts)")
     report = check_text(text, spec=spec, facts=facts_obj)
 
     if fmt == "json":

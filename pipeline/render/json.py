@@ -33,6 +33,9 @@ class SavedDraft(BaseModel):
     """The sections no longer give the saved `text` (edited by hand)."""
     dropped_findings: int = 0
     """Findings dropped because the text before their end changed."""
+    checked_text: str | None = None
+    """The text as it was checked, when it was edited since (values typed over its markers
+    are facts the user supplied: see `pipeline.filling`)."""
 
 
 def render_json(draft: Draft) -> str:
@@ -112,5 +115,8 @@ def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
         update={"markers": draft.locate_markers(labels), "findings": kept}  # type: ignore[arg-type]
     )
     return SavedDraft(
-        draft=refreshed, edited=True, dropped_findings=len(draft.findings) - len(kept)
+        draft=refreshed,
+        edited=True,
+        dropped_findings=len(draft.findings) - len(kept),
+        checked_text=saved_text,
     )

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
 
 from pipeline import paths
 from pipeline.document import Draft, SectionDraft
-from pipeline.drafting import assemble, fact_labels
+from pipeline.drafting import assemble
 from pipeline.errors import InputError
 from pipeline.facts import Facts, validate_facts
-from pipeline.markers import find_markers
+from pipeline.filling import filled_markers, with_filled
 from pipeline.prompts import SHARED_DIR, PromptSet
 from pipeline.spec import DocSpec
 from pipeline.textio import without_control_characters
-from pipeline.web.forms import coerce
 
 _NUMBER = re.compile(r"^[一二三四五六七八九十百]+、")
 MAX_SECTION_CHARS = 20_000
 """Longest section text accepted from the browser."""
-_CONTEXT = 8
-"""Characters on each side of a marker that locate the value typed in its place."""
 
 
 _PROMPT_SETS: dict[tuple[object, ...], PromptSet] = {}
@@ -92,51 +88,6 @@ def rebuild(
     return fresh
 
 
-def filled_markers(old: str, new: str, spec: DocSpec) -> dict[str, Any]:
-    """Facts the user supplied by typing a value over their markers: {fact id: value}.
-
-    A marker of a scalar fact in `old` counts as filled when `new` holds the text around it
-    with a short value, and no marker, in its place (学习【待补充：中心组学习次数】次 → 学习12次).
-    """
-    labels = {label: fact for label, fact in fact_labels(spec).items() if "." not in fact}
-    found: dict[str, Any] = {}
-    markers = find_markers(old)
-    for i, (start, end, label) in enumerate(markers):
-        fact_id = labels.get(label)
-        if fact_id is None or spec.facts[fact_id].type.endswith("-list"):
-            continue
-        left_edge = max(markers[i - 1][1] if i else 0, old.rfind("\n", 0, start) + 1)
-        right_edge = markers[i + 1][0] if i + 1 < len(markers) else len(old)
-        newline = old.find("\n", end)
-        right_edge = min(right_edge, newline) if newline >= 0 else right_edge
-        before = old[max(left_edge, start - _CONTEXT) : start]
-        after = old[end : min(right_edge, end + _CONTEXT)]
-        if not before and not after:
-            continue
-        pattern = re.escape(before) + r"([^\n【】]{1,40}?)" + re.escape(after)
-        hits = re.findall(pattern, new)
-        if len(hits) == 1 and hits[0].strip():
-            value = coerce(spec.facts[fact_id], hits[0])
-            if value is not None:
-                found[fact_id] = value
-    return found
-
-
-def _with_filled(facts: Facts, spec: DocSpec, filled: dict[str, Any]) -> Facts:
-    """`facts` plus the values filled in the text, each kept only if it is valid for its fact."""
-    values = facts.to_json()
-    for fact_id, value in filled.items():
-        if values.get(fact_id) is not None:
-            continue
-        trial = {"doctype": spec.id, **values, fact_id: value}
-        try:
-            validate_facts(trial, spec, path="草稿中补填的事实")
-        except InputError:
-            continue
-        values = {k: v for k, v in trial.items() if k != "doctype"}
-    return validate_facts({"doctype": spec.id, **values}, spec, path="草稿中补填的事实")
-
-
 def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -> Draft:
     """The draft with one section's body replaced by text the user typed.
 
@@ -156,7 +107,7 @@ def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -
     facts = draft_facts(draft, spec)
     filled = filled_markers(current[section_id].body, body, spec)
     if filled:
-        facts = _with_filled(facts, spec, filled)
+        facts = with_filled(facts, spec, filled)
     return rebuild(draft, spec, facts, sections, keep_provenance=True)
 
 

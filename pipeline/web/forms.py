@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline import typed_values
 from pipeline.facts import PATTERN_ERROR, STRAY_DOT_ERROR, Facts, facts_model, validate_facts
+from pipeline.filling import coerce
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
 from pipeline.textio import without_control_characters
 
@@ -246,23 +246,6 @@ def build_form(
 
 
 # ----------------------------------------------------------------------------- parsing
-
-
-def coerce(spec_field: FieldSpec | FactSpec, raw: str) -> Any:
-    """The value of one input, typed by the spec; None for a blank input."""
-    if not raw.strip():
-        return None
-    match spec_field.type:
-        case "integer":
-            return typed_values.to_int(raw, spec_field.unit)
-        case "year":
-            return typed_values.to_int(raw, spec_field.unit, year=True)
-        case "number":
-            return typed_values.to_float(raw, spec_field.unit)
-        case "date":
-            return typed_values.to_date(raw)
-        case _:
-            return raw.strip()
 
 
 def _rows(form: Mapping[str, str], fact_id: str) -> dict[int, dict[str, str]]:
