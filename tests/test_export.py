@@ -87,7 +87,7 @@ def test_a_hand_edited_draft_is_exported_with_its_markers_located_again(cli, sav
     out = tmp_path / "edited.docx"
     result = cli("export", edited, "-o", out)
     assert result.returncode == 0, result.stderr
-    assert "was edited" in result.stderr and "draft check" in result.stderr
+    assert "was edited" in result.stderr and "checked again" in result.stderr
     with zipfile.ZipFile(out) as z:
         comments = z.read("word/comments.xml").decode()
     assert comments.count("<w:comment ") == 2

@@ -114,3 +114,33 @@ def test_check_of_a_hand_edited_draft_takes_values_typed_over_markers_as_facts(c
     codes = [f["code"] for f in json.loads(again.stdout)["findings"] if f["severity"] == "error"]
     assert codes == ["facts.unsupported-number"]
 
+
+def test_export_of_a_hand_edited_draft_reports_what_check_reports(cli, tmp_path):
+    """The clerk fills the markers in the saved draft and adds a figure the facts lack, then
+    exports it to Word: export said "0 error finding(s)", exited 0 and wrote no comment on
+    the invented 2300户, while `draft check` of the same file reported it and exited 1."""
+    import json
+
+    import docx
+
+    edited = _hand_edited(tmp_path, cli)
+    check = cli("check", edited, "--format", "json")
+    assert check.returncode == 1, check.stderr
+    checked = json.loads(check.stdout)["findings"]
+    assert [(f["code"], f["excerpt"]) for f in checked if f["severity"] == "error"] == [
+        ("facts.unsupported-number", "2300户")
+    ]
+
+    word = tmp_path / "edited.docx"
+    export = cli("export", edited, "-o", word, "-o", tmp_path / "again.json")
+    assert export.returncode == 1, export.stderr
+    assert "0 marker(s), 1 error finding(s)" in export.stderr
+    again = json.loads((tmp_path / "again.json").read_text("utf-8"))
+    assert [(f["code"], f["excerpt"]) for f in again["findings"]] == [
+        (f["code"], f["excerpt"]) for f in checked
+    ]
+    assert again["markers"] == []
+    assert again["facts"]["staff_count"] == 52  # as the web app keeps a value typed so
+    comments = [c.text for c in docx.Document(str(word)).comments]
+    assert len(comments) == 1  # the invented number
+    assert any("2300户" in c for c in comments), comments

@@ -13,7 +13,8 @@ from pipeline.errors import ExitCode
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
-    from pipeline.render.style import StyleOverrides
+    from pipeline.render.json import SavedDraft
+    from pipeline.spec import DocSpec
 
 
 def export(
@@ -47,15 +48,25 @@ def export(
     targets = output_targets(outputs, fmt, source=draft_file, strict=True)
     saved = load_saved_draft(draft_file)
     draft = saved.draft
-    if saved.edited:
+    word = any(f == "docx" for _, f in targets)
+    spec = _spec(draft.doctype, spec_dir, word=word) if word or saved.edited else None
+    if saved.edited and spec is not None:
+        # as `draft check` of this file does: the findings (Word comments, the exit code)
+        # are those of the text as edited, not the ones of the text as drafted
+        draft = _checked_again(saved, spec, draft_file)
+        print(
+            f"note: {draft_file} was edited after it was checked: markers located again "
+            "and the text checked again",
+            file=sys.stderr,
+        )
+    elif saved.edited:
         print(
             f"note: {draft_file} was edited after it was checked: markers located again, "
             f"{saved.dropped_findings} finding(s) past the first change dropped "
             "(run `draft check` to check it again)",
             file=sys.stderr,
         )
-    word = any(f == "docx" for _, f in targets)
-    spec_style = _spec_style(draft.doctype, spec_dir) if word else None
+    spec_style = spec.style if spec is not None and word else None
     code = ExitCode.OK
     for output, out_format in targets:
         rendered = render(
@@ -70,20 +81,40 @@ def export(
     raise typer.Exit(code)
 
 
-def _spec_style(doctype: str, spec_dirs: list[Path] | None) -> StyleOverrides | None:
-    """The `style:` of the draft's document type, or None (with a note) when it is not here."""
+def _spec(doctype: str, spec_dirs: list[Path] | None, *, word: bool) -> DocSpec | None:
+    """The draft's document type (its `style:`, its rules), or None (with a note) when it is
+    not here."""
     from pipeline.errors import DraftsmithError
     from pipeline.spec import load_spec
 
     try:
-        return load_spec(doctype, spec_dirs=spec_dirs).style
+        return load_spec(doctype, spec_dirs=spec_dirs, templates=False)
     except DraftsmithError as exc:
+        style = "; using the default house style and draft.toml's [style]" if word else ""
         print(
-            f"note: the document type '{doctype}' could not be loaded ({exc}); "
-            "using the default house style and draft.toml's [style]",
+            f"note: the document type '{doctype}' could not be loaded ({exc}){style}",
             file=sys.stderr,
         )
         return None
+
+
+def _checked_again(saved: SavedDraft, spec: DocSpec, draft_file: Path) -> Draft:
+    """The edited draft checked again as `draft check` checks it: against its own facts plus
+    the values typed over its markers, which become its facts (as in the web app)."""
+    from pipeline.checker import check_text
+    from pipeline.drafting import fact_labels
+    from pipeline.filling import saved_draft_facts
+
+    facts = saved_draft_facts(saved, spec, path=f"{draft_file} (facts)")
+    draft = saved.draft
+    report = check_text(draft.text, spec=spec, facts=facts)
+    return draft.model_copy(
+        update={
+            "facts": facts.to_json() if facts is not None else draft.facts,
+            "markers": draft.locate_markers(fact_labels(spec)),
+            "findings": report.findings,
+        }
+    )
 
 
 def _report(draft: Draft, output: Path | None, fmt: str, *, clean: bool) -> ExitCode:
