@@ -144,3 +144,21 @@ def test_export_of_a_hand_edited_draft_reports_what_check_reports(cli, tmp_path)
     comments = [c.text for c in docx.Document(str(word)).comments]
     assert len(comments) == 1  # the invented number
     assert any("2300户" in c for c in comments), comments
+
+
+def test_export_of_the_markdown_the_clerk_edited_says_what_it_reads(cli, tmp_path):
+    """`draft export draft.md -o x.docx` answered "invalid JSON: Expecting value" about a
+    Markdown file: name what export reads and where the edits go instead."""
+    facts = _clerks_facts(tmp_path)
+    md = tmp_path / "总结.md"
+    assert cli("run", facts, "-o", md).returncode == 0
+    word = tmp_path / "总结.docx"
+    for source in (md, md.with_suffix(".txt")):
+        if not source.exists():
+            assert cli("run", facts, "-o", source).returncode == 0
+        result = cli("export", source, "-o", word)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {source}: expected a draft saved as JSON")
+        assert f"not a {source.suffix} file" in result.stderr
+        assert "-o draft.json" in result.stderr and "invalid JSON" not in result.stderr
+        assert not word.exists()

@@ -23,6 +23,8 @@ from pipeline.validation import error_reason, format_path
 
 DRAFT_FORMAT = "draftsmith.draft/1"
 """The `format` tag of a saved draft."""
+_TEXT_FORMATS = frozenset({"md", "markdown", "txt", "text"})
+"""What `draft run` also writes: text that cannot be read back as a draft."""
 
 
 class SavedDraft(BaseModel):
@@ -57,6 +59,13 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
     if ext in OTHER_DOCUMENT_FORMATS | {"docx"}:  # else: "not UTF-8 text … save it as UTF-8"
         raise InputError(
             f"expected a draft saved as JSON (draft run … -o draft.json), not a .{ext} file",
+            path=str(path),
+        )
+    if ext in _TEXT_FORMATS:  # else: "invalid JSON: Expecting value", about a Markdown file
+        raise InputError(
+            f"expected a draft saved as JSON (draft run … -o draft.json), not a .{ext} file: "
+            "the text alone has no sections, facts or findings to export; make the edits in "
+            "the draft's JSON, or check this file with `draft check`",
             path=str(path),
         )
     text = read_text(path, what="draft JSON file")
