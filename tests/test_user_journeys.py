@@ -162,3 +162,32 @@ def test_export_of_the_markdown_the_clerk_edited_says_what_it_reads(cli, tmp_pat
         assert f"not a {source.suffix} file" in result.stderr
         assert "-o draft.json" in result.stderr and "invalid JSON" not in result.stderr
         assert not word.exists()
+
+
+def test_check_counts_a_sections_length_in_the_markdown_as_run_does(cli, tmp_path):
+    """Thin facts leave 主要工作和成效 short: `draft run` says 16 characters; `draft check` of
+    the Markdown it wrote said 19, counting the ### of the （一） subheading (and the ** of a
+    bold lead sentence) as text. A section near its bound was reported by one and not the
+    other."""
+    import json
+
+    facts = _example("annual-work-summary")
+    for key in ("guidance", "unit_profile", "problems", "plans", "departments", "staff_count"):
+        del facts[key]
+    facts["work_items"] = [{"title": "统计调查", "summary": "完成各项统计调查"}]
+    path = _write(tmp_path / "facts.yaml", facts)
+    md, txt = tmp_path / "d.md", tmp_path / "d.txt"
+    run = cli("run", path, "-o", md, "-o", txt)
+    assert "the section has 16 characters; expected 100–5000" in run.stderr, run.stderr
+
+    def lengths(file: Path) -> list[str]:
+        done = cli("check", file, "--facts", path, "--format", "json")
+        found = json.loads(done.stdout)["findings"]
+        return [f["message"] for f in found if f["code"] == "style.length"]
+
+    assert lengths(md) == lengths(txt)
+    assert "the section has 16 characters; expected 100–5000" in lengths(md)
+    # a lead sentence set in bold, and a Markdown character escaped, count as the text
+    bold = md.read_text("utf-8").replace("完成各项统计调查。", "**完成各项统计调查。**\\*")
+    md.write_text(bold, "utf-8")
+    assert "the section has 17 characters; expected 100–5000" in lengths(md)

@@ -1,7 +1,7 @@
 """Style: section lengths, repeated sentences, half-width punctuation, banned phrases.
 
 - `style.length` (warning): a section shorter or longer than the spec's bounds (characters of
-  the body, blanks and the heading not counted);
+  the body, blanks, the heading and Markdown marks not counted);
 - `style.repeated-sentence` (warning): a sentence written twice;
 - `style.half-width-punct` (warning): , ; : ? ! ( ) inside Chinese text (official documents use
   full-width punctuation);
@@ -22,6 +22,16 @@ _HALF = re.compile(r"[,;:?!()]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _MIN_REPEAT = 10
 """Shorter sentences (时间紧、任务重。) may well repeat."""
+_MARKUP = re.compile(
+    r"(?m)^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?)"  # a heading or quote mark
+    r"|\*\*(?=\S)(.+?)(?<=\S)\*\*"  # bold (a lead sentence), its text kept
+    r"|\\([\\`*_\[\]<>|~#+\-=.)])"  # an escaped Markdown character, kept
+)
+"""Markdown's own marks, which `draft run -o x.md` writes and its section lengths do not count."""
+
+
+def _unmarked(m: re.Match[str]) -> str:
+    return m.group(1) or m.group(2) or ""
 
 
 def _lengths(ctx: Context) -> list[Finding]:
@@ -30,7 +40,7 @@ def _lengths(ctx: Context) -> list[Finding]:
         if span.spec is None:
             continue
         bounds = span.spec.length
-        body = ctx.text[span.body_start : span.end]
+        body = _MARKUP.sub(_unmarked, ctx.text[span.body_start : span.end])
         n = len("".join(body.split()))  # split() drops exactly the characters isspace() is true of
         low = n < bounds.min
         high = bounds.max is not None and n > bounds.max
