@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pipeline.checker.findings import Finding
 from pipeline.document import Draft
 from pipeline.errors import ExitCode
 
@@ -18,8 +19,32 @@ def exit_code_for(draft: Draft) -> ExitCode:
     return ExitCode.OK
 
 
-def print_run_summary(draft: Draft, outputs: list[Path]) -> ExitCode:
-    """Print the summary to stderr (naming the files written) and return the exit code."""
+def _place(
+    draft: Draft, finding: Finding, first: tuple[Path | None, str] | None, written: list[Path]
+) -> str:
+    """`file:line:col` of a finding in the first output written (`line L:C` on standard
+    output). A finding's own line and column are in the plain text, which the .txt and the
+    paragraphs of the .docx follow line for line, and the JSON's `text`; the Markdown adds
+    heading marks and blank lines, so its places are worked out from the layout."""
+    path, fmt = first or (None, "txt")
+    if path is not None and path not in written:  # not written (every section failed)
+        path, fmt = None, "txt"
+    line, column = finding.line, finding.column
+    if fmt == "md":
+        from pipeline.render.markdown import markdown_position
+
+        line, column = markdown_position(draft, finding.start)
+    return f"{path}:{line}:{column}" if path is not None else f"line {line}:{column}"
+
+
+def print_run_summary(
+    draft: Draft, outputs: list[Path], *, first: tuple[Path | None, str] | None = None
+) -> ExitCode:
+    """Print the summary to stderr (naming the files written) and return the exit code.
+
+    `first`: the first output (None for standard output) and its format: the findings are
+    placed by line and column in it, as `draft check` of that file places them.
+    """
     err = sys.stderr
     chars = sum(len(s.body) for s in draft.sections)
     where = f" → {', '.join(map(str, outputs))}" if outputs else ""
@@ -43,7 +68,8 @@ def print_run_summary(draft: Draft, outputs: list[Path]) -> ExitCode:
     warnings = [f for f in draft.findings if f.severity == "warning" and f.code != "gap.marker"]
     for f in errors + warnings:
         print(
-            f"  line {f.line}:{f.column}: {f.severity} {f.code} {f.message} “{f.excerpt}”", file=err
+            f"  {_place(draft, f, first, outputs)}: {f.severity} {f.code} {f.message} “{f.excerpt}”",
+            file=err,
         )
     u = draft.usage
     if u.requests or u.cached:

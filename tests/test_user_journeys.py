@@ -191,3 +191,54 @@ def test_check_counts_a_sections_length_in_the_markdown_as_run_does(cli, tmp_pat
     bold = md.read_text("utf-8").replace("完成各项统计调查。", "**完成各项统计调查。**\\*")
     md.write_text(bold, "utf-8")
     assert "the section has 17 characters; expected 100–5000" in lengths(md)
+
+
+def _summary_findings(stderr: str) -> list[str]:
+    """The findings `draft run` lists after its summary, one a line."""
+    return [line.strip() for line in stderr.splitlines() if ": warning " in line]
+
+
+def test_run_lists_its_findings_where_they_are_in_the_file_it_wrote(cli, tmp_path):
+    """`draft run facts.yaml -o 总结.md` listed "line 6:1: warning style.length …", a line of
+    the plain text: in 总结.md that line is a blank, the heading is on line 9, and
+    `draft check 总结.md` says 9:4. The summary now names the file and its line and column
+    (Markdown on standard output: the line there)."""
+    facts = _example("annual-work-summary")
+    for key in ("guidance", "unit_profile", "problems", "plans", "departments", "staff_count"):
+        del facts[key]
+    facts["work_items"] = [{"title": "统计调查", "summary": "完成各项统计调查"}]
+    path = _write(tmp_path / "facts.yaml", facts)
+    for out in (tmp_path / "总结.md", tmp_path / "总结.txt", tmp_path / "总结.docx"):
+        run = cli("run", path, "-o", out)
+        listed = [line.split(": warning ")[0] for line in _summary_findings(run.stderr)]
+        check = cli("check", out, "--facts", path)
+        places = [line.split(": style.length ")[0] for line in check.stdout.splitlines()]
+        assert listed and set(listed) <= set(places), (listed, places)
+    stdout = cli("run", path)
+    lines = stdout.stdout.splitlines()
+    for line in _summary_findings(stdout.stderr):
+        row, column = (int(n) for n in line.removeprefix("line ").split(":")[:2])
+        assert lines[row - 1][column - 1 :].startswith(("二、主要工作和成效", "四、")), line
+
+
+def test_markdown_positions_point_at_the_same_words(cli, tmp_path):
+    """Every marker of a draft, and its signature date, placed in the Markdown: the words there
+    are the marker's (a lead heading in bold and escaped characters included)."""
+    from pipeline.render.json import load_draft_json
+    from pipeline.render.markdown import markdown_position, render_markdown
+
+    facts = _example("annual-work-summary")
+    del facts["report_date"], facts["staff_count"]
+    facts["work_items"][0]["result"] = "新增补充耕地*【待补充】*1200亩"  # escaped by Markdown
+    facts["problems"] = ["（一）人员不足。基层所人员【待补充：人数】", "历史问题多"]
+    saved = tmp_path / "d.json"
+    assert cli("run", _write(tmp_path / "f.yaml", facts), "-o", saved).returncode in (0, 1)
+    draft = load_draft_json(saved)
+    lines = render_markdown(draft).splitlines()
+    starts = [m.start for m in draft.locate_markers()]
+    assert len(starts) >= 3
+    for start in starts:
+        row, column = markdown_position(draft, start)
+        assert lines[row - 1][column - 1 :].startswith("【待补充"), (row, column, lines[row - 1])
+    date = draft.text.rindex("【待补充：成文日期】")
+    assert markdown_position(draft, date) == (len(lines), 1)

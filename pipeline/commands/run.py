@@ -163,7 +163,7 @@ def run(
             elif output not in kept:
                 write_atomic(output, rendered)
                 written.append(output)
-        code = print_run_summary(draft, written)
+        code = print_run_summary(draft, written, first=targets[0])
         if kept:
             print(
                 f"  every section failed: {', '.join(map(str, kept))} kept as it was, not "

@@ -14,6 +14,7 @@ from pipeline.render.layout import layout
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
+    from pipeline.render.layout import Block
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
@@ -54,3 +55,42 @@ def render_markdown(draft: Draft) -> str:
         # a hard line break (two trailing spaces) keeps unit and date on separate lines
         out += ["  \n".join(escape_markdown(line) for line in signature), ""]
     return "\n".join(out)
+
+
+def markdown_position(draft: Draft, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) in `render_markdown(draft)` of the character at `offset` in
+    `Draft.text`, where findings point: so that a run's summary names the place in the
+    Markdown file it wrote, as `draft check` of that file does."""
+    blocks = layout(draft)
+    line, found = 1, None
+    for block in blocks:
+        if block.kind != "signature":
+            if block.start <= offset:
+                found = (block, line)
+            line += 2  # the paragraph and the blank line after it
+    for block in blocks:
+        if block.kind == "signature":  # its lines follow one another
+            if block.start <= offset:
+                found = (block, line)
+            line += 1
+    if found is None:
+        return 1, 1
+    block, row = found
+    return row, len(_prefix(block, min(offset - block.start, len(block.text)))) + 1
+
+
+def _prefix(block: Block, k: int) -> str:
+    """What the Markdown line of `block` holds before the block's k-th character."""
+    if block.kind == "title":
+        return "# " + escape_markdown(block.text[:k])
+    if block.kind == "heading":
+        return "#" * (block.level + 1) + " " + escape_markdown(block.text[:k])
+    if block.kind == "paragraph" and block.lead:
+        lead = len(block.lead)
+        if k <= lead:
+            return "**" + escape_markdown(block.lead[:k], line_start=False)
+        rest = block.text[lead:k]
+        return f"**{escape_markdown(block.lead, line_start=False)}**" + escape_markdown(
+            rest, line_start=False
+        )
+    return escape_markdown(block.text[:k])
