@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 
 
 def _example(doctype: str) -> dict[str, Any]:
@@ -242,3 +242,28 @@ def test_markdown_positions_point_at_the_same_words(cli, tmp_path):
         assert lines[row - 1][column - 1 :].startswith("【待补充"), (row, column, lines[row - 1])
     date = draft.text.rindex("【待补充：成文日期】")
     assert markdown_position(draft, date) == (len(lines), 1)
+
+
+def test_learn_into_a_folder_of_ones_own_says_how_to_run_the_new_type(cli, tmp_path):
+    """`draft learn 范文.txt --out mytypes` ended with "next: fill … and run `draft run
+    <facts>`": done literally, that is "unknown document type", as the type is not in a
+    folder `draft run` searches without `--spec-dir mytypes`."""
+    import shlex
+
+    sample = REPO / "tests" / "data" / "school-ideology-summary-2020.txt"
+    learned = cli("learn", sample, "--id", "my-ideology", "--out", "mytypes", cwd=tmp_path)
+    assert learned.returncode == 0, learned.stderr
+    nxt = learned.stderr.splitlines()[-1]
+    template = Path(tmp_path / nxt.split("next: fill ")[1].split(" and run")[0])
+    command = nxt.split("`")[1]
+    assert command.startswith("draft run <facts>"), nxt
+    facts = yaml.safe_load(template.read_text("utf-8"))
+    facts.update(report_year=2025, school_name="青山县第二中学")
+    filled = _write(tmp_path / "facts.yaml", facts)
+    args = [str(filled) if a == "<facts>" else a for a in shlex.split(command)[2:]]
+    run = cli("run", *args, "-o", tmp_path / "d.md", cwd=tmp_path)
+    assert run.returncode == 0, (nxt, run.stderr)
+    # learned into the user's own types folder, the command needs no --spec-dir
+    home = cli("learn", sample, "--id", "home-ideology", cwd=tmp_path)
+    assert home.returncode == 0, home.stderr
+    assert "`draft run <facts>`" in home.stderr.splitlines()[-1]

@@ -65,9 +65,22 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
         print("  self-check: the example draft has no error findings", file=err)
     print(
         f"next: fill {result.paths.get('facts_template')} and run "
-        f"`draft run <facts>` (doctype {result.id})",
+        f"`draft run <facts>{_spec_dir_option(Path(result.paths['spec']))}` "
+        f"(doctype {result.id})",
         file=err,
     )
+
+
+def _spec_dir_option(spec: Path) -> str:
+    """` --spec-dir DIR` when the type was written where `draft run` does not look by
+    itself (learn --out DIR), else nothing."""
+    import shlex
+
+    from pipeline.spec import spec_roots
+
+    folder = spec.parent.parent
+    searched = {root.resolve() for root in spec_roots(None)}
+    return "" if folder.resolve() in searched else f" --spec-dir {shlex.quote(str(folder))}"
 
 
 def learn(
