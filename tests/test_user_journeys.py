@@ -267,3 +267,22 @@ def test_learn_into_a_folder_of_ones_own_says_how_to_run_the_new_type(cli, tmp_p
     home = cli("learn", sample, "--id", "home-ideology", cwd=tmp_path)
     assert home.returncode == 0, home.stderr
     assert "`draft run <facts>`" in home.stderr.splitlines()[-1]
+
+
+def test_export_of_an_edited_draft_whose_facts_its_type_no_longer_takes(cli, tmp_path):
+    """Checking an edited draft again must not cost the export: facts its type refuses (the
+    spec changed since, or the facts were edited too) leave it exported as before, with a
+    note, where `draft check` refuses the file."""
+    import json
+
+    edited = _hand_edited(tmp_path, cli)
+    data = json.loads(edited.read_text("utf-8"))
+    data["facts"]["staff_count"] = "很多"
+    edited.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    word = tmp_path / "edited.docx"
+    export = cli("export", edited, "-o", word)
+    assert export.returncode == 0, export.stderr
+    assert "the draft's facts could not be read again" in export.stderr
+    assert "finding(s) past the first change dropped" in export.stderr
+    assert word.exists()
+    assert cli("check", edited).returncode == 2

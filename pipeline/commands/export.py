@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pipeline.commands.options import Outputs, SpecDirs, output_targets
-from pipeline.errors import ExitCode
+from pipeline.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -50,10 +50,11 @@ def export(
     draft = saved.draft
     word = any(f == "docx" for _, f in targets)
     spec = _spec(draft.doctype, spec_dir, word=word) if word or saved.edited else None
-    if saved.edited and spec is not None:
+    checked = _checked_again(saved, spec, draft_file) if saved.edited and spec else None
+    if checked is not None:
         # as `draft check` of this file does: the findings (Word comments, the exit code)
         # are those of the text as edited, not the ones of the text as drafted
-        draft = _checked_again(saved, spec, draft_file)
+        draft = checked
         print(
             f"note: {draft_file} was edited after it was checked: markers located again "
             "and the text checked again",
@@ -98,14 +99,18 @@ def _spec(doctype: str, spec_dirs: list[Path] | None, *, word: bool) -> DocSpec 
         return None
 
 
-def _checked_again(saved: SavedDraft, spec: DocSpec, draft_file: Path) -> Draft:
+def _checked_again(saved: SavedDraft, spec: DocSpec, draft_file: Path) -> Draft | None:
     """The edited draft checked again as `draft check` checks it: against its own facts plus
     the values typed over its markers, which become its facts (as in the web app)."""
     from pipeline.checker import check_text
     from pipeline.drafting import fact_labels
     from pipeline.filling import saved_draft_facts
 
-    facts = saved_draft_facts(saved, spec, path=f"{draft_file} (facts)")
+    try:
+        facts = saved_draft_facts(saved, spec, path=f"{draft_file} (facts)")
+    except InputError as exc:  # facts its type no longer takes: exported unchecked, as before
+        print(f"note: the draft's facts could not be read again ({exc})", file=sys.stderr)
+        return None
     draft = saved.draft
     report = check_text(draft.text, spec=spec, facts=facts)
     return draft.model_copy(
