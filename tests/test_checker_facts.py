@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.checker import check_section, check_text
@@ -261,6 +263,33 @@ def test_a_signature_dated_before_the_report_year(school, draft, date, flagged):
         [("facts.signature-date", f"{y}年{m}月{d}日")] if flagged else []
     )
     assert [f.severity for f in found] == ([flagged] if flagged else [])
+
+
+_PLAN = "县财政局{year}年{kind}\n\n一、总体思路\n\n坚持稳中求进。\n\n二、主要任务\n\n一是抓收入。二是保支出。三是防风险。\n\n县财政局\n{signed}\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "signed", "flagged"),
+    [
+        ("工作计划", "2023年12月20日", None),  # a plan is written before its year
+        ("工作要点", "2024年2月1日", None),  # or as it begins
+        ("上半年工作总结", "2024年6月28日", None),  # a half-year report, within its year
+        ("第一季度工作总结", "2024年4月2日", None),
+        ("上半年工作总结", "2023年12月20日", "error"),  # before its year: still wrong
+        ("工作总结", "2024年3月5日", "warning"),  # a year's report, signed as it begins
+    ],
+)
+def test_plans_and_reports_on_part_of_a_year_are_dated_as_they_are_written(
+    tmp_path, kind, signed, flagged
+):
+    """`check` of a 2024 plan signed 2023年12月20日 said “dated before the year the report
+    covers” (an error), and a 上半年 summary signed in June was warned of as last year's
+    date: the signature-date rule is for a report on a whole year."""
+    path = tmp_path / "report.txt"
+    path.write_text(_PLAN.format(year=2024, kind=kind, signed=signed), encoding="utf-8")
+    done = run_cli("check", path, "--format", "json")
+    found = [f for f in json.loads(done.stdout)["findings"] if f["code"] == "facts.signature-date"]
+    assert [f["severity"] for f in found] == ([flagged] if flagged else []), done.stdout
 
 
 def test_a_plans_section_headed_without_a_year_is_still_the_plans(cli, tmp_path):

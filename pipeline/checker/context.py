@@ -23,6 +23,8 @@ _PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年")
 _PLAN_TITLE = re.compile(r"(?:计划|要点|打算|安排|思路|方案)$")
 """A title naming a plan (2024年工作计划): its year is the year the plans are for."""
+_PART_OF_YEAR = re.compile(r"半年|季度|[一二三四1-4]季|月")
+"""A title naming part of a year (上半年工作总结, 第三季度, 1—9月)."""
 
 
 @dataclass
@@ -101,11 +103,8 @@ class Context:
                 value = self.facts.values.get(name)
                 if isinstance(value, int):
                     return value
-        if self.doc.title is not None:
-            m = _TITLE_YEAR.search(self.doc.title.content(self.text))
-            if m:
-                return int(m.group(1))
-        return None
+        m = _TITLE_YEAR.search(self.title)
+        return int(m.group(1)) if m else None
 
     @cached_property
     def plans_year(self) -> int | None:
@@ -114,10 +113,26 @@ class Context:
         year = self.report_year
         if year is None:
             return None
-        title = self.doc.title
-        if self.spec is None and title and _PLAN_TITLE.search(title.content(self.text)):
+        if self.spec is None and self.is_plan:
             return year
         return year + 1
+
+    @cached_property
+    def title(self) -> str:
+        """The text's title line as written, or "" when it has none."""
+        return self.doc.title.content(self.text) if self.doc.title is not None else ""
+
+    @cached_property
+    def is_plan(self) -> bool:
+        """The text is a plan, not a report on a year: its title names one (县财政局2024年
+        工作计划)."""
+        return bool(_PLAN_TITLE.search(self.title))
+
+    @cached_property
+    def covers_part_of_year(self) -> bool:
+        """The title names a part of a year (上半年, 第三季度, 1—9月): such a report is
+        written within the year it covers."""
+        return bool(_PART_OF_YEAR.search(self.title))
 
     @cached_property
     def _year_facts(self) -> list[str]:

@@ -17,7 +17,9 @@ Whenever the report year is known (a year fact, or the year in the title):
 - `facts.signature-date` (error): the signature is dated before the year the report covers
   (a 2020 summary signed 2019年12月1日: a date copied from another file, or a typo); a
   warning when it is dated in the first half of that year (a 2021 summary signed
-  2021年1月15日: last year's facts copied with only the year changed).
+  2021年1月15日: last year's facts copied with only the year changed), unless the title
+  names part of a year (上半年工作总结); neither for a plan (2024年工作计划), which is
+  written before its year or as it begins.
 """
 
 from __future__ import annotations
@@ -290,8 +292,8 @@ _EARLY_MONTHS = 6
 
 def _signature_date(ctx: Context) -> list[Finding]:
     year = ctx.report_year
-    if year is None or ctx.doc.signature is None:
-        return []
+    if year is None or ctx.doc.signature is None or ctx.is_plan:
+        return []  # a plan for a year is written before it, or as it begins
     start, end = ctx.doc.signature
     out = []
     for token in ctx.numbers(start, end):
@@ -304,7 +306,7 @@ def _signature_date(ctx: Context) -> list[Finding]:
             message = (
                 f"the signature is dated {written}, before the year the report covers ({year})"
             )
-        elif token.date[1] <= _EARLY_MONTHS:
+        elif token.date[1] <= _EARLY_MONTHS and not ctx.covers_part_of_year:
             # last year's facts copied with only the year changed: their date (early in
             # this year, when last year's report was signed) now dates this year's report
             severity = Severity.WARNING
