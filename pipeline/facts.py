@@ -104,6 +104,15 @@ def _no_stray_dot(value: str) -> str:
     return value
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _half_width_digits(value: str) -> str:
+    """Full-width digits typed in a text (１２００亩, as some input methods type them) in
+    half width, as official documents write Arabic numerals."""
+    return value.translate(_FULL_WIDTH_DIGITS)
+
+
 PATTERN_ERROR = "pattern_hint"
 """The error type of a text the spec's `pattern` refuses (the web form words it)."""
 
@@ -128,6 +137,7 @@ NonEmptyText = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1),
     AfterValidator(_printable),
     AfterValidator(_no_stray_dot),
+    AfterValidator(_half_width_digits),
 ]
 
 

@@ -100,6 +100,20 @@ def test_cli_a_facts_file_typed_as_a_clerk_types_drafts_and_checks_clean(cli, tm
     assert checked.returncode == 0, checked.stdout
 
 
+def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):
+    """全年新增补充耕地１２００亩 (an input method's full-width digits) went into the draft as
+    typed, where official documents write Arabic numerals in half width; the draft is now
+    the one the half-width value gives."""
+    original = (EXAMPLES / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    assert "耕地1200亩" in original
+    typed = tmp_path / "facts.yaml"
+    typed.write_text(original.replace("耕地1200亩", "耕地１２００亩"), encoding="utf-8")
+    done = cli("run", typed, "--format", "txt")
+    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    assert done.returncode == 0, done.stderr
+    assert "耕地1200亩" in done.stdout and done.stdout == clean.stdout
+
+
 @pytest.mark.parametrize(
     ("fact", "typed", "says"),
     [
