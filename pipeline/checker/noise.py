@@ -93,8 +93,8 @@ _RESIDUE_INLINE_PATTERN = (
     r"|本站(?:不保证|仅提供|不予受理|不承担)[^\n]{0,120}"
     r"|(?:需要|请)先登录[^\n。]{0,20}"
 )
-_INLINE_KEYS = ("查看更多", "全文", "继续阅读", "剩余", "全部", "小编", "客服", "联系", "QQ", "qq")
-_INLINE_KEYS += ("本站", "先登录")
+_INLINE_KEYS: tuple[str, ...] = ("查看更多", "全文", "继续阅读", "剩余", "全部", "小编", "客服")
+_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录")
 """Every match of the inline pattern holds one of these: a text with none has no inline residue."""
 
 

@@ -55,7 +55,7 @@ _TABLES: IdentityCache[_Tables] = IdentityCache(8)
 
 def _tables(lexicon: Lexicon) -> _Tables:
     anchors = []
-    wrong_forms = []
+    wrong_forms: list[tuple[str, str]] = []
     for entry in lexicon.phrases:
         forms = entry.forms
         for anchor in entry.anchors:

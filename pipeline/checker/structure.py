@@ -218,14 +218,17 @@ def _list_items(ctx: Context) -> set[int]:
 
     for ln in ctx.doc.lines:
         h = heading_at.get(ln.start)
-        whole = h is not None and not h.run_in and text[h.end - 1] in _ITEM_END
-        if h is not None and whole and text[h.end - 1] in _LIST_ITEM_END:
+        if h is None or h.run_in or text[h.end - 1] not in _ITEM_END:  # not a whole sentence
+            close()
+            run = []
+            continue
+        if text[h.end - 1] in _LIST_ITEM_END:
             items.add(h.start)
-        if whole and (not run or run[-1].level == h.level):
+        if not run or run[-1].level == h.level:
             run.append(h)
             continue
         close()
-        run = [h] if whole else []
+        run = [h]
     close()
     return items
 
