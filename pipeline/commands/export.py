@@ -124,14 +124,14 @@ def _checked_again(saved: SavedDraft, spec: DocSpec, draft_file: Path) -> Draft 
 
 def _report(draft: Draft, output: Path | None, fmt: str, *, clean: bool) -> ExitCode:
     """One summary line on stderr; the exit code (1 when error findings remain)."""
-    from pipeline.render.annotations import annotations
+    from pipeline.render.annotations import draft_annotations
 
     errors = [f for f in draft.findings if f.severity == "error"]
     markers = draft.locate_markers()
     where = f" → {output}" if output else ""
     detail = f"{len(markers)} marker(s), {len(errors)} error finding(s)"
     if fmt == "docx" and not clean:
-        detail += f", {len(annotations(draft))} comment(s)"
+        detail += f", {len(draft_annotations(draft))} comment(s)"
     print(f"exported {draft.title} as {fmt}{where}: {detail}", file=sys.stderr)
     return ExitCode.FINDINGS if errors or draft.failed_sections else ExitCode.OK
 

@@ -64,7 +64,7 @@ def _line_around(text: str, offset: int) -> tuple[int, int]:
     return start, end
 
 
-def annotations(draft: Draft, *, errors: bool = True) -> list[Annotation]:
+def draft_annotations(draft: Draft, *, errors: bool = True) -> list[Annotation]:
     """Every marker in the text and (with `errors`) every error-level finding, by position.
 
     Markers are located in the text itself, so they are right even when the saved list is

@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from pipeline.render.annotations import Annotation, annotations
+from pipeline.render.annotations import Annotation, draft_annotations
 from pipeline.render.layout import Block, layout
 from pipeline.render.ooxml import (
     add_font_fallbacks,
@@ -87,7 +87,7 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     _set_up_page(doc, style)
     _set_up_styles(doc, style)
     _add_page_numbers(doc, style)
-    notes = annotations(draft, errors=not clean)
+    notes = draft_annotations(draft, errors=not clean)
     anchored: dict[int, list[Run]] = {i: [] for i in range(len(notes))}
     run_props = _RunProperties(style)
     blocks = layout(draft)
