@@ -281,14 +281,7 @@ def compare(
     from pipeline.textio import check_output_path, write_atomic
 
     if fmt is None:
-        suffix = output.suffix.lower() if output is not None else ""
-        by_suffix = {".json": "json", ".md": "md", ".markdown": "md", ".txt": "text", "": "text"}
-        if suffix not in by_suffix:  # a Markdown table in report.html would not open as one
-            raise InputError(
-                f"cannot tell the comparison's format from '{output.name}': name it .md, .txt "
-                "or .json, or add --format text|md|json"
-            )
-        fmt = by_suffix[suffix]
+        fmt = "text" if output is None else _comparison_format(output)
     if fmt not in ("text", "md", "json"):
         raise InputError(f"--format {fmt}: expected text, md or json")
     if output is not None:
@@ -311,6 +304,18 @@ def compare(
         )
     failed = fail_on_regression and (c.regressions or c.only_in_a)
     raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _comparison_format(output: Path) -> str:
+    """The comparison's format as the name of its output file tells it."""
+    suffix = output.suffix.lower()
+    by_suffix = {".json": "json", ".md": "md", ".markdown": "md", ".txt": "text", "": "text"}
+    if suffix not in by_suffix:  # a Markdown table in report.html would not open as one
+        raise InputError(
+            f"cannot tell the comparison's format from '{output.name}': name it .md, .txt "
+            "or .json, or add --format text|md|json"
+        )
+    return by_suffix[suffix]
 
 
 def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]

@@ -130,7 +130,8 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
                 MetricDelta(group=label, metric=metric, a=a, b=b, delta=delta, verdict=verdict)
             )
     by_key_a = {s.key: s for s in samples_a}
-    regressions, improvements = [], []
+    regressions: list[SampleChange] = []
+    improvements: list[SampleChange] = []
     for sb in samples_b:
         sa = by_key_a.get(sb.key)
         if sa is None:

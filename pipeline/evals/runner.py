@@ -111,11 +111,11 @@ class RunPlan:
     def samples(self) -> Iterator[PlannedSample]:
         """The matrix in report order."""
         if isinstance(self.suite, CheckerSuite):
-            for c in self.checks:
+            for check in self.checks:
                 yield PlannedSample(
-                    key=f"{c.case.id}|checker|default|0",
-                    order=(c.index, 0, 0, 0),
-                    case_index=c.index,
+                    key=f"{check.case.id}|checker|default|0",
+                    order=(check.index, 0, 0, 0),
+                    case_index=check.index,
                     model_index=0,
                     variant_index=0,
                     repeat=0,

@@ -11,6 +11,7 @@ Every error names the suite file, the key path and its line, and exits with code
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -423,7 +424,8 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
             shown=_without_tags,
         )
     seen: dict[str, int] = {}
-    for i, case in enumerate(suite.cases):
+    cases: Sequence[DraftCase | CheckerCase] = suite.cases
+    for i, case in enumerate(cases):
         if case.id in seen:
             raise InputError(
                 f"field 'cases[{i}].id': '{case.id}' is already the id of cases[{seen[case.id]}]",

@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pipeline.errors import DraftsmithError, InputError, ModelError
 
@@ -141,9 +141,12 @@ def run_forked(workers: int, child: Child, on_message: Callable[[Any], None]) ->
             procs.append(proc)
             readers[reader] = i
         results: dict[int, Any] = {}
-        open_readers: dict[Any, int] = dict(readers)
+        open_readers: dict[Connection, int] = dict(readers)
         while open_readers:
-            for conn in wait(list(open_readers)):
+            for ready in wait(list(open_readers)):
+                # wait() hands back some of the objects it was given; typeshed widens them
+                # to any waitable (socket, file descriptor).
+                conn = cast(Connection, ready)
                 try:
                     kind, payload = conn.recv()
                 except EOFError:

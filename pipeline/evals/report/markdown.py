@@ -38,7 +38,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         cells = [str(g.rank), markdown_inline(group_label(g)), str(g.samples), pct(g.pass_rate)]
         cells += [str(g.errors), *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality)]
         out.append(_row(cells))
-    families = [(g, f, s) for g in summary.groups for f, s in g.families.items()]
+    families = [(g, f, score) for g in summary.groups for f, score in g.families.items()]
     if families:
         out += [
             "",
@@ -47,10 +47,9 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
             "| family | TP | FP | FN | precision | recall |",
             "|---|---|---|---|---|---|",
         ]
-        for _g, family, s in families:
-            out.append(
-                f"| {family} | {s.tp} | {s.fp} | {s.fn} | {fmt(s.precision)} | {fmt(s.recall)} |"
-            )
+        for _g, family, score in families:
+            counts = f"{score.tp} | {score.fp} | {score.fn}"
+            out.append(f"| {family} | {counts} | {fmt(score.precision)} | {fmt(score.recall)} |")
     groups, rows = tag_table(summary)
     if rows:
         out += ["", "## Pass rate by case tag", ""]

@@ -54,8 +54,9 @@ def print_summary(
             )
             for header in ("family", "TP", "FP", "FN", "precision", "recall"):
                 fam.add_column(header, justify="left" if header == "family" else "right")
-            for name, s in g.families.items():
-                fam.add_row(name, str(s.tp), str(s.fp), str(s.fn), fmt(s.precision), fmt(s.recall))
+            for name, score in g.families.items():
+                counts = (str(score.tp), str(score.fp), str(score.fn))
+                fam.add_row(name, *counts, fmt(score.precision), fmt(score.recall))
             console.print(fam)
     groups, rows = tag_table(summary)
     if rows:
