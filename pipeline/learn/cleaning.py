@@ -62,16 +62,13 @@ class CleanedSample(BaseModel):
     """The context of each blank the checker only suspected (gap.suspect-space), joined."""
 
 
-def _remove_spans(text: str, spans: list[tuple[int, int]] | list[tuple[int, int, str]]) -> str:
-    """`text` with each span replaced by its replacement (removed when it has none)."""
+def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` without the spans (a span overlapping an earlier one is skipped)."""
     out, last = [], 0
-    for span in sorted(spans):
-        start, end = span[0], span[1]
-        replacement = span[2] if len(span) > 2 else ""  # type: ignore[misc]
+    for start, end in sorted(spans):
         if start < last:
             continue
         out.append(text[last:start])
-        out.append(replacement)
         last = max(end, start)
     out.append(text[last:])
     return "".join(out)

@@ -734,7 +734,7 @@ def _value_facts(
         if m.start() < body_start or not reg.free(m.start(), m.end()):
             continue
         try:
-            value = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             continue
         in_signature = sig is not None and sig.date_span.start <= m.start() < sig.date_span.end
@@ -750,11 +750,12 @@ def _value_facts(
             end=m.end(),
             expression_of="{id} | date_cn",
             type="date",
-            example=value.isoformat(),
-            description=f"{label}（样稿中为 {value.isoformat()}）。",
+            example=day.isoformat(),
+            description=f"{label}（样稿中为 {day.isoformat()}）。",
             origin="sample",
         )
     # Years.
+    value: int | None
     for m in re.finditer(r"((?:19|20)\d{2})(?=\s*年)", text):
         if m.start() < body_start or not reg.free(m.start(), m.end()):
             continue
@@ -852,7 +853,7 @@ def _value_facts(
 def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
     """Where the sample writes a set phrase with a count in it (中央八项规定精神, or its core
     八项规定): the count is part of the phrase, not a fact."""
-    cores = set()
+    cores: set[str] = set()
     for form in _lexicon_forms():
         m = count.search(form)
         if m:
