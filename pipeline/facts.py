@@ -150,23 +150,26 @@ def _text(field: FieldSpec | FactSpec) -> Any:
 
 def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
     """The pydantic type of one fact or field."""
-    bounds = {k: v for k, v in (("ge", field.min), ("le", field.max)) if v is not None}
+    # A bound of None is no bound: Field() leaves it out.
+    low, high = field.min, field.max
     match field.type:
         case "string":
             return _text(field)
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit)
-            limits = {"ge": -MAX_INTEGER, "le": MAX_INTEGER} | bounds
-            return Annotated[int, Strict(), Field(**limits), _typed(read)]
+            limits = Field(
+                ge=-MAX_INTEGER if low is None else low, le=MAX_INTEGER if high is None else high
+            )
+            return Annotated[int, Strict(), limits, _typed(read)]
         case "number":
             read = partial(typed_values.to_float, unit=field.unit)
-            return Annotated[float, Strict(), Field(**bounds), _typed(read)]
+            return Annotated[float, Strict(), Field(ge=low, le=high), _typed(read)]
         case "year":
             read = partial(typed_values.to_int, unit=field.unit, year=True)
             return Annotated[
                 int,
                 Strict(),
-                Field(ge=bounds.get("ge", 1949), le=bounds.get("le", 2100)),
+                Field(ge=1949 if low is None else low, le=2100 if high is None else high),
                 _typed(read),
             ]
         case "date":

@@ -366,7 +366,9 @@ def _check_headings(spec: DocSpec, path: str, lines: LineMap) -> None:
     checker finds each section by its heading, so two alike would be taken for one."""
     owner: dict[str, str] = {}
     for i, s in enumerate(spec.sections):
-        names = [(("sections", i, "heading"), s.heading)] if s.heading is not None else []
+        names: list[tuple[tuple[str | int, ...], str]] = []
+        if s.heading is not None:
+            names.append((("sections", i, "heading"), s.heading))
         names += [(("sections", i, "aliases", j), a) for j, a in enumerate(s.aliases)]
         for where, name in names:
             numbered = _NUMBERED.match(name)

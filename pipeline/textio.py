@@ -180,8 +180,9 @@ def _numbered_headings(paragraphs: list[Any]) -> list[str]:
     levels = _heading_levels(paragraphs, texts)
     used = sorted({level for level in levels if level})
     first = next((i for i, text in enumerate(texts) if text.strip()), None)
-    if first is not None and levels[first] and levels.count(levels[first]) == 1 and used[1:]:
-        used.remove(levels[first])
+    title_level = levels[first] if first is not None else None
+    if first is not None and title_level and levels.count(title_level) == 1 and used[1:]:
+        used.remove(title_level)
         levels[first] = None
     counts = [0, 0, 0, 0]
     lines = []

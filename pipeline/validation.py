@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -132,7 +132,7 @@ def raise_validation_error(
     known_keys: Callable[[tuple[Any, ...]], Iterable[str]] = lambda loc: (),
     shown: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
     hint: Callable[[tuple[Any, ...], Any], str] = lambda loc, given: "",
-) -> None:
+) -> NoReturn:
     """Raise one InputError listing every problem in `exc`, each on its own line.
 
     `describe(loc)` adds the label and expected form of the field at `loc`;

@@ -39,7 +39,7 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
             print(f"  - {s.id}: {label}{flag}")
         print()
     sys.stdout.flush()
-    for exc in broken:
-        print(f"error: {exc}", file=sys.stderr)
+    for error in broken:
+        print(f"error: {error}", file=sys.stderr)
     if broken:
         raise typer.Exit(ExitCode.BAD_INPUT)
