@@ -249,9 +249,9 @@ def classify(exc: BaseException) -> RetryDecision:
     if isinstance(exc, AnswerInterrupted):
         return RetryDecision(transient=True, reason=str(exc))
     if isinstance(exc, ErrorInAnswer):
-        status = exc.status
-        transient = status is not None and (status in TRANSIENT_STATUS or status >= 500)
-        code = f" (code {status})" if status is not None else ""
+        in_answer = exc.status
+        transient = in_answer is not None and (in_answer in TRANSIENT_STATUS or in_answer >= 500)
+        code = f" (code {in_answer})" if in_answer is not None else ""
         return RetryDecision(transient=transient, reason=f"an error in a 200 answer{code}")
     if isinstance(exc, openai.APIConnectionError):  # timeouts included
         # The aiohttp transport reports a lost connection as a timeout too: what lies behind

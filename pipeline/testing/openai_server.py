@@ -367,8 +367,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         state = self.server.state
         if self.path == "/_script":
-            for section, items in self._read_body().items():
-                self.server.owner.script(section, *items)
+            for name, items in self._read_body().items():
+                self.server.owner.script(name, *items)
             self._send_json(200, {"ok": True})
             return
         if self.path == "/_reset":

@@ -275,7 +275,7 @@ def parse_form(spec: DocSpec, form: Mapping[str, str]) -> ParsedForm:
         name = f"{PREFIX}{fact_id}"
         where[fact_id] = name
         if fact.type == "string-list":
-            items = []
+            items: list[str] = []
             for index, row in _rows(form, fact_id).items():
                 text = row.get("", "").strip()
                 if text:
@@ -284,9 +284,9 @@ def parse_form(spec: DocSpec, form: Mapping[str, str]) -> ParsedForm:
             if items:
                 data[fact_id] = items
         elif fact.type == "object-list":
-            objects = []
+            objects: list[dict[str, Any]] = []
             for index, row in _rows(form, fact_id).items():
-                item = {}
+                item: dict[str, Any] = {}
                 for key, sub in (fact.fields or {}).items():
                     value = coerce(sub, row.get(key, ""))
                     if value is not None:

@@ -141,9 +141,9 @@ def _cut(text: str, start: int, annotations: list[Annotation], anchored: set[str
         cuts.add(min(a.end, end))
     points = sorted(cuts)
     segments = []
-    for a, b in itertools.pairwise(points):
-        covering = [x for x in inside if x.start < b and x.end > a]
-        piece = text[a - start : b - start]
+    for lo, hi in itertools.pairwise(points):
+        covering = [x for x in inside if x.start < hi and x.end > lo]
+        piece = text[lo - start : hi - start]
         if not covering:
             segments.append(Segment(text=piece))
             continue
@@ -200,10 +200,10 @@ def build_review(draft: Draft) -> ReviewView:
         )
         last_end = b
     signature = [_cut(t, o, annotations, anchored) for o, t in lines if o > last_end and t]
-    for a in annotations:
-        a.placed = a.id in anchored
-        if a.section is None:
-            a.section = next((sid for sid, x, y in spans if x <= a.start < y), None)
+    for ann in annotations:
+        ann.placed = ann.id in anchored
+        if ann.section is None:
+            ann.section = next((sid for sid, x, y in spans if x <= ann.start < y), None)
     counts = {tone: sum(1 for a in annotations if a.tone == tone) for tone in _RANK}
     return ReviewView(
         title=title,
