@@ -14,6 +14,8 @@ from pipeline.commands.options import SpecDirs
 from pipeline.errors import ExitCode, InputError
 
 if TYPE_CHECKING:  # checking a text without a type needs no spec
+    from pipeline.checker.findings import CheckReport
+    from pipeline.render.json import SavedDraft
     from pipeline.spec import DocSpec
 
 FORMATS = ("text", "json")
@@ -41,7 +43,7 @@ def _excerpt_lines(
     return lead + shown + tail, caret
 
 
-def format_text(path: str, text: str, report, *, show_info: bool) -> str:  # type: ignore[no-untyped-def]
+def format_text(path: str, text: str, report: CheckReport, *, show_info: bool) -> str:
     """The report as a linter prints it: `path:line:col: code [severity] message`, the line, a
     caret under the finding, and the hint."""
     from pipeline.checker.text import LineIndex
@@ -68,7 +70,7 @@ def format_text(path: str, text: str, report, *, show_info: bool) -> str:  # typ
     return "\n".join(out) + "\n"
 
 
-def format_json(report) -> str:  # type: ignore[no-untyped-def]
+def format_json(report: CheckReport) -> str:
     """`{"findings": [...], "summary": {...}}`."""
     data = {
         "findings": [f.model_dump(mode="json") for f in report.findings],
@@ -77,7 +79,7 @@ def format_json(report) -> str:  # type: ignore[no-untyped-def]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _load_input(file: Path):  # type: ignore[no-untyped-def]
+def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
     """The text to check, its file's codec (a cleaned copy is written in it), and the saved
     draft it came from when FILE is a Draft JSON."""
     from pipeline.render import OTHER_DOCUMENT_FORMATS
@@ -186,18 +188,18 @@ def check(
     spec = facts_obj = None
     if facts is not None:
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
-    elif doctype is not None or draft is not None:
-        spec = (
-            load_spec(doctype, spec_dirs=spec_dir, templates=False)
-            if doctype is not None
-            else _draft_spec(file, draft.doctype, spec_dir)
-        )
-        if (
-            draft is not None
-            and draft.facts
-            and (doctype is None or doctype_id(doctype) == draft.doctype)
-        ):
-            facts_obj = saved_draft_facts(saved, spec, path=f"{file} (facts)")
+    elif doctype is not None:
+        spec = load_spec(doctype, spec_dirs=spec_dir, templates=False)
+    elif draft is not None:
+        spec = _draft_spec(file, draft.doctype, spec_dir)
+    if (
+        facts is None
+        and spec is not None
+        and saved is not None
+        and saved.draft.facts
+        and (doctype is None or doctype_id(doctype) == saved.draft.doctype)
+    ):
+        facts_obj = saved_draft_facts(saved, spec, path=f"{file} (facts)")
     report = check_text(text, spec=spec, facts=facts_obj)
 
     if fmt == "json":

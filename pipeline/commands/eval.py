@@ -17,18 +17,26 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperGroup
 
 from pipeline.errors import ExitCode, InputError
 
+if TYPE_CHECKING:  # imported when the command runs: the CLI starts without them
+    from rich.progress import Progress
+    from typer._click import Context
+
+    from pipeline.evals.compare import Comparison
+    from pipeline.evals.journal import SampleResult
+    from pipeline.evals.runner import ProgressSink
+
 
 class _SuiteFirstGroup(TyperGroup):
     """`draft eval SUITE …` runs a suite; `draft eval compare|report|list …` are sub-commands."""
 
-    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
@@ -43,7 +51,7 @@ eval_app = typer.Typer(
 )
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> tuple[ProgressSink | None, Progress | None]:
     """A per-sample progress sink: a rich bar on a terminal, plain lines otherwise."""
     if quiet:
         return None, None
@@ -64,13 +72,13 @@ def _progress(quiet: bool):
         )
         task = bar.add_task("samples", total=None)
 
-        def on_bar(result, done: int, total: int) -> None:
+        def on_bar(result: SampleResult, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=result.case[:30])
             bar.refresh()
 
         return on_bar, bar
 
-    def on_line(result, done: int, total: int) -> None:
+    def on_line(result: SampleResult, done: int, total: int) -> None:
         state = "ERROR" if result.status == "error" else ("pass" if result.passed else "FAIL")
         print(
             f"[{done}/{total}] {result.case} · {result.model} · {result.variant} "
@@ -318,7 +326,7 @@ def _comparison_format(output: Path) -> str:
     return by_suffix[suffix]
 
 
-def _print_comparison(c) -> None:  # type: ignore[no-untyped-def]
+def _print_comparison(c: Comparison) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipeline.commands.options import SpecDirs
 from pipeline.errors import ExitCode
 
+if TYPE_CHECKING:  # imported when the command runs: the CLI starts without them
+    from pipeline.learn.learner import LearnResult
 
-def _print_result(result) -> None:  # type: ignore[no-untyped-def]
+
+def _print_result(result: LearnResult) -> None:
     err = sys.stderr
     print(f"learned {result.id}  {result.name}", file=err)
     print(f"  title: {result.title}", file=err)
@@ -59,8 +62,8 @@ def _print_result(result) -> None:  # type: ignore[no-untyped-def]
                 print(f"    refused {line}", file=err)
     if result.self_check:
         print(f"  self-check: {len(result.self_check)} error(s) on the example draft:", file=err)
-        for f in result.self_check:
-            print(f"    {f.code} {f.message} “{f.excerpt}”", file=err)
+        for finding in result.self_check:
+            print(f"    {finding.code} {finding.message} “{finding.excerpt}”", file=err)
     else:
         print("  self-check: the example draft has no error findings", file=err)
     print(

@@ -8,11 +8,14 @@ draft logs prune (--keep N | --older-than DAYS)
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:  # imported when the command runs: the CLI starts without them
+    from pipeline.models.base import Usage
 
 logs_app = typer.Typer(
     name="logs",
@@ -21,7 +24,7 @@ logs_app = typer.Typer(
 )
 
 
-def _usage_line(usage) -> str:  # type: ignore[no-untyped-def]
+def _usage_line(usage: Usage | None) -> str:
     from pipeline.progress import describe_usage
 
     return describe_usage(usage) if usage is not None else ""
