@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -55,7 +56,7 @@ def parse_verdict(answer: str) -> Verdict:
     raise ModelError(f"the judge gave no 1–5 score: {answer.strip()[:120]!r}")
 
 
-def _cache_path(model_name: str, rubric: str, text: str):
+def _cache_path(model_name: str, rubric: str, text: str) -> Path:
     digest = hashlib.sha256("\0".join((model_name, rubric, text)).encode()).hexdigest()[:32]
     return paths.judge_cache_dir() / f"{digest}.json"
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import DraftsmithError, InputError
 from pipeline.evals.assertions import AssertionOutcome, evaluate_all
@@ -68,6 +69,9 @@ from pipeline.evals.workers import (
     split,
 )
 from pipeline.textio import LineMap
+
+if TYPE_CHECKING:
+    from pipeline.checker.findings import Finding
 
 ProgressSink = Callable[[SampleResult, int, int], None]
 """Called with each finished sample, the number done and the number planned."""
@@ -288,7 +292,7 @@ def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
 # ----------------------------------------------------------------------------- one sample
 
 
-def _compact(findings) -> list[CompactFinding]:
+def _compact(findings: list[Finding]) -> list[CompactFinding]:
     return [
         CompactFinding(
             code=f.code,

@@ -11,7 +11,7 @@ Every error names the suite file, the key path and its line, and exits with code
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -355,7 +355,7 @@ def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _known_keys(model: type[BaseModel]):
+def _known_keys(model: type[BaseModel]) -> Callable[[tuple[Any, ...]], list[str]]:
     def known(loc: tuple[Any, ...]) -> list[str]:
         current = model
         for part in loc:
