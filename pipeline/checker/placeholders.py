@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -231,7 +232,7 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     return findings
 
 
-def _span_test(spans: list[tuple[int, int, str]]):
+def _span_test(spans: list[tuple[int, int, str]]) -> Callable[[int], bool]:
     ordered = sorted((a, b) for a, b, _ in spans)
 
     def inside(pos: int) -> bool:

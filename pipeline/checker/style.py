@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -61,7 +62,7 @@ def _lengths(ctx: Context) -> list[Finding]:
     return out
 
 
-def _sentences(text: str):
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence ending in 。！？ (a line break ends one too, unreported)."""
     start = 0
     for m in _SENTENCE_END.finditer(text):

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from pipeline import checker
 from pipeline.checker import check_text
+from pipeline.checker.findings import Finding
 
 NOISE_CODES = ("noise.boilerplate", "noise.wrap-space")
 
@@ -94,11 +95,11 @@ def _paragraphs(text: str) -> str:
     return "\n".join(ln for ln in lines if ln)
 
 
-def _gap_findings(text: str) -> list:
+def _gap_findings(text: str) -> list[Finding]:
     return [f for f in check_text(text).findings if f.code.startswith("gap.")]
 
 
-def _holes(text: str, finding) -> list[Hole]:
+def _holes(text: str, finding: Finding) -> list[Hole]:
     """The parts of a gap finding to replace: its blanks, else the whole span (a placeholder)."""
     spans = [(finding.start, finding.end)]
     if finding.code != "gap.marker":

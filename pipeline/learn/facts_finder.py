@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -26,6 +26,9 @@ from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline
 from pipeline.markers import MARKER_RE
+
+if TYPE_CHECKING:
+    from pipeline.checker.lexicon import Lexicon
 
 Origin = Literal["gap", "sample", "title"]
 
@@ -408,7 +411,7 @@ def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
     )
 
 
-def _lexicon():
+def _lexicon() -> Lexicon | None:
     """The checker's built-in lexicon of set phrases, or None when it cannot be loaded."""
     try:
         from pipeline.checker.lexicon import load_lexicon
