@@ -184,7 +184,7 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
             for key, sub in field.fields.items():
                 sub_type = _python_type(sub, key)
                 item_fields[key] = (sub_type, ...) if sub.required else (sub_type | None, None)
-            item = create_model(  # type: ignore[call-overload]
+            item = create_model(
                 f"{name}_item", __config__=ConfigDict(extra="forbid"), **item_fields
             )
             return Annotated[list[item], Field(min_length=1)]
@@ -214,7 +214,7 @@ def _build_facts_model(spec: DocSpec) -> type[BaseModel]:
     for name, fact in spec.facts.items():
         typ = _python_type(fact, name)
         fields[name] = (typ, ...) if fact.required else (typ | None, None)
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         f"Facts_{spec.id.replace('-', '_')}", __config__=ConfigDict(extra="forbid"), **fields
     )
 
@@ -245,7 +245,7 @@ class Facts(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _describer(spec: DocSpec):
+def _describer(spec: DocSpec) -> Callable[[tuple[Any, ...]], str]:
     def describe(loc: tuple[Any, ...]) -> str:
         if not loc or loc[0] not in spec.facts:
             return ""
@@ -259,7 +259,7 @@ def _describer(spec: DocSpec):
     return describe
 
 
-def _hinter(spec: DocSpec):
+def _hinter(spec: DocSpec) -> Callable[[tuple[Any, ...], Any], str]:
     def hint(loc: tuple[Any, ...], given: Any) -> str:
         fact = spec.facts.get(loc[0]) if loc else None
         if fact is not None and len(loc) >= 3 and fact.fields and loc[2] in fact.fields:
@@ -269,7 +269,7 @@ def _hinter(spec: DocSpec):
     return hint
 
 
-def _keys(spec: DocSpec):
+def _keys(spec: DocSpec) -> Callable[[tuple[Any, ...]], list[str]]:
     def known_keys(loc: tuple[Any, ...]) -> list[str]:
         if not loc:
             return ["doctype", *spec.facts]

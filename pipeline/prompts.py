@@ -19,9 +19,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, cast
 
 import jinja2
 from jinja2 import meta
@@ -120,14 +120,20 @@ def _failing_as(what: str, path: str | None) -> Iterator[None]:
 
 # ----------------------------------------------------------------------------- helpers
 
+_P = ParamSpec("_P")
 
-def _passes_missing(fn):
-    def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
+
+def _passes_missing(fn: Callable[_P, str]) -> Callable[_P, str]:
+    """`fn` as a template filter that hands a Missing value on untouched."""
+
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> str | Missing:
         return value if isinstance(value, Missing) else fn(value, *args, **kwargs)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
-    return wrapper
+    # Only a template hands these a Missing (and gets it back); Python callers pass fn's own
+    # arguments and get its str, so they keep fn's signature.
+    return cast(Callable[_P, str], wrapper)
 
 
 @_passes_missing

@@ -80,7 +80,7 @@ def draft_annotations(draft: Draft, *, errors: bool = True) -> list[Annotation]:
             label=m.label,
             comment=marker_comment(m),
         )
-        for m in draft.locate_markers(facts)  # type: ignore[arg-type]
+        for m in draft.locate_markers(facts)
     ]
     if errors:
         for f in draft.findings:

@@ -360,7 +360,7 @@ class _RunProperties:
         key = (role, highlighted)
         if key not in self._cache:
             rs = self._style.role(role)
-            rpr: CT_RPr = OxmlElement("w:rPr")  # type: ignore[assignment]
+            rpr: CT_RPr = OxmlElement("w:rPr")
             set_fonts(rpr, east_asian=rs.font, latin=self._style.latin_for(role))
             rpr.get_or_add_b().val = rs.bold
             rpr.get_or_add_sz().val = Pt(rs.size)

@@ -120,9 +120,7 @@ def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
     while same < min(len(text), len(saved_text)) and text[same] == saved_text[same]:
         same += 1
     kept = [f for f in draft.findings if f.end <= same]
-    refreshed = draft.model_copy(
-        update={"markers": draft.locate_markers(labels), "findings": kept}  # type: ignore[arg-type]
-    )
+    refreshed = draft.model_copy(update={"markers": draft.locate_markers(labels), "findings": kept})
     return SavedDraft(
         draft=refreshed,
         edited=True,
