@@ -12,10 +12,15 @@ context.py     what every handler shares: settings, store, jobs, pages, specs
 routes/        the pages and endpoints
 """
 
+from typing import TYPE_CHECKING
+
 from pipeline.web.security import WebSettings
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
-def create_app(settings: WebSettings | None = None):
+
+def create_app(settings: WebSettings | None = None) -> "FastAPI":
     """The FastAPI application (imported lazily: the CLI starts without FastAPI)."""
     from pipeline.web.app import create_app as _create
 

@@ -7,6 +7,7 @@ autosave, live progress and in-place editing. Every asset is served from the pac
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -48,7 +49,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     context = WebContext(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         names = [m.name for m in context.model_choices()]
         if settings.warm_up and any(n != "offline" for n in names):
             from pipeline.web.generation import warm_up

@@ -162,8 +162,8 @@ def _field_view(
     value: Any,
     errors: Mapping[str, str],
     *,
+    example: str = "",
     example_length: int = 0,
-    **extra,
 ) -> FieldView:
     kind = _input_kind(spec_field)
     text = _text(value)
@@ -179,11 +179,13 @@ def _field_view(
         unit=spec_field.unit,
         choices=list(spec_field.choices or []),
         error=errors.get(name),
-        **extra,
+        example=example,
     )
 
 
-def _row(fact_id: str, fact: FactSpec, index: int | str, item: Any, errors: Mapping[str, str]):
+def _row(
+    fact_id: str, fact: FactSpec, index: int | str, item: Any, errors: Mapping[str, str]
+) -> RowView:
     base = f"{PREFIX}{fact_id}.{index}"
     if fact.type == "string-list":
         view = _field_view(base, fact, item, errors, example_length=_longest_example(fact.example))

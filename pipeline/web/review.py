@@ -115,7 +115,7 @@ def annotations_of(draft: Draft) -> list[Annotation]:
         out.append(
             Annotation(
                 id="",
-                tone=f.severity.value,  # type: ignore[arg-type]
+                tone=f.severity.value,
                 title=problem_zh(f),  # the page is Chinese, like the document
                 detail=fix_zh(f),
                 code=f.code,

@@ -22,6 +22,7 @@ from pipeline.web.routes.docs import attachment
 from pipeline.web.store import StoredDraft
 
 if TYPE_CHECKING:
+    from pipeline.document import Draft
     from pipeline.render.style import StyleOverrides
 
 router = APIRouter()
@@ -178,7 +179,7 @@ async def recheck(request: Request, draft_id: int) -> Response:
     stored = c.store.get_draft(draft_id)
     spec = c.spec(stored.draft.doctype)
 
-    def again(draft):
+    def again(draft: Draft) -> Draft:
         return rebuild(draft, spec, draft_facts(draft, spec), draft.sections, keep_provenance=True)
 
     await run_in_threadpool(c.store.update_draft, draft_id, again, kind="edited")
