@@ -351,3 +351,43 @@ def test_a_server_crash_loses_nothing_typed_in_the_browser(browser: Browser, dra
     finally:
         context.close()
         stop_serve(served)
+
+
+def test_a_download_right_after_typing_carries_the_edit(page: Page, tmp_path: Path):
+    """The page promises the download is the current revision with the user's edits: a value
+    typed over a marker and Word clicked at once (before the pause that saves it) must be in
+    the file, not the marker the page no longer shows."""
+    new_doc(page, start="example")
+    page.locator('[name="fact.micro_lectures"]').fill("")
+    wait_saved(page)
+    generate(page)
+    mark = page.locator('mark[data-label="微党课次数"]')
+    expect(mark).to_have_count(1)
+    page.evaluate(
+        """() => {
+            const m = document.querySelector('mark[data-label="微党课次数"]');
+            m.closest('[data-edit]').focus();
+            const range = document.createRange();
+            range.selectNode(m);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }"""
+    )
+    page.keyboard.type("10")
+    for fmt in ("md", "docx"):
+        with page.expect_download() as download:
+            page.click(f'a[href$="/download.{fmt}"]')
+        path = tmp_path / f"draft.{fmt}"
+        download.value.save_as(path)
+        if fmt == "md":
+            text = path.read_text(encoding="utf-8")
+        else:
+            import docx
+
+            text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        assert "微党课次数" not in text, fmt
+        assert "共讲授“微党课”10次" in text, fmt
+    expect(mark).to_have_count(0)
+    assert not page.watch.errors  # type: ignore[attr-defined]
+

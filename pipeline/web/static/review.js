@@ -159,6 +159,21 @@
     history.replaceState(null, "", "#" + id);
   });
 
+  // A download is the saved revision: text typed a moment ago (its save still waiting for the
+  // pause, or under way) is saved first, so the file holds what the page shows.
+  document.querySelectorAll("a[download]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (link.dataset.ready === "1") { delete link.dataset.ready; return; }
+      event.preventDefault();
+      Array.from(dirty).forEach(function (id) { save(id); });
+      chain.then(function () {
+        if (dirty.size) return;  // the save failed: the error box says so, nothing stale goes out
+        link.dataset.ready = "1";
+        link.click();
+      });
+    });
+  });
+
   function flushAll() {
     Array.from(dirty).forEach(function (id) { save(id, { keepalive: true }); });
   }
