@@ -391,3 +391,14 @@ def test_a_download_right_after_typing_carries_the_edit(page: Page, tmp_path: Pa
     expect(mark).to_have_count(0)
     assert not page.watch.errors  # type: ignore[attr-defined]
 
+
+def test_the_back_button_after_generating_goes_back_to_the_form(page: Page):
+    """Generating goes form → progress → review; Back on the review page must reach the form,
+    not the finished progress page, which sends the user straight back to the review."""
+    new_doc(page, start="example")
+    form_url = page.url
+    generate(page)
+    page.go_back()
+    page.wait_for_url(form_url)
+    form_ready(page)
+    expect(page.locator("#generate")).to_be_visible()

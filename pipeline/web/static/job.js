@@ -31,7 +31,8 @@
     root.dataset.state = "done";
     bar.style.width = "100%";
     hint.textContent = "已完成，正在打开审阅页面…";
-    window.location.assign(JSON.parse(event.data).url);
+    // Replaced, not added: Back on the review page returns to the form, not to this page.
+    window.location.replace(JSON.parse(event.data).url);
   });
   source.addEventListener("failed", function (event) {
     source.close();
