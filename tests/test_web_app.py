@@ -353,6 +353,35 @@ def test_regenerating_one_section_uses_the_new_facts_and_keeps_other_edits(web: 
     assert "重新生成一节" in kinds and "编辑" in kinds
 
 
+
+def test_generating_again_after_hand_edits_says_they_stay_in_the_old_draft(draftsmith_home: Path):
+    """Monday: a draft is edited by hand. Wednesday (the server restarted in between): two facts
+    change and the whole draft is generated again. The new draft is made from the facts only;
+    the form must say so before she presses 生成草稿, and the old draft keeps her edits."""
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        monday = Web(client)
+        doc = monday.new_doc()
+        fields = fields_for(example_facts())
+        draft = monday.generate(doc, fields)
+        assert "手工改写" not in client.get(doc).text  # no edits yet: nothing to warn of
+        monday.edit(draft, "organization", "这是周一手工改写的组织领导一节。")
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        wednesday = Web(client)
+        form = client.get(doc).text
+        side = re.search(r'<aside class="side">.*?</section>', form, re.S)
+        assert side and "手工改写的文字不会带入新草稿" in side.group(0)
+        assert f'href="{draft}"' in form  # the edited draft is still listed
+        # Regenerating one section replaces that section's hand edits: the review page says so.
+        assert "这一节中你手工改写的文字会被替换" in client.get(draft).text
+        fields["fact.central_group_sessions"] = "15"
+        fields["fact.theory_sessions"] = "9"
+        fresh = wednesday.generate(doc, fields)
+        assert fresh != draft
+        assert "这是周一手工改写的组织领导一节。" not in client.get(f"{fresh}/download.txt").text
+        assert "中心组学习15次" in client.get(f"{fresh}/download.txt").text
+        assert "这是周一手工改写的组织领导一节。" in client.get(f"{draft}/download.txt").text
+
+
 # ----------------------------------------------------------------------------- import, export, history
 
 
