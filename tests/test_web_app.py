@@ -382,6 +382,23 @@ def test_generating_again_after_hand_edits_says_they_stay_in_the_old_draft(draft
         assert "这是周一手工改写的组织领导一节。" in client.get(f"{draft}/download.txt").text
 
 
+
+def test_a_section_too_long_to_keep_is_refused_in_chinese(web: Web):
+    """Pasting a whole other report into one section: the page is told in Chinese how long a
+    section may be, not pydantic's English, and nothing is changed."""
+    draft = web.generate(web.new_doc(start="example"), fields_for(example_facts()))
+    r = web.client.post(
+        f"{draft}/sections/organization",
+        json={"text": "长" * 20_001, "base": None, "tab": "t1"},
+        headers={"X-CSRF-Token": web.token, "Accept": "application/json"},  # as review.js
+    )
+    assert r.status_code == 400
+    message = r.json()["error"]
+    assert "20,000" in message and "字" in message, message
+    assert not re.search(r"[A-Za-z]{3,}", message), message
+    assert web.client.get(draft).text.count("长长长长") == 0
+
+
 # ----------------------------------------------------------------------------- import, export, history
 
 

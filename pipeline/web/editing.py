@@ -65,7 +65,10 @@ def normalise_body(text: str) -> str:
     control characters removed (text pasted from Word brings its line breaks as vertical tabs,
     and no document can hold one)."""
     if len(text) > MAX_SECTION_CHARS:
-        raise InputError(f"a section is limited to {MAX_SECTION_CHARS:,} characters")
+        raise InputError(
+            f"一节正文最多 {MAX_SECTION_CHARS:,} 字，这一节现有 {len(text):,} 字，没有保存。"
+            "请删减，或把部分内容移到其他节"
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = without_control_characters(text)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())

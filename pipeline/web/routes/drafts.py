@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from pipeline.errors import InputError
 from pipeline.web import generation
 from pipeline.web.context import WebContext, ctx
-from pipeline.web.editing import MAX_SECTION_CHARS, draft_facts, rebuild, with_section_text
+from pipeline.web.editing import draft_facts, rebuild, with_section_text
 from pipeline.web.forms import check_form, form_fields
 from pipeline.web.review import build_review
 from pipeline.web.routes.docs import attachment
@@ -126,7 +126,8 @@ def review(request: Request, draft_id: int) -> Response:
 class SectionEdit(BaseModel):
     """An in-place edit of one section, sent by the review page."""
 
-    text: str = Field(max_length=MAX_SECTION_CHARS)
+    text: str
+    """Its length is checked by `normalise_body`, which says in Chinese what the limit is."""
     base: int | None = None
     """The revision the page was showing."""
     tab: str | None = Field(None, max_length=64)

@@ -86,6 +86,10 @@
             return;
           }
           setState("error", "保存失败：" + error.message);
+          if (error.status === 400) {  // refused as it is: trying again would not help
+            box.textContent = "保存失败：" + error.message + "。你的修改仍在页面上，改好后会再保存。";
+            return;
+          }
           box.textContent = "保存失败：" + error.message + "。你的修改仍在页面上，稍后会自动重试。";
           timers[id] = setTimeout(function () { save(id); }, 3000);
         });
