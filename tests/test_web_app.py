@@ -4,6 +4,7 @@ review with markers and findings in place, edits, downloads, import/export, hist
 from __future__ import annotations
 
 import gc
+import html
 import io
 import json
 import re
@@ -353,7 +354,6 @@ def test_regenerating_one_section_uses_the_new_facts_and_keeps_other_edits(web: 
     assert "重新生成一节" in kinds and "编辑" in kinds
 
 
-
 def test_generating_again_after_hand_edits_says_they_stay_in_the_old_draft(draftsmith_home: Path):
     """Monday: a draft is edited by hand. Wednesday (the server restarted in between): two facts
     change and the whole draft is generated again. The new draft is made from the facts only;
@@ -380,7 +380,6 @@ def test_generating_again_after_hand_edits_says_they_stay_in_the_old_draft(draft
         assert "这是周一手工改写的组织领导一节。" not in client.get(f"{fresh}/download.txt").text
         assert "中心组学习15次" in client.get(f"{fresh}/download.txt").text
         assert "这是周一手工改写的组织领导一节。" in client.get(f"{draft}/download.txt").text
-
 
 
 def test_a_section_too_long_to_keep_is_refused_in_chinese(web: Web):
@@ -430,11 +429,32 @@ def test_a_broken_import_says_what_is_wrong_and_changes_nothing(web: Web):
     bad = b"doctype: school-ideology-summary\nschool_name: [unclosed\n"
     r = web.post(f"{doc}/import", files={"facts_file": ("bad.yaml", bad, "application/x-yaml")})
     assert r.status_code == 400
-    assert re.search(r"bad\.yaml:\d+: invalid YAML", r.text)
+    assert re.search(r"bad\.yaml: 无法读取：第 \d+ 行附近不符合 YAML/JSON 格式", r.text)
     other = b"doctype: annual-work-summary\nunit_name: x\n"
     r = web.post(f"{doc}/import", files={"facts_file": ("o.yaml", other, "application/x-yaml")})
     assert r.status_code == 400 and "annual-work-summary" in r.text
     assert web.client.get(f"{doc}/history").text.count("<tr>") == before
+
+
+def test_import_errors_are_told_in_chinese(web: Web):
+    """A clerk picks the wrong file: every reason the import is refused is in Chinese (the
+    file name and line stay), not the CLI's English."""
+    doc = web.new_doc(start="example")
+    cases = [
+        (f"{doc}/import", b"doctype: annual-work-summary\nunit_name: x\n", "年度工作总结"),
+        (f"{doc}/import", b"doctype: school-ideology-summary\nschool_name: [x\n", "行附近"),
+        ("/docs/import", b"school_name: x\n", "doctype"),
+        ("/docs/import", b"- a\n- b\n", "事实"),
+    ]
+    for url, content, expected in cases:
+        r = web.post(url, files={"facts_file": ("f.yaml", content, "application/x-yaml")})
+        assert r.status_code == 400
+        message = re.search(r'<section class="card[^"]*">(.*?)</section>', r.text, re.S)
+        assert message, r.text
+        shown = html.unescape(re.sub(r"<[^>]+>", " ", message.group(1)))
+        assert "f.yaml" in shown and expected in shown, shown
+        words = set(re.findall(r"[A-Za-z]{3,}", shown)) - {"yaml", "doctype", "YAML", "JSON"}
+        assert not words - {"annual", "work", "summary", "school", "ideology", "name"}, shown
 
 
 def test_history_keeps_every_save_and_restore_adds_a_version(web: Web):

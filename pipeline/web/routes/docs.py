@@ -132,9 +132,17 @@ async def _read_upload(request: Request) -> tuple[dict[str, Any], str]:
         try:
             data, _ = load_structured(path, what="facts file")
         except InputError as exc:
-            raise InputError(str(exc).replace(str(path), name)) from None
+            where = f"第 {exc.line} 行附近" if exc.line else "文件"
+            raise InputError(
+                f"无法读取：{where}不符合 YAML/JSON 格式（如括号或引号没有配对、缩进不齐）。"
+                "请用“导出 YAML”得到的文件，或按其格式修改后再导入。",
+                path=name,
+            ) from None
     if not isinstance(data, dict):
-        raise InputError("a facts file must be a mapping of fact names to values", path=name)
+        raise InputError(
+            "事实文件应逐行写成“事实名: 值”（如 school_name: 红星中学），这个文件不是。",
+            path=name,
+        )
     return json.loads(json.dumps(data, ensure_ascii=False, default=str)), name
 
 
@@ -146,7 +154,11 @@ async def import_new(request: Request) -> Response:
     fields = await _fields(request)
     doctype = data.get("doctype") or fields.get("doctype")
     if not isinstance(doctype, str) or not doctype:
-        raise InputError("the file has no 'doctype:' line naming its document type", path=name)
+        raise InputError(
+            "文件中没有写明文种的“doctype:”一行，无法判断它属于哪种材料。"
+            "请在文件开头加上如“doctype: school-ideology-summary”的一行。",
+            path=name,
+        )
     spec = c.spec(doctype)
     title = Path(name).stem
     doc = await run_in_threadpool(
@@ -312,8 +324,11 @@ async def import_into(request: Request, doc_id: int) -> Response:
     data, name = await _read_upload(request)
     named = data.get("doctype")
     if named and named != doc.doctype:
+        names = {d.id: d.name for d in c.doctypes()}
         raise InputError(
-            f"field 'doctype' says '{named}' but this form is for '{doc.doctype}'", path=name
+            f"这个文件是“{names.get(str(named), named)}”（doctype: {named}）的事实，"
+            f"而这份材料是“{names.get(doc.doctype, doc.doctype)}”，没有导入。",
+            path=name,
         )
     await run_in_threadpool(c.store.save_facts, doc_id, _facts_only(data), kind="imported")
     return _redirect(f"/docs/{doc_id}?checked=1")
