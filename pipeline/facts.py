@@ -104,6 +104,24 @@ def _no_stray_dot(value: str) -> str:
     return value
 
 
+_FINAL_STOPS = "。．.；;，,、：: \u3000"
+
+ONLY_PUNCTUATION_ERROR = "only_punctuation"
+"""The error type of a text that is nothing but stops (the web form words it)."""
+
+
+def _without_final_stop(value: str) -> str:
+    """A text without the full stop (or comma, semicolon, colon) typed at its end: templates
+    set a text inside their own sentences (青山县委, 以张三为组长, the title, the 落款) and
+    end a sentence themselves, so 青山县红星中学。 gave the title 青山县红星中学。2020年…"""
+    stripped = value.rstrip(_FINAL_STOPS)
+    if not stripped:
+        raise PydanticCustomError(
+            ONLY_PUNCTUATION_ERROR, "has nothing but punctuation; write the value or leave it out"
+        )
+    return stripped
+
+
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -136,6 +154,7 @@ NonEmptyText = Annotated[
     Strict(),
     StringConstraints(strip_whitespace=True, min_length=1),
     AfterValidator(_printable),
+    AfterValidator(_without_final_stop),
     AfterValidator(_no_stray_dot),
     AfterValidator(_half_width_digits),
 ]

@@ -100,6 +100,26 @@ def test_cli_a_facts_file_typed_as_a_clerk_types_drafts_and_checks_clean(cli, tm
     assert checked.returncode == 0, checked.stdout
 
 
+def test_a_full_stop_typed_at_the_end_of_a_name_is_not_drafted(cli, tmp_path):
+    """青山县红星中学。 in the facts gave the title 青山县红星中学。2020年…总结 and the same
+    落款, and `run` exited 1 on its own draft; the templates set a text inside their own
+    sentences, so a final stop, comma or colon typed after it is dropped."""
+    path = _facts(
+        tmp_path,
+        school_name="青山县红星中学。",
+        county="青山县，",
+        leading_group_head="党支部书记；",
+    )
+    typed = cli("run", path, "--format", "txt")
+    clean = cli("run", COMPLETE, "--format", "txt")
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout == clean.stdout
+    only_a_stop = cli("run", _facts(tmp_path, school_name="。"), "--format", "txt")
+    assert only_a_stop.returncode == 2
+    assert "has nothing but punctuation" in only_a_stop.stderr
+    assert "school_name" in only_a_stop.stderr or "学校名称" in only_a_stop.stderr
+
+
 def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):
     """全年新增补充耕地１２００亩 (an input method's full-width digits) went into the draft as
     typed, where official documents write Arabic numerals in half width; the draft is now

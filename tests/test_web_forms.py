@@ -107,6 +107,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
             "fact.report_date": "明年",
             "fact.leading_group_head": "阿卜杜.热合曼",
             "fact.county": "青山县委",
+            "fact.notice_title": "。",
         }
     )
     errors = check_form(spec, parse_form(spec, fields)).errors
@@ -120,6 +121,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
         "人名中的间隔号请写作“·”（阿卜杜·热合曼），其他地方请删去。",
         "fact.county": "“所在县（区）”应填写县（区）的名称本身，以“县”“区”“市”或“旗”结尾，"
         "如“青山县”，不带“委”“人民政府”等字；填写的是“青山县委”。",
+        "fact.notice_title": "“上级通知名称”只有标点符号，请填写内容。",
     }
 
 

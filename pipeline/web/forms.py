@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.facts import PATTERN_ERROR, STRAY_DOT_ERROR, Facts, facts_model, validate_facts
+from pipeline.facts import (
+    ONLY_PUNCTUATION_ERROR,
+    PATTERN_ERROR,
+    STRAY_DOT_ERROR,
+    Facts,
+    facts_model,
+    validate_facts,
+)
 from pipeline.filling import coerce
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
 from pipeline.textio import without_control_characters
@@ -358,6 +365,8 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
         return f"“{label}”是必填项，请填写。"
     if kind == "string_too_short":
         return f"“{label}”不能为空。"
+    if kind == ONLY_PUNCTUATION_ERROR:
+        return f"“{label}”只有标点符号，请填写内容。"
     if kind == "too_short":
         return f"“{label}”至少要填写一项。"
     if kind in ("int_type", "int_parsing", "int_from_float"):
