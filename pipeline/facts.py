@@ -74,7 +74,7 @@ def _printable(value: str) -> str:
     if bad:
         raise ValueError(
             f"contains the control character U+{ord(bad.group()):04X} at position "
-            f"{bad.start() + 1}; delete it (a line break in a value is written as a new line)"
+            f"{bad.start() + 1}; delete it"
         )
     return value
 
@@ -102,6 +102,15 @@ def _no_stray_dot(value: str) -> str:
             },
         )
     return value
+
+
+def _one_paragraph(value: str) -> str:
+    """A text's lines joined, as a template's own wrapped lines are: a text is set inside a
+    sentence of the draft, where the blank line of a title pasted from Word or a PDF split
+    the sentence into two paragraphs (《关于做好↵↵意识形态工作的通知》)."""
+    if "\n" not in value and "\r" not in value:
+        return value
+    return "".join(line.strip() for line in value.splitlines())
 
 
 _FINAL_STOPS = "。．.；;，,、：: \u3000"
@@ -154,6 +163,7 @@ NonEmptyText = Annotated[
     Strict(),
     StringConstraints(strip_whitespace=True, min_length=1),
     AfterValidator(_printable),
+    AfterValidator(_one_paragraph),
     AfterValidator(_without_final_stop),
     AfterValidator(_no_stray_dot),
     AfterValidator(_half_width_digits),

@@ -120,6 +120,22 @@ def test_a_full_stop_typed_at_the_end_of_a_name_is_not_drafted(cli, tmp_path):
     assert "school_name" in only_a_stop.stderr or "学校名称" in only_a_stop.stderr
 
 
+def test_a_text_pasted_with_line_breaks_stays_inside_its_sentence(cli, tmp_path):
+    """A title pasted from a PDF with a blank line in it split the opening's sentence into
+    two paragraphs (《关于做好↵意识形态工作的通知》); a text's lines are joined, as the
+    templates' own wrapped lines are."""
+    path = _facts(
+        tmp_path,
+        school_name="青山县\n红星中学",
+        notice_title="关于做好\n\n意识形态工作的通知",
+    )
+    typed = cli("run", path, "--format", "txt")
+    clean = cli("run", COMPLETE, "--format", "txt")
+    assert typed.returncode == 0, typed.stderr
+    assert "《关于做好意识形态工作的通知》" in typed.stdout
+    assert typed.stdout == clean.stdout
+
+
 def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):
     """全年新增补充耕地１２００亩 (an input method's full-width digits) went into the draft as
     typed, where official documents write Arabic numerals in half width; the draft is now
