@@ -285,6 +285,36 @@ def test_two_tabs_editing_different_sections_both_keep_their_text(page: Page):
     expect(page.locator('[data-edit="plans"]')).to_contain_text("乙窗口补写。")
 
 
+def test_two_tabs_editing_the_same_section_are_told_where_the_other_text_is(page: Page):
+    """The tab that saves last keeps its text of the section; the page had said “两边的修改都
+    已保存”, untrue of the current draft. It now names the revision that keeps the other
+    tab's text, and restoring that revision brings it back."""
+    new_doc(page, start="example")
+    generate(page)
+    second = page.context.new_page()
+    second.goto(page.url)
+    review_ready(second)
+    for tab, words in ((page, "甲窗口补写。"), (second, "乙窗口补写。")):
+        body = tab.locator('[data-edit="organization"]')
+        body.click()
+        tab.keyboard.press("End")
+        tab.keyboard.type(words)
+        tab.locator("h1.doc-title").click()
+        expect(tab.locator("#save-state")).to_contain_text("已保存并检查")
+    banner = second.locator("#conflict-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("同一节")
+    kept = re.search(r"修订 (\d+)", banner.inner_text())
+    assert kept, banner.inner_text()
+    second.goto(second.url + "/revisions")
+    row = second.locator("tr", has_text=f"修订 {kept.group(1)}")
+    row.get_by_role("button", name="恢复此修订").click()
+    review_ready(second)
+    restored = second.locator('[data-edit="organization"]')
+    expect(restored).to_contain_text("甲窗口补写。")
+    expect(restored).not_to_contain_text("乙窗口补写。")
+
+
 def test_progress_is_shown_live_while_sections_are_drafted(
     browser: Browser, draftsmith_home: Path, openai_server
 ):

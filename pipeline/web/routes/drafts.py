@@ -19,7 +19,7 @@ from pipeline.web.editing import draft_facts, rebuild, with_section_text
 from pipeline.web.forms import check_form, form_fields
 from pipeline.web.review import build_review
 from pipeline.web.routes.docs import attachment
-from pipeline.web.store import StoredDraft
+from pipeline.web.store import NotFound, StoredDraft
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -142,17 +142,40 @@ async def edit_section(
     c = ctx(request)
     stored = c.store.get_draft(draft_id)
     spec = c.spec(stored.draft.doctype)
+    shown = _section_body(c, draft_id, edit.base, section_id)
+    replaced: list[bool] = []
+
+    def edited(latest: Draft) -> Draft:
+        # another tab changed this very section since this page loaded: its text is replaced
+        replaced.append(shown is not None and _body(latest, section_id) != shown)
+        return with_section_text(latest, spec, section_id, edit.text)
+
     result = await run_in_threadpool(
-        c.store.update_draft,
-        draft_id,
-        lambda d: with_section_text(d, spec, section_id, edit.text),
-        kind="edited",
-        session=edit.tab,
-        base=edit.base,
+        c.store.update_draft, draft_id, edited, kind="edited", session=edit.tab, base=edit.base
     )
     fresh = c.store.get_draft(draft_id)
     filled = await run_in_threadpool(_fill_facts_document, c, stored, fresh)
-    return JSONResponse({**_fragments(c, fresh), "conflict": result.conflict, "filled": filled})
+    # the revision that keeps the other tab's text of the section, for the page to name
+    kept_in = result.number - 1 if result.conflict and result.changed and any(replaced) else None
+    return JSONResponse(
+        {**_fragments(c, fresh), "conflict": result.conflict, "replaced": kept_in, "filled": filled}
+    )
+
+
+def _body(draft: Draft, section_id: str) -> str | None:
+    return next((s.body for s in draft.sections if s.id == section_id), None)
+
+
+def _section_body(
+    c: WebContext, draft_id: int, revision: int | None, section_id: str
+) -> str | None:
+    """The section's text at the revision a page was showing (None when it does not say)."""
+    if revision is None:
+        return None
+    try:
+        return _body(c.store.get_draft(draft_id, revision=revision).draft, section_id)
+    except NotFound:
+        return None
 
 
 def _fill_facts_document(c: WebContext, before: StoredDraft, after: StoredDraft) -> list[str]:

@@ -52,7 +52,15 @@
       if (body && body !== keep && !dirty.has(id)) body.innerHTML = part.body;
     });
     document.getElementById("revision-count").textContent = String(result.revision);
-    if (result.conflict) document.getElementById("conflict-banner").hidden = false;
+    if (result.conflict) {
+      // another tab saved meanwhile: both edits are kept, unless it changed this same section
+      const banner = document.getElementById("conflict-banner");
+      banner.textContent = result.replaced
+        ? "另一个窗口同时修改了同一节：本窗口的文字已保存为当前版本，另一个窗口的文字保留在修订记录的“修订 " +
+          result.replaced + "”中，可从那里恢复。"
+        : "另一个窗口同时修改了这份草稿的其他部分；两边的修改都已保存，请核对后继续。";
+      banner.hidden = false;
+    }
     if (result.filled && result.filled.length) {
       const box = document.getElementById("filled-banner");
       box.textContent = "已把你在正文中补填的事实写回事实表单：" + result.filled.join("；") + "。";
