@@ -158,10 +158,15 @@ def _matching(pattern: str, hint: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+MAX_TEXT_CHARS = 2000
+"""Most characters in one text fact: a fact is a name, a title or a sentence or two, set
+inside a section's sentence (30,000 pasted characters made one section longer than the web
+editor keeps)."""
+
 NonEmptyText = Annotated[
     str,
     Strict(),
-    StringConstraints(strip_whitespace=True, min_length=1),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS),
     AfterValidator(_printable),
     AfterValidator(_one_paragraph),
     AfterValidator(_without_final_stop),

@@ -136,6 +136,19 @@ def test_a_text_pasted_with_line_breaks_stays_inside_its_sentence(cli, tmp_path)
     assert typed.stdout == clean.stdout
 
 
+def test_a_text_fact_longer_than_a_fact_is_refused(cli, tmp_path):
+    """30,000 characters pasted into a title were drafted into one section, longer than the
+    web editor keeps; a text fact is refused past MAX_TEXT_CHARS, naming it and the limit."""
+    out = tmp_path / "draft.md"
+    out.write_text("kept", encoding="utf-8")
+    done = cli("run", _facts(tmp_path, notice_title="长" * 2001), "-o", out)
+    assert done.returncode == 2
+    assert "notice_title" in done.stderr and "at most 2000 characters" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert out.read_text(encoding="utf-8") == "kept"
+    assert cli("run", _facts(tmp_path, notice_title="长" * 2000), "-o", out).returncode == 0
+
+
 def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):
     """全年新增补充耕地１２００亩 (an input method's full-width digits) went into the draft as
     typed, where official documents write Arabic numerals in half width; the draft is now

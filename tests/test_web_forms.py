@@ -108,6 +108,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
             "fact.leading_group_head": "阿卜杜.热合曼",
             "fact.county": "青山县委",
             "fact.notice_title": "。",
+            "fact.responsibility_doc": "长" * 2001,
         }
     )
     errors = check_form(spec, parse_form(spec, fields)).errors
@@ -122,6 +123,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
         "fact.county": "“所在县（区）”应填写县（区）的名称本身，以“县”“区”“市”或“旗”结尾，"
         "如“青山县”，不带“委”“人民政府”等字；填写的是“青山县委”。",
         "fact.notice_title": "“上级通知名称”只有标点符号，请填写内容。",
+        "fact.responsibility_doc": "“意识形态工作责任书名称”太长：最多 2,000 字，请只填写事实本身。",
     }
 
 

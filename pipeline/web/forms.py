@@ -365,6 +365,8 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
         return f"“{label}”是必填项，请填写。"
     if kind == "string_too_short":
         return f"“{label}”不能为空。"
+    if kind == "string_too_long":
+        return f"“{label}”太长：最多 {ctx.get('max_length'):,} 字，请只填写事实本身。"
     if kind == ONLY_PUNCTUATION_ERROR:
         return f"“{label}”只有标点符号，请填写内容。"
     if kind == "too_short":
