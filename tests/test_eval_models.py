@@ -444,3 +444,37 @@ def test_a_verdict_the_cache_cannot_keep_still_counts(
     [sample] = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert sample["status"] != "error" and sample["metrics"]["judge_score"] == 4.0
     assert "the judge's verdict could not be cached" in result.stderr
+
+
+def test_judge_verdicts_are_asked_again_when_the_judge_profile_changes(
+    cli, tmp_path, openai_server
+):
+    # A maintainer points the judge profile at another model (or changes its temperature):
+    # the verdicts of the old judge must not be reused for the new one.
+    def profile(model: str, temperature: float) -> None:
+        (tmp_path / "draft.toml").write_text(
+            f'[profiles.judge]\nmodel = "{model}"\nbase_url = "{openai_server.base_url}"\n'
+            f"key_required = false\ntemperature = {temperature}\n",
+            encoding="utf-8",
+        )
+
+    suite = write_suite(
+        tmp_path, ["complete"], "judge:\n  model: judge\n  rubric: 结构完整。\n  min_score: 3\n"
+    )
+    report = tmp_path / "r.json"
+
+    def judged() -> tuple[int, float]:
+        result = cli("eval", suite, "-q", "-o", report, cwd=tmp_path)
+        sample = json.loads(report.read_text(encoding="utf-8"))["samples"][0]
+        return result.returncode, sample["metrics"]["judge_score"]
+
+    profile("lenient", 0.0)
+    assert judged() == (0, 4.0) and openai_server.count() == 1
+    assert judged() == (0, 4.0) and openai_server.count() == 1  # the same judge: cached
+
+    openai_server.script("judge", "text:评分：2分，数字缺少依据。", "text:评分：2分。")
+    profile("strict", 0.0)
+    assert judged() == (1, 2.0) and openai_server.count() == 2
+    assert openai_server.requests()[-1].body["model"] == "strict"
+    profile("strict", 0.7)
+    assert judged() == (1, 2.0) and openai_server.count() == 3

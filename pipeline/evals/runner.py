@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -68,6 +69,7 @@ from pipeline.evals.workers import (
     run_forked,
     split,
 )
+from pipeline.models.base import Model
 from pipeline.textio import LineMap
 
 if TYPE_CHECKING:
@@ -292,6 +294,13 @@ def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
 # ----------------------------------------------------------------------------- one sample
 
 
+def _identity_text(model: Model) -> str:
+    """The model's cache identity (its model, endpoint and parameters) as stable text."""
+    identity = getattr(model, "identity", None)
+    value = identity() if callable(identity) else {"model": model.name}
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def _compact(findings: list[Finding]) -> list[CompactFinding]:
     return [
         CompactFinding(
@@ -365,8 +374,9 @@ async def _draft_sample(
     reasons: list[str] = []
     judge_error: str | None = None
     if suite.judge is not None:
+        judge_inner = models.get("judge:" + suite.judge.model)
         judge_model = LimitedModel(
-            models.get("judge:" + suite.judge.model),
+            judge_inner,
             label="judge:" + suite.judge.model,
             limits=limits,
             sample=planned.key,
@@ -376,7 +386,9 @@ async def _draft_sample(
         try:
             verdict = await judge_draft(
                 judge_model,
-                cache_name=suite.judge.model,
+                # keyed by what the name stands for: a profile pointed at another model, or
+                # given another temperature, is another judge
+                cache_name=_identity_text(judge_inner),
                 rubric=suite.judge.rubric,
                 title=draft.title,
                 text=draft.text,
