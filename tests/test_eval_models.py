@@ -478,3 +478,27 @@ def test_judge_verdicts_are_asked_again_when_the_judge_profile_changes(
     assert openai_server.requests()[-1].body["model"] == "strict"
     profile("strict", 0.7)
     assert judged() == (1, 2.0) and openai_server.count() == 3
+
+
+def test_eval_holds_each_section_to_the_profiles_deadline(cli, tmp_path, openai_server):
+    # `[retry] deadline` bounds a section in `draft run`; an eval of the same profile must not
+    # wait on a hanging endpoint past it (repeat 1 goes through the repeat-keyed cache too).
+    # The time a call waits for the model's rate is not the model's: at 120 a minute the last
+    # of the 14 calls starts past 6 s, and its section still passes.
+    (tmp_path / "draft.toml").write_text(
+        f'[retry]\ndeadline = 4\n[profiles.hangs]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        "key_required = false\n",
+        encoding="utf-8",
+    )
+    openai_server.script("theory_study", "hang:30", "hang:30")
+    suite = write_suite(tmp_path, ["complete"], "models: [{id: hangs, rpm: 120}]\nrepeat: 2\n")
+    report = tmp_path / "r.json"
+    started = time.monotonic()
+    result = cli("eval", suite, "-q", "-o", report, cwd=tmp_path)
+    assert time.monotonic() - started < 25
+    assert result.returncode == 1, result.stderr
+    samples = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert [s["status"] for s in samples] == ["error", "error"]
+    for s in samples:
+        assert s["failed_sections"] == ["theory_study"]
+        assert "within the 4 s deadline" in s["error"]

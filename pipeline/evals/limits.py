@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from pipeline.errors import ModelError
 from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import SharedPeak
 from pipeline.models.base import Completion, Model
 from pipeline.prompts import Message, SectionPrompt
+from pipeline.retry import section_deadline
 
 
 class RateLimiter:
@@ -106,6 +108,12 @@ class LimitedModel:
         self._sample = sample
         self._replay = replay
         self._record = record
+        self._deadline: float | None = getattr(inner, "deadline", None)
+        """The model's per-section deadline, as `draft run` holds a section to it. Not
+        exposed as `deadline` (the drafter would count the time a call waits for the run's
+        slots and rates against it): it bounds the time this sample's calls of a section
+        spend with the model."""
+        self._spent: dict[str, float] = {}
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         key = call_key(self.label, messages)
@@ -129,7 +137,7 @@ class LimitedModel:
                 async with limits.run_gate:
                     limits.enter()
                     try:
-                        completion = await ask(prompt, messages)
+                        completion = await self._timed(ask, prompt, messages)
                     finally:
                         limits.leave()
         if completion.usage.cached:
@@ -146,3 +154,29 @@ class LimitedModel:
             )
         )
         return completion
+
+    async def _timed(
+        self,
+        ask: Callable[[SectionPrompt, list[Message]], Awaitable[Completion]],
+        prompt: SectionPrompt,
+        messages: list[Message],
+    ) -> Completion:
+        """`ask`, within what is left of the section's deadline (retry waits included)."""
+        if not self._deadline:
+            return await ask(prompt, messages)
+        section = prompt.section_id
+        left = self._deadline - self._spent.get(section, 0.0)
+        late = ModelError(f"no usable answer within the {self._deadline:g} s deadline")
+        if left <= 0:
+            raise late
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(left) as timer:
+                with section_deadline(left):
+                    return await ask(prompt, messages)
+        except TimeoutError:
+            if timer.expired():
+                raise late from None
+            raise
+        finally:
+            self._spent[section] = self._spent.get(section, 0.0) + time.monotonic() - started

@@ -23,6 +23,11 @@ class RepeatKeyed:
         self.repeat = repeat
         self.name = inner.name
 
+    @property
+    def deadline(self) -> float | None:
+        """The inner model's per-section deadline."""
+        return getattr(self.inner, "deadline", None)
+
     def identity(self) -> dict[str, Any]:
         base = getattr(self.inner, "identity", None)
         ident = base() if callable(base) else {"model": self.inner.name}
