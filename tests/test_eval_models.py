@@ -502,3 +502,40 @@ def test_eval_holds_each_section_to_the_profiles_deadline(cli, tmp_path, openai_
     for s in samples:
         assert s["failed_sections"] == ["theory_study"]
         assert "within the 4 s deadline" in s["error"]
+
+
+def test_reports_give_each_models_tokens_and_cost_alike(cli, tmp_path, openai_server):
+    # Two priced profiles compared: every report shows what each model used and cost, the
+    # same figures, the sums of the samples' usage at the profile's prices.
+    prices = {"cheap": (0.001, 0.002), "dear": (0.01, 0.03)}
+    (tmp_path / "draft.toml").write_text(
+        "".join(
+            f'[profiles.{name}]\nmodel = "{name}"\nbase_url = "{openai_server.base_url}"\n'
+            f"key_required = false\nprice_input_per_1k = {p_in}\nprice_output_per_1k = {p_out}\n"
+            for name, (p_in, p_out) in prices.items()
+        ),
+        encoding="utf-8",
+    )
+    suite = write_suite(tmp_path, ["complete", "minimal"], "models: [cheap, dear]\n")
+    out = {ext: tmp_path / f"r.{ext}" for ext in ("json", "md", "html")}
+    result = cli("eval", suite, "-q", *(x for p in out.values() for x in ("-o", p)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert openai_server.count() == 2 * 2 * SECTIONS
+    data = json.loads(out["json"].read_text(encoding="utf-8"))
+    md = out["md"].read_text(encoding="utf-8")
+    html = out["html"].read_text(encoding="utf-8")
+    for group in data["summary"]["groups"]:
+        name, usage = group["model"], group["usage"]
+        samples = [s["usage"] for s in data["samples"] if s["model"] == name]
+        tokens_in = sum(u["input_tokens"] for u in samples)
+        tokens_out = sum(u["output_tokens"] for u in samples)
+        assert tokens_in > 0 and usage["input_tokens"] == tokens_in
+        assert usage["output_tokens"] == tokens_out
+        assert usage["requests"] == 2 * SECTIONS
+        p_in, p_out = prices[name]
+        assert usage["cost"] == round(tokens_in / 1000 * p_in + tokens_out / 1000 * p_out, 10)
+        cells = f"{tokens_in} / {tokens_out} | {usage['cost']:.4f} |"
+        assert f"| {name} |" in md and cells in md
+        assert f"<td>{tokens_in} / {tokens_out}</td><td>{usage['cost']:.4f}</td>" in html
+        row = next(line for line in result.stdout.splitlines() if f" {name} " in line)
+        assert f"{tokens_in} / {tokens_out}" in row and f"{usage['cost']:.4f}" in row

@@ -12,6 +12,7 @@ from pipeline.evals.checker_score import precision_recall
 from pipeline.evals.journal import RunMeta, SampleResult
 from pipeline.evals.metrics import DRAFT_METRICS, agreement, quality_score
 from pipeline.evals.suite import Bound, Suite, Thresholds
+from pipeline.models.base import Usage
 
 
 class ThresholdOutcome(BaseModel):
@@ -49,6 +50,8 @@ class GroupSummary(BaseModel):
     rank: int = 0
     families: dict[str, FamilyScore] = {}
     thresholds: list[ThresholdOutcome] = []
+    usage: Usage = Usage()
+    """What the group's drafts used, summed over its samples: tokens, requests, cost."""
 
     @property
     def ok(self) -> bool:
@@ -157,6 +160,7 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
         g.samples += 1
         g.passed += s.passed
         g.errors += s.status == "error"
+        g.usage = g.usage + s.usage
         if not s.passed:
             failing.append(s.key)
         for tag in dict.fromkeys(s.tags):

@@ -30,6 +30,28 @@ def metric_columns(summary: RunSummary) -> list[str]:
     return [m for m in SHORT_NAMES if m in present]
 
 
+def usage_columns(summary: RunSummary) -> list[str]:
+    """The usage columns of the summary table: `tokens` when a model was asked (not only the
+    offline one), `cost` when a profile sets prices (or an answer came without its counts)."""
+    used = [g.usage for g in summary.groups]
+    cols = []
+    if any(u.input_tokens or u.output_tokens or u.requests or u.cached for u in used):
+        cols.append("tokens")
+    if any(u.cost is not None or u.unmetered for u in used):
+        cols.append("cost")
+    return cols
+
+
+def usage_cell(g: GroupSummary, column: str) -> str:
+    """A group's `tokens` (in / out) or `cost` cell; `≥` marks a cost some answers left out."""
+    u = g.usage
+    if column == "tokens":
+        return f"{u.input_tokens} / {u.output_tokens}"
+    if u.cost is None:
+        return "–"
+    return ("≥ " if u.unmetered else "") + f"{u.cost:.4f}"
+
+
 def fmt(value: float | None, digits: int = 3) -> str:
     """A metric value for a table cell."""
     if value is None:

@@ -17,6 +17,8 @@ from pipeline.evals.report.common import (
     metric_columns,
     pct,
     tag_table,
+    usage_cell,
+    usage_columns,
     verdict,
 )
 from pipeline.evals.summary import GroupSummary, RunSummary
@@ -157,6 +159,7 @@ def _group_chart(g: GroupSummary) -> str:
 
 def _summary_table(summary: RunSummary) -> str:
     cols = metric_columns(summary)
+    used = usage_columns(summary)
     head = "".join(
         f"<th>{_e(h)}</th>"
         for h in (
@@ -167,6 +170,7 @@ def _summary_table(summary: RunSummary) -> str:
             ERRORED,
             *(SHORT_NAMES[c] for c in cols),
             "quality",
+            *used,
             "thresholds",
         )
     )
@@ -175,7 +179,8 @@ def _summary_table(summary: RunSummary) -> str:
         thr = "ok" if g.ok else "FAIL"
         cells = [str(g.rank), _e(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors)]
         cells += [fmt(g.metrics.get(c)) for c in cols]
-        cells += [fmt(g.quality), f'<span class="badge {"pass" if g.ok else "fail"}">{thr}</span>']
+        cells += [fmt(g.quality), *(_e(usage_cell(g, c)) for c in used)]
+        cells += [f'<span class="badge {"pass" if g.ok else "fail"}">{thr}</span>']
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     thresholds = "".join(
         f'<li class="{"ok" if t.passed else "bad"}">{"✔" if t.passed else "✘"} {_e(group_label(g))}: '

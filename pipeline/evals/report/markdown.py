@@ -12,6 +12,8 @@ from pipeline.evals.report.common import (
     metric_columns,
     pct,
     tag_table,
+    usage_cell,
+    usage_columns,
     verdict,
 )
 from pipeline.evals.summary import RunSummary
@@ -25,18 +27,21 @@ def _row(cells: list[str]) -> str:
 def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]) -> str:
     """The report as Markdown."""
     cols = metric_columns(summary)
+    used = usage_columns(summary)
     header = ["rank", "model", "samples", "pass rate", ERRORED, *(SHORT_NAMES[c] for c in cols)]
+    header += ["quality", *used]
     out = [
         f"# Evaluation: {markdown_inline(summary.suite)} — {verdict(summary)}",
         "",
         f"Run `{meta.run_id}` · {summary.finished}/{summary.planned} samples · started {meta.created_at}",
         "",
-        _row([*header, "quality"]),
-        "|" + "---|" * (len(header) + 1),
+        _row(header),
+        "|" + "---|" * len(header),
     ]
     for g in summary.ranked:
         cells = [str(g.rank), markdown_inline(group_label(g)), str(g.samples), pct(g.pass_rate)]
         cells += [str(g.errors), *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality)]
+        cells += [usage_cell(g, c) for c in used]
         out.append(_row(cells))
     families = [(g, f, score) for g in summary.groups for f, score in g.families.items()]
     if families:

@@ -17,6 +17,8 @@ from pipeline.evals.report.common import (
     metric_columns,
     pct,
     tag_table,
+    usage_cell,
+    usage_columns,
     verdict,
 )
 from pipeline.evals.summary import RunSummary
@@ -31,6 +33,7 @@ def print_summary(
     console = console or Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"draft eval {summary.suite} — {verdict(summary)}", title_justify="left")
     cols = metric_columns(summary)
+    used = usage_columns(summary)
     for header in (
         "rank",
         "model",
@@ -39,12 +42,14 @@ def print_summary(
         ERRORED,
         *(SHORT_NAMES[c] for c in cols),
         "quality",
+        *used,
     ):
         table.add_column(header, justify="left" if header == "model" else "right")
     for g in summary.ranked:
         table.add_row(
             str(g.rank), escape(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
+            *(usage_cell(g, c) for c in used),
         )  # fmt: skip
     console.print(table)
     for g in summary.groups:
