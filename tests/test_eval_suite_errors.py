@@ -354,3 +354,23 @@ def test_a_case_file_naming_its_spec_by_path_is_found_beside_it(cli, tmp_path, d
         )
         result = cli("eval", suite, "-q", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
+
+
+def test_an_agreement_threshold_needs_repeats(cli, tmp_path, draftsmith_home):
+    # Agreement compares a case's repeats: gated on a run that drafts each case once, it
+    # could never pass, and the run would fail with "agreement = –" after all its calls.
+    suite = _suite(
+        tmp_path,
+        f"name: s\nthresholds:\n  metrics:\n    agreement: 0.9\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
+    )
+    once = cli("eval", suite, "-q")
+    _fails_cleanly(
+        once,
+        draftsmith_home,
+        "suite.yaml:4:",
+        "field 'thresholds.metrics.agreement'",
+        "repeat",
+    )
+    twice = cli("eval", suite, "-q", "--repeat", "2")  # the offline model always agrees
+    assert twice.returncode == 0, twice.stdout + twice.stderr
+    assert "agreement = 1 (needs ≥ 0.9)" in twice.stdout

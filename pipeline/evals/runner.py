@@ -178,6 +178,15 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
                 path=str(suite.source),
                 line=lines.line(("models", i)),
             )
+    repeat = options.repeat or suite.repeat
+    if repeat < 2 and "agreement" in suite.thresholds.metrics:
+        raise InputError(
+            "field 'thresholds.metrics.agreement': agreement compares the repeats of a case, "
+            "and this run drafts each case once, so the threshold could never pass: set "
+            "'repeat: 2' or more (or give --repeat 2)",
+            path=str(suite.source),
+            line=lines.line(("thresholds", "metrics", "agreement")),
+        )
     prompts = PromptCache(suite, lines)
     for v in suite.variant_list:
         for c in cases:
@@ -187,7 +196,7 @@ def plan_run(suite: Suite, lines: LineMap, options: RunOptions) -> RunPlan:
         lines=lines,
         models=models,
         variants=suite.variant_list,
-        repeat=options.repeat or suite.repeat,
+        repeat=repeat,
         concurrency=options.concurrency or suite.concurrency,
         drafting=cases,
         checks=[],
