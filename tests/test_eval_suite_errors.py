@@ -374,3 +374,35 @@ def test_an_agreement_threshold_needs_repeats(cli, tmp_path, draftsmith_home):
     twice = cli("eval", suite, "-q", "--repeat", "2")  # the offline model always agrees
     assert twice.returncode == 0, twice.stdout + twice.stderr
     assert "agreement = 1 (needs ≥ 0.9)" in twice.stdout
+
+
+def test_a_type_of_ones_own_named_by_id_is_told_how_to_name_it(cli, tmp_path, draftsmith_home):
+    # `draft run` finds a type of one's own with --spec-dir; a suite that names it by id finds
+    # nothing, and the message must say what a suite takes instead: its spec file's path.
+    types = tmp_path / "mytypes"
+    (types / "schemas").mkdir(parents=True)
+    spec = (REPO / "schemas" / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    (types / "schemas" / "my-summary.yaml").write_text(
+        spec.replace("id: annual-work-summary", "id: my-summary"), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts" / "annual-work-summary", types / "prompts" / "my-summary")
+    facts = tmp_path / "complete.yaml"
+    shipped = REPO / "evals" / "cases" / "annual-work-summary" / "complete.yaml"
+    facts.write_text(
+        shipped.read_text(encoding="utf-8").replace(
+            "doctype: annual-work-summary", "doctype: my-summary"
+        ),
+        encoding="utf-8",
+    )
+    body = "name: own\ndoctype: {}\ncases:\n  - id: complete\n    facts: {}\n"
+    suite = _suite(tmp_path, body.format("my-summary", facts))
+    result = cli("eval", suite, "-q")
+    _fails_cleanly(
+        result,
+        draftsmith_home,
+        "suite.yaml:2: field 'doctype': unknown document type 'my-summary'",
+        "'doctype: mytypes/schemas/my-summary.yaml'",
+    )
+    suite.write_text(body.format("mytypes/schemas/my-summary.yaml", facts), encoding="utf-8")
+    named = cli("eval", suite, "-q")
+    assert named.returncode == 0, named.stdout + named.stderr

@@ -88,8 +88,23 @@ class SpecCache:
             except InputError as exc:
                 if exc.path is not None:  # the spec file's own problem names that file
                     raise
-                raise InputError(f"field '{field}': {exc}", path=path, line=line) from None
+                hint = "" if is_spec_path(doctype) else _own_type_hint(doctype, Path(path))
+                raise InputError(f"field '{field}': {exc}{hint}", path=path, line=line) from None
         return self._specs[doctype]
+
+
+def _own_type_hint(doctype: str, named_in_file: Path) -> str:
+    """How a suite or case names a type of one's own (`draft eval` takes no --spec-dir): by
+    its spec file's path, relative to the file. The spec is looked for beside that file and
+    one folder down, to give the exact path."""
+    base = named_in_file.parent
+    found = sorted(base.glob(f"schemas/{doctype}.yaml")) + sorted(
+        base.glob(f"*/schemas/{doctype}.yaml")
+    )
+    example = found[0].relative_to(base).as_posix() if found else f"DIR/schemas/{doctype}.yaml"
+    return (
+        f"; for a type of your own, name its spec file, relative to this file: 'doctype: {example}'"
+    )
 
 
 def _facts(
