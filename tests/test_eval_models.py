@@ -539,3 +539,60 @@ def test_reports_give_each_models_tokens_and_cost_alike(cli, tmp_path, openai_se
         assert f"<td>{tokens_in} / {tokens_out}</td><td>{usage['cost']:.4f}</td>" in html
         row = next(line for line in result.stdout.splitlines() if f" {name} " in line)
         assert f"{tokens_in} / {tokens_out}" in row and f"{usage['cost']:.4f}" in row
+
+
+def test_compare_lists_a_failing_sample_that_fails_a_further_assertion(
+    cli, tmp_path, openai_server
+):
+    # A model that invents numbers fails every case before and after a template edit; the edit
+    # (same length, so no rate moves) loses a phrase one case asserts. That case got worse and
+    # is the one regression; the other, unchanged but for the edit, is not listed.
+    import shutil
+
+    from tests.conftest import REPO
+
+    types = tmp_path / "mytypes"
+    (types / "schemas").mkdir(parents=True)
+    shutil.copy(REPO / "schemas" / "school-ideology-summary.yaml", types / "schemas")
+    shutil.copytree(
+        REPO / "prompts" / "school-ideology-summary", types / "prompts" / "school-ideology-summary"
+    )
+    suite = write_suite(
+        tmp_path,
+        ["complete", "minimal"],
+        "models: [openai:inventor]\ndefault_assert:\n"
+        "  - {type: max-findings, code: facts.unsupported-number, max: 0}\n",
+    )
+    body = suite.read_text(encoding="utf-8").replace(
+        "doctype: school-ideology-summary", "doctype: mytypes/schemas/school-ideology-summary.yaml"
+    )
+    suite.write_text(
+        body.replace(
+            "complete.yaml\n",
+            "complete.yaml\n    assert:\n      - {type: contains, value: 提供强有力的思想保证}\n",
+        ),
+        encoding="utf-8",
+    )
+    a = cli("eval", suite, "-q", env=server_env(openai_server))
+    opening = types / "prompts" / "school-ideology-summary" / "opening.j2"
+    text = opening.read_text(encoding="utf-8")
+    opening.write_text(
+        text.replace("提供强有力的思想保证", "提供坚强有力思想保证"), encoding="utf-8"
+    )
+    b = cli("eval", suite, "-q", env=server_env(openai_server))
+    assert a.returncode == 1 and b.returncode == 1, b.stderr  # inventing fails both runs
+    run_a, run_b = _run_id(a.stderr), _run_id(b.stderr)
+    data = json.loads(cli("eval", "compare", run_a, run_b, "--format", "json").stdout)
+    (regressed,) = data["regressions"]
+    assert regressed["case"] == "complete"
+    (reason,) = regressed["reasons"]
+    assert reason.startswith("now also fails") and "contains “提供强有力的思想保证”" in reason
+    assert data["improvements"] == []
+    assert cli("eval", "compare", run_a, run_b, "--fail-on-regression").returncode == 1
+    # and back: the assertion passes again, the sample still fails the others
+    back = json.loads(cli("eval", "compare", run_b, run_a, "--format", "json").stdout)
+    assert back["regressions"] == []
+    (improved,) = back["improvements"]
+    assert improved["case"] == "complete" and improved["reasons"][0].startswith(
+        "no longer fails (contains"
+    )

@@ -1,8 +1,9 @@
 """Comparing two runs: metric deltas per model × variant, and the samples that regressed.
 
 A sample (same case, model, variant and repeat in both runs) regressed when it passed in A
-and fails in B, or when a quality metric moved the wrong way (coverage or marker recall
-down, unsupported numbers or errors up). The deltas are taken over the samples both runs
+and fails in B, when it failed in both and B fails an assertion A passed (or ends in an
+error), or when a quality metric moved the wrong way (coverage or marker recall down,
+unsupported numbers or errors up). The deltas are taken over the samples both runs
 have, so that a run of fewer cases is not "worse" for the cases it left out; the others
 are listed as only in A or only in B.
 """
@@ -145,6 +146,19 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
             worse.append("now fails" + (f" ({'; '.join(failed)})" if failed else ""))
         elif sb.passed and not sa.passed:
             better.append("now passes")
+        elif not sa.passed and not sb.passed:
+            # failing in both runs: an assertion it newly fails is still a step back (a model
+            # that fails every case would otherwise hide every regression of a prompt edit)
+            failed_a = {x.name for x in sa.assertions if not x.passed}
+            failed_b = {x.name for x in sb.assertions if not x.passed}
+            new = [f"{x.name}: {x.message}" for x in sb.assertions if x.name in failed_b - failed_a]
+            if sb.error and not sa.error:
+                new.insert(0, f"error: {sb.error}")
+            if new:
+                worse.append(f"now also fails ({'; '.join(new)})")
+            fixed = [x.name for x in sb.assertions if x.passed and x.name in failed_a]
+            if fixed:
+                better.append(f"no longer fails ({'; '.join(fixed)})")
         for metric in _WATCHED:
             a, b = sa.metrics.get(metric), sb.metrics.get(metric)
             if a is None or b is None:
