@@ -596,3 +596,53 @@ def test_compare_lists_a_failing_sample_that_fails_a_further_assertion(
     assert improved["case"] == "complete" and improved["reasons"][0].startswith(
         "no longer fails (contains"
     )
+
+
+def test_resume_warns_when_a_template_changed_since_the_run_started(cli, tmp_path, openai_server):
+    # Killed, then a template edited before --resume: the finished samples were drafted with
+    # the old template and the rest will be drafted with the new one. Said, as for a suite edit.
+    import shutil
+
+    from tests.conftest import REPO
+
+    types = tmp_path / "mytypes"
+    (types / "schemas").mkdir(parents=True)
+    shutil.copy(REPO / "schemas" / "school-ideology-summary.yaml", types / "schemas")
+    shutil.copytree(
+        REPO / "prompts" / "school-ideology-summary", types / "prompts" / "school-ideology-summary"
+    )
+    cases = ["complete", "missing-numbers", "another-year", "year-2019"]
+    suite = write_suite(tmp_path, cases, "models: [openai:good]\n")
+    suite.write_text(
+        suite.read_text(encoding="utf-8").replace(
+            "doctype: school-ideology-summary",
+            "doctype: mytypes/schemas/school-ideology-summary.yaml",
+        ),
+        encoding="utf-8",
+    )
+
+    def killed_after_the_first_sample() -> str:
+        openai_server.latency = 0.25
+        proc = start_eval(openai_server, suite, "--concurrency", "2", "--no-cache")
+        journal = wait_for_first_sample()
+        assert journal is not None, "no sample was journaled"
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=10)
+        openai_server.latency = 0.0
+        return journal.parent.name
+
+    run = killed_after_the_first_sample()
+    unchanged = cli("eval", "--resume", run, "-q", env=server_env(openai_server))
+    assert unchanged.returncode == 0 and "changed since" not in unchanged.stderr
+
+    shutil.rmtree(Path(os.environ["DRAFTSMITH_HOME"]) / "data" / "runs")
+    run = killed_after_the_first_sample()
+    opening = types / "prompts" / "school-ideology-summary" / "opening.j2"
+    opening.write_text(
+        opening.read_text(encoding="utf-8").replace("强有力的", "坚强有力的"), encoding="utf-8"
+    )
+    edited = cli("eval", "--resume", run, "-q", env=server_env(openai_server))
+    assert edited.returncode == 0, edited.stderr
+    assert "warning: the cases' facts, document types or templates changed since run" in (
+        edited.stderr
+    )

@@ -59,6 +59,9 @@ class RunMeta(BaseModel):
     suite_name: str
     suite_kind: str
     suite_hash: str
+    inputs_hash: str | None = None
+    """What the drafts are made from besides the suite file: the cases' facts and document
+    types and each variant's templates (None in runs from before it was kept)."""
     options: RunOptions
     planned: int = 0
     """Samples in the matrix."""

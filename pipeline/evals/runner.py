@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import hashlib
 import json
 import sys
 import time
@@ -647,6 +648,21 @@ class RunResult:
     """Processes the matrix was spread over."""
 
 
+def _inputs_hash(plan: RunPlan) -> str | None:
+    """A hash of each case's facts and document type and of each variant's templates (None
+    for a checker suite, whose texts are in the suite or named files)."""
+    if plan.prompts is None:
+        return None
+    digest = hashlib.sha256()
+    for case in plan.drafting:
+        digest.update(case.facts.content_hash().encode())
+        for variant in plan.variants:
+            spec, prompts = plan.prompts.get(case.spec, variant)
+            digest.update((spec.content_hash or "").encode())
+            digest.update(json.dumps(prompts.hashes, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
 def start_run(
     suite_ref: str | Path,
     options: RunOptions,
@@ -666,6 +682,7 @@ def start_run(
         suite_name=suite.name,
         suite_kind=suite.kind,
         suite_hash=suite.content_hash,
+        inputs_hash=_inputs_hash(plan),
         options=options,
         planned=plan.size,
     )
@@ -703,6 +720,13 @@ def resume_run(
     if no_cache:
         options = options.model_copy(update={"no_cache": True})
     plan = plan_run(suite, lines, options)
+    if meta.inputs_hash is not None and _inputs_hash(plan) != meta.inputs_hash:
+        print(
+            f"warning: the cases' facts, document types or templates changed since run "
+            f"{meta.run_id} started; finished samples keep their results, the others are "
+            "drafted from the new ones",
+            file=sys.stderr,
+        )
     with running(run_dir):  # refused while another process runs it
         return _run(
             plan, run_dir, meta, retry_errors=retry_errors, progress=progress, on_start=on_start
