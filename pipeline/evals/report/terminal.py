@@ -30,7 +30,6 @@ def print_summary(
     summary: RunSummary, samples: list[SampleResult], console: Console | None = None
 ) -> None:
     """Print the summary table, the checker's families, thresholds and failing samples."""
-    console = console or Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title=f"draft eval {summary.suite} — {verdict(summary)}", title_justify="left")
     cols = metric_columns(summary)
     used = usage_columns(summary)
@@ -51,6 +50,13 @@ def print_summary(
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
             *(usage_cell(g, c) for c in used),
         )  # fmt: skip
+    if console is None:
+        # In a terminal, its width; in a CI log or a file, as wide as the table needs (at
+        # least 160), so that no figure or model name is cut short or wrapped.
+        wide = (
+            None if sys.stdout.isatty() else max(160, Console(width=10_000).measure(table).maximum)
+        )
+        console = Console(width=wide)
     console.print(table)
     for g in summary.groups:
         if g.families:
