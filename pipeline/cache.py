@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline import paths
-from pipeline.models.base import Completion, Model, Usage, close_model
+from pipeline.models.base import Completion, Model, Usage, close_model, model_identity
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import (
     connect_database,
@@ -280,8 +280,7 @@ class CachedModel:
         return getattr(self.inner, "deadline", None)
 
     def identity(self) -> dict[str, Any]:
-        ident = getattr(self.inner, "identity", None)
-        return ident() if callable(ident) else {"model": self.inner.name}
+        return model_identity(self.inner)
 
     def lookup(self, messages: list[Message]) -> Completion | None:
         """The cached answer to `messages` (usage: cached, nothing paid), or None. Callers that

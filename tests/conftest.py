@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -44,6 +45,15 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+@functools.cache
+def example_draft_text(name: str) -> str:
+    """The offline plain-text draft of `examples/<name>.yaml`, by the CLI, once a session: the
+    draft a facts file with the same facts typed another way must give."""
+    done = run_cli("run", EXAMPLES / f"{name}.yaml", "--format", "txt")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import yaml
 
 from pipeline.errors import InputError
 from pipeline.facts import load_facts
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, example_draft_text
 
 COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
 
@@ -93,9 +93,9 @@ def test_cli_a_facts_file_typed_as_a_clerk_types_drafts_and_checks_clean(cli, tm
     )
     out = tmp_path / "draft.txt"
     typed = cli("run", path, "-o", out)
-    clean = cli("run", COMPLETE, "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert typed.returncode == 0, typed.stderr
-    assert out.read_text(encoding="utf-8") == clean.stdout
+    assert out.read_text(encoding="utf-8") == clean
     checked = cli("check", out, "--doctype", "school-ideology-summary", "--facts", path)
     assert checked.returncode == 0, checked.stdout
 
@@ -111,9 +111,9 @@ def test_a_full_stop_typed_at_the_end_of_a_name_is_not_drafted(cli, tmp_path):
         leading_group_head="党支部书记；",
     )
     typed = cli("run", path, "--format", "txt")
-    clean = cli("run", COMPLETE, "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert typed.returncode == 0, typed.stderr
-    assert typed.stdout == clean.stdout
+    assert typed.stdout == clean
     only_a_stop = cli("run", _facts(tmp_path, school_name="。"), "--format", "txt")
     assert only_a_stop.returncode == 2
     assert "has nothing but punctuation" in only_a_stop.stderr
@@ -130,10 +130,10 @@ def test_a_text_pasted_with_line_breaks_stays_inside_its_sentence(cli, tmp_path)
         notice_title="关于做好\n\n意识形态工作的通知",
     )
     typed = cli("run", path, "--format", "txt")
-    clean = cli("run", COMPLETE, "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert typed.returncode == 0, typed.stderr
     assert "《关于做好意识形态工作的通知》" in typed.stdout
-    assert typed.stdout == clean.stdout
+    assert typed.stdout == clean
 
 
 def test_a_text_fact_longer_than_a_fact_is_refused(cli, tmp_path):
@@ -158,9 +158,9 @@ def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_pa
     typed = tmp_path / "facts.yaml"
     typed.write_text(original.replace("耕地1200亩", "耕地１２００亩"), encoding="utf-8")
     done = cli("run", typed, "--format", "txt")
-    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    clean = example_draft_text("annual-work-summary")
     assert done.returncode == 0, done.stderr
-    assert "耕地1200亩" in done.stdout and done.stdout == clean.stdout
+    assert "耕地1200亩" in done.stdout and done.stdout == clean
 
 
 @pytest.mark.parametrize(

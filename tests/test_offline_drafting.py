@@ -23,7 +23,7 @@ except ImportError:  # Windows
 import yaml
 
 from pipeline.markers import find_markers
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, REPO, example_draft_text
 
 SCHOOL_HEADINGS = [
     "一、加强组织领导，落实意识形态工作责任制",
@@ -153,9 +153,9 @@ def test_a_title_typed_ending_in_a_colon_is_written_without_it(cli, tmp_path):
     _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     typed = cli("run", tmp_path / "facts.yaml", "-o", out)
-    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    clean = example_draft_text("annual-work-summary")
     assert typed.returncode == 0, typed.stderr
-    assert out.read_text(encoding="utf-8") == clean.stdout
+    assert out.read_text(encoding="utf-8") == clean
 
 
 def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp_path):
@@ -166,9 +166,9 @@ def test_list_items_typed_with_their_own_punctuation_are_joined_cleanly(cli, tmp
     facts["campaigns"] = ["砥砺奋进的五年，", "“环境保护”", "扫黑除恶、", "脱贫攻坚"]
     _facts_file(tmp_path, facts)
     punctuated = cli("run", tmp_path / "facts.yaml", "--format", "txt")
-    clean = cli("run", (EXAMPLES / "school-ideology-summary.yaml"), "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert punctuated.returncode == 0, punctuated.stderr
-    assert punctuated.stdout == clean.stdout
+    assert punctuated.stdout == clean
     assert "建设了教师阅览室、休闲书吧、文体俱乐部等" in punctuated.stdout
 
 
@@ -185,9 +185,9 @@ def test_list_items_typed_with_their_own_numbers_are_joined_cleanly(cli, tmp_pat
     _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     numbered = cli("run", tmp_path / "facts.yaml", "-o", out)
-    clean = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "txt")
+    clean = example_draft_text("annual-work-summary")
     assert numbered.returncode == 0, numbered.stderr
-    assert out.read_text(encoding="utf-8") == clean.stdout
+    assert out.read_text(encoding="utf-8") == clean
     checked = cli(
         "check", out, "--doctype", "annual-work-summary", "--facts", tmp_path / "facts.yaml"
     )
@@ -205,9 +205,9 @@ def test_a_list_typed_ending_in_deng_is_not_written_deng_deng(cli, tmp_path):
     _facts_file(tmp_path, facts)
     out = tmp_path / "draft.txt"
     typed = cli("run", tmp_path / "facts.yaml", "-o", out)
-    clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert typed.returncode == 0, typed.stderr
-    assert out.read_text(encoding="utf-8") == clean.stdout
+    assert out.read_text(encoding="utf-8") == clean
     checked = cli(
         "check", out, "--doctype", "school-ideology-summary", "--facts", tmp_path / "facts.yaml"
     )
@@ -222,9 +222,9 @@ def test_a_title_typed_with_its_own_book_marks_is_not_marked_twice(cli, tmp_path
     facts["responsibility_doc"] = f"“{facts['responsibility_doc']}”。"
     _facts_file(tmp_path, facts)
     marked = cli("run", tmp_path / "facts.yaml", "--format", "txt")
-    clean = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--format", "txt")
+    clean = example_draft_text("school-ideology-summary")
     assert marked.returncode == 0, marked.stderr
-    assert marked.stdout == clean.stdout
+    assert marked.stdout == clean
     assert "《关于做好意识形态工作的通知》《青山县2020年" in marked.stdout
 
 

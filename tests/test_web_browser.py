@@ -126,6 +126,23 @@ def generate(page: Page) -> None:
     review_ready(page)
 
 
+def select_marker(page: Page, label: str) -> None:
+    """Select the marker of `label` in its editable section, as a user does before typing
+    the value over it."""
+    page.evaluate(
+        """(label) => {
+            const m = document.querySelector(`mark[data-label="${label}"]`);
+            m.closest('[data-edit]').focus();
+            const range = document.createRange();
+            range.selectNode(m);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+        }""",
+        label,
+    )
+
+
 def test_fill_generate_review_fix_and_download(page: Page, tmp_path: Path):
     ARTIFACTS.mkdir(exist_ok=True)
     new_doc(page)
@@ -175,16 +192,7 @@ def test_fill_generate_review_fix_and_download(page: Page, tmp_path: Path):
 
     # Fix it by editing the text in place: select the marker, type the number, leave the field.
     mark.click()
-    page.evaluate(
-        """() => {
-            const m = document.querySelector('mark[data-label="中心组学习次数"]');
-            const range = document.createRange();
-            range.selectNode(m);
-            const selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-        }"""
-    )
+    select_marker(page, "中心组学习次数")
     page.keyboard.type("12")
     page.locator("h1.doc-title").click()
     expect(page.locator("#save-state")).to_contain_text("已保存并检查")
@@ -393,17 +401,7 @@ def test_a_download_right_after_typing_carries_the_edit(page: Page, tmp_path: Pa
     generate(page)
     mark = page.locator('mark[data-label="微党课次数"]')
     expect(mark).to_have_count(1)
-    page.evaluate(
-        """() => {
-            const m = document.querySelector('mark[data-label="微党课次数"]');
-            m.closest('[data-edit]').focus();
-            const range = document.createRange();
-            range.selectNode(m);
-            const selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-        }"""
-    )
+    select_marker(page, "微党课次数")
     page.keyboard.type("10")
     for fmt in ("md", "docx"):
         with page.expect_download() as download:

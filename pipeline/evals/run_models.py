@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from pipeline.models.base import Completion, Model, close_model
+from pipeline.models.base import Completion, Model, close_model, model_identity
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -29,9 +29,7 @@ class RepeatKeyed:
         return getattr(self.inner, "deadline", None)
 
     def identity(self) -> dict[str, Any]:
-        base = getattr(self.inner, "identity", None)
-        ident = base() if callable(base) else {"model": self.inner.name}
-        return {**ident, "eval_repeat": self.repeat}
+        return {**model_identity(self.inner), "eval_repeat": self.repeat}
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         return await self.inner.complete(prompt, messages)

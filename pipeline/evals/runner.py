@@ -70,7 +70,7 @@ from pipeline.evals.workers import (
     run_forked,
     split,
 )
-from pipeline.models.base import Model
+from pipeline.models.base import Model, model_identity
 from pipeline.textio import LineMap
 
 if TYPE_CHECKING:
@@ -306,9 +306,7 @@ def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
 
 def _identity_text(model: Model) -> str:
     """The model's cache identity (its model, endpoint and parameters) as stable text."""
-    identity = getattr(model, "identity", None)
-    value = identity() if callable(identity) else {"model": model.name}
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json.dumps(model_identity(model), ensure_ascii=False, sort_keys=True)
 
 
 def _compact(findings: list[Finding]) -> list[CompactFinding]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -95,6 +95,13 @@ class Model(Protocol):
         `close_model`) and a `deadline` attribute (seconds per section, read by the drafter).
         """
         ...
+
+
+def model_identity(model: Model) -> dict[str, Any]:
+    """What stands behind `model` (its model, endpoint and parameters, as it says with an
+    `identity()` method), or its name alone: answers are cached under it."""
+    identity = getattr(model, "identity", None)
+    return identity() if callable(identity) else {"model": model.name}
 
 
 async def close_model(model: Model) -> None:

@@ -142,7 +142,7 @@ async def edit_section(
     c = ctx(request)
     stored = c.store.get_draft(draft_id)
     spec = c.spec(stored.draft.doctype)
-    shown = _section_body(c, draft_id, edit.base, section_id)
+    shown = _section_body(c, stored, edit.base, section_id)
     replaced: list[bool] = []
 
     def edited(latest: Draft) -> Draft:
@@ -167,13 +167,16 @@ def _body(draft: Draft, section_id: str) -> str | None:
 
 
 def _section_body(
-    c: WebContext, draft_id: int, revision: int | None, section_id: str
+    c: WebContext, latest: StoredDraft, revision: int | None, section_id: str
 ) -> str | None:
-    """The section's text at the revision a page was showing (None when it does not say)."""
+    """The section's text at the revision a page was showing (None when it does not say);
+    read again only when that is not the latest one."""
     if revision is None:
         return None
+    if revision == latest.revision:
+        return _body(latest.draft, section_id)
     try:
-        return _body(c.store.get_draft(draft_id, revision=revision).draft, section_id)
+        return _body(c.store.get_draft(latest.id, revision=revision).draft, section_id)
     except NotFound:
         return None
 
