@@ -45,9 +45,7 @@ def render_markdown(draft: Draft) -> str:
         elif block.kind == "heading":
             out += [f"{'#' * (block.level + 1)} {escape_markdown(block.text)}", ""]
         elif block.kind == "paragraph" and block.lead:
-            rest = block.text[len(block.lead) :]
-            lead = escape_markdown(block.lead, line_start=False)
-            out += [f"**{lead}**{escape_markdown(rest, line_start=False)}", ""]
+            out += [_bold_lead(block, len(block.text)), ""]
         elif block.kind == "paragraph":
             out += [escape_markdown(block.text), ""]
     signature = [b.text for b in blocks if b.kind == "signature"]
@@ -86,11 +84,20 @@ def _prefix(block: Block, k: int) -> str:
     if block.kind == "heading":
         return "#" * (block.level + 1) + " " + escape_markdown(block.text[:k])
     if block.kind == "paragraph" and block.lead:
-        lead = len(block.lead)
-        if k <= lead:
-            return "**" + escape_markdown(block.lead[:k], line_start=False)
-        rest = block.text[lead:k]
-        return f"**{escape_markdown(block.lead, line_start=False)}**" + escape_markdown(
-            rest, line_start=False
-        )
+        return _bold_lead(block, k)
     return escape_markdown(block.text[:k])
+
+
+def _bold_lead(block: Block, k: int) -> str:
+    """The first `k` characters of a paragraph with a lead heading, the lead in bold.
+
+    The bold ends before the lead's final 。: CommonMark closes `**` only after a letter
+    or before a space or punctuation, so "**（一）强化耕地保护。**严格" would show its
+    asterisks; "**（一）强化耕地保护**。严格" is bold and shows the same words.
+    """
+    bold = len(block.lead) - 1
+    if k < bold:
+        return "**" + escape_markdown(block.text[:k], line_start=False)
+    return f"**{escape_markdown(block.text[:bold], line_start=False)}**" + escape_markdown(
+        block.text[bold:k], line_start=False
+    )
