@@ -123,7 +123,7 @@ def test_markdown_has_heading_levels_markers_and_the_signature(cli, tmp_path):
     assert lines[0] == "# 青山县自然资源局2023年工作总结"
     assert "## 一、基本情况" in lines
     assert "### （一）强化耕地保护" in lines
-    assert "**1.完善耕地保护制度**。健全耕地保护考核机制。" in lines
+    assert "1.**完善耕地保护制度**。健全耕地保护考核机制。" in lines
     assert "##### （1）开展耕地卫片执法检查" in lines
     assert "【待补充：图斑核查数量】" in md
     assert lines[-2:] == ["青山县自然资源局  ", "2024年1月10日"]
@@ -133,12 +133,41 @@ def test_markdown_has_heading_levels_markers_and_the_signature(cli, tmp_path):
     assert "<h3>（一）强化耕地保护</h3>" in html
     assert "<h5>（1）开展耕地卫片执法检查</h5>" in html
     # a lead heading is bold, its asterisks not shown (CommonMark closes ** after a letter)
-    assert "<p><strong>1.完善耕地保护制度</strong>。健全耕地保护考核机制。</p>" in html
+    assert "<p>1.<strong>完善耕地保护制度</strong>。健全耕地保护考核机制。</p>" in html
     # placeholders are shown as written, not read as emphasis or a list
     assert "以******关于自然资源工作的部署为指导，20__年" in html
     assert "<p>1.5万亩耕地完成整改。</p>" in html
     assert "<ol" not in html and "<em>" not in html
     assert "青山县自然资源局<br />\n2024年1月10日" in html
+
+
+def test_draft_check_of_the_markdown_finds_what_it_finds_in_the_plain_text(cli, tmp_path):
+    """The Markdown a draft is exported as reads, to `draft check`, as its plain text does:
+    a lead heading in bold and a 1. heading are still headings, so （三） after two lead
+    headings （一）（二） is in order, and （1） under 1. skips no level."""
+    base = tmp_path / "annual.json"
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", base).returncode == 0
+    draft = load_draft_json(base)
+    body = (
+        draft.sections[2]
+        .body.replace("耕地保护\n", "耕地保护。")
+        .replace("便民服务\n", "便民服务。")
+    )
+    draft = _with_body(
+        draft, 2, body + "\n1.完善登记制度\n（1）压缩办理时限。全年压缩办理时限一半。"
+    )
+    saved = tmp_path / "leads.json"
+    saved.write_text(render_json(draft), encoding="utf-8")
+    found = {}
+    for fmt in ("md", "txt"):
+        out = tmp_path / f"leads.{fmt}"
+        assert cli("export", saved, "-o", out).returncode in (0, 1)
+        result = cli("check", out, "--doctype", "annual-work-summary", "--format", "json")
+        found[fmt] = sorted(
+            (f["code"], f["excerpt"]) for f in json.loads(result.stdout)["findings"]
+        )
+    assert found["md"] == found["txt"] == []
+    assert "（一）**强化耕地保护**。严格" in (tmp_path / "leads.md").read_text(encoding="utf-8")
 
 
 def test_markdown_escaping_keeps_the_visible_text():

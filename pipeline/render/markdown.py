@@ -1,8 +1,10 @@
 """Markdown: the title as #, the numbering levels 一、/（一）/1./（1） as ## to #####, markers kept.
 
 The 公文 numbers stay in the heading text; Markdown's own syntax in the draft's words
-(`*`, `_`, a paragraph opening with "1.") is escaped, so that a placeholder such as
-"******" or "20__年" shows as written instead of turning into emphasis or a list.
+(`*`, `_`, a paragraph opening with "1. ") is escaped, so that a placeholder such as
+"******" or "20__年" shows as written instead of turning into emphasis or a list. A lead
+heading's title is bold after its number ("（一）**强化耕地保护**。严格…"), so that
+`draft check` of the Markdown reads the same headings as in the plain text.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.render.layout import layout
+from pipeline.render.layout import LEVEL_PATTERNS, layout
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
     from pipeline.render.layout import Block
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)](?=\s|$))")
+"""Block syntax at a line's start; "1." starts a list only before a space ("1.完善" does not)."""
 
 
 def escape_markdown(text: str, *, line_start: bool = True) -> str:
@@ -41,9 +44,13 @@ def render_markdown(draft: Draft) -> str:
     out: list[str] = []
     for block in blocks:
         if block.kind == "title":
-            out += [f"# {escape_markdown(block.text)}", ""]
+            out += [f"# {escape_markdown(block.text, line_start=False)}", ""]
         elif block.kind == "heading":
-            out += [f"{'#' * (block.level + 1)} {escape_markdown(block.text)}", ""]
+            # after the #s a heading's text is inline: "#### 1.完善制度" needs no escape
+            out += [
+                f"{'#' * (block.level + 1)} {escape_markdown(block.text, line_start=False)}",
+                "",
+            ]
         elif block.kind == "paragraph" and block.lead:
             out += [_bold_lead(block, len(block.text)), ""]
         elif block.kind == "paragraph":
@@ -80,24 +87,36 @@ def markdown_position(draft: Draft, offset: int) -> tuple[int, int]:
 def _prefix(block: Block, k: int) -> str:
     """What the Markdown line of `block` holds before the block's k-th character."""
     if block.kind == "title":
-        return "# " + escape_markdown(block.text[:k])
+        return "# " + escape_markdown(block.text[:k], line_start=False)
     if block.kind == "heading":
-        return "#" * (block.level + 1) + " " + escape_markdown(block.text[:k])
+        return "#" * (block.level + 1) + " " + escape_markdown(block.text[:k], line_start=False)
     if block.kind == "paragraph" and block.lead:
         return _bold_lead(block, k)
-    return escape_markdown(block.text[:k])
+    # the line's start is escaped as in the whole paragraph: "1.完善" cut after "1." is not
+    start = _LINE_START.match(block.text)
+    return escape_markdown(block.text[:k], line_start=bool(start and k >= start.end()))
 
 
 def _bold_lead(block: Block, k: int) -> str:
-    """The first `k` characters of a paragraph with a lead heading, the lead in bold.
+    """The first `k` characters of a paragraph with a lead heading, as Markdown: the lead's
+    title in bold, its number and final stop outside ("（一）**强化耕地保护**。严格…").
 
-    The bold ends before the lead's final 。: CommonMark closes `**` only after a letter
-    or before a space or punctuation, so "**（一）强化耕地保护。**严格" would show its
-    asterisks; "**（一）强化耕地保护**。严格" is bold and shows the same words.
+    CommonMark closes `**` only after a letter or before a space or punctuation: with the
+    stop inside, "**（一）强化耕地保护。**严格" shows its asterisks. And with the number
+    first, `draft check` of the Markdown reads the heading as it reads the plain text.
     """
-    bold = len(block.lead) - 1
-    if k < bold:
-        return "**" + escape_markdown(block.text[:k], line_start=False)
-    return f"**{escape_markdown(block.text[:bold], line_start=False)}**" + escape_markdown(
-        block.text[bold:k], line_start=False
-    )
+    text, lead = block.text, block.lead
+    number = next((p.match(lead) for level, p in LEVEL_PATTERNS if level == block.level), None)
+    title_start = number.end() if number else 0
+    title = lead[title_start:-1]
+    bold_start = title_start + len(title) - len(title.lstrip())
+    bold_end = title_start + len(title.rstrip())
+    marks = [bold_start, bold_end] if bold_start < bold_end else []
+    out, pos = [], 0
+    for mark in marks:
+        if mark > k:
+            break
+        out += [escape_markdown(text[pos:mark], line_start=False), "**"]
+        pos = mark
+    out.append(escape_markdown(text[pos:k], line_start=False))
+    return "".join(out)
