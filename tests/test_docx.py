@@ -535,7 +535,10 @@ def test_spec_style_and_draft_toml_override_fonts_and_sizes(cli, tmp_path):
     )
     work = tmp_path / "work"
     work.mkdir()
-    (work / "draft.toml").write_text('[style.body]\nfont = "仿宋"\n', encoding="utf-8")
+    (work / "draft.toml").write_text(
+        '[style.body]\nfont = "仿宋"\n[style.page_number]\nfont = "Times New Roman"\n',
+        encoding="utf-8",
+    )
     out = work / "styled.docx"
     result = cli(
         "run", EXAMPLES / "annual-work-summary.yaml", "--spec-dir", spec_dir, "-o", out, cwd=work
@@ -549,6 +552,12 @@ def test_spec_style_and_draft_toml_override_fonts_and_sizes(cli, tmp_path):
     assert size_pt(run) == 15  # 小三 from the spec
     sub = text_runs(find_paragraph(out, "（一）强化耕地保护"))[0]
     assert sub.find("w:rPr/w:b", NS).get(q("val"), "true") in ("true", "1")
+    # the page number's font is its digits' font, not only the dashes'
+    footers = [part for part in parts(out) if part.startswith("word/footer")]
+    assert len(footers) == 2
+    for footer in footers:
+        for run in xml(out, footer).iterfind(".//w:r", NS):
+            assert fonts_of(run)["ascii"] == fonts_of(run)["eastAsia"] == "Times New Roman"
 
 
 def test_a_bad_style_in_draft_toml_is_a_clear_error_and_writes_nothing(cli, tmp_path):

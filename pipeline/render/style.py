@@ -90,7 +90,8 @@ class RoleStyle(_Strict):
     fallback: FontName | None = None
     """The font Word and LibreOffice use where `font` is not installed (`w:altName`)."""
     latin: FontName | None = None
-    """The font of digits and Latin text; None means the house `latin_font`."""
+    """The font of digits and Latin text; None means the house `latin_font` (for the page
+    number, its own `font`)."""
     size: Points
     bold: bool = False
 
@@ -151,8 +152,8 @@ class HouseStyle(_Strict):
     heading3: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
     heading4: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
     signature: RoleStyle = _role(font="仿宋_GB2312", fallback="仿宋", size=16)
-    page_number: RoleStyle = _role(font="宋体", fallback="SimSun", latin="宋体", size=14)
-    """GB/T 9704: half-width 宋体 Arabic digits, 4号."""
+    page_number: RoleStyle = _role(font="宋体", fallback="SimSun", size=14)
+    """GB/T 9704: half-width 宋体 Arabic digits, 4号 (the digits take the role's `font`)."""
     latin_font: FontName = "Times New Roman"
     """Digits and Latin text everywhere but the page number."""
     margins: Margins = Field(default_factory=Margins)
@@ -166,8 +167,11 @@ class HouseStyle(_Strict):
         return getattr(self, name)
 
     def latin_for(self, name: str) -> str:
-        """The Latin font of role `name`."""
-        return self.role(name).latin or self.latin_font
+        """The Latin font of role `name`: its `latin`, else the house `latin_font`; the page
+        number, all digits, is set in its own `font` (`[style.page_number] font = "Times New
+        Roman"` changes the digits, not only the dashes)."""
+        rs = self.role(name)
+        return rs.latin or (rs.font if name == "page_number" else self.latin_font)
 
     @property
     def text_width_mm(self) -> float:
