@@ -720,6 +720,37 @@ def test_the_signature_never_stands_on_a_page_without_text(tmp_path, school_json
     assert last[0] == f"第{n:03d}行"
 
 
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) or poppler-utils is not installed",
+)
+def test_a_title_larger_than_a_grid_line_takes_two_and_its_lines_do_not_overlap(cli, tmp_path):
+    """A house style's 小初 (36 pt) title, in the grid's 28.95 pt lines, printed its two lines
+    over each other: each of its lines now takes two grid lines, and the text below stays on
+    the grid (4 + the blank line + 17 lines of text = 22)."""
+    (tmp_path / "draft.toml").write_text('[style.title]\nsize = "小初"\n', encoding="utf-8")
+    out = tmp_path / "big-title.docx"
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pages = _libreoffice_pages(out, tmp_path)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(tmp_path / "big-title.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    lines = [
+        (float(top), float(bottom))
+        for top, bottom in re.findall(
+            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes
+        )
+    ]
+    (top1, bottom1), (top2, _) = lines[:2]
+    assert bottom1 <= top2, "the title's second line prints over its first"
+    assert top2 - top1 == pytest.approx(2 * 28.95, abs=0.5)
+    assert pages[0][:2] == ["青山县自然资源局2023年", "工作总结"]
+    assert len(pages[0]) == 2 + 17 + 1  # title, text, page number
+
+
 def test_a_style_table_sits_beside_model_profiles_in_draft_toml(tmp_path):
     from pipeline.config import load_config
     from pipeline.render.style import house_style

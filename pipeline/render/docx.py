@@ -205,7 +205,7 @@ def _set_up_styles(doc: DocxDocument, style: HouseStyle) -> None:
         s.font.bold = rs.bold
         set_char_spacing(s.element.get_or_add_rPr(), style.char_spacing_pt(role))
         pf = s.paragraph_format
-        _exact_spacing(pf, style)
+        _exact_spacing(pf, style.line_spacing_twips(role))
         pf.widow_control = False  # a full page holds exactly the grid's lines
         # the grid's pitch is kept by the fixed line spacing and the condensed characters, the
         # same in Word, WPS and LibreOffice (which spreads 16 pt characters over two cells of
@@ -247,9 +247,9 @@ def _set_up_comment_styles(doc: DocxDocument) -> None:
         built_in.element.attrib.pop(qn("w:customStyle"), None)
 
 
-def _exact_spacing(pf: object, style: HouseStyle) -> None:
+def _exact_spacing(pf: object, twips: int) -> None:
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY  # type: ignore[attr-defined]
-    pf.line_spacing = Pt(style.line_pitch_twips / 20)  # type: ignore[attr-defined]
+    pf.line_spacing = Pt(twips / 20)  # type: ignore[attr-defined]
     pf.space_before = Pt(0)  # type: ignore[attr-defined]
     pf.space_after = Pt(0)  # type: ignore[attr-defined]
 

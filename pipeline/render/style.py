@@ -187,6 +187,13 @@ class HouseStyle(_Strict):
         down to a twip (225 mm / 22 → 579 twips = 28.95 pt)."""
         return int(self.text_height_mm / 25.4 * 1440 / self.lines_per_page)
 
+    def line_spacing_twips(self, role: str) -> int:
+        """The fixed line spacing of a role: the grid's pitch, or as many pitches as text of
+        the role's size needs (a 小初 title takes two grid lines a line: in one, its lines
+        would print over each other)."""
+        pitch = self.line_pitch_twips
+        return pitch * max(1, math.ceil(self.role(role).size * 20 / pitch))
+
     @property
     def char_pitch_pt(self) -> float:
         """The character pitch: the text block's width over the characters per line."""
