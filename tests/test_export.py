@@ -94,6 +94,30 @@ def test_a_hand_edited_draft_is_exported_with_its_markers_located_again(cli, sav
     assert "中心组学习次数】" not in comments.replace("中心组理论学习次数", "")
 
 
+def test_a_marker_replaced_all_over_the_file_is_a_filled_fact(cli, saved, tmp_path):
+    """Filling a marker with the editor's replace-all changes the sections, `text` and the
+    marker's finding at once: the sections still give `text`, yet the saved markers and
+    findings no longer stand where they point. The export wrote them back unchanged (offsets
+    into the wrong words) and took 12 for no fact; it is now an edit like any other."""
+    edited = tmp_path / "replaced.json"
+    edited.write_text(
+        saved.read_text(encoding="utf-8").replace("【待补充：中心组学习次数】", "12"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.json"
+    result = cli("export", edited, "-o", out, "-o", tmp_path / "out.docx")
+    assert result.returncode == 0, result.stderr
+    assert "was edited" in result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    text = data["text"]
+    assert [m["label"] for m in data["markers"]] == ["中心组理论学习次数", "新中国成立周年数"]
+    assert all(text[m["start"] : m["end"]] == f"【待补充：{m['label']}】" for m in data["markers"])
+    assert all(text[f["start"] : f["end"]] == f["excerpt"] for f in data["findings"])
+    assert data["facts"]["central_group_sessions"] == 12  # the value typed is the fact
+    check = cli("check", edited)
+    assert check.returncode == 0, check.stdout  # `draft check` agrees: nothing unsupported
+
+
 # ----------------------------------------------------------------------------- Markdown
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.document import Draft
 from pipeline.errors import InputError
+from pipeline.markers import find_markers, marker
 from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import control_character, parse_json, read_text
 from pipeline.validation import error_reason, format_path
@@ -113,8 +114,14 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
 def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
     """Markers located again and stale findings dropped when the text was edited."""
     text = draft.text
-    if not isinstance(saved_text, str) or saved_text == text:
+    if not isinstance(saved_text, str):
         return SavedDraft(draft=draft)
+    if saved_text == text:
+        if all(text[m.start : m.end] == marker(m.label) for m in draft.markers):
+            return SavedDraft(draft=draft)
+        # a search-and-replace over the whole file edits `text` with the sections: the saved
+        # markers no longer stand at their offsets, and the text they were found in is gone
+        saved_text = _text_as_checked(draft, text) or ""
     labels = {m.label: m.fact for m in draft.markers if m.fact}
     same = 0
     while same < min(len(text), len(saved_text)) and text[same] == saved_text[same]:
@@ -125,5 +132,31 @@ def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
         draft=refreshed,
         edited=True,
         dropped_findings=len(draft.findings) - len(kept),
-        checked_text=saved_text,
+        checked_text=saved_text or None,
     )
+
+
+def _text_as_checked(draft: Draft, text: str) -> str | None:
+    """The text the saved markers were found in, rebuilt from `text` where values were typed
+    over them everywhere in the file (a replace-all also changes each marker's `gap.marker`
+    excerpt into the value): each marker put back in its value's place. None when `text`
+    differs in any other way."""
+    values = {f.start: f.excerpt for f in draft.findings if f.code == "gap.marker"}
+    out: list[str] = []
+    old = new = 0
+    for m in sorted(draft.markers, key=lambda m: m.start):
+        if m.start < old:
+            return None
+        here = new + m.start - old
+        out.append(text[new:here])
+        written = marker(m.label)
+        value = written if text.startswith(written, here) else values.get(m.start)
+        if not value or not text.startswith(value, here):
+            return None
+        out.append(written)
+        old, new = m.end, here + len(value)
+    out.append(text[new:])
+    rebuilt = "".join(out)
+    found = [(start, end, label) for start, end, label in find_markers(rebuilt)]
+    expected = sorted((m.start, m.end, m.label) for m in draft.markers)
+    return rebuilt if found == expected else None
