@@ -17,6 +17,12 @@ from pipeline.markers import find_markers
 from pipeline.models.base import Usage
 
 
+def as_paragraphs(text: str) -> str:
+    """`text` as a section body: one paragraph a line, each without the blanks around it (an
+    indent typed as 　　, spaces at the end), blank lines dropped; the layout indents."""
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
 class SectionDraft(BaseModel):
     """One drafted section."""
 

@@ -9,6 +9,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from markdown_it import MarkdownIt
 
@@ -92,6 +93,28 @@ def test_a_hand_edited_draft_is_exported_with_its_markers_located_again(cli, sav
         comments = z.read("word/comments.xml").decode()
     assert comments.count("<w:comment ") == 2
     assert "中心组学习次数】" not in comments.replace("中心组理论学习次数", "")
+
+
+def test_an_indent_or_a_blank_line_typed_into_a_section_is_no_paragraph_of_its_own(
+    cli, saved, tmp_path
+):
+    """A body edited by hand with the office habit of a 　　 indent, a line of spaces and a
+    space at a line's end: Word showed the paragraph indented four characters and an empty
+    paragraph (the layout indents by itself), and the text held the blanks."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    theory = next(s for s in data["sections"] if s["id"] == "theory_study")
+    original = theory["body"]
+    first, rest = original.split("\n", 1)
+    theory["body"] = f"\u3000\u3000{first} \n   \n{rest}"
+    edited = tmp_path / "spaced.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "spaced.docx"
+    result = cli("export", edited, "-o", out, "-o", tmp_path / "spaced.json.txt")
+    assert result.returncode == 0, result.stderr
+    paragraphs = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert first in paragraphs and original.split("\n")[1] in paragraphs
+    assert [i for i, p in enumerate(paragraphs) if not p.strip()] == [1, len(paragraphs) - 3]
+    assert (tmp_path / "spaced.json.txt").read_text(encoding="utf-8") == load_draft_json(saved).text
 
 
 def test_a_marker_replaced_all_over_the_file_is_a_filled_fact(cli, saved, tmp_path):

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.document import Draft
+from pipeline.document import Draft, as_paragraphs
 from pipeline.errors import InputError
 from pipeline.markers import find_markers, marker
 from pipeline.spec import DOCTYPE_ID
@@ -94,6 +94,15 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             else f"field '{where}': {error_reason(first)}, got {first.get('input')!r:.60}"
         )
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    # a body edited by hand as the drafter never writes it: an indent typed as 　　 (the
+    # layout indents every paragraph) or a line of spaces (an empty paragraph in Word)
+    draft = draft.model_copy(
+        update={
+            "sections": [
+                s.model_copy(update={"body": as_paragraphs(s.body)}) for s in draft.sections
+            ]
+        }
+    )
     if not DOCTYPE_ID.fullmatch(draft.doctype):  # else a path, which load_spec would read
         raise InputError(
             "not a Draftsmith draft: field 'doctype': expected a document-type id such as "

@@ -11,7 +11,7 @@ import re
 import threading
 
 from pipeline import paths
-from pipeline.document import Draft, SectionDraft
+from pipeline.document import Draft, SectionDraft, as_paragraphs
 from pipeline.drafting import assemble
 from pipeline.errors import InputError
 from pipeline.facts import Facts, validate_facts
@@ -71,7 +71,7 @@ def normalise_body(text: str) -> str:
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = without_control_characters(text)
-    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return as_paragraphs(text)
 
 
 def rebuild(
