@@ -117,6 +117,23 @@ def test_an_indent_or_a_blank_line_typed_into_a_section_is_no_paragraph_of_its_o
     assert (tmp_path / "spaced.json.txt").read_text(encoding="utf-8") == load_draft_json(saved).text
 
 
+def test_an_edit_of_the_text_field_alone_is_refused_not_lost(cli, saved, tmp_path):
+    """Filling a marker in the JSON's `text` (the whole document in one field) and not in its
+    sections: the export took the sections, wrote the marker back into the Word file and said
+    "edited … checked again"; the edit was lost without a word."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["text"] = data["text"].replace("【待补充：中心组学习次数】", "12")
+    edited = tmp_path / "text-edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "text-edited.docx"
+    out.write_bytes(b"earlier")
+    result = cli("export", edited, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert "text-edited.json" in result.stderr and "field 'text' was edited" in result.stderr
+    assert "'sections'" in result.stderr and "Traceback" not in result.stderr
+    assert out.read_bytes() == b"earlier"
+
+
 def test_a_marker_replaced_all_over_the_file_is_a_filled_fact(cli, saved, tmp_path):
     """Filling a marker with the editor's replace-all changes the sections, `text` and the
     marker's finding at once: the sections still give `text`, yet the saved markers and

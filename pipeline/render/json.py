@@ -117,6 +117,18 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             f"(line {line} of the text); delete it: no document can hold one",
             path=str(path),
         )
+    if (
+        isinstance(saved_text, str)
+        and saved_text != draft.text
+        and _points_into(draft, draft.text)
+        and not _points_into(draft, saved_text)
+    ):  # the sections are as checked: the edit is in `text` alone, which nothing reads
+        raise InputError(
+            "field 'text' was edited, but its sections are unchanged: a draft is read from "
+            "'sections' ('text' is made from them), so the edit would be lost; make it in "
+            "'sections', or delete 'text'",
+            path=str(path),
+        )
     return _refresh_positions(draft, saved_text)
 
 
@@ -126,10 +138,10 @@ def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
     if not isinstance(saved_text, str):
         return SavedDraft(draft=draft)
     if saved_text == text:
-        if all(text[m.start : m.end] == marker(m.label) for m in draft.markers):
+        if _points_into(draft, text):
             return SavedDraft(draft=draft)
         # a search-and-replace over the whole file edits `text` with the sections: the saved
-        # markers no longer stand at their offsets, and the text they were found in is gone
+        # markers and findings no longer stand at their offsets, and their text is gone
         saved_text = _text_as_checked(draft, text) or ""
     labels = {m.label: m.fact for m in draft.markers if m.fact}
     same = 0
@@ -145,11 +157,18 @@ def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
     )
 
 
+def _points_into(draft: Draft, text: str) -> bool:
+    """Whether the saved markers and findings stand in `text` where their offsets say."""
+    return all(text[m.start : m.end] == marker(m.label) for m in draft.markers) and all(
+        text[f.start : f.end] == f.excerpt for f in draft.findings
+    )
+
+
 def _text_as_checked(draft: Draft, text: str) -> str | None:
     """The text the saved markers were found in, rebuilt from `text` where values were typed
     over them everywhere in the file (a replace-all also changes each marker's `gap.marker`
-    excerpt into the value): each marker put back in its value's place. None when `text`
-    differs in any other way."""
+    excerpt into the value): each marker put back in its value's place. None when no marker
+    was filled, or `text` differs in any other way."""
     values = {f.start: f.excerpt for f in draft.findings if f.code == "gap.marker"}
     out: list[str] = []
     old = new = 0
@@ -168,4 +187,4 @@ def _text_as_checked(draft: Draft, text: str) -> str | None:
     rebuilt = "".join(out)
     found = [(start, end, label) for start, end, label in find_markers(rebuilt)]
     expected = sorted((m.start, m.end, m.label) for m in draft.markers)
-    return rebuilt if found == expected else None
+    return rebuilt if found == expected and rebuilt != text else None
