@@ -134,6 +134,27 @@ def test_an_edit_of_the_text_field_alone_is_refused_not_lost(cli, saved, tmp_pat
     assert out.read_bytes() == b"earlier"
 
 
+def test_sections_edited_and_text_deleted_give_findings_that_point_into_the_text(
+    cli, saved, tmp_path
+):
+    """'text' is made from the sections, so a user may delete it after editing them: the
+    markers and findings of the text as drafted were then written back unchanged."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    theory = next(s for s in data["sections"] if s["id"] == "theory_study")
+    theory["body"] = theory["body"].replace("【待补充：中心组学习次数】", "12")
+    del data["text"]
+    edited = tmp_path / "no-text.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = cli("export", edited, "-o", out)
+    assert "was edited" in result.stderr
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    text = exported["text"]
+    assert [m["label"] for m in exported["markers"]] == ["中心组理论学习次数", "新中国成立周年数"]
+    assert all(text[m["start"] : m["end"]].endswith(f"{m['label']}】") for m in exported["markers"])
+    assert all(text[f["start"] : f["end"]] == f["excerpt"] for f in exported["findings"])
+
+
 def test_a_marker_replaced_all_over_the_file_is_a_filled_fact(cli, saved, tmp_path):
     """Filling a marker with the editor's replace-all changes the sections, `text` and the
     marker's finding at once: the sections still give `text`, yet the saved markers and

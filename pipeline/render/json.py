@@ -126,7 +126,7 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
         raise InputError(
             "field 'text' was edited, but its sections are unchanged: a draft is read from "
             "'sections' ('text' is made from them), so the edit would be lost; make it in "
-            "'sections', or delete 'text'",
+            "'sections' instead",
             path=str(path),
         )
     return _refresh_positions(draft, saved_text)
@@ -135,9 +135,11 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
 def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
     """Markers located again and stale findings dropped when the text was edited."""
     text = draft.text
-    if not isinstance(saved_text, str):
-        return SavedDraft(draft=draft)
-    if saved_text == text:
+    if not isinstance(saved_text, str):  # 'text' deleted: the offsets tell whether it changed
+        if _points_into(draft, text):
+            return SavedDraft(draft=draft)
+        saved_text = ""
+    elif saved_text == text:
         if _points_into(draft, text):
             return SavedDraft(draft=draft)
         # a search-and-replace over the whole file edits `text` with the sections: the saved
