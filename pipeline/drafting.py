@@ -29,6 +29,7 @@ from pipeline.postprocess import (
     completion_failure,
     continuation_messages,
     join_continuation,
+    without_reasoning,
 )
 from pipeline.prompts import Message, PromptSet, SectionPrompt, date_cn
 from pipeline.retry import section_deadline as retry_deadline_scope
@@ -166,9 +167,11 @@ async def _ask(
     failure = completion_failure(completion)
     if failure:
         raise ModelError(failure)
-    text = completion.text
     if completion.finish_reason != "length":
-        return text
+        return completion.text
+    # A thinking model reasons again before it goes on: each part loses its own reasoning
+    # (which is also not sent back), or the second <think>…</think> lands in the section.
+    text = without_reasoning(completion.text)
     emit(SectionEvent(prompt.section_id, "continuing", "answer cut off at the token limit"))
     try:
         rest = await model.complete(prompt, continuation_messages(messages, text))
@@ -186,7 +189,7 @@ async def _ask(
             "the answer was cut off at the token limit even after one continuation request; "
             "raise --max-tokens"
         )
-    return join_continuation(text, rest.text)
+    return join_continuation(text, without_reasoning(rest.text))
 
 
 async def _draft_section(

@@ -284,6 +284,34 @@ def test_a_thinking_models_reasoning_is_not_part_of_the_draft(tmp_path, openai_s
 
 
 @pytest.mark.parametrize(
+    ("opened", "closed"),
+    [("<think>\n", "\n</think>\n\n"), ("", "\n</think>\n\n")],  # the template opened it
+    ids=["block", "closing-tag-only"],
+)
+def test_a_thinking_models_continued_answer_holds_no_reasoning(
+    tmp_path, openai_server, expected, opened, closed
+):
+    # cut off at the token limit, a thinking model reasons again before it goes on
+    body = expected["public_opinion"]
+    half = len(body) // 2
+    first = {
+        "kind": "text",
+        "text": f"{opened}先想想怎么写。{closed}{body[:half]}",
+        "finish": "length",
+    }
+    rest = {"kind": "text", "text": f"{opened}接着上文，还有137场活动？不写。{closed}{body[half:]}"}
+    openai_server.script("public_opinion", first, rest)
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert run.section("public_opinion")["body"] == expected["public_opinion"]
+    assert "think>" not in run.draft["text"] and "137" not in run.draft["text"]
+    # the reasoning is not sent back with the partial answer either
+    _, continuation = openai_server.requests("public_opinion")
+    assert continuation.continuation
+    assert continuation.body["messages"][-2]["content"].strip() == body[:half].strip()
+
+
+@pytest.mark.parametrize(
     ("answer", "finish", "error", "words"),
     [
         (
