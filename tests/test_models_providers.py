@@ -336,6 +336,16 @@ def test_a_profiles_extra_body_is_sent_and_keys_the_cache(tmp_path, openai_serve
     [
         # Zhipu: a 429 whose code says the account is in arrears
         ({"error": {"code": "1113", "message": "您的账户已欠费，请充值后重试。"}}, 429),
+        # Zhipu: the day's quota of calls is used up
+        (
+            {
+                "error": {
+                    "code": "1304",
+                    "message": "该 API 已达今日调用次数限额，如有更多需求，请联系客服购买",
+                }
+            },
+            429,
+        ),
         # Moonshot
         (
             {
@@ -370,6 +380,20 @@ def test_an_empty_account_stops_the_run_at_the_first_answer(tmp_path, openai_ser
         error = run.section(sid)["error"]
         assert error.startswith(f"{status} ") and message in error
         assert "top it up with the provider" in error
+
+
+def test_a_locked_account_stops_the_run_at_the_first_answer(tmp_path, openai_server):
+    # Zhipu answers a locked account with a 429 that no wait gets past
+    body = {"error": {"code": "1112", "message": "您的账户已被锁定，请联系客服解锁"}}
+    openai_server.script("*", _raw(body, 429), "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1
+    assert "retrying" not in run.stderr
+    for sid in SECTIONS:
+        error = run.section(sid)["error"]
+        assert error.startswith("429 Too Many Requests from http://127.0.0.1:")
+        assert "您的账户已被锁定" in error and "the account cannot be used" in error
 
 
 # ----------------------------------------------------------------------------- proxies

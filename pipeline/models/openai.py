@@ -19,8 +19,8 @@ reason and token counts where that step leaves them.
 Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
 go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
 message, the API key masked. A 401, 402, 403 or 404, or a 429 that says the account is out of
-credit, stops every later call of the run at once: the key, the permission, the balance or the
-model name is wrong for every section alike.
+credit, its quota used up or the account locked, stops every later call of the run at once:
+the key, the permission, the balance or the model name is wrong for every section alike.
 """
 
 from __future__ import annotations
@@ -53,18 +53,30 @@ from pipeline.retry import (
 
 FATAL_FOR_RUN = frozenset({401, 402, 403, 404})
 """Statuses that no other section could get past either."""
-OUT_OF_CREDIT = frozenset({"insufficient_quota", "1113", "exceeded_current_quota_error"})
-"""The `code` or `type` of a 429 that is an empty account, not a rate limit: OpenAI's
-insufficient_quota, Zhipu's 1113 (账户已欠费), Moonshot's exceeded_current_quota_error."""
+OUT_OF_CREDIT = frozenset(
+    {"insufficient_quota", "exceeded_current_quota_error", "1113", "1304", "1308", "1309", "1310"}
+)
+"""The `code` or `type` of a 429 that is an empty account or a used-up quota, not a rate limit:
+OpenAI's insufficient_quota, Moonshot's exceeded_current_quota_error, Zhipu's 1113 (账户已欠费),
+1304 (今日调用次数限额), 1308 and 1310 (usage caps until their reset), 1309 (plan expired)."""
+ACCOUNT_BLOCKED = frozenset({"1110", "1111", "1112", "1121"})
+"""The `code` of a 429 that is an account that cannot be used at all: Zhipu's 1110 (inactive),
+1111 (no such account), 1112 and 1121 (locked)."""
 
 
-def _out_of_credit(exc: Any) -> bool:
-    """A 402 (DeepSeek: Insufficient Balance), or a 429 whose code or type says the account
-    is empty: waiting does not help, and no other section would get through either."""
+def _account_problem(exc: Any) -> Literal["credit", "blocked"] | None:
+    """What is wrong with the account when waiting cannot help: a 402 (DeepSeek: Insufficient
+    Balance) or a 429 whose code or type says the account is empty or its quota used up
+    ("credit"), or that the account is locked ("blocked"); None for anything else, such as a
+    429 that is a rate limit. No other section would get through either."""
     if exc.status_code == 402:
-        return True
+        return "credit"
+    if exc.status_code != 429:
+        return None
     kinds = {str(getattr(exc, "code", None)), str(getattr(exc, "type", None))}
-    return exc.status_code == 429 and bool(kinds & OUT_OF_CREDIT)
+    if kinds & OUT_OF_CREDIT:
+        return "credit"
+    return "blocked" if kinds & ACCOUNT_BLOCKED else None
 
 
 class EndpointSettings(BaseModel):
@@ -240,8 +252,10 @@ def classify(exc: BaseException) -> RetryDecision:
         status = exc.status_code
         headers = dict(exc.response.headers) if exc.response is not None else {}
         reason = _status_text(status)
-        if status == 429 and _out_of_credit(exc):
-            return RetryDecision(transient=False, reason=f"{reason} (insufficient quota)")
+        problem = _account_problem(exc)
+        if problem is not None:
+            what = "insufficient quota" if problem == "credit" else "account not usable"
+            return RetryDecision(transient=False, reason=f"{reason} ({what})")
         transient = status not in PERMANENT_STATUS and (status in TRANSIENT_STATUS or status >= 500)
         return RetryDecision(
             transient=transient, reason=reason, retry_after=retry_after_seconds(headers)
@@ -510,11 +524,16 @@ class OpenAIModel:
                 f"{provider_message(exc)}",
                 self._key(),
             )
-            if status in FATAL_FOR_RUN or _out_of_credit(exc):
+            problem = _account_problem(exc)
+            if status in FATAL_FOR_RUN or problem is not None:
                 hint = {
                     401: f"; check the key in {self.settings.key_env}",
                     402: "; the account has no credit left: top it up with the provider",
-                    429: "; the account has no credit or quota left: top it up with the provider",
+                    429: "; the account has no credit or quota left: top it up with the provider"
+                    " (or wait until its limit resets)"
+                    if problem == "credit"
+                    else "; the account cannot be used (inactive or locked): see the "
+                    "provider's console",
                     403: "; the key may not be allowed to use this model",
                     404: f"; check the model name '{self.settings.model}' and the base URL"
                     + _version_hint(self.settings.base_url),
