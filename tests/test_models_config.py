@@ -107,6 +107,28 @@ def test_missing_profile_key_names_its_variable(tmp_path, openai_server, cli):
     assert openai_server.count() == 0
 
 
+def test_a_local_server_without_a_key_says_any_value_will_do(tmp_path, openai_server, cli):
+    """Ollama needs no key: with none set, the message says a placeholder works (not only
+    "set OPENAI_API_KEY", which reads as if an OpenAI account were needed), and it does."""
+    from modelrun import EXAMPLE, FAST_RETRIES
+
+    args = ("run", EXAMPLE, "--model", "openai:qwen2.5:7b", "-o", tmp_path / "d.json")
+    proc = cli(*args, "--base-url", openai_server.base_url, env={"OPENAI_API_KEY": ""})
+    assert proc.returncode == 2, proc.stderr
+    assert "no API key for model 'openai:qwen2.5:7b'" in proc.stderr
+    assert "a local server that needs no key (Ollama" in proc.stderr
+    assert "export OPENAI_API_KEY=local, or set key_required = false" in proc.stderr
+    assert openai_server.count() == 0
+    # a remote endpoint gets no such suggestion
+    remote = cli(*args, "--base-url", "https://api.deepseek.com/v1", env={"OPENAI_API_KEY": ""})
+    assert remote.returncode == 2 and "local server" not in remote.stderr
+    # the placeholder is all it takes
+    env = {"OPENAI_API_KEY": "local", **FAST_RETRIES}
+    done = cli(*args, "--base-url", openai_server.base_url, env=env)
+    assert done.returncode == 0, done.stderr
+    assert openai_server.requests()[0].authorization == "Bearer local"
+
+
 def test_a_key_with_a_character_no_header_can_carry_is_bad_input(tmp_path, openai_server, cli):
     """A key pasted with an input-method character fails before any section, naming the
     variable and the position, never the key."""

@@ -109,6 +109,22 @@ def _check_url(url: str, source: str) -> str:
     return url
 
 
+_LOCAL_KEY_HINT = (
+    "; a local server that needs no key (Ollama, llama.cpp, vLLM without --api-key) takes "
+    "any value, e.g. export {var}=local, or set key_required = false in its draft.toml profile"
+)
+
+
+def _is_local(base_url: str | None) -> bool:
+    """Whether `base_url` is a server on this machine (where Ollama and llama.cpp listen)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(base_url).hostname if base_url else None
+    return host is not None and (
+        host == "localhost" or host == "::1" or host.startswith("127.") or host == "0.0.0.0"
+    )
+
+
 def get_model(
     name: str,
     *,
@@ -128,6 +144,15 @@ def get_model(
     opts = options or ModelOptions()
     profile, retry_config = _profile_for(name, cwd)
 
+    if opts.base_url:
+        base_url: str | None = _check_url(opts.base_url, "--base-url")
+    elif profile.base_url:
+        base_url = _check_url(profile.base_url, f"profile '{name}'")
+    elif os.environ.get("OPENAI_BASE_URL", "").strip():
+        base_url = _check_url(os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
+    else:
+        base_url = None
+
     key_env = opts.api_key_env or profile.key_env
     api_key = os.environ.get(key_env, "").strip()
     if not api_key:
@@ -140,6 +165,7 @@ def get_model(
                     if key_flag and not opts.api_key_env
                     else ""
                 )
+                + (_LOCAL_KEY_HINT.format(var=key_env) if _is_local(base_url) else "")
             )
         api_key = "not-needed"
     bad = next((i for i, ch in enumerate(api_key) if not (ch.isascii() and ch.isprintable())), None)
@@ -149,14 +175,6 @@ def get_model(
             f"position {bad + 1} (not ASCII, or a control character): paste the key again"
         )
 
-    if opts.base_url:
-        base_url: str | None = _check_url(opts.base_url, "--base-url")
-    elif profile.base_url:
-        base_url = _check_url(profile.base_url, f"profile '{name}'")
-    elif os.environ.get("OPENAI_BASE_URL", "").strip():
-        base_url = _check_url(os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
-    else:
-        base_url = None
     # OpenAI's reasoning models refuse max_tokens wherever they are served (Azure, a proxy)
     takes_completion_tokens = (
         base_url is None
