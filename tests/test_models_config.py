@@ -87,6 +87,19 @@ def test_base_url_flag_and_env(tmp_path, openai_server):
     assert openai_server.count() == len(SECTIONS)
 
 
+def test_a_profiles_base_url_wins_over_the_environment_and_the_key_is_trimmed(
+    tmp_path, openai_server
+):
+    # as README says: OPENAI_BASE_URL (set for another tool) does not redirect a profile,
+    # and a key saved with `echo KEY > file` keeps no newline
+    _profile(tmp_path, openai_server)
+    env = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "LOCAL_LLM_KEY": " k-12345\n"}
+    run = draft_run(tmp_path, None, model="local", env=env, cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert openai_server.count() == len(SECTIONS)
+    assert {r.authorization for r in openai_server.requests()} == {"Bearer k-12345"}
+
+
 def test_profile_from_the_user_config_dir(tmp_path, openai_server, draftsmith_home):
     config = draftsmith_home / "config"
     config.mkdir(parents=True, exist_ok=True)
