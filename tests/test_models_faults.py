@@ -126,6 +126,19 @@ def test_read_timeout_is_retried(tmp_path, openai_server, expected):
     assert run.section("shortcomings")["body"] == expected["shortcomings"]
 
 
+def test_read_timeouts_to_the_last_attempt_say_which_timeout_to_raise(tmp_path, openai_server):
+    # a local server, or a model that reasons first, takes longer than the read timeout
+    openai_server.script("shortcomings", "hang:3", "hang:3")
+    run = draft_run(tmp_path, openai_server, "--timeout", "0.5", "--max-attempts", "2")
+    assert run.code == 3, run.stderr
+    assert openai_server.count("shortcomings") == 2
+    error = run.section("shortcomings")["error"]
+    assert error.startswith("request timed out after 2 attempt(s) (2 allowed) — ")
+    assert "no answer within the 0.5 s read timeout" in error
+    assert "needs a larger --timeout, or read_timeout in its draft.toml profile" in error
+    assert "（生成失败：请求超时）" in run.section("shortcomings")["body"]
+
+
 def test_connection_refused_fails_every_section_within_bounds(tmp_path):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

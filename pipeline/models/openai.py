@@ -493,7 +493,7 @@ class OpenAIModel:
             )
         except RetriesExhausted as exc:
             usage = self._usage(requests, started)
-            detail = provider_message(exc.last)
+            detail = self._read_timeout_hint(exc.last) or provider_message(exc.last)
             raise ModelCallError(
                 redact(str(exc) if detail in str(exc) else f"{exc} — {detail}", self._key()),
                 usage=usage,
@@ -503,6 +503,20 @@ class OpenAIModel:
             usage = self._usage(requests, started)
             raise self._permanent(exc, usage) from None
         return self._completion(answer, self._usage(requests, started))
+
+    def _read_timeout_hint(self, exc: BaseException) -> str | None:
+        """For a request that got no answer within the read timeout: what the timeout was and
+        where to raise it (a local server, or a model that reasons first, can take minutes to
+        answer a call that does not stream); None for any other failure."""
+        import httpx2
+
+        if not any(isinstance(e, httpx2.ReadTimeout) for e in _causes(exc)):
+            return None
+        return (
+            f"no answer within the {self.settings.read_timeout:g} s read timeout: a slow model "
+            "(a local server, or one that reasons before it answers) needs a larger --timeout, "
+            "or read_timeout in its draft.toml profile"
+        )
 
     def _key(self) -> str:
         return self._api_key.get_secret_value()
