@@ -151,7 +151,10 @@ def completion_failure(completion: Completion) -> str | None:
         return "the endpoint's content filter stopped the answer"
     if not completion.text.strip():
         reason = (
-            " (cut off at the token limit before any text)"
+            # DeepSeek-reasoner, o-series, vLLM with a reasoning parser: the reasoning, sent
+            # apart from the content, counts against the limit and can use all of it
+            " (cut off at the token limit before any text: a model that reasons first spends "
+            "tokens on it; raise --max-tokens, or max_tokens in its draft.toml profile)"
             if (completion.finish_reason == "length")
             else ""
         )

@@ -3,6 +3,7 @@ HTTP: survived with the right number of requests, or reported as specified."""
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -345,6 +346,34 @@ def test_an_answer_that_is_only_reasoning_is_a_failure(
     section = run.section("organization")
     assert error in section["error"] and f"（生成失败：{words}）" in section["body"]
     _others_fine(run, expected, "organization")
+
+
+def test_reasoning_that_used_up_the_token_limit_says_to_raise_it(tmp_path, openai_server):
+    # DeepSeek-reasoner: the reasoning comes apart from the content and counts against
+    # max_tokens; all of it spent on reasoning leaves empty content, cut off at the limit
+    answer = {
+        "id": "r1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "deepseek-reasoner",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "", "reasoning_content": "先想想……"},
+                "finish_reason": "length",
+            }
+        ],
+        "usage": {"prompt_tokens": 900, "completion_tokens": 300, "total_tokens": 1200},
+    }
+    raw = {"kind": "raw", "status": 200, "text": json.dumps(answer, ensure_ascii=False)}
+    openai_server.script("organization", raw)
+    run = draft_run(tmp_path, openai_server, "--max-tokens", "300")
+    assert run.code == 3, run.stderr
+    assert openai_server.count("organization") == 1
+    section = run.section("organization")
+    assert section["error"].startswith("the model returned empty content (cut off at the token")
+    assert "raise --max-tokens, or max_tokens in its draft.toml profile" in section["error"]
+    assert "（生成失败：回答超出长度上限）" in section["body"]
 
 
 def test_chatty_fenced_answer_is_cleaned_to_the_section(tmp_path, openai_server, expected):
