@@ -309,6 +309,28 @@ def test_llm_judge_scores_each_draft_once(cli, tmp_path, openai_server):
     assert cached.returncode == 1 and openai_server.count() == before  # verdict and drafts cached
 
 
+def test_a_thinking_judges_reasoning_is_not_read_as_its_verdict(cli, tmp_path, openai_server):
+    # Qwen3 or DeepSeek-R1 on Ollama or vLLM: the reasoning, with a score it then thought
+    # better of and a brace, comes before the verdict in the content
+    answer = (
+        "<think>\n先按评分标准看。我的评分：2分？再想想，结构完整、数字有据，应该更高。"
+        "{不足之处}几乎没有。\n</think>\n\n"
+        '{"score": 4, "reasons": ["结构完整，表述规范"]}'
+    )
+    openai_server.script("judge", {"kind": "text", "text": answer})
+    extra = (
+        "models: [openai:good]\n"
+        "judge:\n  model: openai:thinker\n  rubric: 结构完整、表述规范、数字有据。\n  min_score: 3\n"
+    )
+    report = tmp_path / "r.json"
+    suite = write_suite(tmp_path, ["complete"], extra)
+    result = cli("eval", suite, "-q", "-o", report, env=server_env(openai_server))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["metrics"]["judge_score"] == 4.0
+    assert sample["judge_reasons"] == ["结构完整，表述规范"]
+
+
 def test_cache_clear_also_forgets_the_judges_verdicts(cli, tmp_path, openai_server):
     extra = "models: [openai:good]\njudge:\n  model: openai:good\n  rubric: 数字有据。\n"
     suite = write_suite(tmp_path, ["complete"], extra)

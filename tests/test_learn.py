@@ -459,7 +459,12 @@ def test_bad_labels(label):
     assert check_label(label) is not None
 
 
-def test_learn_with_a_model_over_http(cli, tmp_path, openai_server):
+@pytest.mark.parametrize(
+    "reasoning",
+    ["", '<think>\n要输出 {"facts": [...]} 这样的 JSON，每项写 {id, label}。\n</think>\n\n'],
+    ids=["plain", "thinking-model"],  # Qwen3 or DeepSeek-R1 on Ollama: reasoning in the content
+)
+def test_learn_with_a_model_over_http(cli, tmp_path, openai_server, reasoning):
     """The model's labels come over real HTTP; a valid one is used, an invented fact refused."""
     answer = {
         "facts": [
@@ -468,7 +473,7 @@ def test_learn_with_a_model_over_http(cli, tmp_path, openai_server):
             {"id": "unit_name", "label": "school", "description": "English label"},
         ]
     }
-    openai_server.script("judge", "text:" + json.dumps(answer, ensure_ascii=False))
+    openai_server.script("judge", "text:" + reasoning + json.dumps(answer, ensure_ascii=False))
     env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test"}
     out = tmp_path / "types"
     proc = cli(

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from pipeline import paths
 from pipeline.errors import InputError, ModelError
 from pipeline.models.base import Model
+from pipeline.postprocess import without_reasoning
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.textio import write_atomic
 
@@ -43,7 +44,9 @@ def judge_messages(rubric: str, title: str, text: str) -> list[Message]:
 
 
 def parse_verdict(answer: str) -> Verdict:
-    """Read the judge's JSON verdict (fences and surrounding words tolerated)."""
+    """Read the judge's JSON verdict (fences and surrounding words tolerated; a thinking
+    model's <think>…</think> reasoning before it is not read: its scores are drafts)."""
+    answer = without_reasoning(answer)
     match = re.search(r"\{.*\}", answer, re.S)
     if match:
         try:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.errors import DraftsmithError
 from pipeline.learn.facts_finder import FoundFact
 from pipeline.models.base import Model, close_model
+from pipeline.postprocess import without_reasoning
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _FORBIDDEN = re.compile(r"[【】{}<>\n\r□]")
@@ -66,7 +67,9 @@ def _prompt_text(title: str, facts: list[FoundFact]) -> str:
 
 
 def _json_object(text: str) -> str:
-    """The JSON object in an answer (code fences and chatter around it dropped)."""
+    """The JSON object in an answer (code fences and chatter around it, and a thinking
+    model's <think>…</think> reasoning before it, dropped)."""
+    text = without_reasoning(text)
     start, end = text.find("{"), text.rfind("}")
     return text[start : end + 1] if 0 <= start < end else text
 
