@@ -396,6 +396,27 @@ def test_a_locked_account_stops_the_run_at_the_first_answer(tmp_path, openai_ser
         assert "您的账户已被锁定" in error and "the account cannot be used" in error
 
 
+def test_a_region_the_provider_does_not_serve_is_not_blamed_on_the_key(tmp_path, openai_server):
+    # OpenAI, asked from a country it does not serve (or through a server it has blocked)
+    body = {
+        "error": {
+            "code": "unsupported_country_region_territory",
+            "message": "Country, region, or territory not supported",
+            "param": None,
+            "type": "request_forbidden",
+        }
+    }
+    openai_server.script("*", _raw(body, 403), "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1
+    error = run.section("plans")["error"]
+    assert error.startswith("403 Forbidden from http://127.0.0.1:")
+    assert "Country, region, or territory not supported" in error
+    assert "the provider does not serve requests from this country or region" in error
+    assert "key" not in error
+
+
 # ----------------------------------------------------------------------------- proxies
 
 

@@ -59,6 +59,8 @@ OUT_OF_CREDIT = frozenset(
 """The `code` or `type` of a 429 that is an empty account or a used-up quota, not a rate limit:
 OpenAI's insufficient_quota, Moonshot's exceeded_current_quota_error, Zhipu's 1113 (账户已欠费),
 1304 (今日调用次数限额), 1308 and 1310 (usage caps until their reset), 1309 (plan expired)."""
+REGION_REFUSED = "unsupported_country_region_territory"
+"""The `code` of OpenAI's 403 for a request from a region it does not serve."""
 ACCOUNT_BLOCKED = frozenset({"1110", "1111", "1112", "1121"})
 """The `code` of a 429 that is an account that cannot be used at all: Zhipu's 1110 (inactive),
 1111 (no such account), 1112 and 1121 (locked)."""
@@ -548,7 +550,9 @@ class OpenAIModel:
                     if problem == "credit"
                     else "; the account cannot be used (inactive or locked): see the "
                     "provider's console",
-                    403: "; the key may not be allowed to use this model",
+                    403: "; the provider does not serve requests from this country or region"
+                    if getattr(exc, "code", None) == REGION_REFUSED
+                    else "; the key may not be allowed to use this model",
                     404: f"; check the model name '{self.settings.model}' and the base URL"
                     + _version_hint(self.settings.base_url),
                 }[status]
