@@ -213,6 +213,30 @@ def test_retry_errors_reruns_only_the_failed_sample_and_section(cli, tmp_path, o
     assert openai_server.requests()[-1].section == "opening"
 
 
+def test_sections_failed_for_one_reason_give_it_once(cli, tmp_path, openai_server):
+    # a wrong key: every section of every sample fails with the provider's same message
+    openai_server.script("*", "401")
+    suite = write_suite(tmp_path, ["complete", "minimal"], "models: [openai:good]\n")
+    report = tmp_path / "r.json"
+    result = cli(
+        "eval", suite, "--concurrency", "1", "--no-cache", "-o", report,
+        env=server_env(openai_server),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert openai_server.count() == 1  # the run stopped at the first 401
+    for sample in json.loads(report.read_text(encoding="utf-8"))["samples"]:
+        error = sample["error"]
+        assert error.startswith(
+            "sections opening, organization, theory_study, public_opinion, civic_culture, "
+            "shortcomings, plans failed: 401 Unauthorized from http://127.0.0.1:"
+        ), error
+        assert error.count("401 Unauthorized") == 1
+        assert sample["failed_sections"] == [
+            "opening", "organization", "theory_study", "public_opinion", "civic_culture",
+            "shortcomings", "plans",
+        ]  # fmt: skip
+
+
 def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
     cli, tmp_path, openai_server
 ):

@@ -423,7 +423,17 @@ async def _draft_sample(
             )
         )
     failed = draft.failed_sections
-    problems = [f"section {s.id} failed: {s.error}" for s in failed]
+    # Sections failed for one reason (a wrong key, an empty account, the endpoint down) are
+    # named together: the provider's message once, not once per section in every sample.
+    by_reason: dict[str, list[str]] = {}
+    for s in failed:
+        by_reason.setdefault(s.error or "no answer", []).append(s.id)
+    problems = [
+        f"section {ids[0]} failed: {reason}"
+        if len(ids) == 1
+        else f"sections {', '.join(ids)} failed: {reason}"
+        for reason, ids in by_reason.items()
+    ]
     if judge_error:
         problems.append(judge_error)
     return base.model_copy(
