@@ -123,6 +123,27 @@ def test_a_web_page_where_the_api_should_be_says_to_check_the_base_url(openai_se
     assert openai_server.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # vLLM and some routers: `choices` null
+        ('{"id": "x", "object": "chat.completion", "choices": null}', "with no choices"),
+        # DashScope's native API shape where the compatible one was meant
+        ('{"output": {"text": "第一句。"}, "request_id": "53ada3be"}', "with no choices"),
+        # a proxy that broke the body off, or sent none
+        ('{"choices": [{"message": {"content": "第一', "with a body that is not JSON"),
+        ("", "with an empty body"),
+    ],
+    ids=["null-choices", "native-shape", "cut-off-json", "empty"],
+)
+def test_a_200_that_is_no_chat_completion_says_what_came(openai_server, text, expected):
+    openai_server.script("organization", _raw(text))
+    message = _failure(openai_server)
+    assert message.startswith(f"{openai_server.base_url} answered 200 OK {expected}")
+    assert "Error" not in message and "Full response keys" not in message
+    assert openai_server.count() == 1
+
+
 def test_a_200_answer_carrying_an_upstream_error_is_retried(openai_server):
     # OpenRouter and one-api style gateways relay an upstream failure inside a 200
     upstream = _raw({"error": {"code": 502, "message": "Upstream provider timed out"}})

@@ -30,6 +30,7 @@ import contextlib
 import functools
 import html
 import importlib
+import json
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -291,6 +292,20 @@ Zhipu: `network_error`; Mistral and vLLM: `error`, `abort`): a partial answer, w
 again like a 503."""
 
 
+def _no_choices(exc: BaseException) -> bool:
+    """Whether `exc` is a 200 answer without choices: an empty list (ours), a null one or
+    none at all (ChatOpenAI's TypeError and KeyError for those)."""
+    text = str(exc)
+    return (
+        (isinstance(exc, ValueError) and text == NO_CHOICES)
+        or (isinstance(exc, TypeError) and "null value for 'choices'" in text)
+        or (isinstance(exc, KeyError) and "missing 'choices'" in text)
+    )
+
+
+NO_CHOICES = "the answer has no choices"
+
+
 class AnswerInterrupted(Exception):
     """A 200 answer that the server broke off (its finish reason is in `INTERRUPTED`)."""
 
@@ -479,7 +494,7 @@ class OpenAIModel:
                     raise ErrorInAnswer(exc.args[0]) from None
                 raise
             if not result.generations:
-                raise ValueError("the answer has no choices")
+                raise ValueError(NO_CHOICES)
             finish = (result.generations[0].generation_info or {}).get("finish_reason")
             if finish in INTERRUPTED:
                 raise AnswerInterrupted(finish)
@@ -567,6 +582,19 @@ class OpenAIModel:
                 redact(
                     f"{where} answered 200 OK with an error: {provider_message(exc)}", self._key()
                 ),
+                usage=usage,
+            )
+        if _no_choices(exc):
+            return ModelCallError(
+                f"{where} answered 200 OK with no choices: not a chat completion as an "
+                "OpenAI-compatible API gives it (check the base URL and the model name)",
+                usage=usage,
+            )
+        if isinstance(exc, json.JSONDecodeError):
+            what = "a body that is not JSON" if exc.doc.strip() else "an empty body"
+            return ModelCallError(
+                f"{where} answered 200 OK with {what}, not an API answer (a proxy in between "
+                "broke it off, or the base URL is not the API's address)",
                 usage=usage,
             )
         if isinstance(exc, ValueError) and "Unexpected response type" in str(exc):
