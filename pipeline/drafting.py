@@ -32,6 +32,7 @@ from pipeline.postprocess import (
     without_reasoning,
 )
 from pipeline.prompts import Message, PromptSet, SectionPrompt, date_cn
+from pipeline.retry import SectionRetries
 from pipeline.retry import section_deadline as retry_deadline_scope
 from pipeline.spec import DocSpec, SectionSpec
 
@@ -214,10 +215,11 @@ async def _draft_section(
     attempts = 0
     problem: str | None = None
     started = time.monotonic()
+    retries: SectionRetries | None = None
     emit(SectionEvent(section.id, "drafting"))
     try:
         async with asyncio.timeout(deadline):
-            with retry_deadline_scope(deadline):
+            with retry_deadline_scope(deadline) as retries:
                 for round_ in range(repairs + 1):
                     attempts += 1
                     text = await _ask(model, prompt, messages, tally, emit)
@@ -238,7 +240,7 @@ async def _draft_section(
     except ModelError as exc:
         problem = str(exc)
     except TimeoutError:
-        problem = f"no usable answer within the {deadline:g} s deadline"
+        problem = (retries or SectionRetries()).deadline_message(deadline or 0)
     usage = tally.usage.model_copy(update={"elapsed_s": round(time.monotonic() - started, 6)})
     if best is None:
         reason = problem or "no answer"

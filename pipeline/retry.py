@@ -127,13 +127,41 @@ def _http_date(value: str) -> float | None:
 _section_deadline: ContextVar[float | None] = ContextVar("section_deadline", default=None)
 
 
+class SectionRetries:
+    """What the retry layer did within one `section_deadline` block."""
+
+    def __init__(self) -> None:
+        self.last_reason: str | None = None
+        """Why the last retry was made (`request timed out`, `503 Service Unavailable`…)."""
+
+    def deadline_message(self, seconds: float) -> str:
+        """Why the section got no answer: the deadline, and what its requests ran into."""
+        text = f"no usable answer within the {seconds:g} s deadline"
+        if self.last_reason:
+            text += f" (its requests were retried after: {self.last_reason})"
+        if self.last_reason and "timed out" in self.last_reason:
+            text += (
+                "; a slow model needs a larger --timeout (or read_timeout in its draft.toml "
+                "profile), and a server that answers one request at a time a lower "
+                "--concurrency"
+            )
+        return text
+
+
+_section_retries: ContextVar[SectionRetries | None] = ContextVar("section_retries", default=None)
+
+
 @contextmanager
-def section_deadline(seconds: float | None) -> Iterator[None]:
-    """Within this block (one section's task), no retry wait ends later than `seconds` from now."""
+def section_deadline(seconds: float | None) -> Iterator[SectionRetries]:
+    """Within this block (one section's task), no retry wait ends later than `seconds` from now;
+    the retries made within it are noted on the `SectionRetries` it gives."""
+    retries = SectionRetries()
     token = _section_deadline.set(time.monotonic() + seconds if seconds else None)
+    noted = _section_retries.set(retries)
     try:
-        yield
+        yield retries
     finally:
+        _section_retries.reset(noted)
         _section_deadline.reset(token)
 
 
@@ -208,6 +236,9 @@ async def call_with_retries(
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         reason = classify(exc).reason if exc else "failure"
+        noted = _section_retries.get()
+        if noted is not None:
+            noted.last_reason = reason
         log.warning(
             "%s: %s; retrying in %.1f s (attempt %d of %d)",
             label or "request",

@@ -237,6 +237,33 @@ def test_sections_failed_for_one_reason_give_it_once(cli, tmp_path, openai_serve
         ]  # fmt: skip
 
 
+def test_a_sample_out_of_time_says_what_its_requests_ran_into(cli, tmp_path, openai_server):
+    # a profile whose model answers slower than its read timeout, under the run's deadline
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.slow]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        "key_required = false\nread_timeout = 0.5\n",
+        encoding="utf-8",
+    )
+    openai_server.script("plans", *["hang:5"] * 20)
+    suite = write_suite(tmp_path, ["complete"], "models: [slow]\n")
+    report = tmp_path / "r.json"
+    env = {
+        **server_env(openai_server),
+        "DRAFTSMITH_RETRY_DEADLINE": "4",
+        "DRAFTSMITH_RETRY_MAX_ATTEMPTS": "50",  # the deadline, not the attempts, runs out
+        "DRAFTSMITH_RETRY_INITIAL_BACKOFF": "0.01",
+        "DRAFTSMITH_RETRY_JITTER": "0",
+    }
+    result = cli("eval", suite, "--no-cache", "-q", "-o", report, env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["failed_sections"] == ["plans"]
+    assert sample["error"].startswith(
+        "section plans failed: no usable answer within the 4 s deadline (its requests were "
+        "retried after: request timed out); a slow model needs a larger --timeout"
+    ), sample["error"]
+
+
 def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
     cli, tmp_path, openai_server
 ):

@@ -16,7 +16,7 @@ from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import SharedPeak
 from pipeline.models.base import Completion, Model
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.retry import section_deadline
+from pipeline.retry import SectionRetries, section_deadline
 
 
 class RateLimiter:
@@ -166,17 +166,17 @@ class LimitedModel:
             return await ask(prompt, messages)
         section = prompt.section_id
         left = self._deadline - self._spent.get(section, 0.0)
-        late = ModelError(f"no usable answer within the {self._deadline:g} s deadline")
+        retries = SectionRetries()
         if left <= 0:
-            raise late
+            raise ModelError(retries.deadline_message(self._deadline))
         started = time.monotonic()
         try:
             async with asyncio.timeout(left) as timer:
-                with section_deadline(left):
+                with section_deadline(left) as retries:
                     return await ask(prompt, messages)
         except TimeoutError:
             if timer.expired():
-                raise late from None
+                raise ModelError(retries.deadline_message(self._deadline)) from None
             raise
         finally:
             self._spent[section] = self._spent.get(section, 0.0) + time.monotonic() - started
