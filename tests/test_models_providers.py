@@ -438,6 +438,25 @@ def test_a_region_the_provider_does_not_serve_is_not_blamed_on_the_key(tmp_path,
     assert "key" not in error
 
 
+def test_a_rate_limit_that_outlasts_the_retries_says_to_ask_less_at_once(tmp_path, openai_server):
+    # Moonshot's free tier: 3 requests a minute, no Retry-After
+    body = {
+        "error": {
+            "message": "Your account org-1<ak-2> request reached organization max RPM: 3, "
+            "please try again after 20 seconds",
+            "type": "rate_limit_reached_error",
+        }
+    }
+    openai_server.script("plans", _raw(body, 429), _raw(body, 429))
+    run = draft_run(tmp_path, openai_server, "--max-attempts", "2")
+    assert run.code == 3, run.stderr
+    assert openai_server.count("plans") == 2  # a rate limit is retried
+    error = run.section("plans")["error"]
+    assert error.startswith("429 Too Many Requests after 2 attempt(s) (2 allowed) — Your account")
+    assert "max RPM: 3" in error
+    assert "ask for fewer sections at once (--concurrency" in error
+
+
 # ----------------------------------------------------------------------------- proxies
 
 

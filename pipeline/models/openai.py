@@ -511,6 +511,14 @@ class OpenAIModel:
         except RetriesExhausted as exc:
             usage = self._usage(requests, started)
             detail = self._read_timeout_hint(exc.last) or provider_message(exc.last)
+            if exc.decision.reason.startswith("429"):
+                # Moonshot's free tier allows 3 requests a minute: backoff alone cannot get
+                # four sections at once through
+                detail += (
+                    "; the endpoint's rate limit held through every retry: ask for fewer "
+                    "sections at once (--concurrency, or a model's concurrency and rpm in an "
+                    "eval suite)"
+                )
             raise ModelCallError(
                 redact(str(exc) if detail in str(exc) else f"{exc} — {detail}", self._key()),
                 usage=usage,
