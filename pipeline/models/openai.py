@@ -510,7 +510,9 @@ class OpenAIModel:
             )
         except RetriesExhausted as exc:
             usage = self._usage(requests, started)
-            detail = self._read_timeout_hint(exc.last) or provider_message(exc.last)
+            detail = self._connection_detail(exc.last, exc.decision.reason)
+            if detail is None:
+                detail = provider_message(exc.last)
             if exc.decision.reason.startswith("429"):
                 # Moonshot's free tier allows 3 requests a minute: backoff alone cannot get
                 # four sections at once through
@@ -520,7 +522,10 @@ class OpenAIModel:
                     "eval suite)"
                 )
             raise ModelCallError(
-                redact(str(exc) if detail in str(exc) else f"{exc} — {detail}", self._key()),
+                redact(
+                    str(exc) if not detail or detail in str(exc) else f"{exc} — {detail}",
+                    self._key(),
+                ),
                 usage=usage,
                 transient=True,
             ) from None
@@ -529,19 +534,34 @@ class OpenAIModel:
             raise self._permanent(exc, usage) from None
         return self._completion(answer, self._usage(requests, started))
 
-    def _read_timeout_hint(self, exc: BaseException) -> str | None:
-        """For a request that got no answer within the read timeout: what the timeout was and
-        where to raise it (a local server, or a model that reasons first, can take minutes to
-        answer a call that does not stream); None for any other failure."""
+    def _connection_detail(self, exc: BaseException, reason: str) -> str | None:
+        """What to check after a failure below HTTP (`reason` as `classify` gave it): where to
+        raise a read timeout, whether a server runs at the address, whether its host exists;
+        "" when there is nothing to add, None when `exc` is not such a failure. The client's
+        own words ("Connection error.", and "Request timed out." for a refused connection)
+        are left out: they add nothing, or contradict the reason."""
         import httpx2
+        import openai
 
-        if not any(isinstance(e, httpx2.ReadTimeout) for e in _causes(exc)):
+        if not isinstance(exc, openai.APIConnectionError):
             return None
-        return (
-            f"no answer within the {self.settings.read_timeout:g} s read timeout: a slow model "
-            "(a local server, or one that reasons before it answers) needs a larger --timeout, "
-            "or read_timeout in its draft.toml profile"
-        )
+        where = self.settings.base_url or "api.openai.com"
+        if any(isinstance(e, httpx2.ReadTimeout) for e in _causes(exc)):
+            # a local server, or a model that reasons first, can take minutes to answer a
+            # call that does not stream
+            return (
+                f"no answer within the {self.settings.read_timeout:g} s read timeout: a slow "
+                "model (a local server, or one that reasons before it answers) needs a larger "
+                "--timeout, or read_timeout in its draft.toml profile"
+            )
+        if reason == "connection refused":
+            return (
+                f"nothing accepts connections at {where}: is the server running (ollama serve, "
+                "vllm serve, llama-server…), and is the port right?"
+            )
+        if reason == "host not found":
+            return f"the host of {where} is not found: check the base URL, the network or proxy"
+        return ""
 
     def _key(self) -> str:
         return self._api_key.get_secret_value()
