@@ -38,12 +38,19 @@ def _place(
 
 
 def print_run_summary(
-    draft: Draft, outputs: list[Path], *, first: tuple[Path | None, str] | None = None
+    draft: Draft,
+    outputs: list[Path],
+    *,
+    first: tuple[Path | None, str] | None = None,
+    shown: bool = True,
 ) -> ExitCode:
     """Print the summary to stderr (naming the files written) and return the exit code.
 
     `first`: the first output (None for standard output) and its format: the findings are
-    placed by line and column in it, as `draft check` of that file places them.
+    placed by line and column in it, as `draft check` of that file places them. `shown`:
+    whether the draft went anywhere; when it did not (every section failed, and the file
+    already there was kept), its markers and findings are not listed: they are the failure
+    markers' own, in a text nobody will read.
     """
     err = sys.stderr
     chars = sum(len(s.body) for s in draft.sections)
@@ -55,17 +62,18 @@ def print_run_summary(
     )
     for s in draft.failed_sections:
         print(f"  FAILED {s.id}: {s.error}", file=err)
-    if draft.markers:
+    if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
         for m in draft.markers:
             fact = f" ({m.fact})" if m.fact else ""
             # outside every section: in the title, or in the signature (落款) after them
             where = m.section or ("title" if m.start < len(draft.title) else "signature")
             print(f"    {where}: 【待补充：{m.label}】{fact}", file=err)
-    else:
+    elif shown:
         print("  no markers", file=err)
-    errors = [f for f in draft.findings if f.severity == "error"]
-    warnings = [f for f in draft.findings if f.severity == "warning" and f.code != "gap.marker"]
+    findings = draft.findings if shown else []
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning" and f.code != "gap.marker"]
     for f in errors + warnings:
         print(
             f"  {_place(draft, f, first, outputs)}: {f.severity} {f.code} {f.message} “{f.excerpt}”",

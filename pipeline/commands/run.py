@@ -163,7 +163,10 @@ def run(
             elif output not in kept:
                 write_atomic(output, rendered)
                 written.append(output)
-        code = print_run_summary(draft, written, first=targets[0])
+        to_stdout = any(output is None for output, _ in targets)
+        code = print_run_summary(
+            draft, written, first=targets[0], shown=bool(written) or to_stdout or not kept
+        )
         if kept:
             print(
                 f"  every section failed: {', '.join(map(str, kept))} kept as it was, not "
