@@ -134,11 +134,17 @@ class SectionRetries:
         self.last_reason: str | None = None
         """Why the last retry was made (`request timed out`, `503 Service Unavailable`…)."""
 
-    def deadline_message(self, seconds: float) -> str:
-        """Why the section got no answer: the deadline, and what its requests ran into."""
+    def deadline_message(self, seconds: float, *, waiting: bool = True) -> str:
+        """Why the section got no answer: the deadline, and what its requests ran into
+        (`waiting`: the deadline came while a request waited for its answer)."""
         text = f"no usable answer within the {seconds:g} s deadline"
         if self.last_reason:
             text += f" (its requests were retried after: {self.last_reason})"
+        elif waiting:
+            text += (
+                " (a request was still waiting for its answer: a slow model needs a longer "
+                "--deadline, or deadline in the [retry] table of draft.toml)"
+            )
         if self.last_reason and "timed out" in self.last_reason:
             text += (
                 "; a slow model needs a larger --timeout (or read_timeout in its draft.toml "

@@ -204,6 +204,21 @@ def test_a_section_out_of_time_says_what_its_requests_ran_into(tmp_path, openai_
     assert "（生成失败：超过本节时限）" in run.section("plans")["body"]
 
 
+def test_a_section_out_of_time_on_its_first_request_says_to_allow_more_time(
+    tmp_path, openai_server
+):
+    # a read timeout raised for a slow local model, past the section's deadline
+    openai_server.script("plans", "hang:30")
+    run = draft_run(tmp_path, openai_server, "--timeout", "60", "--deadline", "6")
+    assert run.code == 3, run.stderr
+    assert openai_server.count("plans") == 1
+    assert run.section("plans")["error"] == (
+        "no usable answer within the 6 s deadline (a request was still waiting for its "
+        "answer: a slow model needs a longer --deadline, or deadline in the [retry] table of "
+        "draft.toml)"
+    )
+
+
 # ----------------------------------------------------------------------------- permanent
 
 

@@ -168,7 +168,7 @@ class LimitedModel:
         left = self._deadline - self._spent.get(section, 0.0)
         retries = SectionRetries()
         if left <= 0:
-            raise ModelError(retries.deadline_message(self._deadline))
+            raise ModelError(retries.deadline_message(self._deadline, waiting=False))
         started = time.monotonic()
         try:
             async with asyncio.timeout(left) as timer:
