@@ -175,6 +175,12 @@ NonEmptyText = Annotated[
 ]
 
 
+def _whole(value: float) -> float | int:
+    """A number that is whole as an int: templates insert it as typed (8000亩), where the
+    float gave 8000.0亩."""
+    return int(value) if value.is_integer() else value
+
+
 def _text(field: FieldSpec | FactSpec) -> Any:
     """The type of a text value, with the spec's `pattern` if it has one."""
     if field.pattern is None:
@@ -197,7 +203,8 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
             return Annotated[int, Strict(), limits, _typed(read)]
         case "number":
             read = partial(typed_values.to_float, unit=field.unit)
-            return Annotated[float, Strict(), Field(ge=low, le=high), _typed(read)]
+            limits = Field(ge=low, le=high)
+            return Annotated[float, Strict(), limits, _typed(read), AfterValidator(_whole)]
         case "year":
             read = partial(typed_values.to_int, unit=field.unit, year=True)
             return Annotated[

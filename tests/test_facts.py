@@ -636,3 +636,19 @@ def test_cli_the_facts_template_says_each_item_fields_type_and_unit(cli, tmp_pat
     )
     assert "    cases:   # 办理件数（整数，单位：件，选填）" in result.stdout
     assert "    level:   # 工作级别（从可选值中选一项，可选值：县级 / 市级，选填）" in result.stdout
+
+
+MYTYPES = Path(__file__).parent / "data" / "mytypes"
+"""Two document types written from the README alone, as data: a 述职报告 and a 工作计划."""
+
+
+def test_cli_a_whole_number_fact_is_drafted_as_typed(cli, tmp_path):
+    """A `number` fact of 1500 was drafted 新增补充耕地1500.0亩 and 工作经费320.0万元."""
+    result = cli("run", MYTYPES / "facts" / "annual-work-plan.yaml", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "新增补充耕地1500亩" in result.stdout
+    assert "工作经费320万元" in result.stdout
+    assert ".0" not in result.stdout
+    duty = cli("run", MYTYPES / "facts" / "personal-duty-report.yaml", "--format", "txt")
+    assert "全年完成8000亩" in duty.stdout and "出勤率99.2%" in duty.stdout, duty.stderr
+
