@@ -33,9 +33,13 @@ def _normalise(text: str) -> str:
 
 
 def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
+    """`text` without the unit it ends in; a unit in 万 or 亿 (万元) also when only its 万
+    is written (1.2万 for 1.2万元), which is not then read as ten thousand times 1.2."""
     for unit in filter(None, units):
-        if text.endswith(unit):
-            return text[: -len(unit)].strip()
+        short = unit[0] if len(unit) > 1 and unit[0] in "万亿" else None
+        for written in filter(None, (unit, short)):
+            if text.endswith(written):
+                return text[: -len(written)].strip()
     return text
 
 
@@ -46,19 +50,30 @@ def to_int(text: str, unit: str | None, *, year: bool = False) -> Any:
     t = _without_unit(t, ("年" if year else None,))
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
+    value = _wan_or_chinese(t)
+    return int(value) if value is not None and value == value.to_integral_value() else text
+
+
+def _wan_or_chinese(t: str) -> Decimal | None:
+    """The value of 1.2万 or of a Chinese numeral (十二), in decimal: 0.57万 is 5700, where
+    floats give 5699.999…; None for anything else."""
     wan = _WAN.match(t)
-    if wan and (amount := Decimal(wan[1]) * 10_000) == amount.to_integral_value():
-        return int(amount)  # in decimal: 0.57万 is 5700, where floats give 5699.999…
+    if wan:
+        return Decimal(wan[1]) * 10_000
     if t and _CN_NUMBER.fullmatch(t):
         value = parse_chinese(t)
-        return text if value is None else value
-    return text
+        return None if value is None else Decimal(value)
+    return None
 
 
 def to_float(text: str, unit: str | None) -> Any:
-    """A number from what a clerk types (12.5, 1,200.5, 12.5万元 for unit 万元), or the text."""
+    """A number from what a clerk types (12.5, 1,200.5, 1.6万, 十二, 12.5万元 for unit 万元),
+    or the text."""
     t = _without_unit(_normalise(text).replace(",", ""), (unit,))
-    return float(t) if re.fullmatch(r"[+-]?\d+(\.\d+)?", t) else text
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
+        return float(t)
+    value = _wan_or_chinese(t)
+    return text if value is None else float(value)
 
 
 def to_date(text: str) -> Any:

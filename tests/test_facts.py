@@ -652,3 +652,30 @@ def test_cli_a_whole_number_fact_is_drafted_as_typed(cli, tmp_path):
     duty = cli("run", MYTYPES / "facts" / "personal-duty-report.yaml", "--format", "txt")
     assert "全年完成8000亩" in duty.stdout and "出勤率99.2%" in duty.stdout, duty.stderr
 
+
+@pytest.mark.parametrize(
+    ("fact", "typed", "value"),
+    [
+        ("budget", "320", 320),
+        ("budget", "1.2万", 1.2),  # the unit is 万元: its 万 alone, not ten thousand times
+        ("budget", "1.2万元", 1.2),
+        ("budget", "十二", 12),
+        ("budget", "１２.５", 12.5),
+        ("targets", "1.6万", 16000),  # 目标值 has no unit
+        ("targets", "三万五千", 35000),
+    ],
+)
+def test_a_number_fact_is_read_as_clerks_type_it(tmp_path, fact, typed, value):
+    """1.6万 and 十二 were refused for a `number` fact ("write the number alone in digits:
+    1.6", which would have drafted 1.6件 for 16000件), though they are read for an integer."""
+    data = yaml.safe_load((MYTYPES / "facts" / "annual-work-plan.yaml").read_text("utf-8"))
+    data["doctype"] = str(MYTYPES / "schemas" / "annual-work-plan.yaml")
+    if fact == "targets":
+        data["targets"][0]["value"] = typed
+    else:
+        data[fact] = typed
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _, facts = load_facts(path)
+    got = facts.values["targets"][0]["value"] if fact == "targets" else facts.values[fact]
+    assert got == value and type(got) is type(value)
