@@ -336,6 +336,68 @@ def test_a_plan_is_for_the_year_its_title_names():
     ] == [("facts.plans-year", "2023年", 4, 3)]
 
 
+MYTYPES = EXAMPLES.parent / "tests" / "data" / "mytypes"
+"""Two document types written from the README alone: a 述职报告 and a 工作计划."""
+
+
+def test_a_plan_types_own_plans_section_is_for_the_plans_year(cli, tmp_path):
+    """A 工作计划 type whose section is headed “{{ plan_year }}年重点工作安排”: its correct
+    offline draft failed with “the plans are for 2025, not 2024” (as a summary's plans
+    section is for the following year), and a wrong year there went unreported."""
+    import shutil
+
+    shutil.copytree(MYTYPES / "prompts", tmp_path / "prompts")
+    (tmp_path / "schemas").mkdir()
+    spec = (MYTYPES / "schemas/annual-work-plan.yaml").read_text(encoding="utf-8")
+    heading = "    heading: 主要措施\n    aliases: [重点工作, 工作措施]\n    facts: [measures]\n"
+    assert heading in spec
+    spec = spec.replace(
+        heading, '    heading: "{{ plan_year }}年重点工作安排"\n    facts: [plan_year, measures]\n'
+    )
+    (tmp_path / "schemas/annual-work-plan.yaml").write_text(spec, encoding="utf-8")
+    template = tmp_path / "prompts/annual-work-plan/measures.j2"
+    body = template.read_text(encoding="utf-8")
+    template.write_text(body.replace("{% for", "{{ plan_year }}年，重点抓好以下工作：{% for", 1))
+    facts = tmp_path / "plan.yaml"
+    facts.write_text(
+        (MYTYPES / "facts/annual-work-plan.yaml")
+        .read_text(encoding="utf-8")
+        .replace("doctype: ../schemas/", "doctype: schemas/"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan.txt"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert "三、2024年重点工作安排" in out.read_text(encoding="utf-8")
+    assert "facts." not in done.stderr
+    out.write_text(out.read_text(encoding="utf-8").replace("2024年，重点", "2025年，重点"))
+    checked = cli("check", out, "--doctype", tmp_path / "schemas/annual-work-plan.yaml")
+    assert "facts.plans-year [error] the plans are for 2024, not 2025" in checked.stdout
+
+
+def test_a_plan_types_signature_before_its_year_is_right_whatever_the_title(cli, tmp_path):
+    """A plan for 2024 signed 2023年12月20日 is right; checked with its type, it was “dated
+    before the year the report covers” (an error) as soon as its title lost 工作计划."""
+    draft = cli("run", MYTYPES / "facts/annual-work-plan.yaml", "--format", "txt").stdout
+    assert draft.startswith("青山县自然资源局2024年工作计划\n") and "2023年12月20日" in draft
+    path = tmp_path / "plan.txt"
+    path.write_text(draft.replace("2024年工作计划\n", "2024年工作\n", 1), encoding="utf-8")
+    done = cli(
+        "check", path, "--doctype", MYTYPES / "schemas/annual-work-plan.yaml", "--format", "json"
+    )
+    codes = [f["code"] for f in json.loads(done.stdout)["findings"] if f["severity"] == "error"]
+    assert codes == ["structure.title"], done.stdout
+
+
+def test_a_summary_with_next_years_plan_in_its_title_is_not_a_plan():
+    """县财政局2023年工作总结和2024年工作计划: its plans are for 2024, not 2023."""
+    text = (
+        "县财政局2023年工作总结和2024年工作计划\n一、2023年工作总结\n正文。\n"
+        "二、2024年工作计划\n2024年，我局将抓好以下工作。"
+    )
+    assert [f for f in check_text(text).findings if f.family == "facts"] == []
+
+
 def test_must_mention(school, draft):
     spec, facts = school
     dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)

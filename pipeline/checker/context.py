@@ -109,13 +109,11 @@ class Context:
     @cached_property
     def plans_year(self) -> int | None:
         """The year a plans section is for: the year after the report's, or, in a plan
-        checked without a document type (县财政局2024年工作计划), the title's own year."""
+        (县财政局2024年工作计划), the plan's own year."""
         year = self.report_year
         if year is None:
             return None
-        if self.spec is None and self.is_plan:
-            return year
-        return year + 1
+        return year if self.is_plan else year + 1
 
     @cached_property
     def title(self) -> str:
@@ -124,9 +122,10 @@ class Context:
 
     @cached_property
     def is_plan(self) -> bool:
-        """The text is a plan, not a report on a year: its title names one (县财政局2024年
-        工作计划)."""
-        return bool(_PLAN_TITLE.search(self.title))
+        """The text is a plan, not a report on a year: its document type's name names one
+        (单位年度工作计划), or, checked without a type, its title does (县财政局2024年工作计划)."""
+        name = self.spec.name if self.spec else self.title
+        return bool(_PLAN_TITLE.search(name)) and "总结" not in name  # 总结和2024年工作计划
 
     @cached_property
     def covers_part_of_year(self) -> bool:
