@@ -385,7 +385,9 @@ class PromptSet:
             (required_only, "the optional facts missing"),
         ):
             try:
-                self.render_title(values)
+                title = self.render_title(values)
+                if values is examples:
+                    _check_title(self.spec, title)
                 for s in self.spec.sections:
                     skeleton = self.render_section(s, values).skeleton
                     if not skeleton and values is examples:  # every fact given, nothing written
@@ -488,6 +490,19 @@ def _spec_line(spec: DocSpec, where: tuple[Any, ...]) -> int | None:
     if spec.source is None:
         return None
     return load_structured(spec.source, what="document-type spec")[1].line(where)
+
+
+def _check_title(spec: DocSpec, title: str) -> None:
+    """The title names the type its name ends in, as the checker wants of every draft."""
+    word = spec.type_word
+    if word and word not in title:
+        raise InputError(
+            f"field 'title': renders as “{title}”, which does not name the type “{word}” "
+            f"that the name “{spec.name}” ends in, so every draft would fail the title "
+            f"check: end the title with {word}, or the name with the type the title names",
+            path=str(spec.source) if spec.source else None,
+            line=_spec_line(spec, ("title",)),
+        )
 
 
 def _check_listed(spec: DocSpec, unlisted: dict[str, list[str]]) -> None:

@@ -45,6 +45,18 @@ DOCTYPE_ID = re.compile(validation.DOCTYPE_ID.strip("^$"))
 DoctypeId = Annotated[str, Field(pattern=validation.DOCTYPE_ID)]
 
 
+DOC_TYPE_WORDS = (
+    "工作总结", "工作报告", "工作计划", "工作要点", "实施方案", "述职报告", "总结", "报告",
+    "计划", "要点", "方案", "汇报", "意见", "通知", "请示", "纪要",
+)  # fmt: skip
+"""The words a type's name may end in, longest first: the type a title must name."""
+
+
+def type_word(name: str) -> str | None:
+    """The type a document type's name ends in (个人年度述职报告 → 述职报告), None for none."""
+    return next((word for word in DOC_TYPE_WORDS if name.endswith(word)), None)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -235,6 +247,11 @@ class DocSpec(_Strict):
     def label(self, fact_id: str) -> str:
         """The Chinese label of a fact."""
         return self.facts[fact_id].label
+
+    @property
+    def type_word(self) -> str | None:
+        """The type its name ends in (工作总结, 述职报告, 工作计划…): every title must name it."""
+        return type_word(self.name)
 
 
 # ----------------------------------------------------------------------------- loading

@@ -652,3 +652,49 @@ def test_a_signature_fact_of_the_wrong_type_is_a_spec_error(
     result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
     assert result.returncode == 2, result.stderr
     assert result.stderr == f"error: {spec}:{_line_of(spec, new.strip())}: {expected}\n"
+
+
+MYTYPES = Path(__file__).parent / "data" / "mytypes"
+"""Two document types written from the README alone: a 述职报告 and a 工作计划."""
+
+
+@pytest.fixture
+def mytypes(tmp_path: Path) -> Path:
+    """A writable copy of tests/data/mytypes as a --spec-dir root."""
+    shutil.copytree(MYTYPES / "schemas", tmp_path / "mytypes/schemas")
+    shutil.copytree(MYTYPES / "prompts", tmp_path / "mytypes/prompts")
+    return tmp_path / "mytypes"
+
+
+def test_a_title_that_does_not_name_the_types_type_is_a_spec_error(mytypes: Path, cli):
+    """A 个人年度述职报告 titled “…年度工作报告” loaded, and every draft of it failed the
+    checker's title rule (“the title does not name the type 述职报告”)."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    new = 'title: "{{ person_name }}{{ report_year }}年度工作报告"'
+    _edit(spec, 'title: "{{ person_name }}{{ report_year }}年度述职报告"', new)
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {spec}:{_line_of(spec, new)}: field 'title': renders as “张明2023年度工作报告”, "
+        "which does not name the type “述职报告” that the name “个人年度述职报告” ends in, so "
+        "every draft would fail the title check: end the title with 述职报告, or the name "
+        "with the type the title names\n"
+    )
+
+
+def test_learn_refuses_a_name_whose_type_the_samples_title_does_not_name(cli, tmp_path):
+    """`draft learn 述职报告.txt --name 个人工作总结` learned a type whose every draft
+    failed the title check (its title, from the sample, says 述职报告)."""
+    sample = tmp_path / "sample.txt"
+    sample.write_text(
+        "王芳2022年度述职报告\n\n2022年，本人担任青山县教育局副局长。现报告如下：\n\n"
+        "一、坚定理想信念\n\n本人全年参加集中学习28次。\n\n二、履职尽责\n\n"
+        "一是新建校舍12所；二是新招聘教师156名。\n\n王芳\n2023年1月12日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = cli("learn", sample, "--id", "duty", "--name", "个人工作总结", "--out", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: --name: “个人工作总结” ends in the type “工作总结”")
+    assert not (out / "schemas/duty.yaml").exists()
+    assert cli("learn", sample, "--id", "duty", "--out", out).returncode == 0

@@ -37,10 +37,6 @@ _TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
 _SERIES = re.compile(r"([一二三四五六七八九十]{1,3})(是|要)")
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、") | frozenset(HSPACE)
-_DOC_TYPES = (
-    "工作总结", "工作报告", "工作计划", "工作要点", "实施方案", "述职报告", "总结", "报告",
-    "计划", "要点", "方案", "汇报", "意见", "通知", "请示", "纪要",
-)  # fmt: skip
 _LEVEL_NAMES = {0: "一、", 1: "（一）", 2: "1.", 3: "（1）"}
 
 
@@ -481,13 +477,6 @@ def _longest_increasing(seq: list[int]) -> set[int]:
     return out
 
 
-def _doc_type_word(name: str) -> str | None:
-    for word in _DOC_TYPES:
-        if name.endswith(word):
-            return word
-    return None
-
-
 def _title(ctx: Context) -> list[Finding]:
     assert ctx.spec is not None
     text = ctx.text
@@ -517,7 +506,7 @@ def _title(ctx: Context) -> list[Finding]:
         r"(?:\d{4}|[〇零一二三四五六七八九]{4})年", title
     ):
         missing.append("the year")
-    word = _doc_type_word(ctx.spec.name)
+    word = ctx.spec.type_word
     if word and word not in title:
         missing.append(f"the type “{word}”")
     if not missing:

@@ -28,7 +28,7 @@ from pipeline.learn.writer import (
     stage,
     title_template,
 )
-from pipeline.spec import DOCTYPE_ID
+from pipeline.spec import DOCTYPE_ID, type_word
 from pipeline.textio import control_character
 
 
@@ -188,6 +188,13 @@ def learn_sample(
         raise InputError("--name: expected a Chinese name for the document type")
     if control_character(name):
         raise InputError("--name: expected one line of text, without control characters")
+    word = type_word(name)
+    if word and word not in outline.title:
+        raise InputError(
+            f"--name: “{name}” ends in the type “{word}”, which the sample's title "
+            f"“{outline.title}” does not name, so every draft would fail the title check: "
+            "give a name ending in the type the title names"
+        )
     if doctype_id is None:
         doctype_id = identifier(name, sep="-", fallback="learned")
         if (paths.data_root() / "schemas" / f"{doctype_id}.yaml").exists():
