@@ -388,7 +388,17 @@ class PromptSet:
                 title = self.render_title(values)
                 if values is examples:
                     _check_title(self.spec, title)
-                for s in self.spec.sections:
+                for i, s in enumerate(self.spec.sections):
+                    if s.heading is not None and not self.render_heading(s, values):
+                        where = ("sections", i, "heading")
+                        raise InputError(
+                            f"field '{format_path(where)}' ('{s.id}'): the heading renders "
+                            f"empty with {case}, so the draft would number nothing: write "
+                            "the heading's words, or leave 'heading' out for an unnumbered "
+                            "section (the opening)",
+                            path=str(self.spec.source) if self.spec.source else None,
+                            line=_spec_line(self.spec, where),
+                        )
                     skeleton = self.render_section(s, values).skeleton
                     if not skeleton and values is examples:  # every fact given, nothing written
                         raise TemplateFailure(

@@ -682,6 +682,20 @@ def test_a_title_that_does_not_name_the_types_type_is_a_spec_error(mytypes: Path
     )
 
 
+@pytest.mark.parametrize("heading", ["\"{{ '' }}\"", '"{% if false %}德{% endif %}"'])
+def test_a_heading_that_renders_empty_is_a_spec_error(mytypes: Path, cli, heading):
+    """A heading template writing nothing loaded, and every draft had a bare “一、” line."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    _edit(spec, "heading: 坚定理想信念，政治素质不断提高", f"heading: {heading}")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{_line_of(spec, heading)}: field 'sections[1].heading' ('virtue'): "
+        "the heading renders empty with the spec's examples"
+    ), result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_learn_refuses_a_name_whose_type_the_samples_title_does_not_name(cli, tmp_path):
     """`draft learn 述职报告.txt --name 个人工作总结` learned a type whose every draft
     failed the title check (its title, from the sample, says 述职报告)."""
