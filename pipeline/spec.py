@@ -61,6 +61,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_NUMERIC = ("integer", "number", "year")
+"""The types `min` and `max` bound."""
+
+
 class FieldSpec(_Strict):
     """One field of an item in an `object-list` fact."""
 
@@ -85,6 +89,25 @@ class FieldSpec(_Strict):
     def _enum_needs_choices(self) -> FieldSpec:
         if self.type == "enum" and not self.choices:
             raise ValueError("an enum field needs a non-empty 'choices' list")
+        return self
+
+    @model_validator(mode="after")
+    def _bounds_and_choices_are_usable(self) -> FieldSpec:
+        """`min`/`max` bound a number and `choices` an enum: elsewhere they were ignored."""
+        if (self.min is not None or self.max is not None) and self.type not in _NUMERIC:
+            raise ValueError(
+                f"'min' and 'max' bound an integer, number or year, not {self.type}: remove "
+                "them (a text's form is set with 'pattern')"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"'min' ({self.min:g}) is above 'max' ({self.max:g}), so no value would be accepted"
+            )
+        if self.choices is not None and self.type != "enum":
+            raise ValueError(
+                f"'choices' are the values of an enum, not of {self.type}: write "
+                "'type: enum' to offer them, or remove them"
+            )
         return self
 
     @model_validator(mode="after")

@@ -712,3 +712,46 @@ def test_learn_refuses_a_name_whose_type_the_samples_title_does_not_name(cli, tm
     assert result.stderr.startswith("error: --name: “个人工作总结” ends in the type “工作总结”")
     assert not (out / "schemas/duty.yaml").exists()
     assert cli("learn", sample, "--id", "duty", "--out", out).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("fact", "old", "new", "expected"),
+    [
+        (
+            "study_sessions",
+            "    max: 200\n",
+            "    max: -5\n",
+            "'min' (0) is above 'max' (-5), so no value would be accepted",
+        ),
+        (
+            "achievements.fields.amount",
+            "        min: 0\n",
+            "        min: 10\n        max: 5\n",
+            "'min' (10) is above 'max' (5), so no value would be accepted",
+        ),
+        (
+            "duties",
+            "    label: 分管工作\n",
+            "    label: 分管工作\n    max: 3\n",
+            "'min' and 'max' bound an integer, number or year, not string-list",
+        ),
+        (
+            "person_name",
+            "    label: 姓名\n",
+            "    label: 姓名\n    choices: [张三, 李四]\n",
+            "'choices' are the values of an enum, not of string",
+        ),
+    ],
+)
+def test_bounds_and_choices_that_cannot_apply_are_spec_errors(
+    mytypes: Path, cli, fact, old, new, expected
+):
+    """`min` above `max` was reported as the example breaking the bound (“expected a value
+    ≤ -5, got 24”), or not at all without an example; `max: 3` on a list and `choices` on a
+    text were ignored, so any number of items and any text were accepted."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    _edit(spec, old, new)
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert f": field 'facts.{fact}': {expected}" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
