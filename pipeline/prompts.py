@@ -324,6 +324,7 @@ class PromptSet:
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
         used: set[str] = set()
         unlisted: dict[str, list[str]] = {}
+        referenced: set[str] = set()  # the templates an {% include %} or {% import %} names
 
         def check(name: str, source: str, origin: str, field: str | None = None) -> None:
             """`field`: the spec field holding an inline template (its line in the template
@@ -340,6 +341,7 @@ class PromptSet:
                     f"template syntax error: {exc.message}", path=origin, line=exc.lineno
                 ) from None
             used.update(declared)
+            referenced.update(n for n in meta.find_referenced_templates(ast) if n)
             unknown = sorted(declared - allowed)
             if unknown:
                 uses = [n for n in ast.find_all(jinja2.nodes.Name) if n.name in unknown]
@@ -372,6 +374,7 @@ class PromptSet:
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", read_text(located, what="template"), str(located))
+        _check_no_stray_template(spec, pdir, referenced)
         return used, unlisted
 
     def _trial_render(self) -> None:
@@ -500,6 +503,23 @@ def _spec_line(spec: DocSpec, where: tuple[Any, ...]) -> int | None:
     if spec.source is None:
         return None
     return load_structured(spec.source, what="document-type spec")[1].line(where)
+
+
+def _check_no_stray_template(spec: DocSpec, pdir: Path, referenced: set[str]) -> None:
+    """Every template in the type's folder is a section's, a layout or one a template
+    includes: any other (virtu.j2 beside virtue.j2, a renamed section's) is never used,
+    and edits to it would change nothing."""
+    sections = {s.template_name: s.id for s in spec.sections}
+    known = set(sections) | {"section.j2", "system.j2"} | referenced
+    for file in sorted(pdir.glob("*.j2")):
+        if file.name not in known:
+            raise InputError(
+                f"template {file.name} belongs to no section of {spec.source}, so it would "
+                "never be used: name it <section id>.j2 after a section (sections: "
+                f"{', '.join(s.id for s in spec.sections)}), set a section's 'template' to "
+                f"it, or delete it{did_you_mean(file.name, sections)}",
+                path=str(file),
+            )
 
 
 def _check_title(spec: DocSpec, title: str) -> None:

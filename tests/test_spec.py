@@ -755,3 +755,19 @@ def test_bounds_and_choices_that_cannot_apply_are_spec_errors(
     assert result.returncode == 2, result.stderr
     assert f": field 'facts.{fact}': {expected}" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_template_that_belongs_to_no_section_is_a_spec_error(mytypes: Path, cli):
+    """virtu.j2 beside virtue.j2 (or a renamed section's old template) loaded and was never
+    used: edits to it changed nothing. An included helper template is not such a file."""
+    folder = mytypes / "prompts/personal-duty-report"
+    (folder / "_me.j2").write_text("本人", encoding="utf-8")
+    _edit(folder / "diligence.j2", "本人严格", '{% include "_me.j2" %}严格')
+    assert cli("doctypes", "--spec-dir", mytypes).returncode == 0
+    shutil.copy(folder / "virtue.j2", folder / "virtu.j2")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {folder / 'virtu.j2'}: template virtu.j2 belongs to no section of "
+    ), result.stderr
+    assert result.stderr.endswith("or delete it; did you mean 'virtue.j2'?\n"), result.stderr
