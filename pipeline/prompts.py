@@ -26,6 +26,7 @@ from typing import Any, Literal, ParamSpec, cast
 import jinja2
 from jinja2 import meta
 from jinja2.bccache import Bucket
+from jinja2.debug import rewrite_traceback_stack
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
@@ -99,10 +100,28 @@ class TemplateFailure(InputError):
     """A template raised an error while rendering: names what failed, its file and the case."""
 
     def __init__(
-        self, what: str, detail: str, *, path: str | None, case: str = "the facts given"
+        self,
+        what: str,
+        detail: str,
+        *,
+        path: str | None,
+        case: str = "the facts given",
+        line: int | None = None,
     ) -> None:
         self.what, self.detail = what, detail
-        super().__init__(f"{what} fails with {case}: {detail}", path=path)
+        super().__init__(f"{what} fails with {case}: {detail}", path=path, line=line)
+
+
+def _template_line(path: str | None) -> int | None:
+    """The line of the template file `path` where the exception being handled was raised,
+    None when it was not raised there. Jinja's traceback rewriting (as its own rendering
+    does) gives each template frame its file and template line."""
+    line, tb = None, rewrite_traceback_stack().__traceback__
+    while tb is not None:
+        if path is not None and tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 @contextlib.contextmanager
@@ -113,9 +132,11 @@ def _failing_as(what: str, path: str | None) -> Iterator[None]:
     except DraftsmithError:
         raise
     except jinja2.UndefinedError as exc:
-        raise TemplateFailure(what, exc.message or str(exc), path=path) from None
+        detail = exc.message or str(exc)
+        raise TemplateFailure(what, detail, path=path, line=_template_line(path)) from None
     except Exception as exc:  # a template is code: any error it raises is the template's
-        raise TemplateFailure(what, f"{type(exc).__name__}: {exc}", path=path) from None
+        detail, line = f"{type(exc).__name__}: {exc}", _template_line(path)
+        raise TemplateFailure(what, detail, path=path, line=line) from None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -412,7 +433,9 @@ class PromptSet:
                             path=self._sections[s.id].filename,
                         )
             except TemplateFailure as exc:
-                raise TemplateFailure(exc.what, exc.detail, path=exc.path, case=case) from None
+                raise TemplateFailure(
+                    exc.what, exc.detail, path=exc.path, case=case, line=exc.line
+                ) from None
 
     # ------------------------------------------------------------------------- rendering
 

@@ -296,15 +296,20 @@ BROKEN_TEMPLATES = {
     ),
     "error while rendering": (
         _skeleton("{{ 1 / 0 }}"),
-        ": template for section 'opening' fails with the spec's examples: ZeroDivisionError",
+        ":1: template for section 'opening' fails with the spec's examples: ZeroDivisionError",
     ),
     "recursive macro": (
         _skeleton("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
-        ": template for section 'opening' fails with the spec's examples: RecursionError",
+        ":1: template for section 'opening' fails with the spec's examples: RecursionError",
     ),
     "missing include": (
         _skeleton('{% include "nosuch.j2" %}'),
-        ": template for section 'opening' fails with the spec's examples: TemplateNotFound",
+        ":1: template for section 'opening' fails with the spec's examples: TemplateNotFound",
+    ),
+    "a sandbox escape, at its line": (
+        _skeleton("{{ school_name }}\n认真贯彻落实\n{{ ''.__class__.__mro__ }}"),
+        ":3: template for section 'opening' fails with the spec's examples: SecurityError: "
+        "access to attribute '__class__' of 'str' object is unsafe",
     ),
     "no skeleton block": (
         '{% extends "section.j2" %}{% block guidance %}写开头。{% endblock %}\n',
@@ -368,7 +373,7 @@ def test_a_template_failing_only_with_the_users_facts_is_bad_input(
     result = cli("run", facts, "--spec-dir", doctype_copy)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(
-        f"error: {template}: template for section 'opening' fails with the facts given: "
+        f"error: {template}:1: template for section 'opening' fails with the facts given: "
         "ZeroDivisionError"
     ), result.stderr
 
