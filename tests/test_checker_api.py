@@ -12,7 +12,7 @@ from pipeline.checker.lexicon import Lexicon, canonical_phrases, load_lexicon
 from pipeline.errors import InputError
 from pipeline.facts import load_facts
 from pipeline.spec import load_spec
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import EXAMPLES, REPO, run_cli
 
 
 def test_offsets_line_and_column_are_into_the_text_as_given():
@@ -128,3 +128,27 @@ def test_every_rule_has_its_chinese_wording():
         )
     }
     assert codes and codes <= set(RULES), codes - set(RULES)
+
+
+def test_a_length_finding_in_chinese_says_the_length_and_the_bounds(tmp_path):
+    """The web app's review panel, a Word comment and a repair request told a section of the
+    wrong length as “本部分篇幅不符合要求（–）”: the en dash of “20–800” was all that was left
+    of the message's specifics."""
+    import yaml
+
+    from pipeline.checker.wording import problem_zh
+
+    mytypes = REPO / "tests" / "data" / "mytypes"
+    data = yaml.safe_load((mytypes / "facts/personal-duty-report.yaml").read_text("utf-8"))
+    data["doctype"] = str(mytypes / "schemas/personal-duty-report.yaml")
+    data["achievements"] = data["achievements"][:1]  # 34 characters: too short
+    facts_path = tmp_path / "facts.yaml"
+    facts_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = run_cli("run", facts_path, "--format", "txt")
+    spec, facts = load_facts(facts_path)
+    found = [
+        f
+        for f in check_text(done.stdout, spec=spec, facts=facts).findings
+        if f.code == "style.length"
+    ]
+    assert [problem_zh(f) for f in found] == ["本部分篇幅不符合要求（现有34字，应为40–3000字）"]

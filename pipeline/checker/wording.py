@@ -61,10 +61,19 @@ _SPECIFICS = re.compile(r"“[^”]*”|[^\x00-\x7f“”]+")
 """The parts of an English message a Chinese reader needs: its quotes and its Chinese words."""
 
 
+_LENGTH = re.compile(r"has (\d+) characters; expected (?:(\d+–\d+)|at least (\d+))")
+"""A `style.length` message, whose specifics are numbers, not Chinese words."""
+
+
 def specifics(finding: Finding) -> list[str]:
-    """What the finding's message names: quoted text and Chinese labels, in order, once each."""
+    """What the finding's message names: quoted text and Chinese labels, in order, once each
+    (a section's length and its bounds, for `style.length`)."""
+    if finding.code == "style.length" and (m := _LENGTH.search(finding.message)):
+        bounds = f"应为{m[2]}字" if m[2] else f"应不少于{m[3]}字"
+        return [f"现有{m[1]}字，{bounds}"]
     found = (s.strip(" ：:，,") for s in _SPECIFICS.findall(finding.message))
-    return list(dict.fromkeys(s for s in found if s and s != f"“{finding.excerpt}”"))
+    named = (s for s in found if re.search(r"[\u3400-\u9fff“]", s))  # not a lone dash
+    return list(dict.fromkeys(s for s in named if s != f"“{finding.excerpt}”"))
 
 
 def problem_zh(finding: Finding) -> str:
