@@ -138,3 +138,30 @@ def test_export_is_a_facts_file_in_spec_order(spec, tmp_path):
     path.write_text(text, encoding="utf-8")
     _, facts = load_facts(path)
     assert facts.values["report_date"] == dt.date(2021, 1, 15)
+
+
+def test_a_number_fact_out_of_range_is_told_as_typed():
+    """A 出勤率 (a number, at most 100%) typed as 1.2万 was told “不能大于 100%，填写的是
+    12000.0”, a figure nobody typed; 1.6万 and 十二 were “not a number” at all."""
+    from pathlib import Path
+
+    from pipeline.spec import load_spec_file
+
+    spec = load_spec_file(Path(__file__).parent / "data/mytypes/schemas/personal-duty-report.yaml")
+    fields = {
+        "fact.person_name": "李红",
+        "fact.post": "青山县农业农村局副局长",
+        "fact.report_year": "2023",
+        "fact.attendance_rate": "1.2万",
+        "fact.achievements.0.title": "高标准农田建设",
+        "fact.achievements.0.detail": "牵头推进项目",
+        "fact.achievements.0.amount": "0.8万",
+    }
+    checked = check_form(spec, parse_form(spec, fields))
+    assert checked.errors == {"fact.attendance_rate": "“出勤率”不能大于 100%，填写的是 12000。"}
+    fields["fact.attendance_rate"] = "九十九"
+    checked = check_form(spec, parse_form(spec, fields))
+    assert checked.errors == {}
+    assert checked.facts is not None
+    assert checked.facts.values["attendance_rate"] == 99
+    assert checked.facts.values["achievements"][0]["amount"] == 8000

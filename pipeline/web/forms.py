@@ -378,13 +378,9 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
     if kind in ("float_type", "float_parsing"):
         return f"“{label}”应填写数字，“{given}”不是数字。"
     if kind in ("greater_than_equal", "greater_than"):
-        return (
-            f"“{label}”不能小于 {_number(ctx.get('ge', ctx.get('gt')))}{unit}，填写的是 {given}。"
-        )
+        return f"“{label}”不能小于 {_number(ctx.get('ge', ctx.get('gt')))}{unit}，填写的是 {_number(given)}。"
     if kind in ("less_than_equal", "less_than"):
-        return (
-            f"“{label}”不能大于 {_number(ctx.get('le', ctx.get('lt')))}{unit}，填写的是 {given}。"
-        )
+        return f"“{label}”不能大于 {_number(ctx.get('le', ctx.get('lt')))}{unit}，填写的是 {_number(given)}。"
     if kind.startswith("date"):
         return f"“{label}”应填写日期，格式如 2021-01-15；“{given}”无法识别为日期。"
     if kind == "literal_error":
