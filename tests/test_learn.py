@@ -712,3 +712,22 @@ def test_a_placeholder_signature_unit_gives_a_real_example(cli, tmp_path):
     spec = load_spec_file(out / "schemas" / "hospital.yaml")
     assert spec.signature is not None
     assert spec.facts[spec.signature.unit].example == "城关县人民医院党委"
+
+
+def test_a_count_in_a_numbered_point_is_labelled_without_the_points_number(cli, tmp_path):
+    """`draft learn` of a plan whose point reads “二是落实工作经费320万元” labelled the fact
+    “二是落实工作经费金额”: the facts template and its marker 【待补充：二是落实…】 kept the
+    point's number."""
+    sample = tmp_path / "plan.txt"
+    sample.write_text(
+        "青山县林业局2024年工作计划\n\n为推进林业高质量发展，制定2024年工作计划如下：\n\n"
+        "一、主要措施\n\n一是加强森林防火，建设防火通道15公里；二是推进国土绿化。\n\n"
+        "二、保障措施\n\n一是加强组织领导；二是落实工作经费320万元。\n\n"
+        "青山县林业局\n2023年12月25日\n",
+        encoding="utf-8",
+    )
+    done = cli("learn", sample, "--id", "forest-plan", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    spec = (tmp_path / "out/schemas/forest-plan.yaml").read_text(encoding="utf-8")
+    assert "label: 落实工作经费金额" in spec, spec
+    assert "二是落实" not in spec

@@ -107,7 +107,8 @@ LIGHT_VERBS = (
     "|实现了|实现|达到了|达到|共计|累计|合计|总计|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后)+"
+    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后"
+    r"|[一二三四五六七八九十]+是)+"  # a point's 二是 is no part of what it counts
 )
 _TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
 _LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) > 1))
