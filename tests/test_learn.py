@@ -731,3 +731,23 @@ def test_a_count_in_a_numbered_point_is_labelled_without_the_points_number(cli, 
     spec = (tmp_path / "out/schemas/forest-plan.yaml").read_text(encoding="utf-8")
     assert "label: 落实工作经费金额" in spec, spec
     assert "二是落实" not in spec
+
+
+def test_a_duty_reports_title_names_a_person_not_a_unit(cli, tmp_path):
+    """`draft learn` of “王芳2022年度述职报告” asked for 单位名称 (“本单位的规范全称”) with
+    the example 王芳, and for a 总结年度: a user following the labels wrote their unit
+    into the title and the 落款 of a personal report."""
+    sample = tmp_path / "duty.txt"
+    sample.write_text(
+        "王芳2022年度述职报告\n\n2022年，本人担任青山县教育局副局长。现将本人履职情况报告如下：\n\n"
+        "一、履职尽责\n\n一是新建校舍12所；二是新招聘教师156名。\n\n"
+        "二、廉洁自律\n\n本人严格遵守中央八项规定精神。\n\n王芳\n2023年1月12日\n",
+        encoding="utf-8",
+    )
+    done = cli("learn", sample, "--id", "duty", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert "person_name: 述职人姓名 (string, from the title) e.g. 王芳" in done.stderr
+    assert "report_year: 述职年度 (year, from the title) e.g. 2022" in done.stderr
+    assert "单位名称" not in done.stderr and "总结年度" not in done.stderr
+    spec = (tmp_path / "out/schemas/duty.yaml").read_text(encoding="utf-8")
+    assert "unit: person_name" in spec

@@ -285,7 +285,9 @@ def find_facts(
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
     year_fact = reg.by_label.get("总结年度")
-    if year_fact is not None and not next_year:
+    if year_fact is not None and "述职" in outline.title:
+        year_fact.label, year_fact.description = "述职年度", "本述职报告所述的年度。"
+    elif year_fact is not None and not next_year:
         plan = _FORWARD_DOC.search(outline.title) is not None
         year_fact.label = "计划年度" if plan else "总结年度"
         year_fact.description = "本计划所针对的年度。" if plan else "本总结所涵盖的年度。"
@@ -338,7 +340,22 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
         required=True,
     )
     unit = raw[: m.start()].strip()
-    if unit and len(unit) <= 30:
+    if unit and len(unit) <= 30 and "述职" in raw[m.end() :]:  # 王芳2022年度述职报告
+        fact = reg.add(
+            "述职人姓名",
+            fact_id="person_name",
+            start=span.start,
+            end=span.start + m.start(),
+            type="string",
+            example=unit,
+            description="述职人的姓名，用于标题、正文和落款。",
+            origin="title",
+            required=True,
+        )
+        for occ in re.finditer(re.escape(unit), text):
+            if occ.start() > span.end and reg.free(occ.start(), occ.end()):
+                reg.add(fact.label, start=occ.start(), end=occ.end())
+    elif unit and len(unit) <= 30:
         label = _GENERIC_UNITS.get(unit, "单位名称")
         placeholder = _PLACEHOLDER.search(unit)
         generic = unit in _GENERIC_UNITS or placeholder is not None
