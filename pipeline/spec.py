@@ -369,6 +369,17 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
                 path=path,
                 line=lines.line(where),
             )
+    for i, s in enumerate(spec.sections):
+        for j, name in enumerate(s.must_mention):
+            if name not in s.facts:
+                where = ("sections", i, "must_mention", j)
+                raise InputError(
+                    f"field '{format_path(where)}' ('{s.id}'): '{name}' ({spec.label(name)}) "
+                    "is not in this section's 'facts', so a model drafting the section is "
+                    "not given it and every draft would miss it: add it to 'facts'",
+                    path=path,
+                    line=lines.line(where),
+                )
 
 
 _SIGNATURE_TYPES = {"unit": ("string", "enum"), "date": ("date",)}

@@ -776,3 +776,19 @@ def test_a_template_that_belongs_to_no_section_is_a_spec_error(mytypes: Path, cl
         f"error: {folder / 'virtu.j2'}: template virtu.j2 belongs to no section of "
     ), result.stderr
     assert result.stderr.endswith("or delete it; did you mean 'virtue.j2'?\n"), result.stderr
+
+
+def test_a_must_mention_fact_the_section_is_not_given_is_a_spec_error(mytypes: Path, cli):
+    """`must_mention: [achievements, integrity]` in a section whose `facts` lack integrity
+    loaded, and every draft — the offline one too — failed facts.must-mention there."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    new = "must_mention: [achievements, integrity]"
+    _edit(spec, "must_mention: [achievements]", new)
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {spec}:{_line_of(spec, new)}: field 'sections[4].must_mention[1]' "
+        "('performance'): 'integrity' (廉洁自律情况) is not in this section's 'facts', so a "
+        "model drafting the section is not given it and every draft would miss it: add it "
+        "to 'facts'\n"
+    )
