@@ -319,10 +319,10 @@ class PromptSet:
         record = _check_record(spec, pdir, shared)
         if record.is_file():
             return cls._compiled(spec, env)
-        used, unlisted = cls._check_sources(spec, env, pdir, shared)
+        used, written = cls._check_sources(spec, env, pdir, shared)
         prompts = cls._compiled(spec, env)
         prompts._trial_render()
-        _check_listed(spec, unlisted)
+        _check_listed(spec, written)
         _check_all_used(spec, used)
         _remember(record)  # only now: a failing check is never recorded
         return prompts
@@ -339,12 +339,12 @@ class PromptSet:
     @staticmethod
     def _check_sources(
         spec: DocSpec, env: SandboxedEnvironment, pdir: Path, shared: Path
-    ) -> tuple[set[str], dict[str, list[str]]]:
+    ) -> tuple[set[str], dict[str, set[str]]]:
         """Every template is present, parses, and names only declared facts; the names the
-        templates use, and by section the facts its skeleton writes but does not list."""
+        templates use, and by section the facts its skeleton writes."""
         allowed = set(spec.facts) | CONTEXT_NAMES | set(GLOBALS) | {"loop", "self", "super"}
         used: set[str] = set()
-        unlisted: dict[str, list[str]] = {}
+        written: dict[str, set[str]] = {}
         referenced: set[str] = set()  # the templates an {% include %} or {% import %} names
 
         def check(name: str, source: str, origin: str, field: str | None = None) -> None:
@@ -391,12 +391,12 @@ class PromptSet:
                 )
             source = read_text(file, what="template")
             check("template", source, str(file))
-            unlisted[s.id] = sorted(_skeleton_facts(env.parse(source), spec) - set(s.facts))
+            written[s.id] = _skeleton_facts(env.parse(source), spec)
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", read_text(located, what="template"), str(located))
         _check_no_stray_template(spec, pdir, referenced)
-        return used, unlisted
+        return used, written
 
     def _trial_render(self) -> None:
         """Render every template with the spec's examples, and with every optional fact missing."""
@@ -558,12 +558,25 @@ def _check_title(spec: DocSpec, title: str) -> None:
         )
 
 
-def _check_listed(spec: DocSpec, unlisted: dict[str, list[str]]) -> None:
-    """A section's skeleton writes only facts the section lists: a model is given the listed
-    ones, and a marker of an unlisted one is counted as a marker in the wrong section."""
+def _check_listed(spec: DocSpec, written: dict[str, set[str]]) -> None:
+    """A section's skeleton writes only facts the section lists (a model is given the listed
+    ones, and a marker of an unlisted one is counted as a marker in the wrong section), and
+    every fact the section must mention (else its own offline draft misses it)."""
     for i, s in enumerate(spec.sections):
-        if unlisted.get(s.id):
-            names = ", ".join(f"'{n}' ({spec.label(n)})" for n in unlisted[s.id])
+        for j, name in enumerate(s.must_mention):
+            if name not in written.get(s.id, set()):
+                entry = ("sections", i, "must_mention", j)
+                raise InputError(
+                    f"field '{format_path(entry)}' ('{s.id}'): the section must mention "
+                    f"'{name}' ({spec.label(name)}), which its template's skeleton does not "
+                    "write, so its offline draft would miss it: write it in the skeleton, "
+                    "or remove it here",
+                    path=str(spec.source) if spec.source else None,
+                    line=_spec_line(spec, entry),
+                )
+        unlisted = sorted(written.get(s.id, set()) - set(s.facts))
+        if unlisted:
+            names = ", ".join(f"'{n}' ({spec.label(n)})" for n in unlisted)
             where = ("sections", i, "facts")
             raise InputError(
                 f"field '{format_path(where)}' ('{s.id}'): the section's skeleton writes "

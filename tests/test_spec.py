@@ -792,3 +792,20 @@ def test_a_must_mention_fact_the_section_is_not_given_is_a_spec_error(mytypes: P
         "model drafting the section is not given it and every draft would miss it: add it "
         "to 'facts'\n"
     )
+
+
+def test_a_must_mention_fact_the_skeleton_does_not_write_is_a_spec_error(mytypes: Path, cli):
+    """A section listing study_sessions in `facts` and `must_mention` whose template never
+    writes it loaded, and its own offline draft failed facts.must-mention (exit 1)."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    new = "must_mention: [achievements, study_sessions]"
+    _edit(spec, "must_mention: [achievements]", new)
+    _edit(spec, "facts: [achievements]", "facts: [achievements, study_sessions]")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {spec}:{_line_of(spec, new)}: field 'sections[4].must_mention[1]' "
+        "('performance'): the section must mention 'study_sessions' (参加集中学习次数), which "
+        "its template's skeleton does not write, so its offline draft would miss it: write "
+        "it in the skeleton, or remove it here\n"
+    )
