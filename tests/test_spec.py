@@ -809,3 +809,17 @@ def test_a_must_mention_fact_the_skeleton_does_not_write_is_a_spec_error(mytypes
         "its template's skeleton does not write, so its offline draft would miss it: write "
         "it in the skeleton, or remove it here\n"
     )
+
+
+def test_an_example_item_missing_a_required_field_is_a_spec_error(mytypes: Path, cli):
+    """An object-list example whose item lacks a required field loaded: the facts skeleton
+    taught a value `draft run` then refused (“field 'achievements[0].detail' … is
+    required”)."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    _edit(spec, "        detail: 牵头开展耕地“非农化”专项整治\n", "")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{_line_of(spec, '- title: 耕地保护')}: "
+        "field 'facts.achievements.example[0].detail' (主要工作业绩): expected a value"
+    ), result.stderr
