@@ -304,8 +304,11 @@ def _hinter(spec: DocSpec) -> Callable[[tuple[Any, ...], Any], str]:
     def hint(loc: tuple[Any, ...], given: Any) -> str:
         fact = spec.facts.get(loc[0]) if loc else None
         if fact is not None and len(loc) >= 3 and fact.fields and loc[2] in fact.fields:
-            return typed_values.hint(fact.fields[loc[2]].type, given)
-        return typed_values.hint(fact.type, given, fact.example) if fact is not None else ""
+            sub = fact.fields[loc[2]]
+            return typed_values.hint(sub.type, given, required=sub.required)
+        if fact is None:
+            return ""
+        return typed_values.hint(fact.type, given, fact.example, required=fact.required)
 
     return hint
 

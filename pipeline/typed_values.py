@@ -106,25 +106,23 @@ def _number_in(text: str) -> str | None:
     return None
 
 
-def hint(kind: str, given: Any, example: Any = None) -> str:
+def hint(kind: str, given: Any, example: Any = None, *, required: bool = False) -> str:
     """Which form to use instead of `given`, for an integer, number or date a clerk typed
-    that cannot be read ("" when there is nothing to add); `example` is the fact's."""
+    that cannot be read ("" when there is nothing to add); `example` is the fact's, and a
+    `required` one cannot be left empty for a marker instead."""
     if not isinstance(given, str):
         return ""
     t = _normalise(given)
     if kind in ("integer", "number"):
+        or_empty = "" if required else ", or leave the field empty for a 【待补充】 marker"
         if _APPROXIMATE.search(t):
             digits = re.search(r"\d+(?:\.\d+)?", t)  # 约12次 → 12, but 十几次 → the example
             return (
                 "; an approximate figure cannot be checked against the draft: write the exact "
-                f"number alone, such as {digits[0] if digits else example or 30}, or leave "
-                "the field empty for a 【待补充】 marker"
+                f"number alone, such as {digits[0] if digits else example or 30}{or_empty}"
             )
         if _RANGE.search(t):
-            return (
-                "; write one exact number, not a range, or leave the field empty for a "
-                "【待补充】 marker"
-            )
+            return f"; write one exact number, not a range{or_empty}"
         number = _number_in(t)
         if number is not None:
             return f"; write the number alone in digits: {number} (the draft adds the words)"

@@ -679,3 +679,27 @@ def test_a_number_fact_is_read_as_clerks_type_it(tmp_path, fact, typed, value):
     _, facts = load_facts(path)
     got = facts.values["targets"][0]["value"] if fact == "targets" else facts.values[fact]
     assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "required", "says"),
+    [
+        ("约1500", True, "write the exact number alone, such as 1500\n"),
+        ("1000-2000", True, "write one exact number, not a range\n"),
+        ("约320", False, "such as 320, or leave the field empty for a 【待补充】 marker\n"),
+    ],
+)
+def test_cli_a_required_number_is_not_told_to_be_left_empty(cli, tmp_path, typed, required, says):
+    """A 目标值 (a required field of each 目标任务) typed 约1500 was told “… or leave the
+    field empty for a 【待补充】 marker”; left empty, it was refused as required."""
+    data = yaml.safe_load((MYTYPES / "facts" / "annual-work-plan.yaml").read_text("utf-8"))
+    data["doctype"] = str(MYTYPES / "schemas" / "annual-work-plan.yaml")
+    if required:
+        data["targets"][0]["value"] = typed
+    else:
+        data["budget"] = typed
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = cli("run", path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.endswith(says), result.stderr
