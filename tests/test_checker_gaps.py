@@ -71,6 +71,8 @@ def test_explicit_placeholders_are_errors(text: str, excerpt: str):
         "完成时间待定。",
         "学习《习近平谈治国理政》。",
         "Word 2019 and Excel",
+        "三是人才引进留用机制有待完善。",
+        "制度体系亟待完善，部分数据尚待核实。",
     ],
 )
 def test_no_placeholder_where_there_is_none(text: str):

@@ -31,8 +31,10 @@ _EMPTY = re.compile(
 )
 _TASK_BOX = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
 _WORDS = re.compile(
-    r"某{2,}|待补充|待填写|待核实|待完善|(?<![A-Za-z])(?:TODO|TBD|FIXME)(?![A-Za-z])"
+    r"某{2,}|(?<![有亟尚])(?:待补充|待填写|待核实|待完善)"
+    r"|(?<![A-Za-z])(?:TODO|TBD|FIXME)(?![A-Za-z])"
 )
+"""Placeholder words; 有待完善, 亟待完善, 尚待核实 are the report's own words (机制有待完善)."""
 _TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
 _CN_NUMERALS = "一二三四五六七八九十〇零"
 _OPENERS = "《“（【〔「(["
