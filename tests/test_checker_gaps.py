@@ -42,6 +42,8 @@ def codes(text: str) -> set[str]:
         ("落实【】要求。", "【】"),
         ("阅读《》一书。", "《》"),
         ("开展“”活动。", "“”"),
+        ('开展""活动。', '""'),
+        ('推进"双减"，开展""活动。', '""'),
         ("学习[ ]精神。", "[ ]"),
         ("由某某同志负责。", "某某"),
         ("数据待核实。", "待核实"),
@@ -73,6 +75,7 @@ def test_explicit_placeholders_are_errors(text: str, excerpt: str):
         "Word 2019 and Excel",
         "三是人才引进留用机制有待完善。",
         "制度体系亟待完善，部分数据尚待核实。",
+        '其中"80后""90后"干部占比41%。',
     ],
 )
 def test_no_placeholder_where_there_is_none(text: str):

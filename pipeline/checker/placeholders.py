@@ -160,8 +160,10 @@ def _empty_brackets(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     if not any(ch in text for ch in '）)】]〕》”」〉"'):
         return
     for m in _EMPTY.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.group(0).startswith('"') and text.count('"', line_start, m.start()) % 2:
+            continue  # a closing and an opening straight quote: "80后""90后"
         if m.group(0).startswith("["):
-            line_start = text.rfind("\n", 0, m.start()) + 1
             if _TASK_BOX.fullmatch(text, line_start, m.end()):
                 continue  # a Markdown task box
             if m.end() < len(text) and text[m.end()] == "(":
