@@ -76,6 +76,7 @@ def test_explicit_placeholders_are_errors(text: str, excerpt: str):
         "三是人才引进留用机制有待完善。",
         "制度体系亟待完善，部分数据尚待核实。",
         '其中"80后""90后"干部占比41%。',
+        "完成“1+X”证书制度试点，推行“5＋X”培养模式。",
     ],
 )
 def test_no_placeholder_where_there_is_none(text: str):

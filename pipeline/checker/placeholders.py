@@ -69,6 +69,8 @@ def _letters(ctx: Context, out: list[tuple[int, int, str]]) -> None:
         left, right = _around_marks(text, m.start(), m.end())
         if any(text.startswith(w, m.start()) for w in _LETTER_WORDS):
             continue
+        if left in "+＋" or right in "+＋":
+            continue  # a name such as “1+X”证书制度, “5+X”模式
         if _near_cjk(left) or _near_cjk(right):
             out.append((m.start(), m.end(), "letters"))
 
