@@ -398,6 +398,25 @@ def test_a_summary_with_next_years_plan_in_its_title_is_not_a_plan():
     assert [f for f in check_text(text).findings if f.family == "facts"] == []
 
 
+@pytest.mark.parametrize("joined", ["和", "及", "暨"])
+def test_a_report_and_plan_title_plans_the_following_year(tmp_path, joined):
+    """`check` of “镇人民政府2023年工作总结和2024年工作思路” took the title for a plan for
+    2023 and reported its correct plans heading “三、2024年工作思路” as the wrong year."""
+    text = (
+        f"镇人民政府2023年工作总结{joined}2024年工作思路\n\n一、2023年工作回顾\n\n"
+        "全年新建农村公路23公里。\n\n二、2024年工作思路\n\n2024年，我镇将推进乡村振兴。\n\n"
+        "镇人民政府\n2023年12月28日\n"
+    )
+    path = tmp_path / "summary.txt"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("check", path, "--format", "json")
+    assert json.loads(done.stdout)["findings"] == [], done.stdout
+    path.write_text(text.replace("二、2024年", "二、2023年"), encoding="utf-8")
+    done = run_cli("check", path, "--format", "json")
+    found = [(f["code"], f["excerpt"]) for f in json.loads(done.stdout)["findings"]]
+    assert found == [("facts.plans-year", "2023年")], done.stdout
+
+
 def test_must_mention(school, draft):
     spec, facts = school
     dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)

@@ -23,6 +23,8 @@ _PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|
 _TITLE_YEAR = re.compile(r"(\d{4})\s*年")
 _PLAN_TITLE = re.compile(r"(?:计划|要点|打算|安排|思路|方案)$")
 """A title naming a plan (2024年工作计划): its year is the year the plans are for."""
+_REVIEW_TITLE = re.compile(r"总结|回顾|报告|汇报|述职")
+"""A title naming a report too (2023年工作总结和2024年工作思路): its year is the report's."""
 _PART_OF_YEAR = re.compile(r"半年|季度|[一二三四1-4]季|月")
 """A title naming part of a year (上半年工作总结, 第三季度, 1—9月)."""
 
@@ -123,9 +125,10 @@ class Context:
     @cached_property
     def is_plan(self) -> bool:
         """The text is a plan, not a report on a year: its document type's name names one
-        (单位年度工作计划), or, checked without a type, its title does (县财政局2024年工作计划)."""
+        (单位年度工作计划), or, checked without a type, its title does (县财政局2024年工作计划),
+        and no report on a year with it (2023年工作总结和2024年工作思路)."""
         name = self.spec.name if self.spec else self.title
-        return bool(_PLAN_TITLE.search(name)) and "总结" not in name  # 总结和2024年工作计划
+        return bool(_PLAN_TITLE.search(name)) and not _REVIEW_TITLE.search(name)
 
     @cached_property
     def covers_part_of_year(self) -> bool:
