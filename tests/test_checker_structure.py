@@ -131,6 +131,21 @@ def test_a_numbered_list_of_sentences_is_not_a_run_of_empty_sections():
     ]
 
 
+def test_the_attachment_note_of_a_notice_is_no_heading():
+    """A notice ending “附件：1. …安排表” with “2. …报送表” aligned under it (GB/T 9704) got
+    structure.heading-number “2. skips 1.” and structure.empty-section on the second name."""
+    notice = (
+        "关于开展“安全生产月”活动的通知\n\n一、活动时间\n\n6月1日至6月30日。\n\n"
+        "二、工作要求\n\n（一）加强组织领导。各单位要高度重视。\n\n"
+        "附件：1. 2024年“安全生产月”活动安排表\n      2. 活动总结报送表\n"
+        "      3．联络员名单\n\n县安全生产委员会办公室\n2024年5月20日\n"
+    )
+    assert structure(notice) == []
+    # a list under a heading that is no attachment note is still held to its numbers
+    found = structure(notice.replace("附件：1. ", "1. ").replace("2. 活动", "4. 活动"))
+    assert ("structure.heading-number", "4.") in found
+
+
 def test_markdown_headings_count_like_plain_ones():
     md = "# 标题\n\n## 一、甲\n\n内容。\n\n## 三、乙\n\n内容。\n"
     assert structure(md) == [("structure.heading-number", "三、")]

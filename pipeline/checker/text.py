@@ -284,6 +284,27 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     return (last.cstart, last.cend) if dated else None
 
 
+_ATTACHMENT_NOTE = re.compile(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
+"""The attachment note of a 公文 (附件：1. 活动安排表), its items numbered as in GB/T 9704."""
+_ATTACHMENT_ITEM = re.compile(r"\d{1,2}[.．、]")
+
+
+def _attachment_list(text: str, lines: list[Line]) -> set[int]:
+    """Starts of the lines continuing an attachment note (附件：1. …, then 2. …): the
+    attachments' names, not headings."""
+    out: set[int] = set()
+    in_list = False
+    for ln in lines:
+        content = ln.content(text)
+        if _ATTACHMENT_NOTE.match(content):
+            in_list = True
+        elif in_list and _ATTACHMENT_ITEM.match(content):
+            out.add(ln.start)
+        else:
+            in_list = False
+    return out
+
+
 def parse_document(
     text: str,
     index: LineIndex | None = None,
@@ -302,7 +323,12 @@ def parse_document(
     lines = [
         ln for ln in logical_lines(text, index, breaks) if not _covered(ln.cstart, ln.cend, skipped)
     ]
-    headings = [h for ln in lines if (h := parse_heading(text, ln)) is not None]
+    attachments = _attachment_list(text, lines)
+    headings = [
+        h
+        for ln in lines
+        if ln.start not in attachments and (h := parse_heading(text, ln)) is not None
+    ]
     heading_at = {h.line.start: h for h in headings}
 
     title = None
