@@ -41,6 +41,8 @@ def by_code(text: str, code: str) -> list[str]:
         "本文由用户上传，仅供学习交流",
         "更多精品文档请访问 www.example.com",
         "www.example.com",
+        "2022-01-05 发布 | 22.3 KB | 4页",  # the site's details on one line, between bars
+        "上传时间：2022-01-05 ｜ 大小：1.2MB ｜ 共5页",
     ],
 )
 def test_residue_lines(line: str):
@@ -79,6 +81,8 @@ def test_inline_residue(text: str, residue: str):
         # a 通知 names its own contact: --fix deleted the number, leaving "联系人：李　强，。"
         "联系人：李　强，联系电话：0735-8812345。",
         "联系电话：13907351234",
+        "项目 | 完成数 | 增幅",  # a table row pasted with bars
+        "2023年 | 86.5亿元 | 7.2%",
     ],
 )
 def test_no_residue_in_report_text(text: str):

@@ -118,6 +118,15 @@ def _is_date_residue(line: str) -> bool:
     return bool(re.search(r"^\s*[-*•·]|发布|上传|更新|发表|\d:\d{2}|[|｜]\s*$", line))
 
 
+_FIELD_BAR = re.compile(r"[|｜]")
+
+
+def _is_residue_fields(line: str) -> bool:
+    """A site's details on one line, fields between bars (2022-01-05 发布 | 22.3 KB | 4页)."""
+    fields = [f for f in _FIELD_BAR.split(line) if f.strip()]
+    return len(fields) >= 2 and all(any(p.match(f) for p in _RESIDUE_LINES) for f in fields)
+
+
 def find_residue(text: str, index: LineIndex) -> list[Residue]:
     """Every span of site residue, in order."""
     out: list[Residue] = []
@@ -126,7 +135,9 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
         if 0 < end - start <= 400:
             line = text[start:end]
             matched = [i for i, p in enumerate(_RESIDUE_LINES) if p.match(line)]
-            if matched and (matched != [0] or _is_date_residue(line)):
+            if (matched and (matched != [0] or _is_date_residue(line))) or (
+                not matched and ("|" in line or "｜" in line) and _is_residue_fields(line)
+            ):
                 out.append(Residue(start, end, True))
                 continue
         if inline is None:
