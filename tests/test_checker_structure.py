@@ -164,6 +164,27 @@ def test_series_complete_and_in_one_form():
     ]
 
 
+def test_a_point_with_nothing_after_it_is_missing(tmp_path):
+    """A 存在的问题 paragraph cut off after its number (“…；二是网络阵地建设有待加强；三是”,
+    then the next section) passed `draft check` without a finding."""
+    text = (
+        "街道党工委2022年意识形态工作总结\n\n一、存在的问题\n\n"
+        "一是理论学习还不够深入；二是网络阵地建设有待加强；三是\n\n"
+        "二、下一步工作\n\n一要加强学习。二要。三要加强阵地建设，\n做好舆情监测。\n"
+    )
+    path = tmp_path / "summary.txt"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("check", path)
+    assert done.returncode == 1
+    found = [ln for ln in done.stdout.splitlines() if "structure." in ln]
+    assert found == [
+        f"{path}:5:26: structure.series [error] “三是” with nothing after it: the point is missing",
+        f"{path}:9:8: structure.series [error] “二要” with nothing after it: the point is missing",
+    ], done.stdout
+    # the point goes on after a line break inside its paragraph: nothing is missing
+    assert structure("一是抓学习；二是\n抓制度；三是抓作风。") == []
+
+
 def test_series_words_inside_other_words_are_not_points():
     assert structure("统一是前提。一是一，二是二。看一要看全局。") == []
 

@@ -6,7 +6,8 @@ Always:
 - `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
 - `structure.empty-section` (error): a heading with nothing under it (a numbered list of
   whole sentences, 一项一句, is no heading);
-- `structure.series` (error): 一是/二是/三是 with a point missing or repeated;
+- `structure.series` (error): 一是/二是/三是 with a point missing or repeated, or a number with
+  nothing after it (…；三是 and the paragraph ends);
 - `structure.series-form` (error): one series in two forms (一要、二要、三是).
 
 With a document type:
@@ -307,7 +308,8 @@ def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
                         )
                     )
 
-    for line in ctx.doc.lines:
+    lines = ctx.doc.lines
+    for i, line in enumerate(lines):
         idx = _span_index(ctx, line.cstart)
         if line.start in heading_lines or idx != span_index:
             close()
@@ -317,6 +319,18 @@ def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
                 continue
         for start, end, value, form in _series_tokens(ctx, line):
             written = ctx.text[start:end]
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if _point_left_empty(ctx, end, line, nxt, heading_lines):
+                out.append(
+                    ctx.finding(
+                        "structure.series",
+                        Severity.ERROR,
+                        start,
+                        end,
+                        f"“{written}” with nothing after it: the point is missing",
+                        "write the point, or remove the number",
+                    )
+                )
             if value == 1:
                 close()
                 series = [(start, end, value, form)]
@@ -357,6 +371,22 @@ def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
             series.append((start, end, value, form))
     close()
     return out, longest
+
+
+_POINT_STOP = frozenset("。；;")
+
+
+def _point_left_empty(
+    ctx: Context, end: int, line: Line, nxt: Line | None, heading_lines: set[int]
+) -> bool:
+    """A 一是/三是 with nothing after it: a full stop follows, or the paragraph ends there (the
+    text's end, a blank line or a heading next; a line that merely wraps goes on)."""
+    text = ctx.text
+    if end < line.cend:
+        return text[end] in _POINT_STOP
+    if nxt is None or (ctx.doc.signature is not None and nxt.cstart >= ctx.doc.signature[0]):
+        return True
+    return text.count("\n", line.end, nxt.start) >= 2 or nxt.start in heading_lines
 
 
 def _span_index(ctx: Context, offset: int) -> int:
