@@ -111,6 +111,35 @@ def test_a_plenum_is_backed_when_it_was_held_by_the_reports_year(school, draft, 
     assert [e for c, e in facts_findings(changed, spec, facts)] == flagged
 
 
+_BUREAU = (
+    "青山县自然资源局2023年工作总结\n\n2023年，我局全面贯彻党的{congress}精神，"
+    "内设股室9个，在职干部职工86人。\n\n青山县自然资源局\n2024年1月10日\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("congress", "flagged"),
+    [
+        ("二十大", []),
+        ("二十大和二十届二中全会", []),
+        ("十八大以来的决策部署和二十大", []),  # an earlier congress: held long ago
+        ("二十一大", ["二十一"]),  # not held by 2023: invented
+        ("二十大和二十届四中全会", ["四"]),
+    ],
+)
+def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, flagged):
+    """`check --facts` of a 2023 annual summary said “the number 二十 is not in the facts” on
+    党的二十大, which that document type has no fact for: a congress is now backed by the
+    lexicon's calendar, as a plenum is."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress=congress), encoding="utf-8")
+    done = run_cli(
+        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
+    )
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

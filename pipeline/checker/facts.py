@@ -4,7 +4,8 @@ With facts (`--facts`):
 - `facts.unsupported-number` (error): a number — Arabic or Chinese, a percentage, a year, a
   date — that no fact backs. Backed are: the value of a number fact; every number inside a
   fact's text (青山县2020年…责任书 backs 2020); the parts of a date fact (落款 2021年1月15日);
-  a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section. Not
+  a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section; a
+  plenum or Party congress (党的二十大) held by the report's year, by the lexicon. Not
   numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
   (三番五次), 一是/二是, and heading numbers;
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
@@ -181,7 +182,11 @@ def _unsupported(ctx: Context) -> list[Finding]:
             continue  # 20__年, 20XX年: part of a gap, which the placeholder rule reports
         span = ctx.span_at(token.start)
         plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
-        if _backed(token, backing, plans_year) or _a_held_plenum(ctx, token, plans_year):
+        if (
+            _backed(token, backing, plans_year)
+            or _a_held_plenum(ctx, token, plans_year)
+            or _a_held_congress(ctx, token, plans_year)
+        ):
             continue
         # the exempt spans (set phrases, fact texts…) are costly and rarely needed: most
         # numbers of a draft are backed
@@ -210,8 +215,7 @@ _CONGRESS_BEFORE = re.compile(r"([一二三四五六七八九十]{1,3})届$")
 def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> bool:
     """The ordinal of 十九届四中全会: backed by the lexicon's calendar of plenums when that
     plenum was held by the report's year (the next year in the plans), or by any year when
-    the facts give none. The congress's own number (十九届) is a number of its own, which the
-    facts must back."""
+    the facts give none. The congress's own number (十九届) is `_a_held_congress`'s."""
     text = ctx.text
     if token.kind != "ordinal" or not text.startswith("中全会", token.end) or ctx.lexicon is None:
         return False
@@ -222,6 +226,31 @@ def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> 
         return False
     year = plans_year or ctx.report_year
     return year is None or held[index] <= year
+
+
+_CONGRESS_AFTER = re.compile(r"大|届(?:中央|[一二三四五六七八九]中全会)")
+"""What follows a Party congress's number: 党的二十大, 十九届中央, 二十届二中全会."""
+
+
+def _a_held_congress(ctx: Context, token: NumberToken, plans_year: int | None) -> bool:
+    """The number of a Party congress (党的二十大, 党的十八大以来, 二十届二中全会): backed when
+    the lexicon's calendar has it held by the report's year (its first plenum's year; a
+    congress before the calendar's first was held long ago), like a plenum."""
+    text = ctx.text
+    if (
+        token.kind != "ordinal"
+        or ctx.lexicon is None
+        or not ctx.lexicon.plenums
+        or text[token.start - 1 : token.start] == "第"  # 第五届创新创业大赛: a count
+        or not _CONGRESS_AFTER.match(text, token.end)
+    ):
+        return False
+    number = int(token.value)
+    if number < min(ctx.lexicon.plenums):
+        return True
+    held = ctx.lexicon.plenums.get(number)
+    year = plans_year or ctx.report_year
+    return held is not None and len(held) > 0 and (year is None or held[0] <= year)
 
 
 _PLACEHOLDER_MARKS = frozenset("_＿XxＸｘ×")
