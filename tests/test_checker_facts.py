@@ -140,6 +140,33 @@ def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, f
     assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "落实省委1号文件部署。",
+        "畅通12345热线诉求办理渠道。",
+        "在“3·15”期间开展宣传。",
+        "依托5G网络开通“掌上办”服务。",
+        "第2季度完成卫片执法检查，4季度开展“回头看”。",
+    ],
+)
+def test_digits_in_names_are_no_facts(tmp_path, sentence):
+    """`check --facts` of a 2023 summary reported the 1 of 省委1号文件, the 12345 of the
+    hotline, the 15 of “3·15”, the 5 of 5G and the quarter of 第2季度 as numbers not in the
+    facts: they are names, as the lexicon's number words are."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    # the same digits as a count are still held to the facts
+    path.write_text(_BUREAU.format(congress="二十大") + "新建5G基站15个。", encoding="utf-8")
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == ["15个"]
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school
