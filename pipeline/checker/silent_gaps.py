@@ -8,6 +8,7 @@ judged by what surrounds it:
 - `gap.silent-ordinal`: a missing ordinal, or part of one, in a fixed expression (党的 大精神,
   党的十 大精神, 第 次, 十九届 中全会);
 - `gap.silent-name`: a missing name (《 县 年…》, 按照 县教委, 学习领会 关于…);
+  a contact field left empty (联系人：，电话：。: `gap.silent-number` for a number's field);
 - `gap.empty-item`: an empty list item (凝聚起 、牢记使命; 、、);
 - `gap.stray-mark`: a stray dot between Chinese characters standing for removed words;
 - `gap.suspect-space` (info): any other blank between Chinese characters — words may be
@@ -51,6 +52,12 @@ _RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九"
 """Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
 joins into the tenth, which no current report cites: 九 was cut out)."""
 _EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
+_EMPTY_FIELD = re.compile(
+    r"(联系电话|办公电话|电话|手机|传真|邮编|联系人|电子邮箱|邮箱|地址)[：:](?=[。，；,;])"
+)
+"""A contact field written with nothing after it (联系人：李强，电话：。): the value was cut
+out. A form to fill in (联系人：　　　) leaves blanks, not a full stop, after the colon."""
+_NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
 _NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
@@ -236,6 +243,21 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
+    if "：" in text or ":" in text:
+        for m in _EMPTY_FIELD.finditer(text):
+            if ctx.in_residue(m.start()):
+                continue
+            number = m.group(1) in _NUMBER_FIELDS
+            findings.append(
+                ctx.finding(
+                    "gap.silent-number" if number else "gap.silent-name",
+                    Severity.ERROR,
+                    m.start(),
+                    m.end(),
+                    f"{'number' if number else 'name'} missing after “{m.group(0)}”",
+                    _NUMBER_HINT if number else _NAME_HINT,
+                )
+            )
     for pos in stray_dots(text):
         if ctx.in_residue(pos):
             continue
