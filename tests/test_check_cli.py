@@ -309,6 +309,25 @@ def test_a_word_document_is_checked_like_its_text(cli, tmp_path):
         _refused(cli("check", tmp_path / name), name, "save it as .docx or .txt")
 
 
+def test_a_document_saved_under_a_text_name_is_named_for_what_it_is(cli, tmp_path):
+    """A .docx renamed 总结.txt (or a .doc or PDF so named) was refused as “not UTF-8 text …
+    save the file as UTF-8”, which sends the user to re-save a file that is no text at all."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("学校2020年意识形态工作总结")
+    document.save(str(tmp_path / "总结.txt"))
+    _refused(cli("check", tmp_path / "总结.txt"), "总结.txt", "a Word .docx file")
+    assert "name it .docx" in cli("check", tmp_path / "总结.txt").stderr
+    (tmp_path / "old.txt").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    _refused(cli("check", tmp_path / "old.txt"), "old.txt", "old Word .doc")
+    (tmp_path / "scan.md").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    _refused(cli("check", tmp_path / "scan.md"), "scan.md", "a PDF file")
+    # other undecodable bytes keep the encoding message
+    (tmp_path / "gbk.txt").write_bytes(b"\xc5\xff\xfe")
+    _refused(cli("check", tmp_path / "gbk.txt"), "gbk.txt", "not UTF-8 text")
+
+
 def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_path):
     import zipfile
 
