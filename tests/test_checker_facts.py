@@ -333,6 +333,10 @@ _PLAN = "县财政局{year}年{kind}\n\n一、总体思路\n\n坚持稳中求进
         ("第一季度工作总结", "2024年4月2日", None),
         ("上半年工作总结", "2023年12月20日", "error"),  # before its year: still wrong
         ("工作总结", "2024年3月5日", "warning"),  # a year's report, signed as it begins
+        ("述职报告", "2024年3月5日", "warning"),
+        ("防汛工作的通知", "2024年4月28日", None),  # a notice is dated when it is issued
+        ("防汛工作的通知", "2023年12月28日", None),
+        ("工作实施方案", "2024年3月5日", None),
     ],
 )
 def test_plans_and_reports_on_part_of_a_year_are_dated_as_they_are_written(

@@ -131,6 +131,12 @@ class Context:
         return bool(_PLAN_TITLE.search(name)) and not _REVIEW_TITLE.search(name)
 
     @cached_property
+    def is_report(self) -> bool:
+        """The text reports on a period: a document type's draft, or a title naming a
+        总结, 报告, 汇报, 述职 or 回顾 (not a 通知, 意见 or 方案 that only names a year)."""
+        return self.spec is not None or bool(_REVIEW_TITLE.search(self.title))
+
+    @cached_property
     def covers_part_of_year(self) -> bool:
         """The title names a part of a year (上半年, 第三季度, 1—9月): such a report is
         written within the year it covers."""

@@ -20,7 +20,8 @@ Whenever the report year is known (a year fact, or the year in the title):
   warning when it is dated in the first half of that year (a 2021 summary signed
   2021年1月15日: last year's facts copied with only the year changed), unless the title
   names part of a year (上半年工作总结); neither for a plan (2024年工作计划), which is
-  written before its year or as it begins.
+  written before its year or as it begins, nor for a text whose title names no report on a
+  year (关于做好2024年度防汛工作的通知), which is dated whenever it is issued.
 """
 
 from __future__ import annotations
@@ -321,8 +322,8 @@ _EARLY_MONTHS = 6
 
 def _signature_date(ctx: Context) -> list[Finding]:
     year = ctx.report_year
-    if year is None or ctx.doc.signature is None or ctx.is_plan:
-        return []  # a plan for a year is written before it, or as it begins
+    if year is None or ctx.doc.signature is None or ctx.is_plan or not ctx.is_report:
+        return []  # a plan for a year is written before it, or as it begins; a 通知 any time
     start, end = ctx.doc.signature
     out = []
     for token in ctx.numbers(start, end):
