@@ -33,6 +33,7 @@ def codes(text: str) -> set[str]:
         ("参加××单位组织的培训。", "××"),
         ("○○同志作了发言。", "○○"),
         ("填写□□□。", "□□□"),
+        ("共参加□人。", "□"),
         ("以******关于意识形态工作的重要论述为指导。", "******"),
         ("共**次。", "**"),
         ("于20__年实施。", "__"),
@@ -77,6 +78,7 @@ def test_explicit_placeholders_are_errors(text: str, excerpt: str):
         "制度体系亟待完善，部分数据尚待核实。",
         '其中"80后""90后"干部占比41%。',
         "完成“1+X”证书制度试点，推行“5＋X”培养模式。",
+        "是否完成隐患排查：□是　□否\n□同意 □不同意",  # the check boxes of a 回执
     ],
 )
 def test_no_placeholder_where_there_is_none(text: str):

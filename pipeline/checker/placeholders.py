@@ -90,6 +90,8 @@ def _symbols(ctx: Context, out: list[tuple[int, int, str]]) -> None:
             continue  # 210×297
         if run[0] == "〇" and (left in _CN_NUMERALS or right in _CN_NUMERALS):
             continue  # 二〇〇八
+        if run == "□" and is_cjk(right) and (left in HSPACE + "\n：:" or m.start() == 0):
+            continue  # a check box of a form: □是　□否
         out.append((m.start(), m.end(), "symbols"))
 
 
