@@ -152,6 +152,19 @@ def test_fix_writes_a_cleaned_copy_and_leaves_the_input(cli, tmp_path):
     assert sample.read_text(encoding="utf-8") == cleaned
 
 
+def test_fix_keeps_the_blanks_of_a_form_to_fill_in(cli, tmp_path):
+    """`--fix` of a 通知 with its 回执 joined “单位名称：　　　　联系人：” into
+    “单位名称：联系人：”, taking the blank the recipient writes in for a stray space."""
+    notice = tmp_path / "notice.txt"
+    form = "单位名称：　　　　　　联系人：　　　　\n联系电话：\u3000\u3000\u3000\n"
+    notice.write_text(f"关于报送防汛回执的通知\n\n请于5月10日前报送。 附件：回执\n{form}", "utf-8")
+    done = cli("check", notice, "--fix", "--format", "json")
+    assert done.returncode == 0, done.stdout
+    fixed = (tmp_path / "notice.fixed.txt").read_text(encoding="utf-8")
+    assert fixed.endswith(form)  # the form as it was
+    assert "报送。附件" in fixed  # a stray blank after a full stop is still joined
+
+
 def test_fix_never_writes_its_plain_text_over_a_draft_json_or_word_file(cli, drafts, tmp_path):
     """`--fix -o draft.json` replaced the user's saved draft with plain text (and `-o x.docx`
     wrote text no Word could open): the cleaned copy is text, so such a name is refused."""

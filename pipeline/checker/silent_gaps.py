@@ -178,6 +178,8 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     word = _name_needed(ahead)
     if word is not None:
         return "gap.silent-name", word, upto(word)
+    if left in "：:" and b.end - b.start >= 2:
+        return None  # a field of a form to fill in (单位名称：　　　　联系人：)
     if left in _AFTER_PUNCT or left == "、":
         return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
     if (is_cjk(left) or left in _CJK_PUNCT) and (is_cjk(right) or right in _CJK_PUNCT):
