@@ -114,8 +114,8 @@ def read_encoded_text(
 
 
 def read_docx(path: str | Path, *, what: str = "file") -> str:
-    """The paragraphs of a Word .docx (body, then tables), one per line; refusing missing,
-    huge, damaged and empty documents."""
+    """The paragraphs of a Word .docx, one per line, and the cells of its tables where the
+    tables stand; refusing missing, huge, damaged and empty documents."""
     p = _readable_file(path, what, MAX_INPUT_BYTES)
     import zipfile
 
@@ -129,13 +129,19 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
             path=str(p),
         )
     import docx  # python-docx: only when a .docx is read
+    from docx.table import Table
 
     try:
         document = docx.Document(str(p))
-        lines = _numbered_headings(document.paragraphs)
-        for table in document.tables:
-            for row in table.rows:
-                lines.extend(cell.text for cell in row.cells)
+        blocks = list(document.iter_inner_content())  # paragraphs and tables, in order
+        numbered = iter(_numbered_headings([b for b in blocks if not isinstance(b, Table)]))
+        lines: list[str] = []
+        for block in blocks:
+            if isinstance(block, Table):
+                for row in block.rows:
+                    lines.extend(cell.text for cell in row.cells)
+            else:
+                lines.append(next(numbered))
     except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
         raise InputError(
             f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(p)

@@ -322,6 +322,29 @@ def test_a_word_document_is_checked_like_its_text(cli, tmp_path):
         _refused(cli("check", tmp_path / name), name, "save it as .docx or .txt")
 
 
+def test_a_word_table_is_read_where_it_stands(cli, tmp_path):
+    """A table in section 一 of a .docx was read after the signature: the cells hid the
+    signature (a 2023 summary dated 2023年1月16日 passed) and every line number after the
+    table pointed at the wrong paragraph."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    document.add_paragraph("一、主要指标完成情况")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), value in {(0, 0): "指标", (0, 1): "完成数", (1, 0): "地区生产总值"}.items():
+        table.cell(r, c).text = value
+    table.cell(1, 1).text = "186.5亿元"
+    document.add_paragraph("全县共开展专项调查 次。")
+    document.add_paragraph("县统计局")
+    document.add_paragraph("2023年1月16日")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+    done = cli("check", report, "--format", "json")
+    found = [(f["code"], f["line"]) for f in _json(done)["findings"]]
+    assert found == [("gap.silent-number", 7), ("facts.signature-date", 9)], done.stdout
+
+
 def test_a_document_saved_under_a_text_name_is_named_for_what_it_is(cli, tmp_path):
     """A .docx renamed 总结.txt (or a .doc or PDF so named) was refused as “not UTF-8 text …
     save the file as UTF-8”, which sends the user to re-save a file that is no text at all."""
