@@ -56,6 +56,24 @@ def test_a_skipped_level():
     assert structure("标题\n一、甲\n（一）乙\n1.丙\n（1）丁\n内容。") == []
 
 
+def test_a_numbered_list_of_sentences_skips_no_level():
+    """A 工作打算 listing its points “1. 推进…行动。” “2. 深化…质量。” right under “## 二、” got
+    structure.heading-level “heading level skipped: 1. with no （一） level above it” on the
+    first: a list of whole sentences is no heading (as for empty sections)."""
+    md = (
+        "# 市教育局2023年工作总结\n\n## 一、存在问题\n\n1. 城乡教育资源配置仍不均衡；\n"
+        "2. 教师结构性缺编问题突出。\n\n## 二、2024年工作安排\n\n"
+        "1. 推进教育强市建设，实施基础教育扩优提质行动。\n2. 深化“双减”改革，提升课后服务质量。\n"
+    )
+    assert structure(md) == []
+    # a heading skipping a level, and a lone sentence so numbered, still do
+    assert structure("标题\n一、甲\n1. 子标题\n内容。") == [("structure.heading-level", "1.")]
+    assert structure("标题\n一、甲\n1. 推进教育强市建设。\n二、乙\n内容。")[0] == (
+        "structure.heading-level",
+        "1.",
+    )
+
+
 def test_non_standard_numbering_is_a_warning():
     report = check_text("标题\n一、甲\n(一)子\n内容。\n1、子\n内容。")
     forms = [(f.code, f.excerpt, f.severity) for f in report.findings if f.family == "structure"]

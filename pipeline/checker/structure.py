@@ -2,7 +2,8 @@
 
 Always:
 - `structure.heading-number` (error): 一、二、四、 — a number skipped, repeated or out of order;
-- `structure.heading-level` (error): a level skipped (（1） right under 一、);
+- `structure.heading-level` (error): a level skipped (（1） right under 一、; not by a numbered
+  list of whole sentences, 1. …； 2. …。, which is no heading);
 - `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
 - `structure.empty-section` (error): a heading with nothing under it (a numbered list of
   whole sentences, 一项一句, is no heading);
@@ -119,6 +120,7 @@ def _headings(ctx: Context) -> list[Finding]:
     allowed = set(forms)
     counters: dict[int, int] = {}
     depth = 0 if ctx.section is not None else -1  # a section body sits under its 一、 heading
+    items = _list_items(ctx)
     for h in ctx.doc.headings:
         if h.number is None:
             continue
@@ -144,7 +146,7 @@ def _headings(ctx: Context) -> list[Finding]:
                     f"number this level {standard.replace('一', _cn(h.number)).replace('1', str(h.number))}",
                 )
             )
-        if h.level > depth + 1:
+        if h.level > depth + 1 and h.start not in items:  # a list of sentences is no level
             above = _LEVEL_NAMES.get(h.level - 1, "")
             out.append(
                 ctx.finding(
