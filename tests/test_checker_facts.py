@@ -477,6 +477,28 @@ def test_a_report_and_plan_title_plans_the_following_year(tmp_path, joined):
     assert found == [("facts.plans-year", "2023年")], done.stdout
 
 
+@pytest.mark.parametrize(
+    ("title", "opening", "flagged"),
+    [
+        ("县第二中学2023年度工作总结", "2022年，我校坚持立德树人。", ["2022年"]),  # last year's
+        ("县第二中学2023年度工作总结", "2023年，我校坚持立德树人。", []),
+        ("县第二中学2023年度工作总结", "2022年以来，我校坚持立德树人。", []),  # since 2022
+        ("县第二中学2023年上半年工作总结", "2023年上半年，我校坚持立德树人。", []),
+        ("县第二中学2024年工作计划", "2023年，我校坚持立德树人。", []),  # a plan looks back
+        ("关于做好2024年度防汛工作的通知", "2023年，我县发生洪涝灾害。", []),
+    ],
+)
+def test_the_opening_of_a_report_begins_with_its_year(tmp_path, title, opening, flagged):
+    """A 2023 summary whose opening still read “2022年，我校坚持…” (last year's report with
+    only the title changed) passed `draft check` without facts."""
+    path = tmp_path / "report.txt"
+    path.write_text(f"{title}\n\n{opening}\n\n一、主要工作\n\n内容。\n", encoding="utf-8")
+    done = run_cli("check", path, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.report-year"] == flagged
+    assert done.returncode == (1 if flagged else 0), done.stdout
+
+
 def test_must_mention(school, draft):
     spec, facts = school
     dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)

@@ -16,7 +16,8 @@ Rule families and their codes (severity in brackets):
     structure.missing-section, structure.section-order, structure.title,
     structure.heading-number, structure.heading-level, structure.heading-form [warning],
     structure.empty-section, structure.series, structure.series-form, structure.too-few-points
-    facts.unsupported-number, facts.plans-year, facts.signature-date, facts.must-mention,
+    facts.unsupported-number, facts.report-year, facts.plans-year, facts.signature-date,
+    facts.must-mention,
     facts.unit-name, facts.county
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase

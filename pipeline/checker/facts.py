@@ -14,6 +14,8 @@ With facts (`--facts`):
 - `facts.county` (error): a county other than the facts' county.
 
 Whenever the report year is known (a year fact, or the year in the title):
+- `facts.report-year` (error, without facts): the opening of a report on a year begins with
+  another year (a 2023 summary opening “2022年，我局…”: last year's text, its title changed);
 - `facts.plans-year` (error): the plans section is for another year than the following one;
 - `facts.signature-date` (error): the signature is dated before the year the report covers
   (a 2020 summary signed 2019年12月1日: a date copied from another file, or a typo); a
@@ -272,6 +274,33 @@ def _year_value(m: re.Match[str]) -> int:
     if m.group(1):
         return int(m.group(1))
     return int("".join(_CN_DIGITS[ch] for ch in m.group(2)))
+
+
+def _opening_year(ctx: Context) -> list[Finding]:
+    """The opening of a report on a year begins with that year (2023年，我局…): another year
+    there is last year's report copied with only its title changed. Checked by the title's
+    year, without facts (with them, the facts rule holds every year to the facts)."""
+    year = ctx.report_year
+    if year is None or ctx.facts is not None or ctx.section is not None or ctx.is_plan:
+        return []
+    opening = ctx.doc.sections[0]
+    if not ctx.is_report or opening.heading is not None or not opening.lines:
+        return []
+    first = opening.lines[0]
+    m = _YEAR.match(ctx.text, first.cstart, first.cend)
+    if m is None or ctx.text[m.end() : m.end() + 1] not in "，," or _year_value(m) == year:
+        return []
+    return [
+        ctx.finding(
+            "facts.report-year",
+            Severity.ERROR,
+            m.start(),
+            m.end(),
+            f"the title makes this a report on {year}, but its opening begins with "
+            f"“{ctx.text[m.start() : m.end()]}”",
+            f"write {year}年 (the report's year), or correct the year in the title",
+        )
+    ]
 
 
 def _plans_year(ctx: Context) -> list[Finding]:
@@ -539,7 +568,7 @@ def _collect_strings(value: Any, out: list[str]) -> None:
 def check_facts(ctx: Context) -> list[Finding]:
     """The plans year and the signature date (whenever the report year is known), and with
     facts every number and name."""
-    findings = _plans_year(ctx) + _signature_date(ctx)
+    findings = _opening_year(ctx) + _plans_year(ctx) + _signature_date(ctx)
     if ctx.facts is None or ctx.spec is None:
         return findings
     findings += _unsupported(ctx)
