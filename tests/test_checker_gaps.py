@@ -120,6 +120,9 @@ def test_marker_is_a_warning_and_nothing_else():
         ("加强组织、、制度建设。", "gap.empty-item", "、"),
         ("以习近平新时代中国特色社.主义思想为指导。", "gap.stray-mark", "."),
         ("坚持以人民为*中心。", "gap.stray-mark", "*"),
+        # a report in traditional characters
+        ("舉辦大型活動 場。", "gap.silent-number", "活動 場"),
+        ("新增會員 個，服務長者3000餘戶。", "gap.silent-number", "會員 個"),
         # a 通知's contact fields with the value cut out
         ("请于7月5日前报送县安委办，联系人：李强，电话：。", "gap.silent-number", "电话："),
         ("报送县安委办，联系人：，联系电话：0735-8812345。", "gap.silent-name", "联系人："),
@@ -146,6 +149,7 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "开展了多次活动。",
         "各位领导、 同志们：",  # the address of a speech: no name goes before 同志们
         "联系人：李强，联系电话：0735-8812345。",
+        "本會 個人會員增加，組織 場所建設。",  # 個人, 場所: words, not measure words
         "填报单位：　　　　联系人：　　　　联系电话：",  # a form to fill in (回执)
     ],
 )
