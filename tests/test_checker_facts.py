@@ -499,6 +499,29 @@ def test_the_opening_of_a_report_begins_with_its_year(tmp_path, title, opening, 
     assert done.returncode == (1 if flagged else 0), done.stdout
 
 
+@pytest.mark.parametrize(
+    ("plans", "flagged"),
+    [
+        ("三、2023年下半年工作打算\n\n2023年下半年，我局将重点抓好以下工作。", []),
+        ("三、2024年工作打算\n\n2024年，我局将重点抓好以下工作。", []),
+        ("三、2022年下半年工作打算\n\n2022年下半年，我局将重点抓好以下工作。", ["2022年"]),
+    ],
+)
+def test_a_half_year_report_plans_the_rest_of_its_year(tmp_path, plans, flagged):
+    """`check` of 县商务局2023年上半年工作总结及下半年工作打算 said “the plans are for
+    2024, not 2023” on its correct heading “三、2023年下半年工作打算”."""
+    text = (
+        "县商务局2023年上半年工作总结及下半年工作打算\n\n2023年上半年，县商务局稳步推进各项工作。"
+        f"\n\n一、上半年工作完成情况\n\n举办促消费活动12场。\n\n{plans}\n\n"
+        "县商务局\n2023年7月10日\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("check", path, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.plans-year"] == flagged
+
+
 def test_must_mention(school, draft):
     spec, facts = school
     dropped = draft.replace("全年学校共开展中心组学习12次，其中专题理论学习8次。", "", 1)

@@ -327,6 +327,8 @@ def _plans_year(ctx: Context) -> list[Finding]:
         for m in hits:
             if m.start() in seen or _year_value(m) == want:
                 continue
+            if ctx.covers_part_of_year and _year_value(m) == year:
+                continue  # a 上半年 report plans the rest of its year (2023年下半年工作打算)
             seen.add(m.start())
             out.append(
                 ctx.finding(
