@@ -166,6 +166,24 @@ def test_fix_restores_flattened_paragraph_breaks():
         assert hole in fixed
 
 
+def test_fix_keeps_a_run_in_heading_paragraph_whole():
+    """A PDF copy whose points are run-in headings (（一）经济运行稳中向好。全年完成…): `--fix`
+    broke every such paragraph after its first line (“…同比\n增长6.5%”), taking the wrap at
+    the end of a line that starts with a heading number for the end of a heading."""
+    paragraphs = [
+        "镇人民政府2023年工作总结",
+        "2023年，镇党委、政府坚持稳中求进工作总基调，全镇经济社会保持平稳健康发展。现将有关情况报告如下：",
+        "一、2023年工作回顾",
+        "（一）经济运行稳中向好。全年完成地区生产总值28亿元，同比增长6.5%；规模以上工业增加值增长8.2%；固定资产投资完成12.6亿元。",
+        "（二）乡村振兴扎实推进。巩固拓展脱贫攻坚成果，守住不发生规模性返贫底线。发展特色产业基地5个，新增家庭农场12家。",
+        "（三）基层治理不断加强。深化“四议两公开”工作法，调处矛盾纠纷156件，调解成功率98.7%。",
+        "二、存在的问题",
+        "一是经济总量小，产业结构不优；二是财政收支矛盾突出；三是干部队伍老化，年轻干部储备不足。",
+    ]
+    raw = paragraphs[0] + "\n" + " ".join(_wrapped(p, 29) for p in paragraphs[1:]) + "\n"
+    assert clean_text(raw) == "\n".join(paragraphs) + "\n"
+
+
 # ----------------------------------------------------------------------------- style
 
 
