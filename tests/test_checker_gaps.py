@@ -120,6 +120,10 @@ def test_marker_is_a_warning_and_nothing_else():
         ("加强组织、、制度建设。", "gap.empty-item", "、"),
         ("以习近平新时代中国特色社.主义思想为指导。", "gap.stray-mark", "."),
         ("坚持以人民为*中心。", "gap.stray-mark", "*"),
+        # cut out with no blank left where a number must stand
+        ("同比增长%，完成率100%。", "gap.silent-number", "增长%"),
+        ("学习贯彻党的大精神。", "gap.silent-ordinal", "党的大"),
+        ("围绕庆祝建党周年开展活动。", "gap.silent-number", "建党周年"),
         # a report in traditional characters
         ("舉辦大型活動 場。", "gap.silent-number", "活動 場"),
         ("新增會員 個，服務長者3000餘戶。", "gap.silent-number", "會員 個"),
@@ -150,6 +154,7 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "各位领导、 同志们：",  # the address of a speech: no name goes before 同志们
         "联系人：李强，联系电话：0735-8812345。",
         "本會 個人會員增加，組織 場所建設。",  # 個人, 場所: words, not measure words
+        "坚持党的大政方针，增长十%，达到百分之十，建党100周年。",
         "填报单位：　　　　联系人：　　　　联系电话：",  # a form to fill in (回执)
     ],
 )

@@ -4,7 +4,8 @@ Every blank inside a line that the blank scan (`noise.py`) did not read as a PDF
 judged by what surrounds it:
 
 - `gap.silent-number`: a number missing before a measure word or unit (共开展中心组学习 次,
-  建国 周年, 现将 年以来, 占 %);
+  建国 周年, 现将 年以来, 占 %), or cut out leaving no blank where one must stand (增长%,
+  建党周年; 党的大精神 is a `gap.silent-ordinal`);
 - `gap.silent-ordinal`: a missing ordinal, or part of one, in a fixed expression (党的 大精神,
   党的十 大精神, 第 次, 十九届 中全会);
 - `gap.silent-name`: a missing name (《 县 年…》, 按照 县教委, 学习领会 关于…);
@@ -58,10 +59,16 @@ _EMPTY_FIELD = re.compile(
 """A contact field written with nothing after it (联系人：李强，电话：。): the value was cut
 out. A form to fill in (联系人：　　　) leaves blanks, not a full stop, after the colon."""
 _NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
+_CUT_CLEAN = re.compile(
+    r"(?<=[\u4e00-\u9fff])[%％]|党的大(?=精神|报告|以来)|(?<=建党|建国|诞辰)周年"
+)
+"""A number cut out leaving no blank where one must stand: a percent sign after a word (增长%),
+党的大精神, 建党周年."""
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
 _NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
 _NAME_HINT = "write the name, or 【待补充：名称】 if it is not known"
+_ORDINAL_HINT = "write the ordinal from the facts (e.g. 党的十九大), or 【待补充：名称】"
 
 
 def _context_start(text: str, start: int, width: int = 2) -> int:
@@ -191,10 +198,7 @@ def _message(code: str, what: str, text: str, b: Blank) -> tuple[str, str]:
     if code == "gap.silent-number":
         return f"number missing before “{what}”", _NUMBER_HINT
     if code == "gap.silent-ordinal":
-        return (
-            f"ordinal missing before “{what}”",
-            "write the ordinal from the facts (e.g. 党的十九大), or 【待补充：名称】",
-        )
+        return f"ordinal missing before “{what}”", _ORDINAL_HINT
     if code == "gap.silent-name":
         if what in _OPENERS:
             return f"name missing after “{what}”", _NAME_HINT
@@ -245,6 +249,23 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
+    if "%" in text or "％" in text or "党的大" in text or "周年" in text:
+        for m in _CUT_CLEAN.finditer(text):
+            if ctx.in_residue(m.start()) or text[m.start() - 1] in CN_NUMERAL_CHARS:
+                continue
+            ordinal = m.group(0) == "党的大"
+            what = "大" if ordinal else m.group(0)
+            start = m.start() if ordinal else _context_start(text, m.start())
+            findings.append(
+                ctx.finding(
+                    "gap.silent-ordinal" if ordinal else "gap.silent-number",
+                    Severity.ERROR,
+                    start,
+                    m.end(),
+                    f"{'ordinal' if ordinal else 'number'} missing before “{what}”",
+                    _ORDINAL_HINT if ordinal else _NUMBER_HINT,
+                )
+            )
     if "：" in text or ":" in text:
         for m in _EMPTY_FIELD.finditer(text):
             if ctx.in_residue(m.start()):
