@@ -53,17 +53,20 @@ _RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九"
 """Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
 joins into the tenth, which no current report cites: 九 was cut out)."""
 _EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
-_EMPTY_FIELD = re.compile(
-    r"(联系电话|办公电话|电话|手机|传真|邮编|联系人|电子邮箱|邮箱|地址)[：:](?=[。，；,;])"
+_FIELD_LABELS = (
+    "联系电话",
+    "办公电话",
+    "电话",
+    "手机",
+    "传真",
+    "邮编",
+    "联系人",
+    "电子邮箱",
+    "邮箱",
+    "地址",
 )
-"""A contact field written with nothing after it (联系人：李强，电话：。): the value was cut
-out. A form to fill in (联系人：　　　) leaves blanks, not a full stop, after the colon."""
+_FIELD_STOP = frozenset("。，；,;")
 _NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
-_CUT_CLEAN = re.compile(
-    r"(?<=[\u4e00-\u9fff])[%％]|党的大(?=精神|报告|以来)|(?<=建党|建国|诞辰)周年"
-)
-"""A number cut out leaving no blank where one must stand: a percent sign after a word (增长%),
-党的大精神, 建党周年."""
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
 _NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
@@ -213,6 +216,45 @@ def _message(code: str, what: str, text: str, b: Blank) -> tuple[str, str]:
     return "blank beside Latin text, a number or punctuation", "join the text"
 
 
+def _empty_fields(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each contact field written with nothing after it (联系人：李强，
+    电话：。): the value was cut out. A form to fill in (联系人：　　　) leaves blanks, not a
+    full stop, after the colon."""
+    out = []
+    for colon in "：:":
+        pos = text.find(colon)
+        while pos != -1:
+            if text[pos + 1 : pos + 2] in _FIELD_STOP and text[pos + 1 : pos + 2]:
+                label = next((w for w in _FIELD_LABELS if text.endswith(w, 0, pos)), None)
+                if label is not None:
+                    out.append((pos - len(label), pos + 1, label))
+            pos = text.find(colon, pos + 1)
+    return sorted(out)
+
+
+_CUT_WORDS = ("%", "％", "党的大", "周年")
+
+
+def _cut_clean(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each number cut out leaving no blank where one must stand: a
+    percent sign after a Chinese word (增长%), 党的大精神, 建党周年."""
+    out = []
+    for word in _CUT_WORDS:
+        pos = text.find(word)
+        while pos != -1:
+            before = text[max(0, pos - 2) : pos]
+            if word == "周年":
+                hit = before in ("建党", "建国", "诞辰")
+            elif word == "党的大":
+                hit = text.startswith(("精神", "报告", "以来"), pos + 3)
+            else:
+                hit = bool(before) and is_cjk(before[-1]) and before[-1] not in CN_NUMERAL_CHARS
+            if hit:
+                out.append((pos, pos + len(word), word))
+            pos = text.find(word, pos + 1)
+    return sorted(out)
+
+
 def check_silent_gaps(ctx: Context) -> list[Finding]:
     """Judge every mid-line blank, and find empty list items and stray dots."""
     text = ctx.text
@@ -249,38 +291,34 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
-    if "%" in text or "％" in text or "党的大" in text or "周年" in text:
-        for m in _CUT_CLEAN.finditer(text):
-            if ctx.in_residue(m.start()) or text[m.start() - 1] in CN_NUMERAL_CHARS:
-                continue
-            ordinal = m.group(0) == "党的大"
-            what = "大" if ordinal else m.group(0)
-            start = m.start() if ordinal else _context_start(text, m.start())
-            findings.append(
-                ctx.finding(
-                    "gap.silent-ordinal" if ordinal else "gap.silent-number",
-                    Severity.ERROR,
-                    start,
-                    m.end(),
-                    f"{'ordinal' if ordinal else 'number'} missing before “{what}”",
-                    _ORDINAL_HINT if ordinal else _NUMBER_HINT,
-                )
+    for start, end, word in _cut_clean(text):
+        if ctx.in_residue(start):
+            continue
+        ordinal = word == "党的大"
+        findings.append(
+            ctx.finding(
+                "gap.silent-ordinal" if ordinal else "gap.silent-number",
+                Severity.ERROR,
+                start if ordinal else _context_start(text, start),
+                end,
+                f"{'ordinal' if ordinal else 'number'} missing before “{'大' if ordinal else word}”",
+                _ORDINAL_HINT if ordinal else _NUMBER_HINT,
             )
-    if "：" in text or ":" in text:
-        for m in _EMPTY_FIELD.finditer(text):
-            if ctx.in_residue(m.start()):
-                continue
-            number = m.group(1) in _NUMBER_FIELDS
-            findings.append(
-                ctx.finding(
-                    "gap.silent-number" if number else "gap.silent-name",
-                    Severity.ERROR,
-                    m.start(),
-                    m.end(),
-                    f"{'number' if number else 'name'} missing after “{m.group(0)}”",
-                    _NUMBER_HINT if number else _NAME_HINT,
-                )
+        )
+    for start, end, label in _empty_fields(text):
+        if ctx.in_residue(start):
+            continue
+        number = label in _NUMBER_FIELDS
+        findings.append(
+            ctx.finding(
+                "gap.silent-number" if number else "gap.silent-name",
+                Severity.ERROR,
+                start,
+                end,
+                f"{'number' if number else 'name'} missing after “{text[start:end]}”",
+                _NUMBER_HINT if number else _NAME_HINT,
             )
+        )
     for pos in stray_dots(text):
         if ctx.in_residue(pos):
             continue

@@ -113,14 +113,14 @@ def map_sections(ctx: Context) -> list[SectionSpan]:
 # ----------------------------------------------------------------------------- headings
 
 
-def _headings(ctx: Context) -> list[Finding]:
+def _headings(ctx: Context, items: set[int]) -> list[Finding]:
+    """Heading numbers and levels; `items` are the numbered lines that are list items."""
     text = ctx.text
     out: list[Finding] = []
     forms = list(ctx.spec.rules.numbering) if ctx.spec else list(_LEVEL_NAMES.values())
     allowed = set(forms)
     counters: dict[int, int] = {}
     depth = 0 if ctx.section is not None else -1  # a section body sits under its 一、 heading
-    items = _list_items(ctx)
     for h in ctx.doc.headings:
         if h.number is None:
             continue
@@ -232,14 +232,13 @@ def _list_items(ctx: Context) -> set[int]:
     return items
 
 
-def _empty_sections(ctx: Context) -> list[Finding]:
+def _empty_sections(ctx: Context, items: set[int]) -> list[Finding]:
     text = ctx.text
     out = []
     lines = ctx.doc.lines
     position = {ln.start: i for i, ln in enumerate(lines)}
     heading_at = {h.line.start: h for h in ctx.doc.headings}
     end_of_body = ctx.doc.signature[0] if ctx.doc.signature else len(text)
-    items = _list_items(ctx)
     for h in ctx.doc.headings:
         if h.run_in or h.start in items:
             continue
@@ -557,7 +556,8 @@ def _title(ctx: Context) -> list[Finding]:
 
 def check_structure(ctx: Context) -> list[Finding]:
     """Headings, series and (with a spec) required sections, order, title and points."""
-    findings = _headings(ctx) + _empty_sections(ctx)
+    items = _list_items(ctx)
+    findings = _headings(ctx, items) + _empty_sections(ctx, items)
     series_findings, longest = _series(ctx)
     findings += series_findings
     if ctx.spec is not None or ctx.section is not None:

@@ -323,7 +323,7 @@ def parse_document(
     lines = [
         ln for ln in logical_lines(text, index, breaks) if not _covered(ln.cstart, ln.cend, skipped)
     ]
-    attachments = _attachment_list(text, lines)
+    attachments = _attachment_list(text, lines) if "附件" in text else set()
     headings = [
         h
         for ln in lines
