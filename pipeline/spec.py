@@ -26,6 +26,7 @@ from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.render.style import StyleOverrides
 from pipeline.textio import LineMap, load_structured
+from pipeline.type_words import type_word
 from pipeline.validation import (
     did_you_mean,
     error_reason,
@@ -43,18 +44,6 @@ DOCTYPE_ID = re.compile(validation.DOCTYPE_ID.strip("^$"))
 """What a document-type id looks like (match it whole)."""
 
 DoctypeId = Annotated[str, Field(pattern=validation.DOCTYPE_ID)]
-
-
-DOC_TYPE_WORDS = (
-    "工作总结", "工作报告", "工作计划", "工作要点", "实施方案", "述职报告", "总结", "报告",
-    "计划", "要点", "方案", "汇报", "意见", "通知", "请示", "纪要",
-)  # fmt: skip
-"""The words a type's name may end in, longest first: the type a title must name."""
-
-
-def type_word(name: str) -> str | None:
-    """The type a document type's name ends in (个人年度述职报告 → 述职报告), None for none."""
-    return next((word for word in DOC_TYPE_WORDS if name.endswith(word)), None)
 
 
 class _Strict(BaseModel):

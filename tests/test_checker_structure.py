@@ -256,6 +256,26 @@ def test_a_section_under_another_common_heading_is_found(school, draft_text, wri
     assert structure(draft_text.replace(heading, written), spec=spec) == []
 
 
+def test_a_title_set_on_two_lines_is_one_title(tmp_path):
+    """A report whose title is set on two lines, as 公文 titles often are (青山县自然资源局 /
+    2023年工作总结), got structure.title “does not name the year, the type 工作总结” from
+    `check --doctype annual-work-summary`, and its second line was read as the opening."""
+    text = (
+        "青山县自然资源局\n2023年工作总结\n\n2023年，我局坚持稳中求进，各项工作取得新成效。\n\n"
+        "一、基本情况\n\n内设股室9个。\n\n青山县自然资源局\n2024年1月10日\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("check", path, "--doctype", "annual-work-summary")
+    assert "structure.title" not in done.stdout, done.stdout
+    # a line under a title that names its type is the text, not more title
+    assert structure("青山县自然资源局2023年工作总结\n2023年工作总结\n内容。") == []
+    one = check_text(
+        "青山县自然资源局\n2023年工作总结\n\n2022年，我局坚持稳中求进。\n\n一、甲\n内容。"
+    )
+    assert [(f.code, f.line) for f in one.findings] == [("facts.report-year", 4)]
+
+
 def test_title_names_unit_year_and_type(school, draft_text):
     spec, facts = school
     bad = draft_text.replace("青山县红星中学2020年意识形态工作总结", "2020年意识形态工作", 1)

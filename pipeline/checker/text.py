@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
+from pipeline.type_words import DOC_TYPE_WORDS
 
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 """Han characters (and 〇), for use inside a regex character class."""
@@ -284,6 +285,34 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     return (last.cstart, last.cend) if dated else None
 
 
+def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -> Line | None:
+    """The title: the first line when it reads as one, with the next line when the title is
+    set on two (青山县自然资源局 / 2023年工作总结: the type of document only on the second)."""
+    first = lines[0]
+    content = first.content(text)
+    if first.start in heading_at or not (
+        first.md_level == 1
+        or (len(content) <= 60 and not re.search(r"[。；;]", content) and len(lines) > 1)
+    ):
+        return None
+    if len(lines) < 3 or any(word in content for word in DOC_TYPE_WORDS):
+        return first
+    second = lines[1]
+    more = second.content(text)
+    if (
+        second.start in heading_at
+        or text.count("\n", first.end, second.start) > 1  # a blank line between
+        or len(more) > 40
+        or re.search(r"[。；;，,：:]", more)
+        or not any(word in more for word in DOC_TYPE_WORDS)
+    ):
+        return first
+    return Line(
+        start=first.start, end=second.end, cstart=first.cstart, cend=second.cend,
+        md_level=first.md_level,
+    )  # fmt: skip
+
+
 _ATTACHMENT_NOTE = re.compile(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
 """The attachment note of a 公文 (附件：1. 活动安排表), its items numbered as in GB/T 9704."""
 _ATTACHMENT_ITEM = re.compile(r"\d{1,2}[.．、]")
@@ -331,18 +360,11 @@ def parse_document(
     ]
     heading_at = {h.line.start: h for h in headings}
 
-    title = None
-    if has_title and lines:
-        first = lines[0]
-        content = first.content(text)
-        if first.start not in heading_at and (
-            first.md_level == 1
-            or (len(content) <= 60 and not re.search(r"[。；;]", content) and len(lines) > 1)
-        ):
-            title = first
-    signature = _find_signature(text, lines[1:] if title else lines)
+    title = _title_lines(text, lines, heading_at) if has_title and lines else None
+    after_title = [ln for ln in lines if title is None or ln.start >= title.end]
+    signature = _find_signature(text, after_title)
 
-    body_lines = [ln for ln in lines if ln is not title]
+    body_lines = after_title
     end_of_text = signature[0] if signature else len(text)
     if signature:
         body_lines = [ln for ln in body_lines if ln.cstart < signature[0]]

@@ -28,8 +28,9 @@ from pipeline.learn.writer import (
     stage,
     title_template,
 )
-from pipeline.spec import DOCTYPE_ID, type_word
+from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import control_character
+from pipeline.type_words import type_word
 
 
 class SectionSummary(BaseModel):

@@ -1,0 +1,14 @@
+"""The words for types of document (文种) that a title ends with: 工作总结, 述职报告, 通知…"""
+
+from __future__ import annotations
+
+DOC_TYPE_WORDS = (
+    "工作总结", "工作报告", "工作计划", "工作要点", "实施方案", "述职报告", "总结", "报告",
+    "计划", "要点", "方案", "汇报", "意见", "通知", "请示", "纪要",
+)  # fmt: skip
+"""Longest first, so that a name ending in 述职报告 is a 述职报告, not a 报告."""
+
+
+def type_word(name: str) -> str | None:
+    """The type a name ends in (个人年度述职报告 → 述职报告), None for none."""
+    return next((word for word in DOC_TYPE_WORDS if name.endswith(word)), None)
