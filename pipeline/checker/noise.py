@@ -371,11 +371,12 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
                 _HEADING_START.match(text, b.end, b.end + 6)
                 or _SERIES_START.match(text, b.end, b.end + 4)
             )
-            short = (heading or ends) and _short(text, seg_start, b.start, scan.width)
-            # a line that starts a heading and runs the full width goes on: a run-in heading's
-            # text (（一）经济运行稳中向好。全年完成…), or a long heading, wraps there
-            heading_line = (heading and short) or starts_point or (title and not ends)
-            if heading_line or (ends and short):
+            # a short line ending a sentence or holding a heading ends a paragraph; a line that
+            # starts a heading and runs the full width goes on (a run-in heading's text,
+            # （一）经济运行稳中向好。全年完成…, or a long heading, wraps there)
+            if (starts_point or (title and not ends)) or (
+                (heading or ends) and _short(text, seg_start, b.start, scan.width)
+            ):
                 scan.breaks.append(b)
             else:
                 scan.wraps.append(b)

@@ -87,9 +87,22 @@ def _wrong_forms(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, s
             out.append((start, end, phrase, "garbled"))
 
 
+def _two_present(ct: str, parts: list[str]) -> bool:
+    """At least two of `parts` occur in `ct`, searched only until that is known."""
+    present = 0
+    for i, part in enumerate(parts):
+        if part in ct:
+            present += 1
+            if present == 2:
+                return True
+        elif present + len(parts) - i - 1 < 2:
+            return False
+    return False
+
+
 def _partial_lists(ctx: Context, entry: PhraseEntry, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
-    if sum(part in ct for part in entry.parts) < 2:
+    if not _two_present(ct, entry.parts):
         return  # a partial list names at least two different parts
     hits = sorted((pos, i) for i, part in enumerate(entry.parts) for pos in _find_all(ct, part))
     if len(hits) < 2:
