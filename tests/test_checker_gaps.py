@@ -79,6 +79,7 @@ def test_explicit_placeholders_are_errors(text: str, excerpt: str):
         '其中"80后""90后"干部占比41%。',
         "完成“1+X”证书制度试点，推行“5＋X”培养模式。",
         "是否完成隐患排查：□是　□否\n□同意 □不同意",  # the check boxes of a 回执
+        "# 标题\n\n正文。\n\n***\n\n内容。\n\n___\n\n内容。",  # Markdown thematic breaks
     ],
 )
 def test_no_placeholder_where_there_is_none(text: str):

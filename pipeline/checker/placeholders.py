@@ -29,6 +29,7 @@ _EMPTY = re.compile(
     r"（[ \t\u3000]*）|\([ \t\u3000]*\)|【[ \t\u3000]*】|\[[ \t\u3000]*\]|〔[ \t\u3000]*〕"
     r"|《[ \t\u3000]*》|“[ \t\u3000]*”|「[ \t\u3000]*」|〈[ \t\u3000]*〉|\"[ \t\u3000]*\""
 )
+_THEMATIC_BREAK = re.compile(r"[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})\r?")
 _TASK_BOX = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
 _WORDS = re.compile(
     r"某{2,}|(?<![有亟尚])(?:待补充|待填写|待核实|待完善)"
@@ -128,6 +129,8 @@ def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> Non
     text = ctx.text
     for start, end in ctx.index.physical_lines(text):
         line = text[start:end]
+        if _THEMATIC_BREAK.fullmatch(line):
+            continue  # a Markdown thematic break (***, ___) on a line of its own
         if "*" in line:
             content_start = start + len(line) - len(line.lstrip(HSPACE))
             stars = [
