@@ -276,6 +276,23 @@ def test_a_title_set_on_two_lines_is_one_title(tmp_path):
     assert [(f.code, f.line) for f in one.findings] == [("facts.report-year", 4)]
 
 
+def test_markdown_front_matter_is_not_the_title(tmp_path):
+    """A Markdown report saved with YAML front matter (---, title: …, ---; Typora, Obsidian,
+    Hugo) got structure.title on “---” from `check --doctype annual-work-summary`: the front
+    matter's first line was taken for the title."""
+    md = (
+        "---\ntitle: 2023年工作总结\nauthor: 张三\n---\n\n# 青山县自然资源局2023年工作总结\n\n"
+        "2023年，我局坚持稳中求进，各项工作取得新成效。\n\n## 一、基本情况\n\n内设股室9个。\n"
+    )
+    path = tmp_path / "report.md"
+    path.write_text(md, encoding="utf-8")
+    done = run_cli("check", path, "--doctype", "annual-work-summary")
+    assert "structure.title" not in done.stdout, done.stdout
+    # the title under the front matter is the report's: its year holds the opening to it
+    stale = check_text(md.replace("2023年，我局", "2022年，我局")).findings
+    assert [(f.code, f.line) for f in stale if f.family == "facts"] == [("facts.report-year", 8)]
+
+
 def test_title_names_unit_year_and_type(school, draft_text):
     spec, facts = school
     bad = draft_text.replace("青山县红星中学2020年意识形态工作总结", "2020年意识形态工作", 1)

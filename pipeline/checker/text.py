@@ -334,6 +334,10 @@ def _attachment_list(text: str, lines: list[Line]) -> set[int]:
     return out
 
 
+_FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(?:[^\n]*\n){0,40}?---[ \t]*\r?(?:\n|$)")
+"""A Markdown file's YAML front matter (---, title: …, ---): the editor's, not the report's."""
+
+
 def parse_document(
     text: str,
     index: LineIndex | None = None,
@@ -349,8 +353,11 @@ def parse_document(
     """
     index = index or LineIndex(text)
     skipped = sorted(skip or [])
+    front = _FRONT_MATTER.match(text) if text.startswith("---") else None
     lines = [
-        ln for ln in logical_lines(text, index, breaks) if not _covered(ln.cstart, ln.cend, skipped)
+        ln
+        for ln in logical_lines(text, index, breaks)
+        if not _covered(ln.cstart, ln.cend, skipped) and (front is None or ln.start >= front.end())
     ]
     attachments = _attachment_list(text, lines) if "附件" in text else set()
     headings = [
