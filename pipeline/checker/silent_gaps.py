@@ -37,6 +37,7 @@ from pipeline.checker.vocab import (
     NO_NAME_BEFORE,
     unit_at,
 )
+from pipeline.markers import MARKER_RE
 
 _AFTER_PUNCT = frozenset("，；：,;:")
 _SENTENCE_END = frozenset("。！？!?")
@@ -237,7 +238,9 @@ _CUT_WORDS = ("%", "％", "党的大", "周年")
 
 def _cut_clean(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of each number cut out leaving no blank where one must stand: a
-    percent sign after a Chinese word (增长%), 党的大精神, 建党周年."""
+    percent sign after a Chinese word (增长%), 党的大精神, 建党周年. A marker's own label
+    (【待补充：建国周年数】) is not the text."""
+    markers = [(m.start(), m.end()) for m in MARKER_RE.finditer(text)] if "【" in text else []
     out = []
     for word in _CUT_WORDS:
         pos = text.find(word)
@@ -249,7 +252,7 @@ def _cut_clean(text: str) -> list[tuple[int, int, str]]:
                 hit = text.startswith(("精神", "报告", "以来"), pos + 3)
             else:
                 hit = bool(before) and is_cjk(before[-1]) and before[-1] not in CN_NUMERAL_CHARS
-            if hit:
+            if hit and not any(a <= pos < b for a, b in markers):
                 out.append((pos, pos + len(word), word))
             pos = text.find(word, pos + 1)
     return sorted(out)
