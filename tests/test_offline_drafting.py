@@ -307,10 +307,51 @@ def test_draft_is_deterministic(cli):
 
 def test_output_file_is_replaced_atomically(cli, tmp_path):
     out = tmp_path / "draft.md"
-    out.write_text("old", encoding="utf-8")
+    assert cli("run", EXAMPLES / "school-ideology-summary.yaml", "-o", out).returncode == 0
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
     assert out.read_text(encoding="utf-8").startswith("# 青山县自然资源局")
     assert [p.name for p in tmp_path.iterdir()] == ["draft.md"]  # no temporary files left
+
+
+def test_a_re_run_keeps_the_output_the_clerk_edited_since(cli, tmp_path):
+    """She fills the markers in 总结.docx and 总结.md, corrects a fact a week later and runs
+    the same command again: the new draft is written, her edited files are kept beside it
+    as 总结（已编辑）.docx/.md, and the outputs nobody touched are replaced without a word."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_bytes((EXAMPLES / "school-ideology-summary-incomplete.yaml").read_bytes())
+    outs = [tmp_path / f"总结.{ext}" for ext in ("docx", "md", "json")]
+    args = ["run", facts, *(x for out in outs for x in ("-o", out))]
+    first = cli(*args)
+    assert first.returncode == 0, first.stderr
+    word, md, saved = outs
+    edited_word = word.read_bytes() + b"saved again by Word"
+    word.write_bytes(edited_word)
+    md.write_text(md.read_text(encoding="utf-8").replace("【待补充：", "12【"), encoding="utf-8")
+    edited_md = md.read_bytes()
+
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n# 更正\n", encoding="utf-8")
+    again = cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "总结（已编辑）.docx").read_bytes() == edited_word
+    assert (tmp_path / "总结（已编辑）.md").read_bytes() == edited_md
+    assert "【待补充：" in md.read_text(encoding="utf-8")  # the new draft, markers and all
+    assert word.read_bytes()[:2] == b"PK" and not word.read_bytes().endswith(b"Word")
+    assert f"{md} was not the file Draftsmith last wrote there" in again.stderr
+    assert f"kept as {tmp_path / '总结（已编辑）.md'}" in again.stderr
+    assert "总结.json was not" not in again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["facts.yaml", *(o.name for o in outs), "总结（已编辑）.docx", "总结（已编辑）.md"]
+    )
+
+    # edited again: the first kept copy is not replaced either; export keeps it the same way
+    md.write_text("她的第二次修改", encoding="utf-8")
+    exported = cli("export", saved, "-o", md)
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "总结（已编辑）.md").read_bytes() == edited_md
+    assert (tmp_path / "总结（已编辑2）.md").read_text(encoding="utf-8") == "她的第二次修改"
+    quiet = cli(*args)  # nothing edited since: nothing kept, nothing said
+    assert quiet.returncode == 0 and "kept as" not in quiet.stderr
+    assert len(list(tmp_path.iterdir())) == 7
 
 
 def test_temporaries_a_killed_write_left_are_cleared_by_the_next_write(cli, tmp_path):
@@ -352,7 +393,7 @@ def test_an_output_through_a_link_or_into_a_pipe_keeps_the_link_and_the_pipe(cli
     """-o through a symbolic link replaces the file it points to; -o onto a FIFO (or
     /dev/null) writes into it: neither is replaced by a regular file."""
     real = tmp_path / "real.md"
-    real.write_text("old", encoding="utf-8")
+    assert cli("run", EXAMPLES / "school-ideology-summary.yaml", "-o", real).returncode == 0
     link = tmp_path / "link.md"
     link.symlink_to(real)
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", link).returncode == 0

@@ -43,7 +43,7 @@ def export(
     """
     from pipeline.render import render, word_options
     from pipeline.render.json import load_saved_draft
-    from pipeline.textio import write_atomic
+    from pipeline.written import print_kept_copies, write_output
 
     targets = output_targets(outputs, fmt, source=draft_file, strict=True)
     saved = load_saved_draft(draft_file)
@@ -70,6 +70,7 @@ def export(
     spec_style = spec.style if spec is not None and word else None
     code = ExitCode.OK
     for output, out_format in targets:
+        copy: Path | None = None
         rendered = render(
             draft, out_format, **word_options(out_format, clean=clean, spec_style=spec_style)
         )
@@ -77,8 +78,10 @@ def export(
             sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
             sys.stdout.flush()
         else:
-            write_atomic(output, rendered)
+            copy = write_output(output, rendered)
         code = _report(draft, output, out_format, clean=clean)
+        if output is not None and copy is not None:
+            print_kept_copies([(output, copy)])
     raise typer.Exit(code)
 
 

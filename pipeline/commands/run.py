@@ -100,7 +100,7 @@ def run(
     from pipeline.models import get_model
     from pipeline.render import render, word_options
     from pipeline.summary import print_run_summary
-    from pipeline.textio import write_atomic
+    from pipeline.written import print_kept_copies, write_output
 
     targets = output_targets(outputs, fmt, source=facts_file)  # before any model is asked
     files = [out for out, _ in targets if out is not None]
@@ -146,6 +146,7 @@ def run(
 
     draft: Draft | None = None
     written: list[Path] = []
+    kept_copies: list[tuple[Path, Path]] = []
     try:
         draft = asyncio.run(
             _draft(
@@ -161,12 +162,15 @@ def run(
                 sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
                 sys.stdout.flush()
             elif output not in kept:
-                write_atomic(output, rendered)
+                copy = write_output(output, rendered)
+                if copy is not None:
+                    kept_copies.append((output, copy))
                 written.append(output)
         to_stdout = any(output is None for output, _ in targets)
         code = print_run_summary(
             draft, written, first=targets[0], shown=bool(written) or to_stdout or not kept
         )
+        print_kept_copies(kept_copies)
         if kept:
             print(
                 f"  every section failed: {', '.join(map(str, kept))} kept as it was, not "
