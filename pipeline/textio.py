@@ -420,12 +420,27 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
         raise InputError(
             f"cannot write the output: the folder {folder} is read-only", path=str(target)
         )
+    if target.is_file() and not _writable(target):
+        raise InputError(
+            "the file is read-only (protected, or open in another program); make it writable "
+            "or close it, or give another file name",
+            path=str(target),
+        )
     if source is not None and target.exists() and _same_file(target, Path(source)):
         raise InputError(
             f"the output would replace the input file {source}; give another file name",
             path=str(target),
         )
     return target
+
+
+def _writable(path: Path) -> bool:
+    """Whether the user may write `path`: its write permission (Windows' read-only attribute),
+    also for root, whom the system would let replace a file its owner protected."""
+    try:
+        return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+    except OSError:
+        return False
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -515,6 +515,26 @@ def test_output_that_is_a_directory_or_unwritable_exits_2(cli, tmp_path):
     assert blocker.read_text(encoding="utf-8") == "x"
 
 
+def test_a_read_only_output_is_refused_before_any_model_is_asked(tmp_path, openai_server):
+    """A report the user made read-only (or one another program holds, which Windows shows
+    the same way) was replaced all the same, after the model had been paid: now exit 2 at
+    once, the file named, nothing asked of the model, nothing beside it."""
+    from modelrun import draft_run
+
+    out = tmp_path / "总结 定稿.md"
+    out.write_text("定稿，勿改", encoding="utf-8")
+    out.chmod(0o444)
+    run = draft_run(tmp_path, openai_server, out_name=out.name)
+    assert run.code == 2, run.stderr
+    assert run.stderr == (
+        f"error: {out}: the file is read-only (protected, or open in another program); make it "
+        "writable or close it, or give another file name\n"
+    )
+    assert out.read_text(encoding="utf-8") == "定稿，勿改"
+    assert openai_server.count() == 0
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
 def test_a_full_disk_names_the_output_keeps_the_old_one_and_logs_the_run(cli, tmp_path):
     """The write fails after the work: the message names the file (the system's error does
     not), the previous output and no temporary file are left, and the run log says exit 2
