@@ -598,8 +598,9 @@ def reclaim_space(db: sqlite3.Connection) -> bool:
 
 @contextmanager
 def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
-    """Report a SQLite file that cannot be opened or read (damaged, a folder, not a database)
-    as bad input naming it, instead of a traceback."""
+    """Report a SQLite file that cannot be opened, read or written (damaged, a folder, not a
+    database, a full disk, a read-only folder) as bad input naming it, instead of a
+    traceback."""
     import sqlite3  # only where a database is opened: its import costs start-up time
 
     try:
@@ -607,6 +608,21 @@ def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         if database_busy(exc):  # not damaged: another process holds it (a long run's write)
             raise database_locked(path, what=what) from None
+        cannot_write = (
+            sqlite3.SQLITE_PERM,
+            sqlite3.SQLITE_READONLY,
+            sqlite3.SQLITE_IOERR,
+            sqlite3.SQLITE_FULL,
+            sqlite3.SQLITE_CANTOPEN,
+        )
+        if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF in cannot_write:
+            # a full disk or a read-only folder, not a damaged file: moving the file aside
+            # (or deleting it, as the advice below says) would lose it for nothing
+            raise InputError(
+                f"cannot use the {what}: {exc}; check that {Path(path).parent} can be written "
+                "and its disk has space left",
+                path=str(path),
+            ) from None
         raise InputError(
             f"cannot use the {what}: {exc}; move the file aside (or delete it) to start a new one",
             path=str(path),

@@ -399,3 +399,25 @@ def test_logs_prune_says_what_it_deleted(tmp_path, cli, draftsmith_home):
     assert pruned.stdout.startswith("deleted 2 run(s) with 2 call(s) from ")
     assert [line.split()[0] for line in cli("logs").stdout.splitlines() if "exit" in line] == ["3"]
     assert cli("logs", "prune", "--older-than", "0").stdout.startswith("deleted 1 run(s)")
+
+
+def test_a_log_on_a_full_disk_is_not_called_damaged(tmp_path, openai_server, draftsmith_home):
+    """A run log that cannot be made on a full disk said "move the file aside (or delete
+    it) to start a new one": advice that deletes a sound log. It now says what is wrong
+    with the disk; a damaged file still gets the old advice."""
+    out = tmp_path / "draft.md"
+    proc = run_on_a_full_disk(20_000, "run", str(EXAMPLE), "-o", str(out), server=openai_server)
+    path = draftsmith_home / "data" / "logs.db"
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {path}: cannot use the run log: ")
+    assert f"check that {path.parent} can be written and its disk has space left" in proc.stderr
+    assert "delete it" not in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists() and openai_server.count() == 0
+
+    path.unlink()
+    path.write_bytes(b"not a database, some bytes that are no SQLite header at all")
+    damaged = run_on_a_full_disk(
+        10_000_000, "run", str(EXAMPLE), "-o", str(out), server=openai_server
+    )
+    assert damaged.returncode == 2, damaged.stderr
+    assert "move the file aside (or delete it) to start a new one" in damaged.stderr
