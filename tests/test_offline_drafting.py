@@ -441,6 +441,21 @@ def test_several_outputs_are_all_written(cli, tmp_path):
     assert both.returncode == 2 and "--format names the format of one output" in both.stderr
 
 
+def test_dash_output_is_standard_output(cli, tmp_path):
+    """`-o -` wrote a file named "-" in the working folder and nothing to the terminal."""
+    saved = tmp_path / "总结.json"
+    result = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", "-", "-o", saved, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# 青山县自然资源局")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]
+    exported = cli("export", saved, "-o", "-", "--format", "txt", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("青山县自然资源局")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]
+    word = cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", "-", "--format", "docx")
+    assert word.returncode == 2 and "--format docx needs an output file" in word.stderr
+
+
 def test_docx_needs_an_output_file(cli):
     result = cli("run", EXAMPLES / "annual-work-summary.yaml", "--format", "docx")
     assert result.returncode == 2 and "-o" in result.stderr

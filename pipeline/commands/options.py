@@ -28,6 +28,9 @@ SpecDirs = Annotated[
 ]
 
 
+STDOUT = "-"
+"""The `-o` that names standard output (in Markdown, with several -o)."""
+
 Outputs = Annotated[
     list[Path] | None,
     typer.Option(
@@ -35,7 +38,7 @@ Outputs = Annotated[
         "--output",
         metavar="<path>",
         help="Write the draft here, in the format its extension names (repeatable: several "
-        "formats at once; stdout when absent, except for docx).",
+        "formats at once; stdout when absent or -, except for docx).",
     ),
 ]
 """The `-o` of the commands that write a draft (`run`, `export`); see `output_targets`."""
@@ -52,7 +55,7 @@ def output_targets(
     from pipeline.textio import check_output_path
 
     targets = list(outputs or [])
-    if not targets:
+    if not targets or targets == [Path(STDOUT)]:  # `-o -`: standard output, as for most tools
         chosen = format_for(None, fmt)
         if chosen == "docx":
             raise InputError("--format docx needs an output file: add -o draft.docx")
@@ -67,10 +70,15 @@ def output_targets(
         if out.absolute() in seen:
             raise InputError(f"-o {out} is given twice")
         seen.add(out.absolute())
+        if str(out) == STDOUT:
+            continue
         check_output_path(out, source=source)
         ext = out.suffix.lstrip(".").lower()
         if strict and fmt is None and ext not in (*FORMATS, "markdown", "text"):
             raise InputError(
                 f"cannot tell the output format from '{out.name}': add --format {'|'.join(FORMATS)}"
             )
-    return [(out, format_for(out, fmt)) for out in targets]
+    return [
+        (None, format_for(None, fmt)) if str(out) == STDOUT else (out, format_for(out, fmt))
+        for out in targets
+    ]
