@@ -74,7 +74,8 @@ def write_output(path: Path, data: str | bytes) -> Path | None:
     kept: Path | None = None
     if real.is_file():
         current = _digest(real)
-        if current is None or record.files.get(str(real)) != current:
+        new = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+        if current is None or (record.files.get(str(real)) != current and current != new):
             kept = _kept_name(real)
             try:
                 shutil.copy2(real, kept)

@@ -352,6 +352,12 @@ def test_a_re_run_keeps_the_output_the_clerk_edited_since(cli, tmp_path):
     quiet = cli(*args)  # nothing edited since: nothing kept, nothing said
     assert quiet.returncode == 0 and "kept as" not in quiet.stderr
     assert len(list(tmp_path.iterdir())) == 7
+    # the record lost (another machine, a fresh home): a file that is byte for byte what is
+    # written needs no copy (the Markdown, drafted offline); one that differs is kept (the
+    # JSON, which records when it was drafted)
+    fresh = cli(*args, env={"DRAFTSMITH_HOME": str(tmp_path / "fresh-home")})
+    assert fresh.returncode == 0, fresh.stderr
+    assert "总结.md was not" not in fresh.stderr and "总结.json was not" in fresh.stderr
 
 
 def test_temporaries_a_killed_write_left_are_cleared_by_the_next_write(cli, tmp_path):
