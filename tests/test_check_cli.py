@@ -189,6 +189,48 @@ def test_markdown_draft_fix_keeps_markdown(cli, drafts, tmp_path):
     )
 
 
+_ESCAPED_MD = """\
+# 红星中学2023年党建工作总结
+
+2023年，学校党支部以习近平新时代中国特色社会主义思想为指导，现将有关情况总结如下：
+
+## 一、主要工作
+
+1\\. 加强理论学习
+
+全年开展中心组学习\\_\\_\\_\\_次，专题研讨\\_\\_次。
+
+2\\. 落实责任制
+
+校长\\*\\*\\*同志带头讲党课，制定了\\_\\_\\_\\_\\_\\_方案。
+
+\\# 不是标题的一行
+"""
+
+
+def test_escaped_markdown_is_checked_as_its_reader_sees_it(cli, tmp_path):
+    """A .md from pandoc, Typora or a web editor writes a blank as `\\_\\_\\_\\_`, a starred-out
+    name as `\\*\\*\\*` and a numbered heading as `1\\.`: `draft check` reported a one-character
+    “_” for each blank, missed the asterisks and the skipped heading level, which the same
+    text saved as .txt reports. Findings point at the escaped text as the file shows it."""
+    md = tmp_path / "escaped.md"
+    md.write_text(_ESCAPED_MD, encoding="utf-8")
+    plain = tmp_path / "plain.txt"
+    unescaped = re.sub(r"\\([_*.#])", r"\1", _ESCAPED_MD)
+    plain.write_text(unescaped.replace("# 不是", "＃ 不是"), encoding="utf-8")
+    got = _json(cli("check", md, "--format", "json"))["findings"]
+    want = _json(cli("check", plain, "--format", "json"))["findings"]
+    assert [(f["code"], f["message"]) for f in got] == [(f["code"], f["message"]) for f in want]
+    codes = [f["code"] for f in got]
+    assert codes.count("gap.placeholder") == 4 and "structure.heading-level" in codes
+    lines = _ESCAPED_MD.splitlines()
+    for f in got:
+        assert _ESCAPED_MD[f["start"] : f["end"]] == f["excerpt"]
+        assert lines[f["line"] - 1][f["column"] - 1 :].startswith(f["excerpt"])
+    blanks = [f["excerpt"] for f in got if f["code"] == "gap.placeholder"]
+    assert blanks == ["\\_\\_\\_\\_", "\\_\\_", "\\*\\*\\*", "\\_\\_\\_\\_\\_\\_"]
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

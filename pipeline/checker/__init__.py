@@ -31,6 +31,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
+from pipeline.checker.escapes import Unescaped
 from pipeline.checker.facts import check_facts
 from pipeline.checker.findings import CheckReport, Finding, Severity
 from pipeline.checker.fix import apply_fixes, clean_text
@@ -171,12 +172,24 @@ def _run(ctx: Context) -> list[Finding]:
 def check_text(
     text: str, *, spec: DocSpec | None = None, facts: Facts | None = None
 ) -> CheckReport:
-    """Check a whole text (plain text or Markdown); offsets in the findings are into `text`."""
+    """Check a whole text (plain text or Markdown); offsets in the findings are into `text`.
+
+    Markdown escapes (`\\_\\_`, `1\\.`) are read as the characters they stand for, and the
+    findings placed back on the escaped text."""
     if facts is not None and spec is None:
         from pipeline.spec import load_spec
 
         spec = load_spec(facts.doctype, templates=False)
-    return CheckReport(findings=_run(_context(text, spec, facts)))
+    resolved = Unescaped(text) if "\\" in text else None
+    if resolved is None or not resolved.changed:
+        return CheckReport(findings=_run(_context(text, spec, facts)))
+    findings = _run(_context(resolved.text, spec, facts))
+    index = LineIndex(text)
+    for f in findings:
+        f.start, f.end = resolved.original(f.start), resolved.original(f.end)
+        f.line, f.column = index.locate(f.start)
+        f.excerpt = text[f.start : f.end]
+    return CheckReport(findings=findings)
 
 
 def check_section(body: str, *, section: SectionSpec, spec: DocSpec, facts: Facts) -> list[Finding]:
