@@ -167,6 +167,38 @@ def test_digits_in_names_are_no_facts(tmp_path, sentence):
     assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == ["15个"]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "根据县委办公室《关于做好年度总结的通知》（青办发〔2024〕12号）要求。",
+        "认真贯彻中发〔2021〕7号文件精神，落实县政府[2022]3号文件。",
+        "严格执行《土地管理法》第十二条、《实施条例》第3条第二款和第五十条规定。",
+        "严格执行2021年修订的《土地管理法实施条例》，详见附表第2页。",
+        "服务热线0791-86751234，手机13812345678，电话：86751234，邮编330000。",
+        "窗口每日14:30开始受理，周六上午9：00照常办公。",
+        "为申请人360123199001011234办理了登记。",
+    ],
+)
+def test_references_are_no_facts(tmp_path, sentence):
+    """`check --facts` of a 2023 summary reported the year and number of every 文号
+    (青办发〔2024〕12号), the article of a law (第十二条), a law's edition (2021年修订), a page,
+    a telephone, a post code, a time of day and an ID number as numbers not in the facts:
+    they name a document, an article or a line, and no fact can back them."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    # counts, amounts and percentages beside them are still held to the facts
+    counts = "依据第十二条规定开展执法检查15次，投入资金300万元，满意率达98％，师生比1:15。"
+    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
+    assert flagged == ["15次", "300万元", "98％", "1", "15"]
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

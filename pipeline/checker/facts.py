@@ -6,7 +6,8 @@ With facts (`--facts`):
   fact's text (青山县2020年…责任书 backs 2020); the parts of a date fact (落款 2021年1月15日);
   a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section; a
   plenum or Party congress (党的二十大) held by the report's year, by the lexicon. Not
-  numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
+  facts: the numbers of a 文号, an article, a page, a telephone, a post code, a time of day
+  or an identifier (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
   (三番五次), 一是/二是, and heading numbers;
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
   carry its marker;
@@ -39,6 +40,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
+from pipeline.checker.references import reference_spans
 from pipeline.items import series_item
 from pipeline.markers import MARKER_RE, marker
 
@@ -144,6 +146,7 @@ def _exempt_spans(ctx: Context, backing: Backing) -> list[tuple[int, int]]:
     spans.extend((m.start(), m.end()) for m in MARKER_RE.finditer(ctx.text))
     spans.extend((h.start, h.title_start) for h in ctx.doc.headings)
     spans.extend((r.start, r.end) for r in ctx.residue)
+    spans.extend(reference_spans(ctx.text))
     return _merge(spans)
 
 
