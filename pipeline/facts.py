@@ -31,7 +31,15 @@ from pydantic_core import PydanticCustomError
 
 from pipeline import typed_values
 from pipeline.errors import InputError
-from pipeline.spec import DocSpec, FactSpec, FieldSpec, doctype_id, load_spec, named_in
+from pipeline.spec import (
+    DocSpec,
+    FactSpec,
+    FieldSpec,
+    UnknownDoctypeError,
+    doctype_id,
+    load_spec,
+    named_in,
+)
 from pipeline.textio import LineMap, control_character, load_structured
 from pipeline.validation import raise_validation_error
 
@@ -415,7 +423,11 @@ def load_facts(
     except InputError as exc:
         if exc.path is not None or doctype:  # a broken spec names its file; --doctype itself
             raise
-        raise InputError(
-            f"field 'doctype': {exc}", path=str(path), line=lines.line(("doctype",))
-        ) from None
+        message = f"field 'doctype': {exc}"
+        if isinstance(exc, UnknownDoctypeError):
+            message = (
+                f"field 'doctype': {exc.reason}; for a type of your own, {exc.folder_hint}, "
+                f"or name its spec file, relative to this file: 'doctype: DIR/schemas/{named}.yaml'"
+            )
+        raise InputError(message, path=str(path), line=lines.line(("doctype",))) from None
     return spec, validate_facts(data, spec, path=str(path), lines=lines)

@@ -518,10 +518,30 @@ def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
         candidate = root / "schemas" / f"{doctype}.yaml"
         if candidate.exists():  # a folder by that name is reported when it is read
             return candidate
-    known = sorted(available_doctypes(extra))
-    hint = did_you_mean(doctype, known)
-    listing = ", ".join(known) or "none"
-    raise InputError(f"unknown document type '{doctype}'{hint} (known: {listing})")
+    raise UnknownDoctypeError(doctype, spec_roots(extra), sorted(available_doctypes(extra)))
+
+
+class UnknownDoctypeError(InputError):
+    """A document type in none of the folders searched: the message names them, a close match
+    and how to point at a type of one's own (`--spec-dir DIR` or the spec file's path)."""
+
+    def __init__(self, doctype: str, roots: list[Path], known: list[str]):
+        listing = ", ".join(known) or "none"
+        looked = ", ".join(str(root / "schemas") for root in roots)
+        self.reason = (
+            f"unknown document type '{doctype}'{did_you_mean(doctype, known)} "
+            f"(known: {listing}; looked for {doctype}.yaml in {looked})"
+        )
+        """The message without the advice, for a caller that gives its own."""
+        self.folder_hint = (
+            f"pass --spec-dir DIR (the folder holding schemas/{doctype}.yaml and "
+            f"prompts/{doctype}/)"
+        )
+        """How to point a command that takes --spec-dir at the type's folder."""
+        super().__init__(
+            f"{self.reason}; for a type of your own, {self.folder_hint} or give the spec "
+            "file's path instead of the id"
+        )
 
 
 def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:

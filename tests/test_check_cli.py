@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, run_cli
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "school-ideology-summary-2020.txt"
@@ -532,3 +532,52 @@ def test_a_draft_of_a_type_not_found_here_names_the_draft_and_what_to_pass(cli, 
         "pass --spec-dir DIR",
     )
     assert cli("check", draft, "--spec-dir", types).returncode == 0
+
+
+def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path):
+    """`draft check x.txt --doctype my-summary`, `draft run` of facts naming it and
+    `draft facts-template` said only “unknown document type 'my-summary' (known: …)” when the
+    type was in a folder the user forgot to pass: now the message names the folders searched
+    and how to point at the type's folder, and the close match in the user data folder."""
+    from tests.conftest import REPO
+
+    types = tmp_path / "types"
+    (types / "schemas").mkdir(parents=True)
+    spec = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    (types / "schemas/my-summary.yaml").write_text(
+        spec.replace("id: annual-work-summary", "id: my-summary"), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts/annual-work-summary", types / "prompts/my-summary")
+    home = tmp_path / "home"
+    learned = home / "data/doctypes"
+    shutil.copytree(types, learned)
+    (learned / "schemas/my-summary.yaml").rename(learned / "schemas/my-summary-2023.yaml")
+    spec_file = learned / "schemas/my-summary-2023.yaml"
+    spec_file.write_text(
+        spec.replace("id: annual-work-summary", "id: my-summary-2023"), encoding="utf-8"
+    )
+    (learned / "prompts/my-summary").rename(learned / "prompts/my-summary-2023")
+    env = {"DRAFTSMITH_HOME": str(home)}
+    text = tmp_path / "report.txt"
+    text.write_text("青山县自然资源局2023年工作总结\n\n现将工作总结如下：\n", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "annual-work-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("doctype: annual-work-summary", "doctype: my-summary"),
+        encoding="utf-8",
+    )
+    looked = f"looked for my-summary.yaml in {REPO / 'schemas'}, {learned / 'schemas'}"
+    where = "pass --spec-dir DIR (the folder holding schemas/my-summary.yaml"
+    for args in (
+        ("check", text, "--doctype", "my-summary"),
+        ("facts-template", "my-summary"),
+        ("run", facts),
+        ("check", text, "--facts", facts),
+    ):
+        done = run_cli(*args, env=env)
+        _refused(done, "unknown document type 'my-summary'", looked, where)
+        assert "did you mean 'my-summary-2023'?" in done.stderr
+    _refused(run_cli("run", facts, env=env), f"{facts}:2: field 'doctype'", "relative to this")
+    assert not (tmp_path / "report.fixed.txt").exists()
+    assert run_cli("check", text, "--doctype", "my-summary", "--spec-dir", types).returncode != 2

@@ -144,16 +144,18 @@ def _fixed_path(file: Path, output: Path | None) -> Path:
 
 def _draft_spec(file: Path, doctype: str, spec_dirs: list[Path] | None) -> DocSpec:
     """The document type a draft JSON names; one not found here is said to come from the file."""
-    from pipeline.spec import load_spec
+    from pipeline.spec import UnknownDoctypeError, load_spec
 
     try:
         return load_spec(doctype, spec_dirs=spec_dirs, templates=False)
     except InputError as exc:
         if exc.path is not None:  # the type's own spec is broken: that file is named
             raise
+        if not isinstance(exc, UnknownDoctypeError):
+            raise
         raise InputError(
-            f"field 'doctype': {exc}; for a type of your own, pass --spec-dir DIR (the folder "
-            "holding its schemas/ and prompts/) or --doctype with its spec file",
+            f"field 'doctype': {exc.reason}; for a type of your own, {exc.folder_hint} "
+            "or --doctype with its spec file",
             path=str(file),
         ) from None
 

@@ -22,7 +22,15 @@ from pipeline.evals.suite import (
 )
 from pipeline.facts import Facts, validate_facts
 from pipeline.prompts import PromptSet
-from pipeline.spec import DocSpec, doctype_id, is_spec_path, load_spec, load_spec_file, named_in
+from pipeline.spec import (
+    DocSpec,
+    UnknownDoctypeError,
+    doctype_id,
+    is_spec_path,
+    load_spec,
+    load_spec_file,
+    named_in,
+)
 from pipeline.textio import LineMap, load_structured, read_text
 from pipeline.validation import format_path
 
@@ -88,8 +96,12 @@ class SpecCache:
             except InputError as exc:
                 if exc.path is not None:  # the spec file's own problem names that file
                     raise
-                hint = "" if is_spec_path(doctype) else _own_type_hint(doctype, Path(path))
-                raise InputError(f"field '{field}': {exc}{hint}", path=path, line=line) from None
+                if not isinstance(exc, UnknownDoctypeError):
+                    raise InputError(f"field '{field}': {exc}", path=path, line=line) from None
+                hint = _own_type_hint(doctype, Path(path))
+                raise InputError(
+                    f"field '{field}': {exc.reason}{hint}", path=path, line=line
+                ) from None
         return self._specs[doctype]
 
 
