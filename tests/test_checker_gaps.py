@@ -316,3 +316,16 @@ def test_one_finding_per_hole_the_most_specific():
         f for f in check_text("学习贯彻 新时代中国特色社会主义思想").findings if f.family == "gap"
     ]
     assert [f.code for f in hits] == ["gap.broken-phrase"]
+
+
+def test_a_markers_label_is_no_silent_gap():
+    """`draft run` of a type learned from the sample, with 建国周年数 left out, wrote
+    建国【待补充：建国周年数】周年 and then reported the marker's own label as an error,
+    “number missing before 周年” on 建国周年, and exited 1. The marker is the known gap."""
+    report = check_text("围绕建国【待补充：建国周年数】周年等重大活动。")
+    assert [(f.code, f.excerpt) for f in report.findings] == [
+        ("gap.marker", "【待补充：建国周年数】")
+    ]
+    # the same words cut out in the text itself are still a gap
+    report = check_text("【待补充：建国周年数】围绕建国周年等重大活动。")
+    assert [f.excerpt for f in report.findings if f.code == "gap.silent-number"] == ["建国周年"]

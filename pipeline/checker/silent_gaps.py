@@ -23,6 +23,7 @@ The blanks of a label spaced out to its neighbours' width (联 系 人：) are l
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -294,9 +295,13 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
+    markers = [m.span() for m in MARKER_RE.finditer(text)] if "【" in text else []
     for start, end, word in _cut_clean(text):
         if ctx.in_residue(start):
             continue
+        i = bisect_right(markers, (start, len(text))) - 1
+        if i >= 0 and start < markers[i][1]:
+            continue  # a marker's label (【待补充：建国周年数】) names the fact, it is no text
         ordinal = word == "党的大"
         findings.append(
             ctx.finding(
