@@ -383,3 +383,16 @@ def test_spec_without_lexicon_works(tmp_path, school):
     report = check_text("以习新时代中国特色社会主义思想为指导。", spec=bare)
     assert "gap.broken-phrase" not in {f.code for f in report.findings}
     assert load_spec("school-ideology-summary").rules.lexicon == "set-phrases"
+
+
+@pytest.mark.parametrize("written", ["工作开展情况", "工作完成情况", "重点工作完成情况"])
+def test_a_summarys_main_section_under_its_common_headings_is_found(written):
+    """`draft check 总结.txt --doctype annual-work-summary` of a summary whose main part is
+    headed 二、工作开展情况 (or 工作完成情况, the frame DOMAIN.md names) reported
+    “required section missing: 主要工作和成效”: the section was there, under another name."""
+    from tests.conftest import example_draft_text
+
+    spec = load_spec("annual-work-summary", templates=False)
+    text = example_draft_text("annual-work-summary")
+    assert "二、主要工作和成效" in text
+    assert structure(text.replace("二、主要工作和成效", f"二、{written}"), spec=spec) == []
