@@ -148,6 +148,8 @@ def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, f
         "在“3·15”期间开展宣传。",
         "依托5G网络开通“掌上办”服务。",
         "第2季度完成卫片执法检查，4季度开展“回头看”。",
+        "落实“十四五”规划和2035年远景目标纲要。",
+        "锚定二〇三五年远景目标。",
     ],
 )
 def test_digits_in_names_are_no_facts(tmp_path, sentence):
