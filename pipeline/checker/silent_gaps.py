@@ -239,9 +239,7 @@ _CUT_WORDS = ("%", "％", "党的大", "周年")
 
 def _cut_clean(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of each number cut out leaving no blank where one must stand: a
-    percent sign after a Chinese word (增长%), 党的大精神, 建党周年. A marker's own label
-    (【待补充：建国周年数】) is not the text."""
-    markers = [(m.start(), m.end()) for m in MARKER_RE.finditer(text)] if "【" in text else []
+    percent sign after a Chinese word (增长%), 党的大精神, 建党周年, 〔2020〕号."""
     out = []
     for word in _CUT_WORDS:
         pos = text.find(word)
@@ -253,10 +251,16 @@ def _cut_clean(text: str) -> list[tuple[int, int, str]]:
                 hit = text.startswith(("精神", "报告", "以来"), pos + 3)
             else:
                 hit = bool(before) and is_cjk(before[-1]) and before[-1] not in CN_NUMERAL_CHARS
-            if hit and not any(a <= pos < b for a, b in markers):
+            if hit:
                 out.append((pos, pos + len(word), word))
             pos = text.find(word, pos + 1)
+    if "号" in text:
+        out.extend((m.start(), m.end(), "号") for m in _DOC_NUMBER_CUT.finditer(text))
     return sorted(out)
+
+
+_DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*号")
+"""A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
 def check_silent_gaps(ctx: Context) -> list[Finding]:
