@@ -131,10 +131,15 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
     import docx  # python-docx: only when a .docx is read
     from docx.table import Table
 
+    from pipeline.list_numbers import ListNumbers
+
     try:
         document = docx.Document(str(p))
         blocks = list(document.iter_inner_content())  # paragraphs and tables, in order
-        numbered = iter(_numbered_headings([b for b in blocks if not isinstance(b, Table)]))
+        paragraphs = [b for b in blocks if not isinstance(b, Table)]
+        list_numbers = ListNumbers.of(document)
+        labels = [list_numbers.label(p._p) for p in paragraphs]
+        numbered = iter(_numbered_headings(paragraphs, labels))
         lines: list[str] = []
         for block in blocks:
             if isinstance(block, Table):
@@ -175,14 +180,15 @@ def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]
     return levels
 
 
-def _numbered_headings(paragraphs: list[Any]) -> list[str]:
-    """The paragraphs' text, with the number Word shows before a heading written in where
-    its text lacks one (a heading style numbers it, or the writer left it to the style):
-    一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone at its level is
-    the title, and is not numbered."""
+def _numbered_headings(paragraphs: list[Any], labels: list[str | None]) -> list[str]:
+    """The paragraphs' text, each after the list number Word shows before it (`labels`,
+    from word/numbering.xml: None where no numbering applies). A heading in a Word heading
+    style that Word does not number gets the number the writer left to the style where its
+    text lacks one: 一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone
+    at its level is the title, and is not numbered."""
     from pipeline.numerals import to_chinese
 
-    texts = [p.text for p in paragraphs]
+    texts = [(label or "") + p.text for p, label in zip(paragraphs, labels, strict=True)]
     levels = _heading_levels(paragraphs, texts)
     used = sorted({level for level in levels if level})
     first = next((i for i, text in enumerate(texts) if text.strip()), None)
@@ -192,13 +198,13 @@ def _numbered_headings(paragraphs: list[Any]) -> list[str]:
         levels[first] = None
     counts = [0, 0, 0, 0]
     lines = []
-    for text, level in zip(texts, levels, strict=True):
+    for text, level, label in zip(texts, levels, labels, strict=True):
         depth = used.index(level) if level in used[:4] else None
         if depth is not None:
             counts[depth] += 1
             counts[depth + 1 :] = [0] * (3 - depth)
             n = counts[depth]
-            if not _TYPED_NUMBER.match(text):
+            if label is None and not _TYPED_NUMBER.match(text):
                 number = (f"{to_chinese(n)}、", f"（{to_chinese(n)}）", f"{n}.", f"（{n}）")[depth]
                 text = number + text.strip()
         lines.append(text)

@@ -1,0 +1,188 @@
+"""`draft check` of Word documents whose heading numbers come from Word's automatic
+numbering (word/numbering.xml), as office staff write them: a real subprocess on real .docx
+files, compared with the same document with its numbers typed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.numerals import to_chinese
+
+NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+REPORT = [
+    ("青山县自然资源局2023年工作总结", None),
+    ("2023年，我们坚持以习近平新时代中国特色社会主义思想为指导，较好完成了全年各项目标任务。"
+     "现将2023年工作情况总结如下：", None),
+    ("基本情况", 1),
+    ("我局是县政府工作部门，主要负责全县自然资源调查监测、确权登记和耕地保护等工作。"
+     "单位内设机构9个，现有在职干部职工86人。", None),
+    ("主要工作和成效", 1),
+    ("强化耕地保护", 2),
+    ("严格落实耕地保护党政同责，重点做了三件事：", None),
+    ("开展耕地“非农化”专项整治；", "list"),
+    ("开展耕地“非粮化”专项整治；", "list"),
+    ("全年新增补充耕地1200亩。", "list"),
+    ("推进不动产登记便民服务", 2),
+    ("推行“一窗受理、集成服务”", 3),
+    ("全年办理不动产登记业务15600件。", None),
+    ("压缩办理时限", 3),
+    ("一般登记业务办理时限压缩至3个工作日，具体做法：", None),
+    ("实行容缺受理；", "restarted"),
+    ("推行延时服务。", "restarted"),
+    ("存在的问题", 1),
+    ("在肯定成绩的同时，我们也清醒地看到：一是基层自然资源所人员力量薄弱，专业技术人才不足；"
+     "二是历史遗留问题化解难度较大，部分项目推进较慢。", None),
+    ("2024年工作打算", 1),
+    ("2024年，我们将重点抓好以下工作：一是持续抓好耕地保护和粮食安全工作；"
+     "二是加快国土空间总体规划报批实施；三是深化不动产登记“一网通办”改革。", None),
+    ("青山县自然资源局", None),
+    ("2024年1月10日", None),
+]  # fmt: skip
+
+
+def _lvl(ilvl: int, fmt: str, text: str, style: str = "") -> str:
+    link = f'<w:pStyle w:val="{style}"/>' if style else ""
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{link}'
+        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>'
+    )
+
+
+def _numbering(first: str) -> str:
+    """A 公文 multilevel list (一、（一）1.（1）, level 1 in `first`), a body list 1. 2. 3.,
+    and the same body list restarted (Word's "restart at 1": a w:startOverride)."""
+    outline = (
+        _lvl(0, first, "%1、", "Heading1")
+        + _lvl(1, "chineseCounting", "（%2）")
+        + _lvl(2, "decimal", "%3.")
+        + _lvl(3, "decimal", "（%4）")
+    )
+    restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+    return (
+        f"<w:numbering {NS}>"
+        f'<w:abstractNum w:abstractNumId="0">{outline}</w:abstractNum>'
+        f'<w:abstractNum w:abstractNumId="1">{_lvl(0, "decimal", "%1.")}</w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        f'<w:num w:numId="3"><w:abstractNumId w:val="1"/>{restart}</w:num>'
+        "</w:numbering>"
+    )
+
+
+def _number(paragraph, num_id: int, ilvl: int) -> None:
+    from docx.oxml import parse_xml
+
+    num_pr = f'<w:numPr {NS}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'
+    paragraph._p.get_or_add_pPr().append(parse_xml(num_pr))
+
+
+def word_numbered(path: Path, first: str = "chineseCounting", *, styled: bool = True) -> Path:
+    """REPORT with no number typed: Word numbers it. With `styled`, level-1 headings are in
+    标题 1, numbered through the style (its numPr in styles.xml); the other headings and
+    the body lists are Normal paragraphs numbered directly."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.part.numbering_part._element = parse_xml(_numbering(first))
+    if styled:
+        heading = document.styles["Heading 1"].element.get_or_add_pPr()
+        heading.insert(0, parse_xml(f'<w:numPr {NS}><w:numId w:val="1"/></w:numPr>'))
+    for text, kind in REPORT:
+        if kind == 1 and styled:
+            document.add_heading(text, 1)
+            continue
+        paragraph = document.add_paragraph(text)
+        if isinstance(kind, int):
+            _number(paragraph, 1, kind - 1)
+        elif kind:
+            _number(paragraph, 2 if kind == "list" else 3, 0)
+    document.save(str(path))
+    return path
+
+
+def typed(path: Path) -> Path:
+    """REPORT with the numbers typed in its text, as Word shows them."""
+    import docx
+
+    document = docx.Document()
+    counts = [0, 0, 0]
+    lists: dict[str, int] = {}
+    for text, kind in REPORT:
+        if isinstance(kind, int):
+            counts[kind - 1] += 1
+            counts[kind:] = [0] * (3 - kind)
+            n = counts[kind - 1]
+            text = (f"{to_chinese(n)}、", f"（{to_chinese(n)}）", f"{n}.")[kind - 1] + text
+        elif kind:
+            lists[kind] = lists.get(kind, 0) + 1
+            text = f"{lists[kind]}.{text}"
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def _findings(cli, path: Path, *args: str) -> list[tuple]:
+    done = cli("check", path, "--format", "json", *args)
+    assert done.returncode in (0, 1), done.stderr
+    data = json.loads(done.stdout)
+    return [(f["code"], f["line"], f["column"], f["excerpt"]) for f in data["findings"]]
+
+
+@pytest.mark.parametrize(
+    ("first", "styled"),
+    [("chineseCounting", True), ("chineseCountingThousand", False)],
+)
+def test_headings_numbered_by_word_are_checked_as_word_shows_them(cli, tmp_path, first, styled):
+    """A summary whose 一、/（一）/1. come from Word's multilevel list (not typed) was
+    reported with every required section missing under --doctype, and its numbered lists
+    were read without their numbers. It is now read with the numbers Word shows: the same
+    findings, at the same line and column, as the same document with the numbers typed."""
+    numbered = word_numbered(tmp_path / "自动编号.docx", first, styled=styled)
+    plain = typed(tmp_path / "手打编号.docx")
+    doctype = ("--doctype", "annual-work-summary")
+    found = _findings(cli, numbered, *doctype)
+    assert not [f for f in found if f[0] == "structure.missing-section"], found
+    assert found == _findings(cli, plain, *doctype)
+    assert _findings(cli, numbered) == _findings(cli, plain)
+
+    cli("check", numbered, "--fix", "-o", tmp_path / "a.txt")
+    cli("check", plain, "--fix", "-o", tmp_path / "b.txt")
+    text = (tmp_path / "a.txt").read_text(encoding="utf-8")
+    assert text == (tmp_path / "b.txt").read_text(encoding="utf-8")
+    for line in (
+        "一、基本情况",
+        "（二）推进不动产登记便民服务",
+        "2.压缩办理时限",
+        "1.实行容缺受理；",
+    ):
+        assert line in text.splitlines()
+
+
+def test_a_word_numbered_heading_out_of_order_is_found_where_word_shows_it(cli, tmp_path):
+    """A section numbered 一、 by Word, then a typed 三、 (the writer typed over the list):
+    the order finding points at the typed heading, with Word's numbers around it."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.part.numbering_part._element = parse_xml(_numbering("chineseCounting"))
+    document.add_paragraph("县统计局2023年工作总结")
+    _number(document.add_paragraph("主要指标完成情况"), 1, 0)
+    document.add_paragraph("全县地区生产总值186.5亿元。")
+    _number(document.add_paragraph("统计执法"), 1, 0)
+    document.add_paragraph("四、存在的问题")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+    done = cli("check", report, "--doctype", "annual-work-summary", "--format", "json")
+    order = [
+        f for f in json.loads(done.stdout)["findings"] if f["code"] == "structure.heading-number"
+    ]
+    assert [(f["line"], f["column"], f["message"]) for f in order] == [
+        (5, 1, "heading number “四、” skips 三、")
+    ], done.stdout
+    assert "this one is 3" in order[0]["hint"]
