@@ -247,6 +247,21 @@ def test_the_theme_fonts_are_the_chinese_ones(school_docx):
     assert settings.find("w:themeFontLang", NS).get(q("eastAsia")) == "zh-CN"
 
 
+def test_word_opens_the_draft_as_a_current_document_not_in_compatibility_mode(
+    school_docx, annual_docx
+):
+    """python-docx's template declares Word 2010 (compatibilityMode 14): Word 2013 and later
+    opened every draft in "Compatibility Mode" (兼容模式 in the title bar)."""
+    for path in (school_docx, annual_docx):
+        settings = xml(path, "word/settings.xml")
+        modes = [
+            s.get(q("val"))
+            for s in settings.iterfind("w:compat/w:compatSetting", NS)
+            if s.get(q("name")) == "compatibilityMode"
+        ]
+        assert modes == ["15"], path
+
+
 def test_every_paragraph_has_exact_line_spacing_of_the_grid(school_docx):
     document = docx.Document(str(school_docx))
     for p in document.paragraphs:

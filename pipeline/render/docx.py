@@ -84,6 +84,7 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     """The draft as a .docx file (bytes) in the house style `style` (GB/T 9704 by default)."""
     style = style or HouseStyle()
     doc = Document()
+    _open_in_current_word(doc)
     _set_up_page(doc, style)
     _set_up_styles(doc, style)
     _add_page_numbers(doc, style)
@@ -147,6 +148,19 @@ def _set_properties(doc: DocxDocument, draft: Draft) -> None:
 
 
 # ----------------------------------------------------------------------------- page and styles
+
+
+WORD_2013_COMPATIBILITY_MODE = "15"
+"""The `compatibilityMode` of a document made by Word 2013 and later (up to today's)."""
+
+
+def _open_in_current_word(doc: DocxDocument) -> None:
+    """Mark the document as made by current Word: python-docx's template says Word 2010
+    (compatibility mode 14), so Word 2013 and later opened every draft in "Compatibility
+    Mode" (兼容模式 in the title bar, some layout features turned off)."""
+    for setting in doc.settings.element.iterfind(f"{qn('w:compat')}/{qn('w:compatSetting')}"):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), WORD_2013_COMPATIBILITY_MODE)
 
 
 def _set_up_page(doc: DocxDocument, style: HouseStyle) -> None:
