@@ -129,22 +129,42 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
             path=str(p),
         )
     import docx  # python-docx: only when a .docx is read
+    from docx.oxml.ns import qn
     from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     from pipeline.list_numbers import ListNumbers
 
     try:
         document = docx.Document(str(p))
-        blocks = list(document.iter_inner_content())  # paragraphs and tables, in order
-        paragraphs = [b for b in blocks if not isinstance(b, Table)]
-        list_numbers = ListNumbers.of(document)
-        labels = [list_numbers.label(p._p) for p in paragraphs]
-        numbered = iter(_numbered_headings(paragraphs, labels))
+        body = document.element.body
+        numbers = ListNumbers.of(document)
+        labels = {  # counted in document order, table cells included, as Word counts
+            para: numbers.label(para)
+            for para in body.iter(qn("w:p"))
+            if not any(a.tag == qn("w:txbxContent") for a in para.iterancestors())
+        }
+
+        def shown(para: Any) -> str:
+            return (labels.get(para) or "") + _shown_text(para)
+
+        blocks = list(_docx_blocks(body))  # paragraphs and tables, in order
+        paragraphs = [b for b in blocks if b.tag == qn("w:p")]
+        numbered = iter(
+            _numbered_headings(
+                [Paragraph(b, document._body) for b in paragraphs],
+                [shown(b) for b in paragraphs],
+                [labels.get(b) for b in paragraphs],
+            )
+        )
         lines: list[str] = []
         for block in blocks:
-            if isinstance(block, Table):
-                for row in block.rows:
-                    lines.extend(cell.text for cell in row.cells)
+            if block.tag == qn("w:tbl"):
+                for row in Table(block, document._body).rows:
+                    lines.extend(
+                        "\n".join(map(shown, cell._tc.xpath("./w:p | ./w:sdt/w:sdtContent/w:p")))
+                        for cell in row.cells
+                    )
             else:
                 lines.append(next(numbered))
     except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
@@ -180,15 +200,52 @@ def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]
     return levels
 
 
-def _numbered_headings(paragraphs: list[Any], labels: list[str | None]) -> list[str]:
-    """The paragraphs' text, each after the list number Word shows before it (`labels`,
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NOT_SHOWN = {_W + "del", _W + "moveFrom", _W + "p", _W + "txbxContent"}
+"""Where a run inside a paragraph is not part of its text: a tracked deletion or move away,
+or a text box (a story of its own) anchored in the paragraph."""
+
+
+def _docx_blocks(container: Any) -> Iterator[Any]:
+    """The `w:p` and `w:tbl` elements of a document body in order, including those inside a
+    block content control (`w:sdt`, as templates hold the 标题 or the 落款) or custom XML,
+    which python-docx's own iteration skips."""
+    for child in container:
+        if child.tag in {_W + "p", _W + "tbl"}:
+            yield child
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _docx_blocks(content)
+        elif child.tag == _W + "customXml":
+            yield from _docx_blocks(child)
+
+
+def _shown_text(paragraph: Any) -> str:
+    """A `w:p`'s text as Word shows it with its tracked changes accepted: every run, also
+    those in a tracked insertion, an inline content control, a smart tag, a simple field or
+    a hyperlink (python-docx reads only the runs directly in the paragraph, and a number
+    typed in with track changes on was lost); not deleted ones."""
+    out = []
+    for run in paragraph.iter(_W + "r"):
+        ancestor = run.getparent()
+        while ancestor is not paragraph and ancestor.tag not in _NOT_SHOWN:
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
+            out.append(run.text)
+    return "".join(out)
+
+
+def _numbered_headings(
+    paragraphs: list[Any], texts: list[str], labels: list[str | None]
+) -> list[str]:
+    """The paragraphs' `texts` (each after the list number Word shows before it, `labels`
     from word/numbering.xml: None where no numbering applies). A heading in a Word heading
     style that Word does not number gets the number the writer left to the style where its
     text lacks one: 一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone
     at its level is the title, and is not numbered."""
     from pipeline.numerals import to_chinese
 
-    texts = [(label or "") + p.text for p, label in zip(paragraphs, labels, strict=True)]
     levels = _heading_levels(paragraphs, texts)
     used = sorted({level for level in levels if level})
     first = next((i for i, text in enumerate(texts) if text.strip()), None)

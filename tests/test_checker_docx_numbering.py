@@ -186,3 +186,54 @@ def test_a_word_numbered_heading_out_of_order_is_found_where_word_shows_it(cli, 
         (5, 1, "heading number “四、” skips 三、")
     ], done.stdout
     assert "this one is 3" in order[0]["hint"]
+
+
+def test_tracked_changes_content_controls_and_fields_are_read_as_word_shows_them(cli, tmp_path):
+    """A colleague's report reviewed with track changes on: the 12 typed in as a tracked
+    insertion was lost (“专项调查次”), and so was text in a content control, a smart tag or a
+    field; the 落款 in a template's content control was not read at all, so a 2023 report
+    signed 2022年12月28日 passed. The text is now read as Word shows it, changes accepted."""
+    import docx
+    from docx.oxml import parse_xml
+
+    def part(xml: str):
+        """An element of word/document.xml, written without its namespace declaration."""
+        return parse_xml(f"<w:body {NS}>{xml}</w:body>")[0]
+
+    stamp = 'w:author="办公室" w:date="2024-01-02T09:00:00Z"'
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    p = document.add_paragraph("全年共开展专项调查")
+    p._p.append(part(f'<w:ins w:id="1" {stamp}><w:r><w:t>12</w:t></w:r></w:ins>'))
+    p._p.append(part(f'<w:del w:id="2" {stamp}><w:r><w:delText>8</w:delText></w:r></w:del>'))
+    p.add_run("次，")
+    p._p.append(
+        part("<w:sdt><w:sdtContent><w:r><w:t>培训300人次</w:t></w:r></w:sdtContent></w:sdt>")
+    )
+    p._p.append(
+        part(
+            '<w:fldSimple w:instr=" MERGEFIELD 乡镇 "><w:r><w:t>，覆盖56个乡镇</w:t></w:r></w:fldSimple>'
+        )
+    )
+    p.add_run("。")
+    body = document.element.body
+    body.insert(
+        len(body) - 1,  # before the section properties
+        part(
+            "<w:sdt><w:sdtContent><w:p><w:r><w:t>县统计局</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>2022年12月28日</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
+    )
+    report = tmp_path / "总结（修订）.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines() == [
+        "县统计局2023年工作总结",
+        "全年共开展专项调查12次，培训300人次，覆盖56个乡镇。",
+        "县统计局",
+        "2022年12月28日",
+    ]
+    found = _findings(cli, report)
+    assert [(f[0], f[1]) for f in found] == [("facts.signature-date", 4)], found
