@@ -64,6 +64,9 @@ _FORMATS: dict[str, Callable[[int], str]] = {
     "chineseCounting": lambda n: to_chinese(n) if n > 0 else "〇",
     "chineseCountingThousand": lambda n: to_chinese(n) if n > 0 else "〇",
     "japaneseCounting": lambda n: to_chinese(n) if n > 0 else "〇",
+    "taiwaneseCounting": lambda n: to_chinese(n) if n > 0 else "〇",  # LibreOffice, WPS
+    "taiwaneseCountingThousand": lambda n: to_chinese(n) if n > 0 else "〇",
+    "taiwaneseDigital": _ideograph_digits,
     "ideographDigital": _ideograph_digits,
     "ideographTraditional": _from("甲乙丙丁戊己庚辛壬癸"),
     "ideographZodiac": _from("子丑寅卯辰巳午未申酉戌亥"),
@@ -152,7 +155,8 @@ class ListNumbers:
         self._abstract: dict[str, dict[int, Level]] = {}
         self._style_links: dict[str, str] = {}  # abstractNum → the numbering style it follows
         self._lists: dict[str, _List] = {}
-        self._counters: dict[str, dict[int, int]] = {}
+        self._counters: dict[str, dict[int, int]] = {}  # per abstract list: level → count
+        self._overridden: set[tuple[str, int]] = set()  # start overrides applied
         self._styles: dict[str, tuple[tuple[str | None, int | None] | None, str | None]] = {}
         self._default_style: str | None = None
         for style in styles.iterfind(_W + "style") if styles is not None else ():
@@ -218,14 +222,14 @@ class ListNumbers:
         entry = self._lists.get(num_id)
         if entry is None:  # numId 0 turns numbering off; an unknown one shows nothing
             return ""
-        levels = self._levels(entry)
+        abstract, levels = self._levels(entry)
         ilvl = own[1] if own[1] is not None else style_ilvl
         if ilvl is None:
             ilvl = next((i for i, lvl in levels.items() if lvl.style == style_id), 0)
         level = levels.get(ilvl)
         if level is None or level.fmt == "bullet":
             return ""
-        counts = self._count(num_id, entry, levels, ilvl)
+        counts = self._count(num_id, entry, abstract, levels, ilvl)
 
         def number(ref: int) -> str:
             shown = levels.get(ref, Level())
@@ -255,9 +259,9 @@ class ListNumbers:
             style_id = based_on
         return None, None
 
-    def _levels(self, entry: _List) -> dict[int, Level]:
-        """The levels of a `w:num`: its abstract list's (following a numStyleLink to the
-        list style's own), with the levels it overrides."""
+    def _levels(self, entry: _List) -> tuple[str, dict[int, Level]]:
+        """The abstract list a `w:num` counts in (following a numStyleLink to the list
+        style's own) and its levels, with those the `w:num` overrides."""
         abstract = entry.abstract
         for _ in range(_MAX_LINKS):
             link = self._style_links.get(abstract)
@@ -268,23 +272,25 @@ class ListNumbers:
             if linked is None:
                 break
             abstract = linked.abstract
-        return self._abstract.get(abstract, {}) | entry.levels
+        return abstract, self._abstract.get(abstract, {}) | entry.levels
 
     def _count(
-        self, num_id: str, entry: _List, levels: dict[int, Level], ilvl: int
+        self, num_id: str, entry: _List, abstract: str, levels: dict[int, Level], ilvl: int
     ) -> dict[int, int]:
-        """Advance the counters for a paragraph at `ilvl` and return them. Lists sharing an
-        abstract list continue each other, as in Word; one with start overrides (Word's
-        "restart numbering") keeps counters of its own."""
-        key = f"num:{num_id}" if entry.starts else f"abstract:{entry.abstract}"
-        counts = self._counters.setdefault(key, {})
+        """Advance the counters for a paragraph at `ilvl` and return them. Lists of one
+        abstract list count together, as in Word; a list's start override (Word's "restart
+        numbering") sets its level's counter where that list is first used at that level."""
+        counts = self._counters.setdefault(abstract, {})
         for deeper in [d for d in counts if d > ilvl]:
             restart = levels.get(deeper, Level()).restart
             threshold = deeper if restart is None or restart > deeper else restart
             if ilvl < threshold:
                 del counts[deeper]
-        if ilvl in counts:
+        if ilvl in entry.starts and (num_id, ilvl) not in self._overridden:
+            self._overridden.add((num_id, ilvl))
+            counts[ilvl] = entry.starts[ilvl]
+        elif ilvl in counts:
             counts[ilvl] += 1
         else:
-            counts[ilvl] = entry.starts.get(ilvl, levels[ilvl].start)
+            counts[ilvl] = levels[ilvl].start
         return counts

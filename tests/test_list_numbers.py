@@ -58,6 +58,7 @@ GONGWEN = abstract(
     [
         ("chineseCounting", ["一", "二", "十", "十一", "二十一"]),
         ("chineseCountingThousand", ["一", "二", "十", "十一", "二十一"]),
+        ("taiwaneseCountingThousand", ["一", "二", "十", "十一", "二十一"]),
         ("ideographTraditional", ["甲", "乙", "癸", "11", "21"]),
         ("decimal", ["1", "2", "10", "11", "21"]),
         ("decimalFullWidth", ["１", "２", "１０", "１１", "２１"]),
@@ -107,7 +108,18 @@ def test_lists_sharing_an_abstract_continue_and_a_start_override_restarts():
     body = abstract(1, lvl(0, "decimal", "%1."))
     restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
     numbers = ListNumbers(numbering(body, num(2, 1), num(3, 1), num(4, 1, restart)), None)
-    seq = [para(2, 0), para(2, 0), para(3, 0), para(4, 0), para(4, 0)]
+    seq = [para(2, 0), para(2, 0), para(3, 0), para(4, 0), para(4, 0), para(2, 0)]
+    assert labels(numbers, seq) == ["1.", "2.", "3.", "1.", "2.", "3."]
+
+
+def test_a_restarted_list_continued_under_its_first_list_id_goes_on_counting():
+    """LibreOffice (and so a file that went through it) writes a restarted list's first item
+    with the restarting w:num and the next items with the list's first one: 1. 2., not
+    1. 4. (the restart set the count of the abstract list they share)."""
+    body = abstract(1, lvl(0, "decimal", "%1."))
+    restart = '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'
+    numbers = ListNumbers(numbering(body, num(4, 1), num(6, 1, restart)), None)
+    seq = [para(4, 0), para(4, 0), para(4, 0), para(6, 0), para(4, 0)]
     assert labels(numbers, seq) == ["1.", "2.", "3.", "1.", "2."]
 
 
