@@ -201,9 +201,17 @@ def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_NOT_SHOWN = {_W + "del", _W + "moveFrom", _W + "p", _W + "txbxContent"}
+_NOT_SHOWN = {
+    _W + "del",
+    _W + "moveFrom",
+    _W + "p",
+    _W + "txbxContent",
+    _W + "rt",
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+}
 """Where a run inside a paragraph is not part of its text: a tracked deletion or move away,
-or a text box (a story of its own) anchored in the paragraph."""
+a text box (a story of its own) anchored in the paragraph, the pinyin over a ruby, or the
+copy of a content kept for older readers (`mc:Fallback`)."""
 
 
 def _docx_blocks(container: Any) -> Iterator[Any]:

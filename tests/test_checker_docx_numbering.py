@@ -237,3 +237,33 @@ def test_tracked_changes_content_controls_and_fields_are_read_as_word_shows_them
     ]
     found = _findings(cli, report)
     assert [(f[0], f[1]) for f in found] == [("facts.signature-date", 4)], found
+
+
+def test_a_ruby_and_a_copy_kept_for_older_readers_are_read_once(tmp_path):
+    """Runs are read wherever they stand in a paragraph, but the pinyin over a ruby (拼音指南)
+    and the mc:Fallback copy of a newer-Word run are not text Word shows: read, they put
+    “diào” into the sentence and every such word twice."""
+    import docx
+    from docx.oxml import parse_xml
+
+    from pipeline.textio import read_docx
+
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    document = docx.Document()
+    paragraph = document.add_paragraph("全年")
+    paragraph._p.append(
+        parse_xml(
+            f'<mc:AlternateContent {NS} {mc}><mc:Choice Requires="w14"><w:r><w:t>共</w:t></w:r>'
+            "</mc:Choice><mc:Fallback><w:r><w:t>共</w:t></w:r></mc:Fallback></mc:AlternateContent>"
+        )
+    )
+    paragraph._p.append(
+        parse_xml(
+            f"<w:r {NS}><w:ruby><w:rubyPr/><w:rt><w:r><w:t>diào</w:t></w:r></w:rt>"
+            "<w:rubyBase><w:r><w:t>调</w:t></w:r></w:rubyBase></w:ruby></w:r>"
+        )
+    )
+    paragraph.add_run("查12次。")
+    report = tmp_path / "注音.docx"
+    document.save(str(report))
+    assert read_docx(report) == "全年共调查12次。"
