@@ -142,7 +142,8 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         labels = {  # counted in document order, table cells included, as Word counts
             para: numbers.label(para)
             for para in body.iter(qn("w:p"))
-            if not any(a.tag == qn("w:txbxContent") for a in para.iterancestors())
+            if not _deleted(para)
+            and not any(a.tag == qn("w:txbxContent") for a in para.iterancestors())
         }
 
         def shown(para: Any) -> str:
@@ -219,7 +220,7 @@ def _docx_blocks(container: Any) -> Iterator[Any]:
     block content control (`w:sdt`, as templates hold the 标题 or the 落款) or custom XML,
     which python-docx's own iteration skips."""
     for child in container:
-        if child.tag in {_W + "p", _W + "tbl"}:
+        if child.tag == _W + "tbl" or (child.tag == _W + "p" and not _deleted(child)):
             yield child
         elif child.tag == _W + "sdt":
             content = child.find(_W + "sdtContent")
@@ -227,6 +228,13 @@ def _docx_blocks(container: Any) -> Iterator[Any]:
                 yield from _docx_blocks(content)
         elif child.tag == _W + "customXml":
             yield from _docx_blocks(child)
+
+
+def _deleted(paragraph: Any) -> bool:
+    """Whether a `w:p` is gone once its tracked changes are accepted: its paragraph mark
+    and all its text deleted (a paragraph, say a numbered heading, deleted whole)."""
+    mark = paragraph.find(f"{_W}pPr/{_W}rPr/{_W}del")
+    return mark is not None and not _shown_text(paragraph)
 
 
 def _shown_text(paragraph: Any) -> str:

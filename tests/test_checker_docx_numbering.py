@@ -267,3 +267,38 @@ def test_a_ruby_and_a_copy_kept_for_older_readers_are_read_once(tmp_path):
     report = tmp_path / "注音.docx"
     document.save(str(report))
     assert read_docx(report) == "全年共调查12次。"
+
+
+def test_a_heading_deleted_with_track_changes_is_gone_and_not_counted(cli, tmp_path):
+    """A numbered heading deleted whole with track changes on left its number behind: the
+    report read “二、” on a line of its own and “三、存在的问题” after it, where Word, with the
+    change accepted, shows 二、存在的问题."""
+    import docx
+    from docx.oxml import parse_xml
+
+    stamp = 'w:id="9" w:author="办公室" w:date="2024-01-02T09:00:00Z"'
+    document = docx.Document()
+    document.part.numbering_part._element = parse_xml(_numbering("chineseCounting"))
+    document.add_paragraph("县统计局2023年工作总结")
+    _number(document.add_paragraph("主要指标完成情况"), 1, 0)
+    document.add_paragraph("全县地区生产总值186.5亿元，同比增长5.2%。")
+    deleted = document.add_paragraph()
+    _number(deleted, 1, 0)
+    deleted._p.get_or_add_pPr().append(parse_xml(f"<w:rPr {NS}><w:del {stamp}/></w:rPr>"))
+    deleted._p.append(
+        parse_xml(f"<w:del {NS} {stamp}><w:r><w:delText>统计执法</w:delText></w:r></w:del>")
+    )
+    _number(document.add_paragraph("存在的问题"), 1, 0)
+    document.add_paragraph("基层统计力量薄弱。")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines() == [
+        "县统计局2023年工作总结",
+        "一、主要指标完成情况",
+        "全县地区生产总值186.5亿元，同比增长5.2%。",
+        "二、存在的问题",
+        "基层统计力量薄弱。",
+    ]
