@@ -130,7 +130,6 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         )
     import docx  # python-docx: only when a .docx is read
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     from pipeline.list_numbers import ListNumbers
@@ -161,11 +160,11 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         lines: list[str] = []
         for block in blocks:
             if block.tag == qn("w:tbl"):
-                for row in Table(block, document._body).rows:
-                    lines.extend(
-                        "\n".join(map(shown, cell._tc.xpath("./w:p | ./w:sdt/w:sdtContent/w:p")))
-                        for cell in row.cells
-                    )
+                lines.extend(
+                    "\n".join(map(shown, cell.xpath("./w:p | ./w:sdt/w:sdtContent/w:p")))
+                    for cell in block.xpath("./w:tr/w:tc")
+                    if not _merged_into_the_cell_above(cell)
+                )
             else:
                 lines.append(next(numbered))
     except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
@@ -228,6 +227,14 @@ def _docx_blocks(container: Any) -> Iterator[Any]:
                 yield from _docx_blocks(content)
         elif child.tag == _W + "customXml":
             yield from _docx_blocks(child)
+
+
+def _merged_into_the_cell_above(cell: Any) -> bool:
+    """Whether a `w:tc` continues a vertically merged cell (its text is the first one's).
+    A cell merged across columns is one `w:tc`; python-docx gives it once per column, and
+    both kinds of merge read the same text two or three times."""
+    merge = cell.find(f"{_W}tcPr/{_W}vMerge")
+    return merge is not None and merge.get(_W + "val", "continue") == "continue"
 
 
 def _deleted(paragraph: Any) -> bool:

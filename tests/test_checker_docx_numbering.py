@@ -302,3 +302,26 @@ def test_a_heading_deleted_with_track_changes_is_gone_and_not_counted(cli, tmp_p
         "二、存在的问题",
         "基层统计力量薄弱。",
     ]
+
+
+def test_a_merged_table_cell_is_read_once(cli, tmp_path):
+    """A table whose title row is one cell merged across three columns (and a row label
+    merged down two rows) was read with the merged cell's text once per column and row:
+    “this sentence repeats the one on line 3” twice, and every line after the table
+    pointed past the paragraph it named."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2)).text = "全县主要经济指标完成情况，较上年均有增长。"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "地区生产总值"
+    for row, cells in ((1, ("186.5亿元", "5.2%")), (2, ("177.3亿元", "4.8%"))):
+        for col, value in enumerate(cells, start=1):
+            table.cell(row, col).text = value
+    document.add_paragraph("全县共开展专项调查 次。")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+
+    found = _findings(cli, report)
+    assert [(f[0], f[1]) for f in found] == [("gap.silent-number", 8)], found
