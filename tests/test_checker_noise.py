@@ -212,6 +212,23 @@ def test_banned_phrases_ignore_blanks():
     assert [(f.excerpt, f.severity) for f in found] == [("正确舆引导 论", "error")]
 
 
+def test_a_signature_dated_in_chinese_numerals_is_the_old_form():
+    """GB/T 9704-2012 writes the 成文日期 in Arabic numerals; a 落款 of 二〇二三年十二月二十八日
+    (the pre-2012 form, kept in templates copied year after year) passed `draft check`. A
+    date in Chinese numerals in the body, quoting an older document, is left alone."""
+    text = (
+        "县财政局2023年工作总结\n\n一、主要工作\n\n全年完成收入12亿元，落实二〇二一年十二月"
+        "印发的文件。\n\n县财政局\n二〇二三年十二月二十八日\n"
+    )
+    found = [f for f in check_text(text).findings if f.code == "style.signature-date-form"]
+    assert [(f.excerpt, f.severity, f.line) for f in found] == [
+        ("二〇二三年十二月二十八日", "warning", 8)
+    ]
+    assert "“2023年12月28日”" in found[0].hint
+    arabic = text.replace("二〇二三年十二月二十八日", "2023年12月28日")
+    assert by_code(arabic, "style.signature-date-form") == []
+
+
 # ----------------------------------------------------------------------------- clean prose
 
 

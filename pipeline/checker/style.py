@@ -6,7 +6,9 @@
 - `style.half-width-punct` (warning): , ; : ? ! ( ) inside Chinese text (official documents use
   full-width punctuation);
 - `style.banned-phrase` (error): a phrase the spec bans (`rules.banned_phrases`), matched with
-  blanks ignored.
+  blanks ignored;
+- `style.signature-date-form` (warning): the signature's date in Chinese numerals
+  (二〇二三年十二月二十八日), where GB/T 9704-2012 writes the 成文日期 in Arabic numerals.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pipeline.checker.text import in_cjk_class
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF = re.compile(r"[,;:?!()]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CN_DIGIT = re.compile("[〇零一二三四五六七八九十]")
 _MIN_REPEAT = 10
 """Shorter sentences (时间紧、任务重。) may well repeat."""
 _MARKUP = re.compile(
@@ -158,6 +161,35 @@ def _banned(ctx: Context) -> list[Finding]:
     return out
 
 
+def _signature_date_form(ctx: Context) -> list[Finding]:
+    """The 落款 date in Chinese numerals: the form before GB/T 9704-2012 (a date in the body,
+    quoted from an older document, is not the text's own and is left alone)."""
+    if ctx.doc.signature is None:
+        return []
+    start, end = ctx.doc.signature
+    out = []
+    for token in ctx.numbers(start, end):
+        written = ctx.text[token.start : token.end]
+        if token.date is None or not token.date[0] or not _CN_DIGIT.search(written):
+            continue
+        year, month, day = token.date
+        arabic = f"{year}年{month}月" + (f"{day}日" if day else "")
+        out.append(
+            ctx.finding(
+                "style.signature-date-form",
+                Severity.WARNING,
+                token.start,
+                token.end,
+                f"the signature's date is in Chinese numerals: “{written}”",
+                f"write it in Arabic numerals, “{arabic}”, as GB/T 9704-2012 does",
+            )
+        )
+    return out
+
+
 def check_style(ctx: Context) -> list[Finding]:
-    """Lengths (with a spec), repeats, half-width punctuation and banned phrases."""
-    return _lengths(ctx) + _repeats(ctx) + _half_width(ctx) + _banned(ctx)
+    """Lengths (with a spec), repeats, half-width punctuation, banned phrases, the form of the
+    signature's date."""
+    return (
+        _lengths(ctx) + _repeats(ctx) + _half_width(ctx) + _banned(ctx) + _signature_date_form(ctx)
+    )
