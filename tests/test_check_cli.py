@@ -152,6 +152,25 @@ def test_fix_writes_a_cleaned_copy_and_leaves_the_input(cli, tmp_path):
     assert sample.read_text(encoding="utf-8") == cleaned
 
 
+def test_fix_again_keeps_the_cleaned_copy_the_user_filled_in(cli, tmp_path):
+    """She fills the gaps in sample.fixed.txt, then runs `draft check sample.txt --fix` once
+    more: her filled-in copy was replaced by a fresh one with the gaps, with no word."""
+    sample = tmp_path / "sample.txt"
+    shutil.copyfile(SAMPLE, sample)
+    fixed = tmp_path / "sample.fixed.txt"
+    assert cli("check", sample, "--fix").returncode == 1
+    filled = fixed.read_text(encoding="utf-8").replace("中心组学习 次", "中心组学习12次")
+    fixed.write_text(filled, encoding="utf-8")
+    again = cli("check", sample, "--fix")
+    assert again.returncode == 1
+    kept = tmp_path / "sample.fixed（已编辑）.txt"
+    assert kept.read_text(encoding="utf-8") == filled
+    assert f"kept as {kept}" in again.stderr
+    assert "中心组学习 次" in fixed.read_text(encoding="utf-8")
+    quiet = cli("check", sample, "--fix")  # nothing edited since: replaced, nothing kept
+    assert "kept as" not in quiet.stderr and len(list(tmp_path.iterdir())) == 3
+
+
 def test_fix_keeps_the_blanks_of_a_form_to_fill_in(cli, tmp_path):
     """`--fix` of a 通知 with its 回执 joined “单位名称：　　　　联系人：” into
     “单位名称：联系人：”, taking the blank the recipient writes in for a stray space."""

@@ -200,7 +200,8 @@ def check(
     from pipeline.facts import load_facts
     from pipeline.filling import saved_draft_facts
     from pipeline.spec import doctype_id, load_spec
-    from pipeline.textio import check_output_path, write_atomic
+    from pipeline.textio import check_output_path
+    from pipeline.written import print_kept_copies, write_output
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")
@@ -236,11 +237,13 @@ def check(
     if fix:
         target = _fixed_path(file, output)
         fixed = apply_fixes(text, report.findings)
-        write_atomic(target, fixed.encode(encoding))  # as the user's editor saved it
+        copy = write_output(target, fixed.encode(encoding))  # as the user's editor saved it
         applied = len(fixable(report.findings))
         kept = "" if encoding.startswith("utf-8") else f"; {encoding.upper()}, as the input"
         print(
             f"wrote a cleaned copy to {target} ({applied} fix(es); gaps left as they are{kept})",
             file=sys.stderr,
         )
+        if copy is not None:
+            print_kept_copies([(target, copy)])
     raise typer.Exit(ExitCode.FINDINGS if report.errors else ExitCode.OK)
