@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, computed_field
 from pipeline import __version__
 from pipeline.checker.findings import Finding
 from pipeline.markers import find_markers
-from pipeline.models.base import Usage
+from pipeline.models.base import Usage, failure_root
 
 
 def as_paragraphs(text: str) -> str:
@@ -137,3 +137,12 @@ class Draft(BaseModel):
     @property
     def failed_sections(self) -> list[SectionDraft]:
         return [s for s in self.sections if s.status == "failed"]
+
+    def failures_by_reason(self) -> dict[str, list[SectionDraft]]:
+        """The failed sections grouped by their reason, a call that was not sent (after the
+        same refusal of another section's) with the refused ones: a wrong key is one reason,
+        not one per section."""
+        groups: dict[str, list[SectionDraft]] = {}
+        for s in self.failed_sections:
+            groups.setdefault(failure_root(s.error or "no answer"), []).append(s)
+        return groups

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import IO, Any, ClassVar
 
 from pipeline.drafting import SectionEvent
-from pipeline.models.base import Usage
+from pipeline.models.base import Usage, not_sent_note
 from pipeline.models.redact import RedactingFilter, redact
 
 RETRY_LOGGER = "pipeline.retry"
@@ -177,7 +177,9 @@ class SectionProgress:
 
     def _line(self, row: _Row) -> None:
         text = f"  [{row.section}] {row.state}"
-        extra = "; ".join(x for x in (row.detail, describe_usage(row.usage)) if x)
+        # a call not sent after another section's refusal: the reason is that section's
+        detail = (not_sent_note(row.detail) if row.state == "failed" else None) or row.detail
+        extra = "; ".join(x for x in (detail, describe_usage(row.usage)) if x)
         if extra:
             text += f": {extra}"
         self.stream.write(redact(text) + "\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.checker.findings import Finding
 from pipeline.document import Draft
 from pipeline.errors import ExitCode
+from pipeline.models.base import not_sent_note
 
 
 def exit_code_for(draft: Draft) -> ExitCode:
@@ -60,8 +61,12 @@ def print_run_summary(
         f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}",
         file=err,
     )
-    for s in draft.failed_sections:
-        print(f"  FAILED {s.id}: {s.error}", file=err)
+    for reason, failed in draft.failures_by_reason().items():
+        print(f"  FAILED {', '.join(s.id for s in failed)}: {reason}", file=err)
+        unsent = [s.id for s in failed if not_sent_note(s.error or "")]
+        if unsent:
+            note = not_sent_note(failed[-1].error or "") or ""
+            print(f"    ({', '.join(unsent)} {note})", file=err)
     if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
         for m in draft.markers:

@@ -730,3 +730,39 @@ def test_resume_warns_when_a_template_changed_since_the_run_started(cli, tmp_pat
     assert "warning: the cases' facts, document types or templates changed since run" in (
         edited.stderr
     )
+
+
+def test_a_parameter_the_model_refuses_stops_every_sample_of_the_run(cli, tmp_path, openai_server):
+    # o-series models take only their default temperature: no request of the run gets through
+    refused = {
+        "kind": "raw",
+        "status": 400,
+        "text": json.dumps(
+            {
+                "error": {
+                    "message": "Unsupported parameter: 'temperature' is not supported with this "
+                    "model.",
+                    "type": "invalid_request_error",
+                    "param": "temperature",
+                    "code": "unsupported_parameter",
+                }
+            }
+        ),
+    }
+    openai_server.script("*", refused, "ok")
+    cases = ["complete", "minimal", "year-2019"]
+    suite = write_suite(tmp_path, cases, "models: [openai:o3]\n")
+    report = tmp_path / "r.json"
+    result = cli(
+        "eval", suite, "--concurrency", "1", "--no-cache", "-o", report,
+        env=server_env(openai_server),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert openai_server.count() == 1  # not 3 × 7 doomed requests
+    for sample in json.loads(report.read_text(encoding="utf-8"))["samples"]:
+        error = sample["error"]
+        assert error.startswith(
+            "sections opening, organization, theory_study, public_opinion, civic_culture, "
+            "shortcomings, plans failed: 400 Bad Request from http://127.0.0.1:"
+        ), error
+        assert error.count("leave out --temperature") == 1, error

@@ -487,3 +487,84 @@ def test_a_retry_after_date_is_read_against_the_servers_clock(openai_server):
     assert completion.usage.retries == 1
     (gap,) = openai_server.gaps("organization")
     assert 0.9 <= gap < 3.0, gap  # whole seconds on the wire: 1 to 2 s
+
+
+# ----------------------------------------------------------------------------- refusals of every request
+
+TEMPERATURE_REFUSED = _openai_error(
+    "Unsupported value: 'temperature' does not support 0.3 with this model. Only the default "
+    "(1) value is supported.",
+    "temperature",
+    "unsupported_value",
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "hint"),
+    [
+        (TEMPERATURE_REFUSED, "leave out --temperature and the profile's temperature"),
+        (  # DeepSeek, for a model name it does not have
+            _raw(
+                {
+                    "error": {
+                        "message": "Model Not Exist",
+                        "type": "invalid_request_error",
+                        "code": "invalid_request_error",
+                    }
+                },
+                400,
+            ),
+            "check the model name 'o3' and the base URL",
+        ),
+    ],
+)
+def test_a_400_that_every_request_would_get_is_not_sent_again(tmp_path, openai_server, error, hint):
+    openai_server.script("*", error, "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1", model="openai:o3")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1  # the other six sections are not sent
+    first = run.section("opening")["error"]
+    assert first.startswith("400 Bad Request from http://127.0.0.1:") and hint in first
+    for sid in SECTIONS[1:]:
+        assert run.section(sid)["error"] == (
+            first + " (not sent: the endpoint had refused the request of section opening)"
+        )
+        assert "（生成失败：400 请求无效）" in run.section(sid)["body"]
+    # the summary gives the reason once, for all seven sections
+    summary = run.stderr.split("drafted ", 1)[1]
+    assert summary.count(hint) == 1, summary
+    assert f"FAILED {', '.join(SECTIONS)}: {first}\n" in summary
+    assert (
+        f"({', '.join(SECTIONS[1:])} not sent: the endpoint had refused the request of "
+        "section opening)" in summary
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # DashScope's content inspection: about this section's prompt, not the model
+        {
+            "code": "DataInspectionFailed",
+            "message": "Input data may contain inappropriate content.",
+            "request_id": "5d1b7a0e",
+        },
+        # OpenAI's context length: this section's prompt is too long
+        {
+            "error": {
+                "message": "This model's maximum context length is 8192 tokens. However, your "
+                "messages resulted in 9000 tokens. Please reduce the length of the messages.",
+                "type": "invalid_request_error",
+                "param": "messages",
+                "code": "context_length_exceeded",
+            }
+        },
+    ],
+)
+def test_a_400_about_one_sections_prompt_stays_that_sections(tmp_path, openai_server, body):
+    openai_server.script("public_opinion", _raw(body, 400))
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == len(SECTIONS)  # every other section asked and answered
+    assert run.section("public_opinion")["error"].startswith("400 Bad Request")
+    assert [s["id"] for s in run.draft["sections"] if s["status"] == "failed"] == ["public_opinion"]

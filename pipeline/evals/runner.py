@@ -422,17 +422,13 @@ async def _draft_sample(
                 message="" if ok else f"judge gave {metrics['judge_score']:g}",
             )
         )
-    failed = draft.failed_sections
     # Sections failed for one reason (a wrong key, an empty account, the endpoint down) are
     # named together: the provider's message once, not once per section in every sample.
-    by_reason: dict[str, list[str]] = {}
-    for s in failed:
-        by_reason.setdefault(s.error or "no answer", []).append(s.id)
     problems = [
-        f"section {ids[0]} failed: {reason}"
-        if len(ids) == 1
-        else f"sections {', '.join(ids)} failed: {reason}"
-        for reason, ids in by_reason.items()
+        f"section {failed[0].id} failed: {reason}"
+        if len(failed) == 1
+        else f"sections {', '.join(s.id for s in failed)} failed: {reason}"
+        for reason, failed in draft.failures_by_reason().items()
     ]
     if judge_error:
         problems.append(judge_error)
@@ -450,7 +446,7 @@ async def _draft_sample(
             "judge_reasons": reasons,
             "usage": draft.usage,
             "duration_s": round(time.perf_counter() - started, 4),
-            "failed_sections": [s.id for s in failed],
+            "failed_sections": [s.id for s in draft.failed_sections],
         }
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -80,6 +81,24 @@ class ModelCallError(ModelError):
         self.usage = usage or Usage()
         self.transient = transient
         """True when the failure was transient (retries ran out), not a refusal of the request."""
+
+
+NOT_SENT = " (not sent: the endpoint had refused the request of section {section})"
+"""Appended to the reason of a call that was not made because an earlier one of the same model
+was refused for a reason no request could get past (a wrong key, model name, parameter)."""
+_NOT_SENT = re.compile(r" \(not sent: the endpoint had refused the request of section [^)]*\)$")
+
+
+def failure_root(reason: str) -> str:
+    """A failure's reason without its `NOT_SENT` note: the same for every section that failed
+    for it, whether its own request was refused or never sent."""
+    return _NOT_SENT.sub("", reason)
+
+
+def not_sent_note(reason: str) -> str | None:
+    """`not sent: …` when `reason` is that of a call that was never sent (see `NOT_SENT`)."""
+    found = _NOT_SENT.search(reason)
+    return found.group(0).strip()[1:-1] if found else None
 
 
 class Model(Protocol):

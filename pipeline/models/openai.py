@@ -18,9 +18,13 @@ reason and token counts where that step leaves them.
 
 Failures are sorted here: transient ones (429, 408, 409, 5xx, connection errors, timeouts)
 go back to the retry layer; permanent ones become `ModelCallError` with the provider's own
-message, the API key masked. A 401, 402, 403 or 404, or a 429 that says the account is out of
-credit, its quota used up or the account locked, stops every later call of the run at once:
-the key, the permission, the balance or the model name is wrong for every section alike.
+message, the API key masked. A 401, 402, 403 or 404, a 400 that refuses a parameter every
+request carries or a model the endpoint does not have, or a 429 that says the account is out of
+credit, its quota used up or the account locked, stops every later call of the model at once:
+the key, the permission, the balance, the parameter or the model name is wrong for every
+section alike. Those calls are not sent, and fail with the same reason and a note naming the
+section that was refused. A 400 about one prompt (its length, its content) stays that
+section's.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from pipeline.models.base import COST_DIGITS, Completion, ModelCallError, Usage
+from pipeline.models.base import COST_DIGITS, NOT_SENT, Completion, ModelCallError, Usage
 from pipeline.models.redact import redact, register_secret
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.retry import (
@@ -65,6 +69,21 @@ REGION_REFUSED = "unsupported_country_region_territory"
 ACCOUNT_BLOCKED = frozenset({"1110", "1111", "1112", "1121"})
 """The `code` of a 429 that is an account that cannot be used at all: Zhipu's 1110 (inactive),
 1111 (no such account), 1112 and 1121 (locked)."""
+
+
+UNKNOWN_MODEL = frozenset({"model_not_found", "1211"})
+"""The `code` of a 400 for a model the endpoint does not have (Zhipu: 1211 模型不存在)."""
+_UNKNOWN_MODEL_TEXT = re.compile(
+    r"(?i)model not exist|model\b.{0,80}\b(?:not found|does not exist|not exist)|模型不存在"
+)
+
+
+def _unknown_model(exc: Any) -> bool:
+    """Whether a 400 says the model does not exist (DeepSeek: "Model Not Exist"): an endpoint
+    that answers so for one section answers so for all."""
+    if str(getattr(exc, "code", None)) in UNKNOWN_MODEL:
+        return True
+    return _UNKNOWN_MODEL_TEXT.search(provider_message(exc)) is not None
 
 
 def _account_problem(exc: Any) -> Literal["credit", "blocked"] | None:
@@ -392,6 +411,10 @@ class OpenAIModel:
         self._chat: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._fatal: str | None = None
+        """Why every call of this model fails (a wrong key, model name or parameter), once one
+        was refused so; later calls are not sent."""
+        self._fatal_section = ""
+        """The section whose request was refused so."""
 
     def __repr__(self) -> str:
         return f"OpenAIModel({self.name!r}, base_url={self.settings.base_url!r})"
@@ -477,7 +500,7 @@ class OpenAIModel:
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         """One answer to `messages`, retrying transient failures; never leaks the key."""
         if self._fatal:
-            raise ModelCallError(self._fatal)
+            raise ModelCallError(self._fatal + NOT_SENT.format(section=self._fatal_section))
         chat = await self._client()
         from langchain_core.messages import convert_to_messages
 
@@ -531,7 +554,7 @@ class OpenAIModel:
             ) from None
         except Exception as exc:
             usage = self._usage(requests, started)
-            raise self._permanent(exc, usage) from None
+            raise self._permanent(exc, usage, prompt.section_id) from None
         return self._completion(answer, self._usage(requests, started))
 
     def _connection_detail(self, exc: BaseException, reason: str) -> str | None:
@@ -573,7 +596,9 @@ class OpenAIModel:
             latency_s=round(time.monotonic() - started, 6),
         )
 
-    def _permanent(self, exc: BaseException, usage: Usage) -> ModelCallError:
+    def _permanent(self, exc: BaseException, usage: Usage, section: str) -> ModelCallError:
+        """The error to report for a failure that was not retried; a refusal no other request
+        of this model could get past (`section`'s) also stops its later calls."""
         import openai
 
         if isinstance(exc, openai.APIStatusError):
@@ -584,6 +609,13 @@ class OpenAIModel:
                 self._key(),
             )
             problem = _account_problem(exc)
+            if status in (400, 422):
+                parameter = self._parameter_hint(exc)
+                if parameter:  # every request carries the parameter: none would get through
+                    return self._stop_calls(message + parameter, section, usage)
+                if _unknown_model(exc):
+                    return self._stop_calls(message + self._model_hint(), section, usage)
+                return ModelCallError(message, usage=usage)
             if status in FATAL_FOR_RUN or problem is not None:
                 hint = {
                     401: f"; check the key in {self.settings.key_env}",
@@ -596,12 +628,10 @@ class OpenAIModel:
                     403: "; the provider does not serve requests from this country or region"
                     if getattr(exc, "code", None) == REGION_REFUSED
                     else "; the key may not be allowed to use this model",
-                    404: f"; check the model name '{self.settings.model}' and the base URL"
-                    + _version_hint(self.settings.base_url),
+                    404: self._model_hint(),
                 }[status]
-                self._fatal = message + hint
-                return ModelCallError(self._fatal, usage=usage)
-            return ModelCallError(message + self._parameter_hint(exc), usage=usage)
+                return self._stop_calls(message + hint, section, usage)
+            return ModelCallError(message, usage=usage)
         if isinstance(exc, asyncio.CancelledError | TimeoutError):
             raise exc
         where = self.settings.base_url or "api.openai.com"
@@ -638,6 +668,19 @@ class OpenAIModel:
         return ModelCallError(
             f"unexpected answer from the endpoint ({type(exc).__name__}: {detail[:300]})",
             usage=usage,
+        )
+
+    def _stop_calls(self, reason: str, section: str, usage: Usage) -> ModelCallError:
+        """The error of a refusal that every call of this model would get: later calls fail
+        with it at once, unsent, naming `section` as the one that was refused."""
+        if self._fatal is None:
+            self._fatal, self._fatal_section = reason, section
+        return ModelCallError(reason, usage=usage)
+
+    def _model_hint(self) -> str:
+        """What to check when the endpoint does not know the model."""
+        return f"; check the model name '{self.settings.model}' and the base URL" + _version_hint(
+            self.settings.base_url
         )
 
     def _parameter_hint(self, exc: Any) -> str:
