@@ -5,7 +5,8 @@ Transient: HTTP 408, 409, 429 and 5xx, connection errors and timeouts. Everythin
 `retry-after-ms` or `Retry-After` (seconds, or an HTTP date read against the response's own
 `Date`) is honoured, capped at
 `RetryPolicy.retry_after_cap`; otherwise the wait is exponential with jitter. Attempts are
-bounded, and no wait is started that would end past the deadline. Each retry is logged on
+bounded, and no wait is started that would end past the deadline: when the server asks for a
+wait that ends past it, the call fails at once, saying so, rather than retry too soon. Each retry is logged on
 the `pipeline.retry` logger with the section id in `record.section`.
 
 Defaults come from `RetryPolicy`, then the `[retry]` table of `draft.toml`, then the
@@ -195,10 +196,20 @@ def exponential_wait(policy: RetryPolicy, retry_number: int) -> float:
 class RetriesExhausted(Exception):
     """A transient failure that persisted through every allowed attempt or the deadline."""
 
-    def __init__(self, last: BaseException, decision: RetryDecision, attempts: int, why: str):
+    def __init__(
+        self,
+        last: BaseException,
+        decision: RetryDecision,
+        attempts: int,
+        why: str,
+        *,
+        asked_wait: float | None = None,
+    ):
         self.last = last
         self.decision = decision
         self.attempts = attempts
+        self.asked_wait = asked_wait
+        """The wait the server asked for, when it reached past the deadline (no retry made)."""
         super().__init__(f"{decision.reason} after {attempts} attempt(s) ({why})")
 
 
@@ -233,9 +244,18 @@ async def call_with_retries(
             return min(decision.retry_after, policy.retry_after_cap)
         return exponential_wait(policy, state.attempt_number)
 
+    asked: list[float] = []
+    """The wait a server asked for that would end past the deadline, when that stopped it."""
+
     class _stop(stop_base):
         def __call__(self, state: RetryCallState) -> bool:
             if state.attempt_number >= policy.max_attempts:
+                return True
+            exc = state.outcome.exception() if state.outcome else None
+            wanted = classify(exc).retry_after if exc else None
+            if wanted is not None and time.monotonic() + wanted >= limit:
+                # a retry sooner than the server asked would be refused again: fail now
+                asked.append(wanted)
                 return True
             return time.monotonic() + state.upcoming_sleep >= limit
 
@@ -275,10 +295,16 @@ async def call_with_retries(
         decision = classify(exc)
         if not decision.transient:
             raise
-        why = (
-            f"{policy.max_attempts} allowed"
-            if attempts >= policy.max_attempts
-            else "the deadline left no time for another"
-        )
-        raise RetriesExhausted(exc, decision, attempts, why) from exc
+        if attempts >= policy.max_attempts:
+            why = f"{policy.max_attempts} allowed"
+        elif asked:
+            why = (
+                f"the provider asked to wait {asked[-1]:g} s, longer than the "
+                f"{max(0.0, limit - time.monotonic()):.0f} s left before the section's deadline"
+            )
+        else:
+            why = "the deadline left no time for another"
+        raise RetriesExhausted(
+            exc, decision, attempts, why, asked_wait=asked[-1] if asked else None
+        ) from exc
     raise AssertionError("unreachable")  # pragma: no cover

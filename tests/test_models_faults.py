@@ -73,13 +73,33 @@ def test_retry_after_ms_is_respected(tmp_path, openai_server):
 
 
 def test_retry_after_is_capped(tmp_path, openai_server):
-    openai_server.script("organization", "429:600", "ok")
+    openai_server.script("organization", "429:100", "ok")  # within the 300 s deadline
     started = time.monotonic()
     run = draft_run(tmp_path, openai_server, env={"DRAFTSMITH_RETRY_RETRY_AFTER_CAP": "0.3"})
     assert run.code == 0, run.stderr
     (gap,) = openai_server.gaps("organization")
     assert 0.28 <= gap < 1.0, gap
     assert time.monotonic() - started < 60
+
+
+def test_a_retry_after_past_the_deadline_fails_at_once_saying_so(tmp_path, openai_server, expected):
+    # the provider asks for ten minutes; the section has the default 300 s deadline
+    openai_server.script("plans", "429:600", "ok")
+    started = time.monotonic()
+    run = draft_run(tmp_path, openai_server)
+    assert time.monotonic() - started < 30  # no capped 60 s wait before failing anyway
+    assert run.code == 3, run.stderr
+    assert openai_server.count("plans") == 1
+    assert "retrying" not in run.stderr
+    error = run.section("plans")["error"]
+    assert error.startswith(
+        "429 Too Many Requests after 1 attempt(s) (the provider asked to wait 600 s, longer "
+        "than the "
+    ), error
+    assert "left before the section's deadline)" in error
+    assert "run again after 600 s, or allow a section more time (--deadline" in error
+    assert "ask for fewer sections at once" not in error
+    _others_fine(run, expected, "plans")
 
 
 def test_attempts_are_bounded_then_the_section_fails_with_exit_3(tmp_path, openai_server, expected):

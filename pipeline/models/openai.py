@@ -536,7 +536,12 @@ class OpenAIModel:
             detail = self._connection_detail(exc.last, exc.decision.reason)
             if detail is None:
                 detail = provider_message(exc.last)
-            if exc.decision.reason.startswith("429"):
+            if exc.asked_wait is not None:
+                detail += (
+                    f"; run again after {exc.asked_wait:g} s, or allow a section more time "
+                    "(--deadline, or deadline in the [retry] table of draft.toml)"
+                )
+            elif exc.decision.reason.startswith("429"):
                 # Moonshot's free tier allows 3 requests a minute: backoff alone cannot get
                 # four sections at once through
                 detail += (
