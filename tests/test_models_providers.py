@@ -568,3 +568,49 @@ def test_a_400_about_one_sections_prompt_stays_that_sections(tmp_path, openai_se
     assert openai_server.count() == len(SECTIONS)  # every other section asked and answered
     assert run.section("public_opinion")["error"].startswith("400 Bad Request")
     assert [s["id"] for s in run.draft["sections"] if s["status"] == "failed"] == ["public_opinion"]
+
+
+def test_openais_used_up_quota_is_not_retried(tmp_path, openai_server):
+    body = {
+        "error": {
+            "message": "You exceeded your current quota, please check your plan and billing "
+            "details. For more information on this error, read the docs: "
+            "https://platform.openai.com/docs/guides/error-codes/api-errors.",
+            "type": "insufficient_quota",
+            "param": None,
+            "code": "insufficient_quota",
+        }
+    }
+    openai_server.script("*", _raw(body, 429), "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1 and "retrying" not in run.stderr
+    assert "top it up with the provider" in run.section("plans")["error"]
+
+
+def test_a_daily_request_limit_is_not_retried_and_says_to_wait_for_the_reset(
+    tmp_path, openai_server
+):
+    body = {
+        "error": {
+            "message": "Rate limit reached for gpt-4o-mini in organization org-abc on requests "
+            "per day (RPD): Limit 200, Used 200, Requested 1. Visit "
+            "https://platform.openai.com/account/rate-limits to learn more.",
+            "type": "requests",
+            "param": None,
+            "code": "rate_limit_exceeded",
+        }
+    }
+    openai_server.script("*", *[_raw(body, 429)] * 5, "ok")
+    run = draft_run(tmp_path, openai_server, "--concurrency", "1")
+    assert run.code == 3, run.stderr
+    assert openai_server.count() == 1  # not 5 attempts × 7 sections
+    assert "retrying" not in run.stderr
+    error = run.section("opening")["error"]
+    assert error.startswith("429 Too Many Requests from http://127.0.0.1:"), error
+    assert "requests per day (RPD)" in error
+    assert "run again after the limit resets" in error
+    assert "ask for fewer sections at once" not in error
+    assert run.section("plans")["error"].endswith(
+        "(not sent: the endpoint had refused the request of section opening)"
+    )

@@ -86,11 +86,17 @@ def _unknown_model(exc: Any) -> bool:
     return _UNKNOWN_MODEL_TEXT.search(provider_message(exc)) is not None
 
 
-def _account_problem(exc: Any) -> Literal["credit", "blocked"] | None:
+_DAILY_LIMIT = re.compile(r"(?i)requests? per day|\bRPD\b|PerDay|daily (?:request |call )?limit")
+"""A 429's message that says the day's requests are used up (OpenAI: "on requests per day
+(RPD)"; Gemini's quota ids: GenerateRequestsPerDay…)."""
+
+
+def _account_problem(exc: Any) -> Literal["credit", "blocked", "daily"] | None:
     """What is wrong with the account when waiting cannot help: a 402 (DeepSeek: Insufficient
     Balance) or a 429 whose code or type says the account is empty or its quota used up
-    ("credit"), or that the account is locked ("blocked"); None for anything else, such as a
-    429 that is a rate limit. No other section would get through either."""
+    ("credit"), that the account is locked ("blocked"), or whose message says the day's
+    request limit is reached with no Retry-After to wait for ("daily"); None for anything
+    else, such as a 429 that is a rate limit. No other section would get through either."""
     if exc.status_code == 402:
         return "credit"
     if exc.status_code != 429:
@@ -98,7 +104,12 @@ def _account_problem(exc: Any) -> Literal["credit", "blocked"] | None:
     kinds = {str(getattr(exc, "code", None)), str(getattr(exc, "type", None))}
     if kinds & OUT_OF_CREDIT:
         return "credit"
-    return "blocked" if kinds & ACCOUNT_BLOCKED else None
+    if kinds & ACCOUNT_BLOCKED:
+        return "blocked"
+    headers = dict(exc.response.headers) if exc.response is not None else {}
+    if retry_after_seconds(headers) is None and _DAILY_LIMIT.search(provider_message(exc)):
+        return "daily"
+    return None
 
 
 class EndpointSettings(BaseModel):
@@ -276,7 +287,11 @@ def classify(exc: BaseException) -> RetryDecision:
         reason = _status_text(status)
         problem = _account_problem(exc)
         if problem is not None:
-            what = "insufficient quota" if problem == "credit" else "account not usable"
+            what = {
+                "credit": "insufficient quota",
+                "blocked": "account not usable",
+                "daily": "daily request limit reached",
+            }[problem]
             return RetryDecision(transient=False, reason=f"{reason} ({what})")
         transient = status not in PERMANENT_STATUS and (status in TRANSIENT_STATUS or status >= 500)
         return RetryDecision(
@@ -625,11 +640,15 @@ class OpenAIModel:
                 hint = {
                     401: f"; check the key in {self.settings.key_env}",
                     402: "; the account has no credit left: top it up with the provider",
-                    429: "; the account has no credit or quota left: top it up with the provider"
-                    " (or wait until its limit resets)"
-                    if problem == "credit"
-                    else "; the account cannot be used (inactive or locked): see the "
-                    "provider's console",
+                    429: {
+                        "credit": "; the account has no credit or quota left: top it up with the "
+                        "provider (or wait until its limit resets)",
+                        "blocked": "; the account cannot be used (inactive or locked): see the "
+                        "provider's console",
+                        "daily": "; the key's requests for the day are used up, and no retry "
+                        "gets past that: run again after the limit resets, or use another key or "
+                        "model (or ask the provider for a higher limit)",
+                    }[problem or "credit"],
                     403: "; the provider does not serve requests from this country or region"
                     if getattr(exc, "code", None) == REGION_REFUSED
                     else "; the key may not be allowed to use this model",
