@@ -291,7 +291,13 @@ class CachedModel:
             return None
         paid = hit.usage
         return hit.model_copy(
-            update={"usage": Usage(cached=1, cost=None if paid.cost is None else 0.0)}
+            update={
+                "usage": Usage(
+                    cached=1,
+                    cost=None if paid.cost is None else 0.0,
+                    served_models=paid.served_models,
+                )
+            }
         )
 
     async def fetch(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:

@@ -57,8 +57,10 @@ def print_run_summary(
     chars = sum(len(s.body) for s in draft.sections)
     where = f" → {', '.join(map(str, outputs))}" if outputs else ""
     print(f"drafted {draft.title}{where}", file=err)
+    served = draft.usage.served_text(draft.provenance.model)
     print(
-        f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}",
+        f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}"
+        + (f" ({served})" if served else ""),
         file=err,
     )
     for reason, failed in draft.failures_by_reason().items():

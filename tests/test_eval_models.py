@@ -766,3 +766,31 @@ def test_a_parameter_the_model_refuses_stops_every_sample_of_the_run(cli, tmp_pa
             "shortcomings, plans failed: 400 Bad Request from http://127.0.0.1:"
         ), error
         assert error.count("leave out --temperature") == 1, error
+
+
+def test_compare_says_when_the_provider_changed_the_model_behind_the_name(
+    cli, tmp_path, openai_server
+):
+    suite = write_suite(tmp_path, ["complete"], "models: [openai:gpt-4o]\n")
+    runs = []
+    for dated in ("gpt-4o-2024-05-13", "gpt-4o-2024-08-06"):
+        openai_server.reset()
+        openai_server.script("*", {"kind": "ok", "served_model": dated})
+        result = cli("eval", suite, "--no-cache", env=server_env(openai_server))
+        assert result.returncode == 0, result.stderr
+        runs.append(_run_id(result.stderr))
+    compared = cli("eval", "compare", *runs)
+    assert compared.returncode == 0, compared.stderr
+    assert (
+        "openai:gpt-4o: answered by gpt-4o-2024-05-13 in A, by gpt-4o-2024-08-06 in B (the "
+        "provider changed the model behind the name)" in " ".join(compared.stdout.split())
+    ), compared.stdout
+    report = tmp_path / "c.json"
+    assert cli("eval", "compare", *runs, "-o", report).returncode == 0
+    served = json.loads(report.read_text(encoding="utf-8"))["served"]
+    assert served == [
+        {"model": "openai:gpt-4o", "a": ["gpt-4o-2024-05-13"], "b": ["gpt-4o-2024-08-06"]}
+    ]
+    # the same model in both runs: nothing to say
+    same = cli("eval", "compare", runs[1], runs[1])
+    assert "changed the model behind the name" not in same.stdout

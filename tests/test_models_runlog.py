@@ -421,3 +421,28 @@ def test_a_log_on_a_full_disk_is_not_called_damaged(tmp_path, openai_server, dra
     )
     assert damaged.returncode == 2, damaged.stderr
     assert "move the file aside (or delete it) to start a new one" in damaged.stderr
+
+
+def test_the_model_behind_the_name_is_recorded_and_shown(tmp_path, openai_server, cli):
+    # OpenAI answers a request for the alias gpt-4o with the dated model behind it
+    served = {"kind": "ok", "served_model": "gpt-4o-2024-08-06"}
+    openai_server.script("*", served)
+    run = draft_run(tmp_path, openai_server, model="openai:gpt-4o")
+    assert run.code == 0, run.stderr
+    assert run.draft is not None
+    assert run.draft["usage"]["served_models"] == ["gpt-4o-2024-08-06"]
+    assert "model openai:gpt-4o (served by gpt-4o-2024-08-06)" in run.stderr
+    shown = cli("logs", "show", "1")
+    assert "with openai:gpt-4o (served by gpt-4o-2024-08-06)" in shown.stdout, shown.stdout
+    listed = cli("logs")
+    assert "model openai:gpt-4o (served by gpt-4o-2024-08-06)" in listed.stdout
+    # the same answers from the cache still say which model wrote them
+    again = draft_run(tmp_path, openai_server, model="openai:gpt-4o", out_name="again.json")
+    assert again.draft is not None and again.draft["usage"]["cached"] == len(SECTIONS)
+    assert again.draft["usage"]["served_models"] == ["gpt-4o-2024-08-06"]
+
+
+def test_a_model_that_answers_under_its_own_name_adds_nothing(tmp_path, openai_server):
+    run = draft_run(tmp_path, openai_server, model="openai:good")
+    assert run.code == 0, run.stderr
+    assert "served by" not in run.stderr

@@ -331,6 +331,8 @@ def _print_comparison(c: Comparison) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from pipeline.evals.compare import served_lines
+
     console = Console()
     table = Table(title=f"{c.run_a} → {c.run_b}", title_justify="left")
     for header in ("model", "metric", "A", "B", "Δ", ""):
@@ -350,6 +352,8 @@ def _print_comparison(c: Comparison) -> None:
             f"[{style}]{d.verdict}[/]" if style else d.verdict,
         )
     console.print(table)
+    for line in served_lines(c):
+        console.print(f"[yellow]{escape(line)}[/]", highlight=False)
     console.print(f"regressed samples: {len(c.regressions)}", highlight=False)
     for r in c.regressions:
         console.print(

@@ -80,11 +80,18 @@ def logs(
         state = "running/interrupted" if r.exit_code is None else f"exit {r.exit_code}"
         extra = f", {failed} section(s) failed" if failed else ""
         print(
-            f"{r.id:>5}  {_local(r.started_at)}  {r.doctype or '-'}  model {r.model or '-'}  {state}{extra}"
+            f"{r.id:>5}  {_local(r.started_at)}  {r.doctype or '-'}  model {r.model or '-'}"
+            f"{_served(r.usage, r.model)}  {state}{extra}"
         )
         line = _usage_line(r.usage)
         if line:
             print(f"       {line}")
+
+
+def _served(usage: Usage | None, model: str | None) -> str:
+    """` (served by gpt-4o-2024-08-06)`: the model behind the name, when the answers said."""
+    served = usage.served_text(model) if usage is not None else ""
+    return f" ({served})" if served else ""
 
 
 def _local(stamp: str) -> str:
@@ -151,7 +158,8 @@ def show(
         print(record.model_dump_json(indent=2))
         return
     print(
-        f"run {record.id}: {record.doctype} with {record.model}, started {_local(record.started_at)}"
+        f"run {record.id}: {record.doctype} with {record.model}"
+        f"{_served(record.usage, record.model)}, started {_local(record.started_at)}"
     )
     print(f"  facts {record.facts_source}  output {record.output or '(stdout)'}")
     print(f"  exit code {record.exit_code}  {_usage_line(record.usage)}")

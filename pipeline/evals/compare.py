@@ -61,6 +61,15 @@ class SampleChange(BaseModel):
     reasons: list[str]
 
 
+class ServedChange(BaseModel):
+    """A model name whose answers named other models in B than in A: the provider changed
+    the model behind the name (an alias moved to a new dated version)."""
+
+    model: str
+    a: list[str]
+    b: list[str]
+
+
 class Comparison(BaseModel):
     """Two runs side by side."""
 
@@ -73,6 +82,8 @@ class Comparison(BaseModel):
     only_in_b: list[str]
     matched: int = 0
     """Samples in both runs: the ones the deltas are taken over."""
+    served: list[ServedChange] = []
+    """Models whose answers came from other models in B than in A."""
 
 
 def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | None, str]:
@@ -89,6 +100,28 @@ def _verdict(metric: str, a: float | None, b: float | None) -> tuple[float | Non
     if direction is None:
         return delta, "changed"
     return delta, "better" if (delta > 0) == direction else "worse"
+
+
+def _served_models(samples: list[SampleResult]) -> dict[str, list[str]]:
+    """The models each model name's answers named, over `samples`, in the order first seen."""
+    from pipeline.models.base import Usage
+
+    usage: dict[str, Usage] = {}
+    for s in samples:
+        usage[s.model] = usage.get(s.model, Usage()) + s.usage
+    return {model: u.served_models for model, u in usage.items() if u.served_models}
+
+
+def served_changes(
+    samples_a: list[SampleResult], samples_b: list[SampleResult]
+) -> list[ServedChange]:
+    """The models whose answers named other models in B than in A (answered in both)."""
+    served_a, served_b = _served_models(samples_a), _served_models(samples_b)
+    return [
+        ServedChange(model=model, a=served_a[model], b=served_b[model])
+        for model in served_a
+        if model in served_b and set(served_a[model]) != set(served_b[model])
+    ]
 
 
 def _summary(meta: RunMeta, samples: list[SampleResult]) -> RunSummary:
@@ -182,6 +215,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
         only_in_a=[k for k in by_key_a if k not in keys_b],
         only_in_b=[s.key for s in samples_b if s.key not in by_key_a],
         matched=len(both),
+        served=served_changes(samples_a, samples_b),
     )
 
 
@@ -199,6 +233,7 @@ def comparison_markdown(c: Comparison) -> str:
         out.append(
             f"| {md(d.group)} | {d.metric} | {_num(d.a)} | {_num(d.b)} | {_num(d.delta, sign=True)} | {d.verdict} |"
         )
+    out += ["", *(md(line) for line in served_lines(c))] if c.served else []
     out += ["", f"## Regressed samples ({len(c.regressions)})", ""]
     out += [
         f"- {md(r.case)} · {md(r.group)} #{r.repeat} (`{r.key}`): {md('; '.join(r.reasons))}"
@@ -216,6 +251,15 @@ def comparison_markdown(c: Comparison) -> str:
             f"The metrics compare the {c.matched} sample(s) in both runs.",
         ]
     return "\n".join(out) + "\n"
+
+
+def served_lines(c: Comparison) -> list[str]:
+    """One line per model whose answers came from another model in B than in A."""
+    return [
+        f"{s.model}: answered by {', '.join(s.a)} in A, by {', '.join(s.b)} in B (the provider "
+        "changed the model behind the name)"
+        for s in c.served
+    ]
 
 
 def comparison_json(c: Comparison) -> str:

@@ -35,6 +35,10 @@ class Usage(BaseModel):
     unmetered: int = 0
     """Answers that came without their token counts (some servers leave them out): their
     tokens and cost are unknown, so `cost` is a lower bound, or None."""
+    served_models: list[str] = Field(default_factory=list)
+    """The model names the endpoint's answers gave (`model`: the dated version behind an
+    alias, an Ollama tag…), each once, in the order first seen; more than one when the
+    provider changed the model behind the name during the run."""
 
     def __add__(self, other: Usage) -> Usage:
         cost = (
@@ -52,7 +56,19 @@ class Usage(BaseModel):
             elapsed_s=max(self.elapsed_s, other.elapsed_s),
             cost=cost,
             unmetered=self.unmetered + other.unmetered,
+            served_models=[
+                *self.served_models,
+                *(m for m in other.served_models if m not in self.served_models),
+            ],
         )
+
+    def served_text(self, asked: str | None) -> str:
+        """`served by gpt-4o-2024-08-06` (`…, then …` when it changed during the run); "" when
+        no answer named its model, or every one named `asked` (`openai:` left off)."""
+        name = (asked or "").removeprefix("openai:")
+        if not self.served_models or self.served_models == [name]:
+            return ""
+        return "served by " + ", then ".join(self.served_models)
 
     def cost_text(self) -> str:
         """`cost 0.0042`, or what is known of it when answers came without token counts;

@@ -748,6 +748,7 @@ class OpenAIModel:
         if isinstance(content, list):  # content blocks
             content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
         refusal = (getattr(answer, "additional_kwargs", {}) or {}).get("refusal")
+        served = (result.llm_output or {}).get("model_name")
         return Completion(
             text=str(content or ""),
             finish_reason=_finish_reason(meta.get("finish_reason")),
@@ -758,6 +759,7 @@ class OpenAIModel:
                     "output_tokens": output_tokens,
                     "cost": self.settings.cost(input_tokens, output_tokens) if counted else None,
                     "unmetered": 0 if counted else 1,
+                    "served_models": [str(served)] if served else [],
                 }
             ),
         )

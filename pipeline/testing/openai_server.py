@@ -30,7 +30,8 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
 
 A status may send Retry-After as an HTTP date (`retry_after_date`), from a server whose clock
 is off (`clock_skew`, which its Date header shows too). Any answer may also carry extra
-response `headers`, and an answer's token counts can be left out (`usage="missing"`) or given
+response `headers` and name another `served_model` than the one asked for, and an answer's
+token counts can be left out (`usage="missing"`) or given
 in part (`usage="prompt_only"`: no completion_tokens), as some servers do.
 
 Each section consumes its own script in order (`server.script("theory_study", "429:1",
@@ -131,6 +132,9 @@ class Behaviour(BaseModel):
     """Extra response headers."""
     usage: Literal["full", "missing", "prompt_only"] = "full"
     """The answer's token counts: all, none (no `usage` key), or prompt_tokens only."""
+    served_model: str | None = None
+    """The `model` the answer names (default: the one asked for), as a provider names the
+    dated version behind an alias."""
 
     @classmethod
     def parse(cls, value: str | dict[str, Any] | Behaviour) -> Behaviour:
@@ -459,7 +463,7 @@ class _Handler(BaseHTTPRequestHandler):
             "id": f"chatcmpl-{len(self.server.state.requests)}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": model,
+            "model": b.served_model or model,
             "choices": []
             if b.kind == "nochoices"
             else [
