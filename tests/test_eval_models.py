@@ -794,3 +794,19 @@ def test_compare_says_when_the_provider_changed_the_model_behind_the_name(
     # the same model in both runs: nothing to say
     same = cli("eval", "compare", runs[1], runs[1])
     assert "changed the model behind the name" not in same.stdout
+
+
+def test_a_wrong_key_is_told_once_in_the_terminal_report(cli, tmp_path, openai_server):
+    openai_server.script("*", "401")
+    suite = write_suite(tmp_path, ["complete", "minimal", "year-2019"], "models: [openai:good]\n")
+    result = cli("eval", suite, "--concurrency", "1", "--no-cache", env=server_env(openai_server))
+    assert result.returncode == 1
+    assert openai_server.count() == 1
+    text = " ".join(result.stdout.split())
+    assert text.count("401 Unauthorized") == 1, result.stdout
+    assert text.count("check the key in OPENAI_API_KEY") == 1
+    for case in ("minimal", "year-2019"):
+        assert (
+            f"✗ {case} · openai:good · default · #0: error: the same as for complete · "
+            "openai:good · default · #0" in text
+        )

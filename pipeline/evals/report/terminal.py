@@ -86,12 +86,18 @@ def print_summary(
                 highlight=False,
             )
     failing = [s for s in samples if not s.passed]
+    first_with: dict[str, str] = {}
+    """Each error, and the sample it was first shown for: a wrong key is told once, not once
+    per sample."""
     for s in failing[:MAX_FAILURES_SHOWN]:
         reasons = [f"{a.name}: {a.message}" for a in s.assertions if not a.passed]
         reasons += [f"missed {m}" for m in s.missed] + [f"unexpected {u}" for u in s.unexpected]
+        where = f"{s.case} · {s.model} · {s.variant} · #{s.repeat}"
         if s.error:
-            reasons.insert(0, f"error: {s.error}")
-        where = escape(f"{s.case} · {s.model} · {s.variant} · #{s.repeat}")
-        console.print(f"  [red]✗[/] {where}: {escape('; '.join(reasons))}", highlight=False)
+            first = first_with.setdefault(s.error, where)
+            reasons.insert(
+                0, f"error: {s.error}" if first == where else f"error: the same as for {first}"
+            )
+        console.print(f"  [red]✗[/] {escape(where)}: {escape('; '.join(reasons))}", highlight=False)
     if len(failing) > MAX_FAILURES_SHOWN:
         console.print(f"  … and {len(failing) - MAX_FAILURES_SHOWN} more failing samples")
