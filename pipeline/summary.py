@@ -38,6 +38,18 @@ def _place(
     return f"{path}:{line}:{column}" if path is not None else f"line {line}:{column}"
 
 
+def _no_price(model: str) -> str:
+    """What the summary says of the cost when the model's profile sets no prices."""
+    where = "its draft.toml profile"
+    if model.startswith("openai:"):  # no profile: prices need one of the model's name
+        name = model.removeprefix("openai:")
+        where = f"a draft.toml profile [profiles.{name}] and run --model {name}"
+    return (
+        f"cost unknown (no price set for {model}: set price_input_per_1k and "
+        f"price_output_per_1k in {where})"
+    )
+
+
 def print_run_summary(
     draft: Draft,
     outputs: list[Path],
@@ -88,8 +100,8 @@ def print_run_summary(
         )
     u = draft.usage
     if u.requests or u.cached:
-        cost = u.cost_text()
-        cost = f", {cost}" if cost else ""
+        # no price set: say so, rather than leave out a cost that reads as nothing paid
+        cost = f", {u.cost_text() or _no_price(draft.provenance.model)}"
         retries = f" ({u.retries} retried)" if u.retries else ""
         print(
             f"  usage: {u.requests} request(s){retries}, {u.cached} cached, "

@@ -614,3 +614,18 @@ def test_a_daily_request_limit_is_not_retried_and_says_to_wait_for_the_reset(
     assert run.section("plans")["error"].endswith(
         "(not sent: the endpoint had refused the request of section opening)"
     )
+
+
+def test_a_profile_without_prices_says_the_cost_is_unknown(tmp_path, openai_server):
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.local]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        "key_required = false\n",
+        encoding="utf-8",
+    )
+    run = draft_run(tmp_path, None, model="local", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert run.draft is not None and run.draft["usage"]["cost"] is None
+    assert (
+        "cost unknown (no price set for local: set price_input_per_1k and price_output_per_1k "
+        "in its draft.toml profile)" in run.stderr
+    ), run.stderr
