@@ -810,3 +810,19 @@ def test_a_wrong_key_is_told_once_in_the_terminal_report(cli, tmp_path, openai_s
             f"✗ {case} · openai:good · default · #0: error: the same as for complete · "
             "openai:good · default · #0" in text
         )
+
+
+def test_calls_that_will_not_be_sent_do_not_wait_for_the_models_rate(cli, tmp_path, openai_server):
+    # a wrong key for a model limited to 30 requests a minute: one call every 2 s
+    openai_server.script("*", "401")
+    suite = write_suite(
+        tmp_path, ["complete", "minimal"], 'models:\n  - {id: "openai:good", rpm: 30}\n'
+    )
+    report = tmp_path / "r.json"
+    result = cli("eval", suite, "--no-cache", "-o", report, env=server_env(openai_server))
+    assert result.returncode == 1
+    assert openai_server.count() == 1
+    samples = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    # 13 unsent calls would otherwise wait their turns: 2 s each, 26 s in all
+    assert all(s["duration_s"] < 6 for s in samples), [s["duration_s"] for s in samples]
+    assert all("401 Unauthorized" in s["error"] for s in samples)

@@ -14,9 +14,12 @@ from collections.abc import Awaitable, Callable
 from pipeline.errors import ModelError
 from pipeline.evals.journal import CallRecord, call_key
 from pipeline.evals.workers import SharedPeak
-from pipeline.models.base import Completion, Model
+from pipeline.models.base import Completion, Model, refusal
 from pipeline.prompts import Message, SectionPrompt
 from pipeline.retry import SectionRetries, section_deadline
+
+STOP_POLL = 0.25
+"""Seconds between checks, while a call waits for its turn, that it is still to be made."""
 
 
 class RateLimiter:
@@ -27,13 +30,18 @@ class RateLimiter:
         self._next = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait(self) -> None:
+    async def wait(self, stop: Callable[[], bool] | None = None) -> None:
+        """Until this call's start; at once when `stop()` becomes true meanwhile (checked
+        every `STOP_POLL` seconds: the call will not be made)."""
         async with self._lock:
             now = time.monotonic()
             start = max(now, self._next)
             self._next = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
+        while start > now:
+            if stop is not None and stop():
+                return
+            await asyncio.sleep(min(start - now, STOP_POLL) if stop else start - now)
+            now = time.monotonic()
 
 
 class CallLimits:
@@ -128,12 +136,17 @@ class LimitedModel:
         lookup = getattr(self.inner, "lookup", None)
         completion = lookup(messages) if lookup is not None else None
         if completion is None:
+            refused = refusal(self.inner)
+            if refused is not None:  # it will not be sent: no rate or slot to wait for
+                raise refused
             ask = getattr(self.inner, "fetch", self.inner.complete)  # not looked up again
             gate = limits.model_gates.get(self.label) or _Nullcontext()
             async with gate:
                 rate = limits.rates.get(self.label)
                 if rate is not None:
-                    await rate.wait()
+                    # a turn is not waited out once an earlier call's refusal means this one
+                    # will not be sent (a wrong key at a few requests a minute)
+                    await rate.wait(stop=lambda: refusal(self.inner) is not None)
                 async with limits.run_gate:
                     limits.enter()
                     try:

@@ -132,6 +132,20 @@ class Model(Protocol):
         ...
 
 
+def refusal(model: Any) -> ModelCallError | None:
+    """The error every call of `model` now fails with, unsent (a wrong key, model name or
+    parameter an earlier call was refused for), as the model or one it wraps (`inner`) says
+    with a `refusal()` method; None while calls may still go out. A caller that waits for a
+    rate or a slot before each call asks this first: a call that will not be sent need not."""
+    while model is not None:
+        check = getattr(model, "refusal", None)
+        if callable(check):
+            found: ModelCallError | None = check()
+            return found
+        model = getattr(model, "inner", None)
+    return None
+
+
 def model_identity(model: Model) -> dict[str, Any]:
     """What stands behind `model` (its model, endpoint and parameters, as it says with an
     `identity()` method), or its name alone: answers are cached under it."""

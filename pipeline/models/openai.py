@@ -514,8 +514,9 @@ class OpenAIModel:
 
     async def complete(self, prompt: SectionPrompt, messages: list[Message]) -> Completion:
         """One answer to `messages`, retrying transient failures; never leaks the key."""
-        if self._fatal:
-            raise ModelCallError(self._fatal + NOT_SENT.format(section=self._fatal_section))
+        refused = self.refusal()
+        if refused is not None:
+            raise refused
         chat = await self._client()
         from langchain_core.messages import convert_to_messages
 
@@ -693,6 +694,13 @@ class OpenAIModel:
             f"unexpected answer from the endpoint ({type(exc).__name__}: {detail[:300]})",
             usage=usage,
         )
+
+    def refusal(self) -> ModelCallError | None:
+        """The error a call now fails with, unsent, once one was refused for a reason every
+        call would be (see `_stop_calls`); None until then."""
+        if self._fatal is None:
+            return None
+        return ModelCallError(self._fatal + NOT_SENT.format(section=self._fatal_section))
 
     def _stop_calls(self, reason: str, section: str, usage: Usage) -> ModelCallError:
         """The error of a refusal that every call of this model would get: later calls fail
