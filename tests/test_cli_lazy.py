@@ -91,7 +91,7 @@ def test_a_cached_eval_rerun_loads_no_model_library(tmp_path, openai_server):
     for workers in ("1", "2"):  # in this process, and in forked workers
         again, modules = _probe("eval", str(suite), "-q", "--workers", workers, env=env)
         assert again.returncode == 0, again.stderr
-        assert f"0 model call(s) sent, {asked} answered from the cache" in again.stderr
+        assert f"0 answer(s) from the model, {asked} from the cache" in again.stderr
         assert modules == ["pipeline.commands.eval"]
     # One case more: the libraries load, and only what the cache lacks reaches the model.
     bigger = write_suite(
@@ -103,7 +103,7 @@ def test_a_cached_eval_rerun_loads_no_model_library(tmp_path, openai_server):
     new = openai_server.count() - asked
     assert (
         new > 0
-        and f"{new} model call(s) sent, {3 * SECTIONS - new} answered from the cache" in more.stderr
+        and f"{new} answer(s) from the model, {3 * SECTIONS - new} from the cache" in more.stderr
     )
 
 

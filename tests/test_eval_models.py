@@ -147,7 +147,7 @@ def test_one_cap_on_calls_in_flight_and_per_model_rates(cli, tmp_path, openai_se
     assert result.returncode == 0, result.stderr
     # Section calls and repairs all go through the one cap, and every call is counted.
     assert (
-        f"{openai_server.count()} model call(s) sent, 0 answered from the cache, peak 3 in flight"
+        f"{openai_server.count()} answer(s) from the model, 0 from the cache, peak 3 in flight"
         in result.stderr
     )
     assert openai_server.count() >= 3 * SECTIONS
@@ -306,7 +306,7 @@ def test_repeats_are_distinct_calls_and_reruns_are_cached(cli, tmp_path, openai_
     assert data["summary"]["groups"][0]["metrics"]["agreement"] == 1.0
     again = cli("eval", suite, "-q", env=server_env(openai_server))
     assert again.returncode == 0 and openai_server.count() == 2 * SECTIONS  # all from the cache
-    assert f"0 model call(s) sent, {2 * SECTIONS} answered from the cache" in again.stderr
+    assert f"0 answer(s) from the model, {2 * SECTIONS} from the cache" in again.stderr
 
 
 def test_answers_from_the_cache_wait_for_no_rate_limit(cli, tmp_path, openai_server):
@@ -320,8 +320,7 @@ def test_answers_from_the_cache_wait_for_no_rate_limit(cli, tmp_path, openai_ser
     elapsed = time.monotonic() - started
     assert again.returncode == 0 and openai_server.count() == SECTIONS
     assert (
-        f"0 model call(s) sent, {SECTIONS} answered from the cache, peak 0 in flight"
-        in again.stderr
+        f"0 answer(s) from the model, {SECTIONS} from the cache, peak 0 in flight" in again.stderr
     )
     assert elapsed < 30, elapsed  # spaced as calls, the seven answers took 60 s
 

@@ -129,7 +129,7 @@ def test_two_workers_give_the_same_results_within_the_same_limits(cli, tmp_path,
     )  # fmt: skip
     assert two.returncode == 0, two.stderr
     calls = openai_server.count()  # a section or two is repaired: more than one call
-    assert calls >= len(CASES) * SECTIONS and f"{calls} model call(s)" in two.stderr
+    assert calls >= len(CASES) * SECTIONS and f"{calls} answer(s) from the model" in two.stderr
     # The cap holds for the run as a whole, counted across both processes, and is reached.
     assert "peak 4 in flight, 2 processes" in two.stderr
     received = sorted(r.received_at for r in openai_server.requests())

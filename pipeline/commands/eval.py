@@ -235,7 +235,7 @@ def run(
             bar.stop()
     elapsed = time.perf_counter() - started
     print(
-        f"{result.model_calls} model call(s) sent, {result.cached_calls} answered from the cache, "
+        f"{result.model_calls} answer(s) from the model, {result.cached_calls} from the cache, "
         f"peak {result.peak_in_flight} in flight, "
         + (f"{result.workers} processes, " if result.workers > 1 else "")
         + f"{elapsed:.1f}s",
