@@ -18,7 +18,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, cast
@@ -222,6 +224,45 @@ FILTERS = {
 }
 GLOBALS = {"marker": marker}
 
+MAX_VALUE_SIZE = 100_000
+"""Most characters (or items) a `*`, `**` or `%` in a template may make: a document type
+shared by another office that writes `{{ 'x' * 1000000000 }}` is refused, not rendered."""
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\(\w*\))?(\d*)(?:\.(\d+))?")
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with `*`, `**` and `%` refused where they would make a value larger
+    than MAX_VALUE_SIZE (the sandbox itself bounds only `range`). Intercepted operators are
+    also never folded into constants when a template compiles."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        size = _result_size(operator, left, right)
+        if size > MAX_VALUE_SIZE:
+            raise jinja2.sandbox.SecurityError(
+                f"'{operator}' would make a value of about {size:,.0f} characters or digits; "
+                f"a template may make at most {MAX_VALUE_SIZE:,}"
+            )
+        return super().call_binop(context, operator, left, right)
+
+
+def _result_size(operator: str, left: Any, right: Any) -> float:
+    """About how large `left <operator> right` would be (characters, items or digits)."""
+    if operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(n, int):
+                return len(seq) * max(n, 0)
+    elif operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
+        if abs(left) > 1 and right > 0:
+            return right * math.log10(abs(left))
+    elif operator == "%" and isinstance(left, str):
+        widths = (int(n) for m in _FORMAT_WIDTH.finditer(left) for n in m.groups() if n)
+        return len(left) + max(widths, default=0)
+    return 0
+
 
 def normalize_skeleton(text: str) -> str:
     """Join a template's wrapped lines into paragraphs, one per line.
@@ -305,7 +346,7 @@ class PromptSet:
     def _checked(cls, spec: DocSpec, pdir: Path, shared: Path) -> PromptSet:
         """Check and compile the templates, or only compile them when these exact spec and
         templates passed the check before (a record in the user's cache says so)."""
-        env = SandboxedEnvironment(
+        env = _BoundedSandbox(
             loader=jinja2.FileSystemLoader([str(pdir), str(shared)]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -331,6 +372,8 @@ class PromptSet:
     def _compiled(cls, spec: DocSpec, env: SandboxedEnvironment) -> PromptSet:
         try:
             return cls(spec, env)
+        except (MemoryError, RecursionError) as exc:
+            raise _too_big(exc, str(spec.source), None) from None
         except jinja2.TemplateSyntaxError as exc:
             raise InputError(
                 f"template syntax error: {exc.message}", path=exc.filename, line=exc.lineno
@@ -353,6 +396,8 @@ class PromptSet:
             try:
                 ast = env.parse(source)
                 declared = meta.find_undeclared_variables(ast)  # compiles: unknown filters fail
+            except (MemoryError, RecursionError) as exc:
+                raise _too_big(exc, origin, field) from None
             except jinja2.TemplateSyntaxError as exc:
                 if field is not None:
                     raise InputError(
@@ -508,6 +553,14 @@ class PromptSet:
             skeleton=skeleton,
             template_hash=self.hashes[section.id],
         )
+
+
+def _too_big(exc: BaseException, origin: str, field: str | None) -> InputError:
+    """The error for a template that cannot even compile within memory or Python's stack:
+    one writing a huge constant (`{{ 'x' | center(1000000000) }}`) or nested too deeply."""
+    what = "is nested too deeply" if isinstance(exc, RecursionError) else "makes a value too large"
+    where = f"field '{field}': " if field is not None else ""
+    return InputError(f"{where}the template {what} to compile ({type(exc).__name__})", path=origin)
 
 
 def _skeleton_facts(ast: jinja2.nodes.Template, spec: DocSpec) -> set[str]:

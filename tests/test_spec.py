@@ -302,6 +302,10 @@ BROKEN_TEMPLATES = {
         _skeleton("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"),
         ":1: template for section 'opening' fails with the spec's examples: RecursionError",
     ),
+    "nested too deeply to compile": (
+        _skeleton("{{ school_name }}{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"),
+        ": the template is nested too deeply to compile (RecursionError)",
+    ),
     "missing include": (
         _skeleton('{% include "nosuch.j2" %}'),
         ":1: template for section 'opening' fails with the spec's examples: TemplateNotFound",
@@ -353,6 +357,42 @@ def test_broken_template_through_the_cli_names_the_template(
     assert out.read_text(encoding="utf-8") == "keep me"
     if command == "doctypes":  # the broken type hid every other one
         assert "annual-work-summary  单位年度工作总结" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "expression, operator",
+    [("'好' * 300000000", "*"), ("'%0300000000d' % 1", "%"), ("7 ** 3000000", "**")],
+)
+def test_a_template_making_a_huge_value_is_refused_without_using_the_memory(
+    doctype_copy: Path, tmp_path, expression, operator
+):
+    """A type shared by another office whose template writes `{{ '好' * 300000000 }}`: Jinja
+    folded it into a constant as it compiled, so loading the type took gigabytes and ended
+    in a MemoryError traceback. (The child's address space is capped, so a regression fails
+    instead of swapping.)"""
+    import resource
+    import subprocess
+    import sys
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    template.write_text(_skeleton("{{ school_name }}\n{{ " + expression + " }}"), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "doctypes", "--spec-dir", str(doctype_copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=cap_memory,
+    )
+    assert result.returncode == 2, result.stderr[-800:]
+    assert result.stderr.startswith(
+        f"error: {template}:2: template for section 'opening' fails with the spec's examples: "
+        f"SecurityError: '{operator}' would make a value of about "
+    ), result.stderr[-800:]
+    assert "a template may make at most 100,000" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_template_failing_only_with_the_users_facts_is_bad_input(
