@@ -123,11 +123,12 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
     with zipfile.ZipFile(p) as package:  # its parts are read whole: refuse a zip bomb first
         unpacked = sum(part.file_size for part in package.infolist())
-    if unpacked > MAX_DOCX_UNPACKED_BYTES:
-        raise InputError(
-            f"{what} unpacks to {unpacked:,} bytes; the limit is {MAX_DOCX_UNPACKED_BYTES:,}",
-            path=str(p),
-        )
+        if unpacked > MAX_DOCX_UNPACKED_BYTES:
+            raise InputError(
+                f"{what} unpacks to {unpacked:,} bytes; the limit is {MAX_DOCX_UNPACKED_BYTES:,}",
+                path=str(p),
+            )
+        _refuse_dtd(package, p)
     import docx  # python-docx: only when a .docx is read
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
@@ -175,6 +176,26 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
     if not text.strip():
         raise InputError(f"{what} is empty (the document has no text)", path=str(p))
     return text
+
+
+def _refuse_dtd(package: Any, path: Path) -> None:
+    """Refuse a package whose XML parts declare a DTD (`<!DOCTYPE …>`, entities): Word
+    never writes one and will not open such a file, and the XML reader leaves its entity
+    references unexpanded, so the text after one would silently go missing."""
+    for part in package.infolist():
+        if part.filename.endswith((".xml", ".rels")):
+            try:
+                with package.open(part) as stream:
+                    data = stream.read()
+            except Exception:  # a damaged part: python-docx reports it below
+                continue
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                raise InputError(
+                    f"not a document Word writes: its part {part.filename} declares a DTD "
+                    "(<!DOCTYPE>), which Word refuses to open and whose entities would "
+                    "drop text unread; bring a .docx saved by Word or WPS",
+                    path=str(path),
+                )
 
 
 _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)

@@ -436,6 +436,38 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_
     _refused(cli("check", bomb), "bomb.docx", "unpacks to 83,886,088 bytes; the limit is")
 
 
+@pytest.mark.parametrize("command", ["check", "learn"])
+def test_a_docx_declaring_entities_is_refused_not_read_with_text_missing(cli, tmp_path, command):
+    """A .docx whose document.xml declares a DTD: its entity references were left unexpanded,
+    so `draft check` read 学校共开展 and said 0 errors for 学校共开展中心组学习 次 (and an
+    external entity naming /etc/passwd must never be read). Word refuses such files."""
+    import zipfile
+
+    import docx
+
+    plain = tmp_path / "plain.docx"
+    document = docx.Document()
+    document.add_paragraph("学校共开展中心组学习 次。")
+    document.save(str(plain))
+    assert cli("check", plain).returncode == 1  # the gap is found in the real document
+    crafted = tmp_path / "下载.docx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                head, body = data.decode("utf-8").split("?>", 1)
+                body = body.replace("中心组学习", "&e;中心组学习")
+                dtd = '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                data = f"{head}?>\n{dtd}{body}".encode()
+            target.writestr(item, data)
+    out = tmp_path / "learned"
+    args = ["--out", out] if command == "learn" else []
+    done = cli(command, crafted, *args)
+    _refused(done, "下载.docx", "word/document.xml declares a DTD (<!DOCTYPE>)")
+    assert "root:" not in done.stdout + done.stderr
+    assert not out.exists()
+
+
 def test_a_long_word_document_looks_each_style_up_once(tmp_path, monkeypatch):
     """A 12,500-paragraph .docx took 45 s to read (50,000 paragraphs, minutes): python-docx
     finds a paragraph's style by going through every style of the document, and each
