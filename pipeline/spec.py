@@ -205,6 +205,20 @@ class Rules(_Strict):
     allowed_numbers: list[str] = []
     """Numbers a draft may use without a fact behind them (e.g. "两学一做" needs none)."""
 
+    @field_validator("lexicon")
+    @classmethod
+    def _a_lexicon_name(cls, value: str | None) -> str | None:
+        """A name, not a path: a type shared by another office reads no file outside its
+        own `lexicon/` folder and the built-in one."""
+        if value is not None and (
+            not value or value.startswith(".") or any(c in value for c in "/\\:")
+        ):
+            raise ValueError(
+                "must be the name of a lexicon file in lexicon/ beside the spec or built in, "
+                "without folder or .yaml, such as set-phrases"
+            )
+        return value
+
 
 def _scalar_version(value: Any) -> Any:
     """A version is a number or a name; anything else is one error, not one per form."""

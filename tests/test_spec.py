@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -624,6 +625,29 @@ def test_a_spec_without_its_prompt_folder_says_where_the_templates_go(tmp_path: 
     assert "go in prompts/school-ideology-summary/ beside the folder holding the spec" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize("name", ["../../../outside", "/tmp/outside", "lexicon/../../outside"])
+def test_a_lexicon_named_by_a_path_is_refused_not_read_from_outside_the_type(
+    doctype_copy: Path, cli, tmp_path, name
+):
+    """`rules.lexicon` of a type shared by another office is a name: one written as a path
+    loaded any .yaml file on the machine as the type's set phrases."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((REPO / "schemas/lexicon/set-phrases.yaml").read_text("utf-8"), "utf-8")
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    name = name.replace("/tmp/outside", str(tmp_path / "outside"))
+    if name.startswith(".."):
+        (spec.parent / "lexicon").mkdir(exist_ok=True)
+        name = os.path.relpath(tmp_path / "outside", spec.parent / "lexicon")
+    _edit(spec, "  lexicon: set-phrases", f"  lexicon: {name}")
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{_line_of(spec, 'lexicon: ')}: field 'rules.lexicon': must be the name "
+        "of a lexicon file in lexicon/ beside the spec or built in"
+    ), result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_lexicon_not_found_is_a_spec_error_before_any_model_call(
