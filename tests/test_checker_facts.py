@@ -143,6 +143,51 @@ def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, f
 @pytest.mark.parametrize(
     "sentence",
     [
+        "认真落实十四届全国人大二次会议、省第十二次党代会和市第十三次党代会部署。",
+        "贯彻县十七届人大三次会议和政协第十四届全国委员会第二次会议精神。",
+        "贯彻十四届全国政协二次会议、县政协十届三次会议和市委十三届七次全会精神。",
+        "落实市十五届人大常委会第十二次会议决定，服务第十四届全国人民代表大会代表。",
+        "学习共青团第十九次全国代表大会和党的第二十次全国代表大会精神。",
+    ],
+)
+def test_the_ordinal_of_a_meeting_is_a_name(tmp_path, sentence):
+    """`check --facts` of a 2023 summary said “the number 十三次 is not in the facts” of
+    市第十三次党代会, and the same of 十四届全国人大二次会议 and every local session: the
+    repair loop then asked the model to remove them. A meeting's ordinal is its name."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    done = run_cli(
+        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
+    )
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("落实市第五次党代会部署，120名代表参会。", ["120名"]),
+        ("落实市第五次党代会部署，培训120人次，投入110万元。", ["120人次", "110万元"]),
+        ("贯彻县十七届人大三次会议精神，增长12%。", ["12%"]),
+        ("贯彻中国共产党第二十一次全国代表大会精神。", ["二十一次"]),  # not held by 2023
+        ("举办第五届创新创业大赛。", ["五"]),  # an edition, not a meeting
+    ],
+)
+def test_a_meeting_hides_no_count_beside_it(tmp_path, sentence, flagged):
+    """A meeting's name exempts its own ordinals only: a count after it is still held to the
+    facts, and the Party's own congress to the lexicon's calendar."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    done = run_cli(
+        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
+    )
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "落实省委1号文件部署。",
         "畅通12345热线诉求办理渠道。",
         "在“3·15”期间开展宣传。",

@@ -107,3 +107,22 @@ def test_no_repairs_asks_once(tmp_path, openai_server):
     run = draft_run(tmp_path, openai_server, "--repairs", "0")
     assert run.code == 1
     assert openai_server.count("organization") == 1
+
+
+def test_numbers_that_name_a_meeting_or_a_hotline_are_not_repaired(
+    tmp_path, openai_server, expected
+):
+    """A model's draft citing 市第十三次党代会 and the 12345热线 was sent back for repair, the
+    facts rule asking it to remove the meeting's ordinal: a correct draft was damaged. Both
+    are names; the answer is accepted as it is, with no repair request."""
+    body = expected["theory_study"].replace(
+        "。", "。认真学习市第十三次党代会精神，畅通12345热线诉求办理渠道。", 1
+    )
+    assert body != expected["theory_study"]
+    openai_server.script("theory_study", {"kind": "text", "text": body})
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 1
+    assert not [r for r in openai_server.requests() if r.repair]
+    assert run.section("theory_study")["body"] == body
+    assert "市第十三次党代会" in run.draft["text"]

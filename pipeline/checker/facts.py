@@ -6,8 +6,8 @@ With facts (`--facts`):
   fact's text (青山县2020年…责任书 backs 2020); the parts of a date fact (落款 2021年1月15日);
   a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section; a
   plenum or Party congress (党的二十大) held by the report's year, by the lexicon. Not
-  facts: the numbers of a 文号, an article, a page, a telephone, a post code, a time of day
-  or an identifier (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
+  facts: the numbers of a 文号, an article, a page, a telephone, a post code, a time of day,
+  an identifier or a meeting (市第十三次党代会, 十四届全国人大二次会议) (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
   (三番五次), 一是/二是, and heading numbers;
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
   carry its marker;
@@ -236,20 +236,22 @@ def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> 
 
 _CONGRESS_AFTER = re.compile(r"大|届(?:中央|[一二三四五六七八九]中全会)")
 """What follows a Party congress's number: 党的二十大, 十九届中央, 二十届二中全会."""
+_PARTY_CONGRESS_LONG = re.compile(r"(?:党的|共产党)第[一二三四五六七八九十]+次全国代表大会$")
+"""党的第二十次全国代表大会, 中国共产党第十九次全国代表大会: the congress in full."""
 
 
 def _a_held_congress(ctx: Context, token: NumberToken, plans_year: int | None) -> bool:
-    """The number of a Party congress (党的二十大, 党的十八大以来, 二十届二中全会): backed when
-    the lexicon's calendar has it held by the report's year (its first plenum's year; a
-    congress before the calendar's first was held long ago), like a plenum."""
+    """The number of a Party congress (党的二十大, 党的十八大以来, 二十届二中全会,
+    党的第二十次全国代表大会): backed when the lexicon's calendar has it held by the report's
+    year (its first plenum's year; a congress before the calendar's first was held long
+    ago), like a plenum."""
     text = ctx.text
-    if (
-        token.kind != "ordinal"
-        or ctx.lexicon is None
-        or not ctx.lexicon.plenums
-        or text[token.start - 1 : token.start] == "第"  # 第五届创新创业大赛: a count
-        or not _CONGRESS_AFTER.match(text, token.end)
-    ):
+    if token.kind != "ordinal" or ctx.lexicon is None or not ctx.lexicon.plenums:
+        return False
+    if text[token.start - 1 : token.start] == "第":  # 第五届创新创业大赛: a count
+        if not _PARTY_CONGRESS_LONG.search(text, max(0, token.start - 5), token.end + 6):
+            return False  # …unless it is 党的第二十次全国代表大会
+    elif not _CONGRESS_AFTER.match(text, token.end):
         return False
     number = int(token.value)
     if number < min(ctx.lexicon.plenums):

@@ -1,13 +1,24 @@
-"""Numbers that name rather than count: 文号, articles, pages, telephones, post codes, times.
+"""Numbers that name rather than count: 文号, articles, pages, telephones, post codes, times,
+and the ordinals of local and national meetings.
 
-A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234 and
-a time 14:30; none of these states a fact about the unit, so the facts rule does not ask the
-facts to back them. A count (12次), an amount (1200万元) or a percentage (98％) is still one.
+A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234, a
+time 14:30 and a meeting 市第十三次党代会 or 县十七届人大三次会议; none of these states a fact
+about the unit, so the facts rule does not ask the facts to back them. A count (12次), an
+amount (1200万元) or a percentage (98％) is still one. The Party's own congress
+(党的第二十次全国代表大会, 党的二十大) is not a name here: the lexicon's calendar checks it.
 """
 
 from __future__ import annotations
 
 import re
+
+_N = r"[\d一二三四五六七八九十百零〇]+"
+_ORGAN = (
+    r"(?:全国|省|市|县|区|州|盟|旗)?"
+    r"(?:人民代表大会|人大|人民政治协商会议|政协|全国委员会|委员会|党委|纪委|委)?"
+    r"(?:常务委员会|常委会)?"
+)
+"""What stands between a 届 and its session: 全国人大, 人大常委会, 全国委员会, 委…"""
 
 _REFERENCES = re.compile(
     # 发文字号: 青教发〔2023〕12号, 中发〔2021〕7号, [2024]3号 (the year and the number)
@@ -30,6 +41,17 @@ _REFERENCES = re.compile(
     r"|(?:邮编|邮政编码)[：:]?[ \t]*\d{6}(?!\d)"
     # a time of day: 14:30, 上午9：00 (not a ratio, 1:10)
     r"|(?<![\d.:：])(?:[01]\d|2[0-3]|(?<=[午晚早晨上下])\d)[:：][0-5]\d(?![\d:：])"
+    # a session of a people's congress, a CPPCC or a committee: 十四届全国人大二次会议,
+    # 县十七届人大三次会议, 政协第十四届全国委员会第二次会议, 市委十三届七次全会
+    rf"|第?[ \t]*{_N}[ \t]*届[ \t]*{_ORGAN}[ \t]*第?[ \t]*{_N}[ \t]*次[ \t]*"
+    r"(?:全体会议|会议|全会)"
+    # a term of one: 十四届全国人大, 第十四届全国人民代表大会代表, 县第十七届人大
+    rf"|第?[ \t]*{_N}[ \t]*届[ \t]*(?:全国|省|市|县|区|州)?[ \t]*"
+    r"(?:人民代表大会|人大|人民政治协商会议|政协|全国委员会)"
+    # a local Party congress: 省第十二次党代会, 第五次党员代表大会, 共青团第十九次全国代表大会
+    # (not the Party's own: 党的第二十次全国代表大会, which the calendar checks)
+    rf"|(?<!党的)(?<!共产党)第[ \t]*{_N}[ \t]*次[ \t]*(?:全国|全省|全市|全县|全区)?[ \t]*"
+    r"(?:党代会|党员代表大会|代表大会|团代会|妇代会)"
     # an identifier: a 身份证 or 统一社会信用代码-like run of 15 or more digits
     r"|(?<![\d.])\d{15,}[\dXx]?(?![\d.])"
 )
