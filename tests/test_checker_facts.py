@@ -246,6 +246,35 @@ def test_references_are_no_facts(tmp_path, sentence):
     assert flagged == ["15次", "300万元", "98％", "1", "15"]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "畅通12345热线、110、120、119联动渠道，群众拨打110报警、120急救响应及时。",
+        "严格执行GB/T 9704-2012《党政机关公文格式》，通过ISO 9001:2015质量管理体系认证。",
+        "落实DB33/T 2340-2021和GB 50016—2014标准，推进ISO/IEC 27001认证。",
+        "实施耕地保护三年行动（2023—2025年），落实国土空间总体规划（2021—2035年）。",
+    ],
+)
+def test_standards_emergency_lines_and_programme_periods_are_no_facts(tmp_path, sentence):
+    """`check --facts` of a model's 2023 summary said the 110, 120 and 119 of an emergency
+    line, the 9704 and 2012 of GB/T 9704-2012, the 9001 of ISO 9001 and the 2025 of
+    三年行动（2023—2025年） were not in the facts: they name a line, a standard or a
+    programme, which no fact can back, and the repair loop asked the model to remove them."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    # the same numbers as counts, amounts or years are still held to the facts
+    counts = "培训120人次，投入110万元，投入2025万元，增长12%，2026年完成，在（2023—2025年）期间。"
+    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
+    assert flagged == ["120人次", "110万元", "2025万元", "12%", "2026年", "2025年"]
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

@@ -1,8 +1,9 @@
 """Numbers that name rather than count: 文号, articles, pages, telephones, post codes, times,
 and the ordinals of local and national meetings.
 
-A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234, a
-time 14:30 and a meeting 市第十三次党代会 or 县十七届人大三次会议; none of these states a fact
+A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234 or
+110, a standard GB/T 9704-2012, a programme's period 三年行动（2023—2025年）, a time 14:30
+and a meeting 市第十三次党代会 or 县十七届人大三次会议; none of these states a fact
 about the unit, so the facts rule does not ask the facts to back them. A count (12次), an
 amount (1200万元) or a percentage (98％) is still one. The Party's own congress
 (党的第二十次全国代表大会, 党的二十大) is not a name here: the lexicon's calendar checks it.
@@ -37,6 +38,15 @@ _REFERENCES = re.compile(
     r"|(?<![\d.])0\d{2,3}[-－—][ \t]*\d{7,8}(?:[-－—]\d{1,5})?(?![\d.])"
     r"|(?<![\d.])1[3-9]\d{9}(?![\d.])"
     r"|(?:电话|热线|手机|传真|联系方式)(?:号码)?(?:[：:为是]|[ \t]+)[ \t]*[\d\-－—()（） \t]{5,20}\d"
+    # an emergency or service line: 110、120、119联动, 拨打12345, 120急救 (not 120人次)
+    r"|(?<![\d.])(?:110|119|120|122|12315|12345|12348|12369|12388)(?![\d.])"
+    r"(?=[”\"]?(?:[、和及与]|热线|报警|急救|火警|指挥|联动|平台|专线|接处警|服务热线))"
+    r"|(?<=拨打)[ \t]*(?:110|119|120|122|12315|12345|12348|12369|12388)(?![\d.])"
+    # a standard: GB/T 9704-2012, GB 50016—2014, ISO 9001:2015, ISO/IEC 27001, DB33/T 2340-2021
+    r"|(?<![A-Za-z])(?:GB(?:/[TZ])?|GBZ|JGJ|CJJ|HJ|DL/T|JT/T|DB[ \t]*\d{2}(?:/T)?|ISO(?:/IEC)?|IEC)"
+    r"[ \t]*\d+(?:\.\d+)*(?:[ \t]*[-—－][ \t]*\d{2,4})?(?:[:：]\d{4})?"
+    # a programme's period: 三年行动（2023—2025年）, 规划（2021—2035年）
+    r"|(?<=[动划案要程略见标目])[（(][ \t]*\d{4}[ \t]*[—–\-－~～至][ \t]*\d{4}[ \t]*年?[ \t]*[）)]"
     # a post code
     r"|(?:邮编|邮政编码)[：:]?[ \t]*\d{6}(?!\d)"
     # a time of day: 14:30, 上午9：00 (not a ratio, 1:10)
@@ -59,5 +69,5 @@ _REFERENCES = re.compile(
 
 def reference_spans(text: str) -> list[tuple[int, int]]:
     """The spans of `text` whose numbers name a document, an article, a page, a telephone, a
-    post code, a time of day or an identifier."""
+    standard, a programme's period, a meeting, a post code, a time of day or an identifier."""
     return [m.span() for m in _REFERENCES.finditer(text)]
