@@ -195,12 +195,15 @@ def test_a_meeting_hides_no_count_beside_it(tmp_path, sentence, flagged):
         "第2季度完成卫片执法检查，4季度开展“回头看”。",
         "落实“十四五”规划和2035年远景目标纲要。",
         "锚定二〇三五年远景目标。",
+        "助力5A景区和4A级旅游景区创建，依托4K高清影像推进G20相关合作。",
+        "毕业生考入985、211高校，推行24小时不打烊服务，实施三年行动。",
     ],
 )
 def test_digits_in_names_are_no_facts(tmp_path, sentence):
     """`check --facts` of a 2023 summary reported the 1 of 省委1号文件, the 12345 of the
-    hotline, the 15 of “3·15”, the 5 of 5G and the quarter of 第2季度 as numbers not in the
-    facts: they are names, as the lexicon's number words are."""
+    hotline, the 15 of “3·15”, the 5 of 5G, the quarter of 第2季度, the 5 of 5A景区, the
+    20 of G20, the 985 and 211 of universities and the 三年 of 三年行动 as numbers not in
+    the facts: they are names, as the lexicon's number words are."""
     path = tmp_path / "summary.txt"
     path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
     facts = EXAMPLES / "annual-work-summary.yaml"
