@@ -141,6 +141,30 @@ def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, f
 
 
 @pytest.mark.parametrize(
+    ("plenum", "flagged"),
+    [
+        ("二十大和二十届二中全会", []),
+        ("二十大和二十届一中、二中全会", []),
+        ("二十大和二十届二中、四中全会", ["四"]),  # the fourth was held in 2025
+        ("二十大和十九届中央委员会第六次全体会议", []),
+        ("二十大和二十届中央委员会第四次全体会议", ["四次"]),
+    ],
+)
+def test_plenums_written_together_or_in_full_are_checked_by_the_calendar(tmp_path, plenum, flagged):
+    """`check --facts` of a 2023 summary said “the number 二十 is not in the facts” of
+    二十届一中、二中全会 and “六次” of 十九届中央委员会第六次全体会议, both held by then:
+    the calendar read a plenum only as 二十届二中全会. It now reads both forms, so one held
+    later than the report's year is still flagged."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress=plenum), encoding="utf-8")
+    done = run_cli(
+        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
+    )
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "认真落实十四届全国人大二次会议、省第十二次党代会和市第十三次党代会部署。",

@@ -215,17 +215,28 @@ def _unsupported(ctx: Context) -> list[Finding]:
     return out
 
 
-_CONGRESS_BEFORE = re.compile(r"([一二三四五六七八九十]{1,3})届$")
+_CONGRESS_BEFORE = re.compile(
+    r"([一二三四五六七八九十]{1,3})届(?:中央委员会第|(?:[一二三四五六七八九]中[、和及与])*)$"
+)
+"""What comes before a plenum's ordinal: 十九届 (四中全会), 二十届二中、(三中全会) and
+十九届中央委员会第 (六次全体会议)."""
 
 
 def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> bool:
-    """The ordinal of 十九届四中全会: backed by the lexicon's calendar of plenums when that
-    plenum was held by the report's year (the next year in the plans), or by any year when
-    the facts give none. The congress's own number (十九届) is `_a_held_congress`'s."""
+    """The ordinal of 十九届四中全会 (or 二十届二中、三中全会, 十九届中央委员会第六次全体会议):
+    backed by the lexicon's calendar of plenums when that plenum was held by the report's
+    year (the next year in the plans), or by any year when the facts give none. The
+    congress's own number (十九届) is `_a_held_congress`'s."""
     text = ctx.text
-    if token.kind != "ordinal" or not text.startswith("中全会", token.end) or ctx.lexicon is None:
+    if token.kind != "ordinal" or ctx.lexicon is None:
         return False
-    congress = _CONGRESS_BEFORE.search(text, max(0, token.start - 4), token.start)
+    if text.startswith("中全会", token.end):
+        window = max(0, token.start - 12)
+    elif text.startswith("全体会议", token.end) and text[token.end - 1 : token.end] == "次":
+        window = max(0, token.start - 9)
+    else:
+        return False
+    congress = _CONGRESS_BEFORE.search(text, window, token.start)
     held = ctx.lexicon.plenums.get(int(cn_value(congress.group(1)) or 0)) if congress else None
     index = int(token.value) - 1
     if not held or not 0 <= index < len(held):
@@ -234,8 +245,9 @@ def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> 
     return year is None or held[index] <= year
 
 
-_CONGRESS_AFTER = re.compile(r"大|届(?:中央|[一二三四五六七八九]中全会)")
-"""What follows a Party congress's number: 党的二十大, 十九届中央, 二十届二中全会."""
+_CONGRESS_AFTER = re.compile(r"大|届(?:中央|[一二三四五六七八九]中(?:全会|[、和及与]))")
+"""What follows a Party congress's number: 党的二十大, 十九届中央, 二十届二中全会,
+二十届二中、三中全会."""
 _PARTY_CONGRESS_LONG = re.compile(r"(?:党的|共产党)第[一二三四五六七八九十]+次全国代表大会$")
 """党的第二十次全国代表大会, 中国共产党第十九次全国代表大会: the congress in full."""
 
