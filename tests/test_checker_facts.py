@@ -302,6 +302,34 @@ def test_standards_emergency_lines_and_programme_periods_are_no_facts(tmp_path, 
     assert flagged == ["120人次", "110万元", "2025万元", "12%", "2026年", "2025年"]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "推进第三次全国国土调查成果应用，配合第七次全国人口普查和第五次全国经济普查。",
+        "落实《中华人民共和国土地管理法实施条例》（2021年7月2日国务院令第743号修订）。",
+        "落实《土地管理法》（2019年8月26日第十三届全国人民代表大会常务委员会第十二次会议修正）。",
+        "落实“1+N”政策体系和“1+3+N”工作机制，推行1+X证书制度。",
+    ],
+)
+def test_censuses_decrees_edition_notes_and_frameworks_are_no_facts(tmp_path, sentence):
+    """`check --facts` of a model's 2024 summary said the 四次 of 第四次全国农业普查, the
+    date and the 743 of a law's edition note （2021年7月2日国务院令第743号修订） and the 1 of
+    “1+N”政策体系 were not in the facts: they name a census, an edition or a framework."""
+    path = tmp_path / "summary.txt"
+    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    # the unit's own dates and counts are still held to the facts
+    counts = "于2024年3月完成修订，组织开展5次全国性调查，完成第四次调查。"
+    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    found = json.loads(done.stdout)["findings"]
+    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
+    assert flagged == ["2024年3月", "5次", "四次"]
+
+
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
     """A 落款 written 二〇二一年一月十五日 is the report date, not three stray numbers."""
     spec, facts = school

@@ -2,7 +2,8 @@
 and the ordinals of local and national meetings.
 
 A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234 or
-110, a standard GB/T 9704-2012, a programme's period 三年行动（2023—2025年）, a time 14:30
+110, a standard GB/T 9704-2012, a programme's period 三年行动（2023—2025年）, a decree
+国务院令第743号, a census 第七次全国人口普查, a framework “1+N”, a time 14:30
 and a meeting 市第十三次党代会 or 县十七届人大三次会议; none of these states a fact
 about the unit, so the facts rule does not ask the facts to back them. A count (12次), an
 amount (1200万元) or a percentage (98％) is still one. The Party's own congress
@@ -21,7 +22,7 @@ _ORGAN = (
 )
 """What stands between a 届 and its session: 全国人大, 人大常委会, 全国委员会, 委…"""
 
-_FIRST = r"(?=[〔［\[【（(》法条规办章细准决第\d一二三四五六七八九十百零〇电热手传联邮GJCHDI])"
+_FIRST = r"(?=[〔［\[【（(》法条规办章细准决令第\d一二三四五六七八九十百零〇电热手传联邮GJCHDI])"
 """What every reference begins with: a check that fails fast at most characters of a text."""
 
 _REFERENCES = re.compile(
@@ -42,6 +43,14 @@ _REFERENCES = re.compile(
     r"|(?<![\d.])0\d{2,3}[-－—][ \t]*\d{7,8}(?:[-－—]\d{1,5})?(?![\d.])"
     r"|(?<![\d.])1[3-9]\d{9}(?![\d.])"
     r"|(?:电话|热线|手机|传真|联系方式)(?:号码)?(?:[：:为是]|[ \t]+)[ \t]*[\d\-－—()（） \t]{5,20}\d"
+    # a national census or survey: 第七次全国人口普查, 第三次全国国土调查
+    rf"|第[ \t]*{_N}[ \t]*次[ \t]*全国[\u4e00-\u9fff]{{0,6}}?(?:普查|调查)"
+    # a decree: 国务院令第743号; a law's edition note after its title:
+    # 《…条例》（2021年7月2日国务院令第743号修订）
+    r"|令[ \t]*第[ \t]*\d+[ \t]*号"
+    r"|(?<=》)[（(][^（）()\n]{0,60}?(?:修订|修正|公布|施行|通过)[ \t]*[）)]"
+    # a policy framework: “1+N”政策体系, “1+3+N”工作机制, 1+X证书
+    r"|(?<![\d.])\d+(?:[ \t]*[+＋][ \t]*\d+)*[ \t]*[+＋][ \t]*[NnXx](?![A-Za-z])"
     # an emergency or service line: 110、120、119联动, 拨打12345, 120急救 (not 120人次)
     r"|(?<![\d.])(?:110|119|120|122|12315|12345|12348|12369|12388)(?![\d.])"
     r"(?=[”\"]?(?:[、和及与]|热线|报警|急救|火警|指挥|联动|平台|专线|接处警|服务热线))"
