@@ -90,7 +90,10 @@ def print_run_summary(
             print(f"    {where}: 【待补充：{m.label}】{fact}", file=err)
     elif shown:
         print("  no markers", file=err)
-    findings = draft.findings if shown else []
+    # a failed section's text is its failure marker: that it misses its facts, points and
+    # length is the failure, reported above, not more to fix
+    failed = {s.id for s in draft.failed_sections}
+    findings = [f for f in draft.findings if f.section not in failed] if shown else []
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning" and f.code != "gap.marker"]
     for f in errors + warnings:

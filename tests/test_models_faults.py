@@ -117,6 +117,11 @@ def test_attempts_are_bounded_then_the_section_fails_with_exit_3(tmp_path, opena
     assert section["usage"]["requests"] == 3
     _others_fine(run, expected, "theory_study")
     assert "FAILED theory_study" in run.stderr
+    # the failure marker misses the section's facts, points and length: that is the failure,
+    # kept in the JSON's findings but not listed as more to fix
+    on_marker = {f["code"] for f in run.draft["findings"] if f["section"] == "theory_study"}
+    assert {"facts.must-mention", "structure.too-few-points"} <= on_marker
+    assert "must-mention" not in run.stderr and "too-few-points" not in run.stderr
 
 
 def test_connection_reset_is_retried(tmp_path, openai_server, expected):
