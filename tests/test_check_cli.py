@@ -433,7 +433,11 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("word/document.xml", b" " * (80 * 1024 * 1024))  # 80 KB packed
     assert bomb.stat().st_size < 1024 * 1024
-    _refused(cli("check", bomb), "bomb.docx", "unpacks to 83,886,088 bytes; the limit is")
+    _refused(
+        cli("check", bomb),
+        "bomb.docx",
+        "bomb.docx: Word document unpacks to 83,886,088 bytes; the limit is",
+    )
 
 
 @pytest.mark.parametrize("command", ["check", "learn"])

@@ -92,7 +92,7 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
         saved = load_saved_draft(file)
         return saved.draft.text, "utf-8", saved
     if suffix == ".docx":
-        return read_docx(file, what="text file"), "utf-8", None
+        return read_docx(file, what="Word document"), "utf-8", None
     if suffix.lstrip(".") in OTHER_DOCUMENT_FORMATS - {"html", "htm"}:  # HTML is text
         raise InputError(
             f"cannot read a {suffix} file: save it as .docx or .txt, or copy its text into a "
