@@ -321,6 +321,10 @@ def test_a_markers_label_is_no_silent_gap():
     # the same words cut out in the text itself are still a gap
     report = check_text("【待补充：建国周年数】围绕建国周年等重大活动。")
     assert [f.excerpt for f in report.findings if f.code == "gap.silent-number"] == ["建国周年"]
+    # a failed section's marker carries its reason, blanks and all: no stray blank to remove
+    failed = "【待补充：强化理论学习（生成失败：500 模型服务内部错误）】\n学校 2020 年。"
+    found = [(f.code, f.excerpt) for f in check_text(failed).findings if f.code != "gap.marker"]
+    assert found == [("noise.stray-space", " "), ("noise.stray-space", " ")], found
 
 
 @pytest.mark.parametrize(

@@ -267,8 +267,16 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
     """Judge every mid-line blank, and find empty list items and stray dots."""
     text = ctx.text
     findings: list[Finding] = []
+    markers = [m.span() for m in MARKER_RE.finditer(text)] if "【" in text else []
+
+    def in_marker(pos: int) -> bool:
+        """A marker's label (【待补充：建国周年数】, 【…（生成失败：500 模型服务内部错误）】)
+        names a fact or a failure: it is no text with gaps in it."""
+        i = bisect_right(markers, (pos, len(text))) - 1
+        return i >= 0 and pos < markers[i][1]
+
     for b in ctx.blanks.midline:
-        if ctx.in_residue(b.start, b.end):
+        if ctx.in_residue(b.start, b.end) or (markers and in_marker(b.start)):
             continue
         judged = _classify(text, b)
         if judged is None:
@@ -299,13 +307,9 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 "restore the missing item",
             )
         )
-    markers = [m.span() for m in MARKER_RE.finditer(text)] if "【" in text else []
     for start, end, word in _cut_clean(text):
-        if ctx.in_residue(start):
+        if ctx.in_residue(start) or (markers and in_marker(start)):
             continue
-        i = bisect_right(markers, (start, len(text))) - 1
-        if i >= 0 and start < markers[i][1]:
-            continue  # a marker's label (【待补充：建国周年数】) names the fact, it is no text
         ordinal = word == "党的大"
         findings.append(
             ctx.finding(
