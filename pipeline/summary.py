@@ -92,8 +92,8 @@ def print_run_summary(
         print("  no markers", file=err)
     # a failed section's text is its failure marker: that it misses its facts, points and
     # length is the failure, reported above, not more to fix
-    failed = {s.id for s in draft.failed_sections}
-    findings = [f for f in draft.findings if f.section not in failed] if shown else []
+    failed_ids = {s.id for s in draft.failed_sections}
+    findings = [f for f in draft.findings if f.section not in failed_ids] if shown else []
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning" and f.code != "gap.marker"]
     for f in errors + warnings:
