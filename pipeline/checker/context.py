@@ -13,6 +13,7 @@ from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.noise import BlankScan, Residue
 from pipeline.checker.numbers import NumberToken, find_numbers
 from pipeline.checker.text import Compact, Document, LineIndex, compact_view
+from pipeline.markers import MARKER_RE
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
     from pipeline.facts import Facts
@@ -95,6 +96,19 @@ class Context:
         if i >= 0 and spans[i][1] > start:
             return True
         return i + 1 < len(spans) and spans[i + 1][0] < end
+
+    @cached_property
+    def marker_spans(self) -> list[tuple[int, int]]:
+        """The 【待补充：…】 markers, in order."""
+        return [m.span() for m in MARKER_RE.finditer(self.text)] if "【" in self.text else []
+
+    def in_marker(self, pos: int) -> bool:
+        """True when `pos` is inside a marker: its label (【待补充：建国周年数】, or a failed
+        section's 【…（生成失败：500 模型服务内部错误）】) names a fact or a failure, and is no
+        text with gaps in it."""
+        spans = self.marker_spans
+        i = bisect_right(spans, (pos, float("inf"))) - 1
+        return i >= 0 and pos < spans[i][1]
 
     @cached_property
     def report_year(self) -> int | None:

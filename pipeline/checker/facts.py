@@ -42,7 +42,7 @@ from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
 from pipeline.items import series_item
-from pipeline.markers import MARKER_RE, marker
+from pipeline.markers import marker
 
 _YEAR = re.compile(
     r"(?<!\d)(\d{4})[ \t]*年|(?<![〇零一二三四五六七八九])([〇零一二三四五六七八九]{4})年"
@@ -143,7 +143,7 @@ def _exempt_spans(ctx: Context, backing: Backing) -> list[tuple[int, int]]:
         while pos != -1:
             spans.append(ctx.compact.span(pos, pos + len(key)))
             pos = ct.find(key, pos + 1)
-    spans.extend((m.start(), m.end()) for m in MARKER_RE.finditer(ctx.text))
+    spans.extend(ctx.marker_spans)
     spans.extend((h.start, h.title_start) for h in ctx.doc.headings)
     spans.extend((r.start, r.end) for r in ctx.residue)
     spans.extend(reference_spans(ctx.text))

@@ -23,7 +23,6 @@ The blanks of a label spaced out to its neighbours' width (联 系 人：) are l
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -38,7 +37,6 @@ from pipeline.checker.vocab import (
     NO_NAME_BEFORE,
     unit_at,
 )
-from pipeline.markers import MARKER_RE
 
 _AFTER_PUNCT = frozenset("，；：,;:")
 _SENTENCE_END = frozenset("。！？!?")
@@ -235,6 +233,8 @@ def _empty_fields(text: str) -> list[tuple[int, int, str]]:
 
 
 _CUT_WORDS = ("%", "％", "党的大", "周年")
+_DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*号")
+"""A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
 def _cut_clean(text: str) -> list[tuple[int, int, str]]:
@@ -259,24 +259,12 @@ def _cut_clean(text: str) -> list[tuple[int, int, str]]:
     return sorted(out)
 
 
-_DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*号")
-"""A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
-
-
 def check_silent_gaps(ctx: Context) -> list[Finding]:
     """Judge every mid-line blank, and find empty list items and stray dots."""
     text = ctx.text
     findings: list[Finding] = []
-    markers = [m.span() for m in MARKER_RE.finditer(text)] if "【" in text else []
-
-    def in_marker(pos: int) -> bool:
-        """A marker's label (【待补充：建国周年数】, 【…（生成失败：500 模型服务内部错误）】)
-        names a fact or a failure: it is no text with gaps in it."""
-        i = bisect_right(markers, (pos, len(text))) - 1
-        return i >= 0 and pos < markers[i][1]
-
     for b in ctx.blanks.midline:
-        if ctx.in_residue(b.start, b.end) or (markers and in_marker(b.start)):
+        if ctx.in_residue(b.start, b.end) or ctx.in_marker(b.start):
             continue
         judged = _classify(text, b)
         if judged is None:
@@ -308,7 +296,7 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
             )
         )
     for start, end, word in _cut_clean(text):
-        if ctx.in_residue(start) or (markers and in_marker(start)):
+        if ctx.in_residue(start) or ctx.in_marker(start):
             continue
         ordinal = word == "党的大"
         findings.append(
