@@ -479,7 +479,7 @@ def test_a_long_word_document_looks_each_style_up_once(tmp_path, monkeypatch):
     import docx
     from docx.styles.styles import Styles
 
-    from pipeline.textio import read_docx
+    from pipeline.docx_text import read_docx
 
     document = docx.Document()
     document.add_paragraph("学校2020年意识形态工作总结", style="Title")

@@ -246,7 +246,7 @@ def test_a_ruby_and_a_copy_kept_for_older_readers_are_read_once(tmp_path):
     import docx
     from docx.oxml import parse_xml
 
-    from pipeline.textio import read_docx
+    from pipeline.docx_text import read_docx
 
     mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
     document = docx.Document()

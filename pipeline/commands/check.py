@@ -82,8 +82,9 @@ def format_json(report: CheckReport) -> str:
 def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
     """The text to check, its file's codec (a cleaned copy is written in it), and the saved
     draft it came from when FILE is a Draft JSON."""
+    from pipeline.docx_text import read_docx
     from pipeline.render import OTHER_DOCUMENT_FORMATS
-    from pipeline.textio import read_docx, read_encoded_text
+    from pipeline.textio import read_encoded_text
 
     suffix = file.suffix.lower()
     if suffix == ".json":

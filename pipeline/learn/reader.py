@@ -8,8 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from pipeline.docx_text import read_docx
 from pipeline.errors import InputError
-from pipeline.textio import read_docx, read_text
+from pipeline.textio import read_text
 
 SampleFormat = Literal["txt", "md", "docx"]
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}

@@ -1,0 +1,215 @@
+"""The text of a Word .docx as Word shows it: its paragraphs in order, the cells of its tables
+where they stand, tracked changes accepted, and the list numbers Word's numbering shows
+(一、（一）1., from `pipeline.list_numbers`) written in before their paragraphs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.textio import MAX_INPUT_BYTES, readable_file
+
+MAX_DOCX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""Largest a .docx may be once unpacked (a report's text is a few hundred KB of XML)."""
+
+
+def read_docx(path: str | Path, *, what: str = "file") -> str:
+    """The paragraphs of a Word .docx, one per line, and the cells of its tables where the
+    tables stand; refusing missing, huge, damaged and empty documents."""
+    p = readable_file(path, what, MAX_INPUT_BYTES)
+    import zipfile
+
+    if not zipfile.is_zipfile(p):
+        raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
+    with zipfile.ZipFile(p) as package:  # its parts are read whole: refuse a zip bomb first
+        unpacked = sum(part.file_size for part in package.infolist())
+        if unpacked > MAX_DOCX_UNPACKED_BYTES:
+            raise InputError(
+                f"{what} unpacks to {unpacked:,} bytes; the limit is {MAX_DOCX_UNPACKED_BYTES:,}",
+                path=str(p),
+            )
+        _refuse_dtd(package, p)
+    import docx  # python-docx: only when a .docx is read
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    from pipeline.list_numbers import ListNumbers
+
+    try:
+        document = docx.Document(str(p))
+        body = document.element.body
+        numbers = ListNumbers.of(document)
+        labels = {  # counted in document order, table cells included, as Word counts
+            para: numbers.label(para)
+            for para in body.iter(qn("w:p"))
+            if not _deleted(para)
+            and not any(a.tag == qn("w:txbxContent") for a in para.iterancestors())
+        }
+
+        def shown(para: Any) -> str:
+            return (labels.get(para) or "") + _shown_text(para)
+
+        blocks = list(_docx_blocks(body))  # paragraphs and tables, in order
+        paragraphs = [b for b in blocks if b.tag == qn("w:p")]
+        numbered = iter(
+            _numbered_headings(
+                [Paragraph(b, document._body) for b in paragraphs],
+                [shown(b) for b in paragraphs],
+                [labels.get(b) for b in paragraphs],
+            )
+        )
+        lines: list[str] = []
+        for block in blocks:
+            if block.tag == qn("w:tbl"):
+                lines.extend(
+                    "\n".join(map(shown, cell.xpath("./w:p | ./w:sdt/w:sdtContent/w:p")))
+                    for cell in block.xpath("./w:tr/w:tc")
+                    if not _merged_into_the_cell_above(cell)
+                )
+            else:
+                lines.append(next(numbered))
+    except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
+        raise InputError(
+            f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(p)
+        ) from None
+    text = "\n".join(lines)
+    if not text.strip():
+        raise InputError(f"{what} is empty (the document has no text)", path=str(p))
+    return text
+
+
+def _refuse_dtd(package: Any, path: Path) -> None:
+    """Refuse a package whose XML parts declare a DTD (`<!DOCTYPE …>`, entities): Word
+    never writes one and will not open such a file, and the XML reader leaves its entity
+    references unexpanded, so the text after one would silently go missing."""
+    for part in package.infolist():
+        if part.filename.endswith((".xml", ".rels")):
+            try:
+                with package.open(part) as stream:
+                    data = stream.read()
+            except Exception:  # a damaged part: python-docx reports it below
+                continue
+            if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                raise InputError(
+                    f"not a document Word writes: its part {part.filename} declares a DTD "
+                    "(<!DOCTYPE>), which Word refuses to open and whose entities would "
+                    "drop text unread; bring a .docx saved by Word or WPS",
+                    path=str(path),
+                )
+
+
+_HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_TYPED_NUMBER = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])"
+)
+
+
+def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]:
+    """The level of each paragraph in a Word heading style (标题 1, Heading 2…), else None.
+
+    Each style is looked up once: python-docx finds a paragraph's style by going through all
+    the document's styles, a few milliseconds per paragraph (minutes for a long document)."""
+    names: dict[str | None, str] = {}
+    levels: list[int | None] = []
+    for paragraph, text in zip(paragraphs, texts, strict=True):
+        style_id = paragraph._p.style  # the style's id as the paragraph names it, or None
+        if style_id not in names:
+            style = paragraph.style
+            names[style_id] = style.name.strip() if style is not None and style.name else ""
+        found = _HEADING_STYLE.fullmatch(names[style_id])
+        levels.append(int(found.group(1)) if found and text.strip() else None)
+    return levels
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NOT_SHOWN = {
+    _W + "del",
+    _W + "moveFrom",
+    _W + "p",
+    _W + "txbxContent",
+    _W + "rt",
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+}
+"""Where a run inside a paragraph is not part of its text: a tracked deletion or move away,
+a text box (a story of its own) anchored in the paragraph, the pinyin over a ruby, or the
+copy of a content kept for older readers (`mc:Fallback`)."""
+
+
+def _docx_blocks(container: Any) -> Iterator[Any]:
+    """The `w:p` and `w:tbl` elements of a document body in order, including those inside a
+    block content control (`w:sdt`, as templates hold the 标题 or the 落款) or custom XML,
+    which python-docx's own iteration skips."""
+    for child in container:
+        if child.tag == _W + "tbl" or (child.tag == _W + "p" and not _deleted(child)):
+            yield child
+        elif child.tag == _W + "sdt":
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _docx_blocks(content)
+        elif child.tag == _W + "customXml":
+            yield from _docx_blocks(child)
+
+
+def _merged_into_the_cell_above(cell: Any) -> bool:
+    """Whether a `w:tc` continues a vertically merged cell (its text is the first one's).
+    A cell merged across columns is one `w:tc`; python-docx gives it once per column, and
+    both kinds of merge read the same text two or three times."""
+    merge = cell.find(f"{_W}tcPr/{_W}vMerge")
+    return merge is not None and merge.get(_W + "val", "continue") == "continue"
+
+
+def _deleted(paragraph: Any) -> bool:
+    """Whether a `w:p` is gone once its tracked changes are accepted: its paragraph mark
+    and all its text deleted (a paragraph, say a numbered heading, deleted whole)."""
+    mark = paragraph.find(f"{_W}pPr/{_W}rPr/{_W}del")
+    return mark is not None and not _shown_text(paragraph)
+
+
+def _shown_text(paragraph: Any) -> str:
+    """A `w:p`'s text as Word shows it with its tracked changes accepted: every run, also
+    those in a tracked insertion, an inline content control, a smart tag, a simple field or
+    a hyperlink (python-docx reads only the runs directly in the paragraph, and a number
+    typed in with track changes on was lost); not deleted ones."""
+    out = []
+    for run in paragraph.iter(_W + "r"):
+        ancestor = run.getparent()
+        while ancestor is not paragraph and ancestor.tag not in _NOT_SHOWN:
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
+            out.append(run.text)
+    return "".join(out)
+
+
+def _numbered_headings(
+    paragraphs: list[Any], texts: list[str], labels: list[str | None]
+) -> list[str]:
+    """The paragraphs' `texts` (each after the list number Word shows before it, `labels`
+    from word/numbering.xml: None where no numbering applies). A heading in a Word heading
+    style that Word does not number gets the number the writer left to the style where its
+    text lacks one: 一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone
+    at its level is the title, and is not numbered."""
+    from pipeline.numerals import to_chinese
+
+    levels = _heading_levels(paragraphs, texts)
+    used = sorted({level for level in levels if level})
+    first = next((i for i, text in enumerate(texts) if text.strip()), None)
+    title_level = levels[first] if first is not None else None
+    if first is not None and title_level and levels.count(title_level) == 1 and used[1:]:
+        used.remove(title_level)
+        levels[first] = None
+    counts = [0, 0, 0, 0]
+    lines = []
+    for text, level, label in zip(texts, levels, labels, strict=True):
+        depth = used.index(level) if level in used[:4] else None
+        if depth is not None:
+            counts[depth] += 1
+            counts[depth + 1 :] = [0] * (3 - depth)
+            n = counts[depth]
+            if label is None and not _TYPED_NUMBER.match(text):
+                number = (f"{to_chinese(n)}、", f"（{to_chinese(n)}）", f"{n}.", f"（{n}）")[depth]
+                text = number + text.strip()
+        lines.append(text)
+    return lines
