@@ -117,6 +117,17 @@ _BUREAU = (
 )
 
 
+def _unsupported(tmp_path, text: str) -> list[str]:
+    """The excerpts `draft check --facts` of the bureau's example flags as not in the facts."""
+    path = tmp_path / "summary.txt"
+    path.write_text(text, encoding="utf-8")
+    done = run_cli(
+        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
+    )
+    found = json.loads(done.stdout)["findings"]
+    return [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
+
+
 @pytest.mark.parametrize(
     ("congress", "flagged"),
     [
@@ -131,13 +142,7 @@ def test_a_congress_held_by_the_reports_year_needs_no_fact(tmp_path, congress, f
     """`check --facts` of a 2023 annual summary said “the number 二十 is not in the facts” on
     党的二十大, which that document type has no fact for: a congress is now backed by the
     lexicon's calendar, as a plenum is."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress=congress), encoding="utf-8")
-    done = run_cli(
-        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
-    )
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+    assert _unsupported(tmp_path, _BUREAU.format(congress=congress)) == flagged
 
 
 @pytest.mark.parametrize(
@@ -155,13 +160,7 @@ def test_plenums_written_together_or_in_full_are_checked_by_the_calendar(tmp_pat
     二十届一中、二中全会 and “六次” of 十九届中央委员会第六次全体会议, both held by then:
     the calendar read a plenum only as 二十届二中全会. It now reads both forms, so one held
     later than the report's year is still flagged."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress=plenum), encoding="utf-8")
-    done = run_cli(
-        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
-    )
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+    assert _unsupported(tmp_path, _BUREAU.format(congress=plenum)) == flagged
 
 
 @pytest.mark.parametrize(
@@ -178,13 +177,7 @@ def test_the_ordinal_of_a_meeting_is_a_name(tmp_path, sentence):
     """`check --facts` of a 2023 summary said “the number 十三次 is not in the facts” of
     市第十三次党代会, and the same of 十四届全国人大二次会议 and every local session: the
     repair loop then asked the model to remove them. A meeting's ordinal is its name."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    done = run_cli(
-        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
-    )
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
 
 
 @pytest.mark.parametrize(
@@ -200,13 +193,7 @@ def test_the_ordinal_of_a_meeting_is_a_name(tmp_path, sentence):
 def test_a_meeting_hides_no_count_beside_it(tmp_path, sentence, flagged):
     """A meeting's name exempts its own ordinals only: a count after it is still held to the
     facts, and the Party's own congress to the lexicon's calendar."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    done = run_cli(
-        "check", path, "--facts", EXAMPLES / "annual-work-summary.yaml", "--format", "json"
-    )
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == flagged
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == flagged
 
 
 @pytest.mark.parametrize(
@@ -228,17 +215,11 @@ def test_digits_in_names_are_no_facts(tmp_path, sentence):
     hotline, the 15 of “3·15”, the 5 of 5G, the quarter of 第2季度, the 5 of 5A景区, the
     20 of G20, the 985 and 211 of universities and the 三年 of 三年行动 as numbers not in
     the facts: they are names, as the lexicon's number words are."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    facts = EXAMPLES / "annual-work-summary.yaml"
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
     # the same digits as a count are still held to the facts
-    path.write_text(_BUREAU.format(congress="二十大") + "新建5G基站15个。", encoding="utf-8")
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == ["15个"]
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + "新建5G基站15个。") == [
+        "15个"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -258,19 +239,16 @@ def test_references_are_no_facts(tmp_path, sentence):
     (青办发〔2024〕12号), the article of a law (第十二条), a law's edition (2021年修订), a page,
     a telephone, a post code, a time of day and an ID number as numbers not in the facts:
     they name a document, an article or a line, and no fact can back them."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    facts = EXAMPLES / "annual-work-summary.yaml"
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
     # counts, amounts and percentages beside them are still held to the facts
     counts = "依据第十二条规定开展执法检查15次，投入资金300万元，满意率达98％，师生比1:15。"
-    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
-    assert flagged == ["15次", "300万元", "98％", "1", "15"]
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + counts) == [
+        "15次",
+        "300万元",
+        "98％",
+        "1",
+        "15",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -287,19 +265,17 @@ def test_standards_emergency_lines_and_programme_periods_are_no_facts(tmp_path, 
     line, the 9704 and 2012 of GB/T 9704-2012, the 9001 of ISO 9001 and the 2025 of
     三年行动（2023—2025年） were not in the facts: they name a line, a standard or a
     programme, which no fact can back, and the repair loop asked the model to remove them."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    facts = EXAMPLES / "annual-work-summary.yaml"
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
     # the same numbers as counts, amounts or years are still held to the facts
     counts = "培训120人次，投入110万元，投入2025万元，增长12%，2026年完成，在（2023—2025年）期间。"
-    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
-    assert flagged == ["120人次", "110万元", "2025万元", "12%", "2026年", "2025年"]
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + counts) == [
+        "120人次",
+        "110万元",
+        "2025万元",
+        "12%",
+        "2026年",
+        "2025年",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -315,19 +291,14 @@ def test_censuses_decrees_edition_notes_and_frameworks_are_no_facts(tmp_path, se
     """`check --facts` of a model's 2024 summary said the 四次 of 第四次全国农业普查, the
     date and the 743 of a law's edition note （2021年7月2日国务院令第743号修订） and the 1 of
     “1+N”政策体系 were not in the facts: they name a census, an edition or a framework."""
-    path = tmp_path / "summary.txt"
-    path.write_text(_BUREAU.format(congress="二十大") + sentence, encoding="utf-8")
-    facts = EXAMPLES / "annual-work-summary.yaml"
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == []
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
     # the unit's own dates and counts are still held to the facts
     counts = "于2024年3月完成修订，组织开展5次全国性调查，完成第四次调查。"
-    path.write_text(_BUREAU.format(congress="二十大") + counts, encoding="utf-8")
-    done = run_cli("check", path, "--facts", facts, "--format", "json")
-    found = json.loads(done.stdout)["findings"]
-    flagged = [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"]
-    assert flagged == ["2024年3月", "5次", "四次"]
+    assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + counts) == [
+        "2024年3月",
+        "5次",
+        "四次",
+    ]
 
 
 def test_a_date_fact_backs_the_date_in_chinese_numerals(school, draft):
