@@ -596,7 +596,8 @@ class OpenAIModel:
             return (
                 f"no answer within the {self.settings.read_timeout:g} s read timeout: a slow "
                 "model (a local server, or one that reasons before it answers) needs a larger "
-                "--timeout, or read_timeout in its draft.toml profile"
+                "--timeout, or read_timeout in its draft.toml profile; a server that answers "
+                "one request at a time, a lower --concurrency"
             )
         if reason == "connection refused":
             return (
