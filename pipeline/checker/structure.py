@@ -48,18 +48,26 @@ def _norm(s: str) -> str:
     return s.rstrip("。：")
 
 
+@lru_cache(maxsize=256)
+def _heading_template(template: str) -> tuple[str, re.Pattern[str]]:
+    """A spec heading template's literal text, and a pattern matching it with any value in
+    place of each variable (compiled once per template, not once per heading compared)."""
+    literal_parts = [_norm(p) for p in _TEMPLATE_VAR.split(template)]
+    pattern = ".{1,20}?".join(re.escape(p) for p in literal_parts)
+    return "".join(literal_parts), re.compile(pattern)
+
+
 @lru_cache(maxsize=1024)
 def _heading_score(title: str, template: str) -> float:
     """How well a written heading matches a spec heading template (1.0: exactly).
 
     Cached: drafts of one document type repeat the same headings, and the fuzzy ratio is the
     costliest step of mapping a text's sections."""
-    literal_parts = [_norm(p) for p in _TEMPLATE_VAR.split(template)]
-    pattern = ".{1,20}?".join(re.escape(p) for p in literal_parts)
+    literal, pattern = _heading_template(template)
     norm = _norm(title)
-    if re.fullmatch(pattern, norm):
+    if pattern.fullmatch(norm):
         return 1.0
-    return difflib.SequenceMatcher(None, norm, "".join(literal_parts)).ratio()
+    return difflib.SequenceMatcher(None, norm, literal).ratio()
 
 
 def map_sections(ctx: Context) -> list[SectionSpan]:
