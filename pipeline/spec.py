@@ -47,7 +47,7 @@ DoctypeId = Annotated[str, Field(pattern=validation.DOCTYPE_ID)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 _NUMERIC = ("integer", "number", "year")

@@ -82,7 +82,6 @@ def format_json(report: CheckReport) -> str:
 def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
     """The text to check, its file's codec (a cleaned copy is written in it), and the saved
     draft it came from when FILE is a Draft JSON."""
-    from pipeline.docx_text import read_docx
     from pipeline.render import OTHER_DOCUMENT_FORMATS
     from pipeline.textio import read_encoded_text
 
@@ -93,6 +92,8 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
         saved = load_saved_draft(file)
         return saved.draft.text, "utf-8", saved
     if suffix == ".docx":
+        from pipeline.docx_text import read_docx
+
         return read_docx(file, what="Word document"), "utf-8", None
     if suffix.lstrip(".") in OTHER_DOCUMENT_FORMATS - {"html", "htm"}:  # HTML is text
         raise InputError(
@@ -202,7 +203,6 @@ def check(
     from pipeline.filling import saved_draft_facts
     from pipeline.spec import doctype_id, load_spec
     from pipeline.textio import check_output_path
-    from pipeline.written import print_kept_copies, write_output
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")
@@ -236,6 +236,8 @@ def check(
     sys.stdout.flush()
 
     if fix:
+        from pipeline.written import print_kept_copies, write_output
+
         target = _fixed_path(file, output)
         fixed = apply_fixes(text, report.findings)
         copy = write_output(target, fixed.encode(encoding))  # as the user's editor saved it
