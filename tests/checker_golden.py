@@ -24,6 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.checker import check_section, check_text  # noqa: E402
 from pipeline.checker.findings import Finding  # noqa: E402
+from pipeline.textio import read_text  # noqa: E402
 
 GOLDEN = REPO / "tests" / "data" / "checker-golden.json"
 EXAMPLES = ("school-ideology-summary", "school-ideology-summary-incomplete", "annual-work-summary")
@@ -123,13 +124,13 @@ def build_cases() -> list[dict[str, Any]]:
 
     data = REPO / "tests" / "data"
     for path in sorted(data.glob("*.txt")) + sorted(data.glob("*.md")):
-        add(f"data/{path.name}", path.read_text(encoding="utf-8"))
-    sample = (data / "school-ideology-summary-2020.txt").read_text(encoding="utf-8")
+        add(f"data/{path.name}", read_text(path))
+    sample = read_text(data / "school-ideology-summary-2020.txt")
     add("sample with spec", sample, doctype="school-ideology-summary")
 
     suite = yaml.safe_load((REPO / "evals" / "checker.yaml").read_text(encoding="utf-8"))
     for case in suite["cases"]:
-        text = (REPO / "evals" / case["file"]).read_text(encoding="utf-8")
+        text = read_text(REPO / "evals" / case["file"])  # as `draft check` reads it: CRLF kept
         facts = case.get("facts")
         facts = f"examples/{Path(facts).name}" if facts else None
         add(f"eval/{case['id']}", text, doctype=case.get("doctype", suite["doctype"]), facts=facts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from checker_golden import GOLDEN, findings_of
+from checker_golden import GOLDEN, build_cases, findings_of
 
 CASES = json.loads(GOLDEN.read_text(encoding="utf-8"))
 
@@ -21,6 +21,15 @@ CASES = json.loads(GOLDEN.read_text(encoding="utf-8"))
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_findings_are_the_pinned_ones(case: dict) -> None:
     assert findings_of(case) == case["findings"]
+
+
+def test_every_case_is_pinned() -> None:
+    """A case added to `build_cases` (a new eval case, a new example) is in the golden file:
+    regenerate it with `python tests/checker_golden.py`."""
+    built = [c["name"] for c in build_cases()]
+    pinned = [c["name"] for c in CASES]
+    assert [n for n in built if n not in pinned] == []
+    assert [n for n in pinned if n not in built] == []
 
 
 def test_the_golden_cases_cover_every_rule_family() -> None:
