@@ -343,3 +343,35 @@ def test_a_document_number_with_its_serial_cut_out_is_a_gap(text):
         ("gap.silent-number", "error", "号")
     ]
     assert check_text(re.sub(r"([〕\]]) ?号", r"\g<1>12号", text)).findings == []
+
+
+# ----------------------------------------------------------------------------- layout blanks
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "参会人员：张三丰、陈　静、王志强、欧阳　娜娜、张 伟。",
+        "局党组成立领导小组，组长：陈　静，副组长：王　芳、李　强，成员由各股室负责人组成。",
+        "正文。\n\n　　　　　　　　　　青山县教育局\n　　　　审核：陈　静\r\n",
+        "县应急管理局：吴　天同志任组长。",
+    ],
+)
+def test_a_padded_name_is_no_gap(text):
+    """A two-character name padded to three characters' width is layout: not even a note, and
+    --fix leaves it."""
+    findings = check_text(text).findings
+    assert found(text, include_info=True) == []
+    assert apply_fixes(text, findings) == text
+
+
+def test_a_blank_beside_a_name_like_word_in_running_text_is_still_suspected():
+    """A name is read only between the marks that delimit one: a blank inside running text is
+    still a note, and a wide blank before a measure word still a missing number."""
+    assert found("对此，高 度重视安全工作。", include_info=True) == [
+        ("gap.suspect-space", "，高 度")
+    ]
+    assert found("重点抓好 下工作：一是加强学习。", include_info=True) == [
+        ("gap.suspect-space", "抓好 下")
+    ]
+    assert found("全年共开展中心组学习　　次。") == [("gap.silent-number", "学习　　次")]

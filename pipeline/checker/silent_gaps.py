@@ -17,7 +17,8 @@ judged by what surrounds it:
 - `noise.stray-space` (info): a blank beside Latin letters or digits ("2020 年") or after
   punctuation — extraction spacing, which `--fix` joins.
 
-The blanks of a label spaced out to its neighbours' width (联 系 人：) are layout and ignored.
+The blanks of a label spaced out to its neighbours' width (联 系 人：) are layout and ignored,
+and so is the blank padding a name (陈　静, `layout.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import re
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.layout import pads_name
 from pipeline.checker.noise import Blank
 from pipeline.checker.placeholders import stray_dots
 from pipeline.checker.text import HSPACE, is_cjk
@@ -140,7 +142,7 @@ def _name_needed(ahead: str) -> str | None:
 def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     """(code, what is missing, end of the excerpt) for a mid-line blank; None to ignore it."""
     left, right = text[b.start - 1], text[b.end]
-    if _in_spaced_label(text, b):
+    if _in_spaced_label(text, b) or pads_name(text, b):
         return None
     ascii_left = left.isascii() and left.isalnum()
     ascii_right = right.isascii() and right.isalnum()

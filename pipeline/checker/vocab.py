@@ -50,6 +50,23 @@ NEEDS_NAME = (
 NO_NAME_BEFORE = ("同志们",)
 """Words that begin with one of `NEEDS_NAME` but take no name (各位领导、同志们：)."""
 
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余"
+    "杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙"
+    "史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟"
+    "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛"
+    "靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳穆农卓古吉缪简车项连麦褚娄窦戚岑景党宫费卜冷晏席"
+    "卫米柏宗瞿桂佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟邝"
+)
+"""Common single-character surnames: a blank after one inside a two-character name pads it
+to the width of three-character names (陈　静)."""
+
+COMPOUND_SURNAMES = frozenset(
+    """欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 司徒 夏侯 长孙 宇文 端木 南宫 独孤
+    轩辕 呼延 钟离 闻人 万俟 澹台 公冶 太史 申屠 百里 东郭 西门 拓跋""".split()  # noqa: SIM905
+)
+"""Two-character surnames (欧阳　娜娜)."""
+
 CONGRESS_AFTER = re.compile(r"大(?:精神|会议|报告|以来|代表|胜利|召开|的)|大$|大[，。、]")
 """What follows the ordinal in 党的十九大…: a blank before it is a missing ordinal."""
 
