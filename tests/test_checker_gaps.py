@@ -365,6 +365,34 @@ def test_a_padded_name_is_no_gap(text):
     assert apply_fixes(text, findings) == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "正文。\n\n　　　　拟稿人：王　芳　　审核：陈　静\r\n",
+        "领导小组名单如下：\n　　姓名　　职务\n　　陈　静　局长\n　　王志强　副局长\n　　李　强　安全股股长\n",
+        "主题词：教育　安全　检查　通知",
+    ],
+)
+def test_a_table_a_wide_field_separator_and_a_word_list_are_no_gap(text):
+    """Table columns, fields set apart by a wide blank and 主题词 are layout: not even a note."""
+    findings = check_text(text).findings
+    assert found(text, include_info=True) == []
+    assert apply_fixes(text, findings) == text
+
+
+def test_a_tab_table_and_an_aligned_date_are_not_joined_by_fix():
+    """--fix joined a tab-separated table's cells (1红星中学12) and the blanks aligning an
+    印发 date: they were read as extraction spacing beside digits."""
+    text = (
+        "抄送：县政府办公室。\n"
+        "青山县教育局办公室　　　　　　　　　　2024年2月20日印发\n\n"
+        "序号\t学校名称\t隐患数\t整改次数\n1\t红星中学\t12\t12\n2\t青山小学\t8\t7\n"
+    )
+    findings = check_text(text).findings
+    assert found(text, include_info=True) == []
+    assert apply_fixes(text, findings) == text
+
+
 def test_a_blank_beside_a_name_like_word_in_running_text_is_still_suspected():
     """A name is read only between the marks that delimit one: a blank inside running text is
     still a note, and a wide blank before a measure word still a missing number."""

@@ -18,7 +18,8 @@ judged by what surrounds it:
   punctuation — extraction spacing, which `--fix` joins.
 
 The blanks of a label spaced out to its neighbours' width (联 系 人：) are layout and ignored,
-and so is the blank padding a name (陈　静, `layout.py`).
+and so are those `layout.py` reads as a padded name (陈　静), a table's columns, an alignment
+or a 主题词 list.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import re
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.layout import pads_name
+from pipeline.checker.layout import is_layout, pads_name_or_column
 from pipeline.checker.noise import Blank
 from pipeline.checker.placeholders import stray_dots
 from pipeline.checker.text import HSPACE, is_cjk
@@ -142,13 +143,13 @@ def _name_needed(ahead: str) -> str | None:
 def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     """(code, what is missing, end of the excerpt) for a mid-line blank; None to ignore it."""
     left, right = text[b.start - 1], text[b.end]
-    if _in_spaced_label(text, b) or pads_name(text, b):
+    if _in_spaced_label(text, b) or pads_name_or_column(text, b):
         return None
     ascii_left = left.isascii() and left.isalnum()
     ascii_right = right.isascii() and right.isalnum()
     if ascii_left or ascii_right:
         other = right if ascii_left else left
-        if is_cjk(other) or other in _CJK_PUNCT:
+        if (is_cjk(other) or other in _CJK_PUNCT) and not is_layout(text, b):
             return "noise.stray-space", "", b.end
         return None
     ahead, offsets = _ahead(text, b.end)
@@ -194,6 +195,8 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
         return None  # a field of a form to fill in (单位名称：　　　　联系人：)
     if left in _AFTER_PUNCT or left == "、":
         return ("noise.stray-space", "", b.end) if is_cjk(right) or right in _CJK_PUNCT else None
+    if is_layout(text, b):
+        return None
     if (is_cjk(left) or left in _CJK_PUNCT) and (is_cjk(right) or right in _CJK_PUNCT):
         return "gap.suspect-space", "", b.end + 1
     return None
