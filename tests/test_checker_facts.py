@@ -232,6 +232,7 @@ def test_digits_in_names_are_no_facts(tmp_path, sentence):
         "服务热线0791-86751234，手机13812345678，电话：86751234，邮编330000。",
         "窗口每日14:30开始受理，周六上午9：00照常办公。",
         "为申请人360123199001011234办理了登记。",
+        "详见附件2。\n\n　　附件：1. 耕地保护目标责任考核表\n　　　　　2. 不动产登记业务统计表\n",
     ],
 )
 def test_references_are_no_facts(tmp_path, sentence):

@@ -89,7 +89,37 @@ def _references() -> re.Pattern[str]:
     return re.compile(_REFERENCES)
 
 
+@cache
+def _attachment_items() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The number after 附件： (or of 附件2), and an item's number at a line's start."""
+    return (
+        re.compile(r"附件[ \t\u3000]*(?:[：:][ \t\u3000]*)?(\d{1,2})(?!\d)"),
+        re.compile(r"[ \t\u3000]*(\d{1,2})[.．、]"),
+    )
+
+
+def _attachment_numbers(text: str) -> list[tuple[int, int]]:
+    """The numbers of attachments: 附件：1. …, the items under it (　　　　　2. …) and 附件2."""
+    out: list[tuple[int, int]] = []
+    pos = text.find("附件")
+    if pos == -1:
+        return out
+    head, item = _attachment_items()
+    while pos != -1:
+        m = head.match(text, pos)
+        if m is not None:
+            out.append(m.span(1))
+            if text.startswith((".", "．", "、"), m.end()):
+                line = text.find("\n", m.end()) + 1
+                while line and (n := item.match(text, line)) is not None:
+                    out.append(n.span(1))
+                    line = text.find("\n", n.end()) + 1
+        pos = text.find("附件", pos + 2)
+    return out
+
+
 def reference_spans(text: str) -> list[tuple[int, int]]:
     """The spans of `text` whose numbers name a document, an article, a page, a telephone, a
-    standard, a programme's period, a meeting, a post code, a time of day or an identifier."""
-    return [m.span() for m in _references().finditer(text)]
+    standard, a programme's period, a meeting, a post code, a time of day, an identifier or
+    an attachment."""
+    return [m.span() for m in _references().finditer(text)] + _attachment_numbers(text)
