@@ -1,5 +1,5 @@
-"""Numbers that name rather than count: 文号, articles, pages, telephones, post codes, times,
-and the ordinals of local and national meetings.
+"""Numbers that name rather than count: 文号, articles, pages, telephones, post codes, house
+numbers, times, attachments and the ordinals of local and national meetings.
 
 A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234 or
 110, a standard GB/T 9704-2012, a programme's period 三年行动（2023—2025年）, a decree
@@ -63,6 +63,8 @@ _REFERENCES = (
     r"|(?<=[动划案要程略见标目])[（(][ \t]*\d{4}[ \t]*[—–\-－~～至][ \t]*\d{4}[ \t]*年?[ \t]*[）)]"
     # a post code
     r"|(?:邮编|邮政编码)[：:]?[ \t]*\d{6}(?!\d)"
+    # a house number in an address: 人民路88号, 建设大道188-2号
+    r"|(?<=[路街巷弄道])[ \t]*\d{1,5}(?:[-－—]\d{1,4})?[ \t]*号"
     # a time of day: 14:30, 上午9：00 (not a ratio, 1:10)
     r"|(?<![\d.:：])(?:[01]\d|2[0-3]|(?<=[午晚早晨上下])\d)[:：][0-5]\d(?![\d:：])"
     # a session of a people's congress, a CPPCC or a committee: 十四届全国人大二次会议,
@@ -120,6 +122,6 @@ def _attachment_numbers(text: str) -> list[tuple[int, int]]:
 
 def reference_spans(text: str) -> list[tuple[int, int]]:
     """The spans of `text` whose numbers name a document, an article, a page, a telephone, a
-    standard, a programme's period, a meeting, a post code, a time of day, an identifier or
-    an attachment."""
+    standard, a programme's period, a meeting, a post code, a house number, a time of day, an
+    identifier or an attachment."""
     return [m.span() for m in _references().finditer(text)] + _attachment_numbers(text)
