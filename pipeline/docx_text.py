@@ -168,13 +168,22 @@ def _deleted(paragraph: Any) -> bool:
     return mark is not None and not _shown_text(paragraph)
 
 
+def _hidden(run: Any) -> bool:
+    """Whether a `w:r` is hidden text (Font → Hidden, `w:vanish`): Word neither shows nor
+    prints it, as a writer's note to herself (“此处XX待核实”) often is."""
+    vanish = run.find(f"{_W}rPr/{_W}vanish")
+    return vanish is not None and vanish.get(_W + "val", "true") not in {"0", "false", "off"}
+
+
 def _shown_text(paragraph: Any) -> str:
     """A `w:p`'s text as Word shows it with its tracked changes accepted: every run, also
     those in a tracked insertion, an inline content control, a smart tag, a simple field or
     a hyperlink (python-docx reads only the runs directly in the paragraph, and a number
-    typed in with track changes on was lost); not deleted ones."""
+    typed in with track changes on was lost); not deleted ones, nor hidden ones."""
     out = []
     for run in paragraph.iter(_W + "r"):
+        if _hidden(run):
+            continue
         ancestor = run.getparent()
         while ancestor is not paragraph and ancestor.tag not in _NOT_SHOWN:
             ancestor = ancestor.getparent()

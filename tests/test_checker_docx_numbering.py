@@ -325,3 +325,30 @@ def test_a_merged_table_cell_is_read_once(cli, tmp_path):
 
     found = _findings(cli, report)
     assert [(f[0], f[1]) for f in found] == [("gap.silent-number", 8)], found
+
+
+def test_hidden_text_is_not_read(cli, tmp_path):
+    """A writer's note hidden in the report (Font → Hidden, w:vanish) is neither shown nor
+    printed by Word, yet `draft check` read “（此处XX待核实）” into the sentence and
+    reported two placeholder errors no reader of the document could find."""
+    import docx
+    from docx.oxml import parse_xml
+
+    def run(text: str, props: str = ""):
+        return parse_xml(f"<w:r {NS}><w:rPr>{props}</w:rPr><w:t>{text}</w:t></w:r>")
+
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    paragraph = document.add_paragraph("全年共开展专项调查12次")
+    paragraph._p.append(run("（此处XX待核实）", "<w:vanish/>"))
+    paragraph._p.append(run("，覆盖56个乡镇", '<w:vanish w:val="0"/>'))  # hidden turned off
+    paragraph.add_run("。")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines() == [
+        "县统计局2023年工作总结",
+        "全年共开展专项调查12次，覆盖56个乡镇。",
+    ]
