@@ -5,7 +5,7 @@ where they stand, tracked changes accepted, and the list numbers Word's numberin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +64,7 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         lines: list[str] = []
         for block in blocks:
             if block.tag == qn("w:tbl"):
-                lines.extend(
-                    "\n".join(map(shown, cell.xpath("./w:p | ./w:sdt/w:sdtContent/w:p")))
-                    for cell in block.xpath("./w:tr/w:tc")
-                    if not _merged_into_the_cell_above(cell)
-                )
+                lines.extend(_table_lines(block, shown))
             else:
                 lines.append(next(numbered))
     except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
@@ -151,6 +147,23 @@ def _docx_blocks(container: Any) -> Iterator[Any]:
                 yield from _docx_blocks(content)
         elif child.tag == _W + "customXml":
             yield from _docx_blocks(child)
+
+
+def _table_lines(table: Any, shown: Callable[[Any], str]) -> Iterator[str]:
+    """The paragraphs of a `w:tbl`'s cells, cell by cell, row by row: also those of a table
+    nested in a cell (a 名单 inside a form) and of rows and cells in content controls, as
+    templates repeat them; a cell merged into the one above is read once, there."""
+    for cell in table.iter(_W + "tc"):
+        owner = cell.getparent()
+        while owner.tag != _W + "tbl":
+            owner = owner.getparent()
+        if owner is not table or _merged_into_the_cell_above(cell):
+            continue
+        for block in _docx_blocks(cell):
+            if block.tag == _W + "tbl":
+                yield from _table_lines(block, shown)
+            else:
+                yield shown(block)
 
 
 def _merged_into_the_cell_above(cell: Any) -> bool:

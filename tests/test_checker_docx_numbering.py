@@ -352,3 +352,48 @@ def test_hidden_text_is_not_read(cli, tmp_path):
         "县统计局2023年工作总结",
         "全年共开展专项调查12次，覆盖56个乡镇。",
     ]
+
+
+def test_a_table_nested_in_a_cell_and_rows_in_content_controls_are_read(cli, tmp_path):
+    """A 表彰名单 laid out as a table inside a cell of the report's form (as WPS and Word
+    templates build them), and a row a template repeats in a content control: their cells
+    were never read, so “张XX” and a missing count passed with 0 errors."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    form = document.add_table(rows=2, cols=2)
+    form.cell(0, 0).text = "先进个人"
+    form.cell(0, 1).text = "3名"
+    names = form.cell(1, 0).add_table(rows=1, cols=2)
+    names.cell(0, 0).text = "张XX"
+    names.cell(0, 1).text = "科员"
+    form.cell(1, 1).text = "备注"
+    repeated = parse_xml(
+        f"<w:sdt {NS}><w:sdtContent><w:tr><w:tc><w:p><w:r><w:t>开展培训 次</w:t></w:r></w:p>"
+        "</w:tc><w:tc><w:p><w:r><w:t>已完成</w:t></w:r></w:p></w:tc></w:tr></w:sdtContent></w:sdt>"
+    )
+    form._tbl.append(repeated)
+    document.add_paragraph("县统计局")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode == 1, done.stderr
+    lines = (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines()
+    assert lines == [
+        "县统计局2023年工作总结",
+        "先进个人",
+        "3名",
+        "",  # the cell's own (empty) paragraph, before the table in it
+        "张XX",
+        "科员",
+        "",  # the paragraph Word keeps after a table in a cell
+        "备注",
+        "开展培训 次",
+        "已完成",
+        "县统计局",
+    ]
+    found = [(f[0], f[1]) for f in _findings(cli, report)]
+    assert found == [("gap.placeholder", 5), ("gap.silent-number", 9)], found
