@@ -52,6 +52,18 @@ def _ideograph_digits(n: int) -> str:
     return "".join("〇" if d == "0" else DIGITS[int(d)] for d in str(n))
 
 
+def _legal(capitals: str) -> Callable[[int], str]:
+    """A format in the capital numerals of banking and contracts (壹贰叁…拾佰仟万亿 in
+    `capitals`, in the order of 零一二三四五六七八九十百千万亿): 10 → 壹拾, 21 → 贰拾壹."""
+    table = str.maketrans("零一二三四五六七八九十百千万亿", capitals)
+
+    def legal(n: int) -> str:
+        text = to_chinese(n).translate(table)
+        return capitals[1] + text if text.startswith(capitals[10]) else text
+
+    return legal
+
+
 _FORMATS: dict[str, Callable[[int], str]] = {
     "decimal": str,
     "decimalZero": lambda n: f"{n:02d}",
@@ -68,6 +80,8 @@ _FORMATS: dict[str, Callable[[int], str]] = {
     "taiwaneseCountingThousand": lambda n: to_chinese(n) if n > 0 else "〇",
     "taiwaneseDigital": _ideograph_digits,
     "ideographDigital": _ideograph_digits,
+    "chineseLegalSimplified": _legal("零壹贰叁肆伍陆柒捌玖拾佰仟万亿"),
+    "ideographLegalTraditional": _legal("零壹貳參肆伍陸柒捌玖拾佰仟萬億"),
     "ideographTraditional": _from("甲乙丙丁戊己庚辛壬癸"),
     "ideographZodiac": _from("子丑寅卯辰巳午未申酉戌亥"),
     "lowerLetter": _letter,
@@ -80,7 +94,7 @@ _FORMATS: dict[str, Callable[[int], str]] = {
 
 def format_number(n: int, fmt: str) -> str:
     """`n` as Word writes it in the list format `fmt` (its `w:numFmt`): 3 → 三
-    (chineseCounting), 丙 (ideographTraditional), ３ (decimalFullWidth), ③, c, iii…
+    (chineseCounting), 叁 (chineseLegalSimplified), 丙 (ideographTraditional), ３ (decimalFullWidth), ③, c, iii…
     A format not listed here is written in Arabic digits."""
     if n < 1 and fmt not in {"decimal", "decimalZero", "none"}:
         return str(n)

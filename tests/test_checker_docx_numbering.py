@@ -397,3 +397,18 @@ def test_a_table_nested_in_a_cell_and_rows_in_content_controls_are_read(cli, tmp
     ]
     found = [(f[0], f[1]) for f in _findings(cli, report)]
     assert found == [("gap.placeholder", 5), ("gap.silent-number", 9)], found
+
+
+def test_headings_numbered_in_capital_numerals_are_read_as_word_shows_them(cli, tmp_path):
+    """Word's 壹, 贰, 叁 list (chineseLegalSimplified) was read as 1、2、: `draft check`
+    reported “heading number “1、” is not in the standard form” about a number no reader
+    of the document sees, instead of the 壹、 Word shows."""
+    numbered = word_numbered(tmp_path / "大写编号.docx", "chineseLegalSimplified", styled=False)
+    done = cli("check", numbered, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode in (0, 1), done.stderr
+    lines = (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.endswith(("基本情况", "存在的问题"))] == [
+        "壹、基本情况",
+        "叁、存在的问题",
+    ]
+    assert "“1、”" not in cli("check", numbered, "--doctype", "annual-work-summary").stdout

@@ -59,6 +59,8 @@ GONGWEN = abstract(
         ("chineseCounting", ["一", "二", "十", "十一", "二十一"]),
         ("chineseCountingThousand", ["一", "二", "十", "十一", "二十一"]),
         ("taiwaneseCountingThousand", ["一", "二", "十", "十一", "二十一"]),
+        ("chineseLegalSimplified", ["壹", "贰", "壹拾", "壹拾壹", "贰拾壹"]),
+        ("ideographLegalTraditional", ["壹", "貳", "壹拾", "壹拾壹", "貳拾壹"]),
         ("ideographTraditional", ["甲", "乙", "癸", "11", "21"]),
         ("decimal", ["1", "2", "10", "11", "21"]),
         ("decimalFullWidth", ["１", "２", "１０", "１１", "２１"]),
