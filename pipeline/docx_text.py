@@ -10,27 +10,36 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.textio import MAX_INPUT_BYTES, readable_file
+from pipeline.textio import readable_file
 
+MAX_DOCX_BYTES = 100 * 1024 * 1024
+"""Largest .docx read: a report with the photos of its activities runs to tens of MB."""
 MAX_DOCX_UNPACKED_BYTES = 64 * 1024 * 1024
-"""Largest a .docx may be once unpacked (a report's text is a few hundred KB of XML)."""
+"""Largest a .docx's XML parts may be once unpacked (a report's text is a few hundred KB)."""
+MAX_DOCX_MEDIA_BYTES = 256 * 1024 * 1024
+"""Largest its other parts (pictures, embedded files) may be once unpacked: python-docx
+holds them in memory, and a packed picture hardly unpacks larger."""
 
 
 def read_docx(path: str | Path, *, what: str = "file") -> str:
     """The paragraphs of a Word .docx, one per line, and the cells of its tables where the
     tables stand; refusing missing, huge, damaged and empty documents."""
-    p = readable_file(path, what, MAX_INPUT_BYTES)
+    p = readable_file(path, what, MAX_DOCX_BYTES)
     import zipfile
 
     if not zipfile.is_zipfile(p):
         raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
     with zipfile.ZipFile(p) as package:  # its parts are read whole: refuse a zip bomb first
-        unpacked = sum(part.file_size for part in package.infolist())
-        if unpacked > MAX_DOCX_UNPACKED_BYTES:
-            raise InputError(
-                f"{what} unpacks to {unpacked:,} bytes; the limit is {MAX_DOCX_UNPACKED_BYTES:,}",
-                path=str(p),
+        for xml, limit in ((True, MAX_DOCX_UNPACKED_BYTES), (False, MAX_DOCX_MEDIA_BYTES)):
+            unpacked = sum(
+                part.file_size for part in package.infolist() if _is_xml(part.filename) == xml
             )
+            if unpacked > limit:
+                parts = "" if xml else " in pictures and embedded files"
+                raise InputError(
+                    f"{what} unpacks to {unpacked:,} bytes{parts}; the limit is {limit:,}",
+                    path=str(p),
+                )
         _refuse_dtd(package, p)
     import docx  # python-docx: only when a .docx is read
     from docx.oxml.ns import qn
@@ -77,12 +86,17 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
     return text
 
 
+def _is_xml(name: str) -> bool:
+    """Whether a part of a package is XML that is parsed (not a picture or embedded file)."""
+    return name.endswith((".xml", ".rels"))
+
+
 def _refuse_dtd(package: Any, path: Path) -> None:
     """Refuse a package whose XML parts declare a DTD (`<!DOCTYPE …>`, entities): Word
     never writes one and will not open such a file, and the XML reader leaves its entity
     references unexpanded, so the text after one would silently go missing."""
     for part in package.infolist():
-        if part.filename.endswith((".xml", ".rels")):
+        if _is_xml(part.filename):
             try:
                 with package.open(part) as stream:
                     data = stream.read()

@@ -440,6 +440,56 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_
     )
 
 
+def test_a_docx_with_photos_is_read_and_a_picture_bomb_refused(cli, tmp_path):
+    """A 工作总结 with a few photos of its activities (9 MB) was refused as “Word document
+    is 9,xxx,xxx bytes; the limit is 8,388,608 bytes”: the limit for a facts file. Its
+    text is checked now; a picture that unpacks to hundreds of MB is still refused."""
+    import os
+    import struct
+    import zipfile
+    import zlib
+
+    import docx
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    side = 1800  # a photo's worth of pixels that do not compress
+    rows = b"".join(b"\0" + os.urandom(side * 3) for _ in range(side))
+    photo = tmp_path / "活动照片.png"
+    photo.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows, 1))
+        + chunk(b"IEND", b"")
+    )
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    document.add_picture(str(photo))
+    document.add_paragraph("全年共开展统计培训 次。")
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+    assert report.stat().st_size > 9 * 1024 * 1024
+    done = cli("check", report, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    assert [(f["code"], f["line"]) for f in _json(done)["findings"]] == [("gap.silent-number", 3)]
+
+    bomb = tmp_path / "照片.docx"
+    with (
+        zipfile.ZipFile(report) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if not item.filename.startswith("word/media/"):
+                target.writestr(item.filename, source.read(item))
+        with target.open("word/media/image1.png", "w") as picture:
+            for _ in range(300):
+                picture.write(bytes(1024 * 1024))
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    _refused(cli("check", bomb), "照片.docx", "bytes in pictures and embedded files; the limit is")
+
+
 @pytest.mark.parametrize("command", ["check", "learn"])
 def test_a_docx_declaring_entities_is_refused_not_read_with_text_missing(cli, tmp_path, command):
     """A .docx whose document.xml declares a DTD: its entity references were left unexpanded,
