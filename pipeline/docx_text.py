@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.textio import readable_file
+from pipeline.textio import document_kind, readable_file
 
 MAX_DOCX_BYTES = 100 * 1024 * 1024
 """Largest .docx read: a report with the photos of its activities runs to tens of MB."""
@@ -28,7 +28,13 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
     import zipfile
 
     if not zipfile.is_zipfile(p):
-        raise InputError("not a Word .docx file (expected a zip package)", path=str(p))
+        kind = document_kind(p)
+        raise InputError(
+            f"cannot read it: this is {kind}"
+            if kind
+            else "not a Word .docx file (expected a zip package)",
+            path=str(p),
+        )
     with zipfile.ZipFile(p) as package:  # its parts are read whole: refuse a zip bomb first
         for xml, limit in ((True, MAX_DOCX_UNPACKED_BYTES), (False, MAX_DOCX_MEDIA_BYTES)):
             unpacked = sum(

@@ -64,6 +64,38 @@ def readable_file(path: str | Path, what: str, max_bytes: int) -> Path:
     return p
 
 
+_DOCUMENT_SIGNATURES = (
+    (b"PK\x03\x04", "a Word .docx file (or another zip package): name it .docx"),
+    (b"\xd0\xcf\x11\xe0", "an old Word .doc (or WPS) file: save it as .docx or .txt"),
+    (b"%PDF", "a PDF file: save it as .docx or .txt, or copy its text into a .txt file"),
+    (b"{\\rtf", "an RTF file: save it as .docx or .txt"),
+)
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+"""The stream in which Word and WPS keep a password-protected .docx (in an OLE container)."""
+
+
+def document_kind(path: Path) -> str | None:
+    """What a file is by its first bytes when it is a document, not text (a .docx renamed
+    .txt, a .doc renamed .docx, a password-protected .docx), with what to do; else None."""
+    try:
+        if not path.is_file():
+            return None  # missing, a directory, a device: the reader says which
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: is it encrypted?
+                tail = b""
+                while chunk := fh.read(1024 * 1024):
+                    if _ENCRYPTED_PACKAGE in tail[-len(_ENCRYPTED_PACKAGE) :] + chunk:
+                        return (
+                            "a password-protected Word file: remove its password in Word or "
+                            "WPS (文件 → 信息 → 保护文档 → 用密码进行加密, clear it) and save it again"
+                        )
+                    tail = chunk
+    except OSError:
+        return None
+    return next((kind for magic, kind in _DOCUMENT_SIGNATURES if head.startswith(magic)), None)
+
+
 def read_text(
     path: str | Path,
     *,

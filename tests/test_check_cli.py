@@ -440,6 +440,24 @@ def test_a_docx_that_unpacks_to_gigabytes_is_refused_before_it_is_read(cli, tmp_
     )
 
 
+@pytest.mark.parametrize("command", ["check", "learn"])
+def test_a_password_protected_or_old_word_file_named_docx_says_what_it_is(cli, tmp_path, command):
+    """A .docx saved with a password (an OLE container, tests/data/password-123456.docx,
+    made with msoffcrypto-tool from a two-paragraph report) was refused as “not a Word .docx
+    file (expected a zip package)”, which it is, to its writer; a .doc or WPS file renamed
+    .docx got the same words. Each is now named for what it is, with what to do."""
+    protected = tmp_path / "总结（加密）.docx"
+    shutil.copy(Path(__file__).parent / "data" / "password-123456.docx", protected)
+    old = tmp_path / "总结.docx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    out = ["--out", tmp_path / "learned"] if command == "learn" else []
+    _refused(
+        cli(command, protected, *out), "总结（加密）.docx: cannot read it", "password-protected"
+    )
+    _refused(cli(command, old, *out), "总结.docx: cannot read it", "old Word .doc (or WPS) file")
+    assert not (tmp_path / "learned").exists()
+
+
 def test_a_docx_with_photos_is_read_and_a_picture_bomb_refused(cli, tmp_path):
     """A 工作总结 with a few photos of its activities (9 MB) was refused as “Word document
     is 9,xxx,xxx bytes; the limit is 8,388,608 bytes”: the limit for a facts file. Its

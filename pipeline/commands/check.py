@@ -83,7 +83,7 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
     """The text to check, its file's codec (a cleaned copy is written in it), and the saved
     draft it came from when FILE is a Draft JSON."""
     from pipeline.render import OTHER_DOCUMENT_FORMATS
-    from pipeline.textio import read_encoded_text
+    from pipeline.textio import document_kind, read_encoded_text
 
     suffix = file.suffix.lower()
     if suffix == ".json":
@@ -101,30 +101,10 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
             ".txt file",
             path=str(file),
         )
-    kind = _document_kind(file)
+    kind = document_kind(file)
     if kind is not None:
         raise InputError(f"not a text file but {kind}", path=str(file))
     return *read_encoded_text(file, what="text file"), None
-
-
-_DOCUMENT_SIGNATURES = (
-    (b"PK\x03\x04", "a Word .docx file (or another zip package): name it .docx"),
-    (b"\xd0\xcf\x11\xe0", "an old Word .doc (or WPS) file: save it as .docx or .txt"),
-    (b"%PDF", "a PDF file: save it as .docx or .txt, or copy its text into a .txt file"),
-    (b"{\\rtf", "an RTF file: save it as .docx or .txt"),
-)
-
-
-def _document_kind(file: Path) -> str | None:
-    """What a file that is not text is, by its first bytes (a .docx renamed .txt, say)."""
-    try:
-        if not file.is_file():
-            return None  # missing, a directory, a device: read_encoded_text says which
-        with file.open("rb") as fh:
-            head = fh.read(8)
-    except OSError:
-        return None
-    return next((kind for magic, kind in _DOCUMENT_SIGNATURES if head.startswith(magic)), None)
 
 
 def _fixed_path(file: Path, output: Path | None) -> Path:
