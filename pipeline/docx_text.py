@@ -1,6 +1,7 @@
 """The text of a Word .docx as Word shows it: its paragraphs in order, the cells of its tables
-where they stand, tracked changes accepted, and the list numbers Word's numbering shows
-(一、（一）1., from `pipeline.list_numbers`) written in before their paragraphs."""
+where they stand, its text boxes after their paragraphs, tracked changes accepted, hidden text
+left out, and the list numbers Word's numbering shows (一、（一）1., from
+`pipeline.list_numbers`) written in before their paragraphs."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
                 lines.extend(_table_lines(block, shown))
             else:
                 lines.append(next(numbered))
+                lines.extend(_text_box_lines(block, shown))
     except Exception as exc:  # a damaged package fails anywhere in python-docx and lxml
         raise InputError(
             f"cannot read this .docx (damaged, or not a Word document): {exc}", path=str(p)
@@ -184,6 +186,25 @@ def _table_lines(table: Any, shown: Callable[[Any], str]) -> Iterator[str]:
                 yield from _table_lines(block, shown)
             else:
                 yield shown(block)
+                yield from _text_box_lines(block, shown)
+
+
+def _text_box_lines(paragraph: Any, shown: Callable[[Any], str]) -> Iterator[str]:
+    """The paragraphs of the text boxes anchored in a `w:p` (a 落款 or a note beside the
+    stamp, as WPS lays them out), read after it: each box once, not its `mc:Fallback`
+    copy for older readers; a box inside a box after the box's own paragraphs."""
+    for box in paragraph.iter(_W + "txbxContent"):
+        ancestor = box.getparent()
+        while ancestor is not paragraph and ancestor.tag not in _NOT_SHOWN:
+            ancestor = ancestor.getparent()
+        if ancestor is not paragraph:
+            continue  # a copy for older readers, a deleted one, or one inside another box
+        for block in _docx_blocks(box):
+            if block.tag == _W + "tbl":
+                yield from _table_lines(block, shown)
+            else:
+                yield shown(block)
+                yield from _text_box_lines(block, shown)
 
 
 def _merged_into_the_cell_above(cell: Any) -> bool:

@@ -412,3 +412,62 @@ def test_headings_numbered_in_capital_numerals_are_read_as_word_shows_them(cli, 
         "叁、存在的问题",
     ]
     assert "“1、”" not in cli("check", numbered, "--doctype", "annual-work-summary").stdout
+
+
+def _text_box(paragraphs: list[str]):
+    """A run holding a floating text box as Word 2010+ and WPS write it: the shape in
+    `mc:Choice`, and a VML copy of it, text and all, in `mc:Fallback` for older readers."""
+    from docx.oxml import parse_xml
+
+    namespaces = (
+        f'{NS} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+        ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+        ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"'
+    )
+    content = "<w:txbxContent>{}</w:txbxContent>".format(
+        "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in paragraphs)
+    )
+    return parse_xml(
+        f'<w:r {namespaces}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" '
+        'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="column"><wp:posOffset>3000000</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        '<wp:extent cx="2000000" cy="800000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        '<wp:wrapNone/><wp:docPr id="1" name="文本框 1"/><wp:cNvGraphicFramePr/><a:graphic>'
+        '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+        '<a:ext cx="2000000" cy="800000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
+        f"</a:prstGeom></wps:spPr><wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp>"
+        "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback>"
+        f'<w:pict><v:shape style="position:absolute"><v:textbox>{content}</v:textbox>'
+        "</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_a_signature_in_a_text_box_is_read_once_after_its_paragraph(cli, tmp_path):
+    """WPS and Word users place the 落款 in a text box beside the stamp: its text was not
+    read at all, so a 2023 report signed 2022年12月28日 passed with 0 errors. A text box is
+    now read after the paragraph it is anchored in, once (not its copy for older Word)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("县统计局2023年工作总结")
+    document.add_paragraph("全年共开展统计培训12次。")
+    closing = document.add_paragraph("特此报告。")
+    closing._p.append(_text_box(["县统计局", "2022年12月28日"]))
+    report = tmp_path / "总结.docx"
+    document.save(str(report))
+
+    done = cli("check", report, "--fix", "-o", tmp_path / "text.txt")
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines() == [
+        "县统计局2023年工作总结",
+        "全年共开展统计培训12次。",
+        "特此报告。",
+        "县统计局",
+        "2022年12月28日",
+    ]
+    assert [(f[0], f[1]) for f in _findings(cli, report)] == [("facts.signature-date", 5)]
