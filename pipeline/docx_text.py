@@ -120,24 +120,32 @@ def _refuse_dtd(package: Any, path: Path) -> None:
 
 
 _HEADING_STYLE = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
+_CONTENTS_STYLE = re.compile(r"(?:toc|目录)\s*(?:[1-9]|heading|标题)", re.IGNORECASE)
+"""Word's and WPS's styles of a table of contents' entries (toc 1…) and its title."""
 _TYPED_NUMBER = re.compile(
     r"\s*(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])"
 )
 
 
-def _heading_levels(paragraphs: list[Any], texts: list[str]) -> list[int | None]:
-    """The level of each paragraph in a Word heading style (标题 1, Heading 2…), else None.
+def _style_names(paragraphs: list[Any]) -> list[str]:
+    """The name of each paragraph's style (标题 1, toc 2…; "" for none).
 
     Each style is looked up once: python-docx finds a paragraph's style by going through all
     the document's styles, a few milliseconds per paragraph (minutes for a long document)."""
     names: dict[str | None, str] = {}
-    levels: list[int | None] = []
-    for paragraph, text in zip(paragraphs, texts, strict=True):
+    for paragraph in paragraphs:
         style_id = paragraph._p.style  # the style's id as the paragraph names it, or None
         if style_id not in names:
             style = paragraph.style
             names[style_id] = style.name.strip() if style is not None and style.name else ""
-        found = _HEADING_STYLE.fullmatch(names[style_id])
+    return [names[paragraph._p.style] for paragraph in paragraphs]
+
+
+def _heading_levels(names: list[str], texts: list[str]) -> list[int | None]:
+    """The level of each paragraph in a Word heading style (标题 1, Heading 2…), else None."""
+    levels: list[int | None] = []
+    for name, text in zip(names, texts, strict=True):
+        found = _HEADING_STYLE.fullmatch(name)
         levels.append(int(found.group(1)) if found and text.strip() else None)
     return levels
 
@@ -253,10 +261,17 @@ def _numbered_headings(
     from word/numbering.xml: None where no numbering applies). A heading in a Word heading
     style that Word does not number gets the number the writer left to the style where its
     text lacks one: 一、 (一) 1. (1) by level, as a 公文 numbers them. A first heading alone
-    at its level is the title, and is not numbered."""
+    at its level is the title, and is not numbered. The entries of a table of contents
+    (目录, in the toc styles) are blank lines: they repeat the headings with page numbers,
+    and read as headings they made every section look empty."""
     from pipeline.numerals import to_chinese
 
-    levels = _heading_levels(paragraphs, texts)
+    names = _style_names(paragraphs)
+    texts = [
+        "" if _CONTENTS_STYLE.fullmatch(name) else text
+        for name, text in zip(names, texts, strict=True)
+    ]
+    levels = _heading_levels(names, texts)
     used = sorted({level for level in levels if level})
     first = next((i for i, text in enumerate(texts) if text.strip()), None)
     title_level = levels[first] if first is not None else None

@@ -471,3 +471,69 @@ def test_a_signature_in_a_text_box_is_read_once_after_its_paragraph(cli, tmp_pat
         "2022年12月28日",
     ]
     assert [(f[0], f[1]) for f in _findings(cli, report)] == [("facts.signature-date", 5)]
+
+
+def test_a_table_of_contents_is_not_read_as_headings(cli, tmp_path):
+    """A long 总结 with Word's automatic 目录 (a TOC field in a content control, its
+    entries in the toc 1 style, here with the numeric style ids Chinese Word gives them)
+    was checked as if every heading came twice: each entry “一、基本情况<tab>1” an empty
+    section, and each real heading out of order — a dozen errors in a sound report. The
+    entries are now blank lines, so findings match the report without a 目录, each on the
+    line of the paragraph it names."""
+    import docx
+    from docx.oxml import parse_xml
+
+    plain = typed(tmp_path / "无目录.docx")
+    headings = [text for text, kind in REPORT if kind == 1]
+    numbered = [f"{to_chinese(i)}、{text}" for i, text in enumerate(headings, start=1)]
+    field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        ' TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+        "</w:r>"
+    )
+    entries = "".join(
+        '<w:p><w:pPr><w:pStyle w:val="11"/></w:pPr>'
+        + (field if i == 0 else "")
+        + f'<w:hyperlink w:anchor="_Toc{i}"><w:r><w:t>{text}</w:t></w:r><w:r><w:tab/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        f' PAGEREF _Toc{i} \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/>'
+        f'</w:r><w:r><w:t>{i + 2}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        "</w:hyperlink>"
+        + ('<w:r><w:fldChar w:fldCharType="end"/></w:r>' if i == len(numbered) - 1 else "")
+        + "</w:p>"
+        for i, text in enumerate(numbered)
+    )
+    document = docx.Document(str(plain))
+    document.styles.element.append(
+        parse_xml(
+            f'<w:style {NS} w:type="paragraph" w:styleId="11"><w:name w:val="toc 1"/></w:style>'
+        )
+    )
+    document.styles.element.append(
+        parse_xml(
+            f'<w:style {NS} w:type="paragraph" w:styleId="TOC"><w:name w:val="TOC Heading"/></w:style>'
+        )
+    )
+    document.element.body.insert(
+        1,  # after the title
+        parse_xml(
+            f'<w:sdt {NS}><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/>'
+            '</w:docPartObj></w:sdtPr><w:sdtContent><w:p><w:pPr><w:pStyle w:val="TOC"/></w:pPr>'
+            f"<w:r><w:t>目  录</w:t></w:r></w:p>{entries}</w:sdtContent></w:sdt>"
+        ),
+    )
+    with_contents = tmp_path / "有目录.docx"
+    document.save(str(with_contents))
+
+    shift = 1 + len(numbered)
+    doctype = ("--doctype", "annual-work-summary")
+    found = _findings(cli, with_contents, *doctype)
+    expected = [
+        (code, line + shift if line > 1 else line, column, excerpt)
+        for code, line, column, excerpt in _findings(cli, plain, *doctype)
+    ]
+    assert found == expected
+    done = cli("check", with_contents, "--fix", "-o", tmp_path / "text.txt")
+    lines = (tmp_path / "text.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[1 : 1 + shift] == [""] * shift, done.stderr
+    assert lines[1 + shift] == REPORT[1][0]
