@@ -493,7 +493,7 @@ def test_a_docx_with_photos_is_read_and_a_picture_bomb_refused(cli, tmp_path):
     assert done.returncode == 1, done.stderr
     assert [(f["code"], f["line"]) for f in _json(done)["findings"]] == [("gap.silent-number", 3)]
 
-    bomb = tmp_path / "照片.docx"
+    bomb = tmp_path / "照片.docx"  # a picture that unpacks to 300 MB is never unpacked
     with (
         zipfile.ZipFile(report) as source,
         zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
@@ -505,7 +505,62 @@ def test_a_docx_with_photos_is_read_and_a_picture_bomb_refused(cli, tmp_path):
             for _ in range(300):
                 picture.write(bytes(1024 * 1024))
     assert bomb.stat().st_size < 2 * 1024 * 1024
-    _refused(cli("check", bomb), "照片.docx", "bytes in pictures and embedded files; the limit is")
+    assert cli("check", bomb).returncode == 1
+
+
+def test_a_docx_part_that_unpacks_past_its_declared_size_is_refused_in_little_memory(tmp_path):
+    """A 250 KB .docx whose document.xml declares 5,000 bytes but inflates to 256 MB: the
+    declared sizes passed the limit, then zipfile inflated the whole part at once (twice),
+    and `draft check` took 2 GB of memory and 12 s for a 1 GB part before it said “Bad
+    CRC-32”. Parts are now unpacked a chunk at a time, no further than their declared size."""
+    import struct
+    import subprocess
+    import sys
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("学校2020年意识形态工作总结")
+    plain = tmp_path / "plain.docx"
+    document.save(str(plain))
+    bomb = tmp_path / "总结.docx"
+    with (
+        zipfile.ZipFile(plain) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                target.writestr(item.filename, source.read(item))
+        with target.open("word/document.xml", "w") as part:
+            part.write(source.read("word/document.xml")[:-20])
+            for _ in range(256):
+                part.write(b" " * (1024 * 1024))
+    data = bytearray(bomb.read_bytes())  # declare 5,000 bytes in the central directory
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        size = struct.unpack("<H", data[at + 28 : at + 30])[0]
+        if data[at + 46 : at + 46 + size] == b"word/document.xml":
+            data[at + 24 : at + 28] = struct.pack("<I", 5000)
+        at = data.find(b"PK\x01\x02", at + 4)
+    bomb.write_bytes(bytes(data))
+    assert bomb.stat().st_size < 1024 * 1024
+
+    measure = (  # the CLI's peak memory, in a process of its own
+        "import resource, subprocess, sys; "
+        "done = subprocess.run([sys.executable, '-m', 'pipeline', 'check', sys.argv[1]], "
+        "capture_output=True, text=True); "
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(done.stderr, end='')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, str(bomb)], capture_output=True, text=True, timeout=120
+    )
+    head, stderr = done.stdout.split("\n", 1)
+    code, peak_kb = map(int, head.split())
+    assert code == 2 and "Traceback" not in stderr, stderr
+    assert "总结.docx: cannot read this .docx (damaged" in stderr, stderr
+    assert peak_kb < 200 * 1024, f"{peak_kb:,} KB"
 
 
 @pytest.mark.parametrize("command", ["check", "learn"])
