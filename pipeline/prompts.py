@@ -347,7 +347,7 @@ class PromptSet:
         """Check and compile the templates, or only compile them when these exact spec and
         templates passed the check before (a record in the user's cache says so)."""
         env = _BoundedSandbox(
-            loader=jinja2.FileSystemLoader([str(pdir), str(shared)]),
+            loader=_TemplateLoader([str(pdir), str(shared)]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -699,6 +699,22 @@ def _remember(record: Path) -> None:
     with contextlib.suppress(OSError):
         record.parent.mkdir(parents=True, exist_ok=True)
         record.touch()
+
+
+class _TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading a template as every file Draftsmith reads (`read_text`):
+    UTF-8 with or without a BOM, UTF-16 with a BOM, or GB18030 (GBK) as Notepad, Word and
+    WPS save it. Jinja itself reads UTF-8 only: a GBK template passed the check, then
+    failed to compile with a UnicodeDecodeError traceback."""
+
+    def __init__(self, searchpath: list[str]) -> None:
+        super().__init__(searchpath, encoding="latin-1")  # locates the file; never fails
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        _, filename, uptodate = super().get_source(environment, template)
+        return read_text(filename, what="template", allow_empty=True), filename, uptodate
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):

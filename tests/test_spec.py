@@ -360,6 +360,18 @@ def test_broken_template_through_the_cli_names_the_template(
         assert "annual-work-summary  单位年度工作总结" in result.stdout
 
 
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_a_template_saved_by_a_windows_editor_is_drafted(doctype_copy: Path, cli, encoding):
+    """A template saved as GBK by Notepad or WPS (or as UTF-16) is read as every file is:
+    it passed the load-time check, then Jinja read it as UTF-8 and failed with a traceback."""
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    template.write_bytes(template.read_text(encoding="utf-8").encode(encoding))
+    facts = EXAMPLES / "school-ideology-summary.yaml"
+    result = cli("run", facts, "--spec-dir", doctype_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == cli("run", facts).stdout  # as drafted from the UTF-8 original
+
+
 @pytest.mark.parametrize(
     "expression, operator",
     [("'好' * 300000000", "*"), ("'%0300000000d' % 1", "%"), ("7 ** 3000000", "**")],
