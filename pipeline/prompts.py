@@ -21,7 +21,8 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, cast
 
@@ -128,7 +129,9 @@ def _template_line(path: str | None) -> int | None:
 
 @contextlib.contextmanager
 def _failing_as(what: str, path: str | None) -> Iterator[None]:
-    """Report any error a template raises while rendering as a TemplateFailure."""
+    """Render within one `_RenderBudget`, and report any error a template raises while
+    rendering as a TemplateFailure."""
+    token = _BUDGET.set(_RenderBudget())
     try:
         yield
     except DraftsmithError:
@@ -139,6 +142,8 @@ def _failing_as(what: str, path: str | None) -> Iterator[None]:
     except Exception as exc:  # a template is code: any error it raises is the template's
         detail, line = f"{type(exc).__name__}: {exc}", _template_line(path)
         raise TemplateFailure(what, detail, path=path, line=line) from None
+    finally:
+        _BUDGET.reset(token)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -228,11 +233,30 @@ MAX_VALUE_SIZE = 100_000
 """Most characters (or items) a `*`, `**` or `%` in a template may make: a document type
 shared by another office that writes `{{ 'x' * 1000000000 }}` is refused, not rendered."""
 _FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\(\w*\))?(\d*)(?:\.(\d+))?")
+MAX_LOOP_STEPS = 100_000
+"""Most steps all `{% for %}` loops of one rendering may take together: the sandbox bounds
+one `range()` to 100,000, but loops inside loops multiply, and a type from `--spec-dir`
+looping `range(100000)` twice made `draft run` hang."""
+MAX_RENDERED_SIZE = 1_000_000
+"""Most characters one rendering may write (its macros and `{% set %}` blocks counted too)."""
+
+
+class _RenderBudget:
+    """What is left of the loop steps and characters of the rendering under way."""
+
+    def __init__(self) -> None:
+        self.steps = MAX_LOOP_STEPS
+        self.size = MAX_RENDERED_SIZE
+
+
+_BUDGET: ContextVar[_RenderBudget | None] = ContextVar("template_budget", default=None)
+"""The budget of the rendering under way (set by `_failing_as`, which every rendering uses)."""
 
 
 class _BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox, with `*`, `**` and `%` refused where they would make a value larger
-    than MAX_VALUE_SIZE (the sandbox itself bounds only `range`). Intercepted operators are
+    than MAX_VALUE_SIZE (the sandbox itself bounds only `range`), and one rendering's loops
+    and output bounded by MAX_LOOP_STEPS and MAX_RENDERED_SIZE. Intercepted operators are
     also never folded into constants when a template compiles."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
@@ -247,6 +271,48 @@ class _BoundedSandbox(SandboxedEnvironment):
                 f"a template may make at most {MAX_VALUE_SIZE:,}"
             )
         return super().call_binop(context, operator, left, right)
+
+    def _generate(
+        self,
+        source: jinja2.nodes.Template,
+        name: str | None,
+        filename: str | None,
+        defer_init: bool = False,
+    ) -> str:
+        """Jinja's code, with what every `{% for %}` loops over passed through `counted`."""
+        for loop in source.find_all(jinja2.nodes.For):
+            counted = jinja2.nodes.EnvironmentAttribute("counted", lineno=loop.iter.lineno)
+            loop.iter = jinja2.nodes.Call(counted, [loop.iter], [], None, None)
+            loop.iter.set_ctx("load").set_environment(self).set_lineno(loop.lineno)
+        return super()._generate(source, name, filename, defer_init)
+
+    def counted(self, items: Iterable[Any]) -> Iterator[Any]:
+        """`items`, each one a step of the rendering's loops, refused past MAX_LOOP_STEPS."""
+        budget = _BUDGET.get()
+        for item in items:
+            if budget is not None:
+                budget.steps -= 1
+                if budget.steps < 0:
+                    raise jinja2.sandbox.SecurityError(
+                        f"the template's loops take more than {MAX_LOOP_STEPS:,} steps in one "
+                        "rendering (a loop inside a loop multiplies them): loop over the "
+                        "facts' items, not over a large range()"
+                    )
+            yield item
+
+    def concat(self, parts: Iterable[str]) -> str:
+        """Jinja's joining of what a template writes, refused past MAX_RENDERED_SIZE."""
+        budget, written = _BUDGET.get(), []
+        for part in parts:
+            if budget is not None:
+                budget.size -= len(part)
+                if budget.size < 0:
+                    raise jinja2.sandbox.SecurityError(
+                        f"the template writes more than {MAX_RENDERED_SIZE:,} characters in "
+                        "one rendering"
+                    )
+            written.append(part)
+        return "".join(written)
 
 
 def _result_size(operator: str, left: Any, right: Any) -> float:
@@ -542,7 +608,7 @@ class PromptSet:
                 path=tmpl.filename,
             )
         with _failing_as(f"template for section '{section.id}'", tmpl.filename):
-            skeleton = normalize_skeleton("".join(block(tmpl.new_context(ctx))))
+            skeleton = normalize_skeleton(self.env.concat(block(tmpl.new_context(ctx))))
             ctx["skeleton"] = skeleton
             user = tmpl.render(ctx).strip()
             system = self._system.render(ctx).strip()
@@ -720,6 +786,11 @@ class _TemplateLoader(jinja2.FileSystemLoader):
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept on disk, keyed by template file and checked against its
     source's hash by Jinja; a folder that cannot be read or written only means compiling."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja's key, for this package's code generation (`_BoundedSandbox._generate`):
+        code compiled by an earlier version, without its loop count, is never reused."""
+        return f"{super().get_cache_key(name, filename)}-{__version__}-counted"
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):

@@ -408,6 +408,62 @@ def test_a_template_making_a_huge_value_is_refused_without_using_the_memory(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "body, line, problem",
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            ":2:",
+            "the template's loops take more than 100,000 steps in one rendering",
+        ),
+        (
+            "{% for i in range(99999) %}{% for j in range(99999) %}好{% endfor %}{% endfor %}",
+            ":2:",
+            "the template's loops take more than 100,000 steps in one rendering",
+        ),
+        (
+            "{% set s %}{% for i in range(50) %}{{ '好' * 100000 }}{% endfor %}{% endset %}",
+            ":2:",
+            "the template writes more than 1,000,000 characters in one rendering",
+        ),
+        (
+            "{% for i in range(50) %}{{ '好' * 100000 }}{% endfor %}",
+            ":",
+            "the template writes more than 1,000,000 characters in one rendering",
+        ),
+    ],
+)
+def test_a_template_looping_or_writing_without_end_is_refused_promptly(
+    doctype_copy: Path, tmp_path, body, line, problem
+):
+    """A type from --spec-dir whose template nests two range() loops (each within the
+    sandbox's own limit) made `draft doctypes` and `draft run` hang for hours; one writing
+    millions of characters took the memory. (The child's time and address space are capped,
+    so a regression fails instead of hanging.)"""
+    import resource
+    import subprocess
+    import sys
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    template.write_text(_skeleton("{{ school_name }}\n" + body), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "doctypes", "--spec-dir", str(doctype_copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=cap_memory,
+    )
+    assert result.returncode == 2, result.stderr[-800:]
+    assert result.stderr.startswith(
+        f"error: {template}{line} template for section 'opening' fails with the spec's "
+        f"examples: SecurityError: {problem}"
+    ), result.stderr[-800:]
+    assert "Traceback" not in result.stderr
+
+
 def test_a_template_failing_only_with_the_users_facts_is_bad_input(
     doctype_copy: Path, cli, tmp_path
 ):
