@@ -228,6 +228,10 @@ FILTERS = {
     "clause": clause,
 }
 GLOBALS = {"marker": marker}
+REMOVED_GLOBALS = ("lipsum",)
+"""Jinja's own globals a template may not use: `lipsum()` writes Latin filler with HTML
+tags into the report, which no check finds (Jinja's others: range, dict, cycler, joiner and
+namespace, stay)."""
 
 MAX_VALUE_SIZE = 100_000
 """Most characters (or items) a `*`, `**` or `%` in a template may make: a document type
@@ -423,6 +427,8 @@ class PromptSet:
         )
         env.filters.update(FILTERS)
         env.globals.update(GLOBALS)
+        for name in REMOVED_GLOBALS:
+            del env.globals[name]
         record = _check_record(spec, pdir, shared)
         if record.is_file():
             return cls._compiled(spec, env)

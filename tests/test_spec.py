@@ -316,6 +316,10 @@ BROKEN_TEMPLATES = {
         ":3: template for section 'opening' fails with the spec's examples: SecurityError: "
         "access to attribute '__class__' of 'str' object is unsafe",
     ),
+    "Jinja's lorem ipsum": (
+        _skeleton("{{ school_name }}{{ lipsum(2) }}"),
+        ":1: template uses 'lipsum', which the spec ",
+    ),
     "no skeleton block": (
         '{% extends "section.j2" %}{% block guidance %}写开头。{% endblock %}\n',
         ": template for section 'opening' has no skeleton block: start it with "
