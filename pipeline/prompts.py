@@ -41,7 +41,7 @@ from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
 from pipeline.textio import load_structured, read_text
-from pipeline.validation import did_you_mean, format_path
+from pipeline.validation import did_you_mean, did_you_mean_or_list, format_path
 
 SHARED_DIR = "_shared"
 CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
@@ -78,6 +78,33 @@ class Missing:
 
     def __repr__(self) -> str:
         return f"Missing({self.label!r})"
+
+
+class Item(dict[str, Any]):
+    """One item of an `object-list` fact in a template's context: a field the fact does
+    not have is named as such, with the fact's fields, not as a 'dict object' attribute."""
+
+    def __init__(self, values: dict[str, Any], fact: str, label: str) -> None:
+        super().__init__(values)
+        self._fact = (fact, label)  # private: the sandbox hides it from templates
+
+    def unknown_field(self, name: str) -> str:
+        """The message for a template asking the item for field `name`."""
+        fact, label = self._fact
+        hint = did_you_mean_or_list(name, list(self), listed="its fields are")
+        return f"'{name}' is not a field of the items of '{fact}' ({label}){hint}"
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """Jinja's strict undefined value, naming the fact of an `Item` asked for a field it
+    does not have."""
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if isinstance(obj, Item) and isinstance(name, str) and not self._undefined_hint:
+            return obj.unknown_field(name)
+        return str(super()._undefined_message)
 
 
 class Message(BaseModel):
@@ -418,7 +445,7 @@ class PromptSet:
         templates passed the check before (a record in the user's cache says so)."""
         env = _BoundedSandbox(
             loader=_TemplateLoader([str(pdir), str(shared)]),
-            undefined=jinja2.StrictUndefined,
+            undefined=_Undefined,
             autoescape=False,
             keep_trailing_newline=True,
             # A changed template folder gives a new set (see `load`): no stat per render.
@@ -565,10 +592,14 @@ class PromptSet:
                 ctx[name] = Missing(fact.label)
             elif fact.type == "object-list" and fact.fields:
                 ctx[name] = [
-                    {
-                        k: (item.get(k) if item.get(k) is not None else Missing(f.label))
-                        for k, f in fact.fields.items()
-                    }
+                    Item(
+                        {
+                            k: (item.get(k) if item.get(k) is not None else Missing(f.label))
+                            for k, f in fact.fields.items()
+                        },
+                        name,
+                        fact.label,
+                    )
                     for item in value
                 ]
             else:

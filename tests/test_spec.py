@@ -316,6 +316,17 @@ BROKEN_TEMPLATES = {
         ":3: template for section 'opening' fails with the spec's examples: SecurityError: "
         "access to attribute '__class__' of 'str' object is unsafe",
     ),
+    "a misspelt field of a list item": (
+        _skeleton("{{ school_name }}{% for m in next_year_measures %}{{ m.detial }}{% endfor %}"),
+        ":1: template for section 'opening' fails with the spec's examples: 'detial' is not a "
+        "field of the items of 'next_year_measures' (下一年度工作措施); did you mean 'detail'?",
+    ),
+    "a list item's field that no item has": (
+        _skeleton("{{ school_name }}{% for m in next_year_measures %}{{ m['x'] }}{% endfor %}"),
+        ":1: template for section 'opening' fails with the spec's examples: 'x' is not a "
+        "field of the items of 'next_year_measures' (下一年度工作措施); its fields are: "
+        "title, detail",
+    ),
     "Jinja's lorem ipsum": (
         _skeleton("{{ school_name }}{{ lipsum(2) }}"),
         ":1: template uses 'lipsum', which the spec ",
