@@ -318,6 +318,8 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
+        if "tab" in problem or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
+            problem += ": a tab, where YAML indents with spaces only; replace it with spaces"
         raise InputError(f"invalid YAML: {problem}", path=p, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", path=p) from None

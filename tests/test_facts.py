@@ -285,6 +285,24 @@ def test_yaml_syntax_error_has_a_line(tmp_path):
         load_facts(path)
 
 
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("doctype: school-ideology-summary\n\tschool_name: 红星中学\n", 2),
+        ("doctype: school-ideology-summary\ncampaigns:\n\t- 脱贫攻坚\n", 3),
+    ],
+)
+def test_a_tab_in_yaml_is_named_as_a_tab(cli, tmp_path, text, line):
+    """A clerk indenting with Tab in Notepad read PyYAML's "found character that cannot start
+    any token", which does not say the character is the tab she typed."""
+    path = tmp_path / "facts.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("run", path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {path}:{line}: invalid YAML: "), result.stderr
+    assert "a tab, where YAML indents with spaces only; replace it with spaces" in result.stderr
+
+
 def test_duplicate_key_is_an_error(tmp_path):
     path = tmp_path / "facts.yaml"
     path.write_text(
