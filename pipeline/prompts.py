@@ -489,18 +489,23 @@ class PromptSet:
         written: dict[str, set[str]] = {}
         referenced: set[str] = set()  # the templates an {% include %} or {% import %} names
 
-        def check(name: str, source: str, origin: str, field: str | None = None) -> None:
-            """`field`: the spec field holding an inline template (its line in the template
-            is not a line of the spec, so the field is named instead)."""
+        def check(
+            name: str, source: str, origin: str, where: tuple[Any, ...] | None = None
+        ) -> None:
+            """`where`: the key path of the spec field holding an inline template (its line
+            in the template is not a line of the spec: the field and its line are named)."""
+            field = format_path(where) if where is not None else None
             try:
                 ast = env.parse(source)
                 declared = meta.find_undeclared_variables(ast)  # compiles: unknown filters fail
             except (MemoryError, RecursionError) as exc:
                 raise _too_big(exc, origin, field) from None
             except jinja2.TemplateSyntaxError as exc:
-                if field is not None:
+                if where is not None:
                     raise InputError(
-                        f"field '{field}': template syntax error: {exc.message}", path=origin
+                        f"field '{field}': template syntax error: {exc.message}",
+                        path=origin,
+                        line=_spec_line(spec, where),
                     ) from None
                 raise InputError(
                     f"template syntax error: {exc.message}", path=origin, line=exc.lineno
@@ -515,17 +520,15 @@ class PromptSet:
                     f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
                     f"{spec.source} does not declare as facts{did_you_mean(first.name, spec.facts)}",
                     path=origin,
-                    line=None if field is not None else first.lineno,
+                    line=first.lineno if where is None else _spec_line(spec, where),
                 )
 
-        check("title", spec.title, str(spec.source), field="title")
+        check("field 'title'", spec.title, str(spec.source), ("title",))
         for i, s in enumerate(spec.sections):
             if s.heading is not None:
+                where = ("sections", i, "heading")
                 check(
-                    f"sections '{s.id}' heading",
-                    s.heading,
-                    str(spec.source),
-                    field=f"sections[{i}].heading",
+                    f"field '{format_path(where)}' ('{s.id}')", s.heading, str(spec.source), where
                 )
             file = pdir / s.template_name
             if not file.is_file():

@@ -96,7 +96,7 @@ def test_a_spec_edited_after_a_passed_check_is_checked_again(doctype_copy, new_p
     _load(doctype_copy)
     spec = doctype_copy / f"schemas/{DOCTYPE}.yaml"
     _edit(spec, "{{ school_name }}{{ report_year }}", "{{ school_nam }}{{ report_year }}")
-    with pytest.raises(InputError, match="title uses 'school_nam'"):
+    with pytest.raises(InputError, match="field 'title' uses 'school_nam'"):
         _load(doctype_copy)
 
 

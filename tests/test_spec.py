@@ -156,11 +156,43 @@ def test_an_empty_numbering_is_an_error(doctype_copy: Path):
     ],
 )
 def test_a_broken_inline_template_names_its_field(doctype_copy: Path, old, new, field):
-    """A title or heading template is a line of the spec, not a file: its field is named."""
+    """A title or heading template is a line of the spec, not a file: its field is named,
+    at its line."""
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, old, new)
-    with pytest.raises(InputError, match=rf"field '{re.escape(field)}': template syntax error"):
+    line = _line_of(spec, new.strip())
+    with pytest.raises(InputError) as err:
         load_spec_file(spec)
+    assert str(err.value).startswith(f"{spec}:{line}: field '{field}': template syntax error")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "suggestion"),
+    [
+        ('title: "{{ school_name }}', 'title: "{{ school_nam }}', "field 'title'", "school_name"),
+        (
+            '    heading: "{{ report_year + 1 }}年工作打算和工作措施"',
+            '    heading: "{{ next_year }}年工作打算和工作措施"',
+            "field 'sections[6].heading' ('plans')",
+            "",
+        ),
+    ],
+)
+def test_an_undeclared_name_in_a_title_or_heading_is_at_its_line(
+    doctype_copy: Path, cli, old, new, field, suggestion
+):
+    """A heading naming a variable that is no fact was reported as "sections 'plans' heading
+    uses 'next_year'" at no line: the maintainer had to search the spec for it."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, new)
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    name = re.search(r"\{\{ (\w+)", new)[1]  # type: ignore[index]
+    assert (
+        f"error: {spec}:{_line_of(spec, new.strip())}: {field} uses '{name}', which the spec "
+        in (result.stderr)
+    )
+    assert (f"did you mean '{suggestion}'?" in result.stderr) == bool(suggestion)
 
 
 def test_a_rule_across_the_sections_does_not_quote_them_all_back(doctype_copy: Path):
