@@ -100,7 +100,7 @@ def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_s
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted: nothing was written" in err and "logged as run 1" in err
-    assert "cached for a re-run" in err and not out.exists()
+    assert "run the same command again" in err and not out.exists()
     record = json.loads(cli("logs", "show", "1", "--json").stdout)
     assert record["exit_code"] == 130
     answered = len(SECTIONS) - 1

@@ -147,10 +147,17 @@ def run(
     draft: Draft | None = None
     written: list[Path] = []
     kept_copies: list[tuple[Path, Path]] = []
+    drafted: set[str] = set()  # sections done, for the message of an interruption
     try:
         draft = asyncio.run(
             _draft(
-                spec, facts, chosen, concurrency, repairs, progress=not quiet and model != "offline"
+                spec,
+                facts,
+                chosen,
+                concurrency,
+                repairs,
+                progress=not quiet and model != "offline",
+                drafted=drafted,
             )
         )
         kept = [f for f in files if f.exists()] if _nothing_drafted(draft) else []
@@ -182,7 +189,7 @@ def run(
             finish_logged_run(log, run_id, int(exc.exit_code), draft)
         raise
     except KeyboardInterrupt:
-        note = "" if no_cache else "; the answers already received are cached for a re-run"
+        note = _resume_note(len(drafted), len(spec.sections), cached=not no_cache)
         if log is not None:
             note += "; " + finish_logged_run(log, run_id, 130, draft)
         done = f"wrote {', '.join(map(str, written))}" if written else "nothing was written"
@@ -197,6 +204,20 @@ def _nothing_drafted(draft: Draft) -> bool:
     """Every section failed (a wrong key, an unreachable endpoint): such a draft must not
     replace a draft already at the output path."""
     return bool(draft.sections) and len(draft.failed_sections) == len(draft.sections)
+
+
+def _resume_note(done: int, total: int, *, cached: bool) -> str:
+    """What an interrupted run tells the user of the sections already drafted: how many, and
+    that the same command resumes without asking the model for them again."""
+    note = f"; {done} of {total} section(s) had been drafted"
+    if done and cached:
+        note += (
+            "; their answers are cached: run the same command again to finish the draft "
+            "without asking the model for them again"
+        )
+    elif done:
+        note += " (not cached: --no-cache)"
+    return note
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -218,25 +239,42 @@ def _model_options(**values: Any) -> ModelOptions:
 
 
 async def _draft(
-    spec: DocSpec, facts: Facts, model: Model, concurrency: int, repairs: int, *, progress: bool
+    spec: DocSpec,
+    facts: Facts,
+    model: Model,
+    concurrency: int,
+    repairs: int,
+    *,
+    progress: bool,
+    drafted: set[str],
 ) -> Draft:
-    """Draft with a progress display (or plain retry lines), then close the model."""
-    from pipeline.drafting import draft_document_async
+    """Draft with a progress display (or plain retry lines), then close the model; each
+    section done is added to `drafted` as it is (an interruption reports how many were)."""
+    from pipeline.drafting import SectionEvent, draft_document_async
     from pipeline.models.base import close_model
     from pipeline.progress import SectionProgress, log_to_stderr
+
+    def count(event: SectionEvent) -> None:
+        if event.state == "done":
+            drafted.add(event.section)
 
     try:
         if progress:
             with SectionProgress([s.id for s in spec.sections]) as display:
+
+                def show(event: SectionEvent) -> None:
+                    count(event)
+                    display(event)
+
                 return await draft_document_async(
-                    spec, facts, model, concurrency=concurrency, repairs=repairs, on_event=display
+                    spec, facts, model, concurrency=concurrency, repairs=repairs, on_event=show
                 )
         import logging
 
         handler = log_to_stderr()
         try:
             return await draft_document_async(
-                spec, facts, model, concurrency=concurrency, repairs=repairs
+                spec, facts, model, concurrency=concurrency, repairs=repairs, on_event=count
             )
         finally:
             logging.getLogger("pipeline").removeHandler(handler)

@@ -1,0 +1,70 @@
+"""`draft run` interrupted by the user (Ctrl-C, once or twice, or SIGTERM) while a real model
+answers: what it says, what it leaves, and that the same command resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from modelrun import EXAMPLE, SECTIONS, model_env
+
+from pipeline.testing.openai_server import ScriptedOpenAIServer
+
+OUTPUTS = ("总结.docx", "总结.md", "总结.json")
+
+
+def _start(server: ScriptedOpenAIServer, folder: Path) -> subprocess.Popen[str]:
+    """`draft run EXAMPLE --model openai:good -o 总结.docx -o 总结.md -o 总结.json` in `folder`."""
+    outputs = [arg for name in OUTPUTS for arg in ("-o", name)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
+         *outputs, "--concurrency", "7"],
+        cwd=folder, env={**os.environ, **model_env(server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
+    """Read the run's stderr until a line holding `needle` (what it printed so far)."""
+    assert proc.stderr is not None
+    seen = ""
+    for line in proc.stderr:
+        seen += line
+        if needle in line:
+            return seen
+    raise AssertionError(f"the run ended without printing {needle!r}:\n{seen}")
+
+
+@pytest.mark.parametrize("signals", [[signal.SIGINT]], ids=["ctrl-c"])
+def test_an_interrupted_run_says_how_far_it_got_and_resumes(tmp_path, openai_server, cli, signals):
+    """The opening's answer has arrived and the other sections are still awaited when the
+    clerk interrupts: she is told how many sections were drafted and that the same command
+    resumes, no output or temporary file is left, and the re-run asks only for the rest."""
+    for section in SECTIONS[1:]:
+        openai_server.script(section, "hang:60")
+    proc = _start(openai_server, tmp_path)
+    before = _wait_for_line(proc, "[opening] done")
+    for signum in signals:  # an impatient clerk presses Ctrl-C again at once
+        proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    err = before + err
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "interrupted: nothing was written; 1 of 7 section(s) had been drafted" in err
+    assert "run the same command again" in err and "logged as run 1" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no output, no temporary file
+    record = json.loads(cli("logs", "show", "1", "--json").stdout)
+    assert record["exit_code"] == 130
+
+    openai_server.reset()  # the model now answers every section at once
+    again = _start(openai_server, tmp_path)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)
+    assert openai_server.count("opening") == 0  # drafted before the interruption: not asked
+    assert openai_server.count() == len(SECTIONS) - 1
