@@ -40,7 +40,11 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
     raise AssertionError(f"the run ended without printing {needle!r}:\n{seen}")
 
 
-@pytest.mark.parametrize("signals", [[signal.SIGINT]], ids=["ctrl-c"])
+@pytest.mark.parametrize(
+    "signals",
+    [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM], [signal.SIGTERM] * 2],
+    ids=["ctrl-c", "ctrl-c-twice", "sigterm", "sigterm-twice"],
+)
 def test_an_interrupted_run_says_how_far_it_got_and_resumes(tmp_path, openai_server, cli, signals):
     """The opening's answer has arrived and the other sections are still awaited when the
     clerk interrupts: she is told how many sections were drafted and that the same command

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -13,11 +14,15 @@ from pipeline.commands.options import Outputs, SpecDirs, output_targets
 from pipeline.errors import DraftsmithError, InputError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from pipeline.document import Draft
     from pipeline.facts import Facts
     from pipeline.models.base import Model
     from pipeline.models.registry import ModelOptions
     from pipeline.spec import DocSpec
+
+T = TypeVar("T")
 
 
 def run(
@@ -94,8 +99,6 @@ def run(
     ] = False,
 ) -> None:
     """Draft every section of a report from FACTS_FILE and write the assembled draft."""
-    import asyncio
-
     from pipeline.facts import load_facts
     from pipeline.models import get_model
     from pipeline.render import render, word_options
@@ -120,7 +123,7 @@ def run(
 
     # A SIGTERM (a CI job cancelled, `timeout`, a service stopped) is an interruption like
     # Ctrl-C: the run is logged as such and no half-written output is left.
-    signal.signal(signal.SIGTERM, _interrupt)
+    interruptions = _Interruptions()
     log, run_id = None, 0
     if not no_log:
         from pipeline.runlog import RecordingModel, RunLog, finish_logged_run
@@ -149,7 +152,7 @@ def run(
     kept_copies: list[tuple[Path, Path]] = []
     drafted: set[str] = set()  # sections done, for the message of an interruption
     try:
-        draft = asyncio.run(
+        draft = interruptions.run(
             _draft(
                 spec,
                 facts,
@@ -189,6 +192,7 @@ def run(
             finish_logged_run(log, run_id, int(exc.exit_code), draft)
         raise
     except KeyboardInterrupt:
+        interruptions.stopping = True  # another Ctrl-C must not cut the wrap-up short
         note = _resume_note(len(drafted), len(spec.sections), cached=not no_cache)
         if log is not None:
             note += "; " + finish_logged_run(log, run_id, 130, draft)
@@ -220,8 +224,51 @@ def _resume_note(done: int, total: int, *, cached: bool) -> str:
     return note
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class _Interruptions:
+    """SIGINT and SIGTERM during `draft run`, from the moment it is made.
+
+    The first one cancels the drafting under way (its sections stop as a cancellation, not
+    as an exception in the middle of one of them, which asyncio would print as a traceback)
+    and raises KeyboardInterrupt once it has stopped, or at once outside the drafting. Any
+    later one is ignored: the run is already stopping, and an impatient second Ctrl-C must
+    not cut short the recording of the run and the message saying what was kept."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[Any] | None = None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._on_signal)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        if self._loop is not None and self._task is not None and not self._task.done():
+            self._loop.call_soon_threadsafe(self._task.cancel)
+            return
+        raise KeyboardInterrupt
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run `coro` in a new event loop; KeyboardInterrupt when a signal cancelled it."""
+        import asyncio
+
+        async def main() -> T:
+            self._task = asyncio.current_task()
+            return await coro
+
+        # asyncio's own SIGINT handling stays out of it: the handler set above is not the
+        # default one
+        with asyncio.Runner() as runner:
+            self._loop = runner.get_loop()
+            try:
+                return runner.run(main())
+            except asyncio.CancelledError:
+                if self.stopping:
+                    raise KeyboardInterrupt from None
+                raise
+            finally:
+                self._loop = self._task = None
 
 
 def _model_options(**values: Any) -> ModelOptions:
