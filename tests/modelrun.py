@@ -150,3 +150,29 @@ def run_on_a_full_disk(
         env={**os.environ, **model_env(server)}, cwd=EXAMPLES.parent, capture_output=True,
         text=True, timeout=120, preexec_fn=limited,
     )  # fmt: skip
+
+
+OUTPUTS = ("总结.docx", "总结.md", "总结.json")
+"""A clerk's outputs: Word for the office, Markdown, and JSON to export again."""
+
+
+def start_run(server: ScriptedOpenAIServer, folder: Path) -> subprocess.Popen[str]:
+    """`draft run EXAMPLE --model openai:good -o 总结.docx -o 总结.md -o 总结.json` in `folder`."""
+    outputs = [arg for name in OUTPUTS for arg in ("-o", name)]
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
+         *outputs, "--concurrency", "7"],
+        cwd=folder, env={**os.environ, **model_env(server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
+    """Read the run's stderr until a line holding `needle` (what it printed so far)."""
+    assert proc.stderr is not None
+    seen = ""
+    for line in proc.stderr:
+        seen += line
+        if needle in line:
+            return seen
+    raise AssertionError(f"the run ended without printing {needle!r}:\n{seen}")

@@ -4,40 +4,10 @@ answers: what it says, what it leaves, and that the same command resumes."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from modelrun import EXAMPLE, SECTIONS, model_env
-
-from pipeline.testing.openai_server import ScriptedOpenAIServer
-
-OUTPUTS = ("总结.docx", "总结.md", "总结.json")
-
-
-def _start(server: ScriptedOpenAIServer, folder: Path) -> subprocess.Popen[str]:
-    """`draft run EXAMPLE --model openai:good -o 总结.docx -o 总结.md -o 总结.json` in `folder`."""
-    outputs = [arg for name in OUTPUTS for arg in ("-o", name)]
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
-         *outputs, "--concurrency", "7"],
-        cwd=folder, env={**os.environ, **model_env(server)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-
-
-def _wait_for_line(proc: subprocess.Popen[str], needle: str) -> str:
-    """Read the run's stderr until a line holding `needle` (what it printed so far)."""
-    assert proc.stderr is not None
-    seen = ""
-    for line in proc.stderr:
-        seen += line
-        if needle in line:
-            return seen
-    raise AssertionError(f"the run ended without printing {needle!r}:\n{seen}")
+from modelrun import OUTPUTS, SECTIONS, start_run, wait_for_line
 
 
 @pytest.mark.parametrize(
@@ -51,8 +21,8 @@ def test_an_interrupted_run_says_how_far_it_got_and_resumes(tmp_path, openai_ser
     resumes, no output or temporary file is left, and the re-run asks only for the rest."""
     for section in SECTIONS[1:]:
         openai_server.script(section, "hang:60")
-    proc = _start(openai_server, tmp_path)
-    before = _wait_for_line(proc, "[opening] done")
+    proc = start_run(openai_server, tmp_path)
+    before = wait_for_line(proc, "[opening] done")
     for signum in signals:  # an impatient clerk presses Ctrl-C again at once
         proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
@@ -66,7 +36,7 @@ def test_an_interrupted_run_says_how_far_it_got_and_resumes(tmp_path, openai_ser
     assert record["exit_code"] == 130
 
     openai_server.reset()  # the model now answers every section at once
-    again = _start(openai_server, tmp_path)
+    again = start_run(openai_server, tmp_path)
     _, err = again.communicate(timeout=120)
     assert again.returncode == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from pipeline.commands.options import Outputs, SpecDirs, output_targets
-from pipeline.errors import DraftsmithError, InputError
+from pipeline.errors import DraftsmithError, ExitCode, InputError
 
 if TYPE_CHECKING:
     import asyncio
@@ -164,6 +164,7 @@ def run(
             )
         )
         kept = [f for f in files if f.exists()] if _nothing_drafted(draft) else []
+        unwritten: list[InputError] = []
         for output, out_format in targets:
             rendered = render(
                 draft, out_format, **word_options(out_format, clean=clean, spec_style=spec.style)
@@ -172,11 +173,17 @@ def run(
                 sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
                 sys.stdout.flush()
             elif output not in kept:
-                copy = write_output(output, rendered)
+                try:
+                    copy = write_output(output, rendered)
+                except InputError as exc:  # the others are still written, and all reported
+                    unwritten.append(exc)
+                    continue
                 if copy is not None:
                     kept_copies.append((output, copy))
                 written.append(output)
         to_stdout = any(output is None for output, _ in targets)
+        if unwritten and not written and not to_stdout:
+            raise unwritten[0]  # the draft went nowhere: the reason is all there is to say
         code = print_run_summary(
             draft, written, first=targets[0], shown=bool(written) or to_stdout or not kept
         )
@@ -187,6 +194,9 @@ def run(
                 "replaced by a draft of failure markers",
                 file=sys.stderr,
             )
+        if unwritten:
+            _print_unwritten(unwritten, cached=not no_cache)
+            code = ExitCode.BAD_INPUT
     except DraftsmithError as exc:
         if log is not None:  # the calls made before the failure were still paid for
             finish_logged_run(log, run_id, int(exc.exit_code), draft)
@@ -202,6 +212,22 @@ def run(
     if log is not None:
         print(f"  {finish_logged_run(log, run_id, int(code), draft)}", file=sys.stderr)
     raise typer.Exit(code)
+
+
+def _print_unwritten(errors: list[InputError], *, cached: bool) -> None:
+    """Say which outputs could not be written and why (after the summary of those that
+    were), and how to get them without paying for the draft again."""
+    for exc in errors:
+        print(f"error: {exc}", file=sys.stderr)
+    it = "it" if len(errors) == 1 else "they"
+    again = (
+        f"run the same command again once {it} can be written: the model's answers are cached "
+        "and are not asked for again"
+        if cached
+        else f"run the command again once {it} can be written"
+    )
+    names = ", ".join(exc.path or "?" for exc in errors)
+    print(f"  not written: {names}; {again}", file=sys.stderr)
 
 
 def _nothing_drafted(draft: Draft) -> bool:

@@ -1,0 +1,52 @@
+"""`draft run` with several outputs against a real model: what the clerk is told when one of
+them cannot be written once the run is under way."""
+
+from __future__ import annotations
+
+import time
+
+from modelrun import OUTPUTS, SECTIONS, start_run
+
+from pipeline.testing.openai_server import ScriptedOpenAIServer
+
+
+def _wait_for_a_request(server: ScriptedOpenAIServer) -> None:
+    """Wait until the run has asked the model (it is past its up-front checks)."""
+    deadline = time.monotonic() + 60
+    while server.count() == 0:
+        assert time.monotonic() < deadline, "the run never asked the model"
+        time.sleep(0.02)
+
+
+def test_an_output_that_fails_late_does_not_hide_the_others(tmp_path, openai_server, cli):
+    """总结.md becomes a folder while the model answers. The other outputs are still
+    written and named, the copy of the clerk's own 总结.docx is still reported, the
+    failure names its path and what to do, and the same command afterwards writes it
+    without asking the model again."""
+    docx = tmp_path / "总结.docx"
+    edited = "the clerk's own 总结.docx, filled in".encode()
+    docx.write_bytes(edited)
+    openai_server.latency = 2.0
+    run = start_run(openai_server, tmp_path)
+    _wait_for_a_request(openai_server)
+    (tmp_path / "总结.md").mkdir()  # checked before the model was asked; now in the way
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 2, err
+    assert "Traceback" not in err
+    assert "→ 总结.docx, 总结.json" in err  # written, and said so
+    assert "总结.docx was not the file Draftsmith last wrote there" in err
+    assert "kept as 总结（已编辑）.docx" in err
+    assert (tmp_path / "总结（已编辑）.docx").read_bytes() == edited
+    assert "error: 总结.md: the output is a directory" in err
+    assert "not written: 总结.md; run the same command again" in err
+    assert "logged as run 1" in err
+    assert len(list(tmp_path.glob(".*.tmp"))) == 0
+
+    (tmp_path / "总结.md").rmdir()
+    asked = openai_server.count()
+    assert asked == len(SECTIONS)
+    again = start_run(openai_server, tmp_path)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert openai_server.count() == asked  # every answer came from the cache
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUTS, "总结（已编辑）.docx"])
