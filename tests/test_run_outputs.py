@@ -3,9 +3,13 @@ them cannot be written once the run is under way."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 
-from modelrun import OUTPUTS, SECTIONS, start_run
+from modelrun import EXAMPLE, OUTPUTS, SECTIONS, model_env, start_run
 
 from pipeline.testing.openai_server import ScriptedOpenAIServer
 
@@ -50,3 +54,32 @@ def test_an_output_that_fails_late_does_not_hide_the_others(tmp_path, openai_ser
     assert again.returncode == 0, err
     assert openai_server.count() == asked  # every answer came from the cache
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUTS, "总结（已编辑）.docx"])
+
+
+def test_ctrl_c_while_writing_still_says_where_the_clerks_file_went(
+    tmp_path, openai_server, draftsmith_home
+):
+    """Ctrl-C after 总结.docx was written (the clerk's own file kept beside it) but before
+    the next output: the interruption names the copy, not only the output written."""
+    docx = tmp_path / "总结.docx"
+    docx.write_text("the clerk's own", encoding="utf-8")
+    pipe = tmp_path / "reader"
+    os.mkfifo(pipe)  # opening it to write waits for a reader: the run stops there
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "run", str(EXAMPLE), "--model", "openai:good",
+         "-o", "总结.docx", "-o", "reader"],
+        cwd=tmp_path, env={**os.environ, **model_env(openai_server)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    copy = tmp_path / "总结（已编辑）.docx"
+    record = draftsmith_home / "data" / "written.json"  # 总结.docx written and recorded
+    deadline = time.monotonic() + 120
+    while not (record.exists() and "总结.docx" in record.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline and proc.poll() is None, "总结.docx never written"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: wrote 总结.docx" in err and "Traceback" not in err
+    assert "that file is kept as 总结（已编辑）.docx" in err
+    assert copy.read_text(encoding="utf-8") == "the clerk's own"

@@ -208,6 +208,7 @@ def run(
             note += "; " + finish_logged_run(log, run_id, 130, draft)
         done = f"wrote {', '.join(map(str, written))}" if written else "nothing was written"
         print(f"interrupted: {done}{note}", file=sys.stderr)
+        print_kept_copies(kept_copies)
         raise typer.Exit(130) from None
     if log is not None:
         print(f"  {finish_logged_run(log, run_id, int(code), draft)}", file=sys.stderr)
