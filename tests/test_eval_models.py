@@ -825,3 +825,43 @@ def test_calls_that_will_not_be_sent_do_not_wait_for_the_models_rate(cli, tmp_pa
     # 13 unsent calls would otherwise wait their turns: 2 s each, 26 s in all
     assert all(s["duration_s"] < 6 for s in samples), [s["duration_s"] for s in samples]
     assert all("401 Unauthorized" in s["error"] for s in samples)
+
+
+def test_reports_name_the_model_that_answered_when_the_endpoint_named_another(
+    cli, tmp_path, openai_server
+):
+    # `gpt4o` asks for the alias gpt-4o and is answered by a dated version; `local` asks an
+    # Ollama-style server for qwen2.5:7b and is answered by that very name: nothing to say.
+    with ScriptedOpenAIServer() as alias_server:
+        alias_server.script("*", {"kind": "ok", "served_model": "gpt-4o-2024-08-06"})
+        (tmp_path / "draft.toml").write_text(
+            f'[profiles.gpt4o]\nmodel = "gpt-4o"\nbase_url = "{alias_server.base_url}"\n'
+            "key_required = false\n"
+            f'[profiles.local]\nmodel = "qwen2.5:7b"\nbase_url = "{openai_server.base_url}"\n'
+            "key_required = false\n",
+            encoding="utf-8",
+        )
+        suite = write_suite(tmp_path, ["complete"], "models: [gpt4o, local]\n")
+        md, html, junit = tmp_path / "r.md", tmp_path / "r.html", tmp_path / "r.xml"
+        result = cli(
+            "eval", suite, "--no-cache", "-o", md, "-o", html, "-o", junit, cwd=tmp_path
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    served = "served by gpt-4o-2024-08-06"
+    assert f"gpt4o ({served})" in result.stdout, result.stdout
+    markdown = md.read_text(encoding="utf-8")
+    assert f" | gpt4o ({served}) | 1 | 100.0% |" in markdown, markdown
+    page = html.read_text(encoding="utf-8")
+    assert f'gpt4o<br><small class="served">{served}</small>' in page
+    suites = {s.get("name"): s for s in ET.parse(junit).getroot().iter("testsuite")}
+    props = suites["srv/gpt4o"].findall("properties/property")
+    assert [(p.get("name"), p.get("value")) for p in props] == [
+        ("served_models", "gpt-4o-2024-08-06")
+    ]
+    assert suites["srv/local"].find("properties") is None
+    for text in (result.stdout, markdown, page):
+        assert text.count("served by") == 1  # not for `local`, answered by the name it asked
+    # a report made again from the stored run says the same
+    again = tmp_path / "again.md"
+    assert cli("eval", "report", _run_id(result.stderr), "-o", again).returncode == 0
+    assert again.read_text(encoding="utf-8") == markdown

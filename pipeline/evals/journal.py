@@ -75,6 +75,10 @@ class RunMeta(BaseModel):
     in `calls.jsonl`, so that the calls of an invocation killed or interrupted count too."""
     peak_in_flight: int = 0
     """The most model calls in flight at once."""
+    asked_models: dict[str, str] = {}
+    """The model name each model of the run asks its endpoint for, by label (`gpt-4o` for
+    `openai:gpt-4o`, a profile's `model`): what the models the answers name are told apart
+    from (empty in runs from before it was kept)."""
     thresholds: dict[str, Any] | None = None
     """The suite's thresholds when the run last ran: its verdict does not depend on the suite
     file still being there (None in runs from before they were kept)."""

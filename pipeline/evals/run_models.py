@@ -66,6 +66,16 @@ class RunModels:
                 self._models[key] = CachedModel(inner, self._cache)
         return self._models[key]
 
+    def asked_names(self) -> dict[str, str]:
+        """The model name each label asks its endpoint for (`gpt-4o` for `openai:gpt-4o`, a
+        profile's `model`); the offline model asks no endpoint and is left out."""
+        names = {}
+        for label, model in self._base.items():
+            settings = getattr(model, "settings", None)
+            if settings is not None and not label.startswith("judge:"):
+                names[label] = str(settings.model)
+        return names
+
     @property
     def needs_libraries(self) -> bool:
         """Whether any model is called through the model libraries (langchain, openai)."""

@@ -677,7 +677,8 @@ def start_run(
     """Run a suite from the start, in a new run folder."""
     suite, lines = load_suite(suite_ref)
     plan = plan_run(suite, lines, options)
-    _instantiate(plan, use_cache=False)  # a bad model name fails before the run folder exists
+    # a bad model name fails before the run folder exists
+    asked = _instantiate(plan, use_cache=False).asked_names()
     run_dir = new_run_dir(suite.name)
     run_id = run_dir.name
     meta = RunMeta(
@@ -689,6 +690,7 @@ def start_run(
         inputs_hash=_inputs_hash(plan),
         options=options,
         planned=plan.size,
+        asked_models=asked,
     )
     with running(run_dir):
         return _run(plan, run_dir, meta, retry_errors=False, progress=progress, on_start=on_start)

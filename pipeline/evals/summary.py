@@ -52,6 +52,9 @@ class GroupSummary(BaseModel):
     thresholds: list[ThresholdOutcome] = []
     usage: Usage = Usage()
     """What the group's drafts used, summed over its samples: tokens, requests, cost."""
+    served: str = ""
+    """`served by gpt-4o-2024-08-06` when the endpoint's answers named another model than
+    the one asked for (`Usage.served_text`), else empty."""
 
     @property
     def ok(self) -> bool:
@@ -201,6 +204,7 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
             if r is not None:
                 ordered["recall"] = round(r, 4)
         g.metrics = ordered
+        g.served = g.usage.served_text(meta.asked_models.get(g.model, g.model))
         g.quality = quality_score(ordered) if meta.suite_kind == "drafting" else g.pass_rate
         if thresholds is not None:
             g.thresholds = _thresholds(g, thresholds)

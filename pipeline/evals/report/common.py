@@ -88,6 +88,12 @@ def group_label(g: GroupSummary | TagSummary) -> str:
     return g.model if g.variant == "default" else f"{g.model} [{g.variant}]"
 
 
+def model_cell(g: GroupSummary) -> str:
+    """A group's label in the summary table, with the model that answered when the endpoint
+    named another than the one asked for: `openai:gpt-4o (served by gpt-4o-2024-08-06)`."""
+    return group_label(g) + (f" ({g.served})" if g.served else "")
+
+
 def tag_table(summary: RunSummary) -> tuple[list[str], list[tuple[str, list[str]]]]:
     """The pass rate by case tag as a table: the group labels (columns), and per tag its
     cells, `80.0% (4/5)` or `–` where the group drafted no case with the tag."""

@@ -177,7 +177,10 @@ def _summary_table(summary: RunSummary) -> str:
     rows = []
     for g in summary.ranked:
         thr = "ok" if g.ok else "FAIL"
-        cells = [str(g.rank), _e(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors)]
+        model = _e(group_label(g)) + (
+            f'<br><small class="served">{_e(g.served)}</small>' if g.served else ""
+        )
+        cells = [str(g.rank), model, str(g.samples), pct(g.pass_rate), str(g.errors)]
         cells += [fmt(g.metrics.get(c)) for c in cols]
         cells += [fmt(g.quality), *(_e(usage_cell(g, c)) for c in used)]
         cells += [f'<span class="badge {"pass" if g.ok else "fail"}">{thr}</span>']

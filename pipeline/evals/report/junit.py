@@ -37,6 +37,11 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
     for g in summary.groups:
         items = by_group.get((g.model, g.variant), [])
         suite = ET.SubElement(root, "testsuite", name=f"{summary.suite}/{group_label(g)}")
+        if g.served:  # the model behind the name, when the endpoint named another
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(
+                props, "property", name="served_models", value=", ".join(g.usage.served_models)
+            )
         n_fail = n_err = 0
         for s in items:
             case = ET.SubElement(

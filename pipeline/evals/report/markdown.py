@@ -10,6 +10,7 @@ from pipeline.evals.report.common import (
     group_label,
     markdown_inline,
     metric_columns,
+    model_cell,
     pct,
     tag_table,
     usage_cell,
@@ -39,7 +40,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         "|" + "---|" * len(header),
     ]
     for g in summary.ranked:
-        cells = [str(g.rank), markdown_inline(group_label(g)), str(g.samples), pct(g.pass_rate)]
+        cells = [str(g.rank), markdown_inline(model_cell(g)), str(g.samples), pct(g.pass_rate)]
         cells += [str(g.errors), *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality)]
         cells += [usage_cell(g, c) for c in used]
         out.append(_row(cells))

@@ -15,6 +15,7 @@ from pipeline.evals.report.common import (
     fmt,
     group_label,
     metric_columns,
+    model_cell,
     pct,
     tag_table,
     usage_cell,
@@ -46,7 +47,7 @@ def print_summary(
         table.add_column(header, justify="left" if header == "model" else "right")
     for g in summary.ranked:
         table.add_row(
-            str(g.rank), escape(group_label(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
+            str(g.rank), escape(model_cell(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
             *(usage_cell(g, c) for c in used),
         )  # fmt: skip
