@@ -865,3 +865,44 @@ def test_reports_name_the_model_that_answered_when_the_endpoint_named_another(
     again = tmp_path / "again.md"
     assert cli("eval", "report", _run_id(result.stderr), "-o", again).returncode == 0
     assert again.read_text(encoding="utf-8") == markdown
+
+
+def test_a_model_that_got_no_answer_is_not_scored_on_its_failure_markers(
+    cli, tmp_path, openai_server
+):
+    # `broken` has a wrong key: its drafts are the pipeline's failure markers alone, which
+    # name no invented number and mark every missing fact. They must not score, rank or pass
+    # a threshold as if the model had written them.
+    with ScriptedOpenAIServer() as refusing:
+        refusing.script("*", "401")
+        (tmp_path / "draft.toml").write_text(
+            f'[profiles.good]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+            "key_required = false\n"
+            f'[profiles.broken]\nmodel = "gpt-4o"\nbase_url = "{refusing.base_url}"\n'
+            "key_required = false\n",
+            encoding="utf-8",
+        )
+        suite = write_suite(
+            tmp_path,
+            ["complete", "missing-numbers"],
+            "models: [good, broken]\n"
+            "default_assert:\n  - {type: max-findings, code: facts.unsupported-number, max: 0}\n"
+            "thresholds:\n  pass_rate: 0\n  metrics:\n    unsupported_per_1k: {max: 0}\n",
+        )
+        report, md = tmp_path / "r.json", tmp_path / "r.md"
+        result = cli("eval", suite, "--no-cache", "-o", report, "-o", md, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    groups = {g["model"]: g for g in data["summary"]["groups"]}
+    good, broken = groups["good"], groups["broken"]
+    assert good["metrics"]["fact_coverage"] == 1.0 and good["quality"] > 0.9
+    assert broken["errors"] == 2 and broken["metrics"] == {} and broken["quality"] == 0.0
+    assert {t["name"]: (t["value"], t["passed"]) for t in broken["thresholds"]} == {
+        "pass_rate": (0.0, True),
+        "unsupported_per_1k": (None, False),  # not "0, ok": nothing was measured
+    }
+    for sample in (s for s in data["samples"] if s["model"] == "broken"):
+        assert sample["status"] == "error" and "401 Unauthorized" in sample["error"]
+        assert sample["metrics"] == {} and sample["assertions"] == []
+        assert sample["findings"] == [] and len(sample["failed_sections"]) == SECTIONS
+    assert "| 2 | broken | 2 | 0.0% | 2 | – | – |" in md.read_text(encoding="utf-8")

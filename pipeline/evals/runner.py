@@ -370,13 +370,37 @@ async def _draft_sample(
             concurrency=len(spec.sections),
             repairs=suite.repairs,
         )
-        metrics = draft_metrics(spec, prepared.facts, draft)
+        answered = len(draft.failed_sections) < len(draft.sections)
+        metrics = draft_metrics(spec, prepared.facts, draft) if answered else {}
     except (DraftsmithError, OSError, ValueError) as exc:
         return base.model_copy(
             update={
                 "status": "error",
                 "error": str(exc),
                 "duration_s": time.perf_counter() - started,
+            }
+        )
+    # Sections failed for one reason (a wrong key, an empty account, the endpoint down) are
+    # named together: the provider's message once, not once per section in every sample.
+    problems = [
+        f"section {failed[0].id} failed: {reason}"
+        if len(failed) == 1
+        else f"sections {', '.join(s.id for s in failed)} failed: {reason}"
+        for reason, failed in draft.failures_by_reason().items()
+    ]
+    if not answered:
+        # No section got an answer: the draft is the failure markers alone, nothing of the
+        # model's to score, assert on or judge (its metrics would rank a model with a wrong
+        # key, and pass its thresholds on unsupported numbers).
+        return base.model_copy(
+            update={
+                "status": "error",
+                "error": "; ".join(problems),
+                "title": draft.title,
+                "text": draft.text,
+                "usage": draft.usage,
+                "duration_s": round(time.perf_counter() - started, 4),
+                "failed_sections": [s.id for s in draft.failed_sections],
             }
         )
     reasons: list[str] = []
@@ -422,14 +446,6 @@ async def _draft_sample(
                 message="" if ok else f"judge gave {metrics['judge_score']:g}",
             )
         )
-    # Sections failed for one reason (a wrong key, an empty account, the endpoint down) are
-    # named together: the provider's message once, not once per section in every sample.
-    problems = [
-        f"section {failed[0].id} failed: {reason}"
-        if len(failed) == 1
-        else f"sections {', '.join(s.id for s in failed)} failed: {reason}"
-        for reason, failed in draft.failures_by_reason().items()
-    ]
     if judge_error:
         problems.append(judge_error)
     return base.model_copy(

@@ -205,7 +205,10 @@ def summarize(meta: RunMeta, samples: Iterable[SampleResult], suite: Suite | Non
                 ordered["recall"] = round(r, 4)
         g.metrics = ordered
         g.served = g.usage.served_text(meta.asked_models.get(g.model, g.model))
-        g.quality = quality_score(ordered) if meta.suite_kind == "drafting" else g.pass_rate
+        if meta.suite_kind != "drafting":
+            g.quality = g.pass_rate
+        else:  # a model none of whose drafts got an answer has no quality to speak of
+            g.quality = quality_score(ordered) if ordered else 0.0
         if thresholds is not None:
             g.thresholds = _thresholds(g, thresholds)
 
