@@ -906,3 +906,19 @@ def test_a_model_that_got_no_answer_is_not_scored_on_its_failure_markers(
         assert sample["metrics"] == {} and sample["assertions"] == []
         assert sample["findings"] == [] and len(sample["failed_sections"]) == SECTIONS
     assert "| 2 | broken | 2 | 0.0% | 2 | – | – |" in md.read_text(encoding="utf-8")
+
+
+def test_a_run_with_errored_samples_says_how_to_run_them_again(cli, tmp_path, openai_server):
+    # a wrong key: once it is fixed, `--resume` alone would do nothing (every sample is
+    # journaled), so the run says which command runs the errored samples again
+    openai_server.script("*", "401")
+    suite = write_suite(tmp_path, ["complete", "minimal"], "models: [openai:good]\n")
+    first = cli("eval", suite, "--no-cache", "-q", env=server_env(openai_server))
+    assert first.returncode == 1
+    run = _run_id(first.stderr)
+    hint = f"run them again with `draft eval --resume {run} --retry-errors`"
+    assert f"2 sample(s) ended in an error; once its cause is fixed, {hint}" in first.stderr
+    openai_server.reset()
+    again = cli("eval", "--resume", run, "--retry-errors", "-q", env=server_env(openai_server))
+    assert again.returncode == 0, again.stdout
+    assert "ended in an error" not in again.stderr

@@ -115,6 +115,13 @@ def _finish(run_dir: Path, outputs: list[Path]) -> int:
     for out in outputs:
         write_report(out, meta, summary, samples)
         print(f"wrote {out}", file=sys.stderr)
+    errored = sum(g.errors for g in summary.groups)
+    if errored:  # `--resume` alone would leave them as they are
+        print(
+            f"{errored} sample(s) ended in an error; once its cause is fixed, run them again "
+            f"with `draft eval --resume {meta.run_id} --retry-errors`",
+            file=sys.stderr,
+        )
     print(f"run {meta.run_id} ({run_dir})", file=sys.stderr)
     return ExitCode.OK if summary.passed else ExitCode.FINDINGS
 
