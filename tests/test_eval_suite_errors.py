@@ -190,6 +190,22 @@ CASES = {
         f"name: s\ndoctype: specs/nope.yaml\ncases:\n  - id: a\n    facts: {COMPLETE}\n",
         ["suite.yaml:2: field 'doctype': document-type spec not found", "specs/nope.yaml"],
     ),
+    "a share threshold written as a percentage": (
+        f"name: s\nthresholds:\n  metrics:\n    fact_coverage: {{min: 95}}\ncases:\n"
+        f"  - id: a\n    facts: {COMPLETE}\n",
+        [
+            "suite.yaml:4: field 'thresholds.metrics.fact_coverage': fact_coverage is a share "
+            "from 0 to 1, so min 95 could never be met (for 95%, write 0.95)"
+        ],
+    ),
+    "a metric assertion out of the metric's range": (
+        f"name: s\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n"
+        "      - {type: metric, name: marker_recall, min: 100}\n",
+        [
+            "suite.yaml:6: field 'cases[0].assert[0]': marker_recall is a share from 0 to 1, "
+            "so min 100 could never be met (for 100%, write 1)"
+        ],
+    ),
 }
 
 

@@ -56,6 +56,36 @@ GROUP_METRICS: dict[str, MetricInfo] = {
     ),
 }
 
+_SHARES = (
+    "structure_pass",
+    "fact_coverage",
+    "marker_precision",
+    "marker_recall",
+    "length_compliance",
+    "agreement",
+    "precision",
+    "recall",
+)
+"""The metrics that are shares, from 0 to 1."""
+
+
+def unreachable_bound(metric: str, low: float | None, high: float | None) -> str | None:
+    """Why a bound `min: low` / `max: high` on `metric` could never be met by a metric that
+    has a fixed range (`fact_coverage: {min: 95}` meant as 95 %); None when it could."""
+    if metric in _SHARES:
+        lo, hi, scale = 0.0, 1.0, "a share from 0 to 1"
+    elif metric == "judge_score":
+        lo, hi, scale = 1.0, 5.0, "a score from 1 to 5"
+    else:
+        return None
+    if low is not None and low > hi:
+        hint = f" (for {low:g}%, write {low / 100:g})" if hi == 1 and low <= 100 else ""
+        return f"{metric} is {scale}, so min {low:g} could never be met{hint}"
+    if high is not None and high < lo:
+        return f"{metric} is {scale}, so max {high:g} could never be met"
+    return None
+
+
 QUALITY_METRICS = (
     "structure_pass",
     "fact_coverage",

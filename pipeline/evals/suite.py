@@ -85,7 +85,7 @@ class MetricAssertion(_Strict):
 
     @model_validator(mode="after")
     def _bounded(self) -> MetricAssertion:
-        from pipeline.evals.metrics import DRAFT_METRICS
+        from pipeline.evals.metrics import DRAFT_METRICS, unreachable_bound
 
         if self.name not in DRAFT_METRICS:
             raise ValueError(
@@ -94,6 +94,9 @@ class MetricAssertion(_Strict):
             )
         if self.min is None and self.max is None:
             raise ValueError("a metric assertion needs 'min' or 'max'")
+        unreachable = unreachable_bound(self.name, self.min, self.max)
+        if unreachable:
+            raise ValueError(unreachable)
         return self
 
 
@@ -433,7 +436,7 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
                 line=lines.line(("cases", i, "id")),
             )
         seen[case.id] = i
-    from pipeline.evals.metrics import DRAFT_METRICS, GROUP_METRICS
+    from pipeline.evals.metrics import DRAFT_METRICS, GROUP_METRICS, unreachable_bound
 
     known_metrics = [*DRAFT_METRICS, *GROUP_METRICS, "precision", "recall"]
     for name in suite.thresholds.metrics:
@@ -441,6 +444,14 @@ def load_suite(name_or_path: str | Path) -> tuple[Suite, LineMap]:
             raise InputError(
                 f"field 'thresholds.metrics.{name}': unknown metric"
                 f"{did_you_mean(name, known_metrics)} (known: {', '.join(known_metrics)})",
+                path=str(p),
+                line=lines.line(("thresholds", "metrics", name)),
+            )
+        bound = suite.thresholds.metrics[name]
+        unreachable = unreachable_bound(name, bound.min, bound.max)
+        if unreachable:
+            raise InputError(
+                f"field 'thresholds.metrics.{name}': {unreachable}",
                 path=str(p),
                 line=lines.line(("thresholds", "metrics", name)),
             )
