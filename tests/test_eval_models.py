@@ -88,8 +88,18 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
     openai_server.latency = 0.0
     junit = tmp_path / "partial.xml"
-    partial = cli("eval", "report", run_dir.name, "-o", junit)  # the stopped run's results
+    md, html = tmp_path / "partial.md", tmp_path / "partial.html"
+    # the stopped run's results
+    partial = cli("eval", "report", run_dir.name, "-o", junit, "-o", md, "-o", html)
     assert partial.returncode == 1 and "INCOMPLETE" in partial.stdout
+    # every report says what is missing and how to finish the run, not only JUnit
+    note = (
+        f"{finished_before} of {len(cases)} samples finished; finish the run with "
+        f"`draft eval --resume {run_dir.name}`"
+    )
+    assert note in partial.stderr
+    assert f"**{note}**" in md.read_text(encoding="utf-8")
+    assert f'<p class="bad" id="unfinished">{note}</p>' in html.read_text(encoding="utf-8")
     incomplete = ET.parse(junit).getroot().find(".//testcase[@name='run complete']/failure")
     assert incomplete is not None  # CI sees the missing samples, not a green partial report
     assert incomplete.get("message") == f"{finished_before} of {len(cases)} samples finished"

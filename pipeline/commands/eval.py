@@ -108,6 +108,7 @@ def _finish(run_dir: Path, outputs: list[Path]) -> int:
     """Print the terminal report, write the report files, return the exit code."""
     from pipeline.evals.compare import run_summary
     from pipeline.evals.report import write_report
+    from pipeline.evals.report.common import unfinished_note
     from pipeline.evals.report.terminal import print_summary
 
     meta, samples, summary = run_summary(run_dir)
@@ -115,6 +116,8 @@ def _finish(run_dir: Path, outputs: list[Path]) -> int:
     for out in outputs:
         write_report(out, meta, summary, samples)
         print(f"wrote {out}", file=sys.stderr)
+    if not summary.complete:
+        print(unfinished_note(summary), file=sys.stderr)
     errored = sum(g.errors for g in summary.groups)
     if errored:  # `--resume` alone would leave them as they are
         print(

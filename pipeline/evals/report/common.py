@@ -116,6 +116,16 @@ def tag_table(summary: RunSummary) -> tuple[list[str], list[tuple[str, list[str]
     return groups, table
 
 
+def unfinished_note(summary: RunSummary) -> str:
+    """What an incomplete run lacks and how to finish it; "" for a complete run."""
+    if summary.complete:
+        return ""
+    return (
+        f"{summary.finished} of {summary.planned} samples finished; finish the run with "
+        f"`draft eval --resume {summary.run_id}`"
+    )
+
+
 def verdict(summary: RunSummary) -> str:
     if not summary.complete:
         return f"INCOMPLETE ({summary.finished}/{summary.planned} samples)"

@@ -17,6 +17,7 @@ from pipeline.evals.report.common import (
     metric_columns,
     pct,
     tag_table,
+    unfinished_note,
     usage_cell,
     usage_columns,
     verdict,
@@ -273,7 +274,12 @@ def render_html(meta: RunMeta, summary: RunSummary, samples: list[SampleResult])
         f'<header><h1>draft eval {_e(summary.suite)} <span class="badge {badge}" id="verdict">{_e(v)}</span></h1>'
         f'<div class="meta">run {_e(meta.run_id)} · {summary.finished}/{summary.planned} samples · '
         f"started {_e(meta.created_at)} · suite {_e(meta.suite_path)}</div></header><main>"
-        f'<section id="summary"><h2>Summary by model</h2>{_summary_table(summary)}</section>'
+        + (
+            f'<p class="bad" id="unfinished">{_e(unfinished_note(summary))}</p>'
+            if not summary.complete
+            else ""
+        )
+        + f'<section id="summary"><h2>Summary by model</h2>{_summary_table(summary)}</section>'
         f"{_tag_table(summary)}"
         f'<section id="charts"><h2>Metrics per model</h2><div class="charts">{charts}</div></section>'
         f'<section id="cases"><h2>Cases ({len(samples)})</h2>{cases}</section>'

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from pipeline.evals.journal import RunMeta, SampleResult
-from pipeline.evals.report.common import fmt, group_label
+from pipeline.evals.report.common import fmt, group_label, unfinished_note
 from pipeline.evals.summary import RunSummary
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -93,9 +93,7 @@ def render_junit(meta: RunMeta, summary: RunSummary, samples: list[SampleResult]
             name="run complete",
         )
         missing = f"{summary.finished} of {summary.planned} samples finished"
-        ET.SubElement(
-            case, "failure", message=missing
-        ).text = f"{missing}; finish the run with `draft eval --resume {summary.run_id}`"
+        ET.SubElement(case, "failure", message=missing).text = unfinished_note(summary)
     checks.set("tests", str(n_thr))
     checks.set("failures", str(n_thr_fail))
     checks.set("errors", "0")

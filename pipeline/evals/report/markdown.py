@@ -13,6 +13,7 @@ from pipeline.evals.report.common import (
     model_cell,
     pct,
     tag_table,
+    unfinished_note,
     usage_cell,
     usage_columns,
     verdict,
@@ -36,6 +37,7 @@ def render_markdown(meta: RunMeta, summary: RunSummary, samples: list[SampleResu
         "",
         f"Run `{meta.run_id}` · {summary.finished}/{summary.planned} samples · started {meta.created_at}",
         "",
+        *([f"**{unfinished_note(summary)}**", ""] if not summary.complete else []),
         _row(header),
         "|" + "---|" * len(header),
     ]
