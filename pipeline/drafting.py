@@ -218,8 +218,8 @@ async def _draft_section(
     retries: SectionRetries | None = None
     emit(SectionEvent(section.id, "drafting"))
     try:
-        async with asyncio.timeout(deadline):
-            with retry_deadline_scope(deadline) as retries:
+        async with asyncio.timeout(deadline) as timer:
+            with retry_deadline_scope(deadline, timer) as retries:
                 for round_ in range(repairs + 1):
                     attempts += 1
                     text = await _ask(model, prompt, messages, tally, emit)

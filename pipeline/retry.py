@@ -23,11 +23,14 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("pipeline.retry")
 
@@ -131,9 +134,13 @@ _section_deadline: ContextVar[float | None] = ContextVar("section_deadline", def
 class SectionRetries:
     """What the retry layer did within one `section_deadline` block."""
 
-    def __init__(self) -> None:
+    def __init__(self, timer: asyncio.Timeout | None = None) -> None:
         self.last_reason: str | None = None
         """Why the last retry was made (`request timed out`, `503 Service Unavailable`…)."""
+        self.timer = timer
+        """The `asyncio.timeout` that ends the section at its deadline, if any."""
+        self.paused = 0.0
+        """Seconds the deadline was paused (see `deadline_paused`)."""
 
     def deadline_message(self, seconds: float, *, waiting: bool = True) -> str:
         """Why the section got no answer: the deadline, and what its requests ran into
@@ -159,10 +166,14 @@ _section_retries: ContextVar[SectionRetries | None] = ContextVar("section_retrie
 
 
 @contextmanager
-def section_deadline(seconds: float | None) -> Iterator[SectionRetries]:
+def section_deadline(
+    seconds: float | None, timer: asyncio.Timeout | None = None
+) -> Iterator[SectionRetries]:
     """Within this block (one section's task), no retry wait ends later than `seconds` from now;
-    the retries made within it are noted on the `SectionRetries` it gives."""
-    retries = SectionRetries()
+    the retries made within it are noted on the `SectionRetries` it gives. `timer`, the
+    `asyncio.timeout` that ends the section at the same deadline, is moved with it while the
+    deadline is paused."""
+    retries = SectionRetries(timer)
     token = _section_deadline.set(time.monotonic() + seconds if seconds else None)
     noted = _section_retries.set(retries)
     try:
@@ -170,6 +181,30 @@ def section_deadline(seconds: float | None) -> Iterator[SectionRetries]:
     finally:
         _section_retries.reset(noted)
         _section_deadline.reset(token)
+
+
+@contextmanager
+def deadline_paused() -> Iterator[None]:
+    """Within this block, the running section's deadline stands still: the time spent in it is
+    no part of the model's (loading the model libraries on a process's first call, about 2 s,
+    and much longer on a busy machine), and is added to the deadline afterwards."""
+    retries = _section_retries.get()
+    timer = retries.timer if retries is not None else None
+    when = timer.when() if timer is not None else None
+    if timer is not None and when is not None:
+        timer.reschedule(None)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        spent = time.monotonic() - started
+        if retries is not None:
+            retries.paused += spent
+        at = _section_deadline.get()
+        if at is not None:
+            _section_deadline.set(at + spent)
+        if timer is not None and when is not None:
+            timer.reschedule(when + spent)
 
 
 class RetryDecision(BaseModel):

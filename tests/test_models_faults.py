@@ -203,9 +203,9 @@ def test_section_deadline_bounds_a_hanging_endpoint(tmp_path, openai_server, exp
     )
     assert run.code == 3, run.stderr
     assert time.monotonic() - started < 60
-    # attempts stop at the deadline (8 s at 0.4 s per attempt, library loading included),
-    # far below the 50 allowed
-    assert 1 <= openai_server.count("plans") <= 21
+    # attempts stop at the deadline (8 s at 0.4 s per attempt: at most 20, fewer on a busy
+    # machine; the loading of the client libraries is not counted), far below the 50 allowed
+    assert 1 <= openai_server.count("plans") <= 25
     section = run.section("plans")
     assert section["status"] == "failed"
     assert "deadline" in section["error"], section["error"]

@@ -28,7 +28,9 @@ from pipeline.retry import (
     RetryDecision,
     RetryPolicy,
     call_with_retries,
+    deadline_paused,
     retry_after_seconds,
+    section_deadline,
 )
 
 HEADING = "强化理论学习，提高党员政治理论水平"
@@ -170,6 +172,32 @@ def test_no_wait_starts_past_the_deadline():
     with pytest.raises(RetriesExhausted, match="deadline"):
         asyncio.run(call_with_retries(fails, policy=policy, classify=_classify))
     assert time.monotonic() - started < 0.6
+
+
+def test_a_paused_deadline_stands_still():
+    """Loading the model libraries is no part of a section's time: on a busy machine it took
+    the whole of a short deadline before the first request was sent."""
+    policy = RetryPolicy(max_attempts=2, initial_backoff=0.1, max_backoff=0.1, jitter=0)
+    calls: list[float] = []
+
+    async def fails_once():
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise _Flaky()
+        return "answered"
+
+    async def section() -> str:
+        async with asyncio.timeout(0.6) as timer:
+            with section_deadline(0.6, timer) as retries:
+                with deadline_paused():
+                    await asyncio.sleep(0.8)  # past the deadline, which stands still meanwhile
+                # the retry layer sees the moved deadline too: a 0.1 s wait fits in what is left
+                answer = await call_with_retries(fails_once, policy=policy, classify=_classify)
+        assert retries.paused >= 0.8
+        return answer
+
+    assert asyncio.run(section()) == "answered"
+    assert len(calls) == 2
 
 
 def test_policy_from_config_env_and_flags(monkeypatch):

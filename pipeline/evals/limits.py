@@ -185,11 +185,12 @@ class LimitedModel:
         started = time.monotonic()
         try:
             async with asyncio.timeout(left) as timer:
-                with section_deadline(left) as retries:
+                with section_deadline(left, timer) as retries:
                     return await ask(prompt, messages)
         except TimeoutError:
             if timer.expired():
                 raise ModelError(retries.deadline_message(self._deadline)) from None
             raise
         finally:
-            self._spent[section] = self._spent.get(section, 0.0) + time.monotonic() - started
+            spent = time.monotonic() - started - retries.paused
+            self._spent[section] = self._spent.get(section, 0.0) + spent

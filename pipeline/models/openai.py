@@ -53,6 +53,7 @@ from pipeline.retry import (
     RetryDecision,
     RetryPolicy,
     call_with_retries,
+    deadline_paused,
     retry_after_seconds,
 )
 
@@ -444,12 +445,14 @@ class OpenAIModel:
         """The ChatOpenAI of the running event loop, made on first use.
 
         The libraries (about 2 s to import) are loaded in a worker thread, so that the event
-        loop — progress display, sections answered from the cache — keeps running meanwhile.
+        loop — progress display, sections answered from the cache — keeps running meanwhile;
+        the section's deadline stands still meanwhile (no request was sent yet).
         """
         loop = asyncio.get_running_loop()
         if self._chat is None or self._loop is not loop:
             if not self.prepare.cache_info().currsize:
-                await asyncio.to_thread(self.prepare)
+                with deadline_paused():
+                    await asyncio.to_thread(self.prepare)
             if self._chat is None or self._loop is not loop:
                 self._chat = self._build()
                 self._loop = loop
