@@ -268,10 +268,19 @@ def test_a_sample_out_of_time_says_what_its_requests_ran_into(cli, tmp_path, ope
     assert result.returncode == 1
     (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert sample["failed_sections"] == ["plans"]
-    assert sample["error"].startswith(
-        "section plans failed: no usable answer within the 4 s deadline (its requests were "
-        "retried after: request timed out); a slow model needs a larger --timeout"
-    ), sample["error"]
+    error = sample["error"]
+    # the deadline either cuts a waiting request short or leaves no time for another attempt:
+    # which one depends on the machine's timing, and both must say the same things
+    assert error.startswith(
+        (
+            "section plans failed: no usable answer within the 4 s deadline (its requests were "
+            "retried after: request timed out); a slow model needs a larger --timeout",
+            "section plans failed: request timed out after ",
+        )
+    ), error
+    assert "deadline" in error, error
+    assert "a larger --timeout" in error, error
+    assert "a lower --concurrency" in error, error
 
 
 def test_retry_errors_asks_again_for_an_answer_that_failed_its_section(
