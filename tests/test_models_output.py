@@ -162,16 +162,20 @@ def test_only_transient_failures_are_retried(caplog):
 
 
 def test_no_wait_starts_past_the_deadline():
+    calls: list[float] = []
+
     async def fails():
+        calls.append(time.monotonic())
         raise _Flaky()
 
+    # a 1 s wait after each failure, a 1.5 s deadline: the second attempt, at about 1 s, is
+    # the last, and a wait started after it would end 2 s or more after the first
     policy = RetryPolicy(
-        max_attempts=50, initial_backoff=0.2, max_backoff=0.2, jitter=0, deadline=0.5
+        max_attempts=50, initial_backoff=1.0, max_backoff=1.0, jitter=0, deadline=1.5
     )
-    started = time.monotonic()
     with pytest.raises(RetriesExhausted, match="deadline"):
         asyncio.run(call_with_retries(fails, policy=policy, classify=_classify))
-    assert time.monotonic() - started < 0.6
+    assert time.monotonic() - calls[0] < 1.9, [t - calls[0] for t in calls]
 
 
 def test_a_paused_deadline_stands_still():
