@@ -60,7 +60,7 @@ def test_retry_after_seconds_is_respected(tmp_path, openai_server):
     assert openai_server.count("organization") == 2
     (gap,) = openai_server.gaps("organization")
     # the client's own backoff is 0.01 s here: only the header can explain a 1 s wait
-    assert 0.95 <= gap < 1.6, gap
+    assert 0.95 <= gap < 3, gap
     assert "retrying in 1.0 s" in run.stderr
 
 
@@ -69,7 +69,7 @@ def test_retry_after_ms_is_respected(tmp_path, openai_server):
     run = draft_run(tmp_path, openai_server)
     assert run.code == 0, run.stderr
     (gap,) = openai_server.gaps("organization")
-    assert 0.38 <= gap < 1.0, gap
+    assert 0.38 <= gap < 3, gap  # 400 ms, not 400 s
 
 
 def test_retry_after_is_capped(tmp_path, openai_server):
@@ -78,7 +78,7 @@ def test_retry_after_is_capped(tmp_path, openai_server):
     run = draft_run(tmp_path, openai_server, env={"DRAFTSMITH_RETRY_RETRY_AFTER_CAP": "0.3"})
     assert run.code == 0, run.stderr
     (gap,) = openai_server.gaps("organization")
-    assert 0.28 <= gap < 1.0, gap
+    assert 0.28 <= gap < 5, gap  # capped at 0.3 s, not the 100 s asked for
     assert time.monotonic() - started < 60
 
 
