@@ -87,7 +87,9 @@ def test_a_retry_after_past_the_deadline_fails_at_once_saying_so(tmp_path, opena
     openai_server.script("plans", "429:600", "ok")
     started = time.monotonic()
     run = draft_run(tmp_path, openai_server)
-    assert time.monotonic() - started < 30  # no capped 60 s wait before failing anyway
+    # no wait capped at 60 s before failing anyway (a whole run takes well under 55 s even
+    # on a busy machine, where 30 s was not always enough)
+    assert time.monotonic() - started < 55
     assert run.code == 3, run.stderr
     assert openai_server.count("plans") == 1
     assert "retrying" not in run.stderr
