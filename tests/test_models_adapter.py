@@ -67,6 +67,7 @@ def test_sdk_retries_are_off_and_ours_are_bounded(openai_server):
 
 def test_retry_after_header_wait(openai_server):
     openai_server.script("organization", "503:0.5", "ok")
+    OpenAIModel.prepare()  # load the libraries first: on a busy machine that alone takes 10 s
     started = time.monotonic()
     completion = asyncio.run(_complete(_model(openai_server), section_prompt()))
     assert completion.usage.retries == 1
@@ -94,6 +95,7 @@ def test_a_permanent_error_is_one_request_with_the_message_masked(openai_server)
 def test_read_timeout_is_explicit(openai_server):
     openai_server.script("organization", "hang:10", "hang:10", "hang:10")
     model = _model(openai_server, read_timeout=0.3, connect_timeout=0.5)
+    OpenAIModel.prepare()  # load the libraries first: on a busy machine that alone takes 10 s
     started = time.monotonic()
     with pytest.raises(ModelCallError, match="request timed out after 3 attempt"):
         asyncio.run(_complete(model, section_prompt()))
