@@ -94,16 +94,26 @@ def test_ctrl_c_says_so_and_logs_the_answers_already_paid_for(tmp_path, openai_s
     openai_server.script("plans", "hang:30")  # every other section answers at once
     out = tmp_path / "draft.md"
     proc = _start_run(openai_server, out)
-    _wait_for_requests(openai_server, len(SECTIONS))
-    time.sleep(0.5)  # the answers that came back are logged
+    answered = len(SECTIONS) - 1
+    # interrupt once the run says every answered section is done (the answers are then in
+    # hand): a fixed pause after the requests arrived was too short on a busy machine
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")))
+    reader.start()
+    deadline = time.monotonic() + 60
+    while sum("] done" in line for line in lines) < answered and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sum("] done" in line for line in lines) == answered, "".join(lines)
     proc.send_signal(signum)
-    _, err = proc.communicate(timeout=30)
+    proc.wait(timeout=30)
+    reader.join(timeout=10)
+    err = "".join(lines)
     assert proc.returncode == 130 and "Traceback" not in err
     assert "interrupted: nothing was written" in err and "logged as run 1" in err
     assert "run the same command again" in err and not out.exists()
     record = json.loads(cli("logs", "show", "1", "--json").stdout)
     assert record["exit_code"] == 130
-    answered = len(SECTIONS) - 1
     assert record["usage"]["requests"] == answered and record["usage"]["input_tokens"] > 0
     assert "exit 130" in cli("logs").stdout
     asked = openai_server.count()
