@@ -584,12 +584,13 @@ def test_eval_holds_each_section_to_the_profiles_deadline(cli, tmp_path, openai_
         "key_required = false\n",
         encoding="utf-8",
     )
-    openai_server.script("theory_study", "hang:30", "hang:30")
+    openai_server.script("theory_study", "hang:90", "hang:90")
     suite = write_suite(tmp_path, ["complete"], "models: [{id: hangs, rpm: 120}]\nrepeat: 2\n")
     report = tmp_path / "r.json"
     started = time.monotonic()
     result = cli("eval", suite, "-q", "-o", report, cwd=tmp_path)
-    assert time.monotonic() - started < 25
+    # far below the 90 s hang, with room for loading the libraries on a busy machine
+    assert time.monotonic() - started < 60
     assert result.returncode == 1, result.stderr
     samples = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert [s["status"] for s in samples] == ["error", "error"]
