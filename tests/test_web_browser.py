@@ -326,7 +326,10 @@ def test_two_tabs_editing_the_same_section_are_told_where_the_other_text_is(page
 def test_progress_is_shown_live_while_sections_are_drafted(
     browser: Browser, draftsmith_home: Path, openai_server
 ):
-    openai_server.latency = 0.6
+    # one section answers 3 s after the others: time enough for a browser on a busy machine
+    # to see some sections done and another still drafting (0.6 s answers for all, as here
+    # before, left a window of about 0.6 s)
+    openai_server.script("plans", "hang:3")
     scripted_profile(draftsmith_home, openai_server.base_url, "slow", "WEB_BROWSER_KEY")
     env = {"WEB_BROWSER_KEY": "sk-browser-test-91c2"}
     with serving(draftsmith_home, env=env, cwd=draftsmith_home) as served:
