@@ -119,20 +119,6 @@ def draft_run(
     return Run(proc, out)
 
 
-def count_once_logged(
-    server: ScriptedOpenAIServer, section: str, expected: int, timeout: float = 10
-) -> int:
-    """The server's count of `section`'s requests, once it reaches `expected` or `timeout`
-    seconds passed. A request the client gave up on (at its read timeout) is logged when the
-    server's thread gets to it, which on a busy machine may be after the run has ended."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while server.count(section) < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return server.count(section)
-
-
 def offline_bodies() -> dict[str, str]:
     """The offline draft's section bodies: what the server's good model answers."""
     from pipeline.drafting import draft_document
