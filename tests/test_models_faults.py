@@ -145,9 +145,11 @@ def test_read_timeout_is_retried(tmp_path, openai_server, expected):
     openai_server.script("shortcomings", "hang:10", "ok")
     run = draft_run(tmp_path, openai_server, "--timeout", "0.5")
     assert run.code == 0, run.stderr
-    assert openai_server.count("shortcomings") == 2
-    (gap,) = openai_server.gaps("shortcomings")
-    assert 0.45 <= gap < 8, gap  # the client gave up at its read timeout, not the server's 10 s
+    usage = run.section("shortcomings")["usage"]
+    assert usage["requests"] == 2
+    # the client gave up at its 0.5 s read timeout, not at the server's 10 s answer (timed on
+    # the client: a busy machine may time out before the first request reaches the server)
+    assert 0.45 <= usage["latency_s"] < 8, usage
     assert "shortcomings: request timed out" in run.stderr
     assert run.section("shortcomings")["body"] == expected["shortcomings"]
 
