@@ -587,16 +587,16 @@ def test_eval_holds_each_section_to_the_profiles_deadline(cli, tmp_path, openai_
     openai_server.script("theory_study", "hang:90", "hang:90")
     suite = write_suite(tmp_path, ["complete"], "models: [{id: hangs, rpm: 120}]\nrepeat: 2\n")
     report = tmp_path / "r.json"
-    started = time.monotonic()
     result = cli("eval", suite, "-q", "-o", report, cwd=tmp_path)
-    # far below the 90 s hang, with room for loading the libraries on a busy machine
-    assert time.monotonic() - started < 60
     assert result.returncode == 1, result.stderr
     samples = json.loads(report.read_text(encoding="utf-8"))["samples"]
     assert [s["status"] for s in samples] == ["error", "error"]
     for s in samples:
         assert s["failed_sections"] == ["theory_study"]
         assert "within the 4 s deadline" in s["error"]
+        # far below the 90 s hang: each sample's own time (the whole eval, library loading
+        # included, took 66 s under heavy load)
+        assert s["duration_s"] < 60, s["duration_s"]
 
 
 def test_reports_give_each_models_tokens_and_cost_alike(cli, tmp_path, openai_server):
