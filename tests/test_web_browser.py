@@ -326,10 +326,10 @@ def test_two_tabs_editing_the_same_section_are_told_where_the_other_text_is(page
 def test_progress_is_shown_live_while_sections_are_drafted(
     browser: Browser, draftsmith_home: Path, openai_server
 ):
-    # one section answers 3 s after the others: time enough for a browser on a busy machine
-    # to see some sections done and another still drafting (0.6 s answers for all, as here
-    # before, left a window of about 0.6 s)
-    openai_server.script("plans", "hang:3")
+    # one section is answered only once the page has shown the others done: with a fixed
+    # delay (0.6 s answers, then a 3 s hang) a browser on a busy machine could connect only
+    # after the job had ended
+    openai_server.script("plans", "hold")
     scripted_profile(draftsmith_home, openai_server.base_url, "slow", "WEB_BROWSER_KEY")
     env = {"WEB_BROWSER_KEY": "sk-browser-test-91c2"}
     with serving(draftsmith_home, env=env, cwd=draftsmith_home) as served:
@@ -348,6 +348,7 @@ def test_progress_is_shown_live_while_sections_are_drafted(
             " return s.includes('done') && s.some(x => x !== 'done'); }"
         )
         page.screenshot(path=str(ARTIFACTS / "web-progress.png"))
+        openai_server.release()  # the held section is answered: the page goes on by itself
         page.wait_for_url(DRAFT_URL, timeout=60_000)
         expect(page.locator("h2.doc-heading")).to_have_count(6)
         assert "sk-browser-test-91c2" not in page.content()

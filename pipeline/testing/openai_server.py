@@ -27,6 +27,7 @@ Behaviours, as objects or as short strings (`Behaviour.parse`):
     reset              read the request, then reset the connection (RST)
     close              read the request, then close the connection without answering
     hang:S             answer only after S seconds (past a client's read timeout)
+    hold:S             answer only once the test calls `release()` (at most S s, default 60)
 
 A status may send Retry-After as an HTTP date (`retry_after_date`), from a server whose clock
 is off (`clock_skew`, which its Date header shows too). Any answer may also carry extra
@@ -103,6 +104,7 @@ Kind = Literal[
     "reset",
     "close",
     "hang",
+    "hold",
 ]
 
 
@@ -156,6 +158,8 @@ class Behaviour(BaseModel):
             return cls(kind="ok", seconds=float(arg or 0))
         if name == "hang":
             return cls(kind="hang", seconds=float(arg or 30))
+        if name == "hold":
+            return cls(kind="hold", seconds=float(arg or 60))
         if name == "html":
             status = int(arg or 502)
             page = NGINX_PAGE.format(status=_status_text(status))
@@ -273,6 +277,8 @@ class _State:
         self.templates: dict[str, list[Behaviour]] = {}
         self.preset_counts: dict[tuple[str, str], int] = defaultdict(int)
         self.requests: list[RecordedRequest] = []
+        self.released = threading.Event()
+        """Set by `release()`: the `hold` answers go out."""
 
     def choose(self, section: str | None, model: str) -> Behaviour:
         """The next behaviour for a section: its script, else `*`'s (copied per section), else
@@ -431,6 +437,9 @@ class _Handler(BaseHTTPRequestHandler):
         continuation: bool,
     ) -> None:
         self.clock_skew = b.clock_skew
+        if b.kind == "hold":
+            self.server.state.released.wait(b.seconds)
+            b = Behaviour(kind="ok")
         delay = self.server.state.latency + b.seconds
         if b.kind in ("reset", "close"):
             if delay:
@@ -584,6 +593,10 @@ class ScriptedOpenAIServer:
                 self._state.templates.setdefault("*", []).extend(parsed)
             else:
                 self._state.scripts.setdefault(section, deque()).extend(parsed)
+
+    def release(self) -> None:
+        """Let the answers scripted as `hold` go out (and any later ones at once)."""
+        self._state.released.set()
 
     def reset(self) -> None:
         """Forget scripts and recorded requests."""
