@@ -146,7 +146,8 @@ def test_read_timeout_is_retried(tmp_path, openai_server, expected):
     run = draft_run(tmp_path, openai_server, "--timeout", "0.5")
     assert run.code == 0, run.stderr
     usage = run.section("shortcomings")["usage"]
-    assert usage["requests"] == 2
+    # (on a busy machine the immediate answer can miss the 0.5 s read timeout too)
+    assert usage["requests"] >= 2
     # the client gave up at its 0.5 s read timeout, not at the server's 10 s answer (timed on
     # the client: a busy machine may time out before the first request reaches the server)
     assert 0.45 <= usage["latency_s"] < 8, usage
