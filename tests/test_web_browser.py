@@ -345,7 +345,9 @@ def test_progress_is_shown_live_while_sections_are_drafted(
         page.wait_for_function(
             "() => { const s = [...document.querySelectorAll('#job-sections li')]"
             ".map(li => li.dataset.state);"
-            " return s.includes('done') && s.some(x => x !== 'done'); }"
+            " return s.includes('done') && s.some(x => x !== 'done'); }",
+            # the server loads the model libraries first: on a busy machine, 30 s and more
+            timeout=90_000,
         )
         page.screenshot(path=str(ARTIFACTS / "web-progress.png"))
         openai_server.release()  # the held section is answered: the page goes on by itself
