@@ -58,6 +58,18 @@ def wait_for_first_sample(timeout: float = 60) -> Path | None:
     return None
 
 
+def settled_count(server: ScriptedOpenAIServer, quiet: float = 1.5, timeout: float = 30) -> int:
+    """The server's request count once no request has arrived for `quiet` seconds (requests a
+    killed run left in flight reach its log late on a busy machine), or after `timeout`."""
+    deadline = time.monotonic() + timeout
+    count, since = server.count(), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if server.count() != count:
+            count, since = server.count(), time.monotonic()
+    return count
+
+
 def journaled_calls(run_dir: Path) -> list[CallRecord]:
     """Every answer the run journaled in `calls.jsonl`."""
     return [

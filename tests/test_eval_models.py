@@ -21,6 +21,7 @@ from tests.evalrun import (
     journaled_calls,
     served_calls,
     server_env,
+    settled_count,
     start_eval,
     wait_for_first_sample,
     write_suite,
@@ -85,7 +86,7 @@ def test_killed_run_resumes_without_repeating_model_calls(cli, tmp_path, openai_
     run_dir = journal.parent
     finished_before = journal.read_text(encoding="utf-8").count("\n")
     assert 1 <= finished_before < len(cases), "the kill must land mid-run"
-    time.sleep(0.6)  # let requests the killed client left in flight reach the server's log
+    settled_count(openai_server)  # requests the killed client left in flight reach the log
     openai_server.latency = 0.0
     junit = tmp_path / "partial.xml"
     md, html = tmp_path / "partial.md", tmp_path / "partial.html"
