@@ -73,12 +73,15 @@ def _wait_for_requests(server: ScriptedOpenAIServer, n: int, timeout: float = 30
 
 
 def test_a_run_whose_output_cannot_be_written_still_logs_what_it_used(tmp_path, openai_server, cli):
-    openai_server.latency = 1.0
+    # `plans` is answered only once the output's place is taken, however slow the machine
+    openai_server.script("plans", "hold")
     out = tmp_path / "draft.json"
     proc = _start_run(openai_server, out)
     _wait_for_requests(openai_server, 1)
+    assert openai_server.count() >= 1, "the run asked the model nothing"
     # The output was checked before the model was asked; now something takes its place.
     (out / "in-the-way").mkdir(parents=True)
+    openai_server.release()
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "the output is a directory" in err
     assert openai_server.count() == len(SECTIONS)  # the model was asked (and paid) all the same
