@@ -215,12 +215,7 @@ def _table_lines(table: Any, shown: Callable[[Any], str]) -> Iterator[str]:
             owner = owner.getparent()
         if owner is not table or _merged_into_the_cell_above(cell):
             continue
-        for block in _docx_blocks(cell):
-            if block.tag == _W + "tbl":
-                yield from _table_lines(block, shown)
-            else:
-                yield shown(block)
-                yield from _text_box_lines(block, shown)
+        yield from _container_lines(cell, shown)
 
 
 def _text_box_lines(paragraph: Any, shown: Callable[[Any], str]) -> Iterator[str]:
@@ -233,12 +228,18 @@ def _text_box_lines(paragraph: Any, shown: Callable[[Any], str]) -> Iterator[str
             ancestor = ancestor.getparent()
         if ancestor is not paragraph:
             continue  # a copy for older readers, a deleted one, or one inside another box
-        for block in _docx_blocks(box):
-            if block.tag == _W + "tbl":
-                yield from _table_lines(block, shown)
-            else:
-                yield shown(block)
-                yield from _text_box_lines(block, shown)
+        yield from _container_lines(box, shown)
+
+
+def _container_lines(container: Any, shown: Callable[[Any], str]) -> Iterator[str]:
+    """The lines of a cell's or a text box's blocks: each paragraph followed by its text
+    boxes, each table by its cells."""
+    for block in _docx_blocks(container):
+        if block.tag == _W + "tbl":
+            yield from _table_lines(block, shown)
+        else:
+            yield shown(block)
+            yield from _text_box_lines(block, shown)
 
 
 def _merged_into_the_cell_above(cell: Any) -> bool:

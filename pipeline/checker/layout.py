@@ -114,11 +114,7 @@ def pads_name_or_column(text: str, b: Blank) -> bool:
 
 
 def is_layout(text: str, b: Blank) -> bool:
-    """The blank lays out a name, a table, a form or a word list. Asked only of a blank that no
-    rule reads as a missing number, ordinal or name: a wide blank before 次 is still a gap."""
-    return (
-        pads_name_or_column(text, b)
-        or _in_table(text, b)
-        or _aligning(text, b)
-        or _in_word_list(text, b)
-    )
+    """The blank lays out a table, a form or a word list. Asked only of a blank that neither
+    pads a name nor separates columns with a tab (`pads_name_or_column`, asked first) and that
+    no rule reads as a missing number, ordinal or name: a wide blank before 次 is still a gap."""
+    return _in_table(text, b) or _aligning(text, b) or _in_word_list(text, b)

@@ -56,7 +56,7 @@ GROUP_METRICS: dict[str, MetricInfo] = {
     ),
 }
 
-_SHARES = (
+SHARE_METRICS = (
     "structure_pass",
     "fact_coverage",
     "marker_precision",
@@ -72,7 +72,7 @@ _SHARES = (
 def unreachable_bound(metric: str, low: float | None, high: float | None) -> str | None:
     """Why a bound `min: low` / `max: high` on `metric` could never be met by a metric that
     has a fixed range (`fact_coverage: {min: 95}` meant as 95 %); None when it could."""
-    if metric in _SHARES:
+    if metric in SHARE_METRICS:
         lo, hi, scale = 0.0, 1.0, "a share from 0 to 1"
     elif metric == "judge_score":
         lo, hi, scale = 1.0, 5.0, "a score from 1 to 5"

@@ -9,6 +9,7 @@ import itertools
 from html import escape
 
 from pipeline.evals.journal import CompactFinding, RunMeta, SampleResult
+from pipeline.evals.metrics import SHARE_METRICS
 from pipeline.evals.report.common import (
     ERRORED,
     SHORT_NAMES,
@@ -134,16 +135,7 @@ def _bar_chart(title: str, bars: list[tuple[str, float | None, str]]) -> str:
 
 def _group_chart(g: GroupSummary) -> str:
     bars: list[tuple[str, float | None, str]] = [("pass rate", g.pass_rate, pct(g.pass_rate))]
-    for name in (
-        "structure_pass",
-        "fact_coverage",
-        "marker_precision",
-        "marker_recall",
-        "length_compliance",
-        "agreement",
-        "precision",
-        "recall",
-    ):
+    for name in SHARE_METRICS:
         if name in g.metrics:
             bars.append((SHORT_NAMES[name], g.metrics[name], fmt(g.metrics[name])))
     if "unsupported_per_1k" in g.metrics:
