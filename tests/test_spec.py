@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -419,6 +421,29 @@ def test_a_template_saved_by_a_windows_editor_is_drafted(doctype_copy: Path, cli
     assert result.stdout == cli("run", facts).stdout  # as drafted from the UTF-8 original
 
 
+def _doctypes_with_opening(
+    doctype_copy: Path, line: str
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`draft doctypes --spec-dir` on the copy whose opening template's second line is `line`,
+    in a child whose address space is capped at 1 GB and its time at 60 s (a template that
+    takes the memory or loops without end fails the test instead of hanging it)."""
+    import resource
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    template.write_text(_skeleton("{{ school_name }}\n" + line), "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "doctypes", "--spec-dir", str(doctype_copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=cap_memory,
+    )
+    return template, result
+
+
 @pytest.mark.parametrize(
     "expression, operator",
     [("'好' * 300000000", "*"), ("'%0300000000d' % 1", "%"), ("7 ** 3000000", "**")],
@@ -430,22 +455,7 @@ def test_a_template_making_a_huge_value_is_refused_without_using_the_memory(
     folded it into a constant as it compiled, so loading the type took gigabytes and ended
     in a MemoryError traceback. (The child's address space is capped, so a regression fails
     instead of swapping.)"""
-    import resource
-    import subprocess
-    import sys
-
-    def cap_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
-    template.write_text(_skeleton("{{ school_name }}\n{{ " + expression + " }}"), "utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "doctypes", "--spec-dir", str(doctype_copy)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=cap_memory,
-    )
+    template, result = _doctypes_with_opening(doctype_copy, "{{ " + expression + " }}")
     assert result.returncode == 2, result.stderr[-800:]
     assert result.stderr.startswith(
         f"error: {template}:2: template for section 'opening' fails with the spec's examples: "
@@ -487,22 +497,7 @@ def test_a_template_looping_or_writing_without_end_is_refused_promptly(
     sandbox's own limit) made `draft doctypes` and `draft run` hang for hours; one writing
     millions of characters took the memory. (The child's time and address space are capped,
     so a regression fails instead of hanging.)"""
-    import resource
-    import subprocess
-    import sys
-
-    def cap_memory() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
-    template.write_text(_skeleton("{{ school_name }}\n" + body), "utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "doctypes", "--spec-dir", str(doctype_copy)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=cap_memory,
-    )
+    template, result = _doctypes_with_opening(doctype_copy, body)
     assert result.returncode == 2, result.stderr[-800:]
     assert result.stderr.startswith(
         f"error: {template}{line} template for section 'opening' fails with the spec's "
