@@ -2,14 +2,14 @@
 benchmarks): which model libraries it loaded (neither `draft check` nor a cached re-run may
 load any), and its dependency floor.
 
-The floor is what loading the command's libraries costs with nothing of Draftsmith's done:
-a bare interpreter imports every module of a third-party package that the trace names
-(these bring the standard modules they need; standard modules that only Draftsmith imports
-count as its own) and, if pydantic is among them, builds one model (pydantic's one-time
-schema set-up, which any use of it pays). No command that uses these libraries can start
-faster on this machine at this moment, so the command's time over the floor is what
-Draftsmith's own code costs. It is a lower bound: typer's validators for the command's
-options and the parsing of its files are library work too, and are left out.
+The floor is what loading the command's libraries costs with nothing of Draftsmith's done: a
+bare interpreter imports every module of a third-party package that the trace names (these
+bring the standard modules they need; standard modules that only Draftsmith imports count as
+its own) and, if pydantic is among them, builds one model (pydantic's one-time schema
+set-up, which any use of it pays; its plugin scan off, as `draft` has it). No command that uses
+these libraries can start faster on this machine at this moment, so the command's time over
+the floor is what Draftsmith's own code costs. It is a lower bound: typer's validators for
+the command's options and the parsing of its files are library work too, and are left out.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ MODEL_LIBS = (
 OURS = ("pipeline",)
 
 _FLOOR = """\
-import importlib, sys
+import importlib, os, sys
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")  # as `draft` sets it (pipeline/cli.py)
 for name in sys.argv[1:]:
     try:
         importlib.import_module(name)
