@@ -280,6 +280,14 @@ def test_compare_shows_deltas_and_regressed_cases(cli, tmp_path):
     partial = _run_id(cli("eval", suite, "-q", "--case", "complete").stderr)
     fewer = cli("eval", "compare", run_a, partial)
     assert "only in A: 1 sample(s); only in B: 0" in fewer.stdout  # as the Markdown says
+    # …and which sample it is, so that a gate failing on it says what to run again
+    (missing_key,) = json.loads(cli("eval", "compare", run_a, partial, "--format", "json").stdout)[
+        "only_in_a"
+    ]
+    case, model, _, repeat = missing_key.split("|")
+    assert f"only in A: {case} · {model} #{repeat}" in fewer.stdout and case == "incomplete"
+    fewer_md = cli("eval", "compare", run_a, partial, "--format", "md").stdout
+    assert f"## Only in A (1)\n\n- {case} · {model} #{repeat}\n" in fewer_md
 
     gate = cli("eval", "compare", run_a, run_b, "--fail-on-regression")
     assert gate.returncode == 1
@@ -353,3 +361,14 @@ def test_two_runs_started_in_one_second_never_share_a_folder(draftsmith_home, mo
     assert first.name.endswith("-abcd") and second.name.endswith("-beef")
     assert first.parent == second.parent == journal.runs_dir()
     assert first.is_dir() and second.is_dir()
+
+
+def test_samples_of_one_run_are_named_and_a_long_list_is_cut():
+    from pipeline.evals.compare import ONE_RUN_SHOWN, one_run_lines, sample_label
+
+    assert sample_label("complete|openai:gpt-4o|short|2") == "complete · openai:gpt-4o [short] #2"
+    assert sample_label("complete|offline|default|0") == "complete · offline #0"
+    keys = [f"case-{i}|offline|default|0" for i in range(ONE_RUN_SHOWN + 5)]
+    lines = one_run_lines(keys)
+    assert lines[0] == "case-0 · offline #0" and len(lines) == ONE_RUN_SHOWN + 1
+    assert lines[-1] == "… and 5 more"

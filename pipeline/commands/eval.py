@@ -341,7 +341,7 @@ def _print_comparison(c: Comparison) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from pipeline.evals.compare import served_lines
+    from pipeline.evals.compare import one_run_lines, served_lines
 
     console = Console()
     table = Table(title=f"{c.run_a} → {c.run_b}", title_justify="left")
@@ -382,6 +382,9 @@ def _print_comparison(c: Comparison) -> None:
             f"the metrics compare the {c.matched} sample(s) in both runs",
             highlight=False,
         )
+        for run, keys in (("A", c.only_in_a), ("B", c.only_in_b)):
+            for line in one_run_lines(keys):
+                console.print(f"  only in {run}: {escape(line)}", highlight=False)
 
 
 @eval_app.command("list")

@@ -250,7 +250,31 @@ def comparison_markdown(c: Comparison) -> str:
             f"Only in A: {len(c.only_in_a)} sample(s); only in B: {len(c.only_in_b)}. "
             f"The metrics compare the {c.matched} sample(s) in both runs.",
         ]
+        for run, keys in (("A", c.only_in_a), ("B", c.only_in_b)):
+            if keys:
+                out += ["", f"## Only in {run} ({len(keys)})", ""]
+                out += [f"- {md(line)}" for line in one_run_lines(keys)]
     return "\n".join(out) + "\n"
+
+
+ONE_RUN_SHOWN = 20
+"""Samples of one run listed by name; more are counted (a run of a new suite has all)."""
+
+
+def sample_label(key: str) -> str:
+    """A sample key (`case|model|variant|repeat`) as the reports name samples:
+    `case · model [variant] #repeat`."""
+    case, *model, variant, repeat = key.split("|")
+    shown = "|".join(model) + ("" if variant == "default" else f" [{variant}]")
+    return f"{case} · {shown} #{repeat}"
+
+
+def one_run_lines(keys: list[str]) -> list[str]:
+    """The samples of one run only, by name, the first ONE_RUN_SHOWN of them."""
+    lines = [sample_label(k) for k in keys[:ONE_RUN_SHOWN]]
+    if len(keys) > ONE_RUN_SHOWN:
+        lines.append(f"… and {len(keys) - ONE_RUN_SHOWN} more")
+    return lines
 
 
 def served_lines(c: Comparison) -> list[str]:
