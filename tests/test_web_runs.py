@@ -106,6 +106,22 @@ def test_comparing_two_runs_names_the_regressed_case(client, two_runs):
     assert "pass_rate" in html and "变差" in html
 
 
+def test_comparing_with_a_run_of_fewer_cases_names_the_missing_sample(client, two_runs, tmp_path):
+    home, run_a, _ = two_runs
+    from conftest import run_cli
+
+    suite = tmp_path / "fewer.yaml"
+    suite.write_text(_suite("中心组学习12次"), encoding="utf-8")
+    result = run_cli("eval", suite, "--case", "complete", env={"DRAFTSMITH_HOME": str(home)})
+    fewer = next(x for x in result.stderr.splitlines() if x.startswith("run ")).split()[1]
+    html = client.get(f"/runs/compare?a={run_a}&b={fewer}").text
+    assert "只在基准中的样本：1；只在对比中的样本：0" in html
+    assert (
+        '<h2>只在基准中的样本</h2>\n  <ul class="one-run"><li>incomplete · offline #0</li></ul>'
+        in html
+    )
+
+
 def test_run_ids_are_plain_names_only(client):
     for bad in ("nope", "..%2F..%2Fetc", "a%2F..%2F..%2Fetc", ".hidden"):
         assert client.get(f"/runs/{bad}").status_code == 404

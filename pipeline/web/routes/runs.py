@@ -110,7 +110,7 @@ def runs(request: Request) -> Response:
 @router.get("/runs/compare")
 def compare(request: Request, a: str = "", b: str = "") -> Response:
     """Run B against run A: metric deltas per model and the cases that regressed."""
-    from pipeline.evals.compare import compare_runs
+    from pipeline.evals.compare import ONE_RUN_SHOWN, compare_runs, sample_label
 
     if not a or not b:
         raise InputError("请选择要比较的两次评测（基准和对比）。")
@@ -124,6 +124,11 @@ def compare(request: Request, a: str = "", b: str = "") -> Response:
         verdicts=VERDICT_CN,
         worse=worse,
         better=better,
+        only={
+            run: ([sample_label(k) for k in keys[:ONE_RUN_SHOWN]], len(keys) - ONE_RUN_SHOWN)
+            for run, keys in (("基准", comparison.only_in_a), ("对比", comparison.only_in_b))
+            if keys
+        },
     )
 
 
