@@ -153,7 +153,10 @@ def raise_validation_error(
         kind = err["type"]
         ctx = err.get("ctx") or {}
         if kind == "extra_forbidden":
-            msg = f"unknown field '{field}'{did_you_mean(str(loc[-1]), known_keys(raw[:-1]))}"
+            known = list(known_keys(raw[:-1]))
+            msg = f"unknown field '{field}'" + did_you_mean_or_list(
+                str(loc[-1]), known, listed="expected one of"
+            )
         elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the key that picks a form
             key = str(ctx.get("discriminator", "type")).strip("'")
             loc = (*loc, key)

@@ -245,8 +245,12 @@ def test_a_profile_named_like_a_built_in_model_is_refused(tmp_path, cli, name):
             b"[profiles.x]\nmodel = 'm'\n[retry]\ndeadline = 'soon'\n",
             "field 'retry.deadline': expected a number, got 'soon'",
         ),
+        (  # no close match: the keys it may be are listed instead
+            b"[models.x]\nmodel = 'm'\n",
+            "unknown field 'models'; expected one of: profiles, retry, style",
+        ),
     ],
-    ids=["typo", "BOM", "GB18030", "undecodable", "retry typo", "retry value"],
+    ids=["typo", "BOM", "GB18030", "undecodable", "retry typo", "retry value", "no match"],
 )
 def test_a_bad_config_names_the_unknown_key_and_reads_like_other_files(
     tmp_path, cli, content, message
