@@ -122,3 +122,15 @@ def print_kept_copies(copies: list[tuple[Path, Path]]) -> None:
             f"that file is kept as {copy}",
             file=sys.stderr,
         )
+
+
+def print_unwritten(errors: list[InputError], *, hint: str = "") -> None:
+    """Say which outputs could not be written and why (after the summary of those that
+    were), and that the same command writes them once they can be; `hint` adds what that
+    costs (nothing asked of the model again, for `draft run`)."""
+    for exc in errors:
+        print(f"error: {exc}", file=sys.stderr)
+    it = "it" if len(errors) == 1 else "they"
+    names = ", ".join(exc.path or "?" for exc in errors)
+    again = f"run the same command again once {it} can be written" + (f": {hint}" if hint else "")
+    print(f"  not written: {names}; {again}", file=sys.stderr)

@@ -419,6 +419,27 @@ def test_several_outputs_write_one_file_per_format(cli, saved, tmp_path):
     assert "as docx" in result.stderr and "as txt" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a full device")
+def test_an_output_the_disk_refuses_does_not_stop_the_later_ones(cli, saved, tmp_path):
+    """The middle of three outputs is on a full device: the first and the last are still
+    written and named, the failure is named with its reason and what to do, and the export
+    exits 2 as `draft run` does when one of its outputs fails."""
+    word, full, data = tmp_path / "总结.docx", tmp_path / "总结.md", tmp_path / "总结.json"
+    full.symlink_to("/dev/full")
+    result = cli("export", saved, "-o", word, "-o", full, "-o", data)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert word.read_bytes()[:2] == b"PK"
+    assert load_draft_json(data) == load_draft_json(saved)
+    assert f"as docx → {word}" in result.stderr and f"as json → {data}" in result.stderr
+    assert "as md" not in result.stderr
+    assert "error: /dev/full: cannot write the output: No space left on device" in result.stderr
+    assert "not written: /dev/full; run the same command again once it can be written" in (
+        result.stderr
+    )
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 def test_a_missing_draft_file_is_named(cli, tmp_path):
     result = cli("export", tmp_path / "nowhere.json", "--format", "md")
     assert result.returncode == 2

@@ -43,7 +43,7 @@ def export(
     """
     from pipeline.render import render, word_options
     from pipeline.render.json import load_saved_draft
-    from pipeline.written import print_kept_copies, write_output
+    from pipeline.written import print_kept_copies, print_unwritten, write_output
 
     targets = output_targets(outputs, fmt, source=draft_file, strict=True)
     saved = load_saved_draft(draft_file)
@@ -69,6 +69,7 @@ def export(
         )
     spec_style = spec.style if spec is not None and word else None
     code = ExitCode.OK
+    unwritten: list[InputError] = []
     for output, out_format in targets:
         copy: Path | None = None
         rendered = render(
@@ -78,10 +79,19 @@ def export(
             sys.stdout.write(rendered if isinstance(rendered, str) else rendered.decode())
             sys.stdout.flush()
         else:
-            copy = write_output(output, rendered)
+            try:
+                copy = write_output(output, rendered)
+            except InputError as exc:  # the others are still written, and all reported
+                unwritten.append(exc)
+                continue
         code = _report(draft, output, out_format, clean=clean)
         if output is not None and copy is not None:
             print_kept_copies([(output, copy)])
+    if unwritten:
+        if len(unwritten) == len(targets):
+            raise unwritten[0]  # nothing went anywhere: the reason is all there is to say
+        print_unwritten(unwritten)
+        code = ExitCode.BAD_INPUT  # as `draft run` exits when one of its outputs failed
     raise typer.Exit(code)
 
 

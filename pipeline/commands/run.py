@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+CACHED_HINT = "the model's answers are cached and are not asked for again"
+"""Why a run whose output could not be written costs nothing to run again."""
+
 
 def run(
     facts_file: Annotated[Path, typer.Argument(help="The facts file (YAML or JSON).")],
@@ -103,7 +106,7 @@ def run(
     from pipeline.models import get_model
     from pipeline.render import render, word_options
     from pipeline.summary import print_run_summary
-    from pipeline.written import print_kept_copies, write_output
+    from pipeline.written import print_kept_copies, print_unwritten, write_output
 
     targets = output_targets(outputs, fmt, source=facts_file)  # before any model is asked
     files = [out for out, _ in targets if out is not None]
@@ -195,7 +198,7 @@ def run(
                 file=sys.stderr,
             )
         if unwritten:
-            _print_unwritten(unwritten, cached=not no_cache)
+            print_unwritten(unwritten, hint=CACHED_HINT if not no_cache else "")
             code = ExitCode.BAD_INPUT
     except DraftsmithError as exc:
         if log is not None:  # the calls made before the failure were still paid for
@@ -213,22 +216,6 @@ def run(
     if log is not None:
         print(f"  {finish_logged_run(log, run_id, int(code), draft)}", file=sys.stderr)
     raise typer.Exit(code)
-
-
-def _print_unwritten(errors: list[InputError], *, cached: bool) -> None:
-    """Say which outputs could not be written and why (after the summary of those that
-    were), and how to get them without paying for the draft again."""
-    for exc in errors:
-        print(f"error: {exc}", file=sys.stderr)
-    it = "it" if len(errors) == 1 else "they"
-    again = (
-        f"run the same command again once {it} can be written: the model's answers are cached "
-        "and are not asked for again"
-        if cached
-        else f"run the command again once {it} can be written"
-    )
-    names = ", ".join(exc.path or "?" for exc in errors)
-    print(f"  not written: {names}; {again}", file=sys.stderr)
 
 
 def _nothing_drafted(draft: Draft) -> bool:
