@@ -23,6 +23,13 @@ def as_paragraphs(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
+class FactRef(BaseModel):
+    """A fact of the spec, by id and by its Chinese label."""
+
+    fact: str
+    label: str
+
+
 class SectionDraft(BaseModel):
     """One drafted section."""
 
@@ -34,6 +41,9 @@ class SectionDraft(BaseModel):
     status: Literal["ok", "failed"] = "ok"
     error: str | None = None
     """Why the section failed, when it did."""
+    must_mention: list[FactRef] = []
+    """The facts the section had to name, when it failed: the clerk writes them in by hand
+    (empty for a section drafted)."""
     attempts: int = 1
     """Model answers used for this section (1 + repairs)."""
     usage: Usage = Field(default_factory=Usage)

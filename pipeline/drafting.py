@@ -18,7 +18,7 @@ from typing import Any
 from pipeline.checker import check_section, check_text
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.wording import fix_zh, problem_zh
-from pipeline.document import Draft, Provenance, SectionDraft, SignatureBlock
+from pipeline.document import Draft, FactRef, Provenance, SectionDraft, SignatureBlock
 from pipeline.errors import ModelError
 from pipeline.facts import Facts
 from pipeline.markers import marker
@@ -252,6 +252,7 @@ async def _draft_section(
             body=marker(label),
             status="failed",
             error=reason,
+            must_mention=[FactRef(fact=f, label=spec.label(f)) for f in section.must_mention],
             attempts=attempts,
             usage=usage,
         )

@@ -81,6 +81,10 @@ def print_run_summary(
         if unsent:
             note = not_sent_note(failed[-1].error or "") or ""
             print(f"    ({', '.join(unsent)} {note})", file=err)
+        for s in failed:  # what the clerk now writes in by hand
+            if s.must_mention:
+                labels = "、".join(f"“{f.label}”" for f in s.must_mention)
+                print(f"    {s.id} had to mention {labels}", file=err)
     if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
         for m in draft.markers:

@@ -293,6 +293,23 @@ def test_bad_request_carries_the_providers_message(tmp_path, openai_server):
     assert "FAILED public_opinion: 400 Bad Request" in run.stderr
 
 
+def test_a_failed_section_names_the_facts_it_had_to_mention(tmp_path, openai_server, expected):
+    """theory_study fails: the clerk, who now writes it by hand, is told which facts it had
+    to carry, by their Chinese labels in the summary and with their ids in the JSON."""
+    openai_server.script("theory_study", "400")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 3, run.stderr
+    assert run.section("theory_study")["must_mention"] == [
+        {"fact": "central_group_sessions", "label": "中心组学习次数"},
+        {"fact": "theory_sessions", "label": "中心组理论学习次数"},
+    ]
+    assert "  FAILED theory_study: 400 Bad Request" in run.stderr
+    assert "    theory_study had to mention “中心组学习次数”、“中心组理论学习次数”\n" in run.stderr
+    assert run.stderr.count("had to mention") == 1  # the sections drafted had nothing to add
+    assert all(run.section(sid)["must_mention"] == [] for sid in SECTIONS if sid != "theory_study")
+    _others_fine(run, expected, "theory_study")
+
+
 def test_unauthorized_stops_the_run_without_retries(tmp_path, openai_server):
     openai_server.script("*", "401")
     run = draft_run(tmp_path, openai_server, "--concurrency", "1")

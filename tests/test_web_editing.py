@@ -7,6 +7,7 @@ import pytest
 from conftest import EXAMPLES
 
 from pipeline.checker import check_text
+from pipeline.document import FactRef
 from pipeline.drafting import draft_document
 from pipeline.errors import InputError
 from pipeline.facts import load_facts
@@ -63,6 +64,29 @@ def test_an_edit_that_adds_a_marker_is_found_at_once(incomplete):
     )
     found = [(m.label, m.fact) for m in edited.markers if m.section == "organization"]
     assert found == [("意识形态工作领导组组长", "leading_group_head")]
+
+
+def test_a_failed_section_written_by_hand_is_no_longer_failed(incomplete):
+    """The clerk writes a failed section in: it is a section like the others, no longer
+    listing the facts it had to mention."""
+    spec, draft = incomplete
+    failed = [
+        s.model_copy(
+            update={
+                "status": "failed",
+                "error": "400 Bad Request",
+                "must_mention": [FactRef(fact="theory_sessions", label="中心组理论学习次数")],
+            }
+        )
+        if s.id == "theory_study"
+        else s
+        for s in draft.sections
+    ]
+    broken = draft.model_copy(update={"sections": failed})
+    edited = with_section_text(broken, spec, "theory_study", _body(draft, "theory_study"))
+    section = next(s for s in edited.sections if s.id == "theory_study")
+    assert (section.status, section.error, section.must_mention) == ("ok", None, [])
+    assert not edited.failed_sections
 
 
 def test_browser_text_becomes_clean_paragraphs_and_bad_edits_are_refused(incomplete):

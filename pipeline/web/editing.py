@@ -102,7 +102,7 @@ def with_section_text(draft: Draft, spec: DocSpec, section_id: str, text: str) -
     if section_id not in current:
         raise InputError(f"the draft has no section '{section_id}'")
     sections = [
-        s.model_copy(update={"body": body, "status": "ok", "error": None})
+        s.model_copy(update={"body": body, "status": "ok", "error": None, "must_mention": []})
         if s.id == section_id
         else s
         for s in draft.sections
