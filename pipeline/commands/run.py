@@ -226,7 +226,16 @@ def _nothing_drafted(draft: Draft) -> bool:
 
 def _resume_note(done: int, total: int, *, cached: bool) -> str:
     """What an interrupted run tells the user of the sections already drafted: how many, and
-    that the same command resumes without asking the model for them again."""
+    that the same command resumes without asking the model for them again (for all of them,
+    once drafting was complete and the draft was being written)."""
+    if done and done == total:
+        note = f"; drafting was complete (all {total} section{'s' if total > 1 else ''})"
+        if cached:
+            return note + (
+                "; their answers are cached: run the same command again to ask the model for "
+                "nothing and write the draft"
+            )
+        return note + " (not cached: --no-cache)"
     note = f"; {done} of {total} section(s) had been drafted"
     if done and cached:
         note += (
