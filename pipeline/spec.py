@@ -532,14 +532,18 @@ def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
         candidate = root / "schemas" / f"{doctype}.yaml"
         if candidate.exists():  # a folder by that name is reported when it is read
             return candidate
-    raise UnknownDoctypeError(doctype, spec_roots(extra), sorted(available_doctypes(extra)))
+    roots = spec_roots(extra)
+    given = roots[: len(extra or [])]
+    raise UnknownDoctypeError(doctype, roots, sorted(available_doctypes(extra)), given=given)
 
 
 class UnknownDoctypeError(InputError):
     """A document type in none of the folders searched: the message names them, a close match
     and how to point at a type of one's own (`--spec-dir DIR` or the spec file's path)."""
 
-    def __init__(self, doctype: str, roots: list[Path], known: list[str]):
+    def __init__(
+        self, doctype: str, roots: list[Path], known: list[str], *, given: list[Path] | None = None
+    ):
         listing = ", ".join(known) or "none"
         looked = ", ".join(str(root / "schemas") for root in roots)
         self.reason = (
@@ -547,10 +551,15 @@ class UnknownDoctypeError(InputError):
             f"(known: {listing}; looked for {doctype}.yaml in {looked})"
         )
         """The message without the advice, for a caller that gives its own."""
-        self.folder_hint = (
-            f"pass --spec-dir DIR (the folder holding schemas/{doctype}.yaml and "
-            f"prompts/{doctype}/)"
-        )
+        holding = f"schemas/{doctype}.yaml and prompts/{doctype}/"
+        if given:  # the user did pass --spec-dir: the folder given is not the type's
+            expected = " or ".join(
+                dict.fromkeys(str(d / "schemas" / f"{doctype}.yaml") for d in given)
+            )
+            which = "the --spec-dir given" if len(given) == 1 else "one of the --spec-dirs given"
+            self.folder_hint = f"{which} must hold {holding} (there is no {expected})"
+        else:
+            self.folder_hint = f"pass --spec-dir DIR (the folder holding {holding})"
         """How to point a command that takes --spec-dir at the type's folder."""
         super().__init__(
             f"{self.reason}; for a type of your own, {self.folder_hint} or give the spec "

@@ -759,3 +759,49 @@ def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path
     _refused(run_cli("run", facts, env=env), f"{facts}:2: field 'doctype'", "relative to this")
     assert not (tmp_path / "report.fixed.txt").exists()
     assert run_cli("check", text, "--doctype", "my-summary", "--spec-dir", types).returncode != 2
+
+
+def test_a_type_not_in_the_spec_dir_given_says_what_that_folder_lacks(cli, tmp_path):
+    """With --spec-dir given, a misspelt type's message told the user to "pass --spec-dir DIR"
+    as if she had not: now it names the file the folder given was expected to hold, with the
+    folders searched and the close match, and gives that advice only without --spec-dir."""
+    from tests.conftest import REPO
+
+    types = tmp_path / "types"
+    (types / "schemas").mkdir(parents=True)
+    spec = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
+    (types / "schemas/my-summary.yaml").write_text(
+        spec.replace("id: annual-work-summary", "id: my-summary"), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "prompts/annual-work-summary", types / "prompts/my-summary")
+    text = tmp_path / "report.txt"
+    text.write_text("青山县自然资源局2023年工作总结\n\n现将工作总结如下：\n", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "annual-work-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("doctype: annual-work-summary", "doctype: my-sumary"),
+        encoding="utf-8",
+    )
+    looked = f"looked for my-sumary.yaml in {types / 'schemas'}, {REPO / 'schemas'}"
+    expected = (
+        "the --spec-dir given must hold schemas/my-sumary.yaml and prompts/my-sumary/ "
+        f"(there is no {types / 'schemas' / 'my-sumary.yaml'})"
+    )
+    for args in (
+        ("check", text, "--doctype", "my-sumary"),
+        ("facts-template", "my-sumary"),
+        ("run", facts),
+    ):
+        done = cli(*args, "--spec-dir", types)
+        _refused(done, "unknown document type 'my-sumary'", "did you mean 'my-summary'?")
+        _refused(done, looked, expected)
+        assert "pass --spec-dir" not in done.stderr
+    other = tmp_path / "other"
+    shutil.copytree(types, other)
+    (other / "schemas/my-summary.yaml").unlink()
+    done = cli("facts-template", "my-sumary", "--spec-dir", other, "--spec-dir", types)
+    _refused(done, "one of the --spec-dirs given must hold schemas/my-sumary.yaml")
+    _refused(done, f"{other / 'schemas/my-sumary.yaml'} or {types / 'schemas/my-sumary.yaml'}")
+    _refused(cli("facts-template", "my-sumary"), "pass --spec-dir DIR (the folder holding")
+    assert not (tmp_path / "report.fixed.txt").exists()
