@@ -142,6 +142,36 @@ def test_a_local_server_without_a_key_says_any_value_will_do(tmp_path, openai_se
     assert openai_server.requests()[0].authorization == "Bearer local"
 
 
+def test_a_401_names_the_key_variable_read_or_says_no_key_was_sent(tmp_path, openai_server):
+    """A 401 said "check the key in OPENAI_API_KEY" through a keyless profile (a local server
+    that turned out to want a key), where no key had been sent: now it says the server asks
+    for one and how to give it; through a profile with its own key_env, it names that one."""
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.ds]\nmodel = "deepseek-chat"\nbase_url = "{openai_server.base_url}"\n'
+        'key_env = "DEEPSEEK_API_KEY"\n\n'
+        f'[profiles.vllm]\nmodel = "qwen"\nbase_url = "{openai_server.base_url}"\n'
+        "key_required = false\n",
+        encoding="utf-8",
+    )
+    openai_server.script("*", "401")
+    run = draft_run(tmp_path, None, model="ds", env={"DEEPSEEK_API_KEY": KEY}, cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    assert "401 Unauthorized" in run.stderr and "check the key in DEEPSEEK_API_KEY" in run.stderr
+    assert KEY not in run.stderr
+
+    openai_server.reset()
+    openai_server.script("*", "401")
+    run = draft_run(tmp_path, None, model="vllm", env={"OPENAI_API_KEY": ""}, cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    assert openai_server.count() > 0  # the server was asked, without a key
+    assert (
+        "the server asks for an API key and none was sent (OPENAI_API_KEY is not set, and "
+        "profile 'vllm' has key_required = false): export OPENAI_API_KEY=… with the key, or "
+        "name the variable that holds it with key_env in the profile"
+    ) in run.stderr
+    assert "check the key" not in run.stderr
+
+
 def test_a_key_with_a_character_no_header_can_carry_is_bad_input(tmp_path, openai_server, cli):
     """A key pasted with an input-method character fails before any section, naming the
     variable and the position, never the key."""

@@ -121,6 +121,9 @@ class EndpointSettings(BaseModel):
     model: str
     base_url: str | None = None
     key_env: str = "OPENAI_API_KEY"
+    key_sent: bool = True
+    """False when `key_env` was not set and the profile needs no key (`key_required = false`):
+    a placeholder goes out instead of a key."""
     temperature: float | None = None
     seed: int | None = None
     max_tokens: int | None = None
@@ -614,6 +617,18 @@ class OpenAIModel:
     def _key(self) -> str:
         return self._api_key.get_secret_value()
 
+    def _key_hint(self) -> str:
+        """For a 401: the variable the key was read from, or, when none was sent, how to
+        give the key the server asks for."""
+        env = self.settings.key_env
+        if self.settings.key_sent:
+            return f"; check the key in {env}"
+        return (
+            f"; the server asks for an API key and none was sent ({env} is not set, and "
+            f"profile '{self.name}' has key_required = false): export {env}=… with the key, "
+            "or name the variable that holds it with key_env in the profile"
+        )
+
     def _usage(self, requests: int, started: float) -> Usage:
         return Usage(
             requests=requests,
@@ -643,7 +658,7 @@ class OpenAIModel:
                 return ModelCallError(message, usage=usage)
             if status in FATAL_FOR_RUN or problem is not None:
                 hint = {
-                    401: f"; check the key in {self.settings.key_env}",
+                    401: self._key_hint(),
                     402: "; the account has no credit left: top it up with the provider",
                     429: {
                         "credit": "; the account has no credit or quota left: top it up with the "

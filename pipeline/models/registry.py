@@ -155,6 +155,7 @@ def get_model(
 
     key_env = opts.api_key_env or profile.key_env
     api_key = os.environ.get(key_env, "").strip()
+    key_sent = bool(api_key)
     if not api_key:
         if profile.key_required:
             raise InputError(
@@ -189,6 +190,7 @@ def get_model(
         model=profile.model,
         base_url=base_url,
         key_env=key_env,
+        key_sent=key_sent,
         temperature=opts.temperature if opts.temperature is not None else profile.temperature,
         seed=opts.seed if opts.seed is not None else profile.seed,
         max_tokens=opts.max_tokens or profile.max_tokens,
