@@ -105,6 +105,12 @@ def m002_run_usage(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_asked_model(db: sqlite3.Connection) -> None:
+    # the model id a profile asks for: what the answers' own model name is compared with
+    _run_sql(db, "ALTER TABLE runs ADD COLUMN asked_model TEXT")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -135,6 +141,9 @@ class RunRecord(BaseModel):
     finished_at: str | None
     doctype: str | None
     model: str | None
+    """The model as the user named it: `offline`, `openai:gpt-4o`, a profile's name."""
+    asked_model: str | None = None
+    """The model id asked of the endpoint (a profile's `model`); None offline."""
     facts_source: str | None
     output: str | None
     options: dict[str, Any] = {}
@@ -217,16 +226,18 @@ class RunLog:
         facts_source: str | None,
         output: str | None,
         options: dict[str, Any] | None = None,
+        asked_model: str | None = None,
     ) -> int:
         """A new run; returns its id. A log that cannot take it is an InputError naming it."""
         with database_errors(self.path, what="run log"):
             cur = self.db.execute(
-                "INSERT INTO runs (started_at, doctype, model, facts_source, output, options) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, doctype, model, asked_model, facts_source, "
+                "output, options) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     _now(),
                     doctype,
                     model,
+                    asked_model,
                     facts_source,
                     output,
                     redact(json.dumps(options or {}, ensure_ascii=False, default=str)),

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.checker.findings import Finding
 from pipeline.document import Draft
 from pipeline.errors import ExitCode
-from pipeline.models.base import not_sent_note
+from pipeline.models.base import model_text, not_sent_note
 
 
 def exit_code_for(draft: Draft) -> ExitCode:
@@ -56,6 +56,7 @@ def print_run_summary(
     *,
     first: tuple[Path | None, str] | None = None,
     shown: bool = True,
+    asked_model: str | None = None,
 ) -> ExitCode:
     """Print the summary to stderr (naming the files written) and return the exit code.
 
@@ -63,18 +64,15 @@ def print_run_summary(
     placed by line and column in it, as `draft check` of that file places them. `shown`:
     whether the draft went anywhere; when it did not (every section failed, and the file
     already there was kept), its markers and findings are not listed: they are the failure
-    markers' own, in a text nobody will read.
+    markers' own, in a text nobody will read. `asked_model`: the model id asked of the
+    endpoint (a profile's `model`), which the answers' own model name is compared with.
     """
     err = sys.stderr
     chars = sum(len(s.body) for s in draft.sections)
     where = f" → {', '.join(map(str, outputs))}" if outputs else ""
     print(f"drafted {draft.title}{where}", file=err)
-    served = draft.usage.served_text(draft.provenance.model)
-    print(
-        f"  {len(draft.sections)} sections, {chars} characters, model {draft.provenance.model}"
-        + (f" ({served})" if served else ""),
-        file=err,
-    )
+    model = model_text(draft.provenance.model, asked_model, draft.usage)
+    print(f"  {len(draft.sections)} sections, {chars} characters, model {model}", file=err)
     for reason, failed in draft.failures_by_reason().items():
         print(f"  FAILED {', '.join(s.id for s in failed)}: {reason}", file=err)
         unsent = [s.id for s in failed if not_sent_note(s.error or "")]

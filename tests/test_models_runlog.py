@@ -461,3 +461,27 @@ def test_a_model_that_answers_under_its_own_name_adds_nothing(tmp_path, openai_s
     run = draft_run(tmp_path, openai_server, model="openai:good")
     assert run.code == 0, run.stderr
     assert "served by" not in run.stderr
+
+
+def test_a_profile_is_compared_with_the_model_it_asks_for(tmp_path, openai_server, cli):
+    """Through a profile, `draft run` and `draft logs` compared the model the answers named
+    with the profile's name, and noted "served by deepseek-chat" on every run: now with the
+    profile's `model`, which is shown beside the name; another one is still noted."""
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.ds]\nmodel = "deepseek-chat"\nbase_url = "{openai_server.base_url}"\n',
+        encoding="utf-8",
+    )
+    run = draft_run(tmp_path, None, model="ds", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    assert openai_server.requests()[0].model == "deepseek-chat"
+    assert "model ds (deepseek-chat)\n" in run.stderr and "served by" not in run.stderr
+    assert "with ds (deepseek-chat), started" in cli("logs", "show", "1").stdout
+    listed = cli("logs").stdout
+    assert "model ds (deepseek-chat)  exit 0" in listed and "served by" not in listed
+
+    openai_server.script("*", {"kind": "ok", "served_model": "deepseek-v3-0324"})
+    again = draft_run(tmp_path, None, "--no-cache", model="ds", cwd=tmp_path)
+    assert again.code == 0, again.stderr
+    assert "model ds (deepseek-chat, served by deepseek-v3-0324)" in again.stderr
+    shown = cli("logs", "show", "2").stdout
+    assert "with ds (deepseek-chat, served by deepseek-v3-0324), started" in shown

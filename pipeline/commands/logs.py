@@ -16,6 +16,7 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:  # imported when the command runs: the CLI starts without them
     from pipeline.models.base import Usage
+    from pipeline.runlog import RunRecord
 
 logs_app = typer.Typer(
     name="logs",
@@ -80,18 +81,22 @@ def logs(
         state = "running/interrupted" if r.exit_code is None else f"exit {r.exit_code}"
         extra = f", {failed} section(s) failed" if failed else ""
         print(
-            f"{r.id:>5}  {_local(r.started_at)}  {r.doctype or '-'}  model {r.model or '-'}"
-            f"{_served(r.usage, r.model)}  {state}{extra}"
+            f"{r.id:>5}  {_local(r.started_at)}  {r.doctype or '-'}  model {_model(r)}"
+            f"  {state}{extra}"
         )
         line = _usage_line(r.usage)
         if line:
             print(f"       {line}")
 
 
-def _served(usage: Usage | None, model: str | None) -> str:
-    """` (served by gpt-4o-2024-08-06)`: the model behind the name, when the answers said."""
-    served = usage.served_text(model) if usage is not None else ""
-    return f" ({served})" if served else ""
+def _model(record: RunRecord) -> str:
+    """The run's model, with the model id a profile asked for and the model behind it when
+    the answers named another (`deepseek (deepseek-chat, served by deepseek-v3)`)."""
+    from pipeline.models.base import model_text
+
+    if record.model is None:
+        return "-"
+    return model_text(record.model, record.asked_model, record.usage)
 
 
 def _local(stamp: str) -> str:
@@ -158,8 +163,8 @@ def show(
         print(record.model_dump_json(indent=2))
         return
     print(
-        f"run {record.id}: {record.doctype} with {record.model}"
-        f"{_served(record.usage, record.model)}, started {_local(record.started_at)}"
+        f"run {record.id}: {record.doctype} with {_model(record)}, "
+        f"started {_local(record.started_at)}"
     )
     print(f"  facts {record.facts_source}  output {record.output or '(stdout)'}")
     print(f"  exit code {record.exit_code}  {_usage_line(record.usage)}")

@@ -104,6 +104,7 @@ def run(
     """Draft every section of a report from FACTS_FILE and write the assembled draft."""
     from pipeline.facts import load_facts
     from pipeline.models import get_model
+    from pipeline.models.base import asked_model
     from pipeline.render import render, word_options
     from pipeline.summary import print_run_summary
     from pipeline.written import print_kept_copies, print_unwritten, write_output
@@ -123,6 +124,7 @@ def run(
         deadline=deadline,
     )
     chosen = get_model(model, options=options, use_cache=not no_cache, key_flag="--api-key-env")
+    asked = asked_model(chosen)
 
     # A SIGTERM (a CI job cancelled, `timeout`, a service stopped) is an interruption like
     # Ctrl-C: the run is logged as such and no half-written output is left.
@@ -136,6 +138,7 @@ def run(
             run_id = log.start_run(
                 doctype=spec.id,
                 model=model,
+                asked_model=asked,
                 # absolute: the log is read later, from any folder
                 facts_source=str(facts_file.absolute()),
                 output=", ".join(str(f.absolute()) for f in files) or None,
@@ -188,7 +191,11 @@ def run(
         if unwritten and not written and not to_stdout:
             raise unwritten[0]  # the draft went nowhere: the reason is all there is to say
         code = print_run_summary(
-            draft, written, first=targets[0], shown=bool(written) or to_stdout or not kept
+            draft,
+            written,
+            first=targets[0],
+            shown=bool(written) or to_stdout or not kept,
+            asked_model=asked,
         )
         print_kept_copies(kept_copies)
         if kept:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from pipeline.models.base import Completion, Model, close_model, model_identity
+from pipeline.models.base import Completion, Model, asked_model, close_model, model_identity
 from pipeline.prompts import Message, SectionPrompt
 
 
@@ -71,9 +71,9 @@ class RunModels:
         profile's `model`); the offline model asks no endpoint and is left out."""
         names = {}
         for label, model in self._base.items():
-            settings = getattr(model, "settings", None)
-            if settings is not None and not label.startswith("judge:"):
-                names[label] = str(settings.model)
+            asked = asked_model(model)
+            if asked is not None and not label.startswith("judge:"):
+                names[label] = asked
         return names
 
     @property

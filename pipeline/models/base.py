@@ -146,6 +146,27 @@ def refusal(model: Any) -> ModelCallError | None:
     return None
 
 
+def asked_model(model: Model) -> str | None:
+    """The model id `model` asks its endpoint for (a profile's `model`, `gpt-4o` for
+    `openai:gpt-4o`), through any wrappers; None for a model that asks no endpoint."""
+    current: Any = model
+    while current is not None:
+        settings = getattr(current, "settings", None)
+        if settings is not None:
+            return str(settings.model)
+        current = getattr(current, "inner", None)
+    return None
+
+
+def model_text(name: str, asked: str | None, usage: Usage | None) -> str:
+    """A model as a run names it: `deepseek (deepseek-chat)` for a profile, with the model id
+    it asked for, and `served by …` when the answers named another model than that id."""
+    notes = [asked] if asked and asked != name.removeprefix("openai:") else []
+    served = usage.served_text(asked or name) if usage is not None else ""
+    notes += [served] if served else []
+    return name + (f" ({', '.join(notes)})" if notes else "")
+
+
 def model_identity(model: Model) -> dict[str, Any]:
     """What stands behind `model` (its model, endpoint and parameters, as it says with an
     `identity()` method), or its name alone: answers are cached under it."""

@@ -66,13 +66,18 @@ def warm_up(names: list[str]) -> None:
 def _open_log(spec: DocSpec, model: Model, source: str) -> tuple[Any, int]:
     """The run log and a new run in it, or (None, 0) when the log cannot take it: the web
     app has no --no-log, so that only leaves the draft unlogged (the terminal says why)."""
+    from pipeline.models.base import asked_model
     from pipeline.runlog import RunLog
 
     log = None
     try:
         log = RunLog()
         return log, log.start_run(
-            doctype=spec.id, model=model.name, facts_source=source, output=None
+            doctype=spec.id,
+            model=model.name,
+            asked_model=asked_model(model),
+            facts_source=source,
+            output=None,
         )
     except InputError as exc:
         print(f"warning: {exc}; this draft is not logged", file=sys.stderr)
