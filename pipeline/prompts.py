@@ -303,6 +303,13 @@ class _BoundedSandbox(SandboxedEnvironment):
             )
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`item.items` is the item's field `items` when it has one (a dict method otherwise):
+        Jinja's sandbox prefers the attribute, so such a field wrote `<built-in method …>`."""
+        if isinstance(obj, Item) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def _generate(
         self,
         source: jinja2.nodes.Template,

@@ -997,3 +997,27 @@ def test_an_example_item_missing_a_required_field_is_a_spec_error(mytypes: Path,
         f"error: {spec}:{_line_of(spec, '- title: 耕地保护')}: "
         "field 'facts.achievements.example[0].detail' (主要工作业绩): expected a value"
     ), result.stderr
+
+
+@pytest.mark.parametrize("field", ["items", "values", "get", "pop"])
+def test_a_list_item_field_named_like_a_dict_method_writes_its_value(mytypes: Path, cli, field):
+    """An achievement field named `items` (or `values`, `get`…): `{{ item.items }}` wrote
+    `<built-in method items of Item object …>` into every draft, the sandbox preferring the
+    dict's method to the field."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r"(?m)^(\s+)detail:", rf"\1{field}:", text), encoding="utf-8")
+    _edit(
+        mytypes / "prompts/personal-duty-report/performance.j2",
+        "{{ item.detail | clause }}",
+        f"{{{{ item.{field} | clause }}}}",
+    )
+    facts = mytypes / "facts/personal-duty-report.yaml"
+    facts.parent.mkdir()
+    text = (MYTYPES / "facts/personal-duty-report.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("    detail:", f"    {field}:"), encoding="utf-8")
+    result = cli("run", facts, "--spec-dir", mytypes, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "一是高标准农田建设。牵头推进高标准农田建设项目，全年完成8000亩。" in result.stdout
+    assert "二是乡村产业发展。培育农业产业化龙头企业，全年完成5个。" in result.stdout
+    assert "built-in" not in result.stdout
