@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
-import math
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -40,6 +39,7 @@ from pipeline.items import series_item
 from pipeline.markers import marker
 from pipeline.numerals import to_chinese
 from pipeline.spec import DocSpec, SectionSpec
+from pipeline.template_sizes import FILTER_SIZES, binop_size, method_size, size_of
 from pipeline.textio import load_structured, read_text
 from pipeline.validation import did_you_mean, did_you_mean_or_list, format_path
 
@@ -261,47 +261,185 @@ tags into the report, which no check finds (Jinja's others: range, dict, cycler,
 namespace, stay)."""
 
 MAX_VALUE_SIZE = 100_000
-"""Most characters (or items) a `*`, `**` or `%` in a template may make: a document type
-shared by another office that writes `{{ 'x' * 1000000000 }}` is refused, not rendered."""
-_FORMAT_WIDTH = re.compile(r"%[-#0 +]*(?:\(\w*\))?(\d*)(?:\.(\d+))?")
+"""Most characters, items or digits a value a template makes may have: its operators
+(`~`, `+`, `*`, `%`, `**`), filters and method calls are refused past it. A document type
+shared by another office that writes `{{ 'x' * 1000000000 }}`, or doubles a string forty
+times in a loop of forty steps, is refused, not rendered until the memory runs out."""
 MAX_LOOP_STEPS = 100_000
 """Most steps all `{% for %}` loops of one rendering may take together: the sandbox bounds
 one `range()` to 100,000, but loops inside loops multiply, and a type from `--spec-dir`
 looping `range(100000)` twice made `draft run` hang."""
 MAX_RENDERED_SIZE = 1_000_000
 """Most characters one rendering may write (its macros and `{% set %}` blocks counted too)."""
+MAX_MEASURED_ITEMS = 10_000_000
+"""Most items of lists and dicts one rendering may have measured (against MAX_VALUE_SIZE):
+adding a list of 90,000 items to another in each of 100,000 loop steps would take hours."""
 
 
 class _RenderBudget:
-    """What is left of the loop steps and characters of the rendering under way."""
+    """What is left of the loop steps, characters and measuring of the rendering under way."""
 
     def __init__(self) -> None:
         self.steps = MAX_LOOP_STEPS
         self.size = MAX_RENDERED_SIZE
+        self.measured = MAX_MEASURED_ITEMS
 
 
 _BUDGET: ContextVar[_RenderBudget | None] = ContextVar("template_budget", default=None)
 """The budget of the rendering under way (set by `_failing_as`, which every rendering uses)."""
 
 
-class _BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with `*`, `**` and `%` refused where they would make a value larger
-    than MAX_VALUE_SIZE (the sandbox itself bounds only `range`), and one rendering's loops
-    and output bounded by MAX_LOOP_STEPS and MAX_RENDERED_SIZE. Intercepted operators are
-    also never folded into constants when a template compiles."""
+def _too_large(what: str, size: float, *, made: bool = False) -> jinja2.sandbox.SecurityError:
+    """The error for `what` making (or about to make) a value past MAX_VALUE_SIZE."""
+    verb = "made" if made else "would make"
+    return jinja2.sandbox.SecurityError(
+        f"{what} {verb} a value of about {size:,.0f} characters, items or digits; a template "
+        f"may make at most {MAX_VALUE_SIZE:,}"
+    )
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+
+def _written_too_much() -> jinja2.sandbox.SecurityError:
+    """The error for a rendering writing past MAX_RENDERED_SIZE."""
+    return jinja2.sandbox.SecurityError(
+        f"the template writes more than {MAX_RENDERED_SIZE:,} characters in one rendering"
+    )
+
+
+_JINJA_CALL_KWARGS = frozenset({"_block_vars", "_loop_vars"})
+"""What Jinja adds to a template's call inside a block or loop (for a function taking the
+context; `Context.call` drops them for any other)."""
+
+
+class _Joined(jinja2.visitor.NodeTransformer):
+    """Makes every `~` of a template a call of its environment's `joined`: Jinja compiles
+    `~` to a join that no sandbox hook sees."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+
+    def visit_Concat(self, node: jinja2.nodes.Concat) -> jinja2.nodes.Call:
+        self.generic_visit(node)
+        joined = jinja2.nodes.EnvironmentAttribute("joined", lineno=node.lineno)
+        call = jinja2.nodes.Call(joined, node.nodes, [], None, None, lineno=node.lineno)
+        call.set_ctx("load").set_environment(self.env)
+        return call
+
+
+class _BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with every value a template makes (by `~`, `+`, `*`, `%`, `**`, a
+    filter or a method call) bounded by MAX_VALUE_SIZE (the sandbox itself bounds only
+    `range`), and one rendering's loops and output bounded by MAX_LOOP_STEPS and
+    MAX_RENDERED_SIZE. Intercepted operators are also never folded into constants when a
+    template compiles."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(finalize=self._finalized, **options)
+
+    def measure(self, value: Any) -> int:
+        """The size of `value` (see `template_sizes.size_of`), charged to the rendering."""
+        size, visited = size_of(value, MAX_VALUE_SIZE)
+        budget = _BUDGET.get()
+        if budget is not None and visited:
+            budget.measured -= visited
+            if budget.measured < 0:
+                raise jinja2.sandbox.SecurityError(
+                    f"the template measures lists of more than {MAX_MEASURED_ITEMS:,} items "
+                    "in all in one rendering (each operator or filter given a list measures "
+                    "it): build lists from the facts, not large ones over and over"
+                )
+        return size
+
+    def _bounded(self, what: str, estimate: Callable[[], float]) -> None:
+        """Refuse `what` if `estimate` says it would make a value past MAX_VALUE_SIZE (an
+        estimate failing on odd arguments leaves the operation to fail in its own words)."""
+        try:
+            size = estimate()
+        except (TypeError, ValueError, AttributeError):
+            return
+        if size > MAX_VALUE_SIZE:
+            raise _too_large(what, size)
+
+    def _made(self, what: str, result: Any) -> Any:
+        """`result`, refused if it is larger than MAX_VALUE_SIZE."""
+        size = self.measure(result)
+        if size > MAX_VALUE_SIZE:
+            raise _too_large(what, size, made=True)
+        return result
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        size = _result_size(operator, left, right)
-        if size > MAX_VALUE_SIZE:
-            raise jinja2.sandbox.SecurityError(
-                f"'{operator}' would make a value of about {size:,.0f} characters or digits; "
-                f"a template may make at most {MAX_VALUE_SIZE:,}"
-            )
+        self._bounded(f"'{operator}'", lambda: binop_size(self.measure, operator, left, right))
         return super().call_binop(context, operator, left, right)
+
+    def joined(self, *parts: Any) -> str:
+        """A template's `a ~ b ~ c` (compiled to this call by `_generate`)."""
+        self._bounded("'~'", lambda: sum(map(self.measure, parts)))
+        return "".join(map(str, parts))
+
+    def call(
+        __self,
+        __context: jinja2.runtime.Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """A call from a template; a method of a string, list or dict is refused where it
+        would make too large a value (`s.center(10**9)`, `s.replace('a', s)`) or has made
+        its result or its own list or dict too large (`l.extend(l)` in a loop). Macros
+        write through `concat`, which bounds them."""
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if not isinstance(owner, str | bytes | list | tuple | dict | set):
+            return super().call(__context, __obj, *args, **kwargs)
+        name = f"the method '{getattr(__obj, '__name__', '')}'"
+        if args and isinstance(args[0], Iterator):  # measured as it is read
+            args = (list(__self._each_bounded(name, args[0])), *args[1:])
+        given = {k: v for k, v in kwargs.items() if k not in _JINJA_CALL_KWARGS}
+        __self._bounded(name, lambda: method_size(__self.measure, __obj, args, given))
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(owner, list | dict | set):
+            __self._made(name, owner)
+        return __self._made(name, result)
+
+    def bounded_filters(self) -> None:
+        """Bound every filter (Jinja's and ours) as `call` bounds methods."""
+        for name, fn in list(self.filters.items()):
+            self.filters[name] = self._bounded_filter(name, fn)
+
+    def _bounded_filter(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        what, estimate = f"the filter '{name}'", FILTER_SIZES.get(name)
+        # A filter marked to be passed the context or environment takes its value second.
+        first = 1 if getattr(fn, "jinja_pass_arg", None) is not None else 0
+
+        @functools.wraps(fn)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            if len(args) > first and isinstance(args[first], Iterator):
+                values = list(self._each_bounded(what, args[first]))
+                args = (*args[:first], values, *args[first + 1 :])
+            if estimate is not None:
+                self._bounded(what, lambda: estimate(self.measure, *args[first:], **kwargs))
+            return self._made(what, fn(*args, **kwargs))
+
+        return bounded
+
+    def _each_bounded(self, what: str, items: Iterator[Any]) -> Iterator[Any]:
+        """`items`, refused once together they are larger than MAX_VALUE_SIZE."""
+        total = 0
+        for item in items:
+            total += 1 + self.measure(item)
+            if total > MAX_VALUE_SIZE:
+                raise _too_large(what, total)
+            yield item
+
+    def _finalized(self, value: Any) -> Any:
+        """A value a template writes, refused before it is turned into text when that text
+        would not fit in what the rendering may still write."""
+        budget = _BUDGET.get()
+        if budget is not None and size_of(value, budget.size)[0] > budget.size:
+            raise _written_too_much()
+        return value
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """`item.items` is the item's field `items` when it has one (a dict method otherwise):
@@ -317,7 +455,9 @@ class _BoundedSandbox(SandboxedEnvironment):
         filename: str | None,
         defer_init: bool = False,
     ) -> str:
-        """Jinja's code, with what every `{% for %}` loops over passed through `counted`."""
+        """Jinja's code, with what every `{% for %}` loops over passed through `counted`,
+        and every `~` made a call of `joined`."""
+        source = _Joined(self).visit(source)
         for loop in source.find_all(jinja2.nodes.For):
             counted = jinja2.nodes.EnvironmentAttribute("counted", lineno=loop.iter.lineno)
             loop.iter = jinja2.nodes.Call(counted, [loop.iter], [], None, None)
@@ -345,27 +485,9 @@ class _BoundedSandbox(SandboxedEnvironment):
             if budget is not None:
                 budget.size -= len(part)
                 if budget.size < 0:
-                    raise jinja2.sandbox.SecurityError(
-                        f"the template writes more than {MAX_RENDERED_SIZE:,} characters in "
-                        "one rendering"
-                    )
+                    raise _written_too_much()
             written.append(part)
         return "".join(written)
-
-
-def _result_size(operator: str, left: Any, right: Any) -> float:
-    """About how large `left <operator> right` would be (characters, items or digits)."""
-    if operator == "*":
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(n, int):
-                return len(seq) * max(n, 0)
-    elif operator == "**" and isinstance(left, int | float) and isinstance(right, int | float):
-        if abs(left) > 1 and right > 0:
-            return right * math.log10(abs(left))
-    elif operator == "%" and isinstance(left, str):
-        widths = (int(n) for m in _FORMAT_WIDTH.finditer(left) for n in m.groups() if n)
-        return len(left) + max(widths, default=0)
-    return 0
 
 
 def normalize_skeleton(text: str) -> str:
@@ -460,6 +582,7 @@ class PromptSet:
             bytecode_cache=_BytecodeCache(str(paths.templates_cache_dir() / "bytecode")),
         )
         env.filters.update(FILTERS)
+        env.bounded_filters()
         env.globals.update(GLOBALS)
         for name in REMOVED_GLOBALS:
             del env.globals[name]
@@ -837,7 +960,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         """Jinja's key, for this package's code generation (`_BoundedSandbox._generate`):
         code compiled by an earlier version, without its loop count, is never reused."""
-        return f"{super().get_cache_key(name, filename)}-{__version__}-counted"
+        return f"{super().get_cache_key(name, filename)}-{__version__}-counted-joined"
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):

@@ -485,7 +485,7 @@ def test_a_template_making_a_huge_value_is_refused_without_using_the_memory(
         ),
         (
             "{% for i in range(50) %}{{ '好' * 100000 }}{% endfor %}",
-            ":",
+            ":2:",
             "the template writes more than 1,000,000 characters in one rendering",
         ),
     ],
@@ -504,6 +504,87 @@ def test_a_template_looping_or_writing_without_end_is_refused_promptly(
         f"examples: SecurityError: {problem}"
     ), result.stderr[-800:]
     assert "Traceback" not in result.stderr
+
+
+GROWING = (
+    "{% set ns = namespace(v=START) %}{% for i in range(40) %}{% set ns.v = STEP %}{% endfor %}"
+)
+"""A value doubled 40 times within 40 loop steps (a namespace carries it from step to step)."""
+BIG = "{% set s = 'x' * 50000 %}{% set l = ['x'] * 50000 %}"
+"""A string and a list each within the bound, for an operation that multiplies them."""
+
+
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (GROWING.replace("START", "'x'").replace("STEP", "ns.v ~ ns.v"), "'~' would make"),
+        (GROWING.replace("START", "'x'").replace("STEP", "ns.v + ns.v"), "'+' would make"),
+        (GROWING.replace("START", "['x']").replace("STEP", "ns.v + ns.v"), "'+' would make"),
+        (GROWING.replace("START", "7").replace("STEP", "ns.v * ns.v"), "'*' would make"),
+        (
+            "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s | length }}{% endmacro %}"
+            "{{ d('x', 40) }}",
+            "'~' would make",
+        ),
+        (
+            "{% set l = ['x'] %}{% for i in range(40) %}{% set _ = l.extend(l) %}{% endfor %}",
+            "the method 'extend' made",
+        ),
+        (BIG + "{{ s | replace('x', s) }}", "the filter 'replace' would make"),
+        (BIG + "{{ s.replace('x', s) }}", "the method 'replace' would make"),
+        (BIG + "{{ s | center(10 ** 9) }}", "the filter 'center' would make"),
+        (BIG + "{{ s.center(10 ** 9) }}", "the method 'center' would make"),
+        (BIG + "{{ l | join(s) }}", "the filter 'join' would make"),
+        (BIG + "{{ s.join(l) }}", "the method 'join' would make"),
+        (BIG + "{{ '%s%s%s' | format(s, s, s) }}", "the filter 'format' would make"),
+        (BIG + "{{ '%s%s%s' % (s, s, s) }}", "'%' would make"),
+        ("{{ '{:>1000000000}'.format(1) }}", "the method 'format' would make"),
+        ("{{ [1] | batch(10 ** 9, 'x') | list }}", "the filter 'batch' would make"),
+        (BIG + "{{ l | map('center', 99999) | list }}", "the filter 'list' would make"),
+    ],
+)
+def test_a_template_growing_a_value_without_bound_is_refused_promptly(
+    doctype_copy: Path, body, problem
+):
+    """A type from --spec-dir whose template doubled a string forty times (`~`, `+`), or
+    multiplied one by a filter or method (`replace`, `center`, `join`, `format`…), took all
+    the memory of `draft doctypes` and `draft run`: only `*`, `**` and `%` were bounded,
+    and only against their own operands. (The child's time and address space are capped, so
+    a regression fails instead of swapping.)"""
+    template, result = _doctypes_with_opening(doctype_copy, body)
+    assert result.returncode == 2, result.stderr[-800:]
+    assert result.stderr.startswith(
+        f"error: {template}:2: template for section 'opening' fails with the spec's "
+        f"examples: SecurityError: {problem} a value of about "
+    ), result.stderr[-800:]
+    assert "characters, items or digits; a template may make at most 100,000" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_template_measuring_a_large_list_over_and_over_is_refused_promptly(
+    doctype_copy: Path,
+):
+    """Each `+` measures its list: doing it in every step of a long loop would take hours."""
+    body = "{% set l = ['x'] * 40000 %}{% for i in range(100000) %}{% set m = l + [] %}{% endfor %}"
+    template, result = _doctypes_with_opening(doctype_copy, body)
+    assert result.returncode == 2, result.stderr[-800:]
+    assert result.stderr.startswith(
+        f"error: {template}:2: template for section 'opening' fails with the spec's "
+        "examples: SecurityError: the template measures lists of more than 10,000,000 items"
+    ), result.stderr[-800:]
+
+
+def test_a_template_building_text_within_the_bounds_drafts_as_before(doctype_copy: Path, cli):
+    """`~`, `+`, filters and methods that make text are bounded, not changed."""
+    template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
+    _edit(template, "{{ supervising_body }}", "{{ '%s' | format(supervising_body) }}")
+    _edit(template, "{{ county }}委", "{{ county ~ '委' }}")
+    _edit(template, "{{ report_year }}年以来", "{{ '{}年'.format(report_year) + '以来' }}")
+    _edit(template, "和省、市", "{{ '、'.join(['和省', '市']) | replace('x', 'y') | center(3) }}")
+    facts = EXAMPLES / "school-ideology-summary.yaml"
+    result = cli("run", facts, "--spec-dir", doctype_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == cli("run", facts).stdout  # as drafted from the original
 
 
 def test_a_template_failing_only_with_the_users_facts_is_bad_input(
