@@ -897,8 +897,9 @@ def _check_all_used(spec: DocSpec, used: set[str]) -> None:
 
 _LOADED: dict[tuple[object, ...], PromptSet] = {}
 
-_CHECKING_CODE = ("prompts.py", "markers.py", "numerals.py")
-"""The modules whose code the check runs (this one, and the helpers its filters call)."""
+_CHECKING_CODE = ("prompts.py", "template_sizes.py", "markers.py", "numerals.py")
+"""The modules whose code the check runs (this one, the sizes its sandbox estimates, and
+the helpers its filters call)."""
 
 
 def _check_record(spec: DocSpec, pdir: Path, shared: Path) -> Path:
