@@ -897,7 +897,7 @@ def _check_all_used(spec: DocSpec, used: set[str]) -> None:
 
 _LOADED: dict[tuple[object, ...], PromptSet] = {}
 
-_CHECKING_CODE = ("prompts.py", "template_sizes.py", "markers.py", "numerals.py")
+_CHECKING_CODE = ("prompts.py", "template_sizes.py", "items.py", "markers.py", "numerals.py")
 """The modules whose code the check runs (this one, the sizes its sandbox estimates, and
 the helpers its filters call)."""
 
