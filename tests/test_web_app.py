@@ -631,6 +631,23 @@ def test_api_keys_never_reach_the_browser(
         assert "scripted" in client.get(draft).text
 
 
+def test_a_failed_section_says_which_facts_to_write_in_by_hand(
+    draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, openai_server, tmp_path: Path
+):
+    scripted_profile(draftsmith_home, openai_server.base_url, "scripted", "WEB_TEST_KEY")
+    monkeypatch.setenv("WEB_TEST_KEY", "sk-web-test-failing-section")
+    monkeypatch.chdir(tmp_path)
+    openai_server.script("theory_study", "400")
+    with TestClient(create_app(WebSettings()), base_url=BASE_URL) as client:
+        web = Web(client)
+        draft = web.generate(web.new_doc(), fields_for(example_facts()), model="scripted")
+        review = client.get(draft).text
+    failed = review.split('id="sec-theory_study"')[1].split("</section>")[0]
+    assert "这一节生成失败：400 Bad Request" in failed
+    assert "请手写这一节，写明：“中心组学习次数”、“中心组理论学习次数”" in failed
+    assert review.count("请手写这一节") == 1  # the sections drafted have nothing to add
+
+
 def test_a_missing_key_is_reported_on_the_form_not_as_a_crash(
     draftsmith_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):

@@ -77,6 +77,8 @@ class SectionView(BaseModel):
     paragraphs: list[Line]
     status: str = "ok"
     error: str | None = None
+    must_mention: list[str] = []
+    """The labels of the facts a failed section had to name: the clerk writes them in."""
     annotation_count: int = 0
 
 
@@ -195,6 +197,7 @@ def build_review(draft: Draft) -> ReviewView:
                 paragraphs=[_cut(t, o, annotations, anchored) for o, t in own],
                 status=section.status,
                 error=section.error,
+                must_mention=[f.label for f in section.must_mention],
                 annotation_count=sum(1 for x in annotations if a <= x.start < b),
             )
         )
