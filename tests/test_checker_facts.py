@@ -748,3 +748,41 @@ def test_an_endless_chinese_numeral_is_no_number_and_no_traceback(tmp_path, run)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "总结.txt:1:" in done.stdout
+
+
+def test_a_number_filled_over_a_marker_names_the_fact_left_empty(tmp_path):
+    """A clerk who fills 【待补充：内设机构数】 in the Markdown, as the marker's hint says, was
+    told only “the number 9个 is not in the facts … write 【待补充：名称】” — put the marker
+    back. The finding now names the fact the facts file leaves empty, and its id to give."""
+    example = (EXAMPLES / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        example.replace("departments: 9\n", "").replace("report_date: 2024-01-10\n", ""),
+        encoding="utf-8",
+    )
+    draft = tmp_path / "总结.md"
+    assert run_cli("run", facts, "-o", draft).returncode == 0
+    text = draft.read_text(encoding="utf-8")
+    filled = (
+        text.replace("【待补充：内设机构数】", "9")
+        .replace("【待补充：成文日期】", "2024年1月10日")
+        .replace("办理不动产登记业务15600件", "办理不动产登记业务15700件")
+    )
+    assert filled.count("【待补充") == 0
+    draft.write_text(filled, encoding="utf-8")
+
+    done = run_cli("check", draft, "--facts", facts, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    found = {
+        f["excerpt"]: (f["message"], f["hint"])
+        for f in json.loads(done.stdout)["findings"]
+        if f["code"] == "facts.unsupported-number"
+    }
+    assert set(found) == {"9个", "2024年1月10日", "15700件"}
+    message, hint = found["9个"]
+    assert "内设机构数" in message and "departments" in hint
+    message, hint = found["2024年1月10日"]
+    assert "成文日期" in message and "report_date" in hint
+    # a count no empty fact could be (件: no fact of that unit is missing) is told as before
+    message, hint = found["15700件"]
+    assert "left empty" not in message and "【待补充：名称】" in hint

@@ -33,7 +33,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
@@ -43,6 +43,9 @@ from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
 from pipeline.items import series_item
 from pipeline.markers import marker
+
+if TYPE_CHECKING:
+    from pipeline.spec import FactSpec
 
 _YEAR = re.compile(
     r"(?<!\d)(\d{4})[ \t]*年|(?<![〇零一二三四五六七八九])([〇零一二三四五六七八九]{4})年"
@@ -202,16 +205,44 @@ def _unsupported(ctx: Context) -> list[Finding]:
             continue
         written = ctx.text[token.start : token.end]
         what = "date" if token.date else "number"
+        message = f"the {what} “{written}” is not in the facts"
+        hint = "use only numbers the facts give; for one they lack, write 【待补充：名称】"
+        if empty := _empty_facts_for(ctx, token):
+            # most likely a marker filled in the text (as its own hint says) while the facts
+            # file still leaves that fact empty: say which, rather than "write the marker back"
+            labels = "、".join(spec.label for spec in empty.values())
+            message += f", where {labels} {'is' if len(empty) == 1 else 'are'} left empty"
+            hint = (
+                f"if it is {labels}, give it in the facts ({', '.join(empty)}) and check again; "
+                "otherwise use only numbers the facts give"
+            )
         out.append(
             ctx.finding(
-                "facts.unsupported-number",
-                Severity.ERROR,
-                token.start,
-                token.end,
-                f"the {what} “{written}” is not in the facts",
-                "use only numbers the facts give; for one they lack, write 【待补充：名称】",
+                "facts.unsupported-number", Severity.ERROR, token.start, token.end, message, hint
             )
         )
+    return out
+
+
+def _empty_facts_for(ctx: Context, token: NumberToken) -> dict[str, FactSpec]:
+    """The facts left empty that `token` could be the value of, by id: a date for a date
+    fact, a year for a year fact, a count for a number fact of its unit (or of none)."""
+    if ctx.spec is None or ctx.facts is None:
+        return {}
+    out = {}
+    for fact_id, spec in ctx.spec.facts.items():
+        if ctx.facts.values.get(fact_id) is not None:
+            continue
+        if token.date is not None:
+            fits = spec.type == "date" and token.date[0] != 0 and token.date[2] is not None
+        elif token.kind == "year":
+            fits = spec.type == "year"
+        else:
+            unit = spec.unit or ""
+            after = ctx.text[token.start : token.end + len(unit)]
+            fits = spec.type in ("integer", "number") and unit in after
+        if fits:
+            out[fact_id] = spec
     return out
 
 
