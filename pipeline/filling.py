@@ -45,7 +45,8 @@ def filled_markers(old: str, new: str, spec: DocSpec) -> dict[str, Any]:
     """Facts the user supplied by typing a value over their markers: {fact id: value}.
 
     A marker of a scalar fact in `old` counts as filled when `new` holds the text around it
-    with a short value, and no marker, in its place (学习【待补充：中心组学习次数】次 → 学习12次).
+    with a short value, and no marker, in its place (学习【待补充：中心组学习次数】次 → 学习12次);
+    around a marker that is its whole line, the line above it (the 落款's unit above its date).
     """
     from pipeline.drafting import fact_labels
 
@@ -62,6 +63,10 @@ def filled_markers(old: str, new: str, spec: DocSpec) -> dict[str, Any]:
         right_edge = min(right_edge, newline) if newline >= 0 else right_edge
         before = old[max(left_edge, start - _CONTEXT) : start]
         after = old[end : min(right_edge, end + _CONTEXT)]
+        if not before and not after and start > 0 and old[start - 1] == "\n":
+            # a marker that is its whole line (the 落款's date): the line above locates it
+            before = old[old.rfind("\n", 0, start - 1) + 1 : start]
+            after = "\n" if newline >= 0 else ""
         if not before and not after:
             continue
         pattern = re.escape(before) + r"([^\n【】]{1,40}?)" + re.escape(after)

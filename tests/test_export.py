@@ -179,6 +179,44 @@ def test_a_marker_replaced_all_over_the_file_is_a_filled_fact(cli, saved, tmp_pa
     assert check.returncode == 0, check.stdout  # `draft check` agrees: nothing unsupported
 
 
+def test_a_date_typed_over_the_signatures_marker_is_the_date_fact(cli, tmp_path):
+    """The 落款's date marker is a line of its own, with no words around it on that line: a
+    clerk who typed 2024年1月10日 over it in the draft JSON got “the date … is not in the
+    facts” from `draft export` and `draft check` (exit 1), where any other marker filled is
+    that fact. The line above it (the unit) now locates the value."""
+    example = (EXAMPLES / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(example.replace("report_date: 2024-01-10\n", ""), encoding="utf-8")
+    saved = tmp_path / "draft.json"
+    assert cli("run", facts, "-o", saved).returncode == 0
+    assert load_draft_json(saved).signature.date == "【待补充：成文日期】"
+    edited = tmp_path / "edited.json"
+    edited.write_text(
+        saved.read_text(encoding="utf-8").replace("【待补充：成文日期】", "2024年1月10日"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.json"
+    result = cli("export", edited, "-o", out, "-o", tmp_path / "out.docx")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["facts"]["report_date"] == "2024-01-10"
+    assert not [f for f in data["findings"] if f["code"] == "facts.unsupported-number"]
+    check = cli("check", edited)
+    assert check.returncode == 0, check.stdout
+    # the date typed in the signature alone (not replaced all over the file) is the fact too;
+    # a number changed in a section is still not in the facts
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["signature"]["date"] = "2024年1月10日"
+    body = data["sections"][2]["body"]
+    data["sections"][2]["body"] = body.replace("补充耕地1200亩", "补充耕地1300亩")
+    assert data["sections"][2]["body"] != body
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    check = cli("check", wrong, "--format", "json")
+    found = json.loads(check.stdout)["findings"]
+    assert [f["excerpt"] for f in found if f["code"] == "facts.unsupported-number"] == ["1300亩"]
+
+
 # ----------------------------------------------------------------------------- Markdown
 
 
