@@ -193,6 +193,33 @@ def test_check_counts_a_sections_length_in_the_markdown_as_run_does(cli, tmp_pat
     assert "the section has 17 characters; expected 100–5000" in lengths(md)
 
 
+def test_a_section_short_by_a_fact_left_empty_is_not_told_to_expand(cli, tmp_path):
+    """A clerk who leaves 单位基本情况 and the plans empty got, besides each marker, “the section
+    has 34 characters; expected 40–600 … expand the section from the facts” on 基本情况 and
+    on the plans, from `draft run` and from `draft check` of its own draft: the section is
+    short by the fact still to fill. A section short with every fact given still is."""
+    import json
+
+    facts = _example("annual-work-summary")
+    del facts["unit_profile"], facts["plans"]
+    facts["work_items"] = [{"title": "统计调查", "summary": "完成各项统计调查"}]
+    path = _write(tmp_path / "facts.yaml", facts)
+    md = tmp_path / "总结.md"
+    run = cli("run", path, "-o", md)
+    assert run.returncode == 0, run.stderr
+    for source in (md, md.with_suffix(".docx")):
+        if not source.exists():
+            assert cli("run", path, "-o", source).returncode == 0
+        done = cli("check", source, "--facts", path, "--format", "json")
+        found = json.loads(done.stdout)["findings"]
+        markers = {f["message"] for f in found if f["code"] == "gap.marker"}
+        assert markers == {"missing fact: 单位基本情况", "missing fact: 下一年度工作打算"}
+        short = [f["message"] for f in found if f["code"] == "style.length"]
+        assert short == ["the section has 16 characters; expected 100–5000"], short
+    assert "expected 40–600" not in run.stderr and "expected 60–1500" not in run.stderr
+    assert "expected 100–5000" in run.stderr
+
+
 def _summary_findings(stderr: str) -> list[str]:
     """The findings `draft run` lists after its summary, one a line."""
     return [line.strip() for line in stderr.splitlines() if ": warning " in line]
