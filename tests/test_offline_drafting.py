@@ -20,6 +20,7 @@ try:
 except ImportError:  # Windows
     resource = None  # type: ignore[assignment]
 
+import pytest
 import yaml
 
 from pipeline.markers import find_markers
@@ -236,6 +237,30 @@ def test_a_missing_unit_profile_is_a_sentence_of_its_own(cli, tmp_path):
     result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert "\n【待补充：单位基本情况】。单位内设机构9个，" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("guidance", "opening"),
+    [
+        (
+            "在县委、县政府的坚强领导下，我局坚持稳中求进",
+            "2023年，在县委、县政府的坚强领导下，我局坚持稳中求进，",
+        ),
+        ("我局坚持稳中求进工作总基调", "2023年，我局坚持稳中求进工作总基调，"),
+        ("本单位坚持依法行政", "2023年，本单位坚持依法行政，"),
+        ("坚持稳中求进工作总基调", "2023年，我们坚持稳中求进工作总基调，"),
+    ],
+)
+def test_a_guidance_with_its_own_subject_gets_no_second_one(cli, tmp_path, guidance, opening):
+    """A clerk's 指导思想 as units write it, “在县委、县政府的坚强领导下，我局坚持……”, was
+    drafted “2023年，我们在县委、县政府的坚强领导下，我局坚持……”: two subjects in one
+    sentence. 我们 is written only before a guidance that has none of its own."""
+    facts = _example("annual-work-summary")
+    facts["guidance"] = guidance
+    _facts_file(tmp_path, facts)
+    result = cli("run", tmp_path / "facts.yaml", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert f"\n{opening}团结带领全体干部职工" in result.stdout
 
 
 def test_a_single_problem_is_not_numbered(cli, tmp_path):
