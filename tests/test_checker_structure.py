@@ -396,3 +396,29 @@ def test_a_summarys_main_section_under_its_common_headings_is_found(written):
     text = example_draft_text("annual-work-summary")
     assert "二、主要工作和成效" in text
     assert structure(text.replace("二、主要工作和成效", f"二、{written}"), spec=spec) == []
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["2024年工作思路和举措", "2024年工作计划及措施", "2024年工作安排", "下一步工作安排"],
+)
+def test_a_plans_heading_as_units_write_it_is_the_plans_section(tmp_path, heading):
+    """A clerk who renamed 四、2024年工作打算 in the Markdown to a heading units use
+    (2024年工作思路和举措, 2024年工作安排) was told “required section missing: …年工作打算”
+    of a section that is there. A heading that begins with a section's heading or alias, and
+    the 工作安排 headings, are that section; a wrong year in it is still found."""
+    draft = tmp_path / "总结.md"
+    assert run_cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", draft).returncode == 0
+    text = draft.read_text(encoding="utf-8")
+    assert "## 四、2024年工作打算\n" in text
+    renamed = tmp_path / "renamed.md"
+    renamed.write_text(text.replace("## 四、2024年工作打算", f"## 四、{heading}"), "utf-8")
+    done = run_cli("check", renamed, "--facts", EXAMPLES / "annual-work-summary.yaml")
+    assert done.returncode == 0, done.stdout
+    assert "missing" not in done.stdout
+    if heading.startswith("2024"):
+        renamed.write_text(
+            text.replace("## 四、2024年工作打算", f"## 四、2023{heading[4:]}"), "utf-8"
+        )
+        done = run_cli("check", renamed, "--facts", EXAMPLES / "annual-work-summary.yaml")
+        assert "facts.plans-year" in done.stdout and "missing" not in done.stdout

@@ -48,6 +48,10 @@ def _norm(s: str) -> str:
     return s.rstrip("。：")
 
 
+_PREFIX_SCORE = 0.8
+"""The score of a heading that begins with a spec heading (or alias) whole."""
+
+
 @lru_cache(maxsize=256)
 def _heading_template(template: str) -> tuple[str, re.Pattern[str]]:
     """A spec heading template's literal text, and a pattern matching it with any value in
@@ -67,7 +71,12 @@ def _heading_score(title: str, template: str) -> float:
     norm = _norm(title)
     if pattern.fullmatch(norm):
         return 1.0
-    return difflib.SequenceMatcher(None, norm, literal).ratio()
+    ratio = difflib.SequenceMatcher(None, norm, literal).ratio()
+    if len(literal) >= 4 and pattern.match(norm):
+        # the whole heading, with words added after it (2024年工作思路和举措): a year in it
+        # makes the literal a small part of the text, which the ratio alone undervalues
+        return max(ratio, _PREFIX_SCORE)
+    return ratio
 
 
 def map_sections(ctx: Context) -> list[SectionSpan]:
