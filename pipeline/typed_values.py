@@ -78,8 +78,10 @@ def to_float(text: str, unit: str | None) -> Any:
 
 def to_date(text: str) -> Any:
     """An ISO date from what a clerk types (2021年1月15日, 2021.1.15, 2021/1/15,
-    二〇二一年一月十五日), or the text."""
+    二〇二一年一月十五日, 2021年元月15日), or the text."""
     t = _normalise(text)
+    if "元月" in t:  # January as a 落款 may name it (2024年元月8日)
+        t = t.replace("元月", "1月" if t[:1].isdigit() else "一月")
     m = _DATE.match(t)
     parts: tuple[int | None, ...] = ()
     if m:
