@@ -34,6 +34,16 @@ def test_builtin_doctypes_load_with_sections_in_order():
     assert set(available_doctypes()) >= {"school-ideology-summary", "annual-work-summary"}
 
 
+@pytest.mark.parametrize("doctype", ["annual-work-summary", "school-ideology-summary"])
+def test_builtin_descriptions_have_no_blank_inside_the_chinese(doctype):
+    """`draft doctypes` and the web app showed “……小节）， 存在的问题”: the spec's folded
+    `description: >-` joined its two lines with a blank, which Chinese text does not have."""
+    description = load_spec(doctype).description
+    assert not re.search(
+        r"[\u3000-\u9fff\uff00-\uffef]\s+[\u3000-\u9fff\uff00-\uffef]", description
+    )
+
+
 @pytest.fixture
 def doctype_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in school doctype as a --spec-dir root."""
@@ -648,13 +658,13 @@ def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
         (
             "    example: 12\n",
             "    example: 十几\n",
-            ":71: field 'facts.central_group_sessions.example' (中心组学习次数): "
+            ":69: field 'facts.central_group_sessions.example' (中心组学习次数): "
             "expected an integer",
         ),
         (
             "    example: 2020\n",
             "    example: 1800\n",
-            ":31: field 'facts.report_year.example' (总结年度): expected a value ≥ 1949",
+            ":29: field 'facts.report_year.example' (总结年度): expected a value ≥ 1949",
         ),
     ],
     ids=["wrong type", "out of range"],
