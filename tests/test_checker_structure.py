@@ -422,3 +422,18 @@ def test_a_plans_heading_as_units_write_it_is_the_plans_section(tmp_path, headin
         )
         done = run_cli("check", renamed, "--facts", EXAMPLES / "annual-work-summary.yaml")
         assert "facts.plans-year" in done.stdout and "missing" not in done.stdout
+
+
+def test_a_missing_plans_section_is_named_with_its_year_from_the_facts(tmp_path):
+    """Deleting 四、2024年工作打算 from the draft was reported as missing “…年工作打算”: with the
+    facts given, the heading is named as the draft writes it."""
+    draft = tmp_path / "总结.md"
+    assert run_cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", draft).returncode == 0
+    text = draft.read_text(encoding="utf-8")
+    start = text.index("## 四、2024年工作打算")
+    end = text.index("\n\n", text.index("\n\n", start) + 2)
+    draft.write_text(text[:start] + text[end + 2 :], encoding="utf-8")
+    done = run_cli("check", draft, "--facts", EXAMPLES / "annual-work-summary.yaml")
+    assert "required section missing: “2024年工作打算” (plans)" in done.stdout, done.stdout
+    done = run_cli("check", draft, "--doctype", "annual-work-summary")  # no facts: no year
+    assert "required section missing: “…年工作打算” (plans)" in done.stdout, done.stdout

@@ -48,6 +48,24 @@ def _norm(s: str) -> str:
     return s.rstrip("。：")
 
 
+_SIMPLE_VAR = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*(?:([+-])\s*(\d+)\s*)?\}\}")
+"""A heading variable that is a fact, or a number fact plus or minus a constant."""
+
+
+def _heading_value(ctx: Context, variable: str) -> str:
+    """What a spec heading's `{{ … }}` reads with the facts given (2024 for
+    {{ report_year + 1 }}), or … when they do not tell."""
+    m = _SIMPLE_VAR.fullmatch(variable)
+    value = ctx.facts.values.get(m[1]) if m and ctx.facts is not None else None
+    if isinstance(value, bool) or value is None or not isinstance(value, int | str):
+        return "…"
+    if m and m[2]:
+        if not isinstance(value, int):
+            return "…"
+        value = value + int(m[3]) if m[2] == "+" else value - int(m[3])
+    return str(value)
+
+
 _PREFIX_SCORE = 0.8
 """The score of a heading that begins with a spec heading (or alias) whole."""
 
@@ -472,7 +490,7 @@ def _required_sections(ctx: Context) -> list[Finding]:
             else (ctx.doc.signature[0] if ctx.doc.signature else len(ctx.text))
         )
         what = (
-            f"“{_norm(_TEMPLATE_VAR.sub('…', s.heading))}”"
+            f"“{_norm(_TEMPLATE_VAR.sub(lambda m: _heading_value(ctx, m[0]), s.heading))}”"
             if s.heading
             else "the opening paragraph"
         )
