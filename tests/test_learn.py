@@ -751,3 +751,33 @@ def test_a_duty_reports_title_names_a_person_not_a_unit(cli, tmp_path):
     assert "单位名称" not in done.stderr and "总结年度" not in done.stderr
     spec = (tmp_path / "out/schemas/duty.yaml").read_text(encoding="utf-8")
     assert "unit: person_name" in spec
+
+
+def test_a_figure_with_no_known_measure_word_is_a_fact_not_fixed_text(cli, tmp_path):
+    """`draft learn` of a sample with “服务群众1200余人次” and “PM2.5平均浓度为32微克每立方米”
+    kept both figures in the templates and listed them in allowed_numbers: every unit's report
+    said 1200余人次 and 32微克每立方米, and `draft check` let it pass."""
+    sample = tmp_path / "env.txt"
+    sample.write_text(
+        "青山县生态环境局2021年工作总结\n\n2021年，我局扎实推进生态环境保护各项工作。"
+        "现总结如下：\n\n一、主要工作成效\n\n全县空气质量稳步改善，PM2.5平均浓度为32微克每立方米，"
+        "组织志愿者服务群众1200余人次。\n\n二、存在的问题\n\n部分区域环境基础设施仍然薄弱。\n\n"
+        "青山县生态环境局\n2021年12月30日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "env")
+    assert proc.returncode == 0, proc.stderr
+    body = (out / "prompts" / "env" / "zhuyao_work_achievements.j2").read_text(encoding="utf-8")
+    skeleton = body.split("{% block skeleton %}")[1].split("{% endblock %}")[0]
+    literal = re.sub(r"\{\{.*?\}\}", "", skeleton)
+    assert "PM2.5" in literal and not re.search(r"\d", literal.replace("PM2.5", "")), skeleton
+    spec = load_spec_file(out / "schemas" / "env.yaml")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    assert labels["PM2.5平均浓度"] == 32 and labels["志愿者服务群众人次"] == 1200, labels
+    assert spec.rules.allowed_numbers == ["2.5"]
+    facts = _filled_facts(out / "schemas" / "env.yaml", out / "env.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "为33微克每立方米" in text and "服务群众1201余人次" in text, text
+

@@ -115,6 +115,8 @@ _LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) >
 """Verbs that end a phrase inside it: one-character ones (达, 有, 为) are too often part of a
 word (达标率, 有效) to split at."""
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
+_DELIM_RE = re.compile(r"[，。；：、,;:（）()“”\"《》〈〉【】\n!！?？]|(?<!\d)\.|\.(?!\d)")
+"""A delimiter, as _DELIMS, but a decimal point (PM2.5) is none."""
 _CN_NUM = "一二两三四五六七八九十百"
 _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
@@ -193,7 +195,7 @@ def _cn_to_int(text: str) -> int | None:
 
 def context_core(before: str) -> str:
     """The noun phrase a number counts, from the words before it (学校共开展中心组学习 → 中心组学习)."""
-    cut = max(before.rfind(d) for d in _DELIMS)
+    cut = max((m.start() for m in _DELIM_RE.finditer(before)), default=-1)
     phrase = before[cut + 1 :].strip()
     phrase = _TRAIL_WORDS.sub("", phrase)
     pieces = [p for p in _LIGHT_SPLIT.split(phrase) if p]
@@ -847,8 +849,8 @@ def _value_facts(
             description=f"“{core}”的周年数（样稿中为 {value}）。",
             origin="sample",
         )
-    # Counts and percentages in Arabic numerals: 共培训教师120人次, 覆盖率达98.5%.
-    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*(%|％|{_MEASURE_RE})", text):
+    # Counts and percentages in Arabic numerals: 共培训教师120人次, 覆盖率达98.5%, 1200余人次.
+    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*(?:[余多]\s*)?(%|％|{_MEASURE_RE})", text):
         if m.start() < body_start or not reg.free(m.start(1), m.end(1)):
             continue
         if sig is not None and m.start() >= sig.date_span.start:
@@ -869,6 +871,36 @@ def _value_facts(
         if value is None or value < 2:
             continue
         _count_value(text, reg, m.start(1), m.end(1), value, m.group(2), chinese=True)
+    _other_numbers(text, reg, body_start, sig.date_span.start if sig else len(text))
+
+
+_OTHER_NUMBER = re.compile(r"(?<![A-Za-z0-9.．（(])\d+(?:\.\d+)?(?![A-Za-z0-9.．、）)])")
+"""An Arabic number that is not part of a Latin name (PM2.5, 5G), a decimal's other half,
+or a heading number (1. / 1、 / （1）)."""
+
+
+def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
+    """Every Arabic number of the body no earlier rule made a fact (32微克每立方米): the
+    sample's own figure, which fixed in a template would be written into every unit's report."""
+    for m in _OTHER_NUMBER.finditer(text, start, end):
+        if _in_quotes(text, m.start()) or not reg.free(m.start(), m.end()):
+            continue
+        core = context_core(text[max(0, m.start() - 14) : m.start()])
+        label = core or f"数值{len(reg.by_label) + 1}"
+        is_int = "." not in m.group()
+        value: int | float = int(m.group()) if is_int else float(m.group())
+        if label in reg.by_label and reg.by_label[label].example != value:
+            label = f"{label}{len(reg.by_label) + 1}"
+        reg.add(
+            label,
+            start=m.start(),
+            end=m.end(),
+            type="integer" if is_int else "number",
+            min=0,
+            example=value,
+            description=f"{label}（样稿中为 {m.group()}）。",
+            origin="sample",
+        )
 
 
 def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
