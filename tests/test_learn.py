@@ -781,3 +781,30 @@ def test_a_figure_with_no_known_measure_word_is_a_fact_not_fixed_text(cli, tmp_p
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "为33微克每立方米" in text and "服务群众1201余人次" in text, text
 
+
+@pytest.mark.parametrize(
+    ("last_heading", "expected"),
+    [("三、 年工作打算", "{{ report_year + 1 }}年工作打算"), ("三、……", "……")],
+)
+def test_a_heading_with_no_words_before_a_blank_is_learned(cli, tmp_path, last_heading, expected):
+    """`draft learn` of a sample whose last heading lost its year (“五、 年工作打算”, as a
+    sharing site leaves it) or has no words (“三、……”) named the section `section`, whose
+    template then extended itself: “RecursionError: maximum recursion depth exceeded”, and
+    nothing was learned."""
+    sample = tmp_path / "safety.txt"
+    sample.write_text(
+        "青山建设有限公司2021年度安全生产工作总结\n"
+        "2021年，我公司认真贯彻落实“安全第一、预防为主、综合治理”的方针。现总结如下：\n"
+        "一、落实安全责任\n与各部门签订安全生产责任书 份，层层落实安全责任。\n"
+        "二、存在的问题\n部分职工安全意识仍然淡薄。\n"
+        f"{last_heading}\n一要持续抓好安全责任落实；二要深化隐患排查治理。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "safety")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "safety.yaml")
+    assert [s.heading for s in spec.sections][-1] == expected
+    assert not {s.id for s in spec.sections} & {"section", "system"}
+    facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))

@@ -80,8 +80,10 @@ def _heading_break(line: str) -> str:
     match = _HEADING_START.match(line)
     if not match:
         return line
-    space = line.find(" ", match.end())
-    if 0 < space <= match.end() + 50 and "。" not in line[:space]:
+    # a blank right after the number ("五、 年工作打算") is a cut-out word, not the break
+    text_start = len(line) - len(line[match.end() :].lstrip(" "))
+    space = line.find(" ", text_start)
+    if text_start < space <= match.end() + 50 and "。" not in line[:space]:
         return line[:space] + "\n" + line[space + 1 :]
     return line
 

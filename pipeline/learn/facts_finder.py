@@ -552,6 +552,10 @@ def _gap_facts(
     """A fact for every hole not restored; returns the contexts no rule could type."""
     unexplained: list[str] = []
     the_year = year or dt.date.today().year - 1
+    plans = [
+        ((b.heading_span or b.body).start, b.body.end)
+        for b in (_plans_blocks(outline) if plans_follow_year(outline.title) else [])
+    ]
     for hole in holes:
         s, e = hole.start, hole.end
         if not reg.free(s, e):
@@ -598,11 +602,13 @@ def _gap_facts(
                 origin="gap",
             )
         elif after.startswith("年") and not after.startswith("年级"):
+            in_plans = any(a <= s < b for a, b in plans)  # “ 年工作打算”: the next year's
             reg.add(
                 "总结年度",
                 fact_id="report_year",
                 start=s,
                 end=e,
+                expression_of="{id} + 1" if in_plans else "{id}",
                 type="year",
                 example=the_year,
                 description="本总结所涵盖的年度。",

@@ -131,7 +131,8 @@ def build_sections(text: str, outline: Outline, found: FactsFound) -> list[Learn
     occurrences = sorted(
         (o.start, o.end, i) for i, f in enumerate(found.facts) for o in f.occurrences
     )
-    taken: set[str] = {"opening"}
+    # section.j2 and system.j2 are the layouts: a section of that name would extend itself
+    taken: set[str] = {"opening", "section", "system"}
     year_fact = next((f for f in found.facts if f.id == "report_year"), None)
     out = []
     blocks: list[tuple[str, Block]] = []
