@@ -808,3 +808,39 @@ def test_a_heading_with_no_words_before_a_blank_is_learned(cli, tmp_path, last_h
     assert not {s.id for s in spec.sections} & {"section", "system"}
     facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+
+
+def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path):
+    """`draft learn` of a 述职报告 opening “本人张伟，现任城关镇党委副书记、镇长” and signed
+    城关镇人民政府 / 张伟 / date wrote 本人张伟, his post and “城关镇人民政府” into the
+    templates as fixed text, and asked for 张伟 as 单位名称: every report learned from it
+    named him."""
+    sample = tmp_path / "duty.txt"
+    sample.write_text(
+        "2023年度个人述职报告\n\n本人张伟，现任城关镇党委副书记、镇长。2023年以来，我认真履行"
+        "职责，较好地完成了各项工作任务。现将工作情况报告如下：\n\n一、履职尽责\n\n"
+        "全年新签约项目9个，新增就业岗位320个。\n\n二、下一步打算\n\n"
+        "2024年，我将进一步加强学习，扎实推进各项工作。\n\n城关镇人民政府\n张伟\n2023年12月28日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "duty")
+    assert proc.returncode == 0, proc.stderr
+    assert "“城关镇人民政府” above the signing person's name was left out" in proc.stderr
+    templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "duty").iterdir())
+    for leaked in ("张伟", "城关镇人民政府", "党委副书记"):
+        assert leaked not in templates, templates
+    spec = load_spec_file(out / "schemas" / "duty.yaml")
+    assert spec.signature is not None
+    signer = spec.facts[spec.signature.unit]
+    assert (signer.label, signer.example) == ("述职人", "张伟")
+    assert spec.facts["position"].label == "现任职务"
+    facts = _filled_facts(out / "schemas" / "duty.yaml", out / "duty.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({spec.signature.unit: "李卫东", "position": "青石乡党委书记"})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "本人李卫东，现任青石乡党委书记。" in text, text
+    assert "张伟" not in text and "城关镇" not in text
+    assert text.rstrip().endswith("李卫东\n2022年1月12日"), text

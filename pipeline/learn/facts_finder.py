@@ -283,6 +283,12 @@ def find_facts(
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
     notes: list[str] = []
     _signature_facts(text, outline, reg)
+    if outline.signature is not None and outline.signature.above:
+        notes.append(
+            f"the 落款 line “{outline.signature.above}” above the signing person's name was "
+            "left out: a 落款 has one name line and the date"
+        )
+    _position_fact(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
@@ -411,6 +417,28 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
         type="string",
         example=example,
         description=f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。",
+        origin="sample",
+        required=True,
+    )
+
+
+_POSITION = re.compile(r"(?:本人|我)[^。\n]{0,12}?(?:现任|担任)([^，,。；;：:\n]{2,30})")
+
+
+def _position_fact(text: str, outline: Outline, reg: _Registry) -> None:
+    """The post the writer holds (本人张伟，现任城关镇党委副书记、镇长): another writer's
+    report must not say it."""
+    m = _POSITION.search(text, outline.title_span.end)
+    if m is None or not reg.free(m.start(1), m.end(1)):
+        return
+    reg.add(
+        "现任职务",
+        fact_id="position",
+        start=m.start(1),
+        end=m.end(1),
+        type="string",
+        example=m.group(1),
+        description=f"本人现任的单位和职务（样稿中为“{m.group(1)}”）。",
         origin="sample",
         required=True,
     )

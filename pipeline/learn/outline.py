@@ -40,6 +40,11 @@ _DOC_WORDS = (
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _END_PUNCT = "。；;：:！？!?，,"
 _SIGNER_LINE = re.compile(r"^(述职人|报告人|汇报人|发言人|总结人)[：:]\s*([\u4e00-\u9fff·]{2,8})$")
+_PERSON_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_UNIT_LINE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|局|委|委员会|公司|学校|中学|小学|医院|党支部|支部|党委"
+    r"|中心|办公室|镇|乡|街道|社区|村|院|所|部|处|科|厅|馆|站|队|会)$"
+)
 MAX_HEADING = 50
 """Longest heading accepted; a longer numbered line is a numbered paragraph."""
 
@@ -103,6 +108,9 @@ class Signature(BaseModel):
     """The signer's role when the 落款 names a person (述职人：张建华): the unit is the name."""
     date: str
     date_span: Span
+    above: str | None = None
+    """A unit line above a signing person's name (城关镇人民政府 / 张伟 / date): left out,
+    as a 落款 has one name line."""
 
 
 class Outline(BaseModel):
@@ -264,8 +272,14 @@ def _signature(text: str, lines: list[Span]) -> tuple[Signature | None, int]:
     last = text[lines[-1].start : lines[-1].end]
     if not _DATE_LINE.match(last):
         return None, 0
-    unit_span, role = None, None
-    if len(lines) >= 2:
+    unit_span, role, above = None, None, None
+    if (
+        len(lines) >= 3
+        and _PERSON_LINE.match(text[lines[-2].start : lines[-2].end])
+        and _UNIT_LINE.match(text[lines[-3].start : lines[-3].end])
+    ):  # a unit, the person's name, the date: the person signs
+        role, unit_span, above = "署名人", lines[-2], text[lines[-3].start : lines[-3].end]
+    elif len(lines) >= 2:
         prev = text[lines[-2].start : lines[-2].end]
         signer = _SIGNER_LINE.match(prev)
         if signer:
@@ -279,8 +293,9 @@ def _signature(text: str, lines: list[Span]) -> tuple[Signature | None, int]:
         role=role,
         date=re.sub(r"\s+", "", last),
         date_span=lines[-1],
+        above=above,
     )
-    return sig, 2 if unit_span else 1
+    return sig, 3 if above else 2 if unit_span else 1
 
 
 def find_outline(text: str) -> Outline:
@@ -295,6 +310,8 @@ def find_outline(text: str) -> Outline:
         if body_lines[0].end <= body_lines[0].start:
             body_lines = body_lines[1:]
     signature, sig_lines = _signature(text, body_lines)
+    if signature is not None and signature.above and "述职" in title:
+        signature.role = "述职人"
     if sig_lines:
         body_lines = body_lines[:-sig_lines]
 
