@@ -844,3 +844,30 @@ def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path
     assert "本人李卫东，现任青石乡党委书记。" in text, text
     assert "张伟" not in text and "城关镇" not in text
     assert text.rstrip().endswith("李卫东\n2022年1月12日"), text
+
+
+@pytest.mark.parametrize("title", ["XX公司20XX年度安全生产工作总结", "某公司 年度安全生产工作总结"])
+def test_a_title_whose_unit_and_year_are_placeholders_or_blank_gets_facts(cli, tmp_path, title):
+    """`draft learn` of a sample titled “XX公司20XX年度安全生产工作总结” (or “某公司 年度…”,
+    as a sharing site leaves it) kept the title as fixed text: every report was titled
+    “XX公司20XX年度…” or “某公司年度…”, with no unit and no year."""
+    sample = tmp_path / "safety.txt"
+    sample.write_text(
+        f"{title}\n我公司认真贯彻落实“安全第一、预防为主、综合治理”的方针。现总结如下：\n"
+        "一、落实安全责任\n层层落实安全责任。\n二、存在的问题\n部分职工安全意识仍然淡薄。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc = cli("learn", sample, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    learned = re.search(r"learned (\S+)  (\S+)", proc.stderr)
+    assert learned is not None and learned.group(2) == "安全生产工作总结", proc.stderr
+    spec = load_spec_file(out / "schemas" / f"{learned.group(1)}.yaml")
+    assert spec.title == "{{ unit_name }}{{ report_year }}年度安全生产工作总结"
+    assert spec.facts["unit_name"].example == "城关公司"
+    facts = _filled_facts(
+        out / "schemas" / f"{spec.id}.yaml", out / f"{spec.id}.facts.yaml", tmp_path
+    )
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.startswith("城关公司2021年度安全生产工作总结\n"), text

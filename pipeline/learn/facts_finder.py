@@ -320,7 +320,10 @@ _GENERIC_UNITS = {
     "本单位": "单位名称",
     "我单位": "单位名称",
 }
-_PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]")
+PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]|^某(?=[\u4e00-\u9fff])")
+TITLE_YEAR = re.compile(r"((?:19|20)\d{2}|(?:19|20|[Xx×]{2})[Xx×]{2})\s*年")
+"""The year in a title: digits, or a placeholder for them (20XX年); group 1 is the year."""
+_TITLE_YEAR_BLANK = re.compile(r"(?<=\S)[ \t]+(?=年)")
 _UNIT_EXAMPLES = {
     "学校名称": "青山县红星中学",
     "公司名称": "青山建设有限公司",
@@ -332,28 +335,29 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     """The report year and the unit in the title; the year is returned."""
     span = outline.title_span
     raw = text[span.start : span.end]
-    m = re.search(r"((?:19|20)\d{2})\s*年", raw)
+    m = TITLE_YEAR.search(raw) or _TITLE_YEAR_BLANK.search(raw)  # 20XX年, “某公司 年度”
     if not m:
         return None
-    year = int(m.group(1))
+    ys, ye = m.span(1) if m.re is TITLE_YEAR else m.span()
+    year = int(raw[ys:ye]) if raw[ys:ye].isdigit() else None
     reg.add(
         "总结年度",
         fact_id="report_year",
-        start=span.start + m.start(1),
-        end=span.start + m.end(1),
+        start=span.start + ys,
+        end=span.start + ye,
         type="year",
-        example=year,
+        example=year or dt.date.today().year - 1,
         description="本总结所涵盖的年度；下一年度的工作打算写它的下一年。",
-        origin="title",
+        origin="title" if year else "gap",
         required=True,
     )
-    unit = raw[: m.start()].strip()
-    if unit and len(unit) <= 30 and "述职" in raw[m.end() :]:  # 王芳2022年度述职报告
+    unit = raw[:ys].strip()
+    if unit and len(unit) <= 30 and "述职" in raw[ye:]:  # 王芳2022年度述职报告
         fact = reg.add(
             "述职人姓名",
             fact_id="person_name",
             start=span.start,
-            end=span.start + m.start(),
+            end=span.start + ys,
             type="string",
             example=unit,
             description="述职人的姓名，用于标题、正文和落款。",
@@ -365,17 +369,17 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
                 reg.add(fact.label, start=occ.start(), end=occ.end())
     elif unit and len(unit) <= 30:
         label = _GENERIC_UNITS.get(unit, "单位名称")
-        placeholder = _PLACEHOLDER.search(unit)
+        placeholder = PLACEHOLDER.search(unit)
         generic = unit in _GENERIC_UNITS or placeholder is not None
         example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
         if placeholder is not None:
-            example = _PLACEHOLDER.sub("城关", unit)
+            example = PLACEHOLDER.sub("城关", unit)
         note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
         fact = reg.add(
             label,
             fact_id="school_name" if label == "学校名称" else "unit_name",
             start=span.start,
-            end=span.start + m.start(),
+            end=span.start + ys,
             type="string",
             example=example,
             description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
@@ -405,7 +409,7 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
         (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
     )
     # A placeholder unit (XX县人民医院党委) gives an example with a name in its place.
-    example = _PLACEHOLDER.sub("城关", sig.unit)
+    example = PLACEHOLDER.sub("城关", sig.unit)
     if unit is not None and unit.example != example and "仅供参考" in unit.description:
         unit.example = example
         unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"

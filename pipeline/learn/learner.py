@@ -13,7 +13,14 @@ from pipeline import paths
 from pipeline.checker.findings import Finding, Severity
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import clean_sample
-from pipeline.learn.facts_finder import Edit, FactsFound, FoundFact, find_facts
+from pipeline.learn.facts_finder import (
+    PLACEHOLDER,
+    TITLE_YEAR,
+    Edit,
+    FactsFound,
+    FoundFact,
+    find_facts,
+)
 from pipeline.learn.model_assist import AssistReport, improve_labels
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Outline, find_outline
@@ -93,15 +100,25 @@ def _banned_phrases(extra: list[Path] | None) -> list[str]:
 
 def _default_name(outline: Outline, found: FactsFound) -> str:
     title = outline.title
-    m = re.search(r"(?:19|20)\d{2}年度?", title)
+    span = outline.title_span
+    blank_year = any(
+        span.start <= o.start < span.end
+        for f in found.facts
+        if f.id == "report_year"
+        for o in f.occurrences
+    )
+    # a year left blank (“某公司 年度”) is gone from the cleaned title: its 年 is the first
+    m = TITLE_YEAR.search(title) or (re.search("年", title) if blank_year else None)
     if not m:
         return title
+    end = m.end() + (title[m.end() : m.end() + 1] == "度")
     unit = title[: m.start()]
     generic = any(
         f.origin == "title" and f.type == "string" and "仅供参考" in f.description
         for f in found.facts
     )
-    return (unit if generic else "") + title[m.end() :]
+    # 学校 stays (学校意识形态工作总结); a placeholder (XX公司, 某公司) does not
+    return (unit if generic and not PLACEHOLDER.search(unit) else "") + title[end:]
 
 
 MAX_ID_LENGTH = 64
@@ -209,7 +226,7 @@ def learn_sample(
 
     sections = build_sections(cleaned.text, outline, found)
     used = {fid for s in sections for fid in s.facts}
-    title = title_template(outline, found)
+    title = title_template(cleaned.text, outline, found)
     signature = _signature(outline, found)
     used |= {m for m in re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", title)}
     used |= set((signature or {}).values())

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.learn.facts_finder import FactsFound, FoundFact
+from pipeline.learn.facts_finder import TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.textio import write_atomic
@@ -185,15 +185,26 @@ def build_sections(text: str, outline: Outline, found: FactsFound) -> list[Learn
     return out
 
 
-def title_template(outline: Outline, found: FactsFound) -> str:
-    """The title with its unit and year as expressions."""
-    title = outline.title
+def title_template(text: str, outline: Outline, found: FactsFound) -> str:
+    """The title with its unit and year as expressions (a year left blank, “某公司 年度…”,
+    too: the cleaned title has lost the blank, so it is found by the raw title's)."""
+    title, span = outline.title, outline.title_span
     unit = next((f for f in found.facts if f.origin == "title" and f.type == "string"), None)
-    m = re.search(r"((?:19|20)\d{2})年", title)
-    if not m or not any(f.id == "report_year" for f in found.facts):
+    year = next((f for f in found.facts if f.id == "report_year"), None)
+    if year is None:
         return _literal(title)
-    prefix = "{{ " + unit.id + " }}" if unit else _literal(title[: m.start()])
-    return prefix + "{{ report_year }}" + _literal(title[m.end(1) :])
+    m = TITLE_YEAR.search(title)
+    if m:
+        start, end = m.span(1)
+    else:
+        occ = next((o for o in year.occurrences if span.start <= o.start < span.end), None)
+        if occ is None:
+            return _literal(title)
+        start = end = len(re.sub(r"\s", "", text[span.start : occ.start]))
+    if title[end : end + 1] != "年":
+        return _literal(title)
+    prefix = "{{ " + unit.id + " }}" if unit else _literal(title[:start])
+    return prefix + "{{ report_year }}" + _literal(title[end:])
 
 
 def _fact_yaml(fact: FoundFact) -> dict[str, Any]:
