@@ -43,6 +43,9 @@ def by_code(text: str, code: str) -> list[str]:
         "www.example.com",
         "2022-01-05 发布 | 22.3 KB | 4页",  # the site's details on one line, between bars
         "上传时间：2022-01-05 ｜ 大小：1.2MB ｜ 共5页",
+        # the same with only spaces between: `draft learn` took it for the sample's title
+        "发布时间：2022-03-15 文件大小：28KB 共5页",
+        "2021-04-19 发布 37.5 KB 5页",
     ],
 )
 def test_residue_lines(line: str):
@@ -85,6 +88,8 @@ def test_inline_residue(text: str, residue: str):
         "联系电话：13907351234",
         "项目 | 完成数 | 增幅",  # a table row pasted with bars
         "2023年 | 86.5亿元 | 7.2%",
+        "2023年 86.5亿元 7.2%",  # the same row with spaces
+        "2021年12月30日 发布会 5场",
     ],
 )
 def test_no_residue_in_report_text(text: str):

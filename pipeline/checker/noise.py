@@ -120,12 +120,28 @@ def _is_date_residue(line: str) -> bool:
 
 
 _FIELD_BAR = re.compile(r"[|｜]")
+_SITE_FIELD = re.compile(r"[|｜]|\d[ \t]*(?:[KkMmGg]?[Bb]|页|发布|上传)|(?:发布|上传|大小|页数)")
+"""What a line of site details has (a bar, a size, a page count, 发布/上传): a line without
+it is not tried as one."""
 
 
 def _is_residue_fields(line: str) -> bool:
-    """A site's details on one line, fields between bars (2022-01-05 发布 | 22.3 KB | 4页)."""
-    fields = [f for f in _FIELD_BAR.split(line) if f.strip()]
-    return len(fields) >= 2 and all(any(p.match(f) for p in _RESIDUE_LINES) for f in fields)
+    """A site's details on one line, fields between bars (2022-01-05 发布 | 22.3 KB | 4页)
+    or only spaces (发布时间：2022-03-15 文件大小：28KB 共5页)."""
+    if "|" in line or "｜" in line:
+        fields = [f for f in _FIELD_BAR.split(line) if f.strip()]
+        return len(fields) >= 2 and all(any(p.match(f) for p in _RESIDUE_LINES) for f in fields)
+    words = line.split()
+    if len(words) < 2 or len(line) > 80:
+        return False
+    # fields may hold spaces themselves (37.5 KB): any split of the words into fields will do
+    ends = {0}
+    for i in range(len(words)):
+        if i in ends:
+            for j in range(i + 1, len(words) + 1):
+                if any(p.match(" ".join(words[i:j])) for p in _RESIDUE_LINES):
+                    ends.add(j)
+    return len(words) in ends
 
 
 def find_residue(text: str, index: LineIndex) -> list[Residue]:
@@ -137,7 +153,7 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
             line = text[start:end]
             matched = [i for i, p in enumerate(_RESIDUE_LINES) if p.match(line)]
             if (matched and (matched != [0] or _is_date_residue(line))) or (
-                not matched and ("|" in line or "｜" in line) and _is_residue_fields(line)
+                not matched and _SITE_FIELD.search(line) and _is_residue_fields(line)
             ):
                 out.append(Residue(start, end, True))
                 continue
