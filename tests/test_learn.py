@@ -871,3 +871,38 @@ def test_a_title_whose_unit_and_year_are_placeholders_or_blank_gets_facts(cli, t
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert text.startswith("城关公司2021年度安全生产工作总结\n"), text
+
+
+SITE_SAFETY = """发布时间：2022-03-15 文件大小：28KB 共5页
+本文档由用户上传，仅供参考，如有侵权请联系删除
+文档介绍：
+某公司 年度安全生产工作总结
+年,我公司在上级主管部门的正确领导下,认真贯彻落实“安全第一、预防为主、综合治理”的方针,\
+全年实现安全生产“零事故”目标。现将全年安全 生产工作总结如下:
+一、健全组织机构,落实安全责任
+公司成立了安全生产领导小组,与各部门签订安全生产责任书 份,层层落实安全责任。\
+一是完善制度,修订安全管理制度 项;二是明确职责,做到横向到边、纵向到底。
+二、存在的问题
+部分职工安全意识仍然淡薄,个别部门隐患整改不够及时。
+三、 年工作打算
+一要持续抓好安全责任落实;二要深化隐患排查治理。
+查看更多>>
+"""
+
+
+def test_a_sample_whose_years_the_site_cut_out_learns_every_year_as_a_fact(cli, tmp_path):
+    """`draft learn` of a sample copied from a sharing site, where the year was cut from the
+    title, from the start of the opening (“年,我公司…”) and from the plans' heading, kept
+    “年，我公司…” as fixed text: every report opened “年，我公司在…”."""
+    sample = tmp_path / "safety.txt"
+    sample.write_text(SITE_SAFETY, encoding="utf-8")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "safety", "--name", "安全生产工作总结")
+    assert proc.returncode == 0, proc.stderr
+    opening = (out / "prompts" / "safety" / "opening.j2").read_text(encoding="utf-8")
+    assert "\n{{ report_year }}年，我公司在上级主管部门" in opening, opening
+    facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.startswith("城关公司2021年度安全生产工作总结\n"), text
+    assert "\n2021年，我公司在上级主管部门" in text and "\n三、2022年工作打算\n" in text, text

@@ -281,6 +281,7 @@ def find_facts(
     garbles_left = fix_garbles(text, banned or [], reg, edits)
     _restore_set_phrases(text, sample.holes, reg, edits)
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
+    _line_start_years(text, outline, reg, year)
     notes: list[str] = []
     _signature_facts(text, outline, reg)
     if outline.signature is not None and outline.signature.above:
@@ -584,10 +585,7 @@ def _gap_facts(
     """A fact for every hole not restored; returns the contexts no rule could type."""
     unexplained: list[str] = []
     the_year = year or dt.date.today().year - 1
-    plans = [
-        ((b.heading_span or b.body).start, b.body.end)
-        for b in (_plans_blocks(outline) if plans_follow_year(outline.title) else [])
-    ]
+    plans = _plans_spans(outline)
     for hole in holes:
         s, e = hole.start, hole.end
         if not reg.free(s, e):
@@ -697,6 +695,31 @@ def _gap_facts(
     return unexplained
 
 
+_YEAR_CUT_AT_LINE_START = re.compile(r"(?m)^(?=年(?:[，,]|以来))")
+
+
+def _line_start_years(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
+    """A paragraph opening “年，我公司…”: the site cut the year and the line start took the
+    blank with it, so no gap was found. It is the report year (the next in the plans)."""
+    plans = _plans_spans(outline)
+    for m in _YEAR_CUT_AT_LINE_START.finditer(text, outline.title_span.end):
+        if not reg.free(m.start(), m.start()):
+            continue
+        in_plans = any(a <= m.start() < b for a, b in plans)
+        reg.add(
+            "总结年度",
+            fact_id="report_year",
+            start=m.start(),
+            end=m.start(),
+            expression_of="{id} + 1" if in_plans else "{id}",
+            type="year",
+            example=year or dt.date.today().year - 1,
+            description="本总结所涵盖的年度。",
+            origin="gap",
+            required=True,
+        )
+
+
 def _measured_label(core: str, suffix: str) -> str:
     """The label of a measured number: the words before it and what the measure word says
     it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays)."""
@@ -742,6 +765,13 @@ def plans_follow_year(title: str) -> bool:
     """Whether a report with this title plans the year after its own: a whole year's summary
     does; a summary of part of a year (上半年 → 下半年工作计划) and a plan (工作计划) do not."""
     return not (_PART_YEAR.search(title) or _FORWARD_DOC.search(title))
+
+
+def _plans_spans(outline: Outline) -> list[tuple[int, int]]:
+    """Where the plans sections are, when they plan the year after the report's."""
+    if not plans_follow_year(outline.title):
+        return []
+    return [((b.heading_span or b.body).start, b.body.end) for b in _plans_blocks(outline)]
 
 
 def _plans_blocks(outline: Outline) -> list[Block]:
