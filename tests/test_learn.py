@@ -392,6 +392,11 @@ def test_existing_type_needs_force_and_is_left_untouched(cli, tmp_path):
         ("，举办公开课展示活动", "公开课展示活动"),
         ("，学生体质健康达标率达到", "学生体质健康达标率"),  # 达 inside a word is no verb
         ("，有效投诉办结率为", "有效投诉办结率"),
+        # labels were cut inside a word (委理论学习中心组学习次数, 门签订…) or lost (数量7)
+        ("全年参加镇党委理论学习中心组学习", "镇党委理论学习中心组学习"),
+        ("层层落实，与各部门签订安全生产责任书", "各部门签订安全生产责任书"),
+        ("。二是深入调研。走访村（社区）", "走访村（社区）"),
+        ("，与会代表", "与会代表"),
     ],
 )
 def test_context_core_takes_the_counted_noun(before, core):

@@ -104,6 +104,7 @@ PLACE_SUFFIXES = {
 ANNIVERSARY_BASE = {"新中国成立": 1949, "建国": 1949, "国庆": 1949, "建党": 1921, "改革开放": 1978}
 LIGHT_VERBS = (
     "组织开展|开展了|开展|组织了|组织|举办了|举办|召开了|召开|举行了|举行|完成了|完成|进行了|进行"
+    "|参加了|参加|参与了|参与"
     "|实现了|实现|达到了|达到|共计|累计|合计|总计|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
 )
 _LEAD_WORDS = re.compile(
@@ -193,15 +194,28 @@ def _cn_to_int(text: str) -> int | None:
     return parse_chinese(text)
 
 
+_TRAILING_NOTE = re.compile(r"[（(][^（()）]{1,8}[)）]$")
+_PREPOSITION = re.compile(r"^.*?[与和同向对跟]")
+MAX_CORE = 14
+"""Longest label core: a longer phrase is cut at its start, which may split a word."""
+
+
 def context_core(before: str) -> str:
     """The noun phrase a number counts, from the words before it (学校共开展中心组学习 → 中心组学习)."""
+    note = _TRAILING_NOTE.search(before)  # 走访村（社区）18个: the note is part of the noun
+    if note:
+        core = context_core(before[: note.start()])
+        return core + before[note.start() :] if core else ""
     cut = max((m.start() for m in _DELIM_RE.finditer(before)), default=-1)
     phrase = before[cut + 1 :].strip()
     phrase = _TRAIL_WORDS.sub("", phrase)
     pieces = [p for p in _LIGHT_SPLIT.split(phrase) if p]
     phrase = pieces[-1] if pieces else phrase
     phrase = _LEAD_WORDS.sub("", phrase)
-    return phrase[-10:]
+    if len(phrase) > MAX_CORE:  # 参加镇党委理论学习中心组学习
+        phrase = _PREPOSITION.sub("", phrase)
+    phrase = re.sub(r"^与(?!会)", "", phrase)  # 与各部门签订责任书: what follows 与 is the noun
+    return phrase[-MAX_CORE:]
 
 
 def _around(text: str, start: int, end: int, width: int = 12) -> str:
