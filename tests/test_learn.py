@@ -911,3 +911,31 @@ def test_a_sample_whose_years_the_site_cut_out_learns_every_year_as_a_fact(cli, 
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert text.startswith("城关公司2021年度安全生产工作总结\n"), text
     assert "\n2021年，我公司在上级主管部门" in text and "\n三、2022年工作打算\n" in text, text
+
+
+def test_a_word_list_with_no_text_under_its_items_is_not_a_row_of_empty_headings(cli, tmp_path):
+    """`draft learn` of a .docx with a Word numbered list (List Number: 1.规范党费收缴,
+    2.完善党员档案) took each item for a heading with no text: the learned type's every
+    draft had two structure.empty-section errors, and learn exited 1."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("城关社区党支部2022年工作总结", 0)
+    document.add_paragraph("2022年，支部各项工作取得了新的成效。现将有关情况总结如下：")
+    document.add_heading("一、加强组织建设，严格党内生活", 1)
+    document.add_paragraph("严格落实“三会一课”制度，全年发展党员2名。")
+    document.add_paragraph("规范党费收缴", style="List Number")
+    document.add_paragraph("完善党员档案", style="List Number")
+    document.add_heading("二、存在的问题", 1)
+    document.add_paragraph("部分党员学习主动性不强。")
+    sample = tmp_path / "支部总结.docx"
+    document.save(str(sample))
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "branch")
+    assert proc.returncode == 0, proc.stderr
+    assert "self-check: the example draft has no error findings" in proc.stderr
+    spec = load_spec_file(out / "schemas" / "branch.yaml")
+    body = (out / "prompts" / "branch" / f"{spec.sections[1].id}.j2").read_text(encoding="utf-8")
+    assert "规范党费收缴；\n" in body and "完善党员档案。\n" in body, body
+    facts = _filled_facts(out / "schemas" / "branch.yaml", out / "branch.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))

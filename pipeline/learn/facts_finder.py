@@ -119,6 +119,7 @@ _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
 _DELIM_RE = re.compile(r"[，。；：、,;:（）()“”\"《》〈〉【】\n!！?？]|(?<!\d)\.|\.(?!\d)")
 """A delimiter, as _DELIMS, but a decimal point (PM2.5) is none."""
 _CN_NUM = "一二两三四五六七八九十百"
+_END_PUNCT = "。；;！？!?：:，,"
 _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
     r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
@@ -307,6 +308,7 @@ def find_facts(
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
+    _end_list_items(text, outline, edits)
     year_fact = reg.by_label.get("总结年度")
     if year_fact is not None and "述职" in outline.title:
         year_fact.label, year_fact.description = "述职年度", "本述职报告所述的年度。"
@@ -1081,5 +1083,33 @@ def _fill_skipped_levels(text: str, outline: Outline, edits: list[Edit]) -> None
                     replacement=replacement,
                     reason=f"heading level filled in: {text[m.start : m.end]} → {replacement} "
                     "(numbering levels are never skipped)",
+                )
+            )
+
+
+def _end_list_items(text: str, outline: Outline, edits: list[Edit]) -> None:
+    """Numbered lines with nothing under them (a Word list: 1.规范党费收缴 / 2.完善党员档案)
+    are items, not headings, which would be empty sections in every draft: they end with
+    ；, the last of a run with 。."""
+    for block in outline.sections:
+        levels = {m.start: m.level for m in block.sub_markers}
+        lines = block.paragraphs
+        items = []
+        for i, line in enumerate(lines):
+            if line.start not in levels or text[line.end - 1] in _END_PUNCT:
+                continue
+            after = lines[i + 1] if i + 1 < len(lines) else None
+            if after is None or levels.get(after.start, 99) <= levels[line.start]:
+                items.append(i)
+        for i in items:
+            line = lines[i]
+            mark = "；" if i + 1 in items else "。"
+            edits.append(
+                Edit(
+                    start=line.end - 1,
+                    end=line.end,
+                    replacement=text[line.end - 1] + mark,
+                    reason=f"numbered item with no text under it ended with {mark}: "
+                    f"{text[line.start : line.end]} (a heading there would be an empty section)",
                 )
             )
