@@ -939,3 +939,25 @@ def test_a_word_list_with_no_text_under_its_items_is_not_a_row_of_empty_headings
     assert "规范党费收缴；\n" in body and "完善党员档案。\n" in body, body
     facts = _filled_facts(out / "schemas" / "branch.yaml", out / "branch.facts.yaml", tmp_path)
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+
+
+def test_learning_again_keeps_a_facts_template_the_user_filled_in(cli, tmp_path):
+    """`draft learn` says “next: fill …/<id>.facts.yaml”; a user who filled it in there and
+    learned the type again with --force (to take a corrected sample) lost every value, without
+    a word."""
+    out = tmp_path / "types"
+    first, _ = _learn(cli, SUBSECTIONS, "--out", out, "--id", "training")
+    assert first.returncode == 0, first.stderr
+    facts = out / "training.facts.yaml"
+    template = facts.read_text(encoding="utf-8")
+    again = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert again.returncode == 0, again.stderr
+    assert "kept as" not in again.stderr  # the template as learn wrote it: replaced silently
+    filled = re.sub(r"(?m)^report_year:.*$", "report_year: 2024", template)
+    facts.write_text(filled, encoding="utf-8")
+    forced = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert forced.returncode == 0, forced.stderr
+    kept = out / "training.facts（已编辑）.yaml"
+    assert f"that file is kept as {kept}" in forced.stderr
+    assert kept.read_text(encoding="utf-8") == filled
+    assert facts.read_text(encoding="utf-8") == template

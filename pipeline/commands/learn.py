@@ -21,6 +21,10 @@ def _print_result(result: LearnResult) -> None:
     print(f"  title: {result.title}", file=err)
     for key, path in result.paths.items():
         print(f"  {key.replace('_', ' ')}: {path}", file=err)
+    if result.kept_facts:
+        from pipeline.written import print_kept_copies
+
+        print_kept_copies([(Path(result.paths["facts_template"]), Path(result.kept_facts))])
     cleaned = [f"{len(result.residue)} residue line(s)", f"{result.wrap_spaces} wrap space(s)"]
     if result.stray_spaces:
         cleaned.append(f"{result.stray_spaces} stray space(s)")

@@ -78,6 +78,8 @@ class LearnResult(BaseModel):
     self_check: list[Finding]
     """Error findings left on the type's own draft from its examples (should be none)."""
     assist: AssistReport | None = None
+    kept_facts: str | None = None
+    """Where the facts template already there was kept (filled in since it was written)."""
 
 
 def _banned_phrases(extra: list[Path] | None) -> list[str]:
@@ -264,12 +266,13 @@ def learn_sample(
 
     from pipeline.commands.facts_template import render_facts_template
 
-    written = install(staging, out, doctype_id, render_facts_template(spec))
+    written, kept = install(staging, out, doctype_id, render_facts_template(spec))
     return LearnResult(
         id=doctype_id,
         name=name,
         title=title,
         paths={k: str(v) for k, v in written.items()},
+        kept_facts=str(kept) if kept else None,
         sections=[
             SectionSummary(
                 id=s.id,

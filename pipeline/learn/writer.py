@@ -22,6 +22,7 @@ from pipeline.learn.facts_finder import TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.textio import write_atomic
+from pipeline.written import write_output
 
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _CJK = r"[\u4e00-\u9fff“”‘’《》（）【】、，。：；]"
@@ -306,8 +307,11 @@ def check_target(out: Path, doctype: str) -> None:
             )
 
 
-def install(staging: Path, out: Path, doctype: str, facts_template: str) -> dict[str, Path]:
-    """Move a staged type into `out` (replacing an existing one) and write its facts template.
+def install(
+    staging: Path, out: Path, doctype: str, facts_template: str
+) -> tuple[dict[str, Path], Path | None]:
+    """Move a staged type into `out` (replacing an existing one) and write its facts template;
+    return the paths written, and where a facts template the user filled in was kept.
 
     The spec and the templates go in together or not at all: an old type's templates are kept
     aside until the new spec is in place, and put back if it cannot be."""
@@ -337,5 +341,6 @@ def install(staging: Path, out: Path, doctype: str, facts_template: str) -> dict
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     facts_path = out / f"{doctype}.facts.yaml"
-    write_atomic(facts_path, facts_template)
-    return {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}
+    # the user is told to fill this very file in: a filled-in one is kept, not replaced
+    kept = write_output(facts_path, facts_template)
+    return {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}, kept
