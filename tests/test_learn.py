@@ -310,6 +310,14 @@ def test_unsupported_extension(cli, tmp_path):
     _assert_bad(cli("learn", path), str(path), "unsupported sample type '.pdf'", ".docx")
 
 
+def test_an_old_word_file_says_how_to_make_it_a_docx(cli, tmp_path):
+    """A 范文.doc (Word 97, what most shared samples are) got only “expected .txt, .md or
+    .docx”: the office worker was not told that saving it as .docx in Word is the way."""
+    path = tmp_path / "范文.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    _assert_bad(cli("learn", path), str(path), "unsupported sample type '.doc'", "save it as .docx")
+
+
 def test_empty_sample(cli, tmp_path):
     path = tmp_path / "empty.txt"
     path.write_text("  \n", encoding="utf-8")

@@ -15,6 +15,14 @@ from pipeline.textio import read_text
 SampleFormat = Literal["txt", "md", "docx"]
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
 
+_WORD_RESAVE = "open it in Word or WPS and save it as .docx (文件 → 另存为 → Word 文档)"
+_RESAVE = {
+    ".doc": _WORD_RESAVE,
+    ".wps": _WORD_RESAVE,
+    ".rtf": _WORD_RESAVE,
+    ".pdf": "copy its text into a .txt file, or open it in Word or WPS and save it as .docx",
+}
+"""What to do with a sample in a format an office worker has and learn cannot read."""
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 _MD_BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
@@ -46,8 +54,10 @@ def read_sample(path: str | Path) -> SampleText:
     p = Path(path)
     kind = SUPPORTED.get(p.suffix.lower())
     if kind is None:
+        resave = _RESAVE.get(p.suffix.lower(), "")
         raise InputError(
-            f"unsupported sample type '{p.suffix or '(none)'}': expected .txt, .md or .docx",
+            f"unsupported sample type '{p.suffix or '(none)'}': expected .txt, .md or .docx"
+            + (f"; {resave}" if resave else ""),
             path=str(p),
         )
     if not p.exists():
