@@ -969,3 +969,31 @@ def test_learning_again_keeps_a_facts_template_the_user_filled_in(cli, tmp_path)
     assert f"that file is kept as {kept}" in forced.stderr
     assert kept.read_text(encoding="utf-8") == filled
     assert facts.read_text(encoding="utf-8") == template
+
+
+def test_a_title_in_two_lines_is_one_title(cli, tmp_path):
+    """`draft learn` of a sample whose title is set in two lines (the unit, then “2023年安全生产
+    工作总结”) took the unit alone for the title: every report was titled “青山县应急管理局”,
+    the type was named so, and its year was no fact."""
+    sample = tmp_path / "safety.txt"
+    sample.write_text(
+        "青山县应急管理局\n2023年安全生产工作总结\n\n2023年，我局坚持人民至上、生命至上，"
+        "全县安全生产形势持续稳定。现将全年工作总结如下：\n\n一、主要工作\n\n"
+        "全年共开展安全检查86次。\n\n二、2024年工作打算\n\n持续深化安全生产治本攻坚。\n\n"
+        "青山县应急管理局\n2023年12月25日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "safety")
+    assert proc.returncode == 0, proc.stderr
+    assert "learned safety  安全生产工作总结" in proc.stderr
+    spec = load_spec_file(out / "schemas" / "safety.yaml")
+    assert spec.title == "{{ unit_name }}{{ report_year }}年安全生产工作总结"
+    facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data["unit_name"] = "石门县应急管理局"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.startswith("石门县应急管理局2021年安全生产工作总结\n\n2021年，我局"), text
+    assert "青山" not in text

@@ -173,11 +173,27 @@ def _clean_title(title: str) -> str:
 
 def _find_title(text: str, lines: list[Span]) -> tuple[int, str, Span]:
     """Index of the title line, the cleaned title and its span."""
+
+    def title_like(line: str) -> bool:
+        return not (heading_of(line) or len(line) > 60 or line[-1] in _END_PUNCT)
+
     for i, span in enumerate(lines[:5]):
         line = text[span.start : span.end]
-        if heading_of(line) or len(line) > 60 or line[-1] in _END_PUNCT:
+        if not title_like(line):
             continue
-        if any(w in line for w in _DOC_WORDS) or i == 0:
+        if any(w in line for w in _DOC_WORDS):
+            return i, _clean_title(line), span
+        if i == 0:
+            after = lines[1] if len(lines) > 1 else None
+            second = text[after.start : after.end] if after else ""
+            # a title in two lines: the unit, then the rest (青山县应急管理局 / 2023年…工作总结)
+            if (
+                after
+                and len(line) <= 30
+                and title_like(second)
+                and any(w in second for w in _DOC_WORDS)
+            ):
+                return 1, _clean_title(line + second), Span(start=span.start, end=after.end)
             return i, _clean_title(line), span
     first = lines[0]
     line = text[first.start : first.end]
