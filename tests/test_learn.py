@@ -997,3 +997,33 @@ def test_a_title_in_two_lines_is_one_title(cli, tmp_path):
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert text.startswith("石门县应急管理局2021年安全生产工作总结\n\n2021年，我局"), text
     assert "青山" not in text
+
+
+def test_a_person_the_sample_names_is_a_fact_labelled_by_their_post(cli, tmp_path):
+    """`draft learn` of a sample thanking “局长李明同志” and naming “副局长王强同志” kept both
+    names in the templates: every report of the type named the sample unit's leaders."""
+    sample = tmp_path / "edu.txt"
+    sample.write_text(
+        "青山县教育局2023年工作总结\n\n2023年，在以习近平同志为核心的党中央坚强领导下，在局党组"
+        "书记、局长李明同志的带领下，全局各项工作取得新进展。现总结如下：\n\n一、主要工作\n\n"
+        "全年新建校舍12所。副局长王强同志分管的安全工作成效明显，李明同志多次督导。\n\n"
+        "二、下一步打算\n\n2024年，继续推进教育高质量发展。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "edu")
+    assert proc.returncode == 0, proc.stderr
+    templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "edu").iterdir())
+    assert "李明" not in templates and "王强" not in templates, templates
+    assert "以习近平同志为核心的党中央" in templates
+    spec = load_spec_file(out / "schemas" / "edu.yaml")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    assert labels["局长姓名"] == "李明" and labels["副局长姓名"] == "王强", labels
+    facts = _filled_facts(out / "schemas" / "edu.yaml", out / "edu.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    names = {"局长姓名": "赵刚", "副局长姓名": "孙丽"}
+    data.update({k: names[f.label] for k, f in spec.facts.items() if f.label in names})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "局长赵刚同志的带领下" in text and "副局长孙丽同志" in text and "赵刚同志多次" in text

@@ -305,6 +305,7 @@ def find_facts(
             "left out: a 落款 has one name line and the date"
         )
     _position_fact(text, outline, reg)
+    _comrade_names(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
@@ -463,6 +464,43 @@ def _position_fact(text: str, outline: Outline, reg: _Registry) -> None:
         origin="sample",
         required=True,
     )
+
+
+_COMRADE = re.compile(
+    r"(?:(?<=书记)|(?<=长)|(?<=主任)|(?<=委员)|(?<=经理)|(?<=主席)|(?<=[在由和与，、。：“]))"
+    r"([\u4e00-\u9fff]{2,3}?)同志(?!们)"
+)
+_NOT_A_NAME = re.compile(r"^(?:各位|广大|全体|有关|相关|其他|其余|优秀|青年|老|新|该)")
+
+
+def _comrade_names(text: str, outline: Outline, reg: _Registry) -> None:
+    """A person the sample names (局长李明同志): their name, wherever it is written, is a fact
+    labelled by their post (局长姓名); another unit's report must not name them."""
+    fixed = _lexicon_forms()  # 以习近平同志为核心的党中央 is a set phrase
+    for m in _COMRADE.finditer(text, outline.title_span.end):
+        name = m.group(1)
+        if _NOT_A_NAME.match(name) or not reg.free(m.start(1), m.end(1)):
+            continue
+        if any(name + "同志" in form for form in fixed):
+            continue
+        post = context_core(text[max(0, m.start(1) - 12) : m.start(1)])
+        post = post if post.endswith(("书记", "长", "主任", "委员", "经理", "主席")) else "人员"
+        label = f"{post}姓名"
+        if label in reg.by_label and reg.by_label[label].example != name:
+            label = f"{post}姓名{len(reg.by_label) + 1}"
+        for occ in re.finditer(re.escape(name), text[outline.title_span.end :]):
+            start = outline.title_span.end + occ.start()
+            if reg.free(start, start + len(name)):
+                reg.add(
+                    label,
+                    start=start,
+                    end=start + len(name),
+                    type="string",
+                    example=name,
+                    description=f"{label}（样稿中为“{name}”）。",
+                    origin="sample",
+                    required=True,
+                )
 
 
 def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
