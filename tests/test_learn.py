@@ -1027,3 +1027,29 @@ def test_a_person_the_sample_names_is_a_fact_labelled_by_their_post(cli, tmp_pat
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "局长赵刚同志的带领下" in text and "副局长孙丽同志" in text and "赵刚同志多次" in text
+
+
+def test_a_signing_unit_fuller_than_the_titles_is_a_fact_of_its_own(cli, tmp_path):
+    """`draft learn` of “青石镇2023年度信访工作总结” signed “青石镇人民政府” made the 落款 the
+    title's 单位名称: every draft was signed “青石镇”, the 人民政府 lost."""
+    sample = tmp_path / "petition.txt"
+    sample.write_text(
+        "青石镇2023年度信访工作总结\n\n2023年，我镇信访工作取得了明显成效。现总结如下：\n\n"
+        "一、基本情况\n\n全年共受理群众来信来访156件。\n\n二、下一步打算\n\n"
+        "2024年，我镇将进一步做好信访工作。\n\n青石镇人民政府\n2023年12月20日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "petition")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "petition.yaml")
+    assert spec.signature is not None and spec.signature.unit == "signing_unit"
+    assert spec.facts["signing_unit"].label == "落款单位"
+    facts = _filled_facts(out / "schemas" / "petition.yaml", out / "petition.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({"unit_name": "石门乡", "signing_unit": "石门乡人民政府"})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.startswith("石门乡2021年度信访工作总结"), text
+    assert text.rstrip().endswith("石门乡人民政府\n2022年1月12日"), text
