@@ -318,6 +318,21 @@ def test_an_old_word_file_says_how_to_make_it_a_docx(cli, tmp_path):
     _assert_bad(cli("learn", path), str(path), "unsupported sample type '.doc'", "save it as .docx")
 
 
+@pytest.mark.parametrize(
+    ("head", "says"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "this is a Word .docx file, not .txt text: rename it"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old Word .doc file, not .txt text"),
+    ],
+)
+def test_a_word_file_named_txt_is_called_what_it_is(cli, tmp_path, head, says):
+    """A 范文.docx renamed 范文.txt was refused as “not UTF-8 text … save the file as UTF-8”,
+    which tells an office worker nothing about what to do."""
+    path = tmp_path / "范文.txt"
+    path.write_bytes(head + bytes(range(256)))
+    _assert_bad(cli("learn", path), str(path), says)
+
+
 def test_empty_sample(cli, tmp_path):
     path = tmp_path / "empty.txt"
     path.write_text("  \n", encoding="utf-8")
