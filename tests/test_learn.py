@@ -1068,3 +1068,25 @@ def test_a_signing_unit_fuller_than_the_titles_is_a_fact_of_its_own(cli, tmp_pat
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert text.startswith("石门乡2021年度信访工作总结"), text
     assert text.rstrip().endswith("石门乡人民政府\n2022年1月12日"), text
+
+
+def test_years_written_in_chinese_numerals_are_facts(cli, tmp_path):
+    """`draft learn` of “青山县水利局二〇二三年度工作总结” kept the title, “二〇二三年以来”
+    and “二〇二四年工作打算” as fixed text: every report was the sample unit's, of 2023."""
+    sample = tmp_path / "water.txt"
+    sample.write_text(
+        "青山县水利局二〇二三年度工作总结\n\n二〇二三年以来，我局认真贯彻落实县委、县政府决策"
+        "部署。现总结如下：\n\n一、主要工作\n\n全年完成水利投资3.2亿元。\n\n"
+        "二、二〇二四年工作打算\n\n持续推进水利高质量发展。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "water")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "water.yaml")
+    assert spec.title == "{{ unit_name }}{{ report_year }}年度工作总结"
+    assert spec.facts["report_year"].example == 2023
+    facts = _filled_facts(out / "schemas" / "water.yaml", out / "water.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "二〇二" not in text and "\n2021年以来，我局" in text and "二、2022年工作打算" in text

@@ -339,8 +339,19 @@ _GENERIC_UNITS = {
     "我单位": "单位名称",
 }
 PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]|^某(?=[\u4e00-\u9fff])")
-TITLE_YEAR = re.compile(r"((?:19|20)\d{2}|(?:19|20|[Xx×]{2})[Xx×]{2})\s*年")
-"""The year in a title: digits, or a placeholder for them (20XX年); group 1 is the year."""
+_CN_YEAR = "[一二][〇零○一二三四五六七八九]{3}"
+TITLE_YEAR = re.compile(rf"((?:19|20)\d{{2}}|(?:19|20|[Xx×]{{2}})[Xx×]{{2}}|{_CN_YEAR})\s*年")
+"""The year in a title: digits, in Chinese (二〇二三年), or a placeholder for them (20XX年);
+group 1 is the year."""
+_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+
+
+def year_value(written: str) -> int | None:
+    """2023 from 2023 or 二〇二三; None for a placeholder (20XX)."""
+    digits = written.translate(_YEAR_DIGITS)
+    return int(digits) if digits.isdigit() else None
+
+
 _TITLE_YEAR_BLANK = re.compile(r"(?<=\S)[ \t]+(?=年)")
 _UNIT_EXAMPLES = {
     "学校名称": "青山县红星中学",
@@ -357,7 +368,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     if not m:
         return None
     ys, ye = m.span(1) if m.re is TITLE_YEAR else m.span()
-    year = int(raw[ys:ye]) if raw[ys:ye].isdigit() else None
+    year = year_value(raw[ys:ye])
     reg.add(
         "总结年度",
         fact_id="report_year",
@@ -916,10 +927,10 @@ def _value_facts(
         )
     # Years.
     value: int | None
-    for m in re.finditer(r"((?:19|20)\d{2})(?=\s*年)", text):
+    for m in re.finditer(rf"((?:19|20)\d{{2}}|{_CN_YEAR})(?=\s*年)", text):
         if m.start() < body_start or not reg.free(m.start(), m.end()):
             continue
-        value = int(m.group(1))
+        value = year_value(m.group(1)) or 0
         in_plans = any(a <= m.start() < b for a, b in plans)
         if year is not None and value == year and in_plans:
             notes.append(
