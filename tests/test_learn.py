@@ -854,7 +854,7 @@ def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path
     out = tmp_path / "types"
     proc, _ = _learn(cli, sample, "--out", out, "--id", "duty")
     assert proc.returncode == 0, proc.stderr
-    assert "“城关镇人民政府” above the signing person's name was left out" in proc.stderr
+    assert "the 落款 line “城关镇人民政府” was left out" in proc.stderr
     templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "duty").iterdir())
     for leaked in ("张伟", "城关镇人民政府", "党委副书记"):
         assert leaked not in templates, templates
@@ -1090,3 +1090,33 @@ def test_years_written_in_chinese_numerals_are_facts(cli, tmp_path):
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "二〇二" not in text and "\n2021年以来，我局" in text and "二、2022年工作打算" in text
+
+
+def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp_path):
+    """A unit's summary signed 城关社区党支部 / 张华 / date: the unit signs it (a 述职报告's
+    writer would sign theirs), the person's line is left out and said so, and the name is in
+    no template."""
+    sample = tmp_path / "branch.txt"
+    sample.write_text(
+        "城关社区党支部2023年工作总结\n\n2023年，支部各项工作取得新成效。现总结如下：\n\n"
+        "一、主要工作\n\n全年开展主题党日活动12次。\n\n二、下一步打算\n\n继续加强支部建设。\n\n"
+        "城关社区党支部\n张华\n2023年12月28日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "branch")
+    assert proc.returncode == 0, proc.stderr
+    assert "the 落款 line “张华” was left out" in proc.stderr
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "branch").iterdir()
+    )
+    assert "张华" not in templates
+    spec = load_spec_file(out / "schemas" / "branch.yaml")
+    assert spec.signature is not None and spec.signature.unit == "unit_name"
+    facts = _filled_facts(out / "schemas" / "branch.yaml", out / "branch.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data["unit_name"] = "石门社区党支部"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.rstrip().endswith("石门社区党支部\n2022年1月12日"), text

@@ -299,10 +299,10 @@ def find_facts(
     _line_start_years(text, outline, reg, year)
     notes: list[str] = []
     _signature_facts(text, outline, reg)
-    if outline.signature is not None and outline.signature.above:
+    if outline.signature is not None and outline.signature.left_out:
         notes.append(
-            f"the 落款 line “{outline.signature.above}” above the signing person's name was "
-            "left out: a 落款 has one name line and the date"
+            f"the 落款 line “{outline.signature.left_out}” was left out: a 落款 has one name "
+            "line and the date"
         )
     _position_fact(text, outline, reg)
     _comrade_names(text, outline, reg)

@@ -108,9 +108,9 @@ class Signature(BaseModel):
     """The signer's role when the 落款 names a person (述职人：张建华): the unit is the name."""
     date: str
     date_span: Span
-    above: str | None = None
-    """A unit line above a signing person's name (城关镇人民政府 / 张伟 / date): left out,
-    as a 落款 has one name line."""
+    left_out: str | None = None
+    """A 落款 of a unit, a person and a date (城关镇人民政府 / 张伟 / date) has one name line:
+    the person's in a 述职报告, else the unit's; the other line is left out."""
 
 
 class Outline(BaseModel):
@@ -281,20 +281,24 @@ def _block(
     )
 
 
-def _signature(text: str, lines: list[Span]) -> tuple[Signature | None, int]:
-    """The 落款 at the end (unit line, date line), and how many lines it takes."""
+def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature | None, int]:
+    """The 落款 at the end (unit line, date line), and how many lines it takes (`personal`:
+    the report is a person's, who signs it)."""
     if not lines:
         return None, 0
     last = text[lines[-1].start : lines[-1].end]
     if not _DATE_LINE.match(last):
         return None, 0
-    unit_span, role, above = None, None, None
+    unit_span, role, left_out = None, None, None
     if (
         len(lines) >= 3
         and _PERSON_LINE.match(text[lines[-2].start : lines[-2].end])
         and _UNIT_LINE.match(text[lines[-3].start : lines[-3].end])
     ):  # a unit, the person's name, the date: the person signs
-        role, unit_span, above = "署名人", lines[-2], text[lines[-3].start : lines[-3].end]
+        person, unit = lines[-2], lines[-3]
+        role = "述职人" if personal else None
+        unit_span, other = (person, unit) if personal else (unit, person)
+        left_out = text[other.start : other.end]
     elif len(lines) >= 2:
         prev = text[lines[-2].start : lines[-2].end]
         signer = _SIGNER_LINE.match(prev)
@@ -309,9 +313,9 @@ def _signature(text: str, lines: list[Span]) -> tuple[Signature | None, int]:
         role=role,
         date=re.sub(r"\s+", "", last),
         date_span=lines[-1],
-        above=above,
+        left_out=left_out,
     )
-    return sig, 3 if above else 2 if unit_span else 1
+    return sig, 3 if left_out else 2 if unit_span else 1
 
 
 def find_outline(text: str) -> Outline:
@@ -325,9 +329,7 @@ def find_outline(text: str) -> Outline:
         body_lines[0] = _strip_repeated_title(text, body_lines[0], title)
         if body_lines[0].end <= body_lines[0].start:
             body_lines = body_lines[1:]
-    signature, sig_lines = _signature(text, body_lines)
-    if signature is not None and signature.above and "述职" in title:
-        signature.role = "述职人"
+    signature, sig_lines = _signature(text, body_lines, personal="述职" in title)
     if sig_lines:
         body_lines = body_lines[:-sig_lines]
 
