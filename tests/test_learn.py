@@ -1113,6 +1113,7 @@ def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp
     assert "张华" not in templates
     spec = load_spec_file(out / "schemas" / "branch.yaml")
     assert spec.signature is not None and spec.signature.unit == "unit_name"
+    assert "signing_unit" not in spec.facts  # the title's unit signs: one fact, not two
     facts = _filled_facts(out / "schemas" / "branch.yaml", out / "branch.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
     data["unit_name"] = "石门社区党支部"
@@ -1120,3 +1121,22 @@ def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert text.rstrip().endswith("石门社区党支部\n2022年1月12日"), text
+
+
+def test_a_placeholder_unit_signing_as_in_the_title_is_one_fact(cli, tmp_path):
+    """A sample titled and signed “XX社区党支部” asked for its unit twice (单位名称 and
+    落款单位), the example of one being “城关社区党支部” and of the other the placeholder."""
+    sample = tmp_path / "branch.txt"
+    sample.write_text(
+        "XX社区党支部2022年工作总结\n\n2022年，支部各项工作取得新成效。现总结如下：\n\n"
+        "一、主要工作\n\n全年开展主题党日活动12次。\n\n二、下一步打算\n\n继续加强支部建设。\n\n"
+        "XX社区党支部\n2022年12月30日\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "branch")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "branch.yaml")
+    assert spec.signature is not None and spec.signature.unit == "unit_name"
+    assert "signing_unit" not in spec.facts
+    assert spec.facts["unit_name"].example == "城关社区党支部"

@@ -442,7 +442,9 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
     if unit is not None and unit.example != example and "仅供参考" in unit.description:
         unit.example = example
         unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"
-    elif unit is not None and unit.example != sig.unit:  # 青石镇 in the title, 青石镇人民政府 signs
+    elif (
+        unit is not None and "仅供参考" not in unit.description and unit.example != sig.unit
+    ):  # 青石镇 in the title, 青石镇人民政府 signs
         span = sig.unit_span
         unit.occurrences = [o for o in unit.occurrences if not span.start <= o.start < span.end]
         reg.add(
