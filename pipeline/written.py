@@ -54,9 +54,9 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _kept_name(target: Path) -> Path:
+def kept_name(target: Path) -> Path:
     """`总结（已编辑）.docx`, or `总结（已编辑2）.docx`… when that is taken: a copy kept
-    earlier is never replaced."""
+    earlier is never replaced (a folder's copy is named the same way)."""
     for n in range(1, 10_000):
         label = KEPT_LABEL if n == 1 else f"{KEPT_LABEL}{n}"
         candidate = target.with_name(f"{target.stem}（{label}）{target.suffix}")
@@ -76,7 +76,7 @@ def write_output(path: Path, data: str | bytes) -> Path | None:
         current = _digest(real)
         new = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
         if current is None or (record.files.get(str(real)) != current and current != new):
-            kept = _kept_name(real)
+            kept = kept_name(real)
             try:
                 shutil.copy2(real, kept)
             except OSError as exc:
@@ -98,6 +98,21 @@ def write_output(path: Path, data: str | bytes) -> Path | None:
     if kept is None or path.is_symlink():
         return kept
     return path.with_name(kept.name)  # as the user named the folder
+
+
+def as_written(path: Path) -> bool:
+    """Whether the file at `path` is what Draftsmith last recorded writing there (False for
+    one edited since, or written before it was recorded: a copy too many, never a loss)."""
+    real = Path(os.path.realpath(path))
+    recorded = _load().files.get(str(real))
+    return recorded is not None and recorded == _digest(real)
+
+
+def remember_written(paths: list[Path]) -> None:
+    """Record the files at `paths` as Draftsmith's own, as written (for files it put in place
+    without `write_output`, such as a learned type's spec and templates)."""
+    for path in paths:
+        _remember(Path(os.path.realpath(path)))
 
 
 def _remember(real: Path) -> None:

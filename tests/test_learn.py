@@ -986,6 +986,44 @@ def test_learning_again_keeps_a_facts_template_the_user_filled_in(cli, tmp_path)
     assert facts.read_text(encoding="utf-8") == template
 
 
+def test_learning_again_keeps_a_type_the_user_edited(cli, tmp_path):
+    """A user who corrected a learned template (or the spec) by hand, then learned the type
+    again with --force, lost the correction without a word: the edited type is now kept whole
+    as a folder --spec-dir reads, and a type as learn wrote it is replaced silently."""
+    out = tmp_path / "types"
+    first, _ = _learn(cli, SUBSECTIONS, "--out", out, "--id", "training")
+    assert first.returncode == 0, first.stderr
+    again = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert again.returncode == 0, again.stderr
+    assert "kept whole" not in again.stderr and not (out / "training（已编辑）").exists()
+
+    template = sorted((out / "prompts" / "training").glob("*.j2"))[-1]
+    edited = template.read_text(encoding="utf-8") + "\n本单位手工补充的一句话。\n"
+    template.write_text(edited, encoding="utf-8")
+    forced = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert forced.returncode == 0, forced.stderr
+    kept = out / "training（已编辑）"
+    assert f"it is kept whole in {kept} (use it with --spec-dir {kept})" in forced.stderr
+    kept_template = kept / "prompts" / "training" / template.name
+    assert kept_template.read_text(encoding="utf-8") == edited
+    assert "手工补充" not in template.read_text(encoding="utf-8")  # the new type is learn's
+    listed = cli("doctypes", "--spec-dir", kept)
+    assert listed.returncode == 0 and "training" in listed.stdout, listed.stderr
+
+    # an edited spec is kept too, beside the first copy rather than over it
+    spec = out / "schemas" / "training.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# 手工修改\n", encoding="utf-8")
+    third = cli("learn", SUBSECTIONS, "--out", out, "--id", "training", "--force")
+    assert third.returncode == 0, third.stderr
+    second_copy = out / "training（已编辑2）"
+    assert (
+        (second_copy / "schemas" / "training.yaml")
+        .read_text(encoding="utf-8")
+        .endswith("# 手工修改\n")
+    )
+    assert kept_template.read_text(encoding="utf-8") == edited
+
+
 def test_a_title_in_two_lines_is_one_title(cli, tmp_path):
     """`draft learn` of a sample whose title is set in two lines (the unit, then “2023年安全生产
     工作总结”) took the unit alone for the title: every report was titled “青山县应急管理局”,

@@ -25,6 +25,12 @@ def _print_result(result: LearnResult) -> None:
         from pipeline.written import print_kept_copies
 
         print_kept_copies([(Path(result.paths["facts_template"]), Path(result.kept_facts))])
+    if result.kept_type:
+        print(
+            f"  the type replaced had been edited since it was learned: it is kept whole in "
+            f"{result.kept_type} (use it with --spec-dir {result.kept_type})",
+            file=err,
+        )
     cleaned = [f"{len(result.residue)} residue line(s)", f"{result.wrap_spaces} wrap space(s)"]
     if result.stray_spaces:
         cleaned.append(f"{result.stray_spaces} stray space(s)")

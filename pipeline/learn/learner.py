@@ -80,6 +80,8 @@ class LearnResult(BaseModel):
     assist: AssistReport | None = None
     kept_facts: str | None = None
     """Where the facts template already there was kept (filled in since it was written)."""
+    kept_type: str | None = None
+    """Where the type replaced was kept whole (its spec or templates edited since learned)."""
 
 
 def _banned_phrases(extra: list[Path] | None) -> list[str]:
@@ -266,13 +268,14 @@ def learn_sample(
 
     from pipeline.commands.facts_template import render_facts_template
 
-    written, kept = install(staging, out, doctype_id, render_facts_template(spec))
+    installed = install(staging, out, doctype_id, render_facts_template(spec))
     return LearnResult(
         id=doctype_id,
         name=name,
         title=title,
-        paths={k: str(v) for k, v in written.items()},
-        kept_facts=str(kept) if kept else None,
+        paths={k: str(v) for k, v in installed.paths.items()},
+        kept_facts=str(installed.kept_facts) if installed.kept_facts else None,
+        kept_type=str(installed.kept_type) if installed.kept_type else None,
         sections=[
             SectionSummary(
                 id=s.id,

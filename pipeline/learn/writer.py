@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from bisect import bisect_left
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel
@@ -22,7 +22,7 @@ from pipeline.learn.facts_finder import TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.textio import write_atomic
-from pipeline.written import write_output
+from pipeline.written import as_written, kept_name, remember_written, write_output
 
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 _CJK = r"[\u4e00-\u9fff“”‘’《》（）【】、，。：；]"
@@ -307,18 +307,62 @@ def check_target(out: Path, doctype: str) -> None:
             )
 
 
-def install(
-    staging: Path, out: Path, doctype: str, facts_template: str
-) -> tuple[dict[str, Path], Path | None]:
-    """Move a staged type into `out` (replacing an existing one) and write its facts template;
-    return the paths written, and where a facts template the user filled in was kept.
+class Installed(NamedTuple):
+    """What `install` put in place, and what it kept of the user's."""
+
+    paths: dict[str, Path]
+    kept_facts: Path | None
+    """The facts template the user filled in, kept beside the new one."""
+    kept_type: Path | None
+    """The type the user edited (its spec or a template), kept whole as a --spec-dir folder."""
+
+
+def _type_files(spec_target: Path, prompts_target: Path) -> list[Path]:
+    files = [spec_target] if spec_target.is_file() else []
+    if prompts_target.is_dir():
+        files += sorted(f for f in prompts_target.rglob("*") if f.is_file())
+    return files
+
+
+def _keep_edited_type(out: Path, doctype: str, spec_target: Path, prompts_target: Path) -> Path:
+    """Copy an existing type whose spec or templates the user edited since learn wrote them to
+    `<out>/<id>（已编辑）/` (schemas/ and prompts/, so `--spec-dir` reads it); its path."""
+    kept = kept_name(out / doctype)
+    try:
+        if spec_target.is_file():
+            (kept / "schemas").mkdir(parents=True)
+            shutil.copy2(spec_target, kept / "schemas" / spec_target.name)
+        if prompts_target.is_dir():
+            shutil.copytree(prompts_target, kept / "prompts" / doctype)
+    except OSError as exc:
+        shutil.rmtree(kept, ignore_errors=True)
+        raise InputError(
+            f"document type '{doctype}' was edited since it was learned, and a copy cannot be "
+            f"kept as {kept.name} ({exc.strerror or exc}); nothing was replaced",
+            path=str(out),
+        ) from None
+    return kept
+
+
+def install(staging: Path, out: Path, doctype: str, facts_template: str) -> Installed:
+    """Move a staged type into `out` (replacing an existing one) and write its facts template.
 
     The spec and the templates go in together or not at all: an old type's templates are kept
-    aside until the new spec is in place, and put back if it cannot be."""
+    aside until the new spec is in place, and put back if it cannot be. A type replaced after
+    the user edited it is first copied whole to `<id>（已编辑）/`, and a facts template they
+    filled in is kept beside the new one: `--force` replaces a type, never the user's work."""
     spec_target = out / "schemas" / f"{doctype}.yaml"
     prompts_target = out / "prompts" / doctype
     old = out / "prompts" / f".{doctype}.old"
     moved_old = moved_new = False
+    existing = _type_files(spec_target, prompts_target)
+    kept_type = None
+    if any(not as_written(f) for f in existing):
+        try:
+            kept_type = _keep_edited_type(out, doctype, spec_target, prompts_target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     try:
         spec_target.parent.mkdir(parents=True, exist_ok=True)
         prompts_target.parent.mkdir(parents=True, exist_ok=True)
@@ -340,7 +384,9 @@ def install(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+    remember_written(_type_files(spec_target, prompts_target))  # edits to them are the user's
     facts_path = out / f"{doctype}.facts.yaml"
     # the user is told to fill this very file in: a filled-in one is kept, not replaced
     kept = write_output(facts_path, facts_template)
-    return {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}, kept
+    paths = {"spec": spec_target, "prompts": prompts_target, "facts_template": facts_path}
+    return Installed(paths, kept, kept_type)
