@@ -170,6 +170,8 @@ def test_a_401_names_the_key_variable_read_or_says_no_key_was_sent(tmp_path, ope
         "name the variable that holds it with key_env in the profile"
     ) in run.stderr
     assert "check the key" not in run.stderr
+    # the placeholder sent instead of a key is no secret: masked, it read as a wrong key
+    assert "Incorrect API key provided: not-needed." in run.stderr
 
 
 def test_a_key_with_a_character_no_header_can_carry_is_bad_input(tmp_path, openai_server, cli):

@@ -426,7 +426,8 @@ class OpenAIModel:
         self.deadline: float | None = self.policy.deadline
         """Seconds one section may take (read by the drafter)."""
         self._api_key = SecretStr(api_key)
-        register_secret(api_key)
+        if settings.key_sent:  # the placeholder a keyless profile sends is no secret
+            register_secret(api_key)
         self._chat: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._fatal: str | None = None
@@ -614,8 +615,9 @@ class OpenAIModel:
             return f"the host of {where} is not found: check the base URL, the network or proxy"
         return ""
 
-    def _key(self) -> str:
-        return self._api_key.get_secret_value()
+    def _key(self) -> str | None:
+        """The key to mask in messages; None for the placeholder a keyless profile sends."""
+        return self._api_key.get_secret_value() if self.settings.key_sent else None
 
     def _key_hint(self) -> str:
         """For a 401: the variable the key was read from, or, when none was sent, how to
