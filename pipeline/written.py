@@ -149,3 +149,12 @@ def print_unwritten(errors: list[InputError], *, hint: str = "") -> None:
     names = ", ".join(exc.path or "?" for exc in errors)
     again = f"run the same command again once {it} can be written" + (f": {hint}" if hint else "")
     print(f"  not written: {names}; {again}", file=sys.stderr)
+
+
+def nothing_written(errors: list[InputError]) -> InputError:
+    """The error to end with when no output could be written: the one reason, or each of
+    them (one folder missing and another read-only are two things to fix)."""
+    if len(errors) == 1:
+        return errors[0]
+    reasons = "\n".join(f"  {exc}" for exc in errors)
+    return InputError(f"none of the {len(errors)} outputs could be written:\n{reasons}")

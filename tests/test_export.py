@@ -478,6 +478,19 @@ def test_an_output_the_disk_refuses_does_not_stop_the_later_ones(cli, saved, tmp
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a full device")
+def test_when_no_output_can_be_written_each_reason_is_given(cli, saved, tmp_path):
+    """Every output failed: the export names each failure, not just the first."""
+    md, txt = tmp_path / "总结.md", tmp_path / "总结.txt"
+    md.symlink_to("/dev/full")
+    txt.symlink_to("/dev/full")
+    result = cli("export", saved, "-o", md, "-o", txt)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "error: none of the 2 outputs could be written:\n" in result.stderr
+    reason = "  /dev/full: cannot write the output: No space left on device\n"
+    assert result.stderr.count(reason) == 2, result.stderr
+
+
 def test_a_missing_draft_file_is_named(cli, tmp_path):
     result = cli("export", tmp_path / "nowhere.json", "--format", "md")
     assert result.returncode == 2

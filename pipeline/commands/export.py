@@ -43,7 +43,12 @@ def export(
     """
     from pipeline.render import render, word_options
     from pipeline.render.json import load_saved_draft
-    from pipeline.written import print_kept_copies, print_unwritten, write_output
+    from pipeline.written import (
+        nothing_written,
+        print_kept_copies,
+        print_unwritten,
+        write_output,
+    )
 
     targets = output_targets(outputs, fmt, source=draft_file, strict=True)
     saved = load_saved_draft(draft_file)
@@ -89,7 +94,7 @@ def export(
             print_kept_copies([(output, copy)])
     if unwritten:
         if len(unwritten) == len(targets):
-            raise unwritten[0]  # nothing went anywhere: the reason is all there is to say
+            raise nothing_written(unwritten)  # the reasons are all there is to say
         print_unwritten(unwritten)
         code = ExitCode.BAD_INPUT  # as `draft run` exits when one of its outputs failed
     raise typer.Exit(code)

@@ -107,7 +107,12 @@ def run(
     from pipeline.models.base import asked_model
     from pipeline.render import render, word_options
     from pipeline.summary import print_run_summary
-    from pipeline.written import print_kept_copies, print_unwritten, write_output
+    from pipeline.written import (
+        nothing_written,
+        print_kept_copies,
+        print_unwritten,
+        write_output,
+    )
 
     targets = output_targets(outputs, fmt, source=facts_file)  # before any model is asked
     files = [out for out, _ in targets if out is not None]
@@ -189,7 +194,7 @@ def run(
                 written.append(output)
         to_stdout = any(output is None for output, _ in targets)
         if unwritten and not written and not to_stdout:
-            raise unwritten[0]  # the draft went nowhere: the reason is all there is to say
+            raise nothing_written(unwritten)  # the reasons are all there is to say
         code = print_run_summary(
             draft,
             written,
