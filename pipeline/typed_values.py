@@ -16,11 +16,12 @@ from typing import Any
 
 from pipeline.numerals import parse_chinese
 
-_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*[日号]?$")
 _CN_DATE = re.compile(
     r"^([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月"
-    r"\s*([一二三四五六七八九十]{1,3})\s*日$"
+    r"\s*([一二三四五六七八九十]{1,3})\s*[日号]$"
 )
+"""Dates as clerks type them: 日 or the everyday 号 (1月8号); a draft writes them with 日."""
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _WAN = re.compile(r"^(\d+(?:\.\d+)?)\s*万$")
 _APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
@@ -78,7 +79,7 @@ def to_float(text: str, unit: str | None) -> Any:
 
 def to_date(text: str) -> Any:
     """An ISO date from what a clerk types (2021年1月15日, 2021.1.15, 2021/1/15,
-    二〇二一年一月十五日, 2021年元月15日), or the text."""
+    二〇二一年一月十五日, 2021年元月15日, 2021年1月15号), or the text."""
     t = _normalise(text)
     if "元月" in t:  # January as a 落款 may name it (2024年元月8日)
         t = t.replace("元月", "1月" if t[:1].isdigit() else "一月")

@@ -75,6 +75,8 @@ def test_wrong_type_names_field_label_given_and_expected(tmp_path):
         ("report_date", "二〇二一年一月十五日", dt.date(2021, 1, 15)),
         ("report_date", "2021年元月15日", dt.date(2021, 1, 15)),  # was refused
         ("report_date", "二〇二一年元月十五日", dt.date(2021, 1, 15)),
+        ("report_date", "2021年1月15号", dt.date(2021, 1, 15)),  # the everyday 号
+        ("report_date", "二〇二一年一月十五号", dt.date(2021, 1, 15)),
     ],
 )
 def test_numbers_years_and_dates_as_clerks_type_them(tmp_path, fact, typed, value):
