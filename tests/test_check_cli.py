@@ -712,11 +712,9 @@ def test_a_draft_of_a_type_not_found_here_names_the_draft_and_what_to_pass(cli, 
     assert cli("check", draft, "--spec-dir", types).returncode == 0
 
 
-def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path):
-    """`draft check x.txt --doctype my-summary`, `draft run` of facts naming it and
-    `draft facts-template` said only “unknown document type 'my-summary' (known: …)” when the
-    type was in a folder the user forgot to pass: now the message names the folders searched
-    and how to point at the type's folder, and the close match in the user data folder."""
+def _own_type(tmp_path: Path, named_in_facts: str) -> tuple[Path, str, Path, Path]:
+    """A type of one's own, `my-summary` (the annual summary renamed), in `<tmp>/types`; its
+    spec's text; a report to check; and facts naming the type `named_in_facts`."""
     from tests.conftest import REPO
 
     types = tmp_path / "types"
@@ -726,6 +724,26 @@ def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path
         spec.replace("id: annual-work-summary", "id: my-summary"), encoding="utf-8"
     )
     shutil.copytree(REPO / "prompts/annual-work-summary", types / "prompts/my-summary")
+    text = tmp_path / "report.txt"
+    text.write_text("青山县自然资源局2023年工作总结\n\n现将工作总结如下：\n", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        (EXAMPLES / "annual-work-summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("doctype: annual-work-summary", f"doctype: {named_in_facts}"),
+        encoding="utf-8",
+    )
+    return types, spec, text, facts
+
+
+def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path):
+    """`draft check x.txt --doctype my-summary`, `draft run` of facts naming it and
+    `draft facts-template` said only “unknown document type 'my-summary' (known: …)” when the
+    type was in a folder the user forgot to pass: now the message names the folders searched
+    and how to point at the type's folder, and the close match in the user data folder."""
+    from tests.conftest import REPO
+
+    types, spec, text, facts = _own_type(tmp_path, "my-summary")
     home = tmp_path / "home"
     learned = home / "data/doctypes"
     shutil.copytree(types, learned)
@@ -736,15 +754,6 @@ def test_a_type_of_ones_own_not_found_says_where_it_was_looked_for(cli, tmp_path
     )
     (learned / "prompts/my-summary").rename(learned / "prompts/my-summary-2023")
     env = {"DRAFTSMITH_HOME": str(home)}
-    text = tmp_path / "report.txt"
-    text.write_text("青山县自然资源局2023年工作总结\n\n现将工作总结如下：\n", encoding="utf-8")
-    facts = tmp_path / "facts.yaml"
-    facts.write_text(
-        (EXAMPLES / "annual-work-summary.yaml")
-        .read_text(encoding="utf-8")
-        .replace("doctype: annual-work-summary", "doctype: my-summary"),
-        encoding="utf-8",
-    )
     looked = f"looked for my-summary.yaml in {REPO / 'schemas'}, {learned / 'schemas'}"
     where = "pass --spec-dir DIR (the folder holding schemas/my-summary.yaml"
     for args in (
@@ -767,22 +776,7 @@ def test_a_type_not_in_the_spec_dir_given_says_what_that_folder_lacks(cli, tmp_p
     folders searched and the close match, and gives that advice only without --spec-dir."""
     from tests.conftest import REPO
 
-    types = tmp_path / "types"
-    (types / "schemas").mkdir(parents=True)
-    spec = (REPO / "schemas/annual-work-summary.yaml").read_text(encoding="utf-8")
-    (types / "schemas/my-summary.yaml").write_text(
-        spec.replace("id: annual-work-summary", "id: my-summary"), encoding="utf-8"
-    )
-    shutil.copytree(REPO / "prompts/annual-work-summary", types / "prompts/my-summary")
-    text = tmp_path / "report.txt"
-    text.write_text("青山县自然资源局2023年工作总结\n\n现将工作总结如下：\n", encoding="utf-8")
-    facts = tmp_path / "facts.yaml"
-    facts.write_text(
-        (EXAMPLES / "annual-work-summary.yaml")
-        .read_text(encoding="utf-8")
-        .replace("doctype: annual-work-summary", "doctype: my-sumary"),
-        encoding="utf-8",
-    )
+    types, _, text, facts = _own_type(tmp_path, "my-sumary")
     looked = f"looked for my-sumary.yaml in {types / 'schemas'}, {REPO / 'schemas'}"
     expected = (
         "the --spec-dir given must hold schemas/my-sumary.yaml and prompts/my-sumary/ "

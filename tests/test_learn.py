@@ -35,6 +35,16 @@ def _learn(cli, sample: Path, *args: str) -> tuple[Any, str]:
     return proc, Path(written).stem
 
 
+def _learned(cli, sample: Path, text: str, doctype: str) -> tuple[Any, Path]:
+    """Write `text` to `sample`, learn it as `doctype` into `<tmp>/types`; return the learned
+    spec and that folder."""
+    sample.write_text(text, encoding="utf-8")
+    out = sample.parent / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", doctype)
+    assert proc.returncode == 0, proc.stderr
+    return load_spec_file(out / "schemas" / f"{doctype}.yaml"), out
+
+
 def _filled_facts(spec_path: Path, template_path: Path, tmp_path: Path) -> Path:
     """The facts template with every fact filled in, values chosen by type (not the examples)."""
     spec = load_spec_file(spec_path)
@@ -819,19 +829,16 @@ def test_a_heading_with_no_words_before_a_blank_is_learned(cli, tmp_path, last_h
     sharing site leaves it) or has no words (“三、……”) named the section `section`, whose
     template then extended itself: “RecursionError: maximum recursion depth exceeded”, and
     nothing was learned."""
-    sample = tmp_path / "safety.txt"
-    sample.write_text(
+    spec, out = _learned(
+        cli,
+        tmp_path / "safety.txt",
         "青山建设有限公司2021年度安全生产工作总结\n"
         "2021年，我公司认真贯彻落实“安全第一、预防为主、综合治理”的方针。现总结如下：\n"
         "一、落实安全责任\n与各部门签订安全生产责任书 份，层层落实安全责任。\n"
         "二、存在的问题\n部分职工安全意识仍然淡薄。\n"
         f"{last_heading}\n一要持续抓好安全责任落实；二要深化隐患排查治理。\n",
-        encoding="utf-8",
+        "safety",
     )
-    out = tmp_path / "types"
-    proc, _ = _learn(cli, sample, "--out", out, "--id", "safety")
-    assert proc.returncode == 0, proc.stderr
-    spec = load_spec_file(out / "schemas" / "safety.yaml")
     assert [s.heading for s in spec.sections][-1] == expected
     assert not {s.id for s in spec.sections} & {"section", "system"}
     facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
@@ -1085,17 +1092,14 @@ def test_a_person_the_sample_names_is_a_fact_labelled_by_their_post(cli, tmp_pat
 def test_a_signing_unit_fuller_than_the_titles_is_a_fact_of_its_own(cli, tmp_path):
     """`draft learn` of “青石镇2023年度信访工作总结” signed “青石镇人民政府” made the 落款 the
     title's 单位名称: every draft was signed “青石镇”, the 人民政府 lost."""
-    sample = tmp_path / "petition.txt"
-    sample.write_text(
+    spec, out = _learned(
+        cli,
+        tmp_path / "petition.txt",
         "青石镇2023年度信访工作总结\n\n2023年，我镇信访工作取得了明显成效。现总结如下：\n\n"
         "一、基本情况\n\n全年共受理群众来信来访156件。\n\n二、下一步打算\n\n"
         "2024年，我镇将进一步做好信访工作。\n\n青石镇人民政府\n2023年12月20日\n",
-        encoding="utf-8",
+        "petition",
     )
-    out = tmp_path / "types"
-    proc, _ = _learn(cli, sample, "--out", out, "--id", "petition")
-    assert proc.returncode == 0, proc.stderr
-    spec = load_spec_file(out / "schemas" / "petition.yaml")
     assert spec.signature is not None and spec.signature.unit == "signing_unit"
     assert spec.facts["signing_unit"].label == "落款单位"
     facts = _filled_facts(out / "schemas" / "petition.yaml", out / "petition.facts.yaml", tmp_path)
@@ -1111,17 +1115,14 @@ def test_a_signing_unit_fuller_than_the_titles_is_a_fact_of_its_own(cli, tmp_pat
 def test_years_written_in_chinese_numerals_are_facts(cli, tmp_path):
     """`draft learn` of “青山县水利局二〇二三年度工作总结” kept the title, “二〇二三年以来”
     and “二〇二四年工作打算” as fixed text: every report was the sample unit's, of 2023."""
-    sample = tmp_path / "water.txt"
-    sample.write_text(
+    spec, out = _learned(
+        cli,
+        tmp_path / "water.txt",
         "青山县水利局二〇二三年度工作总结\n\n二〇二三年以来，我局认真贯彻落实县委、县政府决策"
         "部署。现总结如下：\n\n一、主要工作\n\n全年完成水利投资3.2亿元。\n\n"
         "二、二〇二四年工作打算\n\n持续推进水利高质量发展。\n",
-        encoding="utf-8",
+        "water",
     )
-    out = tmp_path / "types"
-    proc, _ = _learn(cli, sample, "--out", out, "--id", "water")
-    assert proc.returncode == 0, proc.stderr
-    spec = load_spec_file(out / "schemas" / "water.yaml")
     assert spec.title == "{{ unit_name }}{{ report_year }}年度工作总结"
     assert spec.facts["report_year"].example == 2023
     facts = _filled_facts(out / "schemas" / "water.yaml", out / "water.facts.yaml", tmp_path)
@@ -1164,17 +1165,14 @@ def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp
 def test_a_placeholder_unit_signing_as_in_the_title_is_one_fact(cli, tmp_path):
     """A sample titled and signed “XX社区党支部” asked for its unit twice (单位名称 and
     落款单位), the example of one being “城关社区党支部” and of the other the placeholder."""
-    sample = tmp_path / "branch.txt"
-    sample.write_text(
+    spec, _ = _learned(
+        cli,
+        tmp_path / "branch.txt",
         "XX社区党支部2022年工作总结\n\n2022年，支部各项工作取得新成效。现总结如下：\n\n"
         "一、主要工作\n\n全年开展主题党日活动12次。\n\n二、下一步打算\n\n继续加强支部建设。\n\n"
         "XX社区党支部\n2022年12月30日\n",
-        encoding="utf-8",
+        "branch",
     )
-    out = tmp_path / "types"
-    proc, _ = _learn(cli, sample, "--out", out, "--id", "branch")
-    assert proc.returncode == 0, proc.stderr
-    spec = load_spec_file(out / "schemas" / "branch.yaml")
     assert spec.signature is not None and spec.signature.unit == "unit_name"
     assert "signing_unit" not in spec.facts
     assert spec.facts["unit_name"].example == "城关社区党支部"

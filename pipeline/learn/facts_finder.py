@@ -439,6 +439,8 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
     )
     # A placeholder unit (XX县人民医院党委) gives an example with a name in its place.
     example = PLACEHOLDER.sub("城关", sig.unit)
+    label, fact_id = (unit.label, None) if unit else ("单位名称", "unit_name")
+    description = f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。"
     if unit is not None and unit.example != example and "仅供参考" in unit.description:
         unit.example = example
         unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"
@@ -447,26 +449,16 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
     ):  # 青石镇 in the title, 青石镇人民政府 signs
         span = sig.unit_span
         unit.occurrences = [o for o in unit.occurrences if not span.start <= o.start < span.end]
-        reg.add(
-            "落款单位",
-            fact_id="signing_unit",
-            start=sig.unit_span.start,
-            end=sig.unit_span.end,
-            type="string",
-            example=example,
-            description=f"落款署名的单位全称（样稿中为“{sig.unit}”，标题中为“{unit.example}”）。",
-            origin="sample",
-            required=True,
-        )
-        return
+        label, fact_id = "落款单位", "signing_unit"
+        description = f"落款署名的单位全称（样稿中为“{sig.unit}”，标题中为“{unit.example}”）。"
     reg.add(
-        unit.label if unit else "单位名称",
-        fact_id=None if unit else "unit_name",
+        label,
+        fact_id=fact_id,
         start=sig.unit_span.start,
         end=sig.unit_span.end,
         type="string",
         example=example,
-        description=f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。",
+        description=description,
         origin="sample",
         required=True,
     )
