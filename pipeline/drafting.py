@@ -74,7 +74,7 @@ def repair_messages(messages: list[Message], answer: str, findings: list[Finding
         ("修改后的这一节仍有以下问题" if again else "你写的这一节有以下问题")
         + "，请逐条改正后重新输出整节正文（只输出正文）：\n"
         + "\n".join(lines)
-        + "\n不得编造事实中没有的数字、名称或日期；缺少的事实保留“【待补充：名称】”标记。"
+        + "\n不得编造事实中没有的数字、名称或日期；事实中标为未提供的，保留事实给出的待补充标记（如“【待补充：学习次数】”）。"
     )
     return [
         *messages,

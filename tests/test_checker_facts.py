@@ -785,4 +785,4 @@ def test_a_number_filled_over_a_marker_names_the_fact_left_empty(tmp_path):
     assert "成文日期" in message and "report_date" in hint
     # a count no empty fact could be (件: no fact of that unit is missing) is told as before
     message, hint = found["15700件"]
-    assert "left empty" not in message and "【待补充：名称】" in hint
+    assert "left empty" not in message and "【待补充：学习次数】" in hint

@@ -206,7 +206,7 @@ def _unsupported(ctx: Context) -> list[Finding]:
         written = ctx.text[token.start : token.end]
         what = "date" if token.date else "number"
         message = f"the {what} “{written}” is not in the facts"
-        hint = "use only numbers the facts give; for one they lack, write 【待补充：名称】"
+        hint = "use only numbers the facts give; for one they lack, write a marker naming it (e.g. 【待补充：学习次数】)"
         if empty := _empty_facts_for(ctx, token):
             # most likely a marker filled in the text (as its own hint says) while the facts
             # file still leaves that fact empty: say which, rather than "write the marker back"

@@ -18,7 +18,7 @@ from pipeline.checker.text import HSPACE, in_cjk_class, is_cjk
 from pipeline.checker.vocab import unit_at
 from pipeline.markers import MARKER_RE
 
-_HINT = "replace it with the fact, or write 【待补充：名称】 if the fact is not known yet"
+_HINT = "replace it with the fact, or if it is not known yet a marker naming it (e.g. 【待补充：学习次数】)"
 
 _LETTERS = re.compile(r"(?<![A-Za-z])[XxＸｘ]+(?![A-Za-z])")
 _LETTER_WORDS = ("X光", "X射线", "X线", "x轴", "X轴")

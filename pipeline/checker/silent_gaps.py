@@ -72,9 +72,9 @@ _FIELD_STOP = frozenset("。，；,;")
 _NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
-_NUMBER_HINT = "write the number from the facts, or 【待补充：名称】 if it is not known"
-_NAME_HINT = "write the name, or 【待补充：名称】 if it is not known"
-_ORDINAL_HINT = "write the ordinal from the facts (e.g. 党的十九大), or 【待补充：名称】"
+_NUMBER_HINT = "write the number from the facts, or if it is not known a marker naming it (e.g. 【待补充：学习次数】)"
+_NAME_HINT = "write the name, or if it is not known a marker naming it (e.g. 【待补充：县名】)"
+_ORDINAL_HINT = "write the ordinal from the facts (e.g. 党的十九大), or 【待补充：届次】"
 
 
 def _context_start(text: str, start: int, width: int = 2) -> int:
