@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from typer.core import TyperGroup
 
 from pipeline.cli import COMMANDS, _LazyGroup
 from tests.conftest import REPO
@@ -137,6 +139,31 @@ def test_sub_command_help(cli, args: tuple[str, ...]):
     result = cli(*args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Usage: python -m pipeline {' '.join(args[:-1])} ")
+
+
+def _leaf_commands() -> list[tuple[str, ...]]:
+    """Every command a user runs: each entry of COMMANDS, or each sub-command of a group."""
+    group = _LazyGroup(name="draft", rich_markup_mode=None)
+    leaves: list[tuple[str, ...]] = []
+    for name in COMMANDS:
+        command = group.build(name)
+        if isinstance(command, TyperGroup):
+            leaves += [(name, sub) for sub in command.commands]
+        else:
+            leaves.append((name,))
+    return leaves
+
+
+@pytest.mark.parametrize("args", _leaf_commands(), ids=" ".join)
+def test_help_names_arguments_as_the_text_does_and_shows_no_python_types(cli, args):
+    """The usage line showed `{facts_file}` where the text says FACTS_FILE, and `--spec-dir`
+    showed the metavar `<list[Path]>`: a Python type, not what to type."""
+    result = cli(*args, "--help")
+    assert result.returncode == 0, result.stderr
+    usage = result.stdout.splitlines()[0]
+    assert usage.startswith("Usage: "), usage
+    assert not re.search(r"[{\[][a-z_]+[}\]]", usage), usage  # an argument in lower case
+    assert not re.search(r"<(list|tuple|dict|Path|Optional)\b", result.stdout), result.stdout
 
 
 def test_sub_apps_still_run(cli):

@@ -145,7 +145,9 @@ def _draft_spec(file: Path, doctype: str, spec_dirs: list[Path] | None) -> DocSp
 def check(
     file: Annotated[
         Path,
-        typer.Argument(help="The text to check: .txt, .md, .docx, or a draft written as JSON."),
+        typer.Argument(
+            metavar="FILE", help="The text to check: .txt, .md, .docx, or a draft written as JSON."
+        ),
     ],
     doctype: Annotated[
         str | None,

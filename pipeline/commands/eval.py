@@ -132,16 +132,25 @@ def _finish(run_dir: Path, outputs: list[Path]) -> int:
 @eval_app.command("run")
 def run(
     suite: Annotated[
-        str | None, typer.Argument(help="A suite file, or a built-in suite's name.")
+        str | None,
+        typer.Argument(metavar="SUITE", help="A suite file, or a built-in suite's name."),
     ] = None,
     model: Annotated[
         list[str] | None,
-        typer.Option("--model", "-m", help="Use these models instead of the suite's (repeatable)."),
+        typer.Option(
+            "--model",
+            "-m",
+            metavar="<model>",
+            help="Use these models instead of the suite's (repeatable).",
+        ),
     ] = None,
     output: Annotated[
         list[Path] | None,
         typer.Option(
-            "--output", "-o", help="Write a report: .json, .md, .xml (JUnit) or .html (repeatable)."
+            "--output",
+            "-o",
+            metavar="<path>",
+            help="Write a report: .json, .md, .xml (JUnit) or .html (repeatable).",
         ),
     ] = None,
     resume: Annotated[
@@ -154,11 +163,16 @@ def run(
         int | None, typer.Option(min=1, max=100, help="Drafts per case and model.")
     ] = None,
     case: Annotated[
-        list[str] | None, typer.Option("--case", help="Run only this case (repeatable).")
+        list[str] | None,
+        typer.Option("--case", metavar="<id>", help="Run only this case (repeatable)."),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="Run only the cases with this tag (repeatable: any of them)."),
+        typer.Option(
+            "--tag",
+            metavar="<tag>",
+            help="Run only the cases with this tag (repeatable: any of them).",
+        ),
     ] = None,
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Model calls in flight for the whole run.")
@@ -259,7 +273,9 @@ def report(
     run_id: Annotated[str, typer.Argument(metavar="RUN", help="A run id or folder.")],
     output: Annotated[
         list[Path] | None,
-        typer.Option("--output", "-o", help="Write a report: .json, .md, .xml or .html."),
+        typer.Option(
+            "--output", "-o", metavar="<path>", help="Write a report: .json, .md, .xml or .html."
+        ),
     ] = None,
 ) -> None:
     """Show a stored run's report again, and write report files from it."""

@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 def export(
     draft_file: Annotated[
-        Path, typer.Argument(help="A draft saved by `draft run --format json` (or -o x.json).")
+        Path,
+        typer.Argument(
+            metavar="DRAFT_FILE", help="A draft saved by `draft run --format json` (or -o x.json)."
+        ),
     ],
     outputs: Outputs = None,
     fmt: Annotated[

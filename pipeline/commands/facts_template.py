@@ -79,7 +79,9 @@ def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
 
 
 def facts_template(
-    doctype: Annotated[str, typer.Argument(help="The document type id, or its spec file.")],
+    doctype: Annotated[
+        str, typer.Argument(metavar="DOCTYPE", help="The document type id, or its spec file.")
+    ],
     spec_dir: SpecDirs = None,
 ) -> None:
     """Print an annotated YAML facts skeleton for DOCTYPE (labels, descriptions, examples)."""

@@ -97,7 +97,9 @@ def _spec_dir_option(spec: Path) -> str:
 
 
 def learn(
-    sample: Annotated[Path, typer.Argument(help="The sample report: .txt, .md or .docx.")],
+    sample: Annotated[
+        Path, typer.Argument(metavar="SAMPLE", help="The sample report: .txt, .md or .docx.")
+    ],
     doctype_id: Annotated[
         str | None,
         typer.Option("--id", help="Id of the new type (lowercase, digits, '-'); from the title."),

@@ -150,7 +150,9 @@ def _mb(size: int) -> str:
 
 @logs_app.command("show")
 def show(
-    run_id: Annotated[int, typer.Argument(help="The run's id, as `draft logs` lists it.")],
+    run_id: Annotated[
+        int, typer.Argument(metavar="RUN", help="The run's id, as `draft logs` lists it.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print one run: options, per-section results, and every prompt and response."""

@@ -21,6 +21,7 @@ SpecDirs = Annotated[
     list[Path] | None,
     typer.Option(
         "--spec-dir",
+        metavar="<dir>",
         help="A folder with schemas/ and prompts/ to search for document types before the "
         "built-ins (repeatable).",
         callback=_check_spec_dirs,

@@ -29,7 +29,9 @@ CACHED_HINT = "the model's answers are cached and are not asked for again"
 
 
 def run(
-    facts_file: Annotated[Path, typer.Argument(help="The facts file (YAML or JSON).")],
+    facts_file: Annotated[
+        Path, typer.Argument(metavar="FACTS_FILE", help="The facts file (YAML or JSON).")
+    ],
     doctype: Annotated[
         str | None, typer.Option(help="Document type; defaults to the file's 'doctype:'.")
     ] = None,
