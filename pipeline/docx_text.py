@@ -22,9 +22,14 @@ Its pictures and embedded files are never unpacked."""
 _CHUNK = 1024 * 1024
 
 
-def read_docx(path: str | Path, *, what: str = "file") -> str:
+TableRows = Callable[[list[list[str]]], list[str]]
+"""Turns a table's rows (each a list of its cells' texts) into the lines that stand for it."""
+
+
+def read_docx(path: str | Path, *, what: str = "file", rows: TableRows | None = None) -> str:
     """The paragraphs of a Word .docx, one per line, and the cells of its tables where the
-    tables stand; refusing missing, huge, damaged and empty documents."""
+    tables stand (or, with `rows`, the lines it makes of each table's rows); refusing
+    missing, huge, damaged and empty documents."""
     p = readable_file(path, what, MAX_DOCX_BYTES)
     import zipfile
 
@@ -69,7 +74,9 @@ def read_docx(path: str | Path, *, what: str = "file") -> str:
         lines: list[str] = []
         for block in blocks:
             if block.tag == qn("w:tbl"):
-                lines.extend(_table_lines(block, shown))
+                lines.extend(
+                    rows(_table_rows(block, shown)) if rows else _table_lines(block, shown)
+                )
             else:
                 lines.append(next(numbered))
                 lines.extend(_text_box_lines(block, shown))
@@ -216,6 +223,18 @@ def _table_lines(table: Any, shown: Callable[[Any], str]) -> Iterator[str]:
         if owner is not table or _merged_into_the_cell_above(cell):
             continue
         yield from _container_lines(cell, shown)
+
+
+def _table_rows(table: Any, shown: Callable[[Any], str]) -> list[list[str]]:
+    """The texts of a `w:tbl`'s cells, row by row (a cell's paragraphs joined; a cell merged
+    into the one above is empty, its text read there; a nested table's text is its cell's)."""
+    return [
+        [
+            "" if _merged_into_the_cell_above(cell) else "".join(_container_lines(cell, shown))
+            for cell in row.iterchildren(_W + "tc")
+        ]
+        for row in table.iterchildren(_W + "tr")
+    ]
 
 
 def _text_box_lines(paragraph: Any, shown: Callable[[Any], str]) -> Iterator[str]:

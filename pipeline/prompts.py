@@ -245,8 +245,27 @@ def clause(text: str) -> str:
     return _clause(text)
 
 
+AREA_LEVELS = ("省", "市", "县", "区", "乡", "镇", "街道")
+"""The levels of an area an office belongs to: what 全县, 我镇 and 县委 are written with."""
+_ORGANS = {
+    "党委": {"乡": "乡党委", "镇": "镇党委", "街道": "街道党工委"},
+    "政府": {"街道": "街道办事处"},
+    "人民政府": {"街道": "街道办事处"},
+}
+
+
+@_passes_missing
+def organ(level: str, kind: str) -> str:
+    """The party committee or the government of an area's level, as reports write them:
+    县 → 县委, 镇 → 镇党委, 街道 → 街道党工委 (`kind` 党委); 县 → 县政府, 街道 → 街道办事处
+    (`kind` 政府 or 人民政府)."""
+    default = f"{level}委" if kind == "党委" else f"{level}{kind}"
+    return _ORGANS.get(kind, {}).get(level, default)
+
+
 FILTERS = {
     "cn": cn,
+    "organ": organ,
     "series": series,
     "quoted": quoted,
     "book_title": book_title,

@@ -1176,3 +1176,166 @@ def test_a_placeholder_unit_signing_as_in_the_title_is_one_fact(cli, tmp_path):
     assert spec.signature is not None and spec.signature.unit == "unit_name"
     assert "signing_unit" not in spec.facts
     assert spec.facts["unit_name"].example == "城关社区党支部"
+
+
+SCHOOL_SAFETY = """青石镇中心学校2023年安全工作总结
+
+2023年，学校全面落实安全工作责任制，校长高度重视安全工作。现将全年工作总结如下：
+
+一、健全组织，落实责任
+
+学校成立了以校长张伟为组长的安全工作领导小组，由副校长王建国负责日常工作，政教处主任李红梅具体抓落实。组长单位为政教处，加强班主任管理，支部书记党建工作扎实。全年召开安全工作专题会议6次。
+
+二、加强教育，提升意识
+
+王建国、赵敏等老师深入各班开展安全教育，组织消防疏散演练4次。邀请派出所民警刘洋来校作法治讲座。
+
+三、下一步打算
+
+继续做好校园安全工作。
+
+校长：张伟
+2023年12月28日
+"""
+
+
+def test_names_written_without_tongzhi_are_facts_labelled_by_post(cli, tmp_path):
+    """`draft learn` of a sample naming “副校长王建国”, “王建国、赵敏等老师” and signed
+    “校长：张伟” kept every name in the templates: each draft of the type named them."""
+    spec, out = _learned(cli, tmp_path / "safety.txt", SCHOOL_SAFETY, "safety")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    assert labels["校长姓名"] == "张伟" and labels["副校长姓名"] == "王建国", labels
+    assert labels["政教处主任姓名"] == "李红梅" and labels["民警姓名"] == "刘洋", labels
+    assert "赵敏" in labels.values(), labels
+    assert spec.signature is not None and spec.facts[spec.signature.unit].label == "校长姓名"
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "safety").iterdir()
+    )
+    for name in ("张伟", "王建国", "李红梅", "赵敏", "刘洋"):
+        assert name not in templates, name
+    # Words that begin with a surname after a post are no names.
+    for words in ("校长高度重视", "组长单位为政教处", "加强班主任管理", "支部书记党建工作"):
+        assert words in templates, words
+    facts = _filled_facts(out / "schemas" / "safety.yaml", out / "safety.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    others = {"张伟": "周立新", "王建国": "孙丽", "李红梅": "何平", "赵敏": "郑涛", "刘洋": "马骏"}
+    data.update({k: others[f.example] for k, f in spec.facts.items() if f.example in others})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    for name in others:
+        assert name not in text, name
+    assert "由副校长孙丽负责" in text and "孙丽、郑涛等老师" in text and "民警马骏" in text
+    assert text.rstrip().endswith("周立新\n2022年1月12日"), text
+
+
+TOWNSHIP = """青石镇中心学校2023年安全工作总结
+
+2023年，在镇党委、镇政府的正确领导下，我校全面落实安全工作责任制，全镇中小学安全形势持续稳定。现将全年工作总结如下：
+
+一、主要工作
+
+按照县委、县政府的部署，全年开展安全隐患排查12次，全镇安全工作现场会在我校召开，本区域内无安全事故发生。
+
+二、下一步打算
+
+进一步落实镇党委关于校园安全的部署，配合镇人民政府开展平安校园创建活动。
+"""
+
+
+@pytest.mark.parametrize(
+    ("level", "party", "government", "people"),
+    [
+        ("县", "县委", "县政府", "县人民政府"),
+        ("街道", "街道党工委", "街道办事处", "街道办事处"),
+        ("镇", "镇党委", "镇政府", "镇人民政府"),
+    ],
+)
+def test_the_samples_area_level_words_follow_the_users_level(
+    cli, tmp_path, level, party, government, people
+):
+    """`draft learn` of a school's report under a 镇 kept 全镇, 镇党委 and 镇政府 as fixed text:
+    a type learned from it drafted “全镇” and “镇党委” for a school under a 县 or a 街道."""
+    spec, out = _learned(cli, tmp_path / "school.txt", TOWNSHIP, "school")
+    fact = spec.facts["area_level"]
+    assert (fact.type, fact.example, fact.required) == ("enum", "镇", True)
+    assert "街道" in (fact.choices or [])
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "school").iterdir()
+    )
+    assert not re.search(r"全镇|镇党委|镇政府|镇人民政府", templates), templates
+    assert "按照县委、县政府的部署" in templates  # the county above the 镇: another area's
+    assert "本区域" in templates
+    facts = _filled_facts(out / "schemas" / "school.yaml", out / "school.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({"area_level": level, "unit_name": "城关中心学校"})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert f"在{party}、{government}的正确领导下" in text, text
+    assert f"全{level}中小学安全形势" in text and f"全{level}安全工作现场会" in text
+    assert f"落实{party}关于校园安全" in text and f"配合{people}开展" in text
+    assert ("镇" in text) == (level == "镇"), text
+
+
+def test_an_area_level_that_is_not_one_is_refused(cli, tmp_path):
+    _, out = _learned(cli, tmp_path / "school.txt", TOWNSHIP, "school")
+    facts = _filled_facts(out / "schemas" / "school.yaml", out / "school.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data["area_level"] = "村"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = cli("run", facts, "-o", tmp_path / "draft.txt", "--spec-dir", str(out))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "area_level" in proc.stderr and "所在行政区层级" in proc.stderr, proc.stderr
+    assert not (tmp_path / "draft.txt").exists()
+
+
+def _docx_with_table(path: Path) -> Path:
+    """A training summary whose figures are in a Word table, as offices write them."""
+    import docx
+
+    document = docx.Document()
+    for line in [
+        "红星中学2023年教师培训工作总结",
+        "2023年，学校坚持把教师培训作为提升教育质量的重要抓手。现将全年工作总结如下：",
+        "一、培训开展情况",
+        "全年培训情况见下表：",
+    ]:
+        document.add_paragraph(line)
+    rows = [
+        ("培训项目", "参训人数", "培训学时"),
+        ("班主任培训", "120", "16"),
+        ("新教师入职培训", "45", "24"),
+    ]
+    table = document.add_table(rows=len(rows), cols=3)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    for line in ["二、下一步打算", "继续加强教师队伍建设。"]:
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def test_a_docx_tables_rows_are_learned_as_lines_with_their_figures_as_facts(cli, tmp_path):
+    """`draft learn` of a .docx with a stats table wrote one cell per line: the template held
+    a column of lone words and the sample's numbers 120, 45, 16, 24 as fixed text."""
+    sample = _docx_with_table(tmp_path / "training.docx")
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "training")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "training.yaml")
+    examples = sorted(f.example for f in spec.facts.values() if f.type == "integer")
+    assert examples == [16, 24, 45, 120], examples
+    assert "新教师入职培训参训人数" in {f.label for f in spec.facts.values()}  # not 参训人数2
+    body = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "training").iterdir())
+    lines = [line for line in body.splitlines() if line.startswith(("班主任", "新教师"))]
+    assert len(lines) == 2, body
+    assert re.fullmatch(r"班主任培训：参训人数\{\{ \w+ \}\}，培训学时\{\{ \w+ \}\}。", lines[0]), (
+        lines
+    )
+    facts = _filled_facts(out / "schemas" / "training.yaml", out / "training.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "班主任培训：参训人数121，培训学时17。" in text, text
+    assert not re.search(r"(?<!\d)(?:120|45|16|24)(?!\d)", text), text

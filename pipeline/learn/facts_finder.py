@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
-from pipeline.learn.outline import Block, Outline
+from pipeline.learn.outline import POSTS, REPORTERS, Block, Outline
 from pipeline.markers import MARKER_RE
+from pipeline.prompts import AREA_LEVELS
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -146,7 +148,8 @@ class FoundFact(BaseModel):
 
     id: str
     label: str
-    type: Literal["string", "integer", "number", "year", "date"]
+    type: Literal["string", "integer", "number", "year", "date", "enum"]
+    choices: list[str] | None = None
     unit: str | None = None
     min: float | None = None
     max: float | None = None
@@ -305,8 +308,9 @@ def find_facts(
             "line and the date"
         )
     _position_fact(text, outline, reg)
-    _comrade_names(text, outline, reg)
+    _person_names(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
+    _level_words(text, outline, reg)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
     _end_list_items(text, outline, edits)
@@ -491,13 +495,45 @@ _COMRADE = re.compile(
     r"([\u4e00-\u9fff]{2,3}?)同志(?!们)"
 )
 _NOT_A_NAME = re.compile(r"^(?:各位|广大|全体|有关|相关|其他|其余|优秀|青年|老|新|该)")
+_POST_NAME = re.compile(rf"((?:[\u4e00-\u9fff]{{1,3}}?[处科室股办])?(?:{POSTS}))")
+_AFTER_NAME = re.compile(
+    r"[，。、；：,.;:）)”」\n\u3000 ]|$|等|同志|一行"
+    r"|为|任|在|和|与|及|对|同|率|来|向"
+    r"|负责|担任|主持|带领|带队|牵头|分管|具体|亲自|多次|主讲|讲授|宣讲|指出|强调|要求|深入|参加|出席"
+)
+"""What follows a name after a post: a mark, or a word a sentence goes on with."""
+_NOT_GIVEN = frozenset(
+    """单位 高度 全面 及时 全体 全程 亲自 带头 牵头 任务 任期 成员 成效 成果 安全 方面 方案
+    常务 同志 同时 向前 于是 应当 严格 文件 周密 周边 关于 关心 关注 管理 文化 安排 成立 成为
+    常态 常规 方法 方式 方向 路线 车辆 金额 党建 党员 项目 师生 林业""".split()  # noqa: SIM905
+)
+"""Words that begin with a surname and may follow a post, but are no name (组长单位, and
+支部书记党建工作: 党建 begins no name)."""
+_PEOPLE_LIST = re.compile(
+    r"(?:^|(?<=[\n，,。；;：:“（(]))((?:[\u4e00-\u9fff·]{2,4}、)*[\u4e00-\u9fff·]{2,4})"
+    r"等(?:\d+|[一二三四五六七八九十]+)?(?:名|位)?(老师|教师|同志|同学|干部|党员|同事|民警|职工|医生|专家)",
+    re.M,
+)
 
 
-def _comrade_names(text: str, outline: Outline, reg: _Registry) -> None:
-    """A person the sample names (局长李明同志): their name, wherever it is written, is a fact
-    labelled by their post (局长姓名); another unit's report must not name them."""
+def _a_name(word: str) -> bool:
+    """Whether `word` reads as a person's name: a known surname (王, 欧阳) and one or two
+    characters more, and not a word that merely begins with a surname (单位, 高度)."""
+    for surname_len in (2, 1):
+        surname, given = word[:surname_len], word[surname_len:]
+        known = SURNAMES if surname_len == 1 else COMPOUND_SURNAMES
+        if surname in known and 1 <= len(given) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", given):
+            return word[:2] not in _NOT_GIVEN and not re.search(rf"{POSTS}|组|员|们|人|者", given)
+    return False
+
+
+def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
+    """The people a sample names — 局长李明同志, 由副校长王建国负责, 王建国、李红梅等老师 —
+    are facts labelled by their post (局长姓名, 副校长姓名, 老师姓名): another unit's report
+    must not name them."""
+    body = outline.title_span.end
     fixed = _lexicon_forms()  # 以习近平同志为核心的党中央 is a set phrase
-    for m in _COMRADE.finditer(text, outline.title_span.end):
+    for m in _COMRADE.finditer(text, body):
         name = m.group(1)
         if _NOT_A_NAME.match(name) or not reg.free(m.start(1), m.end(1)):
             continue
@@ -505,34 +541,60 @@ def _comrade_names(text: str, outline: Outline, reg: _Registry) -> None:
             continue
         post = context_core(text[max(0, m.start(1) - 12) : m.start(1)])
         post = post if post.endswith(("书记", "长", "主任", "委员", "经理", "主席")) else "人员"
-        label = f"{post}姓名"
-        if label in reg.by_label and reg.by_label[label].example != name:
-            label = f"{post}姓名{len(reg.by_label) + 1}"
-        for occ in re.finditer(re.escape(name), text[outline.title_span.end :]):
-            start = outline.title_span.end + occ.start()
-            if reg.free(start, start + len(name)):
-                reg.add(
-                    label,
-                    start=start,
-                    end=start + len(name),
-                    type="string",
-                    example=name,
-                    description=f"{label}（样稿中为“{name}”）。",
-                    origin="sample",
-                    required=True,
-                )
+        _name_fact(text, outline, reg, name, post)
+    for m in _POST_NAME.finditer(text, body):
+        start = m.end(1)
+        name = next(
+            (
+                w
+                for n in (3, 2, 4)
+                if _a_name(w := text[start : start + n])
+                and _AFTER_NAME.match(text, start + n)
+                and reg.free(start, start + n)
+            ),
+            None,
+        )
+        if name is not None:
+            _name_fact(text, outline, reg, name, m.group(1))
+    for m in _PEOPLE_LIST.finditer(text, body):
+        names = m.group(1).split("、")
+        if all(_a_name(n) for n in names):
+            for name in names:
+                _name_fact(text, outline, reg, name, m.group(2))
+
+
+def _name_fact(text: str, outline: Outline, reg: _Registry, name: str, post: str) -> None:
+    """Every place the body writes `name` becomes the fact “<post>姓名”."""
+    label = f"{post}姓名"
+    if label in reg.by_label and reg.by_label[label].example != name:
+        label = f"{post}姓名{len(reg.by_label) + 1}"
+    for occ in re.finditer(re.escape(name), text[outline.title_span.end :]):
+        start = outline.title_span.end + occ.start()
+        if reg.free(start, start + len(name)):
+            reg.add(
+                label,
+                start=start,
+                end=start + len(name),
+                type="string",
+                example=name,
+                description=f"{label}（样稿中为“{name}”）。",
+                origin="sample",
+                required=True,
+            )
 
 
 def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
-    """One place the signing person's name is written."""
+    """One place the signing person's name is written: the fact is the role (述职人) of a
+    person reporting, and the post's name (校长姓名, as in the body) of one who holds it."""
+    label = role if role in REPORTERS else f"{role}姓名"
     reg.add(
-        role,
+        label,
         fact_id="signer",
         start=start,
         end=end,
         type="string",
         example=name,
-        description=f"落款的{role}姓名（样稿中为“{name}”）。",
+        description=f"落款的{label.removesuffix('姓名')}姓名（样稿中为“{name}”）。",
         origin="sample",
         required=True,
     )
@@ -1016,6 +1078,68 @@ def _value_facts(
     _other_numbers(text, reg, body_start, sig.date_span.start if sig else len(text))
 
 
+_LEVELS = "|".join(sorted(AREA_LEVELS, key=len, reverse=True))
+_OWN_AREA = re.compile(rf"(?<=[全我本])({_LEVELS})(?![场域级间])")
+"""The sample's own area: 全镇, 我县, 本街道 (not 全市场, 本区域)."""
+_BEFORE_ORGAN = "|".join(
+    f"(?<={w})"
+    for w in [
+        "按照",
+        "根据",
+        "配合",
+        "落实",
+        "得到",
+        *"在由经向和与及对了的是将把被为受、，。；：“\n",
+    ]
+)
+_ORGAN = re.compile(
+    rf"(?:^|{_BEFORE_ORGAN})"
+    r"(?:(?P<party>(?:[省市县区]|街道)委(?!员)|(?:[乡镇]|街道)党工?委|[乡镇]委(?!员))"
+    r"|(?P<gov>(?:[省市县区乡镇]|街道)(?:人民)?政府|街道办事处|街道办(?!事))"
+    r")",
+    re.M,
+)
+"""A bare 镇党委, 县委, 镇政府 or 街道办事处: the organs of the sample's own area (after a
+word such as 在 or 按照, so that 青石镇党委 is a name's, not a bare level's)."""
+
+
+def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
+    """Words of the sample's own area level — 全镇, 我镇, 镇党委, 镇政府 — depend on the level
+    of the user's area (a 县 user writes 全县, 县委), so the level is a fact and the
+    templates write them from it: 全{{ area_level }}, {{ area_level | organ("党委") }}."""
+    body = outline.title_span.end
+    found: list[tuple[int, int, str, str]] = []  # start, end, level, expression
+    for m in _OWN_AREA.finditer(text, body):
+        found.append((m.start(), m.end(), m.group(1), "{id}"))
+    for m in _ORGAN.finditer(text, body):
+        word = m.group("party") or m.group("gov")
+        level = "街道" if word.startswith("街道") else word[0]
+        kind = "党委" if m.group("party") else "人民政府" if "人民" in word else "政府"
+        found.append((m.start(), m.end(), level, f'{{id}} | organ("{kind}")'))
+    found = [f for f in found if reg.free(f[0], f[1])]
+    if not found:
+        return
+    levels = [f[2] for f in found]
+    level = max(dict.fromkeys(levels), key=levels.count)
+    for start, end, lv, expression in sorted(found):
+        if lv != level:
+            continue  # another area's (the county a 镇 report answers to): not the user's level
+        reg.add(
+            "所在行政区层级",
+            fact_id="area_level",
+            start=start,
+            end=end,
+            expression_of=expression,
+            type="enum",
+            choices=list(AREA_LEVELS),
+            example=level,
+            description="本单位所在行政区的层级，决定“全县”“我镇”“县委”“镇党委”等词的写法"
+            f"（样稿中为“{level}”，写作“{text[start:end]}”）。",
+            origin="sample",
+            required=True,
+        )
+
+
 _OTHER_NUMBER = re.compile(r"(?<![A-Za-z0-9.．（(])\d+(?:\.\d+)?(?![A-Za-z0-9.．、）)])")
 """An Arabic number that is not part of a Latin name (PM2.5, 5G), a decimal's other half,
 or a heading number (1. / 1、 / （1）)."""
@@ -1031,8 +1155,7 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
         label = core or f"数值{len(reg.by_label) + 1}"
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
-        if label in reg.by_label and reg.by_label[label].example != value:
-            label = f"{label}{len(reg.by_label) + 1}"
+        label = _distinct_label(text, reg, m.start(), label, value)
         reg.add(
             label,
             start=m.start(),
@@ -1043,6 +1166,21 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
             description=f"{label}（样稿中为 {m.group()}）。",
             origin="sample",
         )
+
+
+_LINE_LEAD = re.compile(r"([^：:，。；\n]{2,14})[：:]")
+"""A line's lead before a colon: the row of a table (班主任培训：参训人数120，…)."""
+
+
+def _distinct_label(text: str, reg: _Registry, pos: int, label: str, value: Any) -> str:
+    """`label`, unless another value has it: then the label qualified by its line's lead
+    (新教师入职培训参训人数, a table's second row), or numbered."""
+    if label not in reg.by_label or reg.by_label[label].example == value:
+        return label
+    lead = _LINE_LEAD.match(text, text.rfind("\n", 0, pos) + 1)
+    if lead and lead.end() <= pos and f"{lead.group(1)}{label}" not in reg.by_label:
+        return f"{lead.group(1)}{label}"
+    return f"{label}{len(reg.by_label) + 1}"
 
 
 def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -1074,8 +1212,7 @@ def _count_value(
         label = f"数量{len(reg.by_label) + 1}"
     is_int = chinese or "." not in str(raw)
     value: int | float = int(raw) if is_int else float(raw)
-    if label in reg.by_label and reg.by_label[label].example != value:
-        label = f"{label}{len(reg.by_label) + 1}"
+    label = _distinct_label(text, reg, s, label, value)
     reg.add(
         label,
         start=s,

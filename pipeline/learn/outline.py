@@ -39,7 +39,16 @@ _DOC_WORDS = (
 )
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _END_PUNCT = "。；;：:！？!?，,"
-_SIGNER_LINE = re.compile(r"^(述职人|报告人|汇报人|发言人|总结人)[：:]\s*([\u4e00-\u9fff·]{2,8})$")
+POSTS = (
+    "副校长|校长|副书记|书记|副主任|主任|副局长|局长|副科长|科长|副组长|组长|副镇长|镇长"
+    "|副乡长|乡长|副县长|县长|副区长|区长|副市长|市长|副院长|院长|副所长|所长|站长|部长"
+    "|处长|队长|村长|社长|园长|馆长|股长|行长|会长|秘书长|总经理|经理|主席|委员|支书"
+    "|干事|专干|民警|辅导员|班主任"
+)
+"""Posts a report writes right before a person's name (由副校长王建国负责)."""
+REPORTERS = ("述职人", "报告人", "汇报人", "发言人", "总结人")
+_SIGNER_LINE = re.compile(rf"^({'|'.join(REPORTERS)}|{POSTS})[：:]\s*([\u4e00-\u9fff·]{{2,8}})$")
+"""A person signing: 述职人：张建华, 校长：张伟."""
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _UNIT_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|局|委|委员会|公司|学校|中学|小学|医院|党支部|支部|党委"

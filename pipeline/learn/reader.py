@@ -49,6 +49,33 @@ def _strip_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
+_FIGURE = re.compile(r"\d")
+MAX_CELL = 40
+"""Longest cell of a table of figures; a table with a longer one lays out text, read as it is."""
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A sample's table as sentences, a row to a line, so that its figures keep their labels:
+    under a header row (项目 | 参训人数 | 学时) a row reads “班主任培训：参训人数120，学时16。”;
+    without one, “项目：数值。” (or its cells in a row). A table laying out text (long cells)
+    gives its cells, one to a line."""
+    rows = [[c.strip() for c in row] for row in rows if any(c.strip() for c in row)]
+    if any(len(c) > MAX_CELL for row in rows for c in row):
+        return [c for row in rows for c in row if c]
+    head = rows[0] if len(rows) >= 2 and not any(_FIGURE.search(c) for c in rows[0]) else None
+    lines = []
+    for row in rows[1:] if head else rows:
+        cells = [c for c in row if c]
+        if head and len(row) == len(head) and len(cells) > 1:
+            parts = [f"{h}{c}" for h, c in zip(head[1:], row[1:], strict=True) if c]
+            lines.append(f"{row[0]}：{'，'.join(parts)}。")
+        elif len(cells) == 2:
+            lines.append(f"{cells[0]}：{cells[1]}。")
+        elif cells:
+            lines.append("，".join(cells) + ("。" if len(cells) > 1 else ""))
+    return lines
+
+
 def _refuse_word_file(path: Path) -> None:
     """A Word file under a text file's name (范文.doc renamed 范文.txt): say what it is, rather
     than that it is not UTF-8."""
@@ -85,7 +112,7 @@ def read_sample(path: str | Path) -> SampleText:
     if p.is_dir():
         raise InputError("expected a sample file, found a directory", path=str(p))
     if kind == "docx":
-        text = read_docx(p, what="sample")
+        text = read_docx(p, what="sample", rows=table_lines)
     else:
         _refuse_word_file(p)
         text = read_text(p, what="sample")

@@ -214,6 +214,8 @@ def _fact_yaml(fact: FoundFact) -> dict[str, Any]:
         "label": fact.label,
         "description": fact.description,
     }
+    if fact.choices:
+        data["choices"] = fact.choices
     if fact.unit:
         data["unit"] = fact.unit
     if fact.required:
