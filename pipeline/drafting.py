@@ -109,6 +109,7 @@ _REASONS_ZH = (
     ("no section text", "回答中没有本节正文"),
     ("deadline", "超过本节时限"),
     ("timed out", "请求超时"),
+    ("TLS handshake", "无法建立安全连接（HTTPS）"),
     ("connect", "无法连接模型服务"),
     ("host not found", "无法连接模型服务"),
 )

@@ -8,7 +8,7 @@ import socket
 import time
 
 import pytest
-from modelrun import SECTIONS, draft_run, offline_bodies
+from modelrun import KEY, SECTIONS, draft_run, offline_bodies
 
 
 @pytest.fixture(scope="module")
@@ -482,3 +482,31 @@ def test_chatty_fenced_answer_is_cleaned_to_the_section(tmp_path, openai_server,
         assert run.section(sid)["body"] == expected[sid]
     text = run.draft["text"]
     assert "```" not in text and "好的" not in text and "希望" not in text
+
+
+def test_an_https_base_url_for_a_plain_http_server_fails_at_once_saying_to_use_http(
+    tmp_path, openai_server
+):
+    # the clerk typed https:// for her local Ollama: its plain-HTTP answer to the handshake
+    # was retried as a timeout for a minute, and the message said nothing of the scheme
+    url = openai_server.base_url.replace("http://", "https://")
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.local]\nmodel = "good"\nbase_url = "{url}"\nkey_env = "LOCAL_KEY"\n',
+        encoding="utf-8",
+    )
+    run = draft_run(tmp_path, openai_server, model="local", env={"LOCAL_KEY": KEY}, cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    assert "Traceback" not in run.stderr and "retrying" not in run.stderr
+    reason = (
+        f"TLS handshake with {url} failed: the server there answers plain HTTP, not HTTPS: a "
+        "local server (Ollama, vLLM, llama-server…) is usually http://, so check the base "
+        "URL's scheme (and its port)"
+    )
+    assert f"FAILED {', '.join(SECTIONS)}: {reason}" in run.stderr
+    for sid in SECTIONS:
+        section = run.section(sid)
+        assert section["error"].startswith(reason), section["error"]
+        assert section["usage"]["requests"] <= 1  # never retried; once refused, not sent
+        assert section["body"].endswith("（生成失败：无法建立安全连接（HTTPS））】")
+    assert openai_server.count() == 0  # no request got through
+    assert KEY not in run.stderr + run.proc.stdout + run.out.read_text(encoding="utf-8")

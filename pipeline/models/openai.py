@@ -281,6 +281,29 @@ def _connection_reason(exc: BaseException) -> str:
     return "connection error"
 
 
+PLAIN_HTTP_TLS = (
+    "wrong_version_number",
+    "wrong version number",
+    "record layer failure",
+    "http_request",
+    "packet length too long",
+)
+"""How OpenSSL words a plain-HTTP answer to its handshake (an https:// URL for an http:// server)."""
+
+
+def _tls_problem(exc: BaseException) -> Literal["plain", "certificate"] | None:
+    """Why a TLS handshake failed in a way no retry changes: the server answered in plain HTTP
+    ("plain"), or its certificate is not trusted ("certificate"); None otherwise."""
+    import ssl
+
+    for e in _causes(exc):
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return "certificate"
+        if isinstance(e, ssl.SSLError) and any(n in str(e).lower() for n in PLAIN_HTTP_TLS):
+            return "plain"
+    return None
+
+
 def classify(exc: BaseException) -> RetryDecision:
     """Sort a failure of the OpenAI client into transient (retry) or permanent."""
     import openai
@@ -308,6 +331,8 @@ def classify(exc: BaseException) -> RetryDecision:
         transient = in_answer is not None and (in_answer in TRANSIENT_STATUS or in_answer >= 500)
         code = f" (code {in_answer})" if in_answer is not None else ""
         return RetryDecision(transient=transient, reason=f"an error in a 200 answer{code}")
+    if isinstance(exc, openai.APIConnectionError) and _tls_problem(exc) is not None:
+        return RetryDecision(transient=False, reason="TLS handshake failed")
     if isinstance(exc, openai.APIConnectionError):  # timeouts included
         # The aiohttp transport reports a lost connection as a timeout too: what lies behind
         # the error tells them apart.
@@ -681,6 +706,16 @@ class OpenAIModel:
         if isinstance(exc, asyncio.CancelledError | TimeoutError):
             raise exc
         where = self.settings.base_url or "api.openai.com"
+        tls = _tls_problem(exc)
+        if tls is not None:  # every request to the address fails the same way
+            hint = {
+                "plain": "the server there answers plain HTTP, not HTTPS: a local server "
+                "(Ollama, vLLM, llama-server…) is usually http://, so check the base URL's "
+                "scheme (and its port)",
+                "certificate": "its certificate is not trusted (self-signed, or replaced by a "
+                "company proxy): set SSL_CERT_FILE to the CA bundle that signs it",
+            }[tls]
+            return self._stop_calls(f"TLS handshake with {where} failed: {hint}", section, usage)
         if isinstance(exc, ErrorInAnswer):
             return ModelCallError(
                 redact(

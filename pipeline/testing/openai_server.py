@@ -46,7 +46,8 @@ Every request is recorded (section, model, headers, body, time), so tests can co
 requests per section, read the Authorization header and time the gaps between retries. A
 request sent to the server as to an HTTP proxy (`POST http://any.host/v1/chat/completions`)
 is answered the same way and recorded with that absolute URL as its path, so tests can check
-that HTTP_PROXY is honoured.
+that HTTP_PROXY is honoured. A TLS handshake (a client given https:// for this plain-HTTP
+server) gets a plain `400 Bad Request`, as a real plain-HTTP server answers it.
 
     python -m pipeline.testing.openai_server --port 8765 --latency 1.0 [--script script.json]
 
@@ -356,6 +357,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
         except OSError:
             pass
+
+    def handle(self) -> None:
+        # A client that speaks TLS to this plain-HTTP port (an https:// base URL) opens with
+        # a handshake record (0x16); answer it as a plain-HTTP server (Ollama, vLLM) does,
+        # instead of waiting for a request line that never comes.
+        with contextlib.suppress(OSError):
+            if self.connection.recv(1, socket.MSG_PEEK) == b"\x16":
+                self.connection.sendall(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+                return
+        super().handle()
 
     def finish(self) -> None:
         with contextlib.suppress(OSError, ValueError):
