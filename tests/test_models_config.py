@@ -403,3 +403,49 @@ def test_a_key_pasted_as_key_env_is_refused_without_quoting_it(tmp_path, openai_
     assert "not the key itself" in proc.stderr
     assert pasted[3:15] not in proc.stderr + proc.stdout
     assert openai_server.count() == 0
+
+
+def test_a_key_in_another_variable_is_named_by_its_variable_never_its_value(
+    tmp_path, openai_server, cli, monkeypatch
+):
+    """The clerk exported her DeepSeek key as OPENAI_API_KEY: the message said only to set
+    DEEPSEEK_API_KEY, as if no key were there; now it names the variable that is set (never
+    its value) and how to use it, for a profile and for openai:… alike."""
+    import os
+
+    from modelrun import EXAMPLE
+
+    for var in [v for v in os.environ if v.endswith("API_KEY")]:
+        monkeypatch.delenv(var)  # only the variables this test sets
+    _profile(tmp_path, openai_server)  # reads LOCAL_LLM_KEY
+    out = tmp_path / "d.docx"
+    proc = cli(
+        "run", EXAMPLE, "--model", "local", "-o", out, cwd=tmp_path, env={"OPENAI_API_KEY": KEY}
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        "OPENAI_API_KEY is set, but profile 'local' reads LOCAL_LLM_KEY (its key_env): write "
+        'key_env = "OPENAI_API_KEY" in the profile'
+    ) in proc.stderr
+    args = (
+        "run",
+        EXAMPLE,
+        "--model",
+        "openai:good",
+        "-o",
+        out,
+        "--base-url",
+        openai_server.base_url,
+    )
+    env = {"OPENAI_API_KEY": "", "DEEPSEEK_API_KEY": KEY}
+    other = cli(*args, env=env)
+    assert other.returncode == 2, other.stderr
+    assert (
+        "DEEPSEEK_API_KEY is set, but 'openai:good' reads OPENAI_API_KEY: add --api-key-env "
+        "DEEPSEEK_API_KEY"
+    ) in other.stderr
+    flagged = cli(*args, "--api-key-env", "DS_KEY", env=env)
+    assert "DEEPSEEK_API_KEY is set, but --api-key-env names DS_KEY" in flagged.stderr
+    for p in (proc, other, flagged):
+        assert KEY not in p.stderr + p.stdout and "Traceback" not in p.stderr
+    assert not out.exists() and openai_server.count() == 0

@@ -115,6 +115,28 @@ _LOCAL_KEY_HINT = (
 )
 
 
+def _other_key_hint(name: str, key_env: str, flagged: bool, key_flag: str | None) -> str:
+    """For a missing key: the other key variables that are set (by name only), as a key put
+    in OPENAI_API_KEY for a profile that reads DEEPSEEK_API_KEY, and how to use one."""
+    others = sorted(
+        var
+        for var, value in os.environ.items()
+        if var != key_env and var.endswith("API_KEY") and value.strip()
+    )
+    if not others:
+        return ""
+    first = "OPENAI_API_KEY" if "OPENAI_API_KEY" in others else others[0]
+    if flagged:
+        reads, fix = f"{key_flag or '--api-key-env'} names {key_env}", f"name {first} there"
+    elif name.startswith(OPENAI_PREFIX):
+        reads = f"'{name}' reads {key_env}"
+        fix = f"add {key_flag} {first}" if key_flag else f'export {key_env}="${first}"'
+    else:
+        reads = f"profile '{name}' reads {key_env} (its key_env)"
+        fix = f'write key_env = "{first}" in the profile'
+    return f"; {', '.join(others)} {'is' if len(others) == 1 else 'are'} set, but {reads}: {fix}"
+
+
 def _is_local(base_url: str | None) -> bool:
     """Whether `base_url` is a server on this machine (where Ollama and llama.cpp listen)."""
     from urllib.parse import urlsplit
@@ -166,6 +188,7 @@ def get_model(
                     if key_flag and not opts.api_key_env
                     else ""
                 )
+                + _other_key_hint(name, key_env, opts.api_key_env is not None, key_flag)
                 + (_LOCAL_KEY_HINT.format(var=key_env) if _is_local(base_url) else "")
             )
         api_key = "not-needed"
