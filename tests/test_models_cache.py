@@ -229,3 +229,26 @@ def test_a_cache_another_process_keeps_locked_is_never_deleted(tmp_path, monkeyp
         holder.execute("ROLLBACK")
         holder.close()
     assert ResponseCache(path).stats()["entries"] == 1
+
+
+def test_cache_clear_takes_the_model_as_draft_run_names_it(tmp_path, openai_server, cli):
+    """The clerk ran `--model ds` and cleared `--model ds`: refused, as the cache knows the
+    model by the name the profile asks the endpoint for; a profile's name and openai:NAME now
+    clear that model's answers."""
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.ds]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n',
+        encoding="utf-8",
+    )
+    assert draft_run(tmp_path, openai_server, model="ds", cwd=tmp_path).code == 0
+    cleared = cli("cache", "clear", "--model", "ds", cwd=tmp_path)
+    assert cleared.returncode == 0, cleared.stderr
+    assert cleared.stdout.startswith(
+        f"removed {len(SECTIONS)} cached answer(s) of good (what ds asks for) from"
+    )
+    assert draft_run(tmp_path, openai_server, model="ds", cwd=tmp_path).code == 0
+    assert openai_server.count() == 2 * len(SECTIONS)  # asked again: the answers were gone
+    again = cli("cache", "clear", "--model", "openai:good", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"removed {len(SECTIONS)} cached answer(s) of good")
+    typo = cli("cache", "clear", "--model", "dss", cwd=tmp_path)
+    assert typo.returncode == 2 and "Traceback" not in typo.stderr

@@ -65,7 +65,9 @@ def clear(
     model: Annotated[
         str | None,
         typer.Option(
-            "--model", help="Only this model's answers (its name at the endpoint, as `info` lists)."
+            "--model",
+            help="Only this model's answers: its name at the endpoint, as `info` lists "
+            "it, or the --model of draft run (a draft.toml profile, openai:NAME).",
         ),
     ] = None,
     older_than: Annotated[
@@ -96,6 +98,22 @@ def clear(
         print(f"removed the checked and compiled templates in {templates}")
 
 
+def _asked_model(name: str) -> str:
+    """The model name at the endpoint that `--model NAME` of `draft run` asks for: a profile's
+    `model`, or what follows `openai:`; `name` itself otherwise (or when draft.toml is bad)."""
+    from pipeline.config import load_config
+    from pipeline.errors import DraftsmithError
+    from pipeline.models.registry import OPENAI_PREFIX
+
+    if name.startswith(OPENAI_PREFIX):
+        return name[len(OPENAI_PREFIX) :]
+    try:
+        profile = load_config().profiles.get(name)
+    except DraftsmithError:
+        return name
+    return profile.model if profile is not None else name
+
+
 def _prune(cache: ResponseCache, model: str | None, older_than: float | None) -> None:
     """`clear` with a filter: only the matching answers go."""
     import datetime as dt
@@ -103,15 +121,19 @@ def _prune(cache: ResponseCache, model: str | None, older_than: float | None) ->
     from pipeline.validation import did_you_mean_or_list
 
     known = [name for name, _ in cache.models()]
+    named = model
     if model is not None and model not in known:
-        hint = did_you_mean_or_list(model, known, listed="cached", empty="; the cache is empty")
-        raise InputError(f"--model '{model}': no cached answer is from it{hint}")
+        asked = _asked_model(model)
+        if asked not in known:
+            hint = did_you_mean_or_list(model, known, listed="cached", empty="; the cache is empty")
+            raise InputError(f"--model '{model}': no cached answer is from it{hint}")
+        model = asked
     before = None
     if older_than is not None:
         before = dt.datetime.now(dt.UTC) - dt.timedelta(days=older_than)
     removed = cache.prune(model=model, before=before)
     cache.close()
-    which = (f" of {model}" if model else "") + (
-        f" older than {older_than:g} day(s)" if older_than is not None else ""
-    )
+    which = (
+        f" of {model}" + (f" (what {named} asks for)" if named != model else "") if model else ""
+    ) + (f" older than {older_than:g} day(s)" if older_than is not None else "")
     print(f"removed {removed} cached answer(s){which} from {cache.path}")
