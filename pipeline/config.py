@@ -116,6 +116,30 @@ def config_paths(cwd: Path | None = None) -> list[Path]:
     return [(cwd or Path.cwd()) / CONFIG_NAME, paths.user_config_dir() / CONFIG_NAME]
 
 
+KEY_FIELDS = frozenset({"api_key", "apikey", "key", "openai_api_key", "token", "secret"})
+"""Where other tools' configurations hold the key itself, which draft.toml never does."""
+
+
+def _refuse_keys(raw: dict[str, Any], path: Path) -> None:
+    """A profile that holds a key itself (`api_key = "sk-…"`) is refused, saying where the key
+    goes instead; its value is never repeated."""
+    profiles = raw.get("profiles")
+    for name, profile in profiles.items() if isinstance(profiles, dict) else []:
+        found = (
+            next((k for k in profile if k.lower() in KEY_FIELDS), None)
+            if isinstance(profile, dict)
+            else None
+        )
+        if found is not None:
+            env = f"{re.sub(r'[^A-Za-z0-9]+', '_', name).upper().strip('_') or 'MY'}_API_KEY"
+            raise InputError(
+                f"field 'profiles.{name}.{found}': draft.toml holds no API key (it is a file "
+                f"others may see); remove the line, put the key in an environment variable "
+                f'(export {env}=…) and name that variable in the profile: key_env = "{env}"',
+                path=str(path),
+            )
+
+
 def _read(path: Path) -> DraftConfig:
     import tomllib  # only when a draft.toml exists: its import costs start-up time
 
@@ -124,6 +148,7 @@ def _read(path: Path) -> DraftConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", path=str(path)) from None
+    _refuse_keys(raw, path)
     try:
         config = DraftConfig.model_validate(raw)
     except ValidationError as exc:

@@ -405,6 +405,34 @@ def test_a_key_pasted_as_key_env_is_refused_without_quoting_it(tmp_path, openai_
     assert openai_server.count() == 0
 
 
+def test_a_key_written_into_the_profile_says_where_it_goes_without_quoting_it(
+    tmp_path, openai_server, cli
+):
+    """`api_key = "sk-…"`, as other tools' configurations hold it, got "unknown field" and a
+    list of fields; now it says the key goes in a variable that key_env names."""
+    from modelrun import EXAMPLE
+
+    pasted = "sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    (tmp_path / "draft.toml").write_text(
+        f'[profiles.deep-seek]\nmodel = "good"\nbase_url = "{openai_server.base_url}"\n'
+        f'api_key = "{pasted}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "d.docx"
+    proc = cli("run", EXAMPLE, "--model", "deep-seek", "-o", out, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        f"{tmp_path / 'draft.toml'}: field 'profiles.deep-seek.api_key': draft.toml holds no "
+        "API key"
+    ) in proc.stderr
+    assert (
+        '(export DEEP_SEEK_API_KEY=…) and name that variable in the profile: key_env = "DEEP_SEEK_API_KEY"'
+        in proc.stderr
+    )
+    assert pasted[3:15] not in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
+    assert not out.exists() and openai_server.count() == 0
+
+
 def test_a_key_in_another_variable_is_named_by_its_variable_never_its_value(
     tmp_path, openai_server, cli, monkeypatch
 ):
