@@ -147,7 +147,15 @@ def _read(path: Path) -> DraftConfig:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", path=str(path)) from None
+        where = re.search(r"at line (\d+)", str(exc))
+        line = text.splitlines()[int(where.group(1)) - 1] if where else ""
+        hint = (
+            ": a value is quoted with Chinese quotation marks “…” (typed by an input method or "
+            'an editor); write straight quotes "…"'
+            if re.search("[“”‘’]", line.partition("#")[0])
+            else ""
+        )
+        raise InputError(f"invalid TOML: {exc}{hint}", path=str(path)) from None
     _refuse_keys(raw, path)
     try:
         config = DraftConfig.model_validate(raw)

@@ -477,3 +477,32 @@ def test_a_key_in_another_variable_is_named_by_its_variable_never_its_value(
     for p in (proc, other, flagged):
         assert KEY not in p.stderr + p.stdout and "Traceback" not in p.stderr
     assert not out.exists() and openai_server.count() == 0
+
+
+def test_a_value_in_chinese_quotation_marks_says_to_write_straight_quotes(tmp_path, cli):
+    """A Chinese input method typed base_url = “http://…”: TOML's "Invalid value (at line 3,
+    column 12)" did not say what was wrong with it."""
+    from modelrun import EXAMPLE
+
+    (tmp_path / "draft.toml").write_text(
+        '# 本地模型 “通义千问”\n[profiles.local]\nmodel = "qwen2.5:7b"\n'
+        "base_url = “http://127.0.0.1:11434/v1”\n",
+        encoding="utf-8",
+    )
+    proc = cli("run", EXAMPLE, "--model", "local", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{tmp_path / 'draft.toml'}: invalid TOML: Invalid value (at line 4, column 12)" in (
+        proc.stderr
+    )
+    assert (
+        'Chinese quotation marks “…” (typed by an input method or an editor); write straight quotes "…"'
+        in proc.stderr
+    )
+    assert "Traceback" not in proc.stderr
+    # a comment's quotation marks are no mistake: another error gets no such hint
+    (tmp_path / "draft.toml").write_text(
+        "# 本地模型 “通义千问”\n[profiles.local]\nmodel = qwen\n", encoding="utf-8"
+    )
+    other = cli("run", EXAMPLE, "--model", "local", cwd=tmp_path)
+    assert other.returncode == 2 and "invalid TOML" in other.stderr
+    assert "quotation marks" not in other.stderr
