@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from pipeline import paths
@@ -37,6 +37,22 @@ from pipeline.textio import LineMap, read_text
 from pipeline.validation import SECRET_ERROR, raise_validation_error
 
 CONFIG_NAME = "draft.toml"
+
+
+def _names_a_variable(value: str) -> str:
+    # Often the key itself, pasted in: the message must not quote it back.
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise PydanticCustomError(
+            SECRET_ERROR,
+            "must name the environment variable that holds the API key (letters, digits "
+            "and _, such as DEEPSEEK_API_KEY), not the key itself",
+        )
+    return value
+
+
+KeyEnv = Annotated[str, AfterValidator(_names_a_variable)]
+"""The name of the environment variable that holds an API key (a profile's `key_env`,
+`draft run --api-key-env`)."""
 
 
 class ModelProfile(BaseModel):
@@ -48,7 +64,7 @@ class ModelProfile(BaseModel):
     """The model name the endpoint expects, e.g. `deepseek-chat`, `qwen-plus`."""
     base_url: str | None = None
     """The OpenAI-compatible endpoint, e.g. `https://api.deepseek.com/v1`; else OPENAI_BASE_URL."""
-    key_env: str = "OPENAI_API_KEY"
+    key_env: KeyEnv = "OPENAI_API_KEY"
     """The environment variable holding the API key."""
     key_required: bool = True
     """False for local servers (Ollama, vLLM) that accept any key."""
@@ -67,18 +83,6 @@ class ModelProfile(BaseModel):
     """Seconds to wait for an answer once connected."""
     price_input_per_1k: float | None = Field(None, ge=0)
     price_output_per_1k: float | None = Field(None, ge=0)
-
-    @field_validator("key_env")
-    @classmethod
-    def _names_a_variable(cls, value: str) -> str:
-        # Often the key itself, pasted in: the message must not quote it back.
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-            raise PydanticCustomError(
-                SECRET_ERROR,
-                "must name the environment variable that holds the API key (letters, digits "
-                "and _, such as DEEPSEEK_API_KEY), not the key itself",
-            )
-        return value
 
 
 class DraftConfig(BaseModel):

@@ -403,6 +403,14 @@ def test_a_key_pasted_as_key_env_is_refused_without_quoting_it(tmp_path, openai_
     assert "not the key itself" in proc.stderr
     assert pasted[3:15] not in proc.stderr + proc.stdout
     assert openai_server.count() == 0
+    # the flag said only "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'"
+    out = tmp_path / "d.md"
+    flag = cli("run", EXAMPLE, "--model", "openai:good", "--api-key-env", pasted, "-o", out)
+    assert flag.returncode == 2, flag.stderr
+    assert "--api-key-env: must name the environment variable" in flag.stderr
+    assert "not the key itself" in flag.stderr and "pattern" not in flag.stderr
+    assert pasted[3:15] not in flag.stderr + flag.stdout
+    assert openai_server.count() == 0 and not out.exists()
 
 
 def test_a_key_written_into_the_profile_says_where_it_goes_without_quoting_it(

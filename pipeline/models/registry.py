@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.config import ModelProfile, config_paths, load_config
+from pipeline.config import KeyEnv, ModelProfile, config_paths, load_config
 from pipeline.errors import InputError
 from pipeline.models.base import Model
 from pipeline.models.redact import redact
@@ -34,7 +34,7 @@ class ModelOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_url: str | None = None
-    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    api_key_env: KeyEnv | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     seed: int | None = None
     max_tokens: int | None = Field(None, gt=0)
