@@ -687,7 +687,17 @@ class PromptSet:
                 )
             source = read_text(file, what="template")
             check("template", source, str(file))
-            written[s.id] = _skeleton_facts(env.parse(source), spec)
+            ast = env.parse(source)
+            if ast.find(jinja2.nodes.Extends) is None:
+                # rendered alone, its skeleton was the whole prompt: no instructions, no facts
+                raise InputError(
+                    f"template for section '{s.id}' does not extend the layout, so a model "
+                    "would be sent its text alone, without the instructions and the facts: "
+                    'start it with {% extends "section.j2" %} and write the section from the '
+                    "facts inside {% block skeleton %}…{% endblock %}",
+                    path=str(file),
+                )
+            written[s.id] = _skeleton_facts(ast, spec)
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
             check("template", read_text(located, what="template"), str(located))

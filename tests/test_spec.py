@@ -383,8 +383,17 @@ BROKEN_TEMPLATES = {
     ),
     "not extending the layout": (
         "{{ school_name }}认真贯彻落实意识形态工作责任制。\n",
-        ": template for section 'opening' has no skeleton block: start it with "
+        ": template for section 'opening' does not extend the layout, so a model would be "
+        "sent its text alone, without the instructions and the facts: start it with "
         '{% extends "section.j2" %}',
+    ),
+    # its skeleton drafted offline, and a real model was sent the skeleton as the whole prompt
+    "a skeleton block without the layout": (
+        "{% block skeleton %}{{ school_name }}认真贯彻落实意识形态工作责任制。{% endblock %}\n",
+        ": template for section 'opening' does not extend the layout, so a model would be "
+        "sent its text alone, without the instructions and the facts: start it with "
+        '{% extends "section.j2" %} and write the section from the facts inside '
+        "{% block skeleton %}…{% endblock %}",
     ),
     "an empty skeleton": (
         _skeleton("\n"),
