@@ -550,6 +550,9 @@ class UnknownDoctypeError(InputError):
             f"unknown document type '{doctype}'{did_you_mean(doctype, known)} "
             f"(known: {listing}; looked for {doctype}.yaml in {looked})"
         )
+        misnamed = [f for f in misnamed_specs(roots) if f.stem == doctype]
+        if misnamed:
+            self.reason = f"unknown document type '{doctype}': {misnamed_reason(misnamed[0])}"
         """The message without the advice, for a caller that gives its own."""
         holding = f"schemas/{doctype}.yaml and prompts/{doctype}/"
         if given:  # the user did pass --spec-dir: the folder given is not the type's
@@ -576,6 +579,16 @@ def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
             for f in sorted(folder.glob("*.yaml")):
                 found.setdefault(f.stem, f)
     return found
+
+
+def misnamed_specs(roots: list[Path]) -> list[Path]:
+    """Spec files saved as `.yml` in a searched `schemas/` folder: no id finds them."""
+    return [f for root in roots for f in sorted((root / "schemas").glob("*.yml"))]
+
+
+def misnamed_reason(file: Path) -> str:
+    """Why a `.yml` spec file is not a document type, and how to make it one."""
+    return f"{file} is not read, as a spec file's name is <id>.yaml: rename it {file.stem}.yaml"
 
 
 def is_spec_path(doctype: str) -> bool:

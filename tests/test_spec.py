@@ -1121,3 +1121,34 @@ def test_a_list_item_field_named_like_a_dict_method_writes_its_value(mytypes: Pa
     assert "一是高标准农田建设。牵头推进高标准农田建设项目，全年完成8000亩。" in result.stdout
     assert "二是乡村产业发展。培育农业产业化龙头企业，全年完成5个。" in result.stdout
     assert "built-in" not in result.stdout
+
+
+def test_a_spec_saved_as_yml_is_named_with_the_name_to_give_it(mytypes: Path, cli, tmp_path):
+    """schemas/personal-duty-report.yml was silently left out of `draft doctypes` (exit 0),
+    and `draft run` called the type unknown without saying the file was there."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    yml = spec.rename(spec.with_suffix(".yml"))
+    expected = (
+        f"{yml} is not read, as a spec file's name is <id>.yaml: rename it "
+        "personal-duty-report.yaml"
+    )
+    listed = cli("doctypes", "--spec-dir", mytypes)
+    assert listed.returncode == 2, listed.stderr
+    assert f"error: {expected}\n" in listed.stderr
+    assert "annual-work-plan  " in listed.stdout  # the other types are still listed
+    facts = tmp_path / "facts.yaml"
+    text = (MYTYPES / "facts/personal-duty-report.yaml").read_text(encoding="utf-8")
+    facts.write_text(
+        text.replace("../schemas/personal-duty-report.yaml", "personal-duty-report"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli("run", facts, "--spec-dir", mytypes, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {facts}:1: field 'doctype': unknown document type 'personal-duty-report': "
+        f"{expected}; "
+    ), result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"

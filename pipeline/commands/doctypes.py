@@ -12,11 +12,19 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
     import typer
 
     from pipeline.drafting import heading_number
-    from pipeline.errors import DraftsmithError, ExitCode
+    from pipeline.errors import DraftsmithError, ExitCode, InputError
     from pipeline.prompts import PromptSet
-    from pipeline.spec import available_doctypes, load_spec_file
+    from pipeline.spec import (
+        available_doctypes,
+        load_spec_file,
+        misnamed_reason,
+        misnamed_specs,
+        spec_roots,
+    )
 
-    broken: list[DraftsmithError] = []
+    broken: list[DraftsmithError] = [
+        InputError(misnamed_reason(f)) for f in misnamed_specs(spec_roots(spec_dir))
+    ]
     for path in available_doctypes(spec_dir).values():
         try:  # one broken type (a learned one edited by hand) must not hide the others
             spec = load_spec_file(path)
