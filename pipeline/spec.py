@@ -570,15 +570,20 @@ class UnknownDoctypeError(InputError):
         )
 
 
-def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
-    """Every document type found, by id; an earlier root wins over a later one."""
-    found: dict[str, Path] = {}
+def doctype_files(extra: list[Path] | None = None) -> dict[str, list[Path]]:
+    """Every spec file found, by id, in the order searched: the first is the one used."""
+    found: dict[str, list[Path]] = {}
     for root in spec_roots(extra):
         folder = root / "schemas"
         if folder.is_dir():
             for f in sorted(folder.glob("*.yaml")):
-                found.setdefault(f.stem, f)
+                found.setdefault(f.stem, []).append(f)
     return found
+
+
+def available_doctypes(extra: list[Path] | None = None) -> dict[str, Path]:
+    """Every document type found, by id; an earlier root wins over a later one."""
+    return {doctype: files[0] for doctype, files in doctype_files(extra).items()}
 
 
 def misnamed_specs(roots: list[Path]) -> list[Path]:

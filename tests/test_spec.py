@@ -1152,3 +1152,21 @@ def test_a_spec_saved_as_yml_is_named_with_the_name_to_give_it(mytypes: Path, cl
     ), result.stderr
     assert "Traceback" not in result.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_the_same_type_in_two_folders_says_which_file_is_not_used(mytypes: Path, cli, tmp_path):
+    """Two --spec-dirs both holding personal-duty-report: the first was used and the other
+    never named, so edits to it changed nothing without a word."""
+    other = tmp_path / "other"
+    shutil.copytree(mytypes, other)
+    _edit(other / "schemas/personal-duty-report.yaml", "name: 个人年度述职报告", "name: 述职报告")
+    result = cli("doctypes", "--spec-dir", mytypes, "--spec-dir", other)
+    assert result.returncode == 0, result.stderr
+    used = mytypes / "schemas/personal-duty-report.yaml"
+    assert f"personal-duty-report  个人年度述职报告  (v1, {used})\n" in result.stdout
+    hidden = other / "schemas/personal-duty-report.yaml"
+    note = f"  also in {hidden}, not used: the folder searched first wins\n"
+    assert result.stdout.count(note) == 1, result.stdout
+    assert f"  also in {other / 'schemas/annual-work-plan.yaml'}, not used" in result.stdout
+    alone = cli("doctypes", "--spec-dir", mytypes)
+    assert "also in" not in alone.stdout

@@ -15,7 +15,7 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
     from pipeline.errors import DraftsmithError, ExitCode, InputError
     from pipeline.prompts import PromptSet
     from pipeline.spec import (
-        available_doctypes,
+        doctype_files,
         load_spec_file,
         misnamed_reason,
         misnamed_specs,
@@ -25,7 +25,7 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
     broken: list[DraftsmithError] = [
         InputError(misnamed_reason(f)) for f in misnamed_specs(spec_roots(spec_dir))
     ]
-    for path in available_doctypes(spec_dir).values():
+    for path, *hidden in doctype_files(spec_dir).values():
         try:  # one broken type (a learned one edited by hand) must not hide the others
             spec = load_spec_file(path)
             prompts = PromptSet.load(spec)
@@ -35,6 +35,8 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
         example = {k: f.example for k, f in spec.facts.items()}
         print(f"{spec.id}  {spec.name}  (v{spec.version}, {path})")
         print(f"  {spec.description}")
+        for other in hidden:  # the same id in two folders: say which one is not used
+            print(f"  also in {other}, not used: the folder searched first wins")
         index = 0
         for s in spec.sections:
             heading = prompts.render_heading(s, example)
