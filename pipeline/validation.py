@@ -24,6 +24,7 @@ _EXPECTED = {
     "float_parsing": "a number",
     "string_type": "text",
     "bool_type": "true or false",
+    "bool_parsing": "true or false",
     "list_type": "a list",
     "dict_type": "a mapping of keys to values",
     "model_type": "a mapping of keys to values",

@@ -1170,3 +1170,16 @@ def test_the_same_type_in_two_folders_says_which_file_is_not_used(mytypes: Path,
     assert f"  also in {other / 'schemas/annual-work-plan.yaml'}, not used" in result.stdout
     alone = cli("doctypes", "--spec-dir", mytypes)
     assert "also in" not in alone.stdout
+
+
+def test_a_required_that_is_not_true_or_false_says_what_to_write(mytypes: Path, cli):
+    """`required: 是` was refused in pydantic's words: “Input should be a valid boolean,
+    unable to interpret input”."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    _edit(spec, "    label: 姓名\n    required: true\n", "    label: 姓名\n    required: 是\n")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert (
+        f"error: {spec}:{_line_of(spec, 'required: 是')}: field 'facts.person_name.required': "
+        "expected true or false, got '是'\n"
+    ) in result.stderr, result.stderr
