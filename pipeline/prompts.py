@@ -681,8 +681,12 @@ class PromptSet:
                 )
             file = pdir / s.template_name
             if not file.is_file():
+                taken = {t.template_name for t in spec.sections} | {"section.j2", "system.j2"}
+                others = sorted({f.name for f in pdir.iterdir() if f.is_file()} - taken)
                 raise InputError(
-                    f"template for section '{s.id}' not found (expected {s.template_name})",
+                    f"template for section '{s.id}' not found: write {s.template_name} in "
+                    f"{pdir} (each section has one, <section id>.j2 or the file its 'template' "
+                    f"names){did_you_mean(s.template_name, others)}",
                     path=str(file),
                 )
             source = read_text(file, what="template")

@@ -1183,3 +1183,29 @@ def test_a_required_that_is_not_true_or_false_says_what_to_write(mytypes: Path, 
         f"error: {spec}:{_line_of(spec, 'required: 是')}: field 'facts.person_name.required': "
         "expected true or false, got '是'\n"
     ) in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("saved_as", [None, "measures.jinja"])
+def test_a_missing_template_says_what_to_write_where(mytypes: Path, cli, tmp_path, saved_as):
+    """“template for section 'measures' not found (expected measures.j2)” said neither
+    where it goes nor that measures.jinja, beside it, was the file meant."""
+    folder = mytypes / "prompts/annual-work-plan"
+    template = folder / "measures.j2"
+    if saved_as:
+        template.rename(folder / saved_as)
+    else:
+        template.unlink()
+    out = tmp_path / "plan.md"
+    out.write_text("keep me", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    result = cli("run", facts, "-o", out)
+    assert result.returncode == 2, result.stderr
+    hint = f"; did you mean '{saved_as}'?" if saved_as else ""
+    assert result.stderr == (
+        f"error: {template}: template for section 'measures' not found: write measures.j2 in "
+        f"{folder} (each section has one, <section id>.j2 or the file its 'template' names)"
+        f"{hint}\n"
+    )
+    assert out.read_text(encoding="utf-8") == "keep me"
