@@ -665,9 +665,15 @@ class PromptSet:
             if unknown:
                 uses = [n for n in ast.find_all(jinja2.nodes.Name) if n.name in unknown]
                 first = min(uses, key=lambda n: n.lineno)  # where the user looks first
+                fix = did_you_mean(first.name, spec.facts)
+                if not fix and first.name not in REMOVED_GLOBALS:
+                    fix = (
+                        ": declare it under 'facts' in the spec (its type, label and example) "
+                        "and list it in the 'facts' of the section that writes it"
+                    )
                 raise InputError(
                     f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
-                    f"{spec.source} does not declare as facts{did_you_mean(first.name, spec.facts)}",
+                    f"{spec.source} does not declare as facts{fix}",
                     path=origin,
                     line=first.lineno if where is None else _spec_line(spec, where),
                 )

@@ -1209,3 +1209,31 @@ def test_a_missing_template_says_what_to_write_where(mytypes: Path, cli, tmp_pat
         f"{hint}\n"
     )
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_fact_a_template_writes_but_the_spec_lacks_says_how_to_declare_it(
+    mytypes: Path, cli, tmp_path
+):
+    """A template writing {{ department }}, a fact the spec never declared, was refused
+    without saying what to do about it."""
+    template = mytypes / "prompts/annual-work-plan/opening.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace("{% block skeleton %}\n", "{% block skeleton %}\n{{ department }}", 1),
+        encoding="utf-8",
+    )
+    facts = tmp_path / "facts.yaml"
+    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    out = tmp_path / "plan.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli("run", facts, "-o", out)
+    assert result.returncode == 2, result.stderr
+    spec = mytypes / "schemas/annual-work-plan.yaml"
+    assert result.stderr == (
+        f"error: {template}:{_line_of(template, '{{ department }}')}: template uses "
+        f"'department', which the spec {spec} does not declare as facts: declare it under "
+        "'facts' in the spec (its type, label and example) and list it in the 'facts' of the "
+        "section that writes it\n"
+    )
+    assert out.read_text(encoding="utf-8") == "keep me"
