@@ -259,7 +259,10 @@ class DocSpec(_Strict):
         seen: set[str] = set()
         for s in sections:
             if s.id in seen:
-                raise ValueError(f"section id '{s.id}' appears twice")
+                raise ValueError(
+                    f"section id '{s.id}' appears twice: give each section its own id (its "
+                    "template is <id>.j2)"
+                )
             seen.add(s.id)
         return sections
 
@@ -316,6 +319,12 @@ def load_spec_file(
     """
     p = Path(path)
     data, lines = load_structured(p, what="document-type spec")
+    if data is None:
+        raise InputError(
+            "document-type spec holds only comments: write its keys (id, name, description, "
+            "title, facts, sections), starting from a copy of a shipped type's spec",
+            path=str(p),
+        )
     if not isinstance(data, dict):
         raise InputError("a document-type spec must be a mapping of keys to values", path=str(p))
     try:

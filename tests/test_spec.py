@@ -212,7 +212,10 @@ def test_a_rule_across_the_sections_does_not_quote_them_all_back(doctype_copy: P
     _edit(spec, "  - id: plans\n", "  - id: shortcomings\n")
     with pytest.raises(InputError) as err:
         load_spec_file(spec)
-    assert str(err.value).endswith("field 'sections': section id 'shortcomings' appears twice")
+    assert str(err.value).endswith(
+        "field 'sections': section id 'shortcomings' appears twice: give each section its own "
+        "id (its template is <id>.j2)"
+    )
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -1237,3 +1240,36 @@ def test_a_fact_a_template_writes_but_the_spec_lacks_says_how_to_declare_it(
         "section that writes it\n"
     )
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "# 个人年度述职报告：待写\n",
+            ": document-type spec holds only comments: write its keys (id, name, description, "
+            "title, facts, sections), starting from a copy of a shipped type's spec\n",
+        ),
+        (
+            None,
+            ": field 'sections': section id 'virtue' appears twice: give each section its own "
+            "id (its template is <id>.j2)\n",
+        ),
+    ],
+    ids=["only comments", "a section id twice"],
+)
+def test_a_spec_without_keys_or_with_a_section_twice_says_what_to_write(
+    mytypes: Path, cli, text, expected
+):
+    """A spec of comments only was “a document-type spec must be a mapping of keys to
+    values”; a section id given twice was named without saying what to do."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    if text is None:
+        _edit(spec, "  - id: diligence\n", "  - id: virtue\n")
+    else:
+        spec.write_text(text, encoding="utf-8")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {spec}"), result.stderr
+    assert "Traceback" not in result.stderr
