@@ -193,6 +193,13 @@ class Signature(_Strict):
     date: Identifier | None = None
 
 
+def _number_as_text(value: Any) -> Any:
+    """A number written unquoted (`allowed_numbers: [110]`) is the number's text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 class Rules(_Strict):
     """Document-wide rules the checker holds a draft to."""
 
@@ -202,7 +209,7 @@ class Rules(_Strict):
     lexicon: str | None = "set-phrases"
     """A lexicon of canonical set phrases in `schemas/lexicon/<name>.yaml`."""
     banned_phrases: list[str] = []
-    allowed_numbers: list[str] = []
+    allowed_numbers: list[Annotated[str, BeforeValidator(_number_as_text)]] = []
     """Numbers a draft may use without a fact behind them (e.g. "两学一做" needs none)."""
 
     @field_validator("lexicon")

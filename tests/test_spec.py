@@ -1273,3 +1273,25 @@ def test_a_spec_without_keys_or_with_a_section_twice_says_what_to_write(
     assert expected in result.stderr, result.stderr
     assert result.stderr.startswith(f"error: {spec}"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_allowed_numbers_written_unquoted_are_allowed(mytypes: Path, cli, tmp_path):
+    """`allowed_numbers: [4729]`, as anyone writes a number in YAML, was refused: “expected
+    text, got 4729”; only '4729' quoted was taken."""
+    _edit(
+        mytypes / "prompts/annual-work-plan/opening.j2",
+        "制定{{ plan_year }}年工作计划如下：",
+        "全年巡查4729次，制定{{ plan_year }}年工作计划如下：",
+    )
+    facts = tmp_path / "facts.yaml"
+    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    unbacked = cli("run", facts, "--format", "txt")
+    assert unbacked.returncode == 1, unbacked.stderr
+    assert "facts.unsupported-number the number “4729次” is not in the facts" in unbacked.stderr
+    spec = mytypes / "schemas/annual-work-plan.yaml"
+    _edit(spec, "  lexicon: set-phrases\n", "  lexicon: set-phrases\n  allowed_numbers: [4729]\n")
+    result = cli("run", facts, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "全年巡查4729次，" in result.stdout
+    assert "4729" not in result.stderr
