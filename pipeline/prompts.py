@@ -612,6 +612,7 @@ class PromptSet:
         prompts = cls._compiled(spec, env)
         prompts._trial_render()
         _check_listed(spec, written)
+        prompts._check_markers(written)
         _check_all_used(spec, used)
         _remember(record)  # only now: a failing check is never recorded
         return prompts
@@ -752,6 +753,28 @@ class PromptSet:
                 raise TemplateFailure(
                     exc.what, exc.detail, path=exc.path, case=case, line=exc.line
                 ) from None
+
+    def _check_markers(self, written: dict[str, set[str]]) -> None:
+        """An optional fact a skeleton writes leaves its marker when it alone is missing: a
+        `{% for %}` over a list left out wrote nothing, and the draft had no gap to see."""
+        examples = {k: f.example for k, f in self.spec.facts.items()}
+        for s in self.spec.sections:
+            given = self.render_section(s, examples).skeleton
+            for name in sorted(written.get(s.id, set())):
+                fact = self.spec.facts[name]
+                if fact.required:
+                    continue
+                skeleton = self.render_section(s, {**examples, name: None}).skeleton
+                # a fact the examples' branch does not write changes nothing when missing
+                if skeleton != given and marker(fact.label) not in skeleton:
+                    raise InputError(
+                        f"template for section '{s.id}': with the optional fact '{name}' "
+                        f"({fact.label}) missing, the skeleton does not write its marker "
+                        f"{marker(fact.label)}, so the draft would not show the gap: write "
+                        f"{{{{ {name} }}}} where it is missing, such as {{% if {name} %}}…"
+                        f"{{% else %}}{{{{ {name} }}}}。{{% endif %}}",
+                        path=self._sections[s.id].filename,
+                    )
 
     # ------------------------------------------------------------------------- rendering
 

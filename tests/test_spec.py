@@ -614,7 +614,10 @@ def test_a_template_failing_only_with_the_users_facts_is_bad_input(
 ):
     template = doctype_copy / "prompts/school-ideology-summary/opening.j2"
     template.write_text(
-        _skeleton("{{ county }}{% if party_congress %}{{ 10 // (party_congress - 7) }}{% endif %}"),
+        _skeleton(
+            "{{ county }}{% if party_congress %}{{ 10 // (party_congress - 7) }}"
+            "{% else %}{{ party_congress }}{% endif %}"
+        ),
         encoding="utf-8",
     )
     facts = tmp_path / "facts.yaml"
@@ -1295,3 +1298,26 @@ def test_allowed_numbers_written_unquoted_are_allowed(mytypes: Path, cli, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "全年巡查4729次，" in result.stdout
     assert "4729" not in result.stderr
+
+
+def test_a_skeleton_that_drops_a_missing_facts_marker_is_a_spec_error(mytypes: Path, cli, tmp_path):
+    """{% for item in shortcomings %} with no {% else %}{{ shortcomings }}: a facts file
+    leaving the optional list out was drafted with “no markers” and the section ended
+    after its colon, the gap unseen."""
+    template = mytypes / "prompts/personal-duty-report/shortcomings.j2"
+    _edit(template, "{% else %}{{ shortcomings }}。{% endif %}", "{% endif %}")
+    facts = tmp_path / "facts.yaml"
+    text = (MYTYPES / "facts/personal-duty-report.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli("run", facts, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {template}: template for section 'shortcomings': with the optional fact "
+        "'shortcomings' (存在的不足) missing, the skeleton does not write its marker "
+        "【待补充：存在的不足】, so the draft would not show the gap: write {{ shortcomings }} "
+        "where it is missing, such as {% if shortcomings %}…{% else %}{{ shortcomings }}。"
+        "{% endif %}\n"
+    )
+    assert out.read_text(encoding="utf-8") == "keep me"
