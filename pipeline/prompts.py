@@ -668,10 +668,9 @@ class PromptSet:
                 first = min(uses, key=lambda n: n.lineno)  # where the user looks first
                 fix = did_you_mean(first.name, spec.facts)
                 if not fix and first.name not in REMOVED_GLOBALS:
-                    fix = (
-                        ": declare it under 'facts' in the spec (its type, label and example) "
-                        "and list it in the 'facts' of the section that writes it"
-                    )
+                    fix = ": declare it under 'facts' in the spec (its type, label and example)"
+                    if where is None:  # a section's template, not the title or a heading
+                        fix += " and list it in the 'facts' of the section that writes it"
                 raise InputError(
                     f"{name} uses {', '.join(repr(u) for u in unknown)}, which the spec "
                     f"{spec.source} does not declare as facts{fix}",

@@ -188,6 +188,12 @@ def test_a_broken_inline_template_names_its_field(doctype_copy: Path, old, new, 
             "field 'sections[6].heading' ('plans')",
             "",
         ),
+        (
+            '    heading: "{{ report_year + 1 }}年工作打算和工作措施"',
+            '    heading: "{{ qqq }}年工作打算和工作措施"',
+            "field 'sections[6].heading' ('plans')",
+            "",
+        ),
     ],
 )
 def test_an_undeclared_name_in_a_title_or_heading_is_at_its_line(
@@ -205,6 +211,11 @@ def test_an_undeclared_name_in_a_title_or_heading_is_at_its_line(
         in (result.stderr)
     )
     assert (f"did you mean '{suggestion}'?" in result.stderr) == bool(suggestion)
+    if "did you mean" not in result.stderr:  # how to declare it; no section lists a heading's
+        assert result.stderr.endswith(
+            "does not declare as facts: declare it under 'facts' in the spec (its type, label "
+            "and example)\n"
+        ), result.stderr
 
 
 def test_a_rule_across_the_sections_does_not_quote_them_all_back(doctype_copy: Path):
