@@ -382,9 +382,17 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
         ]
     for where, name, section in named:
         if name not in declared:
+            owners = [f for f, fact in spec.facts.items() if name in (fact.fields or {})]
+            hint = did_you_mean(name, declared)
+            if owners:  # an item's field comes with its list: a section names the list
+                listed = where[0] == "sections" and owners[0] in spec.sections[where[1]].facts
+                hint = (
+                    f"; '{name}' is a field of the items of '{owners[0]}' "
+                    f"({spec.label(owners[0])}), which gives it: "
+                    + ("remove it here" if listed else f"name '{owners[0]}' instead")
+                )
             raise InputError(
-                f"field '{format_path(where)}'{section}: names undeclared fact '{name}'"
-                f"{did_you_mean(name, declared)}",
+                f"field '{format_path(where)}'{section}: names undeclared fact '{name}'{hint}",
                 path=path,
                 line=lines.line(where),
             )

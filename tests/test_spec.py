@@ -1332,3 +1332,25 @@ def test_a_skeleton_that_drops_a_missing_facts_marker_is_a_spec_error(mytypes: P
         "{% endif %}\n"
     )
     assert out.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("listed", "fix"),
+    [("[achievements, detail]", "remove it here"), ("[detail]", "name 'achievements' instead")],
+)
+def test_a_section_listing_a_list_items_field_is_told_to_name_the_list(
+    mytypes: Path, cli, listed, fix
+):
+    """`facts: [achievements, detail]` was “names undeclared fact 'detail'” and no more,
+    though detail is declared, as a field of achievements' items."""
+    spec = mytypes / "schemas/personal-duty-report.yaml"
+    _edit(spec, "facts: [achievements]", f"facts: {listed}")
+    result = cli("doctypes", "--spec-dir", mytypes)
+    assert result.returncode == 2, result.stderr
+    index = listed.strip("[]").split(", ").index("detail")
+    assert result.stderr == (
+        f"error: {spec}:{_line_of(spec, f'facts: {listed}')}: field "
+        f"'sections[4].facts[{index}]' ('performance'): names undeclared fact 'detail'; "
+        f"'detail' is a field of the items of 'achievements' (主要工作业绩), which gives it: "
+        f"{fix}\n"
+    )
