@@ -570,13 +570,13 @@ class UnknownDoctypeError(InputError):
     ):
         listing = ", ".join(known) or "none"
         looked = ", ".join(str(root / "schemas") for root in roots)
+        misnamed = [f for f in misnamed_specs(roots) if f.stem == doctype]
         self.reason = (
-            f"unknown document type '{doctype}'{did_you_mean(doctype, known)} "
+            f"unknown document type '{doctype}': {misnamed_reason(misnamed[0])}"
+            if misnamed
+            else f"unknown document type '{doctype}'{did_you_mean(doctype, known)} "
             f"(known: {listing}; looked for {doctype}.yaml in {looked})"
         )
-        misnamed = [f for f in misnamed_specs(roots) if f.stem == doctype]
-        if misnamed:
-            self.reason = f"unknown document type '{doctype}': {misnamed_reason(misnamed[0])}"
         """The message without the advice, for a caller that gives its own."""
         holding = f"schemas/{doctype}.yaml and prompts/{doctype}/"
         if given:  # the user did pass --spec-dir: the folder given is not the type's
