@@ -422,3 +422,35 @@ def test_a_type_of_ones_own_named_by_id_is_told_how_to_name_it(cli, tmp_path, dr
     suite.write_text(body.format("mytypes/schemas/my-summary.yaml", facts), encoding="utf-8")
     named = cli("eval", suite, "-q")
     assert named.returncode == 0, named.stdout + named.stderr
+
+
+@pytest.mark.parametrize(
+    "code,where,suggestion",
+    [
+        ("facts.unsuported-number", "default_assert[0].code", "facts.unsupported-number"),
+        ("fact", "default_assert[0].code", "facts"),
+        ("gap.placeholders", "cases[0].assert[0].code", "gap.placeholder"),
+    ],
+)
+def test_a_misspelt_finding_code_is_refused_before_any_model_call(
+    cli, tmp_path, draftsmith_home, openai_server, code, where, suggestion
+):
+    """A `max-findings` code no finding has counted nothing, so the gate could never fail: a
+    suite guarding against invented numbers passed every draft that invented them."""
+    assertion = f"  - {{type: max-findings, code: {code}, max: 0}}\n"
+    if where.startswith("default_assert"):
+        body = f"name: s\nmodels: [openai:good]\ndefault_assert:\n{assertion}cases:\n  - id: a\n    facts: {COMPLETE}\n"
+        line = 4
+    else:
+        body = f"name: s\nmodels: [openai:good]\ncases:\n  - id: a\n    facts: {COMPLETE}\n    assert:\n  {assertion}"
+        line = 7
+    suite = _suite(tmp_path, body)
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test"}
+    result = cli("eval", suite, "-q", env=env)
+    _fails_cleanly(
+        result,
+        draftsmith_home,
+        f"suite.yaml:{line}: field '{where}': '{code}' is neither a rule code nor a family",
+        f"did you mean '{suggestion}'?",
+    )
+    assert openai_server.count() == 0

@@ -517,6 +517,7 @@ def _check_rule_names(suite: Suite, p: Path, lines: LineMap) -> None:
                 line=lines.line(("thresholds", "families", name)),
             )
     if not isinstance(suite, CheckerSuite):
+        _check_assertion_codes(suite, p, lines, families)
         return
     for i, case in enumerate(suite.cases):
         for j, expected in enumerate(case.expect):
@@ -535,6 +536,33 @@ def _check_rule_names(suite: Suite, p: Path, lines: LineMap) -> None:
                     path=str(p),
                     line=lines.line(("cases", i, "ignore", j)),
                 )
+
+
+def _check_assertion_codes(
+    suite: DraftingSuite, p: Path, lines: LineMap, families: list[str]
+) -> None:
+    """A `max-findings` code is a rule code or family: a misspelt one would count nothing, and
+    the assertion could never fail."""
+    from pipeline.checker.wording import RULES
+
+    known = [*families, *RULES]
+    located: list[tuple[tuple[str | int, ...], AssertionSpec]] = [
+        (("default_assert", j), a) for j, a in enumerate(suite.default_assert)
+    ]
+    for i, case in enumerate(suite.cases):
+        located += [(("cases", i, "assert", j), a) for j, a in enumerate(case.assertions)]
+    for key, assertion in located:
+        if not isinstance(assertion, MaxFindingsAssertion) or assertion.code is None:
+            continue
+        if assertion.code not in known:
+            where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key)[1:]
+            raise InputError(
+                f"field '{where}.code': '{assertion.code}' is neither a rule code nor a family, "
+                f"so no finding would ever count{did_you_mean(assertion.code, known)} "
+                f"(families: {', '.join(families)})",
+                path=str(p),
+                line=lines.line((*key, "code")),
+            )
 
 
 def suite_relative(suite: Suite, relative: str) -> Path:
