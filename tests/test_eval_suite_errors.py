@@ -454,3 +454,28 @@ def test_a_misspelt_finding_code_is_refused_before_any_model_call(
         f"did you mean '{suggestion}'?",
     )
     assert openai_server.count() == 0
+
+
+def test_a_variant_folder_missing_a_template_is_blamed_on_its_variant(
+    cli, tmp_path, draftsmith_home, openai_server
+):
+    """A variant folder holding only the changed template was refused naming the template it
+    lacked, but not the suite nor which variant: the message now names both."""
+    (tmp_path / "terse").mkdir()
+    shutil.copy(REPO / "prompts" / "school-ideology-summary" / "opening.j2", tmp_path / "terse")
+    suite = _suite(
+        tmp_path,
+        "name: s\ndoctype: school-ideology-summary\nmodels: [openai:good]\nvariants:\n"
+        "  - {name: default}\n  - {name: terse, prompts: terse}\n"
+        f"cases:\n  - id: a\n    facts: {COMPLETE}\n",
+    )
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "OPENAI_API_KEY": "sk-test"}
+    result = cli("eval", suite, "-q", env=env)
+    _fails_cleanly(
+        result,
+        draftsmith_home,
+        f"{suite}:6: field 'variants[1].prompts': prompt folder 'terse' for "
+        "school-ideology-summary: ",
+        "organization.j2: template for section 'organization' not found",
+    )
+    assert openai_server.count() == 0

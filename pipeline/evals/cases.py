@@ -246,16 +246,29 @@ class PromptCache:
                 self._sets[key] = (spec, PromptSet.load(spec))
             else:
                 folder = self.variant_dir(variant)
-                varied = load_spec_file(Path(str(spec.source)), prompts_dir=folder)
-                self._sets[key] = (varied, PromptSet.load(varied))
+                try:
+                    varied = load_spec_file(Path(str(spec.source)), prompts_dir=folder)
+                    self._sets[key] = (varied, PromptSet.load(varied))
+                except InputError as exc:
+                    # The template's own message names its file; the suite's line names which
+                    # variant it belongs to (a variant folder holds every section's template).
+                    i = self._index(variant)
+                    raise InputError(
+                        f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' "
+                        f"for {spec.id}: {exc}",
+                        **_where(str(self._suite.source), self._lines, ("variants", i, "prompts")),
+                    ) from None
         return self._sets[key]
+
+    def _index(self, variant: Variant) -> int:
+        return [v.name for v in self._suite.variants].index(variant.name)
 
     def variant_dir(self, variant: Variant) -> Path:
         """The variant's prompt folder, checked to exist."""
         assert variant.prompts is not None
         folder = suite_relative(self._suite, variant.prompts)
         if not folder.is_dir():
-            i = [v.name for v in self._suite.variants].index(variant.name)
+            i = self._index(variant)
             raise InputError(
                 f"field 'variants[{i}].prompts': prompt folder '{variant.prompts}' "
                 f"{_absent(folder, 'folder')}",
