@@ -943,3 +943,31 @@ def test_a_run_with_errored_samples_says_how_to_run_them_again(cli, tmp_path, op
     again = cli("eval", "--resume", run, "--retry-errors", "-q", env=server_env(openai_server))
     assert again.returncode == 0, again.stdout
     assert "ended in an error" not in again.stderr
+
+
+def test_a_failed_max_findings_names_the_section_and_code_of_each_finding(
+    cli, tmp_path, openai_server
+):
+    """A prompt engineer reads a failure to find the template to fix: each counted finding
+    names its section (and, for a family, its own code), and the count beyond those shown."""
+    for section in ("theory_study", "plans"):  # two sections invent, the others are good
+        openai_server.script(section, "invent")
+    suite = write_suite(
+        tmp_path,
+        ["complete"],
+        "models: [openai:good]\nrepairs: 0\ndefault_assert:\n"
+        "  - {type: max-findings, code: facts, severity: error, max: 0}\n",
+    )
+    junit = tmp_path / "junit.xml"
+    result = cli("eval", suite, "-o", junit, env=server_env(openai_server))
+    assert result.returncode == 1, result.stderr
+    (sample,) = [
+        t for t in ET.parse(junit).getroot().iter("testcase") if t.get("name") == "complete#0"
+    ]
+    message = sample.find("failure").get("message", "")  # type: ignore[union-attr]
+    assert message.startswith("at most 0 error facts: 4 found: "), message
+    for number in ("137场", "2468人次"):
+        assert f"(section theory_study): facts.unsupported-number “{number}”" in message
+    assert message.endswith("; and 1 more"), message
+    assert "(section theory_study)" in result.stdout
+

@@ -33,6 +33,16 @@ def _matches_code(finding: Finding, code: str | None) -> bool:
     return finding.code == code or ("." not in code and finding.code.startswith(code + "."))
 
 
+def _where(finding: Finding, code: str | None) -> str:
+    """Where a counted finding is, for a failure message: its line, its section (which
+    template to look at) and, when a family or any code was counted, its own code."""
+    place = f"line {finding.line}"
+    if finding.section:
+        place += f" (section {finding.section})"
+    own = "" if code == finding.code else f" {finding.code}"
+    return f"{place}:{own} “{finding.excerpt}”"
+
+
 def evaluate(
     assertion: AssertionSpec, *, text: str, findings: Iterable[Finding], metrics: dict[str, float]
 ) -> AssertionOutcome:
@@ -67,8 +77,11 @@ def evaluate(
         name = f"at most {assertion.max}{sev} {assertion.code or 'finding(s)'}"
         if len(hits) <= assertion.max:
             return AssertionOutcome(name=name, passed=True)
-        shown = "; ".join(f"line {f.line}: “{f.excerpt}”" for f in hits[:3])
-        return AssertionOutcome(name=name, passed=False, message=f"{len(hits)} found: {shown}")
+        shown = "; ".join(_where(f, assertion.code) for f in hits[:3])
+        more = f"; and {len(hits) - 3} more" if len(hits) > 3 else ""
+        return AssertionOutcome(
+            name=name, passed=False, message=f"{len(hits)} found: {shown}{more}"
+        )
     assert isinstance(assertion, MetricAssertion)
     bounds = []
     if assertion.min is not None:
