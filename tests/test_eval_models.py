@@ -971,3 +971,21 @@ def test_a_failed_max_findings_names_the_section_and_code_of_each_finding(
     assert message.endswith("; and 1 more"), message
     assert "(section theory_study)" in result.stdout
 
+
+def test_a_section_the_model_failed_to_write_does_not_count_against_its_markers(
+    cli, tmp_path, openai_server
+):
+    """A failed section's draft holds the pipeline's failure marker: it was scored as a marker
+    the model got wrong (marker precision 0.75), and the missing fact only that section uses as
+    one the model left unmarked, blaming an outage on the model's markers."""
+    openai_server.script("plans", *["empty"] * 20)  # the plans section never gets an answer
+    suite = write_suite(tmp_path, ["missing-lists"], "models: [openai:good]\nrepairs: 0\n")
+    report = tmp_path / "report.json"
+    result = cli("eval", suite, "-o", report, "-q", "--no-cache", env=server_env(openai_server))
+    assert result.returncode == 1, result.stderr
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["status"] == "error" and sample["failed_sections"] == ["plans"]
+    assert "生成失败" in sample["text"]
+    assert sample["metrics"]["marker_precision"] == 1.0
+    assert sample["metrics"]["marker_recall"] == 1.0
+    assert sample["metrics"]["structure_pass"] == 0.0  # the failure shows where it belongs

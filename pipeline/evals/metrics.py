@@ -138,12 +138,21 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
     a list item) and it sits in a section that uses that fact. Recall counts the missing
     top-level facts only: a template may leave out an optional field of an item gracefully.
     With no markers precision is 1; with nothing missing recall is 1.
+
+    A section the model failed to write is left out of both: its failure marker
+    (【待补充：…（生成失败：…）】) is the pipeline's, not a marker the model chose, and the facts
+    only it uses were never asked for. (`structure_pass` and the sample's error show the
+    failure.)
     """
     labels = fact_labels(spec)
-    missing = missing_fact_ids(spec, facts)
+    failed = {s.id for s in draft.failed_sections}
+    drafted_facts = {name for s in spec.sections if s.id not in failed for name in s.facts}
+    if spec.signature:
+        drafted_facts |= {n for n in (spec.signature.unit, spec.signature.date) if n}
+    missing = {m for m in missing_fact_ids(spec, facts) if m.split(".", 1)[0] in drafted_facts}
     right = 0
     covered: set[str] = set()
-    markers = draft.locate_markers(labels)
+    markers = [m for m in draft.locate_markers(labels) if m.section not in failed]
     for m in markers:
         fact_id = labels.get(m.label)
         if fact_id in missing and _section_uses(spec, m.section, fact_id):
