@@ -27,7 +27,7 @@ from pydantic import (
 from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.textio import LineMap, load_structured
-from pipeline.validation import did_you_mean, raise_validation_error
+from pipeline.validation import did_you_mean, format_path, raise_validation_error
 
 CaseId = Annotated[str, Field(pattern=validation.NAME, max_length=80)]
 VariantName = Annotated[str, Field(pattern=validation.NAME, max_length=40)]
@@ -555,9 +555,8 @@ def _check_assertion_codes(
         if not isinstance(assertion, MaxFindingsAssertion) or assertion.code is None:
             continue
         if assertion.code not in known:
-            where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key)[1:]
             raise InputError(
-                f"field '{where}.code': '{assertion.code}' is neither a rule code nor a family, "
+                f"field '{format_path((*key, 'code'))}': '{assertion.code}' is neither a rule code nor a family, "
                 f"so no finding would ever count{did_you_mean(assertion.code, known)} "
                 f"(families: {', '.join(families)})",
                 path=str(p),
