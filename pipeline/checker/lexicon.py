@@ -22,7 +22,9 @@ DEFAULT_LEXICON = "set-phrases"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when a lexicon is first validated, as one schema (the base and PhraseEntry are
+    # never validated on their own).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PhraseEntry(_Strict):
