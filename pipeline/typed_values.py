@@ -14,14 +14,16 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from pipeline.lazy_re import lazy_pattern
 from pipeline.numerals import parse_chinese
 
-_DATE = re.compile(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*[日号]?$")
-_CN_DATE = re.compile(
+_date = lazy_pattern(r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*[日号]?$")
+_cn_date = lazy_pattern(
     r"^([〇零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月"
     r"\s*([一二三四五六七八九十]{1,3})\s*[日号]$"
 )
-"""Dates as clerks type them: 日 or the everyday 号 (1月8号); a draft writes them with 日."""
+"""Dates as clerks type them: 日 or the everyday 号 (1月8号); a draft writes them with 日.
+Compiled when a date is first typed as text (a YAML date needs neither)."""
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _WAN = re.compile(r"^(\d+(?:\.\d+)?)\s*万$")
 _APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
@@ -83,11 +85,11 @@ def to_date(text: str) -> Any:
     t = _normalise(text)
     if "元月" in t:  # January as a 落款 may name it (2024年元月8日)
         t = t.replace("元月", "1月" if t[:1].isdigit() else "一月")
-    m = _DATE.match(t)
+    m = _date().match(t)
     parts: tuple[int | None, ...] = ()
     if m:
         parts = (int(m[1]), int(m[2]), int(m[3]))
-    elif (cn := _CN_DATE.match(t)) is not None:
+    elif (cn := _cn_date().match(t)) is not None:
         parts = tuple(parse_chinese(g) for g in cn.groups())
     if parts and None not in parts:
         try:
@@ -137,7 +139,7 @@ def hint(kind: str, given: Any, example: Any = None, *, required: bool = False) 
             return "; the year is missing: write the whole date, such as 2021-01-15"
         if re.fullmatch(r"\d{4}\s*[年/.\-]\s*\d{1,2}\s*月?", t):
             return "; the day is missing: write the whole date, such as 2021-01-15"
-        if _DATE.match(t) or _CN_DATE.match(t):
+        if _date().match(t) or _cn_date().match(t):
             return "; there is no such day: check the month and the day"
         return "; write the whole date, such as 2021-01-15 or 2021年1月15日"
     return ""

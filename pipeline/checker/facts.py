@@ -42,6 +42,7 @@ from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
 from pipeline.items import series_item
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import marker
 
 if TYPE_CHECKING:
@@ -246,7 +247,7 @@ def _empty_facts_for(ctx: Context, token: NumberToken) -> dict[str, FactSpec]:
     return out
 
 
-_CONGRESS_BEFORE = re.compile(
+_congress_before = lazy_pattern(
     r"([一二三四五六七八九十]{1,3})届(?:中央委员会第|(?:[一二三四五六七八九]中[、和及与])*)$"
 )
 """What comes before a plenum's ordinal: 十九届 (四中全会), 二十届二中、(三中全会) and
@@ -267,7 +268,7 @@ def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> 
         window = max(0, token.start - 9)
     else:
         return False
-    congress = _CONGRESS_BEFORE.search(text, window, token.start)
+    congress = _congress_before().search(text, window, token.start)
     held = ctx.lexicon.plenums.get(int(cn_value(congress.group(1)) or 0)) if congress else None
     index = int(token.value) - 1
     if not held or not 0 <= index < len(held):
@@ -276,10 +277,10 @@ def _a_held_plenum(ctx: Context, token: NumberToken, plans_year: int | None) -> 
     return year is None or held[index] <= year
 
 
-_CONGRESS_AFTER = re.compile(r"大|届(?:中央|[一二三四五六七八九]中(?:全会|[、和及与]))")
+_congress_after = lazy_pattern(r"大|届(?:中央|[一二三四五六七八九]中(?:全会|[、和及与]))")
 """What follows a Party congress's number: 党的二十大, 十九届中央, 二十届二中全会,
 二十届二中、三中全会."""
-_PARTY_CONGRESS_LONG = re.compile(r"(?:党的|共产党)第[一二三四五六七八九十]+次全国代表大会$")
+_party_congress_long = lazy_pattern(r"(?:党的|共产党)第[一二三四五六七八九十]+次全国代表大会$")
 """党的第二十次全国代表大会, 中国共产党第十九次全国代表大会: the congress in full."""
 
 
@@ -292,9 +293,9 @@ def _a_held_congress(ctx: Context, token: NumberToken, plans_year: int | None) -
     if token.kind != "ordinal" or ctx.lexicon is None or not ctx.lexicon.plenums:
         return False
     if text[token.start - 1 : token.start] == "第":  # 第五届创新创业大赛: a count
-        if not _PARTY_CONGRESS_LONG.search(text, max(0, token.start - 5), token.end + 6):
+        if not _party_congress_long().search(text, max(0, token.start - 5), token.end + 6):
             return False  # …unless it is 党的第二十次全国代表大会
-    elif not _CONGRESS_AFTER.match(text, token.end):
+    elif not _congress_after().match(text, token.end):
         return False
     number = int(token.value)
     if number < min(ctx.lexicon.plenums):

@@ -24,11 +24,11 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, SENTENCE_END, LineIndex
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 
 if TYPE_CHECKING:
@@ -99,10 +99,8 @@ _INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录")
 """Every match of the inline pattern holds one of these: a text with none has no inline residue."""
 
 
-@cache
-def _residue_inline() -> re.Pattern[str]:
-    """The inline residue pattern, compiled the first time a text may hold some (2.5 ms)."""
-    return re.compile(_RESIDUE_INLINE_PATTERN)
+_residue_inline = lazy_pattern(_RESIDUE_INLINE_PATTERN)
+"""The inline residue pattern, compiled the first time a text may hold some (2.5 ms)."""
 
 
 @dataclass(frozen=True)
@@ -178,11 +176,12 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
 
 _NARROW = frozenset("“”‘’\"'")
 """Characters that take half a CJK cell in an extracted PDF line (quotes, Latin, digits)."""
-_HEADING_START = re.compile(
+# Only a text with blanks at a wrapped line's width needs these (PDF output).
+_heading_start = lazy_pattern(
     r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d))"
 )
-_SERIES_START = re.compile(r"[一二三四五六七八九十]{1,2}(?:是|要)")
-_TITLE_END = re.compile(r"(?:总结|报告|计划|方案|要点|汇报|讲话|意见|范文)$")
+_series_start = lazy_pattern(r"[一二三四五六七八九十]{1,2}(?:是|要)")
+_title_end = lazy_pattern(r"(?:总结|报告|计划|方案|要点|汇报|讲话|意见|范文)$")
 LOW, HIGH = 3.0, 2.5
 """A full line is within [W - LOW, W + HIGH] of the estimated width W."""
 MIN_WRAPS = 4
@@ -310,8 +309,8 @@ def _segment_line(
     cut_start = [start] + [b.end for b in blanks]  # where the text after cut k starts
     cut_pos = [start] + [b.start for b in blanks] + [end]  # where cut k is
     ends = [False] + [_ends_sentence(text, start, b.start) for b in blanks] + [True]
-    heading = [bool(_HEADING_START.match(text, a, a + 6)) for a in cut_start]
-    first_title = [bool(_TITLE_END.search(text, max(start, p - 2), p)) for p in cut_pos]
+    heading = [bool(_heading_start().match(text, a, a + 6)) for a in cut_start]
+    first_title = [bool(_title_end().search(text, max(start, p - 2), p)) for p in cut_pos]
     lo, hi = width - LOW, width + HIGH
 
     inf = float("inf")
@@ -381,11 +380,11 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
             b = candidates[k]
             seg_start = candidates[chosen[n - 1]].end if n else start
             ends = _ends_sentence(text, seg_start, b.start)
-            heading = bool(_HEADING_START.match(text, seg_start, seg_start + 6))
-            title = seg_start == start and bool(_TITLE_END.search(text, b.start - 2, b.start))
+            heading = bool(_heading_start().match(text, seg_start, seg_start + 6))
+            title = seg_start == start and bool(_title_end().search(text, b.start - 2, b.start))
             starts_point = bool(
-                _HEADING_START.match(text, b.end, b.end + 6)
-                or _SERIES_START.match(text, b.end, b.end + 4)
+                _heading_start().match(text, b.end, b.end + 6)
+                or _series_start().match(text, b.end, b.end + 4)
             )
             # a short line ending a sentence or holding a heading ends a paragraph; a line that
             # starts a heading and runs the full width goes on (a run-in heading's text,

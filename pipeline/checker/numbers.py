@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from pipeline.checker.vocab import unit_at
+from pipeline.lazy_re import lazy_pattern
 from pipeline.numerals import parse_chinese
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -37,13 +37,11 @@ _ORDINAL_AFTER = re.compile(
 )
 
 
-@cache
-def _cn_date() -> re.Pattern[str]:
-    """A date in Chinese numerals, compiled the first time a text may hold one (1 ms)."""
-    return re.compile(
-        r"([〇零一二三四五六七八九]{4})[ \t]*年[ \t]*([一二三四五六七八九十]{1,2})[ \t]*月"
-        r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
-    )
+_cn_date = lazy_pattern(
+    r"([〇零一二三四五六七八九]{4})[ \t]*年[ \t]*([一二三四五六七八九十]{1,2})[ \t]*月"
+    r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
+)
+"""A date in Chinese numerals, compiled the first time a text may hold one (1 ms)."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ amount (1200万元) or a percentage (98％) is still one. The Party's own congre
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from pipeline.lazy_re import lazy_pattern
 
 _N = r"[\d一二三四五六七八九十百零〇]+"
 _ORGAN = (
@@ -84,20 +83,13 @@ _REFERENCES = (
 )
 
 
-@cache
-def _references() -> re.Pattern[str]:
-    """The pattern, compiled the first time a text's numbers are checked against facts
-    (10 ms: `draft check` without `--facts` never pays for it)."""
-    return re.compile(_REFERENCES)
-
-
-@cache
-def _attachment_items() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The number after 附件： (or of 附件2), and an item's number at a line's start."""
-    return (
-        re.compile(r"附件[ \t\u3000]*(?:[：:][ \t\u3000]*)?(\d{1,2})(?!\d)"),
-        re.compile(r"[ \t\u3000]*(\d{1,2})[.．、]"),
-    )
+_references = lazy_pattern(_REFERENCES)
+"""The pattern, compiled the first time a text's numbers are checked against facts
+(10 ms: `draft check` without `--facts` never pays for it)."""
+_attachment_head = lazy_pattern(r"附件[ \t\u3000]*(?:[：:][ \t\u3000]*)?(\d{1,2})(?!\d)")
+"""The number after 附件： (or of 附件2)."""
+_attachment_item = lazy_pattern(r"[ \t\u3000]*(\d{1,2})[.．、]")
+"""An attachment item's number at a line's start."""
 
 
 def _attachment_numbers(text: str) -> list[tuple[int, int]]:
@@ -106,7 +98,7 @@ def _attachment_numbers(text: str) -> list[tuple[int, int]]:
     pos = text.find("附件")
     if pos == -1:
         return out
-    head, item = _attachment_items()
+    head, item = _attachment_head(), _attachment_item()
     while pos != -1:
         m = head.match(text, pos)
         if m is not None:

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
 from pipeline.type_words import DOC_TYPE_WORDS
@@ -313,9 +314,9 @@ def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -
     )  # fmt: skip
 
 
-_ATTACHMENT_NOTE = re.compile(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
+_attachment_note = lazy_pattern(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
 """The attachment note of a 公文 (附件：1. 活动安排表), its items numbered as in GB/T 9704."""
-_ATTACHMENT_ITEM = re.compile(r"\d{1,2}[.．、]")
+_attachment_item = lazy_pattern(r"\d{1,2}[.．、]")
 
 
 def _attachment_list(text: str, lines: list[Line]) -> set[int]:
@@ -325,9 +326,9 @@ def _attachment_list(text: str, lines: list[Line]) -> set[int]:
     in_list = False
     for ln in lines:
         content = ln.content(text)
-        if _ATTACHMENT_NOTE.match(content):
+        if _attachment_note().match(content):
             in_list = True
-        elif in_list and _ATTACHMENT_ITEM.match(content):
+        elif in_list and _attachment_item().match(content):
             out.add(ln.start)
         else:
             in_list = False
