@@ -171,15 +171,23 @@ MAX_TEXT_CHARS = 2000
 inside a section's sentence (30,000 pasted characters made one section longer than the web
 editor keeps)."""
 
+_TEXT_STEPS = (_printable, _one_paragraph, _without_final_stop, _no_stray_dot, _half_width_digits)
+
+
+def _as_set_in_draft(value: str) -> str:
+    """A text fact refused or cleaned by each step in turn, the first refusal reported."""
+    # One validator, not one per step: pydantic builds every validator of every text fact
+    # anew for each facts model, and five cost 20% of the model (5 ms of `draft check`).
+    for step in _TEXT_STEPS:
+        value = step(value)
+    return value
+
+
 NonEmptyText = Annotated[
     str,
     Strict(),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS),
-    AfterValidator(_printable),
-    AfterValidator(_one_paragraph),
-    AfterValidator(_without_final_stop),
-    AfterValidator(_no_stray_dot),
-    AfterValidator(_half_width_digits),
+    AfterValidator(_as_set_in_draft),
 ]
 
 
