@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from pipeline.learn.cleaning import clean_sample
-from pipeline.learn.facts_finder import FoundFact, context_core
+from pipeline.learn.facts_finder import FoundFact, context_core, is_place_name
 from pipeline.learn.model_assist import apply_proposals, check_label
 from pipeline.learn.outline import find_outline
 from pipeline.learn.reader import read_sample
@@ -1339,3 +1339,54 @@ def test_a_docx_tables_rows_are_learned_as_lines_with_their_figures_as_facts(cli
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "班主任培训：参训人数121，培训学时17。" in text, text
     assert not re.search(r"(?<!\d)(?:120|45|16|24)(?!\d)", text), text
+
+
+@pytest.mark.parametrize(
+    ("name", "is_place"),
+    [
+        ("青山县", True),
+        ("城关区", True),
+        ("遵义市", True),
+        ("平和县", True),  # 和 ends a real name
+        ("大同市", True),
+        ("我局在县", False),  # 我局在县委
+        ("我们在县", False),
+        ("配合县", False),  # 配合县政府
+        ("落实市", False),
+        ("各区县", False),
+        ("局在区", False),
+        ("县", False),
+    ],
+)
+def test_a_place_name_is_no_fragment_of_a_sentence_before_a_level_word(name, is_place):
+    assert is_place_name(name) is is_place
+
+
+def test_a_sentence_before_a_bare_county_organ_is_no_county_name(cli, tmp_path):
+    """`draft learn` of a 县 bureau's report (“我局在县委、县政府的坚强领导下”) took
+    “我局在县” as the county's name: the template lost 我局在 and wrote “{{ county }}委”."""
+    proc, _ = _learn(cli, DATA / "clean-prose.txt", "--out", tmp_path / "t", "--id", "safety")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(tmp_path / "t" / "schemas" / "safety.yaml")
+    assert not any("我局" in str(f.example) for f in spec.facts.values()), spec.facts
+    assert "county" not in spec.facts
+    # 关于2023年度…的报告 names no unit: 关于 was taken as the unit's name.
+    assert spec.title.startswith("关于{{ report_year }}年度"), spec.title
+    assert "关于" not in [f.example for f in spec.facts.values()]
+    opening = (tmp_path / "t" / "prompts" / "safety" / "opening.j2").read_text(encoding="utf-8")
+    assert '我局在{{ area_level | organ("党委") }}、' in opening, opening
+    spec, _ = _learned(cli, tmp_path / "places.txt", SCHOOL_PLACES, "places")
+    places = {f.label: f.example for f in spec.facts.values() if f.label.endswith("名")}
+    assert places == {"县名": "青山县", "区名": "城关区"}, places
+
+
+SCHOOL_PLACES = """城关中学2023年安全工作总结
+
+一、主要工作
+
+按照青山县教育局的部署，开展安全检查。根据城关区人民政府的要求，我们在县委的领导下开展平安创建。
+
+二、下一步打算
+
+继续落实安全责任。
+"""

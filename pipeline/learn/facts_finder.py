@@ -126,6 +126,29 @@ _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
     r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
 )
+_NOT_A_PLACE_STEM = re.compile(
+    r"[我你他们局委府厅办院校司]|^[各该其此这每]"
+    r"|(?:[在于向对由与及从经将把被为到赴给报]|配合|落实|按照|根据|得到|服从|接受|围绕|协助|参加)$"
+)
+"""What no place name's stem (the words before 县/区/市) has: a pronoun, a determiner or an
+office word (我局在县委 is 我局 + 在 + 县委), or a preposition or verb right before the level
+word (配合县政府). 和 and 同 end real names (平和县, 大同市), so they are not in the list."""
+
+
+def is_place_name(name: str) -> bool:
+    """Whether `name` (青山县, 城关区) names a place: a stem of two or three characters and
+    a level word (县, 区, 市, 镇, 街道…), not a fragment of a sentence before a level word
+    (我局在县 of 我局在县委)."""
+    level = "街道" if name.endswith("街道") else name[-1:]
+    stem = name[: -len(level)]
+    return (
+        (level in PLACE_SUFFIXES or level == "街道")
+        and 2 <= len(stem) <= 3
+        and re.fullmatch(r"[\u4e00-\u9fff]+", stem) is not None
+        and _NOT_A_PLACE_STEM.search(stem) is None
+    )
+
+
 _BARE_PLACE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[^、]在))([县区市])(?=委|教委|人民政府|政府|教育局|教育委员会)"
 )
@@ -384,12 +407,14 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
         origin="title" if year else "gap",
         required=True,
     )
-    unit = raw[:ys].strip()
+    unit, at = raw[:ys].strip(), span.start
+    if unit.startswith("关于"):  # 关于2023年度…的报告: 关于 is no unit's name, it stays text
+        unit, at = unit[2:], at + 2
     if unit and len(unit) <= 30 and "述职" in raw[ye:]:  # 王芳2022年度述职报告
         fact = reg.add(
             "述职人姓名",
             fact_id="person_name",
-            start=span.start,
+            start=at,
             end=span.start + ys,
             type="string",
             example=unit,
@@ -411,7 +436,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
         fact = reg.add(
             label,
             fact_id="school_name" if label == "学校名称" else "unit_name",
-            start=span.start,
+            start=at,
             end=span.start + ys,
             type="string",
             example=example,
@@ -939,6 +964,8 @@ def _value_facts(
     # Place names before an office: 按照青山县教育局…, 青山县委….
     for m in _PLACE_BEFORE_OFFICE.finditer(text):
         if m.start() < body_start or not reg.free(m.start(1), m.end(1)):
+            continue
+        if not is_place_name(m.group(1)):
             continue
         suffix = m.group(1)[-1]
         reg.add(
