@@ -251,14 +251,32 @@ _ORGANS = {
     "党委": {"乡": "乡党委", "镇": "镇党委", "街道": "街道党工委"},
     "政府": {"街道": "街道办事处"},
     "人民政府": {"街道": "街道办事处"},
+    # An area's own institutions: what the same body is called at each level (a 镇's
+    # 派出所 is a 县's 公安局); a level not listed writes the level and the kind.
+    "派出所": {"省": "省公安厅", "市": "市公安局", "县": "县公安局", "区": "区公安分局"},
+    "公安局": {"省": "省公安厅", "区": "区公安分局", "乡": "乡派出所", "镇": "镇派出所"}
+    | {"街道": "街道派出所"},
+    "司法所": {"省": "省司法厅", "市": "市司法局", "县": "县司法局", "区": "区司法局"},
+    "司法局": {"省": "省司法厅", "乡": "乡司法所", "镇": "镇司法所", "街道": "街道司法所"},
+    "卫生院": {"省": "省人民医院", "市": "市人民医院", "县": "县人民医院", "区": "区人民医院"}
+    | {"街道": "社区卫生服务中心"},
+    "人民医院": {"乡": "乡卫生院", "镇": "镇卫生院", "街道": "社区卫生服务中心"},
+    "教育局": {"省": "省教育厅", "乡": "乡中心学校", "镇": "镇中心学校", "街道": "区教育局"},
+    "中心学校": {"省": "省教育厅", "市": "市教育局", "县": "县教育局", "区": "区教育局"}
+    | {"街道": "区教育局"},
+    # A 乡, 镇 or 街道 has no health bureau: the one above it leads its health work.
+    "卫生健康局": {"省": "省卫生健康委员会", "市": "市卫生健康委员会", "乡": "县卫生健康局"}
+    | {"镇": "县卫生健康局", "街道": "区卫生健康局"},
 }
+INSTITUTIONS = tuple(k for k in _ORGANS if k not in ("党委", "政府", "人民政府"))
+"""The institutions `organ` knows at every level (派出所, 卫生院, 教育局…)."""
 
 
 @_passes_missing
 def organ(level: str, kind: str) -> str:
-    """The party committee or the government of an area's level, as reports write them:
-    县 → 县委, 镇 → 镇党委, 街道 → 街道党工委 (`kind` 党委); 县 → 县政府, 街道 → 街道办事处
-    (`kind` 政府 or 人民政府)."""
+    """The party committee, the government or an institution of an area's level, as reports
+    write them: 县 → 县委, 镇 → 镇党委, 街道 → 街道党工委 (`kind` 党委); 县 → 县政府,
+    街道 → 街道办事处 (`kind` 政府 or 人民政府); 镇 → 镇派出所, 县 → 县公安局 (`kind` 派出所)."""
     default = f"{level}委" if kind == "党委" else f"{level}{kind}"
     return _ORGANS.get(kind, {}).get(level, default)
 

@@ -1390,3 +1390,47 @@ SCHOOL_PLACES = """城关中学2023年安全工作总结
 
 继续落实安全责任。
 """
+
+
+TOWN_BODIES = """青石镇综治中心2023年平安建设工作总结
+
+2023年，在镇党委、镇政府的正确领导下，全镇平安建设工作扎实推进。现将全年工作总结如下：
+
+一、主要工作
+
+联合镇派出所、镇司法所开展矛盾纠纷排查，会同我镇卫生院开展义诊。按照县公安局的部署，配合县人民医院开展健康宣传。
+
+二、下一步打算
+
+进一步落实镇党委的部署，配合镇派出所开展平安创建。
+"""
+
+
+@pytest.mark.parametrize(
+    ("level", "police", "justice", "clinic"),
+    [
+        ("县", "县公安局", "县司法局", "我县人民医院"),
+        ("街道", "街道派出所", "街道司法所", "我社区卫生服务中心"),
+        ("镇", "镇派出所", "镇司法所", "我镇卫生院"),
+    ],
+)
+def test_the_institutions_of_the_samples_own_area_follow_the_users_level(
+    cli, tmp_path, level, police, justice, clinic
+):
+    """`draft learn` of a 镇 unit's report kept 镇派出所, 镇司法所 and 我镇卫生院 as fixed
+    text: a type learned from it drafted “镇派出所” for a unit of a 县."""
+    spec, out = _learned(cli, tmp_path / "town.txt", TOWN_BODIES, "town")
+    assert spec.facts["area_level"].example == "镇"
+    templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "town").iterdir())
+    assert not re.search(r"镇派出所|镇司法所|镇卫生院", templates), templates
+    # The county above the 镇 is another area: its bodies stay as written.
+    assert "按照县公安局的部署，配合县人民医院开展健康宣传" in templates, templates
+    facts = _filled_facts(out / "schemas" / "town.yaml", out / "town.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({"area_level": level, "unit_name": "城关综治中心"})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert f"联合{police}、{justice}开展矛盾纠纷排查，会同{clinic}开展义诊" in text, text
+    assert f"配合{police}开展平安创建" in text, text
+    assert ("镇" in text) == (level == "镇"), text

@@ -27,7 +27,7 @@ from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import POSTS, REPORTERS, Block, Outline
 from pipeline.markers import MARKER_RE
-from pipeline.prompts import AREA_LEVELS
+from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -1116,6 +1116,16 @@ _BEFORE_ORGAN = "|".join(
         "配合",
         "落实",
         "得到",
+        "联合",
+        "会同",
+        "协助",
+        "协同",
+        "依托",
+        "邀请",
+        "主持",
+        "参加",
+        "支持",
+        "服务",
         *"在由经向和与及对了的是将把被为受、，。；：“\n",
     ]
 )
@@ -1128,12 +1138,36 @@ _ORGAN = re.compile(
 )
 """A bare 镇党委, 县委, 镇政府 or 街道办事处: the organs of the sample's own area (after a
 word such as 在 or 按照, so that 青石镇党委 is a name's, not a bare level's)."""
+_INSTITUTION = re.compile(
+    rf"(?:^|{_BEFORE_ORGAN}|(?<=[我本]))(?P<level>{_LEVELS})"
+    rf"(?P<kind>{'|'.join(sorted(INSTITUTIONS, key=len, reverse=True))})",
+    re.M,
+)
+"""A bare 镇派出所, 县人民医院 or 我镇卫生院: an institution of an area, named by its level
+only (青石镇派出所 and 青山县人民医院 are names of their own)."""
+
+
+_UNIT_LEVEL = re.compile(
+    r"(?<=[\u4e00-\u9fff]{2})(?:街道|(?<![城社园小景辖片山牧湖超都门])[省市县区乡镇])(?![村场])"
+)
+"""A level word in a unit's name or post (青石镇, 青山县人民医院, 城关区); not one inside
+a word (城市, 社区, 园区, 城镇, 城乡, 乡村, 市场)."""
+_UNIT_FACTS = ("单位名称", "学校名称", "落款单位", "现任职务")
+
+
+def _unit_level(reg: _Registry) -> str | None:
+    """The level of the sample's own area as its unit's name (or the writer's post) says
+    it — the lowest level named, as 青山县青石镇人民政府 is a 镇's — or None."""
+    names = [str(reg.by_label[k].example) for k in _UNIT_FACTS if k in reg.by_label]
+    named = [m.group() for name in names for m in _UNIT_LEVEL.finditer(name)]
+    return max(named, key=AREA_LEVELS.index) if named else None
 
 
 def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
     """Words of the sample's own area level — 全镇, 我镇, 镇党委, 镇政府 — depend on the level
     of the user's area (a 县 user writes 全县, 县委), so the level is a fact and the
-    templates write them from it: 全{{ area_level }}, {{ area_level | organ("党委") }}."""
+    templates write them from it: 全{{ area_level }}, {{ area_level | organ("党委") }}.
+    The sample's own level is its unit's (a 镇长's report names the 县委 above it too)."""
     body = outline.title_span.end
     found: list[tuple[int, int, str, str]] = []  # start, end, level, expression
     for m in _OWN_AREA.finditer(text, body):
@@ -1147,9 +1181,18 @@ def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
     if not found:
         return
     levels = [f[2] for f in found]
-    level = max(dict.fromkeys(levels), key=levels.count)
-    for start, end, lv, expression in sorted(found):
-        if lv != level:
+    level = _unit_level(reg)
+    if level not in levels:  # the unit's name says no level the text uses: the most used
+        level = max(dict.fromkeys(levels), key=levels.count)
+    # The area's institutions follow its level too, but do not vote for it: a 镇's report
+    # may name the 县人民医院 above it more often than its own 镇党委.
+    institutions = [
+        (m.start("level"), m.end(), m.group("level"), f'{{id}} | organ("{m.group("kind")}")')
+        for m in _INSTITUTION.finditer(text, body)
+    ]
+    found = [f for f in found if not any(i[0] <= f[0] < i[1] for i in institutions)]
+    for start, end, lv, expression in sorted(found + institutions):
+        if lv != level or not reg.free(start, end):
             continue  # another area's (the county a 镇 report answers to): not the user's level
         reg.add(
             "所在行政区层级",
