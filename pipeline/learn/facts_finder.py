@@ -110,7 +110,8 @@ LIGHT_VERBS = (
     "|实现了|实现|达到了|达到|共计|累计|合计|总计|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后"
+    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后|同志"
+    r"|[全我本](?:街道|[省市县区乡镇院局])(?![场域级间])|全公司"
     r"|[一二三四五六七八九十]+是)+"  # a point's 二是 is no part of what it counts
 )
 _TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
@@ -271,6 +272,12 @@ class _Registry:
             return not (start > 0 and self._covered[start - 1] and self._covered[start])
         return not any(self._covered[start:end])
 
+    def before(self, pos: int, width: int) -> str:
+        """Up to `width` characters before `pos`, from after the last fact there: the words
+        a label is taken from (党委书记王建国同志带头讲党课 gives 带头讲党课, not the name)."""
+        start = max(0, pos - width)
+        return self.text[max(start, self._covered.rfind(b"\x01", start, pos) + 1) : pos]
+
     def take(self, start: int, end: int) -> None:
         """Mark [start, end) as used: no later fact or edit may overlap it."""
         self._covered[start:end] = b"\x01" * (end - start)
@@ -333,6 +340,8 @@ def find_facts(
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
+    _own_place_names(text, outline, reg)
+    _project_names(text, outline, reg)
     _level_words(text, outline, reg)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
@@ -995,7 +1004,7 @@ def _value_facts(
         label = (
             "成文日期"
             if in_signature
-            else f"{context_core(text[max(0, m.start() - 12) : m.start()]) or '活动'}日期"
+            else f"{context_core(reg.before(m.start(), 12)) or '活动'}日期"
         )
         reg.add(
             label,
@@ -1026,7 +1035,7 @@ def _value_facts(
             expr = "{id}" if delta == 0 else ("{id} + 1" if delta > 0 else "{id} - 1")
             reg.add("总结年度", start=m.start(), end=m.end(), expression_of=expr)
         else:
-            core = context_core(text[max(0, m.start() - 12) : m.start()]) or "相关"
+            core = context_core(reg.before(m.start(), 12)) or "相关"
             reg.add(
                 f"{core}年份",
                 start=m.start(),
@@ -1067,7 +1076,7 @@ def _value_facts(
         value = _cn_to_int(m.group(1)) if chinese else int(m.group(1))
         if value is None:
             continue
-        core = context_core(text[max(0, m.start() - 12) : m.start()]) or "纪念"
+        core = context_core(reg.before(m.start(), 12)) or "纪念"
         reg.add(
             f"{core}周年数",
             start=m.start(),
@@ -1163,6 +1172,72 @@ def _unit_level(reg: _Registry) -> str | None:
     return max(named, key=AREA_LEVELS.index) if named else None
 
 
+_NAMED_THINGS = (
+    "社区卫生服务中心|中心学校|工业园区|产业园区|开发区|园区|居委会|社区|村|小学|中学|幼儿园"
+    "|卫生院|医院|派出所|水库|公园|广场|景区|小区|大道|路|街|河|湖|山"
+)
+
+
+def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
+    """Names made from the sample's own place name — 青石村, 青石工业园区, 青石镇卫生院 of a
+    青石镇 unit — and the place name itself: another unit's report has names of its own."""
+    names = [str(reg.by_label[k].example) for k in _UNIT_FACTS if k in reg.by_label]
+    stems = {
+        name[m.start() - 2 : m.start()]
+        for name in names
+        for m in _UNIT_LEVEL.finditer(name)
+        if is_place_name(name[m.start() - 2 : m.end()])
+    }
+    for stem in sorted(stems):
+        named = re.compile(
+            rf"{re.escape(stem)}(?:(?P<level>街道|[省市县区乡镇])?[\u4e00-\u9fff]{{0,3}}?(?P<kind>{_NAMED_THINGS})"
+            rf"|(?P<place>街道|[省市县区乡镇]))"
+        )
+        for m in named.finditer(text, outline.title_span.end):
+            if not reg.free(m.start(), m.end()):
+                continue
+            place = m.group("place")
+            label = PLACE_SUFFIXES.get(place, f"{place}名称") if place else f"{m.group('kind')}名称"
+            reg.add(
+                label,
+                fact_id={"县": "county"}.get(place or ""),
+                start=m.start(),
+                end=m.end(),
+                type="string",
+                example=m.group(),
+                description=f"{label}（样稿中为“{m.group()}”）。",
+                origin="sample",
+            )
+
+
+_PROJECT = re.compile(
+    r"(?<=[在对])(?P<name>[\u4e00-\u9fff]{2,6}?)(?P<kind>项目|工程)"
+    r"(?=[\u4e00-\u9fff]{0,2}?(?:开展|建设|施工|现场|部)|[，。、；])"
+)
+_NOT_A_PROJECT_NAME = re.compile(
+    r"重点|在建|新建|续建|各|所有|全部|相关|民生|建设|改造|提升|示范|惠民|扶贫|帮扶|产业|设施"
+    r"|水利|交通|安全|该|本|这|多|个|类|招商|实事|工程|项目|有关|部分|其他|所|施工"
+)
+"""Words of a kind of project (重点项目, 在建工程), which no project's own name has."""
+
+
+def _project_names(text: str, outline: Outline, reg: _Registry) -> None:
+    """A project the sample names (在滨江花园项目开展…): another unit has projects of its own."""
+    for m in _PROJECT.finditer(text, outline.title_span.end):
+        if _NOT_A_PROJECT_NAME.search(m.group("name")) or not reg.free(m.start(), m.end()):
+            continue
+        label = f"{m.group('kind')}名称"
+        reg.add(
+            label,
+            start=m.start(),
+            end=m.end(),
+            type="string",
+            example=m.group(),
+            description=f"{label}（样稿中为“{m.group()}”）。",
+            origin="sample",
+        )
+
+
 def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
     """Words of the sample's own area level — 全镇, 我镇, 镇党委, 镇政府 — depend on the level
     of the user's area (a 县 user writes 全县, 县委), so the level is a fact and the
@@ -1221,7 +1296,7 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
     for m in _OTHER_NUMBER.finditer(text, start, end):
         if _in_quotes(text, m.start()) or not reg.free(m.start(), m.end()):
             continue
-        core = context_core(text[max(0, m.start() - 14) : m.start()])
+        core = context_core(reg.before(m.start(), 14))
         label = core or f"数值{len(reg.by_label) + 1}"
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
@@ -1268,11 +1343,26 @@ def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]
     ]
 
 
+_WHOLE_AREA = re.compile(rf"[全我本各]?(?:{_LEVELS}|校|院|局|公司|单位)?")
+"""A core that only says whose the count is (全镇, 全校, or nothing)."""
+_NOUN_AFTER = re.compile(
+    r"([\u4e00-\u9fff]{2,6}?)(?=[，,。；;、：:）)]|全部|均|已|被|和|与|及|的|$)"
+)
+"""The noun a measure word counts, after it (12个行政村全部完成 → 行政村)."""
+
+
+_CHANGE = re.compile(r"增长|增幅|增速|提高|提升|上升|下降|降低|减少|同比|环比")
+"""Words of a percentage that is a change, which may pass 100% (同比增长150%), not a share."""
+
+
 def _count_value(
     text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
 ) -> None:
-    before = text[max(0, s - 14) : s]
-    core = context_core(before)
+    core = context_core(reg.before(s, 14))
+    # 全镇12个行政村: the words before say only whose; the noun after is what is counted.
+    if measure not in ("%", "％") and _WHOLE_AREA.fullmatch(core):
+        noun = _NOUN_AFTER.match(text, text.find(measure, e) + len(measure))
+        core = noun.group(1) if noun else core
     if measure in ("%", "％"):
         suffix, unit = "比例", "%"
     else:
@@ -1283,6 +1373,7 @@ def _count_value(
     is_int = chinese or "." not in str(raw)
     value: int | float = int(raw) if is_int else float(raw)
     label = _distinct_label(text, reg, s, label, value)
+    share = unit == "%" and not _CHANGE.search(label) and value <= 100  # 整改率: at most 100%
     reg.add(
         label,
         start=s,
@@ -1291,6 +1382,7 @@ def _count_value(
         type="integer" if is_int else "number",
         unit=unit,
         min=0,
+        max=100 if share else None,
         example=value,
         description=f"{label}（样稿中为 {raw}{measure}）。",
         origin="sample",
