@@ -260,19 +260,6 @@ class DocSpec(_Strict):
     prompts_dir: Path | None = Field(None, exclude=True)
     content_hash: str = Field("", exclude=True)
 
-    @field_validator("sections")
-    @classmethod
-    def _unique_ids(cls, sections: list[SectionSpec]) -> list[SectionSpec]:
-        seen: set[str] = set()
-        for s in sections:
-            if s.id in seen:
-                raise ValueError(
-                    f"section id '{s.id}' appears twice: give each section its own id (its "
-                    "template is <id>.j2)"
-                )
-            seen.add(s.id)
-        return sections
-
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id."""
         for s in self.sections:
@@ -346,6 +333,7 @@ def load_spec_file(
             path=str(p),
             line=lines.line(("id",)),
         )
+    _check_section_ids(spec, str(p), lines)
     _check_references(spec, str(p), lines)
     _check_signature(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
@@ -362,6 +350,23 @@ def load_spec_file(
 
         PromptSet.load(spec)
     return spec
+
+
+def _check_section_ids(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """Each section has its own id (its template is `<id>.j2`); the error is at the entry
+    that repeats one, not at `sections:`."""
+    first: dict[str, int] = {}
+    for i, s in enumerate(spec.sections):
+        earlier = first.setdefault(s.id, i)
+        if earlier != i:
+            where = ("sections", i, "id")
+            raise InputError(
+                f"field '{format_path(where)}': section id '{s.id}' is also the id of "
+                f"{format_path(('sections', earlier))}: give each section its own id (its "
+                "template is <id>.j2)",
+                path=path,
+                line=lines.line(where),
+            )
 
 
 def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
