@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -303,6 +304,52 @@ def _spec_keys(loc: tuple[Any, ...]) -> list[str]:
     return [n for n in model.model_fields if n not in _LOADER_FIELDS]
 
 
+_SAMPLE_VALUES = {
+    "integer": "12",
+    "number": "1.5",
+    "year": "2020",
+    "date": "2021-01-15",
+    "string-list": "[<an item>, <another item>]",
+}
+"""A value of each type, to show how a fact's `example` is written."""
+
+
+def _sample(kind: Any, raw: dict[str, Any], label: str) -> str:
+    """How to write a value of type `kind` (`raw` is the fact or field as the spec has it)."""
+    choices = raw.get("choices")
+    if kind == "enum" and isinstance(choices, list) and choices:
+        return str(choices[0])
+    if kind == "object-list" and isinstance(raw.get("fields"), dict):
+        fields = ", ".join(
+            f"{name}: {_sample(f.get('type'), f, str(f.get('label', name)))}"
+            for name, f in raw["fields"].items()
+            if isinstance(f, dict)
+        )
+        return f"[{{{fields}}}]"
+    return _SAMPLE_VALUES.get(kind, f"<a real {label}>")
+
+
+def _example_needed(data: dict[str, Any]) -> Callable[[tuple[Any, ...]], str]:
+    """Why a fact's missing `example` is needed, and what to write, for the error message."""
+
+    def needed(loc: tuple[Any, ...]) -> str:
+        facts = data.get("facts")
+        if len(loc) != 3 or loc[0] != "facts" or loc[2] != "example":
+            return ""
+        raw = facts.get(loc[1]) if isinstance(facts, dict) else None
+        if not isinstance(raw, dict):
+            return ""
+        label = str(raw.get("label", loc[1]))
+        return (
+            f": the example of {label} is the value `draft facts-template` shows for it, and "
+            "the value the section templates are test-rendered with each time the spec loads; "
+            "write one the fact accepts, as a filled-in facts file has it, such as "
+            f"'example: {_sample(raw.get('type'), raw, label)}'"
+        )
+
+    return needed
+
+
 def load_spec_file(
     path: str | Path, *, prompts_dir: Path | None = None, templates: bool = True
 ) -> DocSpec:
@@ -325,7 +372,12 @@ def load_spec_file(
         spec = DocSpec.model_validate(data)
     except ValidationError as exc:
         raise_validation_error(
-            exc, path=str(p), lines=lines, what="document-type spec", known_keys=_spec_keys
+            exc,
+            path=str(p),
+            lines=lines,
+            what="document-type spec",
+            known_keys=_spec_keys,
+            needed=_example_needed(data),
         )
     if p.stem != spec.id:
         raise InputError(

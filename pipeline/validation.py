@@ -133,6 +133,7 @@ def raise_validation_error(
     known_keys: Callable[[tuple[Any, ...]], Iterable[str]] = lambda loc: (),
     shown: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
     hint: Callable[[tuple[Any, ...], Any], str] = lambda loc, given: "",
+    needed: Callable[[tuple[Any, ...]], str] = lambda loc: "",
 ) -> NoReturn:
     """Raise one InputError listing every problem in `exc`, each on its own line.
 
@@ -140,7 +141,8 @@ def raise_validation_error(
     `known_keys(loc)` lists the keys allowed in the mapping holding `loc`, for "did you mean";
     `shown(loc)` is the key path as the file has it (without pydantic's tags of a union's
     forms, `assert[0].metric.min` → `assert[0].min`);
-    `hint(loc, given)` says which form to use instead of a value of the wrong type.
+    `hint(loc, given)` says which form to use instead of a value of the wrong type;
+    `needed(loc)` says why a missing field is needed and what to write.
     """
     problems: list[tuple[int | None, str]] = []
     for err in exc.errors(include_url=False):
@@ -172,7 +174,7 @@ def raise_validation_error(
                     f"{', '.join(tags)}{did_you_mean(tag, tags)}"
                 )
         elif kind == "missing":
-            msg = f"field '{field}'{about} is required but missing"
+            msg = f"field '{field}'{about} is required but missing{needed(loc)}"
         elif err.get("input", "") is None:  # `key:` with nothing after it, as a template has
             if loc and isinstance(loc[-1], int):
                 msg = f"field '{field}'{about}: an empty item; fill it in or delete it"

@@ -234,6 +234,41 @@ def test_a_section_id_given_twice_is_reported_at_the_second_entry(doctype_copy: 
     assert spec.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.parametrize(
+    ("fact", "example", "label", "write"),
+    [
+        ("central_group_sessions", "    example: 12\n", "中心组学习次数", "12"),
+        ("school_name", "    example: 青山县红星中学\n", "学校名称", "<a real 学校名称>"),
+        (
+            "next_year_measures",
+            "    example:\n      - title: 加强学习、提高素质\n        detail: 采取观看先进人物电教片、"
+            "举办先进事迹报告会等办法，加强教职工理论学习\n      - title: 加强宣传思想工作自身建设\n"
+            "        detail: 要求宣传思想工作者加强学习、练好本领，提高复杂形势下辨别是非的能力\n",
+            "下一年度工作措施",
+            "[{title: <a real 措施要点>, detail: <a real 具体做法>}]",
+        ),
+    ],
+    ids=["integer", "string", "object-list"],
+)
+def test_a_fact_without_an_example_is_told_why_it_needs_one_and_what_to_write(
+    doctype_copy: Path, cli, fact: str, example: str, label: str, write: str
+):
+    """It said only "is required but missing": nothing of what the example is for."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, example, "")
+    before = spec.read_text(encoding="utf-8")
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {spec}:{_line_of(spec, f'  {fact}:')}: field 'facts.{fact}.example' is required "
+        f"but missing: the example of {label} is the value `draft facts-template` shows for "
+        "it, and the value the section templates are test-rendered with each time the spec "
+        "loads; write one the fact accepts, as a filled-in facts file has it, such as "
+        f"'example: {write}'\n"
+    )
+    assert spec.read_text(encoding="utf-8") == before
+
+
 def _line_of(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
 
