@@ -748,7 +748,10 @@ class PromptSet:
             written[s.id] = _skeleton_facts(ast, spec)
         for name in ("section.j2", "system.j2"):
             located = pdir / name if (pdir / name).is_file() else shared / name
-            check("template", read_text(located, what="template"), str(located))
+            source = read_text(located, what="template")
+            check("template", source, str(located))
+            if name == "section.j2":
+                _check_layout_writes(env.parse(source), located)
         _check_no_stray_template(spec, pdir, referenced)
         return used, written
 
@@ -896,6 +899,34 @@ def _too_big(exc: BaseException, origin: str, field: str | None) -> InputError:
     what = "is nested too deeply" if isinstance(exc, RecursionError) else "makes a value too large"
     where = f"field '{field}': " if field is not None else ""
     return InputError(f"{where}the template {what} to compile ({type(exc).__name__})", path=origin)
+
+
+LAYOUT_WRITES = {
+    "skeleton": "the section written from the facts, which the model is to write up",
+    "section_facts": "the facts the section uses, with their labels and the markers of "
+    "those missing",
+}
+"""What the section layout must write into every section's prompt, and what each holds."""
+
+
+def _check_layout_writes(ast: jinja2.nodes.Template, file: Path) -> None:
+    """A layout of a type's own (`section.j2`) writes the skeleton and the facts block, as
+    the shared one does: without them a model was asked to write a section from nothing."""
+    written = {
+        n.name
+        for output in ast.find_all(jinja2.nodes.Output)
+        for n in output.find_all(jinja2.nodes.Name)
+    }
+    missing = [name for name in LAYOUT_WRITES if name not in written]
+    if missing:
+        what = " or ".join(f"{{{{ {name} }}}} ({LAYOUT_WRITES[name]})" for name in missing)
+        them = "them" if len(missing) > 1 else "it"
+        raise InputError(
+            f"the section layout does not write {what}, so a model would be asked to write "
+            f"every section without {them}: write {them} into the prompt, as "
+            "prompts/_shared/section.j2 does",
+            path=str(file),
+        )
 
 
 def _skeleton_facts(ast: jinja2.nodes.Template, spec: DocSpec) -> set[str]:

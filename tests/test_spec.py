@@ -482,6 +482,61 @@ def test_broken_template_through_the_cli_names_the_template(
         assert "annual-work-summary  单位年度工作总结" in result.stdout
 
 
+_SKELETON = "{{ skeleton }} (the section written from the facts, which the model is to write up)"
+_FACTS = (
+    "{{ section_facts }} (the facts the section uses, with their labels and the markers of "
+    "those missing)"
+)
+
+
+@pytest.mark.parametrize(
+    ("left_out", "missing", "them"),
+    [
+        (["{{ skeleton }}"], _SKELETON, "it"),
+        (["{{ section_facts }}"], _FACTS, "it"),
+        (["{{ skeleton }}", "{{ section_facts }}"], f"{_SKELETON} or {_FACTS}", "them"),
+    ],
+    ids=["skeleton", "facts", "both"],
+)
+def test_a_layout_of_its_own_must_write_the_skeleton_and_the_facts(
+    doctype_copy: Path, cli, tmp_path: Path, left_out: list[str], missing: str, them: str
+):
+    """A type's own section.j2 that left them out loaded, and a model was asked to write
+    every section without its skeleton or its facts."""
+    layout = doctype_copy / "prompts/school-ideology-summary/section.j2"
+    text = (REPO / "prompts/_shared/section.j2").read_text(encoding="utf-8")
+    for name in left_out:
+        assert name in text
+        text = text.replace(name, "")
+    layout.write_text(text, encoding="utf-8")
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli(
+        "run", EXAMPLES / "school-ideology-summary.yaml", "-o", out, "--spec-dir", doctype_copy
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {layout}: the section layout does not write {missing}, so a model would be "
+        f"asked to write every section without {them}: write {them} into the prompt, as "
+        "prompts/_shared/section.j2 does\n"
+    )
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_layout_of_its_own_that_writes_the_skeleton_and_the_facts_drafts(doctype_copy: Path, cli):
+    layout = doctype_copy / "prompts/school-ideology-summary/section.j2"
+    layout.write_text(
+        "{% if false %}{% block skeleton %}{% endblock %}{% endif -%}\n"
+        "请撰写{{ section.heading }}。\n事实：\n{{ section_facts }}\n骨架：\n"
+        "{{ skeleton | trim }}\n{% block guidance %}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    facts = EXAMPLES / "school-ideology-summary.yaml"
+    result = cli("run", facts, "--spec-dir", doctype_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == cli("run", facts).stdout  # the offline model drafts the skeleton
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
 def test_a_template_saved_by_a_windows_editor_is_drafted(doctype_copy: Path, cli, encoding):
     """A template saved as GBK by Notepad or WPS (or as UTF-16) is read as every file is:
