@@ -559,6 +559,42 @@ def test_cli_the_facts_template_with_only_the_required_facts_drafts_with_markers
     assert "【待补充：中心组学习次数】" in draft
 
 
+def test_cli_the_facts_template_shows_a_list_of_items_example_as_block_yaml(cli, tmp_path):
+    """An object-list's example was one line of JSON ([{"title": "强化耕地保护", "summary":
+    …}, …]), hard to read and to edit. It is block YAML, a field a line, that can be
+    uncommented into the facts as it stands."""
+    template = cli("facts-template", "annual-work-summary")
+    assert template.returncode == 0, template.stderr
+    lines = template.stdout.splitlines()
+    start = lines.index("# 例：") + 1
+    end = lines.index("work_items:")
+    assert lines[start:end] == [
+        "#   - title: 强化耕地保护",
+        "#     summary: 严格落实耕地保护责任制，开展耕地“非农化”“非粮化”专项整治",
+        "#     result: 全年新增补充耕地1200亩，耕地保有量稳定在上级下达目标以上",
+        "#   - title: 推进不动产登记便民服务",
+        "#     summary: 推行“一窗受理、集成服务”，实现不动产登记与水电气联动过户",
+        "#     result: 全年办理不动产登记业务15600件，一般登记业务办理时限压缩至3个工作日",
+    ]
+    # fill in: the required facts, and the example uncommented as the list's value
+    skeleton_end = lines.index("", end)
+    items = [line.removeprefix("#   ") for line in lines[start:end]]
+    filled = [*lines[:end], "work_items:", *items, *lines[skeleton_end:]]
+    text = (
+        "\n".join(filled)
+        .replace("unit_name:   #", "unit_name: 青山县自然资源局  #")
+        .replace("report_year:   #", "report_year: 2023  #")
+    )
+    facts = tmp_path / "my-unit.yaml"
+    facts.write_text(text, encoding="utf-8")
+    out = tmp_path / "draft.md"
+    result = cli("run", facts, "-o", out)
+    assert result.returncode in (0, 1), result.stderr  # optional facts left out are markers
+    draft = out.read_text(encoding="utf-8")
+    assert "强化耕地保护" in draft and "推进不动产登记便民服务" in draft
+    assert "15600件" in draft
+
+
 def test_cli_a_spec_path_in_a_facts_file_is_found_beside_the_facts_file(cli, tmp_path):
     """`doctype: ../types/schemas/x.yaml` resolves against the facts file's folder (as paths
     in an eval suite do), whatever folder `draft run` is started from."""

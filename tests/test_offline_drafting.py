@@ -519,8 +519,9 @@ def test_a_facts_template_with_only_the_required_facts_filled_drafts_with_marker
         for name, value in {**required, "report_year": "2020"}.items():
             template = re.sub(rf"(?m)^{name}:.*$", f"{name}: {value}", template)
         if doctype == "annual-work-summary":  # a required list: its row is filled
-            template = template.replace("  - title:", "  - title: 强化耕地保护 #", 1)
-            template = template.replace("    summary:", "    summary: 开展专项整治 #", 1)
+            # at the line's start: the commented example above the row has these keys too
+            template = re.sub("(?m)^  - title:", "  - title: 强化耕地保护 #", template, count=1)
+            template = re.sub("(?m)^    summary:", "    summary: 开展专项整治 #", template, count=1)
         facts = tmp_path / f"{doctype}.yaml"
         facts.write_text(template, encoding="utf-8")
         out = tmp_path / f"{doctype}.json"

@@ -31,6 +31,17 @@ def _example(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _example_block(value: Any) -> list[str]:
+    """An object-list's example as commented block YAML, an item's fields a line each: as
+    one line of JSON it was hard to read, and could not be uncommented to edit."""
+    import yaml  # only this command needs it here
+
+    text = yaml.safe_dump(
+        value, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000
+    )
+    return ["# 例：", *(f"#   {line}" for line in text.splitlines())]
+
+
 def _comment_lines(fact: FactSpec, indent: str = "") -> list[str]:
     need = "必填" if fact.required else "选填，缺少时写作【待补充：" + fact.label + "】"
     unit = f"，单位：{fact.unit}" if fact.unit else ""
@@ -55,7 +66,7 @@ def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
     for name, fact in spec.facts.items():
         out += _comment_lines(fact)
         if fact.type == "object-list" and fact.fields:
-            out.append(f"# 例：{_example(fact.example)}")
+            out += _example_block(fact.example)
             out.append(f"{name}:")
             first = True
             for sub_name, sub in fact.fields.items():
