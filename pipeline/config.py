@@ -97,6 +97,8 @@ class DraftConfig(BaseModel):
     """The Word house style; read and validated by `pipeline.render.style`."""
     sources: list[str] = Field(default_factory=list, exclude=True)
     """The files this configuration was read from."""
+    profile_files: dict[str, str] = Field(default_factory=dict, exclude=True)
+    """The file each profile was read from, for messages about its values."""
 
     @field_validator("profiles")
     @classmethod
@@ -184,10 +186,14 @@ def _read(path: Path) -> DraftConfig:
     return config
 
 
+_LOADER_FIELDS = {"sources", "profile_files"}
+"""Fields the loader sets, not the file."""
+
+
 def _keys(loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed in the table at `loc`, for "did you mean"."""
     model = ModelProfile if loc[:1] == ("profiles",) and len(loc) == 2 else DraftConfig
-    return [n for n in model.model_fields if n != "sources"]
+    return [n for n in model.model_fields if n not in _LOADER_FIELDS]
 
 
 def load_config(cwd: Path | None = None) -> DraftConfig:
@@ -204,5 +210,6 @@ def load_config(cwd: Path | None = None) -> DraftConfig:
             retry={**merged.retry, **found.retry},
             style={**merged.style, **found.style},
             sources=[str(path), *merged.sources],
+            profile_files={**merged.profile_files, **dict.fromkeys(found.profiles, str(path))},
         )
     return merged

@@ -383,9 +383,44 @@ def test_a_base_url_with_the_endpoint_path_says_what_to_give(
     ):
         proc = cli("run", EXAMPLE, *args, "-o", tmp_path / "d.md", cwd=tmp_path, env=env)
         assert proc.returncode == 2, proc.stderr
-        assert f"base URL from {source} ends in {endpoint}, which the client adds" in proc.stderr
+        file = f"{tmp_path / 'draft.toml'}: " if source.startswith("profile") else ""
+        assert (
+            f"error: {file}base URL from {source} ends in {endpoint}, which the client adds"
+            in proc.stderr
+        )
         assert f"give the address before it, '{base}'" in proc.stderr
     assert openai_server.count() == 0 and not (tmp_path / "d.md").exists()
+
+
+@pytest.mark.parametrize("where", ["user", "working directory"])
+def test_a_bad_base_url_in_a_profile_names_the_draft_toml_it_is_in(
+    tmp_path, draftsmith_home, openai_server, cli, where
+):
+    """The message named the profile but not the file, of the two draft.toml that may hold
+    profiles (the working directory's and the user's)."""
+    from modelrun import EXAMPLE
+
+    user = draftsmith_home / "config"
+    user.mkdir(parents=True, exist_ok=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    good = f'model = "good"\nbase_url = "{openai_server.base_url}"\nkey_env = "LOCAL_LLM_KEY"\n'
+    bad = 'model = "good"\nbase_url = "api.deepseek.com/v1"\nkey_env = "LOCAL_LLM_KEY"\n'
+    broken, other = (user, work) if where == "user" else (work, user)
+    (broken / "draft.toml").write_text(f"[profiles.remote]\n{bad}", "utf-8")
+    (other / "draft.toml").write_text(f"[profiles.local]\n{good}", "utf-8")
+    out = tmp_path / "d.md"
+    env = {"LOCAL_LLM_KEY": KEY}
+    proc = cli("run", EXAMPLE, "--model", "remote", "-o", out, cwd=work, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == (
+        f"error: {broken / 'draft.toml'}: base URL from profile 'remote' must start with "
+        "http:// or https://, got 'api.deepseek.com/v1'\n"
+    )
+    assert openai_server.count() == 0 and not out.exists()
+    # the profile of the other file is unaffected
+    proc = cli("run", EXAMPLE, "--model", "local", "-o", out, cwd=work, env=env)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_a_key_pasted_as_key_env_is_refused_without_quoting_it(tmp_path, openai_server, cli):

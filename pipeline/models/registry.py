@@ -44,15 +44,17 @@ class ModelOptions(BaseModel):
     deadline: float | None = Field(None, gt=0)
 
 
-def _profile_for(name: str, cwd: Path | None) -> tuple[ModelProfile, dict[str, object]]:
+def _profile_for(name: str, cwd: Path | None) -> tuple[ModelProfile, dict[str, object], str | None]:
+    """The profile `name` chooses, the retry settings, and the draft.toml the profile is
+    from (None for `openai:<model>`)."""
     config = load_config(cwd)
     if name.startswith(OPENAI_PREFIX):
         model = name[len(OPENAI_PREFIX) :].strip()
         if not model:
             raise InputError("--model openai: needs a model name, e.g. openai:gpt-4o-mini")
-        return ModelProfile(model=model), config.retry
+        return ModelProfile(model=model), config.retry, None
     if name in config.profiles:
-        return config.profiles[name], config.retry
+        return config.profiles[name], config.retry, config.profile_files.get(name)
     where = " or ".join(str(p) for p in config_paths(cwd))
     known = ", ".join(sorted(config.profiles)) or "none"
     raise InputError(
@@ -61,16 +63,18 @@ def _profile_for(name: str, cwd: Path | None) -> tuple[ModelProfile, dict[str, o
     )
 
 
-def _check_url(url: str, source: str) -> str:
-    """`url` without its trailing slash, or InputError naming `source` and what is wrong with
-    it: checked here, so that a malformed one fails before any section (not as a traceback
-    from the HTTP client, or as a connection failure in every section)."""
+def _check_url(url: str, source: str, path: str | None = None) -> str:
+    """`url` without its trailing slash, or InputError naming `source` (and the file `path`
+    it is written in) and what is wrong with it: checked here, so that a malformed one fails
+    before any section (not as a traceback from the HTTP client, or as a connection failure
+    in every section)."""
     from urllib.parse import urlsplit
 
     url = url.strip()
     if not url.startswith(("http://", "https://")):
         raise InputError(
-            f"base URL from {source} must start with http:// or https://, got '{redact(url)[:60]}'"
+            f"base URL from {source} must start with http:// or https://, got '{redact(url)[:60]}'",
+            path=path,
         )
     bad_port = "the port must be a number from 1 to 65535"
     try:
@@ -85,7 +89,8 @@ def _check_url(url: str, source: str) -> str:
             raise InputError(
                 f"base URL from {source} carries a user name or password "
                 f"('{redact(url)[:80]}'): the endpoint's key goes in the key variable "
-                "(OPENAI_API_KEY or a profile's key_env), not in the URL"
+                "(OPENAI_API_KEY or a profile's key_env), not in the URL",
+                path=path,
             )
         if not parts.hostname:
             problem = "it names no host"
@@ -95,7 +100,8 @@ def _check_url(url: str, source: str) -> str:
             problem = bad_port
     if problem:
         raise InputError(
-            f"base URL from {source} is not a usable URL ({problem}): '{redact(url)[:80]}'"
+            f"base URL from {source} is not a usable URL ({problem}): '{redact(url)[:80]}'",
+            path=path,
         )
     url = url.rstrip("/")
     # A common slip: the endpoint's full address, as provider docs show it in curl examples.
@@ -104,7 +110,8 @@ def _check_url(url: str, source: str) -> str:
         base = url[: url.rindex(endpoint.group(0))]
         raise InputError(
             f"base URL from {source} ends in {endpoint.group(0)}, which the client adds "
-            f"itself: give the address before it, '{base[:80]}'"
+            f"itself: give the address before it, '{base[:80]}'",
+            path=path,
         )
     return url
 
@@ -164,12 +171,12 @@ def get_model(
 
         return OfflineModel()
     opts = options or ModelOptions()
-    profile, retry_config = _profile_for(name, cwd)
+    profile, retry_config, profile_file = _profile_for(name, cwd)
 
     if opts.base_url:
         base_url: str | None = _check_url(opts.base_url, "--base-url")
     elif profile.base_url:
-        base_url = _check_url(profile.base_url, f"profile '{name}'")
+        base_url = _check_url(profile.base_url, f"profile '{name}'", profile_file)
     elif os.environ.get("OPENAI_BASE_URL", "").strip():
         base_url = _check_url(os.environ["OPENAI_BASE_URL"], "OPENAI_BASE_URL")
     else:
