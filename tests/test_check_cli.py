@@ -81,6 +81,36 @@ def test_incomplete_example_gives_marker_warnings_exactly_at_the_missing_facts(c
     assert [text[f["end"]] for f in data["findings"]] == ["次", "次", "周"]
 
 
+@pytest.mark.parametrize("ext", ["md", "txt"])
+def test_a_marker_checked_with_a_facts_file_says_to_give_the_fact_there(cli, drafts, tmp_path, ext):
+    """The hint said "supply X in the facts, or write it here and remove the marker"; with
+    --facts a value written here is not read as the fact, and its number was then reported
+    as one the facts cannot back. It names the facts file and the fact's key instead."""
+    name = "school-ideology-summary-incomplete"
+    facts = EXAMPLES / f"{name}.yaml"
+    done = cli("check", drafts[f"{name}.{ext}"], "--facts", facts, "--format", "json")
+    hints = {f["excerpt"]: f["hint"] for f in _json(done)["findings"] if f["code"] == "gap.marker"}
+    assert hints["【待补充：中心组学习次数】"] == (
+        f"give 中心组学习次数 in {facts} (key 'central_group_sessions') and draft again (draft "
+        "run), or write it over the marker in the draft JSON and export again (draft export): "
+        "checked with --facts, a value written here is not read as the fact"
+    )
+    # following it: the key in the facts file, drafted again, closes that gap
+    given = tmp_path / "facts.yaml"
+    given.write_text(facts.read_text(encoding="utf-8") + "central_group_sessions: 12\n", "utf-8")
+    draft = tmp_path / f"draft.{ext}"
+    assert cli("run", given, "-o", draft).returncode == 0
+    done = cli("check", draft, "--facts", given, "--format", "json")
+    findings = _json(done)["findings"]
+    assert done.returncode == 0, findings
+    assert "【待补充：中心组学习次数】" not in {f["excerpt"] for f in findings}
+    # where a value written over the marker is the fact, the hint says so
+    for args in ((drafts[f"{name}.json"],), (drafts[f"{name}.{ext}"],)):
+        done = cli("check", *args, "--format", "json")
+        hints = {f["hint"] for f in _json(done)["findings"] if f["code"] == "gap.marker"}
+        assert "supply 中心组学习次数 in the facts, or write it here and remove the marker" in hints
+
+
 def test_a_draft_json_is_checked_with_its_own_doctype_and_facts(cli, drafts, tmp_path):
     done = cli("check", drafts["school-ideology-summary.json"], "--format", "json")
     assert done.returncode == 0 and _json(done)["summary"]["errors"] == 0

@@ -82,7 +82,12 @@ def lexicon_for(spec: DocSpec | None) -> Lexicon | None:
 
 
 def _context(
-    text: str, spec: DocSpec | None, facts: Facts | None, section: SectionSpec | None = None
+    text: str,
+    spec: DocSpec | None,
+    facts: Facts | None,
+    section: SectionSpec | None = None,
+    *,
+    reads_typed_values: bool = True,
 ) -> Context:
     index = LineIndex(text)
     residue = find_residue(text, index)
@@ -104,6 +109,7 @@ def _context(
         facts=facts,
         lexicon=lexicon_for(spec),
         section=section,
+        reads_typed_values=reads_typed_values,
     )
     ctx.spans = map_sections(ctx)
     return ctx
@@ -170,20 +176,26 @@ def _run(ctx: Context) -> list[Finding]:
 
 
 def check_text(
-    text: str, *, spec: DocSpec | None = None, facts: Facts | None = None
+    text: str,
+    *,
+    spec: DocSpec | None = None,
+    facts: Facts | None = None,
+    reads_typed_values: bool = True,
 ) -> CheckReport:
     """Check a whole text (plain text or Markdown); offsets in the findings are into `text`.
 
     Markdown escapes (`\\_\\_`, `1\\.`) are read as the characters they stand for, and the
-    findings placed back on the escaped text."""
+    findings placed back on the escaped text. `reads_typed_values=False`: the facts alone
+    give the facts, a value written over a marker does not (a text checked with --facts)."""
     if facts is not None and spec is None:
         from pipeline.spec import load_spec
 
         spec = load_spec(facts.doctype, templates=False)
     resolved = Unescaped(text) if "\\" in text else None
     if resolved is None or not resolved.changed:
-        return CheckReport(findings=_run(_context(text, spec, facts)))
-    findings = _run(_context(resolved.text, spec, facts))
+        ctx = _context(text, spec, facts, reads_typed_values=reads_typed_values)
+        return CheckReport(findings=_run(ctx))
+    findings = _run(_context(resolved.text, spec, facts, reads_typed_values=reads_typed_values))
     index = LineIndex(text)
     for f in findings:
         f.start, f.end = resolved.original(f.start), resolved.original(f.end)

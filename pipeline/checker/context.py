@@ -58,6 +58,9 @@ class Context:
     lexicon: Lexicon | None = None
     section: SectionSpec | None = None
     """Set when checking one section body (`check_section`)."""
+    reads_typed_values: bool = True
+    """Whether a value written over a marker counts as its fact (a draft, the JSON draft, the
+    web app); not in a text checked against a facts file, which alone gives the facts."""
     spans: list[SectionSpan] = field(default_factory=list)
     _span_starts: list[int] | None = field(default=None, repr=False)
     _numbers: dict[tuple[int, int], list[NumberToken]] = field(default_factory=dict, repr=False)

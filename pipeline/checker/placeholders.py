@@ -202,7 +202,7 @@ def check_placeholders(ctx: Context) -> list[Finding]:
                 start,
                 end,
                 f"missing fact: {label}",
-                f"supply {label} in the facts, or write it here and remove the marker",
+                _marker_hint(ctx, label),
             )
         )
     hits: list[tuple[int, int, str]] = []
@@ -241,6 +241,24 @@ def check_placeholders(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+def _marker_hint(ctx: Context, label: str) -> str:
+    """How to fill a marker's gap: where a value written over it is not read as the fact (a
+    text checked against a facts file), in the facts file, then draft or export again."""
+    if ctx.reads_typed_values or ctx.facts is None or ctx.spec is None:
+        return f"supply {label} in the facts, or write it here and remove the marker"
+    from pipeline.drafting import fact_labels
+
+    fact = fact_labels(ctx.spec).get(label)
+    name, _, field = (fact or "").partition(".")
+    key = f"key '{name}', each item's '{field}'" if field else f"key '{name}'"
+    file = ctx.facts.source or "the facts file"
+    return (
+        f"give {label} in {file}{f' ({key})' if fact else ''} and draft again (draft run), "
+        "or write it over the marker in the draft JSON and export again (draft export): "
+        "checked with --facts, a value written here is not read as the fact"
+    )
 
 
 def _span_test(spans: list[tuple[int, int, str]]) -> Callable[[int], bool]:
