@@ -34,7 +34,7 @@ from pydantic_core import PydanticCustomError
 from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.textio import LineMap, read_text
-from pipeline.validation import SECRET_ERROR, raise_validation_error
+from pipeline.validation import SECRET_ERROR, did_you_mean_or_list, raise_validation_error
 
 CONFIG_NAME = "draft.toml"
 
@@ -163,6 +163,12 @@ def _read(path: Path) -> DraftConfig:
         )
         raise InputError(f"invalid TOML: {exc}{hint}", path=str(path)) from None
     _refuse_keys(raw, path)
+    for key in _LOADER_FIELDS & raw.keys():  # declared on the model, but never the file's
+        raise InputError(
+            f"unknown field '{key}'"
+            + did_you_mean_or_list(key, _keys(()), listed="expected one of"),
+            path=str(path),
+        )
     try:
         config = DraftConfig.model_validate(raw)
     except ValidationError as exc:

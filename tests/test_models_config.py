@@ -281,8 +281,21 @@ def test_a_profile_named_like_a_built_in_model_is_refused(tmp_path, cli, name):
             b"[models.x]\nmodel = 'm'\n",
             "unknown field 'models'; expected one of: profiles, retry, style",
         ),
+        (  # the loader's own record of the files read is no key of the file
+            b"sources = ['x']\n[profiles.x]\nmodel = 'm'\n",
+            "unknown field 'sources'; expected one of: profiles, retry, style",
+        ),
     ],
-    ids=["typo", "BOM", "GB18030", "undecodable", "retry typo", "retry value", "no match"],
+    ids=[
+        "typo",
+        "BOM",
+        "GB18030",
+        "undecodable",
+        "retry typo",
+        "retry value",
+        "no match",
+        "loader field",
+    ],
 )
 def test_a_bad_config_names_the_unknown_key_and_reads_like_other_files(
     tmp_path, cli, content, message
