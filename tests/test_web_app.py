@@ -643,7 +643,7 @@ def test_a_failed_section_says_which_facts_to_write_in_by_hand(
         draft = web.generate(web.new_doc(), fields_for(example_facts()), model="scripted")
         review = client.get(draft).text
     failed = review.split('id="sec-theory_study"')[1].split("</section>")[0]
-    assert "这一节生成失败：400 Bad Request" in failed
+    assert "这一节生成失败：400 请求无效。" in failed
     assert "请手写这一节，写明：“中心组学习次数”、“中心组理论学习次数”" in failed
     assert review.count("请手写这一节") == 1  # the sections drafted have nothing to add
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import sys
 import threading
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.drafting import SectionEvent
+from pipeline.drafting import SectionEvent, failure_reason_zh
 
 JobState = Literal["running", "done", "failed"]
 KEEP_JOBS = 100
@@ -26,14 +28,38 @@ KEEP_JOBS = 100
 
 
 def detail_cn(state: str, detail: str) -> str:
-    """The drafter's English progress detail in Chinese for the page ("513 characters" → "513 字")."""
-    if m := re.fullmatch(r"(\d+) characters?", detail):
-        return f"{m[1]} 字"
+    """The drafter's English progress detail in Chinese for the page ("513 characters" → "513 字";
+    a model failure in the words of `failure_reason_zh`, "401 API 密钥无效")."""
+    if state == "failed":
+        return f"失败：{failure_reason_zh(detail)}" if detail else ""
+    head, _, repair = detail.partition("; last repair failed: ")
+    if m := re.fullmatch(r"(\d+) characters?(?:, (\d+) error\(s\) left)?", head):
+        text = f"{m[1]} 字" + (f"，仍有 {m[2]} 处错误" if m[2] else "")
+        return text + (f"；最后一次修改失败：{failure_reason_zh(repair)}" if repair else "")
     if m := re.fullmatch(r"(\d+) error\(s\)", detail):
         return f"发现 {m[1]} 处错误，正在修改"
-    if state == "failed" and detail:
-        return f"失败：{detail}"
     return detail
+
+
+FAILED_ELSEWHERE = (
+    "生成失败，没有得到草稿。已填写的事实不受影响，请稍后重试；"
+    "如果问题反复出现，请查看运行 draft serve 的终端中的错误信息。"
+)
+"""What the page says of a failure that is not the model's (the details go to the terminal)."""
+
+
+def failure_message(exc: Exception) -> str:
+    """A failed job's message for the page, in Chinese: a model's failure by its reason (the
+    English details, like any other failure's, are printed in the terminal)."""
+    from pipeline.errors import DraftsmithError, ModelError
+
+    if isinstance(exc, DraftsmithError):
+        print(f"error: generation failed: {exc}", file=sys.stderr)
+    else:
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, ModelError):
+        return f"生成失败：{failure_reason_zh(str(exc))}。已填写的事实不受影响，可稍后重试。"
+    return FAILED_ELSEWHERE
 
 
 class JobEvent(BaseModel):
@@ -146,12 +172,7 @@ class JobManager:
                 job.fail("任务已取消。")
                 raise
             except Exception as exc:  # the job reports every failure to its followers
-                from pipeline.errors import DraftsmithError
-
-                if isinstance(exc, DraftsmithError):
-                    job.fail(f"生成失败：{exc}")
-                else:
-                    job.fail(f"生成失败（内部错误）：{type(exc).__name__}: {exc}")
+                job.fail(failure_message(exc))
             else:
                 job.finish(url)
 

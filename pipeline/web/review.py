@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from pipeline.checker.wording import fix_zh, problem_zh
 from pipeline.document import Draft
+from pipeline.drafting import failure_reason_zh
 
 Tone = Literal["marker", "error", "warning", "info"]
 _RANK: dict[str, int] = {"marker": 0, "error": 1, "warning": 2, "info": 3}
@@ -77,6 +78,7 @@ class SectionView(BaseModel):
     paragraphs: list[Line]
     status: str = "ok"
     error: str | None = None
+    """Why a failed section has no text, in Chinese ("401 API 密钥无效")."""
     must_mention: list[str] = []
     """The labels of the facts a failed section had to name: the clerk writes them in."""
     annotation_count: int = 0
@@ -196,7 +198,7 @@ def build_review(draft: Draft) -> ReviewView:
                 heading=heading,
                 paragraphs=[_cut(t, o, annotations, anchored) for o, t in own],
                 status=section.status,
-                error=section.error,
+                error=failure_reason_zh(section.error) if section.error else None,
                 must_mention=[f.label for f in section.must_mention],
                 annotation_count=sum(1 for x in annotations if a <= x.start < b),
             )
