@@ -82,3 +82,25 @@ def test_a_failed_model_call_is_told_in_chinese_on_progress_and_review(
     assert f"这一节生成失败：{reason}。" in section
     assert "重新生成本节" in section
     assert not ENGLISH.search(section), section
+
+
+def test_a_double_click_on_generate_makes_one_draft_and_pays_once(
+    draftsmith_home: Path, openai_server
+):
+    _profile(draftsmith_home, openai_server.base_url)
+    openai_server.script("*", "hold:60")  # the first draft is under way when the second click comes
+    with (
+        serving(draftsmith_home, env={"CLERK_KEY": "sk-clerk"}) as served,
+        served.client() as client,
+    ):
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        first, second = clerk.start(doc, "scripted"), clerk.start(doc, "scripted")
+        assert first.status_code == second.status_code == 303
+        assert second.headers["location"] == first.headers["location"]
+        openai_server.release()
+        events = follow_job(client, first.headers["location"])
+        assert events[-1][0] == "done", events
+        form = client.get(doc).text
+    assert form.count('<a href="/drafts/') == 1
+    assert openai_server.count() == 7  # one request per section, not two

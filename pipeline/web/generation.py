@@ -115,10 +115,15 @@ async def _draft_logged(
             finish_logged_run(log, run_id, code, draft)
 
 
-def start_draft(
+async def start_draft(
     c: WebContext, doc_id: int, facts_version: int, spec: DocSpec, facts: Facts, model: Model
 ) -> Job:
-    """Draft the whole document in the background; the job's result is the review page."""
+    """Draft the whole document in the background; the job's result is the review page. The
+    same draft (facts version and model) already under way is followed instead."""
+    key = f"draft:{doc_id}:{facts_version}:{model.name}"
+    if (running := c.jobs.running_with(key)) is not None:
+        await close_model(model)
+        return running
 
     async def work(job: Job) -> str:
         source = f"web app, document {doc_id}"
@@ -126,10 +131,10 @@ def start_draft(
         draft_id = await run_in_threadpool(c.store.create_draft, doc_id, facts_version, draft)
         return f"/drafts/{draft_id}"
 
-    return c.jobs.start("draft", doc_id, section_lines(spec, facts), work)
+    return c.jobs.start("draft", doc_id, section_lines(spec, facts), work, key=key)
 
 
-def start_section(
+async def start_section(
     c: WebContext,
     draft_id: int,
     doc_id: int,
@@ -138,7 +143,12 @@ def start_section(
     facts: Facts,
     model: Model,
 ) -> Job:
-    """Draft one section again from the current facts; the rest of the draft is kept."""
+    """Draft one section again from the current facts; the rest of the draft is kept. The
+    same section (with the same model) already under way is followed instead."""
+    key = f"section:{draft_id}:{section_id}:{model.name}"
+    if (running := c.jobs.running_with(key)) is not None:
+        await close_model(model)
+        return running
     only = spec.model_copy(update={"sections": [spec.section(section_id)]})
 
     async def work(job: Job) -> str:
@@ -154,4 +164,4 @@ def start_section(
         return f"/drafts/{draft_id}#sec-{section_id}"
 
     lines = section_lines(spec, facts, only=section_id)
-    return c.jobs.start("section", doc_id, lines, work, draft_id=draft_id)
+    return c.jobs.start("section", doc_id, lines, work, draft_id=draft_id, key=key)

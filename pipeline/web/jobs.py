@@ -82,9 +82,19 @@ class SectionLine(BaseModel):
 class Job:
     """One background drafting task and the events it has produced so far."""
 
-    def __init__(self, kind: str, doc_id: int, sections: list[SectionLine], draft_id: int | None):
+    def __init__(
+        self,
+        kind: str,
+        doc_id: int,
+        sections: list[SectionLine],
+        draft_id: int | None,
+        key: str | None = None,
+    ):
         self.id = secrets.token_hex(8)
         self.kind = kind
+        self.key = key
+        """What the job makes (the same facts, section and model): a second request for it
+        while it runs, a double-click, follows this job instead of paying for another."""
         self.doc_id = doc_id
         self.draft_id = draft_id
         self.sections = {s.id: s for s in sections}
@@ -161,9 +171,10 @@ class JobManager:
         work: Callable[[Job], Awaitable[str]],
         *,
         draft_id: int | None = None,
+        key: str | None = None,
     ) -> Job:
         """Start `work(job)` in the background; it returns the URL of the result."""
-        job = Job(kind, doc_id, sections, draft_id)
+        job = Job(kind, doc_id, sections, draft_id, key)
 
         async def run() -> None:
             try:
@@ -182,6 +193,10 @@ class JobManager:
         for old in finished[: max(0, len(finished) - KEEP_JOBS)]:
             self._jobs.pop(old.id, None)
         return job
+
+    def running_with(self, key: str) -> Job | None:
+        """The running job that makes `key`, if any."""
+        return next((j for j in self._jobs.values() if j.key == key and j.state == "running"), None)
 
     def running_for(self, doc_id: int) -> list[Job]:
         """Jobs of a facts document still running."""

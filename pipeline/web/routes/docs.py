@@ -266,7 +266,7 @@ async def save(request: Request, doc_id: int) -> Response:
         model = await generation.resolve_model(model_name)
     except InputError as exc:
         return render_form(request, doc_id, checked=True, banner=f"无法开始生成：{exc}", status=400)
-    job = generation.start_draft(c, doc_id, result.number, spec, outcome.facts, model)
+    job = await generation.start_draft(c, doc_id, result.number, spec, outcome.facts, model)
     return _redirect(f"/jobs/{job.id}")
 
 

@@ -231,7 +231,9 @@ async def regenerate(request: Request, draft_id: int) -> Response:
     if outcome.facts is None:
         return RedirectResponse(f"/docs/{doc.id}?checked=1#form-errors", status_code=303)
     model = await generation.resolve_model(model_name)
-    job = generation.start_section(c, draft_id, doc.id, section_id, spec, outcome.facts, model)
+    job = await generation.start_section(
+        c, draft_id, doc.id, section_id, spec, outcome.facts, model
+    )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
