@@ -104,3 +104,24 @@ def test_a_double_click_on_generate_makes_one_draft_and_pays_once(
         form = client.get(doc).text
     assert form.count('<a href="/drafts/') == 1
     assert openai_server.count() == 7  # one request per section, not two
+
+
+def test_a_model_that_cannot_be_used_is_told_in_chinese_and_the_facts_are_kept(
+    draftsmith_home: Path, openai_server
+):
+    _profile(draftsmith_home, openai_server.base_url)  # CLERK_KEY is not set on the server
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        r = clerk.start(doc, "scripted")
+        assert r.status_code == 400
+        shown = page_text(r.text)
+        assert "无法开始生成：模型“scripted”暂时不能使用：服务器上没有设置它的 API 密钥" in shown
+        assert "CLERK_KEY" in shown and "离线模型" in shown
+        # a page older than the server's draft.toml offers a model no longer there
+        r = clerk.start(doc, "retired-model")
+        assert r.status_code == 400
+        assert "模型“retired-model”已不在可选列表中" in page_text(r.text)
+        assert "unknown model" not in r.text and "environment variable" not in r.text
+        assert 'value="青山县红星中学"' in client.get(doc).text  # what she typed is saved
+        assert openai_server.count() == 0

@@ -7,6 +7,7 @@ the finished draft (or the draft with its new section) is kept in the store.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from typing import Any
 
@@ -41,12 +42,25 @@ def section_lines(spec: DocSpec, facts: Facts, only: str | None = None) -> list[
     return lines
 
 
-async def resolve_model(name: str) -> Model:
-    """The named model, made in a worker thread: a real model's first use imports its client
-    libraries, which must not stall the server. A bad name or a missing key raises InputError."""
+async def resolve_model(c: WebContext, name: str) -> Model:
+    """The model chosen on a page, made in a worker thread: a real model's first use imports
+    its client libraries, which must not stall the server. One no longer offered (the page
+    was older than draft.toml) or that cannot be made (its key is not set) raises InputError
+    saying so in Chinese; the English reason goes to the terminal, for whoever set it up."""
     from pipeline.models import get_model
 
-    return await run_in_threadpool(get_model, name)
+    if name not in {m.name for m in c.model_choices()}:
+        raise InputError(f"模型“{name}”已不在可选列表中（设置可能已更改），请刷新页面后重新选择。")
+    try:
+        return await run_in_threadpool(get_model, name)
+    except InputError as exc:
+        print(f"error: model '{name}': {exc}", file=sys.stderr)
+        key = re.search(r"set the environment variable (\w+)", str(exc))
+        why = f"服务器上没有设置它的 API 密钥（环境变量 {key[1]}）" if key else "它的设置有误"
+        raise InputError(
+            f"模型“{name}”暂时不能使用：{why}。请改用离线模型，或请负责安装的同事检查设置"
+            "（详情见运行 draft serve 的终端）。"
+        ) from None
 
 
 def warm_up(names: list[str]) -> None:

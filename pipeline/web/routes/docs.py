@@ -259,11 +259,8 @@ async def save(request: Request, doc_id: int) -> Response:
     outcome = check_form(spec, parsed)
     if outcome.facts is None:
         return _redirect(f"/docs/{doc_id}?checked=1{conflict}#form-errors")
-    model_name = fields.get("model", "offline")
-    if model_name not in {m.name for m in c.model_choices()}:
-        raise InputError(f"unknown model '{model_name}'")
     try:
-        model = await generation.resolve_model(model_name)
+        model = await generation.resolve_model(c, fields.get("model", "offline"))
     except InputError as exc:
         return render_form(request, doc_id, checked=True, banner=f"无法开始生成：{exc}", status=400)
     job = await generation.start_draft(c, doc_id, result.number, spec, outcome.facts, model)

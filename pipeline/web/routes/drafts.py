@@ -223,14 +223,15 @@ async def regenerate(request: Request, draft_id: int) -> Response:
     stored = c.store.get_draft(draft_id)
     spec = c.spec(stored.draft.doctype)
     if section_id not in {s.id for s in spec.sections}:
-        raise InputError(f"the document type has no section '{section_id}'")
-    if model_name not in {m.name for m in c.model_choices()}:
-        raise InputError(f"unknown model '{model_name}'")
+        raise InputError(f"这种材料没有这一节（{section_id}），请刷新页面后重试。")
     doc = c.store.get_doc(stored.doc_id)
     outcome = check_form(spec, form_fields({"doctype": spec.id, **doc.data}, spec))
     if outcome.facts is None:
         return RedirectResponse(f"/docs/{doc.id}?checked=1#form-errors", status_code=303)
-    model = await generation.resolve_model(model_name)
+    try:
+        model = await generation.resolve_model(c, model_name)
+    except InputError as exc:
+        raise InputError(f"无法重新生成：{exc}") from None
     job = await generation.start_section(
         c, draft_id, doc.id, section_id, spec, outcome.facts, model
     )
