@@ -99,10 +99,16 @@ def format_path(loc: Iterable[Any]) -> str:
     return out or "(top level)"
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to a misspelt `word`, or None when none is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ` did you mean 'x'?` suffix when a close match exists, else an empty string."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
+    match = closest(word, choices)
+    return f"; did you mean '{match}'?" if match else ""
 
 
 def did_you_mean_or_list(word: str, choices: list[str], *, listed: str, empty: str = "") -> str:

@@ -125,3 +125,25 @@ def test_a_model_that_cannot_be_used_is_told_in_chinese_and_the_facts_are_kept(
         assert "unknown model" not in r.text and "environment variable" not in r.text
         assert 'value="青山县红星中学"' in client.get(doc).text  # what she typed is saved
         assert openai_server.count() == 0
+
+
+def test_an_imported_file_with_a_misspelt_key_or_type_says_what_to_write(
+    draftsmith_home: Path,
+):
+    # saved by Notepad on a Chinese Windows: GBK
+    facts = "doctype: school-ideology-summary\nschol_name: 红星中学\n".encode("gbk")
+    wrong_type = b"doctype: school-summary\nschool_name: x\n"
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        r = clerk.post("/docs/import", files={"facts_file": ("学校.yaml", facts, "text/yaml")})
+        assert r.status_code == 303, r.text
+        shown = page_text(client.get(r.headers["location"]).text)
+        assert "本文种没有“schol_name”这一项，已忽略（其值“红星中学”没有填入）。" in shown
+        assert "是否应为“学校名称”（school_name）？" in shown
+        r = clerk.post("/docs/import", files={"facts_file": ("学校.yaml", wrong_type, "text/yaml")})
+        assert r.status_code == 400
+        shown = page_text(r.text)
+        assert "文件中的“doctype: school-summary”不是已有的文种，没有导入。" in shown
+        assert "是否应为“doctype: school-ideology-summary”（学校意识形态工作总结）？" in shown
+        assert "unknown" not in shown and "--spec-dir" not in shown
+        assert client.get("/").text.count('href="/docs/') == 1  # only the first import

@@ -29,6 +29,7 @@ from pipeline.facts import (
 from pipeline.filling import coerce
 from pipeline.spec import DocSpec, FactSpec, FieldSpec
 from pipeline.textio import without_control_characters
+from pipeline.validation import closest
 
 PREFIX = "fact."
 """Every facts field in the form is named `fact.<id>[.<row>[.<field>]]`."""
@@ -352,6 +353,23 @@ def _number(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+def _unknown_key(spec: DocSpec, loc: tuple[Any, ...], given: Any) -> str:
+    """A key the document type does not have (a misspelt one in an imported file): ignored,
+    with its value quoted, so the clerk can type it where the closest known fact is."""
+    fact = spec.facts.get(str(loc[0])) if len(loc) > 1 else None
+    known = {k: f.label for k, f in (fact.fields or {}).items()} if fact else {}
+    if fact is None:
+        known = {k: f.label for k, f in spec.facts.items()}
+    key = str(loc[-1])
+    value = given if isinstance(given, str | int | float) else None
+    text = f"本文种没有“{key}”这一项，已忽略"
+    if value not in (None, ""):
+        shown = str(value) if len(str(value)) <= 30 else str(value)[:29] + "…"
+        text += f"（其值“{shown}”没有填入）"
+    near = closest(key, known)
+    return text + (f"。是否应为“{known[near]}”（{near}）？" if near else "。")
+
+
 def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
     """One pydantic error in plain Chinese, naming the field's label."""
     loc = tuple(error["loc"])
@@ -398,7 +416,7 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
     if kind == "list_type":
         return f"“{label}”应逐项填写。"
     if kind == "extra_forbidden":
-        return f"本文种没有“{loc[-1]}”这一项，已忽略。"
+        return _unknown_key(spec, loc, given)
     return f"“{label}”填写有误：{error.get('msg', '')}。"
 
 

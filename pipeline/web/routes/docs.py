@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from pipeline.errors import InputError
-from pipeline.spec import DocSpec
+from pipeline.spec import DocSpec, UnknownDoctypeError
 from pipeline.textio import load_structured
+from pipeline.validation import closest
 from pipeline.web import generation
 from pipeline.web.context import ctx
 from pipeline.web.forms import (
@@ -146,6 +147,24 @@ async def _read_upload(request: Request) -> tuple[dict[str, Any], str]:
     return json.loads(json.dumps(data, ensure_ascii=False, default=str)), name
 
 
+def _imported_spec(request: Request, doctype: str, file_name: str) -> DocSpec:
+    """The spec an imported file's `doctype:` names; an unknown one is refused in Chinese,
+    with the closest known type and the list of types."""
+    c = ctx(request)
+    try:
+        return c.spec(doctype)
+    except UnknownDoctypeError:
+        pass
+    names = {d.id: d.name for d in c.doctypes()}
+    near = closest(doctype, names)
+    guess = f"是否应为“doctype: {near}”（{names[near]}）？" if near else ""
+    known = "、".join(f"{n}（{i}）" for i, n in names.items())
+    raise InputError(
+        f"文件中的“doctype: {doctype}”不是已有的文种，没有导入。{guess}已有的文种：{known}。",
+        path=file_name,
+    )
+
+
 @router.post("/docs/import")
 async def import_new(request: Request) -> Response:
     """A new facts document from an uploaded facts file (its `doctype:` names the type)."""
@@ -159,7 +178,7 @@ async def import_new(request: Request) -> Response:
             "请在文件开头加上如“doctype: school-ideology-summary”的一行。",
             path=name,
         )
-    spec = c.spec(doctype)
+    spec = _imported_spec(request, doctype, name)
     title = Path(name).stem
     doc = await run_in_threadpool(
         c.store.create_doc, title, spec.id, _facts_only(data), kind="imported"
