@@ -27,6 +27,8 @@ Compiled when a date is first typed as text (a YAML date needs neither)."""
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _WAN = re.compile(r"^(\d+(?:\.\d+)?)\s*万$")
 _APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+"""A comma between groups of three digits (1,200); any other (3，5: two numbers) is kept."""
 _RANGE = re.compile(r"\d\s*[-－~～—–至到]\s*\d")
 
 
@@ -49,7 +51,7 @@ def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
 def to_int(text: str, unit: str | None, *, year: bool = False) -> Any:
     """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年), or the
     text unchanged."""
-    t = _without_unit(_normalise(text).replace(",", ""), (unit, "年度" if year else None))
+    t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit, "年度" if year else None))
     t = _without_unit(t, ("年" if year else None,))
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
@@ -72,7 +74,7 @@ def _wan_or_chinese(t: str) -> Decimal | None:
 def to_float(text: str, unit: str | None) -> Any:
     """A number from what a clerk types (12.5, 1,200.5, 1.6万, 十二, 12.5万元 for unit 万元),
     or the text."""
-    t = _without_unit(_normalise(text).replace(",", ""), (unit,))
+    t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit,))
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
         return float(t)
     value = _wan_or_chinese(t)

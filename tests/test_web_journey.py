@@ -147,3 +147,29 @@ def test_an_imported_file_with_a_misspelt_key_or_type_says_what_to_write(
         assert "是否应为“doctype: school-ideology-summary”（学校意识形态工作总结）？" in shown
         assert "unknown" not in shown and "--spec-dir" not in shown
         assert client.get("/").text.count('href="/docs/') == 1  # only the first import
+
+
+def test_numbers_and_dates_as_a_clerk_types_them(draftsmith_home: Path):
+    typed = {
+        "fact.central_group_sessions": "十二次",
+        "fact.theory_sessions": "１２",
+        "fact.micro_lectures": "10 次",
+        "fact.report_date": "2021年1月8号",
+    }
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        fields = {**fields_for(example_facts()), **typed}
+        saved = clerk.post(f"{doc}/autosave", fields).json()
+        assert saved["errors"] == {} and saved["valid"]
+        fields["fact.report_date"] = "2021.1.8"
+        assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {}
+        # two numbers typed with a comma between them are not one number (3，5 is not 35)
+        for given in ("3，5", "1,2"):
+            fields["fact.central_group_sessions"] = given
+            errors = clerk.post(f"{doc}/autosave", fields).json()["errors"]
+            assert errors == {
+                "fact.central_group_sessions": f"“中心组学习次数”应填写整数（阿拉伯数字），“{given}”不是整数。"
+            }
+        fields["fact.central_group_sessions"] = "1,200"
+        assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {}
