@@ -173,3 +173,37 @@ def test_numbers_and_dates_as_a_clerk_types_them(draftsmith_home: Path):
             }
         fields["fact.central_group_sessions"] = "1,200"
         assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {}
+
+
+def test_addresses_opened_by_hand_are_answered_in_chinese(draftsmith_home: Path):
+    """The address bar after a refused form (…/save), a mistyped number or download format:
+    a Chinese page saying what to do, never the framework's English."""
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        r = clerk.start(doc, "offline")
+        events = follow_job(client, r.headers["location"])
+        draft = events[-1][1]["url"]
+        pages = {
+            f"{doc}/save": (405, "这个地址只用于提交表单，不能直接打开"),
+            "/docs/abc": (404, "没有这个页面"),
+            f"{draft}/download.pdf": (
+                400,
+                "不能下载为“.pdf”格式，可选的格式有：.md、.txt、.json、.docx",
+            ),
+        }
+        for url, (status, words) in pages.items():
+            r = client.get(url)
+            assert r.status_code == status, url
+            main = re.search(r"<main\b[^>]*>(.*?)</main>", r.text, re.S)
+            assert main, r.text
+            shown = page_text(main.group(1))
+            assert words in shown, shown
+            assert not ENGLISH.search(re.sub(r"\.[a-z]+", "", shown)), shown  # .docx may stay
+        r = client.post(
+            f"{draft}/sections/opening",
+            json={"text": 5},
+            headers={"X-CSRF-Token": clerk.token, "Accept": "application/json"},
+        )
+        assert r.status_code == 400
+        assert r.json() == {"error": "提交的内容不完整或格式不对，没有保存。请刷新页面后重试。"}

@@ -7,6 +7,7 @@ autosave, live progress and in-place editing. Every asset is served from the pac
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,6 +30,9 @@ UNEXPECTED = (
     "如果问题反复出现，请查看运行 draft serve 的终端中的错误信息。"
 )
 """What the browser is told of an error nobody foresaw (the details stay in the terminal)."""
+NOT_A_PAGE = "这个地址只用于提交表单，不能直接打开。请回到首页，从“我的材料”中打开要继续的材料。"
+BAD_REQUEST = "提交的内容不完整或格式不对，没有保存。请刷新页面后重试。"
+"""A request no page of the app sends (the details go to the terminal)."""
 
 
 def _wants_json(request: Request) -> bool:
@@ -85,13 +89,19 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             return _error(request, 404, "找不到", "没有这个页面。")
         if exc.status_code == 413:
             return _error(request, 413, "内容太大", "一次提交的内容太大。")
-        return _error(request, exc.status_code, "无法完成", str(exc.detail))
+        if exc.status_code == 405:  # a form's address opened again from the address bar
+            return _error(request, 405, "无法完成", NOT_A_PAGE)
+        print(f"error: {request.method} {request.url.path}: {exc.detail}", file=sys.stderr)
+        return _error(request, exc.status_code, "无法完成", UNEXPECTED)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("loc", ())[:1] == ("path",):  # /docs/abc: no such page
+            return _error(request, 404, "找不到", "没有这个页面。")
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return _error(request, 400, "无法完成", f"请求有误：{where}: {first.get('msg', '')}")
+        print(f"error: {request.url.path}: {where}: {first.get('msg', '')}", file=sys.stderr)
+        return _error(request, 400, "无法完成", BAD_REQUEST)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> Response:

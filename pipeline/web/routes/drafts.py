@@ -268,14 +268,17 @@ def download(request: Request, draft_id: int, fmt: str) -> Response:
     from pipeline.render import render, word_options
 
     if fmt not in MEDIA_TYPES:
-        raise InputError(f"unknown format '{fmt}': expected one of {', '.join(MEDIA_TYPES)}")
+        listed = "、".join(f".{f}" for f in MEDIA_TYPES)
+        raise InputError(f"不能下载为“.{fmt}”格式，可选的格式有：{listed}。")
     c = ctx(request)
     stored = c.store.get_draft(draft_id)
     try:
         spec_style = _spec_style(c, stored.draft.doctype) if fmt == "docx" else None
         content = render(stored.draft, fmt, **word_options(fmt, spec_style=spec_style))
     except ImportError:
-        raise InputError("Word (.docx) output is not available in this installation") from None
+        raise InputError(
+            "这里安装的版本不能生成 Word（.docx）文件，请改为下载 .md 或 .txt。"
+        ) from None
     return Response(
         content,
         media_type=MEDIA_TYPES[fmt],
