@@ -186,7 +186,7 @@ def test_autosave_answers_with_version_and_errors_by_field(web: Web):
     assert body["version"] == 2 and body["changed"] and not body["conflict"]
     assert "整数" in body["errors"]["fact.central_group_sessions"]
     assert "fact.county" in body["missing_fields"]
-    assert "所在县（区）" in body["missing"]
+    assert "所在县（区）（必填）" in body["missing"]
     # The same tab typing on: the same version is updated, not a new one per keystroke.
     fields["fact.central_group_sessions"] = "12"
     r = web.post(f"{doc}/autosave", {**fields, "base": "2"})

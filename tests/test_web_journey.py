@@ -207,3 +207,17 @@ def test_addresses_opened_by_hand_are_answered_in_chinese(draftsmith_home: Path)
         )
         assert r.status_code == 400
         assert r.json() == {"error": "提交的内容不完整或格式不对，没有保存。请刷新页面后重试。"}
+
+
+def test_a_required_fact_left_empty_is_not_promised_as_a_marker(draftsmith_home: Path):
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        fields = {**fields_for(example_facts()), "fact.school_name": "", "fact.theory_sessions": ""}
+        saved = clerk.post(f"{doc}/autosave", fields).json()
+        assert saved["missing"] == ["学校名称（必填）", "中心组理论学习次数"]
+        r = clerk.post(f"{doc}/save", {"action": "generate", "model": "offline", **fields})
+        assert r.status_code == 303 and r.headers["location"].endswith("#form-errors")
+        form = page_text(client.get(r.headers["location"]).text)
+        assert "“学校名称”是必填项，请填写。" in form
+        assert "必填项填写后才能生成" in form and "学校名称（必填）" in form
