@@ -142,7 +142,7 @@ def _without_final_stop(value: str) -> str:
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def _half_width_digits(value: str) -> str:
+def half_width_digits(value: str) -> str:
     """Full-width digits typed in a text (１２００亩, as some input methods type them) in
     half width, as official documents write Arabic numerals."""
     return value.translate(_FULL_WIDTH_DIGITS)
@@ -171,7 +171,7 @@ MAX_TEXT_CHARS = 2000
 inside a section's sentence (30,000 pasted characters made one section longer than the web
 editor keeps)."""
 
-_TEXT_STEPS = (_printable, _one_paragraph, _without_final_stop, _no_stray_dot, _half_width_digits)
+_TEXT_STEPS = (_printable, _one_paragraph, _without_final_stop, _no_stray_dot, half_width_digits)
 
 
 def _as_set_in_draft(value: str) -> str:

@@ -221,3 +221,27 @@ def test_a_required_fact_left_empty_is_not_promised_as_a_marker(draftsmith_home:
         form = page_text(client.get(r.headers["location"]).text)
         assert "“学校名称”是必填项，请填写。" in form
         assert "必填项填写后才能生成" in form and "学校名称（必填）" in form
+
+
+def test_a_marker_filled_in_the_draft_with_full_width_digits(draftsmith_home: Path):
+    """The clerk types ８ (as some input methods do) over 【待补充：中心组理论学习次数】: the draft
+    and the Word file say 8次, and the facts form has the fact."""
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        doc = clerk.new_doc()
+        fields = {**fields_for(example_facts()), "fact.theory_sessions": ""}
+        r = clerk.post(f"{doc}/save", {"action": "generate", "model": "offline", **fields})
+        draft = follow_job(client, r.headers["location"])[-1][1]["url"]
+        sections = client.get(f"{draft}/download.json").json()["sections"]
+        body = next(s["body"] for s in sections if s["id"] == "theory_study")
+        marker = "【待补充：中心组理论学习次数】"
+        assert marker in body
+        r = client.post(
+            f"{draft}/sections/theory_study",
+            json={"text": body.replace(marker, "８"), "base": 1, "tab": "A"},
+            headers={"X-CSRF-Token": clerk.token, "Accept": "application/json"},
+        )
+        assert r.status_code == 200 and r.json()["filled"] == ["中心组理论学习次数：8"]
+        text = client.get(f"{draft}/download.txt").text
+        assert "专题理论学习8次" in text and "８" not in text and "待补充" not in text
+        assert 'value="8"' in client.get(doc).text

@@ -14,7 +14,7 @@ from pipeline import paths
 from pipeline.document import Draft, SectionDraft, as_paragraphs
 from pipeline.drafting import assemble
 from pipeline.errors import InputError
-from pipeline.facts import Facts, validate_facts
+from pipeline.facts import Facts, half_width_digits, validate_facts
 from pipeline.filling import filled_markers, with_filled
 from pipeline.prompts import SHARED_DIR, PromptSet
 from pipeline.spec import DocSpec
@@ -63,14 +63,14 @@ def draft_facts(draft: Draft, spec: DocSpec) -> Facts:
 def normalise_body(text: str) -> str:
     """Text from the browser as a section body: one paragraph per line, blank lines dropped,
     control characters removed (text pasted from Word brings its line breaks as vertical tabs,
-    and no document can hold one)."""
+    and no document can hold one), full-width digits in half width (８次 → 8次), as a fact's."""
     if len(text) > MAX_SECTION_CHARS:
         raise InputError(
             f"一节正文最多 {MAX_SECTION_CHARS:,} 字，这一节现有 {len(text):,} 字，没有保存。"
             "请删减，或把部分内容移到其他节"
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    text = without_control_characters(text)
+    text = half_width_digits(without_control_characters(text))
     return as_paragraphs(text)
 
 
