@@ -245,3 +245,20 @@ def test_a_marker_filled_in_the_draft_with_full_width_digits(draftsmith_home: Pa
         text = client.get(f"{draft}/download.txt").text
         assert "专题理论学习8次" in text and "８" not in text and "待补充" not in text
         assert 'value="8"' in client.get(doc).text
+
+
+def test_importing_the_wrong_file_says_what_it_is(draftsmith_home: Path):
+    with serving(draftsmith_home) as served, served.client() as client:
+        clerk = Clerk(client)
+        r = clerk.start(clerk.new_doc(), "offline")
+        draft = follow_job(client, r.headers["location"])[-1][1]["url"]
+        word = client.get(f"{draft}/download.docx").content
+        cases = {
+            "总结.docx": (word, "这是 Word、Excel 或 PDF 文件，不是事实文件，没有导入。"),
+            "事实.yaml": (b"\n  \n", "文件是空的，没有导入。"),
+        }
+        for name, (content, words) in cases.items():
+            r = clerk.post("/docs/import", files={"facts_file": (name, content, "text/yaml")})
+            assert r.status_code == 400
+            assert f"{name}: {words}" in page_text(r.text)
+        assert client.get("/").text.count('href="/docs/') == 1  # nothing imported

@@ -126,6 +126,14 @@ async def _read_upload(request: Request) -> tuple[dict[str, Any], str]:
         raise InputError("请选择要导入的 YAML 事实文件（或粘贴其内容）。")
     if len(raw) > MAX_IMPORT_BYTES:
         raise InputError(f"导入的文件超过 {MAX_IMPORT_BYTES // 1024} KB。", path=name)
+    if not raw.strip():
+        raise InputError("文件是空的，没有导入。请选择填好事实的 YAML 文件。", path=name)
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):  # .docx/.xlsx, .doc, .pdf
+        raise InputError(
+            "这是 Word、Excel 或 PDF 文件，不是事实文件，没有导入。"
+            "请选择“导出 YAML”得到的 .yaml 文件（草稿本身不能导入）。",
+            path=name,
+        )
     suffix = ".json" if name.lower().endswith(".json") else ".yaml"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"import{suffix}"
