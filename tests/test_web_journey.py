@@ -82,6 +82,12 @@ def test_a_failed_model_call_is_told_in_chinese_on_progress_and_review(
     assert f"这一节生成失败：{reason}。" in section
     assert "重新生成本节" in section
     assert not ENGLISH.search(section), section
+    # the side panel does not send her to the facts form for a section that failed
+    items = [page_text(i.split("</li>")[0]) for i in review.split('data-ann-item="')[1:]]
+    item = next(
+        i for i in items if f"强化理论学习，提高党员政治理论水平（生成失败：{reason}）" in i
+    )
+    assert "直接在正文中写明" in item and "事实表单" not in item
 
 
 def test_a_double_click_on_generate_makes_one_draft_and_pays_once(

@@ -95,6 +95,12 @@ class ReviewView(BaseModel):
     """Annotations by tone."""
 
 
+_HOW_TO_FILL = "在事实表单中填写后重新生成，或直接在正文中改写。"
+_HOW_TO_WRITE = "直接在正文中写明，或点本节的“重新生成本节”再试。"
+"""A marker no fact stands behind (a section that failed, a gap the model marked): the facts
+form cannot fill it."""
+
+
 def annotations_of(draft: Draft) -> list[Annotation]:
     """The draft's markers and findings, in text order; a marker's own gap finding merges into it."""
     out: list[Annotation] = []
@@ -105,7 +111,7 @@ def annotations_of(draft: Draft) -> list[Annotation]:
                 id="",
                 tone="marker",
                 title=m.label,
-                detail=f"请补充“{m.label}”：在事实表单中填写后重新生成，或直接在正文中改写。",
+                detail=f"请补充“{m.label}”：{_HOW_TO_FILL if m.fact else _HOW_TO_WRITE}",
                 code="marker",
                 start=m.start,
                 end=m.end,
