@@ -307,7 +307,13 @@ async def call_with_retries(
             state.upcoming_sleep,
             state.attempt_number + 1,
             policy.max_attempts,
-            extra={"section": label, "reason": reason, "wait": state.upcoming_sleep},
+            extra={
+                "section": label,
+                "reason": reason,
+                "wait": state.upcoming_sleep,
+                "attempt": state.attempt_number + 1,
+                "attempts": policy.max_attempts,
+            },
         )
 
     def is_transient(exc: BaseException) -> bool:

@@ -40,14 +40,16 @@ def page_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def _profile(home: Path, base_url: str, *, read_timeout: float | None = None) -> None:
-    """A `scripted` profile for the test server, its key in CLERK_KEY; one attempt per call."""
+def _profile(
+    home: Path, base_url: str, *, read_timeout: float | None = None, attempts: int = 1
+) -> None:
+    """A `scripted` profile for the test server, its key in CLERK_KEY; `attempts` per call."""
     config = home / "config"
     config.mkdir(parents=True, exist_ok=True)
     extra = f"read_timeout = {read_timeout}\n" if read_timeout else ""
     (config / "draft.toml").write_text(
         f'[profiles.scripted]\nmodel = "good"\nbase_url = "{base_url}"\nkey_env = "CLERK_KEY"\n'
-        f"{extra}[retry]\nmax_attempts = 1\n",
+        f"{extra}[retry]\nmax_attempts = {attempts}\ninitial_backoff = 0.1\njitter = 0\n",
         encoding="utf-8",
     )
 
@@ -274,3 +276,21 @@ def test_importing_the_wrong_file_says_what_it_is(draftsmith_home: Path):
             assert r.status_code == 400
             assert f"{name}: {words}" in page_text(r.text)
         assert client.get("/").text.count('href="/docs/') == 1  # nothing imported
+
+
+def test_a_retry_is_shown_on_the_progress_page(draftsmith_home: Path, openai_server):
+    """A busy model: the section says it is waiting to try again, not 起草中 for minutes."""
+    _profile(draftsmith_home, openai_server.base_url, attempts=3)
+    openai_server.script("theory_study", "503", "ok")
+    with (
+        serving(draftsmith_home, env={"CLERK_KEY": "sk-clerk"}) as served,
+        served.client() as client,
+    ):
+        clerk = Clerk(client)
+        r = clerk.start(clerk.new_doc(), "scripted")
+        events = follow_job(client, r.headers["location"])
+    theory = [d for k, d in events if k == "section" and d["section"] == "theory_study"]
+    assert "503 模型服务暂不可用，1 秒后重试（第 2 次，最多 3 次）" in [d["detail"] for d in theory]
+    assert theory[-1]["state"] == "done" and events[-1][0] == "done"
+    others = [d for k, d in events if k == "section" and d["section"] != "theory_study"]
+    assert not [d for d in others if "重试" in d["detail"]]

@@ -10,12 +10,15 @@ that was closed meanwhile finds it in the draft list.
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import re
 import secrets
 import sys
 import threading
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -125,6 +128,18 @@ class Job:
             line.state, line.detail = event.state, detail
         self._publish("section", {"section": event.section, "state": event.state, "detail": detail})
 
+    def on_retry(self, section: str, reason: str, wait: float, attempt: int, attempts: int) -> None:
+        """A model call of `section` failed and is tried again: say so, or the page would
+        show 起草中 without a word through minutes of retries."""
+        line = self.sections.get(section)
+        if line is None:
+            return
+        line.detail = (
+            f"{failure_reason_zh(reason)}，{math.ceil(wait)} 秒后重试（第 {attempt} 次，"
+            f"最多 {attempts} 次）"
+        )
+        self._publish("section", {"section": section, "state": line.state, "detail": line.detail})
+
     def finish(self, url: str) -> None:
         self.state, self.result_url = "done", url
         self._publish("done", {"url": url})
@@ -154,6 +169,31 @@ class Job:
                 yield None
 
 
+_CURRENT: ContextVar[Job | None] = ContextVar("draftsmith_web_job", default=None)
+"""The job whose task (and the section tasks it starts) is running."""
+
+
+class _RetryNotes(logging.Handler):
+    """Retries logged on `pipeline.retry`, shown on the progress page of the job making them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        job = _CURRENT.get()
+        section = getattr(record, "section", None)
+        if job is None or not isinstance(section, str) or not hasattr(record, "attempt"):
+            return
+        job.on_retry(
+            section,
+            str(getattr(record, "reason", "")),
+            float(getattr(record, "wait", 0.0)),
+            int(getattr(record, "attempt", 0)),
+            int(getattr(record, "attempts", 0)),
+        )
+
+
+_RETRY_NOTES = _RetryNotes()
+logging.getLogger("pipeline.retry").addHandler(_RETRY_NOTES)
+
+
 class JobManager:
     """The jobs of one server process."""
 
@@ -177,6 +217,7 @@ class JobManager:
         job = Job(kind, doc_id, sections, draft_id, key)
 
         async def run() -> None:
+            _CURRENT.set(job)
             try:
                 url = await work(job)
             except asyncio.CancelledError:
