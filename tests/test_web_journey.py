@@ -198,6 +198,9 @@ def test_addresses_opened_by_hand_are_answered_in_chinese(draftsmith_home: Path)
         r = clerk.start(doc, "offline")
         events = follow_job(client, r.headers["location"])
         draft = events[-1][1]["url"]
+        # the drafts list and the review page name the offline model in Chinese
+        assert "模型 离线模型" in page_text(client.get(draft).text)
+        assert "离线模型 · 第 2 版事实" in page_text(client.get(doc).text)
         pages = {
             f"{doc}/save": (405, "这个地址只用于提交表单，不能直接打开"),
             "/docs/abc": (404, "没有这个页面"),

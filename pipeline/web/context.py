@@ -70,6 +70,12 @@ def local_time(stamp: str | None) -> str:
         return stamp
 
 
+def model_name(name: str) -> str:
+    """A model as a draft names it for the clerk: the offline model in Chinese, a profile by
+    the name it has in draft.toml."""
+    return "离线模型" if name == "offline" else name
+
+
 class Pages:
     """The Jinja environment (autoescape always on) and page rendering."""
 
@@ -84,6 +90,7 @@ class Pages:
         self.env.globals["static"] = static_url
         self.env.globals["data_dir"] = str(paths.user_data_dir())
         self.env.filters["local_time"] = local_time
+        self.env.filters["model_name"] = model_name
         self.settings = settings
 
     def html(
