@@ -90,6 +90,8 @@ def test_a_failed_model_call_is_told_in_chinese_on_progress_and_review(
         i for i in items if f"强化理论学习，提高党员政治理论水平（生成失败：{reason}）" in i
     )
     assert "直接在正文中写明" in item and "事实表单" not in item
+    panel = [page_text(i.split(">", 1)[1]) for i in items]  # without the <li>'s own attributes
+    assert not [i for i in panel if ENGLISH.search(i)], panel  # no rule codes as text
 
 
 def test_a_double_click_on_generate_makes_one_draft_and_pays_once(
