@@ -176,7 +176,7 @@ def test_numbers_and_dates_as_a_clerk_types_them(draftsmith_home: Path):
         assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {}
         fields["fact.report_date"] = "2021年1月"  # the day left out: say how a date is written
         assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {
-            "fact.report_date": "“成文日期”应填写年、月、日齐全的日期，如 2021年1月15日；"
+            "fact.report_date": "“成文日期”应填写日期（年、月、日齐全），如 2021年1月15日；"
             "“2021年1月”无法识别为日期。"
         }
         fields["fact.report_date"] = "2021.1.8"

@@ -400,7 +400,7 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
     if kind in ("less_than_equal", "less_than"):
         return f"“{label}”不能大于 {_number(ctx.get('le', ctx.get('lt')))}{unit}，填写的是 {_number(given)}。"
     if kind.startswith("date"):
-        return f"“{label}”应填写年、月、日齐全的日期，如 2021年1月15日；“{given}”无法识别为日期。"
+        return f"“{label}”应填写日期（年、月、日齐全），如 2021年1月15日；“{given}”无法识别为日期。"
     if kind == "literal_error":
         choices = "、".join(field.choices or []) if field is not None else ""
         return f"“{label}”只能从以下选项中选择：{choices}。"
