@@ -92,7 +92,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         if exc.status_code == 405:  # a form's address opened again from the address bar
             return _error(request, 405, "无法完成", NOT_A_PAGE)
         print(f"error: {request.method} {request.url.path}: {exc.detail}", file=sys.stderr)
-        return _error(request, exc.status_code, "无法完成", UNEXPECTED)
+        told = BAD_REQUEST if exc.status_code < 500 else UNEXPECTED
+        return _error(request, exc.status_code, "无法完成", told)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
