@@ -299,3 +299,24 @@ def test_a_retry_is_shown_on_the_progress_page(draftsmith_home: Path, openai_ser
     assert theory[-1]["state"] == "done" and events[-1][0] == "done"
     others = [d for k, d in events if k == "section" and d["section"] != "theory_study"]
     assert not [d for d in others if "重试" in d["detail"]]
+
+
+def test_a_tab_closed_while_drafting_finds_the_draft_from_the_home_page(
+    draftsmith_home: Path, openai_server
+):
+    _profile(draftsmith_home, openai_server.base_url)
+    openai_server.script("*", "hold:60")  # still drafting when she opens the app again
+    with (
+        serving(draftsmith_home, env={"CLERK_KEY": "sk-clerk"}) as served,
+        served.client() as first,
+        served.client() as later,
+    ):
+        clerk = Clerk(first)
+        job = clerk.start(clerk.new_doc(), "scripted").headers["location"]
+        first.close()  # the tab is closed mid-generation
+        home = later.get("/").text
+        assert f'<a href="{job}">正在生成，查看进度</a>' in home
+        openai_server.release()
+        events = follow_job(later, job)
+        assert events[-1][0] == "done"
+        assert f'<a href="{events[-1][1]["url"]}">查看草稿</a>' in later.get("/").text

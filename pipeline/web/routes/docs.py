@@ -95,6 +95,8 @@ def home(request: Request) -> Response:
                 "filled": filled,
                 "total": total,
                 "latest_draft": drafts[0] if drafts else None,
+                # a tab closed while drafting: the draft under way is found from the home page
+                "running": c.jobs.running_for(doc.id),
             }
         )
     return c.pages.html(request, "home.html", rows=rows, doctypes=doctypes)
