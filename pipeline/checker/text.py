@@ -174,6 +174,8 @@ def parse_heading(text: str, line: Line) -> Heading | None:
         stop = _RUN_IN_END.search(content, m.end())
         run_in = bool(stop and stop.end() < len(content))
         title_end = line.cstart + stop.start() if stop else line.cend
+        while title_end > title_start and text[title_end - 1] == "*":
+            title_end -= 1  # the end of a bold run-in title: **（一）标题**。正文
         return Heading(
             level=level,
             number=number,
@@ -239,6 +241,11 @@ def _make_line(text: str, start: int, end: int) -> Line:
     cend = end
     while cend > cstart and text[cend - 1] in HSPACE + "\r":
         cend -= 1
+    # a Markdown bold line (**一、指导思想**), as Typora and web editors write a heading
+    if text.startswith("**", cstart) and text.find("**", cstart + 2, cend) != -1:
+        cstart += 2
+        if text.startswith("**", cend - 2) and cend - 2 > cstart:
+            cend -= 2
     return Line(start=start, end=end, cstart=cstart, cend=max(cend, cstart), md_level=md_level)
 
 
