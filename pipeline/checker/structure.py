@@ -15,7 +15,8 @@ With a document type:
 - `structure.missing-section` / `structure.section-order` (error): required sections present
   and in the spec's order;
 - `structure.title` (error): the title names the unit, the year and the type of document;
-- `structure.too-few-points` (error): fewer 一是/二是 points than the section's `min_points`
+- `structure.too-few-points` (error): fewer points than the section's `min_points`, a point
+  being a 一是/二是 or a subheading of the section's top sublevel (（一）（二）…)
   (unless the marker of a list the section uses stands where the points begin: a known gap).
 """
 
@@ -451,11 +452,22 @@ def _points_are_a_marker(ctx: Context, span: SectionSpan) -> bool:
     return False
 
 
+def _subheading_points(ctx: Context, span: SectionSpan) -> int:
+    """How many subheadings of the section's top sublevel it has: points set out as
+    （一）聚焦产业发展…（二）聚焦乡村振兴… count as much as 一是/二是."""
+    levels = [
+        h.level for h in ctx.doc.headings if span.body_start <= h.start < span.end and h.level > 0
+    ]
+    return levels.count(min(levels)) if levels else 0
+
+
 def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
     out = []
     for i, span in enumerate(ctx.spans):
         need = span.spec.min_points if span.spec else 0
         have = longest.get(i, 0)
+        if need and have < need:
+            have = max(have, _subheading_points(ctx, span))
         if need and have < need and not _points_are_a_marker(ctx, span):
             start, end = ctx.section_anchor(span)
             out.append(
@@ -464,7 +476,8 @@ def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
                     Severity.ERROR,
                     start,
                     end,
-                    f"the section makes {have} numbered point(s) (一是、二是…); it needs at least {need}",
+                    f"the section makes {have} numbered point(s) (一是、二是… or （一）（二）…); "
+                    f"it needs at least {need}",
                     f"set out at least {need} points as 一是……二是……",
                 )
             )
