@@ -92,7 +92,7 @@ _HEADING_RES: list[tuple[int, str, re.Pattern[str]]] = [
     (3, "（1）", re.compile(r"[（(](\d{1,2})[）)]")),
     (2, "1.", re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)")),
 ]
-_MD_PREFIX = re.compile(r"[ \t\u3000]*(?:(#{1,6})[ \t]+|>[ \t]?)?[ \t\u3000]*")
+_MD_PREFIX = re.compile(r"[ \t\u3000\u00a0]*(?:(#{1,6})[ \t]+|>[ \t]?)?[ \t\u3000\u00a0]*")
 _RUN_IN_END = re.compile(r"[。！？!?]")
 
 
