@@ -6,7 +6,11 @@ the phrase, and reported as `gap.broken-phrase` (error) on the text exactly as g
 - an *anchor* of a phrase found without the whole phrase around it
   ("深入学习贯彻 新时代中国特色社会主义思想": 习近平 is missing; "凝聚起 、牢记使命");
 - a known *wrong form* ("两手两手硬" for 两手抓、两手都要硬);
-- an enumeration listed with some of its *parts* only ("守土有责、守土尽责").
+- an enumeration listed with some of its *parts* only ("守土有责、守土尽责");
+- a blank where part of a phrase was cut out, its head before the blank and its tail after
+  ("“三会 课”", "稳中 工作总基调", "中央 规定精神"): matched on the text as given, since the
+  blank is the evidence (a PDF wrap space is no cut, and a whole phrase around a stray blank
+  is none either).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.layout import is_layout, pads_name_or_column
 from pipeline.checker.lexicon import Lexicon, PhraseEntry
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.text import HSPACE
@@ -48,6 +53,9 @@ class _Tables:
     anchors: list[tuple[str, list[tuple[str, int]], str]]
     wrong_forms: list[tuple[str, str]]
     with_parts: list[PhraseEntry]
+    heads: dict[str, list[tuple[str, int, str]]]
+    """By its last two characters, each head form[:i] a cut may leave before a blank: (form,
+    i, phrase)."""
 
 
 _TABLES: IdentityCache[_Tables] = IdentityCache(8)
@@ -62,7 +70,39 @@ def _tables(lexicon: Lexicon) -> _Tables:
             held = [(form, form.find(anchor)) for form in forms if anchor in form]
             anchors.append((anchor, held, entry.phrase))
         wrong_forms.extend((wrong, entry.phrase) for wrong in entry.wrong_forms)
-    return _Tables(anchors, wrong_forms, [e for e in lexicon.phrases if e.parts])
+    heads: dict[str, list[tuple[str, int, str]]] = {}
+    for entry in lexicon.phrases:
+        for form in entry.forms:
+            if len(form) < _MIN_CUT_FORM:
+                continue
+            for i in range(_MIN_CUT_HEAD, len(form) - 1):
+                heads.setdefault(form[i - 2 : i], []).append((form, i, entry.phrase))
+    return _Tables(anchors, wrong_forms, [e for e in lexicon.phrases if e.parts], heads)
+
+
+_MIN_CUT_FORM = 4
+_MIN_CUT_HEAD = 2
+_MIN_CUT_KEPT = 3
+"""A cut is recognised in a form of at least 4 characters of which at least 3 are left around
+the blank, 2 of them before it: fewer would match ordinary words by chance."""
+
+
+def _cut_at_blanks(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
+    text = ctx.text
+    for b in ctx.blanks.midline:
+        for form, i, phrase in tables.heads.get(text[b.start - 2 : b.start], ()):
+            if not text.endswith(form[:i], 0, b.start):
+                continue
+            for j in range(i + 1, len(form)):
+                kept = i + len(form) - j
+                if kept < _MIN_CUT_KEPT:
+                    break
+                if form[j] != text[b.end] or not text.startswith(form[j:], b.end):
+                    continue
+                if pads_name_or_column(text, b) or is_layout(text, b):
+                    break
+                out.append((b.start - i, b.end + len(form) - j, phrase, "incomplete"))
+                break
 
 
 def _anchored(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
@@ -146,6 +186,7 @@ def check_set_phrases(ctx: Context) -> list[Finding]:
     hits: list[tuple[int, int, str, str]] = []
     _anchored(ctx, tables, hits)
     _wrong_forms(ctx, tables, hits)
+    _cut_at_blanks(ctx, tables, hits)
     for entry in tables.with_parts:
         _partial_lists(ctx, entry, hits)
     findings = []
