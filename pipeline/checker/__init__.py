@@ -15,6 +15,7 @@ Rule families and their codes (severity in brackets):
     gap.suspect-space [info]     any other blank between Chinese characters (words may be missing)
     structure.missing-section, structure.section-order, structure.title,
     structure.heading-number, structure.heading-level, structure.heading-form [warning],
+    structure.heading-run-on,
     structure.empty-section, structure.series, structure.series-form, structure.too-few-points
     facts.unsupported-number, facts.report-year, facts.plans-year, facts.signature-date,
     facts.must-mention,

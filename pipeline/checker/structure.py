@@ -7,6 +7,9 @@ Always:
 - `structure.heading-form` (warning): numbering not in the spec's forms (1、 or (一) for 1. or （一）);
 - `structure.empty-section` (error): a heading with nothing under it (a numbered list of
   whole sentences, 一项一句, is no heading);
+- `structure.heading-run-on` (error): a heading whose title runs on into the text with no
+  full stop or line break between (（一）强化耕地保护全年共组织…), where its sibling headings
+  have short titles: the break after the title was lost (reported instead of an empty section);
 - `structure.series` (error): 一是/二是/三是 with a point missing or repeated, or a number with
   nothing after it (…；三是 and the paragraph ends);
 - `structure.series-form` (error): one series in two forms (一要、二要、三是).
@@ -215,6 +218,61 @@ def _headings(ctx: Context, items: set[int]) -> list[Finding]:
             )
         counters[h.level] = h.number
         depth = h.level
+    return out
+
+
+_TITLE_STOP = re.compile(r"[；;]")
+_SHORT_TITLE = 25
+_RUN_ON_TITLE = 30
+"""A title of at most 25 characters is a heading's; one of more than 30 before the first
+full stop, among such siblings, is a title with the text glued on."""
+
+
+def _title_length(ctx: Context, h: Heading) -> int:
+    stop = _TITLE_STOP.search(ctx.text, h.title_start, h.title_end)
+    return (stop.start() if stop else h.title_end) - h.title_start
+
+
+def _run_on(ctx: Context, items: set[int]) -> list[tuple[Heading, int, int]]:
+    """(heading, its title's length, the longest short title of its siblings) of each heading
+    with the text glued onto its title, told by its short-titled siblings."""
+    groups: dict[tuple[int, int], list[Heading]] = {}
+    parents: dict[int, int] = {}  # level -> index of the last heading at that level
+    for i, h in enumerate(ctx.doc.headings):
+        if h.number is None:
+            continue
+        parent = max((parents[lv] for lv in parents if lv < h.level), default=-1)
+        groups.setdefault((h.level, parent), []).append(h)
+        parents = {lv: k for lv, k in parents.items() if lv < h.level}
+        parents[h.level] = i
+    out: list[tuple[Heading, int, int]] = []
+    for siblings in groups.values():
+        lengths = [_title_length(ctx, h) for h in siblings]
+        short = [n for n in lengths if n <= _SHORT_TITLE]
+        if short:
+            out.extend(
+                (h, n, max(short))
+                for h, n in zip(siblings, lengths, strict=True)
+                if n > _RUN_ON_TITLE and h.start not in items
+            )
+    return out
+
+
+def _run_on_findings(ctx: Context, run_on: list[tuple[Heading, int, int]]) -> list[Finding]:
+    out = []
+    for h, n, longest in run_on:
+        written = ctx.text[h.start : h.title_start + 8]
+        out.append(
+            ctx.finding(
+                "structure.heading-run-on",
+                Severity.ERROR,
+                h.start,
+                min(h.title_end, h.title_start + _RUN_ON_TITLE),
+                f"heading “{written}…” runs on into the text: {n} characters before its first "
+                f"full stop, where the titles of its sibling headings have at most {longest}",
+                "end the title with 。 and go on with the text, or start the text on the next line",
+            )
+        )
     return out
 
 
@@ -605,7 +663,9 @@ def _title(ctx: Context) -> list[Finding]:
 def check_structure(ctx: Context) -> list[Finding]:
     """Headings, series and (with a spec) required sections, order, title and points."""
     items = _list_items(ctx)
-    findings = _headings(ctx, items) + _empty_sections(ctx, items)
+    run_on = _run_on(ctx, items)
+    findings = _headings(ctx, items) + _run_on_findings(ctx, run_on)
+    findings += _empty_sections(ctx, items | {h.start for h, _, _ in run_on})
     series_findings, longest = _series(ctx)
     findings += series_findings
     if ctx.spec is not None or ctx.section is not None:

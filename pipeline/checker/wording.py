@@ -49,6 +49,10 @@ RULES: dict[str, tuple[str, str]] = {
     "noise.stray-space": ("多余的空格", "删除空格"),
     "noise.wrap-space": ("排版换行留下的空格", "删除空格"),
     "structure.empty-section": ("本部分没有正文", "补写本部分内容"),
+    "structure.heading-run-on": (
+        "标题后直接接正文，缺少句号或换行",
+        "在标题后加句号或另起一行写正文",
+    ),
     "structure.heading-form": ("标题格式不规范", "按公文标题格式改写"),
     "structure.heading-level": ("标题层级跳级", "按“一、（一）1.（1）”的层级改正"),
     "structure.heading-number": ("标题序号有误或重复", "按顺序重新编号"),
