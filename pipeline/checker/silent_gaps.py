@@ -69,6 +69,9 @@ _FIELD_LABELS = (
     "地址",
 )
 _FIELD_STOP = frozenset("。，；,;")
+_SIGNER_LABELS = ("述职人", "报告人", "汇报人")
+"""The signer of a 述职报告: written at the end of the report, the name follows on its line;
+a line ending at the colon lost it (a form to fill in has no 述职人)."""
 _NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
@@ -223,16 +226,21 @@ def _message(code: str, what: str, text: str, b: Blank) -> tuple[str, str]:
 
 def _empty_fields(text: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of each contact field written with nothing after it (联系人：李强，
-    电话：。): the value was cut out. A form to fill in (联系人：　　　) leaves blanks, not a
-    full stop, after the colon."""
+    电话：。), and of a signer's line ending at its colon (述职人：): the value was cut out. A
+    form to fill in (联系人：　　　) leaves blanks, not a full stop, after the colon."""
     out = []
     for colon in "：:":
         pos = text.find(colon)
         while pos != -1:
-            if text[pos + 1 : pos + 2] in _FIELD_STOP and text[pos + 1 : pos + 2]:
+            after = text[pos + 1 : pos + 2]
+            if after in _FIELD_STOP and after:
                 label = next((w for w in _FIELD_LABELS if text.endswith(w, 0, pos)), None)
-                if label is not None:
-                    out.append((pos - len(label), pos + 1, label))
+            elif after in ("", "\n", "\r"):
+                label = next((w for w in _SIGNER_LABELS if text.endswith(w, 0, pos)), None)
+            else:
+                label = None
+            if label is not None:
+                out.append((pos - len(label), pos + 1, label))
             pos = text.find(colon, pos + 1)
     return sorted(out)
 
