@@ -5,7 +5,8 @@ Chinese offices pad a two-character name with a blank to the width of three-char
 blanks (姓名　　职务 / 陈　静　局长), separate the fields of a line with a wide blank
 (拟稿人：王　芳　　审核：陈　静), align a date with a run of blanks
 (青山县教育局办公室　　　　2024年2月20日印发) and list 主题词 one after another with blanks
-(主题词：教育　安全　检查). None of these is a gap, and `--fix` must not join them.
+(主题词：教育　安全　检查), or set a name after its post on a 述职报告's byline
+(县财政局副局长　李建平). None of these is a gap, and `--fix` must not join them.
 """
 
 from __future__ import annotations
@@ -98,6 +99,39 @@ def _aligning(text: str, b: Blank) -> bool:
     return run.count("\u3000") >= 2 or len(run) >= 4
 
 
+_POSTS = (
+    "长",
+    "书记",
+    "主任",
+    "委员",
+    "经理",
+    "主席",
+    "干事",
+    "科员",
+    "专员",
+    "调研员",
+    "总监",
+    "助理",
+)
+"""Endings of the posts a byline names before the name (副局长, 党委书记, 办公室主任)."""
+_BYLINE_MAX = 30
+
+
+def _byline(text: str, b: Blank) -> bool:
+    """The blank sets a name after its post on a line of their own (县财政局副局长　李建平)."""
+    line = _line(text, b.start)
+    if line is None or line[1] - line[0] > _BYLINE_MAX:
+        return False
+    post = text[line[0] : b.start].strip(HSPACE)
+    name = text[b.end : line[1]].strip(HSPACE + "\r")
+    if not post.endswith(_POSTS) or any(ch in _ROW_STOPS for ch in post):
+        return False
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
+    given = name[len(surname) :]
+    known = surname in SURNAMES or surname in COMPOUND_SURNAMES
+    return known and 1 <= len(given) <= 2 and all(is_cjk(ch) for ch in given)
+
+
 def _in_word_list(text: str, b: Blank) -> bool:
     """The blank separates the words of a 主题词 or 关键词 line."""
     line = _line(text, b.start)
@@ -117,4 +151,4 @@ def is_layout(text: str, b: Blank) -> bool:
     """The blank lays out a table, a form or a word list. Asked only of a blank that neither
     pads a name nor separates columns with a tab (`pads_name_or_column`, asked first) and that
     no rule reads as a missing number, ordinal or name: a wide blank before 次 is still a gap."""
-    return _in_table(text, b) or _aligning(text, b) or _in_word_list(text, b)
+    return _in_table(text, b) or _aligning(text, b) or _in_word_list(text, b) or _byline(text, b)
