@@ -55,7 +55,11 @@ _ORDINAL_DIGITS = "〇一二三四五六七八九十"
 _RECENT_CONGRESSES = frozenset({"十五", "十六", "十七", "十八", "十九", "二十", "二十一"})
 """Congresses a report of today cites: split by a blank, nothing of one is missing (党的十 大
 joins into the tenth, which no current report cites: 九 was cut out)."""
-_EMPTY_ITEM = re.compile(r"、(?=[、，。；])|(?<=[，：；（])、")
+_EMPTY_ITEM = re.compile(
+    r"、(?=[、，。；])|(?<=[，：；（])、|(?<![一二三四五六七八九十])、(?=[”）])"
+)
+"""An item missing between two marks, before the first or after the last of a list
+(“安全第一、预防为主、”的方针; not a heading number quoted, “一、”)."""
 _FIELD_LABELS = (
     "联系电话",
     "办公电话",
