@@ -46,6 +46,13 @@ def by_code(text: str, code: str) -> list[str]:
         # the same with only spaces between: `draft learn` took it for the sample's title
         "发布时间：2022-03-15 文件大小：28KB 共5页",
         "2021-04-19 发布 37.5 KB 5页",
+        "来源：网络　作者：佚名　发布时间：2024-01-12",
+        "文档格式：docx",
+        "浏览次数：1236",
+        "扫码关注公众号",
+        "VIP专享文档",
+        "热门文章",
+        "收藏",
     ],
 )
 def test_residue_lines(line: str):
@@ -67,6 +74,7 @@ def test_residue_lines(line: str):
         ("如有疑问请联系客服QQ：12345678", "客服QQ：12345678"),
         ("客服电话：400-123-4567", "客服电话：400-123-4567"),
         ("下载遇到问题请联系QQ：12345678", "联系QQ：12345678"),
+        ("（此文档为word格式，可任意编辑）\n正文。", "（此文档为word格式，可任意编辑）"),
     ],
 )
 def test_inline_residue(text: str, residue: str):
@@ -90,6 +98,9 @@ def test_inline_residue(text: str, residue: str):
         "2023年 | 86.5亿元 | 7.2%",
         "2023年 86.5亿元 7.2%",  # the same row with spaces
         "2021年12月30日 发布会 5场",
+        "来源：县统计局",  # a table's source note is the report's own
+        "资金来源：县级财政预算安排",
+        "收藏品市场专项整治行动",
     ],
 )
 def test_no_residue_in_report_text(text: str):

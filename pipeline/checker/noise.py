@@ -68,7 +68,8 @@ _RESIDUE_LINES = [
     # 文档介绍 and the site's other labels on a line of their own
     re.compile(
         _BULLET + r"(?:文档介绍|文档简介|内容简介|文档预览|相关文档|相关推荐|猜你喜欢|热门文档|"
-        r"下载文档|立即下载|免费下载|下载本文|加入收藏|收藏本文|举报|分享到|原创力文档|百度文库)"
+        r"下载文档|立即下载|免费下载|下载本文|加入收藏|收藏本文|收藏|举报|分享到|原创力文档|百度文库|"
+        r"热门文章|VIP专享文档|VIP专享|扫码关注[^\n]{0,10})"
         r"[:：]?" + _TAIL
     ),
     # 申明敬告: 本站不保证… · 温馨提示：…
@@ -79,7 +80,17 @@ _RESIDUE_LINES = [
     # 浏览量 1234 · 下载次数 12 · 上传者：xxx · 贡献者
     re.compile(
         _BULLET
-        + r"(?:浏览量|阅读量|阅读数|下载量|下载次数|下载积分|所需积分|上传者|贡献者|上传人)[:：]?[^\n]{0,40}$"
+        + r"(?:浏览量|浏览次数|阅读量|阅读数|阅读次数|点击量|点击次数|下载量|下载次数|下载积分|所需积分"
+        r"|上传者|贡献者|上传人)[:：]?[^\n]{0,40}$"
+    ),
+    # 文档格式：docx · 来源：网络　作者：佚名　发布时间：2024-01-12 (a line of two such fields;
+    # 来源：县统计局 alone under a table is the report's own note)
+    re.compile(
+        _BULLET + r"(?:文档|文件)?格式[:：]\s*(?:docx?|DOCX?|pdf|PDF|wps|WPS|txt|TXT)" + _TAIL
+    ),
+    re.compile(
+        _BULLET + r"(?:来源|作者|发布时间|发布日期|发布者)[:：][^\n]{0,40}?[\s　|｜]"
+        r"(?:作者|发布时间|发布日期|发布者|浏览|阅读|点击)[^\n]*$"
     ),
 ]
 _RESIDUE_INLINE_PATTERN = (
@@ -93,9 +104,10 @@ _RESIDUE_INLINE_PATTERN = (
     r"|(?:QQ|qq)[:：]\s*\d{5,12}"
     r"|本站(?:不保证|仅提供|不予受理|不承担)[^\n]{0,120}"
     r"|(?:需要|请)先登录[^\n。]{0,20}"
+    r"|[（(]?此文档为(?:word|Word|WORD)格式[^\n）)]{0,30}[）)]?"
 )
 _INLINE_KEYS: tuple[str, ...] = ("查看更多", "全文", "继续阅读", "剩余", "全部", "小编", "客服")
-_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录")
+_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录", "此文档")
 """Every match of the inline pattern holds one of these: a text with none has no inline residue."""
 
 
