@@ -152,3 +152,20 @@ def test_a_damaged_word_document_fails_the_check(cli, tmp_path: Path):
         "gap.broken-phrase"
     ]
     assert ("gap.silent-number", "资金 万元") in found
+
+
+@pytest.mark.parametrize(
+    ("name", "width"), [("township-annual-2023.txt", 24), ("hospital-party-branch-2023.md", 28)]
+)
+def test_a_set_phrase_over_a_hard_line_end_is_whole(name: str, width: int):
+    """Copied from a PDF viewer, every printed line ends in a line break, inside set phrases
+    too (习近平新时代中国特色社会主义思\n想): nothing is missing."""
+    phrase = "习近平新时代中国特色社会主义思想"
+    clean = _text(name)
+    paragraphs = [p for p in clean.split("\n") if p.strip()]
+    text = "\n".join(
+        "\n".join(p[i : i + width] for i in range(0, len(p), width)) for p in paragraphs
+    )
+    assert text.count(phrase) < clean.count(phrase)  # one is split over two lines
+    serious = [(f.code, f.excerpt) for f in check_text(text).findings if f.severity.value != "info"]
+    assert serious == []

@@ -105,13 +105,22 @@ def _cut_at_blanks(ctx: Context, tables: _Tables, out: list[tuple[int, int, str,
                 break
 
 
+def _form_at(ct: str, form: str, at: int) -> bool:
+    """`form` stands at `at` in the compact text, or runs over a line break there (a PDF
+    copied with a hard line end at every line: 习近平新时代中国特色社会主义思\n想)."""
+    if at >= 0 and ct.startswith(form, at):
+        return True
+    window = ct[max(0, at - 2) : at + len(form) + 2]
+    return "\n" in window and form in window.replace("\r", "").replace("\n", "")
+
+
 def _anchored(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
     ct = ctx.compact.text
     for anchor, forms, phrase in tables.anchors:
         if anchor not in ct:
             continue
         for pos in _find_all(ct, anchor):
-            if any(k <= pos and ct.startswith(form, pos - k) for form, k in forms):
+            if any(_form_at(ct, form, pos - k) for form, k in forms):
                 continue
             start, end = _original_span(ctx, pos, pos + len(anchor), with_blank=True)
             out.append((start, end, phrase, "incomplete"))
