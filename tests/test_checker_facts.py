@@ -690,6 +690,9 @@ def test_unit_name_and_county(school, draft):
     # 全县, 本县, 市、县委: not a county's name
     fine = draft.replace("占领舆论阵地。", "占领舆论阵地，在全县、本县和市、县委的指导下。", 1)
     assert facts_findings(fine, spec, facts) == []
+    # a verb or preposition before the level word: 配合县政府 names no county “配合县”
+    fine = draft.replace("占领舆论阵地。", "占领舆论阵地，积极配合县政府、协助县教委工作。", 1)
+    assert facts_findings(fine, spec, facts) == []
 
 
 def test_a_signature_whose_date_is_the_marker_is_still_the_signature(school, draft):

@@ -41,6 +41,7 @@ from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
+from pipeline.checker.vocab import not_a_place_stem
 from pipeline.items import series_item
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import marker
@@ -583,8 +584,10 @@ def _county(ctx: Context) -> list[Finding]:
         while at != -1:
             start, at = at, text.find(suffix, at + 1)
             before = text[max(0, start - 2) : start]
-            if len(before) < 2 or any(
-                ch in _COUNTY_STOP or not ("\u4e00" <= ch <= "\u9fff") for ch in before
+            if (
+                len(before) < 2
+                or any(ch in _COUNTY_STOP or not ("\u4e00" <= ch <= "\u9fff") for ch in before)
+                or not_a_place_stem().search(before)  # 配合县政府: a verb, not a place
             ):
                 continue
             name = before + suffix

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lazy_re import lazy_pattern
+
 UNITS: tuple[str, ...] = (
     "周年", "人次", "场次", "课时", "学时", "小时", "分钟", "个月", "学年", "年级", "万元",
     "亿元", "平方米", "公里", "千米", "余人", "余次", "余项", "余场",
@@ -41,6 +43,15 @@ NOT_UNITS = frozenset(
 
 ADMIN_SUFFIXES = ("街道", "社区", "县", "市", "区", "镇", "乡", "村", "省", "州", "旗")
 """Suffixes of place names: a blank right before one is a missing place name."""
+
+not_a_place_stem = lazy_pattern(
+    r"[我你他们局委府厅办院校司]|^[各该其此这每]"
+    r"|(?:[在于向对由与及从经将把被为到赴给报]|配合|落实|按照|根据|得到|服从|接受|围绕|协助|参加)$"
+)
+"""What no place name's stem (the words before 县/区/市) has: a pronoun, a determiner or an
+office word (我局在县委 is 我局 + 在 + 县委), or a preposition or verb right before the level
+word (配合县政府). 和 and 同 end real names (平和县, 大同市), so they are not in the list."""
+
 
 NEEDS_NAME = (
     "关于", "同志", "总书记", "系列讲话", "系列重要讲话", "重要讲话", "重要指示", "重要论述",

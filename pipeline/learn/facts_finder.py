@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES
+from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
@@ -127,13 +127,6 @@ _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
     r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
 )
-_NOT_A_PLACE_STEM = re.compile(
-    r"[我你他们局委府厅办院校司]|^[各该其此这每]"
-    r"|(?:[在于向对由与及从经将把被为到赴给报]|配合|落实|按照|根据|得到|服从|接受|围绕|协助|参加)$"
-)
-"""What no place name's stem (the words before 县/区/市) has: a pronoun, a determiner or an
-office word (我局在县委 is 我局 + 在 + 县委), or a preposition or verb right before the level
-word (配合县政府). 和 and 同 end real names (平和县, 大同市), so they are not in the list."""
 
 
 def is_place_name(name: str) -> bool:
@@ -146,7 +139,7 @@ def is_place_name(name: str) -> bool:
         (level in PLACE_SUFFIXES or level == "街道")
         and 2 <= len(stem) <= 3
         and re.fullmatch(r"[\u4e00-\u9fff]+", stem) is not None
-        and _NOT_A_PLACE_STEM.search(stem) is None
+        and not_a_place_stem().search(stem) is None
     )
 
 
