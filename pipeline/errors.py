@@ -41,6 +41,15 @@ class InputError(DraftsmithError):
         super().__init__(where + message)
 
 
+class MissingKeyError(InputError):
+    """A model that needs an API key, and the environment variable meant to hold it is unset."""
+
+    def __init__(self, message: str, *, variable: str):
+        self.variable = variable
+        """The environment variable to set (by name only: a key is never in a message)."""
+        super().__init__(message)
+
+
 class ModelError(DraftsmithError):
     """The model could not produce a section, after retries."""
 

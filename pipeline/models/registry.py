@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.config import KeyEnv, ModelProfile, config_paths, load_config
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MissingKeyError
 from pipeline.models.base import Model
 from pipeline.models.redact import redact
 
@@ -187,7 +187,7 @@ def get_model(
     key_sent = bool(api_key)
     if not api_key:
         if profile.key_required:
-            raise InputError(
+            raise MissingKeyError(
                 f"no API key for model '{name}': set the environment variable {key_env} "
                 f"(export {key_env}=…)"
                 + (
@@ -196,7 +196,8 @@ def get_model(
                     else ""
                 )
                 + _other_key_hint(name, key_env, opts.api_key_env is not None, key_flag)
-                + (_LOCAL_KEY_HINT.format(var=key_env) if _is_local(base_url) else "")
+                + (_LOCAL_KEY_HINT.format(var=key_env) if _is_local(base_url) else ""),
+                variable=key_env,
             )
         api_key = "not-needed"
     bad = next((i for i, ch in enumerate(api_key) if not (ch.isascii() and ch.isprintable())), None)

@@ -7,7 +7,6 @@ the finished draft (or the draft with its new section) is kept in the store.
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from typing import Any
 
@@ -15,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pipeline.document import Draft
 from pipeline.drafting import draft_document_async, heading_number
-from pipeline.errors import DraftsmithError, InputError
+from pipeline.errors import DraftsmithError, InputError, MissingKeyError
 from pipeline.facts import Facts
 from pipeline.models.base import Model, close_model
 from pipeline.prompts import PromptSet
@@ -55,8 +54,11 @@ async def resolve_model(c: WebContext, name: str) -> Model:
         return await run_in_threadpool(get_model, name)
     except InputError as exc:
         print(f"error: model '{name}': {exc}", file=sys.stderr)
-        key = re.search(r"set the environment variable (\w+)", str(exc))
-        why = f"服务器上没有设置它的 API 密钥（环境变量 {key[1]}）" if key else "它的设置有误"
+        why = (
+            f"服务器上没有设置它的 API 密钥（环境变量 {exc.variable}）"
+            if isinstance(exc, MissingKeyError)
+            else "它的设置有误"
+        )
         raise InputError(
             f"模型“{name}”暂时不能使用：{why}。请改用离线模型，或请负责安装的同事检查设置"
             "（详情见运行 draft serve 的终端）。"
