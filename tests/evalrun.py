@@ -34,10 +34,19 @@ def server_env(server: ScriptedOpenAIServer) -> dict[str, str]:
     return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test-eval"}
 
 
+_AS_FROM_A_TERMINAL = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = ['draft', *sys.argv[1:]]; from pipeline.cli import main; main()"
+)
+"""`draft` as a terminal starts it, Ctrl-C raising KeyboardInterrupt, even when the test run
+itself was started with SIGINT ignored (in the background of a non-interactive shell), which
+its subprocesses would inherit."""
+
+
 def start_eval(server: ScriptedOpenAIServer, *args: str | os.PathLike[str]) -> subprocess.Popen:
     """`draft eval ARGS` as a running subprocess (to be killed or interrupted)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "eval", *map(str, args)],
+        [sys.executable, "-c", _AS_FROM_A_TERMINAL, "eval", *map(str, args)],
         cwd=REPO,
         env={**os.environ, **server_env(server)},
         stdout=subprocess.PIPE,

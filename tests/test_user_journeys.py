@@ -285,7 +285,7 @@ def test_learn_into_a_folder_of_ones_own_says_how_to_run_the_new_type(cli, tmp_p
     command = nxt.split("`")[1]
     assert command.startswith("draft run <facts>"), nxt
     facts = yaml.safe_load(template.read_text("utf-8"))
-    facts.update(report_year=2025, school_name="青山县第二中学")
+    facts.update(report_year=2025, school_name="青山县第二中学", area_level="县")  # 必填 facts
     filled = _write(tmp_path / "facts.yaml", facts)
     args = [str(filled) if a == "<facts>" else a for a in shlex.split(command)[2:]]
     run = cli("run", *args, "-o", tmp_path / "d.md", cwd=tmp_path)
