@@ -1049,6 +1049,14 @@ MYTYPES = Path(__file__).parent / "data" / "mytypes"
 """Two document types written from the README alone: a 述职报告 and a 工作计划."""
 
 
+def _facts_for_copy(mytypes: Path, doctype: str, tmp_path: Path) -> Path:
+    """The example facts of `doctype`, pointing at its copy in `mytypes` (which a test edits)."""
+    text = (MYTYPES / f"facts/{doctype}.yaml").read_text(encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    return facts
+
+
 @pytest.fixture
 def mytypes(tmp_path: Path) -> Path:
     """A writable copy of tests/data/mytypes as a --spec-dir root."""
@@ -1309,9 +1317,7 @@ def test_a_missing_template_says_what_to_write_where(mytypes: Path, cli, tmp_pat
         template.unlink()
     out = tmp_path / "plan.md"
     out.write_text("keep me", encoding="utf-8")
-    facts = tmp_path / "facts.yaml"
-    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
-    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
     result = cli("run", facts, "-o", out)
     assert result.returncode == 2, result.stderr
     hint = f"; did you mean '{saved_as}'?" if saved_as else ""
@@ -1334,9 +1340,7 @@ def test_a_fact_a_template_writes_but_the_spec_lacks_says_how_to_declare_it(
         text.replace("{% block skeleton %}\n", "{% block skeleton %}\n{{ department }}", 1),
         encoding="utf-8",
     )
-    facts = tmp_path / "facts.yaml"
-    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
-    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
     out = tmp_path / "plan.md"
     out.write_text("keep me", encoding="utf-8")
     result = cli("run", facts, "-o", out)
@@ -1392,9 +1396,7 @@ def test_allowed_numbers_written_unquoted_are_allowed(mytypes: Path, cli, tmp_pa
         "制定{{ plan_year }}年工作计划如下：",
         "全年巡查4729次，制定{{ plan_year }}年工作计划如下：",
     )
-    facts = tmp_path / "facts.yaml"
-    text = (MYTYPES / "facts/annual-work-plan.yaml").read_text(encoding="utf-8")
-    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
     unbacked = cli("run", facts, "--format", "txt")
     assert unbacked.returncode == 1, unbacked.stderr
     assert "facts.unsupported-number the number “4729次” is not in the facts" in unbacked.stderr
@@ -1412,9 +1414,7 @@ def test_a_skeleton_that_drops_a_missing_facts_marker_is_a_spec_error(mytypes: P
     after its colon, the gap unseen."""
     template = mytypes / "prompts/personal-duty-report/shortcomings.j2"
     _edit(template, "{% else %}{{ shortcomings }}。{% endif %}", "{% endif %}")
-    facts = tmp_path / "facts.yaml"
-    text = (MYTYPES / "facts/personal-duty-report.yaml").read_text(encoding="utf-8")
-    facts.write_text(text.replace("../schemas/", f"{mytypes}/schemas/"), encoding="utf-8")
+    facts = _facts_for_copy(mytypes, "personal-duty-report", tmp_path)
     out = tmp_path / "draft.md"
     out.write_text("keep me", encoding="utf-8")
     result = cli("run", facts, "-o", out)

@@ -302,6 +302,24 @@ class _Registry:
         self.take(start, end)
         return fact
 
+    def add_sample_text(
+        self, label: str, start: int, end: int, *, fact_id: str | None = None, **fields: Any
+    ) -> FoundFact:
+        """A text fact for the sample's own words at `start:end` (a name, a place), described
+        by what the sample wrote there."""
+        written = self.text[start:end]
+        return self.add(
+            label,
+            start=start,
+            end=end,
+            fact_id=fact_id,
+            type="string",
+            example=written,
+            description=f"{label}（样稿中为“{written}”）。",
+            origin="sample",
+            **fields,
+        )
+
 
 # ----------------------------------------------------------------------------- the finder
 
@@ -598,16 +616,7 @@ def _name_fact(text: str, outline: Outline, reg: _Registry, name: str, post: str
     for occ in re.finditer(re.escape(name), text[outline.title_span.end :]):
         start = outline.title_span.end + occ.start()
         if reg.free(start, start + len(name)):
-            reg.add(
-                label,
-                start=start,
-                end=start + len(name),
-                type="string",
-                example=name,
-                description=f"{label}（样稿中为“{name}”）。",
-                origin="sample",
-                required=True,
-            )
+            reg.add_sample_text(label, start, start + len(name), required=True)
 
 
 def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
@@ -1191,15 +1200,8 @@ def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
                 continue
             place = m.group("place")
             label = PLACE_SUFFIXES.get(place, f"{place}名称") if place else f"{m.group('kind')}名称"
-            reg.add(
-                label,
-                fact_id={"县": "county"}.get(place or ""),
-                start=m.start(),
-                end=m.end(),
-                type="string",
-                example=m.group(),
-                description=f"{label}（样稿中为“{m.group()}”）。",
-                origin="sample",
+            reg.add_sample_text(
+                label, m.start(), m.end(), fact_id={"县": "county"}.get(place or "")
             )
 
 
@@ -1219,16 +1221,7 @@ def _project_names(text: str, outline: Outline, reg: _Registry) -> None:
     for m in _PROJECT.finditer(text, outline.title_span.end):
         if _NOT_A_PROJECT_NAME.search(m.group("name")) or not reg.free(m.start(), m.end()):
             continue
-        label = f"{m.group('kind')}名称"
-        reg.add(
-            label,
-            start=m.start(),
-            end=m.end(),
-            type="string",
-            example=m.group(),
-            description=f"{label}（样稿中为“{m.group()}”）。",
-            origin="sample",
-        )
+        reg.add_sample_text(f"{m.group('kind')}名称", m.start(), m.end())
 
 
 def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
