@@ -156,6 +156,8 @@ def test_agreement_and_quality():
     }
     assert quality_score({**good, "unsupported_per_1k": 0}) == 1.0
     assert quality_score({**good, "unsupported_per_1k": 1.5}) < 1.0
+    # numbers dropped lower it; a run journaled before number_coverage existed is not
+    assert quality_score({**good, "number_coverage": 0.5, "unsupported_per_1k": 0}) < 1.0
 
 
 def test_assertions_pass_and_fail_with_reasons(incomplete):
@@ -211,3 +213,56 @@ def test_checker_scoring_matches_code_and_place():
     assert not score.passed
     assert precision_recall(score.families["gap"]) == (2 / 3, 2 / 3)
     assert precision_recall({"tp": 0, "fp": 0, "fn": 0}) == (None, None)
+
+
+@pytest.fixture(scope="module")
+def annual():
+    spec, facts = load_facts(EXAMPLES / "annual-work-summary.yaml")
+    return spec, facts, draft_document(spec, facts, get_model("offline"))
+
+
+def test_number_coverage_counts_the_numbers_the_facts_give_each_section(annual):
+    spec, facts, draft = annual
+    # only work_items is must-mention: coverage cannot see the counts of 基本情况 go
+    assert draft_metrics(spec, facts, draft)["number_coverage"] == 1.0
+    silent = _edit(draft, "basic", "单位内设机构9个，现有在职干部职工86人。", "")
+    m = draft_metrics(spec, facts, silent)
+    assert m["fact_coverage"] == 1.0
+    assert m["number_coverage"] == pytest.approx(
+        4 / 6, abs=1e-4
+    )  # 9 and 86 of 9, 86, 3, 42, 1200, 15600
+    # read as the checker reads numbers: 八十六 states 86; 九 alone in 九个 states 9
+    spelled = _edit(
+        draft,
+        "basic",
+        "内设机构9个，现有在职干部职工86人",
+        "内设机构九个，现有在职干部职工八十六人",
+    )
+    assert draft_metrics(spec, facts, spelled)["number_coverage"] == 1.0
+    # a number stated in another section than the one its fact is given to does not count
+    moved = _edit(
+        silent,
+        "problems",
+        "在肯定成绩的同时",
+        "我局内设机构9个，在职干部职工86人。在肯定成绩的同时",
+    )
+    assert draft_metrics(spec, facts, moved)["number_coverage"] == pytest.approx(4 / 6, abs=1e-4)
+
+
+def test_number_coverage_leaves_out_a_section_the_model_failed_to_write(annual):
+    spec, facts, draft = annual
+    failed = draft.model_copy(
+        update={
+            "sections": [
+                s.model_copy(
+                    update={"status": "failed", "body": "【待补充：主要工作（生成失败：超时）】"}
+                )
+                if s.id == "achievements"
+                else s
+                for s in draft.sections
+            ]
+        }
+    )
+    assert draft_metrics(spec, facts, failed)["number_coverage"] == 1.0
+    failed_too = _edit(failed, "basic", "现有在职干部职工86人", "现有在职干部职工若干人")
+    assert draft_metrics(spec, facts, failed_too)["number_coverage"] == 0.5

@@ -989,3 +989,41 @@ def test_a_section_the_model_failed_to_write_does_not_count_against_its_markers(
     assert sample["metrics"]["marker_precision"] == 1.0
     assert sample["metrics"]["marker_recall"] == 1.0
     assert sample["metrics"]["structure_pass"] == 0.0  # the failure shows where it belongs
+
+
+def test_a_model_that_drops_the_numbers_fails_the_number_coverage_gate(
+    cli, tmp_path, openai_server
+):
+    # The annual summary must mention only its work items: a model that drops every sentence
+    # holding a digit keeps full fact coverage. number_coverage sees the numbers go.
+    from tests.conftest import REPO
+
+    cases = REPO / "evals" / "cases" / "annual-work-summary"
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "name: numbers\ndoctype: annual-work-summary\nmodels: [offline, openai:dropper]\n"
+        "thresholds:\n  pass_rate: 0\n  metrics:\n    number_coverage: {min: 0.9}\ncases:\n"
+        + "".join(
+            f"  - id: {c}\n    facts: {cases / (c + '.yaml')}\n"
+            for c in ("complete", "many-work-items")
+        ),
+        encoding="utf-8",
+    )
+    # pass_rate 0: the dropper's opening is all dated sentences and comes back empty (an
+    # errored sample), so the only gate left to fail is number_coverage
+    report = tmp_path / "r.json"
+    result = cli("eval", suite, "--no-cache", "-o", report, env=server_env(openai_server))
+    assert openai_server.count() > 0
+    assert result.returncode == 1, result.stderr  # the gate fails the run, as other gates do
+    data = json.loads(report.read_text(encoding="utf-8"))
+    groups = {g["model"]: g for g in data["summary"]["groups"]}
+    offline, dropper = groups["offline"], groups["openai:dropper"]
+    assert offline["metrics"]["number_coverage"] == 1.0
+    assert dropper["metrics"]["fact_coverage"] == 1.0  # what coverage alone reported
+    assert dropper["metrics"]["number_coverage"] <= 0.2, dropper["metrics"]
+    assert offline["quality"] > dropper["quality"]
+    failed = [(g, t["name"]) for g, s in groups.items() for t in s["thresholds"] if not t["passed"]]
+    assert failed == [("openai:dropper", "number_coverage")]
+    text = " ".join(result.stdout.split())
+    assert "FAIL openai:dropper: number_coverage =" in text and "numbers" in text
+    assert "ok offline: number_coverage = 1 (needs ≥ 0.9)" in text

@@ -24,6 +24,7 @@ from pipeline.evals.summary import RunSummary, summarize
 _WATCHED = (
     "structure_pass",
     "fact_coverage",
+    "number_coverage",
     "marker_precision",
     "marker_recall",
     "unsupported_per_1k",

@@ -17,7 +17,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.document import Draft
 from pipeline.drafting import fact_labels
 from pipeline.facts import Facts
-from pipeline.spec import DocSpec
+from pipeline.spec import DocSpec, FactSpec, FieldSpec
 
 
 class MetricInfo(NamedTuple):
@@ -33,6 +33,9 @@ DRAFT_METRICS: dict[str, MetricInfo] = {
         "and the checker reports no error about sections, headings or the title; else 0"
     ),
     "fact_coverage": MetricInfo("share of must-mention facts (each list item counts) named"),
+    "number_coverage": MetricInfo(
+        "share of the numbers the facts give to the drafted sections that the section states"
+    ),
     "marker_precision": MetricInfo(
         "share of markers that stand for a fact missing from the case, in a section using it"
     ),
@@ -59,6 +62,7 @@ GROUP_METRICS: dict[str, MetricInfo] = {
 SHARE_METRICS = (
     "structure_pass",
     "fact_coverage",
+    "number_coverage",
     "marker_precision",
     "marker_recall",
     "length_compliance",
@@ -89,6 +93,7 @@ def unreachable_bound(metric: str, low: float | None, high: float | None) -> str
 QUALITY_METRICS = (
     "structure_pass",
     "fact_coverage",
+    "number_coverage",
     "marker_precision",
     "marker_recall",
     "length_compliance",
@@ -226,6 +231,72 @@ def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
     return found / units if units else 1.0
 
 
+def _given_numbers(fact: FactSpec | FieldSpec, value: Any) -> set[tuple[float, ...]]:
+    """The numbers a fact's value gives a section, each as the amounts it may be written as
+    (1.2万 as 1.2 or 12000): a number fact's value and the counts and amounts inside its
+    texts, read as the checker reads them. Years and dates are not counted: a heading or the
+    title states them whatever the body drops."""
+    if value is None or fact.type in ("year", "date"):
+        return set()
+    if fact.type in ("integer", "number"):
+        return {(round(float(value), 6),)}
+    if isinstance(fact, FactSpec) and fact.type == "object-list":
+        fields = fact.fields or {}
+        return {
+            n
+            for item in value
+            for name, sub in fields.items()
+            for n in _given_numbers(sub, item.get(name))
+        }
+    from pipeline.checker.numbers import find_numbers
+
+    texts = value if fact.type == "string-list" else [value]
+    return {
+        tuple(round(v, 6) for v in token.amounts())
+        for text in texts
+        for token in find_numbers(str(text))
+        if not token.date
+    }
+
+
+def _given_by_section(spec: DocSpec, facts: Facts) -> dict[str, set[tuple[float, ...]]]:
+    """By section id, the numbers the case's facts give it (sections given none left out)."""
+    out = {}
+    for section in spec.sections:
+        given = {
+            n
+            for name in section.facts
+            for n in _given_numbers(spec.facts[name], facts.values.get(name))
+        }
+        if given:
+            out[section.id] = given
+    return out
+
+
+def section_numbers(spec: DocSpec, facts: Facts) -> dict[str, list[float]]:
+    """By section id, the numbers `number_coverage` looks for in it: those the case's facts
+    give the section, as the offline skeleton writes them (1.2万 by its first amount, 1.2)."""
+    return {
+        sid: sorted(n[0] for n in given) for sid, given in _given_by_section(spec, facts).items()
+    }
+
+
+def number_coverage(spec: DocSpec, facts: Facts, draft: Draft) -> float:
+    """Share of the numbers the facts give to the drafted sections that each section's body
+    states (Arabic or Chinese, 12 or 十二, as the checker reads them). A section the model
+    failed to write is left out, as for the marker metrics; one the draft lacks states none."""
+    by_id = {s.id: s for s in draft.sections}
+    units = found = 0
+    for sid, given in _given_by_section(spec, facts).items():
+        drafted = by_id.get(sid)
+        if drafted is not None and drafted.status != "ok":
+            continue
+        stated = _stated_numbers(drafted.body)[0] if drafted is not None else set()
+        units += len(given)
+        found += sum(1 for amounts in given if stated.intersection(amounts))
+    return found / units if units else 1.0
+
+
 def length_compliance(spec: DocSpec, draft: Draft) -> float:
     """Share of the spec's sections whose drafted body is within the spec's length bounds."""
     by_id = {s.id: s for s in draft.sections}
@@ -283,6 +354,7 @@ def draft_metrics(spec: DocSpec, facts: Facts, draft: Draft) -> dict[str, float]
     return {
         "structure_pass": float(structure_pass(spec, draft, findings)),
         "fact_coverage": round(fact_coverage(spec, facts, text), 4),
+        "number_coverage": round(number_coverage(spec, facts, draft), 4),
         "marker_precision": round(precision, 4),
         "marker_recall": round(recall, 4),
         "unsupported_per_1k": round(unsupported * 1000 / max(1, len(text)), 4),
@@ -306,7 +378,8 @@ def agreement(texts: list[str]) -> float | None:
 
 def quality_score(means: dict[str, float]) -> float:
     """One 0–1 number to rank models: the mean of the quality metrics, with the unsupported-
-    number rate folded in as 1 / (1 + rate)."""
-    parts = [means.get(m, 0.0) for m in QUALITY_METRICS]
+    number rate folded in as 1 / (1 + rate). A quality metric a run did not measure (a run
+    journaled before `number_coverage` existed) is left out rather than counted as 0."""
+    parts = [means[m] for m in QUALITY_METRICS if m in means]
     parts.append(1.0 / (1.0 + means.get("unsupported_per_1k", 0.0)))
     return round(sum(parts) / len(parts), 4)

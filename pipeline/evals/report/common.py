@@ -7,6 +7,7 @@ from pipeline.evals.summary import GroupSummary, RunSummary, TagSummary
 SHORT_NAMES = {
     "structure_pass": "structure",
     "fact_coverage": "coverage",
+    "number_coverage": "numbers",
     "marker_precision": "marker P",
     "marker_recall": "marker R",
     "unsupported_per_1k": "unsupp./1k",
