@@ -1027,3 +1027,22 @@ def test_a_model_that_drops_the_numbers_fails_the_number_coverage_gate(
     text = " ".join(result.stdout.split())
     assert "FAIL openai:dropper: number_coverage =" in text and "numbers" in text
     assert "ok offline: number_coverage = 1 (needs ≥ 0.9)" in text
+
+
+def test_an_error_two_models_share_is_told_for_each_model(cli, tmp_path, openai_server):
+    # One wrong key for two models: the same failure text for both. Each model's first
+    # failing sample gives it in full, its later ones refer to that model's own first.
+    openai_server.script("*", "401", "401")
+    suite = write_suite(tmp_path, ["complete", "minimal"], "models: [openai:a, openai:b]\n")
+    result = cli("eval", suite, "--concurrency", "1", "--no-cache", env=server_env(openai_server))
+    assert result.returncode == 1
+    text = " ".join(result.stdout.split())
+    assert text.count("401 Unauthorized") == 2, result.stdout
+    for model in ("openai:a", "openai:b"):
+        assert f"✗ complete · {model} · default · #0: error: sections opening," in text
+        assert (
+            f"✗ minimal · {model} · default · #0: error: the same as for complete · "
+            f"{model} · default · #0" in text
+        ), result.stdout
+        # the threshold line names the model as written (`openai:a:` is no emoji)
+        assert f"FAIL {model}: pass_rate = 0" in text

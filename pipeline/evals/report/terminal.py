@@ -85,20 +85,26 @@ def print_summary(
             console.print(
                 f"  {mark} {escape(group_label(g))}: {escape(t.name)} = {fmt(t.value)} (needs {t.bound})",
                 highlight=False,
+                emoji=False,  # `openai:a: pass_rate` is a model's name, not the emoji :a:
             )
     failing = [s for s in samples if not s.passed]
-    first_with: dict[str, str] = {}
-    """Each error, and the sample it was first shown for: a wrong key is told once, not once
-    per sample."""
+    first_with: dict[tuple[str, str], str] = {}
+    """Each model's error, and the sample it was first shown for: a wrong key is told once per
+    model, not once per sample. Per model: two models failing with the same text (one key for
+    both) are each named beside it, not the second only by reference to the first's sample."""
     for s in failing[:MAX_FAILURES_SHOWN]:
         reasons = [f"{a.name}: {a.message}" for a in s.assertions if not a.passed]
         reasons += [f"missed {m}" for m in s.missed] + [f"unexpected {u}" for u in s.unexpected]
         where = f"{s.case} · {s.model} · {s.variant} · #{s.repeat}"
         if s.error:
-            first = first_with.setdefault(s.error, where)
+            first = first_with.setdefault((s.model, s.error), where)
             reasons.insert(
                 0, f"error: {s.error}" if first == where else f"error: the same as for {first}"
             )
-        console.print(f"  [red]✗[/] {escape(where)}: {escape('; '.join(reasons))}", highlight=False)
+        console.print(
+            f"  [red]✗[/] {escape(where)}: {escape('; '.join(reasons))}",
+            highlight=False,
+            emoji=False,
+        )
     if len(failing) > MAX_FAILURES_SHOWN:
         console.print(f"  … and {len(failing) - MAX_FAILURES_SHOWN} more failing samples")
