@@ -372,3 +372,58 @@ def test_samples_of_one_run_are_named_and_a_long_list_is_cut():
     lines = one_run_lines(keys)
     assert lines[0] == "case-0 · offline #0" and len(lines) == ONE_RUN_SHOWN + 1
     assert lines[-1] == "… and 5 more"
+
+
+def test_each_sample_records_what_its_case_was_scored_against(cli, tmp_path):
+    # The suite and the facts file are gone when the run is reported again: the record
+    # alone says what each draft had to state, mark and pass.
+    facts = tmp_path / "incomplete.yaml"
+    shutil.copy(INCOMPLETE, facts)
+    suite = _suite(
+        tmp_path,
+        "name: basis\ndoctype: school-ideology-summary\ndefault_assert:\n"
+        "  - {type: metric, name: number_coverage, min: 1}\ncases:\n"
+        f"  - id: incomplete\n    facts: {facts}\n    assert:\n"
+        "      - {type: contains, value: 【待补充：中心组学习次数】}\n",
+    )
+    result = cli("eval", suite)
+    assert result.returncode == 0, result.stderr
+    suite.unlink()
+    facts.unlink()
+    report = tmp_path / "r.json"
+    assert cli("eval", "report", _run_id(result.stderr), "-o", report).returncode == 0
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    basis = sample["scored_against"]
+    assert basis["assertions"] == [
+        {"type": "metric", "name": "number_coverage", "min": 1.0},
+        {"type": "contains", "value": "【待补充：中心组学习次数】"},
+    ]
+    assert [a["name"] for a in sample["assertions"]] == [
+        "number_coverage ≥ 1",
+        "contains “【待补充：中心组学习次数】”",
+    ]
+    # the facts left out, each of which should get a marker (these three have none)
+    assert basis["missing"] == ["anniversary", "central_group_sessions", "theory_sessions"]
+    # must-mention: the campaigns' names (the two session counts are left out, not given)
+    assert set(basis["must_mention"]) == {"campaigns"}
+    assert "扫黑除恶" in basis["must_mention"]["campaigns"]
+    # the numbers each section is given (微党课10次, 5 activities; 19 is 十九大), which the
+    # offline draft states: its number_coverage assertion passed
+    assert 10.0 in basis["numbers"]["theory_study"] and 5.0 in basis["numbers"]["public_opinion"]
+
+
+def test_a_checker_sample_records_the_findings_its_case_expects(cli, tmp_path):
+    suite = _suite(
+        tmp_path,
+        "name: expects\nkind: checker\ncases:\n  - id: placeholder\n"
+        "    text: 全年共开展学习XX次。\n    expect:\n      - {code: gap.placeholder, at: XX次}\n"
+        "    ignore: [style]\n",
+    )
+    report = tmp_path / "r.json"
+    result = cli("eval", suite, "-o", report)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (sample,) = json.loads(report.read_text(encoding="utf-8"))["samples"]
+    assert sample["scored_against"]["assertions"] == [
+        {"expect": {"code": "gap.placeholder", "at": "XX次"}},
+        {"ignore": "style"},
+    ]

@@ -103,6 +103,22 @@ class AssertionRecord(BaseModel):
     message: str = ""
 
 
+class ScoredAgainst(BaseModel):
+    """What a case's drafts were scored against, kept with each sample so that a result can
+    be read later without the suite, the facts file or the document type."""
+
+    assertions: list[dict[str, Any]] = []
+    """The suite's `default_assert` and the case's `assert`, as given (for a checker case, its
+    `expect` and `ignore`)."""
+    must_mention: dict[str, list[str]] = {}
+    """`fact_coverage`: by must-mention fact id, the units the draft must name."""
+    missing: list[str] = []
+    """`marker_precision` / `marker_recall`: the facts (and `fact.field`s of list items) the
+    case leaves out and a section uses, each of which should get a marker."""
+    numbers: dict[str, list[float]] = {}
+    """`number_coverage`: by section id, the numbers the facts give the section."""
+
+
 class SampleResult(BaseModel):
     """One finished sample: a case drafted by one model, variant and repeat (or checked)."""
 
@@ -135,6 +151,8 @@ class SampleResult(BaseModel):
     duration_s: float = 0.0
     failed_sections: list[str] = []
     """Sections that got no usable answer (a retried sample asks the model for them again)."""
+    scored_against: ScoredAgainst = Field(default_factory=ScoredAgainst)
+    """The case's assertions and expectations (empty in runs from before it was kept)."""
 
 
 class CallRecord(BaseModel):

@@ -205,17 +205,36 @@ def _stated_numbers(text: str) -> tuple[set[float], set[float]]:
     return numbers, years
 
 
-def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
-    """Share of the must-mention facts' units (each list item is one) that the text names."""
+def _must_mention(spec: DocSpec, facts: Facts) -> list[str]:
+    """The must-mention facts the case gives a value, each once, in section order."""
     wanted: list[str] = []
     for section in spec.sections:
         for name in section.must_mention:
             if name not in wanted and facts.values.get(name) is not None:
                 wanted.append(name)
+    return wanted
+
+
+def must_mention_units(spec: DocSpec, facts: Facts) -> dict[str, list[str]]:
+    """By must-mention fact id, the units `fact_coverage` looks for (a number, or the first
+    way of writing each text or list item)."""
+    out: dict[str, list[str]] = {}
+    for name in _must_mention(spec, facts):
+        fact = spec.facts[name]
+        value = facts.values[name]
+        if fact.type in ("integer", "number", "year"):
+            out[name] = [f"{float(value):g}"]
+        else:
+            out[name] = [ways[0] for ways in _mentions(value, fact.type, fact.fields)]
+    return out
+
+
+def fact_coverage(spec: DocSpec, facts: Facts, text: str) -> float:
+    """Share of the must-mention facts' units (each list item is one) that the text names."""
     units = 0
     found = 0
     stated: tuple[set[float], set[float]] | None = None
-    for name in wanted:
+    for name in _must_mention(spec, facts):
         fact = spec.facts[name]
         value = facts.values[name]
         if fact.type in ("integer", "number", "year"):

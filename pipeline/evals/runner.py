@@ -42,6 +42,7 @@ from pipeline.evals.journal import (
     RunMeta,
     RunOptions,
     SampleResult,
+    ScoredAgainst,
     count_model_calls,
     find_run,
     load_calls,
@@ -325,6 +326,35 @@ def _compact(findings: list[Finding]) -> list[CompactFinding]:
     ]
 
 
+def _drafting_basis(suite: DraftingSuite, prepared: PreparedCase) -> ScoredAgainst:
+    """What a drafting case is scored against: its assertions, and what the metrics look for."""
+    from pipeline.evals.metrics import missing_fact_ids, must_mention_units, section_numbers
+
+    spec, facts = prepared.spec, prepared.facts
+    assertions = [
+        a.model_dump(mode="json", exclude_none=True)
+        for a in [*suite.default_assert, *prepared.case.assertions]
+    ]
+    if suite.judge is not None and suite.judge.min_score is not None:
+        assertions.append(
+            {"type": "judge", "model": suite.judge.model, "min_score": suite.judge.min_score}
+        )
+    return ScoredAgainst(
+        assertions=assertions,
+        must_mention=must_mention_units(spec, facts),
+        missing=sorted(missing_fact_ids(spec, facts)),
+        numbers=section_numbers(spec, facts),
+    )
+
+
+def _checking_basis(prepared: PreparedCheck) -> ScoredAgainst:
+    """What a checker case is scored against: the findings it expects and the codes it ignores."""
+    expected = [
+        {"expect": e.model_dump(mode="json", exclude_none=True)} for e in prepared.case.expect
+    ]
+    return ScoredAgainst(assertions=expected + [{"ignore": code} for code in prepared.case.ignore])
+
+
 async def _draft_sample(
     plan: RunPlan,
     planned: PlannedSample,
@@ -350,6 +380,7 @@ async def _draft_sample(
         variant=variant.name,
         repeat=planned.repeat,
         tags=prepared.case.tags,
+        scored_against=_drafting_basis(suite, prepared),
     )
     started = time.perf_counter()
     model = LimitedModel(
@@ -500,6 +531,7 @@ def _check_sample(plan: RunPlan, planned: PlannedSample) -> SampleResult:
         missed=score.missed,
         unexpected=score.unexpected,
         duration_s=round(time.perf_counter() - started, 4),
+        scored_against=_checking_basis(prepared),
     )
 
 
