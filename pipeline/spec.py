@@ -127,6 +127,17 @@ class FactSpec(FieldSpec):
     fields: dict[Identifier, FieldSpec] | None = None
     """The fields of each item of an `object-list` fact."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_example_is_missing(cls, data: Any) -> Any:
+        """`example:` left empty (null, "") is refused as a missing one: it showed as null
+        in the facts template."""
+        if isinstance(data, dict) and "example" in data:
+            example = data["example"]
+            if example is None or (isinstance(example, str) and not example.strip()):
+                return {k: v for k, v in data.items() if k != "example"}
+        return data
+
     @model_validator(mode="after")
     def _object_list_needs_fields(self) -> FactSpec:
         if self.type == "object-list" and not self.fields:
@@ -578,7 +589,7 @@ def _check_examples(spec: DocSpec, path: str, lines: LineMap) -> None:
     template show them, so a wrong one would teach the user a value that is refused."""
     from pipeline.facts import facts_model  # facts build on specs
 
-    examples = {name: f.example for name, f in spec.facts.items() if f.example is not None}
+    examples = {name: f.example for name, f in spec.facts.items()}
     try:
         facts_model(spec).model_validate(examples)
     except ValidationError as exc:

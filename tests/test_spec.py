@@ -269,6 +269,29 @@ def test_a_fact_without_an_example_is_told_why_it_needs_one_and_what_to_write(
     assert spec.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.parametrize("empty", ["", " null", ' ""'], ids=["blank", "null", "empty string"])
+def test_a_fact_with_an_empty_example_is_refused_as_a_missing_one(
+    doctype_copy: Path, cli, empty: str
+):
+    """`example:` left empty loaded, and `draft facts-template` showed the fact's example as
+    null."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "    min: 0\n    example: 12\n", f"    min: 0\n    example:{empty}\n")
+    before = spec.read_text(encoding="utf-8")
+    for args in (("doctypes",), ("facts-template", "school-ideology-summary")):
+        result = cli(*args, "--spec-dir", doctype_copy)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == (
+            f"error: {spec}:{_line_of(spec, '    min: 0') + 1}: field "
+            "'facts.central_group_sessions.example' is required but missing: the example of "
+            "中心组学习次数 is the value `draft facts-template` shows for it, and the value the "
+            "section templates are test-rendered with each time the spec loads; write one the "
+            "fact accepts, as a filled-in facts file has it, such as 'example: 12'\n"
+        )
+        assert "null" not in result.stdout
+    assert spec.read_text(encoding="utf-8") == before
+
+
 def _line_of(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
 
