@@ -331,9 +331,11 @@ def test_an_old_word_file_says_how_to_make_it_a_docx(cli, tmp_path):
 @pytest.mark.parametrize(
     ("head", "says"),
     [
-        (b"PK\x03\x04\x14\x00\x06\x00", "this is a Word .docx file, not .txt text: rename it"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old Word .doc file, not .txt text"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "not a text file but a Word .docx file"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "not a text file but an old Word .doc"),
+        (b"%PDF-1.7\n", "not a text file but a PDF file"),
     ],
+    ids=["docx", "doc", "pdf"],
 )
 def test_a_word_file_named_txt_is_called_what_it_is(cli, tmp_path, head, says):
     """A 范文.docx renamed 范文.txt was refused as “not UTF-8 text … save the file as UTF-8”,

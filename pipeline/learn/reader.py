@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from pipeline.docx_text import read_docx
 from pipeline.errors import InputError
-from pipeline.textio import read_text
+from pipeline.textio import document_kind, read_text
 
 SampleFormat = Literal["txt", "md", "docx"]
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
@@ -76,26 +76,6 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def _refuse_word_file(path: Path) -> None:
-    """A Word file under a text file's name (范文.doc renamed 范文.txt): say what it is, rather
-    than that it is not UTF-8."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-    except OSError:
-        return  # read_text names the error
-    if head.startswith(b"PK\x03\x04"):
-        raise InputError(
-            f"this is a Word .docx file, not {path.suffix} text: rename it to .docx",
-            path=str(path),
-        )
-    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise InputError(
-            f"this is an old Word .doc file, not {path.suffix} text: {_WORD_RESAVE}",
-            path=str(path),
-        )
-
-
 def read_sample(path: str | Path) -> SampleText:
     """Read a sample report; refuse other extensions, empty files and undecodable text (exit 2)."""
     p = Path(path)
@@ -114,7 +94,9 @@ def read_sample(path: str | Path) -> SampleText:
     if kind == "docx":
         text = read_docx(p, what="sample", rows=table_lines)
     else:
-        _refuse_word_file(p)
+        document = document_kind(p)  # a 范文.docx renamed 范文.txt: not "not UTF-8"
+        if document is not None:
+            raise InputError(f"not a text file but {document}", path=str(p))
         text = read_text(p, what="sample")
         if kind == "md":
             text = _strip_markdown(text)
