@@ -349,7 +349,9 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
     target = Path(path)
     if target.is_dir():
         raise InputError("the output is a directory; give a file name", path=str(target))
-    folder = target.parent  # may not exist yet: it is made, but its nearest ancestor must do
+    # may not exist yet: it is made, but its nearest ancestor must do; a link's file is the
+    # one written (its folder, not the link's), though messages name the path as given
+    folder = _written_file(target).parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
@@ -372,6 +374,11 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
             path=str(target),
         )
     return target
+
+
+def _written_file(path: Path) -> Path:
+    """The file a write of `path` replaces: the file a symbolic link points to, else `path`."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _writable(path: Path) -> bool:
@@ -398,28 +405,27 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     else the user's umask (a temporary file is private, a report in a shared folder is not).
     A symbolic link is written through (its file is replaced, the link stays); a device or a
     pipe (`/dev/null`, `/dev/stdout`, a FIFO) has no file to replace and is written into."""
-    target = check_output_path(path)
-    if target.is_symlink():
-        target = check_output_path(os.path.realpath(target))
+    given = check_output_path(path)
+    target = _written_file(given)
     encoding = None if "b" in mode else "utf-8"
     if target.exists() and not target.is_file():
         try:
             fh = open(target, mode, encoding=encoding)  # noqa: SIM115 (closed below)
         except OSError as exc:
-            raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
+            raise InputError(f"cannot write the output: {exc.strerror}", path=str(given)) from None
         try:
             with fh:
                 yield fh
         except OSError as exc:  # /dev/full, a pipe whose reader left
             raise InputError(
-                f"cannot write the output: {exc.strerror or exc}", path=str(target)
+                f"cannot write the output: {exc.strerror or exc}", path=str(given)
             ) from None
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise InputError(f"cannot write the output: {exc.strerror}", path=str(target)) from None
+        raise InputError(f"cannot write the output: {exc.strerror}", path=str(given)) from None
     try:
         # a file system without permissions (FAT, some mounts) has nothing to keep
         with contextlib.suppress(OSError):
@@ -433,7 +439,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
     except OSError as exc:  # a full disk, a quota: name the file (the error itself does not)
         Path(tmp).unlink(missing_ok=True)
         raise InputError(
-            f"cannot write the output: {exc.strerror or exc}", path=str(target)
+            f"cannot write the output: {exc.strerror or exc}", path=str(given)
         ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

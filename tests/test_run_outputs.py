@@ -83,3 +83,25 @@ def test_ctrl_c_while_writing_still_says_where_the_clerks_file_went(
     assert "interrupted: wrote 总结.docx" in err and "Traceback" not in err
     assert "that file is kept as 总结（已编辑）.docx" in err
     assert copy.read_text(encoding="utf-8") == "the clerk's own"
+
+
+def test_an_output_given_as_a_link_is_named_as_given(tmp_path, openai_server, cli):
+    """`-o 总结.md` linked to a file elsewhere: messages named the link's target (a path the
+    clerk never typed); they name 总结.md, while the draft still goes to the linked file."""
+    env = model_env(openai_server)
+    archive = tmp_path / "归档"
+    archive.mkdir()
+    link = tmp_path / "总结.md"
+    link.symlink_to(archive / "2020总结.md")
+    done = cli("run", EXAMPLE, "--model", "openai:good", "-o", link, env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"→ {link}\n" in done.stderr and "2020总结" not in done.stderr
+    assert link.is_symlink() and (archive / "2020总结.md").read_text("utf-8").startswith("# ")
+
+    (tmp_path / "不是文件夹").write_text("", encoding="utf-8")
+    link.unlink()
+    link.symlink_to(tmp_path / "不是文件夹" / "2020总结.md")  # a folder that is a file
+    refused = cli("run", EXAMPLE, "--model", "openai:good", "-o", link, env=env)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.startswith(f"error: {link}: cannot write the output: "), refused.stderr
+    assert "Traceback" not in refused.stderr
