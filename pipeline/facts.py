@@ -212,7 +212,7 @@ def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
         case "string":
             return _text(field)
         case "integer":
-            read = partial(typed_values.to_int, unit=field.unit)
+            read = partial(typed_values.to_int, unit=field.unit, ordinal=field.ordinal)
             limits = Field(
                 ge=-MAX_INTEGER if low is None else low, le=MAX_INTEGER if high is None else high
             )

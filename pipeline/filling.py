@@ -30,7 +30,7 @@ def coerce(spec_field: FieldSpec | FactSpec, raw: str) -> Any:
         return None
     match spec_field.type:
         case "integer":
-            return typed_values.to_int(raw, spec_field.unit)
+            return typed_values.to_int(raw, spec_field.unit, ordinal=spec_field.ordinal)
         case "year":
             return typed_values.to_int(raw, spec_field.unit, year=True)
         case "number":

@@ -75,6 +75,12 @@ class FieldSpec(_Strict):
     pattern_hint: str | None = None
     """What to write instead, in Chinese, for a value the pattern refuses."""
 
+    @property
+    def ordinal(self) -> bool:
+        """Whether an integer is the ordinal of a meeting, as its label says (党的全国代表大会
+        届次): typed as 十九大, 第二十次 or 第十九届 too."""
+        return self.type == "integer" and self.label.endswith("届次")
+
     @model_validator(mode="after")
     def _enum_needs_choices(self) -> FieldSpec:
         if self.type == "enum" and not self.choices:

@@ -1,7 +1,8 @@
 """Numbers, years and dates as office staff type them, read into values.
 
 The same reading serves a facts file and the web form: 全角数字 (１２), the fact's unit
-(12次), thousands separators (1,200), Chinese numerals (十二, 二〇二〇年), 1.2万, and dates
+(12次), thousands separators (1,200), Chinese numerals (十二, 二〇二〇年), 1.2万, an ordinal's
+customary forms (十九大, 第二十次), and dates
 as 2021年1月15日, 2021.1.15, 2021/1/15 or 二〇二一年一月十五日. What cannot be read is
 returned unchanged, so that validation refuses it, with `hint` saying which form to use.
 """
@@ -30,6 +31,9 @@ _APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大�
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 """A comma between groups of three digits (1,200); any other (3，5: two numbers) is kept."""
 _RANGE = re.compile(r"\d\s*[-－~～—–至到]\s*\d")
+_TWO_NUMERALS = re.compile(r"[一二两三四五六七八九]{2}")
+"""Two numerals side by side outside a year (三四, 二十三四): one figure or the other (three or
+four), not 34."""
 
 
 def _normalise(text: str) -> str:
@@ -48,13 +52,18 @@ def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
     return text
 
 
-def to_int(text: str, unit: str | None, *, year: bool = False) -> Any:
-    """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年), or the
-    text unchanged."""
+def to_int(text: str, unit: str | None, *, year: bool = False, ordinal: bool = False) -> Any:
+    """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年; for an
+    `ordinal` also 十九大, 第二十次, 第十九届), or the text unchanged."""
     t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit, "年度" if year else None))
     t = _without_unit(t, ("年" if year else None,))
+    if ordinal:
+        t = t.removeprefix("第").strip()
+        t = t[:-1].strip() if t[-1:] in ("次", "届", "大") else t
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
+    if not year and two_numerals(t) is not None:  # a year is written digit by digit: 二〇二一
+        return text
     value = _wan_or_chinese(t)
     return int(value) if value is not None and value == value.to_integral_value() else text
 
@@ -77,6 +86,8 @@ def to_float(text: str, unit: str | None) -> Any:
     t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit,))
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
         return float(t)
+    if two_numerals(t) is not None:
+        return text
     value = _wan_or_chinese(t)
     return text if value is None else float(value)
 
@@ -99,6 +110,13 @@ def to_date(text: str) -> Any:
         except ValueError:
             return text
     return text
+
+
+def two_numerals(text: str) -> str | None:
+    """The two numerals side by side in a number typed outside a year (三四 in 三四次: three
+    or four), which no one figure can stand for; None if there are none."""
+    found = _TWO_NUMERALS.search(_normalise(text))
+    return found[0] if found else None
 
 
 def _number_in(text: str) -> str | None:
@@ -130,6 +148,11 @@ def hint(kind: str, given: Any, example: Any = None, *, required: bool = False) 
             )
         if _RANGE.search(t):
             return f"; write one exact number, not a range{or_empty}"
+        if (two := two_numerals(t)) is not None:
+            return (
+                f"; {two} reads as {parse_chinese(two[0])} or {parse_chinese(two[1])}, not one "
+                f"number: write the exact number alone in digits{or_empty}"
+            )
         number = _number_in(t)
         if number is not None:
             return f"; write the number alone in digits: {number} (the draft adds the words)"

@@ -77,6 +77,13 @@ def test_wrong_type_names_field_label_given_and_expected(tmp_path):
         ("report_date", "二〇二一年元月十五日", dt.date(2021, 1, 15)),
         ("report_date", "2021年1月15号", dt.date(2021, 1, 15)),  # the everyday 号
         ("report_date", "二〇二一年一月十五号", dt.date(2021, 1, 15)),
+        ("central_group_sessions", "二十", 20),
+        ("party_congress", "十九", 19),
+        # a 届次 fact is an ordinal: its customary forms were refused
+        ("party_congress", "十九大", 19),
+        ("party_congress", "第二十次", 20),
+        ("party_congress", "第十九届", 19),
+        ("party_congress", "第19次", 19),
     ],
 )
 def test_numbers_years_and_dates_as_clerks_type_them(tmp_path, fact, typed, value):
@@ -102,6 +109,33 @@ def test_cli_a_facts_file_typed_as_a_clerk_types_drafts_and_checks_clean(cli, tm
     assert out.read_text(encoding="utf-8") == clean
     checked = cli("check", out, "--doctype", "school-ideology-summary", "--facts", path)
     assert checked.returncode == 0, checked.stdout
+
+
+@pytest.mark.parametrize("typed", ["十九大", "第十九次", "十九"])
+def test_cli_a_congress_typed_as_its_name_drafts_as_its_number(cli, tmp_path, typed):
+    """党的全国代表大会届次 typed as 十九大 or 第十九次 was refused ("write the number alone in
+    digits: 19"): the draft is the one 19 gives."""
+    path = _facts(tmp_path, party_congress=typed)
+    done = cli("run", path, "--format", "txt")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == example_draft_text("school-ideology-summary")
+    assert "党的十九大精神" in done.stdout
+
+
+@pytest.mark.parametrize(("typed", "two"), [("三四", "三四 reads as 3 or 4"), ("十几", "exact")])
+def test_cli_an_ambiguous_congress_is_refused_naming_file_and_label(cli, tmp_path, typed, two):
+    path = _facts(tmp_path, party_congress=typed)
+    before = path.read_text(encoding="utf-8")
+    out = tmp_path / "draft.md"
+    done = cli("run", path, "-o", out)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    line = before.splitlines().index(f"party_congress: {typed}") + 1
+    assert done.stderr.startswith(
+        f"error: {path}:{line}: field 'party_congress' (党的全国代表大会届次, an integer): "
+        f"expected an integer, got '{typed}'; "
+    ), done.stderr
+    assert two in done.stderr
+    assert not out.exists() and path.read_text(encoding="utf-8") == before
 
 
 def test_a_full_stop_typed_at_the_end_of_a_name_is_not_drafted(cli, tmp_path):
@@ -175,7 +209,11 @@ def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_pa
         ("central_group_sessions", "3-5次", "write one exact number, not a range"),
         ("central_group_sessions", "十几次", "write the exact number alone, such as 12"),
         ("central_group_sessions", "全年", "write the number alone in digits, such as 12"),
-        ("party_congress", "十九大", "write the number alone in digits: 19"),
+        ("central_group_sessions", "十九大", "write the number alone in digits: 19"),
+        ("central_group_sessions", "第十二次", "write the number alone in digits: 12"),
+        ("central_group_sessions", "三四次", "三四 reads as 3 or 4, not one number"),
+        ("party_congress", "二十三四", "三四 reads as 3 or 4, not one number"),
+        ("party_congress", "十几大", "write the exact number alone, such as 19"),
         ("report_year", "去年", "write the year in four digits, such as 2020"),
         ("report_date", "1月15日", "the year is missing: write the whole date"),
         ("report_date", "2021年1月", "the day is missing: write the whole date"),

@@ -84,6 +84,12 @@ def test_blank_rows_are_dropped_and_errors_land_on_the_row_they_came_from(spec):
         ("central_group_sessions", "十二", 12),
         ("central_group_sessions", "1,200", 1200),
         ("central_group_sessions", "十二次半", "十二次半"),
+        ("central_group_sessions", "二十", 20),
+        ("central_group_sessions", "三四", "三四"),  # 3 or 4: refused, not read as 34
+        ("central_group_sessions", "十九大", "十九大"),  # a count, not an ordinal
+        ("party_congress", "十九大", 19),
+        ("party_congress", "第二十次", 20),
+        ("party_congress", "第十九届", 19),
         ("central_group_sessions", "", None),
         ("report_year", "2020年", 2020),
         ("report_date", "2021年1月5日", "2021-01-05"),
@@ -165,3 +171,29 @@ def test_a_number_fact_out_of_range_is_told_as_typed():
     assert checked.facts is not None
     assert checked.facts.values["attendance_rate"] == 99
     assert checked.facts.values["achievements"][0]["amount"] == 8000
+
+
+@pytest.mark.parametrize(("typed", "value"), [("十九大", 19), ("第二十次", 20), ("二十", 20)])
+def test_a_congress_typed_as_its_name_is_its_number(spec, typed, value):
+    """党的全国代表大会届次 typed in the form as 十九大 or 第二十次 was refused as not an integer."""
+    fields = fields_for(example_facts())
+    fields["fact.party_congress"] = typed
+    checked = check_form(spec, parse_form(spec, fields))
+    assert checked.errors == {}
+    assert checked.facts is not None and checked.facts.values["party_congress"] == value
+
+
+def test_two_numerals_side_by_side_are_refused_saying_why(spec):
+    """三四 was read as 34: a clerk writing 三四次 means three or four times."""
+    fields = fields_for(example_facts())
+    fields["fact.party_congress"] = "二十三四"
+    fields["fact.central_group_sessions"] = "三四次"
+    fields["fact.theory_sessions"] = "十几次"
+    checked = check_form(spec, parse_form(spec, fields))
+    assert checked.errors == {
+        "fact.party_congress": "“党的全国代表大会届次”填写的“二十三四”中，“三四”可理解为三或四，"
+        "请填写一个确切的数。",
+        "fact.central_group_sessions": "“中心组学习次数”填写的“三四次”中，“三四”可理解为三或四，"
+        "请填写一个确切的数。",
+        "fact.theory_sessions": "“中心组理论学习次数”应填写整数（阿拉伯数字），“十几次”不是整数。",
+    }

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from pipeline import typed_values
 from pipeline.facts import (
     ONLY_PUNCTUATION_ERROR,
     PATTERN_ERROR,
@@ -389,6 +390,12 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
         return f"“{label}”只有标点符号，请填写内容。"
     if kind == "too_short":
         return f"“{label}”至少要填写一项。"
+    numeric = field is not None and field.type in ("integer", "number")  # a year: 二〇二一
+    two = typed_values.two_numerals(given) if numeric and isinstance(given, str) else None
+    if two is not None and kind in ("int_type", "int_parsing", "float_type", "float_parsing"):
+        return (
+            f"“{label}”填写的“{given}”中，“{two}”可理解为{two[0]}或{two[1]}，请填写一个确切的数。"
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if field is not None and field.type == "year":
             return f"“{label}”应填写四位数的年份，如 2020；“{given}”不是年份。"
