@@ -203,6 +203,36 @@ def test_a_point_with_nothing_after_it_is_missing(tmp_path):
     assert structure("一是抓学习；二是\n抓制度；三是抓作风。") == []
 
 
+WRAPPED_POINTS = (
+    "学校认真落实上级要求，一是加强组织领导，成立工作小组，明确责任分工；二是强化理论学习，"
+    "全年开展专题学习，覆盖全体教职工；三是抓好阵地管理，规范校园网站和宣传栏。"
+)
+
+
+@pytest.mark.parametrize("width", [12, 35])
+def test_a_point_number_split_by_a_hard_line_break_is_read_whole(tmp_path, width: int):
+    """Hard-wrapped at 12 characters a line ends “，一” and the next begins “是加强”; at 35, “；二”
+    and “是强化”: a PDF viewer's copy or a hard-wrapped .txt. The series is complete."""
+    lines = [WRAPPED_POINTS[i : i + width] for i in range(0, len(WRAPPED_POINTS), width)]
+    path = tmp_path / "wrapped.txt"
+    path.write_text("一、主要工作\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert any(ln.endswith(("一", "二")) for ln in lines)  # the wrap does split a number
+    done = run_cli("check", path)
+    assert "structure." not in done.stdout, done.stdout
+
+
+def test_a_split_point_number_still_counts_in_its_series():
+    found = check_text("一、工作\n要求，一\n是抓学习；三是抓作风。").findings
+    assert [f.message for f in found] == ["“三是” follows “一是”: a point is missing"]
+    assert structure("一是抓学习；二\n是。三是抓作风。") == [("structure.series", "二\n是")]
+    assert structure("一是抓学习；二\n要抓制度；三是抓作风。") == [
+        ("structure.series-form", "二\n要")
+    ]
+    # a paragraph break is no wrap, and 第一 is no point number
+    assert structure("一是抓学习；二\n\n是抓制度；三是抓作风。") == [("structure.series", "三是")]
+    assert structure("这是第一\n是因为工作扎实。") == []
+
+
 def test_series_words_inside_other_words_are_not_points():
     assert structure("统一是前提。一是一，二是二。看一要看全局。") == []
 

@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # annotations only: checking text without a spec needs neithe
 _TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
 _SERIES = re.compile(r"([一二三四五六七八九十]{1,3})(是|要)")
+_SERIES_TAIL = re.compile(r"([一二三四五六七八九十]{1,3})$")
+"""A series number ending a line, its 是/要 wrapped onto the next line."""
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、") | frozenset(HSPACE)
 _LEVEL_NAMES = {0: "一、", 1: "（一）", 2: "1.", 3: "（1）"}
 
@@ -360,8 +362,12 @@ def _empty_sections(ctx: Context, items: set[int]) -> list[Finding]:
 # ----------------------------------------------------------------------------- 一是/二是
 
 
-def _series_tokens(ctx: Context, line: Line) -> list[tuple[int, int, int, str]]:
-    """(start, end, value, form) of each 一是/二要 point in a line."""
+def _series_tokens(
+    ctx: Context, line: Line, nxt: Line | None, heading_lines: set[int]
+) -> list[tuple[int, int, int, str]]:
+    """(start, end, value, form) of each 一是/二要 point in a line, including one split by a hard
+    line break at the line's end (…要求，一\n是加强…, as a PDF viewer or a hard-wrapped .txt
+    has it) when the next line goes on with the paragraph."""
     text = ctx.text
     out = []
     for m in _SERIES.finditer(text, line.cstart, line.cend):
@@ -371,7 +377,23 @@ def _series_tokens(ctx: Context, line: Line) -> list[tuple[int, int, int, str]]:
         value = small_cn_number(m.group(1))
         if value is not None:
             out.append((m.start(), m.end(), value, m.group(2)))
+    tail = _SERIES_TAIL.search(text, line.cstart, line.cend)
+    if (
+        tail is not None
+        and nxt is not None
+        and text[nxt.cstart : nxt.cstart + 1] in ("是", "要")
+        and _paragraph_goes_on(ctx, line, nxt, heading_lines)
+    ):
+        prev = text[tail.start() - 1] if tail.start() > line.cstart else " "
+        value = small_cn_number(tail.group(1))
+        if prev in _SERIES_BOUNDARY and value is not None:
+            out.append((tail.start(), nxt.cstart + 1, value, text[nxt.cstart]))
     return out
+
+
+def _written(ctx: Context, start: int, end: int) -> str:
+    """A series number as written, a line break inside it left out (一\n是 → 一是)."""
+    return "".join(ctx.text[start:end].split())
 
 
 def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
@@ -398,7 +420,7 @@ def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
                             Severity.ERROR,
                             start,
                             end,
-                            f"“{ctx.text[start:end]}” breaks a series written “一{main}、二{main}…”",
+                            f"“{_written(ctx, start, end)}” breaks a series written “一{main}、二{main}…”",
                             f"use one form for the whole series: {_cn(value)}{main}",
                         )
                     )
@@ -412,10 +434,13 @@ def _series(ctx: Context) -> tuple[list[Finding], dict[int, int]]:
             span_index = idx
             if line.start in heading_lines:
                 continue
-        for start, end, value, form in _series_tokens(ctx, line):
-            written = ctx.text[start:end]
-            nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if _point_left_empty(ctx, end, line, nxt, heading_lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        for start, end, value, form in _series_tokens(ctx, line, nxt, heading_lines):
+            written = _written(ctx, start, end)
+            at, after = line, nxt
+            if nxt is not None and end > line.cend:  # split by a line break: ends on the next line
+                at, after = nxt, _line_after(lines, i + 1)
+            if _point_left_empty(ctx, end, at, after, heading_lines):
                 out.append(
                     ctx.finding(
                         "structure.series",
@@ -476,12 +501,21 @@ def _point_left_empty(
 ) -> bool:
     """A 一是/三是 with nothing after it: a full stop follows, or the paragraph ends there (the
     text's end, a blank line or a heading next; a line that merely wraps goes on)."""
-    text = ctx.text
     if end < line.cend:
-        return text[end] in _POINT_STOP
+        return ctx.text[end] in _POINT_STOP
+    return not _paragraph_goes_on(ctx, line, nxt, heading_lines)
+
+
+def _paragraph_goes_on(ctx: Context, line: Line, nxt: Line | None, heading_lines: set[int]) -> bool:
+    """The paragraph goes on from `line` to `nxt`: the line merely wraps (no blank line, heading
+    or signature comes next)."""
     if nxt is None or (ctx.doc.signature is not None and nxt.cstart >= ctx.doc.signature[0]):
-        return True
-    return text.count("\n", line.end, nxt.start) >= 2 or nxt.start in heading_lines
+        return False
+    return ctx.text.count("\n", line.end, nxt.start) < 2 and nxt.start not in heading_lines
+
+
+def _line_after(lines: list[Line], i: int) -> Line | None:
+    return lines[i + 1] if i + 1 < len(lines) else None
 
 
 def _span_index(ctx: Context, offset: int) -> int:
