@@ -127,6 +127,13 @@ def test_marker_is_a_warning_and_nothing_else():
         ("同比增长%，完成率100%。", "gap.silent-number", "增长%"),
         ("学习贯彻党的大精神。", "gap.silent-ordinal", "党的大"),
         ("围绕庆祝建党周年开展活动。", "gap.silent-number", "建党周年"),
+        # a number or percentage cut before the punctuation after its lead
+        ("完成投资4.2亿元，占年度计划的 。", "gap.silent-number", "占年度计划的 。"),
+        ("完成投资4.2亿元，占年度计划的。", "gap.silent-number", "占年度计划的。"),
+        ("完成投资4.2亿元占年度计划的；", "gap.silent-number", "占年度计划的；"),
+        ("参保率达到。", "gap.silent-number", "参保率达到。"),
+        ("中小企业合同金额占比达到 ，较上年提高。", "gap.silent-number", "金额占比达到 ，"),
+        ("全年任务完成率为，", "gap.silent-number", "完成率为，"),
         # a report in traditional characters
         ("舉辦大型活動 場。", "gap.silent-number", "活動 場"),
         ("新增會員 個，服務長者3000餘戶。", "gap.silent-number", "會員 個"),
@@ -159,6 +166,10 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "本會 個人會員增加，組織 場所建設。",  # 個人, 場所: words, not measure words
         "坚持党的大政方针，增长十%，达到百分之十，建党100周年。",
         "填报单位：　　　　联系人：　　　　联系电话：",  # a form to fill in (回执)
+        "完成投资4.2亿元，占年度计划的108%。占比达到78%，完成率为百分之百。",
+        "对违规占地的，依法查处；对占道经营的，及时劝离。",  # 占 a verb, not a share
+        "抢占宣传舆论的制高点，占领舆论阵地的，予以表扬。",
+        "预期目标全部达到。各项指标完成率为：",
     ],
 )
 def test_no_silent_gap_where_nothing_is_missing(text: str):
@@ -263,6 +274,8 @@ def test_blanks_beside_digits_are_info_notes_the_fix_joins():
             "理论学习有收获、思想政治受洗礼、干事创业敢担当、为民服务解难题、清正廉洁作表率",
         ),
         ("坚持立德树人根本务。", "立德树人根本", "立德树人根本任务"),
+        ("全面落实 根本任务。", "落实 根本任务", "立德树人根本任务"),  # 立德树人 cut out
+        ("全面落实根本任务。", "落实根本任务", "立德树人根本任务"),
         (
             "争做有理想信念、有道德情操、有仁爱之心的好老师。",
             "有理想信念、有道德情操、有仁爱之心",

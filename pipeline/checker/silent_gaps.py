@@ -5,7 +5,8 @@ judged by what surrounds it:
 
 - `gap.silent-number`: a number missing before a measure word or unit (共开展中心组学习 次,
   建国 周年, 现将 年以来, 占 %), or cut out leaving no blank where one must stand (增长%,
-  建党周年; 党的大精神 is a `gap.silent-ordinal`);
+  建党周年; 党的大精神 is a `gap.silent-ordinal`), or cut before the punctuation after a lead
+  that asks for one, with or without a blank (…，占年度计划的。 参保率达到 ，);
 - `gap.silent-ordinal`: a missing ordinal, or part of one, in a fixed expression (党的 大精神,
   党的十 大精神, 第 次, 十九届 中全会);
 - `gap.silent-name`: a missing name (《 县 年…》, 按照 县教委, 学习领会 关于…);
@@ -31,7 +32,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.layout import is_layout, pads_name_or_column
 from pipeline.checker.noise import Blank
 from pipeline.checker.placeholders import stray_dots
-from pipeline.checker.text import HSPACE, is_cjk
+from pipeline.checker.text import CJK_CLASS, HSPACE, is_cjk
 from pipeline.checker.vocab import (
     ADMIN_SUFFIXES,
     CN_NUMERAL_CHARS,
@@ -254,6 +255,30 @@ _DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*
 """A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
+_LEAD_CUT = re.compile(
+    rf"(?:(?<=[，,；;：:元\d])(?:约|仅|共|均|分别)?占(?![用据领有地道])[{CJK_CLASS}]{{1,10}}?的"
+    r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为)"
+    r"(?=[ \t\u3000]*[，。；、,;])"
+)
+"""A lead that a number or percentage must follow, with punctuation next: the number was cut
+out (…，占年度计划的。 / 4.2亿元占年度计划的 ； 参保率达到。 完成率为，). 占 opens its clause: after
+对 or in 占用, 占地, 占道 (对违规占地的，依法…) it is a verb, not a share."""
+
+
+def _cut_after_lead(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lead) of each number cut out between its lead and the punctuation after it;
+    the span runs to the punctuation, over any blank left in the number's place."""
+    out = []
+    for m in _LEAD_CUT.finditer(text):
+        # 率达到, 比例为: the words before say what was measured (参保率达到)
+        start = m.start() if m.group().endswith("的") else _context_start(text, m.start())
+        end = m.end()
+        while text[end] in HSPACE:
+            end += 1
+        out.append((start, end + 1, text[start : m.end()]))
+    return out
+
+
 def _cut_clean(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of each number cut out leaving no blank where one must stand: a
     percent sign after a Chinese word (增长%), 党的大精神, 建党周年, 〔2020〕号."""
@@ -324,6 +349,19 @@ def check_silent_gaps(ctx: Context) -> list[Finding]:
                 end,
                 f"{'ordinal' if ordinal else 'number'} missing before “{'大' if ordinal else word}”",
                 _ORDINAL_HINT if ordinal else _NUMBER_HINT,
+            )
+        )
+    for start, end, lead in _cut_after_lead(text):
+        if ctx.in_residue(start) or ctx.in_marker(start):
+            continue
+        findings.append(
+            ctx.finding(
+                "gap.silent-number",
+                Severity.ERROR,
+                start,
+                end,
+                f"number missing after “{lead}”",
+                _NUMBER_HINT,
             )
         )
     for start, end, label in _empty_fields(text):
