@@ -53,6 +53,12 @@ def by_code(text: str, code: str) -> list[str]:
         "VIP专享文档",
         "热门文章",
         "收藏",
+        # a 范文 collection's own title and labels
+        "工作总结范文（通用5篇）",
+        "2023年学校工作总结范文(精选10篇)",
+        "学校工作计划范文【汇总三篇】",
+        "精选范文",
+        "范文精选",
     ],
 )
 def test_residue_lines(line: str):
@@ -75,6 +81,11 @@ def test_residue_lines(line: str):
         ("客服电话：400-123-4567", "客服电话：400-123-4567"),
         ("下载遇到问题请联系QQ：12345678", "联系QQ：12345678"),
         ("（此文档为word格式，可任意编辑）\n正文。", "（此文档为word格式，可任意编辑）"),
+        # a 范文 collection's label before each report's title: the title is the report's
+        ("篇一：2023年学校工作总结\n正文。", "篇一："),
+        ("正文。\n\n篇二：2023年学校工作总结\n正文。", "篇二："),
+        ("第一篇：2023年学校工作总结\n正文。", "第一篇："),
+        ("第3篇:社区2023年上半年工作汇报\n正文。", "第3篇:"),
     ],
 )
 def test_inline_residue(text: str, residue: str):
@@ -101,6 +112,11 @@ def test_inline_residue(text: str, residue: str):
         "来源：县统计局",  # a table's source note is the report's own
         "资金来源：县级财政预算安排",
         "收藏品市场专项整治行动",
+        "第一篇：开启全面建设社会主义现代化国家新征程",  # a 规划's part, not a site's label
+        "全年撰写调研报告5篇，其中第一篇获市级优秀调研成果奖。",
+        "教师发表论文（共5篇）",
+        "组织开展优秀范文赏析活动。",
+        "学校2020年意识形态工作总结范文",  # the site's title, but the only title: --fix keeps it
     ],
 )
 def test_no_residue_in_report_text(text: str):
@@ -168,6 +184,24 @@ def test_fix_removes_residue_joins_wraps_and_never_touches_a_gap():
     again = check_text(fixed)
     assert [f.excerpt for f in again.findings if f.family == "gap"] == ["学习 次", "学习 次"]
     assert clean_text(raw) == fixed
+
+
+def test_fix_of_a_collection_page_keeps_each_reports_title(cli, tmp_path: Path):
+    """A page copied from a 范文 site: its own title, then 篇一：/篇二： before each report."""
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "2023年学校工作总结范文（通用2篇）\n\n篇一：2023年学校工作总结\n\n　　今年以来，学校"
+        "全年开展学习12次。\n\n篇二：红星中学2023年工作总结\n\n　　今年以来，学校撰写"
+        "调研报告5篇。\n",
+        encoding="utf-8",
+    )
+    done = cli("check", page, "--fix")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("noise.boilerplate [warning]") == 3, done.stdout
+    assert (tmp_path / "page.fixed.txt").read_text(encoding="utf-8").strip("\n") == (
+        "2023年学校工作总结\n\n　　今年以来，学校全年开展学习12次。\n\n红星中学2023年工作总结"
+        "\n\n　　今年以来，学校撰写调研报告5篇。"
+    )
 
 
 def test_fix_restores_flattened_paragraph_breaks():

@@ -2,7 +2,8 @@
 
 Residue (`noise.boilerplate`): publication date, file size, page-count and page-number lines,
 source and uploader lines, web addresses, disclaimers, 文档介绍, 查看更多, 小编为大家整理…,
-login prompts, customer-service numbers.
+login prompts, customer-service numbers, a 范文 collection's headings (工作总结范文（通用5篇）,
+精选范文, the 篇一： label before a report's title).
 
 Blanks: text extracted from a PDF wraps at a regular width (about 29 characters in the
 sample), and every line end becomes a space, often inside a word ("大精 神"). A word removed
@@ -30,6 +31,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, SENTENCE_END, LineIndex
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
+from pipeline.type_words import DOC_TYPE_WORDS
 
 if TYPE_CHECKING:
     from pipeline.checker.context import Context
@@ -93,6 +95,10 @@ _RESIDUE_LINES = [
         r"(?:作者|发布时间|发布日期|发布者|浏览|阅读|点击)[^\n]*$"
     ),
 ]
+_NTH = r"[一二三四五六七八九十\d]{1,3}"
+_COLLECTED = "通用|精选|汇总|合集|推荐|热门|最新|优秀|经典"
+"""What a 范文 site calls its collections: 工作总结范文（通用5篇）, 精选范文."""
+_TITLE_WORD = "(?:" + "|".join(DOC_TYPE_WORDS) + "|范文)"
 _RESIDUE_INLINE_PATTERN = (
     r"(?:查看更多|展开全文|阅读全文|点击查看全文|查看全文|继续阅读)[>»＞》∨︾↓]*"
     r"|剩余\d{1,4}页未读[^\n]{0,10}"
@@ -105,9 +111,21 @@ _RESIDUE_INLINE_PATTERN = (
     r"|本站(?:不保证|仅提供|不予受理|不承担)[^\n]{0,120}"
     r"|(?:需要|请)先登录[^\n。]{0,20}"
     r"|[（(]?此文档为(?:word|Word|WORD)格式[^\n）)]{0,30}[）)]?"
+    # a 范文 collection's headings at a line's start: 篇一：2023年学校工作总结 (the label only: the
+    # title is the report's), 第一篇： before a title (第一篇 of a 规划 is a part, named after it),
+    # 工作总结范文（通用5篇）, 精选范文
+    r"|(?<![^\n])[ \t\u3000]*篇" + _NTH + r"[：:]"
+    r"|(?<![^\n])[ \t\u3000]*第"
+    + _NTH
+    + r"篇[：:](?=[^\n]{1,40}?"
+    + _TITLE_WORD
+    + r"[ \t\u3000\r]*$)"
+    r"|(?<![^\n])[^\n]{0,40}?(?:(?:范文|范本|例文|模板)[（(【\[](?:" + _COLLECTED + r"|共)?"
+    r"|[（(【\[](?:" + _COLLECTED + r"))" + _NTH + r"篇[）)】\]](?=[ \t\u3000\r]*$)"
+    r"|(?<![^\n])[ \t\u3000]*(?:" + _COLLECTED + r")?范文(?:精选|大全|推荐)?(?=[ \t\u3000\r]*$)"
 )
 _INLINE_KEYS: tuple[str, ...] = ("查看更多", "全文", "继续阅读", "剩余", "全部", "小编", "客服")
-_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录", "此文档")
+_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录", "此文档", "篇", "范文")
 """Every match of the inline pattern holds one of these: a text with none has no inline residue."""
 
 
