@@ -95,10 +95,6 @@ _RESIDUE_LINES = [
         r"(?:作者|发布时间|发布日期|发布者|浏览|阅读|点击)[^\n]*$"
     ),
 ]
-_NTH = r"[一二三四五六七八九十\d]{1,3}"
-_COLLECTED = "通用|精选|汇总|合集|推荐|热门|最新|优秀|经典"
-"""What a 范文 site calls its collections: 工作总结范文（通用5篇）, 精选范文."""
-_TITLE_WORD = "(?:" + "|".join(DOC_TYPE_WORDS) + "|范文)"
 _RESIDUE_INLINE_PATTERN = (
     r"(?:查看更多|展开全文|阅读全文|点击查看全文|查看全文|继续阅读)[>»＞》∨︾↓]*"
     r"|剩余\d{1,4}页未读[^\n]{0,10}"
@@ -111,26 +107,32 @@ _RESIDUE_INLINE_PATTERN = (
     r"|本站(?:不保证|仅提供|不予受理|不承担)[^\n]{0,120}"
     r"|(?:需要|请)先登录[^\n。]{0,20}"
     r"|[（(]?此文档为(?:word|Word|WORD)格式[^\n）)]{0,30}[）)]?"
-    # a 范文 collection's headings at a line's start: 篇一：2023年学校工作总结 (the label only: the
-    # title is the report's), 第一篇： before a title (第一篇 of a 规划 is a part, named after it),
-    # 工作总结范文（通用5篇）, 精选范文
-    r"|(?<![^\n])[ \t\u3000]*篇" + _NTH + r"[：:]"
-    r"|(?<![^\n])[ \t\u3000]*第"
-    + _NTH
-    + r"篇[：:](?=[^\n]{1,40}?"
-    + _TITLE_WORD
-    + r"[ \t\u3000\r]*$)"
-    r"|(?<![^\n])[^\n]{0,40}?(?:(?:范文|范本|例文|模板)[（(【\[](?:" + _COLLECTED + r"|共)?"
-    r"|[（(【\[](?:" + _COLLECTED + r"))" + _NTH + r"篇[）)】\]](?=[ \t\u3000\r]*$)"
-    r"|(?<![^\n])[ \t\u3000]*(?:" + _COLLECTED + r")?范文(?:精选|大全|推荐)?(?=[ \t\u3000\r]*$)"
 )
 _INLINE_KEYS: tuple[str, ...] = ("查看更多", "全文", "继续阅读", "剩余", "全部", "小编", "客服")
-_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录", "此文档", "篇", "范文")
+_INLINE_KEYS += ("联系", "QQ", "qq", "本站", "先登录", "此文档")
 """Every match of the inline pattern holds one of these: a text with none has no inline residue."""
 
 
 _residue_inline = lazy_pattern(_RESIDUE_INLINE_PATTERN)
 """The inline residue pattern, compiled the first time a text may hold some (2.5 ms)."""
+
+
+_NTH = r"[一二三四五六七八九十\d]{1,3}"
+_COLLECTED = "通用|精选|汇总|合集|推荐|热门|最新|优秀|经典"
+"""What a 范文 site calls its collections: 工作总结范文（通用5篇）, 精选范文."""
+_TITLE_WORD = "(?:" + "|".join(DOC_TYPE_WORDS) + "|范文)"
+_collection_heading = lazy_pattern(
+    # the label before a report's title (the title itself is the report's): 篇一：2023年学校
+    # 工作总结, and 第一篇： before a document's title (第一篇 of a 规划 is a part of it)
+    r"[ \t\u3000]*(?:篇" + _NTH + r"[：:]"
+    r"|第" + _NTH + r"篇[：:](?=[^\n]{1,40}?" + _TITLE_WORD + r"[ \t\u3000\r]*$))"
+    # the collection's title and labels: 工作总结范文（通用5篇）, 精选范文
+    r"|[^\n]{0,40}?(?:(?:范文|范本|例文|模板)[（(【\[](?:" + _COLLECTED + r"|共)?"
+    r"|[（(【\[](?:" + _COLLECTED + r"))" + _NTH + r"篇[）)】\]][ \t\u3000\r]*$"
+    r"|[ \t\u3000]*(?:" + _COLLECTED + r")?范文(?:精选|大全|推荐)?[ \t\u3000\r]*$"
+)
+"""A 范文 collection's heading at a line's start (matched only there, and only in a text with
+篇 or 范文 in it)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
     """Every span of site residue, in order."""
     out: list[Residue] = []
     inline = _residue_inline() if any(k in text for k in _INLINE_KEYS) else None
+    collection = _collection_heading() if "篇" in text or "范文" in text else None
     for start, end in index.physical_lines(text):
         if 0 < end - start <= 400:
             line = text[start:end]
@@ -185,6 +188,12 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
             ):
                 out.append(Residue(start, end, True))
                 continue
+            heading = collection.match(text, start, end) if collection is not None else None
+            if heading is not None:
+                if heading.end() == end:
+                    out.append(Residue(start, end, True))
+                    continue
+                out.append(Residue(start, heading.end(), False))
         if inline is None:
             continue
         markers = (

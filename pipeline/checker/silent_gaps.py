@@ -255,27 +255,31 @@ _DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*
 """A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
-_LEAD_CUT = re.compile(
-    rf"(?:(?<=[，,；;：:元\d])(?:约|仅|共|均|分别)?占(?![用据领有地道])[{CJK_CLASS}]{{1,10}}?的"
-    r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为)"
-    r"(?=[ \t\u3000]*[，。；、,;])"
+_LEAD_END = re.compile(r"(的|达到|为)[ \t\u3000]*[，。；、,;]")
+"""The last word of a lead that a number must follow, with punctuation next (scanned for
+first: a text has few, and the lead before each is then read back from it)."""
+_LEAD = re.compile(
+    rf"(?:(?<=[，,；;：:元\d])(?:约|仅|共|均|分别)?占(?![用据领有地道])[{CJK_CLASS}]{{1,10}}的"
+    r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为)$"
 )
-"""A lead that a number or percentage must follow, with punctuation next: the number was cut
-out (…，占年度计划的。 / 4.2亿元占年度计划的 ； 参保率达到。 完成率为，). 占 opens its clause: after
-对 or in 占用, 占地, 占道 (对违规占地的，依法…) it is a verb, not a share."""
+"""A lead that a number or percentage must follow: 占年度计划的, 参保率达到, 完成率为. 占 opens
+its clause: after 对 or in 占用, 占地, 占道 (对违规占地的，依法…) it is a verb, not a share."""
+_LEAD_MAX = 16
+"""Characters of the longest lead (分别占 + ten characters + 的, and the mark before it)."""
 
 
 def _cut_after_lead(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, lead) of each number cut out between its lead and the punctuation after it;
-    the span runs to the punctuation, over any blank left in the number's place."""
+    """(start, end, lead) of each number cut out between its lead and the punctuation after it
+    (…，占年度计划的。 / 4.2亿元占年度计划的 ； 参保率达到。 完成率为，); the span runs to the
+    punctuation, over any blank left in the number's place."""
     out = []
-    for m in _LEAD_CUT.finditer(text):
+    for m in _LEAD_END.finditer(text):
+        lead = _LEAD.search(text, max(0, m.end(1) - _LEAD_MAX), m.end(1))
+        if lead is None:
+            continue
         # 率达到, 比例为: the words before say what was measured (参保率达到)
-        start = m.start() if m.group().endswith("的") else _context_start(text, m.start())
-        end = m.end()
-        while text[end] in HSPACE:
-            end += 1
-        out.append((start, end + 1, text[start : m.end()]))
+        start = lead.start() if m[1] == "的" else _context_start(text, lead.start())
+        out.append((start, m.end(), text[start : lead.end()]))
     return out
 
 

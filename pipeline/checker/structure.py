@@ -377,13 +377,10 @@ def _series_tokens(
         value = small_cn_number(m.group(1))
         if value is not None:
             out.append((m.start(), m.end(), value, m.group(2)))
-    tail = _SERIES_TAIL.search(text, line.cstart, line.cend)
-    if (
-        tail is not None
-        and nxt is not None
-        and text[nxt.cstart : nxt.cstart + 1] in ("是", "要")
-        and _paragraph_goes_on(ctx, line, nxt, heading_lines)
-    ):
+    if nxt is None or text[nxt.cstart : nxt.cstart + 1] not in ("是", "要"):
+        return out
+    tail = _SERIES_TAIL.search(text, max(line.cstart, line.cend - 3), line.cend)
+    if tail is not None and _paragraph_goes_on(ctx, line, nxt, heading_lines):
         prev = text[tail.start() - 1] if tail.start() > line.cstart else " "
         value = small_cn_number(tail.group(1))
         if prev in _SERIES_BOUNDARY and value is not None:
