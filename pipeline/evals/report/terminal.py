@@ -7,6 +7,7 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.evals.journal import SampleResult
 from pipeline.evals.report.common import (
@@ -47,7 +48,7 @@ def print_summary(
         table.add_column(header, justify="left" if header == "model" else "right")
     for g in summary.ranked:
         table.add_row(
-            str(g.rank), escape(model_cell(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
+            str(g.rank), Text(model_cell(g)), str(g.samples), pct(g.pass_rate), str(g.errors),
             *(fmt(g.metrics.get(c)) for c in cols), fmt(g.quality),
             *(usage_cell(g, c) for c in used),
         )  # fmt: skip
@@ -75,7 +76,7 @@ def print_summary(
         tags = Table(title="pass rate by case tag", title_justify="left")
         tags.add_column("tag")
         for label in groups:
-            tags.add_column(escape(label), justify="right")
+            tags.add_column(Text(label), justify="right")
         for tag, cells in rows:
             tags.add_row(escape(tag), *cells)
         console.print(tags)
