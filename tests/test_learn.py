@@ -1564,3 +1564,41 @@ def test_a_type_learned_from_a_sample_writes_none_of_the_samples_facts_for_anoth
         assert not re.search(rf"(?<![\d.]){re.escape(leak)}", draft), (leak, draft)
     for other in names.values():
         assert other in draft, (other, draft)
+
+
+RATES = """青山县疾控中心2023年工作总结
+
+2023年，我中心认真履行疾病预防控制职责，各项工作稳步推进。现将全年工作总结如下：
+
+一、主要工作
+
+全年开展流行病学调查36次，疫苗接种覆盖率达到100%，传染病报告及时率达到95%，较上年提高2个百分点。
+
+二、下一步打算
+
+进一步提升疫苗接种服务水平。
+"""
+
+
+def test_a_percentage_learned_from_a_whole_number_accepts_decimals(cli, tmp_path):
+    """A type learned from “覆盖率达到100%”, “及时率达到95%” made them integer facts: another
+    unit's 98.5 was refused. A percentage, a rate or a change in points takes decimals;
+    a count stays whole."""
+    spec, out = _learned(cli, tmp_path / "cdc.txt", RATES, "cdc")
+    by_label = {f.label: (key, f) for key, f in spec.facts.items()}
+    coverage_key, coverage = by_label["疫苗接种覆盖率"]
+    timely_key, timely = by_label["传染病报告及时率"]
+    points_key, points = by_label["较上年提高百分点"]
+    assert (coverage.type, coverage.unit, coverage.max) == ("number", "%", 100)
+    assert (timely.type, points.type) == ("number", "number")
+    assert by_label["流行病学调查次数"][1].type == "integer"
+    template = (out / "cdc.facts.yaml").read_text(encoding="utf-8")
+    assert "# 疫苗接种覆盖率（数字，单位：%" in template, template
+    facts = _filled_facts(out / "schemas" / "cdc.yaml", out / "cdc.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({coverage_key: 98.5, timely_key: 96.8, points_key: 1.5})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "覆盖率达到98.5%" in text and "及时率达到96.8%" in text, text
+    assert "提高1.5个百分点" in text, text

@@ -905,7 +905,8 @@ def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> Non
         unit, example, typ = "%", 90, "number"
     else:
         suffix, unit, example = MEASURES[measure]
-        label, typ = _measured_label(core, suffix), "integer"
+        label = _measured_label(core, suffix)
+        typ = "number" if _fractional(unit, label) else "integer"
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
     reg.add(
@@ -1291,7 +1292,7 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
             label,
             start=m.start(),
             end=m.end(),
-            type="integer" if is_int else "number",
+            type="number" if not is_int or _fractional(None, label) else "integer",
             min=0,
             example=value,
             description=f"{label}（样稿中为 {m.group()}）。",
@@ -1341,6 +1342,12 @@ _CHANGE = re.compile(r"增长|增幅|增速|提高|提升|上升|下降|降低|�
 """Words of a percentage that is a change, which may pass 100% (同比增长150%), not a share."""
 
 
+def _fractional(unit: str | None, label: str) -> bool:
+    """Whether a figure is a percentage or a rate, which another unit may give with decimals
+    (覆盖率100% in the sample, 98.5 in another unit's facts) however the sample wrote it."""
+    return unit in ("%", "个百分点") or label.endswith(("率", "比例", "占比"))
+
+
 def _count_value(
     text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
 ) -> None:
@@ -1365,7 +1372,7 @@ def _count_value(
         start=s,
         end=e,
         expression_of="{id} | cn" if chinese else "{id}",
-        type="integer" if is_int else "number",
+        type="number" if not is_int or _fractional(unit, label) else "integer",
         unit=unit,
         min=0,
         max=100 if share else None,
