@@ -1497,9 +1497,12 @@ SAMPLES = DATA / "samples"
         (
             "hospital-annual-2022.docx",
             "市",
-            {"青山县人民医院": "东海市第二人民医院", "刘志刚": "孙立"},
+            {"青山县人民医院": "东海市第二人民医院", "刘志刚": "孙立"}
+            | {"疼痛科、老年病科": "心内科、康复医学科"},
             [
                 "青山",
+                "疼痛科",
+                "老年病科",
                 "县",
                 "刘志刚",
                 "35.6",
@@ -1602,3 +1605,47 @@ def test_a_percentage_learned_from_a_whole_number_accepts_decimals(cli, tmp_path
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "覆盖率达到98.5%" in text and "及时率达到96.8%" in text, text
     assert "提高1.5个百分点" in text, text
+
+
+COUNTED_LISTS = """青山县人民医院2022年工作总结
+
+2022年，我院坚持公益性办院方向，各项工作稳步推进。现将全年工作总结如下：
+
+一、主要工作
+
+新开设疼痛科、老年病科2个专科，打造胸痛救治、卒中救治等3条绿色通道，全年开展义诊18场。
+
+二、下一步打算
+
+进一步提升医疗服务能力。
+"""
+
+
+def test_a_list_counted_by_a_number_is_a_fact_beside_its_count(cli, tmp_path):
+    """“新开设疼痛科、老年病科2个专科” learned the count but kept the list as text: another
+    hospital's draft named the sample's departments, beside a count that could disagree."""
+    spec, out = _learned(cli, tmp_path / "hospital.txt", COUNTED_LISTS, "hospital")
+    by_label = {f.label: (key, f) for key, f in spec.facts.items()}
+    wards_key, wards = by_label["新开设专科名称"]
+    lanes_key, lanes = by_label["打造绿色通道名称"]
+    assert (wards.type, wards.example) == ("string", "疼痛科、老年病科")
+    assert (lanes.type, lanes.example) == ("string", "胸痛救治、卒中救治")
+    count_key = by_label["专科数量"][0]
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "hospital").iterdir()
+    )
+    assert not re.search(r"疼痛科|老年病科|胸痛救治|卒中救治", templates), templates
+    facts = _filled_facts(out / "schemas" / "hospital.yaml", out / "hospital.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update(
+        {
+            wards_key: "心内科、康复医学科、肾内科",
+            count_key: 3,
+            lanes_key: "创伤救治、危重孕产妇救治",
+        }
+    )
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "新开设心内科、康复医学科、肾内科3个专科" in text, text
+    assert "打造创伤救治、危重孕产妇救治等" in text, text

@@ -350,6 +350,7 @@ def find_facts(
         )
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
+    _counted_lists(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _own_place_names(text, outline, reg)
     _project_names(text, outline, reg)
@@ -1204,6 +1205,37 @@ def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
             reg.add_sample_text(
                 label, m.start(), m.end(), fact_id={"县": "county"}.get(place or "")
             )
+
+
+_COUNTED_LIST = re.compile(
+    rf"([\u4e00-\u9fff]{{1,20}}(?:、[\u4e00-\u9fff]{{1,12}}?)+)(?=等?(?:\d+|[{_CN_NUM}]{{1,4}})"
+    rf"(?:{_MEASURE_RE}))"
+)
+"""An enumeration directly counted by the number after it (疼痛科、老年病科2个专科)."""
+_LIST_LEAD = re.compile(
+    rf"^.*(?:{_LIGHT_SPLIT.pattern}|开设|设立|增设|新建|建成|建立|组建|成立|创建|打造|引进|新增"
+    r"|开通|评为|获评|包括|涵盖|涉及|培育|认定)"
+)
+"""The words before a list's first item that say what was done with it (新开设)."""
+
+
+def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
+    """A list the sample counts (新开设疼痛科、老年病科2个专科) is its unit's own: kept as
+    text, another unit's draft would name the sample's items beside its own count."""
+    for m in _COUNTED_LIST.finditer(text, outline.title_span.end):
+        written = m.group(1)
+        first = written.split("、", 1)[0]
+        lead = _LIST_LEAD.match(first)
+        start = m.start(1) + (lead.end() if lead else 0)
+        whose = _LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
+        start += whose.end() if whose else 0
+        items = text[start : m.end(1)].split("、")
+        if any(len(item) < 2 for item in items) or not reg.free(start, m.end(1)):
+            continue
+        after = re.match(rf"等?(?:\d+|[{_CN_NUM}]{{1,4}})(?:{_MEASURE_RE})", text[m.end(1) :])
+        noun = _NOUN_AFTER.match(text, m.end(1) + (after.end() if after else 0))
+        what = context_core(text[m.start(1) : start]) + (noun.group(1) if noun else "列举项目")
+        reg.add_sample_text(f"{what}名称", start, m.end(1))
 
 
 _PROJECT = re.compile(
