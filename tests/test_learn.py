@@ -1246,15 +1246,15 @@ TOWNSHIP = """青石镇中心学校2023年安全工作总结
 
 
 @pytest.mark.parametrize(
-    ("level", "party", "government", "people"),
+    ("level", "superior", "party", "government", "people"),
     [
-        ("县", "县委", "县政府", "县人民政府"),
-        ("街道", "街道党工委", "街道办事处", "街道办事处"),
-        ("镇", "镇党委", "镇政府", "镇人民政府"),
+        ("县", "市", "县委", "县政府", "县人民政府"),
+        ("街道", "区", "街道党工委", "街道办事处", "街道办事处"),
+        ("镇", "县", "镇党委", "镇政府", "镇人民政府"),
     ],
 )
 def test_the_samples_area_level_words_follow_the_users_level(
-    cli, tmp_path, level, party, government, people
+    cli, tmp_path, level, superior, party, government, people
 ):
     """`draft learn` of a school's report under a 镇 kept 全镇, 镇党委 and 镇政府 as fixed text:
     a type learned from it drafted “全镇” and “镇党委” for a school under a 县 or a 街道."""
@@ -1266,14 +1266,18 @@ def test_the_samples_area_level_words_follow_the_users_level(
         p.read_text(encoding="utf-8") for p in (out / "prompts" / "school").iterdir()
     )
     assert not re.search(r"全镇|镇党委|镇政府|镇人民政府", templates), templates
-    assert "按照县委、县政府的部署" in templates  # the county above the 镇: another area's
+    # The county above the 镇 is the user's superior, a fact of its own.
+    assert not re.search(r"县委|县政府", templates), templates
+    fact = spec.facts["superior_level"]
+    assert (fact.type, fact.example, fact.required) == ("enum", "县", True)
     assert "本区域" in templates
     facts = _filled_facts(out / "schemas" / "school.yaml", out / "school.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    data.update({"area_level": level, "unit_name": "城关中心学校"})
+    data.update({"area_level": level, "superior_level": superior, "unit_name": "城关中心学校"})
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert f"按照{superior}委、{superior}政府的部署" in text, text
     assert f"在{party}、{government}的正确领导下" in text, text
     assert f"全{level}中小学安全形势" in text and f"全{level}安全工作现场会" in text
     assert f"落实{party}关于校园安全" in text and f"配合{people}开展" in text
@@ -1425,14 +1429,16 @@ def test_the_institutions_of_the_samples_own_area_follow_the_users_level(
     assert spec.facts["area_level"].example == "镇"
     templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "town").iterdir())
     assert not re.search(r"镇派出所|镇司法所|镇卫生院", templates), templates
-    # The county above the 镇 is another area: its bodies stay as written.
-    assert "按照县公安局的部署，配合县人民医院开展健康宣传" in templates, templates
+    # The county above the 镇 is the user's superior: its bodies follow superior_level.
+    assert spec.facts["superior_level"].example == "县"
+    assert not re.search(r"县公安局|县人民医院", templates), templates
     facts = _filled_facts(out / "schemas" / "town.yaml", out / "town.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    data.update({"area_level": level, "unit_name": "城关综治中心"})
+    data.update({"area_level": level, "superior_level": "市", "unit_name": "城关综治中心"})
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "按照市公安局的部署，配合市人民医院开展健康宣传" in text, text
     assert f"联合{police}、{justice}开展矛盾纠纷排查，会同{clinic}开展义诊" in text, text
     assert f"配合{police}开展平安创建" in text, text
     assert ("镇" in text) == (level == "镇"), text
@@ -1442,15 +1448,18 @@ SAMPLES = DATA / "samples"
 
 
 @pytest.mark.parametrize(
-    ("sample", "level", "names", "leaks"),
+    ("sample", "level", "superior", "names", "leaks"),
     [
         (
             "town-annual-2023.txt",
             "街道",
+            "区",
             {"青石镇人民政府": "城关街道办事处", "王建国": "周立新", "青石村": "东湖社区"},
             [
                 "青石",
                 "王建国",
+                "县委",
+                "县政府",
                 "全镇",
                 "镇党委",
                 "镇派出所",
@@ -1469,6 +1478,7 @@ SAMPLES = DATA / "samples"
         ),
         (
             "company-safety-2023.txt",
+            None,
             None,
             {"青山建设有限公司": "东方路桥有限公司", "陈志强": "赵刚"}
             | {"滨江花园项目": "环城北路改造项目"},
@@ -1490,13 +1500,28 @@ SAMPLES = DATA / "samples"
         (
             "duty-report-2023.txt",
             "乡",
+            "市",
             {"张伟": "李娜", "青石镇党委副书记、镇长": "东山乡党委书记"}
             | {"青石工业园区": "东山农产品加工园区"},
-            ["张伟", "青石", "镇", "12次", "5篇", "1期", "6个", "2.8", "3次", "1200"],
+            [
+                "张伟",
+                "青石",
+                "镇",
+                "县委",
+                "县政府",
+                "12次",
+                "5篇",
+                "1期",
+                "6个",
+                "2.8",
+                "3次",
+                "1200",
+            ],
         ),
         (
             "hospital-annual-2022.docx",
             "市",
+            None,
             {"青山县人民医院": "东海市第二人民医院", "刘志刚": "孙立"}
             | {"疼痛科、老年病科": "心内科、康复医学科"},
             [
@@ -1521,7 +1546,7 @@ SAMPLES = DATA / "samples"
     ],
 )
 def test_a_type_learned_from_a_sample_writes_none_of_the_samples_facts_for_another_unit(
-    cli, tmp_path, sample, level, names, leaks
+    cli, tmp_path, sample, level, superior, names, leaks
 ):
     """Each sample is learned, then drafted with another unit's facts: no figure, year,
     date, name, place or level word of the sample is left in the draft, and no fact that
@@ -1552,12 +1577,13 @@ def test_a_type_learned_from_a_sample_writes_none_of_the_samples_facts_for_anoth
             example = fact.example
             data[key] = example - 1 if fact.max is not None else example * 2 + 1
         elif fact.type == "enum":
-            assert key == "area_level" and level is not None, (key, fact.example)
-            data[key] = level
+            assert key in ("area_level", "superior_level"), (key, fact.example)
+            data[key] = level if key == "area_level" else superior
         else:
             assert fact.example in names, f"{key} ({fact.label}) e.g. {fact.example}"
             data[key] = names[fact.example]
     assert ("area_level" in spec.facts) == (level is not None)
+    assert ("superior_level" in spec.facts) == (superior is not None)
     facts = tmp_path / "facts.yaml"
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
@@ -1649,3 +1675,28 @@ def test_a_list_counted_by_a_number_is_a_fact_beside_its_count(cli, tmp_path):
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "新开设心内科、康复医学科、肾内科3个专科" in text, text
     assert "打造创伤救治、危重孕产妇救治等" in text, text
+
+
+def test_a_town_report_learned_for_a_county_names_the_countys_superior(cli, tmp_path):
+    """A type learned from a 镇 report kept “在县委、县政府的坚强领导下” as fixed text: a 县
+    unit's draft said it answers to 县委 (its own committee) instead of 市委、市政府. The
+    superior is a fact learned from the sample's words; a sample naming none has no such fact."""
+    sample = tmp_path / "town-annual-2023.txt"
+    spec, out = _learned(cli, sample, (SAMPLES / sample.name).read_text(encoding="utf-8"), "town")
+    fact = spec.facts["superior_level"]
+    assert (fact.label, fact.type, fact.example) == ("上级行政区层级", "enum", "县")
+    assert "县" in fact.description and "区" in (fact.choices or [])
+    template = (out / "town.facts.yaml").read_text(encoding="utf-8")
+    assert "# 上级行政区层级（从可选值中选一项，必填）" in template, template
+    facts = _filled_facts(out / "schemas" / "town.yaml", out / "town.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update({"area_level": "县", "superior_level": "市", "unit_name": "青山县人民政府"})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "在市委、市政府的坚强领导下，在县委的统一部署下" in text, text
+    assert "县委、县政府" not in text and "县政府" not in text, text  # 县委书记 is its own
+    for i, alone in enumerate(["company-safety-2023.txt", "hospital-annual-2022.txt"]):
+        path = tmp_path / alone
+        spec, _ = _learned(cli, path, (SAMPLES / alone).read_text("utf-8"), f"alone{i}")
+        assert "superior_level" not in spec.facts, (alone, spec.facts)

@@ -1284,10 +1284,12 @@ def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
         (m.start("level"), m.end(), m.group("level"), f'{{id}} | organ("{m.group("kind")}")')
         for m in _INSTITUTION.finditer(text, body)
     ]
-    found = [f for f in found if not any(i[0] <= f[0] < i[1] for i in institutions)]
-    for start, end, lv, expression in sorted(found + institutions):
+    found = sorted(
+        [f for f in found if not any(i[0] <= f[0] < i[1] for i in institutions)] + institutions
+    )
+    for start, end, lv, expression in found:
         if lv != level or not reg.free(start, end):
-            continue  # another area's (the county a 镇 report answers to): not the user's level
+            continue  # another area's: the one the unit answers to is written below
         reg.add(
             "所在行政区层级",
             fact_id="area_level",
@@ -1299,6 +1301,46 @@ def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
             example=level,
             description="本单位所在行政区的层级，决定“全县”“我镇”“县委”“镇党委”等词的写法"
             f"（样稿中为“{level}”，写作“{text[start:end]}”）。",
+            origin="sample",
+            required=True,
+        )
+    _superior_words(text, reg, level, found)
+
+
+_RANK = {"省": 0, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3, "街道": 3}
+"""How high a level is: a 镇's superior is a 县, a 区 or a 市 (a 县级市), so the superior is
+the sample's words, never derived from the level."""
+
+
+def _superior_words(
+    text: str, reg: _Registry, level: str, found: list[tuple[int, int, str, str]]
+) -> None:
+    """Words of the area the sample's unit answers to — a 镇 report's 在县委、县政府的坚强领导下,
+    按照县公安局的部署 — depend on the user's superior (a 县 answers to 市委、市政府), which
+    its own level does not say (a 镇 may be under a 县, a 区 or a 县级市): a fact of its own,
+    上级行政区层级 (`superior_level`), written as the area level's words are. The superior is
+    the nearest level above the unit's the sample names; a level further up stays as written."""
+    above = [lv for start, end, lv, _ in found if _RANK[lv] < _RANK[level] and reg.free(start, end)]
+    if not above:
+        return
+    nearest = max(_RANK[lv] for lv in above)
+    near = [lv for lv in above if _RANK[lv] == nearest]
+    superior = max(dict.fromkeys(near), key=near.count)
+    for start, end, lv, expression in found:
+        if lv != superior or not reg.free(start, end):
+            continue
+        reg.add(
+            "上级行政区层级",
+            fact_id="superior_level",
+            start=start,
+            end=end,
+            expression_of=expression,
+            type="enum",
+            choices=list(AREA_LEVELS),
+            example=superior,
+            description="本单位所属上级行政区的层级，决定“在县委、县政府的领导下”等上级党委、"
+            f"政府和部门的写法（样稿中为“{superior}”，写作“{text[start:end]}”）；"
+            "镇、街道的上级可能是县、区或市，请按实际选择。",
             origin="sample",
             required=True,
         )
