@@ -1639,7 +1639,7 @@ COUNTED_LISTS = """青山县人民医院2022年工作总结
 
 一、主要工作
 
-新开设疼痛科、老年病科2个专科，打造胸痛救治、卒中救治等3条绿色通道，全年开展义诊18场。
+新开设疼痛科、老年病科2个专科，打造胸痛救治、卒中救治等3条绿色通道，全年开展义诊18场。召开党委会、专题会12次，召开职工大会、座谈会5次。
 
 二、下一步打算
 
@@ -1660,7 +1660,11 @@ def test_a_list_counted_by_a_number_is_a_fact_beside_its_count(cli, tmp_path):
     templates = "".join(
         p.read_text(encoding="utf-8") for p in (out / "prompts" / "hospital").iterdir()
     )
-    assert not re.search(r"疼痛科|老年病科|胸痛救治|卒中救治", templates), templates
+    assert not re.search(r"疼痛科|老年病科|胸痛救治|卒中救治|专题会|座谈会", templates), templates
+    # Two lists with no noun after their counts are two facts, each count labelled by its list.
+    meetings = {f.example: f.label for f in spec.facts.values() if "会" in str(f.example)}
+    assert set(meetings) == {"党委会、专题会", "职工大会、座谈会"}, meetings
+    assert len(set(meetings.values())) == 2 and "召开事项次数" in by_label, by_label
     facts = _filled_facts(out / "schemas" / "hospital.yaml", out / "hospital.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
     data.update(

@@ -1223,10 +1223,8 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
     """A list the sample counts (新开设疼痛科、老年病科2个专科) is its unit's own: kept as
     text, another unit's draft would name the sample's items beside its own count."""
     for m in _COUNTED_LIST.finditer(text, outline.title_span.end):
-        written = m.group(1)
-        first = written.split("、", 1)[0]
-        lead = _LIST_LEAD.match(first)
-        start = m.start(1) + (lead.end() if lead else 0)
+        verb = _LIST_LEAD.match(m.group(1).split("、", 1)[0])
+        start = m.start(1) + (verb.end() if verb else 0)
         whose = _LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
         start += whose.end() if whose else 0
         items = text[start : m.end(1)].split("、")
@@ -1234,8 +1232,10 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
             continue
         after = re.match(rf"等?(?:\d+|[{_CN_NUM}]{{1,4}})(?:{_MEASURE_RE})", text[m.end(1) :])
         noun = _NOUN_AFTER.match(text, m.end(1) + (after.end() if after else 0))
-        what = context_core(text[m.start(1) : start]) + (noun.group(1) if noun else "列举项目")
-        reg.add_sample_text(f"{what}名称", start, m.end(1))
+        lead = _LEAD_WORDS.sub("", text[m.start(1) : start])[-6:]  # 召开 is what, not a verb
+        what = (context_core(lead) or lead) + (noun.group(1) if noun else "事项")
+        label = _distinct_label(text, reg, start, f"{what}名称", text[start : m.end(1)])
+        reg.add_sample_text(label, start, m.end(1))
 
 
 _PROJECT = re.compile(
@@ -1434,6 +1434,17 @@ def _count_value(
         suffix, unit = "比例", "%"
     else:
         suffix, unit, _ = MEASURES[measure]
+    if not core:  # 召开党委会、专题会12次: what is counted is the list before it
+        listed = next(
+            (
+                f
+                for f in reg.by_label.values()
+                for o in f.occurrences
+                if text[o.end : s] in ("", "等")
+            ),
+            None,
+        )
+        core = re.sub(r"名称\d*$", "", listed.label) if listed and listed.type == "string" else ""
     label = _measured_label(core, suffix)
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
