@@ -62,10 +62,18 @@ class Marker(BaseModel):
 
 
 class SignatureBlock(BaseModel):
-    """The 落款: unit name and date (in Arabic numerals: 2021年1月15日)."""
+    """The 落款: unit name (or the person's, after a `role` such as 述职人) and date (in
+    Arabic numerals: 2021年1月15日)."""
 
     unit: str
     date: str | None = None
+    # left out of the JSON when there is none, so that a unit's draft stays as it was written
+    role: str | None = Field(default=None, exclude_if=lambda role: role is None)
+
+    def lines(self) -> list[str]:
+        """The lines as written: 述职人：张明 (or the unit), then the date."""
+        first = f"{self.role}：{self.unit}" if self.role else self.unit
+        return [first, self.date] if self.date else [first]
 
 
 class Provenance(BaseModel):
@@ -109,9 +117,7 @@ class Draft(BaseModel):
             parts.extend(p for p in s.body.split("\n") if p)
         if self.signature:
             parts.append("")
-            parts.append(self.signature.unit)
-            if self.signature.date:
-                parts.append(self.signature.date)
+            parts.extend(self.signature.lines())
         return "\n".join(parts) + "\n"
 
     def section_spans(self) -> list[tuple[str, int, int]]:

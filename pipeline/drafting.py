@@ -333,7 +333,9 @@ def assemble(
         if spec.signature.date:  # a missing date is a gap like any other: its marker
             value = facts.values.get(spec.signature.date)
             date = date_cn(value) if value else marker(spec.label(spec.signature.date))
-        signature = SignatureBlock(unit=str(facts.values[spec.signature.unit]), date=date)
+        signature = SignatureBlock(
+            unit=str(facts.values[spec.signature.unit]), date=date, role=spec.signature.role
+        )
     draft = Draft(
         doctype=spec.id,
         doctype_name=spec.name,

@@ -27,7 +27,7 @@ from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.render.style import StyleOverrides
 from pipeline.textio import LineMap, load_structured
-from pipeline.type_words import type_word
+from pipeline.type_words import SIGNER_WORDS, type_word
 from pipeline.validation import (
     did_you_mean,
     error_reason,
@@ -209,6 +209,15 @@ class Signature(_Strict):
 
     unit: Identifier
     date: Identifier | None = None
+    role: str | None = None
+    """The word before the name when a person signs (述职人 writes 述职人：张明)."""
+
+    @field_validator("role")
+    @classmethod
+    def _a_signer_word(cls, value: str | None) -> str | None:
+        if value is not None and value not in SIGNER_WORDS:
+            raise ValueError(f"must be one of {'、'.join(SIGNER_WORDS)}, or left out")
+        return value
 
 
 def _number_as_text(value: Any) -> Any:

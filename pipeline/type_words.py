@@ -9,6 +9,10 @@ DOC_TYPE_WORDS = (
 """Longest first, so that a name ending in 述职报告 is a 述职报告, not a 报告."""
 
 
+SIGNER_WORDS = ("述职人", "报告人", "汇报人")
+"""The words a person signing a report writes before the name: 述职人：张明."""
+
+
 def type_word(name: str) -> str | None:
     """The type a name ends in (个人年度述职报告 → 述职报告), None for none."""
     return next((word for word in DOC_TYPE_WORDS if name.endswith(word)), None)

@@ -41,6 +41,7 @@ from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
+from pipeline.checker.text import SIGNER_LINE
 from pipeline.checker.vocab import not_a_place_stem
 from pipeline.items import series_item
 from pipeline.lazy_re import lazy_pattern
@@ -522,7 +523,9 @@ def _signature_unit(ctx: Context) -> list[Finding]:
         return []
     start, end = ctx.doc.signature
     first = ctx.text[start:end].split("\n", 1)[0].rstrip()
-    if "\n" not in ctx.text[start:end] or "".join(first.split()) == "".join(unit.split()):
+    signer = SIGNER_LINE().match(first)
+    name = first[signer.end() :] if signer else first  # 述职人：张明 is signed by 张明
+    if "\n" not in ctx.text[start:end] or "".join(name.split()) == "".join(unit.split()):
         return []
     label = ctx.spec.label(ctx.spec.signature.unit)
     return [
@@ -532,7 +535,9 @@ def _signature_unit(ctx: Context) -> list[Finding]:
             start,
             start + len(first),
             f"the signature names “{first}”, but {label} is “{unit}”",
-            f"sign with “{unit}”",
+            f"sign with “{ctx.spec.signature.role}：{unit}”"
+            if ctx.spec.signature.role
+            else f"sign with “{unit}”",
         )
     ]
 

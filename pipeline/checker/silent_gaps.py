@@ -41,6 +41,7 @@ from pipeline.checker.vocab import (
     NO_NAME_BEFORE,
     unit_at,
 )
+from pipeline.type_words import SIGNER_WORDS
 
 _AFTER_PUNCT = frozenset("，；：,;:")
 _SENTENCE_END = frozenset("。！？!?")
@@ -74,9 +75,6 @@ _FIELD_LABELS = (
     "地址",
 )
 _FIELD_STOP = frozenset("。，；,;")
-_SIGNER_LABELS = ("述职人", "报告人", "汇报人")
-"""The signer of a 述职报告: written at the end of the report, the name follows on its line;
-a line ending at the colon lost it (a form to fill in has no 述职人)."""
 _NUMBER_FIELDS = frozenset({"联系电话", "办公电话", "电话", "手机", "传真", "邮编"})
 _LABEL_MAX = 6
 """Characters of the longest label spaced out in a signature block (联 系 电 话：)."""
@@ -241,7 +239,8 @@ def _empty_fields(text: str) -> list[tuple[int, int, str]]:
             if after in _FIELD_STOP and after:
                 label = next((w for w in _FIELD_LABELS if text.endswith(w, 0, pos)), None)
             elif after in ("", "\n", "\r"):
-                label = next((w for w in _SIGNER_LABELS if text.endswith(w, 0, pos)), None)
+                # a signer's line ending at the colon (述职人：) lost the name that follows it
+                label = next((w for w in SIGNER_WORDS if text.endswith(w, 0, pos)), None)
             else:
                 label = None
             if label is not None:

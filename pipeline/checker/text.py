@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
-from pipeline.type_words import DOC_TYPE_WORDS
+from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS
 
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 """Han characters (and 〇), for use inside a regex character class."""
@@ -278,6 +278,10 @@ _DATE_LINE = re.compile(
 )
 
 
+SIGNER_LINE = lazy_pattern(rf"(?:{'|'.join(SIGNER_WORDS)})[：:][ \t\u3000]*")
+"""The start of a person's 落款 line, 述职人：张明: the name follows."""
+
+
 def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     if not lines:
         return None
@@ -288,7 +292,9 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     if not dated and not MARKER_RE.fullmatch(content):
         return None
     unit = lines[-2].content(text) if len(lines) >= 2 else ""
-    if 2 <= len(unit) <= 40 and not re.search(r"[。，,；;：:、]", unit):
+    signer = SIGNER_LINE().match(unit)
+    name = unit[signer.end() :] if signer else unit  # 述职人：张明 signs as 张明 does
+    if 2 <= len(name) <= 40 and not re.search(r"[。，,；;：:、]", name):
         return lines[-2].cstart, last.cend
     return (last.cstart, last.cend) if dated else None
 

@@ -172,10 +172,7 @@ def layout(draft: Draft) -> list[Block]:
             blocks.append(_paragraph_block(paragraph, take(paragraph)))
     if draft.signature:
         take("")
-        lines = [draft.signature.unit]
-        if draft.signature.date:
-            lines.append(draft.signature.date)
-        for line in lines:
+        for line in draft.signature.lines():
             start = take(line)
             blocks.append(
                 Block(
