@@ -510,15 +510,16 @@ def test_doctypes_and_facts_template(cli, tmp_path):
 
 def test_a_facts_template_with_only_the_required_facts_filled_drafts_with_markers(cli, tmp_path):
     """The template says an optional fact left blank becomes its marker: that holds for its
-    blank list rows (`- ` and `- title:`) as well, for both built-in types."""
+    blank list rows (`- ` and `- title:`) as well, for every built-in type."""
     for doctype, required in (
         ("school-ideology-summary", {"school_name": "青山县红星中学", "county": "青山县"}),
         ("annual-work-summary", {"unit_name": "青山县自然资源局"}),
+        ("annual-duty-report", {"person_name": "王建国", "post": "青山县第一中学副校长"}),
     ):
         template = cli("facts-template", doctype).stdout
         for name, value in {**required, "report_year": "2020"}.items():
             template = re.sub(rf"(?m)^{name}:.*$", f"{name}: {value}", template)
-        if doctype == "annual-work-summary":  # a required list: its row is filled
+        if doctype in ("annual-work-summary", "annual-duty-report"):  # a required list: filled
             # at the line's start: the commented example above the row has these keys too
             template = re.sub("(?m)^  - title:", "  - title: 强化耕地保护 #", template, count=1)
             template = re.sub("(?m)^    summary:", "    summary: 开展专项整治 #", template, count=1)

@@ -31,10 +31,18 @@ def test_builtin_doctypes_load_with_sections_in_order():
     assert school.content_hash
     annual = load_spec("annual-work-summary")
     assert annual.facts["work_items"].type == "object-list"
-    assert set(available_doctypes()) >= {"school-ideology-summary", "annual-work-summary"}
+    assert set(available_doctypes()) >= {
+        "school-ideology-summary",
+        "annual-work-summary",
+        "annual-duty-report",
+    }
+    duty = load_spec("annual-duty-report")
+    assert duty.signature is not None and duty.signature.role == "述职人"
 
 
-@pytest.mark.parametrize("doctype", ["annual-work-summary", "school-ideology-summary"])
+@pytest.mark.parametrize(
+    "doctype", ["annual-work-summary", "school-ideology-summary", "annual-duty-report"]
+)
 def test_builtin_descriptions_have_no_blank_inside_the_chinese(doctype):
     """`draft doctypes` and the web app showed “……小节）， 存在的问题”: the spec's folded
     `description: >-` joined its two lines with a blank, which Chinese text does not have."""
@@ -1472,3 +1480,19 @@ def test_a_section_listing_a_list_items_field_is_told_to_name_the_list(
         f"'detail' is a field of the items of 'achievements' (主要工作业绩), which gives it: "
         f"{fix}\n"
     )
+
+
+def test_a_signer_word_the_checker_does_not_read_is_refused(cli, tmp_path: Path):
+    """`signature.role` is written before the name (述职人：王建国); a word the checker would
+    not take for a 落款 (签字人) is refused, naming the file, the key and the words it takes."""
+    (tmp_path / "schemas").mkdir()
+    spec = tmp_path / "schemas/annual-duty-report.yaml"
+    shutil.copy(REPO / "schemas/annual-duty-report.yaml", spec)
+    shutil.copytree(REPO / "prompts/annual-duty-report", tmp_path / "prompts/annual-duty-report")
+    _edit(spec, "  role: 述职人", "  role: 签字人")
+    before = spec.read_bytes()
+    done = cli("doctypes", "--spec-dir", tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert str(spec) in done.stderr and "signature.role" in done.stderr
+    assert "述职人、报告人、汇报人" in done.stderr and "Traceback" not in done.stderr
+    assert spec.read_bytes() == before
