@@ -9,7 +9,7 @@ DOC_TYPE_WORDS = (
 """Longest first, so that a name ending in 述职报告 is a 述职报告, not a 报告."""
 
 
-SIGNER_WORDS = ("述职人", "报告人", "汇报人")
+SIGNER_WORDS = ("述职人", "报告人", "汇报人", "总结人", "发言人")
 """The words a person signing a report writes before the name: 述职人：张明."""
 
 

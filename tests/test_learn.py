@@ -736,7 +736,8 @@ def test_a_signing_persons_name_and_date_are_facts_of_the_signature(cli, tmp_pat
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "张建华" not in text
-    assert "本人李卫东" in text and text.rstrip().endswith("李卫东\n2022年1月12日")
+    assert "本人李卫东" in text and text.rstrip().endswith("\n述职人：李卫东\n2022年1月12日")
+    assert spec.signature.role == "述职人"  # signed as the sample signs
 
 
 def test_a_placeholder_signature_unit_gives_a_real_example(cli, tmp_path):
@@ -871,6 +872,7 @@ def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path
     assert spec.signature is not None
     signer = spec.facts[spec.signature.unit]
     assert (signer.label, signer.example) == ("述职人", "张伟")
+    assert spec.signature.role is None  # the sample signs with the bare name
     assert spec.facts["position"].label == "现任职务"
     facts = _filled_facts(out / "schemas" / "duty.yaml", out / "duty.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))

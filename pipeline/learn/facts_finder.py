@@ -25,9 +25,10 @@ from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
-from pipeline.learn.outline import POSTS, REPORTERS, Block, Outline
+from pipeline.learn.outline import POSTS, Block, Outline
 from pipeline.markers import MARKER_RE
 from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
+from pipeline.type_words import SIGNER_WORDS
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -623,7 +624,7 @@ def _name_fact(text: str, outline: Outline, reg: _Registry, name: str, post: str
 def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
     """One place the signing person's name is written: the fact is the role (述职人) of a
     person reporting, and the post's name (校长姓名, as in the body) of one who holds it."""
-    label = role if role in REPORTERS else f"{role}姓名"
+    label = role if role in SIGNER_WORDS else f"{role}姓名"
     reg.add(
         label,
         fact_id="signer",

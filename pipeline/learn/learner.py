@@ -37,7 +37,7 @@ from pipeline.learn.writer import (
 )
 from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import control_character
-from pipeline.type_words import type_word
+from pipeline.type_words import SIGNER_WORDS, type_word
 
 
 class SectionSummary(BaseModel):
@@ -233,7 +233,7 @@ def learn_sample(
     title = title_template(cleaned.text, outline, found)
     signature = _signature(outline, found)
     used |= {m for m in re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", title)}
-    used |= set((signature or {}).values())
+    used |= {fid for key, fid in (signature or {}).items() if key != "role"}
     facts = [f for f in found.facts if f.id in used]
     compact = re.sub(r"\s+", "", cleaned.text)
     banned_here = [p for p in banned if p in compact]
@@ -318,4 +318,6 @@ def _signature(outline: Outline, found: FactsFound) -> dict[str, str] | None:
     date = next((f for f in found.facts if f.id == "report_date"), None)
     if unit is None:
         return None
-    return {"unit": unit.id, **({"date": date.id} if date else {})}
+    # signed as the sample signs: 述职人：张建华 (a post's 校长：张伟 is no signer word)
+    role = {"role": sig.role} if sig.role_written and sig.role in SIGNER_WORDS else {}
+    return {"unit": unit.id, **({"date": date.id} if date else {}), **role}

@@ -12,6 +12,7 @@ import re
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
+from pipeline.type_words import SIGNER_WORDS
 
 CN_DIGITS = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
@@ -46,8 +47,7 @@ POSTS = (
     "|干事|专干|民警|辅导员|班主任"
 )
 """Posts a report writes right before a person's name (由副校长王建国负责)."""
-REPORTERS = ("述职人", "报告人", "汇报人", "发言人", "总结人")
-_SIGNER_LINE = re.compile(rf"^({'|'.join(REPORTERS)}|{POSTS})[：:]\s*([\u4e00-\u9fff·]{{2,8}})$")
+_SIGNER_LINE = re.compile(rf"^({'|'.join(SIGNER_WORDS)}|{POSTS})[：:]\s*([\u4e00-\u9fff·]{{2,8}})$")
 """A person signing: 述职人：张建华, 校长：张伟."""
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _UNIT_LINE = re.compile(
@@ -115,6 +115,8 @@ class Signature(BaseModel):
     unit_span: Span | None
     role: str | None = None
     """The signer's role when the 落款 names a person (述职人：张建华): the unit is the name."""
+    role_written: bool = False
+    """Whether the sample writes the role before the name (述职人：张建华), so drafts do too."""
     date: str
     date_span: Span
     left_out: str | None = None
@@ -298,7 +300,7 @@ def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature 
     last = text[lines[-1].start : lines[-1].end]
     if not _DATE_LINE.match(last):
         return None, 0
-    unit_span, role, left_out = None, None, None
+    unit_span, role, role_written, left_out = None, None, False, None
     if (
         len(lines) >= 3
         and _PERSON_LINE.match(text[lines[-2].start : lines[-2].end])
@@ -312,7 +314,7 @@ def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature 
         prev = text[lines[-2].start : lines[-2].end]
         signer = _SIGNER_LINE.match(prev)
         if signer:
-            role = signer.group(1)
+            role, role_written = signer.group(1), True
             unit_span = Span(start=lines[-2].start + signer.start(2), end=lines[-2].end)
         elif len(prev) <= 30 and not any(c in prev for c in _END_PUNCT + "、"):
             unit_span = lines[-2]
@@ -320,6 +322,7 @@ def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature 
         unit=text[unit_span.start : unit_span.end] if unit_span else None,
         unit_span=unit_span,
         role=role,
+        role_written=role_written,
         date=re.sub(r"\s+", "", last),
         date_span=lines[-1],
         left_out=left_out,
