@@ -829,3 +829,62 @@ def test_a_type_not_in_the_spec_dir_given_says_what_that_folder_lacks(cli, tmp_p
     _refused(done, f"{other / 'schemas/my-sumary.yaml'} or {types / 'schemas/my-sumary.yaml'}")
     _refused(cli("facts-template", "my-sumary"), "pass --spec-dir DIR (the folder holding")
     assert not (tmp_path / "report.fixed.txt").exists()
+
+
+# ------------------------------------------------------------- the Word round trip
+
+
+@pytest.fixture(scope="module")
+def word_draft(tmp_path_factory) -> tuple[Path, Path]:
+    """The annual example drafted to Word without 内设机构数, 在职干部职工人数 and 成文日期
+    (markers in their places), and its facts file."""
+    folder = tmp_path_factory.mktemp("word")
+    facts = folder / "facts.yaml"
+    facts.write_text(
+        "".join(
+            line
+            for line in (EXAMPLES / "annual-work-summary.yaml").open(encoding="utf-8")
+            if not line.startswith(("departments:", "staff_count:", "report_date:"))
+        ),
+        encoding="utf-8",
+    )
+    docx_path = folder / "总结.docx"
+    env = {"DRAFTSMITH_HOME": str(tmp_path_factory.mktemp("home"))}
+    done = run_cli("run", facts, "-o", docx_path, env=env)
+    assert done.returncode == 0, done.stderr
+    return docx_path, facts
+
+
+def _typed_in_word(source: Path, target: Path, edits: dict[str, str]) -> Path:
+    """`source` as a clerk saves it after typing over text in Word: each run's text with
+    `edits` replaced (old → new), its highlight and comments left as they were."""
+    import docx
+
+    document = docx.Document(str(source))
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            for old, new in edits.items():
+                if old in run.text:
+                    run.text = run.text.replace(old, new)
+    document.save(str(target))
+    return target
+
+
+def test_a_value_typed_inside_a_markers_brackets_is_not_taken_for_a_missing_fact(
+    cli, word_draft, tmp_path
+):
+    """A clerk who typed 86 over the label alone (【待补充：86】, the brackets kept) was told
+    "missing fact: 86", and to give 86 in the facts file under a key."""
+    source, facts = word_draft
+    edited = _typed_in_word(source, tmp_path / "总结.docx", {"在职干部职工人数】": "86】"})
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    markers = {f["excerpt"]: f for f in _json(done)["findings"] if f["code"] == "gap.marker"}
+    assert set(markers) == {"【待补充：86】", "【待补充：内设机构数】", "【待补充：成文日期】"}
+    typed = markers["【待补充：86】"]
+    assert typed["message"] == "a value typed inside the marker: “86” is still marked 待补充"
+    assert typed["hint"] == "delete 【待补充： and 】 around 86, keeping the value alone"
+    assert markers["【待补充：内设机构数】"]["message"] == "missing fact: 内设机构数"
+    # without a document type too
+    done = cli("check", edited, "--format", "json")
+    messages = {f["excerpt"]: f["message"] for f in _json(done)["findings"]}
+    assert messages["【待补充：86】"].startswith("a value typed inside the marker")

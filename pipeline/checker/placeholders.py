@@ -195,16 +195,12 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     markers = [(m.start(), m.end(), m.group(1)) for m in MARKER_RE.finditer(text)]
     for start, end, label in markers:
-        findings.append(
-            ctx.finding(
-                "gap.marker",
-                Severity.WARNING,
-                start,
-                end,
-                f"missing fact: {label}",
-                _marker_hint(ctx, label),
-            )
-        )
+        if _typed_inside(ctx, label):
+            message = f"a value typed inside the marker: “{label}” is still marked 待补充"
+            hint = f"delete 【待补充： and 】 around {label}, keeping the value alone"
+        else:
+            message, hint = f"missing fact: {label}", _marker_hint(ctx, label)
+        findings.append(ctx.finding("gap.marker", Severity.WARNING, start, end, message, hint))
     hits: list[tuple[int, int, str]] = []
     _letters(ctx, hits)
     _symbols(ctx, hits)
@@ -241,6 +237,20 @@ def check_placeholders(ctx: Context) -> list[Finding]:
             )
         )
     return findings
+
+
+_TYPED_VALUE = re.compile(r"[\d０-９]")
+
+
+def _typed_inside(ctx: Context, label: str) -> bool:
+    """Whether a marker's "label" is a value a user typed over the label alone (【待补充：86】
+    for 【待补充：在职干部职工人数】, the brackets left): it opens with a digit, as no label
+    does, and is not a label of the document type."""
+    if not _TYPED_VALUE.match(label):
+        return False
+    from pipeline.drafting import fact_labels
+
+    return ctx.spec is None or label not in fact_labels(ctx.spec)
 
 
 def _marker_hint(ctx: Context, label: str) -> str:
