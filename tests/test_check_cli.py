@@ -888,3 +888,37 @@ def test_a_value_typed_inside_a_markers_brackets_is_not_taken_for_a_missing_fact
     done = cli("check", edited, "--format", "json")
     messages = {f["excerpt"]: f["message"] for f in _json(done)["findings"]}
     assert messages["【待补充：86】"].startswith("a value typed inside the marker")
+
+
+def test_a_number_typed_over_in_word_names_the_fact_and_the_value_it_replaced(cli, tmp_path):
+    """A clerk who changed 内设机构9个 to 10个 (or the 落款's date) in Word was told only
+    that 10个 "is not in the facts", with no word of the fact it contradicts."""
+    facts = EXAMPLES / "annual-work-summary.yaml"
+    source = tmp_path / "总结.docx"
+    assert cli("run", facts, "-o", source).returncode == 0
+    edited = _typed_in_word(
+        source,
+        tmp_path / "改.docx",
+        {"内设机构9个": "内设机构10个", "2024年1月10日": "2024年1月12日"},
+    )
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    assert done.returncode == 1
+    found = {f["excerpt"]: f for f in _json(done)["findings"]}
+    assert found["10个"]["message"] == (
+        "the number “10个” is not in the facts, which give 内设机构数 as 9个 "
+        "(no longer written in the text)"
+    )
+    assert found["10个"]["hint"] == (
+        "if 内设机构数 is now 10个, correct it in the facts and check again; "
+        "otherwise write 9个, as the facts give it"
+    )
+    assert found["2024年1月12日"]["message"].endswith(
+        "which give 成文日期 as 2024年1月10日 (no longer written in the text)"
+    )
+    # a number the facts' value still stands beside is named as before: no fact was typed over
+    edited = _typed_in_word(
+        source, tmp_path / "加.docx", {"现有在职干部职工86人": "现有在职干部职工86人，党员40人"}
+    )
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    found = {f["excerpt"]: f for f in _json(done)["findings"]}
+    assert found["40人"]["message"] == "the number “40人” is not in the facts"

@@ -187,6 +187,7 @@ def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> boo
 def _unsupported(ctx: Context) -> list[Finding]:
     backing = backing_for(ctx)
     exempt: list[tuple[int, int]] | None = None
+    written_values: set[Any] | None = None
     year = ctx.report_year
     out = []
     for token in ctx.numbers(0, len(ctx.text)):
@@ -210,7 +211,19 @@ def _unsupported(ctx: Context) -> list[Finding]:
         what = "date" if token.date else "number"
         message = f"the {what} “{written}” is not in the facts"
         hint = "use only numbers the facts give; for one they lack, write a marker naming it (e.g. 【待补充：学习次数】)"
-        if empty := _empty_facts_for(ctx, token):
+        if written_values is None:
+            written_values = _written_values(ctx)
+        if changed := _changed_facts_for(ctx, token, written_values):
+            # a fact's number typed over in the text (10次 → 11次): name the fact and its value
+            given = "、".join(f"{spec.label} as {value}" for spec, value in changed)
+            labels = "、".join(spec.label for spec, _ in changed)
+            values = "、".join(value for _, value in changed)
+            message += f", which give {given} (no longer written in the text)"
+            hint = (
+                f"if {labels} is now {written}, correct it in the facts and check again; "
+                f"otherwise write {values}, as the facts give it"
+            )
+        elif empty := _empty_facts_for(ctx, token):
             # most likely a marker filled in the text (as its own hint says) while the facts
             # file still leaves that fact empty: say which, rather than "write the marker back"
             labels = "、".join(spec.label for spec in empty.values())
@@ -227,25 +240,70 @@ def _unsupported(ctx: Context) -> list[Finding]:
     return out
 
 
+def _fits(ctx: Context, token: NumberToken, spec: FactSpec) -> bool:
+    """Whether `token` could be the value of the fact: a date for a date fact, a year for a
+    year fact, a count for a number fact of its unit (or of none)."""
+    if token.date is not None:
+        return spec.type == "date" and token.date[0] != 0 and token.date[2] is not None
+    if token.kind == "year":
+        return spec.type == "year"
+    unit = spec.unit or ""
+    return (
+        spec.type in ("integer", "number") and unit in ctx.text[token.start : token.end + len(unit)]
+    )
+
+
 def _empty_facts_for(ctx: Context, token: NumberToken) -> dict[str, FactSpec]:
-    """The facts left empty that `token` could be the value of, by id: a date for a date
-    fact, a year for a year fact, a count for a number fact of its unit (or of none)."""
+    """The facts left empty that `token` could be the value of, by id."""
     if ctx.spec is None or ctx.facts is None:
         return {}
-    out = {}
-    for fact_id, spec in ctx.spec.facts.items():
-        if ctx.facts.values.get(fact_id) is not None:
-            continue
-        if token.date is not None:
-            fits = spec.type == "date" and token.date[0] != 0 and token.date[2] is not None
-        elif token.kind == "year":
-            fits = spec.type == "year"
+    return {
+        fact_id: spec
+        for fact_id, spec in ctx.spec.facts.items()
+        if ctx.facts.values.get(fact_id) is None and _fits(ctx, token, spec)
+    }
+
+
+def _written_values(ctx: Context) -> set[Any]:
+    """Every amount and (year, month, day) of a date the text writes."""
+    out: set[Any] = set()
+    for t in ctx.numbers(0, len(ctx.text)):
+        out.update((t.date,) if t.date else (round(a, 6) for a in t.amounts()))
+    return out
+
+
+def _changed_facts_for(
+    ctx: Context, token: NumberToken, written: set[Any]
+) -> list[tuple[FactSpec, str]]:
+    """The facts of `token`'s section it could be the value of whose own value the text no
+    longer writes anywhere (not in `written`), with that value as the facts give it: the
+    number a user typed over (微党课10次 → 11次)."""
+    if ctx.spec is None or ctx.facts is None:
+        return []
+    span, signature = ctx.span_at(token.start), ctx.doc.signature
+    facts: list[str] = []
+    if signature is not None and signature[0] <= token.start < signature[1]:
+        if ctx.spec.signature is not None and ctx.spec.signature.date is not None:
+            facts = [ctx.spec.signature.date]
+    elif span is not None and span.spec is not None:
+        facts = list(span.spec.facts)
+    out = []
+    for fact_id in facts:
+        spec = ctx.spec.facts[fact_id]
+        value = ctx.facts.values.get(fact_id)
+        if spec.type == "year" or value is None or not _fits(ctx, token, spec):
+            continue  # a year typed over is the year rules' (report-year, plans-year)
+        if isinstance(value, dt.date):
+            if (value.year, value.month, value.day) in written:
+                continue
+            shown = f"{value.year}年{value.month}月{value.day}日"
+        elif isinstance(value, int | float):
+            if round(float(value), 6) in written:
+                continue
+            shown = f"{value:g}{spec.unit or ''}"
         else:
-            unit = spec.unit or ""
-            after = ctx.text[token.start : token.end + len(unit)]
-            fits = spec.type in ("integer", "number") and unit in after
-        if fits:
-            out[fact_id] = spec
+            continue
+        out.append((spec, shown))
     return out
 
 
