@@ -922,3 +922,42 @@ def test_a_number_typed_over_in_word_names_the_fact_and_the_value_it_replaced(cl
     done = cli("check", edited, "--facts", facts, "--format", "json")
     found = {f["excerpt"]: f for f in _json(done)["findings"]}
     assert found["40人"]["message"] == "the number “40人” is not in the facts"
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer",
+)
+def test_a_marker_filled_in_word_and_saved_by_libreoffice_is_checked_as_filled(cli, tmp_path):
+    """The clerk's round trip: a marker typed over in the Word draft (its highlight and the
+    checker's comment kept), the file saved again by an office suite, checked with the facts
+    file. The section was said to lack the marker, with the hint to write it back."""
+    import subprocess
+
+    facts = EXAMPLES / "school-ideology-summary-incomplete.yaml"
+    source = tmp_path / "总结.docx"
+    assert cli("run", facts, "-o", source).returncode == 0
+    typed = _typed_in_word(source, tmp_path / "typed.docx", {"【待补充：中心组学习次数】": "12"})
+    saved = tmp_path / "saved"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "docx", "--outdir", saved, typed],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    done = cli("check", saved / "typed.docx", "--facts", facts, "--format", "json")
+    findings = _json(done)["findings"]
+    by_excerpt = {f["excerpt"]: f for f in findings}
+    mention = next(f for f in findings if f["code"] == "facts.must-mention")
+    assert mention["message"] == (
+        "the section must name 中心组学习次数, which the facts leave empty, and its marker "
+        "“【待补充：中心组学习次数】” is gone"
+    )
+    assert mention["hint"].startswith(
+        f"if 中心组学习次数 is written here, give it in {facts} (key 'central_group_sessions')"
+    )
+    assert by_excerpt["12次"]["message"].endswith(
+        "where 中心组学习次数、中心组理论学习次数 are left empty"
+    )
+    markers = [f["excerpt"] for f in findings if f["code"] == "gap.marker"]
+    assert markers == ["【待补充：中心组理论学习次数】", "【待补充：新中国成立周年数】"]
+    # the checker's own comments, kept by the office suite, are no text of the draft
+    assert not [f for f in findings if "此处缺少" in f["excerpt"] + f["message"]]

@@ -556,16 +556,21 @@ def _must_mention(ctx: Context) -> list[Finding]:
             if not missing:
                 continue
             shown = "、".join(f"“{m}”" for m in missing[:4])
-            out.append(
-                ctx.finding(
-                    "facts.must-mention",
-                    Severity.ERROR,
-                    start,
-                    end,
-                    f"the section must name {fact.label}: {shown} is missing",
-                    f"write {fact.label} ({shown}) into this section",
+            message = f"the section must name {fact.label}: {shown} is missing"
+            hint = f"write {fact.label} ({shown}) into this section"
+            if value is None and not ctx.reads_typed_values:
+                # its marker filled in the text (the Word file), which a facts file checked
+                # with does not read: say where to give it, not only "write the marker back"
+                message = (
+                    f"the section must name {fact.label}, which the facts leave empty, "
+                    f"and its marker {shown} is gone"
                 )
-            )
+                hint = (
+                    f"if {fact.label} is written here, give it in "
+                    f"{ctx.facts.source or 'the facts file'} (key '{name}') and check again; "
+                    f"otherwise write the marker {shown} back into this section"
+                )
+            out.append(ctx.finding("facts.must-mention", Severity.ERROR, start, end, message, hint))
     return out
 
 
