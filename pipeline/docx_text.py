@@ -35,6 +35,14 @@ def read_docx(path: str | Path, *, what: str = "file", rows: TableRows | None = 
 
     if not zipfile.is_zipfile(p):
         kind = document_kind(p)
+        with p.open("rb") as head:
+            cut_short = head.read(4) == b"PK\x03\x04"  # a zip without its directory at the end
+        if cut_short:
+            raise InputError(
+                "cannot read this .docx: it is cut short or damaged (a download or copy "
+                "that did not finish): copy or download it again",
+                path=str(p),
+            )
         raise InputError(
             f"cannot read it: this is {kind}"
             if kind
@@ -108,6 +116,7 @@ def _xml_parts(path: Path, what: str) -> io.BytesIO:
     copy = io.BytesIO()
     try:
         with zipfile.ZipFile(path) as package, zipfile.ZipFile(copy, "w") as out:
+            _refuse_other_packages(package, path)
             parts = {part for part in package.infolist() if _is_xml(part.filename)}
             unpacked = sum(part.file_size for part in parts)
             if unpacked > MAX_DOCX_UNPACKED_BYTES:
@@ -128,6 +137,30 @@ def _xml_parts(path: Path, what: str) -> io.BytesIO:
         ) from None
     copy.seek(0)
     return copy
+
+
+_OPEN_DOCUMENT = b"application/vnd.oasis.opendocument.text"
+
+
+def _refuse_other_packages(package: Any, path: Path) -> None:
+    """Refuse a zip that is no Office Open XML package (an .odt renamed .docx, any zip),
+    by name, rather than with python-docx's "no item named '[Content_Types].xml'"."""
+    names = set(package.namelist())
+    if "[Content_Types].xml" in names:
+        return
+    if "mimetype" in names:
+        with package.open("mimetype") as stream:
+            if stream.read(100).strip() == _OPEN_DOCUMENT:
+                raise InputError(
+                    "cannot read it: this is an OpenDocument text (.odt, as LibreOffice and "
+                    "WPS save it); open it there and save it as Word 文档 (.docx)",
+                    path=str(path),
+                )
+    raise InputError(
+        "cannot read it: this is a zip archive that holds no Word document (a .docx holds "
+        "[Content_Types].xml and word/document.xml)",
+        path=str(path),
+    )
 
 
 def _read_part(package: Any, part: Any) -> bytes:

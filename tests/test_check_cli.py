@@ -488,6 +488,46 @@ def test_a_password_protected_or_old_word_file_named_docx_says_what_it_is(cli, t
     assert not (tmp_path / "learned").exists()
 
 
+@pytest.mark.parametrize("command", ["check", "learn"])
+def test_a_cut_short_docx_or_an_odt_or_zip_named_docx_says_what_it_is(cli, tmp_path, command):
+    """A .docx cut short by a download was told “this is a Word .docx file (or another zip
+    package): name it .docx”, which it was named; an .odt or any zip named .docx got
+    python-docx's “There is no item named '[Content_Types].xml' in the archive”."""
+    import zipfile
+
+    import docx
+
+    whole = tmp_path / "whole.docx"
+    document = docx.Document()
+    document.add_paragraph("青山县自然资源局2023年工作总结")
+    document.save(str(whole))
+    cut = tmp_path / "总结.docx"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    odt = tmp_path / "总结（odt）.docx"
+    with zipfile.ZipFile(odt, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        package.writestr("content.xml", "<office:document-content/>")
+    archive = tmp_path / "附件.docx"
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("总结.txt", "青山县自然资源局2023年工作总结")
+    out = ["--out", tmp_path / "learned"] if command == "learn" else []
+    _refused(
+        cli(command, cut, *out),
+        "总结.docx: cannot read this .docx: it is cut short or damaged",
+        "copy or download it again",
+    )
+    _refused(
+        cli(command, odt, *out),
+        "总结（odt）.docx: cannot read it: this is an OpenDocument text (.odt",
+        "save it as Word 文档 (.docx)",
+    )
+    _refused(
+        cli(command, archive, *out),
+        "附件.docx: cannot read it: this is a zip archive that holds no Word document",
+    )
+    assert not (tmp_path / "learned").exists()
+
+
 def test_a_docx_with_photos_is_read_and_a_picture_bomb_refused(cli, tmp_path):
     """A 工作总结 with a few photos of its activities (9 MB) was refused as “Word document
     is 9,xxx,xxx bytes; the limit is 8,388,608 bytes”: the limit for a facts file. Its
