@@ -400,6 +400,11 @@ def test_a_word_file_given_for_the_draft_is_named_as_such(cli, saved, tmp_path):
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"error: {word}: expected a draft saved as JSON")
     assert "not a .docx file" in result.stderr and "UTF-8" not in result.stderr
+    # the clerk who filled the Word draft in and brought it back is told what she can do
+    assert "a Word file is not read back into a draft; check it as edited with `draft check`" in (
+        result.stderr
+    )
+    assert "make the edits in the draft's JSON and export that" in result.stderr
     assert not (tmp_path / "again.md").exists()
 
 

@@ -57,7 +57,14 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
     from pipeline.render import OTHER_DOCUMENT_FORMATS
 
     ext = Path(path).suffix.lower().lstrip(".")
-    if ext in OTHER_DOCUMENT_FORMATS | {"docx"}:  # else: "not UTF-8 text … save it as UTF-8"
+    if ext == "docx":  # most likely the Word draft, edited and brought back to be exported
+        raise InputError(
+            "expected a draft saved as JSON (draft run … -o draft.json), not a .docx file: "
+            "a Word file is not read back into a draft; check it as edited with "
+            "`draft check` (--facts FACTS), or make the edits in the draft's JSON and export that",
+            path=str(path),
+        )
+    if ext in OTHER_DOCUMENT_FORMATS:  # else: "not UTF-8 text … save it as UTF-8"
         raise InputError(
             f"expected a draft saved as JSON (draft run … -o draft.json), not a .{ext} file",
             path=str(path),
