@@ -6,7 +6,8 @@ import re
 
 MARKER_OPEN = "【待补充："
 MARKER_CLOSE = "】"
-MARKER_RE = re.compile(r"【待补充：([^】\n]{1,80})】")
+MARKER_RE = re.compile(r"【待补充：([^【】\n]{1,80})】")
+"""A label holds no 【: a marker whose 】 was deleted is not read on into the next one."""
 
 
 def marker(label: str) -> str:

@@ -1001,3 +1001,22 @@ def test_a_marker_filled_in_word_and_saved_by_libreoffice_is_checked_as_filled(c
     assert markers == ["【待补充：中心组理论学习次数】", "【待补充：新中国成立周年数】"]
     # the checker's own comments, kept by the office suite, are no text of the draft
     assert not [f for f in findings if "此处缺少" in f["excerpt"] + f["message"]]
+
+
+def test_a_marker_whose_closing_bracket_was_deleted_does_not_swallow_the_next(
+    cli, word_draft, tmp_path
+):
+    """【待补充：内设机构数】 typed over as 【待补充：9 (its 】 deleted with the label) was read
+    on to the next marker's 】: one "marker" over half a sentence, and 在职干部职工人数's
+    own marker no longer listed."""
+    source, facts = word_draft
+    edited = _typed_in_word(
+        source, tmp_path / "总结.docx", {"【待补充：内设机构数】": "【待补充：9"}
+    )
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    findings = _json(done)["findings"]
+    markers = [f["excerpt"] for f in findings if f["code"] == "gap.marker"]
+    assert markers == ["【待补充：在职干部职工人数】", "【待补充：成文日期】"]
+    left = [f for f in findings if f["code"] == "gap.placeholder"]
+    assert [f["excerpt"] for f in left] == ["待补充"]
+    assert done.returncode == 1
