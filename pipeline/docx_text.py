@@ -33,6 +33,8 @@ def read_docx(path: str | Path, *, what: str = "file", rows: TableRows | None = 
     p = readable_file(path, what, MAX_DOCX_BYTES)
     import zipfile
 
+    if not p.is_file():  # a named pipe or a device: a zip package must be read back and forth
+        raise InputError("not a Word .docx file but a pipe or a device", path=str(p))
     if not zipfile.is_zipfile(p):
         kind = document_kind(p)
         with p.open("rb") as head:

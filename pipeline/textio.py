@@ -117,13 +117,20 @@ def read_encoded_text(
 ) -> tuple[str, str]:
     """`read_text`, and the codec the file was in (to write a changed copy in it)."""
     p = readable_file(path, what, max_bytes)
-    with p.open("rb") as fh:  # bounded: a device such as /dev/zero reports size 0, never ends
-        raw = fh.read(max_bytes + 1)
+    raw = _read_bounded(p, max_bytes)
+    if not raw and stat.S_ISFIFO(p.stat().st_mode):
+        raise InputError(
+            f"expected a {what}, found a named pipe (FIFO) that nothing writes to", path=str(p)
+        )
     if len(raw) > max_bytes:
         raise InputError(f"{what} is over the limit of {max_bytes:,} bytes", path=str(p))
     try:
         text, encoding = decode_text(raw)
     except UnicodeDecodeError as exc:
+        if _utf16_without_bom(raw):
+            raise InputError(
+                "UTF-16 text without a byte-order mark; save it as UTF-8", path=str(p)
+            ) from None
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
             f"not UTF-8 text, nor GB18030 (GBK) (invalid byte 0x{raw[exc.start]:02x} at byte "
@@ -141,6 +148,31 @@ def read_encoded_text(
     if not allow_empty and not text.strip():
         raise InputError(f"{what} is empty", path=str(p))
     return text, encoding
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    """Whether undecodable `raw` reads as UTF-16 text (its ASCII characters give it NULs,
+    which no UTF-8 or GB18030 text holds) with no control character."""
+    if b"\0" not in raw or len(raw) % 2:
+        return False
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            if not control_character(raw.decode(codec)):
+                return True
+        except UnicodeDecodeError:
+            pass
+    return False
+
+
+def _read_bounded(p: Path, max_bytes: int) -> bytes:
+    """At most `max_bytes + 1` bytes of `p` (a device such as /dev/zero reports size 0 and
+    never ends). Opened without waiting: a plain open of a named pipe (FIFO) waits forever for
+    a writer; opened so, one that nothing writes to reads as empty, and `<(command)` still
+    reads whole."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(max_bytes + 1)
 
 
 class LineMap:
@@ -321,6 +353,14 @@ def load_structured(path: str | Path, *, what: str = "file") -> tuple[Any, LineM
         if "tab" in problem or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
             problem += ": a tab, where YAML indents with spaces only; replace it with spaces"
         raise InputError(f"invalid YAML: {problem}", path=p, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a control character: marked by offset, not line
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(
+            f"invalid YAML: a control character (U+{exc.character:04X}) that no text may hold; "
+            "remove it",
+            path=p,
+            line=line,
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {exc}", path=p) from None
     finally:

@@ -1,0 +1,88 @@
+"""Bad input across commands: each is refused with the file, the field and what was expected,
+exit code 2, no traceback, and no output overwritten.
+
+Cases one command owns are in its own tests (test_facts.py, test_spec.py, test_check_cli.py,
+test_eval_suite_errors.py); these are the ones every command that reads a file shares.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, REPO
+
+FACTS = EXAMPLES / "annual-work-summary.yaml"
+SUITE = REPO / "evals" / "annual-work-summary.yaml"
+
+
+def _refused(result, *says: str) -> None:
+    """Exit 2, a one-line `error:` naming what is given, and no Python exception."""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert result.stderr.startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr and "Error(" not in result.stderr, result.stderr
+    for text in says:
+        assert text in result.stderr, (text, result.stderr)
+
+
+def _kept(path: Path, before: tuple[bytes, int]) -> None:
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def _existing_output(tmp_path: Path, name: str = "draft.docx") -> tuple[Path, tuple[bytes, int]]:
+    out = tmp_path / name
+    out.write_bytes(b"the clerk's own file")
+    os.utime(out, ns=(1_600_000_000_000_000_000,) * 2)
+    return out, (out.read_bytes(), out.stat().st_mtime_ns)
+
+
+# Each command's file argument: (suffix, arguments with {} for the file).
+FILE_ARGUMENTS = {
+    "run": (".yaml", ["run", "{}"]),
+    "check": (".txt", ["check", "{}"]),
+    "check-docx": (".docx", ["check", "{}"]),
+    "check-facts": (".yaml", ["check", FACTS, "--facts", "{}"]),
+    "check-doctype": (".yaml", ["check", FACTS, "--doctype", "{}"]),
+    "export": (".json", ["export", "{}"]),
+    "facts-template": (".yaml", ["facts-template", "{}"]),
+    "learn": (".txt", ["learn", "{}", "--out", "learned"]),
+    "eval": (".yaml", ["eval", "run", "{}"]),
+}
+
+
+def _command(name: str, path: Path) -> list[str | os.PathLike[str]]:
+    return [path if arg == "{}" else arg for arg in FILE_ARGUMENTS[name][1]]
+
+
+@pytest.mark.parametrize("command", FILE_ARGUMENTS)
+def test_a_named_pipe_is_refused_not_waited_for(tmp_path, cli, command):
+    """A FIFO that nothing writes to: opening it plainly would wait for a writer forever."""
+    fifo = tmp_path / f"input{FILE_ARGUMENTS[command][0]}"
+    os.mkfifo(fifo)
+    _refused(cli(*_command(command, fifo), cwd=tmp_path), str(fifo), "pipe")
+
+
+def test_a_pipe_with_a_writer_is_still_read(tmp_path, cli):
+    """`draft check <(…)`, `/dev/stdin`: a pipe something writes to reads whole."""
+    done = cli("check", "/dev/stdin", input="一、总结\n今年共开展学习12次。\n")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "check", "eval"])
+def test_utf16_without_a_byte_order_mark_is_named(tmp_path, cli, command):
+    """Chinese UTF-16 text without a BOM is neither UTF-8 nor GB18030: the message says
+    what it likely is, not only which byte failed."""
+    path = tmp_path / f"input{FILE_ARGUMENTS[command][0]}"
+    path.write_bytes(FACTS.read_text(encoding="utf-8").encode("utf-16-le"))
+    _refused(cli(*_command(command, path)), str(path), "UTF-16", "byte-order mark")
+
+
+def test_a_raw_control_character_in_yaml_is_named_at_its_line(tmp_path, cli):
+    """The YAML reader marks it by offset only: the message gives the line."""
+    text = FACTS.read_text(encoding="utf-8")
+    path = tmp_path / "facts.yaml"
+    path.write_text(text.replace("青山县自然资源局", "青山县\x01自然资源局", 1), "utf-8")
+    line = text.splitlines().index(next(t for t in text.splitlines() if "青山县自然资源局" in t))
+    _refused(cli("run", path), f"{path}:{line + 1}: invalid YAML", "U+0001")
