@@ -6,6 +6,7 @@ the Chinese label of the fact where there is one, what was given and what was ex
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Callable, Iterable
@@ -120,9 +121,16 @@ def did_you_mean_or_list(word: str, choices: list[str], *, listed: str, empty: s
     return did_you_mean(word, choices) or f"; {listed}: {', '.join(choices[:8])}{more}"
 
 
-def _given(value: Any) -> str:
-    text = repr(value)
+def given_text(value: Any) -> str:
+    """A value as a message quotes it: short, and a date as written (2023-01-01), not as
+    Python shows it."""
+    text = repr(value.isoformat() if isinstance(value, datetime.date) else value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_DATE_AS_TEXT = (
+    "; YAML and TOML read an unquoted date as a date: put it in quotes to give it as text"
+)
 
 
 SECRET_ERROR = "secret_value"
@@ -161,7 +169,9 @@ def raise_validation_error(
         about = describe(loc)
         kind = err["type"]
         ctx = err.get("ctx") or {}
-        if kind == "extra_forbidden":
+        if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: YAML's number key, 2020:
+            loc = (*loc[:-1], str(loc[-1]))
+            field = format_path(loc)
             known = list(known_keys(raw[:-1]))
             msg = f"unknown field '{field}'" + did_you_mean_or_list(
                 str(loc[-1]), known, listed="expected one of"
@@ -191,11 +201,13 @@ def raise_validation_error(
             # a rule across a whole mapping or list (duplicate ids…) does not quote it back
             whole = isinstance(given, dict | list) and kind == "value_error"
             quiet = whole or isinstance(given, dict) or kind == SECRET_ERROR
-            got = "" if quiet else f", got {_given(given)}"
+            got = "" if quiet else f", got {given_text(given)}"
             where = f"{'key' if is_key else 'field'} '{field}'{about}: " if loc else ""
             suggestion = did_you_mean(given, _choices(err)) if isinstance(given, str) else ""
             if not suggestion and not quiet:
                 suggestion = hint(loc, given)
+            if not suggestion and kind == "string_type" and isinstance(given, datetime.date):
+                suggestion = _DATE_AS_TEXT
             msg = f"{where}{error_reason(err)}{got}{suggestion}"
         problems.append((lines.line(loc), msg))
     problems.sort(key=lambda p: p[0] or 0)

@@ -86,3 +86,29 @@ def test_a_raw_control_character_in_yaml_is_named_at_its_line(tmp_path, cli):
     path.write_text(text.replace("青山县自然资源局", "青山县\x01自然资源局", 1), "utf-8")
     line = text.splitlines().index(next(t for t in text.splitlines() if "青山县自然资源局" in t))
     _refused(cli("run", path), f"{path}:{line + 1}: invalid YAML", "U+0001")
+
+
+@pytest.mark.parametrize(("source", "what"), [(FACTS, "facts file"), (SUITE, "evaluation suite")])
+def test_a_number_as_a_key_is_an_unknown_field_at_its_line(tmp_path, cli, source, what):
+    """`2020:` is read by YAML as a number: named as the unknown field it is, at its line,
+    with the fields expected (pydantic said "Keys should be strings", at line 1)."""
+    text = source.read_text(encoding="utf-8")
+    path = tmp_path / source.name
+    path.write_text(text + "2020: 青山县\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    command = ["run", path] if what == "facts file" else ["eval", "run", path]
+    result = cli(*command)
+    _refused(result, f"{line}: unknown field '2020'", "expected one of")
+    assert "Keys should be strings" not in result.stderr
+
+
+def test_a_date_where_text_is_expected_is_quoted_as_written(tmp_path, cli):
+    """YAML reads 2023-01-01 as a date: the message quotes it as typed and says to quote it,
+    not Python's datetime.date(2023, 1, 1)."""
+    text = FACTS.read_text(encoding="utf-8")
+    path = tmp_path / "facts.yaml"
+    path.write_text(text.replace("unit_name: 青山县自然资源局", "unit_name: 2023-01-01"), "utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    result = cli("run", path)
+    _refused(result, "field 'unit_name' (单位名称", "got '2023-01-01'", "quotes")
+    assert "datetime" not in result.stderr
