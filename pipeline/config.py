@@ -208,9 +208,9 @@ def load_config(cwd: Path | None = None) -> DraftConfig:
     for path in reversed(config_paths(cwd)):
         if path.is_dir():  # a file that is meant to be read, not passed over in silence
             raise InputError("expected the configuration file, found a directory", path=str(path))
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             continue
-        found = _read(path)
+        found = _read(path)  # a named pipe or a broken link is refused there, by name
         merged = DraftConfig(
             profiles={**merged.profiles, **found.profiles},
             retry={**merged.retry, **found.retry},

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import paths
 from tests.conftest import EXAMPLES, REPO
 
 FACTS = EXAMPLES / "annual-work-summary.yaml"
@@ -112,3 +113,40 @@ def test_a_date_where_text_is_expected_is_quoted_as_written(tmp_path, cli):
     result = cli("run", path)
     _refused(result, "field 'unit_name' (单位名称", "got '2023-01-01'", "quotes")
     assert "datetime" not in result.stderr
+
+
+@pytest.mark.parametrize("make", ["fifo", "loop", "dangling"])
+def test_a_draft_toml_that_cannot_be_read_is_not_passed_over(tmp_path, cli, make):
+    """The working directory's draft.toml as a pipe or a broken link: refused by name (it was
+    skipped in silence, the house style or profile it was meant to give lost)."""
+    config = tmp_path / "draft.toml"
+    if make == "fifo":
+        os.mkfifo(config)
+    else:
+        config.symlink_to(config if make == "loop" else tmp_path / "nowhere.toml")
+    out, before = _existing_output(tmp_path)
+    _refused(cli("run", FACTS, "-o", out, cwd=tmp_path), str(config))
+    _kept(out, before)
+
+
+@pytest.mark.parametrize(
+    ("style", "says"),
+    [
+        ('font = "仿宋\\u0001"', "'style.title.font': a font name cannot hold control characters"),
+        (f'font = "{"宋" * 5000}"', "'style.title.font': expected at most 60 characters"),
+        ("font = 2020-01-01", "'style.title.font': expected text, got '2020-01-01'"),
+        ("font = 3", "'style.title.font': expected text, got 3"),
+        ("size = 1e308", "'style.title.size': expected a value ≤ 72"),
+    ],
+)
+def test_a_bad_style_in_the_users_draft_toml_is_refused_before_writing(tmp_path, cli, style, says):
+    """A control character reached Word's XML as a traceback (exit 1); pydantic's own words
+    and a 5,000-character value were quoted whole."""
+    config = paths.user_config_dir() / "draft.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"[style.title]\n{style}\n", encoding="utf-8")
+    out, before = _existing_output(tmp_path)
+    result = cli("run", FACTS, "-o", out, cwd=tmp_path)
+    _refused(result, str(config), says)
+    assert len(result.stderr) < 500 and "Input should" not in result.stderr
+    _kept(out, before)

@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pipeline.errors import InputError
 
@@ -73,7 +73,19 @@ def parse_size(value: Any) -> Any:
 
 
 Points = Annotated[float, BeforeValidator(parse_size), Field(gt=0, le=72)]
-FontName = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+def _no_control_characters(value: str) -> str:
+    from pipeline.textio import control_character
+
+    if control_character(value):
+        raise ValueError("a font name cannot hold control characters")
+    return value
+
+
+FontName = Annotated[
+    str, Field(min_length=1, max_length=60), AfterValidator(_no_control_characters)
+]
 
 
 class _Strict(BaseModel):
@@ -253,7 +265,7 @@ def style_from_config(path: str | Path) -> StyleOverrides | None:
     Read here with tomllib: the `[style]` table belongs to the Word renderer alone.
     """
     p = Path(path)
-    if not p.is_file():
+    if not p.exists() and not p.is_symlink():  # a folder, a pipe, a broken link: refused below
         return None
     import tomllib  # only when the file exists: its import costs start-up time
 
@@ -273,7 +285,7 @@ def style_from_config(path: str | Path) -> StyleOverrides | None:
 
 def parse_overrides(data: Any, *, source: str, prefix: str = "style") -> StyleOverrides:
     """Validate a style mapping; errors name the key path and what was expected."""
-    from pipeline.validation import did_you_mean, format_path
+    from pipeline.validation import did_you_mean, error_reason, format_path, given_text
 
     try:
         return StyleOverrides.model_validate(data)
@@ -289,8 +301,9 @@ def parse_overrides(data: Any, *, source: str, prefix: str = "style") -> StyleOv
                 hint = did_you_mean(str(loc[-1]), model.model_fields)
                 problems.append(f"unknown key '{field}'{hint}")
             else:
-                msg = str(err["msg"]).removeprefix("Value error, ")
-                problems.append(f"'{field}': {msg}, got {err.get('input')!r}")
+                problems.append(
+                    f"'{field}': {error_reason(err)}, got {given_text(err.get('input'))}"
+                )
         raise InputError("; ".join(problems), path=source) from None
 
 
