@@ -150,3 +150,20 @@ def test_a_bad_style_in_the_users_draft_toml_is_refused_before_writing(tmp_path,
     _refused(result, str(config), says)
     assert len(result.stderr) < 500 and "Input should" not in result.stderr
     _kept(out, before)
+
+
+@pytest.mark.parametrize("make", ["file", "link"])
+def test_cache_clear_removes_a_file_where_a_cache_folder_belongs(cli, make):
+    """A file (or a link) in place of the templates folder made `clear` fail naming its own
+    temporary name (.templates.removing-1738: Not a directory), and left that file behind."""
+    templates = paths.user_cache_dir() / "templates"
+    templates.parent.mkdir(parents=True, exist_ok=True)
+    if make == "file":
+        templates.write_text("not a folder", encoding="utf-8")
+    else:
+        templates.symlink_to(templates.parent)  # rmtree refuses a link: it must go, not its target
+    result = cli("cache", "clear")
+    assert result.returncode == 0, result.stderr
+    assert not templates.exists() and not templates.is_symlink()
+    assert templates.parent.is_dir()
+    assert not [p.name for p in templates.parent.iterdir() if "removing" in p.name]

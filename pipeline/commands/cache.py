@@ -50,6 +50,9 @@ def _remove_folder(folder: Path) -> None:
         folder.rename(aside)
     except FileNotFoundError:  # another clear took it
         return
+    if aside.is_symlink() or not aside.is_dir():  # a file (or link) where the folder belongs
+        aside.unlink()
+        return
     for _ in range(5):  # a file whose writer found the folder just before the rename
         try:
             shutil.rmtree(aside)
