@@ -1020,3 +1020,36 @@ def test_a_marker_whose_closing_bracket_was_deleted_does_not_swallow_the_next(
     left = [f for f in findings if f["code"] == "gap.placeholder"]
     assert [f["excerpt"] for f in left] == ["待补充"]
     assert done.returncode == 1
+
+
+def test_what_a_clerk_leaves_filling_a_marker_in_word_is_named_with_the_empty_fact(
+    cli, word_draft, tmp_path
+):
+    """Typing over part of a marker in Word left 【9】个, 86】人 or 9个个: the checker said
+    only that 9 "is not in the facts", naming neither the debris nor the fact left empty."""
+    source, facts = word_draft
+    edited = _typed_in_word(
+        source,
+        tmp_path / "总结.docx",
+        {"待补充：内设机构数": "9", "【待补充：在职干部职工人数": "86"},
+    )
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    assert done.returncode == 1
+    found = [(f["code"], f["excerpt"], f["message"]) for f in _json(done)["findings"]]
+    assert ("gap.marker-debris", "【9】", "a value typed inside a marker's brackets: “9”") in found
+    assert (
+        "gap.marker-debris",
+        "】",
+        "a stray “】” with no “【” before it: the rest of a marker",
+    ) in found
+    numbers = {e: m for code, e, m in found if code == "facts.unsupported-number"}
+    assert numbers == {
+        "9": "the number “9” is not in the facts, where 内设机构数 is left empty",
+        "86": "the number “86” is not in the facts, where 在职干部职工人数 is left empty",
+    }
+    # the unit typed again before the one the draft wrote after the marker
+    edited = _typed_in_word(source, tmp_path / "再.docx", {"【待补充：内设机构数】": "9个"})
+    done = cli("check", edited, "--facts", facts, "--format", "json")
+    hits = [f for f in _json(done)["findings"] if f["code"] == "gap.marker-debris"]
+    assert [(f["excerpt"], f["hint"]) for f in hits] == [("个", "delete one 个")]
+    assert "“9个个”" in hits[0]["message"]

@@ -416,3 +416,64 @@ def test_a_blank_beside_a_name_like_word_in_running_text_is_still_suspected():
         ("gap.suspect-space", "抓好 下")
     ]
     assert found("全年共开展中心组学习　　次。") == [("gap.silent-number", "学习　　次")]
+
+
+# ------------------------------------------------------------- a marker filled in by hand
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt", "message", "hint"),
+    [
+        (
+            "单位内设机构9】个，现有干部86人。",
+            "】",
+            "a stray “】” with no “【” before it: the rest of a marker",
+            "delete the 】",
+        ),
+        (
+            "单位内设机构【9】个，现有干部86人。",
+            "【9】",
+            "a value typed inside a marker's brackets: “9”",
+            "delete 【 and 】 around 9, keeping the value alone",
+        ),
+        (
+            "单位内设机构9个个，现有干部86人。",
+            "个",
+            "the measure word “个” is written twice: “9个个”",
+            "delete one 个",
+        ),
+        (
+            "全年开展专题学习12次次，覆盖全体党员。",
+            "次",
+            "the measure word “次” is written twice: “12次次”",
+            "delete one 次",
+        ),
+        (
+            "组织专题培训１２场场，参训300人。",
+            "场",
+            "the measure word “场” is written twice: “１２场场”",
+            "delete one 场",
+        ),
+    ],
+)
+def test_the_debris_of_a_marker_filled_in_by_hand_is_named(text, excerpt, message, hint):
+    hits = [f for f in check_text(text).findings if f.code == "gap.marker-debris"]
+    assert [(f.excerpt, f.message, f.hint, f.severity) for f in hits] == [
+        (excerpt, message, hint, "error")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "【工作亮点】全年开展学习12次。",  # a bracketed label, not a value
+        "单位内设机构【待补充：内设机构数】个，现有干部【待补充：人数】人。",
+        "参照县政办发【2023】5号、【2023】第12号执行。【一】",  # a 文号's year
+        "共有3个人项目获奖，5家家庭参与，3项项目完成，2名名师授课，修订3条条款。",
+        "人人参与，个个争先，次次到位，年年如此。",  # doubled words with no number before
+        "2023年年度考核优秀，3天天气晴好，5月月底完成。",  # time units are no measure words
+        "【会议】共5个【议题】。",
+    ],
+)
+def test_no_marker_debris_where_there_is_none(text):
+    assert "gap.marker-debris" not in codes(text), found(text)

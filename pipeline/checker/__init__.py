@@ -12,6 +12,7 @@ Rule families and their codes (severity in brackets):
     gap.silent-number            学习 次               gap.silent-ordinal        党的 大精神
     gap.silent-name              《 县 年…》           gap.empty-item            凝聚起 、牢记使命
     gap.stray-mark               中国特色.主义          gap.broken-phrase         贯彻 新时代…思想
+    gap.marker-debris            9】个, 【9】个, 9个个 (a marker half deleted)
     gap.suspect-space [info]     any other blank between Chinese characters (words may be missing)
     structure.missing-section, structure.section-order, structure.title,
     structure.heading-number, structure.heading-level, structure.heading-form [warning],
@@ -32,6 +33,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
+from pipeline.checker.debris import check_marker_debris
 from pipeline.checker.escapes import Unescaped
 from pipeline.checker.facts import check_facts
 from pipeline.checker.findings import CheckReport, Finding, Severity
@@ -52,6 +54,7 @@ if TYPE_CHECKING:  # annotations only: checking text without a spec needs neithe
 RULES = (
     check_noise,
     check_placeholders,
+    check_marker_debris,
     check_silent_gaps,
     check_set_phrases,
     check_structure,

@@ -248,9 +248,8 @@ def _fits(ctx: Context, token: NumberToken, spec: FactSpec) -> bool:
     if token.kind == "year":
         return spec.type == "year"
     unit = spec.unit or ""
-    return (
-        spec.type in ("integer", "number") and unit in ctx.text[token.start : token.end + len(unit)]
-    )
+    end = token.end + (ctx.text.startswith("】", token.end))  # 9】个: a marker's 】 left
+    return spec.type in ("integer", "number") and unit in ctx.text[token.start : end + len(unit)]
 
 
 def _empty_facts_for(ctx: Context, token: NumberToken) -> dict[str, FactSpec]:

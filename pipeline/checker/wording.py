@@ -29,6 +29,7 @@ RULES: dict[str, tuple[str, str]] = {
     "gap.broken-phrase": ("固定提法残缺或有误", "写出完整、规范的提法"),
     "gap.empty-item": ("列举中有空项", "补全缺少的列举项"),
     "gap.marker": ("待补充标记，尚未填写", "写明缺少的内容后删除标记"),
+    "gap.marker-debris": ("填写待补充标记时留下的多余符号或重复的量词", "删除多余的符号或量词"),
     "gap.placeholder": ("占位符，尚未填写实际内容", "用实际内容替换占位符"),
     "gap.silent-name": (
         "此处缺少名称",
