@@ -121,3 +121,47 @@ def test_a_report_signed_by_another_person_is_caught_under_the_signer_word(cli, 
         assert checked.returncode == 1, checked.stdout + checked.stderr
         found = [f for f in json.loads(checked.stdout)["findings"] if f["code"] == code]
         assert len(found) == 1 and hint in found[0]["hint"], checked.stdout
+
+
+def test_a_report_signed_with_the_bare_name_is_told_to_sign_as_the_person_reporting(cli, tmp_path):
+    """A 落款 of 王建国 alone, without 述职人：, passed `draft check --doctype
+    annual-duty-report`, though the type signs 述职人：王建国."""
+    out = tmp_path / "draft.txt"
+    assert cli("run", FACTS, "-o", out).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    bare = tmp_path / "bare.txt"
+    bare.write_text(text.replace("述职人：王建国\n", "王建国\n"), encoding="utf-8")
+    for facts in ((), ("--facts", FACTS)):
+        checked = cli("check", bare, "--doctype", "annual-duty-report", *facts, "--format", "json")
+        assert checked.returncode == 0, checked.stdout + checked.stderr  # a warning
+        found = [
+            (f["code"], f["severity"], f["excerpt"], f["message"], f["hint"])
+            for f in json.loads(checked.stdout)["findings"]
+        ]
+        assert found == [
+            (
+                "style.signature-role",
+                "warning",
+                "王建国",
+                "the signature gives the name “王建国” without “述职人：” before it",
+                "sign “述职人：王建国”",
+            )
+        ]
+    # signed as the type signs: nothing; another name: the facts rule alone, with the role
+    other = tmp_path / "other.txt"
+    other.write_text(text.replace("述职人：王建国\n", "李四\n"), encoding="utf-8")
+    checked = cli(
+        "check", other, "--doctype", "annual-duty-report", "--facts", FACTS, "--format", "json"
+    )
+    codes = [f["code"] for f in json.loads(checked.stdout)["findings"]]
+    assert codes == ["facts.unit-name"], checked.stdout
+    checked = cli("check", out, "--doctype", "annual-duty-report", "--format", "json")
+    assert json.loads(checked.stdout)["findings"] == []
+
+
+def test_a_type_without_a_signer_word_takes_the_bare_unit_as_its_signature(cli, tmp_path):
+    out = tmp_path / "draft.txt"
+    assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0
+    checked = cli("check", out, "--doctype", "annual-work-summary", "--format", "json")
+    assert "style.signature-role" not in checked.stdout
+    assert json.loads(checked.stdout)["summary"]["errors"] == 0

@@ -22,7 +22,7 @@ Rule families and their codes (severity in brackets):
     facts.must-mention,
     facts.unit-name, facts.county
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
-    style.banned-phrase, style.signature-date-form [warning]
+    style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning]
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """

@@ -9,7 +9,9 @@
 - `style.banned-phrase` (error): a phrase the spec bans (`rules.banned_phrases`), matched with
   blanks ignored;
 - `style.signature-date-form` (warning): the signature's date in Chinese numerals
-  (二〇二三年十二月二十八日), where GB/T 9704-2012 writes the 成文日期 in Arabic numerals.
+  (二〇二三年十二月二十八日), where GB/T 9704-2012 writes the 成文日期 in Arabic numerals;
+- `style.signature-role` (warning): a 落款 signed with the bare name where the type signs
+  with a word before it (spec `signature.role`: 述职人：王建国).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from collections.abc import Iterator
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import in_cjk_class
+from pipeline.checker.text import SIGNER_LINE, in_cjk_class
+from pipeline.markers import MARKER_RE
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF = re.compile(r"[,;:?!()]")
@@ -192,9 +195,42 @@ def _signature_date_form(ctx: Context) -> list[Finding]:
     return out
 
 
+def _signature_role(ctx: Context) -> list[Finding]:
+    """A 落款 signed 王建国 where the type signs 述职人：王建国 (a name the facts give
+    otherwise is the facts rule's: it says how to sign)."""
+    signature = ctx.spec.signature if ctx.spec else None
+    if signature is None or signature.role is None or ctx.doc.signature is None:
+        return []
+    role = signature.role
+    start, end = ctx.doc.signature
+    if "\n" not in ctx.text[start:end]:
+        return []  # a date alone: no name to sign with
+    name = ctx.text[start:end].split("\n", 1)[0].rstrip()
+    if SIGNER_LINE().match(name) or MARKER_RE.fullmatch(name):
+        return []
+    given = ctx.facts.values.get(signature.unit) if ctx.facts else None
+    if isinstance(given, str) and "".join(given.split()) != "".join(name.split()):
+        return []
+    return [
+        ctx.finding(
+            "style.signature-role",
+            Severity.WARNING,
+            start,
+            start + len(name),
+            f"the signature gives the name “{name}” without “{role}：” before it",
+            f"sign “{role}：{name}”",
+        )
+    ]
+
+
 def check_style(ctx: Context) -> list[Finding]:
     """Lengths (with a spec), repeats, half-width punctuation, banned phrases, the form of the
-    signature's date."""
+    signature's date, the signer's word before the name."""
     return (
-        _lengths(ctx) + _repeats(ctx) + _half_width(ctx) + _banned(ctx) + _signature_date_form(ctx)
+        _lengths(ctx)
+        + _repeats(ctx)
+        + _half_width(ctx)
+        + _banned(ctx)
+        + _signature_date_form(ctx)
+        + _signature_role(ctx)
     )

@@ -67,6 +67,10 @@ RULES: dict[str, tuple[str, str]] = {
     "style.half-width-punct": ("使用了半角标点", "改为全角中文标点"),
     "style.length": ("本部分篇幅不符合要求", "调整篇幅"),
     "style.repeated-sentence": ("句子重复", "删去重复的句子"),
+    "style.signature-role": (
+        "落款署名前缺少“述职人：”等称谓",
+        "在姓名前加上称谓，如“述职人：王建国”",
+    ),
     "style.signature-date-form": ("成文日期用了汉字数字", "改用阿拉伯数字，如2023年12月28日"),
 }
 
