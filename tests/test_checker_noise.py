@@ -86,6 +86,9 @@ def test_residue_lines(line: str):
         ("正文。\n\n篇二：2023年学校工作总结\n正文。", "篇二："),
         ("第一篇：2023年学校工作总结\n正文。", "第一篇："),
         ("第3篇:社区2023年上半年工作汇报\n正文。", "第3篇:"),
+        # the same label inside a Markdown heading: the marks stay with the title
+        ("## 篇一：2023年学校工作总结\n\n正文。", "篇一："),
+        ("正文。\n\n### 第二篇：红星中学2023年工作总结\n正文。", "第二篇："),
     ],
 )
 def test_inline_residue(text: str, residue: str):
@@ -113,6 +116,8 @@ def test_inline_residue(text: str, residue: str):
         "资金来源：县级财政预算安排",
         "收藏品市场专项整治行动",
         "第一篇：开启全面建设社会主义现代化国家新征程",  # a 规划's part, not a site's label
+        "## 第一篇：开启全面建设社会主义现代化国家新征程",
+        "## 篇章结构与写作要求",
         "全年撰写调研报告5篇，其中第一篇获市级优秀调研成果奖。",
         "教师发表论文（共5篇）",
         "组织开展优秀范文赏析活动。",
@@ -201,6 +206,14 @@ def test_fix_of_a_collection_page_keeps_each_reports_title(cli, tmp_path: Path):
     assert (tmp_path / "page.fixed.txt").read_text(encoding="utf-8").strip("\n") == (
         "2023年学校工作总结\n\n　　今年以来，学校全年开展学习12次。\n\n红星中学2023年工作总结"
         "\n\n　　今年以来，学校撰写调研报告5篇。"
+    )
+
+
+def test_fix_of_a_markdown_collection_keeps_each_title_a_heading():
+    """`## 篇一：2023年学校工作总结` was not read as a 范文 site's label at all."""
+    text = "## 篇一：2023年学校工作总结\n\n正文。\n\n## 篇二：红星中学2023年工作总结\n\n正文。\n"
+    assert clean_text(text) == (
+        "## 2023年学校工作总结\n\n正文。\n\n## 红星中学2023年工作总结\n\n正文。\n"
     )
 
 

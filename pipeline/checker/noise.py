@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import HSPACE, SENTENCE_END, LineIndex
+from pipeline.checker.text import HSPACE, MD_PREFIX, SENTENCE_END, LineIndex
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.type_words import DOC_TYPE_WORDS
@@ -188,12 +188,17 @@ def find_residue(text: str, index: LineIndex) -> list[Residue]:
             ):
                 out.append(Residue(start, end, True))
                 continue
-            heading = collection.match(text, start, end) if collection is not None else None
+            heading = None
+            if collection is not None:
+                # after a Markdown heading's marks (## 篇一：…), which stay with the title
+                prefix = MD_PREFIX.match(text, start, end)
+                at = prefix.end() if prefix and prefix.group(1) else start
+                heading = collection.match(text, at, end)
             if heading is not None:
                 if heading.end() == end:
                     out.append(Residue(start, end, True))
                     continue
-                out.append(Residue(start, heading.end(), False))
+                out.append(Residue(at, heading.end(), False))
         if inline is None:
             continue
         markers = (

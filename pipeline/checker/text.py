@@ -92,7 +92,8 @@ _HEADING_RES: list[tuple[int, str, re.Pattern[str]]] = [
     (3, "（1）", re.compile(r"[（(](\d{1,2})[）)]")),
     (2, "1.", re.compile(r"(\d{1,2})(?:[.．](?!\d)|、)")),
 ]
-_MD_PREFIX = re.compile(r"[ \t\u3000\u00a0]*(?:(#{1,6})[ \t]+|>[ \t]?)?[ \t\u3000\u00a0]*")
+MD_PREFIX = re.compile(r"[ \t\u3000\u00a0]*(?:(#{1,6})[ \t]+|>[ \t]?)?[ \t\u3000\u00a0]*")
+"""What comes before a line's content: blanks and a Markdown heading's marks (group 1) or a quote's."""
 _RUN_IN_END = re.compile(r"[。！？!?]")
 
 
@@ -235,7 +236,7 @@ class Document:
 
 
 def _make_line(text: str, start: int, end: int) -> Line:
-    m = _MD_PREFIX.match(text, start, end)
+    m = MD_PREFIX.match(text, start, end)
     cstart = m.end() if m else start
     md_level = len(m.group(1)) if m and m.group(1) else 0
     cend = end
