@@ -201,6 +201,28 @@ def test_fix_again_keeps_the_cleaned_copy_the_user_filled_in(cli, tmp_path):
     assert "kept as" not in quiet.stderr and len(list(tmp_path.iterdir())) == 3
 
 
+def test_fix_that_deletes_a_residue_first_line_starts_the_copy_at_the_first_kept_line(
+    cli, tmp_path
+):
+    """A copy whose first line was a site's collection title began with a blank line."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# 工作总结范文（通用2篇）\n\n## 篇一：2023年学校工作总结\n\n　　全年开展学习12次。\n"
+        "\n查看更多\n\n## 篇二：红星中学2023年工作总结\n\n　　撰写调研报告5篇。\n",
+        encoding="utf-8",
+    )
+    done = cli("check", page, "--fix")
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = (tmp_path / "page.fixed.md").read_text(encoding="utf-8")
+    assert fixed.startswith("## 2023年学校工作总结\n\n　　全年开展学习12次。\n"), fixed
+    assert "\n\n## 红星中学2023年工作总结\n\n　　撰写调研报告5篇。\n" in fixed
+    # a text that began with a blank line keeps it: only what the fix removed goes
+    page.write_text("\n查看更多\n　　全年开展学习12次。\n", encoding="utf-8")
+    assert cli("check", page, "--fix").returncode == 0
+    fixed = (tmp_path / "page.fixed.md").read_text(encoding="utf-8")
+    assert fixed == "\n　　全年开展学习12次。\n"
+
+
 def test_fix_keeps_the_blanks_of_a_form_to_fill_in(cli, tmp_path):
     """`--fix` of a 通知 with its 回执 joined “单位名称：　　　　联系人：” into
     “单位名称：联系人：”, taking the blank the recipient writes in for a stray space."""

@@ -6,9 +6,12 @@ the cleaned copy has exactly the holes the original had, and the checker finds t
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from pipeline.checker.findings import Finding
+
+_BLANK_LINES = re.compile(r"(?:[ \t\u3000]*\r?\n)+")
 
 
 def fixable(findings: list[Finding]) -> list[Finding]:
@@ -35,7 +38,8 @@ def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def apply_fixes(text: str, findings: list[Finding]) -> str:
     """`text` with every fixable finding's span replaced; a removed residue line takes its
-    newline with it. An edit that would touch a gap finding's span is not made."""
+    newline with it, and a removed first line the blank lines after it. An edit that would
+    touch a gap finding's span is not made."""
     gaps = _gap_spans(findings)
     edits: list[tuple[int, int, str]] = []
     for f in fixable(findings):
@@ -60,7 +64,13 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
         out.append(replacement)
         pos = end
     out.append(text[pos:])
-    return "".join(out)
+    fixed = "".join(out)
+    if edits and min(edits)[0] == 0 and min(edits)[2] == "":
+        # the first line was residue: the copy starts at the first kept line, not a blank one
+        blanks = _BLANK_LINES.match(fixed)
+        if blanks is not None:
+            fixed = fixed[blanks.end() :]
+    return fixed
 
 
 def clean_text(text: str) -> str:
