@@ -249,6 +249,25 @@ def test_number_coverage_counts_the_numbers_the_facts_give_each_section(annual):
     assert draft_metrics(spec, facts, moved)["number_coverage"] == pytest.approx(4 / 6, abs=1e-4)
 
 
+def test_number_coverage_does_not_take_a_subheadings_number_for_a_stated_fact(annual):
+    """A subheading's label (3. or （3）) counted as a stated 3: a section that dropped the
+    fact's 3 still scored full coverage, where the checker skips heading numbers."""
+    spec, facts, draft = annual
+    dropped = _edit(draft, "achievements", "压缩至3个工作日", "进一步压缩")
+    for first, third in (("1.", "3."), ("（1）", "（3）"), ("1、", "3、")):
+        numbered = _edit(dropped, "achievements", "（一）", first)
+        numbered = _edit(numbered, "achievements", "（三）", third)
+        body = next(s.body for s in numbered.sections if s.id == "achievements")
+        assert f"\n{third}加快国土空间规划编制\n" in body
+        # 3 of 9, 86, 3, 42, 1200, 15600 is not stated
+        assert draft_metrics(spec, facts, numbered)["number_coverage"] == pytest.approx(
+            5 / 6, abs=1e-4
+        ), third
+    # the same label beside the fact's 3 written in the text: all stated
+    kept = _edit(_edit(draft, "achievements", "（一）", "1."), "achievements", "（三）", "3.")
+    assert draft_metrics(spec, facts, kept)["number_coverage"] == 1.0
+
+
 def test_number_coverage_leaves_out_a_section_the_model_failed_to_write(annual):
     spec, facts, draft = annual
     failed = draft.model_copy(

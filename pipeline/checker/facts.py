@@ -150,7 +150,7 @@ def _exempt_spans(ctx: Context, backing: Backing) -> list[tuple[int, int]]:
             spans.append(ctx.compact.span(pos, pos + len(key)))
             pos = ct.find(key, pos + 1)
     spans.extend(ctx.marker_spans)
-    spans.extend((h.start, h.title_start) for h in ctx.doc.headings)
+    spans.extend(ctx.doc.heading_numbers)
     spans.extend((r.start, r.end) for r in ctx.residue)
     spans.extend(reference_spans(ctx.text))
     return _merge(spans)

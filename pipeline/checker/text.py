@@ -234,6 +234,11 @@ class Document:
     signature: tuple[int, int] | None = None
     """(start, end) of the signature block (unit and date lines), when there is one."""
 
+    @property
+    def heading_numbers(self) -> list[tuple[int, int]]:
+        """The spans of the headings' numbers (一、 （一） 1. （1）): they state no fact."""
+        return [(h.start, h.title_start) for h in self.headings]
+
 
 def _make_line(text: str, start: int, end: int) -> Line:
     m = MD_PREFIX.match(text, start, end)

@@ -34,7 +34,8 @@ DRAFT_METRICS: dict[str, MetricInfo] = {
     ),
     "fact_coverage": MetricInfo("share of must-mention facts (each list item counts) named"),
     "number_coverage": MetricInfo(
-        "share of the numbers the facts give to the drafted sections that the section states"
+        "share of the numbers the facts give to the drafted sections that the section states "
+        "(its subheadings' numbers not counted)"
     ),
     "marker_precision": MetricInfo(
         "share of markers that stand for a fact missing from the case, in a section using it"
@@ -188,16 +189,22 @@ def _mentions(value: Any, type_: str, fields: dict[str, Any] | None) -> list[lis
     return [[clean(value)]]
 
 
-def _stated_numbers(text: str) -> tuple[set[float], set[float]]:
+def _stated_numbers(text: str, *, section: bool = False) -> tuple[set[float], set[float]]:
     """The numbers the text states as counts or amounts, and the years its dates name.
 
     Found as the checker finds them (Arabic or Chinese, 12 or 十二), so that a count of 2 is
-    not "named" by the 2 inside 2020年, nor 12 by the month of a date."""
+    not "named" by the 2 inside 2020年, nor 12 by the month of a date. In a section's body
+    (`section`), the numbers of its subheadings (1. （3）) are skipped, as the checker skips
+    them: they state no fact."""
     from pipeline.checker.numbers import find_numbers
+    from pipeline.checker.text import parse_document
 
     numbers: set[float] = set()
     years: set[float] = set()
+    labels = parse_document(text, has_title=False).heading_numbers if section else []
     for token in find_numbers(text):
+        if any(a <= token.start < b for a, b in labels):
+            continue
         if token.date:
             years.add(float(token.date[0]))
         else:
@@ -310,7 +317,7 @@ def number_coverage(spec: DocSpec, facts: Facts, draft: Draft) -> float:
         drafted = by_id.get(sid)
         if drafted is not None and drafted.status != "ok":
             continue
-        stated = _stated_numbers(drafted.body)[0] if drafted is not None else set()
+        stated = _stated_numbers(drafted.body, section=True)[0] if drafted is not None else set()
         units += len(given)
         found += sum(1 for amounts in given if stated.intersection(amounts))
     return found / units if units else 1.0
