@@ -213,11 +213,11 @@ def _unsupported(ctx: Context) -> list[Finding]:
         hint = "use only numbers the facts give; for one they lack, write a marker naming it (e.g. 【待补充：学习次数】)"
         if written_values is None:
             written_values = _written_values(ctx)
-        if changed := _changed_facts_for(ctx, token, written_values):
+        if changed := _changed_facts_for(ctx, token, written_values)[:MAX_CHANGED_NAMED]:
             # a fact's number typed over in the text (10次 → 11次): name the fact and its value
-            given = "、".join(f"{spec.label} as {value}" for spec, value in changed)
-            labels = "、".join(spec.label for spec, _ in changed)
-            values = "、".join(value for _, value in changed)
+            given = " and ".join(f"{spec.label} as {value}" for spec, value in changed)
+            labels = " or ".join(spec.label for spec, _ in changed)
+            values = " or ".join(value for _, value in changed)
             message += f", which give {given} (no longer written in the text)"
             hint = (
                 f"if {labels} is now {written}, correct it in the facts and check again; "
@@ -271,6 +271,11 @@ def _written_values(ctx: Context) -> set[Any]:
     return out
 
 
+MAX_CHANGED_NAMED = 2
+"""Facts named as the one a number may have been typed over: a message quoted back to the
+model stays short."""
+
+
 def _changed_facts_for(
     ctx: Context, token: NumberToken, written: set[Any]
 ) -> list[tuple[FactSpec, str]]:
@@ -290,8 +295,10 @@ def _changed_facts_for(
     for fact_id in facts:
         spec = ctx.spec.facts[fact_id]
         value = ctx.facts.values.get(fact_id)
-        if spec.type == "year" or value is None or not _fits(ctx, token, spec):
-            continue  # a year typed over is the year rules' (report-year, plans-year)
+        if spec.type == "year" or spec.ordinal or value is None or not _fits(ctx, token, spec):
+            # a year typed over is the year rules' (report-year, plans-year); a 届次 (the 19
+            # of 党的十九大) is no count a clerk retypes
+            continue
         if isinstance(value, dt.date):
             if (value.year, value.month, value.day) in written:
                 continue
