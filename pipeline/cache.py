@@ -34,6 +34,7 @@ from pipeline.textio import (
     database_busy,
     database_errors,
     database_locked,
+    existing_database,
     reclaim_space,
     use_wal,
 )
@@ -93,8 +94,13 @@ class ResponseCache:
                 self._db = self._open()
         return self._db
 
+    def _exists(self) -> bool:
+        """Whether the cache file exists; InputError when something else is in its place."""
+        return existing_database(self.path, what="answer cache")
+
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._exists()
         db = connect_database(self.path)
         try:
             use_wal(db)
@@ -110,7 +116,7 @@ class ResponseCache:
 
     def get(self, key: str) -> Completion | None:
         """The stored answer for `key`, or None (also once the cache cannot be read)."""
-        if self.unreadable or (self._db is None and not self.path.exists()):
+        if self.unreadable or (self._db is None and not self._exists()):
             return None
         db = self._conn()  # a file that cannot be opened is reported: nothing is paid yet
         try:
@@ -170,7 +176,7 @@ class ResponseCache:
 
     def stats(self) -> dict[str, Any]:
         """Entries, hits and the file's size."""
-        if not self.path.exists():
+        if not self._exists():
             return {"path": str(self.path), "entries": 0, "hits": 0, "bytes": 0}
         db = self._conn()
         with database_errors(self.path, what="answer cache"):  # damaged, or another layout
@@ -184,7 +190,7 @@ class ResponseCache:
 
     def models(self) -> list[tuple[str, int]]:
         """The models with cached answers and how many each, most first."""
-        if not self.path.exists():
+        if not self._exists():
             return []
         with database_errors(self.path, what="answer cache"):
             rows = (
@@ -201,7 +207,7 @@ class ResponseCache:
         `before`, or both; returns how many."""
         if model is None and before is None:
             raise ValueError("prune needs a model or a time; clear() deletes everything")
-        if not self.path.exists():
+        if not self._exists():
             return 0
         where = [("model = ?", model)] if model is not None else []
         if before is not None:
@@ -219,7 +225,7 @@ class ResponseCache:
     def clear(self) -> int:
         """Delete every entry; returns how many there were. A damaged cache is deleted; one
         another process keeps locked is left as it is (InputError)."""
-        if not self.path.exists():
+        if not self._exists():
             return 0
         try:
             if self._db is None:

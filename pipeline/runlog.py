@@ -30,7 +30,13 @@ from pipeline.errors import ModelError
 from pipeline.models.base import Completion, Model, Usage, close_model
 from pipeline.models.redact import redact
 from pipeline.prompts import Message, SectionPrompt
-from pipeline.textio import connect_database, database_errors, reclaim_space, use_wal
+from pipeline.textio import (
+    connect_database,
+    database_errors,
+    existing_database,
+    reclaim_space,
+    use_wal,
+)
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -120,6 +126,11 @@ def default_log_path() -> Path:
     return paths.user_data_dir() / LOG_NAME
 
 
+def log_exists() -> bool:
+    """Whether the run log has been made; InputError when something else is in its place."""
+    return existing_database(default_log_path(), what="run log")
+
+
 class CallRecord(BaseModel):
     """One model call as logged."""
 
@@ -177,6 +188,7 @@ class RunLog:
         self.failure: str | None = None
         """Why a write failed during the run, once one did (the rest is not logged)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        existing_database(self.path, what="run log")
         with database_errors(self.path, what="run log"):
             self.db = connect_database(self.path)
             self.db.row_factory = sqlite3.Row

@@ -582,6 +582,34 @@ def reclaim_space(db: sqlite3.Connection) -> bool:
         db.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_S * 1000)}")
 
 
+def existing_database(path: Path, *, what: str) -> bool:
+    """Whether a file is at `path` (False: none yet); InputError naming what is there instead
+    of the `what` SQLite file (a directory, a named pipe, a device, a link that leads back
+    to itself), which SQLite would report only as a folder that cannot be written."""
+    import errno
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return False  # none yet (or a link to none, which SQLite makes)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(
+                f"is a symbolic link that leads back to itself, not the {what}; remove it",
+                path=str(path),
+            ) from None
+        raise InputError(f"cannot use the {what}: {exc.strerror or exc}", path=str(path)) from None
+    if stat.S_ISDIR(mode):
+        found = "a directory"
+    elif stat.S_ISFIFO(mode):
+        found = "a named pipe (FIFO)"
+    elif not stat.S_ISREG(mode):
+        found = "a device or socket"
+    else:
+        return True
+    raise InputError(f"is {found}, not the {what}; remove or rename it", path=str(path))
+
+
 @contextmanager
 def database_errors(path: str | Path, *, what: str) -> Iterator[None]:
     """Report a SQLite file that cannot be opened, read or written (damaged, a folder, not a

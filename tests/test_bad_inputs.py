@@ -167,3 +167,61 @@ def test_cache_clear_removes_a_file_where_a_cache_folder_belongs(cli, make):
     assert not templates.exists() and not templates.is_symlink()
     assert templates.parent.is_dir()
     assert not [p.name for p in templates.parent.iterdir() if "removing" in p.name]
+
+
+def _occupy(path: Path, make: str) -> str:
+    """Put a directory, a named pipe or a link to itself at `path`; what the message says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if make == "directory":
+        path.mkdir()
+        return "is a directory, not the"
+    if make == "fifo":
+        os.mkfifo(path)
+        return "is a named pipe (FIFO), not the"
+    path.symlink_to(path)
+    return "is a symbolic link that leads back to itself, not the"
+
+
+STORES = ["directory", "fifo", "loop"]
+
+
+@pytest.mark.parametrize("make", STORES)
+@pytest.mark.parametrize(
+    "command", [["logs"], ["logs", "show", "1"], ["logs", "prune", "--keep", "1"]]
+)
+def test_something_else_in_the_run_logs_place_is_named(cli, make, command):
+    """A folder or a pipe was reported as a folder that cannot be written or a full disk; a
+    link to itself read as an empty log (exit 0)."""
+    log = paths.user_data_dir() / "logs.db"
+    says = _occupy(log, make)
+    _refused(cli(*command), f"{log}: {says} run log")
+    assert log.is_symlink() or log.exists()
+    assert "disk has space" not in cli(*command).stderr
+
+
+@pytest.mark.parametrize("make", STORES)
+def test_draft_run_with_something_else_in_the_run_logs_place_stops_before_drafting(
+    tmp_path, cli, make
+):
+    """As with any log that cannot be written at all: nothing is drafted or paid for, no
+    output is touched, and the message says how to draft without the log."""
+    says = _occupy(paths.user_data_dir() / "logs.db", make)
+    out, before = _existing_output(tmp_path, "draft.md")
+    result = cli("run", FACTS, "-o", out)
+    _refused(result, f"{says} run log", "--no-log")
+    _kept(out, before)
+    assert cli("run", FACTS, "-o", out, "--no-log").returncode == 0
+
+
+@pytest.mark.parametrize("make", STORES)
+@pytest.mark.parametrize(
+    "command", [["cache", "info"], ["cache", "clear"], ["cache", "clear", "--older-than", "1"]]
+)
+def test_something_else_in_the_answer_caches_place_is_named(cli, make, command):
+    """`cache info` showed a link to itself as an empty cache; `cache clear` said only "Is a
+    directory", or removed a pipe as if it were a damaged cache."""
+    cache = paths.user_cache_dir() / "responses.sqlite"
+    says = _occupy(cache, make)
+    result = cli(*command)
+    _refused(result, f"{cache}: {says} answer cache")
+    assert cache.is_symlink() or cache.exists()

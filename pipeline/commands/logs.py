@@ -46,9 +46,9 @@ def logs(
     """List the latest runs, newest first (`draft logs show ID` for one run)."""
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline.runlog import RunLog, default_log_path
+    from pipeline.runlog import RunLog, log_exists
 
-    if not default_log_path().exists():
+    if not log_exists():
         print("no runs logged yet" if not as_json else "[]")
         return
     log = RunLog()
@@ -126,12 +126,12 @@ def prune(
     """Delete old runs and their prompts and responses, and give the space back to the disk."""
     import datetime as dt
 
-    from pipeline.runlog import RunLog, default_log_path
+    from pipeline.runlog import RunLog, default_log_path, log_exists
 
     if keep is None and older_than is None:
         raise InputError("say which runs to delete: --keep N, --older-than DAYS, or both")
     path = default_log_path()
-    if not path.exists():
+    if not log_exists():
         print("no runs logged yet")
         return
     before = None
@@ -156,9 +156,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print one run: options, per-section results, and every prompt and response."""
-    from pipeline.runlog import RunLog, default_log_path
+    from pipeline.runlog import RunLog, default_log_path, log_exists
 
-    record = RunLog().run(run_id) if default_log_path().exists() else None
+    record = RunLog().run(run_id) if log_exists() else None
     if record is None:
         raise InputError(f"no run {run_id} in the run log ({default_log_path()}); see `draft logs`")
     if as_json:
