@@ -49,6 +49,11 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return text, "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
+def a_or_an(noun: str) -> str:
+    """`noun` after the article its sound takes: "an evaluation suite", "a facts file"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def readable_file(path: str | Path, what: str, max_bytes: int) -> Path:
     """`path`, refused (naming it) when missing, a directory, or over `max_bytes` by its size."""
     p = Path(path)
@@ -57,7 +62,7 @@ def readable_file(path: str | Path, what: str, max_bytes: int) -> Path:
             raise InputError(f"{what} is a symbolic link to nothing (or to itself)", path=str(p))
         raise InputError(f"{what} not found", path=str(p))
     if p.is_dir():
-        raise InputError(f"expected a {what}, found a directory", path=str(p))
+        raise InputError(f"expected {a_or_an(what)}, found a directory", path=str(p))
     size = p.stat().st_size
     if size > max_bytes:
         raise InputError(f"{what} is {size:,} bytes; the limit is {max_bytes:,} bytes", path=str(p))
@@ -120,7 +125,8 @@ def read_encoded_text(
     raw = _read_bounded(p, max_bytes)
     if not raw and stat.S_ISFIFO(p.stat().st_mode):
         raise InputError(
-            f"expected a {what}, found a named pipe (FIFO) that nothing writes to", path=str(p)
+            f"expected {a_or_an(what)}, found a named pipe (FIFO) that nothing writes to",
+            path=str(p),
         )
     if len(raw) > max_bytes:
         raise InputError(f"{what} is over the limit of {max_bytes:,} bytes", path=str(p))

@@ -65,6 +65,16 @@ def test_a_named_pipe_is_refused_not_waited_for(tmp_path, cli, command):
     _refused(cli(*_command(command, fifo), cwd=tmp_path), str(fifo), "pipe")
 
 
+@pytest.mark.parametrize(
+    ("command", "expected"), [("eval", "an evaluation suite"), ("run", "a facts file")]
+)
+def test_the_expected_kind_of_file_takes_its_article(tmp_path, cli, command, expected):
+    """It read "expected a evaluation suite"."""
+    fifo = tmp_path / f"input{FILE_ARGUMENTS[command][0]}"
+    os.mkfifo(fifo)
+    _refused(cli(*_command(command, fifo)), f"{fifo}: expected {expected}, found a named pipe")
+
+
 def test_a_pipe_with_a_writer_is_still_read(tmp_path, cli):
     """`draft check <(…)`, `/dev/stdin`: a pipe something writes to reads whole."""
     done = cli("check", "/dev/stdin", input="一、总结\n今年共开展学习12次。\n")

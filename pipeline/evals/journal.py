@@ -25,7 +25,7 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
-from pipeline.textio import LineMap, parse_json, read_text, write_atomic
+from pipeline.textio import LineMap, a_or_an, parse_json, read_text, write_atomic
 from pipeline.validation import raise_validation_error
 
 RUN_FILE = "run.json"
@@ -324,7 +324,7 @@ def read_meta(run_dir: Path) -> RunMeta:
     """The run's `run.json`."""
     path = run_dir / RUN_FILE
     what = "evaluation run record"
-    data = parse_json(read_text(path, what=what), path=str(path), expected=f"an {what}")
+    data = parse_json(read_text(path, what=what), path=str(path), expected=a_or_an(what))
     try:
         return RunMeta.model_validate(data)
     except ValidationError as exc:
