@@ -316,6 +316,38 @@ def _depth(data: Any) -> int:
     return deepest
 
 
+class _DuplicateKey(Exception):
+    """A JSON object gives a key twice (json would keep the last in silence)."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _DuplicateKey
+    return data
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"\s*:?|[{}\[\]]')
+
+
+def _first_duplicate_key(text: str) -> tuple[str, int]:
+    """The first key given twice in one object of valid JSON `text`, and its offset (json
+    reports no positions to its hook, so the text is scanned again, only when one is)."""
+    objects: list[set[str] | None] = []  # a set of keys per open object, None per list
+    for token in _JSON_TOKEN.finditer(text):
+        t = token.group()
+        if t in "{[":
+            objects.append(set() if t == "{" else None)
+        elif t in "}]":
+            objects.pop()
+        elif t.endswith(":") and objects and objects[-1] is not None:
+            key = json.loads(t[:-1])
+            if key in objects[-1]:
+                return key, token.start()
+            objects[-1].add(key)
+    raise ValueError("no duplicate key")  # unreachable: json found one
+
+
 def parse_json(text: str, *, path: str, expected: str = "") -> Any:
     """Parse JSON text, naming the file and line of a syntax error (and what was `expected`)."""
     hint = f" (expected {expected})" if expected else ""
@@ -323,7 +355,14 @@ def parse_json(text: str, *, path: str, expected: str = "") -> Any:
         f"invalid JSON: nested more than {MAX_DEPTH} levels deep{hint}", path=path
     )
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey:
+        key, at = _first_duplicate_key(text)
+        raise InputError(
+            f"invalid JSON: duplicate key {key!r}: each key may be given once in an object",
+            path=path,
+            line=text.count("\n", 0, at) + 1,
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}{hint}", path=path, line=exc.lineno) from None
     except ValueError:  # an integer of more digits than Python converts (4,300)

@@ -235,3 +235,14 @@ def test_something_else_in_the_answer_caches_place_is_named(cli, make, command):
     result = cli(*command)
     _refused(result, f"{cache}: {says} answer cache")
     assert cache.is_symlink() or cache.exists()
+
+
+def test_a_key_given_twice_in_a_json_facts_file_is_refused_as_in_yaml(tmp_path, cli):
+    """YAML refused it; JSON kept the last value in silence."""
+    path = tmp_path / "facts.json"
+    path.write_text(
+        '{"doctype": "annual-work-summary",\n "facts": {"unit_name": "甲单位",\n'
+        ' "unit_name": "乙单位"}}\n',
+        encoding="utf-8",
+    )
+    _refused(cli("run", path), f"{path}:3: invalid JSON: duplicate key 'unit_name'")

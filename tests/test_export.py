@@ -392,6 +392,26 @@ def test_a_hand_edited_field_of_the_wrong_type_says_what_was_expected(cli, saved
     assert "field 'title': expected text, got ['x']" in result.stderr  # not "Input should be"
 
 
+def test_a_key_given_twice_is_refused_at_its_line_not_the_last_kept(cli, saved, tmp_path):
+    """json kept the last of two "body" keys in silence: a hand edit typed as a second key
+    (the first left in place) was exported, or lost, without a word."""
+    lines = saved.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith('"body": '))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines.insert(at + 1, f'{indent}"body": "改过的正文",\n')
+    edited = tmp_path / "edited.json"
+    edited.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "out.md"
+    out.write_bytes(b"previous output")
+    result = cli("export", edited, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {edited}:{at + 2}: invalid JSON: duplicate key 'body': "
+        "each key may be given once in an object\n"
+    )
+    assert out.read_bytes() == b"previous output"
+
+
 def test_a_word_file_given_for_the_draft_is_named_as_such(cli, saved, tmp_path):
     """It was "not UTF-8 text, nor GB18030 …; save the file as UTF-8": advice that cannot help."""
     word = tmp_path / "draft.docx"
