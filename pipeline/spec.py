@@ -47,6 +47,19 @@ DOCTYPE_ID = re.compile(validation.DOCTYPE_ID.strip("^$"))
 DoctypeId = Annotated[str, Field(pattern=validation.DOCTYPE_ID)]
 
 
+MAX_LABEL_CHARS = 60
+"""Most characters in a fact's label or unit: a few words set in markers and messages."""
+MAX_LINE_CHARS = 200
+"""Most characters in a spec's one-line texts: its name, the title and headings (templates),
+aliases, choices and pattern hints."""
+MAX_DESCRIPTION_CHARS = 2000
+"""Most characters in a description, as in a text fact: a sentence or a short paragraph."""
+
+Label = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]
+Line = Annotated[str, Field(max_length=MAX_LINE_CHARS)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_CHARS)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -60,19 +73,19 @@ class FieldSpec(_Strict):
 
     type: ScalarType
     """The value's type; nested lists are not allowed."""
-    label: str
+    label: Label
     """Chinese label, used in markers and messages."""
-    description: str = ""
-    unit: str | None = None
+    description: Description = ""
+    unit: Label | None = None
     required: bool = True
-    choices: list[str] | None = None
+    choices: list[Line] | None = None
     """Allowed values for an `enum` field."""
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
     """A regular expression a text value (each item of a string-list) must match whole, e.g.
     `.*[县区]` for a county that the templates follow with 委."""
-    pattern_hint: str | None = None
+    pattern_hint: Line | None = None
     """What to write instead, in Chinese, for a value the pattern refuses."""
 
     @property
@@ -170,10 +183,10 @@ class SectionSpec(_Strict):
     """One section of the document, in order."""
 
     id: Identifier
-    heading: str | None = None
+    heading: Line | None = None
     """The heading without its number, as a template (e.g. "{{ report_year + 1 }}年工作打算");
     no heading means an unnumbered paragraph such as the opening."""
-    aliases: list[str] = []
+    aliases: list[Line] = []
     """Other headings the section goes by in reports people bring to `draft check`
     ("下一步工作打算" for the plans); matched like `heading`, a `{{ … }}` part standing for any
     words. Drafts always use `heading`."""
@@ -269,11 +282,11 @@ class DocSpec(_Strict):
     """A document type."""
 
     id: DoctypeId
-    name: str
+    name: Line
     """The Chinese name, e.g. 学校意识形态工作总结."""
-    description: str
+    description: Description
     version: Annotated[int | str, BeforeValidator(_scalar_version)] = 1
-    title: str
+    title: Line
     """The title as a template."""
     facts: dict[Identifier, FactSpec]
     sections: list[SectionSpec] = Field(min_length=1)

@@ -393,6 +393,10 @@ def test_bad_and_builtin_ids(cli, tmp_path):
         cli("learn", SUBSECTIONS, "--name", "培训\x01总结", "--out", tmp_path),
         "--name: expected one line of text",
     )
+    # it was refused only in the learned spec, named by its temporary folder
+    result = cli("learn", SUBSECTIONS, "--name", "培训" * 150 + "总结", "--out", tmp_path)
+    _assert_bad(result, "--name: expected at most 200 characters, got 302")
+    assert ".learn-" not in result.stderr
     assert not (tmp_path / "schemas").exists()
 
 

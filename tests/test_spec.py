@@ -404,6 +404,35 @@ def test_broken_spec_through_the_cli_exits_2_without_traceback(doctype_copy: Pat
     assert out.read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.parametrize(
+    ("old", "field", "limit"),
+    [
+        ("name: 学校意识形态工作总结", "name", 200),
+        ("description: 中小学校党组织", "description", 2000),
+        ("    label: 学校名称", "facts.school_name.label", 60),
+    ],
+)
+def test_a_spec_text_of_100000_characters_is_refused_naming_the_field(
+    doctype_copy: Path, cli, tmp_path, old, field, limit
+):
+    """A 100,000-character name, description or label was accepted: it would be every
+    marker's, message's and `draft doctypes` line's."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, old, old + "长" * 100_000)
+    line = _line_of(spec, old)
+    out = tmp_path / "draft.md"
+    out.write_text("keep me", encoding="utf-8")
+    result = cli(
+        "run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy, "-o", out
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{line}: field '{field}': expected at most {limit} characters, got '"
+    )
+    assert len(result.stderr) < 500 and "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
 def test_a_chinese_fact_id_is_told_what_an_id_looks_like(doctype_copy: Path, cli):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     _edit(spec, "\n  school_name:\n", "\n  学校名称:\n")

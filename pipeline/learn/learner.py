@@ -35,7 +35,7 @@ from pipeline.learn.writer import (
     stage,
     title_template,
 )
-from pipeline.spec import DOCTYPE_ID
+from pipeline.spec import DOCTYPE_ID, MAX_LINE_CHARS
 from pipeline.textio import control_character
 from pipeline.type_words import SIGNER_WORDS, type_word
 
@@ -205,11 +205,18 @@ def learn_sample(
     banned = _banned_phrases(spec_dirs)
     found = find_facts(cleaned, outline, banned=banned)
 
+    given_name = bool(name)
     name = (name or _default_name(outline, found)).strip()
     if not name:
         raise InputError("--name: expected a Chinese name for the document type")
     if control_character(name):
         raise InputError("--name: expected one line of text, without control characters")
+    if len(name) > MAX_LINE_CHARS:
+        what = "--name" if given_name else f"the name taken from the title of {read.path}"
+        raise InputError(
+            f"{what}: expected at most {MAX_LINE_CHARS} characters, got {len(name):,}"
+            + ("" if given_name else "; give a shorter one with --name")
+        )
     word = type_word(name)
     if word and word not in outline.title:
         raise InputError(
