@@ -428,6 +428,18 @@ def without_control_characters(text: str) -> str:
     return _CONTROL.sub("", text.replace("\v", "\n").replace("\f", "\n"))
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why files cannot be written in `folder`, which may not exist yet (its nearest existing
+    ancestor is a file, or read-only), or None."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is read-only"
+    return None
+
+
 def check_output_path(path: str | Path, *, source: str | Path | None = None) -> Path:
     """Refuse an output path that cannot be a file (a directory) or that is the command's
     `source` file, which the output would replace; call before the work starts."""
@@ -436,17 +448,9 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
         raise InputError("the output is a directory; give a file name", path=str(target))
     # may not exist yet: it is made, but its nearest ancestor must do; a link's file is the
     # one written (its folder, not the link's), though messages name the path as given
-    folder = _written_file(target).parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        raise InputError(
-            f"cannot write the output: {folder} is a file, not a folder", path=str(target)
-        )
-    if not os.access(folder, os.W_OK):
-        raise InputError(
-            f"cannot write the output: the folder {folder} is read-only", path=str(target)
-        )
+    problem = folder_problem(_written_file(target).parent)
+    if problem:
+        raise InputError(f"cannot write the output: {problem}", path=str(target))
     if target.is_file() and not _writable(target):
         raise InputError(
             "the file is read-only (protected, or open in another program); make it writable "

@@ -246,3 +246,27 @@ def test_a_key_given_twice_in_a_json_facts_file_is_refused_as_in_yaml(tmp_path, 
         encoding="utf-8",
     )
     _refused(cli("run", path), f"{path}:3: invalid JSON: duplicate key 'unit_name'")
+
+
+SAMPLE = REPO / "tests" / "data" / "teacher-training-summary-2023.txt"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc, where no folder is made")
+def test_learn_into_a_folder_the_system_will_not_make_says_what_was_expected(cli):
+    """It said only the system's "No such file or directory"."""
+    _refused(
+        cli("learn", SAMPLE, "--out", "/proc/draftsmith-learned"),
+        "/proc/draftsmith-learned: cannot make the output folder (No such file or directory): "
+        "expected a folder the document type can be written into",
+    )
+
+
+def test_learn_into_a_folder_under_a_file_is_refused_before_learning(tmp_path, cli):
+    """It said only the system's "Not a directory", naming a folder inside the one given."""
+    (tmp_path / "notes.txt").write_text("a file", encoding="utf-8")
+    out = tmp_path / "notes.txt" / "types"
+    _refused(
+        cli("learn", SAMPLE, "--out", out),
+        f"{out}: cannot write the document type here: {tmp_path / 'notes.txt'} is a file, "
+        "not a folder",
+    )

@@ -21,7 +21,7 @@ from pipeline.errors import InputError
 from pipeline.learn.facts_finder import TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
-from pipeline.textio import write_atomic
+from pipeline.textio import folder_problem, write_atomic
 from pipeline.written import as_written, kept_name, remember_written, write_output
 
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -269,8 +269,15 @@ def spec_yaml(learned: LearnedType, source: str) -> str:
 
 def stage(learned: LearnedType, source: str, out: Path) -> Path:
     """Write the type into a new staging folder inside `out`; return the folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".learn-{learned.id}-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".learn-{learned.id}-", dir=out))
+    except OSError as exc:  # a folder the system will not make (/proc/x, a full disk)
+        raise InputError(
+            f"cannot make the output folder ({exc.strerror or exc}): expected a folder the "
+            "document type can be written into, or one that can be made",
+            path=str(out),
+        ) from None
     (staging / "schemas").mkdir()
     prompts = staging / "prompts" / learned.id
     prompts.mkdir(parents=True)
@@ -292,7 +299,8 @@ def existing_paths(out: Path, doctype: str) -> list[Path]:
 
 def check_target(out: Path, doctype: str) -> None:
     """Refuse an output folder the type cannot be installed in (a file where a folder must be,
-    or the reverse), before any learning is done and before anything is written there."""
+    or the reverse, or a folder under a file or a read-only one), before any learning is done
+    and before anything is written there."""
     folders = [out, out / "schemas", out / "prompts", out / "prompts" / doctype]
     files = [out / "schemas" / f"{doctype}.yaml", out / f"{doctype}.facts.yaml"]
     for folder in folders:
@@ -307,6 +315,9 @@ def check_target(out: Path, doctype: str) -> None:
                 "cannot write the document type here: this is a folder, where its file must be",
                 path=str(file),
             )
+    problem = folder_problem(out)
+    if problem:
+        raise InputError(f"cannot write the document type here: {problem}", path=str(out))
 
 
 class Installed(NamedTuple):
