@@ -261,10 +261,13 @@ def test_a_damaged_database_is_named_not_a_traceback(cli, draftsmith_home, tmp_p
         path.mkdir()
     else:
         path.write_bytes(b"not a database, some bytes that are no SQLite header at all")
+    says = (
+        f"is a directory, not the {which}" if damage == "a folder" else f"cannot use the {which}: "
+    )
     for args in commands:
         result = cli(*args)
         assert result.returncode == 2, result.stderr
-        assert result.stderr.startswith(f"error: {path}: cannot use the {which}: "), result.stderr
+        assert result.stderr.startswith(f"error: {path}: {says}"), result.stderr
         assert "Traceback" not in result.stderr
 
 
