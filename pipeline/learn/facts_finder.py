@@ -1208,9 +1208,10 @@ def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
             )
 
 
+_LIST_COUNT = re.compile(rf"等?(?:\d+|[{_CN_NUM}]{{1,4}})(?:{_MEASURE_RE})")
+"""The count after a list (等2个, 三项)."""
 _COUNTED_LIST = re.compile(
-    rf"([\u4e00-\u9fff]{{1,20}}(?:、[\u4e00-\u9fff]{{1,12}}?)+)(?=等?(?:\d+|[{_CN_NUM}]{{1,4}})"
-    rf"(?:{_MEASURE_RE}))"
+    rf"([\u4e00-\u9fff]{{1,20}}(?:、[\u4e00-\u9fff]{{1,12}}?)+)(?={_LIST_COUNT.pattern})"
 )
 """An enumeration directly counted by the number after it (疼痛科、老年病科2个专科)."""
 _LIST_LEAD = re.compile(
@@ -1231,8 +1232,8 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
         items = text[start : m.end(1)].split("、")
         if any(len(item) < 2 for item in items) or not reg.free(start, m.end(1)):
             continue
-        after = re.match(rf"等?(?:\d+|[{_CN_NUM}]{{1,4}})(?:{_MEASURE_RE})", text[m.end(1) :])
-        noun = _NOUN_AFTER.match(text, m.end(1) + (after.end() if after else 0))
+        after = _LIST_COUNT.match(text, m.end(1))
+        noun = _NOUN_AFTER.match(text, after.end() if after else m.end(1))
         lead = _LEAD_WORDS.sub("", text[m.start(1) : start])[-6:]  # 召开 is what, not a verb
         what = (context_core(lead) or lead) + (noun.group(1) if noun else "事项")
         label = _distinct_label(text, reg, start, f"{what}名称", text[start : m.end(1)])
