@@ -31,6 +31,8 @@ _APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大�
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 """A comma between groups of three digits (1,200); any other (3，5: two numbers) is kept."""
 _RANGE = re.compile(r"\d\s*[-－~～—–至到]\s*\d")
+_ORDINAL_ENDINGS = ("次全国代表大会", "届全国代表大会", "次", "届", "大")
+"""What follows a 届次 as it is written: 十九次全国代表大会, 第十九届, 十九大."""
 _TWO_NUMERALS = re.compile(r"[一二两三四五六七八九]{2}")
 """Two numerals side by side outside a year (三四, 二十三四): one figure or the other (three or
 four), not 34."""
@@ -54,12 +56,12 @@ def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
 
 def to_int(text: str, unit: str | None, *, year: bool = False, ordinal: bool = False) -> Any:
     """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年; for an
-    `ordinal` also 十九大, 第二十次, 第十九届), or the text unchanged."""
+    `ordinal` also 十九大, 第二十次, 第十九届, 党的十九次全国代表大会), or the text unchanged."""
     t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit, "年度" if year else None))
     t = _without_unit(t, ("年" if year else None,))
     if ordinal:
-        t = t.removeprefix("第").strip()
-        t = t[:-1].strip() if t[-1:] in ("次", "届", "大") else t
+        t = t.removeprefix("党的").removeprefix("第").strip()
+        t = next((t[: -len(w)].strip() for w in _ORDINAL_ENDINGS if t.endswith(w)), t)
     if re.fullmatch(r"[+-]?\d+", t):
         return int(t)
     if not year and two_numerals(t) is not None:  # a year is written digit by digit: 二〇二一

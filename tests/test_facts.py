@@ -84,6 +84,8 @@ def test_wrong_type_names_field_label_given_and_expected(tmp_path):
         ("party_congress", "第二十次", 20),
         ("party_congress", "第十九届", 19),
         ("party_congress", "第19次", 19),
+        ("party_congress", "十九次全国代表大会", 19),  # the name in full was refused
+        ("party_congress", "党的第二十次全国代表大会", 20),
     ],
 )
 def test_numbers_years_and_dates_as_clerks_type_them(tmp_path, fact, typed, value):

@@ -122,7 +122,7 @@ def test_every_error_message_is_plain_chinese_naming_the_label(spec):
         "fact.school_name": "“学校名称”是必填项，请填写。",
         "fact.report_year": "“总结年度”不能小于 1949，填写的是 1800。",
         "fact.party_congress": "“党的全国代表大会届次”不能大于 30次，填写的是 40。",
-        "fact.theory_sessions": "“中心组理论学习次数”应填写整数（阿拉伯数字），“很多”不是整数。",
+        "fact.theory_sessions": "“中心组理论学习次数”应填写整数，如 86 或 八十六；“很多”不是整数。",
         "fact.report_date": "“成文日期”应填写日期（年、月、日齐全），如 2021年1月15日；“明年”无法识别为日期。",
         "fact.leading_group_head": "“意识形态工作领导组组长”中的“.”夹在汉字之间："
         "人名中的间隔号请写作“·”（阿卜杜·热合曼），其他地方请删去。",
@@ -195,5 +195,5 @@ def test_two_numerals_side_by_side_are_refused_saying_why(spec):
         "请填写一个确切的数。",
         "fact.central_group_sessions": "“中心组学习次数”填写的“三四次”中，“三四”可理解为三或四，"
         "请填写一个确切的数。",
-        "fact.theory_sessions": "“中心组理论学习次数”应填写整数（阿拉伯数字），“十几次”不是整数。",
+        "fact.theory_sessions": "“中心组理论学习次数”应填写整数，如 86 或 八十六；“十几次”不是整数。",
     }

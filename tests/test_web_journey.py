@@ -185,7 +185,7 @@ def test_numbers_and_dates_as_a_clerk_types_them(draftsmith_home: Path):
             fields["fact.central_group_sessions"] = given
             errors = clerk.post(f"{doc}/autosave", fields).json()["errors"]
             assert errors == {
-                "fact.central_group_sessions": f"“中心组学习次数”应填写整数（阿拉伯数字），“{given}”不是整数。"
+                "fact.central_group_sessions": f"“中心组学习次数”应填写整数，如 86 或 八十六；“{given}”不是整数。"
             }
         fields["fact.central_group_sessions"] = "1,200"
         assert clerk.post(f"{doc}/autosave", fields).json()["errors"] == {}

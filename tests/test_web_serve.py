@@ -88,6 +88,17 @@ def test_a_port_in_use_is_a_clear_error(draftsmith_home: Path, cli):
     assert "Traceback" not in result.stderr
 
 
+def test_a_folder_where_the_store_belongs_is_named_as_a_folder(draftsmith_home: Path, cli):
+    from pipeline.web.store import default_db_path
+
+    default_db_path().mkdir(parents=True)  # DRAFTSMITH_HOME is this test's home
+    result = cli("serve", "--port", "0", timeout=30)
+    assert result.returncode == 2
+    assert f"{default_db_path()}: is a directory, not the web app's store" in result.stderr
+    assert "disk has space" not in result.stderr and "Traceback" not in result.stderr
+    assert default_db_path().is_dir()  # nothing removed
+
+
 def test_nothing_is_lost_when_the_server_is_killed(draftsmith_home: Path):
     served = start_serve(draftsmith_home)
     with served.client() as client:

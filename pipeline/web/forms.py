@@ -399,7 +399,7 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if field is not None and field.type == "year":
             return f"“{label}”应填写四位数的年份，如 2020；“{given}”不是年份。"
-        return f"“{label}”应填写整数（阿拉伯数字），“{given}”不是整数。"
+        return f"“{label}”应填写整数，如 86 或 八十六；“{given}”不是整数。"
     if kind in ("float_type", "float_parsing"):
         return f"“{label}”应填写数字，“{given}”不是数字。"
     if kind in ("greater_than_equal", "greater_than"):

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from pipeline import paths
 from pipeline.document import Draft
-from pipeline.textio import connect_database, database_errors, use_wal
+from pipeline.textio import connect_database, database_errors, existing_database, use_wal
 
 DB_NAME = "web.sqlite3"
 COALESCE_SECONDS = 120
@@ -247,6 +247,7 @@ class Store:
     def __init__(self, path: Path | None = None):
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        existing_database(self.path, what="web app's store")
         with database_errors(self.path, what="web app's store"), self._connect() as conn:
             use_wal(conn)
             self._migrate(conn)
