@@ -454,6 +454,30 @@ def test_a_blank_beside_a_name_like_word_in_running_text_is_still_suspected():
             "the measure word “场” is written twice: “１２场场”",
             "delete one 场",
         ),
+        (
+            "单位内设机构九个个，现有干部86人。",
+            "个",
+            "the measure word “个” is written twice: “九个个”",
+            "delete one 个",
+        ),
+        (
+            "全年开展专题学习十二次次，覆盖全体党员。",
+            "次",
+            "the measure word “次” is written twice: “十二次次”",
+            "delete one 次",
+        ),
+        (
+            "完成两项项重点改革任务。",
+            "项",
+            "the measure word “项” is written twice: “两项项”",
+            "delete one 项",
+        ),
+        (
+            "组织专题培训一百零五人次人次。",
+            "人次",
+            "the measure word “人次” is written twice: “一百零五人次人次”",
+            "delete one 人次",
+        ),
     ],
 )
 def test_the_debris_of_a_marker_filled_in_by_hand_is_named(text, excerpt, message, hint):
@@ -471,6 +495,9 @@ def test_the_debris_of_a_marker_filled_in_by_hand_is_named(text, excerpt, messag
         "参照县政办发【2023】5号、【2023】第12号执行。【一】",  # a 文号's year
         "共有3个人项目获奖，5家家庭参与，3项项目完成，2名名师授课，修订3条条款。",
         "人人参与，个个争先，次次到位，年年如此。",  # doubled words with no number before
+        "一个个鲜活案例，一次次走访，一项项举措。",  # 一个个: one after another
+        "走进千家家户户，三个个体户、两家家长、十名名单、三所所有。",  # no doubled measure word
+        "二〇二〇年年底，三天天气晴好，两两结对。",
         "2023年年度考核优秀，3天天气晴好，5月月底完成。",  # time units are no measure words
         "【会议】共5个【议题】。",
     ],

@@ -12,7 +12,7 @@ Rule families and their codes (severity in brackets):
     gap.silent-number            学习 次               gap.silent-ordinal        党的 大精神
     gap.silent-name              《 县 年…》           gap.empty-item            凝聚起 、牢记使命
     gap.stray-mark               中国特色.主义          gap.broken-phrase         贯彻 新时代…思想
-    gap.marker-debris            9】个, 【9】个, 9个个 (a marker half deleted)
+    gap.marker-debris            9】个, 【9】个, 9个个, 九个个 (a marker half deleted)
     gap.suspect-space [info]     any other blank between Chinese characters (words may be missing)
     structure.missing-section, structure.section-order, structure.title,
     structure.heading-number, structure.heading-level, structure.heading-form [warning],

@@ -2,7 +2,7 @@
 
 A clerk who types a value over 【待补充：内设机构数】 in Word may delete too little: a stray
 】 after the value (内设机构9】个), the value still in the marker's brackets (【9】个), or
-the unit typed again before the one the draft already wrote after the marker (9个个).
+the unit typed again before the one the draft already wrote after the marker (9个个, 九个个).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.vocab import MEASURE_WORDS, unit_at
+from pipeline.lazy_re import lazy_pattern
+from pipeline.numerals import parse_chinese
 
 _BRACKETED_VALUE = re.compile(r"【([\d０-９][^【】\n]{0,20})】")
 """A value left in a marker's brackets: it opens with a digit, as no label does."""
@@ -19,6 +21,10 @@ _DIGITS = re.compile(r"[\d０-９]+")
 _BRACKETS = re.compile("[【】]")
 _DOC_NUMBER_YEAR = re.compile(r"第?[\d０-９]+号")
 """What follows the year of a 文号 written in the wrong brackets (【2023】5号)."""
+_cn_doubled = lazy_pattern(
+    r"(?<![〇零一二三四五六七八九十百千万亿两])[〇零一二三四五六七八九十百千万亿两]++(?=(\w\w?)\1)"
+)
+"""A Chinese numeral run right before a word written twice (九个个, 十二次次, 两项项)."""
 
 
 def _stray_closers(ctx: Context) -> list[Finding]:
@@ -68,15 +74,31 @@ def _bracketed_values(ctx: Context) -> list[Finding]:
     return out
 
 
+def _counts(text: str) -> list[tuple[int, int]]:
+    """Where a number stands before a doubled word: digits (9个个) or a Chinese numeral that
+    states a count (九个个, 十二次次, 两项项), not 一 (一个个, 一次次: one after another), a
+    round figure (千家家户户) or digits one by one (二〇二〇)."""
+    spans = [m.span() for m in _DIGITS.finditer(text)]
+    for m in _cn_doubled().finditer(text):
+        run = m.group(0)
+        if run == "一" or all(ch in "百千万亿" for ch in run):
+            continue
+        if len(run) > 1 and not any(ch in "十百千万亿" for ch in run):
+            continue
+        if parse_chinese(run) is not None:
+            spans.append(m.span())
+    return spans
+
+
 def _doubled_units(ctx: Context) -> list[Finding]:
-    """A measure word written twice right after a number (9个个, 12次次)."""
+    """A measure word written twice right after a number (9个个, 12次次, 九个个)."""
     text, out = ctx.text, []
-    for m in _DIGITS.finditer(text):
-        unit = unit_at(text, m.end())
+    for start, end in _counts(text):
+        unit = unit_at(text, end)
         if unit is None or unit not in MEASURE_WORDS:
             continue
-        second = m.end() + len(unit)
-        if unit_at(text, second) != unit or ctx.in_residue(m.start(), second + len(unit)):
+        second = end + len(unit)
+        if unit_at(text, second) != unit or ctx.in_residue(start, second + len(unit)):
             continue
         out.append(
             ctx.finding(
@@ -84,7 +106,7 @@ def _doubled_units(ctx: Context) -> list[Finding]:
                 Severity.ERROR,
                 second,
                 second + len(unit),
-                f"the measure word “{unit}” is written twice: “{text[m.start() : second + len(unit)]}”",
+                f"the measure word “{unit}” is written twice: “{text[start : second + len(unit)]}”",
                 f"delete one {unit}",
             )
         )
