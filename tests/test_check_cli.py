@@ -223,6 +223,29 @@ def test_fix_that_deletes_a_residue_first_line_starts_the_copy_at_the_first_kept
     assert fixed == "\n　　全年开展学习12次。\n"
 
 
+def test_fix_that_removes_a_residue_line_between_blank_lines_leaves_one_blank_line(cli, tmp_path):
+    """The cleaned copy of a page whose 查看更多 stood between two paragraphs set apart by blank
+    lines had two blank lines in a row where it was; the user's own spacing stays as it was."""
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "红星中学2023年工作总结\n\n　　全年开展学习12次。\n\n查看更多\n\n　　撰写调研报告5篇。\n"
+        "\n文档介绍\n查看更多\n\n　　开展家访30次。\n\n\n　　组织活动6场。\n",
+        encoding="utf-8",
+    )
+    done = cli("check", page, "--fix")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "page.fixed.txt").read_text(encoding="utf-8") == (
+        "红星中学2023年工作总结\n\n　　全年开展学习12次。\n\n　　撰写调研报告5篇。\n"
+        "\n　　开展家访30次。\n\n\n　　组织活动6场。\n"
+    )
+    # a text saved by Windows Notepad: the residue line goes with its \r\n, and so does one
+    # of the blank lines around it
+    page.write_bytes("全年开展学习12次。\r\n\r\n查看更多\r\n\r\n撰写调研报告5篇。\r\n".encode())
+    assert cli("check", page, "--fix").returncode == 0
+    fixed = (tmp_path / "page.fixed.txt").read_bytes().decode("utf-8")
+    assert fixed == "全年开展学习12次。\r\n\r\n撰写调研报告5篇。\r\n"
+
+
 def test_fix_keeps_the_blanks_of_a_form_to_fill_in(cli, tmp_path):
     """`--fix` of a 通知 with its 回执 joined “单位名称：　　　　联系人：” into
     “单位名称：联系人：”, taking the blank the recipient writes in for a stray space."""

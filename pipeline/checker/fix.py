@@ -12,6 +12,28 @@ from bisect import bisect_left
 from pipeline.checker.findings import Finding
 
 _BLANK_LINES = re.compile(r"(?:[ \t\u3000]*\r?\n)+")
+_NEWLINE = re.compile(r"\r?\n")
+_BLANK_LINE = re.compile(r"[ \t\u3000]*\r?\n")
+_ENDS_BLANK = re.compile(r"\n[ \t\u3000]*\r?\n\Z")
+
+
+def _ends_with_blank_line(parts: list[str]) -> bool:
+    """True when the copy so far (`parts` joined) ends with a blank line."""
+    tail = ""
+    for part in reversed(parts):
+        tail = part + tail
+        if tail.count("\n") >= 2:
+            return _ENDS_BLANK.search(tail) is not None
+    return _ENDS_BLANK.search("\n" + tail) is not None  # the copy's first line counts too
+
+
+def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
+    """Past the blank line at `pos` when the copy so far (`parts`) ends with a blank line too:
+    a residue line removed from between two blank lines leaves one, not two in a row."""
+    blank = _BLANK_LINE.match(text, pos)
+    if blank is None or not _ends_with_blank_line(parts):
+        return pos
+    return blank.end()
 
 
 def fixable(findings: list[Finding]) -> list[Finding]:
@@ -38,7 +60,8 @@ def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def apply_fixes(text: str, findings: list[Finding]) -> str:
     """`text` with every fixable finding's span replaced; a removed residue line takes its
-    newline with it, and a removed first line the blank lines after it. An edit that would
+    newline with it, and a removed first line the blank lines after it; one removed from
+    between two blank lines takes one of them. An edit that would
     touch a gap finding's span is not made."""
     gaps = _gap_spans(findings)
     edits: list[tuple[int, int, str]] = []
@@ -48,10 +71,11 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
         start, end = f.start, f.end
         if f.replacement == "" and f.code == "noise.boilerplate":
             at_line_start = start == 0 or text[start - 1] == "\n"
-            if at_line_start and end < len(text) and text[end] == "\n":
-                end += 1
+            newline = _NEWLINE.match(text, end)
+            if at_line_start and newline is not None:
+                end = newline.end()
             elif at_line_start and end == len(text) and start > 0:
-                start -= 1
+                start -= 2 if text[start - 2 : start] == "\r\n" else 1
         edits.append((start, end, f.replacement or ""))
     out: list[str] = []
     pos = 0
@@ -63,6 +87,8 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
         out.append(text[pos:start])
         out.append(replacement)
         pos = end
+        if not replacement and start > 0 and text[start - 1] == text[end - 1] == "\n":
+            pos = _blank_line_after(text, end, out)
     out.append(text[pos:])
     fixed = "".join(out)
     if edits and min(edits)[0] == 0 and min(edits)[2] == "":
