@@ -124,7 +124,7 @@ def test_every_rule_has_its_chinese_wording():
         code
         for path in sources
         for code in re.findall(
-            r'"((?:gap|facts|structure|style|noise)\.[a-z-]+)"', path.read_text("utf-8")
+            r'"((?:gap|facts|structure|style|noise|numbers)\.[a-z-]+)"', path.read_text("utf-8")
         )
     }
     assert codes and codes <= set(RULES), codes - set(RULES)

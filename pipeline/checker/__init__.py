@@ -21,6 +21,7 @@ Rule families and their codes (severity in brackets):
     facts.unsupported-number, facts.report-year, facts.plans-year, facts.signature-date,
     facts.must-mention,
     facts.unit-name, facts.county
+    numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning]
 
@@ -33,6 +34,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
+from pipeline.checker.counted_lists import check_counted_lists
 from pipeline.checker.debris import check_marker_debris
 from pipeline.checker.escapes import Unescaped
 from pipeline.checker.facts import check_facts
@@ -57,6 +59,7 @@ RULES = (
     check_marker_debris,
     check_silent_gaps,
     check_set_phrases,
+    check_counted_lists,
     check_structure,
     check_facts,
     check_style,

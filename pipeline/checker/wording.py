@@ -49,6 +49,7 @@ RULES: dict[str, tuple[str, str]] = {
     "noise.line-break": ("段落被并成一行", "恢复分段"),
     "noise.stray-space": ("多余的空格", "删除空格"),
     "noise.wrap-space": ("排版换行留下的空格", "删除空格"),
+    "numbers.list-count": ("列举的项数与所写的数目不符", "核对列举的各项和数目，使二者一致"),
     "structure.empty-section": ("本部分没有正文", "补写本部分内容"),
     "structure.heading-run-on": (
         "标题后直接接正文，缺少句号或换行",
