@@ -273,6 +273,37 @@ def test_a_single_problem_is_not_numbered(cli, tmp_path):
     assert "问题和不足：基层自然资源所人员力量薄弱，专业技术人才不足。对此" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("doctype", "fact", "plain"),
+    [
+        ("annual-work-summary", "plans", "重点抓好以下工作：持续抓好耕地保护和粮食安全工作。"),
+        ("annual-duty-report", "plans", "重点做好以下工作：持续加强政治理论和业务知识学习。"),
+        ("school-ideology-summary", "next_year_measures", "\n加强学习、提高素质。针对"),
+    ],
+)
+def test_a_single_plan_is_stated_plainly_and_checks_clean(cli, tmp_path, doctype, fact, plain):
+    """One plan given is one plan stated, not 一是 with no 二是, nor a draft the pipeline's
+    own check calls short of the second point the facts do not have."""
+    facts = _example(doctype)
+    facts[fact] = facts[fact][:1]
+    path = _facts_file(tmp_path, facts)
+    out = tmp_path / "draft.txt"
+    result = cli("run", path, "-o", out, "--no-log")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text("utf-8")
+    assert plain in text
+    assert not re.search(r"[一二]是持续|一要加强", text)
+    check = cli("check", out, "--facts", path, "--doctype", doctype)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "too-few-points" not in check.stdout
+    # two plans given are still set out as points, and two are what the section needs
+    facts[fact] = _example(doctype)[fact][:2]
+    _facts_file(tmp_path, facts)
+    result = cli("run", path, "--format", "txt", "--no-log")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"一[是要].+二[是要]", result.stdout, re.S)
+
+
 def test_json_output_carries_sections_markers_and_provenance(cli, tmp_path):
     out = tmp_path / "draft.json"
     assert cli("run", EXAMPLES / "annual-work-summary.yaml", "-o", out).returncode == 0

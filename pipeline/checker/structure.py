@@ -20,7 +20,8 @@ With a document type:
 - `structure.title` (error): the title names the unit, the year and the type of document;
 - `structure.too-few-points` (error): fewer points than the section's `min_points`, a point
   being a 一是/二是 or a subheading of the section's top sublevel (（一）（二）…)
-  (unless the marker of a list the section uses stands where the points begin: a known gap).
+  (unless the marker of a list the section uses stands where the points begin: a known gap),
+  checked with facts no more than the items its lists give (none for a single item);
 """
 
 from __future__ import annotations
@@ -550,10 +551,27 @@ def _subheading_points(ctx: Context, span: SectionSpan) -> int:
     return levels.count(min(levels)) if levels else 0
 
 
+def _items_given(ctx: Context, span: SectionSpan) -> int | None:
+    """The most items any list fact of the section has in the facts checked against: a
+    section sets out no more points than the facts give, and one item is stated plainly, as
+    no point (一是 with no 二是 is a numbering error); None without facts or a list given."""
+    if ctx.facts is None or span.spec is None:
+        return None
+    counts = [
+        len(value)
+        for name in span.spec.facts
+        if isinstance(value := ctx.facts.values.get(name), list) and value
+    ]
+    return max(counts) if counts else None
+
+
 def _too_few_points(ctx: Context, longest: dict[int, int]) -> list[Finding]:
     out = []
     for i, span in enumerate(ctx.spans):
         need = span.spec.min_points if span.spec else 0
+        given = _items_given(ctx, span)
+        if need and given is not None and given < need:
+            need = given if given > 1 else 0
         have = longest.get(i, 0)
         if need and have < need:
             have = max(have, _subheading_points(ctx, span))
