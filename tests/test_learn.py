@@ -436,6 +436,15 @@ def test_existing_type_needs_force_and_is_left_untouched(cli, tmp_path):
         ("层层落实，与各部门签订安全生产责任书", "各部门签订安全生产责任书"),
         ("。二是深入调研。走访村（社区）", "走访村（社区）"),
         ("，与会代表", "与会代表"),
+        # a verb of change or a bound after the noun is no part of it
+        ("，药品占比下降至", "药品占比"),
+        ("，学生课后服务参与率保持在", "学生课后服务参与率"),  # 参与 inside 参与率 is no verb
+        ("；党支部会议不少于", "党支部会议"),
+        ("，平均住院日由", "平均住院日"),
+        ("对全县", "全县"),
+        # a long phrase is cut where a word starts, not at a fixed count
+        ("贯彻习近平新时代中国特色社会主义思想主题教育撰写学习心得", "撰写学习心得"),
+        ("参加省财政厅组织的预算绩效管理专题培训", "预算绩效管理专题培训"),
     ],
 )
 def test_context_core_takes_the_counted_noun(before, core):
@@ -685,6 +694,41 @@ def test_numbers_with_any_common_measure_word_become_facts(cli, tmp_path):
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     for stale in ("12.6亿元", "5600亩", "18公里", "3支", "152封", "87面"):
         assert stale not in text
+
+
+HEALTH = """青山县卫生健康局2023年工作总结
+
+2023年，我局扎实推进各项卫生健康工作，现将有关情况总结如下。
+
+一、公共卫生服务持续加强
+承担全县新冠疫苗接种任务，累计接种12.4万剂次；全年接种疫苗3.6万剂次，药品占比下降至28.5%，门诊量提高到46万人次。对全县86个部门整体支出和213个项目开展绩效评价，对评价结果较差的4个项目压减预算资金1680万元。新识别监测对象21户67人。
+
+二、存在的问题
+基层医疗卫生人才短缺，服务能力有待提高。
+
+三、2024年工作打算
+继续深化医药卫生体制改革，不断提升群众就医获得感。
+"""
+
+
+def test_labels_learned_from_numbers_read_as_a_clerk_names_the_fact(cli, tmp_path):
+    spec, out = _learned(cli, tmp_path / "health.txt", HEALTH, "health")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    for label, value in {
+        "新冠疫苗接种剂次": 12.4,  # a bare verb takes its object and the count's word
+        "接种疫苗剂次": 3.6,
+        "药品占比": 28.5,  # not 药品占比下降至比例
+        "门诊量人次": 46,
+        "部门整体支出数量": 86,  # not 对全县数量
+        "项目数量": 213,  # not 个部门整体支出和数量
+        "评价结果较差的项目数量": 4,
+        "项目压减预算资金金额": 1680,  # not 个项目压减预算资金金额
+        "新识别监测对象户数": 21,
+        "新识别监测对象人数": 67,  # not 户人数
+    }.items():
+        assert labels.get(label) == value, (label, sorted(labels))
+    facts = _filled_facts(out / "schemas" / "health.yaml", out / "health.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
 
 
 def test_a_count_inside_a_set_phrase_is_not_a_fact(cli, tmp_path):

@@ -119,6 +119,8 @@ _TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
 _LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) > 1))
 """Verbs that end a phrase inside it: one-character ones (达, 有, 为) are too often part of a
 word (达标率, 有效) to split at."""
+_LEFT_MEASURE = re.compile(rf"^\s*[余多]?(?:{_MEASURE_RE}|%|％)(?=[\u4e00-\u9fff]|$)(?!的)")
+"""The measure word of a number, at the start of the words after it."""
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
 _DELIM_RE = re.compile(r"[，。；：、,;:（）()“”\"《》〈〉【】\n!！?？]|(?<!\d)\.|\.(?!\d)")
 """A delimiter, as _DELIMS, but a decimal point (PM2.5) is none."""
@@ -219,7 +221,25 @@ def _cn_to_int(text: str) -> int | None:
 _TRAILING_NOTE = re.compile(r"[（(][^（()）]{1,8}[)）]$")
 _PREPOSITION = re.compile(r"^.*?[与和同向对跟]")
 MAX_CORE = 14
-"""Longest label core: a longer phrase is cut at its start, which may split a word."""
+"""Longest label core: a longer phrase is cut at a word boundary (_WORD_START), or failing
+one at its start, which may split a word."""
+CORE_WINDOW = 24
+"""How far before a number its label's words are looked for: wider than MAX_CORE, so that a
+long phrase is cut where a word starts, not where the window happens to begin."""
+_TARGET_WORDS = re.compile(
+    r"(?:(?:下降|降低|提高|提升|上升|增长|增加|减少|缩短|缩减|压减|压缩|控制|保持|稳定|扩大)"
+    r"(?:至|到|在|为)|降至|增至|升至|达到|不少于|不低于|不超过|不高于|不足|高于|低于|全部|由|从)+$"
+)
+"""Words after the measured noun that say how the figure moved or compares (药品占比下降至,
+参与率保持在, 平均住院日由): the figure is the noun's value, so the label is the noun."""
+_LEAD_PREPOSITION = re.compile(r"^(?:的|对(?![口外象接标照比])|为(?![民主止期了]))")
+"""对全县86个部门, 为入职3年内的18名教师, (组织)的培训: no part of the noun."""
+_WORD_START = re.compile(
+    r"(?<=的)|(?=撰写|发表|召开|开展|举办|组织|参加|完成|实施|新建|新增|发展|建成|创建|引进"
+    r"|签订|走访|慰问|配备|评选|每天|每年|每周)"
+)
+"""Where a word surely starts inside a long phrase: after 的, or at a verb that begins the
+counted action (…主题教育撰写学习心得 → 撰写学习心得)."""
 
 
 def context_core(before: str) -> str:
@@ -231,12 +251,24 @@ def context_core(before: str) -> str:
     cut = max((m.start() for m in _DELIM_RE.finditer(before)), default=-1)
     phrase = before[cut + 1 :].strip()
     phrase = _TRAIL_WORDS.sub("", phrase)
-    pieces = [p for p in _LIGHT_SPLIT.split(phrase) if p]
-    phrase = pieces[-1] if pieces else phrase
+    phrase = _TARGET_WORDS.sub("", phrase) or phrase
+    phrase = _TRAIL_WORDS.sub("", phrase) or phrase  # 全部超过, 保持在…以上
+    # Split at the last verb that leaves a word after it: 参与率 is a word, not 参与 + 率.
+    splits = [m.end() for m in _LIGHT_SPLIT.finditer(phrase) if len(phrase) - m.end() >= 2]
+    phrase = phrase[splits[-1] :] if splits else phrase
     phrase = _LEAD_WORDS.sub("", phrase)
+    phrase = _LEAD_PREPOSITION.sub("", phrase)
+    phrase = _LEAD_WORDS.sub("", phrase) or phrase  # 对全县: whose, once 对 is gone
     if len(phrase) > MAX_CORE:  # 参加镇党委理论学习中心组学习
         phrase = _PREPOSITION.sub("", phrase)
     phrase = re.sub(r"^与(?!会)", "", phrase)  # 与各部门签订责任书: what follows 与 is the noun
+    if len(phrase) > MAX_CORE:
+        starts = [
+            m.start()
+            for m in _WORD_START.finditer(phrase)
+            if m.start() > 0 and 2 <= len(phrase) - m.start() <= MAX_CORE
+        ]
+        phrase = phrase[starts[0] :] if starts else phrase
     return phrase[-MAX_CORE:]
 
 
@@ -270,7 +302,11 @@ class _Registry:
         """Up to `width` characters before `pos`, from after the last fact there: the words
         a label is taken from (党委书记王建国同志带头讲党课 gives 带头讲党课, not the name)."""
         start = max(0, pos - width)
-        return self.text[max(start, self._covered.rfind(b"\x01", start, pos) + 1) : pos]
+        start = max(start, self._covered.rfind(b"\x01", start, pos) + 1)
+        words = self.text[start:pos]
+        if start > 0 and self._covered[start - 1]:  # 86个部门: 个 is the last number's
+            words = _LEFT_MEASURE.sub("", words)
+        return words
 
     def take(self, start: int, end: int) -> None:
         """Mark [start, end) as used: no later fact or edit may overlap it."""
@@ -894,16 +930,21 @@ def _line_start_years(text: str, outline: Outline, reg: _Registry, year: int | N
         )
 
 
+_SAYS_MEASURE = ("数", "次", "率", "比例", "占比", "比重", "时间", "时长")
+"""Endings of a label that already say what its figure measures (药品占比, not 药品占比比例)."""
+
+
 def _measured_label(core: str, suffix: str) -> str:
     """The label of a measured number: the words before it and what the measure word says
     it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays)."""
-    return core if core.endswith(("数", "次", "率", "比例", suffix)) else f"{core}{suffix}"
+    said = (*_SAYS_MEASURE, suffix, suffix.removesuffix("数") if len(suffix) > 2 else suffix)
+    return core if core.endswith(said) else f"{core}{suffix}"  # 人均培训学时: not 学时学时数
 
 
 def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> None:
     core = context_core(before)
     if measure in ("%", "％"):
-        label = core if core.endswith(("率", "比例")) else f"{core}比例"
+        label = core if core.endswith(("率", "比例", "占比", "比重")) else f"{core}比例"
         unit, example, typ = "%", 90, "number"
     else:
         suffix, unit, example = MEASURES[measure]
@@ -1353,14 +1394,38 @@ _OTHER_NUMBER = re.compile(r"(?<![A-Za-z0-9.．（(])\d+(?:\.\d+)?(?![A-Za-z0-9.
 or a heading number (1. / 1、 / （1）)."""
 
 
+_TIMES_AFTER = re.compile(r"\s*[万亿]?([\u4e00-\u9fff]?次)(?=[，,。；;、）)]|以上|左右|$)")
+"""A count of events no measure word names, after a figure (12.4万剂次)."""
+_VERB_ONLY = re.compile(
+    r"接种|救治|接诊|诊疗|服务|培训|走访|慰问|受理|办理|调解|救助|帮扶|接待|检测|筛查|巡查"
+)
+"""Verbs a count of events may follow with no noun (累计接种12.4万剂次)."""
+
+
+def _times_label(text: str, start: int, end: int, core: str) -> str:
+    """The label of a figure counted in events (12.4万剂次): the words before it and the
+    count's word, which says what the figure is (接种疫苗剂次); a bare verb takes its object
+    from earlier in the sentence (新冠疫苗接种任务，累计接种 → 新冠疫苗接种剂次)."""
+    times = _TIMES_AFTER.match(text, end)
+    if not core or times is None or core.endswith(_SAYS_MEASURE):
+        return core
+    if _VERB_ONLY.fullmatch(core):
+        sentence = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
+        earlier = text.find(core, sentence, text.rfind(core, sentence, start))
+        if earlier > sentence:
+            what = context_core(text[max(sentence, earlier - 4) : earlier])
+            core = f"{what}{core}" if len(what) >= 2 else core
+    return f"{core}{times.group(1)}"
+
+
 def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
     """Every Arabic number of the body no earlier rule made a fact (32微克每立方米): the
     sample's own figure, which fixed in a template would be written into every unit's report."""
     for m in _OTHER_NUMBER.finditer(text, start, end):
         if _in_quotes(text, m.start()) or not reg.free(m.start(), m.end()):
             continue
-        core = context_core(reg.before(m.start(), 14))
-        label = core or f"数值{len(reg.by_label) + 1}"
+        core = context_core(reg.before(m.start(), CORE_WINDOW))
+        label = _times_label(text, m.start(), m.end(), core) or f"数值{len(reg.by_label) + 1}"
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
         label = _distinct_label(text, reg, m.start(), label, value)
@@ -1409,7 +1474,8 @@ def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]
 _WHOLE_AREA = re.compile(rf"[全我本各]?(?:{_LEVELS}|校|院|局|公司|单位)?")
 """A core that only says whose the count is (全镇, 全校, or nothing)."""
 _NOUN_AFTER = re.compile(
-    r"([\u4e00-\u9fff]{2,6}?)(?=[，,。；;、：:）)]|全部|均|已|被|和|与|及|的|$)"
+    r"([\u4e00-\u9fff]{2,6}?)(?=[，,。；;、：:）)]|全部|均|已|被|和|与|及|的|$"
+    r"|开展|实施|进行|配备|完成|压减)"
 )
 """The noun a measure word counts, after it (12个行政村全部完成 → 行政村)."""
 
@@ -1424,29 +1490,40 @@ def _fractional(unit: str | None, label: str) -> bool:
     return unit in ("%", "个百分点") or label.endswith(("率", "比例", "占比"))
 
 
+_JOINS = ("的", "和", "及", "与")
+
+
+def _counted_before(text: str, reg: _Registry, s: int) -> str:
+    """What a count with no words before it counts: the list just before it (召开党委会、专题会
+    12次), or the same thing as the count just before (监测对象21户67人 → 监测对象人数)."""
+    for fact in list(reg.by_label.values()):
+        for o in fact.occurrences:
+            if o.end > s:
+                continue
+            between = text[o.end : s]
+            if between in ("", "等") and re.search(r"名称\d*$", fact.label):
+                return re.sub(r"名称\d*$", "", fact.label)
+            if between in MEASURES and fact.type in ("integer", "number"):
+                return fact.label.removesuffix(MEASURES[between][0])
+    return ""
+
+
 def _count_value(
     text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
 ) -> None:
-    core = context_core(reg.before(s, 14))
+    core = context_core(reg.before(s, CORE_WINDOW))
     # 全镇12个行政村: the words before say only whose; the noun after is what is counted.
-    if measure not in ("%", "％") and _WHOLE_AREA.fullmatch(core):
+    # 较差的4个项目, 部门和213个项目: the words before qualify it or join another count.
+    if measure not in ("%", "％") and (_WHOLE_AREA.fullmatch(core) or core.endswith(_JOINS)):
         noun = _NOUN_AFTER.match(text, text.find(measure, e) + len(measure))
-        core = noun.group(1) if noun else core
+        if noun:
+            core = core + noun.group(1) if core.endswith("的") else noun.group(1)
     if measure in ("%", "％"):
         suffix, unit = "比例", "%"
     else:
         suffix, unit, _ = MEASURES[measure]
-    if not core:  # 召开党委会、专题会12次: what is counted is the list before it
-        listed = next(
-            (
-                f
-                for f in reg.by_label.values()
-                for o in f.occurrences
-                if text[o.end : s] in ("", "等")
-            ),
-            None,
-        )
-        core = re.sub(r"名称\d*$", "", listed.label) if listed and listed.type == "string" else ""
+    if not core:
+        core = _counted_before(text, reg, s)
     label = _measured_label(core, suffix)
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
