@@ -69,11 +69,17 @@ class SignatureBlock(BaseModel):
     date: str | None = None
     # left out of the JSON when there is none, so that a unit's draft stays as it was written
     role: str | None = Field(default=None, exclude_if=lambda role: role is None)
+    second: str | None = Field(default=None, exclude_if=lambda second: second is None)
+    """A second name line (办公室, or the signing person), under the first."""
+
+    def names(self) -> list[str]:
+        """The name lines as written: 述职人：张明 (or the unit), then the second name if any."""
+        first = f"{self.role}：{self.unit}" if self.role else self.unit
+        return [first, self.second] if self.second else [first]
 
     def lines(self) -> list[str]:
-        """The lines as written: 述职人：张明 (or the unit), then the date."""
-        first = f"{self.role}：{self.unit}" if self.role else self.unit
-        return [first, self.date] if self.date else [first]
+        """The lines as written: the name lines, then the date."""
+        return [*self.names(), self.date] if self.date else self.names()
 
 
 class Provenance(BaseModel):

@@ -333,8 +333,15 @@ def assemble(
         if spec.signature.date:  # a missing date is a gap like any other: its marker
             value = facts.values.get(spec.signature.date)
             date = date_cn(value) if value else marker(spec.label(spec.signature.date))
+        second = None
+        if spec.signature.second:  # like the date, a missing name is its marker
+            given = facts.values.get(spec.signature.second)
+            second = str(given) if given else marker(spec.label(spec.signature.second))
         signature = SignatureBlock(
-            unit=str(facts.values[spec.signature.unit]), date=date, role=spec.signature.role
+            unit=str(facts.values[spec.signature.unit]),
+            second=second,
+            date=date,
+            role=spec.signature.role,
         )
     draft = Draft(
         doctype=spec.id,

@@ -1012,7 +1012,7 @@ def _check_all_used(spec: DocSpec, used: set[str]) -> None:
     for s in spec.sections:
         used.update(s.facts, s.must_mention)
     if spec.signature:
-        used.update(n for n in (spec.signature.unit, spec.signature.date) if n)
+        used.update(spec.signature.fact_ids())
     for name, fact in spec.facts.items():
         if name not in used:
             where = ("facts", name)

@@ -221,9 +221,16 @@ class Signature(_Strict):
     """Which facts give the signature block (落款)."""
 
     unit: Identifier
+    second: Identifier | None = None
+    """A second name line under the unit's: a department or office (办公室), or the signing
+    person (张明)."""
     date: Identifier | None = None
     role: str | None = None
     """The word before the name when a person signs (述职人 writes 述职人：张明)."""
+
+    def fact_ids(self) -> list[str]:
+        """The facts the 落款 writes, line by line."""
+        return [n for n in (self.unit, self.second, self.date) if n]
 
     @field_validator("role")
     @classmethod
@@ -473,8 +480,8 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
     if spec.signature:
         named += [
             (("signature", key), name, "")
-            for key, name in (("unit", spec.signature.unit), ("date", spec.signature.date))
-            if name
+            for key in ("unit", "second", "date")
+            if (name := getattr(spec.signature, key))
         ]
     for where, name, section in named:
         if name not in declared:
@@ -505,8 +512,8 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
                 )
 
 
-_SIGNATURE_TYPES = {"unit": ("string", "enum"), "date": ("date",)}
-"""The fact types each line of the 落款 is written from: a name, and a date."""
+_SIGNATURE_TYPES = {"unit": ("string", "enum"), "second": ("string", "enum"), "date": ("date",)}
+"""The fact types each line of the 落款 is written from: names, and a date."""
 
 
 def _check_signature(spec: DocSpec, path: str, lines: LineMap) -> None:
@@ -521,7 +528,8 @@ def _check_signature(spec: DocSpec, path: str, lines: LineMap) -> None:
         where = ("signature", key)
         raise InputError(
             f"field '{format_path(where)}': '{name}' ({spec.label(name)}) has type "
-            f"'{spec.facts[name].type}'; the 落款's {key} is written from a fact of type "
+            f"'{spec.facts[name].type}'; the 落款's {key.replace('second', 'second name')} "
+            "is written from a fact of type "
             f"{' or '.join(repr(t) for t in types)}",
             path=path,
             line=lines.line(where),

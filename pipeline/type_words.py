@@ -9,6 +9,13 @@ DOC_TYPE_WORDS = (
 """Longest first, so that a name ending in 述职报告 is a 述职报告, not a 报告."""
 
 
+UNIT_ENDINGS = (
+    "政府|局|委|委员会|公司|学校|中学|小学|医院|党支部|支部|党委"
+    "|中心|办公室|镇|乡|街道|社区|村|院|所|部|处|科|厅|馆|站|队|会"
+)
+"""How a unit's name ends (青山县卫生健康局, 城关社区党支部), as a regex alternation: a 落款
+line ending so names a unit."""
+
 SIGNER_WORDS = ("述职人", "报告人", "汇报人", "总结人", "发言人")
 """The words a person signing a report writes before the name: 述职人：张明."""
 

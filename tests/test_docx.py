@@ -392,6 +392,32 @@ def test_a_unit_name_longer_than_a_line_leaves_the_date_on_one_line(annual_json,
     assert date_right + date_width == pytest.approx(28 - 2)
 
 
+def test_a_signature_of_two_name_lines_writes_both_right_aligned_above_the_date(
+    annual_json, tmp_path, cli
+):
+    """青山县自然资源局 / 办公室 / date: both names 右空二字, one under the other; the date
+    starts two characters right of the wider name, as under a single unit name."""
+    draft = load_draft_json(annual_json)
+    signature = draft.signature.model_copy(update={"second": "办公室"})
+    source = save_draft(
+        draft.model_copy(update={"signature": signature, "findings": []}), tmp_path / "two.json"
+    )
+    out = tmp_path / "two.docx"
+    assert cli("export", source, "-o", out).returncode == 0
+    paragraphs = body_paragraphs(out)
+    texts = [para_text(p) for p in paragraphs]
+    unit = texts.index("青山县自然资源局")
+    assert texts[unit : unit + 3] == ["青山县自然资源局", "办公室", "2024年1月10日"]
+    rights = [
+        int(p.find("w:pPr/w:ind", NS).get(q("rightChars"))) / 100
+        for p in paragraphs[unit : unit + 3]
+    ]
+    for p in paragraphs[unit : unit + 3]:
+        assert ppr(out, p, "jc") == "right"
+    assert rights[0] == rights[1] >= 2  # one under the other, 右空二字 or more
+    assert (rights[0] + 8) - (rights[2] + 3 + 7 * 0.5) == pytest.approx(2)
+
+
 # ----------------------------------------------------------------------------- page numbers
 
 

@@ -731,6 +731,63 @@ def test_labels_learned_from_numbers_read_as_a_clerk_names_the_fact(cli, tmp_pat
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
 
 
+def _three_line_sample(second: str) -> str:
+    return (
+        "青山县卫生健康局2023年工作总结\n\n2023年，我局扎实推进各项卫生健康工作。现总结如下：\n\n"
+        "一、主要工作\n\n全年开展健康义诊活动18场。\n\n二、下一步打算\n\n继续深化医药卫生体制改革。\n\n"
+        f"青山县卫生健康局\n{second}\n2023年12月20日\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("second", "fact_id", "label"),
+    [("办公室", "signing_department", "落款部门"), ("张华", "signer", "落款人姓名")],
+)
+def test_a_three_line_signature_is_learned_and_drafted_line_by_line(
+    cli, tmp_path, second, fact_id, label
+):
+    """青山县卫生健康局 / 办公室 (or a person) / date: each name is a fact of the signature
+    and the draft signs with both, in order, in text, Markdown and Word."""
+    spec, out = _learned(cli, tmp_path / "health.txt", _three_line_sample(second), "health")
+    assert spec.signature is not None
+    assert (spec.signature.unit, spec.signature.second) == ("unit_name", fact_id)
+    assert spec.signature.date == "report_date"
+    assert (spec.facts[fact_id].label, spec.facts[fact_id].example) == (label, second)
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "health").iterdir()
+    )
+    assert second not in templates and "青山县卫生健康局" not in templates
+    facts = _filled_facts(out / "schemas" / "health.yaml", out / "health.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    data.update(
+        {"unit_name": "石门县卫生健康局", fact_id: "财务股" if fact_id != "signer" else "李卫东"}
+    )
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    name = data[fact_id]
+    text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert text.rstrip().endswith(f"\n\n石门县卫生健康局\n{name}\n2022年1月12日"), text
+    assert second not in text
+    md = tmp_path / "draft.md"
+    assert cli("run", facts, "-o", md, "--spec-dir", str(out)).returncode == 0
+    assert (
+        md.read_text(encoding="utf-8")
+        .rstrip()
+        .endswith(f"石门县卫生健康局  \n{name}  \n2022年1月12日")
+    )
+    docx = tmp_path / "draft.docx"
+    assert cli("run", facts, "-o", docx, "--spec-dir", str(out)).returncode == 0
+    import docx as python_docx
+
+    paragraphs = [p for p in python_docx.Document(str(docx)).paragraphs if p.text.strip()]
+    assert [p.text for p in paragraphs[-3:]] == ["石门县卫生健康局", name, "2022年1月12日"]
+    right = python_docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
+    assert all(p.style.paragraph_format.alignment == right for p in paragraphs[-3:])
+    assert (
+        paragraphs[-3].paragraph_format.right_indent == paragraphs[-2].paragraph_format.right_indent
+    )
+
+
 def test_a_count_inside_a_set_phrase_is_not_a_fact(cli, tmp_path):
     sample = TOWN.replace(
         "深化全面从严治党。",
@@ -900,7 +957,7 @@ def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path
     """`draft learn` of a 述职报告 opening “本人张伟，现任城关镇党委副书记、镇长” and signed
     城关镇人民政府 / 张伟 / date wrote 本人张伟, his post and “城关镇人民政府” into the
     templates as fixed text, and asked for 张伟 as 单位名称: every report learned from it
-    named him."""
+    named him. Both 落款 lines are facts: the unit, then the person (述职人)."""
     sample = tmp_path / "duty.txt"
     sample.write_text(
         "2023年度个人述职报告\n\n本人张伟，现任城关镇党委副书记、镇长。2023年以来，我认真履行"
@@ -912,25 +969,32 @@ def test_a_duty_reports_name_post_and_unit_line_are_not_fixed_text(cli, tmp_path
     out = tmp_path / "types"
     proc, _ = _learn(cli, sample, "--out", out, "--id", "duty")
     assert proc.returncode == 0, proc.stderr
-    assert "the 落款 line “城关镇人民政府” was left out" in proc.stderr
+    assert "left out" not in proc.stderr
     templates = "".join(p.read_text(encoding="utf-8") for p in (out / "prompts" / "duty").iterdir())
     for leaked in ("张伟", "城关镇人民政府", "党委副书记"):
         assert leaked not in templates, templates
     spec = load_spec_file(out / "schemas" / "duty.yaml")
-    assert spec.signature is not None
-    signer = spec.facts[spec.signature.unit]
+    assert spec.signature is not None and spec.signature.second is not None
+    unit, signer = spec.facts[spec.signature.unit], spec.facts[spec.signature.second]
+    assert (unit.label, unit.example) == ("单位名称", "城关镇人民政府")
     assert (signer.label, signer.example) == ("述职人", "张伟")
     assert spec.signature.role is None  # the sample signs with the bare name
     assert spec.facts["position"].label == "现任职务"
     facts = _filled_facts(out / "schemas" / "duty.yaml", out / "duty.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    data.update({spec.signature.unit: "李卫东", "position": "青石乡党委书记"})
+    data.update(
+        {
+            spec.signature.unit: "青石乡人民政府",
+            spec.signature.second: "李卫东",
+            "position": "青石乡党委书记",
+        }
+    )
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert "本人李卫东，现任青石乡党委书记。" in text, text
     assert "张伟" not in text and "城关镇" not in text
-    assert text.rstrip().endswith("李卫东\n2022年1月12日"), text
+    assert text.rstrip().endswith("青石乡人民政府\n李卫东\n2022年1月12日"), text
 
 
 @pytest.mark.parametrize("title", ["XX公司20XX年度安全生产工作总结", "某公司 年度安全生产工作总结"])
@@ -1183,10 +1247,9 @@ def test_years_written_in_chinese_numerals_are_facts(cli, tmp_path):
     assert "二〇二" not in text and "\n2021年以来，我局" in text and "二、2022年工作打算" in text
 
 
-def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp_path):
-    """A unit's summary signed 城关社区党支部 / 张华 / date: the unit signs it (a 述职报告's
-    writer would sign theirs), the person's line is left out and said so, and the name is in
-    no template."""
+def test_a_units_report_signed_by_unit_and_person_signs_with_both(cli, tmp_path):
+    """A unit's summary signed 城关社区党支部 / 张华 / date: the unit and the person are each
+    a fact of the 落款, written in that order, and the name is in no template."""
     sample = tmp_path / "branch.txt"
     sample.write_text(
         "城关社区党支部2023年工作总结\n\n2023年，支部各项工作取得新成效。现总结如下：\n\n"
@@ -1197,21 +1260,23 @@ def test_a_units_report_signed_by_unit_and_person_is_signed_by_the_unit(cli, tmp
     out = tmp_path / "types"
     proc, _ = _learn(cli, sample, "--out", out, "--id", "branch")
     assert proc.returncode == 0, proc.stderr
-    assert "the 落款 line “张华” was left out" in proc.stderr
+    assert "left out" not in proc.stderr
     templates = "".join(
         p.read_text(encoding="utf-8") for p in (out / "prompts" / "branch").iterdir()
     )
     assert "张华" not in templates
     spec = load_spec_file(out / "schemas" / "branch.yaml")
     assert spec.signature is not None and spec.signature.unit == "unit_name"
+    assert spec.signature.second == "signer"
+    assert (spec.facts["signer"].label, spec.facts["signer"].example) == ("落款人姓名", "张华")
     assert "signing_unit" not in spec.facts  # the title's unit signs: one fact, not two
     facts = _filled_facts(out / "schemas" / "branch.yaml", out / "branch.facts.yaml", tmp_path)
     data = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    data["unit_name"] = "石门社区党支部"
+    data.update({"unit_name": "石门社区党支部", "signer": "李红梅"})
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     text = (tmp_path / "draft.txt").read_text(encoding="utf-8")
-    assert text.rstrip().endswith("石门社区党支部\n2022年1月12日"), text
+    assert text.rstrip().endswith("石门社区党支部\n李红梅\n2022年1月12日"), text
 
 
 def test_a_placeholder_unit_signing_as_in_the_title_is_one_fact(cli, tmp_path):

@@ -1105,6 +1105,33 @@ def test_a_signature_fact_of_the_wrong_type_is_a_spec_error(
     assert result.stderr == f"error: {spec}:{_line_of(spec, new.strip())}: {expected}\n"
 
 
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (
+            "school_nam",
+            "field 'signature.second': names undeclared fact 'school_nam'; did you mean "
+            "'school_name'?",
+        ),
+        (
+            "campaigns",
+            "field 'signature.second': 'campaigns' (主题宣传活动) has type 'string-list'; the "
+            "落款's second name is written from a fact of type 'string' or 'enum'",
+        ),
+    ],
+)
+def test_a_signatures_second_name_line_is_checked_like_its_unit(
+    doctype_copy: Path, cli, second, expected
+):
+    """`signature.second` (办公室 under the unit) names a declared name fact, or the spec
+    is refused at that line before anything is drafted."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "  date: report_date\n", f"  second: {second}\n  date: report_date\n")
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"error: {spec}:{_line_of(spec, f'second: {second}')}: {expected}\n"
+
+
 MYTYPES = Path(__file__).parent / "data" / "mytypes"
 """Two document types written from the README alone: a 述职报告 and a 工作计划."""
 

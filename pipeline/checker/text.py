@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
-from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS
+from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, UNIT_ENDINGS
 
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
 """Han characters (and 〇), for use inside a regex character class."""
@@ -300,9 +300,21 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
     unit = lines[-2].content(text) if len(lines) >= 2 else ""
     signer = SIGNER_LINE().match(unit)
     name = unit[signer.end() :] if signer else unit  # 述职人：张明 signs as 张明 does
-    if 2 <= len(name) <= 40 and not re.search(r"[。，,；;：:、]", name):
-        return lines[-2].cstart, last.cend
-    return (last.cstart, last.cend) if dated else None
+    if not _a_signing_name(name):
+        return (last.cstart, last.cend) if dated else None
+    first = lines[-3].content(text) if len(lines) >= 3 else ""
+    if not signer and len(name) <= 15 and _SIGNING_UNIT().fullmatch(first):
+        return lines[-3].cstart, last.cend  # 青山县卫生健康局 / 办公室 (or 张明) / the date
+    return lines[-2].cstart, last.cend
+
+
+def _a_signing_name(line: str) -> bool:
+    return 2 <= len(line) <= 40 and not re.search(r"[。，,；;：:、]", line)
+
+
+_SIGNING_UNIT = lazy_pattern(rf"[\u4e00-\u9fff（）()Xx×]{{2,30}}(?:{UNIT_ENDINGS})")
+"""A unit's name, the first of a 落款's two name lines: a line above a short one ends in
+what names a unit, or it is the section's last line of text."""
 
 
 def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -> Line | None:

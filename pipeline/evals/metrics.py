@@ -115,7 +115,7 @@ def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
     signature (落款) uses."""
     used = {name for s in spec.sections for name in s.facts}
     if spec.signature:
-        used |= {name for name in (spec.signature.unit, spec.signature.date) if name}
+        used |= set(spec.signature.fact_ids())
     missing = {name for name in facts.missing(spec) if name in used}
     for name, fact in spec.facts.items():
         value = facts.values.get(name)
@@ -154,7 +154,7 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
     failed = {s.id for s in draft.failed_sections}
     drafted_facts = {name for s in spec.sections if s.id not in failed for name in s.facts}
     if spec.signature:
-        drafted_facts |= {n for n in (spec.signature.unit, spec.signature.date) if n}
+        drafted_facts |= set(spec.signature.fact_ids())
     missing = {m for m in missing_fact_ids(spec, facts) if m.split(".", 1)[0] in drafted_facts}
     right = 0
     covered: set[str] = set()

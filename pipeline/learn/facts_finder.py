@@ -25,7 +25,7 @@ from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
-from pipeline.learn.outline import POSTS, Block, Outline
+from pipeline.learn.outline import POSTS, Block, Outline, Span
 from pipeline.markers import MARKER_RE
 from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import SIGNER_WORDS
@@ -380,11 +380,6 @@ def find_facts(
     _line_start_years(text, outline, reg, year)
     notes: list[str] = []
     _signature_facts(text, outline, reg)
-    if outline.signature is not None and outline.signature.left_out:
-        notes.append(
-            f"the 落款 line “{outline.signature.left_out}” was left out: a 落款 has one name "
-            "line and the date"
-        )
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
@@ -510,17 +505,42 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
 
 
 def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
-    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact;
-    a signing person's name (述职人：张建华) is a fact of its own."""
+    """The 落款's name lines as facts: the unit, a department under it (落款部门), and a
+    signing person's name (述职人：张建华, or 张伟 under the unit)."""
     sig = outline.signature
     if sig is None or sig.unit is None or sig.unit_span is None:
         return
     if sig.role is not None:  # a person signs (述职人：张建华): their name is the fact
-        for occ in re.finditer(re.escape(sig.unit), text[: sig.unit_span.start]):
-            if occ.start() > outline.title_span.end and reg.free(occ.start(), occ.end()):
-                _signer(reg, sig.role, sig.unit, occ.start(), occ.end())
-        _signer(reg, sig.role, sig.unit, sig.unit_span.start, sig.unit_span.end)
+        _signing_person(text, outline, reg, sig.role, sig.unit_span)
         return
+    _signing_unit(text, outline, reg)
+    if sig.second_span is None:
+        return
+    if sig.second_role is not None:  # 城关镇人民政府 / 张伟: the person's name is a fact
+        _signing_person(text, outline, reg, sig.second_role, sig.second_span)
+    else:  # 青山县卫生健康局 / 办公室
+        reg.add_sample_text(
+            "落款部门",
+            sig.second_span.start,
+            sig.second_span.end,
+            fact_id="signing_department",
+            required=True,
+        )
+
+
+def _signing_person(text: str, outline: Outline, reg: _Registry, role: str, span: Span) -> None:
+    """The signing person's name, in the 落款 and wherever the body writes it (本人张伟)."""
+    name = text[span.start : span.end]
+    for occ in re.finditer(re.escape(name), text[: span.start]):
+        if occ.start() > outline.title_span.end and reg.free(occ.start(), occ.end()):
+            _signer(reg, role, name, occ.start(), occ.end())
+    _signer(reg, role, name, span.start, span.end)
+
+
+def _signing_unit(text: str, outline: Outline, reg: _Registry) -> None:
+    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact."""
+    sig = outline.signature
+    assert sig is not None and sig.unit is not None and sig.unit_span is not None
     unit = next(
         (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
     )

@@ -23,7 +23,7 @@ from pipeline.learn.facts_finder import (
 )
 from pipeline.learn.model_assist import AssistReport, improve_labels
 from pipeline.learn.naming import identifier
-from pipeline.learn.outline import Outline, find_outline
+from pipeline.learn.outline import Outline, Span, find_outline
 from pipeline.learn.reader import read_sample
 from pipeline.learn.writer import (
     LearnedType,
@@ -314,17 +314,22 @@ def _signature(outline: Outline, found: FactsFound) -> dict[str, str] | None:
     if outline.signature is None:
         return None
     sig = outline.signature
-    unit = next(
-        (
-            f
-            for f in found.facts
-            if sig.unit_span and any(o.start == sig.unit_span.start for o in f.occurrences)
-        ),
-        None,
-    )
+
+    def written_at(span: Span | None) -> FoundFact | None:
+        return next(
+            (f for f in found.facts if span and any(o.start == span.start for o in f.occurrences)),
+            None,
+        )
+
+    unit, second = written_at(sig.unit_span), written_at(sig.second_span)
     date = next((f for f in found.facts if f.id == "report_date"), None)
     if unit is None:
         return None
     # signed as the sample signs: 述职人：张建华 (a post's 校长：张伟 is no signer word)
     role = {"role": sig.role} if sig.role_written and sig.role in SIGNER_WORDS else {}
-    return {"unit": unit.id, **({"date": date.id} if date else {}), **role}
+    return {
+        "unit": unit.id,
+        **({"second": second.id} if second else {}),
+        **({"date": date.id} if date else {}),
+        **role,
+    }

@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.type_words import SIGNER_WORDS
+from pipeline.type_words import SIGNER_WORDS, UNIT_ENDINGS
 
 CN_DIGITS = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
@@ -50,10 +50,11 @@ POSTS = (
 _SIGNER_LINE = re.compile(rf"^({'|'.join(SIGNER_WORDS)}|{POSTS})[：:]\s*([\u4e00-\u9fff·]{{2,8}})$")
 """A person signing: 述职人：张建华, 校长：张伟."""
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_UNIT_LINE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|局|委|委员会|公司|学校|中学|小学|医院|党支部|支部|党委"
-    r"|中心|办公室|镇|乡|街道|社区|村|院|所|部|处|科|厅|馆|站|队|会)$"
-)
+_SECOND_NAME_LINE = re.compile(r"^[\u4e00-\u9fff·（）()]{2,15}$")
+"""A 落款's second name line: a department or office (办公室), or a person's name."""
+_DEPARTMENT_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组)$")
+"""How a department's or office's name ends (办公室, 财务股): no person's name."""
+_UNIT_LINE = re.compile(rf"^[\u4e00-\u9fff（）()Xx×]{{2,30}}(?:{UNIT_ENDINGS})$")
 MAX_HEADING = 50
 """Longest heading accepted; a longer numbered line is a numbered paragraph."""
 
@@ -117,11 +118,14 @@ class Signature(BaseModel):
     """The signer's role when the 落款 names a person (述职人：张建华): the unit is the name."""
     role_written: bool = False
     """Whether the sample writes the role before the name (述职人：张建华), so drafts do too."""
+    second: str | None = None
+    second_span: Span | None = None
+    """The name line under the unit's in a 落款 of three lines: a department (青山县卫生健康局
+    / 办公室 / date) or a person (城关镇人民政府 / 张伟 / date)."""
+    second_role: str | None = None
+    """The role of the person on the second line (述职人 in a 述职报告), None for a department."""
     date: str
     date_span: Span
-    left_out: str | None = None
-    """A 落款 of a unit, a person and a date (城关镇人民政府 / 张伟 / date) has one name line:
-    the person's in a 述职报告, else the unit's; the other line is left out."""
 
 
 class Outline(BaseModel):
@@ -300,16 +304,17 @@ def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature 
     last = text[lines[-1].start : lines[-1].end]
     if not _DATE_LINE.match(last):
         return None, 0
-    unit_span, role, role_written, left_out = None, None, False, None
+    unit_span, role, role_written = None, None, False
+    second_span, second_role = None, None
     if (
         len(lines) >= 3
-        and _PERSON_LINE.match(text[lines[-2].start : lines[-2].end])
+        and _SECOND_NAME_LINE.match(text[lines[-2].start : lines[-2].end])
         and _UNIT_LINE.match(text[lines[-3].start : lines[-3].end])
-    ):  # a unit, the person's name, the date: the person signs
-        person, unit = lines[-2], lines[-3]
-        role = "述职人" if personal else None
-        unit_span, other = (person, unit) if personal else (unit, person)
-        left_out = text[other.start : other.end]
+    ):  # a unit, a department or a person, the date: each line is the sample's
+        unit_span, second_span = lines[-3], lines[-2]
+        second = text[second_span.start : second_span.end]
+        if _PERSON_LINE.match(second) and not _DEPARTMENT_END.search(second):
+            second_role = "述职人" if personal else "落款人"
     elif len(lines) >= 2:
         prev = text[lines[-2].start : lines[-2].end]
         signer = _SIGNER_LINE.match(prev)
@@ -323,11 +328,13 @@ def _signature(text: str, lines: list[Span], personal: bool) -> tuple[Signature 
         unit_span=unit_span,
         role=role,
         role_written=role_written,
+        second=text[second_span.start : second_span.end] if second_span else None,
+        second_span=second_span,
+        second_role=second_role,
         date=re.sub(r"\s+", "", last),
         date_span=lines[-1],
-        left_out=left_out,
     )
-    return sig, 3 if left_out else 2 if unit_span else 1
+    return sig, 3 if second_span else 2 if unit_span else 1
 
 
 def find_outline(text: str) -> Outline:

@@ -92,9 +92,11 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
     anchored: dict[int, list[Run]] = {i: [] for i in range(len(notes))}
     run_props = _RunProperties(style)
     blocks = layout(draft)
-    signature = [b.text for b in blocks if b.kind == "signature"]
+    sig = draft.signature
     indents = (
-        signature_right_indents(*signature, line_chars=style.chars_per_line) if signature else ()
+        signature_right_indents(sig.names(), sig.date, line_chars=style.chars_per_line)
+        if sig
+        else []
     )
     paragraph: Paragraph | None = None
     for i, block in enumerate(blocks):
@@ -343,23 +345,24 @@ def _char_width(text: str) -> float:
 
 
 def signature_right_indents(
-    unit: str, date: str | None = None, *, line_chars: int = 28
-) -> tuple[float, float]:
-    """Right indents (in characters) of the unit name and the date (GB/T 9704 §7.3.5.2).
+    names: list[str], date: str | None = None, *, line_chars: int = 28
+) -> list[float]:
+    """Right indents (in characters) of the name lines and the date (GB/T 9704 §7.3.5.2).
 
-    The unit name is 右空二字; the date goes on the next line with its first character two
-    characters right of the unit's first; if that would leave the date less than two
-    characters from the margin, the date is 右空二字 and the unit name moves left instead.
-    A unit name too long for one line of `line_chars` characters starts at the left margin,
-    so the date starts two characters in (and stays on one line).
+    The unit name is 右空二字 (a second name line, 办公室, right-aligned with it); the date
+    goes on the next line with its first character two characters right of the widest
+    name's first; if that would leave the date less than two characters from the margin,
+    the date is 右空二字 and the names move left instead. A name too long for one line of
+    `line_chars` characters starts at the left margin, so the date starts two characters in
+    (and stays on one line).
     """
     if date is None:
-        return 2.0, 2.0
-    unit_w, date_w = _char_width(unit), _char_width(date)
-    date_right = min(2 + unit_w, line_chars) - date_w - 2
+        return [2.0] * len(names)
+    name_w, date_w = max(_char_width(n) for n in names), _char_width(date)
+    date_right = min(2 + name_w, line_chars) - date_w - 2
     if date_right >= 2:
-        return 2.0, date_right
-    return 2 + date_w + 2 - unit_w, 2.0
+        return [*[2.0] * len(names), date_right]
+    return [*[2 + date_w + 2 - name_w] * len(names), 2.0]
 
 
 class _RunProperties:
