@@ -134,6 +134,10 @@ def test_marker_is_a_warning_and_nothing_else():
         ("参保率达到。", "gap.silent-number", "参保率达到。"),
         ("中小企业合同金额占比达到 ，较上年提高。", "gap.silent-number", "金额占比达到 ，"),
         ("全年任务完成率为，", "gap.silent-number", "完成率为，"),
+        # a rate cut after 同比增长 that opens a clause after its figure
+        ("实现收入52.7亿元，同比增长 。", "gap.silent-number", "元，同比增长 。"),
+        ("实现收入52.7亿元，同比下降。", "gap.silent-number", "元，同比下降。"),
+        ("上半年共受理刑事案件 起，破获41起。", "gap.silent-number", "案件 起"),  # 起, of cases
         # a report in traditional characters
         ("舉辦大型活動 場。", "gap.silent-number", "活動 場"),
         ("新增會員 個，服務長者3000餘戶。", "gap.silent-number", "會員 個"),
@@ -170,6 +174,8 @@ def test_silent_gaps(text: str, code: str, excerpt: str):
         "对违规占地的，依法查处；对占道经营的，及时劝离。",  # 占 a verb, not a share
         "抢占宣传舆论的制高点，占领舆论阵地的，予以表扬。",
         "预期目标全部达到。各项指标完成率为：",
+        "营业收入实现同比增长。各项指标同比增长，",  # no figure before: it grew, no more
+        "一起研究，起到作用，起草文件。",
     ],
 )
 def test_no_silent_gap_where_nothing_is_missing(text: str):
@@ -281,6 +287,11 @@ def test_blanks_beside_digits_are_info_notes_the_fix_joins():
             "有理想信念、有道德情操、有仁爱之心",
             "有理想信念、有道德情操、有扎实学识、有仁爱之心",
         ),
+        ("坚持“共建 共享”的社会治理格局。", "“共建 共享”", "共建共治共享"),
+        ("坚持全面从严管党 警。", "全面从严管党 警", "全面从严管党治警"),
+        ("坚持以文塑旅、 彰文。", "以文塑旅、 彰文", "以文塑旅、以旅彰文"),
+        # a wrap space inside the head left before the cut
+        ("坚持预防 为主、 并重的方针。", "预防 为主、 并重", "预防为主、中西医并重"),
     ],
 )
 def test_broken_set_phrases(text: str, excerpt: str, canonical: str):
@@ -307,6 +318,9 @@ def test_broken_set_phrases(text: str, excerpt: str, canonical: str):
         "做有理想信念、有道德情操、有扎实学识、有仁爱之心的好老师。",
         "全面落实立德树人根本任务。",
         "坚持立德树人根本任务，聚焦立德树人根本任务，践行立德树人根本任务。",
+        # a blank inside a whole form, where a later part of it could be read as a cut's tail
+        "充分发挥党支部战斗堡垒 作用和党员先锋模范作用。",
+        "弘扬劳模精神、劳动 精神、工匠精神。",
     ],
 )
 def test_complete_set_phrases_pass(text: str):

@@ -44,7 +44,7 @@ from pipeline.checker.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.checker.noise import check_noise, find_residue, scan_blanks
 from pipeline.checker.placeholders import check_placeholders
 from pipeline.checker.set_phrases import check_set_phrases
-from pipeline.checker.silent_gaps import check_silent_gaps
+from pipeline.checker.silent_gaps import check_silent_gaps, reads_as_cut
 from pipeline.checker.structure import check_structure, map_sections
 from pipeline.checker.style import check_style
 from pipeline.checker.text import LineIndex, parse_document
@@ -98,7 +98,7 @@ def _context(
 ) -> Context:
     index = LineIndex(text)
     residue = find_residue(text, index)
-    blanks = scan_blanks(text, index, residue)
+    blanks = scan_blanks(text, index, residue, reads_as_cut)
     doc = parse_document(
         text,
         index,

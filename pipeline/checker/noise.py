@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import HSPACE, MD_PREFIX, SENTENCE_END, LineIndex
+from pipeline.checker.text import HSPACE, MD_PREFIX, SENTENCE_END, LineIndex, is_cjk
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.type_words import DOC_TYPE_WORDS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.checker.context import Context
 
 # ----------------------------------------------------------------------------- residue
@@ -396,8 +398,18 @@ def _segment_line(
     return chosen, full / max(1, len(bounds) - 1)
 
 
-def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = None) -> BlankScan:
-    """Read every blank inside a line as a wrap, a flattened paragraph break, or a mid-line blank."""
+def scan_blanks(
+    text: str,
+    index: LineIndex,
+    residue: list[Residue] | None = None,
+    is_cut: Callable[[str, Blank], bool] | None = None,
+) -> BlankScan:
+    """Read every blank inside a line as a wrap, a flattened paragraph break, or a mid-line blank.
+
+    `is_cut` tells a blank that reads as a removed number or name (学习 次, 资金 万元, 在 县): one
+    chosen as a line end stays a mid-line blank for the gap rules unless its line is full
+    width. The line end a PDF put beside a digit (党员 3名) is never a candidate, so the
+    segmentation often takes the cut next to it instead."""
     residue_lines = {(r.start, r.end) for r in residue or [] if r.whole_line}
     lines = []
     for start, end in index.physical_lines(text):
@@ -419,6 +431,8 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
             picked, full_share = _segment_line(text, start, end, candidates, scan.width)
             if len(picked) >= 2 and full_share >= 0.5:
                 chosen = picked
+                if is_cut is not None:
+                    chosen = _drop_cuts(text, start, end, candidates, chosen, scan.width, is_cut)
         chosen_set = {candidates[i] for i in chosen}
         for n, k in enumerate(chosen):
             b = candidates[k]
@@ -443,6 +457,31 @@ def scan_blanks(text: str, index: LineIndex, residue: list[Residue] | None = Non
     _keep_gaps_at_wraps(scan)
     scan.midline.sort()
     return scan
+
+
+def _drop_cuts(
+    text: str,
+    start: int,
+    end: int,
+    blanks: list[Blank],
+    chosen: list[int],
+    width: float,
+    is_cut: Callable[[str, Blank], bool],
+) -> list[int]:
+    """The chosen line ends without the blanks that read as a cut and end a line that is not
+    full width: a real line end before 堂 or 年 (课 堂, 全 年) ends a full line, a cut the
+    segmentation took for want of a better blank one too short or too long. Only a blank
+    after a Han character: after a mark (“ 四个自信”, 。 ) a short line is the rule."""
+    widths = Widths(text, start, end)
+    kept = []
+    prev = start
+    for k in chosen:
+        b = blanks[k]
+        off = not width - LOW <= widths.between(prev, b.start) <= width + HIGH
+        if not (off and is_cjk(text[b.start - 1]) and is_cut(text, b)):
+            kept.append(k)
+        prev = b.end
+    return kept
 
 
 def _keep_gaps_at_wraps(scan: BlankScan) -> None:

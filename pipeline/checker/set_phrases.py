@@ -9,12 +9,14 @@ the phrase, and reported as `gap.broken-phrase` (error) on the text exactly as g
 - an enumeration listed with some of its *parts* only ("守土有责、守土尽责");
 - a blank where part of a phrase was cut out, its head before the blank and its tail after
   ("“三会 课”", "稳中 工作总基调", "中央 规定精神"): matched on the text as given, since the
-  blank is the evidence (a PDF wrap space is no cut, and a whole phrase around a stray blank
-  is none either).
+  blank is the evidence (a whole phrase around a stray blank or a PDF wrap space is no cut).
+  Blanks read as line ends are matched too: a cut may sit where a line ended, and a line end
+  inside a whole phrase joins it whole ("不忘初心、 使命" taken for a paragraph end is still cut).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -87,12 +89,27 @@ _MIN_CUT_KEPT = 3
 the blank, 2 of them before it: fewer would match ordinary words by chance."""
 
 
+def _head_start(text: str, head: str, pos: int) -> int | None:
+    """Where `head` starts when it ends at `pos`, over the wrap blanks inside it (预防 为主、 并重),
+    or None when it does not end there."""
+    k = pos
+    for ch in reversed(head):
+        while k > 0 and text[k - 1] in HSPACE and k < pos:
+            k -= 1
+        if k == 0 or text[k - 1] != ch:
+            return None
+        k -= 1
+    return k
+
+
 def _cut_at_blanks(ctx: Context, tables: _Tables, out: list[tuple[int, int, str, str]]) -> None:
     text = ctx.text
-    for b in ctx.blanks.midline:
+    blanks = ctx.blanks
+    for b in itertools.chain(blanks.midline, blanks.wraps, blanks.breaks):
         for form, i, phrase in tables.heads.get(text[b.start - 2 : b.start], ()):
-            if not text.endswith(form[:i], 0, b.start):
-                continue
+            start = _head_start(text, form[:i], b.start)
+            if start is None or text.startswith(form[i : i + 2], b.end):
+                continue  # not this head, or the form goes on whole after the blank
             for j in range(i + 1, len(form)):
                 kept = i + len(form) - j
                 if kept < _MIN_CUT_KEPT:
@@ -101,7 +118,7 @@ def _cut_at_blanks(ctx: Context, tables: _Tables, out: list[tuple[int, int, str,
                     continue
                 if pads_name_or_column(text, b) or is_layout(text, b):
                     break
-                out.append((b.start - i, b.end + len(form) - j, phrase, "incomplete"))
+                out.append((start, b.end + len(form) - j, phrase, "incomplete"))
                 break
 
 

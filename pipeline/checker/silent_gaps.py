@@ -208,6 +208,19 @@ def _classify(text: str, b: Blank) -> tuple[str, str, int] | None:
     return None
 
 
+_CUT_CODES = frozenset({"gap.silent-number", "gap.silent-ordinal", "gap.silent-name"})
+
+
+def reads_as_cut(text: str, b: Blank) -> bool:
+    """The blank stands where a number, an ordinal or a name was cut out (学习 次, 党的 大精神,
+    由院长 同志带队): what the blank scan asks before it reads the blank as a line end. A
+    blank before a closing mark (责任书 》) is left to the line widths: PDF lines do end there."""
+    if text[b.end] in _CLOSERS:
+        return False
+    judged = _classify(text, b)
+    return judged is not None and judged[0] in _CUT_CODES
+
+
 def _message(code: str, what: str, text: str, b: Blank) -> tuple[str, str]:
     if code == "gap.silent-number":
         return f"number missing before “{what}”", _NUMBER_HINT
@@ -254,15 +267,18 @@ _DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*
 """A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
-_LEAD_END = re.compile(r"(的|达到|为)[ \t\u3000]*[，。；、,;]")
+_LEAD_END = re.compile(r"(的|达到|为|增长|下降|提高|增加|减少)[ \t\u3000]*[，。；、,;]")
 """The last word of a lead that a number must follow, with punctuation next (scanned for
 first: a text has few, and the lead before each is then read back from it)."""
 _LEAD = re.compile(
     rf"(?:(?<=[，,；;：:元\d])(?:约|仅|共|均|分别)?占(?![用据领有地道])[{CJK_CLASS}]{{1,10}}的"
-    r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为)$"
+    r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为"
+    r"|(?<=[，,；;])(?:同比|环比)(?:增长|下降|提高|增加|减少))$"
 )
-"""A lead that a number or percentage must follow: 占年度计划的, 参保率达到, 完成率为. 占 opens
-its clause: after 对 or in 占用, 占地, 占道 (对违规占地的，依法…) it is a verb, not a share."""
+"""A lead that a number or percentage must follow: 占年度计划的, 参保率达到, 完成率为,
+…亿元，同比增长. 占 opens its clause: after 对 or in 占用, 占地, 占道 (对违规占地的，依法…) it
+is a verb, not a share. 同比增长 asks for its rate only where it opens a clause after the
+figure it compares (营业收入实现同比增长。 says no more than that it grew)."""
 _LEAD_MAX = 16
 """Characters of the longest lead (分别占 + ten characters + 的, and the mark before it)."""
 
