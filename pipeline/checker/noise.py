@@ -339,7 +339,7 @@ def _ends_sentence(text: str, seg_start: int, pos: int) -> bool:
 
 
 def _segment_line(
-    text: str, start: int, end: int, blanks: list[Blank], width: float
+    text: str, start: int, end: int, blanks: list[Blank], width: float, widths: Widths
 ) -> tuple[list[int], float]:
     """Choose which blanks of one physical line are line ends (indices into `blanks`).
 
@@ -349,7 +349,6 @@ def _segment_line(
     when it overflows; each blank left inside a line costs 1. Returns the chosen indices and
     the share of chosen lines that are full width.
     """
-    widths = Widths(text, start, end)
     n = len(blanks)
     # cut k: 0 is the line start, 1..n the blanks, n + 1 the line end
     cut_start = [start] + [b.end for b in blanks]  # where the text after cut k starts
@@ -428,11 +427,12 @@ def scan_blanks(
         candidates = candidates_of[(start, end)]
         chosen: list[int] = []
         if scan.width is not None and len(candidates) >= 2:
-            picked, full_share = _segment_line(text, start, end, candidates, scan.width)
+            widths = Widths(text, start, end)
+            picked, full_share = _segment_line(text, start, end, candidates, scan.width, widths)
             if len(picked) >= 2 and full_share >= 0.5:
                 chosen = picked
                 if is_cut is not None:
-                    chosen = _drop_cuts(text, start, end, candidates, chosen, scan.width, is_cut)
+                    chosen = _drop_cuts(text, start, candidates, chosen, scan.width, widths, is_cut)
         chosen_set = {candidates[i] for i in chosen}
         for n, k in enumerate(chosen):
             b = candidates[k]
@@ -462,17 +462,16 @@ def scan_blanks(
 def _drop_cuts(
     text: str,
     start: int,
-    end: int,
     blanks: list[Blank],
     chosen: list[int],
     width: float,
+    widths: Widths,
     is_cut: Callable[[str, Blank], bool],
 ) -> list[int]:
     """The chosen line ends without the blanks that read as a cut and end a line that is not
     full width: a real line end before 堂 or 年 (课 堂, 全 年) ends a full line, a cut the
     segmentation took for want of a better blank one too short or too long. Only a blank
     after a Han character: after a mark (“ 四个自信”, 。 ) a short line is the rule."""
-    widths = Widths(text, start, end)
     kept = []
     prev = start
     for k in chosen:

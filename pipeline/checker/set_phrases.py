@@ -107,7 +107,12 @@ def _cut_at_blanks(ctx: Context, tables: _Tables, out: list[tuple[int, int, str,
     blanks = ctx.blanks
     for b in itertools.chain(blanks.midline, blanks.wraps, blanks.breaks):
         for form, i, phrase in tables.heads.get(text[b.start - 2 : b.start], ()):
-            start = _head_start(text, form[:i], b.start)
+            if text.endswith(form[:i], 0, b.start):
+                start: int | None = b.start - i
+            elif any(ch in HSPACE for ch in text[b.start - i - 1 : b.start]):
+                start = _head_start(text, form[:i], b.start)
+            else:
+                continue
             if start is None or text.startswith(form[i : i + 2], b.end):
                 continue  # not this head, or the form goes on whole after the blank
             for j in range(i + 1, len(form)):
