@@ -39,7 +39,7 @@ texts = st.one_of(
     ).map(lambda t: t[0] + t[1] * t[2] + t[3]),
 )
 SPEC = load_spec("school-ideology-summary")
-_BLANKS = re.compile(r"[ \t\u3000\u00a0\n]")
+_BLANKS = re.compile(r"[ \t\u3000\u00a0\r\n]")
 
 
 def _assert_well_formed(text: str) -> None:
