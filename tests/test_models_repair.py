@@ -126,3 +126,40 @@ def test_numbers_that_name_a_meeting_or_a_hotline_are_not_repaired(
     assert not [r for r in openai_server.requests() if r.repair]
     assert run.section("theory_study")["body"] == body
     assert "市第十三次党代会" in run.draft["text"]
+
+
+# ----------------------------------------------------------------------------- model faults
+
+
+def test_round_and_vague_figures_no_fact_gives_are_repaired(tmp_path, openai_server, expected):
+    """Models round and compare where the facts give no number (近百人次, 数十场, 约3成,
+    翻一番): each is asked about, quoted whole; 3成 is not backed by a fact's 3, nor 数十场
+    by the facts' 10."""
+    body = expected["theory_study"].replace(
+        "。", "。全年培训党员近百人次，开展主题活动数十场，参与率提升约3成，学习覆盖面翻一番。", 1
+    )
+    openai_server.script("theory_study", {"kind": "text", "text": body}, "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    request = _repair_request(openai_server, "theory_study")
+    for figure in ("近百人次", "数十场", "3成", "翻一番"):
+        assert f"原文“{figure}”：此数字在事实中找不到依据" in request, figure
+    assert run.section("theory_study")["body"] == expected["theory_study"]
+    assert "近百" not in run.draft["text"] and "翻一番" not in run.draft["text"]
+
+
+def test_the_facts_numbers_written_otherwise_and_vague_words_are_not_repaired(
+    tmp_path, openai_server, expected
+):
+    """十二次 for 12, a full-width 10, and 多次, 大量 without a number: a right answer."""
+    body = (
+        expected["theory_study"]
+        .replace("中心组学习12次", "中心组学习十二次")
+        .replace("“微党课”10次", "“微党课”１０次")
+        .replace("。", "。多次召开专题会议，做了大量工作，近百年来的党史学习常抓不懈。", 1)
+    )
+    openai_server.script("theory_study", {"kind": "text", "text": body})
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 1
+    assert run.section("theory_study")["body"] == body

@@ -172,6 +172,8 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _backed(token: NumberToken, backing: Backing, plans_year: int | None) -> bool:
+    if token.approximate:
+        return False
     if token.date is not None:
         y, m, d = token.date
         if y == 0:  # 1月15日

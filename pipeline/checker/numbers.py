@@ -2,7 +2,8 @@
 
 A Chinese numeral counts as a number only where it states one: before a measure word or unit
 (七十周年, 三次), as a year (二〇二〇年), an ordinal of a congress or plenum (十九大, 五中全会),
-a percentage (百分之三十) or 第N + unit (第三次). Ordinals of points and headings (一是, 二、,
+a percentage (百分之三十, 3成) or 第N + unit (第三次). A round or vague figure states one too:
+近百人, 上千份, 翻一番 (a doubling), and 数十场 or 几百人, which no fact can back (`approximate`). Ordinals of points and headings (一是, 二、,
 （一）) and words such as 一些, 统一, 十分 are not numbers. A lone 一 before a measure word is
 the indefinite article (一个, 一次), not a count.
 """
@@ -29,6 +30,13 @@ _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
 _SCALES = {"万": 10_000, "亿": 100_000_000}
 _CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
+_TENTHS = re.compile(r"[ \t]*成(?![为立员果效本绩功熟长交全])")
+"""3成 (30%): a share in tenths, not the count 3; 成为, 成立… are words."""
+_ROUNDING = frozenset("近上逾超约数几")
+"""Before 百, 千, 万: a round figure stated as an amount (近百人), not a figure of speech."""
+_VAGUE = frozenset("数几")
+"""Before a numeral: an unknown multiple (数十场, 几百人), never a fact's value."""
+_DOUBLING = re.compile(r"翻了?([一两二三四五])番")
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、 \t\u3000\n")
@@ -55,6 +63,8 @@ class NumberToken:
     """arabic, percent, year, cn, ordinal or date."""
     date: tuple[int, int, int | None] | None = None
     """(year, month, day) for a date; day may be None (2020年9月)."""
+    approximate: bool = False
+    """数十, 几百…: an unknown multiple, which no fact backs."""
     scale: int = 1
     """10000 or 100000000 for an Arabic number written with 万 or 亿 (1.2万): the amount it
     states is value × scale."""
@@ -117,6 +127,10 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         kind = (
             "percent" if m.group(3) else ("year" if after == "年" and len(whole) == 4 else "arabic")
         )
+        tenths = None if m.group(3) else _TENTHS.match(s, m.end())
+        if tenths and value <= 10:
+            out.append(NumberToken(base + m.start(), base + tenths.end(), value * 10, "percent"))
+            continue
         unit = "" if m.group(3) else (unit_at(s, m.end()) or "")
         scale = _SCALES.get(unit[:1], 1)
         out.append(
@@ -169,18 +183,33 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
                 out.append(NumberToken(base + start, base + end, value, "ordinal"))
             continue
         unit = unit_at(s, end)
+        if after == "成" and _TENTHS.match(s, end) and (value := cn_value(run)) and value <= 10:
+            out.append(NumberToken(base + start, base + end + 1, value * 10, "percent"))
+            continue
         if unit is None:
             continue
+        rounded = before in _ROUNDING and run[0] in "十百千万亿"
+        vague = rounded and before in _VAGUE
+        if rounded:
+            start -= 1  # the figure is 近百人, 数十场, not 百人, 十场
         if before == "第" and run == "一":
             continue  # 第一: first, rarely a fact
         if run == "一" or (run in ("几", "数")):
             continue  # 一个, 一次: the indefinite article
-        if all(ch in "百千万亿" for ch in run):
+        if rounded and unit == "年":
+            continue  # 近百年来, 几十年如一日: a figure of speech
+        if all(ch in "百千万亿" for ch in run) and not rounded:
             continue  # 百年大计, 千家万户, 万人大会: a round figure of speech
         value = cn_value(run)
         if value is not None:
             kind = "ordinal" if before == "第" else "cn"
-            out.append(NumberToken(base + start, base + end + len(unit), value, kind))
+            out.append(
+                NumberToken(base + start, base + end + len(unit), value, kind, approximate=vague)
+            )
+    if "番" in s:
+        for m in _DOUBLING.finditer(s):
+            times = 2.0 ** (cn_value(m.group(1)) or 1)
+            out.append(NumberToken(base + m.start(), base + m.end(), times, "cn", approximate=True))
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberToken]:
