@@ -163,3 +163,24 @@ def test_the_facts_numbers_written_otherwise_and_vague_words_are_not_repaired(
     assert run.code == 0, run.stderr
     assert openai_server.count("theory_study") == 1
     assert run.section("theory_study")["body"] == body
+
+
+def test_a_models_own_fill_in_fields_are_repaired_and_never_pass_silently(
+    tmp_path, openai_server, expected
+):
+    """[学校名称], {待填写}, （此处填写数字）: placeholders in the model's own style."""
+    body = (
+        expected["organization"]
+        .replace("学校成立", "[学校名称]成立", 1)
+        .replace("制定实施细则", "制定实施细则{待填写}条，召开专题会议（此处填写数字）次", 1)
+    )
+    openai_server.script("organization", *[{"kind": "text", "text": body}] * 2)
+    run = draft_run(tmp_path, openai_server, "--repairs", "1")
+    request = _repair_request(openai_server, "organization")
+    for field in ("[学校名称]", "{待填写}", "（此处填写数字）"):
+        assert f"原文“{field}”：占位符" in request, field
+    # the model gave the same answer again: kept as the best there is, and reported
+    assert run.code == 1, run.stderr
+    placeholders = [f for f in run.draft["findings"] if f["code"] == "gap.placeholder"]
+    assert [f["excerpt"] for f in placeholders] == ["[学校名称]", "{待填写}", "（此处填写数字）"]
+    assert "gap.placeholder" in run.stderr

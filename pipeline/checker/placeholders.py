@@ -3,7 +3,8 @@
 
 - `gap.marker` (warning): the project's own marker 【待补充：…】, a known and visible gap;
 - `gap.placeholder` (error): X/XX/x, ××, ○○, □□, ** and ******, ＿＿/__ (20__年, 〔20__〕),
-  empty brackets （ ） 【】 [ ] 《》 “”, 某某, 待补充/待填写/待核实, TODO, `{{…}}`;
+  empty brackets （ ） 【】 [ ] 《》 “”, 某某, 待补充/待填写/待核实, TODO, `{{…}}`, and a
+  model's own fields: [单位名称], {单位名称}, （此处填写数字）;
 - `gap.stray-mark` (error): a lone * between Chinese characters, standing for removed words.
 """
 
@@ -37,6 +38,12 @@ _WORDS = re.compile(
 )
 """Placeholder words; 有待完善, 亟待完善, 尚待核实 are the report's own words (机制有待完善)."""
 _TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
+_FIELD = re.compile(
+    r"\[[\u4e00-\u9fff]{1,15}\](?!\()|\{[\u4e00-\u9fff]{1,15}\}"
+    r"|[（(](?:此处|在此|请填|请补|填写|填入)[^（）()\n]{0,20}[）)]"
+)
+"""A field a model leaves to fill in: Chinese words in square or curly brackets (a report
+writes neither), or a note in parentheses asking for it (（此处填写数字）)."""
 _CN_NUMERALS = "一二三四五六七八九十〇零"
 _OPENERS = "《“（【〔「(["
 _CLOSERS = "》”）】〕」)]"
@@ -186,6 +193,7 @@ _MESSAGES = {
     "brackets": "empty brackets: the name or number inside is missing",
     "words": "placeholder word where a fact belongs",
     "template": "an unfilled template field",
+    "field": "a field left to fill in",
 }
 
 
@@ -210,10 +218,14 @@ def check_placeholders(ctx: Context) -> list[Finding]:
         hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
     if "{" in text:
         hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))
+    if any(ch in text for ch in "[［{（("):
+        hits.extend((m.start(), m.end(), "field") for m in _FIELD.finditer(text))
     inside_marker = _span_test(markers)
-    for start, end, kind in sorted(hits):
-        if inside_marker(start) or ctx.in_residue(start, end):
-            continue
+    reported_to = -1
+    for start, end, kind in sorted(hits, key=lambda h: (h[0], -h[1])):
+        if inside_marker(start) or ctx.in_residue(start, end) or end <= reported_to:
+            continue  # a marker's text, residue, or inside a placeholder already reported
+        reported_to = end
         if kind == "stray":
             findings.append(
                 ctx.finding(
