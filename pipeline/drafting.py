@@ -204,6 +204,7 @@ async def _draft_section(
     repairs: int,
     emit: EventSink,
     title: str | None = None,
+    signer: str | None = None,
     deadline: float | None = None,
 ) -> SectionDraft:
     """Draft one section with its repair loop; never raises for a model failure.
@@ -224,7 +225,7 @@ async def _draft_section(
                 for round_ in range(repairs + 1):
                     attempts += 1
                     text = await _ask(model, prompt, messages, tally, emit)
-                    body = clean_section_text(text, prompt.heading, title=title)
+                    body = clean_section_text(text, prompt.heading, title=title, signer=signer)
                     if not body.strip():
                         raise ModelError("the answer had no section text once cleaned")
                     if repairs == 0:
@@ -290,6 +291,7 @@ async def draft_document_async(
     gate = asyncio.Semaphore(max(1, concurrency))
     deadline = section_deadline or getattr(model, "deadline", None)
     title = prompts.render_title(facts.values)
+    signer = str(facts.values.get(spec.signature.unit) or "") if spec.signature else None
     rendered = [(s, prompts.render_section(s, facts.values)) for s in spec.sections]
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
@@ -305,6 +307,7 @@ async def draft_document_async(
                 repairs=repairs,
                 emit=emit,
                 title=title,
+                signer=signer or None,
                 deadline=deadline,
             )
 

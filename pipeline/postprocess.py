@@ -1,8 +1,9 @@
 """Turning a model's answer into a section body, and telling a usable answer from a failed one.
 
 Models wrap what they write: code fences, a chatty preamble (好的，以下是……：), the heading
-repeated (with or without its number, in Markdown), bold marks, a closing offer of help.
-`clean_section_text` removes all of that and leaves paragraphs, one per line; the drafter
+repeated (with or without its number, in Markdown, or reworded), bold and italic marks, a
+closing offer of help, and the document's own ending written into a section (特此报告。, the
+落款's unit and date, the next section's heading). `clean_section_text` removes all of that and leaves paragraphs, one per line; the drafter
 puts the spec's own heading back. `completion_failure` names what makes an answer unusable
 (empty, a refusal, a content filter). An answer cut off by the token limit is continued
 once (`continuation_messages`, `join_continuation`). A thinking model's reasoning before its
@@ -24,7 +25,7 @@ _HEADING_NUMBER = re.compile(
 )
 _TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^。！？；]{1,40}$")
 _MARKDOWN_LEAD = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))")
-_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|(?<![*A-Za-z0-9])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?!\*)")
 _PUNCT = re.compile(r"[\s，,。.、：:；;！!？?“”\"'‘’（）()《》【】\[\]]")
 
 _PREAMBLE = re.compile(
@@ -50,6 +51,13 @@ _REASONING_BLOCK = re.compile(
 )
 _REASONING_OPEN = re.compile(r"<(?:think|thinking|reasoning)>", re.IGNORECASE)
 _REASONING_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
+
+_SIGN_OFF = re.compile(r"^特此(?:报告|总结|汇报|说明)[。！!]?$")
+_DATE_LINE = re.compile(
+    r"^(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+    r"\s*[\d一二三四五六七八九十]{1,3}\s*日$"
+)
+_SENTENCE_MARK = re.compile(r"[。，,；;：:！!？?]")
 
 _OPENING_LABELS = frozenset({"开头段", "开头", "开头部分", "引言", "前言", "导语"})
 """What a model may write above the unheaded opening paragraph (the prompt calls it 开头段)."""
@@ -82,7 +90,7 @@ def _norm(text: str) -> str:
 def _strip_markup(line: str) -> str:
     line = line.strip()
     line = _MARKDOWN_LEAD.sub("", line).strip()
-    line = _BOLD.sub(lambda m: m.group(1) or m.group(2), line)
+    line = _BOLD.sub(lambda m: m.group(1) or m.group(2) or m.group(3), line)
     return line.strip()
 
 
@@ -110,16 +118,37 @@ def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
         return True
     if title and norm == _norm(title):
         return True
+    if heading and _reworded(line, norm, _norm(heading)):
+        return True
     return bool(_TOP_HEADING.match(line))
 
 
-def clean_section_text(text: str, heading: str | None, *, title: str | None = None) -> str:
+def _reworded(line: str, norm: str, heading: str) -> bool:
+    """A short line with no sentence in it, made mostly of the heading's characters: the
+    heading in the model's words (存在的主要问题和不足 for 存在的问题)."""
+    if _SENTENCE_MARK.search(line) or len(norm) > 2 * len(heading) + 4:
+        return False
+    return len(set(heading) & set(norm)) >= 0.6 * len(set(heading))
+
+
+def _is_ending(line: str, signer: str | None) -> bool:
+    """The document's ending, which the drafter writes itself: 特此报告。, the 落款's unit or
+    date, or the next section's heading."""
+    if _SIGN_OFF.match(line) or _DATE_LINE.match(line) or _TOP_HEADING.match(line):
+        return True
+    return bool(signer) and _norm(line) == _norm(signer or "")
+
+
+def clean_section_text(
+    text: str, heading: str | None, *, title: str | None = None, signer: str | None = None
+) -> str:
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
     Drops a thinking model's reasoning, control characters, code fences and rules, Markdown
     marks, a chatty first or last line, and a repeated heading (the spec's heading, any
-    top-level 一、… heading, or the title) at the top. Subheadings such as （一）… inside the
-    section are kept.
+    top-level 一、… heading, or the title) at the top, and the document's ending at the bottom
+    (`signer`: the unit the 落款 names). Subheadings such as （一）… inside the section are
+    kept.
     """
     text = without_control_characters(without_reasoning(text))  # no document can hold one
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -129,7 +158,7 @@ def clean_section_text(text: str, heading: str | None, *, title: str | None = No
         paragraphs.pop(0)
     while paragraphs and _is_heading(paragraphs[0], heading, title):
         paragraphs.pop(0)
-    while paragraphs and _is_closing(paragraphs[-1]):
+    while paragraphs and (_is_closing(paragraphs[-1]) or _is_ending(paragraphs[-1], signer)):
         paragraphs.pop()
     return "\n".join(paragraphs)
 

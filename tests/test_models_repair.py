@@ -184,3 +184,21 @@ def test_a_models_own_fill_in_fields_are_repaired_and_never_pass_silently(
     placeholders = [f for f in run.draft["findings"] if f["code"] == "gap.placeholder"]
     assert [f["excerpt"] for f in placeholders] == ["[学校名称]", "{待填写}", "（此处填写数字）"]
     assert "gap.placeholder" in run.stderr
+
+
+def test_the_documents_ending_and_markup_in_a_section_are_dropped(
+    tmp_path, openai_server, expected
+):
+    """A reworded heading at the top, italics, and 特此报告。 with the 落款 at the end: the
+    drafter writes the heading and the 落款 itself, once."""
+    body = expected["plans"].replace("加强学习、提高素质", "*加强学习、提高素质*", 1)
+    answer = f"2021年工作打算及措施\n\n{body}\n\n特此报告。\n\n青山县红星中学\n2021年1月15日"
+    openai_server.script("plans", {"kind": "text", "text": answer})
+    markdown = tmp_path / "总结.md"
+    run = draft_run(tmp_path, openai_server, "-o", str(markdown))
+    assert run.code == 0, run.stderr
+    assert openai_server.count("plans") == 1
+    assert run.section("plans")["body"] == expected["plans"]
+    text = markdown.read_text(encoding="utf-8")
+    assert "特此报告" not in text and "*" not in text and "工作打算及措施" not in text
+    assert text.count("青山县红星中学\n") + text.count("青山县红星中学  \n") == 1
