@@ -58,6 +58,8 @@ _DATE_LINE = re.compile(
     r"\s*[\d一二三四五六七八九十]{1,3}\s*日$"
 )
 _SENTENCE_MARK = re.compile(r"[。，,；;：:！!？?]")
+_SUBHEADING = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]|^\d{1,2}[.．、]")
+"""A subheading of the section's own ((一)…, 1.…), which a reworded heading never is."""
 
 _OPENING_LABELS = frozenset({"开头段", "开头", "开头部分", "引言", "前言", "导语"})
 """What a model may write above the unheaded opening paragraph (the prompt calls it 开头段)."""
@@ -126,7 +128,7 @@ def _is_heading(line: str, heading: str | None, title: str | None) -> bool:
 def _reworded(line: str, norm: str, heading: str) -> bool:
     """A short line with no sentence in it, made mostly of the heading's characters: the
     heading in the model's words (存在的主要问题和不足 for 存在的问题)."""
-    if _SENTENCE_MARK.search(line) or len(norm) > 2 * len(heading) + 4:
+    if _SENTENCE_MARK.search(line) or _SUBHEADING.match(line) or len(norm) > 2 * len(heading) + 4:
         return False
     return len(set(heading) & set(norm)) >= 0.6 * len(set(heading))
 

@@ -76,6 +76,11 @@ def test_text_is_kept_when_it_is_the_report():
     assert (
         clean_section_text("好基地讲好故事活动深入开展。", None) == "好基地讲好故事活动深入开展。"
     )
+    # a first subheading made of the heading's own words is no reworded heading
+    for first in ("（一）工作主要成效", "1.工作主要成效"):
+        kept = f"{first}\n全年新增补充耕地1200亩。"
+        assert clean_section_text(kept, "主要工作和成效") == kept
+    assert clean_section_text("主要工作及成效\n全年新增。", "主要工作和成效") == "全年新增。"
 
 
 def test_refusals_and_empty_answers_are_failures():
