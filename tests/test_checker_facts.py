@@ -544,19 +544,19 @@ def test_a_plan_types_own_plans_section_is_for_the_plans_year(cli, tmp_path):
 
     shutil.copytree(MYTYPES / "prompts", tmp_path / "prompts")
     (tmp_path / "schemas").mkdir()
-    spec = (MYTYPES / "schemas/annual-work-plan.yaml").read_text(encoding="utf-8")
+    spec = (MYTYPES / "schemas/unit-work-plan.yaml").read_text(encoding="utf-8")
     heading = "    heading: 主要措施\n    aliases: [重点工作, 工作措施]\n    facts: [measures]\n"
     assert heading in spec
     spec = spec.replace(
         heading, '    heading: "{{ plan_year }}年重点工作安排"\n    facts: [plan_year, measures]\n'
     )
-    (tmp_path / "schemas/annual-work-plan.yaml").write_text(spec, encoding="utf-8")
-    template = tmp_path / "prompts/annual-work-plan/measures.j2"
+    (tmp_path / "schemas/unit-work-plan.yaml").write_text(spec, encoding="utf-8")
+    template = tmp_path / "prompts/unit-work-plan/measures.j2"
     body = template.read_text(encoding="utf-8")
     template.write_text(body.replace("{% for", "{{ plan_year }}年，重点抓好以下工作：{% for", 1))
     facts = tmp_path / "plan.yaml"
     facts.write_text(
-        (MYTYPES / "facts/annual-work-plan.yaml")
+        (MYTYPES / "facts/unit-work-plan.yaml")
         .read_text(encoding="utf-8")
         .replace("doctype: ../schemas/", "doctype: schemas/"),
         encoding="utf-8",
@@ -567,19 +567,19 @@ def test_a_plan_types_own_plans_section_is_for_the_plans_year(cli, tmp_path):
     assert "三、2024年重点工作安排" in out.read_text(encoding="utf-8")
     assert "facts." not in done.stderr
     out.write_text(out.read_text(encoding="utf-8").replace("2024年，重点", "2025年，重点"))
-    checked = cli("check", out, "--doctype", tmp_path / "schemas/annual-work-plan.yaml")
+    checked = cli("check", out, "--doctype", tmp_path / "schemas/unit-work-plan.yaml")
     assert "facts.plans-year [error] the plans are for 2024, not 2025" in checked.stdout
 
 
 def test_a_plan_types_signature_before_its_year_is_right_whatever_the_title(cli, tmp_path):
     """A plan for 2024 signed 2023年12月20日 is right; checked with its type, it was “dated
     before the year the report covers” (an error) as soon as its title lost 工作计划."""
-    draft = cli("run", MYTYPES / "facts/annual-work-plan.yaml", "--format", "txt").stdout
+    draft = cli("run", MYTYPES / "facts/unit-work-plan.yaml", "--format", "txt").stdout
     assert draft.startswith("青山县自然资源局2024年工作计划\n") and "2023年12月20日" in draft
     path = tmp_path / "plan.txt"
     path.write_text(draft.replace("2024年工作计划\n", "2024年工作\n", 1), encoding="utf-8")
     done = cli(
-        "check", path, "--doctype", MYTYPES / "schemas/annual-work-plan.yaml", "--format", "json"
+        "check", path, "--doctype", MYTYPES / "schemas/unit-work-plan.yaml", "--format", "json"
     )
     codes = [f["code"] for f in json.loads(done.stdout)["findings"] if f["severity"] == "error"]
     assert codes == ["structure.title"], done.stdout

@@ -742,7 +742,7 @@ MYTYPES = Path(__file__).parent / "data" / "mytypes"
 
 def test_cli_a_whole_number_fact_is_drafted_as_typed(cli, tmp_path):
     """A `number` fact of 1500 was drafted 新增补充耕地1500.0亩 and 工作经费320.0万元."""
-    result = cli("run", MYTYPES / "facts" / "annual-work-plan.yaml", "--format", "txt")
+    result = cli("run", MYTYPES / "facts" / "unit-work-plan.yaml", "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert "新增补充耕地1500亩" in result.stdout
     assert "工作经费320万元" in result.stdout
@@ -766,8 +766,8 @@ def test_cli_a_whole_number_fact_is_drafted_as_typed(cli, tmp_path):
 def test_a_number_fact_is_read_as_clerks_type_it(tmp_path, fact, typed, value):
     """1.6万 and 十二 were refused for a `number` fact ("write the number alone in digits:
     1.6", which would have drafted 1.6件 for 16000件), though they are read for an integer."""
-    data = yaml.safe_load((MYTYPES / "facts" / "annual-work-plan.yaml").read_text("utf-8"))
-    data["doctype"] = str(MYTYPES / "schemas" / "annual-work-plan.yaml")
+    data = yaml.safe_load((MYTYPES / "facts" / "unit-work-plan.yaml").read_text("utf-8"))
+    data["doctype"] = str(MYTYPES / "schemas" / "unit-work-plan.yaml")
     if fact == "targets":
         data["targets"][0]["value"] = typed
     else:
@@ -790,8 +790,8 @@ def test_a_number_fact_is_read_as_clerks_type_it(tmp_path, fact, typed, value):
 def test_cli_a_required_number_is_not_told_to_be_left_empty(cli, tmp_path, typed, required, says):
     """A 目标值 (a required field of each 目标任务) typed 约1500 was told “… or leave the
     field empty for a 【待补充】 marker”; left empty, it was refused as required."""
-    data = yaml.safe_load((MYTYPES / "facts" / "annual-work-plan.yaml").read_text("utf-8"))
-    data["doctype"] = str(MYTYPES / "schemas" / "annual-work-plan.yaml")
+    data = yaml.safe_load((MYTYPES / "facts" / "unit-work-plan.yaml").read_text("utf-8"))
+    data["doctype"] = str(MYTYPES / "schemas" / "unit-work-plan.yaml")
     if required:
         data["targets"][0]["value"] = typed
     else:

@@ -1374,7 +1374,7 @@ def test_the_same_type_in_two_folders_says_which_file_is_not_used(mytypes: Path,
     hidden = other / "schemas/personal-duty-report.yaml"
     note = f"  also in {hidden}, not used: the folder searched first wins\n"
     assert result.stdout.count(note) == 1, result.stdout
-    assert f"  also in {other / 'schemas/annual-work-plan.yaml'}, not used" in result.stdout
+    assert f"  also in {other / 'schemas/unit-work-plan.yaml'}, not used" in result.stdout
     alone = cli("doctypes", "--spec-dir", mytypes)
     assert "also in" not in alone.stdout
 
@@ -1396,7 +1396,7 @@ def test_a_required_that_is_not_true_or_false_says_what_to_write(mytypes: Path, 
 def test_a_missing_template_says_what_to_write_where(mytypes: Path, cli, tmp_path, saved_as):
     """“template for section 'measures' not found (expected measures.j2)” said neither
     where it goes nor that measures.jinja, beside it, was the file meant."""
-    folder = mytypes / "prompts/annual-work-plan"
+    folder = mytypes / "prompts/unit-work-plan"
     template = folder / "measures.j2"
     if saved_as:
         template.rename(folder / saved_as)
@@ -1404,7 +1404,7 @@ def test_a_missing_template_says_what_to_write_where(mytypes: Path, cli, tmp_pat
         template.unlink()
     out = tmp_path / "plan.md"
     out.write_text("keep me", encoding="utf-8")
-    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
+    facts = _facts_for_copy(mytypes, "unit-work-plan", tmp_path)
     result = cli("run", facts, "-o", out)
     assert result.returncode == 2, result.stderr
     hint = f"; did you mean '{saved_as}'?" if saved_as else ""
@@ -1421,18 +1421,18 @@ def test_a_fact_a_template_writes_but_the_spec_lacks_says_how_to_declare_it(
 ):
     """A template writing {{ department }}, a fact the spec never declared, was refused
     without saying what to do about it."""
-    template = mytypes / "prompts/annual-work-plan/opening.j2"
+    template = mytypes / "prompts/unit-work-plan/opening.j2"
     text = template.read_text(encoding="utf-8")
     template.write_text(
         text.replace("{% block skeleton %}\n", "{% block skeleton %}\n{{ department }}", 1),
         encoding="utf-8",
     )
-    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
+    facts = _facts_for_copy(mytypes, "unit-work-plan", tmp_path)
     out = tmp_path / "plan.md"
     out.write_text("keep me", encoding="utf-8")
     result = cli("run", facts, "-o", out)
     assert result.returncode == 2, result.stderr
-    spec = mytypes / "schemas/annual-work-plan.yaml"
+    spec = mytypes / "schemas/unit-work-plan.yaml"
     assert result.stderr == (
         f"error: {template}:{_line_of(template, '{{ department }}')}: template uses "
         f"'department', which the spec {spec} does not declare as facts: declare it under "
@@ -1479,15 +1479,15 @@ def test_allowed_numbers_written_unquoted_are_allowed(mytypes: Path, cli, tmp_pa
     """`allowed_numbers: [4729]`, as anyone writes a number in YAML, was refused: “expected
     text, got 4729”; only '4729' quoted was taken."""
     _edit(
-        mytypes / "prompts/annual-work-plan/opening.j2",
+        mytypes / "prompts/unit-work-plan/opening.j2",
         "制定{{ plan_year }}年工作计划如下：",
         "全年巡查4729次，制定{{ plan_year }}年工作计划如下：",
     )
-    facts = _facts_for_copy(mytypes, "annual-work-plan", tmp_path)
+    facts = _facts_for_copy(mytypes, "unit-work-plan", tmp_path)
     unbacked = cli("run", facts, "--format", "txt")
     assert unbacked.returncode == 1, unbacked.stderr
     assert "facts.unsupported-number the number “4729次” is not in the facts" in unbacked.stderr
-    spec = mytypes / "schemas/annual-work-plan.yaml"
+    spec = mytypes / "schemas/unit-work-plan.yaml"
     _edit(spec, "  lexicon: set-phrases\n", "  lexicon: set-phrases\n  allowed_numbers: [4729]\n")
     result = cli("run", facts, "--format", "txt")
     assert result.returncode == 0, result.stderr
