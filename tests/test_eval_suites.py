@@ -12,7 +12,12 @@ from pipeline.evals.suite import builtin_suites, load_suite
 
 def test_every_suite_ships_and_loads():
     names = {p.stem for p in builtin_suites()}
-    assert {"school-ideology-summary", "annual-work-summary", "annual-duty-report"} <= names
+    assert {
+        "school-ideology-summary",
+        "annual-work-summary",
+        "annual-duty-report",
+        "annual-work-plan",
+    } <= names
     assert "checker" in names
     assert len(load_suite("school-ideology-summary")[0].cases) >= 12
     assert len(load_suite("annual-work-summary")[0].cases) >= 6
@@ -35,6 +40,11 @@ def test_annual_work_summary(case):
 
 @pytest.mark.parametrize("case", eval_cases("annual-duty-report"))
 def test_annual_duty_report(case):
+    check_eval_case(case)
+
+
+@pytest.mark.parametrize("case", eval_cases("annual-work-plan"))
+def test_annual_work_plan(case):
     check_eval_case(case)
 
 

@@ -542,18 +542,27 @@ def test_doctypes_and_facts_template(cli, tmp_path):
 def test_a_facts_template_with_only_the_required_facts_filled_drafts_with_markers(cli, tmp_path):
     """The template says an optional fact left blank becomes its marker: that holds for its
     blank list rows (`- ` and `- title:`) as well, for every built-in type."""
-    for doctype, required in (
-        ("school-ideology-summary", {"school_name": "青山县红星中学", "county": "青山县"}),
-        ("annual-work-summary", {"unit_name": "青山县自然资源局"}),
-        ("annual-duty-report", {"person_name": "王建国", "post": "青山县第一中学副校长"}),
+    for doctype, required, item_fields in (
+        ("school-ideology-summary", {"school_name": "青山县红星中学", "county": "青山县"}, ()),
+        ("annual-work-summary", {"unit_name": "青山县自然资源局"}, ("  - title", "    summary")),
+        (
+            "annual-duty-report",
+            {"person_name": "王建国", "post": "青山县第一中学副校长"},
+            ("  - title", "    summary"),
+        ),
+        (
+            "annual-work-plan",
+            {"unit_name": "青山县自然资源局", "plan_year": "2021"},
+            ("  - title", "    measures"),
+        ),
     ):
         template = cli("facts-template", doctype).stdout
         for name, value in {**required, "report_year": "2020"}.items():
             template = re.sub(rf"(?m)^{name}:.*$", f"{name}: {value}", template)
-        if doctype in ("annual-work-summary", "annual-duty-report"):  # a required list: filled
-            # at the line's start: the commented example above the row has these keys too
-            template = re.sub("(?m)^  - title:", "  - title: 强化耕地保护 #", template, count=1)
-            template = re.sub("(?m)^    summary:", "    summary: 开展专项整治 #", template, count=1)
+        # a required list's first row: filled (at the line's start: the commented example
+        # above the row has these keys too)
+        for key, value in zip(item_fields, ("强化耕地保护", "开展专项整治"), strict=False):
+            template = re.sub(rf"(?m)^{key}:", f"{key}: {value} #", template, count=1)
         facts = tmp_path / f"{doctype}.yaml"
         facts.write_text(template, encoding="utf-8")
         out = tmp_path / f"{doctype}.json"

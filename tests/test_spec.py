@@ -35,13 +35,15 @@ def test_builtin_doctypes_load_with_sections_in_order():
         "school-ideology-summary",
         "annual-work-summary",
         "annual-duty-report",
+        "annual-work-plan",
     }
     duty = load_spec("annual-duty-report")
     assert duty.signature is not None and duty.signature.role == "述职人"
 
 
 @pytest.mark.parametrize(
-    "doctype", ["annual-work-summary", "school-ideology-summary", "annual-duty-report"]
+    "doctype",
+    ["annual-work-summary", "school-ideology-summary", "annual-duty-report", "annual-work-plan"],
 )
 def test_builtin_descriptions_have_no_blank_inside_the_chinese(doctype):
     """`draft doctypes` and the web app showed “……小节）， 存在的问题”: the spec's folded
@@ -1342,7 +1344,7 @@ def test_a_spec_saved_as_yml_is_named_with_the_name_to_give_it(mytypes: Path, cl
     listed = cli("doctypes", "--spec-dir", mytypes)
     assert listed.returncode == 2, listed.stderr
     assert f"error: {expected}\n" in listed.stderr
-    assert "annual-work-plan  " in listed.stdout  # the other types are still listed
+    assert "unit-work-plan  " in listed.stdout  # the other types are still listed
     facts = tmp_path / "facts.yaml"
     text = (MYTYPES / "facts/personal-duty-report.yaml").read_text(encoding="utf-8")
     facts.write_text(

@@ -1,0 +1,134 @@
+"""The built-in 单位年度工作要点 (annual-work-plan) through the CLI: it loads, drafts a plan
+for its year in the future tense, checks clean, leaves markers at missing target figures and
+signs with the unit and the date."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import docx
+import yaml
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from tests.conftest import EXAMPLES
+
+FACTS = EXAMPLES / "annual-work-plan.yaml"
+HEADINGS = ["一、目标任务", "二、重点工作", "三、保障措施"]
+
+
+def _facts_with(tmp_path: Path, edit: dict[str, object], *left_out: str) -> Path:
+    """The example's facts with `edit` applied and `left_out` removed, as `tmp_path/facts.yaml`."""
+    facts = yaml.safe_load(FACTS.read_text("utf-8"))
+    facts.update(edit)
+    for name in left_out:
+        del facts[name]
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_the_type_is_listed_and_gives_a_facts_template(cli):
+    listing = cli("doctypes")
+    assert listing.returncode == 0, listing.stderr
+    assert "annual-work-plan  单位年度工作要点" in listing.stdout
+    assert all(f": {h}" in listing.stdout for h in HEADINGS)
+    template = cli("facts-template", "annual-work-plan")
+    assert template.returncode == 0, template.stderr
+    parsed = yaml.safe_load(template.stdout)
+    assert parsed["doctype"] == "annual-work-plan" and parsed["plan_year"] is None
+    assert "# 计划年度（四位数年份，必填）" in template.stdout
+    assert "value:   # 目标值（文字，选填）" in template.stdout
+
+
+def test_the_example_drafts_a_plan_in_the_future_tense_and_every_output_checks_clean(cli, tmp_path):
+    outs = [tmp_path / f"工作要点.{ext}" for ext in ("md", "txt", "docx", "json")]
+    done = cli("run", FACTS, *(a for out in outs for a in ("-o", out)))
+    assert done.returncode == 0, done.stderr
+    assert "no markers" in done.stderr
+    text = outs[1].read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "青山县自然资源局2024年工作要点"
+    assert [ln for ln in lines if ln[:2] in {"一、", "二、", "三、", "四、"}] == HEADINGS
+    assert lines[2].startswith(
+        "2024年是全面贯彻落实党的二十大精神的关键之年。全年工作的总体要求是："
+    )
+    assert lines[2].endswith("为扎实做好2024年各项工作，特制定本工作要点。")
+    assert "一是新增补充耕地不少于1000亩；二是一般登记业务办理时限压缩至2个工作日；" in text
+    assert "加快实施土地综合整治项目，确保新增补充耕地不少于1000亩" in text
+    assert "（四）加强地质灾害防治" in lines and "（三）严格督查考核" in lines
+    assert not re.search("完成了|取得了|总结如下", text)  # a plan, not a report on a year
+    assert text.endswith("\n\n青山县自然资源局\n2024年1月20日\n")
+    for out in outs:
+        checked = cli("check", out, "--doctype", "annual-work-plan", "--facts", FACTS, "--info")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.strip().endswith("0 error(s), 0 warning(s), 0 note(s)"), out
+
+
+def test_a_plan_for_the_next_year_signed_in_december_checks_clean(cli, tmp_path):
+    """A plan is for the year in its title, and is signed before it begins: neither its year
+    (the signing year + 1) nor its date is held to a summary's rules."""
+    facts = _facts_with(tmp_path, {"plan_year": 2025, "report_date": "2024-12-26"})
+    out = tmp_path / "draft.txt"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("青山县自然资源局2025年工作要点\n\n2025年是")
+    assert "2025年，我们将努力实现以下主要目标" in text
+    assert text.endswith("\n青山县自然资源局\n2024年12月26日\n")
+    for given in (("--facts", facts), ()):
+        checked = cli("check", out, "--doctype", "annual-work-plan", *given, "--format", "json")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert json.loads(checked.stdout)["findings"] == []
+
+
+def test_missing_target_figures_become_markers_and_the_exact_fill_in_list(cli, tmp_path):
+    facts = yaml.safe_load(FACTS.read_text("utf-8"))
+    for target in facts["targets"]:
+        del target["value"]
+    del facts["work_items"][1]["target"]
+    del facts["year_theme"], facts["safeguards"]
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
+    out = tmp_path / "draft.json"
+    done = cli("run", path, "-o", out)
+    assert done.returncode == 0, done.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert [(m["section"], m["label"], m["fact"]) for m in draft["markers"]] == [
+        ("opening", "年度定位", "year_theme"),
+        ("targets", "目标值", "targets.value"),
+        ("targets", "目标值", "targets.value"),
+        ("targets", "目标值", "targets.value"),
+        ("key_work", "工作目标", "work_items.target"),
+        ("safeguards", "保障措施", "safeguards"),
+    ]
+    assert "6 marker(s) to fill in:" in done.stderr
+    assert "key_work: 【待补充：工作目标】 (work_items.target)" in done.stderr
+    text = draft["text"]
+    assert "2024年是【待补充：年度定位】。" in text
+    assert (
+        "一是新增补充耕地【待补充：目标值】；二是一般登记业务办理时限【待补充：目标值】；" in text
+    )
+    assert "扩大“带押过户”覆盖面，确保【待补充：工作目标】。" in text
+    assert "不少于1000亩" in text  # the first work item keeps its own target
+    assert "2个工作日" not in text  # the only place it was given is left out
+    checked = cli("check", out, "--format", "json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    findings = json.loads(checked.stdout)["findings"]
+    assert sorted(f["code"] for f in findings) == ["gap.marker"] * 6
+
+
+def test_the_word_output_has_the_unit_and_date_as_its_signature(cli, tmp_path):
+    out = tmp_path / "工作要点.docx"
+    done = cli("run", FACTS, "-o", out)
+    assert done.returncode == 0, done.stderr
+    document = docx.Document(str(out))
+    filled = [p for p in document.paragraphs if p.text]
+    assert filled[0].text == "青山县自然资源局2024年工作要点"
+    assert [p.text for p in filled[-2:]] == ["青山县自然资源局", "2024年1月20日"]
+    for p in filled[-2:]:  # set as the 落款, right-aligned by its style
+        assert p.style.name == "公文落款"
+        assert (p.alignment or p.style.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.RIGHT
+    headings = [p.text for p in filled if p.style.name == "公文一级标题"]
+    assert headings == HEADINGS
