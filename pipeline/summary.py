@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 from pipeline.checker.findings import Finding
@@ -18,6 +19,18 @@ def exit_code_for(draft: Draft) -> ExitCode:
     if any(f.severity == "error" for f in draft.findings):
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+_CLAUSE_MARKS = "，。；：、！？（）“”\n"
+
+
+def _before(text: str, pos: int, most: int = 12) -> str:
+    """The words of the clause before `pos` (at most `most` characters, a marker's
+    neighbour: 新增补充耕地 before 【待补充：目标值】)."""
+    start = pos
+    while start > 0 and pos - start < most and text[start - 1] not in _CLAUSE_MARKS:
+        start -= 1
+    return text[start:pos].strip()
 
 
 def _place(
@@ -85,11 +98,19 @@ def print_run_summary(
                 print(f"    {s.id} had to mention {labels}", file=err)
     if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
+        repeated = Counter(m.label for m in draft.markers)
+        text = draft.text if any(n > 1 for n in repeated.values()) else ""
         for m in draft.markers:
             fact = f" ({m.fact})" if m.fact else ""
             # outside every section: in the title, or in the signature (落款) after them
             where = m.section or ("title" if m.start < len(draft.title) else "signature")
-            print(f"    {where}: 【待补充：{m.label}】{fact}", file=err)
+            # one label for each item of a list (目标值 twice): which item's is it
+            near = (
+                f" after “{words}”"
+                if repeated[m.label] > 1 and (words := _before(text, m.start))
+                else ""
+            )
+            print(f"    {where}: 【待补充：{m.label}】{fact}{near}", file=err)
     elif shown:
         print("  no markers", file=err)
     # a failed section's text is its failure marker: that it misses its facts, points and

@@ -104,7 +104,10 @@ def test_missing_target_figures_become_markers_and_the_exact_fill_in_list(cli, t
         ("safeguards", "保障措施", "safeguards"),
     ]
     assert "6 marker(s) to fill in:" in done.stderr
-    assert "key_work: 【待补充：工作目标】 (work_items.target)" in done.stderr
+    assert "key_work: 【待补充：工作目标】 (work_items.target)\n" in done.stderr  # one of its kind
+    # the same label for each item's value: the list says which item each one is
+    assert "targets: 【待补充：目标值】 (targets.value) after “一是新增补充耕地”" in done.stderr
+    assert "(targets.value) after “二是一般登记业务办理时限”" in done.stderr
     text = draft["text"]
     assert "2024年是【待补充：年度定位】。" in text
     assert (
