@@ -98,18 +98,18 @@ def print_run_summary(
                 print(f"    {s.id} had to mention {labels}", file=err)
     if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
-        repeated = Counter(m.label for m in draft.markers)
+        # outside every section: in the title, or in the signature (落款) after them
+        places = [
+            m.section or ("title" if m.start < len(draft.title) else "signature")
+            for m in draft.markers
+        ]
+        repeated = Counter(zip(places, (m.label for m in draft.markers), strict=True))
         text = draft.text if any(n > 1 for n in repeated.values()) else ""
-        for m in draft.markers:
+        for m, where in zip(draft.markers, places, strict=True):
             fact = f" ({m.fact})" if m.fact else ""
-            # outside every section: in the title, or in the signature (落款) after them
-            where = m.section or ("title" if m.start < len(draft.title) else "signature")
-            # one label for each item of a list (目标值 twice): which item's is it
-            near = (
-                f" after “{words}”"
-                if repeated[m.label] > 1 and (words := _before(text, m.start))
-                else ""
-            )
+            # one label for each item of a list (目标值 twice in one section): which is which
+            words = _before(text, m.start) if repeated[where, m.label] > 1 else ""
+            near = f" after “{words}”" if words else ""
             print(f"    {where}: 【待补充：{m.label}】{fact}{near}", file=err)
     elif shown:
         print("  no markers", file=err)
