@@ -467,3 +467,49 @@ def test_a_missing_plans_section_is_named_with_its_year_from_the_facts(tmp_path)
     assert "required section missing: “2024年工作打算” (plans)" in done.stdout, done.stdout
     done = run_cli("check", draft, "--doctype", "annual-work-summary")  # no facts: no year
     assert "required section missing: “…年工作打算” (plans)" in done.stdout, done.stdout
+
+
+def test_a_section_the_type_does_not_have_after_its_last_is_reported(tmp_path):
+    """A model's 五、保障措施 after the last section of an annual summary passed `draft check
+    --doctype`: the numbering was in order and every required section was there. A top-level
+    heading after the type's last section that is neither a section's heading nor an alias is
+    an extra section; elsewhere one is left to the numbering and the order."""
+    from tests.conftest import example_draft_text
+
+    spec = load_spec("annual-work-summary", templates=False)
+    text = example_draft_text("annual-work-summary")
+    extra = "五、保障措施\n加强组织领导，确保各项工作落到实处。\n"
+    ending = text.index("\n\n", text.index("四、2024年工作打算"))
+    with_extra = text[: ending + 1] + extra + text[ending + 1 :]
+    assert structure(with_extra, spec=spec) == [("structure.extra-section", "五、保障措施")]
+    assert structure(with_extra) == []  # without a document type, no section is extra
+    # the last section under an alias of its heading, and nothing after it: no finding
+    assert structure(text.replace("四、2024年工作打算", "四、下一步工作计划"), spec=spec) == []
+    # an unknown heading between sections is no extra section (the numbering tells of it)
+    between = text.replace("三、存在的问题", "三、其他工作\n做好其他工作。\n四、存在的问题")
+    between = between.replace("四、2024年工作打算", "五、2024年工作打算")
+    assert "structure.extra-section" not in {c for c, _ in structure(between, spec=spec)}
+    # through the CLI: an error, exit 1, naming the heading
+    path = tmp_path / "总结.txt"
+    path.write_text(with_extra, encoding="utf-8")
+    done = run_cli("check", path, "--doctype", "annual-work-summary")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "structure.extra-section [error] heading “五、保障措施” after the last section (plans)"
+        in done.stdout
+    )
+
+
+def test_a_top_level_heading_inside_a_drafted_section_is_an_extra_section():
+    """In the repair loop a section's 五、保障措施 was reported as “heading number 五、 skips
+    一、、二、…”, which asked the model to renumber it: the heading is what is wrong."""
+    spec, facts = load_facts(EXAMPLES / "annual-work-summary.yaml")
+    section = spec.section("plans")
+    body = "2024年，重点抓好以下工作：一是抓好耕地保护；二是加快规划报批。\n五、保障措施\n加强组织领导。"
+    found = check_section(body, section=section, spec=spec, facts=facts)
+    structural = [(f.code, f.excerpt) for f in found if f.family == "structure"]
+    assert structural == [("structure.extra-section", "五、保障措施")]
+    # a list of whole sentences numbered 一、二、 is no heading
+    listed = "2024年，重点抓好以下工作：\n一、抓好耕地保护；\n二、加快规划报批。"
+    found = check_section(listed, section=section, spec=spec, facts=facts)
+    assert "structure.extra-section" not in {f.code for f in found}

@@ -14,7 +14,7 @@ Rule families and their codes (severity in brackets):
     gap.stray-mark               中国特色.主义          gap.broken-phrase         贯彻 新时代…思想
     gap.marker-debris            9】个, 【9】个, 9个个, 九个个 (a marker half deleted)
     gap.suspect-space [info]     any other blank between Chinese characters (words may be missing)
-    structure.missing-section, structure.section-order, structure.title,
+    structure.missing-section, structure.section-order, structure.extra-section, structure.title,
     structure.heading-number, structure.heading-level, structure.heading-form [warning],
     structure.heading-run-on,
     structure.empty-section, structure.series, structure.series-form, structure.too-few-points

@@ -17,6 +17,10 @@ Always:
 With a document type:
 - `structure.missing-section` / `structure.section-order` (error): required sections present
   and in the spec's order;
+- `structure.extra-section` (error): a top-level heading after the type's last section that is
+  neither a section's heading nor an alias (五、保障措施 after 四、2024年工作打算); in one
+  section drafted (the repair loop), any top-level heading in its body: the drafter writes
+  the section's own heading, so one more starts a section the type does not have;
 - `structure.title` (error): the title names the unit, the year and the type of document;
 - `structure.too-few-points` (error): fewer points than the section's `min_points`, a point
   being a 一是/二是 or a subheading of the section's top sublevel (（一）（二）…)
@@ -73,6 +77,8 @@ def _heading_value(ctx: Context, variable: str) -> str:
     return str(value)
 
 
+_MATCH_SCORE = 0.6
+"""The least score of a written heading taken for a spec section's (heading or alias)."""
 _PREFIX_SCORE = 0.8
 """The score of a heading that begins with a spec heading (or alias) whole."""
 
@@ -104,6 +110,11 @@ def _heading_score(title: str, template: str) -> float:
     return ratio
 
 
+def _section_score(title: str, section: SectionSpec) -> float:
+    """How well a written heading matches a spec section: its heading or any alias."""
+    return max(_heading_score(title, h) for h in (section.heading or "", *section.aliases))
+
+
 def map_sections(ctx: Context) -> list[SectionSpan]:
     """The text's sections, each matched to the spec's section it is (when there is a spec)."""
     if ctx.section is not None:
@@ -129,13 +140,13 @@ def map_sections(ctx: Context) -> list[SectionSpan]:
                 match = unheaded[0]
         elif headed:
             scored = [
-                (max(_heading_score(title or "", h) for h in (s.heading or "", *s.aliases)), -i, s)
+                (_section_score(title or "", s), -i, s)
                 for i, s in enumerate(headed)
                 if s.id not in used
             ]
             if scored:
                 score, _, best = max(scored, key=lambda t: (t[0], t[1]))
-                if score >= 0.6:
+                if score >= _MATCH_SCORE:
                     match = best
         if match is not None:
             used.add(match.id)
@@ -203,7 +214,8 @@ def _headings(ctx: Context, items: set[int]) -> list[Finding]:
             del counters[deeper]
         last = counters.get(h.level, 0)
         expected = last + 1
-        if h.number != expected:
+        # in a section body a top-level heading is an extra section (`_extra_sections`)
+        if h.number != expected and not (ctx.section is not None and h.level == 0):
             if h.number == last:
                 msg = f"heading number “{written}” repeats the one before"
             elif h.number > expected:
@@ -644,6 +656,47 @@ def _required_sections(ctx: Context) -> list[Finding]:
     return out
 
 
+def _extra_sections(ctx: Context, items: set[int]) -> list[Finding]:
+    """Top-level headings of sections the type does not have: in a section body, any (not a
+    list of sentences); in a document, one after the type's last section that matches no
+    section's heading or alias (a heading elsewhere is left to the numbering and order)."""
+    text = ctx.text
+    if ctx.section is not None:
+        extra = [h for h in ctx.doc.headings if h.level == 0 and h.start not in items]
+        where = "inside the section: its heading is written by the drafter, so this one"
+    else:
+        assert ctx.spec is not None
+        last = ctx.spec.sections[-1]
+        ends = [i for i, span in enumerate(ctx.spans) if span.spec is last]
+        if not ends:
+            return []
+        headed = [s for s in ctx.spec.sections if s.heading is not None]
+        after = list(zip(ctx.doc.sections, ctx.spans, strict=True))[ends[0] + 1 :]
+        extra = [
+            sec.heading
+            for sec, span in after
+            if span.spec is None
+            and sec.heading is not None
+            and all(_section_score(sec.heading.title(text), s) < _MATCH_SCORE for s in headed)
+        ]
+        where = f"after the last section ({last.id}): it"
+    out = []
+    for h in extra:
+        end = min(h.title_end, h.title_start + _RUN_ON_TITLE)  # a title run on is cut short
+        out.append(
+            ctx.finding(
+                "structure.extra-section",
+                Severity.ERROR,
+                h.start,
+                end,
+                f"heading “{text[h.start : end]}” {where} starts a section the document type "
+                "does not have",
+                "remove the heading, and its text unless it belongs in the section above",
+            )
+        )
+    return out
+
+
 def _longest_increasing(seq: list[int]) -> set[int]:
     """Indices of one longest strictly increasing subsequence (small inputs)."""
     n = len(seq)
@@ -718,7 +771,7 @@ def check_structure(ctx: Context) -> list[Finding]:
     series_findings, longest = _series(ctx)
     findings += series_findings
     if ctx.spec is not None or ctx.section is not None:
-        findings += _too_few_points(ctx, longest)
+        findings += _too_few_points(ctx, longest) + _extra_sections(ctx, items)
     if ctx.spec is not None and ctx.section is None:
         findings += _required_sections(ctx) + _title(ctx)
     return findings

@@ -54,6 +54,10 @@ RULES: dict[str, tuple[str, str]] = {
     "noise.wrap-space": ("排版换行留下的空格", "删除空格"),
     "numbers.list-count": ("列举的项数与所写的数目不符", "核对列举的各项和数目，使二者一致"),
     "structure.empty-section": ("本部分没有正文", "补写本部分内容"),
+    "structure.extra-section": (
+        "多出一个文种没有的部分（一级标题）",
+        "删去该标题；其下内容属于本部分的并入本部分，否则删去",
+    ),
     "structure.heading-run-on": (
         "标题后直接接正文，缺少句号或换行",
         "在标题后加句号或另起一行写正文",
