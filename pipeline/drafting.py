@@ -3,7 +3,10 @@
 For each section: render the prompt → ask the model → clean the answer → check it →
 re-ask with the findings (repair) while error-level findings remain and repairs are left →
 keep the best attempt. A section that fails completely becomes a marker carrying the reason;
-the other sections are still drafted. The assembled draft is then checked as a whole.
+the other sections are still drafted. The assembled draft is then checked as a whole, and
+what the section check still finds in a kept attempt is added to the draft's findings where
+the whole-document check does not report it (a section's own check sees some things, such
+as a top-level heading inside its body, that the document cannot tell from its context).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from pipeline.checker import check_section, check_text
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.text import LineIndex
 from pipeline.checker.wording import fix_zh, problem_zh
 from pipeline.document import Draft, FactRef, Provenance, SectionDraft, SignatureBlock
 from pipeline.errors import ModelError
@@ -206,13 +210,15 @@ async def _draft_section(
     title: str | None = None,
     signer: str | None = None,
     deadline: float | None = None,
-) -> SectionDraft:
+) -> tuple[SectionDraft, list[Finding]]:
     """Draft one section with its repair loop; never raises for a model failure.
 
-    Each answer is checked only when a repair may follow (the draft as a whole is checked
-    when it is assembled): with `repairs=0` the first usable answer is the section."""
+    Returns the section and the error-level findings its kept attempt still has (offsets
+    into its body). Each answer is checked only when a repair may follow (the draft as a
+    whole is checked when it is assembled): with `repairs=0` the first usable answer is the
+    section."""
     tally = _Tally()
-    best: tuple[int, str] | None = None
+    best: tuple[list[Finding], str] | None = None
     messages = prompt.messages
     attempts = 0
     problem: str | None = None
@@ -229,12 +235,12 @@ async def _draft_section(
                     if not body.strip():
                         raise ModelError("the answer had no section text once cleaned")
                     if repairs == 0:
-                        best = (0, body)
+                        best = ([], body)
                         break
                     findings = check_section(body, section=section, spec=spec, facts=facts)
                     errors = [f for f in findings if f.severity is Severity.ERROR]
-                    if best is None or len(errors) < best[0]:
-                        best = (len(errors), body)
+                    if best is None or len(errors) < len(best[0]):
+                        best = (errors, body)
                     if not errors or round_ == repairs:
                         break
                     emit(SectionEvent(section.id, "repairing", f"{len(errors)} error(s)"))
@@ -248,7 +254,7 @@ async def _draft_section(
         reason = problem or "no answer"
         emit(SectionEvent(section.id, "failed", reason, usage))
         label = _failure_label(prompt.heading or "开头段", reason)
-        return SectionDraft(
+        failed = SectionDraft(
             id=section.id,
             heading=prompt.heading,
             body=marker(label),
@@ -258,15 +264,17 @@ async def _draft_section(
             attempts=attempts,
             usage=usage,
         )
+        return failed, []
     detail = f"{len(best[1])} characters"
     if best[0]:
-        detail += f", {best[0]} error(s) left"
+        detail += f", {len(best[0])} error(s) left"
     if problem:
         detail += f"; last repair failed: {problem}"
     emit(SectionEvent(section.id, "done", detail, usage))
-    return SectionDraft(
+    drafted = SectionDraft(
         id=section.id, heading=prompt.heading, body=best[1], attempts=attempts, usage=usage
     )
+    return drafted, best[0]
 
 
 async def draft_document_async(
@@ -296,7 +304,9 @@ async def draft_document_async(
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
 
-    async def one(section: SectionSpec, prompt: SectionPrompt) -> SectionDraft:
+    async def one(
+        section: SectionSpec, prompt: SectionPrompt
+    ) -> tuple[SectionDraft, list[Finding]]:
         async with gate:
             return await _draft_section(
                 spec,
@@ -313,15 +323,31 @@ async def draft_document_async(
 
     started = time.monotonic()
     results = await asyncio.gather(*(one(s, p) for s, p in rendered))
-    draft = assemble(spec, facts, prompts, model.name, list(results))
+    draft = assemble(
+        spec,
+        facts,
+        prompts,
+        model.name,
+        [s for s, _ in results],
+        left={s.id: left for s, left in results if left},
+    )
     elapsed = round(time.monotonic() - started, 6)
     return draft.model_copy(update={"usage": draft.usage.model_copy(update={"elapsed_s": elapsed})})
 
 
 def assemble(
-    spec: DocSpec, facts: Facts, prompts: PromptSet, model_name: str, sections: list[SectionDraft]
+    spec: DocSpec,
+    facts: Facts,
+    prompts: PromptSet,
+    model_name: str,
+    sections: list[SectionDraft],
+    *,
+    left: dict[str, list[Finding]] | None = None,
 ) -> Draft:
-    """Number the headings, add title and signature, locate markers and check the whole draft."""
+    """Number the headings, add title and signature, locate markers and check the whole draft.
+
+    `left`: by section id, the findings (offsets into its body) the section check still made
+    on the attempt kept; those the whole-document check does not also make are added."""
     numbered: list[SectionDraft] = []
     index = 0
     for s in sections:
@@ -365,13 +391,54 @@ def assemble(
         usage=sum((s.usage for s in sections), Usage()),
     )
     labels = fact_labels(spec)
-    report = check_text(draft.text, spec=spec, facts=facts)
+    findings = check_text(draft.text, spec=spec, facts=facts).findings
+    if left:
+        findings = _with_section_findings(draft, findings, left)
     return draft.model_copy(
         update={
             "markers": draft.locate_markers(labels),
-            "findings": report.findings,
+            "findings": findings,
         }
     )
+
+
+def _with_section_findings(
+    draft: Draft, findings: list[Finding], left: dict[str, list[Finding]]
+) -> list[Finding]:
+    """The document's findings and the sections' `left` ones moved into the draft's text,
+    less those the document check already makes: the same finding about the whole section
+    (placed at its heading there, at its first words here), or one of the same rule family
+    overlapping (the same hole or the same heading, told by both checks, is reported once)."""
+    text = draft.text
+    index = LineIndex(text)
+    added: list[Finding] = []
+    for (sid, start, _), section in zip(draft.section_spans(), draft.sections, strict=True):
+        # the body is one paragraph a line (as cleaned), right after its heading's line
+        base = start + (len(section.heading) + 1 if section.heading else 0)
+        for f in left.get(section.id, []):
+            a, b = base + f.start, base + f.end
+            if any(
+                (d.code, d.message, d.section) == (f.code, f.message, sid)
+                or (
+                    d.family == f.family and d.start < max(b, a + 1) and a < max(d.end, d.start + 1)
+                )
+                for d in findings
+            ):
+                continue
+            line, column = index.locate(a)
+            added.append(
+                f.model_copy(
+                    update={
+                        "start": a,
+                        "end": b,
+                        "line": line,
+                        "column": column,
+                        "excerpt": text[a:b],
+                        "section": sid,
+                    }
+                )
+            )
+    return sorted([*findings, *added], key=lambda f: (f.start, f.end, f.code))
 
 
 def fact_labels(spec: DocSpec) -> dict[str, str]:

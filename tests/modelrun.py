@@ -100,12 +100,13 @@ def draft_run(
     env: dict[str, str] | None = None,
     out_name: str = "draft.json",
     cwd: Path | None = None,
+    example: Path = EXAMPLE,
 ) -> Run:
     """`draft run EXAMPLE --model MODEL -o tmp/draft.json --concurrency 7 ARGS`."""
     out = tmp_path / out_name
     proc = run_cli(
         "run",
-        EXAMPLE,
+        example,
         "--model",
         model,
         "-o",
@@ -119,13 +120,13 @@ def draft_run(
     return Run(proc, out)
 
 
-def offline_bodies() -> dict[str, str]:
+def offline_bodies(example: Path = EXAMPLE) -> dict[str, str]:
     """The offline draft's section bodies: what the server's good model answers."""
     from pipeline.drafting import draft_document
     from pipeline.facts import load_facts
     from pipeline.models.offline import OfflineModel
 
-    spec, facts = load_facts(EXAMPLE)
+    spec, facts = load_facts(example)
     draft = draft_document(spec, facts, OfflineModel())
     return {s.id: s.body for s in draft.sections}
 

@@ -4,9 +4,14 @@ finding, until it is clean or the repairs run out; the best attempt is kept."""
 from __future__ import annotations
 
 import pytest
+from conftest import EXAMPLES
 from modelrun import SECTIONS, draft_run, offline_bodies
 
+from pipeline.checker import check_text
+from pipeline.facts import load_facts
 from pipeline.testing.openai_server import INVENTED
+
+SUMMARY = EXAMPLES / "annual-work-summary.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +79,71 @@ def test_the_best_attempt_is_kept_and_what_is_still_wrong_gives_exit_1(tmp_path,
     codes = [f["code"] for f in run.draft["findings"] if f["severity"] == "error"]
     assert codes.count("facts.unsupported-number") == 2
     assert "facts.must-mention" not in codes
+
+
+def _errors(run) -> list[tuple[str, str, str]]:
+    """(code, excerpt, section) of the draft's errors, each excerpt checked against the text."""
+    text = run.draft["text"]
+    out = []
+    for f in run.draft["findings"]:
+        assert text[f["start"] : f["end"]] == f["excerpt"]
+        assert text.count("\n", 0, f["start"]) + 1 == f["line"]
+        if f["severity"] == "error":
+            out.append((f["code"], f["excerpt"], f["section"]))
+    return out
+
+
+def test_a_section_the_type_does_not_have_stays_reported_after_the_repairs(tmp_path, openai_server):
+    """A model that ends the last section with 五、保障措施 and repeats it when asked: the
+    draft kept it as a fifth section, exit 0, no finding. What is still wrong after the
+    repairs is in the draft's findings, once, and the exit code is 1."""
+    body = offline_bodies(SUMMARY)["plans"] + "\n五、保障措施\n加强组织领导，确保各项工作落到实处。"
+    openai_server.script("plans", *[{"kind": "text", "text": body}] * 2)
+    run = draft_run(tmp_path, openai_server, "--repairs", "1", example=SUMMARY)
+    assert run.code == 1, run.stderr
+    assert openai_server.count("plans") == 2
+    request = _repair_request(openai_server, "plans")
+    assert "原文“五、保障措施”" in request and "structure.extra-section" in request
+    assert run.section("plans")["attempts"] == 2
+    # the document check's finding (both checks make it): of no section the type has
+    assert _errors(run) == [("structure.extra-section", "五、保障措施", None)]
+    assert "structure.extra-section" in run.stderr and "五、保障措施" in run.stderr
+
+
+def test_a_sections_leftover_error_the_document_check_cannot_see_is_reported(
+    tmp_path, openai_server
+):
+    """三、保障措施 at the end of the second section reads, in the whole draft, as a third
+    section before a 三、存在的问题 that repeats its number: the document check reports the
+    repeat, not the heading that causes it. The section's own finding is added, where its
+    heading stands in the draft."""
+    body = (
+        offline_bodies(SUMMARY)["achievements"]
+        + "\n三、保障措施\n加强组织领导，确保各项工作落到实处。"
+    )
+    openai_server.script("achievements", *[{"kind": "text", "text": body}] * 2)
+    run = draft_run(tmp_path, openai_server, "--repairs", "1", example=SUMMARY)
+    assert run.code == 1, run.stderr
+    spec, facts = load_facts(SUMMARY)
+    alone = check_text(run.draft["text"], spec=spec, facts=facts).findings
+    assert "structure.extra-section" not in {f.code for f in alone}
+    errors = _errors(run)
+    assert ("structure.extra-section", "三、保障措施", "achievements") in errors
+    assert errors.count(("structure.extra-section", "三、保障措施", "achievements")) == 1
+    assert len(errors) == len([f for f in alone if f.severity == "error"]) + 1
+
+
+def test_a_finding_on_a_whole_section_both_checks_make_is_reported_once(tmp_path, openai_server):
+    """A required fact still left out after the repairs: the section check places it at the
+    section's first words, the document check at its heading; the draft reports it once."""
+    openai_server.script("theory_study", "drop", "drop")
+    run = draft_run(tmp_path, openai_server, "--repairs", "1")
+    assert run.code == 1, run.stderr
+    missing = [e for e in _errors(run) if e[0] == "facts.must-mention"]
+    assert [section for *_, section in missing] == ["theory_study", "theory_study"]
+    assert all(excerpt.startswith("二、强化理论学习") for _, excerpt, _ in missing)
+    messages = [f["message"] for f in run.draft["findings"] if f["code"] == "facts.must-mention"]
+    assert len(set(messages)) == 2 and "“12” is missing" in messages[0]
 
 
 def test_a_repeated_wrong_answer_is_asked_again_not_answered_from_the_cache(
