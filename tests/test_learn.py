@@ -1796,6 +1796,37 @@ def test_a_list_counted_by_a_number_is_a_fact_beside_its_count(cli, tmp_path):
     assert "打造创伤救治、危重孕产妇救治等" in text, text
 
 
+NOT_COUNTED_LISTS = """青山县人民医院2023年工作总结
+
+2023年，我院坚持公益性办院方向，各项工作稳步推进。现将全年工作总结如下：
+
+一、主要工作
+
+全年完成门诊量12.4万人次、出院患者3200人次。开设科技、艺术、体育等社团15个，引进骨科、眼科2个专科。
+
+二、下一步打算
+
+进一步提升医疗服务能力。
+"""
+
+
+def test_figures_and_a_count_of_another_noun_are_no_counted_list(cli, tmp_path):
+    """“12.4万人次、出院患者3200人次” was read as the list 万人次、出院患者 (labelled 事项人次),
+    and “科技、艺术、体育等社团15个” as a list of 15 (开设事项数量): a list's items are nouns
+    with no figure between them, and its count counts them; 社团 is what 15 counts."""
+    spec, out = _learned(cli, tmp_path / "hospital.txt", NOT_COUNTED_LISTS, "hospital")
+    by_label = {f.label: f for f in spec.facts.values()}
+    lists = {f.example: f.label for f in spec.facts.values() if "、" in str(f.example)}
+    assert lists == {"骨科、眼科": "引进专科名称"}, lists
+    assert by_label["出院患者人次"].example == 3200, sorted(by_label)
+    assert by_label["社团数量"].example == 15, sorted(by_label)
+    assert not [label for label in by_label if "事项" in label], sorted(by_label)
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (out / "prompts" / "hospital").iterdir()
+    )
+    assert "科技、艺术、体育等社团" in templates, templates
+
+
 def test_a_town_report_learned_for_a_county_names_the_countys_superior(cli, tmp_path):
     """A type learned from a 镇 report kept “在县委、县政府的坚强领导下” as fixed text: a 县
     unit's draft said it answers to 县委 (its own committee) instead of 市委、市政府. The

@@ -218,6 +218,9 @@ def _cn_to_int(text: str) -> int | None:
     return parse_chinese(text)
 
 
+_ETC = re.compile(r"(?<![平高中初对均相])等(?![级同于])(?=[\u4e00-\u9fff]{2})")
+"""等 ending a list before the noun its figure counts (科技、艺术、体育等社团28个), not 等 in
+a word (平等, 高等, 等级)."""
 _TRAILING_NOTE = re.compile(r"[（(][^（()）]{1,8}[)）]$")
 _PREPOSITION = re.compile(r"^.*?[与和同向对跟]")
 MAX_CORE = 14
@@ -256,6 +259,7 @@ def context_core(before: str) -> str:
     # Split at the last verb that leaves a word after it: 参与率 is a word, not 参与 + 率.
     splits = [m.end() for m in _LIGHT_SPLIT.finditer(phrase) if len(phrase) - m.end() >= 2]
     phrase = phrase[splits[-1] :] if splits else phrase
+    phrase = _ETC.split(phrase)[-1]  # 体育等社团: the noun after 等 is what is counted
     phrase = _LEAD_WORDS.sub("", phrase)
     phrase = _LEAD_PREPOSITION.sub("", phrase)
     phrase = _LEAD_WORDS.sub("", phrase) or phrase  # 对全县: whose, once 对 is gone
@@ -1269,8 +1273,14 @@ def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
             )
 
 
-_LIST_COUNT = re.compile(rf"等?(?:\d+|[{_CN_NUM}]{{1,4}})(?:{_MEASURE_RE})")
+_LIST_COUNT = re.compile(
+    rf"(?P<etc>等?)(?P<number>\d+|[{_CN_NUM}]{{1,4}})(?P<measure>{_MEASURE_RE})"
+)
 """The count after a list (等2个, 三项)."""
+_OCCURRENCES = {"次", "场", "期", "批", "人次", "万人次"}
+"""Measures that count how often the listed things happened (党委会、专题会12次), not them."""
+_AFTER_FIGURE = re.compile(r"[\d.．０-９]$")
+"""A list that starts right after a digit starts inside a figure (4.6万人次、出院患者)."""
 _COUNTED_LIST = re.compile(
     rf"([\u4e00-\u9fff]{{1,20}}(?:、[\u4e00-\u9fff]{{1,12}}?)+)(?={_LIST_COUNT.pattern})"
 )
@@ -1291,14 +1301,37 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
         whose = _LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
         start += whose.end() if whose else 0
         items = text[start : m.end(1)].split("、")
-        if any(len(item) < 2 for item in items) or not reg.free(start, m.end(1)):
-            continue
         after = _LIST_COUNT.match(text, m.end(1))
-        noun = _NOUN_AFTER.match(text, after.end() if after else m.end(1))
+        if (
+            any(len(item) < 2 for item in items)
+            or any(_LIST_LEAD.match(item) for item in items[1:])  # 共青团组织开展劳动竞赛
+            or _AFTER_FIGURE.search(text, 0, m.start(1))
+            or after is None
+            or not _counts_items(len(items), items[-1], after)
+            or not reg.free(start, m.end(1))
+        ):
+            continue
+        noun = _NOUN_AFTER.match(text, after.end())
         lead = _LEAD_WORDS.sub("", text[m.start(1) : start])[-6:]  # 召开 is what, not a verb
         what = (context_core(lead) or lead) + (noun.group(1) if noun else "事项")
         label = _distinct_label(text, reg, start, f"{what}名称", text[start : m.end(1)])
         reg.add_sample_text(label, start, m.end(1))
+
+
+def _counts_items(items: int, last: str, count: re.Match[str]) -> bool:
+    """Whether `count` counts the list's items: its number is theirs, or with 等 at least
+    theirs (疼痛科、老年病科2个, 胸痛救治、卒中救治等3条); a count of how often they happened
+    (党委会、专题会12次) counts no items. A last item with 等 inside (体育等社团28个) ends the
+    list before a noun of its own, which the count counts instead."""
+    if _ETC.search(last):
+        return False
+    if count.group("measure") in _OCCURRENCES:
+        return True
+    written = count.group("number")
+    number = int(written) if written.isdigit() else _cn_to_int(written)
+    if number is None:
+        return False
+    return number >= items if count.group("etc") else number == items
 
 
 _PROJECT = re.compile(
