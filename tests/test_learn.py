@@ -1796,6 +1796,40 @@ def test_a_list_counted_by_a_number_is_a_fact_beside_its_count(cli, tmp_path):
     assert "打造创伤救治、危重孕产妇救治等" in text, text
 
 
+@pytest.mark.parametrize(
+    ("second", "signed", "excerpt", "message"),
+    [
+        ("办公室", "石门县卫生健康局\n人事股\n", "人事股", "落款部门 is “财务股”"),
+        ("张华", "石门县卫生健康局\n王强\n", "王强", "落款人姓名 is “李卫东”"),
+        ("办公室", "石门县卫生健康局\n", "石门县卫生健康局", "no line for 落款部门 “财务股”"),
+    ],
+)
+def test_check_flags_a_wrong_or_missing_second_signature_line(
+    cli, tmp_path, second, signed, excerpt, message
+):
+    """`draft check --facts` compared only the 落款's first line with its fact: a draft signed
+    by another department or person, or without the second line, passed."""
+    spec, out = _learned(cli, tmp_path / "health.txt", _three_line_sample(second), "health")
+    assert spec.signature is not None and spec.signature.second is not None
+    facts = _filled_facts(out / "schemas" / "health.yaml", out / "health.facts.yaml", tmp_path)
+    data = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    name = "李卫东" if spec.signature.second == "signer" else "财务股"
+    data.update({"unit_name": "石门县卫生健康局", spec.signature.second: name})
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    draft = tmp_path / "draft.txt"
+    text = draft.read_text(encoding="utf-8")
+    assert f"石门县卫生健康局\n{name}\n" in text, text
+    draft.write_text(text.replace(f"石门县卫生健康局\n{name}\n", signed), encoding="utf-8")
+    check = cli("check", draft, "--facts", facts, "--format", "json", "--spec-dir", str(out))
+    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    errors = [f for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"]
+    assert [(f["code"], f["excerpt"]) for f in errors] == [("facts.signature-second", excerpt)], (
+        errors
+    )
+    assert message in errors[0]["message"], errors
+
+
 NOT_COUNTED_LISTS = """青山县人民医院2023年工作总结
 
 2023年，我院坚持公益性办院方向，各项工作稳步推进。现将全年工作总结如下：

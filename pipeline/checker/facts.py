@@ -12,6 +12,9 @@ With facts (`--facts`):
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
   carry its marker;
 - `facts.unit-name` (error): the signature names another unit;
+- `facts.signature-second` (error): the signature's second name line (`signature.second`: a
+  department such as 办公室, or the signing person) names another than its fact, or is
+  missing while the facts give it;
 - `facts.county` (error): a county other than the facts' county.
 
 Whenever the report year is known (a year fact, or the year in the title):
@@ -585,18 +588,32 @@ def _must_mention(ctx: Context) -> list[Finding]:
 # ----------------------------------------------------------------------------- names
 
 
+def _same(written: str, value: str) -> bool:
+    return "".join(written.split()) == "".join(value.split())
+
+
+def _signature_names(ctx: Context) -> list[str]:
+    """The 落款's name lines as written (the unit, then a second name if any); none when
+    it is only a date."""
+    assert ctx.doc.signature is not None
+    start, end = ctx.doc.signature
+    lines = [line.strip() for line in ctx.text[start:end].split("\n") if line.strip()]
+    return lines[:-1]
+
+
 def _signature_unit(ctx: Context) -> list[Finding]:
     assert ctx.spec is not None and ctx.facts is not None
     if ctx.doc.signature is None or ctx.spec.signature is None:
         return []
     unit = ctx.facts.values.get(ctx.spec.signature.unit)
-    if not isinstance(unit, str):
+    names = _signature_names(ctx)
+    if not isinstance(unit, str) or not names:
         return []
-    start, end = ctx.doc.signature
-    first = ctx.text[start:end].split("\n", 1)[0].rstrip()
+    start, _ = ctx.doc.signature
+    first = names[0]
     signer = SIGNER_LINE().match(first)
     name = first[signer.end() :] if signer else first  # 述职人：张明 is signed by 张明
-    if "\n" not in ctx.text[start:end] or "".join(name.split()) == "".join(unit.split()):
+    if _same(name, unit):
         return []
     label = ctx.spec.label(ctx.spec.signature.unit)
     return [
@@ -609,6 +626,46 @@ def _signature_unit(ctx: Context) -> list[Finding]:
             f"sign with “{ctx.spec.signature.role}：{unit}”"
             if ctx.spec.signature.role
             else f"sign with “{unit}”",
+        )
+    ]
+
+
+def _signature_second(ctx: Context) -> list[Finding]:
+    """The 落款's second name line (办公室, or the signing person) against its fact."""
+    assert ctx.spec is not None and ctx.facts is not None
+    if ctx.doc.signature is None or ctx.spec.signature is None or not ctx.spec.signature.second:
+        return []
+    second = ctx.facts.values.get(ctx.spec.signature.second)
+    names = _signature_names(ctx)
+    if not isinstance(second, str) or not second.strip() or not names:
+        return []
+    label = ctx.spec.label(ctx.spec.signature.second)
+    start, _ = ctx.doc.signature
+    if len(names) == 1:
+        if _same(names[0], second):
+            return []  # the unit's line is what is missing: facts.unit-name says so
+        end = ctx.text.index(names[0], start) + len(names[0])
+        return [
+            ctx.finding(
+                "facts.signature-second",
+                Severity.ERROR,
+                start,
+                end,
+                f"the signature has no line for {label} “{second}” under “{names[0]}”",
+                f"sign with “{second}” on the line under “{names[0]}”",
+            )
+        ]
+    if _same(names[1], second):
+        return []
+    at = ctx.text.index(names[1], ctx.text.index(names[0], start) + len(names[0]))
+    return [
+        ctx.finding(
+            "facts.signature-second",
+            Severity.ERROR,
+            at,
+            at + len(names[1]),
+            f"the signature names “{names[1]}”, but {label} is “{second}”",
+            f"sign with “{second}”",
         )
     ]
 
@@ -704,6 +761,6 @@ def check_facts(ctx: Context) -> list[Finding]:
     findings += _unsupported(ctx)
     findings += _must_mention(ctx)
     if ctx.section is None:
-        findings += _signature_unit(ctx)
+        findings += _signature_unit(ctx) + _signature_second(ctx)
     findings += _county(ctx)
     return findings
