@@ -1300,31 +1300,42 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
         start = m.start(1) + (verb.end() if verb else 0)
         whose = _LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
         start += whose.end() if whose else 0
-        items = text[start : m.end(1)].split("、")
-        after = _LIST_COUNT.match(text, m.end(1))
+        end = m.end(1)
+        items = text[start:end].split("、")
+        after = _LIST_COUNT.match(text, end)
+        # 科技、艺术、体育等社团28个: the list ends at 等 and the count counts the noun after
+        # it; the list is still the sample's own (another school has other clubs)
+        etc = _ETC.search(items[-1])
+        if etc is not None:
+            end -= len(items[-1]) - etc.start()
+            items[-1] = items[-1][: etc.start()]
         if (
             any(len(item) < 2 for item in items)
             or any(_LIST_LEAD.match(item) for item in items[1:])  # 共青团组织开展劳动竞赛
             or _AFTER_FIGURE.search(text, 0, m.start(1))
             or after is None
-            or not _counts_items(len(items), items[-1], after)
-            or not reg.free(start, m.end(1))
+            or (etc is None and not _counts_items(len(items), after))
+            or not reg.free(start, end)
         ):
             continue
-        noun = _NOUN_AFTER.match(text, after.end())
+        if etc is not None:
+            noun: re.Match[str] | None = _ETC_NOUN.match(text, end + 1, m.end(1))
+        else:
+            noun = _NOUN_AFTER.match(text, after.end())
         lead = _LEAD_WORDS.sub("", text[m.start(1) : start])[-6:]  # 召开 is what, not a verb
         what = (context_core(lead) or lead) + (noun.group(1) if noun else "事项")
-        label = _distinct_label(text, reg, start, f"{what}名称", text[start : m.end(1)])
-        reg.add_sample_text(label, start, m.end(1))
+        label = _distinct_label(text, reg, start, f"{what}名称", text[start:end])
+        reg.add_sample_text(label, start, end)
 
 
-def _counts_items(items: int, last: str, count: re.Match[str]) -> bool:
+_ETC_NOUN = re.compile(r"([\u4e00-\u9fff]{2,6})$")
+"""The noun between a list's 等 and its count (社团 in 体育等社团28个)."""
+
+
+def _counts_items(items: int, count: re.Match[str]) -> bool:
     """Whether `count` counts the list's items: its number is theirs, or with 等 at least
     theirs (疼痛科、老年病科2个, 胸痛救治、卒中救治等3条); a count of how often they happened
-    (党委会、专题会12次) counts no items. A last item with 等 inside (体育等社团28个) ends the
-    list before a noun of its own, which the count counts instead."""
-    if _ETC.search(last):
-        return False
+    (党委会、专题会12次) counts no items."""
     if count.group("measure") in _OCCURRENCES:
         return True
     written = count.group("number")
