@@ -148,6 +148,21 @@ def test_the_sample_reads_like_a_linter(cli, tmp_path):
     assert "noise.wrap-space" in cli("check", sample, "--info").stdout
 
 
+def test_traditional_characters_are_a_warning_naming_their_simplified_forms(cli, tmp_path):
+    draft = tmp_path / "总结.txt"
+    draft.write_text("2023年工作總結\n\n全年組織學習十二次。\n", encoding="utf-8")
+    done = cli("check", draft)
+    assert done.returncode == 0, done.stdout + done.stderr  # a warning: no error
+    found = [m for m in map(LINE.match, done.stdout.splitlines()) if m]
+    assert [
+        (m["line"], m["col"], m["sev"], m["msg"]) for m in found if m["code"] == "style.traditional"
+    ] == [
+        ("1", "8", "warning", "traditional characters in “總結”: 總→总、結→结"),
+        ("3", "3", "warning", "traditional characters in “組織學習”: 組→组、織→织、學→学、習→习"),
+    ]
+    assert "hint: write “组织学习” in simplified characters (规范汉字)" in done.stdout
+
+
 def test_json_output_shape(cli, tmp_path):
     data = _json(cli("check", SAMPLE, "--format", "json"))
     assert set(data) == {"findings", "summary"}

@@ -19,7 +19,7 @@ _PROBE = """
 import atexit, json, os, sys
 atexit.register(lambda: print("MODULES " + json.dumps(sorted(
     m for m in sys.modules
-    if m.startswith(("pipeline.commands.", "openai", "langchain", "httpx2", "aiohttp"))
+    if m.startswith(("pipeline.commands.", "openai", "langchain", "httpx2", "aiohttp", "opencc"))
 )), "PLUGINS " + str(os.environ.get("PYDANTIC_DISABLE_PLUGINS")), file=sys.stderr))
 sys.argv = ["draft", *sys.argv[1:]]
 from pipeline.cli import main
@@ -59,10 +59,15 @@ def test_help_lists_every_command_without_importing_any():
 
 def test_a_command_imports_only_its_own_module(tmp_path):
     text = tmp_path / "d.txt"
-    text.write_text("青山县红星中学2020年工作总结\n", encoding="utf-8")
+    text.write_text("青山县红星中学2020年工作总结\n二〇二〇年十二月\n", encoding="utf-8")
     proc, modules = _probe("check", str(text))
     assert proc.returncode in (0, 1), proc.stderr
     assert modules == ["pipeline.commands.check", "pipeline.commands.options"]
+    # OpenCC is loaded only for a text with a Han character outside GB 2312 (〇 is not one)
+    text.write_text("青山县红星中学2020年工作總結\n二〇二〇年十二月\n", encoding="utf-8")
+    proc, modules = _probe("check", str(text))
+    assert "style.traditional" in proc.stdout, proc.stderr
+    assert "opencc" in modules and "pipeline.commands.check" in modules
     proc, modules = _probe("eval", "--help")
     assert proc.returncode == 0 and "compare" in proc.stdout
     assert modules == ["pipeline.commands.eval"]

@@ -23,7 +23,8 @@ Rule families and their codes (severity in brackets):
     facts.unit-name, facts.signature-second, facts.county
     numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
-    style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning]
+    style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],
+    style.traditional [warning]  工作總結 (traditional characters in a simplified text)
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """

@@ -11,7 +11,9 @@
 - `style.signature-date-form` (warning): the signature's date in Chinese numerals
   (二〇二三年十二月二十八日), where GB/T 9704-2012 writes the 成文日期 in Arabic numerals;
 - `style.signature-role` (warning): a 落款 signed with the bare name where the type signs
-  with a word before it (spec `signature.role`: 述职人：王建国).
+  with a word before it (spec `signature.role`: 述职人：王建国);
+- `style.traditional` (warning): traditional characters (工作總結) in a simplified text
+  (`traditional.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import SIGNER_LINE, in_cjk_class
+from pipeline.checker.traditional import check_traditional
 from pipeline.markers import MARKER_RE
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -225,7 +228,7 @@ def _signature_role(ctx: Context) -> list[Finding]:
 
 def check_style(ctx: Context) -> list[Finding]:
     """Lengths (with a spec), repeats, half-width punctuation, banned phrases, the form of the
-    signature's date, the signer's word before the name."""
+    signature's date, the signer's word before the name, traditional characters."""
     return (
         _lengths(ctx)
         + _repeats(ctx)
@@ -233,4 +236,5 @@ def check_style(ctx: Context) -> list[Finding]:
         + _banned(ctx)
         + _signature_date_form(ctx)
         + _signature_role(ctx)
+        + check_traditional(ctx)
     )

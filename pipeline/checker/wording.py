@@ -84,6 +84,7 @@ RULES: dict[str, tuple[str, str]] = {
         "在姓名前加上称谓，如“述职人：王建国”",
     ),
     "style.signature-date-form": ("成文日期用了汉字数字", "改用阿拉伯数字，如2023年12月28日"),
+    "style.traditional": ("使用了繁体字，公文应使用规范汉字", "改为简化字"),
 }
 
 _SPECIFICS = re.compile(r"“[^”]*”|[^\x00-\x7f“”]+")
