@@ -14,19 +14,20 @@ check` of a clean text does not pay for the library). A character GB 2312 also h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
+from pipeline.lazy_re import lazy_pattern
 
 if TYPE_CHECKING:  # OpenCC is imported only when a text may hold a traditional character
     from opencc import OpenCC
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
-"""A stretch of Han characters (OpenCC's phrases never span punctuation or a blank)."""
+_HAN = lazy_pattern("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+"""A stretch of Han characters (OpenCC's phrases never span punctuation or a blank); compiled
+on first use, by a text with a character outside GB 2312."""
 
 
 def _in_gb2312(s: str) -> bool:
@@ -82,16 +83,16 @@ def _stretches(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each Han stretch holding a Han character GB 2312 lacks, in order."""
     end = 0
     for i in _lacking(text):
-        if i < end or not _HAN.fullmatch(text[i]):
+        if i < end or not _HAN().fullmatch(text[i]):
             continue  # in the stretch just given, or no Han character (〇, •, an emoji)
-        stretch = _HAN.search(text, _stretch_start(text, i))
+        stretch = _HAN().search(text, _stretch_start(text, i))
         assert stretch is not None  # it holds the character at i
         end = stretch.end()
         yield stretch.start(), end
 
 
 def _stretch_start(text: str, pos: int) -> int:
-    while pos and _HAN.fullmatch(text[pos - 1]):
+    while pos and _HAN().fullmatch(text[pos - 1]):
         pos -= 1
     return pos
 
