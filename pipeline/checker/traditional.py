@@ -6,10 +6,10 @@ phrases, so 乾隆 and 著作 stay), and back (s2t); a character t2s changes and
 a traditional character written where its simplified form belongs. One that t2s changes and
 s2t does not give back (昇 → 升) is a variant, not a traditional form, and is left alone.
 
-GB 2312 is the national set of simplified characters: a text it encodes holds no traditional
-character, so OpenCC is loaded only for a text that has a Han character outside it (`draft
-check` of a clean text does not pay for the library). A character GB 2312 also holds — 乾, 於
-(a surname too), 後, 夥 — is reported only in a stretch with one GB 2312 does not hold.
+GB 2312 is the national set of simplified characters. The few it holds that t2s changes — 乾,
+於 (a surname too), 後, 夥 — are reported only in a stretch with a character GB 2312 lacks, so
+a text it encodes gets no finding and OpenCC is loaded only for a text with a Han character
+outside it (`draft check` of a clean text does not pay for the library).
 """
 
 from __future__ import annotations
