@@ -90,9 +90,17 @@ def _counts(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_doubled_word = lazy_pattern(
+    "|".join(sorted((w + w for w in MEASURE_WORDS), key=len, reverse=True))
+)
+"""Any measure word written twice (个个, 人次人次): most texts have none, and need no more."""
+
+
 def _doubled_units(ctx: Context) -> list[Finding]:
     """A measure word written twice right after a number (9个个, 12次次, 九个个)."""
     text, out = ctx.text, []
+    if _doubled_word().search(text) is None:
+        return out
     for start, end in _counts(text):
         unit = unit_at(text, end)
         if unit is None or unit not in MEASURE_WORDS:

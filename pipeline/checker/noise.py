@@ -476,8 +476,12 @@ def _drop_cuts(
     prev = start
     for k in chosen:
         b = blanks[k]
-        off = not width - LOW <= widths.between(prev, b.start) <= width + HIGH
-        if not (off and is_cjk(text[b.start - 1]) and is_cut(text, b)):
+        cut = (
+            is_cjk(text[b.start - 1])
+            and not width - LOW <= widths.between(prev, b.start) <= width + HIGH
+            and is_cut(text, b)
+        )
+        if not cut:
             kept.append(k)
         prev = b.end
     return kept
