@@ -98,7 +98,8 @@ _doubled_word = lazy_pattern(
 
 def _doubled_units(ctx: Context) -> list[Finding]:
     """A measure word written twice right after a number (9个个, 12次次, 九个个)."""
-    text, out = ctx.text, []
+    text = ctx.text
+    out: list[Finding] = []
     if _doubled_word().search(text) is None:
         return out
     for start, end in _counts(text):
