@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.checker.text import DATE_LINE
 from pipeline.models.base import Completion
 from pipeline.prompts import Message
 from pipeline.textio import without_control_characters
@@ -53,10 +54,6 @@ _REASONING_OPEN = re.compile(r"<(?:think|thinking|reasoning)>", re.IGNORECASE)
 _REASONING_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
 
 _SIGN_OFF = re.compile(r"^特此(?:报告|总结|汇报|说明)[。！!]?$")
-_DATE_LINE = re.compile(
-    r"^(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
-    r"\s*[\d一二三四五六七八九十]{1,3}\s*日$"
-)
 _SENTENCE_MARK = re.compile(r"[。，,；;：:！!？?]")
 _SUBHEADING = re.compile(r"^[（(][一二三四五六七八九十\d]{1,3}[）)]|^\d{1,2}[.．、]")
 """A subheading of the section's own ((一)…, 1.…), which a reworded heading never is."""
@@ -136,7 +133,11 @@ def _reworded(line: str, norm: str, heading: str) -> bool:
 def _is_ending(line: str, signer: str | None) -> bool:
     """The document's ending, which the drafter writes itself: 特此报告。, the 落款's unit or
     date, or the next section's heading."""
-    if _SIGN_OFF.match(line) or _DATE_LINE.match(line) or _TOP_HEADING.match(line):
+    if (
+        _SIGN_OFF.match(line)
+        or DATE_LINE.fullmatch("".join(line.split()))
+        or _TOP_HEADING.match(line)
+    ):
         return True
     return bool(signer) and _norm(line) == _norm(signer or "")
 

@@ -279,9 +279,11 @@ def logical_lines(
     return out
 
 
-_DATE_LINE = re.compile(
+DATE_LINE = re.compile(
     r"(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十〇]{1,3}月[\d一二三四五六七八九十〇]{1,3}日"
 )
+"""A 落款 date as a whole line (2021年1月15日, 二〇二一年一月十五日), read by the checker and by the
+clean-up of a model's answer."""
 
 
 SIGNER_LINE = lazy_pattern(rf"(?:{'|'.join(SIGNER_WORDS)})[：:][ \t\u3000]*")
@@ -293,7 +295,7 @@ def _find_signature(text: str, lines: list[Line]) -> tuple[int, int] | None:
         return None
     last = lines[-1]
     content = last.content(text)
-    dated = _DATE_LINE.fullmatch(content) is not None
+    dated = DATE_LINE.fullmatch(content) is not None
     # a draft without its date has the date's marker there (【待补充：成文日期】), under the unit
     if not dated and not MARKER_RE.fullmatch(content):
         return None
