@@ -187,6 +187,7 @@ def test_fix_writes_a_cleaned_copy_and_leaves_the_input(cli, tmp_path):
     assert "中心组学习 次" in cleaned  # the gap is left for the user
     again = _json(cli("check", fixed, "--format", "json"))
     assert again["summary"]["by_code"].get("noise.boilerplate") is None
+    assert again["summary"]["by_code"].get("style.half-width-punct") is None  # 131 commas…
     assert again["summary"]["by_code"]["gap.silent-number"] == 5
 
     other = tmp_path / "out" / "clean.md"

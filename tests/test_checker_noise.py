@@ -221,7 +221,7 @@ def test_fix_restores_flattened_paragraph_breaks():
     raw = (DATA / "school-ideology-summary-2020.txt").read_text(encoding="utf-8")
     fixed = clean_text(raw)
     lines = fixed.split("\n")
-    assert "一、加强组织领导,落实意识形态工作责任制" in lines
+    assert "一、加强组织领导，落实意识形态工作责任制" in lines  # its comma written full-width
     assert "六、2020年工作打算和工作措施" in lines
     assert "查看更多" not in fixed and "文档介绍" not in fixed
     # the gaps are all still there
@@ -257,6 +257,20 @@ def test_half_width_punctuation():
     )
     assert found == [",", ";", ":", "(", ")"]
     assert by_code("Word 2019, Excel; 时间 10:30", "style.half-width-punct") == []
+
+
+def test_fix_writes_half_width_punctuation_full_width_and_a_bracket_only_with_its_partner():
+    text = "一年来,学校(校长室)认真落实:一是加强学习;二是抓好宣传(Word 2019, Excel)!按要求(Word学校)执行?\n"
+    fixed = apply_fixes(text, check_text(text).findings)
+    # (Word学校): only its ) is in Chinese text, and a （…) of two kinds is worse than neither
+    assert (
+        fixed
+        == "一年来，学校（校长室）认真落实：一是加强学习；二是抓好宣传(Word 2019, Excel)！按要求(Word学校)执行？\n"
+    )
+    assert by_code(fixed, "style.half-width-punct") == [")"]
+    hints = {f.excerpt: f.hint for f in check_text(text).findings}
+    assert hints[","].endswith("(draft check --fix does)")
+    assert hints[")"] == "use the full-width “）”"  # the one --fix leaves
 
 
 def test_repeated_sentence():

@@ -63,11 +63,20 @@ def _assert_well_formed(text: str) -> None:
         # a residue line holding a gap stays: a fix never touches a gap
         and not any(a < max(f.end, f.start + 1) and f.start < b for a, b in gaps)
     )
+    # half-width punctuation in Chinese text is written full-width, one character for one
+    punct = {
+        f.start: f.replacement
+        for f in report.findings
+        if f.code == "style.half-width-punct"
+        and f.replacement is not None
+        and not any(a <= f.start < b for a, b in gaps)  # nor inside a gap's span
+    }
+    expected = "".join(punct.get(i, ch) for i, ch in enumerate(text))
     kept, pos = [], 0
     for a, b in residue:
-        kept.append(text[pos:a])
+        kept.append(expected[pos:a])
         pos = max(pos, b)
-    kept.append(text[pos:])
+    kept.append(expected[pos:])
     assert _BLANKS.sub("", fixed) == _BLANKS.sub("", "".join(kept))
 
 

@@ -35,7 +35,8 @@ class Finding(BaseModel):
     section: str | None = None
     """The section id the finding falls in, where known."""
     replacement: str | None = Field(None, exclude=True)
-    """What `draft check --fix` puts in place of the span (noise only; None: leave it alone)."""
+    """What `draft check --fix` puts in place of the span (noise and half-width punctuation
+    only; None: leave it alone)."""
 
     @property
     def family(self) -> str:

@@ -1,7 +1,9 @@
-"""`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored.
+"""`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored,
+half-width punctuation in Chinese text written full-width.
 
-Only noise findings carry a replacement; a gap is never touched (not even a suspect blank), so
-the cleaned copy has exactly the holes the original had, and the checker finds them again.
+Only noise and half-width punctuation findings carry a replacement; a gap is never touched (not
+even a suspect blank), so the cleaned copy has exactly the holes the original had, and the
+checker finds them again.
 """
 
 from __future__ import annotations
@@ -37,8 +39,13 @@ def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
 
 
 def fixable(findings: list[Finding]) -> list[Finding]:
-    """The findings a fix applies: noise with a replacement."""
-    return [f for f in findings if f.replacement is not None and f.code.startswith("noise.")]
+    """The findings a fix applies: noise and half-width punctuation with a replacement."""
+    return [
+        f
+        for f in findings
+        if f.replacement is not None
+        and (f.code.startswith("noise.") or f.code == "style.half-width-punct")
+    ]
 
 
 def _gap_spans(findings: list[Finding]) -> list[tuple[int, int]]:
@@ -100,7 +107,8 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
 
 
 def clean_text(text: str) -> str:
-    """The text with its noise fixed (site residue removed, wrap spaces joined)."""
+    """The text with its noise fixed (site residue removed, wrap spaces joined) and its
+    half-width punctuation in Chinese text written full-width."""
     from pipeline.checker import check_text
 
     return apply_fixes(text, check_text(text).findings)

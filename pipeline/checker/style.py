@@ -5,7 +5,8 @@
   【待补充】 marker (the missing fact is why, and the marker is reported);
 - `style.repeated-sentence` (warning): a sentence written twice;
 - `style.half-width-punct` (warning): , ; : ? ! ( ) inside Chinese text (official documents use
-  full-width punctuation);
+  full-width punctuation); `--fix` writes each full-width, a bracket only with its partner
+  (学校(Word) keeps its half-width pair, not a （…) of two kinds);
 - `style.banned-phrase` (error): a phrase the spec bans (`rules.banned_phrases`), matched with
   blanks ignored;
 - `style.signature-date-form` (warning): the signature's date in Chinese numerals
@@ -29,6 +30,7 @@ from pipeline.markers import MARKER_RE
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _HALF = re.compile(r"[,;:?!()]")
+_BRACKET_OR_LINE = re.compile(r"[()\n]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CN_DIGIT = re.compile("[〇零一二三四五六七八九十]")
 _MIN_REPEAT = 10
@@ -125,14 +127,37 @@ def _is_half_width(text: str, pos: int) -> bool:
     return ch in ",;:" and before in ("”", "）")
 
 
+def _paired_brackets(text: str, flagged: set[int]) -> set[int]:
+    """The flagged half-width brackets whose partner on the line is flagged too: only such a
+    pair is written full-width by `--fix`, which never leaves a （…) of two kinds."""
+    paired: set[int] = set()
+    opened: list[int] = []
+    for m in _BRACKET_OR_LINE.finditer(text):
+        ch, pos = m.group(0), m.start()
+        if ch == "\n":
+            opened.clear()
+        elif ch == "(":
+            opened.append(pos)
+        elif opened:
+            start = opened.pop()
+            if start in flagged and pos in flagged:
+                paired.update((start, pos))
+    return paired
+
+
 def _half_width(ctx: Context) -> list[Finding]:
-    out = []
     text = ctx.text
-    for m in _HALF.finditer(text):
-        pos = m.start()
-        if not _is_half_width(text, pos) or ctx.in_residue(pos):
-            continue
-        ch = m.group(0)
+    flagged = [
+        m.start()
+        for m in _HALF.finditer(text)
+        if _is_half_width(text, m.start()) and not ctx.in_residue(m.start())
+    ]
+    brackets = {pos for pos in flagged if text[pos] in "()"}
+    paired = _paired_brackets(text, brackets) if brackets else set()
+    out = []
+    for pos in flagged:
+        ch = text[pos]
+        fixed = ch not in "()" or pos in paired
         out.append(
             ctx.finding(
                 "style.half-width-punct",
@@ -140,7 +165,9 @@ def _half_width(ctx: Context) -> list[Finding]:
                 pos,
                 pos + 1,
                 f"half-width “{ch}” in Chinese text",
-                f"use the full-width “{_FULL[ch]}”",
+                f"use the full-width “{_FULL[ch]}”"
+                + (" (draft check --fix does)" if fixed else ""),
+                replacement=_FULL[ch] if fixed else None,
             )
         )
     return out

@@ -162,8 +162,8 @@ def check(
         bool,
         typer.Option(
             "--fix",
-            help="Write a cleaned copy (residue removed, wrap spaces joined); gaps are never "
-            "touched. Written to FILE's name + .fixed, or to -o.",
+            help="Write a cleaned copy (residue removed, wrap spaces joined, punctuation "
+            "full-width); gaps are never touched. Written to FILE's name + .fixed, or to -o.",
         ),
     ] = False,
     output: Annotated[
