@@ -3,7 +3,8 @@
 Models wrap what they write: code fences, a chatty preamble (好的，以下是……：), the heading
 repeated (with or without its number, in Markdown, or reworded), bold and italic marks, a
 closing offer of help, and the document's own ending written into a section (特此报告。, the
-落款's unit and date, the next section's heading). `clean_section_text` removes all of that and leaves paragraphs, one per line; the drafter
+落款's unit and date, the next section's heading). `clean_section_text` removes all of that and leaves paragraphs, one per line, with
+half-width punctuation and traditional characters written as a 公文 writes them; the drafter
 puts the spec's own heading back. `completion_failure` names what makes an answer unusable
 (empty, a refusal, a content filter). An answer cut off by the token limit is continued
 once (`continuation_messages`, `join_continuation`). A thinking model's reasoning before its
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.checker.fix import style_fixed
 from pipeline.checker.text import DATE_LINE
 from pipeline.models.base import Completion
 from pipeline.prompts import Message
@@ -151,7 +153,9 @@ def clean_section_text(
     marks, a chatty first or last line, and a repeated heading (the spec's heading, any
     top-level 一、… heading, or the title) at the top, and the document's ending at the bottom
     (`signer`: the unit the 落款 names). Subheadings such as （一）… inside the section are
-    kept.
+    kept. Half-width punctuation in Chinese text is written full-width and traditional
+    characters simplified, as `draft check --fix` writes them (a fact typed 象棋比赛,演讲会
+    included).
     """
     text = without_control_characters(without_reasoning(text))  # no document can hold one
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -163,7 +167,7 @@ def clean_section_text(
         paragraphs.pop(0)
     while paragraphs and (_is_closing(paragraphs[-1]) or _is_ending(paragraphs[-1], signer)):
         paragraphs.pop()
-    return "\n".join(paragraphs)
+    return style_fixed("\n".join(paragraphs))
 
 
 def refusal_reason(text: str) -> str | None:

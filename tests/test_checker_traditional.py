@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checker import check_text
+from pipeline.checker import apply_fixes, check_text
 from pipeline.checker.wording import fix_zh, problem_zh
 from tests.conftest import REPO, example_draft_text
 
@@ -36,7 +36,7 @@ def traditional(text: str) -> list[tuple[str, str, str]]:
                 (
                     "總結",
                     "traditional characters in “總結”: 總→总、結→结",
-                    "write “总结” in simplified characters (规范汉字)",
+                    "write “总结” in simplified characters (规范汉字; draft check --fix does)",
                 )
             ],
         ),
@@ -46,7 +46,7 @@ def traditional(text: str) -> list[tuple[str, str, str]]:
                 (
                     "組織學習",
                     "traditional characters in “組織學習”: 組→组、織→织、學→学、習→习",
-                    "write “组织学习” in simplified characters (规范汉字)",
+                    "write “组织学习” in simplified characters (规范汉字; draft check --fix does)",
                 )
             ],
         ),
@@ -56,7 +56,7 @@ def traditional(text: str) -> list[tuple[str, str, str]]:
                 (
                     "們的工作總結",
                     "traditional characters in “們的工作總結”: 們→们、總→总、結→结",
-                    "write “们的工作总结” in simplified characters (规范汉字)",
+                    "write “们的工作总结” in simplified characters (规范汉字; draft check --fix does)",
                 )
             ],
         ),
@@ -66,12 +66,12 @@ def traditional(text: str) -> list[tuple[str, str, str]]:
                 (
                     "後的學習",
                     "traditional characters in “後的學習”: 後→后、學→学、習→习",
-                    "write “后的学习” in simplified characters (规范汉字)",
+                    "write “后的学习” in simplified characters (规范汉字; draft check --fix does)",
                 ),
                 (
                     "乾燥的天氣",
                     "traditional characters in “乾燥的天氣”: 乾→干、氣→气",
-                    "write “干燥的天气” in simplified characters (规范汉字)",
+                    "write “干燥的天气” in simplified characters (规范汉字; draft check --fix does)",
                 ),
             ],
         ),
@@ -113,3 +113,10 @@ def test_no_text_of_the_tests_or_evals_has_traditional_characters(path):
 )
 def test_offline_drafts_have_no_traditional_characters(name):
     assert traditional(example_draft_text(name)) == []
+
+
+def test_fix_writes_the_simplified_forms_and_leaves_the_rest():
+    text = "青山县红星中学2020年工作總結\n以後的學習，乾隆年间的著作。\n"
+    fixed = apply_fixes(text, check_text(text).findings)
+    assert fixed == "青山县红星中学2020年工作总结\n以后的学习，乾隆年间的著作。\n"
+    assert traditional(fixed) == []

@@ -272,3 +272,22 @@ def test_the_documents_ending_and_markup_in_a_section_are_dropped(
     text = markdown.read_text(encoding="utf-8")
     assert "特此报告" not in text and "*" not in text and "工作打算及措施" not in text
     assert text.count("青山县红星中学\n") + text.count("青山县红星中学  \n") == 1
+
+
+def test_half_width_punctuation_and_traditional_characters_are_written_as_a_document_writes_them(
+    tmp_path, openai_server, expected
+):
+    """A model that writes , ; ( ) or drifts into 總結 is not re-asked: the drafter writes its
+    answer as `draft check --fix` would, and the draft has no style warning left."""
+    body = expected["shortcomings"]
+    answer = (
+        body.replace("，", ",").replace("；", ";").replace("主要是：", "主要是:")
+        + "\n今後將認真總結經驗(見附件)。"
+    )
+    openai_server.script("shortcomings", {"kind": "text", "text": answer})
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("shortcomings") == 1
+    assert run.section("shortcomings")["body"] == body + "\n今后将认真总结经验（见附件）。"
+    assert run.draft is not None
+    assert not [f for f in run.draft["findings"] if f["code"].startswith("style.")]

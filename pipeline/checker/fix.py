@@ -1,9 +1,9 @@
 """`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored,
-half-width punctuation in Chinese text written full-width.
+half-width punctuation in Chinese text written full-width, traditional characters simplified.
 
-Only noise and half-width punctuation findings carry a replacement; a gap is never touched (not
-even a suspect blank), so the cleaned copy has exactly the holes the original had, and the
-checker finds them again.
+Only noise and those two style findings carry a replacement; a gap is never touched (not even a
+suspect blank), so the cleaned copy has exactly the holes the original had, and the checker
+finds them again. A model's answer gets the two style fixes alone (`style_fixed`).
 """
 
 from __future__ import annotations
@@ -38,13 +38,17 @@ def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
     return blank.end()
 
 
+STYLE_FIXES = ("style.half-width-punct", "style.traditional")
+"""The style findings a fix applies: how a 公文 writes a character, never what it says."""
+
+
 def fixable(findings: list[Finding]) -> list[Finding]:
-    """The findings a fix applies: noise and half-width punctuation with a replacement."""
+    """The findings a fix applies: noise, and the style findings of STYLE_FIXES, with a
+    replacement."""
     return [
         f
         for f in findings
-        if f.replacement is not None
-        and (f.code.startswith("noise.") or f.code == "style.half-width-punct")
+        if f.replacement is not None and (f.code.startswith("noise.") or f.code in STYLE_FIXES)
     ]
 
 
@@ -107,8 +111,17 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
 
 
 def clean_text(text: str) -> str:
-    """The text with its noise fixed (site residue removed, wrap spaces joined) and its
-    half-width punctuation in Chinese text written full-width."""
+    """The text with its noise fixed (site residue removed, wrap spaces joined), its half-width
+    punctuation in Chinese text written full-width and its traditional characters simplified."""
     from pipeline.checker import check_text
 
     return apply_fixes(text, check_text(text).findings)
+
+
+def style_fixed(text: str) -> str:
+    """`text` with only the style fixes (STYLE_FIXES) made: for a model's answer, whose blanks
+    and lines are its own, not a PDF's."""
+    from pipeline.checker import check_text
+
+    findings = check_text(text).findings
+    return apply_fixes(text, [f for f in findings if f.code in STYLE_FIXES or f.family == "gap"])

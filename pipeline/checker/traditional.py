@@ -123,7 +123,8 @@ def check_traditional(ctx: Context) -> list[Finding]:
                 start,
                 end,
                 f"traditional characters in “{written}”: {pairs}",
-                f"write “{simplified}” in simplified characters (规范汉字)",
+                f"write “{simplified}” in simplified characters (规范汉字; draft check --fix does)",
+                replacement=simplified,
             )
         )
     return out
