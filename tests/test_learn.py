@@ -731,6 +731,74 @@ def test_labels_learned_from_numbers_read_as_a_clerk_names_the_fact(cli, tmp_pat
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
 
 
+SHARED_WORDS = """青山县红星中学2023年工作总结
+
+2023年，我校扎实推进各项工作，现将有关情况总结如下。
+
+一、主要工作
+共青团组织开展劳动竞赛12场，共产党员先锋岗评选8个，公共卫生讲座开展6次，共建共享活动举办5场，共同体学校联合教研9次，全年总共开展家访18次，共开展主题班会30次。
+
+二、存在的问题
+师资力量有待加强。
+
+三、2024年工作打算
+继续推进各项工作。
+"""
+
+
+def test_a_label_keeps_the_gong_of_gongqingtuan_and_drops_only_a_totals(cli, tmp_path):
+    spec, out = _learned(cli, tmp_path / "shared.txt", SHARED_WORDS, "shared")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    for label, value in {
+        "劳动竞赛场次": 12,
+        "共产党员先锋岗评选数量": 8,  # not 产党员先锋岗评选数量
+        "公共卫生讲座次数": 6,
+        "共建共享活动场次": 5,  # not 建共享活动场次
+        "共同体学校联合教研次数": 9,  # not 同体学校联合教研次数
+        "家访次数": 18,  # 总共 is a total's word, not 总家访次数
+        "主题班会次数": 30,  # 共开展: the total's 共 goes
+    }.items():
+        assert labels.get(label) == value, (label, sorted(labels))
+    template = (out / "prompts" / "shared" / "zhuyao_work.j2").read_text(encoding="utf-8")
+    assert "共青团组织开展劳动竞赛{{" in template and "，共建共享活动举办{{" in template
+
+
+CHANGES = """青山县政务服务中心2023年工作总结
+
+2023年，我中心扎实推进各项工作，现将有关情况总结如下。
+
+一、主要工作
+审批时限由20个工作日缩短至5个工作日，平均办理时间由8天缩短至3天。办理时限压缩至7天，群众满意度提高到98.5%，投诉量下降至12件，差错率降低到0.5%，即办件比例由60%提升到85%。
+
+二、存在的问题
+服务能力有待加强。
+
+三、2024年工作打算
+继续推进各项工作。
+"""
+
+
+def test_a_figure_that_moved_is_labelled_by_what_moved_not_by_the_verb(cli, tmp_path):
+    spec, out = _learned(cli, tmp_path / "changes.txt", CHANGES, "changes")
+    labels = {f.label: f.example for f in spec.facts.values()}
+    for label, value in {
+        "审批时限工作日数": 20,  # not 审批时限数量
+        "缩短后审批时限工作日数": 5,  # not 工作日数量
+        "平均办理时间天数": 8,  # 时间 does not say it counts days
+        "缩短后平均办理时间天数": 3,  # not 缩短至天数
+        "办理时限天数": 7,
+        "群众满意度": 98.5,  # not 群众满意度比例
+        "投诉量": 12,  # not 投诉量数量
+        "差错率": 0.5,
+        "即办件比例": 60,
+        "提升后即办件比例": 85,
+    }.items():
+        assert labels.get(label) == value, (label, sorted(labels))
+    assert not [label for label in labels if re.search("至|到", label)], sorted(labels)
+    facts = _filled_facts(out / "schemas" / "changes.yaml", out / "changes.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+
+
 def _three_line_sample(second: str) -> str:
     return (
         "青山县卫生健康局2023年工作总结\n\n2023年，我局扎实推进各项卫生健康工作。现总结如下：\n\n"

@@ -63,6 +63,8 @@ MEASURES: dict[str, tuple[str, str, int]] = {
     "学时": ("学时数", "学时", 16),
     "小时": ("时长", "小时", 8),
     "天": ("天数", "天", 5),
+    "个工作日": ("工作日数", "个工作日", 5),
+    "工作日": ("工作日数", "工作日", 5),
     "万元": ("金额", "万元", 10),
     "亿元": ("金额", "亿元", 2),
     "元": ("金额", "元", 5000),
@@ -108,10 +110,12 @@ ANNIVERSARY_BASE = {"新中国成立": 1949, "建国": 1949, "国庆": 1949, "�
 LIGHT_VERBS = (
     "组织开展|开展了|开展|组织了|组织|举办了|举办|召开了|召开|举行了|举行|完成了|完成|进行了|进行"
     "|参加了|参加|参与了|参与"
-    "|实现了|实现|达到了|达到|共计|累计|合计|总计|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
+    "|实现了|实现|达到了|达到|共计|累计|合计|总计|总共|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|共|累计|先后|同志"
+    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|总共|累计"
+    r"|共(?![青产建享同识治商])"  # 共 of a total, not of 共青团, 共产党, 共建, 共享, 共同…
+    r"|先后|同志"
     r"|[全我本](?:街道|[省市县区乡镇院局])(?![场域级间])|全公司"
     r"|[一二三四五六七八九十]+是)+"  # a point's 二是 is no part of what it counts
 )
@@ -958,10 +962,17 @@ _SAYS_MEASURE = ("数", "次", "率", "比例", "占比", "比重", "时间", "�
 """Endings of a label that already say what its figure measures (药品占比, not 药品占比比例)."""
 
 
+_DAYS = ("天数", "工作日数")
+"""What a figure in days is: 平均办理时间 says it is a time, not that it counts days."""
+
+
 def _measured_label(core: str, suffix: str) -> str:
     """The label of a measured number: the words before it and what the measure word says
     it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays)."""
-    said = (*_SAYS_MEASURE, suffix, suffix.removesuffix("数") if len(suffix) > 2 else suffix)
+    says = _SAYS_MEASURE if suffix not in _DAYS else _SAYS_MEASURE[:-2]  # 办理时间天数
+    said = (*says, suffix, suffix.removesuffix("数") if len(suffix) > 2 else suffix)
+    if (suffix, core[-1:]) in (("数量", "量"), ("比例", "度")):
+        return core  # 投诉量, 满意度: not 投诉量数量, 满意度比例
     return core if core.endswith(said) else f"{core}{suffix}"  # 人均培训学时: not 学时学时数
 
 
@@ -1572,6 +1583,29 @@ def _counted_before(text: str, reg: _Registry, s: int) -> str:
     return ""
 
 
+_MOVED_TO = re.compile(
+    rf"\s*[余多]?(?:{_MEASURE_RE}|%|％)?\s*"
+    r"(?:(下降|降低|提高|提升|上升|增长|增加|减少|缩短|缩减|压减|压缩|扩大)(?:至|到|为)"
+    r"|([降增升])至)"
+)
+"""The words between a figure and the one it moved to (20个工作日缩短至5个工作日)."""
+_ONE_CHARACTER_MOVES = {"降": "下降", "增": "增长", "升": "上升"}
+
+
+def _moved_from(text: str, reg: _Registry, s: int) -> str:
+    """The label of a figure a measured thing moved to from the figure just before it
+    (审批时限由20个工作日缩短至5个工作日 → 缩短后审批时限工作日数), or "" when it is none."""
+    for fact in reversed(list(reg.by_label.values())):
+        if fact.type not in ("integer", "number"):
+            continue
+        for o in fact.occurrences:
+            move = _MOVED_TO.fullmatch(text, o.end, s) if o.end < s else None
+            if move:
+                verb = move.group(1) or _ONE_CHARACTER_MOVES[move.group(2)]
+                return f"{verb}后{fact.label}"
+    return ""
+
+
 def _count_value(
     text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
 ) -> None:
@@ -1586,9 +1620,10 @@ def _count_value(
         suffix, unit = "比例", "%"
     else:
         suffix, unit, _ = MEASURES[measure]
+    moved = _moved_from(text, reg, s)
     if not core:
         core = _counted_before(text, reg, s)
-    label = _measured_label(core, suffix)
+    label = moved or _measured_label(core, suffix)
     if not core:
         label = f"数量{len(reg.by_label) + 1}"
     is_int = chinese or "." not in str(raw)
