@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from pipeline import typed_values
 from pipeline.errors import InputError
 from pipeline.spec import (
+    MAX_NAME_CHARS,
     DocSpec,
     FactSpec,
     FieldSpec,
@@ -197,20 +198,36 @@ def _whole(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _text(field: FieldSpec | FactSpec) -> Any:
-    """The type of a text value, with the spec's `pattern` if it has one."""
+def _on_its_own_line(value: str) -> str:
+    if len(value) > MAX_NAME_CHARS:
+        raise PydanticCustomError(
+            "name_too_long",
+            "is written in the title, a heading or the 落款, so it may have at most {limit} "
+            "characters (this one has {count}): write the name as it is signed",
+            {"limit": MAX_NAME_CHARS, "count": len(value)},
+        )
+    return value
+
+
+def _text(field: FieldSpec | FactSpec, *, on_its_own_line: bool = False) -> Any:
+    """The type of a text value, with the spec's `pattern` if it has one, and no longer than
+    a name when the title, a heading or the 落款 writes it."""
+    text: Any = NonEmptyText
+    if on_its_own_line:
+        text = Annotated[text, AfterValidator(_on_its_own_line)]
     if field.pattern is None:
-        return NonEmptyText
-    return Annotated[NonEmptyText, _matching(field.pattern, field.pattern_hint or "")]
+        return text
+    return Annotated[text, _matching(field.pattern, field.pattern_hint or "")]
 
 
-def _python_type(field: FieldSpec | FactSpec, name: str) -> Any:
-    """The pydantic type of one fact or field."""
+def _python_type(field: FieldSpec | FactSpec, name: str, *, on_its_own_line: bool = False) -> Any:
+    """The pydantic type of one fact or field (`on_its_own_line`: the title, a heading or the
+    落款 writes it)."""
     # A bound of None is no bound: Field() leaves it out.
     low, high = field.min, field.max
     match field.type:
         case "string":
-            return _text(field)
+            return _text(field, on_its_own_line=on_its_own_line)
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit, ordinal=field.ordinal)
             limits = Field(
@@ -270,8 +287,9 @@ def facts_model(spec: DocSpec) -> type[BaseModel]:
 
 def _build_facts_model(spec: DocSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {"doctype": (str | None, None)}
+    on_lines = spec.line_facts()
     for name, fact in spec.facts.items():
-        typ = _python_type(fact, name)
+        typ = _python_type(fact, name, on_its_own_line=name in on_lines)
         fields[name] = (typ, ...) if fact.required else (typ | None, None)
     return create_model(
         f"Facts_{spec.id.replace('-', '_')}", __config__=ConfigDict(extra="forbid"), **fields

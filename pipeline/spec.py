@@ -52,6 +52,10 @@ MAX_LABEL_CHARS = 60
 MAX_LINE_CHARS = 200
 """Most characters in a spec's one-line texts: its name, the title and headings (templates),
 aliases, choices and pattern hints."""
+MAX_NAME_CHARS = 40
+"""Most characters in a text fact written on a line of its own (the title, a heading, the
+落款): the checker reads a 落款 name of at most 40 characters and a title of at most 60, so
+a longer unit name would leave a draft whose title or 落款 is not found."""
 MAX_DESCRIPTION_CHARS = 2000
 """Most characters in a description, as in a text fact: a sentence or a short paragraph."""
 
@@ -285,6 +289,10 @@ def _scalar_version(value: Any) -> Any:
     return value
 
 
+_TEMPLATE_BLOCK = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)
+_NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_]\w*")
+
+
 class DocSpec(_Strict):
     """A document type."""
 
@@ -317,6 +325,19 @@ class DocSpec(_Strict):
     def label(self, fact_id: str) -> str:
         """The Chinese label of a fact."""
         return self.facts[fact_id].label
+
+    def line_facts(self) -> set[str]:
+        """The facts the title, a heading or the 落款's names write, each on a line of its own."""
+        lines = [self.title, *(s.heading for s in self.sections if s.heading)]
+        names = {
+            name
+            for line in lines
+            for block in _TEMPLATE_BLOCK.findall(line)
+            for name in _NAME.findall(block)
+        }
+        if self.signature:
+            names.update(n for n in (self.signature.unit, self.signature.second) if n)
+        return names & set(self.facts)
 
     @property
     def type_word(self) -> str | None:

@@ -189,6 +189,37 @@ def test_a_text_fact_longer_than_a_fact_is_refused(cli, tmp_path):
     assert cli("run", _facts(tmp_path, notice_title="长" * 2000), "-o", out).returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("example", "key"),
+    [("school-ideology-summary.yaml", "school_name"), ("annual-work-summary.yaml", "unit_name")],
+)
+def test_a_name_the_title_and_the_signature_write_is_refused_past_a_names_length(
+    cli, tmp_path, example, key
+):
+    """A unit name of 400 characters made a title the checker could not find (error
+    "the document has no title", exit 1); a text the title, a heading or the 落款 writes is
+    refused at load past MAX_NAME_CHARS, naming the file, the fact, its label and the limit."""
+    data = yaml.safe_load((EXAMPLES / example).read_text(encoding="utf-8"))
+    out = tmp_path / "draft.md"
+    out.write_text("kept", encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    for name in ("青山县自然资源局" * 50, "青山县" + "长" * 37 + "局"):
+        data[key] = name
+        facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        done = cli("run", facts, "-o", out)
+        assert done.returncode == 2, done.stderr
+        assert "facts.yaml" in done.stderr and f"field '{key}'" in done.stderr
+        assert "名称" in done.stderr and "at most 40 characters" in done.stderr
+        assert f"(this one has {len(name)})" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert out.read_text(encoding="utf-8") == "kept"
+    data[key] = "青山县" + "长" * 36 + "局"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith(f"# {data[key]}")
+
+
 def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):
     """全年新增补充耕地１２００亩 (an input method's full-width digits) went into the draft as
     typed, where official documents write Arabic numerals in half width; the draft is now
