@@ -214,9 +214,9 @@ async def _draft_section(
     """Draft one section with its repair loop; never raises for a model failure.
 
     Returns the section and the error-level findings its kept attempt still has (offsets
-    into its body). Each answer is checked only when a repair may follow (the draft as a
-    whole is checked when it is assembled): with `repairs=0` the first usable answer is the
-    section."""
+    into its body). Every answer is checked, with `repairs=0` too (the first usable answer
+    is then the section): some of what a section's check finds, a top-level heading inside
+    a middle section, the whole draft's check cannot tell."""
     tally = _Tally()
     best: tuple[list[Finding], str] | None = None
     messages = prompt.messages
@@ -234,9 +234,6 @@ async def _draft_section(
                     body = clean_section_text(text, prompt.heading, title=title, signer=signer)
                     if not body.strip():
                         raise ModelError("the answer had no section text once cleaned")
-                    if repairs == 0:
-                        best = ([], body)
-                        break
                     findings = check_section(body, section=section, spec=spec, facts=facts)
                     errors = [f for f in findings if f.severity is Severity.ERROR]
                     if best is None or len(errors) < len(best[0]):

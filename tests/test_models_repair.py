@@ -133,6 +133,30 @@ def test_a_sections_leftover_error_the_document_check_cannot_see_is_reported(
     assert len(errors) == len([f for f in alone if f.severity == "error"]) + 1
 
 
+@pytest.mark.parametrize(
+    ("section", "added", "expected"),
+    [
+        ("plans", "\n五、保障措施\n加强组织领导，确保各项工作落到实处。", "五、保障措施"),
+        ("achievements", "\n三、保障措施\n加强组织领导，确保各项工作落到实处。", "三、保障措施"),
+        ("achievements", "全年共完成XX项重点任务。", "XX"),
+    ],
+)
+def test_with_no_repairs_what_the_section_check_finds_is_in_the_findings(
+    tmp_path, openai_server, section, added, expected
+):
+    """`--repairs 0` keeps the first answer without asking again; what its section's check
+    finds in it (a heading of no section, a placeholder) is still in the draft's findings,
+    once, where it stands, and the exit code is 1, as after repairs."""
+    body = offline_bodies(SUMMARY)[section] + added
+    openai_server.script(section, {"kind": "text", "text": body})
+    run = draft_run(tmp_path, openai_server, "--repairs", "0", example=SUMMARY)
+    assert run.code == 1, run.stderr
+    assert openai_server.count(section) == 1
+    found = [(code, sid) for code, excerpt, sid in _errors(run) if excerpt == expected]
+    assert len(found) == 1, _errors(run)
+    assert expected in run.stderr
+
+
 def test_a_finding_on_a_whole_section_both_checks_make_is_reported_once(tmp_path, openai_server):
     """A required fact still left out after the repairs: the section check places it at the
     section's first words, the document check at its heading; the draft reports it once."""
