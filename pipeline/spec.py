@@ -326,18 +326,20 @@ class DocSpec(_Strict):
         """The Chinese label of a fact."""
         return self.facts[fact_id].label
 
+    def facts_in(self, template: str) -> list[str]:
+        """The facts a one-line template (the title, a heading) names, in order, once each."""
+        names = (
+            name for block in _TEMPLATE_BLOCK.findall(template) for name in _NAME.findall(block)
+        )
+        return list(dict.fromkeys(n for n in names if n in self.facts))
+
     def line_facts(self) -> set[str]:
         """The facts the title, a heading or the 落款's names write, each on a line of its own."""
         lines = [self.title, *(s.heading for s in self.sections if s.heading)]
-        names = {
-            name
-            for line in lines
-            for block in _TEMPLATE_BLOCK.findall(line)
-            for name in _NAME.findall(block)
-        }
+        names = {name for line in lines for name in self.facts_in(line)}
         if self.signature:
             names.update(n for n in (self.signature.unit, self.signature.second) if n)
-        return names & set(self.facts)
+        return names
 
     @property
     def type_word(self) -> str | None:

@@ -734,9 +734,8 @@ def _title(ctx: Context) -> list[Finding]:
     line = ctx.doc.title
     title = _norm(line.content(text))
     missing = []
-    names = re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", ctx.spec.title)
     if ctx.facts is not None:
-        for name in names:
+        for name in ctx.spec.facts_in(ctx.spec.title):
             value = ctx.facts.values.get(name)
             if value is not None and _norm(str(value)) not in title:
                 missing.append(f"{ctx.spec.label(name)} “{value}”")
