@@ -16,6 +16,15 @@ UNIT_ENDINGS = (
 """How a unit's name ends (青山县卫生健康局, 城关社区党支部), as a regex alternation: a 落款
 line ending so names a unit."""
 
+POSTS = (
+    "副校长|校长|副书记|书记|副主任|主任|副局长|局长|副科长|科长|副组长|组长|副镇长|镇长"
+    "|副乡长|乡长|副县长|县长|副区长|区长|副市长|市长|副院长|院长|副所长|所长|站长|部长"
+    "|处长|队长|村长|社长|园长|馆长|股长|行长|会长|秘书长|总经理|经理|主席|委员|支书"
+    "|干事|专干|民警|辅导员|班主任"
+)
+"""Posts a report writes right before or after a person's name (由副校长王建国负责,
+在张建国局长的带领下), as a regex alternation."""
+
 SIGNER_WORDS = ("述职人", "报告人", "汇报人", "总结人", "发言人")
 """The words a person signing a report writes before the name: 述职人：张明."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from pipeline.lazy_re import lazy_pattern
+from pipeline.type_words import POSTS
 
 UNITS: tuple[str, ...] = (
     "周年", "人次", "场次", "课时", "学时", "小时", "分钟", "个月", "学年", "年级", "万元",
@@ -84,6 +85,26 @@ COMPOUND_SURNAMES = frozenset(
     轩辕 呼延 钟离 闻人 万俟 澹台 公冶 太史 申屠 百里 东郭 西门 拓跋""".split()  # noqa: SIM905
 )
 """Two-character surnames (欧阳　娜娜)."""
+
+NOT_GIVEN = frozenset(
+    """单位 高度 全面 及时 全体 全程 亲自 带头 牵头 任务 任期 成员 成效 成果 安全 方面 方案
+    常务 同志 同时 向前 于是 应当 严格 文件 周密 周边 关于 关心 关注 管理 文化 安排 成立 成为
+    常态 常规 方法 方式 方向 路线 车辆 金额 党建 党员 项目 师生 林业""".split()  # noqa: SIM905
+)
+"""Words that begin with a surname and may follow a post, but are no name (组长单位, and
+支部书记党建工作: 党建 begins no name)."""
+
+
+def a_person_name(word: str) -> bool:
+    """Whether `word` reads as a person's name: a known surname (王, 欧阳) and one or two
+    characters more, and not a word that merely begins with a surname (单位, 高度)."""
+    for surname_len in (2, 1):
+        surname, given = word[:surname_len], word[surname_len:]
+        known = SURNAMES if surname_len == 1 else COMPOUND_SURNAMES
+        if surname in known and 1 <= len(given) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", given):
+            return word[:2] not in NOT_GIVEN and not re.search(rf"{POSTS}|组|员|们|人|者", given)
+    return False
+
 
 CONGRESS_AFTER = re.compile(r"大(?:精神|会议|报告|以来|代表|胜利|召开|的)|大$|大[，。、]")
 """What follows the ordinal in 党的十九大…: a blank before it is a missing ordinal."""

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, not_a_place_stem
+from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
-from pipeline.learn.outline import POSTS, Block, Outline, Span
+from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
 from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
-from pipeline.type_words import SIGNER_WORDS
+from pipeline.type_words import POSTS, SIGNER_WORDS
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -613,29 +613,11 @@ _AFTER_NAME = re.compile(
     r"|负责|担任|主持|带领|带队|牵头|分管|具体|亲自|多次|主讲|讲授|宣讲|指出|强调|要求|深入|参加|出席"
 )
 """What follows a name after a post: a mark, or a word a sentence goes on with."""
-_NOT_GIVEN = frozenset(
-    """单位 高度 全面 及时 全体 全程 亲自 带头 牵头 任务 任期 成员 成效 成果 安全 方面 方案
-    常务 同志 同时 向前 于是 应当 严格 文件 周密 周边 关于 关心 关注 管理 文化 安排 成立 成为
-    常态 常规 方法 方式 方向 路线 车辆 金额 党建 党员 项目 师生 林业""".split()  # noqa: SIM905
-)
-"""Words that begin with a surname and may follow a post, but are no name (组长单位, and
-支部书记党建工作: 党建 begins no name)."""
 _PEOPLE_LIST = re.compile(
     r"(?:^|(?<=[\n，,。；;：:“（(]))((?:[\u4e00-\u9fff·]{2,4}、)*[\u4e00-\u9fff·]{2,4})"
     r"等(?:\d+|[一二三四五六七八九十]+)?(?:名|位)?(老师|教师|同志|同学|干部|党员|同事|民警|职工|医生|专家)",
     re.M,
 )
-
-
-def _a_name(word: str) -> bool:
-    """Whether `word` reads as a person's name: a known surname (王, 欧阳) and one or two
-    characters more, and not a word that merely begins with a surname (单位, 高度)."""
-    for surname_len in (2, 1):
-        surname, given = word[:surname_len], word[surname_len:]
-        known = SURNAMES if surname_len == 1 else COMPOUND_SURNAMES
-        if surname in known and 1 <= len(given) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", given):
-            return word[:2] not in _NOT_GIVEN and not re.search(rf"{POSTS}|组|员|们|人|者", given)
-    return False
 
 
 def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
@@ -659,7 +641,7 @@ def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
             (
                 w
                 for n in (3, 2, 4)
-                if _a_name(w := text[start : start + n])
+                if a_person_name(w := text[start : start + n])
                 and _AFTER_NAME.match(text, start + n)
                 and reg.free(start, start + n)
             ),
@@ -669,7 +651,7 @@ def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
             _name_fact(text, outline, reg, name, m.group(1))
     for m in _PEOPLE_LIST.finditer(text, body):
         names = m.group(1).split("、")
-        if all(_a_name(n) for n in names):
+        if all(a_person_name(n) for n in names):
             for name in names:
                 _name_fact(text, outline, reg, name, m.group(2))
 

@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.type_words import SIGNER_WORDS, UNIT_ENDINGS
+from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
 CN_DIGITS = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
@@ -40,13 +40,6 @@ _DOC_WORDS = (
 )
 _DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _END_PUNCT = "。；;：:！？!?，,"
-POSTS = (
-    "副校长|校长|副书记|书记|副主任|主任|副局长|局长|副科长|科长|副组长|组长|副镇长|镇长"
-    "|副乡长|乡长|副县长|县长|副区长|区长|副市长|市长|副院长|院长|副所长|所长|站长|部长"
-    "|处长|队长|村长|社长|园长|馆长|股长|行长|会长|秘书长|总经理|经理|主席|委员|支书"
-    "|干事|专干|民警|辅导员|班主任"
-)
-"""Posts a report writes right before a person's name (由副校长王建国负责)."""
 _SIGNER_LINE = re.compile(rf"^({'|'.join(SIGNER_WORDS)}|{POSTS})[：:]\s*([\u4e00-\u9fff·]{{2,8}})$")
 """A person signing: 述职人：张建华, 校长：张伟."""
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
