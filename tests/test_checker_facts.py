@@ -789,3 +789,74 @@ def test_a_number_filled_over_a_marker_names_the_fact_left_empty(tmp_path):
     # a count no empty fact could be (件: no fact of that unit is missing) is told as before
     message, hint = found["15700件"]
     assert "left empty" not in message and "【待补充：学习次数】" in hint
+
+
+INVENTED_NAMES = [
+    # (a) an honour, (b) a document, (c) a person by post
+    ("学校荣获“省级文明单位”称号。", "荣获“省级文明单位”称号", "“省级文明单位”"),
+    ("学校被评为市级先进基层党组织。", "评为市级先进基层党组织", "“市级先进基层党组织”"),
+    (
+        "认真学习《关于加强新时代意识形态工作的实施意见》。",
+        "《关于加强新时代意识形态工作的实施意见》",
+        "《关于加强新时代意识形态工作的实施意见》",
+    ),
+    ("在张建国局长的带领下，学校扎实推进各项工作。", "张建国局长", "“张建国”"),
+    ("由李明同志牵头，制定学习计划。", "李明同志", "“李明”"),
+]
+
+
+def _check_json(path, facts) -> tuple[int, list[dict]]:
+    done = run_cli("check", path, "--facts", facts, "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)["findings"]
+
+
+@pytest.mark.parametrize(("sentence", "excerpt", "quoted"), INVENTED_NAMES)
+def test_an_invented_name_is_an_error(tmp_path, draft, sentence, excerpt, quoted):
+    """A name no fact gives — an honour, a document, a person by post — is reported, like an
+    invented number: a clerk would sign a report claiming an honour the unit never had."""
+    anchor = "抓宣传思想工作，理论武装是关键。"
+    assert anchor in draft
+    path = tmp_path / "draft.md"
+    path.write_text(draft.replace(anchor, anchor + sentence, 1), encoding="utf-8")
+    code, findings = _check_json(path, EXAMPLES / "school-ideology-summary.yaml")
+    names = [f for f in findings if f["code"] == "facts.unsupported-name"]
+    assert code == 1
+    assert [(f["excerpt"], f["severity"]) for f in names] == [(excerpt, "error")]
+    assert quoted in names[0]["message"] and "not in the facts" in names[0]["message"]
+    assert "add it to the facts file" in names[0]["hint"]
+
+
+def test_names_the_facts_or_the_type_give_are_no_finding(tmp_path, cli):
+    """An honour, a person and a document the facts name, a document the school's own text
+    names, and a leader in the lexicon's set phrases: none is an invention."""
+    facts = tmp_path / "facts.yaml"
+    source = (EXAMPLES / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    source = source.replace(
+        "耕地保有量稳定在上级下达目标以上",
+        "耕地保有量稳定在上级下达目标以上，被评为“全省自然资源系统先进集体”；"
+        "由局长张建国同志牵头学习《自然资源部关于加强耕地保护的意见》",
+    )
+    facts.write_text(source, encoding="utf-8")
+    out = tmp_path / "draft.md"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    anchor = "全年新增补充耕地1200亩"
+    assert anchor in text
+    added = (
+        "在张建国局长的带领下，我局荣获“全省自然资源系统先进集体”称号。"
+        "认真学习《自然资源部关于加强耕地保护的意见》，"
+        "坚持以习近平同志为核心的党中央的领导。"
+    )
+    out.write_text(text.replace(anchor, added + anchor, 1), encoding="utf-8")
+    code, findings = _check_json(out, facts)
+    assert [f for f in findings if f["code"] == "facts.unsupported-name"] == []
+    assert code == 0, findings
+    # the same text against the example's own facts, which lack the names, is faulted
+    _, plain = _check_json(out, EXAMPLES / "annual-work-summary.yaml")
+    assert {f["excerpt"] for f in plain if f["code"] == "facts.unsupported-name"} >= {
+        "张建国局长",
+        "荣获“全省自然资源系统先进集体”称号",
+        "《自然资源部关于加强耕地保护的意见》",
+    }

@@ -315,3 +315,42 @@ def test_half_width_punctuation_and_traditional_characters_are_written_as_a_docu
     assert run.section("shortcomings")["body"] == body + "\n今后将认真总结经验（见附件）。"
     assert run.draft is not None
     assert not [f for f in run.draft["findings"] if f["code"].startswith("style.")]
+
+
+@pytest.mark.parametrize(
+    ("invented", "name"),
+    [
+        ("学校荣获“省级文明单位”称号。", "省级文明单位"),  # an honour
+        (
+            "认真学习《关于加强新时代意识形态工作的实施意见》。",
+            "关于加强新时代意识形态工作的实施意见",
+        ),
+        ("在张建国局长的带领下，学校扎实推进理论学习。", "张建国"),  # a person by post
+    ],
+)
+def test_an_invented_name_is_repaired(tmp_path, openai_server, expected, invented, name):
+    """A real model's answer naming an honour, a document or a person the facts do not give
+    is sent back, asking to delete the claim rather than put another name in its place."""
+    body = expected["theory_study"].replace("。", "。" + invented, 1)
+    openai_server.script("theory_study", {"kind": "text", "text": body}, "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 2
+    request = _repair_request(openai_server, "theory_study")
+    assert "facts.unsupported-name" in request and name in request
+    assert "不要换成别的荣誉、文件或人名" in request
+    assert run.section("theory_study")["body"] == expected["theory_study"]
+    assert name not in run.draft["text"]
+
+
+def test_an_invented_honour_left_unrepaired_is_in_the_drafts_findings(tmp_path, openai_server):
+    body = offline_bodies()["theory_study"].replace("。", "。学校荣获“省级文明单位”称号。", 1)
+    openai_server.script("theory_study", {"kind": "text", "text": body})
+    run = draft_run(tmp_path, openai_server, "--repairs", "0")
+    assert run.code == 1, run.stderr
+    assert openai_server.count("theory_study") == 1
+    names = [f for f in run.draft["findings"] if f["code"] == "facts.unsupported-name"]
+    assert [(f["excerpt"], f["severity"], f["section"]) for f in names] == [
+        ("荣获“省级文明单位”称号", "error", "theory_study")
+    ]
+    assert "“省级文明单位” is not in the facts" in names[0]["message"]

@@ -18,7 +18,7 @@ Rule families and their codes (severity in brackets):
     structure.heading-number, structure.heading-level, structure.heading-form [warning],
     structure.heading-run-on,
     structure.empty-section, structure.series, structure.series-form, structure.too-few-points
-    facts.unsupported-number, facts.report-year, facts.plans-year, facts.signature-date,
+    facts.unsupported-number, facts.unsupported-name, facts.report-year, facts.plans-year, facts.signature-date,
     facts.must-mention,
     facts.unit-name, facts.signature-second, facts.county
     numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)

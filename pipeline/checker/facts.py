@@ -9,6 +9,8 @@ With facts (`--facts`):
   facts: the numbers of a 文号, an article, a page, a telephone, a post code, a time of day,
   an identifier or a meeting (市第十三次党代会, 十四届全国人大二次会议) (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
   (三番五次), 一是/二是, and heading numbers;
+- `facts.unsupported-name` (error): an honour, a document in 《》 or a person by post that no
+  fact, no literal text of the type's templates and no set phrase names (`claimed_names`);
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
   carry its marker;
 - `facts.unit-name` (error): the signature names another unit;
@@ -38,6 +40,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.checker.claimed_names import check_claimed_names
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
@@ -758,7 +761,11 @@ def check_facts(ctx: Context) -> list[Finding]:
     findings = _opening_year(ctx) + _plans_year(ctx) + _signature_date(ctx)
     if ctx.facts is None or ctx.spec is None:
         return findings
-    findings += _unsupported(ctx)
+    numbers = _unsupported(ctx)
+    backing = backing_for(ctx)
+    findings += numbers
+    reported = [(f.start, f.end) for f in numbers]
+    findings += check_claimed_names(ctx, backing.strings, backing.values, reported)
     findings += _must_mention(ctx)
     if ctx.section is None:
         findings += _signature_unit(ctx) + _signature_second(ctx)

@@ -1,0 +1,196 @@
+"""Names a text claims — an honour, a document, a person — held to the facts (with facts only).
+
+`facts.unsupported-name`: a proper name no fact, no literal text of the type's own templates
+and no set phrase of the lexicon names. Kept narrow (precision over recall), three forms:
+
+- an honour after 荣获/获评/评为/授予/荣膺/获得: a quoted title (荣获“省级文明单位”称号), a
+  title before 称号 (获得全国文明单位称号), or a bare title of a level (全国, 省级, 市…)
+  ending as honours end (被评为市级先进基层党组织, 获评全国文明校园);
+- a document title in 《》 (认真学习《关于加强新时代意识形态工作的实施意见》);
+- a person by surname with a post or 同志 (在张建国局长的带领下, 由李明同志牵头, 王书记),
+  after a mark or a word a name follows (在, 由, 和…).
+
+A model that invents one hands the clerk a report claiming an honour the unit never had.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.memo import IdentityCache
+from pipeline.checker.text import is_cjk
+from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, a_person_name
+from pipeline.lazy_re import lazy_pattern
+from pipeline.type_words import POSTS
+
+SEVERITY = Severity.ERROR
+
+_LEVEL = r"(?:全国|国家级|全省|全市|全县|全区|省级|市级|县级|区级|省|市|县|区)"
+_HONOUR_END = (
+    r"(?:单位|集体|个人|校园|学校|党组织|先进|模范|标兵|示范校|示范点|示范单位|基地|家庭|"
+    r"社区|村|奖|称号)"
+)
+_honour = lazy_pattern(
+    r"(?:荣获|获评|评为|授予|荣膺|获得)了?"
+    r"(?:“(?P<quoted>[^“”\n]{2,30})”"
+    rf"|(?P<titled>[\u4e00-\u9fff（）]{{2,24}}?)(?=(?:荣誉)?称号)"
+    rf"|(?P<bare>{_LEVEL}[\u4e00-\u9fff]{{1,20}}?{_HONOUR_END})(?=[，。；、）\n]|$))"
+)
+"""An honour claimed: its title is the group that matched."""
+_generic = lazy_pattern(r"各|多|等|和|及|系列|项|荣誉|表彰|奖励|好评|认可")
+"""Words of a general claim (获得各级表彰和荣誉称号), not of one honour's title."""
+_VERB_NEEDS_TITLE = ("获得", "授予")
+"""Verbs that claim an honour only with 称号 (获得群众好评 claims none)."""
+
+_title_word = lazy_pattern(r"(?:荣誉)?称号")
+
+_book = lazy_pattern(r"《([^《》\n]{2,60})》")
+
+_NAME_BEFORE = (
+    r"(?:(?<=[在由和与及、，。；：“（(请向对经让随同以将被为据把给])|(?<=长)|(?<=书记)|(?<=主任)"
+    r"|(?<=委员)|(?<=经理)|(?<=主席)|^)"
+)
+"""What a name follows: a mark, a word a name follows (在, 由…), or a post (院长刘志强同志)."""
+_person = lazy_pattern(
+    rf"{_NAME_BEFORE}(?P<name>[\u4e00-\u9fff]{{1,4}}?)(?P<post>{POSTS}|同志(?!们))",
+    re.M,
+)
+"""A name (or a bare surname) and the post or 同志 after it."""
+_LINKS = frozenset("为任是在和与及的等到向对同把将被让由兼")
+"""Words between a name and a post (张伟为组长, 李明任主任): they end no name before it."""
+_ORGAN = frozenset("委部组支校院局处科室办会团队班所站厅司级")
+"""Characters of an organ's name, not a person's (党委书记, 党支部书记)."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One name the text claims: where, what it is, and the name itself."""
+
+    start: int
+    end: int
+    kind: str
+    """honour, document or person."""
+    name: str
+
+
+def _honours(text: str) -> list[Claim]:
+    out = []
+    for m in _honour().finditer(text):
+        title = m["quoted"] or m["titled"] or m["bare"]
+        titled = _title_word().match(text, m.end())
+        if _generic().search(title):
+            continue
+        if text.startswith(_VERB_NEEDS_TITLE, m.start()) and not (m["titled"] or titled):
+            continue
+        end = titled.end() if titled else m.end()
+        out.append(Claim(m.start(), end, "honour", title))
+    return out
+
+
+def _people(text: str) -> list[Claim]:
+    out = []
+    pattern, at = _person(), 0
+    while m := pattern.search(text, at):
+        at = m.start() + 1  # a match that is no name (在张建国局长) may hide one inside it
+        name, post = m["name"], m["post"]
+        if name in SURNAMES or name in COMPOUND_SURNAMES:  # 王书记: addressed by surname
+            if post.startswith("同志") or (
+                name == "于" and m.start() > 0 and is_cjk(text[m.start() - 1])
+            ):
+                continue  # 由于校长…, 对于书记…: 于 ends a word there
+        elif not a_person_name(name) or name[-1] in _LINKS or _ORGAN.intersection(name[1:]):
+            continue  # 以张伟为组长 (张伟 holds the post), 党支部书记 (an organ's post)
+        out.append(Claim(m.start(), m.end(), "person", name))
+        at = m.end()
+    return out
+
+
+def claims(text: str) -> list[Claim]:
+    """Every honour, document title and person by post the text names, in order."""
+    found = _honours(text) if any(v in text for v in ("获", "评为", "授予", "荣膺")) else []
+    if "《" in text:
+        found += [Claim(m.start(), m.end(), "document", m[1]) for m in _book().finditer(text)]
+    if any(p in text for p in ("同志", "长", "书记", "主任", "委员", "经理", "主席")):
+        found += _people(text)
+    return sorted(found, key=lambda c: c.start)
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+_FIXED: IdentityCache[str] = IdentityCache()
+
+
+def _fixed_text(ctx: Context) -> str:
+    """The type's own words: its name and the literal text of its templates (the Jinja
+    expressions and statements cut out, not rendered), and the lexicon's set phrases;
+    one line each."""
+    assert ctx.spec is not None
+    parts = [ctx.spec.name]
+    folder = ctx.spec.prompts_dir
+    if folder is not None and Path(folder).is_dir():
+        for path in sorted(Path(folder).glob("*.j2")):
+            try:
+                parts.append(_JINJA.sub("\n", path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue  # a broken template is the spec loader's to report
+    if ctx.lexicon is not None:
+        parts.extend(ctx.lexicon.exempt_words())
+    return "\n".join(parts)
+
+
+def _given(ctx: Context, strings: list[str], values: set[float], claim: Claim) -> bool:
+    """Whether the facts, the type's own text or the lexicon name it, or it is made of fact
+    values and the type's own text (《{{ county }}{{ report_year }}年…责任书》)."""
+    fixed = _FIXED.get((ctx.spec, ctx.lexicon), lambda: _fixed_text(ctx))
+    name = "".join(claim.name.split())
+    if claim.kind == "person" and len(name) == 1:
+        # 王书记: a fact naming a 王 with that post (党支部书记王建国)
+        post = ctx.text[claim.start + 1 : claim.end]
+        return any(name in s and post in s for s in [*strings, fixed])
+    compact = ["".join(s.split()) for s in strings]
+    if name in fixed or any(name in s for s in compact):
+        return True
+    given = [s for s in compact if s and s in name]
+    given += [f"{v:g}" for v in values if v == int(v) and f"{v:g}" in name]
+    if not given:
+        return False
+    split = "|".join(re.escape(g) for g in sorted(given, key=len, reverse=True))
+    return all(piece in fixed for piece in re.split(split, name) if piece)
+
+
+_WHAT = {"honour": "the honour", "document": "the document", "person": "the person"}
+
+
+def check_claimed_names(
+    ctx: Context, strings: list[str], values: set[float], reported: list[tuple[int, int]]
+) -> list[Finding]:
+    """`facts.unsupported-name` for every claimed name that `strings` and `values` (every
+    text and number the facts give), the type's own text and the lexicon do not name; not
+    for one holding a number already `reported` (《青山县2120年…》: the year is what is wrong)."""
+    out = []
+    for claim in claims(ctx.text):
+        if any(claim.start <= a and b <= claim.end for a, b in reported):
+            continue
+        if ctx.in_residue(claim.start, claim.end) or any(
+            a < claim.end and claim.start < b for a, b in ctx.marker_spans
+        ):
+            continue  # 《【待补充：上级通知名称】》: a name still to give, which its marker says
+        if _given(ctx, strings, values, claim):
+            continue
+        shown = f"《{claim.name}》" if claim.kind == "document" else f"“{claim.name}”"
+        out.append(
+            ctx.finding(
+                "facts.unsupported-name",
+                SEVERITY,
+                claim.start,
+                claim.end,
+                f"{_WHAT[claim.kind]} {shown} is not in the facts",
+                "delete the claim (do not put another name in its place); "
+                "if it is true, add it to the facts file and draft again",
+            )
+        )
+    return out
