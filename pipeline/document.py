@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from pipeline import __version__
 from pipeline.checker.findings import Finding
@@ -104,6 +104,9 @@ class Draft(BaseModel):
     doctype: str
     doctype_name: str
     title: str
+    addressee: str | None = Field(default=None, exclude_if=lambda name: name is None)
+    """The 主送机关 without its colon (or its marker), for a type that addresses one; left out
+    of the JSON when there is none, so that a report's draft stays as it was written."""
     sections: list[SectionDraft]
     signature: SignatureBlock | None = None
     facts: dict[str, Any] = {}
@@ -112,11 +115,25 @@ class Draft(BaseModel):
     provenance: Provenance
     usage: Usage = Field(default_factory=Usage)
 
+    @field_validator("addressee")
+    @classmethod
+    def _without_colon(cls, value: str | None) -> str | None:
+        """The colon is the line's, not the name's: one typed into a saved draft is not doubled."""
+        return " ".join(value.split()).rstrip("：:") or None if value is not None else None
+
+    @property
+    def addressee_line(self) -> str | None:
+        """The 主送机关 line as written, ending in its full-width colon."""
+        return f"{self.addressee}：" if self.addressee else None
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def text(self) -> str:
-        """The plain text: title, a blank line, then each section; one paragraph per line."""
+        """The plain text: title, a blank line, the 主送机关 line (if any), then each section;
+        one paragraph per line."""
         parts = [self.title, ""]
+        if self.addressee_line:
+            parts.append(self.addressee_line)
         for s in self.sections:
             if s.heading:
                 parts.append(s.heading)
@@ -130,6 +147,8 @@ class Draft(BaseModel):
         """(section id, start, end) of each section in `text`, heading included."""
         spans = []
         offset = len(self.title) + 2
+        if self.addressee_line:
+            offset += len(self.addressee_line) + 1
         for s in self.sections:
             lines = ([s.heading] if s.heading else []) + [p for p in s.body.split("\n") if p]
             length = sum(len(line) + 1 for line in lines)

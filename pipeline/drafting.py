@@ -209,6 +209,7 @@ async def _draft_section(
     emit: EventSink,
     title: str | None = None,
     signer: str | None = None,
+    addressee: str | None = None,
     deadline: float | None = None,
 ) -> tuple[SectionDraft, list[Finding]]:
     """Draft one section with its repair loop; never raises for a model failure.
@@ -231,7 +232,9 @@ async def _draft_section(
                 for round_ in range(repairs + 1):
                     attempts += 1
                     text = await _ask(model, prompt, messages, tally, emit)
-                    body = clean_section_text(text, prompt.heading, title=title, signer=signer)
+                    body = clean_section_text(
+                        text, prompt.heading, title=title, signer=signer, addressee=addressee
+                    )
                     if not body.strip():
                         raise ModelError("the answer had no section text once cleaned")
                     findings = check_section(body, section=section, spec=spec, facts=facts)
@@ -297,6 +300,7 @@ async def draft_document_async(
     deadline = section_deadline or getattr(model, "deadline", None)
     title = prompts.render_title(facts.values)
     signer = str(facts.values.get(spec.signature.unit) or "") if spec.signature else None
+    addressee = str(facts.values.get(spec.addressee) or "") if spec.addressee else None
     rendered = [(s, prompts.render_section(s, facts.values)) for s in spec.sections]
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
@@ -315,6 +319,7 @@ async def draft_document_async(
                 emit=emit,
                 title=title,
                 signer=signer or None,
+                addressee=addressee or None,
                 deadline=deadline,
             )
 
@@ -369,10 +374,15 @@ def assemble(
             date=date,
             role=spec.signature.role,
         )
+    addressee = None
+    if spec.addressee:  # a missing 主送机关 is its marker, on its own line
+        given = facts.values.get(spec.addressee)
+        addressee = str(given) if given else marker(spec.label(spec.addressee))
     draft = Draft(
         doctype=spec.id,
         doctype_name=spec.name,
         title=prompts.render_title(facts.values),
+        addressee=addressee,
         sections=numbered,
         signature=signature,
         facts=facts.to_json(),

@@ -145,13 +145,19 @@ def _is_ending(line: str, signer: str | None) -> bool:
 
 
 def clean_section_text(
-    text: str, heading: str | None, *, title: str | None = None, signer: str | None = None
+    text: str,
+    heading: str | None,
+    *,
+    title: str | None = None,
+    signer: str | None = None,
+    addressee: str | None = None,
 ) -> str:
     """The section body as paragraphs, one per line, with the model's wrapping removed.
 
     Drops a thinking model's reasoning, control characters, code fences and rules, Markdown
     marks, a chatty first or last line, and a repeated heading (the spec's heading, any
-    top-level 一、… heading, or the title) at the top, and the document's ending at the bottom
+    top-level 一、… heading, or the title) and the 主送机关 (`addressee`, which the drafter
+    writes under the title) at the top, and the document's ending at the bottom
     (`signer`: the unit the 落款 names). Subheadings such as （一）… inside the section are
     kept. Half-width punctuation in Chinese text is written full-width and traditional
     characters simplified, as `draft check --fix` writes them (a fact typed 象棋比赛,演讲会
@@ -163,7 +169,10 @@ def clean_section_text(
     paragraphs = [p for p in (_strip_markup(ln) for ln in kept) if p]
     while paragraphs and _is_preamble(paragraphs[0]):
         paragraphs.pop(0)
-    while paragraphs and _is_heading(paragraphs[0], heading, title):
+    while paragraphs and (
+        _is_heading(paragraphs[0], heading, title)
+        or (addressee and _norm(paragraphs[0]).rstrip("：:") == _norm(addressee))
+    ):
         paragraphs.pop(0)
     while paragraphs and (_is_closing(paragraphs[-1]) or _is_ending(paragraphs[-1], signer)):
         paragraphs.pop()

@@ -1013,6 +1013,8 @@ def _check_all_used(spec: DocSpec, used: set[str]) -> None:
         used.update(s.facts, s.must_mention)
     if spec.signature:
         used.update(spec.signature.fact_ids())
+    if spec.addressee:
+        used.add(spec.addressee)
     for name, fact in spec.facts.items():
         if name not in used:
             where = ("facts", name)

@@ -307,6 +307,9 @@ class DocSpec(_Strict):
     sections: list[SectionSpec] = Field(min_length=1)
     rules: Rules = Field(default_factory=Rules)
     signature: Signature | None = None
+    addressee: Identifier | None = None
+    """The fact giving the 主送机关, the line under the title a 通知 is addressed to
+    (各乡镇（街道）、县直各有关单位：)."""
     style: StyleOverrides | None = None
     """House-style overrides of the Word layout (fonts, sizes); see `pipeline.render.style`."""
 
@@ -457,6 +460,7 @@ def load_spec_file(
     _check_section_ids(spec, str(p), lines)
     _check_references(spec, str(p), lines)
     _check_signature(spec, str(p), lines)
+    _check_addressee(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
     _check_numbering(spec, str(p), lines)
     _check_lexicon(spec, p, lines)
@@ -506,6 +510,8 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
             for key in ("unit", "second", "date")
             if (name := getattr(spec.signature, key))
         ]
+    if spec.addressee:
+        named.append((("addressee",), spec.addressee, ""))
     for where, name, section in named:
         if name not in declared:
             owners = [f for f, fact in spec.facts.items() if name in (fact.fields or {})]
@@ -557,6 +563,20 @@ def _check_signature(spec: DocSpec, path: str, lines: LineMap) -> None:
             path=path,
             line=lines.line(where),
         )
+
+
+def _check_addressee(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """The 主送机关 is a name written as one line: a list or a number there is no addressee."""
+    if spec.addressee is None or spec.facts[spec.addressee].type in ("string", "enum"):
+        return
+    name = spec.addressee
+    raise InputError(
+        f"field 'addressee': '{name}' ({spec.label(name)}) has type "
+        f"'{spec.facts[name].type}'; the 主送机关 is written from a fact of type 'string' or "
+        "'enum'",
+        path=path,
+        line=lines.line(("addressee",)),
+    )
 
 
 _NUMBERED = re.compile(

@@ -98,11 +98,8 @@ def print_run_summary(
                 print(f"    {s.id} had to mention {labels}", file=err)
     if shown and draft.markers:
         print(f"  {len(draft.markers)} marker(s) to fill in:", file=err)
-        # outside every section: in the title, or in the signature (落款) after them
-        places = [
-            m.section or ("title" if m.start < len(draft.title) else "signature")
-            for m in draft.markers
-        ]
+        # outside every section: in the title, the 主送机关 under it, or the 落款 after them
+        places = [m.section or _outside_sections(draft, m.start) for m in draft.markers]
         repeated = Counter(zip(places, (m.label for m in draft.markers), strict=True))
         text = draft.text if any(n > 1 for n in repeated.values()) else ""
         for m, where in zip(draft.markers, places, strict=True):
@@ -136,3 +133,11 @@ def print_run_summary(
             file=err,
         )
     return exit_code_for(draft)
+
+
+def _outside_sections(draft: Draft, offset: int) -> str:
+    """Where in the text outside the sections `offset` lies."""
+    if offset < len(draft.title):
+        return "title"
+    spans = draft.section_spans()
+    return "addressee" if spans and offset < spans[0][1] else "signature"

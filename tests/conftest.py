@@ -69,3 +69,26 @@ def openai_server():
 
     with ScriptedOpenAIServer() as server:
         yield server
+
+
+def addressed_school(root: Path, addressee: str | None = "青山县教育局") -> tuple[Path, Path]:
+    """A `--spec-dir` copy of the school type that addresses a 主送机关 (spec `addressee`),
+    and its example facts with the 主送机关 `addressee` (left out when None)."""
+    import shutil
+
+    (root / "schemas").mkdir(parents=True)
+    spec = root / "schemas/school-ideology-summary.yaml"
+    text = (REPO / "schemas/school-ideology-summary.yaml").read_text(encoding="utf-8")
+    fact = (
+        "  addressee:\n    type: string\n    label: 主送机关\n"
+        "    description: 标题下顶格写的主送机关。\n    example: 青山县教育局\n"
+    )
+    text = text.replace("\nsections:\n", f"{fact}\naddressee: addressee\n\nsections:\n", 1)
+    spec.write_text(text, encoding="utf-8")
+    shutil.copytree(
+        REPO / "prompts/school-ideology-summary", root / "prompts/school-ideology-summary"
+    )
+    facts = root / "school.yaml"
+    given = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    facts.write_text(given + (f"addressee: {addressee}\n" if addressee else ""), encoding="utf-8")
+    return root, facts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.checker import check_section, check_text
+from pipeline.checker.text import parse_document
 from pipeline.facts import load_facts
 from pipeline.spec import load_spec
 from tests.conftest import EXAMPLES, run_cli
@@ -513,3 +514,29 @@ def test_a_top_level_heading_inside_a_drafted_section_is_an_extra_section():
     listed = "2024年，重点抓好以下工作：\n一、抓好耕地保护；\n二、加快规划报批。"
     found = check_section(listed, section=section, spec=spec, facts=facts)
     assert "structure.extra-section" not in {f.code for f in found}
+
+
+NOTICE = (
+    "青山县应急管理局关于开展安全生产大检查的通知\n\n"
+    "各乡镇（街道）安全生产委员会办公室，县直各有关单位：\n"
+    "为切实做好安全生产工作，经研究，决定开展安全生产大检查。现将有关事项通知如下：\n"
+    "一、检查内容\n（一）危险化学品。重点检查储存场所。\n（二）建筑施工。重点检查高处作业。\n"
+    "二、工作要求\n各单位要高度重视，认真组织实施。\n\n青山县应急管理局\n2025年2月20日\n"
+)
+
+
+def test_the_addressee_under_a_title_is_neither_opening_text_nor_a_heading():
+    """The 主送机关 line (units, ending in ：) is read as the addressee: the opening starts
+    after it; an opening's own lead-in ending in ： (…总结如下：) is no addressee."""
+    doc = parse_document(NOTICE)
+    assert doc.addressee is not None
+    assert doc.addressee.content(NOTICE) == "各乡镇（街道）安全生产委员会办公室，县直各有关单位："
+    assert doc.sections[0].body(NOTICE).lstrip().startswith("为切实做好")
+    assert structure(NOTICE) == []
+    report = "青山县林业局2023年工作总结\n\n现将2023年工作情况总结如下：\n一、基本情况\n全年造林1万亩。\n"
+    assert parse_document(report).addressee is None
+    # a missing 主送机关's marker is an addressee too
+    marked = NOTICE.replace(
+        "各乡镇（街道）安全生产委员会办公室，县直各有关单位", "【待补充：主送机关】"
+    )
+    assert parse_document(marked).addressee is not None

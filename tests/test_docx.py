@@ -21,7 +21,7 @@ from lxml import etree
 from pipeline.document import Draft
 from pipeline.markers import find_markers
 from pipeline.render.json import load_draft_json, render_json
-from tests.conftest import EXAMPLES, REPO, run_cli
+from tests.conftest import EXAMPLES, REPO, addressed_school, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -829,3 +829,24 @@ def test_a_checker_findings_comment_is_in_chinese():
     assert "本节缺少必须写明的事实（中心组理论学习次数，“8”）" in comment
     assert "原文：“二、强化理论学习”" in comment and "处理：把事实中的数值写入本节。" in comment
     assert not re.search(r"[A-Za-z]{3,}", comment.replace(finding.code, ""))
+
+
+def test_the_addressee_is_flush_left_in_the_body_font_under_the_title(tmp_path):
+    """GB/T 9704: the 主送机关 stands under the title (after its blank line), 顶格 — no
+    first-line indent — in the body's 3号 仿宋, and stays with the text that follows."""
+    spec_dir, facts = addressed_school(tmp_path / "type")
+    out = tmp_path / "school.docx"
+    result = run_cli("run", facts, "--spec-dir", spec_dir, "-o", out)
+    assert result.returncode == 0, result.stderr
+    texts = [para_text(p) for p in body_paragraphs(out)]
+    assert texts[:4] == ["青山县红星中学2020年意识形态工作总结", "", "青山县教育局：", texts[3]]
+    assert texts[3].startswith("以深入学习贯彻")
+    addressee = find_paragraph(out, "青山县教育局：")
+    assert ppr(out, addressee, "ind", "firstLineChars") == "0"
+    assert ppr(out, addressee, "ind", "firstLine") == "0"
+    assert addressee.find("w:pPr/w:keepNext", NS) is not None
+    for run in text_runs(addressee):
+        assert fonts_of(run)["eastAsia"] == "仿宋_GB2312" and size_pt(run) == 16
+    # the body under it keeps its two-character indent
+    body = find_paragraph(out, "以深入学习贯彻")
+    assert ppr(out, body, "ind", "firstLineChars") == "200"

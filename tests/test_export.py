@@ -19,7 +19,7 @@ from pipeline.render.json import DRAFT_FORMAT, load_draft_json, load_saved_draft
 from pipeline.render.layout import heading_level, layout, lead_heading
 from pipeline.render.markdown import escape_markdown
 from pipeline.render.style import HouseStyle, StyleOverrides, parse_size
-from tests.conftest import EXAMPLES, run_cli
+from tests.conftest import EXAMPLES, addressed_school, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -650,3 +650,72 @@ def test_an_output_under_a_file_is_refused_before_the_work(cli, saved, tmp_path,
         assert result.stdout == ""
     assert blocker.read_text(encoding="utf-8") == "keep"
     assert not (draftsmith_home / "data" / "runs").exists()
+
+
+# ----------------------------------------------------------------------------- 主送机关
+
+
+def test_the_addressee_stands_under_the_title_in_every_format_and_round_trips(cli, tmp_path):
+    """A type with `addressee` writes its 主送机关 on the line under the title, with its
+    full-width colon, in the text, the Markdown and the JSON; the JSON exports again as it
+    was, and `draft check` of each output, with the facts, finds nothing."""
+    spec_dir, facts = addressed_school(tmp_path / "type")
+    outs = [tmp_path / f"school.{ext}" for ext in ("txt", "md", "json")]
+    result = cli("run", facts, "--spec-dir", spec_dir, *(a for o in outs for a in ("-o", o)))
+    assert result.returncode == 0, result.stderr
+    txt, md, saved = outs
+    assert txt.read_text(encoding="utf-8").split("\n")[:4] == [
+        "青山县红星中学2020年意识形态工作总结",
+        "",
+        "青山县教育局：",
+        "以深入学习贯彻习近平新时代中国特色社会主义思想和党的十九大精神为首要政治任务，"
+        "坚持以党的政治建设为统领，以落实全面从严治党要求为主线，按照青山县教委党建办公室"
+        "《关于做好意识形态工作的通知》《青山县2020年教育系统意识形态工作责任书》的要求，"
+        "认真贯彻落实中央和省、市及青山县委关于意识形态工作责任制的部署，坚持党管意识形态"
+        "不动摇，牢牢把握意识形态工作的领导权、管理权、话语权，积极培育和践行社会主义核心"
+        "价值观，积极研究和探索新形势下意识形态工作的特点和规律，以广大党员为骨干，以宣传"
+        "思想工作为载体，加强和改进意识形态领域工作，为学校健康发展提供强有力的思想保证。"
+        "现将2020年以来意识形态工作情况总结如下：",
+    ]
+    assert md.read_text(encoding="utf-8").split("\n")[:4] == [
+        "# 青山县红星中学2020年意识形态工作总结",
+        "",
+        "青山县教育局：",
+        "",
+    ]
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["addressee"] == "青山县教育局"
+    assert data["sections"][0]["body"].startswith("以深入学习")  # not in the opening
+    again = tmp_path / "again.json"
+    assert cli("export", saved, "-o", again).returncode == 0
+    assert again.read_bytes() == saved.read_bytes()
+    assert cli("export", saved, "--format", "txt").stdout == txt.read_text(encoding="utf-8")
+    spec = spec_dir / "schemas/school-ideology-summary.yaml"
+    for out in (txt, md, saved):
+        checked = cli("check", out, "--doctype", spec, "--facts", facts, "--format", "json")
+        assert json.loads(checked.stdout)["findings"] == [], (out, checked.stdout)
+
+
+def test_a_missing_addressee_is_its_marker_on_its_own_line(cli, tmp_path):
+    spec_dir, facts = addressed_school(tmp_path / "type", addressee=None)
+    saved = tmp_path / "school.json"
+    result = cli("run", facts, "--spec-dir", spec_dir, "-o", saved)
+    assert result.returncode == 0, result.stderr
+    assert "addressee: 【待补充：主送机关】 (addressee)" in result.stderr
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    assert data["text"].split("\n")[2] == "【待补充：主送机关】："
+    [marker] = data["markers"]
+    assert (marker["label"], marker["fact"], marker["section"], marker["line"]) == (
+        "主送机关", "addressee", None, 3,
+    )  # fmt: skip
+    assert data["text"][marker["start"] : marker["end"]] == "【待补充：主送机关】"
+    # the sections' offsets stay right: each section's span starts at its text
+    draft = load_draft_json(saved)
+    for (_, start, _), section in zip(draft.section_spans(), draft.sections, strict=True):
+        first = section.heading or section.body.split("\n")[0]
+        assert draft.text[start : start + len(first)] == first
+
+
+def test_a_draft_of_a_type_without_addressee_has_no_addressee_key(saved):
+    """Drafts of the other types, and the golden files made from them, stay as they were."""
+    assert "addressee" not in json.loads(saved.read_text(encoding="utf-8"))

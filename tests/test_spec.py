@@ -1554,3 +1554,27 @@ def test_a_signer_word_the_checker_does_not_read_is_refused(cli, tmp_path: Path)
     assert str(spec) in done.stderr and "signature.role" in done.stderr
     assert "述职人、报告人、汇报人" in done.stderr and "Traceback" not in done.stderr
     assert spec.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "school_nam",
+            "field 'addressee': names undeclared fact 'school_nam'; did you mean 'school_name'?",
+        ),
+        (
+            "campaigns",
+            "field 'addressee': 'campaigns' (主题宣传活动) has type 'string-list'; the 主送机关 "
+            "is written from a fact of type 'string' or 'enum'",
+        ),
+    ],
+)
+def test_an_addressee_names_a_declared_string_fact(doctype_copy: Path, cli, name, expected):
+    """`addressee` (the 主送机关 under the title) is checked like the 落款's names: the spec
+    is refused at its line before anything is drafted."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    _edit(spec, "\nsignature:\n", f"\naddressee: {name}\n\nsignature:\n")
+    result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"error: {spec}:{_line_of(spec, f'addressee: {name}')}: {expected}\n"

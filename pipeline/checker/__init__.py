@@ -20,7 +20,7 @@ Rule families and their codes (severity in brackets):
     structure.empty-section, structure.series, structure.series-form, structure.too-few-points
     facts.unsupported-number, facts.unsupported-name, facts.report-year, facts.plans-year, facts.signature-date,
     facts.must-mention,
-    facts.unit-name, facts.signature-second, facts.county
+    facts.unit-name, facts.signature-second, facts.addressee, facts.county
     numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],

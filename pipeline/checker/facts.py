@@ -14,6 +14,8 @@ With facts (`--facts`):
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
   carry its marker;
 - `facts.unit-name` (error): the signature names another unit;
+- `facts.addressee` (error): the 主送机关 line under the title names others than the facts'
+  主送机关 (spec `addressee`), or is missing while the facts give it;
 - `facts.signature-second` (error): the signature's second name line (`signature.second`: a
   department such as 办公室, or the signing person) names another than its fact, or is
   missing while the facts give it;
@@ -51,7 +53,7 @@ from pipeline.checker.text import SIGNER_LINE
 from pipeline.checker.vocab import not_a_place_stem
 from pipeline.items import series_item
 from pipeline.lazy_re import lazy_pattern
-from pipeline.markers import marker
+from pipeline.markers import MARKER_RE, marker
 
 if TYPE_CHECKING:
     from pipeline.spec import FactSpec
@@ -633,6 +635,41 @@ def _signature_unit(ctx: Context) -> list[Finding]:
     ]
 
 
+def _addressee(ctx: Context) -> list[Finding]:
+    assert ctx.spec is not None and ctx.facts is not None
+    name = ctx.spec.addressee
+    value = ctx.facts.values.get(name) if name else None
+    if not name or not isinstance(value, str):
+        return []
+    label = ctx.spec.label(name)
+    line = ctx.doc.addressee
+    if line is None:
+        at = ctx.doc.title.cend if ctx.doc.title is not None else 0
+        return [
+            ctx.finding(
+                "facts.addressee",
+                Severity.ERROR,
+                at,
+                at,
+                f"the text has no {label} line under the title: “{value}：”",
+                f"write “{value}：” on its own line under the title, flush left",
+            )
+        ]
+    written = line.content(ctx.text).rstrip("：:")
+    if _same(written, value) or MARKER_RE.fullmatch(written):
+        return []  # a marker is the gap's own finding
+    return [
+        ctx.finding(
+            "facts.addressee",
+            Severity.ERROR,
+            line.cstart,
+            line.cend,
+            f"the {label} line names “{written}”, but {label} is “{value}”",
+            f"write “{value}：”",
+        )
+    ]
+
+
 def _signature_second(ctx: Context) -> list[Finding]:
     """The 落款's second name line (办公室, or the signing person) against its fact."""
     assert ctx.spec is not None and ctx.facts is not None
@@ -768,6 +805,6 @@ def check_facts(ctx: Context) -> list[Finding]:
     findings += check_claimed_names(ctx, backing.strings, backing.values, reported)
     findings += _must_mention(ctx)
     if ctx.section is None:
-        findings += _signature_unit(ctx) + _signature_second(ctx)
+        findings += _signature_unit(ctx) + _signature_second(ctx) + _addressee(ctx)
     findings += _county(ctx)
     return findings

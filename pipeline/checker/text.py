@@ -233,6 +233,8 @@ class Document:
     sections: list[Section]
     signature: tuple[int, int] | None = None
     """(start, end) of the signature block (unit and date lines), when there is one."""
+    addressee: Line | None = None
+    """The 主送机关 line under the title (各乡镇人民政府，县直各有关单位：), when there is one."""
 
     @property
     def heading_numbers(self) -> list[tuple[int, int]]:
@@ -347,6 +349,21 @@ def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -
     )  # fmt: skip
 
 
+_ADDRESSEE = lazy_pattern(
+    rf"[^。；;！？!?]{{2,150}}(?:{UNIT_ENDINGS}|单位|部门|机关|学院|同志)[：:]"
+    rf"|{MARKER_RE.pattern}[：:]"
+)
+"""A 主送机关 line: names of units (or its marker), ending in a colon — not an opening's
+lead-in, 现将有关情况报告如下：."""
+
+
+def _addressee_line(text: str, lines: list[Line], heading_at: dict[int, Heading]) -> Line | None:
+    """The first line after the title when it is a 主送机关."""
+    if not lines or lines[0].start in heading_at:
+        return None
+    return lines[0] if _ADDRESSEE().fullmatch(lines[0].content(text)) else None
+
+
 _attachment_note = lazy_pattern(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
 """The attachment note of a 公文 (附件：1. 活动安排表), its items numbered as in GB/T 9704."""
 _attachment_item = lazy_pattern(r"\d{1,2}[.．、]")
@@ -403,6 +420,9 @@ def parse_document(
 
     title = _title_lines(text, lines, heading_at) if has_title and lines else None
     after_title = [ln for ln in lines if title is None or ln.start >= title.end]
+    addressee = _addressee_line(text, after_title, heading_at) if title else None
+    if addressee is not None:
+        after_title = after_title[1:]
     signature = _find_signature(text, after_title)
 
     body_lines = after_title
@@ -411,7 +431,7 @@ def parse_document(
         body_lines = [ln for ln in body_lines if ln.cstart < signature[0]]
 
     sections: list[Section] = []
-    opening_start = title.end if title else 0
+    opening_start = addressee.end if addressee else title.end if title else 0
     current = Section(heading=None, start=opening_start, end=end_of_text, body_start=opening_start)
     for ln in body_lines:
         h = heading_at.get(ln.start)
@@ -433,6 +453,7 @@ def parse_document(
         headings=headings,
         sections=sections,
         signature=signature,
+        addressee=addressee,
     )
 
 

@@ -13,6 +13,10 @@ import re
 from pipeline.checker.findings import Finding
 
 RULES: dict[str, tuple[str, str]] = {
+    "facts.addressee": (
+        "主送机关与事实不符，或标题下缺少主送机关",
+        "在标题下一行顶格写明事实中的主送机关，以全角冒号结尾",
+    ),
     "facts.county": ("县（区）名与事实不符", "改为事实中的县（区）名"),
     "facts.must-mention": ("本节缺少必须写明的事实", "把事实中的数值写入本节"),
     "facts.plans-year": ("工作打算的年份有误，应为报告年度的下一年", "改为正确的年份"),

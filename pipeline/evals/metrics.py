@@ -116,6 +116,8 @@ def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
     used = {name for s in spec.sections for name in s.facts}
     if spec.signature:
         used |= set(spec.signature.fact_ids())
+    if spec.addressee:
+        used.add(spec.addressee)
     missing = {name for name in facts.missing(spec) if name in used}
     for name, fact in spec.facts.items():
         value = facts.values.get(name)
@@ -155,6 +157,8 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
     drafted_facts = {name for s in spec.sections if s.id not in failed for name in s.facts}
     if spec.signature:
         drafted_facts |= set(spec.signature.fact_ids())
+    if spec.addressee:
+        drafted_facts.add(spec.addressee)
     missing = {m for m in missing_fact_ids(spec, facts) if m.split(".", 1)[0] in drafted_facts}
     right = 0
     covered: set[str] = set()

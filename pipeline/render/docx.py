@@ -112,6 +112,9 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
         _add_runs(paragraph, block, draft.text, notes, anchored, run_props, clean=clean)
         if block.kind == "title":
             _add_paragraph(doc, "body")  # 标题下空一行
+        elif block.kind == "addressee":  # 主送机关: flush left (顶格), with the body after it
+            _flush_left(paragraph)
+            paragraph.paragraph_format.keep_with_next = True
     if not clean:
         for i, note in enumerate(notes):
             if anchored[i]:
@@ -330,6 +333,14 @@ def _add_paragraph(doc: DocxDocument, role: str) -> Paragraph:
     paragraph = doc.add_paragraph()
     paragraph._p.style = STYLE_IDS[role]
     return paragraph
+
+
+def _flush_left(paragraph: Paragraph) -> None:
+    """No first-line indent: the body style's two characters taken back (GB/T 9704 sets the
+    主送机关 顶格)."""
+    paragraph.paragraph_format.first_line_indent = Pt(0)  # w:ind, in its place in w:pPr
+    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+    ind.set(qn("w:firstLineChars"), "0")  # else the style's firstLineChars wins
 
 
 def _right_indent(paragraph: Paragraph, chars: float, style: HouseStyle) -> None:

@@ -38,7 +38,7 @@ _LEAD_END = re.compile(r"[。！？!?]")
 Role = Literal[
     "title", "body", "heading1", "heading2", "heading3", "heading4", "signature", "page_number"
 ]
-Kind = Literal["title", "heading", "paragraph", "signature"]
+Kind = Literal["title", "addressee", "heading", "paragraph", "signature"]
 
 
 class Segment(BaseModel):
@@ -154,6 +154,17 @@ def layout(draft: Draft) -> list[Block]:
         )
     )
     take("")
+    if draft.addressee_line:  # the 主送机关, in the body's font
+        line = draft.addressee_line
+        start = take(line)
+        blocks.append(
+            Block(
+                kind="addressee",
+                text=line,
+                start=start,
+                segments=[Segment(role="body", start=start, end=start + len(line))],
+            )
+        )
     for section in draft.sections:
         if section.heading:
             start = take(section.heading)

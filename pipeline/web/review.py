@@ -88,6 +88,8 @@ class ReviewView(BaseModel):
     """Everything the review page draws."""
 
     title: Line
+    addressee: Line | None = None
+    """The 主送机关 line under the title, when the type addresses one."""
     sections: list[SectionView]
     signature: list[Line]
     annotations: list[Annotation]
@@ -189,6 +191,7 @@ def build_review(draft: Draft) -> ReviewView:
     spans = draft.section_spans()
     by_id = {s.id: s for s in draft.sections}
     title = _cut(lines[0][1], 0, annotations, anchored)
+    addressee = _cut(lines[2][1], lines[2][0], annotations, anchored) if draft.addressee else None
     sections: list[SectionView] = []
     last_end = len(draft.title) + 2
     for sid, a, b in spans:
@@ -218,6 +221,7 @@ def build_review(draft: Draft) -> ReviewView:
     counts = {tone: sum(1 for a in annotations if a.tone == tone) for tone in _RANK}
     return ReviewView(
         title=title,
+        addressee=addressee,
         sections=sections,
         signature=signature,
         annotations=annotations,
