@@ -232,6 +232,17 @@ def date_cn(value: dt.date | str) -> str:
 
 
 @_passes_missing
+def until(end: dt.date | str, start: Any = None) -> str:
+    """The last day of a period begun on `start`: 3月31日 after 2025年3月1日至 (the year is
+    the start's), in full when the year differs or the start is missing."""
+    last = dt.date.fromisoformat(end) if isinstance(end, str) else end
+    first = dt.date.fromisoformat(start) if isinstance(start, str) else start
+    if isinstance(first, dt.date) and first.year == last.year:
+        return f"{last.month}月{last.day}日"
+    return date_cn(last)
+
+
+@_passes_missing
 def sentence(text: str) -> str:
     """Text ending in one full stop: strips a leading item number and trailing punctuation
     and adds 。."""
@@ -308,6 +319,7 @@ FILTERS = {
     "quoted": quoted,
     "book_title": book_title,
     "date_cn": date_cn,
+    "until": until,
     "sentence": sentence,
     "clause": clause,
 }

@@ -197,3 +197,22 @@ def test_two_numerals_side_by_side_are_refused_saying_why(spec):
         "请填写一个确切的数。",
         "fact.theory_sessions": "“中心组理论学习次数”应填写整数，如 86 或 八十六；“十几次”不是整数。",
     }
+
+
+def test_the_notice_form_takes_its_addressee_and_dated_phases_back_as_the_example_facts():
+    """The 工作通知's form: the 主送机关 a text area, each phase's dates date inputs, and the
+    example's fields posted back give the example file's facts."""
+    import yaml
+
+    from tests.conftest import EXAMPLES
+
+    notice = load_spec("work-notice")
+    form = build_form(notice, example_data(notice))
+    by_id = {f.id: f for f in form.facts}
+    assert by_id["addressee"].field.kind == "textarea"  # a long line of units
+    assert [f.kind for f in by_id["phases"].rows[0].fields] == ["text", "date", "date", "textarea"]
+    facts = yaml.safe_load((EXAMPLES / "work-notice.yaml").read_text(encoding="utf-8"))
+    facts.pop("doctype")
+    got = check_form(notice, parse_form(notice, fields_for(facts))).facts
+    assert got is not None
+    assert got.values == validate_facts({"doctype": "work-notice", **facts}, notice).values

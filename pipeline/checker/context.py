@@ -26,6 +26,8 @@ _PLAN_TITLE = re.compile(r"(?:计划|要点|打算|安排|思路|方案)$")
 """A title naming a plan (2024年工作计划): its year is the year the plans are for."""
 _REVIEW_TITLE = re.compile(r"总结|回顾|报告|汇报|述职")
 """A title naming a report too (2023年工作总结和2024年工作思路): its year is the report's."""
+_ISSUED_TYPES = ("通知", "意见", "请示")
+"""Types of document that deploy or ask, dated whenever issued: no report on a period."""
 _PART_OF_YEAR = re.compile(r"半年|季度|[一二三四1-4]季|月")
 """A title naming part of a year (上半年工作总结, 第三季度, 1—9月)."""
 
@@ -149,9 +151,11 @@ class Context:
 
     @cached_property
     def is_report(self) -> bool:
-        """The text reports on a period: a document type's draft, or a title naming a
-        总结, 报告, 汇报, 述职 or 回顾 (not a 通知, 意见 or 方案 that only names a year)."""
-        return self.spec is not None or bool(_REVIEW_TITLE.search(self.title))
+        """The text reports on a period: a document type's draft (not a 通知's), or a title
+        naming a 总结, 报告, 汇报, 述职 or 回顾 (not a 通知, 意见 or 方案 that only names a year)."""
+        if self.spec is not None:  # a type's draft, unless the type issues (工作通知)
+            return self.spec.type_word not in _ISSUED_TYPES
+        return bool(_REVIEW_TITLE.search(self.title))
 
     @cached_property
     def covers_part_of_year(self) -> bool:

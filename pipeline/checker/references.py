@@ -92,6 +92,18 @@ _attachment_item = lazy_pattern(r"[ \t\u3000]*(\d{1,2})[.．、]")
 """An attachment item's number at a line's start."""
 
 
+def _next_line(text: str, pos: int) -> int:
+    """The start of the first non-blank line after the one holding `pos` (0 when none): a
+    Markdown file sets a blank line between the items of an attachment note."""
+    line = text.find("\n", pos) + 1
+    while line:
+        end = text.find("\n", line)
+        if text[line : end if end != -1 else len(text)].strip():
+            return line
+        line = end + 1
+    return 0
+
+
 def _attachment_numbers(text: str) -> list[tuple[int, int]]:
     """The numbers of attachments: 附件：1. …, the items under it (　　　　　2. …) and 附件2."""
     out: list[tuple[int, int]] = []
@@ -104,10 +116,10 @@ def _attachment_numbers(text: str) -> list[tuple[int, int]]:
         if m is not None:
             out.append(m.span(1))
             if text.startswith((".", "．", "、"), m.end()):
-                line = text.find("\n", m.end()) + 1
+                line = _next_line(text, m.end())
                 while line and (n := item.match(text, line)) is not None:
                     out.append(n.span(1))
-                    line = text.find("\n", n.end()) + 1
+                    line = _next_line(text, n.end())
         pos = text.find("附件", pos + 2)
     return out
 

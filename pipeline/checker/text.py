@@ -369,20 +369,25 @@ _attachment_note = lazy_pattern(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
 _attachment_item = lazy_pattern(r"\d{1,2}[.．、]")
 
 
-def _attachment_list(text: str, lines: list[Line]) -> set[int]:
-    """Starts of the lines continuing an attachment note (附件：1. …, then 2. …): the
-    attachments' names, not headings."""
-    out: set[int] = set()
+def attachment_items(contents: list[str]) -> list[bool]:
+    """For each line's content, whether it continues an attachment note (附件：1. …, then
+    2. …): an attachment's name, not a heading."""
+    out: list[bool] = []
     in_list = False
-    for ln in lines:
-        content = ln.content(text)
+    for content in contents:
         if _attachment_note().match(content):
             in_list = True
-        elif in_list and _attachment_item().match(content):
-            out.add(ln.start)
+            out.append(False)
         else:
-            in_list = False
+            in_list = in_list and _attachment_item().match(content) is not None
+            out.append(in_list)
     return out
+
+
+def _attachment_list(text: str, lines: list[Line]) -> set[int]:
+    """Starts of the lines continuing an attachment note."""
+    items = attachment_items([ln.content(text) for ln in lines])
+    return {ln.start for ln, item in zip(lines, items, strict=True) if item}
 
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(?:[^\n]*\n){0,40}?---[ \t]*\r?(?:\n|$)")

@@ -115,6 +115,10 @@ def render_docx(draft: Draft, *, clean: bool = False, style: HouseStyle | None =
         elif block.kind == "addressee":  # 主送机关: flush left (顶格), with the body after it
             _flush_left(paragraph)
             paragraph.paragraph_format.keep_with_next = True
+        elif block.kind == "attachment":  # 2. … under 附件：1. …, its number under the 1.
+            set_char_indents(
+                paragraph._p, first_line_chars=5, char_twips=round(style.body.size * 20)
+            )
     if not clean:
         for i, note in enumerate(notes):
             if anchored[i]:

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.text import attachment_items
+
 if TYPE_CHECKING:
     from pipeline.document import Draft
 
@@ -38,7 +40,8 @@ _LEAD_END = re.compile(r"[。！？!?]")
 Role = Literal[
     "title", "body", "heading1", "heading2", "heading3", "heading4", "signature", "page_number"
 ]
-Kind = Literal["title", "addressee", "heading", "paragraph", "signature"]
+Kind = Literal["title", "addressee", "heading", "paragraph", "attachment", "signature"]
+"""An `attachment` is a line continuing the attachment note (附件：1. …), 2. …: no heading."""
 
 
 class Segment(BaseModel):
@@ -179,8 +182,16 @@ def layout(draft: Draft) -> list[Block]:
                     ],
                 )
             )
-        for paragraph in filter(None, section.body.split("\n")):
-            blocks.append(_paragraph_block(paragraph, take(paragraph)))
+        paragraphs = [p for p in section.body.split("\n") if p]
+        for paragraph, item in zip(paragraphs, attachment_items(paragraphs), strict=True):
+            start = take(paragraph)
+            if item:
+                segment = Segment(role="body", start=start, end=start + len(paragraph))
+                blocks.append(
+                    Block(kind="attachment", text=paragraph, start=start, segments=[segment])
+                )
+            else:
+                blocks.append(_paragraph_block(paragraph, start))
     if draft.signature:
         take("")
         for line in draft.signature.lines():

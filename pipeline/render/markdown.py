@@ -53,7 +53,7 @@ def render_markdown(draft: Draft) -> str:
             ]
         elif block.kind == "paragraph" and block.lead:
             out += [_bold_lead(block, len(block.text)), ""]
-        elif block.kind in ("paragraph", "addressee"):
+        elif block.kind in ("paragraph", "addressee", "attachment"):
             out += [escape_markdown(block.text), ""]
     signature = [b.text for b in blocks if b.kind == "signature"]
     if signature:
