@@ -17,6 +17,7 @@ def test_every_suite_ships_and_loads():
         "annual-work-summary",
         "annual-duty-report",
         "annual-work-plan",
+        "work-notice",
     } <= names
     assert "checker" in names
     assert len(load_suite("school-ideology-summary")[0].cases) >= 12
@@ -45,6 +46,11 @@ def test_annual_duty_report(case):
 
 @pytest.mark.parametrize("case", eval_cases("annual-work-plan"))
 def test_annual_work_plan(case):
+    check_eval_case(case)
+
+
+@pytest.mark.parametrize("case", eval_cases("work-notice"))
+def test_work_notice(case):
     check_eval_case(case)
 
 
