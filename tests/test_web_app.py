@@ -703,3 +703,22 @@ def test_web_drafts_are_in_the_run_log_with_every_prompt(
     shown = json.loads(cli("logs", "show", str(runs[1]["id"]), "--json").stdout)
     assert len(shown["calls"]) == openai_server.count() >= 7
     assert shown["calls"][0]["messages"][0]["role"] == "system"
+
+
+def test_a_notice_shows_its_addressee_under_the_title_and_its_marker_when_left_blank(web: Web):
+    """The 工作通知's 主送机关 is a line of its own under the title on the review page, not
+    the opening's first words; left blank in the form, its marker is highlighted there."""
+    facts = yaml.safe_load((REPO / "examples/work-notice.yaml").read_text(encoding="utf-8"))
+    facts.pop("doctype")
+    doc = web.new_doc(doctype="work-notice", name="安全生产大检查")
+    review = web.client.get(web.generate(doc, fields_for(facts))).text
+    line = re.search(r'<p class="doc-addressee" id="doc-addressee">(.*?)</p>', review, re.S)
+    assert line is not None
+    assert line.group(1) == "各乡镇（街道）安全生产委员会办公室，县直各有关单位："
+    assert review.index('id="doc-title"') < line.start() < review.index('id="sec-opening"')
+    assert review_headings(review)[0] == "一、时间和范围"
+    facts["addressee"] = ""
+    blank = web.client.get(web.generate(web.new_doc(doctype="work-notice"), fields_for(facts)))
+    line = re.search(r'<p class="doc-addressee" id="doc-addressee">(.*?)</p>', blank.text, re.S)
+    assert line is not None and "tone-marker" in line.group(1)
+    assert "【待补充：主送机关】" in re.sub(r"<[^>]+>", "", line.group(1))
