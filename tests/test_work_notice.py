@@ -170,3 +170,22 @@ def test_the_word_output_sets_addressee_attachments_and_signature_as_gbt_9704(cl
         assert (p.alignment or p.style.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.RIGHT
     headings = [p.text for p in filled if p.style.name == "公文一级标题"]
     assert headings == HEADINGS
+
+
+def test_a_model_that_repeats_the_addressee_atop_the_opening_is_cleaned(tmp_path, openai_server):
+    """A model given the title and the 主送机关 often starts its opening with them: the
+    drafter writes the 主送机关 once, on its own line, and the opening starts at 为."""
+    from modelrun import draft_run
+
+    opening = (
+        "各乡镇（街道）安全生产委员会办公室，县直各有关单位：\n\n"
+        "为深刻汲取近期事故教训，有效防范化解重大安全风险，坚决遏制重特大生产安全事故发生，"
+        "根据《中华人民共和国安全生产法》《青山县安全生产委员会2025年工作要点》，经研究，"
+        "决定开展2025年安全生产大检查。现将有关事项通知如下："
+    )
+    openai_server.script("opening", f"text:{opening}")
+    run = draft_run(tmp_path, openai_server, example=FACTS)
+    assert run.proc.returncode == 0, run.proc.stderr
+    assert run.draft is not None
+    assert run.draft["sections"][0]["body"] == opening.split("\n\n", 1)[1]
+    assert run.draft["text"].count("各乡镇（街道）安全生产委员会办公室") == 1
