@@ -354,3 +354,16 @@ def test_an_invented_honour_left_unrepaired_is_in_the_drafts_findings(tmp_path, 
         ("荣获“省级文明单位”称号", "error", "theory_study")
     ]
     assert "“省级文明单位” is not in the facts" in names[0]["message"]
+
+
+def test_a_misused_word_in_an_answer_is_repaired(tmp_path, openai_server, expected):
+    misspelt = expected["theory_study"] + "\n下一步，全体党员将再接再励，持续深化理论学习。"
+    openai_server.script("theory_study", {"kind": "text", "text": misspelt}, "ok")
+    run = draft_run(tmp_path, openai_server)
+    assert run.code == 0, run.stderr
+    assert openai_server.count("theory_study") == 2
+    request = _repair_request(openai_server, "theory_study")
+    assert "原文“再接再励”：错别字（“再接再厉”）（style.misused-word）" in request
+    assert "修改要求：改为括号中的正确写法" in request
+    assert run.section("theory_study")["body"] == expected["theory_study"]
+    assert "再接再励" not in run.draft["text"]

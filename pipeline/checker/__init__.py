@@ -25,6 +25,7 @@ Rule families and their codes (severity in brackets):
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],
     style.traditional [warning]  工作總結 (traditional characters in a simplified text)
+    style.misused-word           再接再励, 截止2024年底 (常见错别字; schemas/lexicon/misused-words.yaml)
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """

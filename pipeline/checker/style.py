@@ -1,4 +1,4 @@
-"""Style: section lengths, repeated sentences, half-width punctuation, banned phrases.
+"""Style: section lengths, repeated sentences, half-width punctuation, banned phrases, wording.
 
 - `style.length` (warning): a section shorter or longer than the spec's bounds (characters of
   the body, blanks, the heading and Markdown marks not counted); not too short while it holds a
@@ -14,7 +14,9 @@
 - `style.signature-role` (warning): a 落款 signed with the bare name where the type signs
   with a word before it (spec `signature.role`: 述职人：王建国);
 - `style.traditional` (warning): traditional characters (工作總結) in a simplified text
-  (`traditional.py`).
+  (`traditional.py`);
+- `style.misused-word` (error): a commonly misused word (再接再励, 截止2024年底), from the
+  built-in list `schemas/lexicon/misused-words.yaml` (`misused.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.misused import check_misused_words
 from pipeline.checker.text import SIGNER_LINE, in_cjk_class
 from pipeline.checker.traditional import check_traditional
 from pipeline.markers import MARKER_RE
@@ -255,7 +258,7 @@ def _signature_role(ctx: Context) -> list[Finding]:
 
 def check_style(ctx: Context) -> list[Finding]:
     """Lengths (with a spec), repeats, half-width punctuation, banned phrases, the form of the
-    signature's date, the signer's word before the name, traditional characters."""
+    signature's date, the signer's word before the name, traditional characters, misused words."""
     return (
         _lengths(ctx)
         + _repeats(ctx)
@@ -264,4 +267,5 @@ def check_style(ctx: Context) -> list[Finding]:
         + _signature_date_form(ctx)
         + _signature_role(ctx)
         + check_traditional(ctx)
+        + check_misused_words(ctx)
     )

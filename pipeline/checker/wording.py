@@ -85,6 +85,7 @@ RULES: dict[str, tuple[str, str]] = {
     "structure.too-few-points": ("本部分列举的要点不足", "补充要点"),
     "style.banned-phrase": ("不宜使用的表述", "改用规范表述"),
     "style.half-width-punct": ("使用了半角标点", "改为全角中文标点"),
+    "style.misused-word": ("错别字", "改为括号中的正确写法"),
     "style.length": ("本部分篇幅不符合要求", "调整篇幅"),
     "style.repeated-sentence": ("句子重复", "删去重复的句子"),
     "style.signature-role": (
