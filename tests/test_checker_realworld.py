@@ -21,6 +21,7 @@ from docx import Document
 from pipeline.checker import check_text
 from pipeline.docx_text import read_docx
 from pipeline.textio import read_text
+from tests.conftest import REPO, example_draft_text
 
 DATA = Path(__file__).parent / "data" / "realworld"
 REPORTS = sorted(p.name for p in DATA.iterdir())
@@ -192,3 +193,33 @@ def test_a_set_phrase_over_a_hard_line_end_is_whole(name: str, width: int):
     assert text.count(phrase) < clean.count(phrase)  # one is split over two lines
     serious = [(f.code, f.excerpt) for f in check_text(text).findings if f.severity.value != "info"]
     assert serious == []
+
+
+MISUSED_WORD_TEXTS = sorted(
+    p
+    for root in (Path(__file__).parent / "data", REPO / "evals" / "cases" / "checker")
+    for p in root.rglob("*")
+    if p.suffix in (".txt", ".md", ".docx") and p.name != "password-123456.docx"  # encrypted
+)
+
+
+@pytest.mark.parametrize("path", MISUSED_WORD_TEXTS, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_text_of_the_tests_or_evals_has_a_misused_word(path: Path):
+    """Clean, damaged and sample texts alike: none misspells a word, so any finding is false."""
+    text = read_docx(path) if path.suffix == ".docx" else read_text(path)
+    assert [f.excerpt for f in check_text(text).findings if f.code == "style.misused-word"] == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "school-ideology-summary",
+        "school-ideology-summary-incomplete",
+        "annual-work-summary",
+        "annual-duty-report",
+        "annual-work-plan",
+    ],
+)
+def test_offline_drafts_have_no_misused_word(name: str):
+    findings = check_text(example_draft_text(name)).findings
+    assert [f.excerpt for f in findings if f.code == "style.misused-word"] == []
