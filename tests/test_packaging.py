@@ -65,6 +65,7 @@ def test_non_editable_wheel_finds_its_builtin_data(tmp_path: Path):
         "evals/work-notice.yaml",
         "examples/school-ideology-summary.yaml",
         "schemas/lexicon/set-phrases.yaml",
+        "schemas/lexicon/misused-words.yaml",
         "evals/school-ideology-summary.yaml",
     ):
         assert (target / "pipeline/_data" / sub).exists(), sub
