@@ -350,11 +350,12 @@ def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -
 
 
 _ADDRESSEE = lazy_pattern(
-    rf"[^。；;！？!?]{{2,150}}(?:{UNIT_ENDINGS}|单位|部门|机关|学院|同志)[：:]"
+    rf"[^。；;！？!?]{{2,150}}(?:{UNIT_ENDINGS}|单位|部门|机关|学院|同志|科室|班级|党员)[：:]"
     rf"|{MARKER_RE.pattern}[：:]"
 )
 """A 主送机关 line: names of units (or its marker), ending in a colon — not an opening's
-lead-in, 现将有关情况报告如下：."""
+lead-in, 现将有关情况报告如下：. Inside a unit it names its parts or people (院内各科室：,
+各年级组、教研组，各班级：, 各党小组，全体党员：)."""
 
 
 def _addressee_line(text: str, lines: list[Line], heading_at: dict[int, Heading]) -> Line | None:
@@ -423,15 +424,19 @@ def parse_document(
     ]
     heading_at = {h.line.start: h for h in headings}
 
-    title = _title_lines(text, lines, heading_at) if has_title and lines else None
-    after_title = [ln for ln in lines if title is None or ln.start >= title.end]
+    head = _masthead(text, lines) if has_title and ("号" in text or "签发人" in text) else set()
+    kept = [ln for ln in lines if ln.start not in head]
+    readable = _without_imprint(text, kept)
+    imprint = kept[len(readable)].start if len(readable) < len(kept) else len(text)
+    title = _title_lines(text, readable, heading_at) if has_title and readable else None
+    after_title = [ln for ln in readable if title is None or ln.start >= title.end]
     addressee = _addressee_line(text, after_title, heading_at) if title else None
     if addressee is not None:
         after_title = after_title[1:]
     signature = _find_signature(text, after_title)
 
     body_lines = after_title
-    end_of_text = signature[0] if signature else len(text)
+    end_of_text = signature[0] if signature else imprint
     if signature:
         body_lines = [ln for ln in body_lines if ln.cstart < signature[0]]
 
@@ -460,6 +465,38 @@ def parse_document(
         signature=signature,
         addressee=addressee,
     )
+
+
+_MASTHEAD = lazy_pattern(
+    rf"(?:[{CJK_CLASS}]{{1,12}}[〔［\[]\d{{4}}[〕］\]]\d{{1,4}}号)?[{HSPACE}]*"
+    rf"(?:签发人[：:][{HSPACE}]*[{CJK_CLASS}{HSPACE}、，,]{{2,40}})?"
+)
+"""A 公文's 版头 line (GB/T 9704): its 发文字号 (青应急〔2025〕12号) and/or the 签发人 line."""
+
+
+def _masthead(text: str, lines: list[Line]) -> set[int]:
+    """Starts of the 发文字号/签发人 lines among the first three: above or under the title,
+    they are layout, neither the title nor the 主送机关."""
+    return {
+        ln.start
+        for ln in lines[:3]
+        if (content := ln.content(text)) and _MASTHEAD().fullmatch(content)
+    }
+
+
+_IMPRINT = lazy_pattern(
+    rf"(?:抄送|主送)[：:].*|.*\d{{4}}年\d{{1,2}}月\d{{1,2}}日[{HSPACE}]*印发|（此件[^）]{{1,20}}）"
+)
+"""A line of a 公文's 版记 after its 落款 (GB/T 9704): 抄送：…, …2025年2月20日印发 — or the
+附注 between them, （此件公开发布）."""
+
+
+def _without_imprint(text: str, lines: list[Line]) -> list[Line]:
+    """`lines` without the 版记 (and 附注) lines that end the text: layout, not body text."""
+    end = len(lines)
+    while end > 0 and _IMPRINT().fullmatch(lines[end - 1].content(text)):
+        end -= 1
+    return lines[:end]
 
 
 def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
