@@ -27,6 +27,9 @@ _DATE = re.compile(
 )
 """2020年12月28日, 2020年9月, and 2020-12-28 (or 2020.12.28, 2020/12/28, as clerks write)."""
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})[ \t]*月[ \t]*(\d{1,2})[ \t]*日")
+_RANGE_END_DAY = re.compile(r"[ \t]*[至到—–～~-][ \t]*(\d{1,2})[ \t]*日")
+"""The end of a range of days whose month is left out, 3月1日至15日: a date of that month."""
+
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d])([ \t]*%)?")
 _SCALES = {"万": 10_000, "亿": 100_000_000}
 _CN_RUN = re.compile(r"[〇零一二三四五六七八九十百千万亿两]+")
@@ -97,6 +100,24 @@ def _finditer(pattern: re.Pattern[str], s: str, starts: list[int]) -> Iterator[r
             yield m
 
 
+def _take_range_end(
+    s: str,
+    base: int,
+    out: list[NumberToken],
+    taken: set[int],
+    date: tuple[int, int, int | None],
+    at: int,
+) -> None:
+    """Add the date a range's end day stands for, right after `date` (which ends at `at`)."""
+    y, mo, day = date
+    m = _RANGE_END_DAY.match(s, at) if day is not None else None
+    if m is not None:
+        out.append(
+            NumberToken(base + m.start(1), base + m.end(), y, "date", (y, mo, int(m.group(1))))
+        )
+        taken.update(range(m.start(1), m.end()))
+
+
 def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
     starts = [m.start() for m in _DIGIT_RUN.finditer(s)]
     if not starts:
@@ -109,15 +130,14 @@ def _arabic(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
         day = int(d) if d else None
         out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (y, mo, day)))
         taken.update(range(m.start(), m.end()))
+        _take_range_end(s, base, out, taken, (y, mo, day), m.end())
     for m in _finditer(_MONTH_DAY, s, starts):
         if m.start() in taken:
             continue
-        out.append(
-            NumberToken(
-                base + m.start(), base + m.end(), 0, "date", (0, int(m.group(1)), int(m.group(2)))
-            )
-        )
+        date = (0, int(m.group(1)), int(m.group(2)))
+        out.append(NumberToken(base + m.start(), base + m.end(), 0, "date", date))
         taken.update(range(m.start(), m.end()))
+        _take_range_end(s, base, out, taken, date, m.end())
     for m in _finditer(_ARABIC, s, starts):
         if m.start() in taken:
             continue

@@ -77,6 +77,10 @@ _REFERENCES = (
     # (not the Party's own: 党的第二十次全国代表大会, which the calendar checks)
     rf"|(?<!党的)(?<!共产党)第[ \t]*{_N}[ \t]*次[ \t]*(?:全国|全省|全市|全县|全区)?[ \t]*"
     r"(?:党代会|党员代表大会|代表大会|团代会|妇代会)"
+    # an e-mail address: qsxyjj@163.com, zhangsan2023@qq.com
+    # (from its first digit: what comes before it holds no number)
+    r"|\d[A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?<=@)\d[A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+"
     # an identifier: a 身份证 or 统一社会信用代码-like run of 15 or more digits
     r"|(?<![\d.])\d{15,}[\dXx]?(?![\d.])"
     r")"
@@ -90,6 +94,15 @@ _attachment_head = lazy_pattern(r"附件[ \t\u3000]*(?:[：:][ \t\u3000]*)?(\d{1
 """The number after 附件： (or of 附件2)."""
 _attachment_item = lazy_pattern(r"[ \t\u3000]*(\d{1,2})[.．、]")
 """An attachment item's number at a line's start."""
+_glued_year = lazy_pattern(r"[.．]\d{4}年")
+"""A name starting with a year right after its item's number, 1.2025年…汇总表 (GB/T 9704 sets
+no blank there), which reads as the decimal 1.2025: the year is the name's, not a fact."""
+
+
+def _item_number(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """An attachment's number, with the year of its name when that is glued to it."""
+    glued = _glued_year().match(text, span[1])
+    return (span[0], glued.end()) if glued else span
 
 
 def _next_line(text: str, pos: int) -> int:
@@ -114,11 +127,11 @@ def _attachment_numbers(text: str) -> list[tuple[int, int]]:
     while pos != -1:
         m = head.match(text, pos)
         if m is not None:
-            out.append(m.span(1))
+            out.append(_item_number(text, m.span(1)))
             if text.startswith((".", "．", "、"), m.end()):
                 line = _next_line(text, m.end())
                 while line and (n := item.match(text, line)) is not None:
-                    out.append(n.span(1))
+                    out.append(_item_number(text, n.span(1)))
                     line = _next_line(text, n.end())
         pos = text.find("附件", pos + 2)
     return out
