@@ -5,7 +5,10 @@ summary, a hospital 党支部 summary, a company 安全生产 summary with a tab
 school 工作计划 with bold Markdown headings, a 街道 half-year summary whose headings are in Word
 heading styles; and the six whose damaged copies test_checker_damaged.py scores: a 社区居委会,
 a 派出所, a company 党支部, a 乡镇卫生院, a 县文旅局 and a college's summary) as .txt, .md and
-.docx. Every error or warning on them is a false positive.
+.docx. Every error or warning on them is a false positive. Five real 通知 (notice-*: a 县应急管理局
+notice with its 发文字号, 签发人 and 版记, a 镇 会议通知, a school's 读书月 notice, a hospital's notice
+forwarding the 卫健局's, a company 党支部's 主题党日 notice) check clean too, and as a
+`work-notice` lack only the sections their kind of notice has no use for.
 The damaged copies cut numbers, names and parts of set phrases to blanks, write placeholders
 and glue a heading onto its text: each damage must be reported where it is.
 """
@@ -16,6 +19,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from docx import Document
 
 from pipeline.checker import check_text
@@ -40,6 +44,39 @@ SUMMARIES = {
 }
 
 
+NOTICES = {
+    # notice -> the required sections of work-notice it has no use for
+    "notice-county-safety-2025.txt": [],
+    "notice-school-reading-2025.md": [],  # 活动时间, 活动内容, 工作安排
+    "notice-hospital-forward-2025.txt": ["time_scope"],  # 工作目标 instead
+    "notice-company-party-2025.txt": ["work_content"],  # 活动时间, 地点, 人员, 活动安排
+    # a 会议通知: 会议时间, 地点, 参会人员, 议程, 有关要求
+    "notice-township-meeting-2025.txt": ["time_scope", "work_content", "steps"],
+}
+COUNTY = DATA / "notice-county-safety-2025.txt"
+COUNTY_FACTS = {
+    "doctype": "work-notice",
+    "unit_name": "青山县应急管理局",
+    "addressee": "各乡镇（街道）安全生产委员会办公室，县直各有关单位",
+    "subject": "开展2025年春季安全生产大检查",
+    "basis_documents": ["青山县安全生产委员会关于印发〈2025年全县安全生产工作要点〉的通知"],
+    "start_date": "2025-03-01",
+    "end_date": "2025-03-31",
+    "scope": "全县各乡镇（街道）、县直各有关部门和辖区内各类生产经营单位",
+    "work_items": [{"title": "危险化学品安全"}, {"title": "建筑施工安全"}],
+    "phases": [
+        {"name": "自查自纠阶段", "start": "2025-03-01", "end": "2025-03-15"},
+        {"name": "督导检查阶段", "start": "2025-03-16", "end": "2025-03-31",
+         "tasks": "县安委会组成4个督导组"},
+    ],
+    "requirements": ["请各单位于3月25日前将大检查工作总结和情况汇总表报送县安委会办公室"],
+    "contact_person": "王芳",
+    "contact_phone": "0739-8321234",
+    "attachments": ["2025年春季安全生产大检查情况汇总表", "重大事故隐患整改台账"],
+    "report_date": "2025-02-20",
+}  # fmt: skip
+
+
 def _text(name: str) -> str:
     path = DATA / name
     return read_docx(path) if path.suffix == ".docx" else read_text(path)
@@ -50,10 +87,12 @@ def _serious(findings: list[dict]) -> list[tuple[str, str]]:
 
 
 def test_the_reports_are_all_there():
-    assert len(REPORTS) == 12
+    assert len(REPORTS) == 17
     assert {Path(n).suffix for n in REPORTS} == {".txt", ".md", ".docx"}
+    assert sorted(n for n in REPORTS if n.startswith("notice-")) == sorted(NOTICES)
     for name in REPORTS:
-        assert 800 <= len(_text(name)) <= 3000, name
+        shortest = 600 if name in NOTICES else 800  # a notice is shorter than a summary
+        assert shortest <= len(_text(name)) <= 3000, name
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -74,6 +113,92 @@ def test_a_clean_summary_checked_as_an_annual_summary(cli, name: str):
     assert all(f"({s})" in m for s, m in zip(SUMMARIES[name], missing, strict=True))
     other = [f for f in findings if f["code"] != "structure.missing-section"]
     assert _serious(other) == []
+
+
+@pytest.mark.parametrize("name", sorted(NOTICES))
+def test_a_clean_notice_checked_as_a_work_notice(cli, name: str):
+    """The 发文字号 and 签发人 above the title, the 主送机关 of a unit's parts (院内各科室：),
+    the 版记 after the 落款, 活动时间/活动内容/活动安排 headings: the only findings are the
+    sections of the type the notice has no use for."""
+    done = cli("check", DATA / name, "--doctype", "work-notice", "--format", "json")
+    findings = json.loads(done.stdout)["findings"]
+    missing = [f["message"] for f in findings if f["code"] == "structure.missing-section"]
+    assert len(missing) == len(NOTICES[name]), missing
+    assert all(f"({s})" in m for s, m in zip(NOTICES[name], missing, strict=True))
+    other = [f for f in findings if f["code"] != "structure.missing-section"]
+    assert _serious(other) == []
+
+
+def _check_county(cli, tmp_path: Path, text: str, **edit: object) -> list[tuple[str, str]]:
+    """The county notice `text` checked as a work-notice against its facts with `edit`."""
+    path, facts = tmp_path / COUNTY.name, tmp_path / "facts.yaml"
+    path.write_text(text, "utf-8")
+    facts.write_text(yaml.safe_dump(COUNTY_FACTS | edit, allow_unicode=True), "utf-8")
+    done = cli("check", path, "--doctype", "work-notice", "--facts", facts, "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    return [(f["code"], f["excerpt"]) for f in json.loads(done.stdout)["findings"]]
+
+
+def test_a_real_notice_checks_clean_against_its_facts(cli, tmp_path: Path):
+    """Every number is backed or a reference: the 发文字号 line is no title, the e-mail
+    qsxyjj@163.com and the year of 附件：1.2025年…汇总表 are no facts, 3月1日至15日 ends on
+    the phase's 15 March, and the 落款 above the 版记 is the 落款, dated as the facts say."""
+    assert _check_county(cli, tmp_path, COUNTY.read_text("utf-8")) == []
+
+
+def test_the_document_number_under_the_title_is_no_addressee(cli, tmp_path: Path):
+    lines = COUNTY.read_text("utf-8").split("\n")
+    assert lines[0].startswith("青应急〔2025〕12号") and lines[2].endswith("的通知")
+    moved = "\n".join([lines[2], "青应急〔2025〕12号", *lines[3:]])
+    assert _check_county(cli, tmp_path, moved) == []
+
+
+def test_the_signature_above_the_imprint_is_checked(cli, tmp_path: Path):
+    """The 落款 is read above the 抄送/印发 lines: another unit there, or a date other than the
+    facts', is reported; the 印发 date of the 版记 is not the 落款's."""
+    text = COUNTY.read_text("utf-8")
+    assert "\n青山县应急管理局\n2025年2月20日\n" in text
+    found = _check_county(cli, tmp_path, text, unit_name="青山县交通运输局")
+    assert ("facts.unit-name", "青山县应急管理局") in found
+    found = _check_county(cli, tmp_path, text.replace("\n2025年2月20日\n", "\n2025年2月21日\n"))
+    assert [c for c, e in found] == ["facts.unsupported-number"]
+    assert found[0][1] == "2025年2月21日"
+
+
+def test_a_range_end_day_not_in_the_facts_is_reported(cli, tmp_path: Path):
+    """3月1日至14日 where the phase ends on the 15th: the day is read as 14 March."""
+    text = COUNTY.read_text("utf-8")
+    assert "3月1日至15日" in text
+    found = _check_county(cli, tmp_path, text.replace("3月1日至15日", "3月1日至14日"))
+    assert found == [("facts.unsupported-number", "14日")]
+
+
+@pytest.mark.parametrize(
+    ("name", "addressee"),
+    [
+        ("notice-hospital-forward-2025.txt", "院内各科室"),
+        ("notice-school-reading-2025.md", "各年级组、教研组，各班级"),
+        ("notice-company-party-2025.txt", "各党小组，全体党员"),
+    ],
+)
+def test_an_addressee_inside_a_unit_is_read(cli, tmp_path: Path, name: str, addressee: str):
+    """A 主送机关 naming a unit's own parts or people is the 主送机关 line; without it the
+    text has none, which the check reports."""
+    text = _text(name)
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(yaml.safe_dump(COUNTY_FACTS | {"addressee": addressee}, allow_unicode=True))
+
+    def addressee_findings(text: str) -> list[str]:
+        path = tmp_path / name
+        path.write_text(text, "utf-8")
+        done = cli("check", path, "--doctype", "work-notice", "--facts", facts, "--format", "json")
+        return [
+            f["code"] for f in json.loads(done.stdout)["findings"] if f["code"] == "facts.addressee"
+        ]
+
+    assert f"\n{addressee}：\n" in text
+    assert addressee_findings(text) == []
+    assert addressee_findings(text.replace(f"\n{addressee}：\n", "\n")) == ["facts.addressee"]
 
 
 DAMAGES = [
