@@ -288,7 +288,8 @@ async def draft_document_async(
     on_event: EventSink | None = None,
     section_deadline: float | None = None,
 ) -> Draft:
-    """Draft every section (at most `concurrency` at once) and assemble the checked draft.
+    """Draft every section the facts call for (at most `concurrency` at once: a section
+    whose `when` fact is missing is left out) and assemble the checked draft.
 
     `section_deadline` (seconds; default: the model's `deadline`, if it has one) bounds each
     section, retries and repairs included. The model is not closed here: it may be shared
@@ -301,7 +302,9 @@ async def draft_document_async(
     title = prompts.render_title(facts.values)
     signer = str(facts.values.get(spec.signature.unit) or "") if spec.signature else None
     addressee = str(facts.values.get(spec.addressee) or "") if spec.addressee else None
-    rendered = [(s, prompts.render_section(s, facts.values)) for s in spec.sections]
+    rendered = [
+        (s, prompts.render_section(s, facts.values)) for s in spec.drafted_sections(facts.values)
+    ]
     for s, _ in rendered:
         emit(SectionEvent(s.id, "queued"))
 

@@ -781,7 +781,11 @@ class PromptSet:
                 title = self.render_title(values)
                 if values is examples:
                     _check_title(self.spec, title)
+                # a section whose `when` fact is missing is not drafted, so not rendered
+                drafted = self.spec.drafted_sections(values)
                 for i, s in enumerate(self.spec.sections):
+                    if s not in drafted:
+                        continue
                     if s.heading is not None and not self.render_heading(s, values):
                         where = ("sections", i, "heading")
                         raise InputError(
@@ -814,7 +818,7 @@ class PromptSet:
             given = self.render_section(s, examples).skeleton
             for name in sorted(written.get(s.id, set())):
                 fact = self.spec.facts[name]
-                if fact.required:
+                if fact.required or name == s.when:  # its own fact missing: no section
                     continue
                 skeleton = self.render_section(s, {**examples, name: None}).skeleton
                 # a fact the examples' branch does not write changes nothing when missing

@@ -30,6 +30,7 @@ from pipeline.textio import LineMap, load_structured
 from pipeline.type_words import SIGNER_WORDS, type_word
 from pipeline.validation import (
     did_you_mean,
+    did_you_mean_or_list,
     error_reason,
     format_path,
     raise_validation_error,
@@ -204,6 +205,23 @@ class SectionSpec(_Strict):
     """The least number of 一是/二是… points the section must make."""
     template: str | None = None
     """The template file in `prompts/<doctype>/`; defaults to `<id>.j2`."""
+    when: Identifier | None = None
+    """An optional fact: the section is drafted only when the facts give it, and is left
+    out (no heading, no marker; the headings after it numbered without a gap) when not."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _conditional_is_optional(cls, data: Any) -> Any:
+        """A section with `when` is optional: not `required` unless the spec says so, which
+        is refused (a section left out for want of its fact cannot be a required one)."""
+        if not isinstance(data, dict) or data.get("when") is None:
+            return data
+        if data.get("required") is True:
+            raise ValueError(
+                f"a section with 'when' is drafted only when '{data['when']}' is given, so it "
+                "cannot be 'required: true': remove 'required' (such a section is optional)"
+            )
+        return {**data, "required": False}
 
     @field_validator("template")
     @classmethod
@@ -324,6 +342,11 @@ class DocSpec(_Strict):
             if s.id == section_id:
                 return s
         raise KeyError(section_id)
+
+    def drafted_sections(self, values: dict[str, Any]) -> list[SectionSpec]:
+        """The sections a draft of these fact values has: all but those whose `when` fact
+        is missing (None)."""
+        return [s for s in self.sections if s.when is None or values.get(s.when) is not None]
 
     def label(self, fact_id: str) -> str:
         """The Chinese label of a fact."""
@@ -459,6 +482,7 @@ def load_spec_file(
         )
     _check_section_ids(spec, str(p), lines)
     _check_references(spec, str(p), lines)
+    _check_when(spec, str(p), lines)
     _check_signature(spec, str(p), lines)
     _check_addressee(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
@@ -539,6 +563,36 @@ def _check_references(spec: DocSpec, path: str, lines: LineMap) -> None:
                     path=path,
                     line=lines.line(where),
                 )
+
+
+def _check_when(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """A section's `when` names a declared, optional fact: a required one is always given,
+    so the condition would never leave the section out."""
+    for i, s in enumerate(spec.sections):
+        if s.when is None:
+            continue
+        where = ("sections", i, "when")
+        if s.when not in spec.facts:
+            raise InputError(
+                f"field '{format_path(where)}' ('{s.id}'): names undeclared fact "
+                f"'{s.when}'"
+                + did_you_mean_or_list(
+                    s.when,
+                    [n for n, f in spec.facts.items() if not f.required],
+                    listed="expected one of the optional facts",
+                    empty=": declare it as an optional fact under 'facts'",
+                ),
+                path=path,
+                line=lines.line(where),
+            )
+        if spec.facts[s.when].required:
+            raise InputError(
+                f"field '{format_path(where)}' ('{s.id}'): '{s.when}' ({spec.label(s.when)}) "
+                "is a required fact, always given, so the section would always be drafted: "
+                "name an optional fact, or remove 'when'",
+                path=path,
+                line=lines.line(where),
+            )
 
 
 _SIGNATURE_TYPES = {"unit": ("string", "enum"), "second": ("string", "enum"), "date": ("date",)}

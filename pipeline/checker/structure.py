@@ -666,7 +666,7 @@ def _extra_sections(ctx: Context, items: set[int]) -> list[Finding]:
         where = "inside the section: its heading is written by the drafter, so this one"
     else:
         assert ctx.spec is not None
-        last = ctx.spec.sections[-1]
+        last = _last_section(ctx)
         ends = [i for i, span in enumerate(ctx.spans) if span.spec is last]
         if not ends:
             return []
@@ -695,6 +695,18 @@ def _extra_sections(ctx: Context, items: set[int]) -> list[Finding]:
             )
         )
     return out
+
+
+def _last_section(ctx: Context) -> SectionSpec:
+    """The type's last section for this text: a trailing section with `when` (drafted only
+    when its fact is given) that the text does not have is no end the text must reach."""
+    assert ctx.spec is not None
+    present = {span.spec.id for span in ctx.spans if span.spec is not None}
+    sections = ctx.spec.sections
+    end = len(sections)
+    while end > 1 and sections[end - 1].when is not None and sections[end - 1].id not in present:
+        end -= 1
+    return sections[end - 1]
 
 
 def _longest_increasing(seq: list[int]) -> set[int]:

@@ -45,7 +45,7 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
             else:
                 index += 1
                 label = heading_number(index) + heading
-            flag = "" if s.required else "  [optional]"
+            flag = f"  [only with {s.when}]" if s.when else "" if s.required else "  [optional]"
             print(f"  - {s.id}: {label}{flag}")
         print()
     sys.stdout.flush()

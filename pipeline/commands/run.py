@@ -220,7 +220,9 @@ def run(
         raise
     except KeyboardInterrupt:
         interruptions.stopping = True  # another Ctrl-C must not cut the wrap-up short
-        note = _resume_note(len(drafted), len(spec.sections), cached=not no_cache)
+        note = _resume_note(
+            len(drafted), len(spec.drafted_sections(facts.values)), cached=not no_cache
+        )
         if log is not None:
             note += "; " + finish_logged_run(log, run_id, 130, draft)
         done = f"wrote {', '.join(map(str, written))}" if written else "nothing was written"
@@ -344,7 +346,7 @@ async def _draft(
 
     try:
         if progress:
-            with SectionProgress([s.id for s in spec.sections]) as display:
+            with SectionProgress([s.id for s in spec.drafted_sections(facts.values)]) as display:
 
                 def show(event: SectionEvent) -> None:
                     count(event)

@@ -112,8 +112,8 @@ they do not fail `structure_pass` (facts with a single measure cannot make two p
 
 def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
     """Fact ids (and `fact.field` ids of list items) that have no value and a section or the
-    signature (落款) uses."""
-    used = {name for s in spec.sections for name in s.facts}
+    signature (落款) uses; a section the facts leave out (its `when` fact missing) uses none."""
+    used = {name for s in spec.drafted_sections(facts.values) for name in s.facts}
     if spec.signature:
         used |= set(spec.signature.fact_ids())
     if spec.addressee:
@@ -328,17 +328,19 @@ def number_coverage(spec: DocSpec, facts: Facts, draft: Draft) -> float:
 
 
 def length_compliance(spec: DocSpec, draft: Draft) -> float:
-    """Share of the spec's sections whose drafted body is within the spec's length bounds."""
+    """Share of the spec's sections whose drafted body is within the spec's length bounds
+    (a section with `when` the draft does not have was left out, not expected)."""
     by_id = {s.id: s for s in draft.sections}
+    expected = [s for s in spec.sections if s.when is None or s.id in by_id]
     ok = 0
-    for section in spec.sections:
+    for section in expected:
         drafted = by_id.get(section.id)
         if drafted is None or drafted.status != "ok":
             continue
         n = len(drafted.body.replace("\n", ""))
         bounds = section.length
         ok += n >= bounds.min and (bounds.max is None or n <= bounds.max)
-    return ok / len(spec.sections)
+    return ok / len(expected)
 
 
 def structure_pass(spec: DocSpec, draft: Draft, findings: list[Finding]) -> bool:

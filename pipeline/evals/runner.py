@@ -293,7 +293,7 @@ def _calls_ahead(plan: RunPlan, pending: list[PlannedSample]) -> bool:
                 continue
             prepared = plan.drafting_by_index[planned.case_index]
             spec, prompts = plan.prompts.get(prepared.spec, plan.variants[planned.variant_index])
-            for section in spec.sections:
+            for section in spec.drafted_sections(prepared.facts.values):
                 prompt = prompts.render_section(section, prepared.facts.values)
                 if lookup(prompt.messages) is None:
                     return True

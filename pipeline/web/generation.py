@@ -29,7 +29,7 @@ def section_lines(spec: DocSpec, facts: Facts, only: str | None = None) -> list[
     """The sections as the progress page lists them: 开头段, 一、…, in order."""
     prompts = prompt_set(spec)
     lines, index = [], 0
-    for s in spec.sections:
+    for s in spec.drafted_sections(facts.values):
         heading = prompts.render_heading(s, facts.values)
         if heading is not None:
             index += 1

@@ -228,6 +228,13 @@ async def regenerate(request: Request, draft_id: int) -> Response:
     outcome = check_form(spec, form_fields({"doctype": spec.id, **doc.data}, spec))
     if outcome.facts is None:
         return RedirectResponse(f"/docs/{doc.id}?checked=1#form-errors", status_code=303)
+    section = spec.section(section_id)
+    if section not in spec.drafted_sections(outcome.facts.values):
+        assert section.when is not None  # only a section with `when` is left out
+        raise InputError(
+            f"“{section.heading or section.id}”一节只在填写了“{spec.label(section.when)}”时"
+            "生成，表单中现在没有填写：请先填写并保存，再重新生成这一节。"
+        )
     try:
         model = await generation.resolve_model(c, model_name)
     except InputError as exc:
