@@ -1578,3 +1578,63 @@ def test_an_addressee_names_a_declared_string_fact(doctype_copy: Path, cli, name
     result = cli("run", EXAMPLES / "school-ideology-summary.yaml", "--spec-dir", doctype_copy)
     assert result.returncode == 2, result.stderr
     assert result.stderr == f"error: {spec}:{_line_of(spec, f'addressee: {name}')}: {expected}\n"
+
+
+@pytest.fixture
+def plan_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in annual-work-plan, whose last section has `when`."""
+    (tmp_path / "schemas").mkdir()
+    shutil.copy(REPO / "schemas/annual-work-plan.yaml", tmp_path / "schemas")
+    shutil.copytree(REPO / "prompts/annual-work-plan", tmp_path / "prompts/annual-work-plan")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("new", "field", "problem"),
+    [
+        (
+            "    when: monthly_schedul\n",
+            "sections[4].when",
+            "names undeclared fact 'monthly_schedul'; did you mean 'monthly_schedule'?",
+        ),
+        (
+            "    when: unit_name\n",
+            "sections[4].when",
+            "'unit_name' (单位名称) is a required fact, always given",
+        ),
+        (
+            "    when: monthly_schedule\n    required: true\n",
+            "sections[4]",
+            "cannot be 'required: true': remove 'required'",
+        ),
+    ],
+)
+def test_a_when_that_could_not_leave_its_section_out_is_a_spec_error(
+    plan_copy: Path, cli, new: str, field: str, problem: str
+):
+    """`when` names a declared optional fact, and its section is not `required: true`."""
+    spec = plan_copy / "schemas/annual-work-plan.yaml"
+    _edit(spec, "    when: monthly_schedule\n", new)
+    before = spec.read_bytes()
+    result = cli("doctypes", "--spec-dir", plan_copy)
+    assert result.returncode == 2, result.stderr
+    line = _line_of(spec, new.splitlines()[0].strip())
+    if field == "sections[4]":  # the entry's own line, where the section begins
+        line = _line_of(spec, "- id: monthly")
+    assert result.stderr.startswith(f"error: {spec}:{line}: field '{field}'"), result.stderr
+    assert problem in result.stderr and "Traceback" not in result.stderr
+    assert spec.read_bytes() == before
+
+
+def test_a_section_with_when_need_not_write_the_marker_of_its_own_fact(plan_copy: Path, cli):
+    """Without its fact the section is left out, so its skeleton has no gap to show; the
+    same template in a section without `when` is refused for dropping the marker."""
+    assert cli("doctypes", "--spec-dir", plan_copy).returncode == 0
+    spec = plan_copy / "schemas/annual-work-plan.yaml"
+    _edit(spec, "    when: monthly_schedule\n", "")
+    result = cli("doctypes", "--spec-dir", plan_copy)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "template for section 'monthly': with the optional fact 'monthly_schedule' (月度工作安排) "
+        "missing, the skeleton does not write its marker 【待补充：月度工作安排】"
+    ) in result.stderr

@@ -722,3 +722,42 @@ def test_a_notice_shows_its_addressee_under_the_title_and_its_marker_when_left_b
     line = re.search(r'<p class="doc-addressee" id="doc-addressee">(.*?)</p>', blank.text, re.S)
     assert line is not None and "tone-marker" in line.group(1)
     assert "【待补充：主送机关】" in re.sub(r"<[^>]+>", "", line.group(1))
+
+
+def test_a_plans_monthly_schedule_is_an_optional_list_drafted_only_when_given(web: Web):
+    """The 月度工作安排 of annual-work-plan: on the form like any optional list; without it
+    the draft, its progress page and its review list four sections, with it five; its
+    section cannot be drafted again once the schedule is cleared."""
+    plan = "annual-work-plan"
+    doc = web.new_doc(doctype=plan, name="青山县自然资源局")
+    form = web.client.get(doc).text
+    assert 'id="fact-monthly_schedule"' in form and "月度工作安排" in form
+    assert 'name="fact.monthly_schedule.0.month"' in form
+    assert 'name="fact.monthly_schedule.0.tasks"' in form
+    assert not re.search(r'月度工作安排<span class="req"', form)
+    facts = yaml.safe_load((REPO / "examples/annual-work-plan.yaml").read_text("utf-8"))
+    facts.pop("doctype")
+    fields = fields_for(facts)
+    r = web.save(doc, fields, action="generate", model="offline")
+    events = follow_job(web.client, r.headers["location"])
+    assert "monthly" not in {d["section"] for k, d in events if k == "section"}
+    without = events[-1][1]["url"]
+    assert review_headings(web.client.get(without).text) == [
+        "一、目标任务",
+        "二、重点工作",
+        "三、保障措施",
+    ]
+    assert "月度工作安排" not in web.client.get(f"{without}/download.txt").text
+    fields |= {
+        "fact.monthly_schedule.0.month": "3月",
+        "fact.monthly_schedule.0.tasks": "启动耕地“非农化”“非粮化”专项整治",
+    }
+    with_schedule = web.generate(doc, fields)
+    review = web.client.get(with_schedule).text
+    assert review_headings(review)[-1] == "四、月度工作安排"
+    assert "3月：启动耕地“非农化”“非粮化”专项整治。" in review and "没有发现问题" in review
+    del fields["fact.monthly_schedule.0.month"], fields["fact.monthly_schedule.0.tasks"]
+    web.save(doc, fields)
+    refused = web.post(f"{with_schedule}/regenerate", {"section": "monthly", "model": "offline"})
+    assert refused.status_code == 400, refused.text
+    assert "“月度工作安排”一节只在填写了“月度工作安排”时生成" in html.unescape(refused.text)

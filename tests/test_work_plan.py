@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import docx
@@ -135,3 +136,106 @@ def test_the_word_output_has_the_unit_and_date_as_its_signature(cli, tmp_path):
         assert (p.alignment or p.style.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.RIGHT
     headings = [p.text for p in filled if p.style.name == "公文一级标题"]
     assert headings == HEADINGS
+
+
+SCHEDULE = [
+    {"month": 2, "tasks": "制定年度重点工作任务分解方案，召开全局工作会议"},
+    {"month": "3月", "tasks": "启动耕地“非农化”“非粮化”专项整治。"},
+]
+
+
+def test_a_monthly_schedule_is_drafted_as_the_last_section_and_checks_clean(cli, tmp_path):
+    """The optional 月度工作安排 is written only when its facts are given: one paragraph a
+    month, numbered after the sections before it."""
+    facts = _facts_with(tmp_path, {"monthly_schedule": SCHEDULE})
+    out, text_out = tmp_path / "draft.json", tmp_path / "draft.txt"
+    done = cli("run", facts, "-o", out, "-o", text_out)
+    assert done.returncode == 0, done.stderr
+    assert "5 sections" in done.stderr and "no markers" in done.stderr
+    lines = text_out.read_text(encoding="utf-8").splitlines()
+    assert [ln for ln in lines if ln[:2] in {"一、", "二、", "三、", "四、", "五、"}] == [
+        *HEADINGS,
+        "四、月度工作安排",
+    ]
+    at = lines.index("四、月度工作安排")
+    assert lines[at + 1 : at + 4] == [
+        "2月：制定年度重点工作任务分解方案，召开全局工作会议。",
+        "3月：启动耕地“非农化”“非粮化”专项整治。",
+        "",
+    ]
+    assert [s["id"] for s in json.loads(out.read_text("utf-8"))["sections"]][-1] == "monthly"
+    for checked_file in (out, text_out):
+        checked = cli(
+            "check", checked_file, "--doctype", "annual-work-plan", "--facts", facts, "--info"
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.strip().endswith("0 error(s), 0 warning(s), 0 note(s)")
+
+
+def test_without_a_monthly_schedule_the_section_is_left_out_without_a_marker(cli, tmp_path):
+    """The example gives no schedule: four sections, and no 【待补充：月度工作安排】 to fill in."""
+    out = tmp_path / "draft.json"
+    done = cli("run", FACTS, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert "4 sections" in done.stderr and "no markers" in done.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["id"] for s in draft["sections"]] == ["opening", "targets", "key_work", "safeguards"]
+    assert draft["markers"] == [] and "月度工作安排" not in draft["text"]
+
+
+def test_a_hand_written_schedule_the_facts_lack_is_no_structure_or_mention_error(cli, tmp_path):
+    """A clerk may add 四、月度工作安排 by hand: checked with facts that give no schedule it is
+    neither an extra section nor a section missing its fact's marker; its months are still
+    numbers the facts must back."""
+    drafted = tmp_path / "draft.txt"
+    facts = _facts_with(tmp_path, {"monthly_schedule": SCHEDULE})
+    assert cli("run", facts, "-o", drafted).returncode == 0
+    checked = cli(
+        "check", drafted, "--doctype", "annual-work-plan", "--facts", FACTS, "--format", "json"
+    )
+    findings = json.loads(checked.stdout)["findings"]
+    assert [(f["code"], f["excerpt"]) for f in findings] == [
+        ("facts.unsupported-number", "3月")  # 2 is backed by 2个工作日 in the facts
+    ]
+    without_facts = cli("check", drafted, "--doctype", "annual-work-plan", "--format", "json")
+    assert json.loads(without_facts.stdout)["findings"] == []
+
+
+def test_the_real_school_plan_with_a_monthly_schedule_has_no_extra_section(cli):
+    """五、月度工作安排 after 四、 in a real school plan is the optional section."""
+    school = Path(__file__).parent / "data/realworld/school-plan-2024.md"
+    checked = cli("check", school, "--doctype", "annual-work-plan", "--format", "json")
+    codes = [f["code"] for f in json.loads(checked.stdout)["findings"]]
+    assert "structure.extra-section" not in codes
+    assert codes == ["structure.title"]  # 工作计划, where the type's title says 工作要点
+
+
+def test_an_optional_section_in_the_middle_leaves_no_gap_in_the_numbers(cli, tmp_path):
+    """Moved before 保障措施, the schedule numbers 三、 when given, and 保障措施 takes 三、 when
+    it is left out: the headings are numbered over the sections written."""
+    repo = Path(__file__).resolve().parent.parent
+    (tmp_path / "schemas").mkdir()
+    shutil.copytree(repo / "prompts/annual-work-plan", tmp_path / "prompts/annual-work-plan")
+    spec = yaml.safe_load((repo / "schemas/annual-work-plan.yaml").read_text("utf-8"))
+    spec["sections"].insert(3, spec["sections"].pop())
+    (tmp_path / "schemas/annual-work-plan.yaml").write_text(
+        yaml.safe_dump(spec, allow_unicode=True), "utf-8"
+    )
+    with_schedule = _facts_with(tmp_path, {"monthly_schedule": SCHEDULE})
+    for facts, headings in (
+        (with_schedule, ["三、月度工作安排", "四、保障措施"]),
+        (FACTS, ["三、保障措施"]),
+    ):
+        out = tmp_path / "draft.txt"
+        done = cli("run", facts, "--spec-dir", tmp_path, "-o", out)
+        assert done.returncode == 0, done.stderr
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert [ln for ln in lines if ln[:2] in {"一、", "二、", "三、", "四、"}] == [
+            *HEADINGS[:2],
+            *headings,
+        ]
+        checked = cli(
+            "check", out, "--doctype", "annual-work-plan", "--spec-dir", tmp_path,
+            "--facts", facts, "--format", "json",
+        )  # fmt: skip
+        assert json.loads(checked.stdout)["findings"] == [], checked.stdout
