@@ -719,3 +719,17 @@ def test_a_missing_addressee_is_its_marker_on_its_own_line(cli, tmp_path):
 def test_a_draft_of_a_type_without_addressee_has_no_addressee_key(saved):
     """Drafts of the other types, and the golden files made from them, stay as they were."""
     assert "addressee" not in json.loads(saved.read_text(encoding="utf-8"))
+
+
+def test_a_plan_drafted_before_its_optional_section_existed_still_exports(cli, tmp_path):
+    """annual-work-plan gained the optional 月度工作安排 (`when: monthly_schedule`); a JSON
+    draft written before (by commit 19d2f77, four sections) exports and checks as it did."""
+    old = Path(__file__).parent / "data/drafts/annual-work-plan-before-monthly.json"
+    outs = [tmp_path / f"plan.{ext}" for ext in ("docx", "txt")]
+    done = cli("export", old, *(a for out in outs for a in ("-o", out)))
+    assert done.returncode == 0, done.stderr
+    text = outs[1].read_text(encoding="utf-8")
+    headings = [ln for ln in text.splitlines() if ln[:2] in {"一、", "二、", "三、", "四、"}]
+    assert headings == ["一、目标任务", "二、重点工作", "三、保障措施"]
+    checked = cli("check", old, "--format", "json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["findings"] == []

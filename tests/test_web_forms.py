@@ -216,3 +216,31 @@ def test_the_notice_form_takes_its_addressee_and_dated_phases_back_as_the_exampl
     got = check_form(notice, parse_form(notice, fields_for(facts))).facts
     assert got is not None
     assert got.values == validate_facts({"doctype": "work-notice", **facts}, notice).values
+
+
+def test_a_plans_monthly_schedule_is_an_optional_list_of_month_and_tasks():
+    """annual-work-plan's 月度工作安排 is a list like any other: a month typed as 3月 or 3,
+    tasks as text; left blank it is simply not given (its section is then not drafted)."""
+    plan = load_spec("annual-work-plan")
+    schedule = next(f for f in build_form(plan, {}).facts if f.id == "monthly_schedule")
+    assert schedule.is_list and [f.name for f in schedule.rows[0].fields] == [
+        "fact.monthly_schedule.0.month",
+        "fact.monthly_schedule.0.tasks",
+    ]
+    data = {k: v for k, v in example_data(plan).items() if k != "monthly_schedule"}
+    fields = fields_for(data)
+    assert check_form(plan, parse_form(plan, fields)).facts.values["monthly_schedule"] is None
+    fields |= {
+        "fact.monthly_schedule.0.month": "3月",
+        "fact.monthly_schedule.0.tasks": "开展汛前排查",
+        "fact.monthly_schedule.1.month": "13",
+        "fact.monthly_schedule.1.tasks": "年终总结",
+    }
+    outcome = check_form(plan, parse_form(plan, fields))
+    assert outcome.facts is None
+    assert list(outcome.errors) == ["fact.monthly_schedule.1.month"]
+    assert "月份" in outcome.errors["fact.monthly_schedule.1.month"]
+    del fields["fact.monthly_schedule.1.month"], fields["fact.monthly_schedule.1.tasks"]
+    given = check_form(plan, parse_form(plan, fields)).facts
+    assert given is not None
+    assert given.values["monthly_schedule"] == [{"month": 3, "tasks": "开展汛前排查"}]
