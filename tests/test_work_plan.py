@@ -41,6 +41,10 @@ def test_the_type_is_listed_and_gives_a_facts_template(cli):
     assert parsed["doctype"] == "annual-work-plan" and parsed["plan_year"] is None
     assert "# 计划年度（四位数年份，必填）" in template.stdout
     assert "value:   # 目标值（文字，选填）" in template.stdout
+    # the optional section's fact: left out, it leaves the section out, not a marker
+    assert "# 月度工作安排（条目列表，每条以“- ”开头，选填，缺少时不写“月度工作安排”一节）" in (
+        template.stdout
+    )
 
 
 def test_the_example_drafts_a_plan_in_the_future_tense_and_every_output_checks_clean(cli, tmp_path):

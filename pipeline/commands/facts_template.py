@@ -42,8 +42,15 @@ def _example_block(value: Any) -> list[str]:
     return ["# 例：", *(f"#   {line}" for line in text.splitlines())]
 
 
-def _comment_lines(fact: FactSpec, indent: str = "") -> list[str]:
-    need = "必填" if fact.required else "选填，缺少时写作【待补充：" + fact.label + "】"
+def _comment_lines(fact: FactSpec, indent: str = "", *, section: str | None = None) -> list[str]:
+    """The comment above a fact; `section`: the heading of the section drafted only when
+    the fact is given (its `when`), which is left out, not marked, when it is missing."""
+    if fact.required:
+        need = "必填"
+    elif section is not None:
+        need = f"选填，缺少时不写“{section}”一节"
+    else:
+        need = "选填，缺少时写作【待补充：" + fact.label + "】"
     unit = f"，单位：{fact.unit}" if fact.unit else ""
     lines = [f"{indent}# {fact.label}（{TYPE_ZH[fact.type]}{unit}，{need}）"]
     if fact.description:
@@ -63,8 +70,9 @@ def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
         f"doctype: {doctype or spec.id}",
         "",
     ]
+    conditional = {s.when: s.heading or s.id for s in spec.sections if s.when is not None}
     for name, fact in spec.facts.items():
-        out += _comment_lines(fact)
+        out += _comment_lines(fact, section=conditional.get(name))
         if fact.type == "object-list" and fact.fields:
             out += _example_block(fact.example)
             out.append(f"{name}:")
