@@ -1953,3 +1953,91 @@ def test_a_town_report_learned_for_a_county_names_the_countys_superior(cli, tmp_
         path = tmp_path / alone
         spec, _ = _learned(cli, path, (SAMPLES / alone).read_text("utf-8"), f"alone{i}")
         assert "superior_level" not in spec.facts, (alone, spec.facts)
+
+
+NOTICE = SAMPLES / "county-notice-2024.txt"
+NOTICE_ADDRESSEE = "各乡镇（街道）安全生产委员会办公室，县直各有关单位"
+NOTICE_OTHERS = {
+    NOTICE_ADDRESSEE: "各村（社区）党支部，镇直各单位",
+    "青山县应急管理局": "白沙县教育局",
+    "青山县": "白沙县",
+    "李明": "王芳",
+    "0739-8321234": "0731-5550000",
+    "2024年春季安全生产大检查情况汇总表": "校园安全检查情况汇总表",
+    "重大事故隐患整改台账": "隐患整改清单",
+}
+"""Another unit's value for each of the notice's own string facts."""
+
+
+def _notice_facts(spec_path: Path, path: Path, *, other: bool) -> Path:
+    """Facts for the learned notice: the sample's own (its examples) or another unit's."""
+    spec = load_spec_file(spec_path)
+    data: dict[str, Any] = {"doctype": spec.id}
+    for key, fact in spec.facts.items():
+        value = fact.example
+        if other and fact.type == "year":
+            value = 2025
+        elif other and fact.type == "date":
+            value = dt.date.fromisoformat(str(value)).replace(year=2025) + dt.timedelta(days=3)
+        elif other and fact.type == "string":
+            assert value in NOTICE_OTHERS, f"{key} ({fact.label}) e.g. {value}"
+            value = NOTICE_OTHERS[value]
+        elif other and fact.type == "string-list":
+            value = [NOTICE_OTHERS[name] for name in value]
+        data[key] = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_notice_learns_its_addressee_contact_and_period_as_facts(cli, tmp_path):
+    """A past 通知 was learned with its 主送机关 as fixed text of the opening, its unit as
+    “青山县应急管理局关于开展”, its 文号 as part of the title, 至4月30日 as two integers and
+    its contact's name and phone fixed: every draft addressed and named the sample's own.
+    The 主送机关 is the spec's `addressee`, the contact and the period are facts, the 文号 is
+    left out; drafts with the sample's facts or another unit's check clean."""
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, NOTICE, "--out", out, "--id", "notice")
+    assert proc.returncode == 0, proc.stderr
+    assert "青应急〔2024〕12号" in proc.stderr  # the note saying it is left out
+    spec_path = out / "schemas" / "notice.yaml"
+    spec = load_spec_file(spec_path)
+    assert spec.name.endswith("通知") and spec.title.startswith("{{ unit_name }}关于开展")
+    assert spec.addressee is not None
+    fact = spec.facts[spec.addressee]
+    assert (fact.label, fact.type, fact.example) == ("主送机关", "string", NOTICE_ADDRESSEE)
+    by_label = {f.label: f for f in spec.facts.values()}
+    assert by_label["联系人"].example == "李明" and by_label["联系电话"].type == "string"
+    assert [f.example for f in by_label.values() if f.type == "date"][:2] == [
+        "2024-03-01",
+        "2024-04-30",
+    ]
+    assert not [f for f in spec.facts.values() if f.type in ("integer", "number")], spec.facts
+    assert by_label["附件"].type == "string-list" and len(by_label["附件"].example) == 2
+
+    _notice_facts(spec_path, tmp_path / "facts.yaml", other=False)
+    _run_and_check(cli, tmp_path / "facts.yaml", tmp_path, "--spec-dir", str(out))
+    lines = (tmp_path / "draft.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "青山县应急管理局关于开展2024年春季安全生产大检查的通知", lines
+    assert next(ln for ln in lines[1:] if ln) == NOTICE_ADDRESSEE + "：", lines
+    assert NOTICE_ADDRESSEE not in "\n".join(lines[3:]) and "青应急" not in lines[0]
+    assert "特此通知。" in lines and "2024年3月1日至2024年4月30日" in "".join(lines)
+    assert "附件：1. 2024年春季安全生产大检查情况汇总表" in lines, lines
+    assert "2. 重大事故隐患整改台账" in lines, lines
+
+    _notice_facts(spec_path, tmp_path / "other.yaml", other=True)
+    _run_and_check(cli, tmp_path / "other.yaml", tmp_path, "--spec-dir", str(out))
+    draft = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert "各村（社区）党支部，镇直各单位：\n" in draft, draft
+    assert "附件：1. 校园安全检查情况汇总表\n2. 隐患整改清单\n" in draft, draft
+    for leak in [
+        "青山",
+        "李明",
+        "0739",
+        "8321234",
+        "2024",
+        "各乡镇（街道）安全生产委员会办公室",
+        "台账",
+    ]:
+        assert leak not in draft, (leak, draft)
+    for other in NOTICE_OTHERS.values():
+        assert other in draft, (other, draft)

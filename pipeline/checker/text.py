@@ -358,16 +358,26 @@ lead-in, 现将有关情况报告如下：. Inside a unit it names its parts or 
 各年级组、教研组，各班级：, 各党小组，全体党员：)."""
 
 
+def is_addressee(line: str) -> bool:
+    """Whether a line (the first after the title) reads as a 主送机关: units and a colon."""
+    return _ADDRESSEE().fullmatch(line) is not None
+
+
 def _addressee_line(text: str, lines: list[Line], heading_at: dict[int, Heading]) -> Line | None:
     """The first line after the title when it is a 主送机关."""
     if not lines or lines[0].start in heading_at:
         return None
-    return lines[0] if _ADDRESSEE().fullmatch(lines[0].content(text)) else None
+    return lines[0] if is_addressee(lines[0].content(text)) else None
 
 
 _attachment_note = lazy_pattern(r"附件[：:][ \t\u3000]*\d{1,2}[.．、]")
 """The attachment note of a 公文 (附件：1. 活动安排表), its items numbered as in GB/T 9704."""
 _attachment_item = lazy_pattern(r"\d{1,2}[.．、]")
+
+
+def is_attachment_note(line: str) -> bool:
+    """Whether a line starts an attachment note: 附件：1. 活动安排表."""
+    return _attachment_note().match(line) is not None
 
 
 def attachment_items(contents: list[str]) -> list[bool]:

@@ -54,7 +54,7 @@ ADMIN_SUFFIXES = ("街道", "社区", "县", "市", "区", "镇", "乡", "村", 
 
 not_a_place_stem = lazy_pattern(
     r"[我你他们局委府厅办院校司]|^[各该其此这每]"
-    r"|(?:[在于向对由与及从经将把被为到赴给报]|配合|落实|按照|根据|得到|服从|接受|围绕|协助|参加)$"
+    r"|(?:[在于向对由与及从经将把被为到赴给报]|配合|落实|按照|根据|得到|服从|接受|围绕|协助|参加|报送|上报|抄送)$"
 )
 """What no place name's stem (the words before 县/区/市) has: a pronoun, a determiner or an
 office word (我局在县委 is 我局 + 在 + 县委), or a preposition or verb right before the level

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.text import attachment_items, is_attachment_note
 from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
@@ -172,7 +173,7 @@ class FoundFact(BaseModel):
 
     id: str
     label: str
-    type: Literal["string", "integer", "number", "year", "date", "enum"]
+    type: Literal["string", "integer", "number", "year", "date", "enum", "string-list"]
     choices: list[str] | None = None
     unit: str | None = None
     min: float | None = None
@@ -380,6 +381,8 @@ def find_facts(
     text = sample.text
     reg = _Registry(text)
     edits: list[Edit] = []
+    _addressee_fact(text, outline, reg)
+    _attachment_fact(text, outline, reg)
     year = _title_facts(text, outline, reg)
     next_year = plans_follow_year(outline.title)
     garbles_left = fix_garbles(text, banned or [], reg, edits)
@@ -387,7 +390,13 @@ def find_facts(
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
     _line_start_years(text, outline, reg, year)
     notes: list[str] = []
+    if outline.doc_number:
+        notes.append(
+            f"the 文号 line “{outline.doc_number}” above the title is left out: "
+            "each document is given its own 文号 when it is issued"
+        )
     _signature_facts(text, outline, reg)
+    _contact_facts(text, outline, reg)
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
@@ -399,7 +408,9 @@ def find_facts(
     _fill_skipped_levels(text, outline, edits)
     _end_list_items(text, outline, edits)
     year_fact = reg.by_label.get("总结年度")
-    if year_fact is not None and "述职" in outline.title:
+    if year_fact is not None and outline.title.endswith("通知"):
+        year_fact.label, year_fact.description = "工作年度", "本通知部署的工作所在的年度。"
+    elif year_fact is not None and "述职" in outline.title:
         year_fact.label, year_fact.description = "述职年度", "本述职报告所述的年度。"
     elif year_fact is not None and not next_year:
         plan = _FORWARD_DOC.search(outline.title) is not None
@@ -468,7 +479,10 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
         origin="title" if year else "gap",
         required=True,
     )
-    unit, at = raw[:ys].strip(), span.start
+    unit, at, unit_end = raw[:ys].strip(), span.start, span.start + ys
+    if "关于" in unit[1:]:  # 某局关于开展2024年…的通知: the unit is before 关于
+        unit = unit[: unit.index("关于", 1)]
+        unit_end = at + raw.index(unit) + len(unit)
     if unit.startswith("关于"):  # 关于2023年度…的报告: 关于 is no unit's name, it stays text
         unit, at = unit[2:], at + 2
     if unit and len(unit) <= 30 and "述职" in raw[ye:]:  # 王芳2022年度述职报告
@@ -476,7 +490,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
             "述职人姓名",
             fact_id="person_name",
             start=at,
-            end=span.start + ys,
+            end=unit_end,
             type="string",
             example=unit,
             description="述职人的姓名，用于标题、正文和落款。",
@@ -498,7 +512,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
             label,
             fact_id="school_name" if label == "学校名称" else "unit_name",
             start=at,
-            end=span.start + ys,
+            end=unit_end,
             type="string",
             example=example,
             description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
@@ -510,6 +524,68 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
                 if occ.start() > span.end and reg.free(occ.start(), occ.end()):
                     reg.add(fact.label, start=occ.start(), end=occ.end())
     return year
+
+
+def _addressee_fact(text: str, outline: Outline, reg: _Registry) -> None:
+    """The 主送机关 line under the title, without its colon: whom each draft addresses."""
+    span = outline.addressee
+    if span is None:
+        return
+    reg.add_sample_text("主送机关", span.start, span.end - 1, fact_id="addressee")
+
+
+def _attachment_fact(text: str, outline: Outline, reg: _Registry) -> None:
+    """The attachment note (附件：1. … / 2. …) as one list of names, each line an occurrence:
+    the first writes the whole note, the others nothing."""
+    lines = [p for b in outline.sections for p in b.paragraphs]
+    contents = [text[p.start : p.end] for p in lines]
+    items = attachment_items(contents)
+    for i, content in enumerate(contents):
+        if not is_attachment_note(content):
+            continue
+        note = [lines[i]]
+        for line, item in zip(lines[i + 1 :], items[i + 1 :], strict=True):
+            if not item:
+                break
+            note.append(line)
+        names = [_ATTACHMENT_NUMBER.sub("", text[p.start : p.end]).strip() for p in note]
+        for p in note:
+            reg.add(
+                "附件",
+                start=p.start,
+                end=p.end,
+                fact_id="attachments",
+                type="string-list",
+                example=names,
+                description="随文下发的附件名称，每项一个，不写序号（样稿中为"
+                + "、".join(f"“{n}”" for n in names)
+                + "）。",
+                origin="sample",
+            )
+        return
+
+
+_ATTACHMENT_NUMBER = re.compile(r"^(?:附件[：:])?\s*\d{1,2}[.．、]\s*")
+
+
+_CONTACT = re.compile(
+    r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,4}?)(?=[，,；;。\s]|联系|电话|$)"
+    r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d)"
+)
+"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234)."""
+
+
+def _contact_facts(text: str, outline: Outline, reg: _Registry) -> None:
+    """The contact person and phone the sample gives: the sample's own, never fixed text."""
+    for m in _CONTACT.finditer(text, outline.title_span.end):
+        group = "person" if m.group("person") else "phone"
+        start, end = m.span(group)
+        if not reg.free(start, end):
+            continue
+        label, fact_id = (
+            ("联系人", "contact_person") if group == "person" else ("联系电话", "contact_phone")
+        )
+        reg.add_sample_text(label, start, end, fact_id=fact_id)
 
 
 def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
@@ -1015,6 +1091,32 @@ def _plans_blocks(outline: Outline) -> list[Block]:
     ]
 
 
+_UNTIL = re.compile(r"(?:至|到|—|－|-|~|～)((?:19|20)\d{2}年)?(\d{1,2})月(\d{1,2})日")
+"""The end of a period after its first date: 至4月30日 (its year left out), 至2025年1月5日."""
+
+
+def _period_end(reg: _Registry, until: re.Match[str], first: dt.date, label: str) -> None:
+    """The end date of a period as a date fact, written whole (2024年4月30日)."""
+    year = int(until.group(1)[:4]) if until.group(1) else first.year
+    try:
+        day = dt.date(year, int(until.group(2)), int(until.group(3)))
+    except ValueError:
+        return
+    start = until.start(1) if until.group(1) else until.start(2)
+    if not reg.free(start, until.end()):
+        return
+    reg.add(
+        label,
+        start=start,
+        end=until.end(),
+        expression_of="{id} | date_cn",
+        type="date",
+        example=day.isoformat(),
+        description=f"{label}（样稿中为 {day.isoformat()}）。",
+        origin="sample",
+    )
+
+
 def _value_facts(
     text: str,
     outline: Outline,
@@ -1064,11 +1166,11 @@ def _value_facts(
         except ValueError:
             continue
         in_signature = sig is not None and sig.date_span.start <= m.start() < sig.date_span.end
-        label = (
-            "成文日期"
-            if in_signature
-            else f"{context_core(reg.before(m.start(), 12)) or '活动'}日期"
-        )
+        core = context_core(reg.before(m.start(), 12)) or "活动"
+        label = "成文日期" if in_signature else f"{core}日期"
+        until = _UNTIL.match(text, m.end())
+        if until and not in_signature:  # 2024年3月1日至4月30日: a period, two date facts
+            label = f"{core}开始日期"
         reg.add(
             label,
             fact_id="report_date" if in_signature else None,
@@ -1080,6 +1182,8 @@ def _value_facts(
             description=f"{label}（样稿中为 {day.isoformat()}）。",
             origin="sample",
         )
+        if until and not in_signature:
+            _period_end(reg, until, day, f"{core}结束日期")
     # Years.
     value: int | None
     for m in re.finditer(rf"((?:19|20)\d{{2}}|{_CN_YEAR})(?=\s*年)", text):

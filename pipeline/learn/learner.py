@@ -241,6 +241,8 @@ def learn_sample(
     signature = _signature(outline, found)
     used |= {m for m in re.findall(r"\{\{\s*([a-z][a-z0-9_]*)", title)}
     used |= {fid for key, fid in (signature or {}).items() if key != "role"}
+    addressee = next((f.id for f in found.facts if f.label == "主送机关"), None)
+    used |= {addressee} if addressee else set()
     facts = [f for f in found.facts if f.id in used]
     compact = re.sub(r"\s+", "", cleaned.text)
     banned_here = [p for p in banned if p in compact]
@@ -256,6 +258,7 @@ def learn_sample(
         sections=sections,
         banned_phrases=banned_here,
         signature=signature,
+        addressee=addressee,
     )
 
     staging = stage(learned, read.path, out)

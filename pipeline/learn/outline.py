@@ -11,6 +11,7 @@ import re
 
 from pydantic import BaseModel
 
+from pipeline.checker.text import is_addressee
 from pipeline.errors import InputError
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
@@ -49,6 +50,8 @@ _DEPARTMENT_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组)$")
 """How a department's or office's name ends (办公室, 财务股): no person's name."""
 _UNIT_LINE = re.compile(rf"^[\u4e00-\u9fff（）()Xx×]{{2,30}}(?:{UNIT_ENDINGS})$")
 MAX_HEADING = 50
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔［\[(（]\d{4}[〕］\])）]\d{1,4}号$")
+"""A 文号 line above a 公文's title: 青应急〔2024〕12号."""
 """Longest heading accepted; a longer numbered line is a numbered paragraph."""
 
 
@@ -132,6 +135,10 @@ class Outline(BaseModel):
     top_level: int
     """The heading level the sections use: 1 for 一、, 2 for （一）…"""
     signature: Signature | None = None
+    addressee: Span | None = None
+    """The 主送机关 line under the title (各乡镇人民政府，县直各有关单位：), colon included."""
+    doc_number: str | None = None
+    """The 文号 line above the title (青应急〔2024〕12号): the sample's own, left out."""
 
 
 def _lines(text: str) -> list[Span]:
@@ -335,12 +342,19 @@ def find_outline(text: str) -> Outline:
     lines = _lines(text)
     if not lines:
         raise InputError("the sample has no text left after cleaning")
+    doc_number = None
+    if len(lines) > 1 and _DOC_NUMBER.match(text[lines[0].start : lines[0].end]):
+        doc_number, lines = text[lines[0].start : lines[0].end], lines[1:]
     t_index, title, title_span = _find_title(text, lines)
     body_lines = lines[t_index + 1 :]
     if body_lines:
         body_lines[0] = _strip_repeated_title(text, body_lines[0], title)
         if body_lines[0].end <= body_lines[0].start:
             body_lines = body_lines[1:]
+    addressee = None
+    first = text[body_lines[0].start : body_lines[0].end] if body_lines else ""
+    if first and is_addressee(first) and not heading_of(first):
+        addressee, body_lines = body_lines[0], body_lines[1:]
     signature, sig_lines = _signature(text, body_lines, personal="述职" in title)
     if sig_lines:
         body_lines = body_lines[:-sig_lines]
@@ -379,4 +393,6 @@ def find_outline(text: str) -> Outline:
         sections=sections,
         top_level=top,
         signature=signature,
+        addressee=addressee,
+        doc_number=doc_number,
     )

@@ -57,6 +57,8 @@ class LearnedType(BaseModel):
     banned_phrases: list[str] = []
     allowed_numbers: list[str] = []
     signature: dict[str, str] | None = None
+    addressee: str | None = None
+    """The fact naming the 主送机关, written on its own line under the title."""
 
 
 def full_width(text: str) -> str:
@@ -72,12 +74,25 @@ def _literal(text: str) -> str:
     return text
 
 
+def _attachment_note(fact_id: str) -> str:
+    """The template of an attachment note, a line to each name (as work-notice writes it)."""
+    names = fact_id
+    return (
+        f"{{% if {names} %}}{{% for name in {names} %}}{{% if loop.first %}}附件：{{% endif %}}"
+        f"{{% if {names} | length > 1 %}}{{{{ loop.index }}}}. {{% endif %}}{{{{ name | clause }}}}"
+        f"\n\n{{% endfor %}}{{% else %}}附件：{{{{ {names} }}}}{{% endif %}}"
+    )
+
+
 def _replacements(found: FactsFound) -> list[tuple[int, int, str]]:
     """(start, end, template text) for every fact occurrence and every edit, sorted."""
     out: list[tuple[int, int, str]] = []
     for fact in found.facts:
-        for occ in fact.occurrences:
-            out.append((occ.start, occ.end, "{{ " + occ.expression + " }}"))
+        for i, occ in enumerate(fact.occurrences):
+            if fact.type == "string-list":  # an attachment note: its first line writes it
+                out.append((occ.start, occ.end, "" if i else _attachment_note(fact.id)))
+            else:
+                out.append((occ.start, occ.end, "{{ " + occ.expression + " }}"))
     for edit in found.edits:
         out.append((edit.start, edit.end, _literal(edit.replacement)))
     out.sort()
@@ -204,7 +219,20 @@ def title_template(text: str, outline: Outline, found: FactsFound) -> str:
         start = end = len(re.sub(r"\s", "", text[span.start : occ.start]))
     if title[end : end + 1] != "年":
         return _literal(title)
-    prefix = "{{ " + unit.id + " }}" if unit else _literal(title[:start])
+    prefix = _literal(title[:start])
+    if unit:  # the words around the unit stay: 关于…, …关于开展 (a notice's title)
+        written = next(
+            (
+                re.sub(r"\s", "", text[o.start : o.end])
+                for o in unit.occurrences
+                if o.start < span.end
+            ),
+            "",
+        )
+        at = title.find(written, 0, start) if written else -1
+        expr = "{{ " + unit.id + " }}"
+        rest = _literal(title[at + len(written) : start])
+        prefix = expr if at == -1 else _literal(title[:at]) + expr + rest
     return prefix + "{{ report_year }}" + _literal(title[end:])
 
 
@@ -255,6 +283,8 @@ def spec_yaml(learned: LearnedType, source: str) -> str:
             "allowed_numbers": learned.allowed_numbers,
         },
     }
+    if learned.addressee:
+        data["addressee"] = learned.addressee
     if learned.signature:
         data["signature"] = learned.signature
     header = (
