@@ -2041,3 +2041,18 @@ def test_a_notice_learns_its_addressee_contact_and_period_as_facts(cli, tmp_path
         assert leak not in draft, (leak, draft)
     for other in NOTICE_OTHERS.values():
         assert other in draft, (other, draft)
+
+
+def test_a_notice_whose_title_has_no_year_names_the_users_unit(cli, tmp_path):
+    """Without a year in its title (青山县应急管理局关于开展春季安全生产大检查的通知) the title
+    was learned as fixed text, and the type was named after the sample's unit: every draft
+    was issued by 青山县应急管理局. The unit before 关于 is the fact 单位名称."""
+    text = NOTICE.read_text(encoding="utf-8").replace("关于开展2024年春季", "关于开展春季")
+    spec, out = _learned(cli, tmp_path / "notice.txt", text, "notice")
+    assert spec.title == "{{ unit_name }}关于开展春季安全生产大检查的通知"
+    assert spec.name == "关于开展春季安全生产大检查的通知"
+    facts = _notice_facts(out / "schemas" / "notice.yaml", tmp_path / "other.yaml", other=True)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    draft = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    assert draft.startswith("白沙县教育局关于开展春季安全生产大检查的通知\n"), draft
+    assert "青山" not in draft and "李明" not in draft, draft

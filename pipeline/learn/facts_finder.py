@@ -464,7 +464,12 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     span = outline.title_span
     raw = text[span.start : span.end]
     m = TITLE_YEAR.search(raw) or _TITLE_YEAR_BLANK.search(raw)  # 20XX年, “某公司 年度”
-    if not m:
+    if not m:  # 青山县应急管理局关于开展安全生产大检查的通知: the unit is before 关于
+        about = raw.find("关于", 1)
+        unit = raw[:about].strip() if about > 0 else ""
+        if unit and len(unit) <= 30:
+            at = span.start + raw.index(unit)
+            _title_unit(text, span, reg, unit, at, at + len(unit))
         return None
     ys, ye = m.span(1) if m.re is TITLE_YEAR else m.span()
     year = year_value(raw[ys:ye])
@@ -501,29 +506,34 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
             if occ.start() > span.end and reg.free(occ.start(), occ.end()):
                 reg.add(fact.label, start=occ.start(), end=occ.end())
     elif unit and len(unit) <= 30:
-        label = _GENERIC_UNITS.get(unit, "单位名称")
-        placeholder = PLACEHOLDER.search(unit)
-        generic = unit in _GENERIC_UNITS or placeholder is not None
-        example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
-        if placeholder is not None:
-            example = PLACEHOLDER.sub("城关", unit)
-        note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
-        fact = reg.add(
-            label,
-            fact_id="school_name" if label == "学校名称" else "unit_name",
-            start=at,
-            end=unit_end,
-            type="string",
-            example=example,
-            description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
-            origin="title",
-            required=True,
-        )
-        if unit not in _GENERIC_UNITS:  # the same name in the body is the same fact
-            for occ in re.finditer(re.escape(unit), text):
-                if occ.start() > span.end and reg.free(occ.start(), occ.end()):
-                    reg.add(fact.label, start=occ.start(), end=occ.end())
+        _title_unit(text, span, reg, unit, at, unit_end)
     return year
+
+
+def _title_unit(text: str, span: Span, reg: _Registry, unit: str, at: int, unit_end: int) -> None:
+    """The unit the title names (at `at:unit_end`) as a fact, wherever the body names it too."""
+    label = _GENERIC_UNITS.get(unit, "单位名称")
+    placeholder = PLACEHOLDER.search(unit)
+    generic = unit in _GENERIC_UNITS or placeholder is not None
+    example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
+    if placeholder is not None:
+        example = PLACEHOLDER.sub("城关", unit)
+    note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
+    fact = reg.add(
+        label,
+        fact_id="school_name" if label == "学校名称" else "unit_name",
+        start=at,
+        end=unit_end,
+        type="string",
+        example=example,
+        description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
+        origin="title",
+        required=True,
+    )
+    if unit not in _GENERIC_UNITS:  # the same name in the body is the same fact
+        for occ in re.finditer(re.escape(unit), text):
+            if occ.start() > span.end and reg.free(occ.start(), occ.end()):
+                reg.add(fact.label, start=occ.start(), end=occ.end())
 
 
 def _addressee_fact(text: str, outline: Outline, reg: _Registry) -> None:

@@ -113,6 +113,9 @@ def _default_name(outline: Outline, found: FactsFound) -> str:
     )
     # a year left blank (“某公司 年度”) is gone from the cleaned title: its 年 is the first
     m = TITLE_YEAR.search(title) or (re.search("年", title) if blank_year else None)
+    about = title.find("关于", 1)
+    if not m and about > 0 and any(f.origin == "title" and f.type == "string" for f in found.facts):
+        return title[about:]  # 关于开展…的通知, without the sample's unit
     if not m:
         return title
     end = m.end() + (title[m.end() : m.end() + 1] == "度")

@@ -207,8 +207,8 @@ def title_template(text: str, outline: Outline, found: FactsFound) -> str:
     title, span = outline.title, outline.title_span
     unit = next((f for f in found.facts if f.origin == "title" and f.type == "string"), None)
     year = next((f for f in found.facts if f.id == "report_year"), None)
-    if year is None:
-        return _literal(title)
+    if year is None:  # 青山县应急管理局关于开展…的通知: the unit alone
+        return _with_unit(text, span, title, unit)
     m = TITLE_YEAR.search(title)
     if m:
         start, end = m.span(1)
@@ -219,21 +219,27 @@ def title_template(text: str, outline: Outline, found: FactsFound) -> str:
         start = end = len(re.sub(r"\s", "", text[span.start : occ.start]))
     if title[end : end + 1] != "年":
         return _literal(title)
-    prefix = _literal(title[:start])
-    if unit:  # the words around the unit stay: 关于…, …关于开展 (a notice's title)
-        written = next(
-            (
-                re.sub(r"\s", "", text[o.start : o.end])
-                for o in unit.occurrences
-                if o.start < span.end
-            ),
-            "",
-        )
-        at = title.find(written, 0, start) if written else -1
-        expr = "{{ " + unit.id + " }}"
-        rest = _literal(title[at + len(written) : start])
-        prefix = expr if at == -1 else _literal(title[:at]) + expr + rest
+    prefix = _with_unit(text, span, title[:start], unit, alone=True)
     return prefix + "{{ report_year }}" + _literal(title[end:])
+
+
+def _with_unit(
+    text: str, span: Span, lead: str, unit: FoundFact | None, *, alone: bool = False
+) -> str:
+    """`lead` (the title, or its part before the year) with the title's unit as its
+    expression; the words around it stay (关于…, …关于开展). `alone`: a unit not found
+    written there is the whole of `lead`."""
+    if unit is None:
+        return _literal(lead)
+    written = next(
+        (re.sub(r"\s", "", text[o.start : o.end]) for o in unit.occurrences if o.start < span.end),
+        "",
+    )
+    at = lead.find(written) if written else -1
+    expr = "{{ " + unit.id + " }}"
+    if at == -1:
+        return expr if alone else _literal(lead)
+    return _literal(lead[:at]) + expr + _literal(lead[at + len(written) :])
 
 
 def _fact_yaml(fact: FoundFact) -> dict[str, Any]:
