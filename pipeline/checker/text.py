@@ -484,14 +484,15 @@ _MASTHEAD = lazy_pattern(
 """A 公文's 版头 line (GB/T 9704): its 发文字号 (青应急〔2025〕12号) and/or the 签发人 line."""
 
 
+def is_masthead(line: str) -> bool:
+    """Whether a line is a 公文's 发文字号 and/or 签发人 line (青应急〔2025〕12号)."""
+    return bool(line.strip()) and _MASTHEAD().fullmatch(line) is not None
+
+
 def _masthead(text: str, lines: list[Line]) -> set[int]:
     """Starts of the 发文字号/签发人 lines among the first three: above or under the title,
     they are layout, neither the title nor the 主送机关."""
-    return {
-        ln.start
-        for ln in lines[:3]
-        if (content := ln.content(text)) and _MASTHEAD().fullmatch(content)
-    }
+    return {ln.start for ln in lines[:3] if is_masthead(ln.content(text))}
 
 
 _IMPRINT = lazy_pattern(

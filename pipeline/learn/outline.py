@@ -11,7 +11,7 @@ import re
 
 from pydantic import BaseModel
 
-from pipeline.checker.text import is_addressee
+from pipeline.checker.text import is_addressee, is_masthead
 from pipeline.errors import InputError
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
@@ -50,8 +50,6 @@ _DEPARTMENT_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组)$")
 """How a department's or office's name ends (办公室, 财务股): no person's name."""
 _UNIT_LINE = re.compile(rf"^[\u4e00-\u9fff（）()Xx×]{{2,30}}(?:{UNIT_ENDINGS})$")
 MAX_HEADING = 50
-_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔［\[(（]\d{4}[〕］\])）]\d{1,4}号$")
-"""A 文号 line above a 公文's title: 青应急〔2024〕12号."""
 """Longest heading accepted; a longer numbered line is a numbered paragraph."""
 
 
@@ -343,7 +341,7 @@ def find_outline(text: str) -> Outline:
     if not lines:
         raise InputError("the sample has no text left after cleaning")
     doc_number = None
-    if len(lines) > 1 and _DOC_NUMBER.match(text[lines[0].start : lines[0].end]):
+    if len(lines) > 1 and is_masthead(text[lines[0].start : lines[0].end]):
         doc_number, lines = text[lines[0].start : lines[0].end], lines[1:]
     t_index, title, title_span = _find_title(text, lines)
     body_lines = lines[t_index + 1 :]
