@@ -160,7 +160,13 @@ def test_traditional_characters_are_a_warning_naming_their_simplified_forms(cli,
         ("1", "8", "warning", "traditional characters in “總結”: 總→总、結→结"),
         ("3", "3", "warning", "traditional characters in “組織學習”: 組→组、織→织、學→学、習→习"),
     ]
-    assert "hint: write “组织学习” in simplified characters (规范汉字)" in done.stdout
+    assert (
+        "hint: write “组织学习” in simplified characters (规范汉字; draft check --fix does)"
+        in done.stdout
+    )
+    fixed = tmp_path / "总结.fixed.txt"
+    assert cli("check", draft, "--fix").returncode == 0
+    assert fixed.read_text(encoding="utf-8") == "2023年工作总结\n\n全年组织学习十二次。\n"
 
 
 def test_json_output_shape(cli, tmp_path):
