@@ -70,6 +70,17 @@ class Block(BaseModel):
         return self.start + len(self.text)
 
 
+def _whole_block(kind: Kind, text: str, start: int, role: Role, level: int = 0) -> Block:
+    """A paragraph set in one role from end to end (a title, a heading, a 落款 line…)."""
+    return Block(
+        kind=kind,
+        level=level,
+        text=text,
+        start=start,
+        segments=[Segment(role=role, start=start, end=start + len(text))],
+    )
+
+
 def heading_level(paragraph: str) -> int:
     """The numbering level (1–4) that `paragraph` opens with, or 0."""
     for level, pattern in LEVEL_PATTERNS:
@@ -100,13 +111,7 @@ def _paragraph_block(paragraph: str, start: int) -> Block:
     level = heading_level(paragraph)
     if level and _is_standalone_heading(paragraph):
         role: Role = f"heading{level}"  # type: ignore[assignment]
-        return Block(
-            kind="heading",
-            level=level,
-            text=paragraph,
-            start=start,
-            segments=[Segment(role=role, start=start, end=start + len(paragraph))],
-        )
+        return _whole_block("heading", paragraph, start, role, level)
     lead = lead_heading(paragraph)
     if lead:
         role = f"heading{level}"  # type: ignore[assignment]
@@ -122,12 +127,7 @@ def _paragraph_block(paragraph: str, start: int) -> Block:
                 Segment(role="body", start=cut, end=start + len(paragraph)),
             ],
         )
-    return Block(
-        kind="paragraph",
-        text=paragraph,
-        start=start,
-        segments=[Segment(role="body", start=start, end=start + len(paragraph))],
-    )
+    return _whole_block("paragraph", paragraph, start, "body")
 
 
 def layout(draft: Draft) -> list[Block]:
@@ -147,61 +147,24 @@ def layout(draft: Draft) -> list[Block]:
         pos = start + len(line) + 1  # the newline
         return start
 
-    start = take(draft.title)
-    blocks.append(
-        Block(
-            kind="title",
-            text=draft.title,
-            start=start,
-            segments=[Segment(role="title", start=start, end=start + len(draft.title))],
-        )
-    )
+    blocks.append(_whole_block("title", draft.title, take(draft.title), "title"))
     take("")
     if draft.addressee_line:  # the 主送机关, in the body's font
         line = draft.addressee_line
-        start = take(line)
-        blocks.append(
-            Block(
-                kind="addressee",
-                text=line,
-                start=start,
-                segments=[Segment(role="body", start=start, end=start + len(line))],
-            )
-        )
+        blocks.append(_whole_block("addressee", line, take(line), "body"))
     for section in draft.sections:
         if section.heading:
             start = take(section.heading)
-            blocks.append(
-                Block(
-                    kind="heading",
-                    level=1,
-                    text=section.heading,
-                    start=start,
-                    segments=[
-                        Segment(role="heading1", start=start, end=start + len(section.heading))
-                    ],
-                )
-            )
+            blocks.append(_whole_block("heading", section.heading, start, "heading1", 1))
         paragraphs = [p for p in section.body.split("\n") if p]
         for paragraph, item in zip(paragraphs, attachment_items(paragraphs), strict=True):
             start = take(paragraph)
             if item:
-                segment = Segment(role="body", start=start, end=start + len(paragraph))
-                blocks.append(
-                    Block(kind="attachment", text=paragraph, start=start, segments=[segment])
-                )
+                blocks.append(_whole_block("attachment", paragraph, start, "body"))
             else:
                 blocks.append(_paragraph_block(paragraph, start))
     if draft.signature:
         take("")
         for line in draft.signature.lines():
-            start = take(line)
-            blocks.append(
-                Block(
-                    kind="signature",
-                    text=line,
-                    start=start,
-                    segments=[Segment(role="signature", start=start, end=start + len(line))],
-                )
-            )
+            blocks.append(_whole_block("signature", line, take(line), "signature"))
     return blocks
