@@ -120,8 +120,13 @@ def clean_text(text: str) -> str:
 
 def style_fixed(text: str) -> str:
     """`text` with only the style fixes (STYLE_FIXES) made: for a model's answer, whose blanks
-    and lines are its own, not a PDF's."""
+    and lines are its own, not a PDF's. A text with no half-width mark and no character
+    outside GB 2312 (most answers) has nothing to fix and is not checked twice."""
     from pipeline.checker import check_text
+    from pipeline.checker.style import HALF_WIDTH
+    from pipeline.checker.traditional import in_gb2312
 
+    if HALF_WIDTH.search(text) is None and in_gb2312(text):
+        return text
     findings = check_text(text).findings
     return apply_fixes(text, [f for f in findings if f.code in STYLE_FIXES or f.family == "gap"])

@@ -32,7 +32,8 @@ from pipeline.checker.traditional import check_traditional
 from pipeline.markers import MARKER_RE
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_HALF = re.compile(r"[,;:?!()]")
+HALF_WIDTH = re.compile(r"[,;:?!()]")
+"""The half-width marks `style.half-width-punct` looks at."""
 _BRACKET_OR_LINE = re.compile(r"[()\n]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CN_DIGIT = re.compile("[〇零一二三四五六七八九十]")
@@ -152,7 +153,7 @@ def _half_width(ctx: Context) -> list[Finding]:
     text = ctx.text
     flagged = [
         m.start()
-        for m in _HALF.finditer(text)
+        for m in HALF_WIDTH.finditer(text)
         if _is_half_width(text, m.start()) and not ctx.in_residue(m.start())
     ]
     brackets = {pos for pos in flagged if text[pos] in "()"}

@@ -30,7 +30,8 @@ _HAN = lazy_pattern("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ff
 on first use, by a text with a character outside GB 2312."""
 
 
-def _in_gb2312(s: str) -> bool:
+def in_gb2312(s: str) -> bool:
+    """Whether GB 2312, the simplified set, holds every character of `s`."""
     try:
         s.encode("gb2312")
     except UnicodeEncodeError:
@@ -62,7 +63,7 @@ def _traditional_in(stretch: str) -> tuple[str, str] | None:
         for i, ch in enumerate(stretch)
         if simplified[i] != ch and back[i] == ch  # a traditional form, not a variant
     ]
-    if not found or all(_in_gb2312(stretch[i]) for i in found):
+    if not found or all(in_gb2312(stretch[i]) for i in found):
         return None
     a, b = found[0], found[-1] + 1
     return stretch[a:b], simplified[a:b]
@@ -101,7 +102,7 @@ def check_traditional(ctx: Context) -> list[Finding]:
     """`style.traditional`: one finding per stretch of Han text that holds traditional
     characters, naming each with its simplified form."""
     text = ctx.text
-    if _in_gb2312(text):
+    if in_gb2312(text):
         return []  # the common case: no character outside GB 2312, OpenCC not loaded
     out = []
     for a, b in _stretches(text):
