@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -45,6 +46,20 @@ def run_cli(
         text=True,
         timeout=timeout,
     )
+
+
+def edited_facts(
+    facts: Path, tmp_path: Path, edit: dict[str, object] | None = None, *left_out: str
+) -> Path:
+    """The facts of `facts` with `edit` applied and `left_out` removed, as
+    `tmp_path/facts.yaml`."""
+    data = yaml.safe_load(facts.read_text("utf-8"))
+    data.update(edit or {})
+    for name in left_out:
+        del data[name]
+    path = tmp_path / "facts.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return path
 
 
 @functools.cache

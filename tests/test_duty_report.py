@@ -10,7 +10,7 @@ import docx
 import yaml
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, edited_facts
 
 FACTS = EXAMPLES / "annual-duty-report.yaml"
 HEADINGS = [
@@ -23,13 +23,8 @@ HEADINGS = [
 
 
 def _facts_without(tmp_path: Path, *left_out: str) -> Path:
-    """The example's facts with `left_out` removed, as `tmp_path/facts.yaml`."""
-    facts = yaml.safe_load(FACTS.read_text("utf-8"))
-    for name in left_out:
-        del facts[name]
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
-    return path
+    """The example's facts with `left_out` removed."""
+    return edited_facts(FACTS, tmp_path, None, *left_out)
 
 
 def test_the_type_is_listed_and_gives_a_facts_template(cli):

@@ -14,7 +14,7 @@ import yaml
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from pipeline.spec import load_spec
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, edited_facts
 
 FACTS = EXAMPLES / "work-notice.yaml"
 HEADINGS = ["一、时间和范围", "二、检查内容", "三、工作步骤", "四、工作要求"]
@@ -22,14 +22,8 @@ SPEC = load_spec("work-notice", templates=False)
 
 
 def _facts_with(tmp_path: Path, edit: dict[str, object], *left_out: str) -> Path:
-    """The example's facts with `edit` applied and `left_out` removed, as `tmp_path/facts.yaml`."""
-    facts = yaml.safe_load(FACTS.read_text("utf-8"))
-    facts.update(edit)
-    for name in left_out:
-        del facts[name]
-    path = tmp_path / "facts.yaml"
-    path.write_text(yaml.safe_dump(facts, allow_unicode=True), "utf-8")
-    return path
+    """The example's facts with `edit` applied and `left_out` removed."""
+    return edited_facts(FACTS, tmp_path, edit, *left_out)
 
 
 def test_the_type_is_listed_and_gives_a_facts_template(cli):
