@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.checker import apply_fixes, check_text
+from pipeline.checker.fix import STYLE_FIXES
 from pipeline.checker.text import LineIndex
 from pipeline.spec import load_spec
 
@@ -63,15 +64,17 @@ def _assert_well_formed(text: str) -> None:
         # a residue line holding a gap stays: a fix never touches a gap
         and not any(a < max(f.end, f.start + 1) and f.start < b for a, b in gaps)
     )
-    # half-width punctuation in Chinese text is written full-width, one character for one
-    punct = {
-        f.start: f.replacement
+    # half-width punctuation in Chinese text is written full-width and traditional characters
+    # simplified, one character for one (never inside a gap's span)
+    replaced = {
+        i: ch
         for f in report.findings
-        if f.code == "style.half-width-punct"
+        if f.code in STYLE_FIXES
         and f.replacement is not None
-        and not any(a <= f.start < b for a, b in gaps)  # nor inside a gap's span
+        and not any(a < max(f.end, f.start + 1) and f.start < b for a, b in gaps)
+        for i, ch in zip(range(f.start, f.end), f.replacement, strict=True)
     }
-    expected = "".join(punct.get(i, ch) for i, ch in enumerate(text))
+    expected = "".join(replaced.get(i, ch) for i, ch in enumerate(text))
     kept, pos = [], 0
     for a, b in residue:
         kept.append(expected[pos:a])
