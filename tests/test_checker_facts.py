@@ -860,3 +860,61 @@ def test_names_the_facts_or_the_type_give_are_no_finding(tmp_path, cli):
         "荣获“全省自然资源系统先进集体”称号",
         "《自然资源部关于加强耕地保护的意见》",
     }
+
+
+def _names_flagged(tmp_path, draft: str, added: str, facts=None) -> tuple[int, list[str]]:
+    """The exit code and the `facts.unsupported-name` excerpts of `draft check --facts` on the
+    school's draft with `added` after its first sentence on theory."""
+    anchor = "抓宣传思想工作，理论武装是关键。"
+    assert anchor in draft
+    path = tmp_path / "draft.md"
+    path.write_text(draft.replace(anchor, anchor + added, 1), encoding="utf-8")
+    code, findings = _check_json(path, facts or EXAMPLES / "school-ideology-summary.yaml")
+    return code, [f["excerpt"] for f in findings if f["code"] == "facts.unsupported-name"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "excerpt"),
+    [
+        ("学习计划由副校长王建国负责制定。", "副校长王建国"),
+        ("在局长张建国的带领下，学校扎实推进各项工作。", "局长张建国"),
+        ("党支部书记李红同志带头讲党课。", "李红同志"),
+        ("副校长欧阳娜娜主持召开专题会议。", "副校长欧阳娜娜"),
+        ("校长王伟在会上强调，要守好意识形态阵地。", "校长王伟"),
+        ("会议由党支部副书记陈静主持。", "副书记陈静"),
+    ],
+)
+def test_a_person_named_after_the_post_is_held_to_the_facts(tmp_path, draft, sentence, excerpt):
+    """A model writes the post first as often as last (由副校长王建国负责): a name no fact
+    gives is an invention either way, and the finding points at the post and the name."""
+    code, flagged = _names_flagged(tmp_path, draft, sentence)
+    assert (code, flagged) == (1, [excerpt])
+
+
+def test_a_post_before_a_word_names_no_one(tmp_path, draft):
+    """A post followed by a word — a meeting, a post of its own, an organ, a verb, or 全县 +
+    长江 — is no name, though the word may begin with a character that is a surname."""
+    added = (
+        "学校召开校长办公会研究部署，书记员负责记录，主任科员参加培训。召开局长办公会议，"
+        "组长单位牵头落实，党委委员会定期研究。主任医师进校开展讲座，副校长分管德育工作。"
+        "成立由校长任组长的领导小组，书记于会上讲话，局长应邀出席，书记曾多次强调。"
+        "以党总支书记、校长为组长，书记严把关，全县长江沿岸学校共同参与，听取校长陈述。"
+    )
+    assert _names_flagged(tmp_path, draft, added)[1] == []
+
+
+def test_a_person_named_after_the_post_that_the_facts_name_is_no_finding(tmp_path, draft):
+    """The same post and name are backed once a fact's text names the person."""
+    facts = tmp_path / "facts.yaml"
+    source = (EXAMPLES / "school-ideology-summary.yaml").read_text(encoding="utf-8")
+    assert "detail: 要求宣传思想工作者" in source
+    facts.write_text(
+        source.replace(
+            "detail: 要求宣传思想工作者", "detail: 由副校长王建国负责，要求宣传思想工作者"
+        ),
+        encoding="utf-8",
+    )
+    added = "学习计划由副校长王建国负责制定。"
+    assert _names_flagged(tmp_path, draft, added)[1] == ["副校长王建国"]
+    assert _names_flagged(tmp_path, draft, added, facts)[1] == []
+

@@ -8,7 +8,10 @@ and no set phrase of the lexicon names. Kept narrow (precision over recall), thr
   ending as honours end (被评为市级先进基层党组织, 获评全国文明校园);
 - a document title in 《》 (认真学习《关于加强新时代意识形态工作的实施意见》);
 - a person by surname with a post or 同志 (在张建国局长的带领下, 由李明同志牵头, 王书记),
-  after a mark or a word a name follows (在, 由, 和…).
+  after a mark or a word a name follows (在, 由, 和…);
+- a person by a post and then a full name (由副校长王建国负责, 在局长张建国的带领下), the
+  name ended by what follows a name (的, 同志, a mark, 负责, 主持…), so that a post before a
+  word (校长办公会, 副校长分管, 组长单位) names no one.
 
 A model that invents one hands the clerk a report claiming an honour the unit never had.
 """
@@ -59,6 +62,23 @@ _person = lazy_pattern(
     re.M,
 )
 """A name (or a bare surname) and the post or 同志 after it."""
+_post = lazy_pattern(POSTS)
+_after_name = lazy_pattern(
+    r"同志(?!们)|[，。；、：）”\n]|$|的|和|与|及|等|为|任|兼|在|到|赴|率|对|向|同|作|做|讲"
+    r"|亲自|负责|牵头|带队|带领|主持|主抓|主讲|讲话|部署|出席|参加|担任|分管|宣讲|带头|强调"
+    r"|指出|表示|一行|领誓|致辞|讲授|授课|传达|通报|介绍|解读|汇报|发言|深入|看望|慰问|检查"
+    r"|调研|督导|指导|要求|召集|协调|分别",
+    re.M,
+)
+"""What follows a name in a sentence: a mark, 同志, a link word or a verb a person does."""
+_post_at_end = lazy_pattern(rf"(?:{POSTS})$")
+"""A post that a bare surname after it follows (校长任组长: 任 is the verb, not 任书记)."""
+_WORD_SURNAMES = frozenset("于向应曾常党严查包解尤任")
+"""Surnames that, right after a post, are far more often a word's first character (书记于会上
+讲话, 局长应邀出席, 书记曾多次强调, 书记严把关, 院长查房, 局长包保, 书记尤其强调, 校长任组长):
+a name after a post is not read from them (precision over recall)."""
+_PLACE_POST = lazy_pattern(r"[全本该各我社城](?=副?[县市区镇乡村]长)")
+"""A level's post that is no post: 全县长江沿岸 is 全县 + 长江, 社区长效 社区 + 长效."""
 _LINKS = frozenset("为任是在和与及的等到向对同把将被让由兼")
 """Words between a name and a post (张伟为组长, 李明任主任): they end no name before it."""
 _ORGAN = frozenset("委部组支校院局处科室办会团队班所站厅司级")
@@ -97,10 +117,12 @@ def _people(text: str) -> list[Claim]:
         at = m.start() + 1  # a match that is no name (在张建国局长) may hide one inside it
         name, post = m["name"], m["post"]
         if name in SURNAMES or name in COMPOUND_SURNAMES:  # 王书记: addressed by surname
-            if post.startswith("同志") or (
-                name == "于" and m.start() > 0 and is_cjk(text[m.start() - 1])
+            if (
+                post.startswith("同志")
+                or (name == "于" and m.start() > 0 and is_cjk(text[m.start() - 1]))
+                or _post_at_end().search(text, max(0, m.start() - 3), m.start())
             ):
-                continue  # 由于校长…, 对于书记…: 于 ends a word there
+                continue  # 由于校长…, 对于书记…: 于 ends a word; 校长任组长: 任 is the verb
         elif not a_person_name(name) or name[-1] in _LINKS or _ORGAN.intersection(name[1:]):
             continue  # 以张伟为组长 (张伟 holds the post), 党支部书记 (an organ's post)
         out.append(Claim(m.start(), m.end(), "person", name))
@@ -108,13 +130,42 @@ def _people(text: str) -> list[Claim]:
     return out
 
 
+def _named_after_post(text: str, taken: list[Claim]) -> list[Claim]:
+    """People named by a post and then their full name (由副校长王建国负责), not already
+    `taken` as a name before a post or 同志 (党支部书记李红同志)."""
+    out = []
+    for m in _post().finditer(text):
+        at = m.end()
+        if text[at : at + 1] in _WORD_SURNAMES or (
+            m.start() > 0 and _PLACE_POST().match(text, m.start() - 1)
+        ):
+            continue
+        for size in (4, 3, 2):
+            name = text[at : at + size]
+            if (
+                len(name) == size
+                and a_person_name(name)
+                and name[-1] not in _LINKS
+                and _after_name().match(text, at + size)
+            ):
+                if not any(c.start < at + size and at < c.end for c in taken):
+                    out.append(Claim(m.start(), at + size, "person", name))
+                break
+    return out
+
+
+_PERSON_HINTS = ("同志", "长", "书记", "主任", "委员", "经理", "主席", "干事", "专干", "民警", "辅导员", "支书")  # fmt: skip
+"""Words of which a text naming a person by post holds one (a quick test before the regexes)."""
+
+
 def claims(text: str) -> list[Claim]:
     """Every honour, document title and person by post the text names, in order."""
     found = _honours(text) if any(v in text for v in ("获", "评为", "授予", "荣膺")) else []
     if "《" in text:
         found += [Claim(m.start(), m.end(), "document", m[1]) for m in _book().finditer(text)]
-    if any(p in text for p in ("同志", "长", "书记", "主任", "委员", "经理", "主席")):
-        found += _people(text)
+    if any(p in text for p in _PERSON_HINTS):
+        people = _people(text)
+        found += people + _named_after_post(text, people)
     return sorted(found, key=lambda c: c.start)
 
 

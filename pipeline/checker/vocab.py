@@ -89,10 +89,10 @@ COMPOUND_SURNAMES = frozenset(
 NOT_GIVEN = frozenset(
     """单位 高度 全面 及时 全体 全程 亲自 带头 牵头 任务 任期 成员 成效 成果 安全 方面 方案
     常务 同志 同时 向前 于是 应当 严格 文件 周密 周边 关于 关心 关注 管理 文化 安排 成立 成为
-    常态 常规 方法 方式 方向 路线 车辆 金额 党建 党员 项目 师生 林业""".split()  # noqa: SIM905
+    常态 常规 方法 方式 方向 路线 车辆 金额 党建 党员 党总 项目 师生 林业 陈述 尚未""".split()  # noqa: SIM905
 )
-"""Words that begin with a surname and may follow a post, but are no name (组长单位, and
-支部书记党建工作: 党建 begins no name)."""
+"""Words that begin with a surname and may follow a post, but are no name (组长单位,
+支部书记党建工作: 党建 begins no name; 党总支书记, 听取校长陈述)."""
 
 
 def a_person_name(word: str) -> bool:
