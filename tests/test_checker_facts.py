@@ -918,3 +918,19 @@ def test_a_person_named_after_the_post_that_the_facts_name_is_no_finding(tmp_pat
     assert _names_flagged(tmp_path, draft, added)[1] == ["副校长王建国"]
     assert _names_flagged(tmp_path, draft, added, facts)[1] == []
 
+
+def test_leaders_named_in_set_phrases_are_no_claimed_names(tmp_path, draft):
+    """The Party's leaders as its set phrases name them are in no unit's facts and need none:
+    neither an unsupported name nor a broken set phrase, with the facts or without."""
+    added = (
+        "坚持以马克思列宁主义、毛泽东思想、邓小平理论、“三个代表”重要思想、科学发展观、"
+        "习近平新时代中国特色社会主义思想为指导，学习贯彻习近平总书记重要讲话精神。"
+        "以毛泽东同志为主要代表的中国共产党人，以邓小平同志为主要代表的中国共产党人，"
+        "以江泽民同志为主要代表的中国共产党人，以胡锦涛同志为主要代表的中国共产党人，"
+        "团结带领人民不懈奋斗。毛泽东同志指出，邓小平同志强调，习近平总书记指出，"
+        "国家主席习近平强调，要牢牢掌握意识形态工作领导权。"
+    )
+    code, flagged = _names_flagged(tmp_path, draft, added)
+    assert (code, flagged) == (0, [])
+    done = run_cli("check", tmp_path / "draft.md")  # set phrases checked without facts too
+    assert done.returncode == 0, done.stdout
