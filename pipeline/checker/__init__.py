@@ -26,6 +26,7 @@ Rule families and their codes (severity in brackets):
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],
     style.traditional [warning]  工作總結 (traditional characters in a simplified text)
     style.misused-word           再接再励, 截止2024年底 (常见错别字; schemas/lexicon/misused-words.yaml)
+    style.latin-abbreviation [warning]  KPI, OA系统 (schemas/lexicon/latin-abbreviations.yaml)
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """

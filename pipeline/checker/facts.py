@@ -743,7 +743,7 @@ def _counties(ctx: Context) -> _Counties:
             counties.append((value, fact.label))
     strings: list[str] = []
     if counties:
-        _collect_strings(ctx.facts.values, strings)
+        collect_strings(ctx.facts.values, strings)
     allowed = {v[-3:] for v, _ in counties} | {v[-2:] for v, _ in counties}
     return _Counties(counties, allowed, strings)
 
@@ -785,15 +785,16 @@ def _county(ctx: Context) -> list[Finding]:
     return out
 
 
-def _collect_strings(value: Any, out: list[str]) -> None:
+def collect_strings(value: Any, out: list[str]) -> None:
+    """Append every text inside a fact value (a list's items, an object's fields) to `out`."""
     if isinstance(value, str):
         out.append(value)
     elif isinstance(value, dict):
         for v in value.values():
-            _collect_strings(v, out)
+            collect_strings(v, out)
     elif isinstance(value, list):
         for v in value:
-            _collect_strings(v, out)
+            collect_strings(v, out)
 
 
 def check_facts(ctx: Context) -> list[Finding]:

@@ -32,9 +32,11 @@ _EMPTY = re.compile(
 )
 _THEMATIC_BREAK = re.compile(r"[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})\r?")
 _TASK_BOX = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
+LATIN_PLACEHOLDERS = ("TODO", "TBD", "FIXME")
+"""Placeholder words in Latin letters (a placeholder, not an abbreviation to write in Chinese)."""
 _WORDS = re.compile(
     r"某{2,}|(?<![有亟尚])(?:待补充|待填写|待核实|待完善)"
-    r"|(?<![A-Za-z])(?:TODO|TBD|FIXME)(?![A-Za-z])"
+    rf"|(?<![A-Za-z])(?:{'|'.join(LATIN_PLACEHOLDERS)})(?![A-Za-z])"
 )
 """Placeholder words; 有待完善, 亟待完善, 尚待核实 are the report's own words (机制有待完善)."""
 _TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
@@ -214,7 +216,7 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     _symbols(ctx, hits)
     _stars_and_underscores(ctx, hits)
     _empty_brackets(ctx, hits)
-    if any(w in text for w in ("某某", "待", "TODO", "TBD", "FIXME")):
+    if any(w in text for w in ("某某", "待", *LATIN_PLACEHOLDERS)):
         hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
     if "{" in text:
         hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))

@@ -16,7 +16,10 @@
 - `style.traditional` (warning): traditional characters (工作總結) in a simplified text
   (`traditional.py`);
 - `style.misused-word` (error): a commonly misused word (再接再励, 截止2024年底), from the
-  built-in list `schemas/lexicon/misused-words.yaml` (`misused.py`).
+  built-in list `schemas/lexicon/misused-words.yaml` (`misused.py`);
+- `style.latin-abbreviation` (warning): an English abbreviation in Chinese text (KPI, OA系统)
+  that the facts do not write, the text does not explain and the built-in list
+  `schemas/lexicon/latin-abbreviations.yaml` does not allow (`abbreviations.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipeline.checker.abbreviations import check_latin_abbreviations
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.misused import check_misused_words
@@ -259,7 +263,8 @@ def _signature_role(ctx: Context) -> list[Finding]:
 
 def check_style(ctx: Context) -> list[Finding]:
     """Lengths (with a spec), repeats, half-width punctuation, banned phrases, the form of the
-    signature's date, the signer's word before the name, traditional characters, misused words."""
+    signature's date, the signer's word before the name, traditional characters, misused words,
+    Latin abbreviations."""
     return (
         _lengths(ctx)
         + _repeats(ctx)
@@ -269,4 +274,5 @@ def check_style(ctx: Context) -> list[Finding]:
         + _signature_role(ctx)
         + check_traditional(ctx)
         + check_misused_words(ctx)
+        + check_latin_abbreviations(ctx)
     )

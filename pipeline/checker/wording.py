@@ -86,6 +86,10 @@ RULES: dict[str, tuple[str, str]] = {
     "style.banned-phrase": ("不宜使用的表述", "改用规范表述"),
     "style.half-width-punct": ("使用了半角标点", "改为全角中文标点"),
     "style.misused-word": ("错别字", "改为括号中的正确写法"),
+    "style.latin-abbreviation": (
+        "正文中使用了英文缩写",
+        "改用中文表述，或在首次出现时写出中文全称并在括号中注明缩写",
+    ),
     "style.length": ("本部分篇幅不符合要求", "调整篇幅"),
     "style.repeated-sentence": ("句子重复", "删去重复的句子"),
     "style.signature-role": (
