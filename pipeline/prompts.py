@@ -812,7 +812,9 @@ class PromptSet:
 
     def _check_markers(self, written: dict[str, set[str]]) -> None:
         """An optional fact a skeleton writes leaves its marker when it alone is missing: a
-        `{% for %}` over a list left out wrote nothing, and the draft had no gap to see."""
+        `{% for %}` over a list left out wrote nothing, and the draft had no gap to see. One
+        the spec leaves out (`absent: omit`) leaves none: the draft would show a gap that is
+        not one."""
         examples = {k: f.example for k, f in self.spec.facts.items()}
         for s in self.spec.sections:
             given = self.render_section(s, examples).skeleton
@@ -821,6 +823,17 @@ class PromptSet:
                 if fact.required or name == s.when:  # its own fact missing: no section
                     continue
                 skeleton = self.render_section(s, {**examples, name: None}).skeleton
+                if fact.absent == "omit":
+                    if marker(fact.label) in skeleton:
+                        raise InputError(
+                            f"template for section '{s.id}': the optional fact '{name}' "
+                            f"({fact.label}) is 'absent: omit', yet with it missing the "
+                            f"skeleton writes its marker {marker(fact.label)}: write it only "
+                            f"when given, {{% if {name} %}}…{{% endif %}}, or remove "
+                            "'absent: omit' from the spec",
+                            path=self._sections[s.id].filename,
+                        )
+                    continue
                 # a fact the examples' branch does not write changes nothing when missing
                 if skeleton != given and marker(fact.label) not in skeleton:
                     raise InputError(
@@ -1139,11 +1152,15 @@ def _facts_block(spec: DocSpec, section: SectionSpec, values: dict[str, Any]) ->
     for name in section.facts:
         fact = spec.facts[name]
         value = values.get(name)
-        shown = (
-            "（未提供，写作标记" + marker(fact.label) + "）"
-            if value is None
-            else json.dumps(value, ensure_ascii=False, default=str)
-        )
+        if value is None:
+            # a fact the spec leaves out when missing is no gap: the model must not mark it
+            shown = (
+                "（未提供，不写这一项，也不写标记）"
+                if fact.absent == "omit"
+                else "（未提供，写作标记" + marker(fact.label) + "）"
+            )
+        else:
+            shown = json.dumps(value, ensure_ascii=False, default=str)
         unit = f"（单位：{fact.unit}）" if fact.unit else ""
         lines.append(f"- {fact.label}{unit}：{shown}")
     return "\n".join(lines) or "（本节不使用具体事实）"

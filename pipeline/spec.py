@@ -150,6 +150,10 @@ class FactSpec(FieldSpec):
     """A realistic value; shown in templates and used to test-render the prompts."""
     fields: dict[Identifier, FieldSpec] | None = None
     """The fields of each item of an `object-list` fact."""
+    absent: Literal["marker", "omit"] = "marker"
+    """What a draft writes for the fact when the facts leave it out: its 【待补充】 marker, a
+    gap to fill (`marker`), or nothing, as the templates leave it out on purpose and it is
+    no gap (`omit`: 附件 a notice without attachments does not have)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -161,6 +165,15 @@ class FactSpec(FieldSpec):
             if example is None or (isinstance(example, str) and not example.strip()):
                 return {k: v for k, v in data.items() if k != "example"}
         return data
+
+    @model_validator(mode="after")
+    def _omitted_fact_is_optional(self) -> FactSpec:
+        if self.absent == "omit" and self.required:
+            raise ValueError(
+                "'absent: omit' is for an optional fact the draft leaves out when it is not "
+                "given; a required fact is always given: remove 'absent' or 'required'"
+            )
+        return self
 
     @model_validator(mode="after")
     def _object_list_needs_fields(self) -> FactSpec:
@@ -485,6 +498,7 @@ def load_spec_file(
     _check_when(spec, str(p), lines)
     _check_signature(spec, str(p), lines)
     _check_addressee(spec, str(p), lines)
+    _check_omitted(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
     _check_numbering(spec, str(p), lines)
     _check_lexicon(spec, p, lines)
@@ -631,6 +645,24 @@ def _check_addressee(spec: DocSpec, path: str, lines: LineMap) -> None:
         path=path,
         line=lines.line(("addressee",)),
     )
+
+
+def _check_omitted(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """A fact with `absent: omit` is not the addressee's or the 落款's: the draft writes
+    those lines itself, with their marker when the fact is missing."""
+    written = set(spec.signature.fact_ids()) if spec.signature else set()
+    if spec.addressee:
+        written.add(spec.addressee)
+    for name in sorted(written):
+        if spec.facts[name].absent == "omit":
+            where = ("facts", name, "absent")
+            raise InputError(
+                f"field '{format_path(where)}': '{name}' ({spec.label(name)}) is written by "
+                "the 主送机关 or 落款 line, which shows its marker when the fact is missing: "
+                "remove 'absent: omit'",
+                path=path,
+                line=lines.line(where),
+            )
 
 
 _NUMBERED = re.compile(

@@ -1638,3 +1638,72 @@ def test_a_section_with_when_need_not_write_the_marker_of_its_own_fact(plan_copy
         "template for section 'monthly': with the optional fact 'monthly_schedule' (月度工作安排) "
         "missing, the skeleton does not write its marker 【待补充：月度工作安排】"
     ) in result.stderr
+
+
+@pytest.fixture
+def notice_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in work-notice, whose 附件 is `absent: omit`."""
+    (tmp_path / "schemas").mkdir()
+    shutil.copy(REPO / "schemas/work-notice.yaml", tmp_path / "schemas")
+    shutil.copytree(REPO / "prompts/work-notice", tmp_path / "prompts/work-notice")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("fact", "edit", "field", "problem"),
+    [
+        (
+            "attachments",
+            "    absent: omit\n    required: true\n",
+            "facts.attachments",
+            "'absent: omit' is for an optional fact the draft leaves out when it is not given",
+        ),
+        (
+            "addressee",
+            "    absent: omit\n",
+            "facts.addressee.absent",
+            "'addressee' (主送机关) is written by the 主送机关 or 落款 line, which shows its "
+            "marker when the fact is missing: remove 'absent: omit'",
+        ),
+        (
+            "attachments",
+            "    absent: never\n",
+            "facts.attachments.absent",
+            "expected one of 'marker', 'omit', got 'never'",
+        ),
+    ],
+)
+def test_an_absent_omit_that_cannot_hold_is_a_spec_error(
+    notice_copy: Path, cli, fact: str, edit: str, field: str, problem: str
+):
+    spec = notice_copy / "schemas/work-notice.yaml"
+    if fact == "attachments":
+        _edit(spec, "    absent: omit\n", edit)
+    else:
+        _edit(spec, "    label: 主送机关\n", "    label: 主送机关\n" + edit)
+    before = spec.read_bytes()
+    result = cli("doctypes", "--spec-dir", notice_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {spec}:"), result.stderr
+    assert f"field '{field}'" in result.stderr and problem in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert spec.read_bytes() == before
+
+
+def test_a_template_marking_a_fact_the_spec_omits_is_a_spec_error(notice_copy: Path, cli):
+    """`absent: omit` says the draft leaves the fact out: a skeleton still writing its
+    marker would show a gap that is not one."""
+    assert cli("doctypes", "--spec-dir", notice_copy).returncode == 0
+    template = notice_copy / "prompts/work-notice/requirements.j2"
+    _edit(
+        template,
+        "{% endfor %}{% endif %}",
+        "{% endfor %}{% else %}附件：{{ attachments }}{% endif %}",
+    )
+    result = cli("doctypes", "--spec-dir", notice_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {template}"), result.stderr
+    assert (
+        "template for section 'requirements': the optional fact 'attachments' (附件) is "
+        "'absent: omit', yet with it missing the skeleton writes its marker 【待补充：附件】"
+    ) in result.stderr

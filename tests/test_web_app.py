@@ -724,6 +724,19 @@ def test_a_notice_shows_its_addressee_under_the_title_and_its_marker_when_left_b
     assert "【待补充：主送机关】" in re.sub(r"<[^>]+>", "", line.group(1))
 
 
+def test_a_notices_attachments_left_blank_are_not_listed_as_a_gap(web: Web):
+    """附件 is left out of a notice that has none (`absent: omit`): the form does not list
+    it among the facts that will leave a marker, while the 主送机关 left blank is listed."""
+    facts = yaml.safe_load((REPO / "examples/work-notice.yaml").read_text(encoding="utf-8"))
+    facts.pop("doctype")
+    facts["attachments"] = []
+    facts["addressee"] = ""
+    doc = web.new_doc(doctype="work-notice", name="安全生产大检查")
+    r = web.post(f"{doc}/autosave", fields_for(facts), headers={"accept": "application/json"})
+    missing = r.json()["missing"]
+    assert "主送机关" in missing and "附件" not in missing, missing
+
+
 def test_a_plans_monthly_schedule_is_an_optional_list_drafted_only_when_given(web: Web):
     """The 月度工作安排 of annual-work-plan: on the form like any optional list; without it
     the draft, its progress page and its review list four sections, with it five; its

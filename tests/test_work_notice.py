@@ -75,7 +75,9 @@ def test_the_example_drafts_an_addressed_notice_and_every_output_checks_clean(cl
         assert json.loads(alone.stdout)["findings"] == [], out
 
 
-OPTIONAL = [name for name, fact in SPEC.facts.items() if not fact.required]
+OPTIONAL = [
+    name for name, fact in SPEC.facts.items() if not fact.required and fact.absent == "marker"
+]
 
 
 @pytest.mark.parametrize("name", OPTIONAL)
@@ -129,6 +131,62 @@ def test_a_missing_field_of_an_item_is_its_marker(cli, tmp_path, fact, field, wr
     label = SPEC.facts[fact].fields[field].label
     assert f": 【待补充：{label}】 ({fact}.{field})" in done.stderr
     assert "1 marker(s) to fill in:" in done.stderr
+
+
+def test_a_notice_without_attachments_has_no_attachment_note_and_no_gap(cli, tmp_path):
+    """附件 is left out, not marked: the notice ends with 联系人 and the 落款, the run and
+    its JSON list no marker, and the checker with the facts asks for nothing."""
+    assert SPEC.facts["attachments"].absent == "omit"
+    facts = _facts_with(tmp_path, {}, "attachments")
+    txt, out = tmp_path / "通知.txt", tmp_path / "通知.json"
+    done = cli("run", facts, "-o", txt, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert "no markers" in done.stderr and "附件" not in done.stderr
+    text = txt.read_text(encoding="utf-8")
+    assert "附件" not in text and "【待补充" not in text
+    assert text.endswith(
+        "四是请于2025年4月30日前将大检查工作总结和情况汇总表报送县安委会办公室。\n"
+        "联系人：王芳，联系电话：0739-8321234。\n\n青山县应急管理局\n2025年2月20日\n"
+    )
+    assert json.loads(out.read_text(encoding="utf-8"))["markers"] == []
+    for checked_file in (txt, out):
+        checked = cli(
+            "check", checked_file, "--doctype", "work-notice", "--facts", facts, "--format", "json"
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert json.loads(checked.stdout)["findings"] == [], checked_file
+    # the facts template says it is left out, not marked
+    template = cli("facts-template", "work-notice")
+    assert "# 附件（文字列表，每行“- ”后写一项，选填，没有时不写）" in template.stdout
+
+
+def test_without_attachments_another_missing_fact_is_still_its_marker(cli, tmp_path):
+    facts = _facts_with(tmp_path, {}, "attachments", "contact_phone")
+    out = tmp_path / "draft.json"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    draft = json.loads(out.read_text(encoding="utf-8"))
+    assert [(m["label"], m["fact"]) for m in draft["markers"]] == [("联系电话", "contact_phone")]
+    assert draft["text"].endswith(
+        "联系人：王芳，联系电话：【待补充：联系电话】。\n\n青山县应急管理局\n2025年2月20日\n"
+    )
+    checked = cli("check", out, "--format", "json")
+    assert [f["code"] for f in json.loads(checked.stdout)["findings"]] == ["gap.marker"]
+
+
+def test_a_model_is_told_to_write_no_attachment_note_when_there_is_none(tmp_path, openai_server):
+    """The facts a real model is given say 附件 is not given and gets no marker, so that it
+    does not write one the offline draft leaves out."""
+    from modelrun import draft_run
+
+    facts = _facts_with(tmp_path, {}, "attachments")
+    run = draft_run(tmp_path, openai_server, example=facts)
+    assert run.proc.returncode == 0, run.proc.stderr
+    [request] = openai_server.requests("requirements")
+    prompt = request.body["messages"][-1]["content"]
+    assert "- 附件：（未提供，不写这一项，也不写标记）" in prompt
+    assert "【待补充：附件】" not in prompt
+    assert run.draft is not None and run.draft["markers"] == []
 
 
 def test_a_single_attachment_is_not_numbered(cli, tmp_path):

@@ -49,6 +49,8 @@ def _comment_lines(fact: FactSpec, indent: str = "", *, section: str | None = No
         need = "必填"
     elif section is not None:
         need = f"选填，缺少时不写“{section}”一节"
+    elif fact.absent == "omit":
+        need = "选填，没有时不写"
     else:
         need = "选填，缺少时写作【待补充：" + fact.label + "】"
     unit = f"，单位：{fact.unit}" if fact.unit else ""

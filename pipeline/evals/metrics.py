@@ -112,13 +112,16 @@ they do not fail `structure_pass` (facts with a single measure cannot make two p
 
 def missing_fact_ids(spec: DocSpec, facts: Facts) -> set[str]:
     """Fact ids (and `fact.field` ids of list items) that have no value and a section or the
-    signature (落款) uses; a section the facts leave out (its `when` fact missing) uses none."""
+    signature (落款) uses; a section the facts leave out (its `when` fact missing) uses none,
+    and a fact the draft leaves out when missing (`absent: omit`) is no gap to mark."""
     used = {name for s in spec.drafted_sections(facts.values) for name in s.facts}
     if spec.signature:
         used |= set(spec.signature.fact_ids())
     if spec.addressee:
         used.add(spec.addressee)
-    missing = {name for name in facts.missing(spec) if name in used}
+    missing = {
+        name for name in facts.missing(spec) if name in used and spec.facts[name].absent == "marker"
+    }
     for name, fact in spec.facts.items():
         value = facts.values.get(name)
         if fact.type == "object-list" and fact.fields and value and name in used:

@@ -485,9 +485,10 @@ def filled_count(spec: DocSpec, data: Mapping[str, Any]) -> tuple[int, int]:
 
 def missing_labels(spec: DocSpec, data: Mapping[str, Any]) -> list[str]:
     """Labels of the facts still without a value, in spec order; a required one says so
-    (it is not left as a marker: the draft waits for it)."""
+    (it is not left as a marker: the draft waits for it). One the draft leaves out when
+    missing (`absent: omit`, 附件) is no gap, so not listed."""
     return [
         f"{f.label}（必填）" if f.required else f.label
         for k, f in spec.facts.items()
-        if data.get(k) in (None, "", [])
+        if data.get(k) in (None, "", []) and f.absent == "marker"
     ]
