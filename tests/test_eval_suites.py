@@ -18,6 +18,7 @@ def test_every_suite_ships_and_loads():
         "annual-duty-report",
         "annual-work-plan",
         "work-notice",
+        "meeting-notice",
     } <= names
     assert "checker" in names
     assert len(load_suite("school-ideology-summary")[0].cases) >= 12
@@ -51,6 +52,11 @@ def test_annual_work_plan(case):
 
 @pytest.mark.parametrize("case", eval_cases("work-notice"))
 def test_work_notice(case):
+    check_eval_case(case)
+
+
+@pytest.mark.parametrize("case", eval_cases("meeting-notice"))
+def test_meeting_notice(case):
     check_eval_case(case)
 
 

@@ -36,6 +36,7 @@ def test_builtin_doctypes_load_with_sections_in_order():
         "annual-work-summary",
         "annual-duty-report",
         "annual-work-plan",
+        "meeting-notice",
     }
     duty = load_spec("annual-duty-report")
     assert duty.signature is not None and duty.signature.role == "述职人"
@@ -43,7 +44,13 @@ def test_builtin_doctypes_load_with_sections_in_order():
 
 @pytest.mark.parametrize(
     "doctype",
-    ["annual-work-summary", "school-ideology-summary", "annual-duty-report", "annual-work-plan"],
+    [
+        "annual-work-summary",
+        "school-ideology-summary",
+        "annual-duty-report",
+        "annual-work-plan",
+        "meeting-notice",
+    ],
 )
 def test_builtin_descriptions_have_no_blank_inside_the_chinese(doctype):
     """`draft doctypes` and the web app showed “……小节）， 存在的问题”: the spec's folded
