@@ -328,6 +328,18 @@ def test_every_run_in_the_body_sets_its_east_asian_font(school_docx, annual_docx
                 assert fonts["ascii"] == "Times New Roman"
 
 
+def test_a_lists_items_are_body_text_not_subheadings(workdir: Path, module_env):
+    """（一）镇党政领导班子成员；… is a list, set in the body's font: in 楷体 each item would read
+    as a subheading awaiting text. The section headings keep 黑体."""
+    out = workdir / "meeting.docx"
+    done = run_cli("run", EXAMPLES / "meeting-notice.yaml", "-o", out, env=module_env)
+    assert done.returncode == 0, done.stderr
+    for start in ("（一）镇党政领导班子成员；", "（三）镇党委书记张建国同志讲话。"):
+        runs = text_runs(find_paragraph(out, start))
+        assert {fonts_of(run)["eastAsia"] for run in runs} == {"仿宋_GB2312"}, start
+    assert fonts_of(text_runs(find_paragraph(out, "三、参会人员"))[0])["eastAsia"] == "黑体"
+
+
 def test_heading_levels_take_their_fonts(annual_docx):
     expected = {
         "一、基本情况": "黑体",

@@ -79,6 +79,10 @@ def test_the_example_drafts_a_meeting_notice_and_every_output_checks_clean(cli, 
         "联系人：刘丽，联系电话：0739-8765432。\n附件：参会人员回执\n"
         "\n青石镇人民政府\n2025年3月3日\n"
     )
+    markdown = outs[0].read_text(encoding="utf-8").splitlines()
+    assert "## 三、参会人员" in markdown
+    assert "（一）镇党政领导班子成员；" in markdown  # a list's item, no subheading (###)
+    assert "（三）镇党委书记张建国同志讲话。" in markdown
     for out in outs:
         checked = cli("check", out, "--doctype", "meeting-notice", "--facts", FACTS, "--info")
         assert checked.returncode == 0, checked.stdout + checked.stderr

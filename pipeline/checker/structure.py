@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
-from pipeline.checker.text import HSPACE, Heading, Line, small_cn_number
+from pipeline.checker.text import HSPACE, Heading, Line, list_items, small_cn_number
 from pipeline.markers import marker
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
@@ -307,38 +307,16 @@ def _numbers(level: int, first: int, stop: int) -> str:
     )
 
 
-_ITEM_END = frozenset("。；;！!")
-_LIST_ITEM_END = frozenset("；;")
-
-
 def _list_items(ctx: Context) -> set[int]:
-    """Starts of numbered lines that are items of a list, not headings awaiting text: a line
-    ending in ；, or one of two or more same-level lines in a row each a whole sentence
-    ((一)危险化学品企业；(二)人员密集场所；(三)道路交通领域。)."""
+    """Starts of numbered lines that are items of a list, not headings awaiting text
+    (`list_items`)."""
     text = ctx.text
-    items: set[int] = set()
     heading_at = {h.line.start: h for h in ctx.doc.headings}
-    run: list[Heading] = []
-
-    def close() -> None:
-        if len(run) >= 2:
-            items.update(h.start for h in run)
-
-    for ln in ctx.doc.lines:
-        h = heading_at.get(ln.start)
-        if h is None or h.run_in or text[h.end - 1] not in _ITEM_END:  # not a whole sentence
-            close()
-            run = []
-            continue
-        if text[h.end - 1] in _LIST_ITEM_END:
-            items.add(h.start)
-        if not run or run[-1].level == h.level:
-            run.append(h)
-            continue
-        close()
-        run = [h]
-    close()
-    return items
+    rows: list[Heading | None] = [heading_at.get(ln.start) for ln in ctx.doc.lines]
+    flags = list_items(
+        [None if h is None or h.run_in else (h.level, text[h.start : h.end]) for h in rows]
+    )
+    return {h.start for h, item in zip(rows, flags, strict=True) if item and h is not None}
 
 
 def _empty_sections(ctx: Context, items: set[int]) -> list[Finding]:

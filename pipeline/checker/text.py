@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.lazy_re import lazy_pattern
@@ -392,6 +393,44 @@ def attachment_items(contents: list[str]) -> list[bool]:
         else:
             in_list = in_list and _attachment_item().match(content) is not None
             out.append(in_list)
+    return out
+
+
+_ITEM_END = frozenset("。；;！!")
+_LIST_ITEM_END = frozenset("；;")
+
+
+def list_items(lines: Sequence[tuple[int, str] | None]) -> list[bool]:
+    """For each line, whether it is an item of a numbered list, not a heading awaiting text.
+
+    `lines` gives each line's numbering level and text, or None for a line that is no whole
+    numbered line (body text, a run-in heading). An item ends in ；, or is one of two or more
+    same-level lines in a row each a whole sentence ((一)危险化学品企业；(二)人员密集场所；
+    (三)道路交通领域。). The checker and the renderers read lists by this one rule.
+    """
+    out = [False] * len(lines)
+    run: list[int] = []
+    run_level = 0
+
+    def close() -> None:
+        if len(run) >= 2:
+            for i in run:
+                out[i] = True
+
+    for i, line in enumerate(lines):
+        if line is None or line[1][-1:] not in _ITEM_END:  # not a whole sentence
+            close()
+            run = []
+            continue
+        level, content = line
+        if content[-1] in _LIST_ITEM_END:
+            out[i] = True
+        if run and run_level != level:
+            close()
+            run = []
+        run.append(i)
+        run_level = level
+    close()
     return out
 
 

@@ -5,7 +5,8 @@ here, so that all of them agree on what is a heading. Offsets are into `Draft.te
 markers and findings point, so a renderer can map a finding onto the words it covers.
 
 Numbering levels (GB/T 9704): 一、 (level 1) → （一） (2) → 1. (3) → （1） (4). A numbered
-paragraph is a heading when it is short; a paragraph that opens with a short numbered
+paragraph is a heading when it is short, unless it is an item of a list (（一）…；, read as
+the checker reads lists: `list_items`); a paragraph that opens with a short numbered
 sentence and goes on ("（一）强化耕地保护。严格落实……") has that sentence as its lead
 heading and the rest as body text.
 """
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from pipeline.checker.text import attachment_items
+from pipeline.checker.text import attachment_items, list_items
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
@@ -97,6 +98,12 @@ def _is_standalone_heading(paragraph: str) -> bool:
     return not any(c in _SENTENCE_END for c in inner)
 
 
+def _numbered_line(paragraph: str) -> tuple[int, str] | None:
+    """The level and text of a paragraph that is one numbered line, for `list_items`."""
+    level = heading_level(paragraph)
+    return (level, paragraph) if level and _is_standalone_heading(paragraph) else None
+
+
 def lead_heading(paragraph: str) -> str:
     """The numbered lead sentence of a paragraph that goes on after it, or ""."""
     if not heading_level(paragraph):
@@ -157,10 +164,15 @@ def layout(draft: Draft) -> list[Block]:
             start = take(section.heading)
             blocks.append(_whole_block("heading", section.heading, start, "heading1", 1))
         paragraphs = [p for p in section.body.split("\n") if p]
-        for paragraph, item in zip(paragraphs, attachment_items(paragraphs), strict=True):
+        listed = list_items([_numbered_line(p) for p in paragraphs])
+        for paragraph, attached, item in zip(
+            paragraphs, attachment_items(paragraphs), listed, strict=True
+        ):
             start = take(paragraph)
-            if item:
+            if attached:
                 blocks.append(_whole_block("attachment", paragraph, start, "body"))
+            elif item:  # （一）镇党政领导班子成员；: a list's item, in the body's font
+                blocks.append(_whole_block("paragraph", paragraph, start, "body"))
             else:
                 blocks.append(_paragraph_block(paragraph, start))
     if draft.signature:
