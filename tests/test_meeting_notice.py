@@ -145,6 +145,48 @@ def test_the_time_of_day_is_written_as_given_and_backed_by_the_facts(cli, tmp_pa
     assert _findings(cli, out, "--facts", facts) == []
 
 
+@pytest.mark.parametrize(
+    ("written", "wrong"),
+    [
+        ("下午2:30", False),
+        ("14:30", False),  # the same time, on the 24-hour clock
+        ("下午2：30", False),  # a full-width colon
+        ("下午3:30", True),  # an hour late
+        ("上午2:30", True),  # the morning
+        ("15:00", True),
+    ],
+)
+def test_a_time_of_day_is_held_to_the_facts_time(cli, tmp_path, written, wrong):
+    """下午3:30 where the facts say 下午2:30 sends everyone an hour late: one error naming the
+    whole time; the same time on the 24-hour clock is no finding."""
+    out = tmp_path / "通知.txt"
+    assert cli("run", FACTS, "-o", out).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    out.write_text(text.replace("下午2:30", written, 1), encoding="utf-8")
+    found = [f for f in _findings(cli, out, "--facts", FACTS) if f["code"] != "style.punctuation"]
+    if wrong:
+        assert [(f["code"], f["excerpt"]) for f in found] == [
+            ("facts.unsupported-number", written)
+        ]
+        assert f"the time “{written}” is not in the facts" in found[0]["message"]
+    else:
+        assert found == []
+
+
+def test_a_time_the_facts_do_not_give_is_an_error(cli, tmp_path):
+    out = tmp_path / "通知.txt"
+    assert cli("run", FACTS, "-o", out).returncode == 0
+    text = out.read_text(encoding="utf-8").replace(
+        "会期半天。", "会期半天，请于下午2:15前到会签到。", 1
+    )
+    out.write_text(text, encoding="utf-8")
+    found = _findings(cli, out, "--facts", FACTS)
+    assert [(f["code"], f["excerpt"]) for f in found] == [
+        ("facts.unsupported-number", "下午2:15")
+    ]
+    assert _findings(cli, out) == []  # without facts, no time is a finding
+
+
 @pytest.mark.parametrize("time", ["下午", "两点半", "9"])
 def test_a_start_time_that_names_no_hour_is_refused(cli, tmp_path, time):
     facts = _facts_with(tmp_path, {"start_time": time})

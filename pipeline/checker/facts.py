@@ -5,10 +5,12 @@ With facts (`--facts`):
   date — that no fact backs. Backed are: the value of a number fact; every number inside a
   fact's text (青山县2020年…责任书 backs 2020); the parts of a date fact (落款 2021年1月15日);
   a constant of `rules.allowed_numbers`; the report year + 1 inside the plans section; a
-  plenum or Party congress (党的二十大) held by the report's year, by the lexicon. Not
-  facts: the numbers of a 文号, an article, a page, a telephone, a post code, a time of day,
-  an identifier or a meeting (市第十三次党代会, 十四届全国人大二次会议) (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做, 四个意识…), idioms
-  (三番五次), 一是/二是, and heading numbers;
+  plenum or Party congress (党的二十大) held by the report's year, by the lexicon. A time of
+  day (下午2:30) is held as a whole to the times the facts write (`times`): 14:30 backs
+  下午2:30, not 下午3:30. Not facts: the numbers of a 文号, an article, a page, a telephone,
+  a post code, an identifier or a meeting (市第十三次党代会, 十四届全国人大二次会议)
+  (`references`). Not numbers at all: the numerals of canonical set phrases (两学一做,
+  四个意识…), idioms (三番五次), 一是/二是, and heading numbers;
 - `facts.unsupported-name` (error): an honour, a document in 《》 or a person by post that no
   fact, no literal text of the type's templates and no set phrase names (`claimed_names`);
 - `facts.must-mention` (error): a section does not name a fact it must (`must_mention`), nor
@@ -52,6 +54,7 @@ from pipeline.checker.memo import IdentityCache
 from pipeline.checker.numbers import NumberToken, cn_value, find_numbers
 from pipeline.checker.references import reference_spans
 from pipeline.checker.text import SIGNER_LINE
+from pipeline.checker.times import TimeOfDay, times_of_day
 from pipeline.checker.vocab import not_a_place_stem
 from pipeline.items import series_item
 from pipeline.lazy_re import lazy_pattern
@@ -84,6 +87,8 @@ class Backing:
     """Fact texts: numbers inside them, where they appear in the draft, are backed."""
     phrases: list[str] = field(default_factory=list)
     """Allowed phrases (`rules.allowed_numbers` entries that are not numbers)."""
+    times: set[int] = field(default_factory=set)
+    """Minutes of the day of the times of day the fact texts write (下午2:30 → 870)."""
 
 
 def _walk(value: Any, backing: Backing) -> None:
@@ -98,6 +103,8 @@ def _walk(value: Any, backing: Backing) -> None:
             d = dt.date.fromisoformat(value)
         except ValueError:
             backing.strings.append(value)
+            for time in times_of_day(value, in_fact=True):
+                backing.times.update(time.minutes)
             for token in find_numbers(value):
                 if token.date:  # 于2020年12月28日验收 backs that date wherever the draft puts it
                     backing.dates.add(token.date)
@@ -202,9 +209,16 @@ def _unsupported(ctx: Context) -> list[Finding]:
     written_values: set[Any] | None = None
     year = ctx.report_year
     out = []
+    times = times_of_day(ctx.text)
+    reported: set[int] = set()
     for token in ctx.numbers(0, len(ctx.text)):
         if _beside_placeholder(ctx.text, token.start, token.end):
             continue  # 20__年, 20XX年: part of a gap, which the placeholder rule reports
+        if time := _time_at(times, token):  # held to the facts' times as a whole
+            if not time.minutes & backing.times and time.start not in reported:
+                reported.add(time.start)  # one finding for 下午3:30, not one a number
+                out.append(_unsupported_time(ctx, time))
+            continue
         span = ctx.span_at(token.start)
         plans_year = year + 1 if (year is not None and span is not None and span.plans) else None
         if (
@@ -250,6 +264,24 @@ def _unsupported(ctx: Context) -> list[Finding]:
             )
         )
     return out
+
+
+def _time_at(times: list[TimeOfDay], token: NumberToken) -> TimeOfDay | None:
+    """The time of day (14:30) that `token` is the hour or the minutes of, if any."""
+    return next((t for t in times if t.start <= token.start and token.end <= t.end), None)
+
+
+def _unsupported_time(ctx: Context, time: TimeOfDay) -> Finding:
+    written = ctx.text[time.start : time.end]
+    return ctx.finding(
+        "facts.unsupported-number",
+        Severity.ERROR,
+        time.start,
+        time.end,
+        f"the time “{written}” is not in the facts",
+        "write the time as the facts give it; for one they lack, write a marker naming it "
+        "(e.g. 【待补充：会议时间】)",
+    )
 
 
 def _fits(ctx: Context, token: NumberToken, spec: FactSpec) -> bool:

@@ -1,12 +1,13 @@
 """Numbers that name rather than count: 文号, articles, pages, telephones, post codes, house
-numbers, times, attachments and the ordinals of local and national meetings.
+numbers, attachments and the ordinals of local and national meetings.
 
 A report cites 青办发〔2023〕12号, 《土地管理法》第十二条, 第2页, a hotline 0791-86751234 or
 110, a standard GB/T 9704-2012, a programme's period 三年行动（2023—2025年）, a decree
-国务院令第743号, a census 第七次全国人口普查, a framework “1+N”, a time 14:30
-and a meeting 市第十三次党代会 or 县十七届人大三次会议; none of these states a fact
-about the unit, so the facts rule does not ask the facts to back them. A count (12次), an
-amount (1200万元) or a percentage (98％) is still one. The Party's own congress
+国务院令第743号, a census 第七次全国人口普查, a framework “1+N” and a meeting 市第十三次党代会
+or 县十七届人大三次会议; none of these states a fact about the unit, so the facts rule does
+not ask the facts to back them. A count (12次), an amount (1200万元) or a percentage (98％) is
+still one, and so is a time of day (14:30), which a notice gives as a fact (`checker.times`).
+The Party's own congress
 (党的第二十次全国代表大会, 党的二十大) is not a name here: the lexicon's calendar checks it.
 """
 
@@ -64,8 +65,6 @@ _REFERENCES = (
     r"|(?:邮编|邮政编码)[：:]?[ \t]*\d{6}(?!\d)"
     # a house number in an address: 人民路88号, 建设大道188-2号
     r"|(?<=[路街巷弄道])[ \t]*\d{1,5}(?:[-－—]\d{1,4})?[ \t]*号"
-    # a time of day: 14:30, 上午9：00 (not a ratio, 1:10)
-    r"|(?<![\d.:：])(?:[01]\d|2[0-3]|(?<=[午晚早晨上下])\d)[:：][0-5]\d(?![\d:：])"
     # a session of a people's congress, a CPPCC or a committee: 十四届全国人大二次会议,
     # 县十七届人大三次会议, 政协第十四届全国委员会第二次会议, 市委十三届七次全会
     rf"|第?[ \t]*{_N}[ \t]*届[ \t]*{_ORGAN}[ \t]*第?[ \t]*{_N}[ \t]*次[ \t]*"
@@ -139,6 +138,6 @@ def _attachment_numbers(text: str) -> list[tuple[int, int]]:
 
 def reference_spans(text: str) -> list[tuple[int, int]]:
     """The spans of `text` whose numbers name a document, an article, a page, a telephone, a
-    standard, a programme's period, a meeting, a post code, a house number, a time of day, an
+    standard, a programme's period, a meeting, a post code, a house number, an
     identifier or an attachment."""
     return [m.span() for m in _references().finditer(text)] + _attachment_numbers(text)
