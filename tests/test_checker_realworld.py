@@ -165,6 +165,39 @@ def test_the_signature_above_the_imprint_is_checked(cli, tmp_path: Path):
     assert found[0][1] == "2025年2月21日"
 
 
+COUNTY_IMPRINT = (
+    "抄送：县委办公室，县人大常委会办公室，县政府办公室，县政协办公室。\n"
+    "青山县应急管理局办公室　　　　　　　　2025年2月20日印发"
+)
+
+
+@pytest.mark.parametrize(
+    "imprint",
+    [
+        # a 抄送 list wrapping onto a second line; the 印发 line undated, its date under it
+        "抄送：县委办公室，县人大常委会办公室，\n　　　县政府办公室，县政协办公室。\n"
+        "青山县应急管理局办公室印发\n2025年2月20日",
+        # … or with no date at all
+        "抄送：县委办公室，县人大常委会办公室，县政府办公室，\n　　　县政协办公室。\n"
+        "青山县应急管理局办公室印发",
+    ],
+)
+def test_a_wrapped_or_undated_imprint_is_layout(cli, tmp_path: Path, imprint: str):
+    """A 抄送 list over two lines, and an 印发 line without its date (on the next line, or
+    none), are 版记 as the one-line forms are: not body text, and the 落款 above them is read
+    (it was not: the last line was no 落款 date, or a date under an 印发 line was taken for it)."""
+    text = COUNTY.read_text("utf-8")
+    assert COUNTY_IMPRINT in text
+    text = text.replace(COUNTY_IMPRINT, imprint)
+    assert _check_county(cli, tmp_path, text) == []
+    found = _check_county(cli, tmp_path, text, unit_name="青山县交通运输局")
+    assert ("facts.unit-name", "青山县应急管理局") in found
+    path = tmp_path / "plain.txt"
+    path.write_text(text, "utf-8")
+    done = cli("check", path, "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["findings"] == [], done.stdout
+
+
 def test_a_range_end_day_not_in_the_facts_is_reported(cli, tmp_path: Path):
     """3月1日至14日 where the phase ends on the 15th: the day is read as 14 March."""
     text = COUNTY.read_text("utf-8")

@@ -535,18 +535,46 @@ def _masthead(text: str, lines: list[Line]) -> set[int]:
 
 
 _IMPRINT = lazy_pattern(
-    rf"(?:抄送|主送)[：:].*|.*\d{{4}}年\d{{1,2}}月\d{{1,2}}日[{HSPACE}]*印发|（此件[^）]{{1,20}}）"
+    rf"(?:抄送|主送)[：:].*|（此件[^）]{{1,20}}）"
+    rf"|.*\d{{4}}年\d{{1,2}}月\d{{1,2}}日[{HSPACE}]*印发"
+    rf"|[{CJK_CLASS}（）()Xx×]{{2,40}}[{HSPACE}]*印发"
 )
-"""A line of a 公文's 版记 after its 落款 (GB/T 9704): 抄送：…, …2025年2月20日印发 — or the
-附注 between them, （此件公开发布）."""
+"""A line of a 公文's 版记 after its 落款 (GB/T 9704): 抄送：…, the 印发 line (…2025年2月20日印发,
+or XX县人民政府办公室印发 with its date on the next line or none) — or the 附注 between them,
+（此件公开发布）."""
+_PRINTED_UNDATED = lazy_pattern(rf"[{CJK_CLASS}（）()Xx×]{{2,40}}[{HSPACE}]*印发")
+_COPIED_TO = lazy_pattern(r"(?:抄送|主送)[：:].*")
+_LIST_GOES_ON = lazy_pattern(rf"[{CJK_CLASS}（）()、，,；;{HSPACE}]{{2,200}}[。.]?")
+"""The second line of a 抄送 list that wraps: names of units and their separators."""
+
+
+def imprint_start(contents: list[str]) -> int:
+    """Where the 版记 (and 附注) ending a text starts: the index of its first line among the
+    lines' `contents`, len(contents) when the text ends without one. A 抄送 list may wrap
+    onto further lines, and an 印发 line without a date may have it on the next line."""
+    i = len(contents)
+    while i > 0:
+        line = contents[i - 1]
+        if _IMPRINT().fullmatch(line):
+            i -= 1
+        elif i >= 2 and DATE_LINE.fullmatch(line) and _PRINTED_UNDATED().fullmatch(contents[i - 2]):
+            i -= 2  # XX县人民政府办公室印发 / 2025年2月20日
+        elif _LIST_GOES_ON().fullmatch(line):
+            j = i - 1  # a wrapped 抄送 list: its first line, not ended with 。, is above
+            while j > 0 and _LIST_GOES_ON().fullmatch(contents[j - 1]):
+                j -= 1
+            head = contents[j - 1] if j > 0 else ""
+            if not _COPIED_TO().fullmatch(head) or head.rstrip(HSPACE).endswith("。"):
+                break
+            i = j - 1
+        else:
+            break
+    return i
 
 
 def _without_imprint(text: str, lines: list[Line]) -> list[Line]:
     """`lines` without the 版记 (and 附注) lines that end the text: layout, not body text."""
-    end = len(lines)
-    while end > 0 and _IMPRINT().fullmatch(lines[end - 1].content(text)):
-        end -= 1
-    return lines[:end]
+    return lines[: imprint_start([ln.content(text) for ln in lines])]
 
 
 def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
