@@ -1963,6 +1963,7 @@ NOTICE_OTHERS = {
     "青山县": "白沙县",
     "李明": "王芳",
     "0739-8321234": "0731-5550000",
+    "县安委会办公室": "县教育局安全股",
     "2024年春季安全生产大检查情况汇总表": "校园安全检查情况汇总表",
     "重大事故隐患整改台账": "隐患整改清单",
 }
@@ -2007,10 +2008,9 @@ def test_a_notice_learns_its_addressee_contact_and_period_as_facts(cli, tmp_path
     assert (fact.label, fact.type, fact.example) == ("主送机关", "string", NOTICE_ADDRESSEE)
     by_label = {f.label: f for f in spec.facts.values()}
     assert by_label["联系人"].example == "李明" and by_label["联系电话"].type == "string"
-    assert [f.example for f in by_label.values() if f.type == "date"][:2] == [
-        "2024-03-01",
-        "2024-04-30",
-    ]
+    assert by_label["检查时间开始日期"].example == "2024-03-01"
+    assert by_label["检查时间结束日期"].example == "2024-04-30"
+    assert by_label["报送截止日期"].example == "2024-04-30"
     assert not [f for f in spec.facts.values() if f.type in ("integer", "number")], spec.facts
     assert by_label["附件"].type == "string-list" and len(by_label["附件"].example) == 2
 
@@ -2056,3 +2056,115 @@ def test_a_notice_whose_title_has_no_year_names_the_users_unit(cli, tmp_path):
     draft = (tmp_path / "draft.txt").read_text(encoding="utf-8")
     assert draft.startswith("白沙县教育局关于开展春季安全生产大检查的通知\n"), draft
     assert "青山" not in draft and "李明" not in draft, draft
+
+
+REAL_NOTICE = DATA / "realworld" / "notice-county-safety-2025.txt"
+REAL_IMPRINT = (
+    "抄送：县委办公室，县人大常委会办公室，县政府办公室，县政协办公室。\n"
+    "青山县应急管理局办公室　　　　　　　　2025年2月20日印发"
+)
+REAL_OTHERS = {
+    "各乡镇（街道）安全生产委员会办公室，县直各有关单位": "各村（社区），镇直各单位",
+    "青山县应急管理局": "白沙县教育局",
+    "青山县": "白沙县",
+    "王芳": "赵敏",
+    "0739-8321234": "0731-5550000",
+    "qsxyjj@163.com": "bsjyj@126.com",
+    "县安委会办公室": "县教育局安全股",
+    "2025年春季安全生产大检查情况汇总表": "校园安全检查情况汇总表",
+    "重大事故隐患整改台账": "隐患整改清单",
+}
+"""Another unit's value for each of the real county notice's own string facts."""
+
+
+def _real_notice_for_another_unit(cli, tmp_path: Path, text: str) -> tuple[Any, str]:
+    """Learn the real county notice as `text`, draft it with another unit's facts (every
+    date a year and five days later) and check the draft against them: the learned spec and
+    the draft."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    spec, out = _learned(cli, tmp_path / "notice.txt", text, "notice")
+    data: dict[str, Any] = {"doctype": "notice"}
+    for key, fact in spec.facts.items():
+        value = fact.example
+        if fact.type == "date":
+            value = dt.date.fromisoformat(str(value)).replace(year=2026) + dt.timedelta(days=5)
+        elif fact.type in ("year", "integer"):
+            value = int(value) + 1
+        elif fact.type == "string":
+            assert value in REAL_OTHERS, f"{key} ({fact.label}) e.g. {value}"
+            value = REAL_OTHERS[value]
+        elif fact.type == "string-list":
+            value = [REAL_OTHERS[name] for name in value]
+        data[key] = value
+    facts = tmp_path / "other.yaml"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    draft = (tmp_path / "draft.txt").read_text(encoding="utf-8")
+    for leak in ["青山", "王芳", "0739", "qsxyjj", "2025", "2月20日", *REAL_OTHERS]:
+        assert leak not in draft, (leak, draft)
+    return spec, draft
+
+
+def test_a_deadline_is_a_date_labelled_by_what_is_due(cli, tmp_path):
+    """请各单位于3月25日前将……报送…… was learned as two integers labelled “请各单位于” and
+    “月22”: a deadline is a date fact labelled by what is due (报送截止日期), written as the
+    sample writes it (without the year the 成文日期 gives); with its year, in full."""
+    text = REAL_NOTICE.read_text(encoding="utf-8")
+    assert "请各单位于3月25日前将大检查工作总结" in text
+    spec, draft = _real_notice_for_another_unit(cli, tmp_path, text)
+    by_label = {f.label: f for f in spec.facts.values()}
+    assert by_label["报送截止日期"].type == "date", by_label
+    assert by_label["报送截止日期"].example == "2025-03-25"
+    assert not [f for f in spec.facts.values() if "于" in f.label or "月" in f.label], by_label
+    assert "请各单位于3月30日前将大检查工作总结" in draft, draft
+    assert "检查时间为3月6日—4月5日。" in draft and "自查自纠阶段（3月6日至3月20日）" in draft
+
+    dated = text.replace("于3月25日前", "于2025年4月30日前")
+    spec, draft = _real_notice_for_another_unit(cli, tmp_path / "dated", dated)
+    fact = next(f for f in spec.facts.values() if f.label == "报送截止日期")
+    assert fact.example == "2025-04-30"
+    assert "请各单位于2026年5月5日前将" in draft, draft
+
+
+def test_the_unit_a_notice_reports_to_is_a_fact_and_any_unit_stays_text(cli, tmp_path):
+    """报送县安委会办公室 stayed fixed text: a type learned for another county still had its
+    reports sent to 县安委会. The unit a sample reports to by a deadline is the fact 报送单位
+    (the other notices report to 医务科, 学校团委, 镇党政办: each its sample's own); 报送有关
+    部门 names no unit and stays text."""
+    text = REAL_NOTICE.read_text(encoding="utf-8")
+    spec, draft = _real_notice_for_another_unit(cli, tmp_path, text)
+    fact = next(f for f in spec.facts.values() if f.label == "报送单位")
+    assert (fact.type, fact.example) == ("string", "县安委会办公室")
+    assert "报送县教育局安全股，电子版发送至bsjyj@126.com。" in draft, draft
+
+    generic = text.replace("报送县安委会办公室", "报送有关部门")
+    (tmp_path / "generic").mkdir()
+    spec, _ = _learned(cli, tmp_path / "generic" / "notice.txt", generic, "notice")
+    assert "报送单位" not in {f.label for f in spec.facts.values()}
+    template = (tmp_path / "generic" / "types" / "prompts" / "notice").glob("*.j2")
+    assert any("报送有关部门" in p.read_text(encoding="utf-8") for p in template)
+
+
+@pytest.mark.parametrize(
+    "imprint",
+    [
+        REAL_IMPRINT,
+        # a 抄送 list wrapping onto a second line; the 印发 line undated, its date under it
+        "抄送：县委办公室，县人大常委会办公室，\n　　　县政府办公室，县政协办公室。\n"
+        "青山县应急管理局办公室印发\n2025年2月20日",
+        # … or with no date at all
+        "抄送：县委办公室，县人大常委会办公室，县政府办公室，\n　　　县政协办公室。\n"
+        "青山县应急管理局办公室印发",
+    ],
+)
+def test_the_imprint_after_the_signature_is_left_out(cli, tmp_path, imprint):
+    """The 版记 (抄送…, …印发) was learned as body text of the last section, and the 落款
+    above it was not found: every draft copied the sample's 抄送 list and 印发 line, dated
+    the sample's day. The 版记 is layout, read as the checker reads it; the 落款 is learned."""
+    text = REAL_NOTICE.read_text(encoding="utf-8")
+    assert REAL_IMPRINT in text
+    spec, draft = _real_notice_for_another_unit(cli, tmp_path, text.replace(REAL_IMPRINT, imprint))
+    assert spec.signature is not None and spec.signature.date == "report_date"
+    for word in ["抄送", "办公室印发", "日印发", "此件", "县政协办公室"]:
+        assert word not in draft, (word, draft)
+    assert draft.rstrip().endswith("白沙县教育局\n2026年2月25日"), draft

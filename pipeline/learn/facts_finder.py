@@ -29,7 +29,7 @@ from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
 from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
-from pipeline.type_words import POSTS, SIGNER_WORDS
+from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -395,8 +395,14 @@ def find_facts(
             f"the 文号 line “{outline.doc_number}” above the title is left out: "
             "each document is given its own 文号 when it is issued"
         )
+    if outline.imprint:
+        notes.append(
+            "the 版记 lines after the 落款 (" + " / ".join(outline.imprint) + ") are left out: "
+            "each document is given its own when it is issued"
+        )
     _signature_facts(text, outline, reg)
     _contact_facts(text, outline, reg)
+    _deadlines(text, outline, reg, year)
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
@@ -407,6 +413,11 @@ def find_facts(
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
     _end_list_items(text, outline, edits)
+    issued = reg.by_label.get("成文日期")
+    if issued is not None and any(
+        "until(report_date)" in o.expression for f in reg.by_label.values() for o in f.occurrences
+    ):  # dates written without a year take the 成文日期's: it must be given
+        issued.required = True
     year_fact = reg.by_label.get("总结年度")
     if year_fact is not None and outline.title.endswith("通知"):
         year_fact.label, year_fact.description = "工作年度", "本通知部署的工作所在的年度。"
@@ -581,21 +592,26 @@ _ATTACHMENT_NUMBER = re.compile(r"^(?:附件[：:])?\s*\d{1,2}[.．、]\s*")
 _CONTACT = re.compile(
     r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,4}?)(?=[，,；;。\s]|联系|电话|$)"
     r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d)"
+    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
-"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234)."""
+"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234), and an e-mail
+address to send to (电子版发送至qsxyjj@163.com)."""
+_CONTACTS = {
+    "person": ("联系人", "contact_person"),
+    "phone": ("联系电话", "contact_phone"),
+    "email": ("电子邮箱", "contact_email"),
+}
 
 
 def _contact_facts(text: str, outline: Outline, reg: _Registry) -> None:
-    """The contact person and phone the sample gives: the sample's own, never fixed text."""
+    """The contact person, phone and e-mail the sample gives: the sample's own, never fixed
+    text."""
     for m in _CONTACT.finditer(text, outline.title_span.end):
-        group = "person" if m.group("person") else "phone"
+        group = next(g for g in _CONTACTS if m.group(g))
         start, end = m.span(group)
-        if not reg.free(start, end):
-            continue
-        label, fact_id = (
-            ("联系人", "contact_person") if group == "person" else ("联系电话", "contact_phone")
-        )
-        reg.add_sample_text(label, start, end, fact_id=fact_id)
+        if reg.free(start, end):
+            label, fact_id = _CONTACTS[group]
+            reg.add_sample_text(label, start, end, fact_id=fact_id)
 
 
 def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
@@ -663,6 +679,63 @@ def _signing_unit(text: str, outline: Outline, reg: _Registry) -> None:
         origin="sample",
         required=True,
     )
+
+
+_DEADLINE = re.compile(
+    r"于(?P<date>(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日)"
+    r"(?:\d{1,2}[:：]\d{2})?前"
+)
+"""A deadline: 于2025年4月30日前, 于3月25日前, 于3月5日17:00前 (the time stays text)."""
+_DUE = re.compile(
+    r"(?P<verb>报送|上报|报至|提交|发送|请假|召开|完成|签到|(?<![汇通上])报(?![告表名道]))"
+    r"(?:至|给|到)?"
+    r"(?P<unit>[\u4e00-\u9fff（）()]{2,20}?"
+    rf"(?:{UNIT_ENDINGS}|办|股|组))?(?=[，,。；;]|$)"
+)
+"""What is due by a deadline (报送, 请假…), and the unit it goes to (报送县安委会办公室)."""
+_REPORTING = {"上报": "报送", "报至": "报送", "报": "报送"}
+_ANY_UNIT = re.compile(r"^(?:各|有关|相关|上级|所在|本|我)")
+"""A unit named only by what it is to the reader (各单位, 有关部门): no unit's own name."""
+
+
+def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
+    """A deadline (请各单位于3月25日前将……报送县安委会办公室) is a date fact labelled by what
+    is due (报送截止日期), written as the sample writes it; the unit the sample reports to is
+    the fact 报送单位, wherever the body names it: another unit reports elsewhere, and by
+    another date."""
+    for m in _DEADLINE.finditer(text, outline.title_span.end):
+        start, end = m.span("date")
+        if not reg.free(start, end):
+            continue
+        the_year = int(m.group("year") or _issue_year(outline, year))
+        try:
+            day = dt.date(the_year, int(m.group("month")), int(m.group("day")))
+        except ValueError:
+            continue
+        clause = re.split(r"[，,。；;\n]", text[m.end() :], maxsplit=1)[0]
+        due = _DUE.search(clause + "。")
+        verb = _REPORTING.get(due.group("verb"), due.group("verb")) if due else ""
+        label = _distinct_label(text, reg, start, f"{verb}截止日期", day.isoformat())
+        reg.add(
+            label,
+            start=start,
+            end=end,
+            expression_of="{id} | date_cn" if m.group("year") else _without_year(outline),
+            type="date",
+            example=day.isoformat(),
+            description=f"{label}（样稿中为“{m.group('date')}”）。",
+            origin="sample",
+        )
+        unit = due.group("unit") if due and due.group("unit") else ""
+        if verb == "报送" and unit and not _ANY_UNIT.match(unit):
+            _recipient(text, outline, reg, unit)
+
+
+def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
+    """Every place the body names the unit the sample reports to (报送县安委会办公室)."""
+    for occ in re.compile(re.escape(unit)).finditer(text, outline.title_span.end):
+        if reg.free(occ.start(), occ.end()):
+            reg.add_sample_text("报送单位", occ.start(), occ.end())
 
 
 _POSITION = re.compile(r"(?:本人|我)[^。\n]{0,12}?(?:现任|担任)([^，,。；;：:\n]{2,30})")
@@ -1101,18 +1174,19 @@ def _plans_blocks(outline: Outline) -> list[Block]:
     ]
 
 
-_UNTIL = re.compile(r"(?:至|到|—|－|-|~|～)((?:19|20)\d{2}年)?(\d{1,2})月(\d{1,2})日")
-"""The end of a period after its first date: 至4月30日 (its year left out), 至2025年1月5日."""
+_UNTIL = re.compile(r"(?:至|到|—|－|-|~|～)((?:19|20)\d{2}年)?(?:(\d{1,2})月)?(\d{1,2})日")
+"""The end of a period after its first date: 至4月30日 (its year left out), 至30日 (its
+month too), 至2025年1月5日."""
 
 
 def _period_end(reg: _Registry, until: re.Match[str], first: dt.date, label: str) -> None:
     """The end date of a period as a date fact, written whole (2024年4月30日)."""
     year = int(until.group(1)[:4]) if until.group(1) else first.year
     try:
-        day = dt.date(year, int(until.group(2)), int(until.group(3)))
+        day = dt.date(year, int(until.group(2) or first.month), int(until.group(3)))
     except ValueError:
         return
-    start = until.start(1) if until.group(1) else until.start(2)
+    start = until.start(1) if until.group(1) else until.start(2 if until.group(2) else 3)
     if not reg.free(start, until.end()):
         return
     reg.add(
@@ -1125,6 +1199,75 @@ def _period_end(reg: _Registry, until: re.Match[str], first: dt.date, label: str
         description=f"{label}（样稿中为 {day.isoformat()}）。",
         origin="sample",
     )
+
+
+_MONTH_DAY = re.compile(
+    r"(?<![\d年.．])(\d{1,2})月(\d{1,2})日"
+    r"(?:(?P<to>至|到|—|－|-|~|～)(?:(?P<month>\d{1,2})月)?(?P<day>\d{1,2})日)?"
+)
+"""A date without its year (3月25日), or a period (3月1日—3月31日, 3月1日至15日)."""
+
+
+def _issue_year(outline: Outline, year: int | None) -> int:
+    """The year of a date the sample writes without one: its 成文日期's, else its title's."""
+    sig = outline.signature
+    return (year_value(sig.date[:4]) if sig else None) or year or dt.date.today().year
+
+
+def _without_year(outline: Outline) -> str:
+    """The expression of a date the sample writes without its year: so written when the
+    document has a 成文日期 to take the year from (3月25日), else in full."""
+    return "{id} | until(report_date)" if outline.signature else "{id} | date_cn"
+
+
+def _date_core(reg: _Registry, start: int) -> str:
+    """What a date is of, from the words before it: 检查时间为 → 检查时间, and 自查自纠阶段（
+    or 自查阶段： → the phase for a date in brackets or after a colon."""
+    words = reg.before(start, 14)
+    return context_core(words.rstrip("（(：:")) or "活动"
+
+
+def _month_days(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
+    """Dates written without a year (3月1日—3月31日, 自查自纠阶段（3月1日至15日）) as date
+    facts, written as the sample does: another unit's notice has dates of its own."""
+    the_year = _issue_year(outline, year)
+    end_of_body = outline.signature.date_span.start if outline.signature else len(text)
+    for m in _MONTH_DAY.finditer(text, outline.title_span.end, end_of_body):
+        if not reg.free(m.start(), m.end()):
+            continue
+        try:
+            first = dt.date(the_year, int(m.group(1)), int(m.group(2)))
+            month = int(m.group("month") or first.month)
+            last = dt.date(the_year, month, int(m.group("day"))) if m.group("to") else None
+        except ValueError:
+            continue
+        core = _date_core(reg, m.start())
+        start_end = m.start("to") if m.group("to") else m.end()
+        label = f"{core}开始日期" if m.group("to") else f"{core}日期"
+        label = _distinct_label(text, reg, m.start(), label, first.isoformat())
+        fact = reg.add(
+            label,
+            start=m.start(),
+            end=start_end,
+            expression_of=_without_year(outline),
+            type="date",
+            example=first.isoformat(),
+            description=f"{label}（样稿中为“{text[m.start() : start_end]}”）。",
+            origin="sample",
+        )
+        if last is not None:
+            end_label = _distinct_label(text, reg, m.start(), f"{core}结束日期", last.isoformat())
+            written = m.start("month") if m.group("month") else m.start("day")
+            reg.add(
+                end_label,
+                start=written,
+                end=m.end(),
+                expression_of=f"{{id}} | until({fact.id})",
+                type="date",
+                example=last.isoformat(),
+                description=f"{end_label}（样稿中为“{text[written : m.end()]}”）。",
+                origin="sample",
+            )
 
 
 def _value_facts(
@@ -1194,6 +1337,7 @@ def _value_facts(
         )
         if until and not in_signature:
             _period_end(reg, until, day, f"{core}结束日期")
+    _month_days(text, outline, reg, year)
     # Years.
     value: int | None
     for m in re.finditer(rf"((?:19|20)\d{{2}}|{_CN_YEAR})(?=\s*年)", text):

@@ -93,6 +93,8 @@ TERMS: dict[str, str] = {
     "年份": "year",
     "日期": "date",
     "成文日期": "report_date",
+    "截止日期": "deadline",
+    "报送": "submission",
     "单位名称": "unit_name",
     "学校名称": "school_name",
     "名称": "name",

@@ -11,7 +11,7 @@ import re
 
 from pydantic import BaseModel
 
-from pipeline.checker.text import is_addressee, is_masthead
+from pipeline.checker.text import attachment_items, imprint_start, is_addressee, is_masthead
 from pipeline.errors import InputError
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
@@ -137,6 +137,8 @@ class Outline(BaseModel):
     """The 主送机关 line under the title (各乡镇人民政府，县直各有关单位：), colon included."""
     doc_number: str | None = None
     """The 文号 line above the title (青应急〔2024〕12号): the sample's own, left out."""
+    imprint: list[str] = []
+    """The 版记 lines after the 落款 (抄送：…, …印发) as the checker reads them: left out."""
 
 
 def _lines(text: str) -> list[Span]:
@@ -276,8 +278,9 @@ def _block(
         )
     )
     subs, markers = [], []
-    for span in lines:
-        found = heading_of(text[span.start : span.end])
+    listed = attachment_items([text[s.start : s.end] for s in lines])
+    for span, item in zip(lines, listed, strict=True):
+        found = None if item else heading_of(text[span.start : span.end])  # 附件：1. … / 2. …
         if found:
             subs.append(text[span.start : span.start + found[3]])
             level, _, h_start, _ = found
@@ -353,6 +356,9 @@ def find_outline(text: str) -> Outline:
     first = text[body_lines[0].start : body_lines[0].end] if body_lines else ""
     if first and is_addressee(first) and not heading_of(first):
         addressee, body_lines = body_lines[0], body_lines[1:]
+    cut = imprint_start([text[s.start : s.end] for s in body_lines])
+    imprint = [text[s.start : s.end] for s in body_lines[cut:]]
+    body_lines = body_lines[:cut]
     signature, sig_lines = _signature(text, body_lines, personal="述职" in title)
     if sig_lines:
         body_lines = body_lines[:-sig_lines]
@@ -393,4 +399,5 @@ def find_outline(text: str) -> Outline:
         signature=signature,
         addressee=addressee,
         doc_number=doc_number,
+        imprint=imprint,
     )

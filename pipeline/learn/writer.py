@@ -124,7 +124,8 @@ def render_span(text: str, span: Span, replacements: list[tuple[int, int, str]])
 def _facts_in(
     found: FactsFound, spans: list[Span], occurrences: list[tuple[int, int, int]]
 ) -> list[FoundFact]:
-    """The facts with an occurrence inside one of `spans`, in the order they were found
+    """The facts with an occurrence inside one of `spans`, and those its expression writes
+    from (3月31日 after 3月1日至 is `until(start)`), in the order they were found
     (`occurrences`: every (start, end, fact index), sorted)."""
     inside: set[int] = set()
     for s in spans:
@@ -133,6 +134,12 @@ def _facts_in(
                 break
             if end <= s.end:
                 inside.add(i)
+    index = {f.id: i for i, f in enumerate(found.facts)}
+    for i in list(inside):
+        for o in found.facts[i].occurrences:
+            inside.update(
+                index[n] for n in re.findall(r"[a-z][a-z0-9_]*", o.expression) if n in index
+            )
     return [f for i, f in enumerate(found.facts) if i in inside]
 
 
