@@ -25,7 +25,7 @@ from pydantic import (
 
 from pipeline import paths, validation
 from pipeline.errors import InputError
-from pipeline.render.style import StyleOverrides
+from pipeline.render.overrides import StyleOverrides
 from pipeline.textio import LineMap, load_structured
 from pipeline.type_words import SIGNER_WORDS, type_word
 from pipeline.validation import (
@@ -342,7 +342,7 @@ class DocSpec(_Strict):
     """The fact giving the 主送机关, the line under the title a 通知 is addressed to
     (各乡镇（街道）、县直各有关单位：)."""
     style: StyleOverrides | None = None
-    """House-style overrides of the Word layout (fonts, sizes); see `pipeline.render.style`."""
+    """House-style overrides of the Word layout (fonts, sizes); see `pipeline.render.overrides`."""
 
     # Where the spec came from; set by the loader, not by the YAML.
     source: Path | None = Field(None, exclude=True)

@@ -1,7 +1,8 @@
 """Renderers: a Draft to Markdown, plain text, JSON or Word.
 
 The renderers are imported when used, and `Draft` only for type checking, so that
-`pipeline.spec` can import the house-style model (`pipeline.render.style`) without a cycle.
+`pipeline.spec` can import the house-style overrides (`pipeline.render.overrides`) without a
+cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
-    from pipeline.render.style import StyleOverrides
+    from pipeline.render.overrides import StyleOverrides
 
 Format = Literal["md", "txt", "json", "docx"]
 FORMATS: tuple[str, ...] = ("md", "txt", "json", "docx")

@@ -17,84 +17,45 @@ Both take the same keys, for example::
     [style.body]
     size = "三号"        # or 16 (points)
 
-Sizes are points or the Chinese size names (二号 = 22 pt, 三号 = 16 pt, 四号 = 14 pt, …).
+Sizes are points or the Chinese size names (二号 = 22 pt, 三号 = 16 pt, 四号 = 14 pt, …). The
+override keys and their validation are in `pipeline.render.overrides`.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from pipeline.errors import InputError
+from pipeline.render.overrides import (
+    CN_SIZES,
+    FontName,
+    Points,
+    StrictStyle,
+    StyleOverrides,
+    parse_overrides,
+    parse_size,
+)
 
-CN_SIZES: dict[str, float] = {
-    "初号": 42,
-    "小初": 36,
-    "一号": 26,
-    "小一": 24,
-    "二号": 22,
-    "小二": 18,
-    "三号": 16,
-    "小三": 15,
-    "四号": 14,
-    "小四": 12,
-    "五号": 10.5,
-    "小五": 9,
-    "六号": 7.5,
-}
-"""The Chinese type sizes (字号) in points."""
-
-_DIGIT_SIZE = re.compile(r"^(小)?([1-6])号$")
-_CN_DIGITS = "一二三四五六"
-
-
-def parse_size(value: Any) -> Any:
-    """A size in points from a number or a Chinese size name (三号, 3号, 小四)."""
-    if isinstance(value, str):
-        name = value.strip()
-        m = _DIGIT_SIZE.match(name)
-        if m:
-            small, digit = m.groups()
-            name = f"小{_CN_DIGITS[int(digit) - 1]}" if small else f"{_CN_DIGITS[int(digit) - 1]}号"
-        if name in CN_SIZES:
-            return CN_SIZES[name]
-        try:
-            return float(name.removesuffix("pt").strip())
-        except ValueError:
-            known = "、".join(CN_SIZES)
-            raise ValueError(
-                f"expected a size in points or a Chinese size name ({known})"
-            ) from None
-    return value
-
-
-Points = Annotated[float, BeforeValidator(parse_size), Field(gt=0, le=72)]
-
-
-def _no_control_characters(value: str) -> str:
-    from pipeline.textio import control_character
-
-    if control_character(value):
-        raise ValueError("a font name cannot hold control characters")
-    return value
-
-
-FontName = Annotated[
-    str, Field(min_length=1, max_length=60), AfterValidator(_no_control_characters)
+__all__ = [
+    "CN_SIZES",
+    "ROLES",
+    "HouseStyle",
+    "Margins",
+    "RoleStyle",
+    "StyleOverrides",
+    "house_style",
+    "parse_overrides",
+    "parse_size",
+    "style_config_paths",
+    "style_from_config",
 ]
 
 
-class _Strict(BaseModel):
-    # Built on first use: only a Word export or a `style:`/[style] table needs these models,
-    # and building them would slow the start of every command that imports the spec.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class RoleStyle(_Strict):
+class RoleStyle(StrictStyle):
     """How one kind of paragraph is set: East Asian font (and its fallback), size, weight."""
 
     font: FontName
@@ -108,30 +69,13 @@ class RoleStyle(_Strict):
     bold: bool = False
 
 
-class RoleOverride(_Strict):
-    """A partial `RoleStyle`: only the keys given replace the default."""
-
-    font: FontName | None = None
-    fallback: FontName | None = None
-    latin: FontName | None = None
-    size: Points | None = None
-    bold: bool | None = None
-
-
-class Margins(_Strict):
+class Margins(StrictStyle):
     """Page margins in millimetres."""
 
     top: float = Field(37, ge=5, le=80)
     bottom: float = Field(35, ge=5, le=80)
     left: float = Field(28, ge=5, le=80)
     right: float = Field(26, ge=5, le=80)
-
-
-class MarginsOverride(_Strict):
-    top: float | None = Field(None, ge=5, le=80)
-    bottom: float | None = Field(None, ge=5, le=80)
-    left: float | None = Field(None, ge=5, le=80)
-    right: float | None = Field(None, ge=5, le=80)
 
 
 def _role(**values: Any) -> Any:
@@ -154,7 +98,7 @@ ROLES = (
 heading4 （1）."""
 
 
-class HouseStyle(_Strict):
+class HouseStyle(StrictStyle):
     """Every layout fact the Word renderer uses. The defaults are GB/T 9704-2012."""
 
     title: RoleStyle = _role(font="方正小标宋简体", fallback="宋体", size=22)
@@ -238,24 +182,6 @@ class HouseStyle(_Strict):
         return HouseStyle.model_validate(data)
 
 
-class StyleOverrides(_Strict):
-    """The `style:` mapping of a spec or the `[style]` table of draft.toml: all keys optional."""
-
-    title: RoleOverride | None = None
-    body: RoleOverride | None = None
-    heading1: RoleOverride | None = None
-    heading2: RoleOverride | None = None
-    heading3: RoleOverride | None = None
-    heading4: RoleOverride | None = None
-    signature: RoleOverride | None = None
-    page_number: RoleOverride | None = None
-    latin_font: FontName | None = None
-    margins: MarginsOverride | None = None
-    lines_per_page: int | None = Field(None, ge=10, le=60)
-    chars_per_line: int | None = Field(None, ge=10, le=60)
-    page_number_gap_mm: float | None = Field(None, ge=0, le=30)
-
-
 CONFIG_FILE = "draft.toml"
 
 
@@ -281,30 +207,6 @@ def style_from_config(path: str | Path) -> StyleOverrides | None:
     if not isinstance(table, dict):
         raise InputError("'style' must be a table ([style])", path=str(p))
     return parse_overrides(table, source=str(p), prefix="style")
-
-
-def parse_overrides(data: Any, *, source: str, prefix: str = "style") -> StyleOverrides:
-    """Validate a style mapping; errors name the key path and what was expected."""
-    from pipeline.validation import did_you_mean, error_reason, format_path, given_text
-
-    try:
-        return StyleOverrides.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = (prefix, *err["loc"])
-            field = format_path(loc)
-            if err["type"] == "extra_forbidden":
-                model: type[BaseModel] = StyleOverrides if len(loc) == 2 else RoleOverride
-                if len(loc) == 3 and loc[1] == "margins":
-                    model = MarginsOverride
-                hint = did_you_mean(str(loc[-1]), model.model_fields)
-                problems.append(f"unknown key '{field}'{hint}")
-            else:
-                problems.append(
-                    f"'{field}': {error_reason(err)}, got {given_text(err.get('input'))}"
-                )
-        raise InputError("; ".join(problems), path=source) from None
 
 
 def style_config_paths(cwd: str | Path | None = None) -> list[Path]:

@@ -23,7 +23,7 @@ from pipeline.web.store import NotFound, StoredDraft
 
 if TYPE_CHECKING:
     from pipeline.document import Draft
-    from pipeline.render.style import StyleOverrides
+    from pipeline.render.overrides import StyleOverrides
 
 router = APIRouter()
 
