@@ -1,12 +1,14 @@
-"""Where the built-in data lives, from a checkout or from an installed wheel, and the user's dirs."""
+"""Where the built-in data lives, from a checkout or from an installed wheel, and the user's dirs.
+
+platformdirs is imported only when a user folder is asked for without `DRAFTSMITH_HOME`:
+`draft check` of a text without a type needs none (start-up time is an issue #4 target).
+"""
 
 from __future__ import annotations
 
 import os
 from functools import cache
 from pathlib import Path
-
-import platformdirs
 
 from pipeline.errors import InputError
 
@@ -52,13 +54,21 @@ def builtin_evals_dir() -> Path:
 def user_data_dir() -> Path:
     """Per-user data (learned document types, saved drafts); `DRAFTSMITH_HOME` overrides it."""
     home = os.environ.get("DRAFTSMITH_HOME")
-    return Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP_NAME))
+    if home:
+        return Path(home) / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def user_cache_dir() -> Path:
     """Per-user cache (model responses); `DRAFTSMITH_HOME` overrides it."""
     home = os.environ.get("DRAFTSMITH_HOME")
-    return Path(home) / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME))
+    if home:
+        return Path(home) / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
 def templates_cache_dir() -> Path:
@@ -74,7 +84,11 @@ def judge_cache_dir() -> Path:
 def user_config_dir() -> Path:
     """Per-user configuration (`draft.toml`); `DRAFTSMITH_HOME` overrides it."""
     home = os.environ.get("DRAFTSMITH_HOME")
-    return Path(home) / "config" if home else Path(platformdirs.user_config_dir(APP_NAME))
+    if home:
+        return Path(home) / "config"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
 
 
 def user_doctypes_dir() -> Path:
