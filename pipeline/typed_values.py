@@ -25,15 +25,15 @@ _cn_date = lazy_pattern(
 )
 """Dates as clerks type them: 日 or the everyday 号 (1月8号); a draft writes them with 日.
 Compiled when a date is first typed as text (a YAML date needs neither)."""
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
-_WAN = re.compile(r"^(\d+(?:\.\d+)?)\s*万$")
-_APPROXIMATE = re.compile(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_CN_NUMBER = lazy_pattern(r"[零〇一二两三四五六七八九十百千万]+")
+_WAN = lazy_pattern(r"^(\d+(?:\.\d+)?)\s*万$")
+_APPROXIMATE = lazy_pattern(r"约|余|多|几|若干|左右|近|以上|超过|大概|上下")
+_THOUSANDS = lazy_pattern(r"(?<=\d),(?=\d{3}(?!\d))")
 """A comma between groups of three digits (1,200); any other (3，5: two numbers) is kept."""
-_RANGE = re.compile(r"\d\s*[-－~～—–至到]\s*\d")
+_RANGE = lazy_pattern(r"\d\s*[-－~～—–至到]\s*\d")
 _ORDINAL_ENDINGS = ("次全国代表大会", "届全国代表大会", "次", "届", "大")
 """What follows a 届次 as it is written: 十九次全国代表大会, 第十九届, 十九大."""
-_TWO_NUMERALS = re.compile(r"[一二两三四五六七八九]{2}")
+_TWO_NUMERALS = lazy_pattern(r"[一二两三四五六七八九]{2}")
 """Two numerals side by side outside a year (三四, 二十三四): one figure or the other (three or
 four), not 34."""
 
@@ -57,7 +57,7 @@ def _without_unit(text: str, units: tuple[str | None, ...]) -> str:
 def to_int(text: str, unit: str | None, *, year: bool = False, ordinal: bool = False) -> Any:
     """An integer from what a clerk types (12次, 十二, １２, 1,200, 1.2万, 2020年; for an
     `ordinal` also 十九大, 第二十次, 第十九届, 党的十九次全国代表大会), or the text unchanged."""
-    t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit, "年度" if year else None))
+    t = _without_unit(_THOUSANDS().sub("", _normalise(text)), (unit, "年度" if year else None))
     t = _without_unit(t, ("年" if year else None,))
     if ordinal:
         t = t.removeprefix("党的").removeprefix("第").strip()
@@ -73,10 +73,10 @@ def to_int(text: str, unit: str | None, *, year: bool = False, ordinal: bool = F
 def _wan_or_chinese(t: str) -> Decimal | None:
     """The value of 1.2万 or of a Chinese numeral (十二), in decimal: 0.57万 is 5700, where
     floats give 5699.999…; None for anything else."""
-    wan = _WAN.match(t)
+    wan = _WAN().match(t)
     if wan:
         return Decimal(wan[1]) * 10_000
-    if t and _CN_NUMBER.fullmatch(t):
+    if t and _CN_NUMBER().fullmatch(t):
         value = parse_chinese(t)
         return None if value is None else Decimal(value)
     return None
@@ -85,7 +85,7 @@ def _wan_or_chinese(t: str) -> Decimal | None:
 def to_float(text: str, unit: str | None) -> Any:
     """A number from what a clerk types (12.5, 1,200.5, 1.6万, 十二, 12.5万元 for unit 万元),
     or the text."""
-    t = _without_unit(_THOUSANDS.sub("", _normalise(text)), (unit,))
+    t = _without_unit(_THOUSANDS().sub("", _normalise(text)), (unit,))
     if re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
         return float(t)
     if two_numerals(t) is not None:
@@ -117,7 +117,7 @@ def to_date(text: str) -> Any:
 def two_numerals(text: str) -> str | None:
     """The two numerals side by side in a number typed outside a year (三四 in 三四次: three
     or four), which no one figure can stand for; None if there are none."""
-    found = _TWO_NUMERALS.search(_normalise(text))
+    found = _TWO_NUMERALS().search(_normalise(text))
     return found[0] if found else None
 
 
@@ -126,7 +126,7 @@ def _number_in(text: str) -> str | None:
     digits = re.search(r"\d+(?:\.\d+)?", text)
     if digits:
         return digits[0]
-    for run in _CN_NUMBER.findall(text):
+    for run in _CN_NUMBER().findall(text):
         value = parse_chinese(run)
         if value is not None:
             return str(value)
@@ -142,13 +142,13 @@ def hint(kind: str, given: Any, example: Any = None, *, required: bool = False) 
     t = _normalise(given)
     if kind in ("integer", "number"):
         or_empty = "" if required else ", or leave the field empty for a 【待补充】 marker"
-        if _APPROXIMATE.search(t):
+        if _APPROXIMATE().search(t):
             digits = re.search(r"\d+(?:\.\d+)?", t)  # 约12次 → 12, but 十几次 → the example
             return (
                 "; an approximate figure cannot be checked against the draft: write the exact "
                 f"number alone, such as {digits[0] if digits else example or 30}{or_empty}"
             )
-        if _RANGE.search(t):
+        if _RANGE().search(t):
             return f"; write one exact number, not a range{or_empty}"
         if (two := two_numerals(t)) is not None:
             return (

@@ -13,6 +13,7 @@ from pipeline.checker.lexicon import Lexicon
 from pipeline.checker.noise import BlankScan, Residue
 from pipeline.checker.numbers import NumberToken, find_numbers
 from pipeline.checker.text import Compact, Document, LineIndex, compact_view
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
@@ -21,14 +22,14 @@ if TYPE_CHECKING:  # annotations only: checking text without a spec needs neithe
 
 _PLUS_ONE = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\s*\+\s*1\s*\}\}")
 _PLANS_WORDS = re.compile(r"工作打算|工作计划|工作安排|工作思路|下一步|下一年|明年")
-_TITLE_YEAR = re.compile(r"(\d{4})\s*年")
+_TITLE_YEAR = lazy_pattern(r"(\d{4})\s*年")
 _PLAN_TITLE = re.compile(r"(?:计划|要点|打算|安排|思路|方案)$")
 """A title naming a plan (2024年工作计划): its year is the year the plans are for."""
-_REVIEW_TITLE = re.compile(r"总结|回顾|报告|汇报|述职")
+_REVIEW_TITLE = lazy_pattern(r"总结|回顾|报告|汇报|述职")
 """A title naming a report too (2023年工作总结和2024年工作思路): its year is the report's."""
 _ISSUED_TYPES = ("通知", "意见", "请示")
 """Types of document that deploy or ask, dated whenever issued: no report on a period."""
-_PART_OF_YEAR = re.compile(r"半年|季度|[一二三四1-4]季|月")
+_PART_OF_YEAR = lazy_pattern(r"半年|季度|[一二三四1-4]季|月")
 """A title naming part of a year (上半年工作总结, 第三季度, 1—9月)."""
 
 
@@ -124,7 +125,7 @@ class Context:
                 value = self.facts.values.get(name)
                 if isinstance(value, int):
                     return value
-        m = _TITLE_YEAR.search(self.title)
+        m = _TITLE_YEAR().search(self.title)
         return int(m.group(1)) if m else None
 
     @cached_property
@@ -147,7 +148,7 @@ class Context:
         (单位年度工作计划), or, checked without a type, its title does (县财政局2024年工作计划),
         and no report on a year with it (2023年工作总结和2024年工作思路)."""
         name = self.spec.name if self.spec else self.title
-        return bool(_PLAN_TITLE.search(name)) and not _REVIEW_TITLE.search(name)
+        return bool(_PLAN_TITLE.search(name)) and not _REVIEW_TITLE().search(name)
 
     @cached_property
     def is_report(self) -> bool:
@@ -155,13 +156,13 @@ class Context:
         naming a 总结, 报告, 汇报, 述职 or 回顾 (not a 通知, 意见 or 方案 that only names a year)."""
         if self.spec is not None:  # a type's draft, unless the type issues (工作通知)
             return self.spec.type_word not in _ISSUED_TYPES
-        return bool(_REVIEW_TITLE.search(self.title))
+        return bool(_REVIEW_TITLE().search(self.title))
 
     @cached_property
     def covers_part_of_year(self) -> bool:
         """The title names a part of a year (上半年, 第三季度, 1—9月): such a report is
         written within the year it covers."""
-        return bool(_PART_OF_YEAR.search(self.title))
+        return bool(_PART_OF_YEAR().search(self.title))
 
     @cached_property
     def _year_facts(self) -> list[str]:

@@ -7,19 +7,17 @@ the unit typed again before the one the draft already wrote after the marker (9�
 
 from __future__ import annotations
 
-import re
-
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.vocab import MEASURE_WORDS, unit_at
 from pipeline.lazy_re import lazy_pattern
 from pipeline.numerals import parse_chinese
 
-_BRACKETED_VALUE = re.compile(r"【([\d０-９][^【】\n]{0,20})】")
+_BRACKETED_VALUE = lazy_pattern(r"【([\d０-９][^【】\n]{0,20})】")
 """A value left in a marker's brackets: it opens with a digit, as no label does."""
-_DIGITS = re.compile(r"[\d０-９]+")
-_BRACKETS = re.compile("[【】]")
-_DOC_NUMBER_YEAR = re.compile(r"第?[\d０-９]+号")
+_DIGITS = lazy_pattern(r"[\d０-９]+")
+_BRACKETS = lazy_pattern("[【】]")
+_DOC_NUMBER_YEAR = lazy_pattern(r"第?[\d０-９]+号")
 """What follows the year of a 文号 written in the wrong brackets (【2023】5号)."""
 _cn_doubled = lazy_pattern(
     r"(?<![〇零一二三四五六七八九十百千万亿两])[〇零一二三四五六七八九十百千万亿两]++(?=(\w\w?)\1)"
@@ -34,7 +32,7 @@ def _stray_closers(ctx: Context) -> list[Finding]:
         if "】" not in text[start:end]:
             continue
         depth = 0
-        for m in _BRACKETS.finditer(text, start, end):
+        for m in _BRACKETS().finditer(text, start, end):
             pos = m.start()
             if m.group(0) == "【":
                 depth += 1
@@ -57,9 +55,9 @@ def _stray_closers(ctx: Context) -> list[Finding]:
 def _bracketed_values(ctx: Context) -> list[Finding]:
     """A value left inside a marker's brackets once 待补充：and the label were deleted."""
     out = []
-    for m in _BRACKETED_VALUE.finditer(ctx.text):
+    for m in _BRACKETED_VALUE().finditer(ctx.text):
         value = m.group(1)
-        if ctx.in_residue(m.start(), m.end()) or _DOC_NUMBER_YEAR.match(ctx.text, m.end()):
+        if ctx.in_residue(m.start(), m.end()) or _DOC_NUMBER_YEAR().match(ctx.text, m.end()):
             continue
         out.append(
             ctx.finding(
@@ -78,7 +76,7 @@ def _counts(text: str) -> list[tuple[int, int]]:
     """Where a number stands before a doubled word: digits (9个个) or a Chinese numeral that
     states a count (九个个, 十二次次, 两项项), not 一 (一个个, 一次次: one after another), a
     round figure (千家家户户) or digits one by one (二〇二〇)."""
-    spans = [m.span() for m in _DIGITS.finditer(text)]
+    spans = [m.span() for m in _DIGITS().finditer(text)]
     for m in _cn_doubled().finditer(text):
         run = m.group(0)
         if run == "一" or all(ch in "百千万亿" for ch in run):

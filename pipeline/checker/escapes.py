@@ -7,12 +7,13 @@ finding is then placed back on the text exactly as given, its escapes included.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+from pipeline.lazy_re import lazy_pattern
+
+_ESCAPE = lazy_pattern(r"\\([!-/:-@\[-`{-~])")
 """A backslash before an ASCII punctuation character (CommonMark's escapes)."""
-_BLOCK_START = re.compile(r"[ \t\u3000]*\\[#>]")
+_BLOCK_START = lazy_pattern(r"[ \t\u3000]*\\[#>]")
 """An escaped heading or quote mark at a line's start: kept, so it is not read as one."""
 
 
@@ -24,10 +25,10 @@ class Unescaped:
         self._escaped: list[int] = []
         """Offsets, in the resolved text, of the characters that were escaped."""
         pos = 0
-        for m in _ESCAPE.finditer(text):
+        for m in _ESCAPE().finditer(text):
             if m.group(1) in "#>":
                 line_start = text.rfind("\n", 0, m.start()) + 1
-                if _BLOCK_START.fullmatch(text, line_start, m.start() + 2):
+                if _BLOCK_START().fullmatch(text, line_start, m.start() + 2):
                     continue
             parts.append(text[pos : m.start()])
             self._escaped.append(m.start() - len(self._escaped))

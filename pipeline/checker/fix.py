@@ -8,15 +8,15 @@ finds them again. A model's answer gets the two style fixes alone (`style_fixed`
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 
 from pipeline.checker.findings import Finding
+from pipeline.lazy_re import lazy_pattern
 
-_BLANK_LINES = re.compile(r"(?:[ \t\u3000]*\r?\n)+")
-_NEWLINE = re.compile(r"\r?\n")
-_BLANK_LINE = re.compile(r"[ \t\u3000]*\r?\n")
-_ENDS_BLANK = re.compile(r"\n[ \t\u3000]*\r?\n\Z")
+_BLANK_LINES = lazy_pattern(r"(?:[ \t\u3000]*\r?\n)+")
+_NEWLINE = lazy_pattern(r"\r?\n")
+_BLANK_LINE = lazy_pattern(r"[ \t\u3000]*\r?\n")
+_ENDS_BLANK = lazy_pattern(r"\n[ \t\u3000]*\r?\n\Z")
 
 
 def _ends_with_blank_line(parts: list[str]) -> bool:
@@ -25,14 +25,14 @@ def _ends_with_blank_line(parts: list[str]) -> bool:
     for part in reversed(parts):
         tail = part + tail
         if tail.count("\n") >= 2:
-            return _ENDS_BLANK.search(tail) is not None
-    return _ENDS_BLANK.search("\n" + tail) is not None  # the copy's first line counts too
+            return _ENDS_BLANK().search(tail) is not None
+    return _ENDS_BLANK().search("\n" + tail) is not None  # the copy's first line counts too
 
 
 def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
     """Past the blank line at `pos` when the copy so far (`parts`) ends with a blank line too:
     a residue line removed from between two blank lines leaves one, not two in a row."""
-    blank = _BLANK_LINE.match(text, pos)
+    blank = _BLANK_LINE().match(text, pos)
     if blank is None or not _ends_with_blank_line(parts):
         return pos
     return blank.end()
@@ -82,7 +82,7 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
         start, end = f.start, f.end
         if f.replacement == "" and f.code == "noise.boilerplate":
             at_line_start = start == 0 or text[start - 1] == "\n"
-            newline = _NEWLINE.match(text, end)
+            newline = _NEWLINE().match(text, end)
             if at_line_start and newline is not None:
                 end = newline.end()
             elif at_line_start and end == len(text) and start > 0:
@@ -104,7 +104,7 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
     fixed = "".join(out)
     if edits and min(edits)[0] == 0 and min(edits)[2] == "":
         # the first line was residue: the copy starts at the first kept line, not a blank one
-        blanks = _BLANK_LINES.match(fixed)
+        blanks = _BLANK_LINES().match(fixed)
         if blanks is not None:
             fixed = fixed[blanks.end() :]
     return fixed

@@ -151,7 +151,7 @@ def _is_date_residue(line: str) -> bool:
     return bool(re.search(r"^\s*[-*•·]|发布|上传|更新|发表|\d:\d{2}|[|｜]\s*$", line))
 
 
-_FIELD_BAR = re.compile(r"[|｜]")
+_FIELD_BAR = lazy_pattern(r"[|｜]")
 _SITE_FIELD = re.compile(r"[|｜]|\d[ \t]*(?:[KkMmGg]?[Bb]|页|发布|上传)|(?:发布|上传|大小|页数)")
 """What a line of site details has (a bar, a size, a page count, 发布/上传): a line without
 it is not tried as one."""
@@ -161,7 +161,7 @@ def _is_residue_fields(line: str) -> bool:
     """A site's details on one line, fields between bars (2022-01-05 发布 | 22.3 KB | 4页)
     or only spaces (发布时间：2022-03-15 文件大小：28KB 共5页)."""
     if "|" in line or "｜" in line:
-        fields = [f for f in _FIELD_BAR.split(line) if f.strip()]
+        fields = [f for f in _FIELD_BAR().split(line) if f.strip()]
         return len(fields) >= 2 and all(any(p.match(f) for p in _RESIDUE_LINES) for f in fields)
     words = line.split()
     if len(words) < 2 or len(line) > 80:
@@ -234,7 +234,7 @@ MIN_WRAPS = 4
 """Blanks at the line width needed before a text is read as wrapped PDF output."""
 
 
-_NARROW_RE = re.compile("[“”‘’\"'A-Za-z0-9]")
+_NARROW_RE = lazy_pattern("[“”‘’\"'A-Za-z0-9]")
 
 
 class Widths:
@@ -242,7 +242,7 @@ class Widths:
     take half a cell."""
 
     def __init__(self, text: str, start: int, end: int):
-        self._narrow = [m.start() for m in _NARROW_RE.finditer(text, start, end)]
+        self._narrow = [m.start() for m in _NARROW_RE().finditer(text, start, end)]
 
     def between(self, a: int, b: int) -> float:
         """Width of text[a:b]."""

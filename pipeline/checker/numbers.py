@@ -39,7 +39,7 @@ _ROUNDING = frozenset("近上逾超约数几")
 """Before 百, 千, 万: a round figure stated as an amount (近百人), not a figure of speech."""
 _VAGUE = frozenset("数几")
 """Before a numeral: an unknown multiple (数十场, 几百人), never a fact's value."""
-_DOUBLING = re.compile(r"翻了?([一两二三四五])番")
+_DOUBLING = lazy_pattern(r"翻了?([一两二三四五])番")
 
 _CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、 \t\u3000\n")
@@ -227,7 +227,7 @@ def _cn(s: str, base: int, out: list[NumberToken]) -> None:
                 NumberToken(base + start, base + end + len(unit), value, kind, approximate=vague)
             )
     if "番" in s:
-        for m in _DOUBLING.finditer(s):
+        for m in _DOUBLING().finditer(s):
             times = 2.0 ** (cn_value(m.group(1)) or 1)
             out.append(NumberToken(base + m.start(), base + m.end(), times, "cn", approximate=True))
 

@@ -17,30 +17,31 @@ from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, in_cjk_class, is_cjk
 from pipeline.checker.vocab import unit_at
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 
 _HINT = "replace it with the fact, or if it is not known yet a marker naming it (e.g. 【待补充：学习次数】)"
 
-_LETTERS = re.compile(r"(?<![A-Za-z])[XxＸｘ]+(?![A-Za-z])")
+_LETTERS = lazy_pattern(r"(?<![A-Za-z])[XxＸｘ]+(?![A-Za-z])")
 _LETTER_WORDS = ("X光", "X射线", "X线", "x轴", "X轴")
-_SYMBOLS = re.compile(r"[×✕╳]+|[○◯□]+|〇{2,}")
-_STARS = re.compile(r"\*+")
-_UNDERSCORES = re.compile(r"[_＿]+")
+_SYMBOLS = lazy_pattern(r"[×✕╳]+|[○◯□]+|〇{2,}")
+_STARS = lazy_pattern(r"\*+")
+_UNDERSCORES = lazy_pattern(r"[_＿]+")
 _EMPTY = re.compile(
     r"（[ \t\u3000]*）|\([ \t\u3000]*\)|【[ \t\u3000]*】|\[[ \t\u3000]*\]|〔[ \t\u3000]*〕"
     r"|《[ \t\u3000]*》|“[ \t\u3000]*”|「[ \t\u3000]*」|〈[ \t\u3000]*〉|\"[ \t\u3000]*\""
 )
 _THEMATIC_BREAK = re.compile(r"[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})\r?")
-_TASK_BOX = re.compile(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
+_TASK_BOX = lazy_pattern(r"[ \t]*(?:[-*+]|\d+\.)[ \t]+\[[ \t]?\]")
 LATIN_PLACEHOLDERS = ("TODO", "TBD", "FIXME")
 """Placeholder words in Latin letters (a placeholder, not an abbreviation to write in Chinese)."""
-_WORDS = re.compile(
+_WORDS = lazy_pattern(
     r"某{2,}|(?<![有亟尚])(?:待补充|待填写|待核实|待完善)"
     rf"|(?<![A-Za-z])(?:{'|'.join(LATIN_PLACEHOLDERS)})(?![A-Za-z])"
 )
 """Placeholder words; 有待完善, 亟待完善, 尚待核实 are the report's own words (机制有待完善)."""
-_TEMPLATE = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
-_FIELD = re.compile(
+_TEMPLATE = lazy_pattern(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\$\{[^{}\n]{0,100}\}")
+_FIELD = lazy_pattern(
     r"\[[\u4e00-\u9fff]{1,15}\](?!\()|\{[\u4e00-\u9fff]{1,15}\}"
     r"|[（(](?:此处|在此|请填|请补|填写|填入)[^（）()\n]{0,20}[）)]"
 )
@@ -75,7 +76,7 @@ def _letters(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     text = ctx.text
     if not any(ch in text for ch in "XxＸｘ"):
         return
-    for m in _LETTERS.finditer(text):
+    for m in _LETTERS().finditer(text):
         left, right = _around_marks(text, m.start(), m.end())
         if any(text.startswith(w, m.start()) for w in _LETTER_WORDS):
             continue
@@ -89,7 +90,7 @@ def _symbols(ctx: Context, out: list[tuple[int, int, str]]) -> None:
     text = ctx.text
     if not any(ch in text for ch in "×✕╳○◯□〇"):
         return
-    for m in _SYMBOLS.finditer(text):
+    for m in _SYMBOLS().finditer(text):
         run = m.group(0)
         left, right = _around(text, m.start(), m.end())
         if (
@@ -144,7 +145,7 @@ def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> Non
             content_start = start + len(line) - len(line.lstrip(HSPACE))
             stars = [
                 m
-                for m in _STARS.finditer(text, start, end)
+                for m in _STARS().finditer(text, start, end)
                 if not _is_bullet(content_start, m, end, text)
             ]
             paired = _emphasis_pairs(text, stars)
@@ -157,7 +158,7 @@ def _stars_and_underscores(ctx: Context, out: list[tuple[int, int, str]]) -> Non
                 elif is_cjk(left) and is_cjk(right):
                     out.append((m.start(), m.end(), "stray"))
         if "_" in line or "＿" in line:
-            runs = list(_UNDERSCORES.finditer(text, start, end))
+            runs = list(_UNDERSCORES().finditer(text, start, end))
             ascii_runs = [i for i, m in enumerate(runs) if "＿" not in m.group(0)]
             paired = {ascii_runs[k] for k in _emphasis_pairs(text, [runs[i] for i in ascii_runs])}
             for i, m in enumerate(runs):
@@ -180,7 +181,7 @@ def _empty_brackets(ctx: Context, out: list[tuple[int, int, str]]) -> None:
         if m.group(0).startswith('"') and text.count('"', line_start, m.start()) % 2:
             continue  # a closing and an opening straight quote: "80后""90后"
         if m.group(0).startswith("["):
-            if _TASK_BOX.fullmatch(text, line_start, m.end()):
+            if _TASK_BOX().fullmatch(text, line_start, m.end()):
                 continue  # a Markdown task box
             if m.end() < len(text) and text[m.end()] == "(":
                 continue  # a Markdown link with no text
@@ -217,11 +218,11 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     _stars_and_underscores(ctx, hits)
     _empty_brackets(ctx, hits)
     if any(w in text for w in ("某某", "待", *LATIN_PLACEHOLDERS)):
-        hits.extend((m.start(), m.end(), "words") for m in _WORDS.finditer(text))
+        hits.extend((m.start(), m.end(), "words") for m in _WORDS().finditer(text))
     if "{" in text:
-        hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE.finditer(text))
+        hits.extend((m.start(), m.end(), "template") for m in _TEMPLATE().finditer(text))
     if any(ch in text for ch in "[［{（("):
-        hits.extend((m.start(), m.end(), "field") for m in _FIELD.finditer(text))
+        hits.extend((m.start(), m.end(), "field") for m in _FIELD().finditer(text))
     inside_marker = _span_test(markers)
     reported_to = -1
     for start, end, kind in sorted(hits, key=lambda h: (h[0], -h[1])):
@@ -253,14 +254,14 @@ def check_placeholders(ctx: Context) -> list[Finding]:
     return findings
 
 
-_TYPED_VALUE = re.compile(r"[\d０-９]")
+_TYPED_VALUE = lazy_pattern(r"[\d０-９]")
 
 
 def _typed_inside(ctx: Context, label: str) -> bool:
     """Whether a marker's "label" is a value a user typed over the label alone (【待补充：86】
     for 【待补充：在职干部职工人数】, the brackets left): it opens with a digit, as no label
     does, and is not a label of the document type."""
-    if not _TYPED_VALUE.match(label):
+    if not _TYPED_VALUE().match(label):
         return False
     from pipeline.drafting import fact_labels
 

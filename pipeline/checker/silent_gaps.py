@@ -41,6 +41,7 @@ from pipeline.checker.vocab import (
     NO_NAME_BEFORE,
     unit_at,
 )
+from pipeline.lazy_re import lazy_pattern
 from pipeline.type_words import SIGNER_WORDS
 
 _AFTER_PUNCT = frozenset("，；：,;:")
@@ -263,14 +264,14 @@ def _empty_fields(text: str) -> list[tuple[int, int, str]]:
 
 
 _CUT_WORDS = ("%", "％", "党的大", "周年")
-_DOC_NUMBER_CUT = re.compile(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*号")
+_DOC_NUMBER_CUT = lazy_pattern(r"[〔［\[][ \t]*\d{4}[ \t]*[〕］\]][ \t\u3000]*号")
 """A 文号 with its serial number cut out: 青教发〔2020〕号, 〔2020〕 号 (〔2020〕12号)."""
 
 
 _LEAD_END = re.compile(r"(的|达到|为|增长|下降|提高|增加|减少)[ \t\u3000]*[，。；、,;]")
 """The last word of a lead that a number must follow, with punctuation next (scanned for
 first: a text has few, and the lead before each is then read back from it)."""
-_LEAD = re.compile(
+_LEAD = lazy_pattern(
     rf"(?:(?<=[，,；;：:元\d])(?:约|仅|共|均|分别)?占(?![用据领有地道])[{CJK_CLASS}]{{1,10}}的"
     r"|(?:率|度|面|占比|比例)达到|(?:率|占比|比例)为"
     r"|(?<=[，,；;])(?:同比|环比)(?:增长|下降|提高|增加|减少))$"
@@ -289,7 +290,7 @@ def _cut_after_lead(text: str) -> list[tuple[int, int, str]]:
     punctuation, over any blank left in the number's place."""
     out = []
     for m in _LEAD_END.finditer(text):
-        lead = _LEAD.search(text, max(0, m.end(1) - _LEAD_MAX), m.end(1))
+        lead = _LEAD().search(text, max(0, m.end(1) - _LEAD_MAX), m.end(1))
         if lead is None:
             continue
         # 率达到, 比例为: the words before say what was measured (参保率达到)
@@ -316,7 +317,7 @@ def _cut_clean(text: str) -> list[tuple[int, int, str]]:
                 out.append((pos, pos + len(word), word))
             pos = text.find(word, pos + 1)
     if "号" in text:
-        out.extend((m.start(), m.end(), "号") for m in _DOC_NUMBER_CUT.finditer(text))
+        out.extend((m.start(), m.end(), "号") for m in _DOC_NUMBER_CUT().finditer(text))
     return sorted(out)
 
 

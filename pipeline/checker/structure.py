@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, Heading, Line, list_items, small_cn_number
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import marker
 
 if TYPE_CHECKING:  # annotations only: checking text without a spec needs neither module
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # annotations only: checking text without a spec needs neithe
 _TEMPLATE_VAR = re.compile(r"\{\{[^{}]*\}\}")
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！"})
 _SERIES = re.compile(r"([一二三四五六七八九十]{1,3})(是|要)")
-_SERIES_TAIL = re.compile(r"([一二三四五六七八九十]{1,3})$")
+_SERIES_TAIL = lazy_pattern(r"([一二三四五六七八九十]{1,3})$")
 """A series number ending a line, its 是/要 wrapped onto the next line."""
 _SERIES_BOUNDARY = frozenset("，。；：,;:“（(！？!?、") | frozenset(HSPACE)
 _LEVEL_NAMES = {0: "一、", 1: "（一）", 2: "1.", 3: "（1）"}
@@ -59,14 +60,14 @@ def _norm(s: str) -> str:
     return s.rstrip("。：")
 
 
-_SIMPLE_VAR = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*(?:([+-])\s*(\d+)\s*)?\}\}")
+_SIMPLE_VAR = lazy_pattern(r"\{\{\s*([a-z_][a-z0-9_]*)\s*(?:([+-])\s*(\d+)\s*)?\}\}")
 """A heading variable that is a fact, or a number fact plus or minus a constant."""
 
 
 def _heading_value(ctx: Context, variable: str) -> str:
     """What a spec heading's `{{ … }}` reads with the facts given (2024 for
     {{ report_year + 1 }}), or … when they do not tell."""
-    m = _SIMPLE_VAR.fullmatch(variable)
+    m = _SIMPLE_VAR().fullmatch(variable)
     value = ctx.facts.values.get(m[1]) if m and ctx.facts is not None else None
     if isinstance(value, bool) or value is None or not isinstance(value, int | str):
         return "…"
@@ -370,7 +371,7 @@ def _series_tokens(
             out.append((m.start(), m.end(), value, m.group(2)))
     if nxt is None or text[nxt.cstart : nxt.cstart + 1] not in ("是", "要"):
         return out
-    tail = _SERIES_TAIL.search(text, max(line.cstart, line.cend - 3), line.cend)
+    tail = _SERIES_TAIL().search(text, max(line.cstart, line.cend - 3), line.cend)
     if tail is not None and _paragraph_goes_on(ctx, line, nxt, heading_lines):
         prev = text[tail.start() - 1] if tail.start() > line.cstart else " "
         value = small_cn_number(tail.group(1))
@@ -510,7 +511,7 @@ def _span_index(ctx: Context, offset: int) -> int:
     return ctx.span_index(offset)
 
 
-_POINTS_LEAD = re.compile(r"(?:[：:]|[一二三四五六七八九十]{1,3}[是要])$")
+_POINTS_LEAD = lazy_pattern(r"(?:[：:]|[一二三四五六七八九十]{1,3}[是要])$")
 
 
 def _points_are_a_marker(ctx: Context, span: SectionSpan) -> bool:
@@ -526,7 +527,7 @@ def _points_are_a_marker(ctx: Context, span: SectionSpan) -> bool:
         sign = marker(fact.label)
         at = text.find(sign, span.body_start, span.end)
         while at >= 0:
-            if _POINTS_LEAD.search(text[max(span.body_start, at - 4) : at].rstrip()):
+            if _POINTS_LEAD().search(text[max(span.body_start, at - 4) : at].rstrip()):
                 return True
             at = text.find(sign, at + len(sign), span.end)
     return False

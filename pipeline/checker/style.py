@@ -33,12 +33,13 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.misused import check_misused_words
 from pipeline.checker.text import SIGNER_LINE, in_cjk_class
 from pipeline.checker.traditional import check_traditional
+from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 
 _FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 HALF_WIDTH = re.compile(r"[,;:?!()]")
 """The half-width marks `style.half-width-punct` looks at."""
-_BRACKET_OR_LINE = re.compile(r"[()\n]")
+_BRACKET_OR_LINE = lazy_pattern(r"[()\n]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CN_DIGIT = re.compile("[〇零一二三四五六七八九十]")
 _MIN_REPEAT = 10
@@ -140,7 +141,7 @@ def _paired_brackets(text: str, flagged: set[int]) -> set[int]:
     pair is written full-width by `--fix`, which never leaves a （…) of two kinds."""
     paired: set[int] = set()
     opened: list[int] = []
-    for m in _BRACKET_OR_LINE.finditer(text):
+    for m in _BRACKET_OR_LINE().finditer(text):
         ch, pos = m.group(0), m.start()
         if ch == "\n":
             opened.clear()
