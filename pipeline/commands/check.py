@@ -181,9 +181,6 @@ def check(
     """
     from pipeline.checker import apply_fixes, check_text
     from pipeline.checker.fix import fixable
-    from pipeline.facts import load_facts
-    from pipeline.filling import saved_draft_facts
-    from pipeline.spec import doctype_id, load_spec
     from pipeline.textio import check_output_path
 
     if fmt not in FORMATS:
@@ -195,20 +192,24 @@ def check(
     text, encoding, saved = _load_input(file)
     draft = saved.draft if saved is not None else None
     spec = facts_obj = None
+    # the spec and facts modules are imported only when used: a text checked without a type
+    # needs neither (start-up time is an issue #4 target)
     if facts is not None:
+        from pipeline.facts import load_facts
+
         spec, facts_obj = load_facts(facts, doctype=doctype, spec_dirs=spec_dir, templates=False)
     elif doctype is not None:
+        from pipeline.spec import load_spec
+
         spec = load_spec(doctype, spec_dirs=spec_dir, templates=False)
     elif draft is not None:
         spec = _draft_spec(file, draft.doctype, spec_dir)
-    if (
-        facts is None
-        and spec is not None
-        and saved is not None
-        and saved.draft.facts
-        and (doctype is None or doctype_id(doctype) == saved.draft.doctype)
-    ):
-        facts_obj = saved_draft_facts(saved, spec, path=f"{file} (facts)")
+    if facts is None and spec is not None and saved is not None and saved.draft.facts:
+        from pipeline.filling import saved_draft_facts
+        from pipeline.spec import doctype_id
+
+        if doctype is None or doctype_id(doctype) == saved.draft.doctype:
+            facts_obj = saved_draft_facts(saved, spec, path=f"{file} (facts)")
     # a value written over a marker counts as the fact only in a JSON draft checked with its
     # own facts (pipeline.filling); a --facts file alone gives the facts
     report = check_text(text, spec=spec, facts=facts_obj, reads_typed_values=facts is None)
