@@ -165,9 +165,7 @@ def test_a_time_of_day_is_held_to_the_facts_time(cli, tmp_path, written, wrong):
     out.write_text(text.replace("下午2:30", written, 1), encoding="utf-8")
     found = [f for f in _findings(cli, out, "--facts", FACTS) if f["code"] != "style.punctuation"]
     if wrong:
-        assert [(f["code"], f["excerpt"]) for f in found] == [
-            ("facts.unsupported-number", written)
-        ]
+        assert [(f["code"], f["excerpt"]) for f in found] == [("facts.unsupported-number", written)]
         assert f"the time “{written}” is not in the facts" in found[0]["message"]
     else:
         assert found == []
@@ -181,9 +179,7 @@ def test_a_time_the_facts_do_not_give_is_an_error(cli, tmp_path):
     )
     out.write_text(text, encoding="utf-8")
     found = _findings(cli, out, "--facts", FACTS)
-    assert [(f["code"], f["excerpt"]) for f in found] == [
-        ("facts.unsupported-number", "下午2:15")
-    ]
+    assert [(f["code"], f["excerpt"]) for f in found] == [("facts.unsupported-number", "下午2:15")]
     assert _findings(cli, out) == []  # without facts, no time is a finding
 
 
