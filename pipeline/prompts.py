@@ -994,7 +994,17 @@ def _check_no_stray_template(spec: DocSpec, pdir: Path, referenced: set[str]) ->
 
 
 def _check_title(spec: DocSpec, title: str) -> None:
-    """The title names the type its name ends in, as the checker wants of every draft."""
+    """The title names a type the checker wants of every draft: the one the name ends in,
+    or, with `title_types` (which list the name's), the first of them, ending the title."""
+    if spec.title_types:
+        if not title.rstrip().endswith(spec.title_types[0]):
+            raise InputError(
+                f"field 'title_types[0]': the title renders as “{title}”, which does not end "
+                f"with “{spec.title_types[0]}”: list first the type the title ends with",
+                path=str(spec.source) if spec.source else None,
+                line=_spec_line(spec, ("title_types", 0)),
+            )
+        return
     word = spec.type_word
     if word and word not in title:
         raise InputError(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,7 +28,7 @@ from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.render.overrides import StyleOverrides
 from pipeline.textio import LineMap, load_structured
-from pipeline.type_words import SIGNER_WORDS, type_word
+from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, type_word
 from pipeline.validation import (
     did_you_mean,
     did_you_mean_or_list,
@@ -320,6 +321,15 @@ def _scalar_version(value: Any) -> Any:
     return value
 
 
+def _type_word(value: str) -> str:
+    """A 文种 word the checker reads at the end of a title."""
+    if value not in DOC_TYPE_WORDS:
+        raise ValueError(
+            "expected a type (文种) a title ends with, one of " + "、".join(DOC_TYPE_WORDS)
+        )
+    return value
+
+
 _TEMPLATE_BLOCK = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)
 _NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_]\w*")
 
@@ -334,6 +344,10 @@ class DocSpec(_Strict):
     version: Annotated[int | str, BeforeValidator(_scalar_version)] = 1
     title: Line
     """The title as a template."""
+    title_types: list[Annotated[str, AfterValidator(_type_word)]] | None = Field(None, min_length=1)
+    """The types (文种) a title of this type may name, the one `title` ends with first
+    (工作要点, 工作计划): one family to its users, so a text titled with either checks as
+    this type. Left out, it is the type the name ends in."""
     facts: dict[Identifier, FactSpec]
     sections: list[SectionSpec] = Field(min_length=1)
     rules: Rules = Field(default_factory=Rules)
@@ -382,8 +396,23 @@ class DocSpec(_Strict):
 
     @property
     def type_word(self) -> str | None:
-        """The type its name ends in (工作总结, 述职报告, 工作计划…): every title must name it."""
+        """The type its name ends in (工作总结, 述职报告, 工作计划…)."""
         return type_word(self.name)
+
+    @property
+    def title_words(self) -> list[str]:
+        """The types a title must name one of: `title_types`, else the one the name ends in."""
+        if self.title_types:
+            return list(self.title_types)
+        return [self.type_word] if self.type_word else []
+
+    @field_validator("title_types")
+    @classmethod
+    def _listed_once(cls, value: list[str] | None) -> list[str] | None:
+        repeated = [w for i, w in enumerate(value or []) if w in (value or [])[:i]]
+        if repeated:
+            raise ValueError(f"'{repeated[0]}' is listed twice: list each type once")
+        return value
 
 
 # ----------------------------------------------------------------------------- loading
@@ -497,6 +526,7 @@ def load_spec_file(
     _check_references(spec, str(p), lines)
     _check_when(spec, str(p), lines)
     _check_signature(spec, str(p), lines)
+    _check_title_types(spec, str(p), lines)
     _check_addressee(spec, str(p), lines)
     _check_omitted(spec, str(p), lines)
     _check_headings(spec, str(p), lines)
@@ -607,6 +637,20 @@ def _check_when(spec: DocSpec, path: str, lines: LineMap) -> None:
                 path=path,
                 line=lines.line(where),
             )
+
+
+def _check_title_types(spec: DocSpec, path: str, lines: LineMap) -> None:
+    """The type the name ends in is one of `title_types`: the name says what the type is, so
+    a title naming it must check as the type."""
+    word = spec.type_word
+    if spec.title_types is None or word is None or word in spec.title_types:
+        return
+    raise InputError(
+        f"field 'title_types': the name “{spec.name}” ends in the type “{word}”, which is "
+        f"not listed, so a title naming it would not check as this type: add {word}",
+        path=path,
+        line=lines.line(("title_types",)),
+    )
 
 
 _SIGNATURE_TYPES = {"unit": ("string", "enum"), "second": ("string", "enum"), "date": ("date",)}

@@ -1714,3 +1714,49 @@ def test_a_template_marking_a_fact_the_spec_omits_is_a_spec_error(notice_copy: P
         "template for section 'requirements': the optional fact 'attachments' (附件) is "
         "'absent: omit', yet with it missing the skeleton writes its marker 【待补充：附件】"
     ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("new", "field", "problem"),
+    [
+        (
+            "title_types: [工作要点, 工作规划]",
+            "title_types[1]",
+            "expected a type (文种) a title ends with, one of 工作总结、工作报告、",
+        ),
+        (
+            "title_types: [工作计划, 工作要点]",
+            "title_types[0]",
+            "the title renders as “青山县自然资源局2024年工作要点”, which does not end with "
+            "“工作计划”: list first the type the title ends with",
+        ),
+        (
+            "title_types: [工作计划]",
+            "title_types",
+            "the name “单位年度工作要点” ends in the type “工作要点”, which is not listed",
+        ),
+        ("title_types: [工作要点, 工作要点]", "title_types", "'工作要点' is listed twice"),
+        ("title_types: []", "title_types", "expected at least one item"),
+        ("title_types: 工作要点", "title_types", "expected a list"),
+    ],
+)
+def test_title_types_that_the_checker_could_not_hold_a_title_to_are_a_spec_error(
+    plan_copy: Path, cli, new: str, field: str, problem: str
+):
+    """Each is a 文种 word, once; the first is the one the title ends with, and the name's is
+    among them."""
+    spec = plan_copy / "schemas/annual-work-plan.yaml"
+    _edit(spec, "title_types: [工作要点, 工作计划]", new)
+    result = cli("doctypes", "--spec-dir", plan_copy)
+    assert result.returncode == 2, result.stderr
+    line = _line_of(spec, new)
+    assert result.stderr.startswith(f"error: {spec}:{line}: field '{field}': "), result.stderr
+    assert problem in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctypes_shows_the_types_a_title_may_name(cli):
+    listing = cli("doctypes")
+    assert listing.returncode == 0, listing.stderr
+    plan = listing.stdout.split("annual-work-plan  ", 1)[1].split("\n\n", 1)[0]
+    assert "\n  a title names 工作要点 or 工作计划 (title_types)\n" in plan
+    assert "title_types" not in listing.stdout.replace(plan, "")

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import docx
+import pytest
 import yaml
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -199,13 +200,31 @@ def test_a_hand_written_schedule_the_facts_lack_is_no_structure_or_mention_error
     assert json.loads(without_facts.stdout)["findings"] == []
 
 
-def test_the_real_school_plan_with_a_monthly_schedule_has_no_extra_section(cli):
-    """五、月度工作安排 after 四、 in a real school plan is the optional section."""
-    school = Path(__file__).parent / "data/realworld/school-plan-2024.md"
-    checked = cli("check", school, "--doctype", "annual-work-plan", "--format", "json")
-    codes = [f["code"] for f in json.loads(checked.stdout)["findings"]]
-    assert "structure.extra-section" not in codes
-    assert codes == ["structure.title"]  # 工作计划, where the type's title says 工作要点
+SCHOOL = Path(__file__).parent / "data/realworld/school-plan-2024.md"
+
+
+def test_the_real_school_plan_with_a_monthly_schedule_checks_clean(cli):
+    """五、月度工作安排 after 四、 in a real school plan is the optional section, and its title
+    城南实验小学2024年工作计划 names one of the type's `title_types` (工作要点, 工作计划)."""
+    assert SCHOOL.read_text("utf-8").startswith("城南实验小学2024年工作计划\n")
+    checked = cli("check", SCHOOL, "--doctype", "annual-work-plan", "--format", "json")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["findings"] == []
+
+
+@pytest.mark.parametrize("word", ["实施方案", "工作总结"])
+def test_a_plan_titled_with_a_type_the_plan_does_not_list_is_a_title_finding(
+    cli, tmp_path: Path, word: str
+):
+    path = tmp_path / SCHOOL.name
+    text = SCHOOL.read_text("utf-8")
+    path.write_text(text.replace("2024年工作计划\n", f"2024年{word}\n", 1), "utf-8")
+    checked = cli("check", path, "--doctype", "annual-work-plan", "--format", "json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    found = [(f["code"], f["message"]) for f in json.loads(checked.stdout)["findings"]]
+    assert found == [
+        ("structure.title", "the title does not name the type “工作要点” or “工作计划”")
+    ]
 
 
 def test_an_optional_section_in_the_middle_leaves_no_gap_in_the_numbers(cli, tmp_path):

@@ -735,9 +735,9 @@ def _title(ctx: Context) -> list[Finding]:
         r"(?:\d{4}|[〇零一二三四五六七八九]{4})年", title
     ):
         missing.append("the year")
-    word = ctx.spec.type_word
-    if word and word not in title:
-        missing.append(f"the type “{word}”")
+    words = ctx.spec.title_words
+    if words and not any(word in title for word in words):
+        missing.append("the type " + " or ".join(f"“{word}”" for word in words))
     if not missing:
         return []
     return [

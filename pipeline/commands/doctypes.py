@@ -37,6 +37,8 @@ def doctypes(spec_dir: SpecDirs = None) -> None:
         print(f"  {spec.description}")
         for other in hidden:  # the same id in two folders: say which one is not used
             print(f"  also in {other}, not used: the folder searched first wins")
+        if spec.title_types:
+            print(f"  a title names {' or '.join(spec.title_types)} (title_types)")
         index = 0
         for s in spec.sections:
             heading = prompts.render_heading(s, example)
