@@ -33,6 +33,7 @@ from pipeline import typed_values
 from pipeline.errors import InputError
 from pipeline.spec import (
     MAX_NAME_CHARS,
+    MAX_SUBHEADING_CHARS,
     DocSpec,
     FactSpec,
     FieldSpec,
@@ -209,25 +210,50 @@ def _on_its_own_line(value: str) -> str:
     return value
 
 
-def _text(field: FieldSpec | FactSpec, *, on_its_own_line: bool = False) -> Any:
-    """The type of a text value, with the spec's `pattern` if it has one, and no longer than
-    a name when the title, a heading or the 落款 writes it."""
+def _as_subheading(value: str) -> str:
+    if len(value) > MAX_SUBHEADING_CHARS:
+        raise PydanticCustomError(
+            "subheading_too_long",
+            "is written as a subheading of its own (（一）…), so it may have at most {limit} "
+            "characters (this one has {count}), or the checker reads the text as run on into "
+            "the heading: keep the title short and write the rest in the text under it",
+            {"limit": MAX_SUBHEADING_CHARS, "count": len(value)},
+        )
+    return value
+
+
+def _text(
+    field: FieldSpec | FactSpec, *, on_its_own_line: bool = False, subheading: bool = False
+) -> Any:
+    """The type of a text value, with the spec's `pattern` if it has one, no longer than a
+    name when the title, a heading or the 落款 writes it, and no longer than a subheading's
+    title when a template writes it as one."""
     text: Any = NonEmptyText
     if on_its_own_line:
         text = Annotated[text, AfterValidator(_on_its_own_line)]
+    if subheading:
+        text = Annotated[text, AfterValidator(_as_subheading)]
     if field.pattern is None:
         return text
     return Annotated[text, _matching(field.pattern, field.pattern_hint or "")]
 
 
-def _python_type(field: FieldSpec | FactSpec, name: str, *, on_its_own_line: bool = False) -> Any:
+def _python_type(
+    field: FieldSpec | FactSpec,
+    name: str,
+    *,
+    on_its_own_line: bool = False,
+    subheadings: frozenset[tuple[str, str | None]] = frozenset(),
+) -> Any:
     """The pydantic type of one fact or field (`on_its_own_line`: the title, a heading or the
-    落款 writes it)."""
+    落款 writes it; `subheadings`: the spec's, to hold a value written as one to its length)."""
     # A bound of None is no bound: Field() leaves it out.
     low, high = field.min, field.max
     match field.type:
         case "string":
-            return _text(field, on_its_own_line=on_its_own_line)
+            return _text(
+                field, on_its_own_line=on_its_own_line, subheading=(name, None) in subheadings
+            )
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit, ordinal=field.ordinal)
             limits = Field(
@@ -251,12 +277,15 @@ def _python_type(field: FieldSpec | FactSpec, name: str, *, on_its_own_line: boo
         case "enum":
             return Literal[tuple(field.choices or ())]
         case "string-list":
-            return Annotated[list[_text(field)], Field(min_length=1)]  # type: ignore[misc]
+            item_text = _text(field, subheading=(name, None) in subheadings)
+            return Annotated[list[item_text], Field(min_length=1)]  # type: ignore[valid-type]
         case "object-list":
             assert isinstance(field, FactSpec) and field.fields
             item_fields: dict[str, Any] = {}
             for key, sub in field.fields.items():
-                sub_type = _python_type(sub, key)
+                sub_type = _python_type(
+                    sub, key, subheadings=_item_subheadings(name, key, subheadings)
+                )
                 item_fields[key] = (sub_type, ...) if sub.required else (sub_type | None, None)
             item = create_model(
                 f"{name}_item", __config__=ConfigDict(extra="forbid"), **item_fields
@@ -265,7 +294,14 @@ def _python_type(field: FieldSpec | FactSpec, name: str, *, on_its_own_line: boo
     raise AssertionError(field.type)
 
 
-_FACTS_MODELS: dict[tuple[str, str], type[BaseModel]] = {}
+def _item_subheadings(
+    fact: str, field: str, subheadings: frozenset[tuple[str, str | None]]
+) -> frozenset[tuple[str, str | None]]:
+    """The subheadings of the spec as seen by one field of the items of `fact`."""
+    return frozenset({(field, None)}) if (fact, field) in subheadings else frozenset()
+
+
+_FACTS_MODELS: dict[tuple[str, str, frozenset[tuple[str, str | None]]], type[BaseModel]] = {}
 _MAX_FACTS_MODELS = 64
 """Models kept for specs seen before: building one takes milliseconds, and an evaluation
 validates the facts of every case against the same few specs."""
@@ -276,7 +312,7 @@ def facts_model(spec: DocSpec) -> type[BaseModel]:
     that declare the same facts, a new one once a declaration changes."""
     # The repr states every field of every fact, as a dump would, without building the
     # serializer a dump of a FactSpec needs (2 ms, paid by every command that reads facts).
-    key = (spec.id, repr(spec.facts))
+    key = (spec.id, repr(spec.facts), spec.subheadings)
     model = _FACTS_MODELS.get(key)
     if model is None:
         if len(_FACTS_MODELS) >= _MAX_FACTS_MODELS:
@@ -289,7 +325,9 @@ def _build_facts_model(spec: DocSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {"doctype": (str | None, None)}
     on_lines = spec.line_facts()
     for name, fact in spec.facts.items():
-        typ = _python_type(fact, name, on_its_own_line=name in on_lines)
+        typ = _python_type(
+            fact, name, on_its_own_line=name in on_lines, subheadings=spec.subheadings
+        )
         fields[name] = (typ, ...) if fact.required else (typ | None, None)
     return create_model(
         f"Facts_{spec.id.replace('-', '_')}", __config__=ConfigDict(extra="forbid"), **fields

@@ -26,6 +26,7 @@ from pydantic import (
 
 from pipeline import paths, validation
 from pipeline.errors import InputError
+from pipeline.heading_titles import RUN_ON_TITLE
 from pipeline.render.overrides import StyleOverrides
 from pipeline.textio import LineMap, load_structured
 from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, type_word
@@ -58,6 +59,10 @@ MAX_NAME_CHARS = 40
 """Most characters in a text fact written on a line of its own (the title, a heading, the
 落款): the checker reads a 落款 name of at most 40 characters and a title of at most 60, so
 a longer unit name would leave a draft whose title or 落款 is not found."""
+MAX_SUBHEADING_CHARS = RUN_ON_TITLE
+"""Most characters in a text a template writes as a subheading of its own (（一）强化耕地保护):
+the checker's `structure.heading-run-on` reads a longer heading title, among siblings with
+short ones, as a title with the text run on into it."""
 MAX_DESCRIPTION_CHARS = 2000
 """Most characters in a description, as in a text fact: a sentence or a short paragraph."""
 
@@ -362,6 +367,9 @@ class DocSpec(_Strict):
     source: Path | None = Field(None, exclude=True)
     prompts_dir: Path | None = Field(None, exclude=True)
     content_hash: str = Field("", exclude=True)
+    subheadings: frozenset[tuple[str, str | None]] = Field(frozenset(), exclude=True)
+    """The facts, or (list, field) of items, the section templates write as a subheading of
+    their own; see `subheading_facts`."""
 
     def section(self, section_id: str) -> SectionSpec:
         """The section with this id."""
@@ -429,7 +437,7 @@ _NESTED: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
     SectionSpec: {"length": LengthBounds},
     FactSpec: {"fields": FieldSpec},
 }
-_LOADER_FIELDS = {"source", "prompts_dir", "content_hash"}
+_LOADER_FIELDS = {"source", "prompts_dir", "content_hash", "subheadings"}
 
 
 def _spec_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -532,17 +540,59 @@ def load_spec_file(
     _check_headings(spec, str(p), lines)
     _check_numbering(spec, str(p), lines)
     _check_lexicon(spec, p, lines)
-    _check_examples(spec, str(p), lines)
     root = p.parent.parent
     pdir = prompts_dir if prompts_dir is not None else root / "prompts" / spec.id
     digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
-    spec = spec.model_copy(update={"source": p, "prompts_dir": pdir, "content_hash": digest})
+    spec = spec.model_copy(
+        update={
+            "source": p,
+            "prompts_dir": pdir,
+            "content_hash": digest,
+            "subheadings": subheading_facts(spec, pdir),
+        }
+    )
+    _check_examples(spec, str(p), lines)  # the examples are held to the subheadings' length
 
     if templates:
         from pipeline.prompts import PromptSet  # templates are part of a spec's validity
 
         PromptSet.load(spec)
     return spec
+
+
+_LOOP = re.compile(r"\{%-?\s*for\s+(\w+)\s+in\s+(\w+)")
+_SUBHEADING = re.compile(
+    # a paragraph opening with a subheading number, （{{ loop.index | cn }}） or 1., and
+    # then one value, ending the line or the heading's sentence: （一）{{ item.title }}
+    r"^[ \t]*(?:[（(](?:\{\{[^{}\n]*\}\}|[一二三四五六七八九十\d]{1,3})[）)]"
+    r"|(?:\{\{[^{}\n]*\}\}|\d{1,2})[.．、])[ \t]*"
+    r"\{\{-?\s*(\w+)(?:\.(\w+))?\s*(?:\|[^{}\n]*)?-?\}\}[ \t]*(?:$|[。.])",
+    re.MULTILINE,
+)
+
+
+def subheading_facts(spec: DocSpec, prompts_dir: Path) -> frozenset[tuple[str, str | None]]:
+    """What the section templates write as a subheading on a line of its own, read from
+    their text as `DocSpec.line_facts` reads the title's: (fact, None) for a text fact or the
+    items of a list of texts, (fact, field) for a field of a list's items."""
+    found: set[tuple[str, str | None]] = set()
+    for section in spec.sections:
+        try:
+            source = (prompts_dir / section.template_name).read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            continue  # reported when the templates load
+        loops: dict[str, set[str]] = {}
+        for var, fact in _LOOP.findall(source):
+            if fact in spec.facts:
+                loops.setdefault(var, set()).add(fact)
+        for name, field in _SUBHEADING.findall(source):
+            for fact in loops.get(name, set()) or ({name} & set(spec.facts)):
+                fields = spec.facts[fact].fields
+                if field and fields and field in fields:
+                    found.add((fact, field))
+                elif not field and fields is None:
+                    found.add((fact, None))
+    return frozenset(found)
 
 
 def _check_section_ids(spec: DocSpec, path: str, lines: LineMap) -> None:

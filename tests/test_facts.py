@@ -11,7 +11,7 @@ import yaml
 
 from pipeline.errors import InputError
 from pipeline.facts import load_facts
-from tests.conftest import EXAMPLES, example_draft_text
+from tests.conftest import EXAMPLES, edited_facts, example_draft_text
 
 COMPLETE = EXAMPLES / "school-ideology-summary.yaml"
 
@@ -218,6 +218,54 @@ def test_a_name_the_title_and_the_signature_write_is_refused_past_a_names_length
     done = cli("run", facts, "-o", out)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith(f"# {data[key]}")
+
+
+SUBHEADINGS = [
+    # (example, list, item, field, label, a title of exactly MAX_SUBHEADING_CHARS characters)
+    ("annual-work-plan", "work_items", 1, "title", "重点工作·工作名称",
+     "持续优化不动产登记服务，深化一窗受理集成服务改革推进带押过户"),
+    ("work-notice", "phases", 1, "name", "工作步骤·阶段名称",
+     "自查自纠阶段，各生产经营单位对照检查内容全面开展隐患自查自纠"),
+    ("annual-work-summary", "work_items", 1, "title", "主要工作·工作名称",
+     "推进不动产登记便民服务，实现一般登记业务办理时限大幅压缩到位"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("example", "fact", "index", "field", "label", "title"), SUBHEADINGS)
+def test_an_item_title_written_as_a_subheading_is_refused_past_the_checkers_heading_length(
+    cli, tmp_path, example, fact, index, field, label, title
+):
+    """An 80-character 重点工作 title drafted into （二）… and the checker then reported
+    structure.heading-run-on (exit 1): a value a template writes as a subheading is refused
+    past the checker's own run-on length (30), naming the item, its label, limit and count."""
+    assert len(title) == 30
+    data = yaml.safe_load((EXAMPLES / f"{example}.yaml").read_text(encoding="utf-8"))
+    out = tmp_path / "draft.md"
+    out.write_text("kept", encoding="utf-8")
+    for given in ((title * 3)[:80], title + "务"):
+        data[fact][index][field] = given
+        facts = edited_facts(EXAMPLES / f"{example}.yaml", tmp_path, {fact: data[fact]})
+        done = cli("run", facts, "-o", out)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(
+            f"error: {facts}:{_line_of(facts, given)}: field '{fact}[{index}].{field}' "
+            f"({label}, text): is written as a subheading of its own (（一）…), so it may "
+            f"have at most 30 characters (this one has {len(given)})"
+        ), done.stderr
+        assert "Traceback" not in done.stderr
+        assert out.read_text(encoding="utf-8") == "kept"
+    data[fact][index][field] = title
+    facts = edited_facts(EXAMPLES / f"{example}.yaml", tmp_path, {fact: data[fact]})
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert f"（二）{title}\n" in out.read_text(encoding="utf-8")
+    checked = cli("check", out, "--doctype", example, "--facts", facts)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.strip().endswith("0 error(s), 0 warning(s), 0 note(s)")
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
 
 
 def test_full_width_digits_typed_in_a_text_are_drafted_in_half_width(cli, tmp_path):

@@ -1760,3 +1760,28 @@ def test_doctypes_shows_the_types_a_title_may_name(cli):
     plan = listing.stdout.split("annual-work-plan  ", 1)[1].split("\n\n", 1)[0]
     assert "\n  a title names 工作要点 or 工作计划 (title_types)\n" in plan
     assert "title_types" not in listing.stdout.replace(plan, "")
+
+
+def test_an_example_too_long_for_the_subheading_its_template_writes_is_a_spec_error(
+    plan_copy: Path, cli
+):
+    """The template writes each 重点工作's title as （一）…: the spec's example is held to a
+    subheading's length as a facts file is, and the templates decide which fields are."""
+    spec = plan_copy / "schemas/annual-work-plan.yaml"
+    long = "从严从紧抓好耕地保护" * 4
+    _edit(spec, "      - title: 从严从紧抓好耕地保护", f"      - title: {long}")
+    result = cli("doctypes", "--spec-dir", plan_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(
+        f"error: {spec}:{_line_of(spec, long)}: field 'facts.work_items.example[0].title' "
+        "(重点工作): is written as a subheading of its own (（一）…), so it may have at most "
+        "30 characters (this one has 40)"
+    ), result.stderr
+    # written as the section's text instead, the title is no subheading and may be longer
+    template = plan_copy / "prompts/annual-work-plan/key_work.j2"
+    _edit(
+        template,
+        "（{{ loop.index | cn }}）{{ item.title | clause }}\n",
+        "{{ item.title | sentence }}",
+    )
+    assert cli("doctypes", "--spec-dir", plan_copy).returncode == 0

@@ -244,3 +244,18 @@ def test_a_plans_monthly_schedule_is_an_optional_list_of_month_and_tasks():
     given = check_form(plan, parse_form(plan, fields)).facts
     assert given is not None
     assert given.values["monthly_schedule"] == [{"month": 3, "tasks": "开展汛前排查"}]
+
+
+def test_a_title_too_long_for_a_subheading_is_told_in_chinese_on_its_row():
+    """A 重点工作 title becomes the subheading （二）…: past 30 characters it is refused on
+    its own row, saying the limit and the count."""
+    plan = load_spec("annual-work-plan")
+    fields = fields_for(example_data(plan)) | {"fact.work_items.1.title": "优" * 31}
+    outcome = check_form(plan, parse_form(plan, fields))
+    assert outcome.facts is None
+    assert outcome.errors == {
+        "fact.work_items.1.title": "“工作名称”写作小标题（（一）……），最多 30 字，现有 31 字："
+        "请写简短的标题，其余内容写在正文中。"
+    }
+    fields["fact.work_items.1.title"] = "优" * 30
+    assert check_form(plan, parse_form(plan, fields)).facts is not None

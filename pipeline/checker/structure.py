@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.text import HSPACE, Heading, Line, list_items, small_cn_number
+from pipeline.heading_titles import RUN_ON_TITLE, SHORT_TITLE
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import marker
 
@@ -238,10 +239,6 @@ def _headings(ctx: Context, items: set[int]) -> list[Finding]:
 
 
 _TITLE_STOP = re.compile(r"[；;]")
-_SHORT_TITLE = 25
-_RUN_ON_TITLE = 30
-"""A title of at most 25 characters is a heading's; one of more than 30 before the first
-full stop, among such siblings, is a title with the text glued on."""
 
 
 def _title_length(ctx: Context, h: Heading) -> int:
@@ -264,12 +261,12 @@ def _run_on(ctx: Context, items: set[int]) -> list[tuple[Heading, int, int]]:
     out: list[tuple[Heading, int, int]] = []
     for siblings in groups.values():
         lengths = [_title_length(ctx, h) for h in siblings]
-        short = [n for n in lengths if n <= _SHORT_TITLE]
+        short = [n for n in lengths if n <= SHORT_TITLE]
         if short:
             out.extend(
                 (h, n, max(short))
                 for h, n in zip(siblings, lengths, strict=True)
-                if n > _RUN_ON_TITLE and h.start not in items
+                if n > RUN_ON_TITLE and h.start not in items
             )
     return out
 
@@ -283,7 +280,7 @@ def _run_on_findings(ctx: Context, run_on: list[tuple[Heading, int, int]]) -> li
                 "structure.heading-run-on",
                 Severity.ERROR,
                 h.start,
-                min(h.title_end, h.title_start + _RUN_ON_TITLE),
+                min(h.title_end, h.title_start + RUN_ON_TITLE),
                 f"heading “{written}…” runs on into the text: {n} characters before its first "
                 f"full stop, where the titles of its sibling headings have at most {longest}",
                 "end the title with 。 and go on with the text, or start the text on the next line",
@@ -661,7 +658,7 @@ def _extra_sections(ctx: Context, items: set[int]) -> list[Finding]:
         where = f"after the last section ({last.id}): it"
     out = []
     for h in extra:
-        end = min(h.title_end, h.title_start + _RUN_ON_TITLE)  # a title run on is cut short
+        end = min(h.title_end, h.title_start + RUN_ON_TITLE)  # a title run on is cut short
         out.append(
             ctx.finding(
                 "structure.extra-section",

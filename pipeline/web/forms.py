@@ -386,6 +386,11 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
         return f"“{label}”不能为空。"
     if kind == "string_too_long":
         return f"“{label}”太长：最多 {ctx.get('max_length'):,} 字，请只填写事实本身。"
+    if kind == "subheading_too_long":
+        return (
+            f"“{label}”写作小标题（（一）……），最多 {ctx.get('limit')} 字，现有 {ctx.get('count')} 字："
+            "请写简短的标题，其余内容写在正文中。"
+        )
     if kind == ONLY_PUNCTUATION_ERROR:
         return f"“{label}”只有标点符号，请填写内容。"
     if kind == "too_short":
