@@ -1785,3 +1785,37 @@ def test_an_example_too_long_for_the_subheading_its_template_writes_is_a_spec_er
         "{{ item.title | sentence }}",
     )
     assert cli("doctypes", "--spec-dir", plan_copy).returncode == 0
+
+
+def test_facts_template_names_a_when_sections_heading_as_drafted_not_as_its_template(
+    cli, tmp_path: Path
+):
+    """The note on a `when` fact printed “缺少时不写“{{ report_year + 1 }}年工作打算”一节”: the
+    heading is rendered with the examples, as `draft doctypes` shows it."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "prompts/tiny-summary").mkdir(parents=True)
+    (tmp_path / "schemas/tiny-summary.yaml").write_text(
+        "id: tiny-summary\nname: 单位工作总结\ndescription: 一个小的工作总结。\n"
+        'title: "{{ unit_name }}{{ report_year }}年工作总结"\n'
+        "facts:\n"
+        "  unit_name: {type: string, label: 单位名称, required: true, example: 青山县林业局}\n"
+        "  report_year: {type: year, label: 总结年度, required: true, example: 2023}\n"
+        "  plans: {type: string, label: 下一年度打算, example: 加快国土绿化}\n"
+        "sections:\n"
+        "  - id: opening\n    facts: [unit_name, report_year]\n"
+        '  - id: plans\n    heading: "{{ report_year + 1 }}年工作打算"\n'
+        "    when: plans\n    facts: [plans]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "prompts/tiny-summary/opening.j2").write_text(
+        _skeleton("{{ report_year }}年，{{ unit_name }}全面完成各项工作。"), encoding="utf-8"
+    )
+    (tmp_path / "prompts/tiny-summary/plans.j2").write_text(
+        _skeleton("{{ plans | sentence }}"), encoding="utf-8"
+    )
+    done = cli("facts-template", "tiny-summary", "--spec-dir", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "# 下一年度打算（文字，选填，缺少时不写“2024年工作打算”一节）\n" in done.stdout
+    assert "{{" not in done.stdout and "}}" not in done.stdout
+    listed = cli("doctypes", "--spec-dir", tmp_path)
+    assert "  - plans: 一、2024年工作打算  [only with plans]\n" in listed.stdout

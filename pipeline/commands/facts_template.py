@@ -62,6 +62,21 @@ def _comment_lines(fact: FactSpec, indent: str = "", *, section: str | None = No
     return lines
 
 
+def _conditional_headings(spec: DocSpec) -> dict[str, str]:
+    """By `when` fact, the heading of the section it gives, rendered with the examples as
+    `draft doctypes` shows it (a heading template such as {{ plan_year }}年月度工作安排 was
+    printed raw)."""
+    from pipeline.prompts import PromptSet  # checked and cached when the spec loaded
+
+    prompts = PromptSet.load(spec)
+    example = {k: f.example for k, f in spec.facts.items()}
+    return {
+        s.when: prompts.render_heading(s, example) or s.id
+        for s in spec.sections
+        if s.when is not None
+    }
+
+
 def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
     """The annotated YAML skeleton: every fact with its label, description and an example.
 
@@ -72,7 +87,7 @@ def render_facts_template(spec: DocSpec, doctype: str | None = None) -> str:
         f"doctype: {doctype or spec.id}",
         "",
     ]
-    conditional = {s.when: s.heading or s.id for s in spec.sections if s.when is not None}
+    conditional = _conditional_headings(spec)
     for name, fact in spec.facts.items():
         out += _comment_lines(fact, section=conditional.get(name))
         if fact.type == "object-list" and fact.fields:
