@@ -28,7 +28,7 @@ from pipeline import paths, validation
 from pipeline.errors import InputError
 from pipeline.heading_titles import RUN_ON_TITLE
 from pipeline.render.overrides import StyleOverrides
-from pipeline.textio import LineMap, load_structured
+from pipeline.textio import LineMap, load_structured, read_text
 from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, type_word
 from pipeline.validation import (
     did_you_mean,
@@ -562,11 +562,13 @@ def load_spec_file(
 
 _LOOP = re.compile(r"\{%-?\s*for\s+(\w+)\s+in\s+(\w+)")
 _SUBHEADING = re.compile(
-    # a paragraph opening with a subheading number, （{{ loop.index | cn }}） or 1., and
-    # then one value, ending the line or the heading's sentence: （一）{{ item.title }}
+    # a paragraph opening with a subheading number, （{{ loop.index | cn }}） or 1., then one
+    # value ending the line, or the short sentence that opens the paragraph (（一）{{ t }}。正文);
+    # a value written as a whole sentence (`| sentence`, or 。 ending the line) is a numbered
+    # list's item, which the checker reads as no heading
     r"^[ \t]*(?:[（(](?:\{\{[^{}\n]*\}\}|[一二三四五六七八九十\d]{1,3})[）)]"
     r"|(?:\{\{[^{}\n]*\}\}|\d{1,2})[.．、])[ \t]*"
-    r"\{\{-?\s*(\w+)(?:\.(\w+))?\s*(?:\|[^{}\n]*)?-?\}\}[ \t]*(?:$|[。.])",
+    r"\{\{-?\s*(\w+)(?:\.(\w+))?\s*((?:\|[^{}\n]*)?)-?\}\}(?:[ \t]*$|[。.](?=[ \t]*\S))",
     re.MULTILINE,
 )
 
@@ -578,14 +580,18 @@ def subheading_facts(spec: DocSpec, prompts_dir: Path) -> frozenset[tuple[str, s
     found: set[tuple[str, str | None]] = set()
     for section in spec.sections:
         try:
-            source = (prompts_dir / section.template_name).read_text(encoding="utf-8")
-        except (OSError, UnicodeError):
+            source = read_text(
+                prompts_dir / section.template_name, what="template", allow_empty=True
+            )
+        except InputError:
             continue  # reported when the templates load
         loops: dict[str, set[str]] = {}
         for var, fact in _LOOP.findall(source):
             if fact in spec.facts:
                 loops.setdefault(var, set()).add(fact)
-        for name, field in _SUBHEADING.findall(source):
+        for name, field, filters in _SUBHEADING.findall(source):
+            if "sentence" in filters:
+                continue
             for fact in loops.get(name, set()) or ({name} & set(spec.facts)):
                 fields = spec.facts[fact].fields
                 if field and fields and field in fields:

@@ -1762,8 +1762,11 @@ def test_doctypes_shows_the_types_a_title_may_name(cli):
     assert "title_types" not in listing.stdout.replace(plan, "")
 
 
+@pytest.mark.parametrize(
+    "written", ["{{ item.title | sentence }}", "（{{ loop.index }}）{{ item.title | sentence }}"]
+)
 def test_an_example_too_long_for_the_subheading_its_template_writes_is_a_spec_error(
-    plan_copy: Path, cli
+    plan_copy: Path, cli, written: str
 ):
     """The template writes each 重点工作's title as （一）…: the spec's example is held to a
     subheading's length as a facts file is, and the templates decide which fields are."""
@@ -1777,13 +1780,10 @@ def test_an_example_too_long_for_the_subheading_its_template_writes_is_a_spec_er
         "(重点工作): is written as a subheading of its own (（一）…), so it may have at most "
         "30 characters (this one has 40)"
     ), result.stderr
-    # written as the section's text instead, the title is no subheading and may be longer
+    # written as a sentence of the text, or a numbered list's whole sentence, the title is
+    # no subheading and may be longer
     template = plan_copy / "prompts/annual-work-plan/key_work.j2"
-    _edit(
-        template,
-        "（{{ loop.index | cn }}）{{ item.title | clause }}\n",
-        "{{ item.title | sentence }}",
-    )
+    _edit(template, "（{{ loop.index | cn }}）{{ item.title | clause }}\n", written + "\n")
     assert cli("doctypes", "--spec-dir", plan_copy).returncode == 0
 
 
