@@ -18,7 +18,8 @@ from pipeline.markers import find_markers
 from pipeline.render.json import DRAFT_FORMAT, load_draft_json, load_saved_draft, render_json
 from pipeline.render.layout import heading_level, layout, lead_heading
 from pipeline.render.markdown import escape_markdown
-from pipeline.render.style import HouseStyle, StyleOverrides, parse_size
+from pipeline.render.overrides import StyleOverrides, parse_size
+from pipeline.render.style import HouseStyle
 from tests.conftest import EXAMPLES, addressed_school, run_cli
 
 

@@ -31,28 +31,12 @@ from pydantic import Field
 
 from pipeline.errors import InputError
 from pipeline.render.overrides import (
-    CN_SIZES,
     FontName,
     Points,
     StrictStyle,
     StyleOverrides,
     parse_overrides,
-    parse_size,
 )
-
-__all__ = [
-    "CN_SIZES",
-    "ROLES",
-    "HouseStyle",
-    "Margins",
-    "RoleStyle",
-    "StyleOverrides",
-    "house_style",
-    "parse_overrides",
-    "parse_size",
-    "style_config_paths",
-    "style_from_config",
-]
 
 
 class RoleStyle(StrictStyle):
