@@ -10,12 +10,15 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import InputError
-from pipeline.textio import LineMap
+from pipeline.textio import LineMap, load_structured
+
+M = TypeVar("M", bound=BaseModel)
 
 _EXPECTED = {
     "int_type": "an integer",
@@ -216,3 +219,17 @@ def raise_validation_error(
         raise InputError(msg, path=path, line=line) from None
     body = "\n  ".join(f"line {n}: {m}" if n else m for n, m in problems)
     raise InputError(f"{len(problems)} problems in this {what}:\n  {body}", path=path) from None
+
+
+def load_model(path: str | Path, model: type[M], *, what: str, expected: str) -> M:
+    """Read the YAML or JSON file `path` as one `model` (a lexicon, a word list…); a file that
+    is no mapping (`expected` says of what) or breaks the model is an InputError naming the
+    file, the field and what was expected."""
+    data, lines = load_structured(path, what=what)
+    if not isinstance(data, dict):
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise InputError(f"{article} {what} must be {expected}", path=str(path))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise_validation_error(exc, path=str(path), lines=lines, what=what)

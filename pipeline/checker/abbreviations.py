@@ -21,7 +21,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from pipeline import paths
 from pipeline.checker.context import Context
@@ -29,10 +29,8 @@ from pipeline.checker.facts import collect_strings
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.placeholders import LATIN_PLACEHOLDERS
 from pipeline.checker.text import in_cjk_class
-from pipeline.errors import InputError
 from pipeline.lazy_re import lazy_pattern
-from pipeline.textio import load_structured
-from pipeline.validation import raise_validation_error
+from pipeline.validation import load_model
 
 FILE_NAME = "latin-abbreviations.yaml"
 
@@ -64,14 +62,7 @@ def builtin_path() -> Path:
 @cache
 def builtin_abbreviations() -> Abbreviations:
     """The built-in list, read and validated once; a broken file is an InputError naming it."""
-    path = builtin_path()
-    data, lines = load_structured(path, what="abbreviation list")
-    if not isinstance(data, dict):
-        raise InputError("an abbreviation list must be a mapping", path=str(path))
-    try:
-        return Abbreviations.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, path=str(path), lines=lines, what="abbreviation list")
+    return load_model(builtin_path(), Abbreviations, what="abbreviation list", expected="a mapping")
 
 
 def _beside_chinese(text: str, start: int, end: int) -> bool:

@@ -11,12 +11,11 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline import paths
 from pipeline.errors import InputError
-from pipeline.textio import load_structured
-from pipeline.validation import raise_validation_error
+from pipeline.validation import load_model
 
 DEFAULT_LEXICON = "set-phrases"
 
@@ -115,13 +114,7 @@ def _find(name: str, spec_source: Path | None) -> tuple[str, int]:
 
 @lru_cache(maxsize=16)
 def _load(path: str, mtime_ns: int) -> Lexicon:
-    data, lines = load_structured(path, what="lexicon")
-    if not isinstance(data, dict):
-        raise InputError("a lexicon must be a mapping with a 'phrases' list", path=path)
-    try:
-        lex = Lexicon.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, path=path, lines=lines, what="lexicon")
+    lex = load_model(path, Lexicon, what="lexicon", expected="a mapping with a 'phrases' list")
     return lex.model_copy(update={"name": Path(path).stem, "source": Path(path)})
 
 

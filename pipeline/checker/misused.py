@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline import paths
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
-from pipeline.errors import InputError
-from pipeline.textio import load_structured
-from pipeline.validation import raise_validation_error
+from pipeline.validation import load_model
 
 FILE_NAME = "misused-words.yaml"
 
@@ -86,15 +84,9 @@ def builtin_path() -> Path:
 
 def load_misused_words(path: Path) -> MisusedWords:
     """Read and validate a list of misused words; a broken file is an InputError naming it."""
-    data, lines = load_structured(path, what="misused-word list")
-    if not isinstance(data, dict):
-        raise InputError(
-            "a misused-word list must be a mapping with a 'words' list", path=str(path)
-        )
-    try:
-        return MisusedWords.model_validate(data)
-    except ValidationError as exc:
-        raise_validation_error(exc, path=str(path), lines=lines, what="misused-word list")
+    return load_model(
+        path, MisusedWords, what="misused-word list", expected="a mapping with a 'words' list"
+    )
 
 
 @cache
