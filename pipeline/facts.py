@@ -312,7 +312,8 @@ def facts_model(spec: DocSpec) -> type[BaseModel]:
     that declare the same facts, a new one once a declaration changes."""
     # The repr states every field of every fact, as a dump would, without building the
     # serializer a dump of a FactSpec needs (2 ms, paid by every command that reads facts).
-    key = (spec.id, repr(spec.facts), spec.subheadings)
+    # Which facts the title, headings and 落款 write limits their length too.
+    key = (spec.id, repr(spec.facts), spec.subheadings, frozenset(spec.line_facts()))
     model = _FACTS_MODELS.get(key)
     if model is None:
         if len(_FACTS_MODELS) >= _MAX_FACTS_MODELS:

@@ -612,6 +612,15 @@ def test_facts_model_is_one_class_per_declaration():
         validate_facts(data, capped)
     assert facts_model(load_spec("annual-work-summary", templates=False)) is not facts_model(spec)
 
+    # the same facts written into the title: a value of its own line is held to the title's
+    # length, so the model is another one
+    titled = spec.model_copy(update={"title": spec.title + "（{{ notice_title }}）"})
+    assert facts_model(titled) is not facts_model(spec)
+    long_title = {**data, "notice_title": "关于" + "加强学校意识形态阵地建设" * 4 + "的通知"}
+    assert validate_facts(long_title, spec).values["notice_title"] == long_title["notice_title"]
+    with pytest.raises(InputError, match="notice_title"):
+        validate_facts(long_title, titled)
+
 
 def test_an_optional_fact_left_empty_is_a_known_gap(tmp_path):
     path = _facts(
