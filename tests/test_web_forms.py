@@ -246,6 +246,19 @@ def test_a_plans_monthly_schedule_is_an_optional_list_of_month_and_tasks():
     assert given.values["monthly_schedule"] == [{"month": 3, "tasks": "开展汛前排查"}]
 
 
+def test_a_name_too_long_for_the_title_is_told_in_chinese_on_its_row():
+    """The unit's name is written in the title and the 落款: past 40 characters it is refused
+    on its own row in Chinese, saying the limit and the count, not in pydantic's English."""
+    plan = load_spec("annual-work-plan")
+    fields = fields_for(example_data(plan)) | {"fact.unit_name": "青山县" * 14}
+    outcome = check_form(plan, parse_form(plan, fields))
+    assert outcome.facts is None
+    assert outcome.errors == {
+        "fact.unit_name": "“单位名称”写在标题、小标题或落款中，最多 40 字，现有 42 字："
+        "请按落款署名的写法填写名称。"
+    }
+
+
 def test_a_title_too_long_for_a_subheading_is_told_in_chinese_on_its_row():
     """A 重点工作 title becomes the subheading （二）…: past 30 characters it is refused on
     its own row, saying the limit and the count."""

@@ -386,6 +386,11 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
         return f"“{label}”不能为空。"
     if kind == "string_too_long":
         return f"“{label}”太长：最多 {ctx.get('max_length'):,} 字，请只填写事实本身。"
+    if kind == "name_too_long":
+        return (
+            f"“{label}”写在标题、小标题或落款中，最多 {ctx.get('limit')} 字，现有 "
+            f"{ctx.get('count')} 字：请按落款署名的写法填写名称。"
+        )
     if kind == "subheading_too_long":
         return (
             f"“{label}”写作小标题（（一）……），最多 {ctx.get('limit')} 字，现有 {ctx.get('count')} 字："
