@@ -230,7 +230,6 @@ def test_digits_in_names_are_no_facts(tmp_path, sentence):
         "严格执行《土地管理法》第十二条、《实施条例》第3条第二款和第五十条规定。",
         "严格执行2021年修订的《土地管理法实施条例》，详见附表第2页。",
         "服务热线0791-86751234，手机13812345678，电话：86751234，邮编330000。",
-        "窗口每日14:30开始受理，周六上午9：00照常办公。",
         "为申请人360123199001011234办理了登记。",
         "联系地址：青山县人民路88号，建设大道188-2号。",
         "详见附件2。\n\n　　附件：1. 耕地保护目标责任考核表\n　　　　　2. 不动产登记业务统计表\n",
@@ -239,8 +238,8 @@ def test_digits_in_names_are_no_facts(tmp_path, sentence):
 def test_references_are_no_facts(tmp_path, sentence):
     """`check --facts` of a 2023 summary reported the year and number of every 文号
     (青办发〔2024〕12号), the article of a law (第十二条), a law's edition (2021年修订), a page,
-    a telephone, a post code, a time of day and an ID number as numbers not in the facts:
-    they name a document, an article or a line, and no fact can back them."""
+    a telephone, a post code and an ID number as numbers not in the facts: they name a
+    document, an article or a line, and no fact can back them."""
     assert _unsupported(tmp_path, _BUREAU.format(congress="二十大") + sentence) == []
     # counts, amounts and percentages beside them are still held to the facts
     counts = "依据第十二条规定开展执法检查15次，投入资金300万元，满意率达98％，师生比1:15。"
@@ -251,6 +250,13 @@ def test_references_are_no_facts(tmp_path, sentence):
         "1",
         "15",
     ]
+
+
+def test_a_time_of_day_is_a_fact_held_whole(tmp_path):
+    """A time of day states when something happens, as a count states how often: one the
+    facts do not write is reported, once for the whole time (not for its hour and minutes)."""
+    text = _BUREAU.format(congress="二十大") + "窗口每日14:30开始受理，周六上午9：00照常办公。"
+    assert _unsupported(tmp_path, text) == ["14:30", "上午9：00"]
 
 
 @pytest.mark.parametrize(
