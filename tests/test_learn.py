@@ -2077,10 +2077,13 @@ REAL_OTHERS = {
 """Another unit's value for each of the real county notice's own string facts."""
 
 
-def _real_notice_for_another_unit(cli, tmp_path: Path, text: str) -> tuple[Any, str]:
-    """Learn the real county notice as `text`, draft it with another unit's facts (every
-    date a year and five days later) and check the draft against them: the learned spec and
-    the draft."""
+def _for_another_unit(
+    cli, tmp_path: Path, text: str, others: dict[str, Any], leaks: list[str]
+) -> tuple[Any, str]:
+    """Learn `text`, draft it with another unit's facts (each string fact's example replaced
+    as `others` says, every date a year and five days later, every count one more) and check
+    the draft against them: the learned spec and the draft, which writes none of `leaks` and
+    none of the sample's values `others` replaces with another."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     spec, out = _learned(cli, tmp_path / "notice.txt", text, "notice")
     data: dict[str, Any] = {"doctype": "notice"}
@@ -2091,17 +2094,32 @@ def _real_notice_for_another_unit(cli, tmp_path: Path, text: str) -> tuple[Any, 
         elif fact.type in ("year", "integer"):
             value = int(value) + 1
         elif fact.type == "string":
-            assert value in REAL_OTHERS, f"{key} ({fact.label}) e.g. {value}"
-            value = REAL_OTHERS[value]
+            assert value in others, f"{key} ({fact.label}) e.g. {value}"
+            value = others[value]
         elif fact.type == "string-list":
-            value = [REAL_OTHERS[name] for name in value]
+            value = [others[name] for name in value]
         data[key] = value
     facts = tmp_path / "other.yaml"
     facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
     draft = (tmp_path / "draft.txt").read_text(encoding="utf-8")
-    for leak in ["青山", "王芳", "0739", "qsxyjj", "2025", "2月20日", *REAL_OTHERS]:
+    for leak in [*leaks, *(k for k, v in others.items() if k != v)]:
         assert leak not in draft, (leak, draft)
+    return spec, draft
+
+
+REAL_CITED = "（青安委〔2025〕1号）"
+"""The 文号 of the document the real county notice cites: the same for every unit."""
+
+
+def _real_notice_for_another_unit(cli, tmp_path: Path, text: str) -> tuple[Any, str]:
+    """Learn the real county notice as `text`, draft it with another unit's facts (every
+    date a year and five days later) and check the draft against them: the learned spec and
+    the draft (the document it cites aside)."""
+    spec, draft = _for_another_unit(cli, tmp_path, text, REAL_OTHERS, [])
+    cited = draft.replace(REAL_CITED, "")
+    for leak in ["青山", "王芳", "0739", "qsxyjj", "2025", "2月20日"]:
+        assert leak not in cited, (leak, draft)
     return spec, draft
 
 
@@ -2168,3 +2186,35 @@ def test_the_imprint_after_the_signature_is_left_out(cli, tmp_path, imprint):
     for word in ["抄送", "办公室印发", "日印发", "此件", "县政协办公室"]:
         assert word not in draft, (word, draft)
     assert draft.rstrip().endswith("白沙县教育局\n2026年2月25日"), draft
+
+
+REALWORLD = DATA / "realworld"
+
+
+HOSPITAL_OTHERS = {
+    "院内各科室": "院内各部门",
+    "青山县人民医院": "青山县中医院",
+    "青山县": "青山县",  # the county of the 卫生健康局 whose notice it forwards, in its title
+    "陈静": "孙丽",
+    "0739-8551234（内线8012）": "0731-5550000（内线6001）",
+    "医务科": "质控办",
+    "各临床科室要严格执行首诊负责、三级查房、疑难病例讨论": "各临床科室要严格执行交接班、会诊",
+}
+"""Another unit's value for each of the real hospital notice's own string facts."""
+
+
+def test_a_contacts_name_after_a_department_is_the_contact(cli, tmp_path):
+    """联系人：医务科陈静 gave no 联系人 fact: every draft named the sample's 陈静. The name
+    after a department (or a post: 支部组织委员赵雪, 团委周敏老师) is the 联系人; the
+    department stays text or, as here, is the 报送单位 it also is."""
+    hospital = REALWORLD / "notice-hospital-forward-2025.txt"
+    spec, draft = _for_another_unit(
+        cli,
+        tmp_path,
+        hospital.read_text(encoding="utf-8"),
+        HOSPITAL_OTHERS,
+        ["陈静", "8551234", "8012"],
+    )
+    by_label = {f.label: f for f in spec.facts.values()}
+    assert by_label["联系人"].example == "陈静", by_label
+    assert "联系人：质控办孙丽，联系电话：0731-5550000（内线6001）。" in draft, draft

@@ -590,25 +590,52 @@ _ATTACHMENT_NUMBER = re.compile(r"^(?:附件[：:])?\s*\d{1,2}[.．、]\s*")
 
 
 _CONTACT = re.compile(
-    r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,4}?)(?=[，,；;。\s]|联系|电话|$)"
-    r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d)"
+    r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,16}?)(?=[，,；;。\s]|联系|电话|$)"
+    r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d(?:[（(]内线\d{1,6}[）)])?"
+    r"(?:[，,、/][ \t]*[\d\-－—]{7,20}\d)*)"
     r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
-"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234), and an e-mail
-address to send to (电子版发送至qsxyjj@163.com)."""
+"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234, or two numbers:
+0739-8765432，13807391234), and an e-mail address to send to (电子版发送至qsxyjj@163.com)."""
 _CONTACTS = {
     "person": ("联系人", "contact_person"),
     "phone": ("联系电话", "contact_phone"),
     "email": ("电子邮箱", "contact_email"),
 }
+_WHOSE_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组|{POSTS})$")
+"""How the words before a contact's name end when they name a department or a post
+(医务科, 党政办, 支部组织委员)."""
+
+
+_TITLE_AFTER_NAME = re.compile(rf"(?:老师|同志|{POSTS})$")
+"""A title after a contact's name (团委周敏老师)."""
+
+
+def _contact_name(written: str) -> tuple[int, int] | None:
+    """Where the person's name is in what a contact line writes after 联系人：: the name after
+    a department or a post (医务科陈静 → 陈静, 团委周敏老师 → 周敏), else the whole of a
+    short one (王芳)."""
+    title = _TITLE_AFTER_NAME.search(written)
+    if title is not None and title.start() >= 2:
+        written = written[: title.start()]
+    for n in (3, 2, 4):
+        head = written[:-n]
+        if head and a_person_name(written[-n:]) and _WHOSE_END.search(head):
+            return len(written) - n, len(written)
+    return (0, len(written)) if len(written) <= 4 else None
 
 
 def _contact_facts(text: str, outline: Outline, reg: _Registry) -> None:
     """The contact person, phone and e-mail the sample gives: the sample's own, never fixed
-    text."""
+    text. A department before the person (医务科陈静) stays text, or is 报送单位."""
     for m in _CONTACT.finditer(text, outline.title_span.end):
         group = next(g for g in _CONTACTS if m.group(g))
         start, end = m.span(group)
+        if group == "person":
+            name = _contact_name(m.group(group))
+            if name is None:
+                continue
+            start, end = start + name[0], start + name[1]
         if reg.free(start, end):
             label, fact_id = _CONTACTS[group]
             reg.add_sample_text(label, start, end, fact_id=fact_id)
