@@ -2191,6 +2191,24 @@ def test_the_imprint_after_the_signature_is_left_out(cli, tmp_path, imprint):
 REALWORLD = DATA / "realworld"
 
 
+def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):
+    """（青安委〔2025〕1号） was learned as two integers labelled “青安委〔” and “〕”, so a
+    draft for another year cited 青安委〔2026〕2号, a document that does not exist. The
+    numbers of a reference the checker reads as one (`reference_spans`) stay text."""
+    text = REAL_NOTICE.read_text(encoding="utf-8")
+    assert REAL_CITED in text
+    spec, draft = _real_notice_for_another_unit(cli, tmp_path / "county", text)
+    assert not [f for f in spec.facts.values() if re.search("[〔〕]", f.label)], spec.facts
+    assert REAL_CITED in draft, draft
+
+    hospital = REALWORLD / "notice-hospital-forward-2025.txt"
+    spec, draft = _for_another_unit(
+        cli, tmp_path / "hospital", hospital.read_text(encoding="utf-8"), HOSPITAL_OTHERS, []
+    )
+    assert not [f for f in spec.facts.values() if re.search("[〔〕]", f.label)], spec.facts
+    assert "（青卫健发〔2025〕6号）转发给你们" in draft, draft
+
+
 HOSPITAL_OTHERS = {
     "院内各科室": "院内各部门",
     "青山县人民医院": "青山县中医院",

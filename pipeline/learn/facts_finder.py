@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.references import reference_spans
 from pipeline.checker.text import attachment_items, is_attachment_note
 from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
@@ -403,6 +404,7 @@ def find_facts(
     _signature_facts(text, outline, reg)
     _contact_facts(text, outline, reg)
     _deadlines(text, outline, reg, year)
+    _references(text, outline, reg)
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
@@ -756,6 +758,14 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
         unit = due.group("unit") if due and due.group("unit") else ""
         if verb == "报送" and unit and not _ANY_UNIT.match(unit):
             _recipient(text, outline, reg, unit)
+
+
+def _references(text: str, outline: Outline, reg: _Registry) -> None:
+    """Numbers that name a document (（青安委〔2025〕1号）), an article, a page, a standard… —
+    the checker's references — stay text: a document cited is the same for every unit."""
+    for start, end in reference_spans(text):
+        if start >= outline.title_span.end and reg.free(start, end):
+            reg.take(start, end)
 
 
 def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
