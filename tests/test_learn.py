@@ -2191,6 +2191,75 @@ def test_the_imprint_after_the_signature_is_left_out(cli, tmp_path, imprint):
 REALWORLD = DATA / "realworld"
 
 
+def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli, tmp_path):
+    """14:30 was learned as two integers (数值13, 数值14), and a template writing
+    {{ n1 }}:{{ n2 }} gave a draft whose time the checker flags. A time of day is one string
+    fact labelled by what it is the time of (会议时间 from the section heading, 签到截止时间
+    and 报送截止时间 from what is due by it); a period (8:30—17:00) is one fact, the times in
+    it read by the checker from the fact's text."""
+    township = REALWORLD / "notice-township-meeting-2025.txt"
+    spec, draft = _for_another_unit(
+        cli,
+        tmp_path / "township",
+        # (2024年 is left out: the year before the report year, which the checker does not
+        # take from the facts, is no part of this)
+        township.read_text(encoding="utf-8")
+        .replace("总结2024年农业农村工作，", "")
+        .replace("通报2024年", "通报上年"),
+        {
+            "各村（社区）、镇直各单位": "各社区，街道直属各单位",
+            "青石镇人民政府": "白沙镇人民政府",
+            "刘丽": "赵敏",
+            "0739-8765432，13807391234": "0731-5550000",
+            "镇党政办": "镇综治办",
+            "14:30": "上午9:00",
+            "14:15": "8:45",
+            "17:00": "16:30",
+            "李明": "孙强",
+            "张建国": "周文",
+        },
+        ["青石", "0739", "1380739"],
+    )
+    by_label = {f.label: f for f in spec.facts.values()}
+    for label, example in [
+        ("会议时间", "14:30"),
+        ("签到截止时间", "14:15"),
+        ("报送截止时间", "17:00"),
+    ]:
+        assert (by_label[label].type, by_label[label].example) == ("string", example), by_label
+    assert not [f for f in spec.facts.values() if f.type in ("integer", "number")], by_label
+    assert "（星期四）上午9:00，会期半天" in draft, draft
+    assert "于8:45前到会签到" in draft and "17:00前" not in draft, draft
+
+    company = REALWORLD / "notice-company-party-2025.txt"
+    spec, draft = _for_another_unit(
+        cli,
+        tmp_path / "company",
+        company.read_text(encoding="utf-8"),
+        {
+            "各党小组，全体党员": "各党支部，全体党员",
+            "中共青山县供电有限公司支部委员会": "共青团白沙县水务有限公司委员会",
+            "赵雪": "孙敏",
+            "13907398899": "13500001111",
+            "8:30—17:00": "9:00—16:30",
+            "8:30—9:00": "9:00—9:30",
+            "9:00—11:00": "9:30—11:30",
+            "11:00—11:30": "11:30—12:00",
+            "14:00—17:00": "14:30—16:30",
+            "8:20": "8:50",
+            "王建国": "李强",
+        },
+        ["8:30", "8:20", "11:00", "17:00", "14:00", "赵雪", "王建国"],
+    )
+    by_label = {f.label: f for f in spec.facts.values()}
+    assert by_label["活动时间"].example == "8:30—17:00", by_label
+    assert by_label["重温入党誓词时间"].example == "8:30—9:00", by_label
+    assert by_label["签到截止时间"].example == "8:20", by_label
+    assert not [f for f in spec.facts.values() if re.search(r"数值|—", f.label)], by_label
+    assert "（星期六）9:00—16:30。" in draft or "9:00—16:30。" in draft, draft
+    assert "重温入党誓词（9:00—9:30）" in draft and "8:50前到党员活动室签到" in draft, draft
+
+
 def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):
     """（青安委〔2025〕1号） was learned as two integers labelled “青安委〔” and “〕”, so a
     draft for another year cited 青安委〔2026〕2号, a document that does not exist. The

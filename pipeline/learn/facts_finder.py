@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from pipeline.checker.references import reference_spans
 from pipeline.checker.text import attachment_items, is_attachment_note
+from pipeline.checker.times import times_of_day
 from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
@@ -405,6 +406,7 @@ def find_facts(
     _contact_facts(text, outline, reg)
     _deadlines(text, outline, reg, year)
     _references(text, outline, reg)
+    _time_facts(text, outline, reg)
     _position_fact(text, outline, reg)
     _person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
@@ -727,6 +729,16 @@ _ANY_UNIT = re.compile(r"^(?:各|有关|相关|上级|所在|本|我)")
 """A unit named only by what it is to the reader (各单位, 有关部门): no unit's own name."""
 
 
+def _due(text: str, pos: int) -> tuple[str, str]:
+    """What is due by a deadline that ends at `pos` (报送, 请假, 签到…) and the unit it goes to,
+    from the clause after it; "" for what it does not say."""
+    clause = re.split(r"[，,。；;\n]", text[pos:], maxsplit=1)[0]
+    due = _DUE.search(clause + "。")
+    if due is None:
+        return "", ""
+    return _REPORTING.get(due.group("verb"), due.group("verb")), due.group("unit") or ""
+
+
 def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
     """A deadline (请各单位于3月25日前将……报送县安委会办公室) is a date fact labelled by what
     is due (报送截止日期), written as the sample writes it; the unit the sample reports to is
@@ -741,9 +753,7 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
             day = dt.date(the_year, int(m.group("month")), int(m.group("day")))
         except ValueError:
             continue
-        clause = re.split(r"[，,。；;\n]", text[m.end() :], maxsplit=1)[0]
-        due = _DUE.search(clause + "。")
-        verb = _REPORTING.get(due.group("verb"), due.group("verb")) if due else ""
+        verb, unit = _due(text, m.end())
         label = _distinct_label(text, reg, start, f"{verb}截止日期", day.isoformat())
         reg.add(
             label,
@@ -755,7 +765,6 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
             description=f"{label}（样稿中为“{m.group('date')}”）。",
             origin="sample",
         )
-        unit = due.group("unit") if due and due.group("unit") else ""
         if verb == "报送" and unit and not _ANY_UNIT.match(unit):
             _recipient(text, outline, reg, unit)
 
@@ -766,6 +775,56 @@ def _references(text: str, outline: Outline, reg: _Registry) -> None:
     for start, end in reference_spans(text):
         if start >= outline.title_span.end and reg.free(start, end):
             reg.take(start, end)
+
+
+_PERIOD_JOIN = re.compile(r"[ \t]*(?:—{1,2}|[–\-－~～至到])[ \t]*")
+"""What joins the two times of a period (8:30—17:00, 9:00至11:30)."""
+
+
+def _time_facts(text: str, outline: Outline, reg: _Registry) -> None:
+    """Times of day (14:30, 上午9:00, 于3月5日17:00前) as string facts, as the checker holds a
+    time to the facts' times whole (`checker.times`): a period (8:30—17:00) is one fact, as a
+    notice's arrangement is read and given (活动时间), whose two times the checker finds in it.
+    A time is labelled by what it is the time of (重温入党誓词时间, 签到截止时间), else by its
+    section's heading (会议时间), else 时间. 9:00 without 上午 is a time only beside another
+    time or before 前 (8:20前签到): a ratio (1:10) is none."""
+    body = outline.title_span.end
+    end_of_body = outline.signature.date_span.start if outline.signature else len(text)
+    sure = {t.start for t in times_of_day(text)}
+    times = [t for t in times_of_day(text, in_fact=True) if body <= t.start < end_of_body]
+    i = 0
+    while i < len(times):
+        first = i
+        while i + 1 < len(times) and _PERIOD_JOIN.fullmatch(text, times[i].end, times[i + 1].start):
+            i += 1
+        start, end = times[first].start, times[i].end
+        period = i > first
+        i += 1
+        if not reg.free(start, end):
+            continue
+        if not (period or start in sure or text.startswith("前", end)):
+            continue
+        label = _time_label(text, outline, reg, start, end)
+        label = _distinct_label(text, reg, start, label, text[start:end])
+        reg.add_sample_text(label, start, end)
+
+
+def _time_label(text: str, outline: Outline, reg: _Registry, start: int, end: int) -> str:
+    """What a time of day at `start:end` is the time of (see `_time_facts`)."""
+    if text.startswith("前", end):
+        return f"{_due(text, end + 1)[0]}截止时间"
+    core = context_core(reg.before(start, 14).rstrip("（(：:为于在"))
+    if core and not re.search(r"\d", core):
+        return core if core.endswith("时间") else f"{core}时间"
+    heading = next(
+        (
+            b.heading
+            for b in outline.sections
+            if b.heading and (b.heading_span or b.body).start <= start < b.body.end
+        ),
+        "",
+    )
+    return heading if heading.endswith("时间") else "时间"
 
 
 def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
