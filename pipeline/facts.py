@@ -301,7 +301,9 @@ def _item_subheadings(
     return frozenset({(field, None)}) if (fact, field) in subheadings else frozenset()
 
 
-_FACTS_MODELS: dict[tuple[str, str, frozenset[tuple[str, str | None]]], type[BaseModel]] = {}
+_FACTS_MODELS: dict[
+    tuple[str, str, frozenset[tuple[str, str | None]], frozenset[str]], type[BaseModel]
+] = {}
 _MAX_FACTS_MODELS = 64
 """Models kept for specs seen before: building one takes milliseconds, and an evaluation
 validates the facts of every case against the same few specs."""
