@@ -16,6 +16,7 @@ from pipeline.web.forms import (
     example_data,
     facts_yaml,
     form_fields,
+    missing_labels,
     parse_form,
 )
 
@@ -216,6 +217,20 @@ def test_the_notice_form_takes_its_addressee_and_dated_phases_back_as_the_exampl
     got = check_form(notice, parse_form(notice, fields_for(facts))).facts
     assert got is not None
     assert got.values == validate_facts({"doctype": "work-notice", **facts}, notice).values
+
+
+def test_a_fact_that_only_its_own_section_uses_is_not_listed_as_missing():
+    """Left blank, 月度工作安排 leaves its section out (`when`): no marker is written, so the
+    form does not list it under the facts that will leave one; a fact left blank that does
+    leave a marker still is."""
+    plan = load_spec("annual-work-plan")
+    label = plan.facts["monthly_schedule"].label
+    data = {k: v for k, v in example_data(plan).items() if k != "monthly_schedule"}
+    assert missing_labels(plan, data) == []
+    optional = next(k for k, f in plan.facts.items() if not f.required and k != "monthly_schedule")
+    del data[optional]
+    assert missing_labels(plan, data) == [plan.facts[optional].label]
+    assert label not in missing_labels(plan, {})
 
 
 def test_a_plans_monthly_schedule_is_an_optional_list_of_month_and_tasks():

@@ -496,9 +496,12 @@ def filled_count(spec: DocSpec, data: Mapping[str, Any]) -> tuple[int, int]:
 def missing_labels(spec: DocSpec, data: Mapping[str, Any]) -> list[str]:
     """Labels of the facts still without a value, in spec order; a required one says so
     (it is not left as a marker: the draft waits for it). One the draft leaves out when
-    missing (`absent: omit`, 附件) is no gap, so not listed."""
+    missing is no gap, so not listed: `absent: omit` (附件), or the `when` fact of a section
+    that only that section uses (月度工作安排: left blank, the section is not written)."""
+    used = {name for s in spec.sections for name in s.facts if name != s.when}
+    sections_only = {s.when for s in spec.sections if s.when} - used
     return [
         f"{f.label}（必填）" if f.required else f.label
         for k, f in spec.facts.items()
-        if data.get(k) in (None, "", []) and f.absent == "marker"
+        if data.get(k) in (None, "", []) and f.absent == "marker" and k not in sections_only
     ]
