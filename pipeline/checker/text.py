@@ -536,16 +536,17 @@ def _masthead(text: str, lines: list[Line]) -> set[int]:
     return {ln.start for ln in lines[:3] if is_masthead(ln.content(text))}
 
 
+_COPIED_TO_RE = r"(?:抄送|主送)[：:].*"
+_PRINTED_UNDATED_RE = rf"[{CJK_CLASS}（）()Xx×]{{2,40}}[{HSPACE}]*印发"
 _IMPRINT = lazy_pattern(
-    rf"(?:抄送|主送)[：:].*|（此件[^）]{{1,20}}）"
-    rf"|.*\d{{4}}年\d{{1,2}}月\d{{1,2}}日[{HSPACE}]*印发"
-    rf"|[{CJK_CLASS}（）()Xx×]{{2,40}}[{HSPACE}]*印发"
+    rf"{_COPIED_TO_RE}|（此件[^）]{{1,20}}）"
+    rf"|.*\d{{4}}年\d{{1,2}}月\d{{1,2}}日[{HSPACE}]*印发|{_PRINTED_UNDATED_RE}"
 )
 """A line of a 公文's 版记 after its 落款 (GB/T 9704): 抄送：…, the 印发 line (…2025年2月20日印发,
 or XX县人民政府办公室印发 with its date on the next line or none) — or the 附注 between them,
 （此件公开发布）."""
-_PRINTED_UNDATED = lazy_pattern(rf"[{CJK_CLASS}（）()Xx×]{{2,40}}[{HSPACE}]*印发")
-_COPIED_TO = lazy_pattern(r"(?:抄送|主送)[：:].*")
+_PRINTED_UNDATED = lazy_pattern(_PRINTED_UNDATED_RE)
+_COPIED_TO = lazy_pattern(_COPIED_TO_RE)
 _LIST_GOES_ON = lazy_pattern(rf"[{CJK_CLASS}（）()、，,；;{HSPACE}]{{2,200}}[。.]?")
 """The second line of a 抄送 list that wraps: names of units and their separators."""
 
