@@ -42,6 +42,7 @@ from pipeline.spec import DocSpec, SectionSpec
 from pipeline.template_sizes import FILTER_SIZES, binop_size, method_size, size_of
 from pipeline.textio import load_structured, read_text
 from pipeline.validation import did_you_mean, did_you_mean_or_list, format_path
+from pipeline.weekdays import weekday_cn
 
 SHARED_DIR = "_shared"
 CONTEXT_NAMES = frozenset({"doc", "section", "section_facts", "skeleton"})
@@ -225,10 +226,12 @@ def book_title(value: Any) -> str:
 
 
 @_passes_missing
-def date_cn(value: dt.date | str) -> str:
-    """2021-01-15 → 2021年1月15日 (GB/T 9704: Arabic numerals, no leading zeros)."""
+def date_cn(value: dt.date | str, weekday: bool = False) -> str:
+    """2021-01-15 → 2021年1月15日 (GB/T 9704: Arabic numerals, no leading zeros); with
+    `weekday`, 2025-03-06 → 2025年3月6日（星期四）, the weekday computed, never copied."""
     d = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{d.year}年{d.month}月{d.day}日"
+    written = f"{d.year}年{d.month}月{d.day}日"
+    return f"{written}（{weekday_cn(d)}）" if weekday else written
 
 
 @_passes_missing

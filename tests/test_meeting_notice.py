@@ -62,7 +62,7 @@ def test_the_example_drafts_a_meeting_notice_and_every_output_checks_clean(cli, 
         "决定召开2025年春耕生产工作会议。现将有关事项通知如下：",
     ]
     assert [ln for ln in lines if re.match("[一二三四五六]、", ln)] == HEADINGS
-    assert "2025年3月6日下午2:30，会期半天。" in lines
+    assert "2025年3月6日（星期四）下午2:30，会期半天。" in lines
     assert "镇政府三楼会议室。" in lines
     assert "（一）镇党政领导班子成员；" in lines
     assert "（三）镇农业综合服务中心、镇财政所、镇应急办、镇派出所主要负责人。" in lines
@@ -141,8 +141,33 @@ def test_the_time_of_day_is_written_as_given_and_backed_by_the_facts(cli, tmp_pa
     out = tmp_path / "通知.txt"
     done = cli("run", facts, "-o", out)
     assert done.returncode == 0, done.stderr
-    assert f"\n2025年3月6日{time}，会期半天。\n" in out.read_text(encoding="utf-8")
+    assert f"\n2025年3月6日（星期四）{time}，会期半天。\n" in out.read_text(encoding="utf-8")
     assert _findings(cli, out, "--facts", facts) == []
+
+
+@pytest.mark.parametrize(
+    ("date", "written"),
+    [("2025-03-07", "2025年3月7日（星期五）"), ("2024-02-29", "2024年2月29日（星期四）")],
+)
+def test_the_weekday_is_computed_from_the_meeting_date(cli, tmp_path, date, written):
+    """Another date gives its own weekday, never the example's 星期四, and the draft checks
+    clean (`numbers.weekday` agrees with the template)."""
+    facts = _facts_with(tmp_path, {"meeting_date": date})
+    out = tmp_path / "通知.txt"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert f"\n{written}下午2:30，会期半天。\n" in out.read_text(encoding="utf-8")
+    assert _findings(cli, out, "--facts", facts) == []
+
+
+def test_a_missing_meeting_date_is_its_marker_alone_without_a_weekday(cli, tmp_path):
+    facts = _facts_with(tmp_path, {}, "meeting_date")
+    out = tmp_path / "通知.txt"
+    done = cli("run", facts, "-o", out)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "\n【待补充：会议日期】下午2:30，会期半天。\n" in text
+    assert "（）" not in text and "星期" not in text
 
 
 @pytest.mark.parametrize(
