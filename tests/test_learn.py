@@ -2228,7 +2228,8 @@ def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli
     ]:
         assert (by_label[label].type, by_label[label].example) == ("string", example), by_label
     assert not [f for f in spec.facts.values() if f.type in ("integer", "number")], by_label
-    assert "（星期四）上午9:00，会期半天" in draft, draft
+    # the date a year and five days later: its own weekday, not the sample's 星期四
+    assert "2026年3月11日（星期三）上午9:00，会期半天" in draft and "星期四" not in draft, draft
     assert "于8:45前到会签到" in draft and "17:00前" not in draft, draft
 
     company = REALWORLD / "notice-company-party-2025.txt"
@@ -2256,8 +2257,42 @@ def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli
     assert by_label["重温入党誓词时间"].example == "8:30—9:00", by_label
     assert by_label["签到截止时间"].example == "8:20", by_label
     assert not [f for f in spec.facts.values() if re.search(r"数值|—", f.label)], by_label
-    assert "（星期六）9:00—16:30。" in draft or "9:00—16:30。" in draft, draft
+    assert "2026年7月2日（星期四）9:00—16:30。" in draft and "星期五" not in draft, draft
     assert "重温入党誓词（9:00—9:30）" in draft and "8:50前到党员活动室签到" in draft, draft
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "wrong", "corrected"),
+    [
+        ("notice-township-meeting-2025.txt", "2025年3月6日（星期四）", "（星期三）", "星期四"),
+        ("notice-company-party-2025.txt", "2025年6月27日（星期五）", "（周一）", "星期五"),
+    ],
+)
+def test_a_weekday_after_a_date_is_computed_from_the_date_not_copied(
+    cli, tmp_path, name, written, wrong, corrected
+):
+    """The learned time template wrote the sample's （星期四） after `date_cn`, wrong for every
+    other date. It writes `date_cn(weekday=true)`; a sample whose weekday is not its date's
+    is reported among the corrections, and its template computes the right one."""
+    text = (REALWORLD / name).read_text(encoding="utf-8")
+    assert written in text
+    for sample_text, note in [(text, False), (text.replace(written[-5:], wrong, 1), True)]:
+        folder = tmp_path / ("wrong" if note else "right")
+        folder.mkdir()
+        sample = folder / "notice.txt"
+        sample.write_text(sample_text, encoding="utf-8")
+        proc, _ = _learn(cli, sample, "--out", folder / "types", "--id", "notice")
+        assert proc.returncode == 0, proc.stderr
+        templates = "".join(
+            p.read_text(encoding="utf-8") for p in (folder / "types" / "prompts").rglob("*.j2")
+        )
+        assert "date_cn(weekday=true)" in templates
+        assert not re.search(r"星期[一二三四五六日天]|周[一二三四五六日]", templates), templates
+        line = (
+            f"corrected: the sample's weekday “{wrong[1:-1]}” after {written[:-5]} is not its "
+            f"date's ({corrected}): the templates write the weekday computed from the date"
+        )
+        assert (line in proc.stderr) is note, proc.stderr
 
 
 def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):

@@ -32,6 +32,7 @@ from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
 from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
+from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -414,6 +415,7 @@ def find_facts(
     _own_place_names(text, outline, reg)
     _project_names(text, outline, reg)
     _level_words(text, outline, reg)
+    _weekdays(text, reg, notes)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
     _end_list_items(text, outline, edits)
@@ -1308,6 +1310,39 @@ def _issue_year(outline: Outline, year: int | None) -> int:
     """The year of a date the sample writes without one: its 成文日期's, else its title's."""
     sig = outline.signature
     return (year_value(sig.date[:4]) if sig else None) or year or dt.date.today().year
+
+
+def _weekdays(text: str, reg: _Registry, notes: list[str]) -> None:
+    """A weekday right after a date fact (2025年3月6日（星期四）) is the date's, computed: the
+    template writes `date_cn(weekday=true)` over both, never the sample's 星期四, which is
+    wrong for every other date; a sample whose weekday is not its date's says so in `notes`.
+    A range's end and its weekdays (3月6日至7日（星期四至星期五）) stay as written."""
+    for fact in reg.by_label.values():
+        if fact.type != "date":
+            continue
+        day = dt.date.fromisoformat(str(fact.example))
+        for occ in fact.occurrences:
+            m = WEEKDAYS_AFTER().match(text, occ.end)
+            standalone = occ.expression in (
+                f"{fact.id} | date_cn",
+                f"{fact.id} | until(report_date)",
+            )
+            if (
+                not standalone
+                or m is None
+                or m["second"] is not None
+                or bool(m["open"]) != bool(m["close"])
+                or not reg.free(occ.end, m.end())
+            ):
+                continue
+            written, right = m["first"], weekday_cn(day)
+            if weekday_number(written) != day.weekday():
+                notes.append(
+                    f"the sample's weekday “{written}” after {text[occ.start : occ.end]} is not "
+                    f"its date's ({right}): the templates write the weekday computed from the date"
+                )
+            reg.take(occ.end, m.end())
+            occ.end, occ.expression = m.end(), f"{fact.id} | date_cn(weekday=true)"
 
 
 def _without_year(outline: Outline) -> str:
