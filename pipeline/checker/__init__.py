@@ -22,6 +22,8 @@ Rule families and their codes (severity in brackets):
     facts.must-mention,
     facts.unit-name, facts.signature-second, facts.addressee, facts.county
     numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)
+    numbers.date                 2025年2月29日, 4月31日 (a date that names no day)
+    numbers.weekday              2025年3月6日（星期三） (a weekday that is not its date's)
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],
     style.traditional [warning]  工作總結 (traditional characters in a simplified text)
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
 from pipeline.checker.counted_lists import check_counted_lists
+from pipeline.checker.dates import check_dates
 from pipeline.checker.debris import check_marker_debris
 from pipeline.checker.escapes import Unescaped
 from pipeline.checker.facts import check_facts
@@ -63,6 +66,7 @@ RULES = (
     check_silent_gaps,
     check_set_phrases,
     check_counted_lists,
+    check_dates,
     check_structure,
     check_facts,
     check_style,

@@ -167,8 +167,8 @@ def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
     for m in _cn_date().finditer(s):
         y, mo = cn_value(m.group(1)), cn_value(m.group(2))
         d = cn_value(m.group(3)) if m.group(3) else None
-        if y is None or mo is None or not 1 <= mo <= 12 or (d is not None and not 1 <= d <= 31):
-            continue
+        if y is None or mo is None or d == 0:
+            continue  # 十三月 or 三十二日 stays a date: `numbers.date` reports it
         day = int(d) if d is not None else None
         out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (int(y), int(mo), day)))
         taken.update(range(m.start(), m.end()))

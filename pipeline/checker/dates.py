@@ -1,0 +1,172 @@
+"""Dates that name no day (`numbers.date`) and weekdays that are not their date's
+(`numbers.weekday`), both errors.
+
+A clerk who reuses last year's notice changes 2024年3月5日（星期二） to 2025年3月5日 and leaves
+the 星期二 (it is a 星期三): readers then see two different days. A typed 2025年2月29日 or 4月31日
+names no day at all. Dates are read as `checker.numbers` reads them (2025年3月6日, full-width
+digits, 2025-03-06, 二〇二五年三月六日, 3月6日, and 15日 in 3月1日至15日); only dates written with
+年/月/日 are held to the calendar (2025.13.1 may be a number of another kind). A weekday is the
+one right after a date, bracketed or not (（星期四）, (周四), 星期天, 礼拜四); a date without a
+year is checked against the year every full date in the text shares, and not at all when they
+differ or when it may fall in the year before or after (1月6日 in a notice dated 2024年12月30日).
+A range's weekdays (3月6日至7日（星期四至星期五）) are checked end by end.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from pipeline.checker.context import Context
+from pipeline.checker.findings import Finding, Severity
+from pipeline.checker.numbers import NumberToken
+from pipeline.lazy_re import lazy_pattern
+from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
+
+_RANGE_JOIN = lazy_pattern(r"[ \t]*[至到—–～~\-][ \t]*")
+_LEAP_YEAR = 2000
+"""A date without a year is held to a leap year: 2月29日 may exist, 2月30日 never does."""
+_NEAR_DAYS = 92
+"""A date without a year this near a full date across the turn of the year may be in the
+year before or after it: its weekday is not checked."""
+
+
+def _exists(year: int, month: int, day: int | None) -> bool:
+    if not 1 <= month <= 12:
+        return False
+    return day is None or 1 <= day <= calendar.monthrange(year or _LEAP_YEAR, month)[1]
+
+
+def _written(ctx: Context, token: NumberToken, year: int) -> str:
+    """The date as the message quotes it: as written when it has its year, else in full."""
+    text = ctx.text[token.start : token.end]
+    if "年" in text:
+        return text
+    assert token.date is not None
+    _, month, day = token.date
+    return f"{year}年{month}月{day}日"
+
+
+def _no_such_day(ctx: Context, token: NumberToken) -> Finding:
+    assert token.date is not None
+    year, month, day = token.date
+    written = ctx.text[token.start : token.end]
+    if "月" not in written:  # the end of 4月1日至31日
+        written = f"{year}年{month}月{day}日" if year else f"{month}月{day}日"
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    elif day is not None and day < 1:
+        why = "there is no day 0"
+    elif year:
+        why = f"{month}月 has {calendar.monthrange(year, month)[1]} days in {year}"
+    else:
+        why = f"{month}月 has at most {calendar.monthrange(_LEAP_YEAR, month)[1]} days"
+    return ctx.finding(
+        "numbers.date",
+        Severity.ERROR,
+        token.start,
+        token.end,
+        f"{written} is no date: {why}",
+        "correct the month or the day",
+    )
+
+
+def _wrong_weekday(
+    ctx: Context, token: NumberToken, day: dt.date, word: str, start: int, end: int
+) -> Finding | None:
+    if day.weekday() == weekday_number(word):
+        return None
+    right = weekday_cn(day, like=word)
+    return ctx.finding(
+        "numbers.weekday",
+        Severity.ERROR,
+        start,
+        end,
+        f"{_written(ctx, token, day.year)} is a {right}, not {word}",
+        f"write {right}, or correct the date if it is the weekday that is right",
+    )
+
+
+def _day(token: NumberToken, full: list[dt.date], after: dt.date | None = None) -> dt.date | None:
+    """The day `token` names. A date without a year: the first such day after `after` (the
+    start of the range it ends: 1月2日 after 2025年12月31日), else in the year of every full
+    date in the text (`full`); None when they differ, when there are none, or when the date
+    may be in the year before or after (1月6日 in a notice dated 2024年12月30日)."""
+    assert token.date is not None
+    year, month, day = token.date
+    if day is None:
+        return None
+    if year:
+        return dt.date(year, month, day)
+    if after is not None:
+        year = after.year + ((month, day) < (after.month, after.day))
+        return dt.date(year, month, day) if _exists(year, month, day) else None
+    if not full or len({d.year for d in full}) > 1:
+        return None
+    year = full[0].year
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return None
+    for other in (year - 1, year + 1):
+        if month == 2 and day == 29 and not calendar.isleap(other):
+            continue
+        if any(abs((dt.date(other, month, day) - d).days) <= _NEAR_DAYS for d in full):
+            return None
+    return dt.date(year, month, day)
+
+
+def _dates(ctx: Context) -> list[NumberToken]:
+    """The dates the text writes outside markers and site residue."""
+    return [
+        t
+        for t in ctx.numbers(0, len(ctx.text))
+        if t.date is not None and not ctx.in_marker(t.start) and not ctx.in_residue(t.start, t.end)
+    ]
+
+
+def check_dates(ctx: Context) -> list[Finding]:
+    """Dates that do not exist, and weekdays that disagree with the date they follow."""
+    text = ctx.text
+    if "日" not in text and "月" not in text:
+        return []
+    dates = _dates(ctx)
+    out: list[Finding] = []
+    valid: list[NumberToken] = []
+    for token in dates:
+        assert token.date is not None
+        if _exists(*token.date):
+            valid.append(token)
+        elif "月" in (written := text[token.start : token.end]) or written.endswith("日"):
+            out.append(_no_such_day(ctx, token))
+    full = [d for t in valid if t.date is not None and t.date[0] and (d := _day(t, [])) is not None]
+    for i, token in enumerate(valid):
+        m = WEEKDAYS_AFTER().match(text, token.end)
+        if m is None or bool(m["open"]) != bool(m["close"]):
+            continue
+        start = _range_start(text, valid, i)
+        if m["second"] is not None:
+            if start is None:
+                continue  # two weekdays after one date: not a range this rule can read
+            pairs = [(start, m["first"]), (token, m["second"])]
+        elif start is None:
+            pairs = [(token, m["first"])]
+        else:
+            continue  # one weekday after a range's end: which end it names is not said
+        days = [_day(pairs[0][0], full)]
+        if len(pairs) == 2:
+            days.append(_day(token, full, after=days[0]))
+        if None in days:
+            continue
+        for (date_token, word), day in zip(pairs, days, strict=True):
+            assert day is not None
+            found = _wrong_weekday(ctx, date_token, day, word, date_token.start, m.end())
+            out.extend([found] if found is not None else [])
+    return out
+
+
+def _range_start(text: str, dates: list[NumberToken], i: int) -> NumberToken | None:
+    """The date opening the range that dates[i] ends (3月6日 in 3月6日至7日), if it ends one."""
+    if i == 0:
+        return None
+    before = dates[i - 1]
+    join = _RANGE_JOIN().fullmatch(text, before.end, dates[i].start)
+    return before if join is not None and before.date is not None and before.date[2] else None
