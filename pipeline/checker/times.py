@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 from pipeline.lazy_re import lazy_pattern
 
-_PART = r"(?P<part>上午|下午|中午|晚上|傍晚|早上|早晨|凌晨)?[ \t]*(?<![\d.:：])"
+_PART = r"(?P<part>上午|下午|中午|晚上|傍晚|早上|早晨|凌晨)?[ \t\u3000]*(?<![\d.:：])"
 _MINUTES = r"[:：](?P<minute>[0-5]\d)(?![\d:：])"
-_TIME = lazy_pattern(rf"{_PART}(?P<hour>[01]\d|2[0-3]|(?<=[午晚早晨上下])\d){_MINUTES}")
+_TIME = lazy_pattern(rf"{_PART}(?P<hour>[01]\d|2[0-3]|(?(part)\d|(?!))){_MINUTES}")
 """H:MM with its part of the day: not a ratio (1:10), which has no part of the day and a
-one-digit first number."""
+one-digit first number. The part of the day may stand apart (下午 2:30, as PDF copies give it)."""
 _FACT_TIME = lazy_pattern(rf"{_PART}(?P<hour>[01]?\d|2[0-3]){_MINUTES}")
 """H:MM in a fact's text, where 2:30 is a time (a fact's text is short and says what it is)."""
 _AFTERNOON = frozenset({"下午", "晚上", "傍晚"})
