@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -28,6 +29,9 @@ from pipeline.checker.text import is_cjk
 from pipeline.checker.vocab import COMPOUND_SURNAMES, SURNAMES, a_person_name
 from pipeline.lazy_re import lazy_pattern
 from pipeline.type_words import POSTS
+
+if TYPE_CHECKING:
+    from pipeline.spec import DocSpec
 
 SEVERITY = Severity.ERROR
 
@@ -174,19 +178,27 @@ _jinja = lazy_pattern(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _FIXED: IdentityCache[str] = IdentityCache()
 
 
+def template_sources(spec: DocSpec) -> list[str]:
+    """The source of each of the type's section templates (none for a type without a
+    prompts folder)."""
+    folder = spec.prompts_dir
+    sources: list[str] = []
+    if folder is not None and Path(folder).is_dir():
+        for path in sorted(Path(folder).glob("*.j2")):
+            try:
+                sources.append(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue  # a broken template is the spec loader's to report
+    return sources
+
+
 def _fixed_text(ctx: Context) -> str:
     """The type's own words: its name and the literal text of its templates (the Jinja
     expressions and statements cut out, not rendered), and the lexicon's set phrases;
     one line each."""
     assert ctx.spec is not None
     parts = [ctx.spec.name]
-    folder = ctx.spec.prompts_dir
-    if folder is not None and Path(folder).is_dir():
-        for path in sorted(Path(folder).glob("*.j2")):
-            try:
-                parts.append(_jinja().sub("\n", path.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
-                continue  # a broken template is the spec loader's to report
+    parts += [_jinja().sub("\n", source) for source in template_sources(ctx.spec)]
     if ctx.lexicon is not None:
         parts.extend(ctx.lexicon.exempt_words())
     return "\n".join(parts)

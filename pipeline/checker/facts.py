@@ -46,7 +46,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.checker.claimed_names import check_claimed_names
+from pipeline.checker.claimed_names import check_claimed_names, template_sources
 from pipeline.checker.context import Context, SectionSpan
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.lexicon import Lexicon
@@ -137,12 +137,29 @@ def _build_backing(ctx: Context) -> Backing:
     for v in ctx.facts.values.values():
         _walk(v, backing)
     if ctx.spec:
+        backing.values.update(_derived_years(ctx))
         for item in ctx.spec.rules.allowed_numbers:
             try:
                 backing.values.add(round(float(item), 6))
             except ValueError:
                 backing.phrases.append(item)
     return backing
+
+
+_YEAR_ARITHMETIC = lazy_pattern(r"\{\{\s*([a-z][a-z0-9_]*)\s*([+-])\s*(\d)\s*\}\}")
+
+
+def _derived_years(ctx: Context) -> set[float]:
+    """The years the type's templates write from a year fact (总结{{ report_year - 1 }}年工作
+    in a notice: the year before), as the facts give it: backed as the fact itself is."""
+    assert ctx.spec is not None and ctx.facts is not None
+    out: set[float] = set()
+    for source in template_sources(ctx.spec):
+        for name, sign, n in _YEAR_ARITHMETIC().findall(source):
+            fact, value = ctx.spec.facts.get(name), ctx.facts.values.get(name)
+            if fact is not None and fact.type == "year" and isinstance(value, int):
+                out.add(float(value + int(n) if sign == "+" else value - int(n)))
+    return out
 
 
 _EXEMPT_KEYS: IdentityCache[tuple[str, ...]] = IdentityCache()
