@@ -2077,6 +2077,22 @@ REAL_OTHERS = {
 """Another unit's value for each of the real county notice's own string facts."""
 
 
+COMPANY_OTHERS = {
+    "各党小组，全体党员": "各党支部，全体党员",
+    "中共青山县供电有限公司支部委员会": "共青团白沙县水务有限公司委员会",
+    "赵雪": "孙敏",
+    "13907398899": "13500001111",
+    "8:30—17:00": "9:00—16:30",
+    "8:30—9:00": "9:00—9:30",
+    "9:00—11:00": "9:30—11:30",
+    "11:00—11:30": "11:30—12:00",
+    "14:00—17:00": "14:30—16:30",
+    "8:20": "8:50",
+    "王建国": "李强",
+}
+"""Another unit's value for each of the real company notice's own string facts."""
+
+
 def _for_another_unit(
     cli, tmp_path: Path, text: str, others: dict[str, Any], leaks: list[str]
 ) -> tuple[Any, str]:
@@ -2237,19 +2253,7 @@ def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli
         cli,
         tmp_path / "company",
         company.read_text(encoding="utf-8"),
-        {
-            "各党小组，全体党员": "各党支部，全体党员",
-            "中共青山县供电有限公司支部委员会": "共青团白沙县水务有限公司委员会",
-            "赵雪": "孙敏",
-            "13907398899": "13500001111",
-            "8:30—17:00": "9:00—16:30",
-            "8:30—9:00": "9:00—9:30",
-            "9:00—11:00": "9:30—11:30",
-            "11:00—11:30": "11:30—12:00",
-            "14:00—17:00": "14:30—16:30",
-            "8:20": "8:50",
-            "王建国": "李强",
-        },
+        COMPANY_OTHERS,
         ["8:30", "8:20", "11:00", "17:00", "14:00", "赵雪", "王建国"],
     )
     by_label = {f.label: f for f in spec.facts.values()}
@@ -2310,17 +2314,21 @@ def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):
         cli, tmp_path / "hospital", hospital.read_text(encoding="utf-8"), HOSPITAL_OTHERS, []
     )
     assert not [f for f in spec.facts.values() if re.search("[〔〕]", f.label)], spec.facts
-    assert "（青卫健发〔2025〕6号）转发给你们" in draft, draft
+    # the forwarded document's own 文号 is a fact, as its title is: another notice forwards
+    # another document
+    assert f"《{FORWARDED_OTHER}》（青卫健发〔2026〕3号）转发给你们" in draft, draft
 
 
+FORWARDED_OTHER = "白沙县卫生健康局关于开展2026年院感防控专项行动的通知"
 HOSPITAL_OTHERS = {
     "院内各科室": "院内各部门",
     "青山县人民医院": "青山县中医院",
-    "青山县": "青山县",  # the county of the 卫生健康局 whose notice it forwards, in its title
+    "青山县卫生健康局关于开展2025年医疗质量安全提升行动的通知": FORWARDED_OTHER,
+    "青卫健发〔2025〕6号": "青卫健发〔2026〕3号",
     "陈静": "孙丽",
     "0739-8551234（内线8012）": "0731-5550000（内线6001）",
     "医务科": "质控办",
-    "各临床科室要严格执行首诊负责、三级查房、疑难病例讨论": "各临床科室要严格执行交接班、会诊",
+    "首诊负责、三级查房、疑难病例讨论": "交接班、会诊",
 }
 """Another unit's value for each of the real hospital notice's own string facts."""
 
@@ -2340,3 +2348,127 @@ def test_a_contacts_name_after_a_department_is_the_contact(cli, tmp_path):
     by_label = {f.label: f for f in spec.facts.values()}
     assert by_label["联系人"].example == "陈静", by_label
     assert "联系人：质控办孙丽，联系电话：0731-5550000（内线6001）。" in draft, draft
+
+
+# ----------------------------------------------------------------------------- real notices, as a clerk reads them
+
+
+def test_a_forwarding_notice_names_the_forwarded_document_by_a_fact(cli, tmp_path):
+    """青山县人民医院关于转发《青山县卫生健康局关于开展2025年医疗质量安全提升行动的通知》的通知
+    was learned with the forwarded document's title as fixed text around {{ report_year }} (and
+    its 青山县 as the user's county), the type named “医疗质量安全提升行动的通知》的通知”: every
+    draft forwarded the sample's document. Its title (in the title, the opening and the 附件
+    line) and its 文号 are facts; the type is a 转发通知."""
+    hospital = REALWORLD / "notice-hospital-forward-2025.txt"
+    spec, draft = _for_another_unit(
+        cli, tmp_path, hospital.read_text(encoding="utf-8"), HOSPITAL_OTHERS, ["青卫健发〔2025〕"]
+    )
+    assert spec.title == "{{ unit_name }}关于转发《{{ forwarded_title }}》的通知"
+    assert spec.name == "转发通知"
+    labels = {f.label for f in spec.facts.values()}
+    assert {"转发文件标题", "转发文件文号", "工作年度"} <= labels, labels
+    assert "县名" not in labels, labels  # the forwarded document's issuer is not the user's
+    assert draft.startswith(f"青山县中医院关于转发《{FORWARDED_OTHER}》的通知\n"), draft
+    assert f"附件：{FORWARDED_OTHER}\n" in draft, draft
+    assert "到2026年底" in draft, draft  # the work's year, from the year fact
+
+
+def test_a_notices_arrangements_are_for_its_own_year(cli, tmp_path):
+    """A notice's 时间安排, 活动安排 or 工作安排 was learned as a summary's plans for the next
+    year: its template told the model “本节写的是{{ report_year + 1 }}年的工作打算”."""
+    for name in ("notice-hospital-forward-2025.txt", "notice-school-reading-2025.md"):
+        sample = tmp_path / name
+        sample.write_bytes((REALWORLD / name).read_bytes())
+        out = tmp_path / name.split(".")[0]
+        proc, _ = _learn(cli, sample, "--out", out, "--id", "notice")
+        assert proc.returncode == 0, proc.stderr
+        arrangements = (out / "prompts" / "notice" / "plans.j2").read_text(encoding="utf-8")
+        assert "下一年度" not in arrangements, arrangements
+        assert "report_year + 1" not in arrangements, arrangements
+
+
+def test_labels_are_the_names_a_clerk_uses(cli, tmp_path):
+    """Labels made of the words before a figure, cut where no clerk would: 召开截止日期,
+    由支部书记姓名, 数量19 (共计36人), 年度优秀共产党员人数, 决定于 (4月), 数量20 (评选“读书之星”2名),
+    等数量 (等18项医疗质量安全核心制度)."""
+    expected = {
+        "notice-company-party-2025.txt": {
+            "组织生活会召开截止日期",
+            "支部书记姓名",
+            "参加人数",
+            "优秀共产党员人数",
+        },
+        "notice-school-reading-2025.md": {"开展月份", "读书之星人数", "读书笔记字数"},
+        "notice-hospital-forward-2025.txt": {"医疗质量安全核心制度数量"},
+    }
+    for name, wanted in expected.items():
+        sample = tmp_path / name
+        sample.write_bytes((REALWORLD / name).read_bytes())
+        out = tmp_path / name.split(".")[0]
+        proc, _ = _learn(cli, sample, "--out", out, "--id", "notice")
+        assert proc.returncode == 0, proc.stderr
+        labels = {f.label for f in load_spec_file(out / "schemas" / "notice.yaml").facts.values()}
+        missing = {w for w in wanted if not any(label.endswith(w) for label in labels)}
+        assert not missing, (missing, labels)
+        clumsy = [
+            label
+            for label in labels
+            if re.search(r"^(?:由|等|年度)|^召开|决定于|^(?:数量|数值)\d+$", label)
+        ]
+        assert clumsy == [], labels
+
+
+def test_the_year_before_is_written_from_the_year_fact(cli, tmp_path):
+    """总结2024年农业农村工作 in a 2025 notice was written {{ report_year - 1 }}, but the checker
+    did not take that year from the facts: learn made 2024年 an allowed constant so that its
+    own example passed, and a 2026 notice's draft (总结2025年…) was an error. In a notice whose
+    title names no year (表彰2024年度优秀共产党员, dated 2025), the years were facts of their
+    own (表彰年份). Both are written from the year fact, and no other year's draft is flagged."""
+    township = REALWORLD / "notice-township-meeting-2025.txt"
+    spec, draft = _for_another_unit(
+        cli,
+        tmp_path / "township",
+        township.read_text(encoding="utf-8"),
+        {
+            "各村（社区）、镇直各单位": "各社区，街道直属各单位",
+            "青石镇人民政府": "白沙镇人民政府",
+            "刘丽": "赵敏",
+            "0739-8765432，13807391234": "0731-5550000",
+            "镇党政办": "镇综治办",
+            "14:30": "上午9:00",
+            "14:15": "8:45",
+            "17:00": "16:30",
+            "李明": "孙强",
+            "张建国": "周文",
+        },
+        ["2024"],
+    )
+    assert spec.rules.allowed_numbers == [], spec.rules.allowed_numbers
+    assert "总结2025年农业农村工作" in draft and "通报2025年农业生产情况" in draft, draft
+
+    company = REALWORLD / "notice-company-party-2025.txt"
+    spec, draft = _for_another_unit(
+        cli, tmp_path / "company", company.read_text(encoding="utf-8"), COMPANY_OTHERS, ["2024"]
+    )
+    years = [f for f in spec.facts.values() if f.type == "year"]
+    assert [(f.label, f.example) for f in years] == [("工作年度", 2025)], spec.facts
+    assert spec.rules.allowed_numbers == [], spec.rules.allowed_numbers
+    assert "表彰2025年度优秀共产党员" in draft, draft
+    assert "《关于做好2026年“七一”期间有关工作的通知》" in draft, draft
+
+
+def test_a_markdown_samples_escapes_are_read_as_the_checker_reads_them(cli, tmp_path):
+    """A Markdown sample's escaped heading numbers (1\\. 落实…) were read with their
+    backslash: each number became a fact (数值27…), and the example draft had four heading
+    errors. The months of a monthly schedule (2月：…) are the calendar's, not facts."""
+    sample = tmp_path / "plan.md"
+    sample.write_bytes((REALWORLD / "school-plan-2024.md").read_bytes())
+    proc, _ = _learn(cli, sample, "--out", tmp_path / "types", "--id", "plan")
+    assert proc.returncode == 0, proc.stderr
+    assert "self-check: the example draft has no error findings" in proc.stderr
+    spec = load_spec_file(tmp_path / "types" / "schemas" / "plan.yaml")
+    assert not [f.label for f in spec.facts.values() if re.search(r"数值|月份", f.label)]
+    prompts = tmp_path / "types" / "prompts" / "plan"
+    templates = "".join(p.read_text(encoding="utf-8") for p in prompts.glob("*.j2"))
+    assert "\\." not in templates and "\n1.落实党组织领导的校长负责制" in templates, templates
+    assert "\n2月：" in templates, templates

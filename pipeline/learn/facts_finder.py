@@ -66,6 +66,8 @@ MEASURES: dict[str, tuple[str, str, int]] = {
     "课时": ("课时数", "课时", 16),
     "学时": ("学时数", "学时", 16),
     "小时": ("时长", "小时", 8),
+    "分钟": ("时长", "分钟", 30),
+    "字": ("字数", "字", 800),
     "天": ("天数", "天", 5),
     "个工作日": ("工作日数", "个工作日", 5),
     "工作日": ("工作日数", "工作日", 5),
@@ -117,7 +119,7 @@ LIGHT_VERBS = (
     "|实现了|实现|达到了|达到|共计|累计|合计|总计|总共|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
 )
 _LEAD_WORDS = re.compile(
-    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年内|其中|总共|累计"
+    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年度|年内|其中|总共|累计"
     r"|共(?![青产建享同识治商])"  # 共 of a total, not of 共青团, 共产党, 共建, 共享, 共同…
     r"|先后|同志"
     r"|[全我本](?:街道|[省市县区乡镇院局])(?![场域级间])|全公司"
@@ -243,7 +245,7 @@ _TARGET_WORDS = re.compile(
 )
 """Words after the measured noun that say how the figure moved or compares (药品占比下降至,
 参与率保持在, 平均住院日由): the figure is the noun's value, so the label is the noun."""
-_LEAD_PREPOSITION = re.compile(r"^(?:的|对(?![口外象接标照比])|为(?![民主止期了]))")
+_LEAD_PREPOSITION = re.compile(r"^(?:的|对(?![口外象接标照比])|为(?![民主止期了])|由(?![于此]))")
 """对全县86个部门, 为入职3年内的18名教师, (组织)的培训: no part of the noun."""
 _WORD_START = re.compile(
     r"(?<=的)|(?=撰写|发表|召开|开展|举办|组织|参加|完成|实施|新建|新增|发展|建成|创建|引进"
@@ -261,6 +263,7 @@ def context_core(before: str) -> str:
         return core + before[note.start() :] if core else ""
     cut = max((m.start() for m in _DELIM_RE.finditer(before)), default=-1)
     phrase = before[cut + 1 :].strip()
+    phrase = _TARGET_WORDS.sub("", phrase) or phrase  # 时间不超过: not 超过 alone, leaving 不
     phrase = _TRAIL_WORDS.sub("", phrase)
     phrase = _TARGET_WORDS.sub("", phrase) or phrase
     phrase = _TRAIL_WORDS.sub("", phrase) or phrase  # 全部超过, 保持在…以上
@@ -387,6 +390,11 @@ def find_facts(
     _addressee_fact(text, outline, reg)
     _attachment_fact(text, outline, reg)
     year = _title_facts(text, outline, reg)
+    if year is None and "总结年度" not in reg.by_label and outline.signature:
+        # 关于开展“七一”主题党日活动的通知 … 2025年6月20日: the year is the 成文日期's
+        year = _body_year(
+            reg, year_value(outline.signature.date[:4]), "sample", outline.title_span.end
+        )
     next_year = plans_follow_year(outline.title)
     garbles_left = fix_garbles(text, banned or [], reg, edits)
     _restore_set_phrases(text, sample.holes, reg, edits)
@@ -476,10 +484,72 @@ _UNIT_EXAMPLES = {
 }
 
 
+FORWARDED = re.compile(r"关于转发《(?P<doc>[^《》]+)》的通知$")
+"""A 转发通知's title: the document it forwards, in 《》, is another issuer's, named as it is."""
+_FORWARDED_NUMBER = re.compile(r"》[（(]([\u4e00-\u9fff]{1,10}[〔［\[]\d{4}[〕］\]]\d{1,4}号)[）)]")
+"""The forwarded document's 文号 after its title (《…》（青卫健发〔2025〕6号）): its own."""
+
+
+def _forwarded_facts(text: str, outline: Outline, reg: _Registry, m: re.Match[str]) -> int | None:
+    """A 转发通知 (某医院关于转发《某局关于开展2025年…的通知》的通知): the unit before 关于, and
+    the forwarded document's title as one fact wherever the sample names it (the title, 现将
+    《…》转发给你们, the 附件 line), since another notice forwards another document; its year is
+    the work's year, returned, so that the body's 2025年底 is written from it."""
+    span = outline.title_span
+    raw = text[span.start : span.end]
+    unit = raw[: m.start()].strip()
+    if unit and len(unit) <= 30:
+        at = span.start + raw.index(unit)
+        _title_unit(text, span, reg, unit, at, at + len(unit))
+    doc = m.group("doc")
+    fact = reg.add_sample_text(
+        "转发文件标题",
+        span.start + m.start("doc"),
+        span.start + m.end("doc"),
+        fact_id="forwarded_title",
+        required=True,
+    )
+    fact.description = f"所转发文件的标题，不带书名号（样稿中为“{doc}”）。"
+    fact.origin = "title"
+    for occ in re.compile(re.escape(doc)).finditer(text, span.end):
+        if reg.free(occ.start(), occ.end()):
+            reg.add(fact.label, start=occ.start(), end=occ.end())
+        number = _FORWARDED_NUMBER.match(text, occ.end())
+        if number and reg.free(*number.span(1)):
+            reg.add_sample_text("转发文件文号", *number.span(1), fact_id="forwarded_number")
+    found = TITLE_YEAR.search(doc)
+    return _body_year(reg, year_value(found.group(1)) if found else None, "title", span.end)
+
+
+def _body_year(reg: _Registry, year: int | None, origin: Origin, start: int) -> int | None:
+    """`year` as the year fact when the text after `start` writes it outside other facts (到2025年底,
+    总结2024年工作 beside it), though the title does not: the body's years are then written from
+    it (2024 as the year before), as in a title that names it; else None."""
+    if year is None:
+        return None
+    free = "".join(" " if reg._covered[i] else ch for i, ch in enumerate(reg.text[start:], start))
+    if not re.search(rf"{year}\s*年", free):
+        return None
+    reg.taken.add("report_year")
+    reg.by_label["总结年度"] = FoundFact(
+        id="report_year",
+        label="总结年度",
+        type="year",
+        example=year,
+        description="",
+        origin=origin,
+        required=True,
+    )
+    return year
+
+
 def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     """The report year and the unit in the title; the year is returned."""
     span = outline.title_span
     raw = text[span.start : span.end]
+    forwarded = FORWARDED.search(raw)
+    if forwarded:
+        return _forwarded_facts(text, outline, reg, forwarded)
     m = TITLE_YEAR.search(raw) or _TITLE_YEAR_BLANK.search(raw)  # 20XX年, “某公司 年度”
     if not m:  # 青山县应急管理局关于开展安全生产大检查的通知: the unit is before 关于
         about = raw.find("关于", 1)
@@ -741,6 +811,22 @@ def _due(text: str, pos: int) -> tuple[str, str]:
     return _REPORTING.get(due.group("verb"), due.group("verb")), due.group("unit") or ""
 
 
+_DUE_OBJECT = re.compile(
+    rf"(?:召开|完成)(?:[{_CN_NUM}\d]+[次个项场批])?(?P<object>[\u4e00-\u9fff]{{2,8}})(?=[，,。；;]|$)"
+)
+"""What is held or finished by a deadline (召开一次组织生活会 → 组织生活会): a clerk names the
+date by it (组织生活会召开截止日期), not by the bare verb (召开截止日期)."""
+
+
+def _due_label(text: str, pos: int, verb: str) -> str:
+    """The label of a deadline that ends at `pos` and is due for `verb`."""
+    clause = re.split(r"[，,。；;\n]", text[pos:], maxsplit=1)[0]
+    due = _DUE_OBJECT.search(clause)
+    if due is not None and verb in ("召开", "完成"):
+        return f"{due.group('object')}{verb}截止日期"
+    return f"{verb}截止日期"
+
+
 def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
     """A deadline (请各单位于3月25日前将……报送县安委会办公室) is a date fact labelled by what
     is due (报送截止日期), written as the sample writes it; the unit the sample reports to is
@@ -756,7 +842,7 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
         except ValueError:
             continue
         verb, unit = _due(text, m.end())
-        label = _distinct_label(text, reg, start, f"{verb}截止日期", day.isoformat())
+        label = _distinct_label(text, reg, start, _due_label(text, m.end(), verb), day.isoformat())
         reg.add(
             label,
             start=start,
@@ -818,15 +904,20 @@ def _time_label(text: str, outline: Outline, reg: _Registry, start: int, end: in
     core = context_core(reg.before(start, 14).rstrip("（(：:为于在"))
     if core and not re.search(r"\d", core):
         return core if core.endswith("时间") else f"{core}时间"
-    heading = next(
+    heading = _heading_at(outline, start)
+    return heading if heading.endswith("时间") else "时间"
+
+
+def _heading_at(outline: Outline, pos: int) -> str:
+    """The heading of the section holding `pos` ("" in the opening)."""
+    return next(
         (
             b.heading
             for b in outline.sections
-            if b.heading and (b.heading_span or b.body).start <= start < b.body.end
+            if b.heading and (b.heading_span or b.body).start <= pos < b.body.end
         ),
         "",
     )
-    return heading if heading.endswith("时间") else "时间"
 
 
 def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
@@ -1253,8 +1344,9 @@ _FORWARD_DOC = re.compile(r"(?:计划|规划|要点|方案|打算|安排|思路)
 
 def plans_follow_year(title: str) -> bool:
     """Whether a report with this title plans the year after its own: a whole year's summary
-    does; a summary of part of a year (上半年 → 下半年工作计划) and a plan (工作计划) do not."""
-    return not (_PART_YEAR.search(title) or _FORWARD_DOC.search(title))
+    does; a summary of part of a year (上半年 → 下半年工作计划), a plan (工作计划) and a 通知
+    (whose 时间安排 or 活动安排 are this year's) do not."""
+    return not (_PART_YEAR.search(title) or _FORWARD_DOC.search(title) or title.endswith("通知"))
 
 
 def _plans_spans(outline: Outline) -> list[tuple[int, int]]:
@@ -1547,7 +1639,9 @@ def _value_facts(
             continue
         if sig is not None and m.start() >= sig.date_span.start:
             continue
-        _count_value(text, reg, m.start(1), m.end(1), m.group(1), m.group(2), chinese=False)
+        _count_value(
+            text, outline, reg, m.start(1), m.end(1), m.group(1), m.group(2), chinese=False
+        )
     # Counts in Chinese numerals (三次, 十二场), outside quotes, fixed words (每/第/一…) and
     # set phrases (中央八项规定精神).
     count = re.compile(rf"(?<![第每一{_CN_NUM}])([{_CN_NUM}]{{1,4}})({_CN_COUNT_MEASURES})")
@@ -1562,7 +1656,7 @@ def _value_facts(
         value = _cn_to_int(m.group(1))
         if value is None or value < 2:
             continue
-        _count_value(text, reg, m.start(1), m.end(1), value, m.group(2), chinese=True)
+        _count_value(text, outline, reg, m.start(1), m.end(1), value, m.group(2), chinese=True)
     _other_numbers(text, reg, body_start, sig.date_span.start if sig else len(text))
 
 
@@ -1669,7 +1763,7 @@ _COUNTED_LIST = re.compile(
 """An enumeration directly counted by the number after it (疼痛科、老年病科2个专科)."""
 _LIST_LEAD = re.compile(
     rf"^.*(?:{_LIGHT_SPLIT.pattern}|开设|设立|增设|新建|建成|建立|组建|成立|创建|打造|引进|新增"
-    r"|开通|评为|获评|包括|涵盖|涉及|培育|认定)"
+    r"|开通|评为|获评|包括|涵盖|涉及|培育|认定|执行|落实|推行|实行)"
 )
 """The words before a list's first item that say what was done with it (新开设)."""
 
@@ -1704,12 +1798,19 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
             noun: re.Match[str] | None = _ETC_NOUN.match(text, end + 1, m.end(1))
         else:
             noun = _NOUN_AFTER.match(text, after.end())
-        lead = _LEAD_WORDS.sub("", text[m.start(1) : start])[-6:]  # 召开 is what, not a verb
-        what = (context_core(lead) or lead) + (noun.group(1) if noun else "事项")
+            noun = noun or _KIND_AFTER.match(text, after.end()) if after.group("etc") else noun
+        lead = _LEAD_WORDS.sub("", text[m.start(1) : start])
+        what = (context_core(lead[-6:]) or lead[-6:]) + (noun.group(1) if noun else "事项")
+        if after.group("etc") and noun and len(lead) > 6:
+            # 各临床科室要严格执行首诊负责、三级查房等18项核心制度: a clause before the list,
+            # no part of a label; the kind after the count names it
+            what = noun.group(1)
         label = _distinct_label(text, reg, start, f"{what}名称", text[start:end])
         reg.add_sample_text(label, start, end)
 
 
+_KIND_AFTER = re.compile(rf"([\u4e00-\u9fff]{{2,{MAX_CORE - 2}}})(?=[{_DELIMS}])")
+"""The kind a 等 list is of, after its count (等18项医疗质量安全核心制度，): a longer noun."""
 _ETC_NOUN = re.compile(r"([\u4e00-\u9fff]{2,6})$")
 """The noun between a list's 等 and its count (社团 in 体育等社团28个)."""
 
@@ -1864,14 +1965,26 @@ def _times_label(text: str, start: int, end: int, core: str) -> str:
     return f"{core}{times.group(1)}"
 
 
+_MONTH = re.compile(r"月(?:(?P<entry>[：:])|(?P<verb>开展|举办|召开|举行|组织|启动|完成|实施)?)")
+"""A month after a number: a schedule's entry (2月：) or when something is done (4月开展)."""
+
+
 def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
     """Every Arabic number of the body no earlier rule made a fact (32微克每立方米): the
     sample's own figure, which fixed in a template would be written into every unit's report."""
     for m in _OTHER_NUMBER.finditer(text, start, end):
         if _in_quotes(text, m.start()) or not reg.free(m.start(), m.end()):
             continue
-        core = context_core(reg.before(m.start(), CORE_WINDOW))
-        label = _times_label(text, m.start(), m.end(), core) or f"数值{len(reg.by_label) + 1}"
+        month = _MONTH.match(text, m.end())
+        if month and 1 <= int(m.group()) <= 12 and "." not in m.group():
+            if month.group("entry") and text[m.start() - 1 : m.start()] in ("", "\n"):
+                reg.take(m.start(), m.end())  # 2月：… a schedule's month, the same every year
+                continue
+            core = month.group("verb") or ""
+            label = _distinct_label(text, reg, m.start(), f"{core}月份", int(m.group()))
+        else:
+            core = context_core(reg.before(m.start(), CORE_WINDOW))
+            label = _times_label(text, m.start(), m.end(), core) or f"数值{len(reg.by_label) + 1}"
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
         label = _distinct_label(text, reg, m.start(), label, value)
@@ -1977,10 +2090,22 @@ def _moved_from(text: str, reg: _Registry, s: int) -> str:
     return ""
 
 
+_QUOTED_BEFORE = re.compile(r"“([^“”\n]{2,10})”$")
+"""A name in quotes right before a count (评选“读书之星”2名): what is counted."""
+
+
 def _count_value(
-    text: str, reg: _Registry, s: int, e: int, raw: Any, measure: str, *, chinese: bool
+    text: str,
+    outline: Outline,
+    reg: _Registry,
+    s: int,
+    e: int,
+    raw: Any,
+    measure: str,
+    *,
+    chinese: bool,
 ) -> None:
-    core = context_core(reg.before(s, CORE_WINDOW))
+    core = context_core(reg.before(s, CORE_WINDOW)).removeprefix("等")  # a list's 等18项
     # 全镇12个行政村: the words before say only whose; the noun after is what is counted.
     # 较差的4个项目, 部门和213个项目: the words before qualify it or join another count.
     if measure not in ("%", "％") and (_WHOLE_AREA.fullmatch(core) or core.endswith(_JOINS)):
@@ -1994,6 +2119,11 @@ def _count_value(
     moved = _moved_from(text, reg, s)
     if not core:
         core = _counted_before(text, reg, s)
+    if not core and (quoted := _QUOTED_BEFORE.search(text, max(0, s - 12), s)):
+        core = quoted.group(1)
+    if not core:  # 三、参加人员 … 共计36人: what the section is about (参加人数)
+        heading = _heading_at(outline, s)
+        core = heading.removesuffix("人员") if suffix == "人数" else heading
     label = moved or _measured_label(core, suffix)
     if not core:
         label = f"数量{len(reg.by_label) + 1}"

@@ -14,6 +14,7 @@ from pipeline.checker.findings import Finding, Severity
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import clean_sample
 from pipeline.learn.facts_finder import (
+    FORWARDED,
     PLACEHOLDER,
     TITLE_YEAR,
     Edit,
@@ -114,6 +115,8 @@ def _default_name(outline: Outline, found: FactsFound) -> str:
     # a year left blank (“某公司 年度”) is gone from the cleaned title: its 年 is the first
     m = TITLE_YEAR.search(title) or (re.search("年", title) if blank_year else None)
     about = title.find("关于", 1)
+    if FORWARDED.search(title):  # the forwarded document's title is the user's to give
+        return "转发通知"
     if not m and about > 0 and any(f.origin == "title" and f.type == "string" for f in found.facts):
         return title[about:]  # 关于开展…的通知, without the sample's unit
     if not m:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from pipeline.checker.escapes import Unescaped
 from pipeline.docx_text import read_docx
 from pipeline.errors import InputError
 from pipeline.textio import document_kind, read_text
@@ -39,14 +40,15 @@ class SampleText(BaseModel):
 
 
 def _strip_markdown(text: str) -> str:
-    """Markdown marks (#, >, list bullets, **bold**) removed; the words kept."""
+    """Markdown marks (#, >, list bullets, **bold**) removed and escapes resolved (`1\\.` is
+    the heading number 1.), as the checker reads them; the words kept."""
     lines = []
     for line in text.splitlines():
         line = _MD_HEADING.sub("", line)
         line = _MD_QUOTE.sub("", line)
         line = _MD_BULLET.sub("", line)
         lines.append(_MD_EMPHASIS.sub(r"\2", line))
-    return "\n".join(lines)
+    return Unescaped("\n".join(lines)).text
 
 
 _FIGURE = re.compile(r"\d")

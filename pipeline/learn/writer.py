@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.learn.facts_finder import TITLE_YEAR, FactsFound, FoundFact
+from pipeline.learn.facts_finder import FORWARDED, TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.textio import folder_problem, write_atomic
@@ -214,7 +214,14 @@ def title_template(text: str, outline: Outline, found: FactsFound) -> str:
     title, span = outline.title, outline.title_span
     unit = next((f for f in found.facts if f.origin == "title" and f.type == "string"), None)
     year = next((f for f in found.facts if f.id == "report_year"), None)
-    if year is None:  # 青山县应急管理局关于开展…的通知: the unit alone
+    forwarded = FORWARDED.search(title)
+    if forwarded and any(f.id == "forwarded_title" for f in found.facts):
+        lead = _with_unit(text, span, title[: forwarded.start("doc")], unit)
+        return lead + "{{ forwarded_title }}" + _literal(title[forwarded.end("doc") :])
+    in_title = year is not None and (
+        TITLE_YEAR.search(title) or any(span.start <= o.start < span.end for o in year.occurrences)
+    )
+    if year is None or not in_title:  # 青山县应急管理局关于开展…的通知: the unit alone
         return _with_unit(text, span, title, unit)
     m = TITLE_YEAR.search(title)
     if m:
