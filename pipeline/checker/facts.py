@@ -146,19 +146,20 @@ def _build_backing(ctx: Context) -> Backing:
     return backing
 
 
-_YEAR_ARITHMETIC = lazy_pattern(r"\{\{\s*([a-z][a-z0-9_]*)\s*([+-])\s*(\d)\s*\}\}")
+_YEARS_BEFORE = lazy_pattern(r"\{\{\s*([a-z][a-z0-9_]*)\s*-\s*(\d)\s*\}\}")
 
 
 def _derived_years(ctx: Context) -> set[float]:
-    """The years the type's templates write from a year fact (总结{{ report_year - 1 }}年工作
-    in a notice: the year before), as the facts give it: backed as the fact itself is."""
+    """The earlier years the type's templates write from a year fact (总结{{ report_year - 1 }}
+    年工作 in a notice: the year before), as the facts give it: backed as the fact itself is.
+    (A following year is backed in the plans section only, where a plans template writes it.)"""
     assert ctx.spec is not None and ctx.facts is not None
     out: set[float] = set()
     for source in template_sources(ctx.spec):
-        for name, sign, n in _YEAR_ARITHMETIC().findall(source):
+        for name, n in _YEARS_BEFORE().findall(source):
             fact, value = ctx.spec.facts.get(name), ctx.facts.values.get(name)
             if fact is not None and fact.type == "year" and isinstance(value, int):
-                out.add(float(value + int(n) if sign == "+" else value - int(n)))
+                out.add(float(value - int(n)))
     return out
 
 
