@@ -71,6 +71,26 @@ def example_draft_text(name: str) -> str:
     return done.stdout
 
 
+def repository_texts() -> dict[str, str]:
+    """Every real text of the repository (tests/data, examples, evals, ../shared/samples; a
+    .docx as Word shows it), and the offline draft of every example: what a rule must not
+    misread."""
+    from pipeline.docx_text import read_docx
+    from pipeline.textio import read_text
+
+    texts: dict[str, str] = {}
+    roots = [REPO / "tests" / "data", EXAMPLES, REPO / "evals", REPO.parent / "shared" / "samples"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".txt", ".md", ".yaml", ".json"):
+                texts[str(path)] = read_text(path)
+            elif path.suffix == ".docx" and "password" not in path.name:
+                texts[str(path)] = read_docx(path)
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        texts[f"draft of {example.name}"] = example_draft_text(example.stem)
+    return texts
+
+
 @pytest.fixture
 def cli():
     """The CLI runner: `cli("run", path, "-o", out)` → CompletedProcess."""

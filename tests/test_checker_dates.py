@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.checker import check_text
-from pipeline.docx_text import read_docx
 from pipeline.textio import read_text
-from tests.conftest import EXAMPLES, REPO, example_draft_text
+from tests.conftest import repository_texts
 
 DATA = Path(__file__).parent / "data"
 CODES = ("numbers.date", "numbers.weekday")
@@ -157,23 +156,8 @@ def test_no_date_finding_on_true_dates_and_what_is_no_date(text):
     assert date_findings(text) == []
 
 
-def _repository_texts() -> dict[str, str]:
-    """Every real text of the repository, and the offline draft of every example."""
-    texts: dict[str, str] = {}
-    roots = [DATA, REPO / "examples", REPO / "evals", REPO.parent / "shared" / "samples"]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".txt", ".md", ".yaml", ".json"):
-                texts[str(path)] = read_text(path)
-            elif path.suffix == ".docx" and "password" not in path.name:
-                texts[str(path)] = read_docx(path)
-    for example in sorted(EXAMPLES.glob("*.yaml")):
-        texts[f"draft of {example.name}"] = example_draft_text(example.stem)
-    return texts
-
-
 def test_no_date_finding_on_any_real_text_of_the_repository():
-    texts = _repository_texts()
+    texts = repository_texts()
     assert sum(p.endswith(".docx") for p in texts) >= 2 and len(texts) >= 90
     assert {p: f for p, t in texts.items() if (f := date_findings(t))} == {}
     # the scan reads dates with their weekdays: the two notices that write one, and the
