@@ -29,6 +29,7 @@ Rule families and their codes (severity in brackets):
     style.traditional [warning]  工作總結 (traditional characters in a simplified text)
     style.misused-word           再接再励, 截止2024年底 (常见错别字; schemas/lexicon/misused-words.yaml)
     style.latin-abbreviation [warning]  KPI, OA系统 (schemas/lexicon/latin-abbreviations.yaml)
+    style.number-form [warning]  二0二0年, 百分之95, 3百余人, 1.5万万元, 约300余人 (GB/T 15835-2011)
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """
@@ -48,6 +49,7 @@ from pipeline.checker.findings import CheckReport, Finding, Severity
 from pipeline.checker.fix import apply_fixes, clean_text
 from pipeline.checker.lexicon import DEFAULT_LEXICON, Lexicon, load_lexicon
 from pipeline.checker.noise import check_noise, find_residue, scan_blanks
+from pipeline.checker.number_forms import check_number_forms
 from pipeline.checker.placeholders import check_placeholders
 from pipeline.checker.set_phrases import check_set_phrases
 from pipeline.checker.silent_gaps import check_silent_gaps, reads_as_cut
@@ -70,6 +72,7 @@ RULES = (
     check_structure,
     check_facts,
     check_style,
+    check_number_forms,
 )
 """Every rule family, in the order their findings are gathered."""
 
