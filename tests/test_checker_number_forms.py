@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from pipeline.checker import check_text
+from pipeline.checker import apply_fixes, check_text, clean_text
+from pipeline.checker.fix import style_fixed
 from pipeline.checker.wording import fix_zh, problem_zh
 from tests.conftest import repository_texts
 
@@ -31,13 +32,13 @@ def number_forms(text: str) -> list[tuple[str, str, str]]:
             "二0二0年，我校",
             "二0二0",
             "a digit zero in Chinese numerals: “二0二0”",
-            "write “二〇二〇”",
+            "write “二〇二〇” (draft check --fix does)",
         ),
         (
             "二O二五年工作要点",
             "二O二五",
             "a letter O in Chinese numerals: “二O二五”",
-            "write “二〇二五”",
+            "write “二〇二五” (draft check --fix does)",
         ),
         ("建于一九九0年", "一九九0", "a digit zero in Chinese numerals: “一九九0”", None),
         ("二０二０年", "二０二０", "a digit zero in Chinese numerals: “二０二０”", None),
@@ -175,6 +176,20 @@ def test_site_residue_is_not_the_writer_s_text(line, form):
     assert number_forms(f"学校2020年工作总结\n我校{form}。") != []  # in the text it is reported
 
 
+def test_fix_writes_the_zero_in_chinese_numerals_and_leaves_the_rest_to_the_writer():
+    text = SCHOOL + PROOFREAD
+    fixed = clean_text(text)
+    assert fixed == text.replace("二0二0年", "二〇二〇年")
+    # the forms that need a person's choice stay, and are reported again
+    assert [e for e, _, _ in number_forms(fixed)] == ["百分之95", "3百", "约300余", "1.5万万"]
+    assert apply_fixes("二O二五年", check_text("二O二五年").findings) == "二〇二五年"
+
+
+def test_a_model_s_answer_gets_the_zero_fix_too():
+    assert style_fixed("二0二0年，学校完成任务。") == "二〇二〇年，学校完成任务。"
+    assert style_fixed("约300余人参加。") == "约300余人参加。"
+
+
 def test_the_finding_in_chinese_names_the_form():
     finding = next(f for f in check_text("覆盖率达百分之95。").findings if f.code == CODE)
     assert "数字用法不规范" in problem_zh(finding)
@@ -197,6 +212,11 @@ def test_draft_check_reports_the_forms_and_fix_writes_the_zero(cli, tmp_path):
     plain = cli("check", path)
     assert "style.number-form" in plain.stdout and "Traceback" not in plain.stderr
     assert "write “95%” or “百分之九十五”" in plain.stdout
+    fixed = cli("check", path, "--fix")
+    assert fixed.returncode == 0, fixed.stderr
+    copy = (tmp_path / "总结.fixed.txt").read_text("utf-8")
+    assert copy == (SCHOOL + PROOFREAD).replace("二0二0年", "二〇二〇年")
+    assert path.read_text("utf-8") == SCHOOL + PROOFREAD  # the original is left as it was
 
 
 def test_no_number_form_finding_on_any_real_text_of_the_repository():

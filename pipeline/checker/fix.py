@@ -1,9 +1,12 @@
 """`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored,
-half-width punctuation in Chinese text written full-width, traditional characters simplified.
+half-width punctuation in Chinese text written full-width, traditional characters simplified,
+a 0 or O in Chinese numerals written 〇 (二0二0年 → 二〇二〇年).
 
-Only noise and those two style findings carry a replacement; a gap is never touched (not even a
-suspect blank), so the cleaned copy has exactly the holes the original had, and the checker
-finds them again. A model's answer gets the two style fixes alone (`style_fixed`).
+Only noise and those three style findings carry a replacement (of `style.number-form`, only
+the 0 or O in Chinese numerals: its other forms need a person's choice); a gap is never
+touched (not even a suspect blank), so the cleaned copy has exactly the holes the original
+had, and the checker finds them again. A model's answer gets the style fixes alone
+(`style_fixed`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
     return blank.end()
 
 
-STYLE_FIXES = ("style.half-width-punct", "style.traditional")
+STYLE_FIXES = ("style.half-width-punct", "style.traditional", "style.number-form")
 """The style findings a fix applies: how a 公文 writes a character, never what it says."""
 
 
@@ -120,13 +123,15 @@ def clean_text(text: str) -> str:
 
 def style_fixed(text: str) -> str:
     """`text` with only the style fixes (STYLE_FIXES) made: for a model's answer, whose blanks
-    and lines are its own, not a PDF's. A text with no half-width mark and no character
-    outside GB 2312 (most answers) has nothing to fix and is not checked twice."""
+    and lines are its own, not a PDF's. A text with no half-width mark, no character outside
+    GB 2312 and no 0 or O beside a Chinese numeral (most answers) has nothing to fix and is
+    not checked twice."""
     from pipeline.checker import check_text
+    from pipeline.checker.number_forms import zero_beside_numerals
     from pipeline.checker.style import HALF_WIDTH
     from pipeline.checker.traditional import in_gb2312
 
-    if HALF_WIDTH.search(text) is None and in_gb2312(text):
+    if HALF_WIDTH.search(text) is None and in_gb2312(text) and not zero_beside_numerals(text):
         return text
     findings = check_text(text).findings
     return apply_fixes(text, [f for f in findings if f.code in STYLE_FIXES or f.family == "gap"])

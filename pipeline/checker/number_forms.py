@@ -2,7 +2,7 @@
 a warning.
 
 - a digit zero or a letter O inside Chinese numerals written digit by digit (二0二0年,
-  二O二五年), where 〇 belongs;
+  二O二五年), where 〇 belongs: the one form `draft check --fix` corrects;
 - 百分之 before Arabic digits (百分之95): 95% or 百分之九十五;
 - Arabic digits with 十, 百 or 千 as a unit (3百余人次, 5千元): 300余人次 or 三百余人次 (万 and 亿
   after digits are right: 3万, 1.5亿);
@@ -84,6 +84,11 @@ def _zeros_beside_numerals(text: str) -> list[int]:
     ]
 
 
+def zero_beside_numerals(text: str) -> bool:
+    """Whether a 0 or an O stands beside a Chinese digit: a text `--fix` may write 〇 in."""
+    return bool(_zeros_beside_numerals(text))
+
+
 def _zero_lookalikes(ctx: Context) -> list[Finding]:
     """二0二0年, 二O二五年: a run of digit-by-digit Chinese numerals holding a 0 or an O."""
     text = ctx.text
@@ -118,7 +123,8 @@ def _zero_lookalikes(ctx: Context) -> list[Finding]:
                 start,
                 end,
                 f"{kind} in Chinese numerals: {_quoted(run)}",
-                f"write {_quoted(fixed)}",
+                f"write {_quoted(fixed)} (draft check --fix does)",
+                replacement=fixed,
             )
         )
     return out
