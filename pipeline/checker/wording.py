@@ -65,6 +65,8 @@ RULES: dict[str, tuple[str, str]] = {
     "noise.stray-space": ("多余的空格", "删除空格"),
     "noise.wrap-space": ("排版换行留下的空格", "删除空格"),
     "numbers.list-count": ("列举的项数与所写的数目不符", "核对列举的各项和数目，使二者一致"),
+    "numbers.date": ("日期不存在（月份或日数超出日历）", "核对并改正月份或日期"),
+    "numbers.weekday": ("星期几与所写日期不符", "按日期改正星期几，或改正日期"),
     "structure.empty-section": ("本部分没有正文", "补写本部分内容"),
     "structure.extra-section": (
         "多出一个文种没有的部分（一级标题）",
