@@ -30,6 +30,8 @@ Rule families and their codes (severity in brackets):
     style.misused-word           再接再励, 截止2024年底 (常见错别字; schemas/lexicon/misused-words.yaml)
     style.latin-abbreviation [warning]  KPI, OA系统 (schemas/lexicon/latin-abbreviations.yaml)
     style.number-form [warning]  二0二0年, 百分之95, 3百余人, 1.5万万元, 约300余人 (GB/T 15835-2011)
+    style.repeated-word [warning]  的的, 落实落实 (a typo; reduplications allowed by
+                                 schemas/lexicon/reduplications.yaml; --fix: 的的 → 的)
 
 Unmarked codes are errors. Offsets are into the text exactly as given.
 """
@@ -43,6 +45,7 @@ from pipeline.checker.context import Context
 from pipeline.checker.counted_lists import check_counted_lists
 from pipeline.checker.dates import check_dates
 from pipeline.checker.debris import check_marker_debris
+from pipeline.checker.doubled import check_doubled
 from pipeline.checker.escapes import Unescaped
 from pipeline.checker.facts import check_facts
 from pipeline.checker.findings import CheckReport, Finding, Severity
@@ -73,6 +76,7 @@ RULES = (
     check_facts,
     check_style,
     check_number_forms,
+    check_doubled,
 )
 """Every rule family, in the order their findings are gathered."""
 

@@ -1,12 +1,13 @@
 """`draft check --fix`: a cleaned copy — residue removed, wrap spaces joined, breaks restored,
 half-width punctuation in Chinese text written full-width, traditional characters simplified,
-a 0 or O in Chinese numerals written 〇 (二0二0年 → 二〇二〇年).
+a 0 or O in Chinese numerals written 〇 (二0二0年 → 二〇二〇年), a doubled function word written
+once (的的 → 的).
 
-Only noise and those three style findings carry a replacement (of `style.number-form`, only
-the 0 or O in Chinese numerals: its other forms need a person's choice); a gap is never
-touched (not even a suspect blank), so the cleaned copy has exactly the holes the original
-had, and the checker finds them again. A model's answer gets the style fixes alone
-(`style_fixed`).
+Only noise, those three style findings and that typo carry a replacement (of
+`style.number-form`, only the 0 or O in Chinese numerals: its other forms need a person's
+choice); a gap is never touched (not even a suspect blank), so the cleaned copy has exactly the
+holes the original had, and the checker finds them again. A model's answer gets the style
+fixes alone (`style_fixed`).
 """
 
 from __future__ import annotations
@@ -42,16 +43,21 @@ def _blank_line_after(text: str, pos: int, parts: list[str]) -> int:
 
 
 STYLE_FIXES = ("style.half-width-punct", "style.traditional", "style.number-form")
-"""The style findings a fix applies: how a 公文 writes a character, never what it says."""
+"""The style findings a fix applies to any text: how a 公文 writes a character, never what
+it says."""
+TYPO_FIXES = ("style.repeated-word",)
+"""The typos `--fix` corrects too (的的 → 的: a character no word doubles, the second copy
+deleted); a model's answer is redrafted instead."""
 
 
 def fixable(findings: list[Finding]) -> list[Finding]:
-    """The findings a fix applies: noise, and the style findings of STYLE_FIXES, with a
-    replacement."""
+    """The findings a fix applies: noise, and the style findings of STYLE_FIXES and
+    TYPO_FIXES, with a replacement."""
+    codes = STYLE_FIXES + TYPO_FIXES
     return [
         f
         for f in findings
-        if f.replacement is not None and (f.code.startswith("noise.") or f.code in STYLE_FIXES)
+        if f.replacement is not None and (f.code.startswith("noise.") or f.code in codes)
     ]
 
 
@@ -66,7 +72,7 @@ def _gap_spans(findings: list[Finding]) -> list[tuple[int, int]]:
     return merged
 
 
-def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+def touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """True when [start, end) overlaps one of the sorted, disjoint `spans`."""
     i = bisect_left(spans, (end,)) - 1
     return i >= 0 and spans[i][1] > start
@@ -80,7 +86,7 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
     gaps = _gap_spans(findings)
     edits: list[tuple[int, int, str]] = []
     for f in fixable(findings):
-        if _touches(gaps, f.start, max(f.end, f.start + 1)):
+        if touches(gaps, f.start, max(f.end, f.start + 1)):
             continue
         start, end = f.start, f.end
         if f.replacement == "" and f.code == "noise.boilerplate":
@@ -115,7 +121,8 @@ def apply_fixes(text: str, findings: list[Finding]) -> str:
 
 def clean_text(text: str) -> str:
     """The text with its noise fixed (site residue removed, wrap spaces joined), its half-width
-    punctuation in Chinese text written full-width and its traditional characters simplified."""
+        punctuation in Chinese text written full-width, its traditional characters simplified and a
+    doubled function word written once."""
     from pipeline.checker import check_text
 
     return apply_fixes(text, check_text(text).findings)

@@ -98,6 +98,7 @@ RULES: dict[str, tuple[str, str]] = {
         "按规范改写数字，如“二〇二〇年”“95%”“300余人”，约数只用一种说法",
     ),
     "style.repeated-sentence": ("句子重复", "删去重复的句子"),
+    "style.repeated-word": ("字词重复（多打了一遍）", "删去重复的字词"),
     "style.signature-role": (
         "落款署名前缺少“述职人：”等称谓",
         "在姓名前加上称谓，如“述职人：王建国”",

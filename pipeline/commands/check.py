@@ -163,7 +163,7 @@ def check(
         typer.Option(
             "--fix",
             help="Write a cleaned copy (residue removed, wrap spaces joined, punctuation "
-            "full-width); gaps are never touched. Written to FILE's name + .fixed, or to -o.",
+            "full-width, 的的 written once); gaps are never touched. Written to FILE's name + .fixed, or to -o.",
         ),
     ] = False,
     output: Annotated[
