@@ -20,6 +20,8 @@
 - `style.latin-abbreviation` (warning): an English abbreviation in Chinese text (KPI, OA系统)
   that the facts do not write, the text does not explain and the built-in list
   `schemas/lexicon/latin-abbreviations.yaml` does not allow (`abbreviations.py`).
+
+`style.repeated-word` (的的, 落实落实) is a rule family of its own, `doubled.py`.
 """
 
 from __future__ import annotations
