@@ -72,6 +72,7 @@ def test_a_character_or_word_written_twice_is_a_warning(text: str, found: list[t
         # a never-doubled character meeting the word after it that starts with it
         "为了了解情况，我们对全校进行了了解；关键是是否落实；达到目的的手段。",
         "现在在校学生1200人，以及及时处理的问题，作为为民办实事项目，请领导把把关。",
+        "成为为人民服务的人才，即将将新校区交付使用，面对对手不退缩，终于于2023年建成。",
         # numerals, a measure word after a number (gap.marker-debris), names in a list
         "全年接待1111人次，二二得四，共建成九个个站点，表彰张三、张三两名同志。",
         # a title, a slogan in quotes, a set phrase's garbled form, a marker
