@@ -1047,7 +1047,9 @@ def test_a_marker_filled_in_word_and_saved_by_libreoffice_is_checked_as_filled(c
     typed = _typed_in_word(source, tmp_path / "typed.docx", {"【待补充：中心组学习次数】": "12"})
     saved = tmp_path / "saved"
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "docx", "--outdir", saved, typed],
+        # a profile of its own: the user's default one may be in use by another soffice
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+         "--headless", "--convert-to", "docx", "--outdir", saved, typed],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
     done = cli("check", saved / "typed.docx", "--facts", facts, "--format", "json")

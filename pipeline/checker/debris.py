@@ -89,7 +89,8 @@ def _counts(text: str) -> list[tuple[int, int]]:
 
 
 _doubled_word = lazy_pattern(
-    "|".join(sorted((w + w for w in MEASURE_WORDS), key=len, reverse=True))
+    # longest first; sorted so that the pattern is the same in every process
+    "|".join(sorted((w + w for w in MEASURE_WORDS), key=lambda d: (-len(d), d)))
 )
 """Any measure word written twice (个个, 人次人次): most texts have none, and need no more."""
 
