@@ -69,6 +69,7 @@ def test_a_character_or_word_written_twice_is_a_warning(text: str, found: list[t
         "年年评为先进，事事有人管，条条落实，个个争先，多多指导，谢谢大家，哈哈一笑。",
         "扎扎实实、认认真真、实实在在、的的确确地做好工作，家家户户，方方面面，明明白白。",
         "不能不了了之，要一个一个地解决、一步一步地推进、一点一点地积累，明辨是是非非。",
+        "树立学习学习再学习的理念，一件一件抓落实，一项一项抓整改。",
         # a never-doubled character meeting the word after it that starts with it
         "为了了解情况，我们对全校进行了了解；关键是是否落实；达到目的的手段。",
         "现在在校学生1200人，以及及时处理的问题，作为为民办实事项目，请领导把把关。",
