@@ -44,6 +44,13 @@ def number_forms(text: str) -> list[tuple[str, str, str]]:
         ("二０二０年", "二０二０", "a digit zero in Chinese numerals: “二０二０”", None),
         ("九0后教师", "九0", "a digit zero in Chinese numerals: “九0”", None),
         (
+            "二零二〇年工作总结",
+            "二零二〇",
+            "零 in a year written digit by digit: “二零二〇年”",
+            "write “二〇二〇年” (draft check --fix does)",
+        ),
+        ("建于一九九零年", "一九九零", None, "write “一九九〇年” (draft check --fix does)"),
+        (
             "覆盖率达百分之95。",
             "百分之95",
             "百分之 before Arabic digits: “百分之95”",
@@ -122,7 +129,8 @@ def test_each_form_is_reported_with_its_corrected_form(text, excerpt, message, h
         "万万不可",
         "成千上万",
         "二〇二〇年",
-        "二零二〇年",
+        "一百零五人",  # a quantity takes 零
+        "零星分布，零五年",
         "2025年3月6日",
         "0.5",
         "下午2:30",
@@ -183,11 +191,13 @@ def test_fix_writes_the_zero_in_chinese_numerals_and_leaves_the_rest_to_the_writ
     # the forms that need a person's choice stay, and are reported again
     assert [e for e, _, _ in number_forms(fixed)] == ["百分之95", "3百", "约300余", "1.5万万"]
     assert apply_fixes("二O二五年", check_text("二O二五年").findings) == "二〇二五年"
+    assert apply_fixes("二零零八年", check_text("二零零八年").findings) == "二〇〇八年"
 
 
 def test_a_model_s_answer_gets_the_zero_fix_too():
     assert style_fixed("二0二0年，学校完成任务。") == "二〇二〇年，学校完成任务。"
     assert style_fixed("约300余人参加。") == "约300余人参加。"
+    assert style_fixed("二零二五年，学校完成任务。") == "二〇二五年，学校完成任务。"
 
 
 def test_the_finding_in_chinese_names_the_form():

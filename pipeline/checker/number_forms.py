@@ -2,7 +2,8 @@
 a warning.
 
 - a digit zero or a letter O inside Chinese numerals written digit by digit (二0二0年,
-  二O二五年), where 〇 belongs: the one form `draft check --fix` corrects;
+  二O二五年), or a 零 in a year so written (二零二五年), where 〇 belongs: the one form
+  `draft check --fix` corrects;
 - 百分之 before Arabic digits (百分之95): 95% or 百分之九十五;
 - Arabic digits with 十, 百 or 千 as a unit (3百余人次, 5千元): 300余人次 or 三百余人次 (万 and 亿
   after digits are right: 3万, 1.5亿);
@@ -84,9 +85,49 @@ def _zeros_beside_numerals(text: str) -> list[int]:
     ]
 
 
+def _years_with_ling(text: str) -> list[tuple[int, int]]:
+    """The spans of years written digit by digit with 零 (二零二五年), where 〇 belongs."""
+    out: list[tuple[int, int]] = []
+    for pos in _positions(text, "零"):
+        if out and pos < out[-1][1]:
+            continue
+        start = end = pos
+        while start > 0 and text[start - 1] in _CN_DIGITS:
+            start -= 1
+        while end < len(text) and text[end] in _CN_DIGITS:
+            end += 1
+        before = text[start - 1 : start]
+        if end - start == 4 and text[end : end + 1] == "年" and before not in _NOT_BESIDE_ZERO_RUN:
+            out.append((start, end))
+    return out
+
+
 def zero_beside_numerals(text: str) -> bool:
-    """Whether a 0 or an O stands beside a Chinese digit: a text `--fix` may write 〇 in."""
-    return bool(_zeros_beside_numerals(text))
+    """Whether a 0 or an O stands beside a Chinese digit, or a year is written with 零: a
+    text `--fix` may write 〇 in."""
+    return bool(_zeros_beside_numerals(text)) or bool(_years_with_ling(text))
+
+
+def _ling_in_years(ctx: Context) -> list[Finding]:
+    """二零二五年: a year written digit by digit takes 〇, not 零 (GB/T 15835-2011)."""
+    out: list[Finding] = []
+    for start, end in _years_with_ling(ctx.text):
+        run = ctx.text[start:end]
+        if _skip(ctx, start, end) or any(ch in _LOOKALIKES for ch in run):
+            continue
+        fixed = run.replace("零", "〇")
+        out.append(
+            ctx.finding(
+                CODE,
+                Severity.WARNING,
+                start,
+                end,
+                f"零 in a year written digit by digit: {_quoted(run + '年')}",
+                f"write {_quoted(fixed + '年')} (draft check --fix does)",
+                replacement=fixed,
+            )
+        )
+    return out
 
 
 def _zero_lookalikes(ctx: Context) -> list[Finding]:
@@ -332,6 +373,7 @@ def check_number_forms(ctx: Context) -> list[Finding]:
     """`style.number-form` for each number written in a form GB/T 15835-2011 does not use."""
     return (
         _zero_lookalikes(ctx)
+        + _ling_in_years(ctx)
         + _percent_digits(ctx)
         + _small_unit_after_digits(ctx)
         + _doubled_units(ctx)
