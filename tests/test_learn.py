@@ -2205,6 +2205,19 @@ def test_the_imprint_after_the_signature_is_left_out(cli, tmp_path, imprint):
 
 
 REALWORLD = DATA / "realworld"
+TOWNSHIP_OTHERS = {
+    "各村（社区）、镇直各单位": "各社区，街道直属各单位",
+    "青石镇人民政府": "白沙镇人民政府",
+    "刘丽": "赵敏",
+    "0739-8765432，13807391234": "0731-5550000",
+    "镇党政办": "镇综治办",
+    "14:30": "上午9:00",
+    "14:15": "8:45",
+    "17:00": "16:30",
+    "李明": "孙强",
+    "张建国": "周文",
+}
+"""Another township's values for the township meeting notice's own."""
 
 
 def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli, tmp_path):
@@ -2217,23 +2230,12 @@ def test_a_time_of_day_is_one_string_fact_labelled_by_what_it_is_the_time_of(cli
     spec, draft = _for_another_unit(
         cli,
         tmp_path / "township",
-        # (2024年 is left out: the year before the report year, which the checker does not
-        # take from the facts, is no part of this)
+        # (2024年 is left out: the year before the report year is
+        # test_the_year_before_is_written_from_the_year_fact's subject, not this one's)
         township.read_text(encoding="utf-8")
         .replace("总结2024年农业农村工作，", "")
         .replace("通报2024年", "通报上年"),
-        {
-            "各村（社区）、镇直各单位": "各社区，街道直属各单位",
-            "青石镇人民政府": "白沙镇人民政府",
-            "刘丽": "赵敏",
-            "0739-8765432，13807391234": "0731-5550000",
-            "镇党政办": "镇综治办",
-            "14:30": "上午9:00",
-            "14:15": "8:45",
-            "17:00": "16:30",
-            "李明": "孙强",
-            "张建国": "周文",
-        },
+        TOWNSHIP_OTHERS,
         ["青石", "0739", "1380739"],
     )
     by_label = {f.label: f for f in spec.facts.values()}
@@ -2429,18 +2431,7 @@ def test_the_year_before_is_written_from_the_year_fact(cli, tmp_path):
         cli,
         tmp_path / "township",
         township.read_text(encoding="utf-8"),
-        {
-            "各村（社区）、镇直各单位": "各社区，街道直属各单位",
-            "青石镇人民政府": "白沙镇人民政府",
-            "刘丽": "赵敏",
-            "0739-8765432，13807391234": "0731-5550000",
-            "镇党政办": "镇综治办",
-            "14:30": "上午9:00",
-            "14:15": "8:45",
-            "17:00": "16:30",
-            "李明": "孙强",
-            "张建国": "周文",
-        },
+        TOWNSHIP_OTHERS,
         ["2024"],
     )
     assert spec.rules.allowed_numbers == [], spec.rules.allowed_numbers

@@ -29,6 +29,7 @@ CODE = "style.number-form"
 _CN_DIGITS = frozenset("〇零一二三四五六七八九")
 _LOOKALIKES = frozenset("0０OoＯ")
 """What stands for 〇 in 二0二0年: the digit zero, the letter O (half- or full-width)."""
+_ZERO_RUN = _CN_DIGITS | _LOOKALIKES
 _ARABIC = "0123456789０１２３４５６７８９"
 _ARABIC_DIGITS = frozenset(_ARABIC)
 _TO_ASCII = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -76,6 +77,13 @@ def _skip(ctx: Context, start: int, end: int) -> bool:
     return ctx.in_marker(start) or ctx.in_marker(end - 1) or ctx.in_residue(start, end)
 
 
+def _warning(
+    ctx: Context, start: int, end: int, message: str, hint: str, replacement: str | None = None
+) -> Finding:
+    """A `style.number-form` warning (a replacement only where the form is beyond doubt)."""
+    return ctx.finding(CODE, Severity.WARNING, start, end, message, hint, replacement=replacement)
+
+
 def _zeros_beside_numerals(text: str) -> list[int]:
     """Where a 0 or an O stands beside a Chinese digit (二0): the candidates for 〇."""
     return [
@@ -85,17 +93,23 @@ def _zeros_beside_numerals(text: str) -> list[int]:
     ]
 
 
+def _run_around(text: str, pos: int, chars: frozenset[str]) -> tuple[int, int]:
+    """The span of the run of `chars` holding `pos`."""
+    start = end = pos
+    while start > 0 and text[start - 1] in chars:
+        start -= 1
+    while end < len(text) and text[end] in chars:
+        end += 1
+    return start, end
+
+
 def _years_with_ling(text: str) -> list[tuple[int, int]]:
     """The spans of years written digit by digit with 零 (二零二五年), where 〇 belongs."""
     out: list[tuple[int, int]] = []
     for pos in _positions(text, "零"):
         if out and pos < out[-1][1]:
             continue
-        start = end = pos
-        while start > 0 and text[start - 1] in _CN_DIGITS:
-            start -= 1
-        while end < len(text) and text[end] in _CN_DIGITS:
-            end += 1
+        start, end = _run_around(text, pos, _CN_DIGITS)
         before = text[start - 1 : start]
         if end - start == 4 and text[end : end + 1] == "年" and before not in _NOT_BESIDE_ZERO_RUN:
             out.append((start, end))
@@ -108,26 +122,31 @@ def zero_beside_numerals(text: str) -> bool:
     return bool(_zeros_beside_numerals(text)) or bool(_years_with_ling(text))
 
 
+def _zero_finding(
+    ctx: Context, start: int, end: int, fixed: str, what: str, suffix: str = ""
+) -> Finding:
+    """`what` at text[start:end] (quoted with `suffix`, the 年 of a year), with `fixed`, its 〇
+    written, as the replacement."""
+    run = ctx.text[start:end]
+    return _warning(
+        ctx,
+        start,
+        end,
+        f"{what}: {_quoted(run + suffix)}",
+        f"write {_quoted(fixed + suffix)} (draft check --fix does)",
+        replacement=fixed,
+    )
+
+
 def _ling_in_years(ctx: Context) -> list[Finding]:
     """二零二五年: a year written digit by digit takes 〇, not 零 (GB/T 15835-2011)."""
-    out: list[Finding] = []
-    for start, end in _years_with_ling(ctx.text):
-        run = ctx.text[start:end]
-        if _skip(ctx, start, end) or any(ch in _LOOKALIKES for ch in run):
-            continue
-        fixed = run.replace("零", "〇")
-        out.append(
-            ctx.finding(
-                CODE,
-                Severity.WARNING,
-                start,
-                end,
-                f"零 in a year written digit by digit: {_quoted(run + '年')}",
-                f"write {_quoted(fixed + '年')} (draft check --fix does)",
-                replacement=fixed,
-            )
-        )
-    return out
+    text = ctx.text
+    return [
+        _zero_finding(ctx, start, end, text[start:end].replace("零", "〇"),
+                      "零 in a year written digit by digit", "年")
+        for start, end in _years_with_ling(text)
+        if not _skip(ctx, start, end) and not any(ch in _LOOKALIKES for ch in text[start:end])
+    ]  # fmt: skip
 
 
 def _zero_lookalikes(ctx: Context) -> list[Finding]:
@@ -138,11 +157,7 @@ def _zero_lookalikes(ctx: Context) -> list[Finding]:
     for pos in _zeros_beside_numerals(text):
         if pos < end:
             continue
-        start = end = pos
-        while start > 0 and (text[start - 1] in _CN_DIGITS or text[start - 1] in _LOOKALIKES):
-            start -= 1
-        while end < len(text) and (text[end] in _CN_DIGITS or text[end] in _LOOKALIKES):
-            end += 1
+        start, end = _run_around(text, pos, _ZERO_RUN)
         run = text[start:end]
         outside = text[start - 1 : start] + text[end : end + 1]
         digits = sum(ch in _CN_DIGITS and ch not in "〇零" for ch in run)
@@ -157,17 +172,7 @@ def _zero_lookalikes(ctx: Context) -> list[Finding]:
             continue  # 统一0点 (one Chinese digit), a code (A0一二), 一百0五 (wants 零), a marker
         fixed = "".join("〇" if ch in _LOOKALIKES else ch for ch in run)
         kind = "a letter O" if any(ch in "OoＯ" for ch in run) else "a digit zero"
-        out.append(
-            ctx.finding(
-                CODE,
-                Severity.WARNING,
-                start,
-                end,
-                f"{kind} in Chinese numerals: {_quoted(run)}",
-                f"write {_quoted(fixed)} (draft check --fix does)",
-                replacement=fixed,
-            )
-        )
+        out.append(_zero_finding(ctx, start, end, fixed, f"{kind} in Chinese numerals"))
     return out
 
 
@@ -232,9 +237,8 @@ def _percent_digits(ctx: Context) -> list[Finding]:
                 f" or {_quoted('百分之' + chinese)}" if chinese else ""
             )
             out.append(
-                ctx.finding(
-                    CODE,
-                    Severity.WARNING,
+                _warning(
+                    ctx,
                     i,
                     end,
                     f"百分之 before Arabic digits: {_quoted(text[i:end])}",
@@ -276,9 +280,8 @@ def _small_unit_after_digits(ctx: Context) -> list[Finding]:
         chinese = _chinese(amount)
         forms = [f for f in (arabic, chinese) if f is not None]
         out.append(
-            ctx.finding(
-                CODE,
-                Severity.WARNING,
+            _warning(
+                ctx,
                 start,
                 end,
                 f"Arabic digits with “{text[pos]}” as a unit: {_quoted(text[start:end])}",
@@ -311,9 +314,8 @@ def _doubled_units(ctx: Context) -> list[Finding]:
         if unit == "千" and value is not None:
             once = _plain(value * 1000)  # 5千 is no form to write either
         out.append(
-            ctx.finding(
-                CODE,
-                Severity.WARNING,
+            _warning(
+                ctx,
                 start,
                 end,
                 f"a doubled unit after a number: {_quoted(text[start:end])}",
@@ -357,9 +359,8 @@ def _approximations(ctx: Context) -> list[Finding]:
         word, after = m["word"], said[0]
         said_once = text[m.start("number") : said.start()]
         out.append(
-            ctx.finding(
-                CODE,
-                Severity.WARNING,
+            _warning(
+                ctx,
                 begin,
                 end,
                 f"an approximation said twice: “{word}” and “{after}” in {_quoted(text[begin:end])}",

@@ -337,6 +337,18 @@ class _Registry:
         fact_id: str | None = None,
         **fields: Any,
     ) -> FoundFact:
+        fact = self.declare(
+            label, fact_id=fact_id, context=_around(self.text, start, end), **fields
+        )
+        fact.occurrences.append(
+            Occurrence(start=start, end=end, expression=expression_of.format(id=fact.id))
+        )
+        self.take(start, end)
+        return fact
+
+    def declare(self, label: str, *, fact_id: str | None = None, **fields: Any) -> FoundFact:
+        """The fact of `label`, made with `fields` (its id `fact_id` unless taken) when it is
+        new; no occurrence is added."""
         fact = self.by_label.get(label)
         if fact is None:
             ident = fact_id if fact_id and fact_id not in self.taken else None
@@ -344,14 +356,8 @@ class _Registry:
                 self.taken.add(ident)
             else:
                 ident = identifier(label, taken=self.taken)
-            fact = FoundFact(
-                id=ident, label=label, context=_around(self.text, start, end), **fields
-            )
+            fact = FoundFact(id=ident, label=label, **fields)
             self.by_label[label] = fact
-        fact.occurrences.append(
-            Occurrence(start=start, end=end, expression=expression_of.format(id=fact.id))
-        )
-        self.take(start, end)
         return fact
 
     def add_sample_text(
@@ -525,15 +531,13 @@ def _body_year(reg: _Registry, year: int | None, origin: Origin, start: int) -> 
     """`year` as the year fact when the text after `start` writes it outside other facts (到2025年底,
     总结2024年工作 beside it), though the title does not: the body's years are then written from
     it (2024 as the year before), as in a title that names it; else None."""
-    if year is None:
+    if year is None or not any(
+        reg.free(*m.span()) for m in re.compile(rf"{year}\s*年").finditer(reg.text, start)
+    ):
         return None
-    free = "".join(" " if reg._covered[i] else ch for i, ch in enumerate(reg.text[start:], start))
-    if not re.search(rf"{year}\s*年", free):
-        return None
-    reg.taken.add("report_year")
-    reg.by_label["总结年度"] = FoundFact(
-        id="report_year",
-        label="总结年度",
+    reg.declare(
+        "总结年度",
+        fact_id="report_year",
         type="year",
         example=year,
         description="",
