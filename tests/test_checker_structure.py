@@ -540,3 +540,21 @@ def test_the_addressee_under_a_title_is_neither_opening_text_nor_a_heading():
         "各乡镇（街道）安全生产委员会办公室，县直各有关单位", "【待补充：主送机关】"
     )
     assert parse_document(marked).addressee is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "addressee"),
+    [
+        ("各团小组，全体团员：", True),  # a unit's own people, as 各党小组，全体党员：
+        ("全体教职工：", True),
+        ("各中队，全体少先队员：", True),
+        ("各处室、各二级学院，全体师生：", True),
+        ("各乡镇领导干部：", True),
+        ("现将有关事项通知如下：", False),  # an opening's lead-in
+        ("经研究，决定表彰以下团员：", False),  # a sentence, not a list of names
+    ],
+)
+def test_an_addressee_naming_people_is_read(line: str, addressee: bool):
+    """A 通知 inside a unit may address its people (全体团员：, 全体师生：) as its 主送机关."""
+    text = f"共青团青山中学委员会关于开展主题团日活动的通知\n\n{line}\n为加强团员教育，决定开展活动。\n"
+    assert (parse_document(text).addressee is not None) is addressee

@@ -352,11 +352,14 @@ def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -
 
 _ADDRESSEE = lazy_pattern(
     rf"[^。；;！？!?]{{2,150}}(?:{UNIT_ENDINGS}|单位|部门|机关|学院|同志|科室|班级|党员)[：:]"
+    r"|[^。；;！？!?]{0,150}?(?:全|广大|各)[^，,、。；;：:\s]{0,6}"
+    r"(?:团员|队员|教职工|职工|师生|干部|会员)[：:]"
     rf"|{MARKER_RE.pattern}[：:]"
 )
 """A 主送机关 line: names of units (or its marker), ending in a colon — not an opening's
 lead-in, 现将有关情况报告如下：. Inside a unit it names its parts or people (院内各科室：,
-各年级组、教研组，各班级：, 各党小组，全体党员：)."""
+各年级组、教研组，各班级：, 各党小组，全体党员：, 全体教职工：); people other than 党员 only
+after 全/广大/各, so that a sentence (决定表彰以下团员：) is none."""
 
 
 def is_addressee(line: str) -> bool:
