@@ -35,10 +35,11 @@ from pipeline.postprocess import (
     join_continuation,
     without_reasoning,
 )
-from pipeline.prompts import Message, PromptSet, SectionPrompt, date_cn
+from pipeline.prompts import Message, PromptSet, SectionPrompt
 from pipeline.retry import SectionRetries
 from pipeline.retry import section_deadline as retry_deadline_scope
 from pipeline.spec import DocSpec, SectionSpec
+from pipeline.template_filters import date_cn
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """How large a value a template's operation would make, estimated before it runs.
 
-The template sandbox (`pipeline.prompts`) refuses an operator, filter or method call whose
+The template sandbox (`pipeline.template_sandbox`) refuses an operator, filter or method call whose
 result would be larger than it allows: doubling a string forty times, `'x' * 10**10` or
 `s | replace('a', s)` would otherwise take the memory before any check saw the result.
 Sizes count characters, items and digits; a nested value counts each time it appears

@@ -58,7 +58,7 @@ def test_a_passed_check_is_recorded_and_then_skipped(doctype_copy, new_process, 
     def fail(*args: object) -> None:
         raise AssertionError("checked again")
 
-    monkeypatch.setattr(prompts.PromptSet, "_check_sources", staticmethod(fail))
+    monkeypatch.setattr(prompts, "check_sources", fail)
     spec = _load(doctype_copy)
     assert prompts.PromptSet.load(spec).render_title({"report_year": 2020, "school_name": "甲"})
 

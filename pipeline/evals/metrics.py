@@ -180,7 +180,7 @@ def marker_scores(spec: DocSpec, facts: Facts, draft: Draft) -> tuple[float, flo
 def _mentions(value: Any, type_: str, fields: dict[str, Any] | None) -> list[list[str]]:
     """The ways each unit of a text or date fact's value may be written; a unit is named by
     any of them. (Numbers are matched as numbers, `_stated_numbers`.)"""
-    from pipeline.prompts import date_cn
+    from pipeline.template_filters import date_cn
 
     def clean(text: Any) -> str:
         return str(text).strip().rstrip("。；;，,.！!　 ")

@@ -30,7 +30,7 @@ from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
-from pipeline.prompts import AREA_LEVELS, INSTITUTIONS
+from pipeline.template_filters import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
 
@@ -2176,7 +2176,7 @@ _LEVEL_FORMS = {2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
 def _fill_skipped_levels(text: str, outline: Outline, edits: list[Edit]) -> None:
     """Subheadings that skip a level (一、 then 1. with no （一）) move up to the level below
     their section's, renumbered in order: 一、 → （一） → 1. → （1）, never skipped."""
-    from pipeline.prompts import cn
+    from pipeline.template_filters import cn
 
     for block in outline.sections:
         levels = sorted({m.level for m in block.sub_markers})
