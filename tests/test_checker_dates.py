@@ -63,6 +63,18 @@ def date_findings(text: str) -> list[tuple[str, str, str]]:
             "31日",
             "2025年4月31日 is no date: 4月 has 30 days in 2025",
         ),
+        # without a year, in Chinese numerals
+        (
+            "请于四月三十一日前报送。",
+            "四月三十一日",
+            "四月三十一日 is no date: 4月 has at most 30 days",
+        ),
+        ("请于二月卅日前报送。", "二月卅日", "二月卅日 is no date: 2月 has at most 29 days"),
+        (
+            "检查于二〇二五年四月一日至三十一日进行。",
+            "三十一日",
+            "2025年4月31日 is no date: 4月 has 30 days in 2025",
+        ),
     ],
 )
 def test_a_date_that_names_no_day_is_an_error(text, excerpt, message):
@@ -116,6 +128,32 @@ def test_a_date_that_names_no_day_is_an_error(text, excerpt, message):
             "2025年3月6日至3月7日（星期三至星期五）",
             "2025年3月6日 is a 星期四, not 星期三",
         ),
+        # without a year, in Chinese numerals: held to the year of the full dates
+        (
+            "请于三月六日（星期三）前报送。\n\n二〇二五年三月三日",
+            "三月六日（星期三）",
+            "2025年3月6日 is a 星期四, not 星期三",
+        ),
+        (
+            "请于十二月三十一日（星期二）前报送。2025年12月1日",
+            "十二月三十一日（星期二）",
+            "2025年12月31日 is a 星期三, not 星期二",
+        ),
+        (
+            "请于三月廿三日（星期一）前报送。2025年3月1日",
+            "三月廿三日（星期一）",
+            "2025年3月23日 is a 星期日, not 星期一",
+        ),
+        (
+            "会期为三月六日至七日（星期四至星期六）。2025年3月1日",
+            "七日（星期四至星期六）",
+            "2025年3月7日 is a 星期五, not 星期六",
+        ),
+        (
+            "会期为二〇二五年三月六日至七日（星期四至星期六）。",
+            "七日（星期四至星期六）",
+            "2025年3月7日 is a 星期五, not 星期六",
+        ),
     ],
 )
 def test_a_weekday_that_is_not_its_date_s_is_an_error(text, excerpt, message):
@@ -150,6 +188,11 @@ def test_a_weekday_that_is_not_its_date_s_is_an_error(text, excerpt, message):
         "2025年　月　日（星期　）",
         "2025年3月6日（星期四",  # an unclosed bracket: read no weekday
         "2025.2.30",  # a number of another kind, perhaps
+        # Chinese numerals that are no dates, and dates that are right
+        "元旦（一月一日）放假。2025年1月1日（星期三）",
+        "请于三月六日（星期四）前报送。2025年3月1日",
+        "十月革命，三月份完成，三个月内，十二月底，五月一日至三日",
+        "十三月一日，三月三十二日，第三月一日",  # not read: month 一…十二, day 一…三十一
     ],
 )
 def test_no_date_finding_on_true_dates_and_what_is_no_date(text):

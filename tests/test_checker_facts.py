@@ -725,6 +725,35 @@ def test_draft_facts_round_trip(school):
     assert not [f for f in found if f.code == "facts.unsupported-number"]
 
 
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("于三月六日召开", [(0, 3, 6)]),
+        ("十二月三十一日前", [(0, 12, 31)]),
+        ("三月廿三日，四月卅日", [(0, 3, 23), (0, 4, 30)]),
+        ("三月六日至七日", [(0, 3, 6), (0, 3, 7)]),
+        ("二〇二五年三月六日至七日", [(2025, 3, 6), (2025, 3, 7)]),
+        ("十月革命，三月份，三个月，十三月一日，三月三十二日", []),
+    ],
+)
+def test_a_date_without_a_year_in_chinese_numerals_is_one_date(text, dates):
+    assert [t.date for t in find_numbers(text) if t.date] == dates
+
+
+def test_a_date_in_chinese_numerals_is_held_to_the_facts_dates(school):
+    spec, facts = school
+    opening = spec.section("opening")
+
+    def unsupported(body: str) -> list[str]:
+        found = check_section(body, section=opening, spec=spec, facts=facts)
+        return [f.message for f in found if f.code == "facts.unsupported-number"]
+
+    assert unsupported("学校于一月十五日召开总结会。") == []  # report_date: 2021-01-15
+    assert unsupported("学校于一月十六日召开总结会。") == [
+        "the date “一月十六日” is not in the facts"
+    ]
+
+
 def test_number_extraction():
     tokens = find_numbers(
         "共开展15次，占95%，2020年，3,000人，2.5万元，二〇二〇年，七十周年，一是，一次，十九大"

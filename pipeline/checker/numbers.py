@@ -1,4 +1,5 @@
-"""Finding the numbers a text states: Arabic and Chinese numerals, percentages, years, dates.
+"""Finding the numbers a text states: Arabic and Chinese numerals, percentages, years, dates
+(2020年12月28日, 2020-12-28, 二〇二〇年十二月二十八日, 12月28日, 十二月二十八日).
 
 A Chinese numeral counts as a number only where it states one: before a measure word or unit
 (七十周年, 三次), as a year (二〇二〇年), an ordinal of a congress or plenum (十九大, 五中全会),
@@ -53,6 +54,15 @@ _cn_date = lazy_pattern(
     r"(?:[ \t]*([一二三四五六七八九十]{1,3})[ \t]*日)?"
 )
 """A date in Chinese numerals, compiled the first time a text may hold one (1 ms)."""
+_CN_DAY = r"[一二三四五六七八九十廿卅]{1,3}"
+_cn_month_day = lazy_pattern(
+    r"(?<![〇零一二三四五六七八九十百千万亿两廿卅几数第])(十[一二]?|[一二三四五六七八九])"
+    rf"[ \t]*月[ \t]*({_CN_DAY})[ \t]*日"
+)
+"""三月六日, 十二月三十一日: a date without its year in Chinese numerals. Only a month
+followed by its day and 日 is one: 十月革命, 三月份 and 三个月 are not dates."""
+_cn_range_end = lazy_pattern(rf"[ \t]*[至到—–～~-][ \t]*({_CN_DAY})[ \t]*日")
+"""The end of a range of days in Chinese numerals, 三月六日至七日: a date of that month."""
 
 
 @dataclass(frozen=True)
@@ -172,11 +182,48 @@ def _cn_dates(s: str, base: int, out: list[NumberToken]) -> set[int]:
         day = int(d) if d is not None else None
         out.append(NumberToken(base + m.start(), base + m.end(), y, "date", (int(y), int(mo), day)))
         taken.update(range(m.start(), m.end()))
+        if day is not None:
+            _cn_range_end_at(s, base, out, taken, (int(y), int(mo), day), m.end())
     return taken
+
+
+def cn_day(run: str) -> int | None:
+    """The day of the month a Chinese numeral names (六 → 6, 三十一 → 31, 廿三 → 23), None
+    for none (〇, 三十二)."""
+    value = parse_chinese(run.replace("廿", "二十").replace("卅", "三十"))
+    return value if value is not None and 1 <= value <= 31 else None
+
+
+def _cn_range_end_at(
+    s: str, base: int, out: list[NumberToken], taken: set[int], date: tuple[int, int, int], at: int
+) -> None:
+    """Add the date a range's end day in Chinese numerals (至七日) stands for, right after
+    `date` (which ends at `at`)."""
+    m = _cn_range_end().match(s, at) if "日" in s[at : at + 8] else None
+    if m is None or (day := cn_day(m.group(1))) is None:
+        return
+    y, mo, _ = date
+    out.append(NumberToken(base + m.start(1), base + m.end(), y, "date", (y, mo, day)))
+    taken.update(range(m.start(1), m.end()))
+
+
+def _cn_month_days(s: str, base: int, out: list[NumberToken], taken: set[int]) -> None:
+    """Dates without a year in Chinese numerals (三月六日, 三月六日至七日), the year 0: read
+    like 3月6日. A day past 三十一 is no day, and its numerals stay counts."""
+    if "月" not in s or "日" not in s:
+        return
+    for m in _cn_month_day().finditer(s):
+        if m.start() in taken or (day := cn_day(m.group(2))) is None:
+            continue
+        date = (0, int(parse_chinese(m.group(1)) or 0), day)
+        out.append(NumberToken(base + m.start(), base + m.end(), 0, "date", date))
+        taken.update(range(m.start(), m.end()))
+        _cn_range_end_at(s, base, out, taken, date, m.end())
 
 
 def _cn(s: str, base: int, out: list[NumberToken]) -> None:
     taken = _cn_dates(s, base, out)
+    _cn_month_days(s, base, out, taken)
     for m in _CN_RUN.finditer(s):
         run, start, end = m.group(0), m.start(), m.end()
         if start in taken:
