@@ -75,6 +75,16 @@ def date_findings(text: str) -> list[tuple[str, str, str]]:
             "三十一日",
             "2025年4月31日 is no date: 4月 has 30 days in 2025",
         ),
+        # with dots, slashes or dashes, where the form can be nothing but a date
+        ("截至2025.2.30。", "2025.2.30", "2025.2.30 is no date: 2月 has 28 days in 2025"),
+        ("截至2025/2/30，", "2025/2/30", "2025/2/30 is no date: 2月 has 28 days in 2025"),
+        ("截至2025-02-30", "2025-02-30", "2025-02-30 is no date: 2月 has 28 days in 2025"),
+        ("于2023.4.31前", "2023.4.31", "2023.4.31 is no date: 4月 has 30 days in 2023"),
+        (
+            "２０２５．２．３０。",
+            "２０２５．２．３０",
+            "２０２５．２．３０ is no date: 2月 has 28 days in 2025",
+        ),
     ],
 )
 def test_a_date_that_names_no_day_is_an_error(text, excerpt, message):
@@ -187,12 +197,21 @@ def test_a_weekday_that_is_not_its_date_s_is_an_error(text, excerpt, message):
         "2025年X月X日（星期三）",
         "2025年　月　日（星期　）",
         "2025年3月6日（星期四",  # an unclosed bracket: read no weekday
-        "2025.2.30",  # a number of another kind, perhaps
         # Chinese numerals that are no dates, and dates that are right
         "元旦（一月一日）放假。2025年1月1日（星期三）",
         "请于三月六日（星期四）前报送。2025年3月1日",
         "十月革命，三月份完成，三个月内，十二月底，五月一日至三日",
         "十三月一日，三月三十二日，第三月一日",  # not read: month 一…十二, day 一…三十一
+        # dotted, slashed or dashed forms that may be versions, codes or other numbers
+        "v2025.2.30",
+        "版本V2025.2.30版",
+        "ｖ２０２５．２．３０",
+        "2025.2.30.1",
+        "0571-2025-2-30",
+        "编号2025-2-30号",
+        "第3.2.1条，2025.13.1，2025.2.0，2025.2.32，1899.2.30",
+        "见https://example.com/2025/2/30/a",
+        "2024.2.29，2025-03-06（星期四）",
     ],
 )
 def test_no_date_finding_on_true_dates_and_what_is_no_date(text):

@@ -4,10 +4,13 @@
 A clerk who reuses last year's notice changes 2024年3月5日（星期二） to 2025年3月5日 and leaves
 the 星期二 (it is a 星期三): readers then see two different days. A typed 2025年2月29日 or 4月31日
 names no day at all. Dates are read as `checker.numbers` reads them (2025年3月6日, full-width
-digits, 2025-03-06, 二〇二五年三月六日, 3月6日, and 15日 in 3月1日至15日); only dates written with
-年/月/日 are held to the calendar (2025.13.1 may be a number of another kind). A weekday is the
-one right after a date, bracketed or not (（星期四）, (周四), 星期天, 礼拜四); a date without a
-year is checked against the year every full date in the text shares, and not at all when they
+digits, 2025-03-06, 二〇二五年三月六日, 3月6日, 三月六日, and 15日 in 3月1日至15日). Dates
+written with 年/月/日 are held to the calendar; one written with dots, slashes or dashes
+(2025.2.30) only where it can be nothing but a date: a year 19xx or 20xx, a month 1–12, a day
+1–31, and nothing around it that makes it a version, a code or a longer number (v2025.2.30,
+2025.2.30.1, 2025-2-30号; 2025.13.1 may be a number of another kind). A weekday is the one
+right after a date, bracketed or not (（星期四）, (周四), 星期天, 礼拜四); a date without a year
+is checked against the year every full date in the text shares, and not at all when they
 differ or when it may fall in the year before or after (1月6日 in a notice dated 2024年12月30日).
 A range's weekdays (3月6日至7日（星期四至星期五）) are checked end by end.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import unicodedata
 
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
@@ -26,6 +30,10 @@ from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
 _RANGE_JOIN = lazy_pattern(r"[ \t]*[至到—–～~\-][ \t]*")
 _LEAP_YEAR = 2000
 """A date without a year is held to a leap year: 2月29日 may exist, 2月30日 never does."""
+_CODE_MARKS = frozenset("._/-#\\:")
+"""Before a dotted or dashed date: it is part of a code or a longer number (v2025.2.30)."""
+_CODE_AFTER = frozenset("_/-#号版")
+"""After one: the same, or a document or version number (2025-2-30号, 2025.2.30版)."""
 _NEAR_DAYS = 92
 """A date without a year this near a full date across the turn of the year may be in the
 year before or after it: its weekday is not checked."""
@@ -47,11 +55,34 @@ def _written(ctx: Context, token: NumberToken, year: int) -> str:
     return f"{year}年{month}月{day}日"
 
 
+def _plain_date(text: str, token: NumberToken) -> bool:
+    """Whether 2025.2.30, 2025/2/30 or 2025-02-30 can be nothing but a date: a year of 19xx
+    or 20xx, a month 1–12, a day 1–31, and no letter, digit or separator around it that
+    makes it part of a version, a code or a longer number (v2025.2.30, 2025.2.30.1,
+    0571-2025-2-30, 2025-2-30号)."""
+    assert token.date is not None
+    year, month, day = token.date
+    if not (1900 <= year <= 2099 and 1 <= month <= 12 and day is not None and 1 <= day <= 31):
+        return False
+    before = _ascii(text[token.start - 1] if token.start else " ")
+    after = _ascii(text[token.end : token.end + 2])
+    if before.isascii() and (before.isalnum() or before in _CODE_MARKS):
+        return False
+    if after[:1] in _CODE_AFTER or (after[:1].isascii() and after[:1].isalnum()):
+        return False
+    return not (after[:1] == "." and after[1:].isascii() and after[1:].isalnum())
+
+
+def _ascii(chars: str) -> str:
+    """Full-width letters, digits and marks as ASCII (ｖ → v, ． → .)."""
+    return unicodedata.normalize("NFKC", chars)
+
+
 def _no_such_day(ctx: Context, token: NumberToken) -> Finding:
     assert token.date is not None
     year, month, day = token.date
     written = ctx.text[token.start : token.end]
-    if "月" not in written:  # the end of 4月1日至31日
+    if "月" not in written and written.endswith("日"):  # the end of 4月1日至31日
         written = f"{year}年{month}月{day}日" if year else f"{month}月{day}日"
     if not 1 <= month <= 12:
         why = f"there is no month {month}"
@@ -126,7 +157,7 @@ def _dates(ctx: Context) -> list[NumberToken]:
 def check_dates(ctx: Context) -> list[Finding]:
     """Dates that do not exist, and weekdays that disagree with the date they follow."""
     text = ctx.text
-    if "日" not in text and "月" not in text:
+    if not any(mark in text for mark in "日月.-/．－／"):
         return []
     dates = _dates(ctx)
     out: list[Finding] = []
@@ -135,7 +166,11 @@ def check_dates(ctx: Context) -> list[Finding]:
         assert token.date is not None
         if _exists(*token.date):
             valid.append(token)
-        elif "月" in (written := text[token.start : token.end]) or written.endswith("日"):
+        elif (
+            "月" in (written := text[token.start : token.end])
+            or written.endswith("日")
+            or _plain_date(text, token)
+        ):
             out.append(_no_such_day(ctx, token))
     full = [d for t in valid if t.date is not None and t.date[0] and (d := _day(t, [])) is not None]
     for i, token in enumerate(valid):
