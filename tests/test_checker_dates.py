@@ -164,6 +164,22 @@ def test_a_date_that_names_no_day_is_an_error(text, excerpt, message):
             "七日（星期四至星期六）",
             "2025年3月7日 is a 星期五, not 星期六",
         ),
+        # across the turn of the year: the weekday of neither year
+        (
+            "请于1月6日（星期二）前报送。\n\n青石镇人民政府\n2024年12月30日",
+            "1月6日（星期二）",
+            "1月6日 is a 星期六 in 2024 and a 星期一 in 2025, not 星期二",
+        ),
+        (
+            "会期为1月6日至7日（星期一至星期三）。\n\n青石镇人民政府\n2024年12月30日",
+            "7日（星期一至星期三）",
+            "1月7日 is a 星期日 in 2024 and a 星期二 in 2025, not 星期三",
+        ),
+        (
+            "请于12月29日（星期四）前报送。\n\n青石镇人民政府\n2025年1月3日",
+            "12月29日（星期四）",
+            "12月29日 is a 星期日 in 2024 and a 星期一 in 2025, not 星期四",
+        ),
     ],
 )
 def test_a_weekday_that_is_not_its_date_s_is_an_error(text, excerpt, message):
@@ -190,8 +206,14 @@ def test_a_weekday_that_is_not_its_date_s_is_an_error(text, excerpt, message):
         "请于3月5日（星期二）前报送。",  # no year at all
         "2025年3月6日第3周，建校70周年，周边村镇，周末和一周内",
         "2025年3月6日周年庆",
-        # across the turn of the year: 1月6日 may be the next year's (a 星期一 in 2025)
+        # across the turn of the year: 1月6日 may be the next year's (a 星期一 in 2025) or,
+        # written in a notice of the 30th about the week before, this year's (a 星期六)
         "请于1月6日（星期一）前报送。\n\n青石镇人民政府\n2024年12月30日",
+        "1月6日（星期六）已完成。\n\n青石镇人民政府\n2024年12月30日",
+        "会期为1月6日至7日（星期一至星期二）。\n\n青石镇人民政府\n2024年12月30日",
+        "请于2月29日（星期四）前报送。\n\n2023年12月30日",  # only 2024 has one
+        # ... and not when the full dates' years differ
+        "请于1月6日（星期三）前报送。2024年12月30日，2025年1月2日",
         "会期为2025年12月31日至1月1日（星期三至星期四）。",
         "【待补充：2025年2月30日（星期一）】",
         "2025年X月X日（星期三）",

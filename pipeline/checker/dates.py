@@ -11,8 +11,9 @@ written with 年/月/日 are held to the calendar; one written with dots, slashe
 2025.2.30.1, 2025-2-30号; 2025.13.1 may be a number of another kind). A weekday is the one
 right after a date, bracketed or not (（星期四）, (周四), 星期天, 礼拜四); a date without a year
 is checked against the year every full date in the text shares, and not at all when they
-differ or when it may fall in the year before or after (1月6日 in a notice dated 2024年12月30日).
-A range's weekdays (3月6日至7日（星期四至星期五）) are checked end by end.
+differ. Where it may fall in the year before or after (1月6日 in a notice dated 2024年12月30日)
+it is checked against both years, and reported only when its weekday is neither's. A range's
+weekdays (3月6日至7日（星期四至星期五）) are checked end by end.
 """
 
 from __future__ import annotations
@@ -103,46 +104,50 @@ def _no_such_day(ctx: Context, token: NumberToken) -> Finding:
 
 
 def _wrong_weekday(
-    ctx: Context, token: NumberToken, day: dt.date, word: str, start: int, end: int
+    ctx: Context, token: NumberToken, days: list[dt.date], word: str, start: int, end: int
 ) -> Finding | None:
-    if day.weekday() == weekday_number(word):
+    """A finding when `word` is the weekday of none of `days`, the years the date may be in
+    (one, or two across the turn of the year)."""
+    if any(day.weekday() == weekday_number(word) for day in days):
         return None
-    right = weekday_cn(day, like=word)
-    return ctx.finding(
-        "numbers.weekday",
-        Severity.ERROR,
-        start,
-        end,
-        f"{_written(ctx, token, day.year)} is a {right}, not {word}",
-        f"write {right}, or correct the date if it is the weekday that is right",
-    )
+    rights = [weekday_cn(day, like=word) for day in days]
+    if len(days) == 1:
+        message = f"{_written(ctx, token, days[0].year)} is a {rights[0]}, not {word}"
+        hint = f"write {rights[0]}, or correct the date if it is the weekday that is right"
+    else:
+        month, day = days[0].month, days[0].day
+        written = ctx.text[token.start : token.end]
+        written = written if "月" in written else f"{month}月{day}日"
+        years = " and ".join(f"a {r} in {d.year}" for r, d in zip(rights, days, strict=True))
+        message = f"{written} is {years}, not {word}"
+        hint = "write the weekday of the year meant, or correct the date"
+    return ctx.finding("numbers.weekday", Severity.ERROR, start, end, message, hint)
 
 
-def _day(token: NumberToken, full: list[dt.date], after: dt.date | None = None) -> dt.date | None:
-    """The day `token` names. A date without a year: the first such day after `after` (the
-    start of the range it ends: 1月2日 after 2025年12月31日), else in the year of every full
-    date in the text (`full`); None when they differ, when there are none, or when the date
-    may be in the year before or after (1月6日 in a notice dated 2024年12月30日)."""
+def _days(token: NumberToken, full: list[dt.date], after: dt.date | None = None) -> list[dt.date]:
+    """The days `token` may name, in order. A date without a year: the first such day after
+    `after` (the start of the range it ends: 1月2日 after 2025年12月31日), else the day in
+    the year of every full date in the text (`full`), and in the year before or after too
+    where that is as near a full date (1月6日 in a notice dated 2024年12月30日: 2024 or
+    2025); none when the full dates' years differ or there are none."""
     assert token.date is not None
     year, month, day = token.date
     if day is None:
-        return None
+        return []
     if year:
-        return dt.date(year, month, day)
+        return [dt.date(year, month, day)]
     if after is not None:
         year = after.year + ((month, day) < (after.month, after.day))
-        return dt.date(year, month, day) if _exists(year, month, day) else None
+        return [dt.date(year, month, day)] if _exists(year, month, day) else []
     if not full or len({d.year for d in full}) > 1:
-        return None
+        return []
     year = full[0].year
-    if month == 2 and day == 29 and not calendar.isleap(year):
-        return None
-    for other in (year - 1, year + 1):
-        if month == 2 and day == 29 and not calendar.isleap(other):
-            continue
-        if any(abs((dt.date(other, month, day) - d).days) <= _NEAR_DAYS for d in full):
-            return None
-    return dt.date(year, month, day)
+    return [
+        dt.date(y, month, day)
+        for y in (year - 1, year, year + 1)
+        if _exists(y, month, day)
+        and (y == year or any(abs((dt.date(y, month, day) - d).days) <= _NEAR_DAYS for d in full))
+    ]
 
 
 def _dates(ctx: Context) -> list[NumberToken]:
@@ -172,7 +177,7 @@ def check_dates(ctx: Context) -> list[Finding]:
             or _plain_date(text, token)
         ):
             out.append(_no_such_day(ctx, token))
-    full = [d for t in valid if t.date is not None and t.date[0] and (d := _day(t, [])) is not None]
+    full = [d for t in valid if t.date is not None and t.date[0] for d in _days(t, [])]
     for i, token in enumerate(valid):
         m = WEEKDAYS_AFTER().match(text, token.end)
         if m is None or bool(m["open"]) != bool(m["close"]):
@@ -186,15 +191,16 @@ def check_dates(ctx: Context) -> list[Finding]:
             pairs = [(token, m["first"])]
         else:
             continue  # one weekday after a range's end: which end it names is not said
-        days = [_day(pairs[0][0], full)]
+        # each reading of the range: a year its start may be in, and its end after it
+        readings = [[first] for first in _days(pairs[0][0], full)]
         if len(pairs) == 2:
-            days.append(_day(token, full, after=days[0]))
-        if None in days:
-            continue
-        for (date_token, word), day in zip(pairs, days, strict=True):
-            assert day is not None
-            found = _wrong_weekday(ctx, date_token, day, word, date_token.start, m.end())
-            out.extend([found] if found is not None else [])
+            readings = [[r[0], *ends] for r in readings if (ends := _days(token, full, r[0]))]
+        for k, (date_token, word) in enumerate(pairs):
+            days = [r[k] for r in readings]
+            if days and (
+                found := _wrong_weekday(ctx, date_token, days, word, date_token.start, m.end())
+            ):
+                out.append(found)
     return out
 
 
