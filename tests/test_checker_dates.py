@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.checker import check_text
+from pipeline.checker.wording import problem_zh
 from pipeline.textio import read_text
 from tests.conftest import repository_texts
 
@@ -270,3 +271,28 @@ def test_draft_check_reports_a_wrong_weekday_and_passes_once_it_is_fixed(cli, tm
     notice.write_text(right, "utf-8")
     fixed = cli("check", notice, "--format", "json")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        (
+            "会议定于2025年3月6日（星期三）召开。",
+            "星期几与所写日期不符（2025年3月6日是星期四，不是星期三）",
+        ),
+        (
+            "请于1月6日（星期二）前报送。\n\n2024年12月30日",
+            "星期几与所写日期不符（1月6日在2024年是星期六、在2025年是星期一，都不是星期二）",
+        ),
+        ("请于4月31日前报送。", "日期不存在（月份或日数超出日历）（4月31日：4月最多只有30天）"),
+        (
+            "截至2025.2.30。",
+            "日期不存在（月份或日数超出日历）（2025.2.30：2025年2月只有28天）",
+        ),
+        ("2025 年 13 月起", "日期不存在（月份或日数超出日历）（2025 年 13 月：没有13月）"),
+        ("2025年3月0日起", "日期不存在（月份或日数超出日历）（2025年3月0日：没有0日）"),
+    ],
+)
+def test_a_date_finding_is_told_in_chinese_with_its_date(text, zh):
+    found = [f for f in check_text(text).findings if f.code in CODES]
+    assert [problem_zh(f) for f in found] == [zh]

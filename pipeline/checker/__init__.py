@@ -22,7 +22,7 @@ Rule families and their codes (severity in brackets):
     facts.must-mention,
     facts.unit-name, facts.signature-second, facts.addressee, facts.county
     numbers.list-count [warning] 开设了疼痛科、老年病科3个专科 (a count that is not its list's)
-    numbers.date                 2025年2月29日, 4月31日 (a date that names no day)
+    numbers.date                 2025年2月29日, 4月31日, 四月三十一日, 2025.2.30 (a date that names no day)
     numbers.weekday              2025年3月6日（星期三） (a weekday that is not its date's)
     style.length [warning], style.repeated-sentence [warning], style.half-width-punct [warning],
     style.banned-phrase, style.signature-date-form [warning], style.signature-role [warning],

@@ -115,12 +115,35 @@ _LENGTH = re.compile(r"has (\d+) characters; expected (?:(\d+–\d+)|at least (\
 """A `style.length` message, whose specifics are numbers, not Chinese words."""
 
 
+_DATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (
+        (
+            r"^(.+?) is a (\S+) in (\d+) and a (\S+) in (\d+), not (\S+)$",
+            r"\1在\3年是\2、在\5年是\4，都不是\6",
+        ),
+        (r"^(.+?) is a (\S+), not (\S+)$", r"\1是\2，不是\3"),
+        (r"^(.+?) is no date: there is no month (\d+)$", r"\1：没有\2月"),
+        (r"^(.+?) is no date: there is no day 0$", r"\1：没有0日"),
+        (r"^(.+?) is no date: (\S+) has (\d+) days in (\d+)$", r"\1：\4年\2只有\3天"),
+        (r"^(.+?) is no date: (\S+) has at most (\d+) days$", r"\1：\2最多只有\3天"),
+    )
+)
+"""`numbers.date` and `numbers.weekday` messages, whose specifics are dates and numbers, not
+Chinese words alone (2025年3月6日 is a 星期四, not 星期三 → 2025年3月6日是星期四，不是星期三)."""
+
+
 def specifics(finding: Finding) -> list[str]:
     """What the finding's message names: quoted text and Chinese labels, in order, once each
-    (a section's length and its bounds, for `style.length`)."""
+    (a section's length and its bounds, for `style.length`; the date and what is wrong with
+    it, for `numbers.date` and `numbers.weekday`)."""
     if finding.code == "style.length" and (m := _LENGTH.search(finding.message)):
         bounds = f"应为{m[2]}字" if m[2] else f"应不少于{m[3]}字"
         return [f"现有{m[1]}字，{bounds}"]
+    if finding.code in ("numbers.date", "numbers.weekday"):
+        for pattern, zh in _DATES:
+            if pattern.match(finding.message):
+                return [pattern.sub(zh, finding.message)]
     found = (s.strip(" ：:，,") for s in _SPECIFICS.findall(finding.message))
     named = (s for s in found if re.search(r"[\u3400-\u9fff“]", s))  # not a lone dash
     return list(dict.fromkeys(s for s in named if s != f"“{finding.excerpt}”"))
