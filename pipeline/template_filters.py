@@ -75,6 +75,16 @@ def date_cn(value: dt.date | str, weekday: bool = False) -> str:
     return f"{written}（{weekday_cn(d)}）" if weekday else written
 
 
+def weekdays(first: Any, last: Any) -> str:
+    """The weekdays of a range, computed from its dates: 2025-03-06, 2025-03-07 →
+    （星期四至星期五）, for `{{ start | date_cn }}至{{ end | until(start) }}{{ start |
+    weekdays(end) }}`; nothing when either date is missing (its marker stands for it)."""
+    if isinstance(first, Missing) or isinstance(last, Missing):
+        return ""
+    days = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in (first, last)]
+    return f"（{weekday_cn(days[0])}至{weekday_cn(days[1])}）"
+
+
 @_passes_missing
 def until(end: dt.date | str, start: Any = None) -> str:
     """The last day of a period begun on `start`: 3月31日 after 2025年3月1日至 (the year is
@@ -164,6 +174,7 @@ FILTERS = {
     "book_title": book_title,
     "date_cn": date_cn,
     "until": until,
+    "weekdays": weekdays,
     "sentence": sentence,
     "clause": clause,
 }

@@ -2301,6 +2301,61 @@ def test_a_weekday_after_a_date_is_computed_from_the_date_not_copied(
         assert (line in proc.stderr) is note, proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("written", "wrong"),
+    [
+        ("2025年3月6日至7日（星期四至星期五）", None),
+        ("3月6日至7日（星期四至星期五）", None),  # the year is the 成文日期's
+        ("2025年3月6日至3月7日(周四至周六)", "corrected: the sample's weekday “周六” after 3月7日"),
+    ],
+)
+def test_a_range_s_weekdays_are_computed_from_its_dates_not_copied(cli, tmp_path, written, wrong):
+    """Learning 3月6日至7日（星期四至星期五） wrote the sample's 星期五 as text: every other
+    meeting's draft named a weekday that was not its end's. Both weekdays are computed from
+    the range's start and end facts (`weekdays`); a missing date leaves them out, its marker
+    standing for it."""
+    text = (REALWORLD / "notice-township-meeting-2025.txt").read_text(encoding="utf-8")
+    assert "2025年3月6日（星期四）14:30，会期半天" in text
+    sample = tmp_path / "notice.txt"
+    sample.write_text(text.replace("2025年3月6日（星期四）", written), encoding="utf-8")
+    proc, _ = _learn(cli, sample, "--out", tmp_path / "types", "--id", "notice")
+    assert proc.returncode == 0, proc.stderr
+    assert (wrong is not None and wrong in proc.stderr) or "sample's weekday" not in proc.stderr
+    templates = "".join(
+        p.read_text(encoding="utf-8") for p in (tmp_path / "types" / "prompts").rglob("*.j2")
+    )
+    assert "weekdays(" in templates
+    assert not re.search(r"星期[一二三四五六日天]|周[一二三四五六日]", templates), templates
+    spec_path = tmp_path / "types" / "schemas" / "notice.yaml"
+    facts = yaml.safe_load(
+        _filled_facts(spec_path, tmp_path / "types" / "notice.facts.yaml", tmp_path).read_text(
+            encoding="utf-8"
+        )
+    )
+    labels = {k: f.label for k, f in load_spec_file(spec_path).facts.items()}
+    dates = [k for k in facts if labels.get(k, "").endswith(("开始日期", "结束日期"))]
+    assert len(dates) == 2, labels
+    for (first, last), shown in [
+        (("2022-01-12", "2022-01-14"), "（星期三至星期五）"),
+        (("2022-01-15", "2022-01-16"), "（星期六至星期日）"),
+        (("2022-01-12", None), None),
+    ]:
+        facts.update(zip(dates, (first, last), strict=True))
+        path = tmp_path / "facts.yaml"
+        path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+        draft = tmp_path / "draft.txt"
+        run = cli("run", path, "-o", draft, "--spec-dir", tmp_path / "types")
+        assert run.returncode == 0, run.stderr
+        line = next(x for x in draft.read_text(encoding="utf-8").splitlines() if "会期半天" in x)
+        if shown is None:
+            assert "【待补充：" in line and "星期" not in line, line
+        else:
+            assert f"日{shown}14:30，会期半天" in line, line
+        check = cli("check", draft, "--format", "json", "--spec-dir", tmp_path / "types")
+        codes = [f["code"] for f in json.loads(check.stdout)["findings"]]
+        assert "numbers.weekday" not in codes, check.stdout
+
+
 def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):
     """（青安委〔2025〕1号） was learned as two integers labelled “青安委〔” and “〕”, so a
     draft for another year cited 青安委〔2026〕2号, a document that does not exist. The

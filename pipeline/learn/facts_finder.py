@@ -1402,6 +1402,10 @@ _MONTH_DAY = re.compile(
 """A date without its year (3月25日), or a period (3月1日—3月31日, 3月1日至15日)."""
 
 
+_RANGE_JOIN = re.compile(r"[ \t]*[至到—–－~～-][ \t]*")
+"""What joins a range's start and end (3月6日至7日)."""
+
+
 def _issue_year(outline: Outline, year: int | None) -> int:
     """The year of a date the sample writes without one: its 成文日期's, else its title's."""
     sig = outline.signature
@@ -1412,33 +1416,68 @@ def _weekdays(text: str, reg: _Registry, notes: list[str]) -> None:
     """A weekday right after a date fact (2025年3月6日（星期四）) is the date's, computed: the
     template writes `date_cn(weekday=true)` over both, never the sample's 星期四, which is
     wrong for every other date; a sample whose weekday is not its date's says so in `notes`.
-    A range's end and its weekdays (3月6日至7日（星期四至星期五）) stay as written."""
-    for fact in reg.by_label.values():
-        if fact.type != "date":
+    A range's weekdays (3月6日至7日（星期四至星期五）) are computed the same way from its
+    start and end facts: `{{ start | weekdays(end) }}`."""
+    dates = [
+        (fact, occ, dt.date.fromisoformat(str(fact.example)))
+        for fact in reg.by_label.values()
+        if fact.type == "date"
+        for occ in fact.occurrences
+    ]
+    ends = {occ.end: (fact, day) for fact, occ, day in dates}
+    for fact, occ, day in dates:
+        m = WEEKDAYS_AFTER().match(text, occ.end)
+        if m is None or bool(m["open"]) != bool(m["close"]) or not reg.free(occ.end, m.end()):
             continue
-        day = dt.date.fromisoformat(str(fact.example))
-        for occ in fact.occurrences:
-            m = WEEKDAYS_AFTER().match(text, occ.end)
-            standalone = occ.expression in (
-                f"{fact.id} | date_cn",
-                f"{fact.id} | until(report_date)",
-            )
-            if (
-                not standalone
-                or m is None
-                or m["second"] is not None
-                or bool(m["open"]) != bool(m["close"])
-                or not reg.free(occ.end, m.end())
-            ):
-                continue
-            written, right = m["first"], weekday_cn(day)
-            if weekday_number(written) != day.weekday():
-                notes.append(
-                    f"the sample's weekday “{written}” after {text[occ.start : occ.end]} is not "
-                    f"its date's ({right}): the templates write the weekday computed from the date"
-                )
-            reg.take(occ.end, m.end())
-            occ.end, occ.expression = m.end(), f"{fact.id} | date_cn(weekday=true)"
+        if m["second"] is not None:
+            _range_weekdays(text, reg, notes, ends, (fact, occ, day), m)
+            continue
+        if occ.expression not in (f"{fact.id} | date_cn", f"{fact.id} | until(report_date)"):
+            continue
+        _note_wrong_weekday(text, notes, occ, day, m["first"])
+        reg.take(occ.end, m.end())
+        occ.end, occ.expression = m.end(), f"{fact.id} | date_cn(weekday=true)"
+
+
+def _range_weekdays(
+    text: str,
+    reg: _Registry,
+    notes: list[str],
+    ends: dict[int, tuple[FoundFact, dt.date]],
+    last: tuple[FoundFact, Occurrence, dt.date],
+    m: re.Match[str],
+) -> None:
+    """The weekdays after a range's end (7日（星期四至星期五） in 3月6日至7日), written from the
+    range's two date facts, when the date before the join is one."""
+    end_fact, end_occ, end_day = last
+    joins = [j for j in _RANGE_JOIN.finditer(text, max(0, end_occ.start - 4), end_occ.start)]
+    join = next((j for j in joins if j.end() == end_occ.start and j.start() in ends), None)
+    if join is None:
+        return
+    start_fact, start_day = ends[join.start()]
+    if start_fact is end_fact or start_day > end_day:
+        return
+    start_occ = next(o for o in start_fact.occurrences if o.end == join.start())
+    _note_wrong_weekday(text, notes, start_occ, start_day, m["first"])
+    _note_wrong_weekday(text, notes, end_occ, end_day, m["second"])
+    reg.add(
+        start_fact.label,
+        start=m.start(),
+        end=m.end(),
+        expression_of=f"{{id}} | weekdays({end_fact.id})",
+    )
+
+
+def _note_wrong_weekday(
+    text: str, notes: list[str], occ: Occurrence, day: dt.date, written: str
+) -> None:
+    """Say so in `notes` when the sample's weekday after a date is not the date's."""
+    right = weekday_cn(day)
+    if weekday_number(written) != day.weekday():
+        notes.append(
+            f"the sample's weekday “{written}” after {text[occ.start : occ.end]} is not "
+            f"its date's ({right}): the templates write the weekday computed from the date"
+        )
 
 
 def _without_year(outline: Outline) -> str:
