@@ -10,6 +10,8 @@ DAY_NAMES = "一二三四五六日"
 """The day names, Monday first (`date.weekday()` indexes them)."""
 WEEKDAY_WORD = r"(?:星期|礼拜|周)[一二三四五六日天]"
 """A weekday as a regular expression: 星期四, 周四, 礼拜天."""
+RANGE_JOIN = lazy_pattern(r"[ \t]*[至到—–－～~\-][ \t]*")
+"""What joins a range's start and end (3月6日至7日, 3月6日—7日)."""
 WEEKDAYS_AFTER = lazy_pattern(
     rf"[ \t]*(?P<open>[（(])?[ \t]*(?P<first>{WEEKDAY_WORD})"
     rf"(?:[ \t]*[至到—–～~\-][ \t]*(?P<second>{WEEKDAY_WORD}))?[ \t]*(?P<close>[）)])?"

@@ -139,6 +139,11 @@ def test_a_date_that_names_no_day_is_an_error(text, excerpt, message):
             "2025年3月6日至3月7日（星期三至星期五）",
             "2025年3月6日 is a 星期四, not 星期三",
         ),
+        (  # a full-width dash joins a range as 至 does
+            "会期为2025年3月6日－3月7日（星期四至星期六）。",
+            "3月7日（星期四至星期六）",
+            "2025年3月7日 is a 星期五, not 星期六",
+        ),
         # without a year, in Chinese numerals: held to the year of the full dates
         (
             "请于三月六日（星期三）前报送。\n\n二〇二五年三月三日",

@@ -25,10 +25,8 @@ import unicodedata
 from pipeline.checker.context import Context
 from pipeline.checker.findings import Finding, Severity
 from pipeline.checker.numbers import NumberToken
-from pipeline.lazy_re import lazy_pattern
-from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
+from pipeline.weekdays import RANGE_JOIN, WEEKDAYS_AFTER, weekday_cn, weekday_number
 
-_RANGE_JOIN = lazy_pattern(r"[ \t]*[至到—–～~\-][ \t]*")
 _LEAP_YEAR = 2000
 """A date without a year is held to a leap year: 2月29日 may exist, 2月30日 never does."""
 _CODE_MARKS = frozenset("._/-#\\:")
@@ -37,7 +35,7 @@ _CODE_AFTER = frozenset("_/-#号版")
 """After one: the same, or a document or version number (2025-2-30号, 2025.2.30版)."""
 _NEAR_DAYS = 92
 """A date without a year this near a full date across the turn of the year may be in the
-year before or after it: its weekday is not checked."""
+year before or after it: its weekday is checked against both years."""
 
 
 def _exists(year: int, month: int, day: int | None) -> bool:
@@ -162,7 +160,7 @@ def _dates(ctx: Context) -> list[NumberToken]:
 def check_dates(ctx: Context) -> list[Finding]:
     """Dates that do not exist, and weekdays that disagree with the date they follow."""
     text = ctx.text
-    if not any(mark in text for mark in "日月.-/．－／"):
+    if not any(mark in text for mark in "日月.-/．"):
         return []
     dates = _dates(ctx)
     out: list[Finding] = []
@@ -209,5 +207,5 @@ def _range_start(text: str, dates: list[NumberToken], i: int) -> NumberToken | N
     if i == 0:
         return None
     before = dates[i - 1]
-    join = _RANGE_JOIN().fullmatch(text, before.end, dates[i].start)
+    join = RANGE_JOIN().fullmatch(text, before.end, dates[i].start)
     return before if join is not None and before.date is not None and before.date[2] else None

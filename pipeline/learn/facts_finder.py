@@ -32,7 +32,7 @@ from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
 from pipeline.template_filters import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
-from pipeline.weekdays import WEEKDAYS_AFTER, weekday_cn, weekday_number
+from pipeline.weekdays import RANGE_JOIN, WEEKDAYS_AFTER, weekday_cn, weekday_number
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
@@ -1402,10 +1402,6 @@ _MONTH_DAY = re.compile(
 """A date without its year (3月25日), or a period (3月1日—3月31日, 3月1日至15日)."""
 
 
-_RANGE_JOIN = re.compile(r"[ \t]*[至到—–－~～-][ \t]*")
-"""What joins a range's start and end (3月6日至7日)."""
-
-
 def _issue_year(outline: Outline, year: int | None) -> int:
     """The year of a date the sample writes without one: its 成文日期's, else its title's."""
     sig = outline.signature
@@ -1450,7 +1446,7 @@ def _range_weekdays(
     """The weekdays after a range's end (7日（星期四至星期五） in 3月6日至7日), written from the
     range's two date facts, when the date before the join is one."""
     end_fact, end_occ, end_day = last
-    joins = [j for j in _RANGE_JOIN.finditer(text, max(0, end_occ.start - 4), end_occ.start)]
+    joins = RANGE_JOIN().finditer(text, max(0, end_occ.start - 4), end_occ.start)
     join = next((j for j in joins if j.end() == end_occ.start and j.start() in ends), None)
     if join is None:
         return
