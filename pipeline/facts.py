@@ -32,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from pipeline import typed_values
 from pipeline.errors import InputError
 from pipeline.spec import (
+    MAX_CITED_TITLE_CHARS,
     MAX_NAME_CHARS,
     MAX_SUBHEADING_CHARS,
     DocSpec,
@@ -210,6 +211,18 @@ def _on_its_own_line(value: str) -> str:
     return value
 
 
+def _cited_in_title(value: str) -> str:
+    if len(value) > MAX_CITED_TITLE_CHARS:
+        raise PydanticCustomError(
+            "cited_title_too_long",
+            "is a document's title the title cites in 《》, so it may have at most {limit} "
+            "characters (this one has {count}): write the document's title alone, without "
+            "its 文号 or its text",
+            {"limit": MAX_CITED_TITLE_CHARS, "count": len(value)},
+        )
+    return value
+
+
 def _as_subheading(value: str) -> str:
     if len(value) > MAX_SUBHEADING_CHARS:
         raise PydanticCustomError(
@@ -223,13 +236,20 @@ def _as_subheading(value: str) -> str:
 
 
 def _text(
-    field: FieldSpec | FactSpec, *, on_its_own_line: bool = False, subheading: bool = False
+    field: FieldSpec | FactSpec,
+    *,
+    on_its_own_line: bool = False,
+    cited: bool = False,
+    subheading: bool = False,
 ) -> Any:
     """The type of a text value, with the spec's `pattern` if it has one, no longer than a
-    name when the title, a heading or the 落款 writes it, and no longer than a subheading's
-    title when a template writes it as one."""
+    name when the title, a heading or the 落款 writes it (than a document's title when the
+    title cites it in 《》), and no longer than a subheading's title when a template writes it
+    as one."""
     text: Any = NonEmptyText
-    if on_its_own_line:
+    if cited:
+        text = Annotated[text, AfterValidator(_cited_in_title)]
+    elif on_its_own_line:
         text = Annotated[text, AfterValidator(_on_its_own_line)]
     if subheading:
         text = Annotated[text, AfterValidator(_as_subheading)]
@@ -243,16 +263,21 @@ def _python_type(
     name: str,
     *,
     on_its_own_line: bool = False,
+    cited: bool = False,
     subheadings: frozenset[tuple[str, str | None]] = frozenset(),
 ) -> Any:
     """The pydantic type of one fact or field (`on_its_own_line`: the title, a heading or the
-    落款 writes it; `subheadings`: the spec's, to hold a value written as one to its length)."""
+    落款 writes it; `cited`: the title writes it in 《》, as a document's title; `subheadings`:
+    the spec's, to hold a value written as one to its length)."""
     # A bound of None is no bound: Field() leaves it out.
     low, high = field.min, field.max
     match field.type:
         case "string":
             return _text(
-                field, on_its_own_line=on_its_own_line, subheading=(name, None) in subheadings
+                field,
+                on_its_own_line=on_its_own_line,
+                cited=cited,
+                subheading=(name, None) in subheadings,
             )
         case "integer":
             read = partial(typed_values.to_int, unit=field.unit, ordinal=field.ordinal)
@@ -302,7 +327,8 @@ def _item_subheadings(
 
 
 _FACTS_MODELS: dict[
-    tuple[str, str, frozenset[tuple[str, str | None]], frozenset[str]], type[BaseModel]
+    tuple[str, str, frozenset[tuple[str, str | None]], frozenset[str], frozenset[str]],
+    type[BaseModel],
 ] = {}
 _MAX_FACTS_MODELS = 64
 """Models kept for specs seen before: building one takes milliseconds, and an evaluation
@@ -315,7 +341,13 @@ def facts_model(spec: DocSpec) -> type[BaseModel]:
     # The repr states every field of every fact, as a dump would, without building the
     # serializer a dump of a FactSpec needs (2 ms, paid by every command that reads facts).
     # Which facts the title, headings and 落款 write limits their length too.
-    key = (spec.id, repr(spec.facts), spec.subheadings, frozenset(spec.line_facts()))
+    key = (
+        spec.id,
+        repr(spec.facts),
+        spec.subheadings,
+        frozenset(spec.line_facts()),
+        frozenset(spec.cited_title_facts()),
+    )
     model = _FACTS_MODELS.get(key)
     if model is None:
         if len(_FACTS_MODELS) >= _MAX_FACTS_MODELS:
@@ -326,10 +358,14 @@ def facts_model(spec: DocSpec) -> type[BaseModel]:
 
 def _build_facts_model(spec: DocSpec) -> type[BaseModel]:
     fields: dict[str, Any] = {"doctype": (str | None, None)}
-    on_lines = spec.line_facts()
+    on_lines, cited = spec.line_facts(), spec.cited_title_facts()
     for name, fact in spec.facts.items():
         typ = _python_type(
-            fact, name, on_its_own_line=name in on_lines, subheadings=spec.subheadings
+            fact,
+            name,
+            on_its_own_line=name in on_lines,
+            cited=name in cited,
+            subheadings=spec.subheadings,
         )
         fields[name] = (typ, ...) if fact.required else (typ | None, None)
     return create_model(

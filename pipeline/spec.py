@@ -29,6 +29,7 @@ from pipeline.errors import InputError
 from pipeline.heading_titles import RUN_ON_TITLE
 from pipeline.render.overrides import StyleOverrides
 from pipeline.textio import LineMap, load_structured, read_text
+from pipeline.title_lengths import CITED_TITLE
 from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, type_word
 from pipeline.validation import (
     did_you_mean,
@@ -59,6 +60,9 @@ MAX_NAME_CHARS = 40
 """Most characters in a text fact written on a line of its own (the title, a heading, the
 落款): the checker reads a 落款 name of at most 40 characters and a title of at most 60, so
 a longer unit name would leave a draft whose title or 落款 is not found."""
+MAX_CITED_TITLE_CHARS = CITED_TITLE
+"""Most characters in a text fact the title writes inside 《》 (`DocSpec.cited_title_facts`):
+a document's title, which the checker reads in a 公文 title of up to `FORMAL_TITLE`."""
 MAX_SUBHEADING_CHARS = RUN_ON_TITLE
 """Most characters in a text a template writes as a subheading of its own (（一）强化耕地保护):
 the checker's `structure.heading-run-on` reads a longer heading title, among siblings with
@@ -337,6 +341,7 @@ def _type_word(value: str) -> str:
 
 _TEMPLATE_BLOCK = re.compile(r"\{[{%](.*?)[%}]\}", re.DOTALL)
 _NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_]\w*")
+_CITED = re.compile(r"《([^《》]*)》")
 
 
 class DocSpec(_Strict):
@@ -393,6 +398,11 @@ class DocSpec(_Strict):
             name for block in _TEMPLATE_BLOCK.findall(template) for name in _NAME.findall(block)
         )
         return list(dict.fromkeys(n for n in names if n in self.facts))
+
+    def cited_title_facts(self) -> set[str]:
+        """The facts the title writes inside 《》: the title of a document it cites (a 转发通知's
+        关于转发《{{ forwarded_title }}》的通知), held to a document title's length, not a name's."""
+        return {name for cited in _CITED.findall(self.title) for name in self.facts_in(cited)}
 
     def line_facts(self) -> set[str]:
         """The facts the title, a heading or the 落款's names write, each on a line of its own."""

@@ -307,6 +307,35 @@ def test_a_title_set_on_two_lines_is_one_title(tmp_path):
     assert [(f.code, f.line) for f in one.findings] == [("facts.report-year", 4)]
 
 
+def test_a_long_formal_title_is_the_title_and_a_long_first_sentence_is_not():
+    """A 转发通知 whose title forwards a 60-character title is 75 characters long: read as a
+    plain line (at most 60) it was no title (structure.title, and its 主送机关 unseen). A line
+    that reads as a 公文 title — 关于… ending in its type, no sentence punctuation — is read
+    whole up to 130 characters; a long first line that is a sentence, or names no type, is not."""
+    forwarded = (
+        "青山县人民医院关于转发《青山省卫生健康委员会关于进一步加强全省二级以上公立医院医疗质量"
+        "安全管理和患者安全专项行动组织实施工作的实施意见》的通知"
+    )
+    school = (
+        "青山县第一中学关于印发《青山县第一中学2025年春季学期学生心理健康教育月暨心理健康周"
+        "系列主题教育实践活动和家校协同育人工作实施方案》的通知"
+    )
+    body = (
+        "\n\n院内各科室：\n\n现将文件转发给你们，请认真贯彻执行。\n\n一、工作要求\n\n按期完成。\n"
+    )
+    for title in (forwarded, school):
+        assert 60 < len(title) <= 130
+        parsed = parse_document(title + body)
+        assert parsed.title is not None, title
+        assert parsed.title.content(title + body) == title
+        assert "structure.title" not in [c for c, _ in structure(title + body)]
+    sentence = forwarded.replace("关于转发", "，关于转发")  # a comma: a sentence, not a title
+    no_type = forwarded.removesuffix("的通知") + "的有关事项"  # ends in no type of document
+    too_long = forwarded.replace("全省", "全省各市州县市区", 1) * 2  # past 130
+    for line in (sentence, no_type, too_long):
+        assert parse_document(line + body).title is None, line
+
+
 def test_markdown_front_matter_is_not_the_title(tmp_path):
     """A Markdown report saved with YAML front matter (---, title: …, ---; Typora, Obsidian,
     Hugo) got structure.title on “---” from `check --doctype annual-work-summary`: the front

@@ -2430,6 +2430,80 @@ def test_a_forwarding_notice_names_the_forwarded_document_by_a_fact(cli, tmp_pat
     assert "到2026年底" in draft, draft  # the work's year, from the year fact
 
 
+LONG_FORWARDED = (
+    "青山省卫生健康委员会关于进一步加强2025年全省二级以上公立医院医疗质量安全管理和患者安全"
+    "专项行动组织实施工作的实施意见"
+)
+LONG_FORWARDED_OTHER = (
+    "白沙省卫生健康委员会办公室关于印发2026年全省县级公立医院院感防控能力提升和医疗废物规范化"
+    "管理专项整治行动实施方案及考核细则的通知"
+)
+
+
+def _long_forwarding_notice(forwarded: str) -> str:
+    """The real hospital 转发通知, forwarding a document titled `forwarded`."""
+    hospital = (REALWORLD / "notice-hospital-forward-2025.txt").read_text(encoding="utf-8")
+    short = "青山县卫生健康局关于开展2025年医疗质量安全提升行动的通知"
+    assert hospital.count(short) == 3
+    return hospital.replace(short, forwarded)
+
+
+def test_a_forwarded_title_of_a_real_length_is_learned_drafted_and_checked(cli, tmp_path):
+    """关于转发《…》的通知 with a forwarded title of 60 characters was refused (“no title found”:
+    a title was at most 60 characters) and, past that, by the learned spec's own example (a
+    text in the title was a name, at most 40). A 公文 title, 关于… ending in its type, is read
+    whole up to 130 characters, and a title the title cites in 《》 is held to 80: the type
+    is learned, drafts another unit's 66-character forwarded title, and checks clean."""
+    assert len(LONG_FORWARDED) == 60 and len(LONG_FORWARDED_OTHER) == 66
+    others = {**HOSPITAL_OTHERS, LONG_FORWARDED: LONG_FORWARDED_OTHER}
+    spec, draft = _for_another_unit(
+        cli, tmp_path, _long_forwarding_notice(LONG_FORWARDED), others, ["青卫健发〔2025〕"]
+    )
+    assert spec.title == "{{ unit_name }}关于转发《{{ forwarded_title }}》的通知"
+    assert spec.facts["forwarded_title"].example == LONG_FORWARDED
+    assert draft.startswith(f"青山县中医院关于转发《{LONG_FORWARDED_OTHER}》的通知\n"), draft
+    assert f"附件：{LONG_FORWARDED_OTHER}\n" in draft, draft
+    check = cli("check", tmp_path / "draft.txt", "--facts", tmp_path / "other.yaml",
+                "--spec-dir", tmp_path / "types", "--format", "json")  # fmt: skip
+    assert json.loads(check.stdout)["findings"] == [], check.stdout
+
+
+def test_a_forwarded_title_past_a_documents_length_is_refused_with_the_limit(cli, tmp_path):
+    """A sane cap stays: a forwarded “title” of 87 characters is a paragraph, refused by learn
+    with its length and the limit; a facts file giving one of 81 is refused by `draft run` as a
+    document's title, not as a name, and one of 79 is drafted and checks clean."""
+    too_long = LONG_FORWARDED + "及其配套考核评价细则和督导检查方案与附表填报说明等文件"
+    assert len(too_long) == 87
+    sample = tmp_path / "long.txt"
+    sample.write_text(_long_forwarding_notice(too_long), encoding="utf-8")
+    proc, _ = _learn(cli, sample, "--out", tmp_path / "refused", "--id", "notice")
+    assert proc.returncode == 2, proc.stderr
+    assert "forwards a document whose title has 87 characters" in proc.stderr, proc.stderr
+    assert "at most 80" in proc.stderr, proc.stderr
+    assert not (tmp_path / "refused" / "schemas").exists()
+
+    spec, out = _learned(cli, tmp_path / "notice.txt", _long_forwarding_notice(LONG_FORWARDED),
+                         "notice")  # fmt: skip
+    data = {"doctype": "notice"}
+    for key, fact in spec.facts.items():
+        data[key] = str(fact.example) if fact.type == "string" else fact.example
+    facts = tmp_path / "facts.yaml"
+    longest = LONG_FORWARDED_OTHER[:-3] + "（试行）及督导检查办法的补充通知"
+    past = LONG_FORWARDED_OTHER[:-3] + "（试行）及督导检查工作办法的补充通知"
+    assert (len(longest), len(past)) == (79, 81)
+    for title, refused in [(past, True), (longest, False)]:
+        data["forwarded_title"] = title
+        facts.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        if refused:
+            done = cli("run", facts, "--spec-dir", out, "-o", tmp_path / "draft.txt")
+            assert done.returncode == 2, done.stderr
+            assert "field 'forwarded_title'" in done.stderr, done.stderr
+            assert "title cites in 《》, so it may have at most 80 characters" in done.stderr
+            assert f"(this one has {len(title)})" in done.stderr, done.stderr
+        else:
+            _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+
+
 def test_a_notices_arrangements_are_for_its_own_year(cli, tmp_path):
     """A notice's 时间安排, 活动安排 or 工作安排 was learned as a summary's plans for the next
     year: its template told the model “本节写的是{{ report_year + 1 }}年的工作打算”."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pipeline.lazy_re import lazy_pattern
 from pipeline.markers import MARKER_RE
 from pipeline.numerals import parse_chinese
+from pipeline.title_lengths import PLAIN_TITLE, reads_as_formal_title
 from pipeline.type_words import DOC_TYPE_WORDS, SIGNER_WORDS, UNIT_ENDINGS
 
 CJK_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007"
@@ -329,7 +330,8 @@ def _title_lines(text: str, lines: list[Line], heading_at: dict[int, Heading]) -
     content = first.content(text)
     if first.start in heading_at or not (
         first.md_level == 1
-        or (len(content) <= 60 and not re.search(r"[。；;]", content) and len(lines) > 1)
+        or (len(content) <= PLAIN_TITLE and not re.search(r"[。；;]", content) and len(lines) > 1)
+        or (reads_as_formal_title(content) and len(lines) > 1)
     ):
         return None
     if len(lines) < 3 or any(word in content for word in DOC_TYPE_WORDS):

@@ -30,6 +30,7 @@ from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
+from pipeline.spec import MAX_CITED_TITLE_CHARS
 from pipeline.template_filters import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 from pipeline.weekdays import RANGE_JOIN, WEEKDAYS_AFTER, weekday_cn, weekday_number
@@ -508,6 +509,12 @@ def _forwarded_facts(text: str, outline: Outline, reg: _Registry, m: re.Match[st
         at = span.start + raw.index(unit)
         _title_unit(text, span, reg, unit, at, at + len(unit))
     doc = m.group("doc")
+    if len(doc) > MAX_CITED_TITLE_CHARS:
+        raise InputError(
+            f"the title forwards a document whose title has {len(doc)} characters "
+            f"(《{doc[:20]}…》): a forwarded title has at most {MAX_CITED_TITLE_CHARS}, the "
+            "title alone, without its 文号 or text; shorten the sample's title to learn from it"
+        )
     fact = reg.add_sample_text(
         "转发文件标题",
         span.start + m.start("doc"),

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from pipeline.checker.text import attachment_items, imprint_start, is_addressee, is_masthead
 from pipeline.errors import InputError
+from pipeline.title_lengths import FORMAL_TITLE, PLAIN_TITLE, reads_as_formal_title
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -190,7 +191,8 @@ def _find_title(text: str, lines: list[Span]) -> tuple[int, str, Span]:
     """Index of the title line, the cleaned title and its span."""
 
     def title_like(line: str) -> bool:
-        return not (heading_of(line) or len(line) > 60 or line[-1] in _END_PUNCT)
+        too_long = len(line) > PLAIN_TITLE and not reads_as_formal_title(line)
+        return not (heading_of(line) or too_long or line[-1] in _END_PUNCT)
 
     for i, span in enumerate(lines[:5]):
         line = text[span.start : span.end]
@@ -212,9 +214,13 @@ def _find_title(text: str, lines: list[Span]) -> tuple[int, str, Span]:
             return i, _clean_title(line), span
     first = lines[0]
     line = text[first.start : first.end]
-    if len(line) <= 60:
+    if len(line) <= PLAIN_TITLE:
         return 0, _clean_title(line), first
-    raise InputError("no title found: the sample's first line should be the report's title")
+    raise InputError(
+        "no title found: the sample's first line should be the report's title (this one has "
+        f"{len(line)} characters: a title has at most {PLAIN_TITLE}, or {FORMAL_TITLE} for a "
+        "公文 title, 关于… ending in its type of document, with no sentence punctuation)"
+    )
 
 
 def _strip_repeated_title(text: str, span: Span, title: str) -> Span:

@@ -391,6 +391,11 @@ def chinese_message(error: Mapping[str, Any], spec: DocSpec) -> str:
             f"“{label}”写在标题、小标题或落款中，最多 {ctx.get('limit')} 字，现有 "
             f"{ctx.get('count')} 字：请按落款署名的写法填写名称。"
         )
+    if kind == "cited_title_too_long":
+        return (
+            f"“{label}”是标题中书名号内的文件标题，最多 {ctx.get('limit')} 字，现有 "
+            f"{ctx.get('count')} 字：请只填写文件标题本身，不含文号和正文。"
+        )
     if kind == "subheading_too_long":
         return (
             f"“{label}”写作小标题（（一）……），最多 {ctx.get('limit')} 字，现有 {ctx.get('count')} 字："
