@@ -784,8 +784,8 @@ def test_a_figure_that_moved_is_labelled_by_what_moved_not_by_the_verb(cli, tmp_
     for label, value in {
         "审批时限工作日数": 20,  # not 审批时限数量
         "缩短后审批时限工作日数": 5,  # not 工作日数量
-        "平均办理时间天数": 8,  # 时间 does not say it counts days
-        "缩短后平均办理时间天数": 3,  # not 缩短至天数
+        "平均办理时长": 8,  # a 时间 in days is a 时长 (its unit is 天), not 平均办理时间天数
+        "缩短后平均办理时长": 3,  # not 缩短至天数
         "办理时限天数": 7,
         "群众满意度": 98.5,  # not 群众满意度比例
         "投诉量": 12,  # not 投诉量数量
@@ -2592,3 +2592,130 @@ def test_a_markdown_samples_escapes_are_read_as_the_checker_reads_them(cli, tmp_
     templates = "".join(p.read_text(encoding="utf-8") for p in prompts.glob("*.j2"))
     assert "\\." not in templates and "\n1.落实党组织领导的校长负责制" in templates, templates
     assert "\n2月：" in templates, templates
+
+
+# ----------------------------------------------------------------------------- labels a clerk would write
+
+
+def _labels_and_draft(cli, tmp_path: Path, text: str) -> dict[str, tuple[Any, str | None]]:
+    """Learn `text`, draft it with every fact filled in and check the draft with its facts
+    (no error); the labels, each with its example and unit."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    spec, out = _learned(cli, tmp_path / "notice.txt", text, "notice")
+    facts = _filled_facts(out / "schemas" / "notice.yaml", out / "notice.facts.yaml", tmp_path)
+    _run_and_check(cli, facts, tmp_path, "--spec-dir", str(out))
+    return {f.label: (f.example, f.unit) for f in spec.facts.values()}
+
+
+SUPERVISION_NOTICE = """青山县安全生产委员会关于开展安全生产督导检查的通知
+
+各乡镇人民政府，县直各有关单位：
+
+为压实安全生产责任，县安委会决定开展安全生产督导检查，现将有关事项通知如下。
+
+一、督导安排
+
+县安委会组成5个督导组，分赴各乡镇开展督导检查。县应急管理局抽调12名业务骨干，充实督导力量。各乡镇成立3个工作专班，对照问题清单逐项整改。县里另抽调4人参加督导。
+
+二、工作要求
+
+全县18个乡镇全部完成自查。新建应急避难场所6个。各督导组要如实记录检查情况。
+
+青山县安全生产委员会
+2025年3月20日
+"""
+
+READING_NOTICE = """青山县第一中学关于开展“书香校园”读书月活动的通知
+
+各年级组、各班级：
+
+为营造书香校园氛围，学校决定开展读书月活动，现将有关事项通知如下。
+
+一、活动内容
+
+学生每人至少提交2篇读后感，由班主任择优推荐。每名教师推荐3本好书，在班级读书角展示。
+
+二、活动安排
+
+读书分享会时间60分钟，在学校报告厅举行。各班代表作交流发言，每人5分钟。教师代表发言时间不超过8分钟。集中阅读时间为2小时。校外研学为期2天。开展经典诵读展演3天。
+
+青山县第一中学
+2025年4月1日
+"""
+
+TRAINING_NOTICE = """青山县教育局关于开展青年教师岗位练兵活动的通知
+
+各中小学校：
+
+为提升青年教师业务能力，县教育局决定开展岗位练兵活动，现将有关事项通知如下。
+
+一、参加对象
+
+对入职3年内的青年教师45人开展集中培训。为从教满5年以上的骨干教师20人颁发证书。全县PM2.5平均浓度为32微克每立方米的监测结果另行通报。
+
+二、工作要求
+
+各学校要高度重视，认真组织。
+
+青山县教育局
+2025年3月10日
+"""
+
+
+def test_a_count_after_a_verb_is_labelled_by_the_noun_it_counts(cli, tmp_path):
+    """县安委会组成5个督导组 was 县安委会组成数量 and 学生每人至少提交2篇读后感 学生每人至少提交篇数:
+    the words before the figure, when the noun after the measure word is what it counts. After
+    a verb that forms groups the noun alone names them (督导组数量, 工作专班数量); after one
+    that acts on what is counted, the verb and the noun (抽调业务骨干人数, 每人提交读后感篇数).
+    A count whose words before already name it, or say only whose it is, keeps its label, and
+    a verb after the measure word (抽调4人参加督导) is not a counted noun."""
+    labels = _labels_and_draft(cli, tmp_path / "supervision", SUPERVISION_NOTICE)
+    reading = _labels_and_draft(cli, tmp_path / "reading", READING_NOTICE)
+    for found, wanted in [
+        (labels, {"督导组数量": 5, "工作专班数量": 3, "抽调业务骨干人数": 12}),
+        (reading, {"每人提交读后感篇数": 2, "每人推荐好书数量": 3}),
+    ]:
+        for label, value in wanted.items():
+            assert found.get(label, (None,))[0] == value, (label, sorted(found))
+    # not found: the noun before the figure, the whole area's, a verb after the measure word
+    assert labels["新建应急避难场所数量"][0] == 6, sorted(labels)
+    assert labels["乡镇数量"][0] == 18, sorted(labels)
+    assert [v for k, v in labels.items() if k.endswith("抽调人数")] == [(4, "人")], sorted(labels)
+    clumsy = [k for k in [*labels, *reading] if re.search(r"组成|成立|至少|参加督导|学生每人", k)]
+    assert clumsy == [], (sorted(labels), sorted(reading))
+
+
+def test_a_length_of_time_is_a_duration(cli, tmp_path):
+    """会议时间60分钟 was labelled 时间 (or 会议时间), 培训时间为3天 培训时间天数: a figure in
+    分钟, 小时 or 天 after 时间 or 为期 is a 时长 of what lasts, which a duration whose words name
+    nothing (每人5分钟) takes from the clause before it (各班代表作交流发言). Days an activity
+    is held (开展经典诵读展演3天) stay 天数."""
+    labels = _labels_and_draft(cli, tmp_path, READING_NOTICE)
+    for label, value in {
+        "读书分享会时长": (60, "分钟"),
+        "每人交流发言时长": (5, "分钟"),
+        "教师代表发言时长": (8, "分钟"),
+        "集中阅读时长": (2, "小时"),
+        "校外研学时长": (2, "天"),
+        "经典诵读展演天数": (3, "天"),
+    }.items():
+        assert labels.get(label) == value, (label, sorted(labels))
+    assert not [k for k in labels if re.search(r"时间|为期|^时长$", k)], sorted(labels)
+
+
+def test_a_label_carries_no_figure_of_the_sample(cli, tmp_path):
+    """对入职3年内的青年教师45人 gave 入职3年内的青年教师人数, a label holding the sample's own 3
+    (a fact of its own, labelled 本次…为入职): every other unit's form asked about its 3 years.
+    A label keeps the noun after a figure's qualifier (青年教师人数, 骨干教师人数), and a span of
+    years is labelled by what lasted (入职年限, 从教年限); a figure in a Latin name stays in its
+    label (PM2.5平均浓度)."""
+    labels = _labels_and_draft(cli, tmp_path, TRAINING_NOTICE)
+    for label, value in {
+        "青年教师人数": 45,
+        "骨干教师人数": 20,
+        "入职年限": 3,
+        "从教年限": 5,
+        "PM2.5平均浓度": 32,
+    }.items():
+        assert labels.get(label, (None,))[0] == value, (label, sorted(labels))
+    assert [k for k in labels if re.search(r"\d", k)] == ["PM2.5平均浓度"], sorted(labels)

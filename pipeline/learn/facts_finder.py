@@ -27,6 +27,15 @@ from pipeline.checker.times import times_of_day
 from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
+from pipeline.learn.label_words import (
+    COUNTED_NOUN,
+    DURATION_UNITS,
+    SPAN_OF_YEARS,
+    counted_by_verb,
+    duration_core,
+    without_figures,
+    years_label,
+)
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.markers import MARKER_RE
@@ -285,7 +294,7 @@ def context_core(before: str) -> str:
             if m.start() > 0 and 2 <= len(phrase) - m.start() <= MAX_CORE
         ]
         phrase = phrase[starts[0] :] if starts else phrase
-    return phrase[-MAX_CORE:]
+    return without_figures(phrase)[-MAX_CORE:]
 
 
 def _around(text: str, start: int, end: int, width: int = 12) -> str:
@@ -1309,7 +1318,10 @@ _DAYS = ("天数", "工作日数")
 
 def _measured_label(core: str, suffix: str) -> str:
     """The label of a measured number: the words before it and what the measure word says
-    it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays)."""
+    it is, unless they already say so (新建卫生室 → 新建卫生室数量, 粮食播种面积 stays); a
+    time in minutes, hours or days is a 时长 (会议时间60分钟 → 会议时长, 培训时间为3天 → 培训时长)."""
+    if suffix in ("时长", "天数") and core.endswith(("时间", "时长")):
+        return f"{duration_core(core)}时长"
     says = _SAYS_MEASURE if suffix not in _DAYS else _SAYS_MEASURE[:-2]  # 办理时间天数
     said = (*says, suffix, suffix.removesuffix("数") if len(suffix) > 2 else suffix)
     if (suffix, core[-1:]) in (("数量", "量"), ("比例", "度")):
@@ -1339,6 +1351,39 @@ def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> Non
         description=f"{label}（样稿此处留空，示例值仅供参考）。",
         origin="gap",
     )
+
+
+_PER_SUBJECT = re.compile(r"^每[个位名]?[\u4e00-\u9fff]{1,2}(?=[\u4e00-\u9fff]{2})")
+"""Whose the time is, before what lasts (每个单位交流发言, 每人发言): no part of it."""
+
+
+_SPEAKS = re.compile(r"(?<=[\u4e00-\u9fff]{2})[作做](?=[\u4e00-\u9fff]{2,6}$)")
+"""作 between who speaks and what they give (负责人作表态发言): what lasts follows it."""
+_LASTS = re.compile(r"(?:为期|历时|用时|持续)$")
+"""Words before a duration that say it lasts (为期3天): a 时间, as 时间为3天 is."""
+_LASTING = re.compile(r"每[个位名]?人?")
+"""Words before a duration that only say whose it is (每人5分钟)."""
+
+
+def _names_nothing(core: str) -> bool:
+    """Whether the words before a duration name nothing that lasts (时间, 每人, 为期, 全镇)."""
+    what = _PER_SUBJECT.sub("", core)
+    return len(what) < 2 or bool(_LASTING.fullmatch(what) or _WHOLE_AREA.fullmatch(what))
+
+
+def _what_lasts(text: str, s: int, core: str) -> str:
+    """The words of a duration whose own words name nothing that lasts: the nearest earlier
+    clause of its sentence and 时间 (交流发言，时间为60分钟 → 交流发言时间; 发言时间：每人60分钟
+    → 每人发言时间), else 时间 alone, so that its label is a 时长."""
+    sentence = max(text.rfind(c, 0, s) for c in "。；;\n") + 1
+    clauses = _DELIM_RE.split(text[sentence:s])[:-1]
+    per = "每人" if core.startswith("每人") else ""
+    for clause in reversed(clauses):
+        what = duration_core(_PER_SUBJECT.sub("", context_core(clause)))
+        what = _SPEAKS.split(what)[-1]  # 主要负责人作表态发言: 表态发言
+        if len(what) >= 2 and not _WHOLE_AREA.fullmatch(what):
+            return f"{per}{what}时间"
+    return f"{per}时间"
 
 
 def _in_quotes(text: str, pos: int) -> bool:
@@ -2031,6 +2076,8 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
         else:
             core = context_core(reg.before(m.start(), CORE_WINDOW))
             label = _times_label(text, m.start(), m.end(), core) or f"数值{len(reg.by_label) + 1}"
+            if SPAN_OF_YEARS.match(text, m.end()):  # 入职3年内: 入职年限
+                label = years_label(core) or label
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
         label = _distinct_label(text, reg, m.start(), label, value)
@@ -2154,10 +2201,14 @@ def _count_value(
     core = context_core(reg.before(s, CORE_WINDOW)).removeprefix("等")  # a list's 等18项
     # 全镇12个行政村: the words before say only whose; the noun after is what is counted.
     # 较差的4个项目, 部门和213个项目: the words before qualify it or join another count.
+    after = text.find(measure, e) + len(measure)
     if measure not in ("%", "％") and (_WHOLE_AREA.fullmatch(core) or core.endswith(_JOINS)):
-        noun = _NOUN_AFTER.match(text, text.find(measure, e) + len(measure))
+        noun = _NOUN_AFTER.match(text, after)
         if noun:
             core = core + noun.group(1) if core.endswith("的") else noun.group(1)
+    elif measure not in ("%", "％") and (noun := COUNTED_NOUN.match(text, after)):
+        # 县安委会组成5个督导组: the noun after the measure word is what is counted
+        core = counted_by_verb(core, noun.group(1)) or core
     if measure in ("%", "％"):
         suffix, unit = "比例", "%"
     else:
@@ -2167,6 +2218,10 @@ def _count_value(
         core = _counted_before(text, reg, s)
     if not core and (quoted := _QUOTED_BEFORE.search(text, max(0, s - 12), s)):
         core = quoted.group(1)
+    if measure in DURATION_UNITS:
+        core = _LASTS.sub("时间", core)  # 校外研学为期2天: 校外研学时长
+        if _names_nothing(duration_core(core)):
+            core = _what_lasts(text, s, core)  # 交流发言，时间为60分钟: 交流发言时长
     if not core:  # 三、参加人员 … 共计36人: what the section is about (参加人数)
         heading = _heading_at(outline, s)
         core = heading.removesuffix("人员") if suffix == "人数" else heading
