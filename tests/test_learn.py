@@ -2513,9 +2513,39 @@ def test_a_notices_arrangements_are_for_its_own_year(cli, tmp_path):
         out = tmp_path / name.split(".")[0]
         proc, _ = _learn(cli, sample, "--out", out, "--id", "notice")
         assert proc.returncode == 0, proc.stderr
-        arrangements = (out / "prompts" / "notice" / "plans.j2").read_text(encoding="utf-8")
+        arrangements = (out / "prompts" / "notice" / "arrangements.j2").read_text(encoding="utf-8")
         assert "下一年度" not in arrangements, arrangements
         assert "report_year + 1" not in arrangements, arrangements
+
+
+@pytest.mark.parametrize(
+    ("name", "heading", "section"),
+    [
+        ("notice-hospital-forward-2025.txt", "时间安排", "arrangements"),
+        ("notice-company-party-2025.txt", "活动安排", "arrangements"),
+        ("notice-school-reading-2025.md", "工作安排", "arrangements"),
+        ("school-plan-2024.md", "月度工作安排", "plans"),  # a 工作计划's are plans
+        ("township-annual-2023.txt", "{{ report_year + 1 }}年工作打算", "plans"),
+        ("police-station-halfyear-2024.txt", "下半年工作打算", "plans"),
+    ],
+)
+def test_a_notices_arrangements_are_named_arrangements_and_plans_stay_plans(
+    cli, tmp_path, name, heading, section
+):
+    """A notice's 时间安排 got the section id `plans`, as a summary's 下一步工作打算 does: the
+    spec and the prompts' file called what the notice arranges for its own work plans. A 通知's
+    安排 is `arrangements`; a 工作计划's 月度工作安排 and a summary's 工作打算 stay `plans`."""
+    sample = tmp_path / name
+    sample.write_bytes((REALWORLD / name).read_bytes())
+    out = tmp_path / "types"
+    proc, _ = _learn(cli, sample, "--out", out, "--id", "learned")
+    assert proc.returncode == 0, proc.stderr
+    spec = load_spec_file(out / "schemas" / "learned.yaml")
+    ids = {s.heading: s.id for s in spec.sections}
+    assert ids.get(heading) == section, ids
+    other = "plans" if section == "arrangements" else "arrangements"
+    assert other not in ids.values(), ids
+    assert (out / "prompts" / "learned" / f"{section}.j2").is_file()
 
 
 def test_labels_are_the_names_a_clerk_uses(cli, tmp_path):

@@ -46,6 +46,7 @@ TERMS: dict[str, str] = {
     "存在问题": "problems",
     "问题": "problems",
     "打算": "plans",
+    "安排": "arrangements",
     "措施": "measures",
     "基本情况": "basic",
     "成绩": "achievements",
@@ -146,6 +147,9 @@ _SECTION_KINDS = [
     (re.compile(r"不足|问题|差距|短板"), "shortcomings"),
     (re.compile(r"打算|计划|安排|思路|展望|下一步"), "plans"),
 ]
+_ARRANGEMENTS = re.compile(r"安排")
+"""A notice's 时间安排, 活动安排, 工作安排: what it arranges for its own work, not plans."""
+_PLANS = re.compile(r"打算|计划|思路|展望|下一步")
 
 
 def _pinyin(run: str) -> list[str]:
@@ -225,8 +229,15 @@ _LEAD_VERBS = re.compile(
 )
 
 
-def section_identifier(heading: str, *, taken: set[str]) -> str:
-    """A section id from its heading: the first clause, lead verbs dropped (加强组织领导 → organization)."""
+def section_identifier(heading: str, *, taken: set[str], notice: bool = False) -> str:
+    """A section id from its heading: the first clause, lead verbs dropped (加强组织领导 → organization).
+
+    In a `notice` (a 通知), a 安排 that speaks of no plans (时间安排, 工作安排) is `arrangements`:
+    what the notice arranges, where a report's 下一步工作安排 is its `plans`."""
+    arranges = notice and _ARRANGEMENTS.search(heading) and not _PLANS.search(heading)
+    if arranges and "arrangements" not in taken:
+        taken.add("arrangements")
+        return "arrangements"
     for pattern, kind in _SECTION_KINDS:
         if pattern.search(heading) and kind not in taken:
             taken.add(kind)

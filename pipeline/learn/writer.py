@@ -22,6 +22,7 @@ from pipeline.learn.facts_finder import FORWARDED, TITLE_YEAR, FactsFound, Found
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.textio import folder_problem, write_atomic
+from pipeline.type_words import type_word
 from pipeline.written import as_written, kept_name, remember_written, write_output
 
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -161,8 +162,9 @@ def build_sections(text: str, outline: Outline, found: FactsFound) -> list[Learn
     blocks: list[tuple[str, Block]] = []
     if outline.opening is not None:
         blocks.append(("opening", outline.opening))
+    notice = type_word(outline.title) == "通知"
     for block in outline.sections:
-        blocks.append((section_identifier(block.heading or "", taken=taken), block))
+        blocks.append((section_identifier(block.heading or "", taken=taken, notice=notice), block))
     for section_id, block in blocks:
         paragraphs = [render_span(text, p, repl) for p in block.paragraphs]
         heading = render_span(text, block.heading_span, repl) if block.heading_span else None
