@@ -2559,7 +2559,14 @@ def test_labels_are_the_names_a_clerk_uses(cli, tmp_path):
             "参加人数",
             "优秀共产党员人数",
         },
-        "notice-school-reading-2025.md": {"开展月份", "读书之星人数", "读书笔记字数"},
+        "notice-school-reading-2025.md": {
+            "开展月份",
+            "读书之星人数",
+            "读书笔记字数",
+            "每人提交读后感篇数",  # not 学生每人至少提交篇数
+            "经典诵读时长",  # not 各班级利用每天早读前时长
+        },
+        "notice-county-safety-2025.txt": {"督导组数量"},  # not 县安委会组成数量
         "notice-hospital-forward-2025.txt": {"医疗质量安全核心制度数量"},
     }
     for name, wanted in expected.items():
@@ -2667,7 +2674,7 @@ READING_NOTICE = """青山县第一中学关于开展“书香校园”读书月
 
 二、活动安排
 
-读书分享会时间60分钟，在学校报告厅举行。各班代表作交流发言，每人5分钟。教师代表发言时间不超过8分钟。集中阅读时间为2小时。校外研学为期2天。开展经典诵读展演3天。
+各班级利用每天早读前15分钟开展经典诵读。每周安排1小时进行集中学习。读书分享会时间60分钟，在学校报告厅举行。各班代表作交流发言，每人5分钟。教师代表发言时间不超过8分钟。集中阅读时间为2小时。校外研学为期2天。开展经典诵读展演3天。
 
 青山县第一中学
 2025年4月1日
@@ -2718,8 +2725,8 @@ def test_a_count_after_a_verb_is_labelled_by_the_noun_it_counts(cli, tmp_path):
 def test_a_length_of_time_is_a_duration(cli, tmp_path):
     """会议时间60分钟 was labelled 时间 (or 会议时间), 培训时间为3天 培训时间天数: a figure in
     分钟, 小时 or 天 after 时间 or 为期 is a 时长 of what lasts, which a duration whose words name
-    nothing (每人5分钟) takes from the clause before it (各班代表作交流发言). Days an activity
-    is held (开展经典诵读展演3天) stay 天数."""
+    nothing (每人5分钟) takes from the clause before it (各班代表作交流发言), or from what is
+    done in it (15分钟开展经典诵读). Days an activity is held (开展经典诵读展演3天) stay 天数."""
     labels = _labels_and_draft(cli, tmp_path, READING_NOTICE)
     for label, value in {
         "读书分享会时长": (60, "分钟"),
@@ -2728,6 +2735,8 @@ def test_a_length_of_time_is_a_duration(cli, tmp_path):
         "集中阅读时长": (2, "小时"),
         "校外研学时长": (2, "天"),
         "经典诵读展演天数": (3, "天"),
+        "每天经典诵读时长": (15, "分钟"),  # what is done in it, not 各班级利用每天早读前时长
+        "每周集中学习时长": (1, "小时"),
     }.items():
         assert labels.get(label) == value, (label, sorted(labels))
     assert not [k for k in labels if re.search(r"时间|为期|^时长$", k)], sorted(labels)

@@ -1359,6 +1359,8 @@ _PER_SUBJECT = re.compile(r"^每[个位名]?[\u4e00-\u9fff]{1,2}(?=[\u4e00-\u9ff
 
 _SPEAKS = re.compile(r"(?<=[\u4e00-\u9fff]{2})[作做](?=[\u4e00-\u9fff]{2,6}$)")
 """作 between who speaks and what they give (负责人作表态发言): what lasts follows it."""
+_DONE_IN = re.compile(r"(?:开展|进行|组织|用于)([\u4e00-\u9fff]{2,8}?)(?=[，,。；;]|$)")
+"""What is done in a duration, right after it (15分钟开展经典诵读): what lasts."""
 _LASTS = re.compile(r"(?:为期|历时|用时|持续)$")
 """Words before a duration that say it lasts (为期3天): a 时间, as 时间为3天 is."""
 _LASTING = re.compile(r"每[个位名]?人?")
@@ -2220,7 +2222,10 @@ def _count_value(
         core = quoted.group(1)
     if measure in DURATION_UNITS:
         core = _LASTS.sub("时间", core)  # 校外研学为期2天: 校外研学时长
-        if _names_nothing(duration_core(core)):
+        if done := _DONE_IN.match(text, after):  # 利用每天早读前15分钟开展经典诵读
+            every = re.search("每[天日周月]", core)  # 每天…15分钟: each day's
+            core = f"{every.group(0) if every else ''}{done.group(1)}时间"
+        elif _names_nothing(duration_core(core)):
             core = _what_lasts(text, s, core)  # 交流发言，时间为60分钟: 交流发言时长
     if not core:  # 三、参加人员 … 共计36人: what the section is about (参加人数)
         heading = _heading_at(outline, s)
