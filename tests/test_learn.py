@@ -2567,7 +2567,10 @@ def test_labels_are_the_names_a_clerk_uses(cli, tmp_path):
             "经典诵读时长",  # not 各班级利用每天早读前时长
         },
         "notice-county-safety-2025.txt": {"督导组数量"},  # not 县安委会组成数量
-        "notice-hospital-forward-2025.txt": {"医疗质量安全核心制度数量"},
+        "notice-hospital-forward-2025.txt": {
+            "医疗质量安全核心制度数量",
+            "运行病历和出院病历份数",  # not 每月抽查运行病历和出院病历各数量
+        },
     }
     for name, wanted in expected.items():
         sample = tmp_path / name
@@ -2656,7 +2659,7 @@ SUPERVISION_NOTICE = """青山县安全生产委员会关于开展安全生产�
 
 二、工作要求
 
-全县18个乡镇全部完成自查。新建应急避难场所6个。各督导组要如实记录检查情况。
+全县18个乡镇全部完成自查。新建应急避难场所6个。各督导组要如实记录检查情况，每月抽查企业台账和整改记录各不少于10份。
 
 青山县安全生产委员会
 2025年3月20日
@@ -2670,7 +2673,7 @@ READING_NOTICE = """青山县第一中学关于开展“书香校园”读书月
 
 一、活动内容
 
-学生每人至少提交2篇读后感，由班主任择优推荐。每名教师推荐3本好书，在班级读书角展示。
+学生每人至少提交2篇读后感，由班主任择优推荐。每名教师推荐3本好书，在班级读书角展示。每学期收集教案和作业各20份。
 
 二、活动安排
 
@@ -2711,6 +2714,9 @@ def test_a_count_after_a_verb_is_labelled_by_the_noun_it_counts(cli, tmp_path):
     for found, wanted in [
         (labels, {"督导组数量": 5, "工作专班数量": 3, "抽调业务骨干人数": 12}),
         (reading, {"每人提交读后感篇数": 2, "每人推荐好书数量": 3}),
+        # the measure word 份 counts copies (份数), and 各 (each) is no part of the noun
+        (labels, {"每月抽查企业台账和整改记录份数": 10}),
+        (reading, {"每学期收集教案和作业份数": 20}),
     ]:
         for label, value in wanted.items():
             assert found.get(label, (None,))[0] == value, (label, sorted(found))
@@ -2718,7 +2724,11 @@ def test_a_count_after_a_verb_is_labelled_by_the_noun_it_counts(cli, tmp_path):
     assert labels["新建应急避难场所数量"][0] == 6, sorted(labels)
     assert labels["乡镇数量"][0] == 18, sorted(labels)
     assert [v for k, v in labels.items() if k.endswith("抽调人数")] == [(4, "人")], sorted(labels)
-    clumsy = [k for k in [*labels, *reading] if re.search(r"组成|成立|至少|参加督导|学生每人", k)]
+    clumsy = [
+        k
+        for k in [*labels, *reading]
+        if re.search(r"组成|成立|至少|参加督导|学生每人|各(?:数量|份数)$", k)
+    ]
     assert clumsy == [], (sorted(labels), sorted(reading))
 
 

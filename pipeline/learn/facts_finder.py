@@ -63,7 +63,7 @@ MEASURES: dict[str, tuple[str, str, int]] = {
     "个": ("数量", "个", 5),
     "项": ("数量", "项", 5),
     "件": ("数量", "件", 10),
-    "份": ("数量", "份", 10),
+    "份": ("份数", "份", 10),
     "所": ("数量", "所", 3),
     "家": ("数量", "家", 3),
     "户": ("户数", "户", 20),
@@ -277,6 +277,7 @@ def context_core(before: str) -> str:
     phrase = _TRAIL_WORDS.sub("", phrase)
     phrase = _TARGET_WORDS.sub("", phrase) or phrase
     phrase = _TRAIL_WORDS.sub("", phrase) or phrase  # 全部超过, 保持在…以上
+    phrase = re.sub(r"(?<=[\u4e00-\u9fff]{2})各$", "", phrase)  # 运行病历和出院病历各100份
     # Split at the last verb that leaves a word after it: 参与率 is a word, not 参与 + 率.
     splits = [m.end() for m in _LIGHT_SPLIT.finditer(phrase) if len(phrase) - m.end() >= 2]
     phrase = phrase[splits[-1] :] if splits else phrase
