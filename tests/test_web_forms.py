@@ -274,6 +274,32 @@ def test_a_name_too_long_for_the_title_is_told_in_chinese_on_its_row():
     }
 
 
+def test_a_forwarded_title_too_long_is_told_in_chinese_on_its_row(cli, tmp_path):
+    """A 转发通知's forwarded title is written in 《》 in the title: it is held to a document
+    title's 80 characters, not a name's 40, and past them refused on its own row in Chinese."""
+    from pipeline.spec import load_spec_file
+    from tests.conftest import REPO
+
+    sample = REPO / "tests" / "data" / "realworld" / "notice-hospital-forward-2025.txt"
+    done = cli("learn", sample, "--out", tmp_path, "--id", "forward")
+    assert done.returncode == 0, done.stderr
+    notice = load_spec_file(tmp_path / "schemas" / "forward.yaml", templates=False)
+    for title, error in [
+        ("关" * 41, None),
+        ("关" * 80, None),
+        (
+            "关" * 81,
+            "“转发文件标题”是标题中书名号内的文件标题，最多 80 字，现有 81 字："
+            "请只填写文件标题本身，不含文号和正文。",
+        ),
+    ]:
+        fields = fields_for(example_data(notice)) | {"fact.forwarded_title": title}
+        outcome = check_form(notice, parse_form(notice, fields))
+        assert outcome.errors == ({"fact.forwarded_title": error} if error else {}), title
+    fields = fields_for(example_data(notice)) | {"fact.unit_name": "关" * 41}
+    assert "最多 40 字" in check_form(notice, parse_form(notice, fields)).errors["fact.unit_name"]
+
+
 def test_a_title_too_long_for_a_subheading_is_told_in_chinese_on_its_row():
     """A 重点工作 title becomes the subheading （二）…: past 30 characters it is refused on
     its own row, saying the limit and the count."""
