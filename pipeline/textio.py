@@ -432,6 +432,8 @@ def folder_problem(folder: Path) -> str | None:
     """Why files cannot be written in `folder`, which may not exist yet (its nearest existing
     ancestor is a file, or read-only), or None."""
     while not folder.exists() and folder != folder.parent:
+        if folder.is_symlink():  # no folder can be made where the link is
+            return f"{folder} is a symbolic link to nothing (or to itself), not a folder"
         folder = folder.parent
     if not folder.is_dir():
         return f"{folder} is a file, not a folder"
@@ -446,6 +448,14 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
     target = Path(path)
     if target.is_dir():
         raise InputError("the output is a directory; give a file name", path=str(target))
+    if target.is_symlink() and _link_loop(target):
+        # there is no file to write through to: the rename would put the output in the
+        # link's place and the link would be lost
+        raise InputError(
+            "the output is a symbolic link that leads back to itself; remove it or give "
+            "another file name",
+            path=str(target),
+        )
     # may not exist yet: it is made, but its nearest ancestor must do; a link's file is the
     # one written (its folder, not the link's), though messages name the path as given
     problem = folder_problem(_written_file(target).parent)
@@ -463,6 +473,18 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
             path=str(target),
         )
     return target
+
+
+def _link_loop(path: Path) -> bool:
+    """Whether `path` is a symbolic link that leads, through any number of links, back to
+    itself (ELOOP), rather than to a file or to a file that does not exist yet."""
+    import errno
+
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _written_file(path: Path) -> Path:
@@ -492,7 +514,8 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
 
     The file gets the permissions a plain `open` would give it: those of the file it replaces,
     else the user's umask (a temporary file is private, a report in a shared folder is not).
-    A symbolic link is written through (its file is replaced, the link stays); a device or a
+    A symbolic link is written through (its file is replaced, the link stays; a link that
+    leads back to itself is refused); a device or a
     pipe (`/dev/null`, `/dev/stdout`, a FIFO) has no file to replace and is written into."""
     given = check_output_path(path)
     target = _written_file(given)

@@ -270,3 +270,51 @@ def test_learn_into_a_folder_under_a_file_is_refused_before_learning(tmp_path, c
         f"{out}: cannot write the document type here: {tmp_path / 'notes.txt'} is a file, "
         "not a folder",
     )
+
+
+def _output_commands(tmp_path: Path, cli) -> dict[str, list[str | os.PathLike[str]]]:
+    """Each command that writes an -o file, with {} for that file."""
+    draft = tmp_path / "draft.json"
+    assert cli("run", FACTS, "-o", draft, "--no-log").returncode == 0
+    return {
+        "run": ["run", FACTS, "--format", "md", "--no-log", "-o", "{}"],
+        "export": ["export", draft, "--format", "md", "-o", "{}"],
+        "check-fix": ["check", SAMPLE, "--fix", "-o", "{}"],
+        "eval": ["eval", "run", SUITE, "-q", "--case", "complete", "-o", "{}"],
+    }
+
+
+@pytest.mark.parametrize("loop", ["itself", "each other"])
+def test_an_output_that_is_a_link_loop_is_refused_and_the_link_kept(tmp_path, cli, loop):
+    """The output was written in the link's place (exit 0), the link lost: there is no file
+    to write through to."""
+    out = tmp_path / "out.md"
+    if loop == "itself":
+        out.symlink_to(out)
+    else:
+        (tmp_path / "other.md").symlink_to(out)
+        out.symlink_to(tmp_path / "other.md")
+    link = os.readlink(out)
+    for name, command in _output_commands(tmp_path, cli).items():
+        result = cli(*[out if arg == "{}" else arg for arg in command])
+        _refused(result, f"{out}: the output is a symbolic link that leads back to itself")
+        assert out.is_symlink() and os.readlink(out) == link, name
+
+
+def test_a_link_to_a_file_not_there_yet_is_still_written_through(tmp_path, cli):
+    """What a loop must not catch: a link to a file yet to be made is written through."""
+    out = tmp_path / "out.md"
+    out.symlink_to(tmp_path / "later.md")
+    assert cli("run", FACTS, "-o", out, "--no-log").returncode == 0
+    assert out.is_symlink() and (tmp_path / "later.md").read_text(encoding="utf-8")
+
+
+def test_an_output_under_a_broken_link_names_the_link(tmp_path, cli):
+    """It said only the system's "File exists" (mkdir of the folder where the link is)."""
+    (tmp_path / "reports").symlink_to(tmp_path / "gone")
+    out = tmp_path / "reports" / "draft.md"
+    _refused(
+        cli("run", FACTS, "-o", out, "--no-log"),
+        f"{out}: cannot write the output: {tmp_path / 'reports'} is a symbolic link to nothing",
+    )
+    assert not (tmp_path / "gone").exists()
