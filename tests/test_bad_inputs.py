@@ -318,3 +318,26 @@ def test_an_output_under_a_broken_link_names_the_link(tmp_path, cli):
         f"{out}: cannot write the output: {tmp_path / 'reports'} is a symbolic link to nothing",
     )
     assert not (tmp_path / "gone").exists()
+
+
+def test_check_fix_of_a_pipe_asks_for_o_and_writes_nothing_beside_it(tmp_path, cli):
+    """`draft check /dev/stdin --fix` wrote /dev/stdin.fixed.txt (into /dev, as root; else a
+    read-only folder was blamed)."""
+    text = "一、总结\n今年共开展学习12次 。\n"
+    before = set(os.listdir("/dev"))
+    result = cli("check", "/dev/stdin", "--fix", input=text)
+    _refused(result, "/dev/stdin: --fix names the cleaned copy after FILE", "-o")
+    assert set(os.listdir("/dev")) - before == set()
+    out = tmp_path / "cleaned.txt"
+    done = cli("check", "/dev/stdin", "--fix", "-o", out, input=text)
+    assert done.returncode in (0, 1), done.stderr
+    assert out.read_text(encoding="utf-8").startswith("一、总结\n")
+
+
+def test_check_fix_of_a_file_through_a_link_is_still_named_after_the_link(tmp_path, cli):
+    """What the pipe rule must not catch: a link to a regular file."""
+    sample = tmp_path / "sample.txt"
+    sample.symlink_to(SAMPLE)
+    done = cli("check", sample, "--fix")
+    assert done.returncode in (0, 1), done.stderr
+    assert (tmp_path / "sample.fixed.txt").is_file()

@@ -107,7 +107,19 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
     return *read_encoded_text(file, what="text file"), None
 
 
+def _not_a_file(path: Path) -> bool:
+    """Whether `path` is there but is no regular file (`/dev/stdin` of a pipe, `<(…)`)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # missing or unreadable: the reader says which
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))  # a folder: the reader says so
+
+
 def _fixed_path(file: Path, output: Path | None) -> Path:
+    """Where --fix writes: -o, else beside FILE as <stem>.fixed.txt (or .md)."""
     from pipeline.render import OTHER_DOCUMENT_FORMATS
 
     if output is not None:
@@ -120,6 +132,12 @@ def _fixed_path(file: Path, output: Path | None) -> Path:
                 path=str(output),
             )
         return output
+    if _not_a_file(file):
+        raise InputError(
+            "--fix names the cleaned copy after FILE, and this is a pipe or a device, not a "
+            "file: name the copy with -o, such as -o cleaned.txt",
+            path=str(file),
+        )
     suffix = file.suffix if file.suffix.lower() in (".txt", ".md", ".markdown") else ".txt"
     return file.with_name(f"{file.stem}.fixed{suffix}")
 
