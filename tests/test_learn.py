@@ -2768,3 +2768,24 @@ def test_a_label_carries_no_figure_of_the_sample(cli, tmp_path):
     }.items():
         assert labels.get(label, (None,))[0] == value, (label, sorted(labels))
     assert [k for k in labels if re.search(r"\d", k)] == ["PM2.5平均浓度"], sorted(labels)
+
+
+@pytest.mark.parametrize("make", ["directory", "missing", "loop"])
+@pytest.mark.parametrize("name", ["范文", "范文.txt"])
+def test_what_is_at_the_sample_path_is_named_before_its_extension(cli, tmp_path, make, name):
+    """A folder or a missing path without an extension was an "unsupported sample type
+    '(none)'"; a link to itself was "not found"."""
+    path = tmp_path / name
+    says = {
+        "directory": "expected a sample file, found a directory",
+        "missing": "sample not found",
+        "loop": "sample is a symbolic link to nothing (or to itself)",
+    }[make]
+    if make == "directory":
+        path.mkdir()
+    elif make == "loop":
+        path.symlink_to(path)
+    result = cli("learn", path, "--out", tmp_path / "learned")
+    _assert_bad(result, f"{path}: {says}")
+    assert "unsupported" not in result.stderr
+    assert not (tmp_path / "learned").exists()

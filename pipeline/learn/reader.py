@@ -81,6 +81,13 @@ def table_lines(rows: list[list[str]]) -> list[str]:
 def read_sample(path: str | Path) -> SampleText:
     """Read a sample report; refuse other extensions, empty files and undecodable text (exit 2)."""
     p = Path(path)
+    # what is there comes before its name: a folder or a missing path has no "type"
+    if not p.exists():
+        if p.is_symlink():
+            raise InputError("sample is a symbolic link to nothing (or to itself)", path=str(p))
+        raise InputError("sample not found", path=str(p))
+    if p.is_dir():
+        raise InputError("expected a sample file, found a directory", path=str(p))
     kind = SUPPORTED.get(p.suffix.lower())
     if kind is None:
         resave = _RESAVE.get(p.suffix.lower(), "")
@@ -89,10 +96,6 @@ def read_sample(path: str | Path) -> SampleText:
             + (f"; {resave}" if resave else ""),
             path=str(p),
         )
-    if not p.exists():
-        raise InputError("sample not found", path=str(p))
-    if p.is_dir():
-        raise InputError("expected a sample file, found a directory", path=str(p))
     if kind == "docx":
         text = read_docx(p, what="sample", rows=table_lines)
     else:
