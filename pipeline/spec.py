@@ -70,7 +70,19 @@ short ones, as a title with the text run on into it."""
 MAX_DESCRIPTION_CHARS = 2000
 """Most characters in a description, as in a text fact: a sentence or a short paragraph."""
 
-Label = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]
+
+def _some_words(value: str) -> str:
+    if not value.strip():
+        raise ValueError(
+            "expected the fact's name in Chinese, such as 在职干部职工人数: the draft's "
+            "【待补充：…】 markers and the messages name the fact by it"
+        )
+    return value
+
+
+Label = Annotated[str, Field(max_length=MAX_LABEL_CHARS), AfterValidator(_some_words)]
+"""A fact's or field's label: a few words, never blank (a marker 【待补充：】 names nothing)."""
+Unit = Annotated[str, Field(max_length=MAX_LABEL_CHARS)]
 Line = Annotated[str, Field(max_length=MAX_LINE_CHARS)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_CHARS)]
 
@@ -91,7 +103,7 @@ class FieldSpec(_Strict):
     label: Label
     """Chinese label, used in markers and messages."""
     description: Description = ""
-    unit: Label | None = None
+    unit: Unit | None = None
     required: bool = True
     choices: list[Line] | None = None
     """Allowed values for an `enum` field."""

@@ -1819,3 +1819,23 @@ def test_facts_template_names_a_when_sections_heading_as_drafted_not_as_its_temp
     assert "{{" not in done.stdout and "}}" not in done.stdout
     listed = cli("doctypes", "--spec-dir", tmp_path)
     assert "  - plans: 一、2024年工作打算  [only with plans]\n" in listed.stdout
+
+
+@pytest.mark.parametrize("blank", ['""', "' '", "'　'"], ids=["empty", "space", "full-width"])
+@pytest.mark.parametrize(
+    ("old", "field"),
+    [
+        ("    label: 中心组学习次数\n", "facts.central_group_sessions.label"),
+        ("        label: 措施要点\n", "facts.next_year_measures.fields.title.label"),
+    ],
+)
+def test_a_blank_label_is_refused_at_its_line(doctype_copy: Path, cli, blank, old, field):
+    """It loaded: a missing fact's marker read 【待补充：】, which the checker then reported in
+    the draft as a placeholder word, and messages named the fact "(, an integer)"."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    line = _line_of(spec, old.rstrip("\n"))
+    _edit(spec, old, old.split(":")[0] + f": {blank}\n")
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {spec}:{line}: field '{field}': expected the fact's")
+    assert "Traceback" not in result.stderr
