@@ -26,6 +26,7 @@ _EXPECTED = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number (not .nan, .inf or NaN)",
     "string_type": "text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",

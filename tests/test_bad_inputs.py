@@ -8,6 +8,7 @@ test_eval_suite_errors.py); these are the ones every command that reads a file s
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -341,3 +342,35 @@ def test_check_fix_of_a_file_through_a_link_is_still_named_after_the_link(tmp_pa
     done = cli("check", sample, "--fix")
     assert done.returncode in (0, 1), done.stderr
     assert (tmp_path / "sample.fixed.txt").is_file()
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_number_that_is_not_finite_in_a_spec_is_said_in_the_messages_words(tmp_path, cli, value):
+    """pydantic's own "Input should be a finite number" was quoted."""
+    specs = tmp_path / "types"
+    (specs / "schemas").mkdir(parents=True)
+    spec = specs / "schemas" / "annual-work-summary-copy.yaml"
+    text = (REPO / "schemas" / "annual-work-summary.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: annual-work-summary", "id: annual-work-summary-copy", 1)
+    assert "length: {min: 60, max: 500}" in text
+    spec.write_text(
+        text.replace("length: {min: 60, max: 500}", f"length: {{min: 60, max: {value}}}", 1),
+        "utf-8",
+    )
+    shutil.copytree(REPO / "prompts" / "annual-work-summary", specs / "prompts" / spec.stem)
+    result = cli("doctypes", "--spec-dir", specs)
+    _refused(result, "field 'sections[0].length.max': expected a finite number", f"got {value[1:]}")
+    assert "Input should" not in result.stderr
+
+
+def test_nan_in_a_draft_json_is_said_in_the_messages_words(tmp_path, cli):
+    """Python's JSON reads NaN; pydantic refused it in its own words."""
+    draft = tmp_path / "draft.json"
+    assert cli("run", FACTS, "-o", draft, "--no-log").returncode == 0
+    text = draft.read_text(encoding="utf-8")
+    assert '"input_tokens": 0' in text
+    draft.write_text(text.replace('"input_tokens": 0', '"input_tokens": NaN', 1), "utf-8")
+    result = cli("export", draft, "-o", tmp_path / "draft.md")
+    _refused(result, str(draft), "expected a finite number", "got nan")
+    assert "Input should" not in result.stderr
+    assert not (tmp_path / "draft.md").exists()
