@@ -374,3 +374,27 @@ def test_nan_in_a_draft_json_is_said_in_the_messages_words(tmp_path, cli):
     _refused(result, str(draft), "expected a finite number", "got nan")
     assert "Input should" not in result.stderr
     assert not (tmp_path / "draft.md").exists()
+
+
+@pytest.mark.parametrize("option", ["--facts", "--doctype"])
+def test_check_fix_into_the_facts_or_spec_it_checks_against_is_refused(tmp_path, cli, option):
+    """The cleaned text replaced the facts file (kept as facts（已编辑）.yaml): the next
+    `draft run facts.yaml` read a report as facts."""
+    given = tmp_path / "facts.yaml"
+    source = FACTS if option == "--facts" else REPO / "schemas" / "annual-work-summary.yaml"
+    given.write_bytes(source.read_bytes())
+    before = (given.read_bytes(), given.stat().st_mtime_ns)
+    result = cli("check", SAMPLE, option, given, "--fix", "-o", given)
+    _refused(result, f"{given}: the output would replace the input file")
+    _kept(given, before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.yaml"]
+
+
+def test_check_fix_in_place_is_still_written_with_the_original_kept(tmp_path, cli):
+    """What that must not catch: FILE itself as -o, fixed in place, the original kept."""
+    text = tmp_path / "report.txt"
+    text.write_text("一、总结\n今年共开展学习的的12次。\n", encoding="utf-8")
+    done = cli("check", text, "--facts", FACTS, "--fix", "-o", text)
+    assert done.returncode in (0, 1), done.stderr
+    assert text.read_text(encoding="utf-8") == "一、总结\n今年共开展学习的12次。\n"
+    assert (tmp_path / "report（已编辑）.txt").read_text(encoding="utf-8").count("的的") == 1

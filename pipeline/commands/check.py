@@ -206,7 +206,12 @@ def check(
     if output is not None and not fix:
         raise InputError("-o names where --fix writes the cleaned copy: add --fix")
     if fix:
-        check_output_path(_fixed_path(file, output))  # before the report is printed
+        target = check_output_path(_fixed_path(file, output))  # before the report is printed
+        # FILE itself may be fixed in place (kept as （已编辑）), but a cleaned text in the
+        # place of the facts or spec it was checked against would be a file of neither kind
+        for given in (facts, Path(doctype) if doctype else None):
+            if given is not None and given.is_file():
+                check_output_path(target, source=given)
     text, encoding, saved = _load_input(file)
     draft = saved.draft if saved is not None else None
     spec = facts_obj = None
