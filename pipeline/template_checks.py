@@ -83,7 +83,7 @@ def check_sources(
             where = ("sections", i, "heading")
             check(f"field '{format_path(where)}' ('{s.id}')", s.heading, str(spec.source), where)
         file = pdir / s.template_name
-        if not file.is_file():
+        if not file.exists() and not file.is_symlink():  # else read_text says what it is
             taken = {t.template_name for t in spec.sections} | {"section.j2", "system.j2"}
             others = sorted({f.name for f in pdir.iterdir() if f.is_file()} - taken)
             raise InputError(

@@ -375,6 +375,32 @@ def test_missing_template_is_an_error(doctype_copy: Path):
         load_spec_file(doctype_copy / "schemas/school-ideology-summary.yaml")
 
 
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        ("directory", "expected a template, found a directory"),
+        ("loop", "template is a symbolic link to nothing (or to itself)"),
+        ("fifo", "expected a template, found a named pipe (FIFO)"),
+    ],
+)
+def test_something_else_in_a_templates_place_is_named(doctype_copy: Path, cli, make, says):
+    """A folder, a link to itself or a pipe where shortcomings.j2 belongs was "not found:
+    write shortcomings.j2", which is there."""
+    template = doctype_copy / "prompts/school-ideology-summary/shortcomings.j2"
+    template.unlink()
+    if make == "directory":
+        template.mkdir()
+    elif make == "loop":
+        template.symlink_to(template)
+    else:
+        os.mkfifo(template)
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"error: {template}: {says}" + (
+        " that nothing writes to\n" if make == "fifo" else "\n"
+    )
+
+
 @pytest.mark.parametrize("given", ["../theory_study.j2", "sub/shortcomings.j2", "shortcomings"])
 def test_a_template_that_is_not_a_file_name_is_named_as_such(doctype_copy: Path, given: str):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
