@@ -909,7 +909,9 @@ def find_spec_path(doctype: str, extra: list[Path] | None = None) -> Path:
     """The spec file of `doctype`, searching each root's `schemas/` folder."""
     for root in spec_roots(extra):
         candidate = root / "schemas" / f"{doctype}.yaml"
-        if candidate.exists():  # a folder by that name is reported when it is read
+        # a folder or a broken link by that name is reported when it is read (a link was
+        # "unknown document type 'x'; did you mean 'x'?", as the listing showed its name)
+        if candidate.exists() or candidate.is_symlink():
             return candidate
     roots = spec_roots(extra)
     given = roots[: len(extra or [])]

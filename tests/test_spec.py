@@ -401,6 +401,22 @@ def test_something_else_in_a_templates_place_is_named(doctype_copy: Path, cli, m
     )
 
 
+@pytest.mark.parametrize("target", ["itself", "nowhere"])
+def test_a_spec_that_is_a_broken_link_is_named_not_unknown(doctype_copy: Path, cli, target):
+    """It was "unknown document type 'school-ideology-summary'; did you mean
+    'school-ideology-summary'?", the listing having shown the link's name."""
+    spec = doctype_copy / "schemas/school-ideology-summary.yaml"
+    spec.unlink()
+    spec.symlink_to(spec if target == "itself" else doctype_copy / "gone.yaml")
+    facts = EXAMPLES / "school-ideology-summary.yaml"
+    for args in (["run", facts], ["facts-template", "school-ideology-summary"]):
+        result = cli(*args, "--spec-dir", doctype_copy)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == (
+            f"error: {spec}: document-type spec is a symbolic link to nothing (or to itself)\n"
+        )
+
+
 @pytest.mark.parametrize("given", ["../theory_study.j2", "sub/shortcomings.j2", "shortcomings"])
 def test_a_template_that_is_not_a_file_name_is_named_as_such(doctype_copy: Path, given: str):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
