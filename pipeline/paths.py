@@ -101,9 +101,17 @@ def check_spec_dir(folder: Path) -> Path:
     otherwise fall back to the built-ins without a word)."""
     expected = "--spec-dir: expected a folder with schemas/ and prompts/"
     if not folder.exists():
+        if folder.is_symlink():
+            raise InputError(
+                "--spec-dir: a symbolic link to nothing (or to itself), not a folder",
+                path=str(folder),
+            )
         raise InputError("--spec-dir: folder not found", path=str(folder))
     if not folder.is_dir():
         raise InputError(f"{expected}, found a file", path=str(folder))
-    if not (folder / "schemas").is_dir():
+    schemas = folder / "schemas"
+    if schemas.exists() and not schemas.is_dir():
+        raise InputError(f"{expected}, found a file named schemas in it", path=str(folder))
+    if not schemas.is_dir():
         raise InputError(f"{expected}, found no schemas/ in it", path=str(folder))
     return folder

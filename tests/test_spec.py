@@ -875,6 +875,30 @@ def test_a_spec_dir_that_cannot_hold_types_is_refused(cli, tmp_path, command, gi
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("link loop", "--spec-dir: a symbolic link to nothing (or to itself), not a folder"),
+        ("schemas file", "found a file named schemas in it"),
+        ("missing", "--spec-dir: folder not found"),
+        ("no schemas/", "found no schemas/ in it"),
+    ],
+)
+def test_what_is_wrong_with_a_spec_dir_is_said(cli, tmp_path, given, says):
+    """A link to itself was "folder not found"; a file named schemas, "no schemas/ in it"."""
+    folder = tmp_path / "types"
+    if given == "link loop":
+        folder.symlink_to(folder)
+    elif given != "missing":
+        (folder / "prompts").mkdir(parents=True)
+        if given == "schemas file":
+            (folder / "schemas").write_text("x", encoding="utf-8")
+    result = cli("doctypes", "--spec-dir", folder)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {folder}: "), result.stderr
+    assert says in result.stderr, result.stderr
+
+
 def test_a_folder_in_place_of_a_spec_file_is_named(doctype_copy: Path, cli):
     spec = doctype_copy / "schemas/school-ideology-summary.yaml"
     spec.unlink()
