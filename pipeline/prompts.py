@@ -171,6 +171,12 @@ class PromptSet:
         """
         assert spec.prompts_dir is not None
         pdir = Path(spec.prompts_dir)
+        if pdir.exists() and not pdir.is_dir():
+            raise InputError(
+                f"expected the prompt folder for '{spec.id}' (its section templates), found a "
+                "file: make it a folder holding <section id>.j2",
+                path=str(pdir.absolute()),
+            )
         if not pdir.is_dir():
             where = ""
             if spec.source is not None and pdir == spec.source.parent.parent / "prompts" / spec.id:

@@ -1084,6 +1084,19 @@ def test_a_spec_without_its_prompt_folder_says_where_the_templates_go(tmp_path: 
     )
 
 
+def test_a_file_where_the_prompt_folder_belongs_is_named(doctype_copy: Path, cli):
+    """It was "prompt folder … not found", which was there, as a file."""
+    pdir = doctype_copy / "prompts/school-ideology-summary"
+    shutil.rmtree(pdir)
+    pdir.write_text("x", encoding="utf-8")
+    result = cli("doctypes", "--spec-dir", doctype_copy)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: {pdir}: expected the prompt folder for 'school-ideology-summary' (its section "
+        "templates), found a file: make it a folder holding <section id>.j2\n"
+    )
+
+
 @pytest.mark.parametrize("name", ["../../../outside", "/tmp/outside", "lexicon/../../outside"])
 def test_a_lexicon_named_by_a_path_is_refused_not_read_from_outside_the_type(
     doctype_copy: Path, cli, tmp_path, name
