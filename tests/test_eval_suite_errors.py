@@ -242,6 +242,37 @@ def test_a_spec_file_named_by_a_suite_is_found_beside_the_suite(cli, tmp_path, d
         assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("kind", "key", "body"),
+    [
+        ("facts file", "cases[0].facts", "name: s\ncases:\n  - id: a\n    facts: loop.yaml\n"),
+        (
+            "text file",
+            "cases[0].file",
+            "name: c\nkind: checker\ncases:\n  - id: a\n    file: loop.yaml\n",
+        ),
+        (
+            "prompt folder",
+            "variants[0].prompts",
+            f"name: s\nvariants:\n  - {{name: t, prompts: loop.yaml}}\ncases:\n  - id: a\n"
+            f"    facts: {COMPLETE}\n",
+        ),
+    ],
+)
+def test_a_path_in_a_suite_that_is_a_link_to_itself_is_named(
+    cli, tmp_path, draftsmith_home, kind, key, body
+):
+    """Path.resolve raised RuntimeError("Symlink loop"): a traceback, exit 1."""
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    expected = "folder" if kind == "prompt folder" else "file"
+    _fails_cleanly(
+        cli("eval", _suite(tmp_path, body), "-q"),
+        draftsmith_home,
+        f"field '{key}': {kind} 'loop.yaml' is a symbolic link that leads back to itself "
+        f"({tmp_path / 'loop.yaml'}); expected a {expected}",
+    )
+
+
 def test_a_folder_given_as_the_suite_is_named_as_such(cli, tmp_path, draftsmith_home):
     _fails_cleanly(
         cli("eval", tmp_path, "-q"), draftsmith_home, "expected a suite file, found a directory"

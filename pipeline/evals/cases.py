@@ -190,6 +190,8 @@ def _absent(path: Path, expected: str = "file") -> str:
     kind = "folder" if path.is_dir() else "file"
     if kind != expected and path.exists():
         return f"is a {kind} ({path}); expected a {expected}"
+    if path.is_symlink():
+        return f"is a symbolic link that leads back to itself ({path}); expected a {expected}"
     return f"not found (looked in {path})"
 
 

@@ -11,6 +11,7 @@ Every error names the suite file, the key path and its line, and exits with code
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -567,4 +568,6 @@ def _check_assertion_codes(
 def suite_relative(suite: Suite, relative: str) -> Path:
     """A path named inside the suite, resolved against the suite file's folder."""
     base = suite.source.parent if suite.source else Path.cwd()
-    return (base / relative).resolve()
+    # not Path.resolve: a link that leads back to itself raised RuntimeError (a traceback);
+    # realpath stops at it, and the caller reports the path as what it is
+    return Path(os.path.realpath(base / relative))
