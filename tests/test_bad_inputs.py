@@ -310,14 +310,19 @@ def test_a_link_to_a_file_not_there_yet_is_still_written_through(tmp_path, cli):
     assert out.is_symlink() and (tmp_path / "later.md").read_text(encoding="utf-8")
 
 
-def test_an_output_under_a_broken_link_names_the_link(tmp_path, cli):
-    """It said only the system's "File exists" (mkdir of the folder where the link is)."""
-    (tmp_path / "reports").symlink_to(tmp_path / "gone")
-    out = tmp_path / "reports" / "draft.md"
-    _refused(
-        cli("run", FACTS, "-o", out, "--no-log"),
-        f"{out}: cannot write the output: {tmp_path / 'reports'} is a symbolic link to nothing",
-    )
+@pytest.mark.parametrize("command", ["run", "eval"])
+@pytest.mark.parametrize("link", ["nowhere", "itself"])
+def test_an_output_under_a_broken_link_names_the_link(tmp_path, cli, command, link):
+    """It said only the system's "File exists" (mkdir of the folder where the link is);
+    `draft eval -o` under a link to itself was a traceback (Path.resolve: RuntimeError)."""
+    reports = tmp_path / "reports"
+    reports.symlink_to(tmp_path / "gone" if link == "nowhere" else reports)
+    out = reports / "draft.md"
+    if command == "run":
+        result = cli("run", FACTS, "-o", out, "--no-log")
+    else:
+        result = cli("eval", "run", SUITE, "-q", "--case", "complete", "-o", out)
+    _refused(result, f"{out}: cannot write the output: {reports} is a symbolic link to nothing")
     assert not (tmp_path / "gone").exists()
 
 
