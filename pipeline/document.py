@@ -97,6 +97,15 @@ class Provenance(BaseModel):
     )
     draftsmith_version: str = __version__
 
+    @field_validator("facts_source")
+    @classmethod
+    def _utf8_path(cls, value: str | None) -> str | None:
+        """A file name with a byte that is not UTF-8 (kept by Python as a lone surrogate) as
+        text JSON can be written in: it made writing the draft a traceback."""
+        from pipeline.textio import path_text
+
+        return None if value is None else path_text(value)
+
 
 class Draft(BaseModel):
     """A complete draft as written by `draft run` and read back by `draft export`/`draft check`."""

@@ -48,7 +48,7 @@ from pipeline.template_checks import (
 )
 from pipeline.template_filters import FILTERS, GLOBALS, REMOVED_GLOBALS
 from pipeline.template_sandbox import BoundedSandbox, Item, Missing, Undefined, budgeted
-from pipeline.textio import read_text
+from pipeline.textio import path_text, read_text
 from pipeline.validation import format_path
 
 SHARED_DIR = "_shared"
@@ -424,6 +424,8 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         """Jinja's key, for this package's code generation (`BoundedSandbox._generate`):
         code compiled by an earlier version, without its loop count, is never reused."""
+        # Jinja encodes the file name as UTF-8: one with a byte that is not was a traceback
+        filename = None if filename is None else path_text(filename)
         return f"{super().get_cache_key(name, filename)}-{__version__}-counted-joined"
 
     def load_bytecode(self, bucket: Bucket) -> None:

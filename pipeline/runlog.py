@@ -34,6 +34,7 @@ from pipeline.textio import (
     connect_database,
     database_errors,
     existing_database,
+    path_text,
     reclaim_space,
     use_wal,
 )
@@ -250,8 +251,8 @@ class RunLog:
                     doctype,
                     model,
                     asked_model,
-                    facts_source,
-                    output,
+                    None if facts_source is None else path_text(facts_source),
+                    None if output is None else path_text(output),
                     redact(json.dumps(options or {}, ensure_ascii=False, default=str)),
                 ),
             )

@@ -285,7 +285,8 @@ def check_record(spec: DocSpec, pdir: Path, shared: Path) -> Path:
 
     def add(*parts: str | bytes) -> None:
         for part in parts:
-            data = part.encode() if isinstance(part, str) else part
+            # a file name's byte that is not UTF-8 is a lone surrogate: hashed as that byte
+            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
 
     add(__version__, jinja2.__version__, repr(spec.model_dump()))

@@ -49,6 +49,12 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return text, "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
+def path_text(path: str | os.PathLike[str]) -> str:
+    """`path` as text that UTF-8 can hold (a run log, a JSON record): a byte of the file
+    name that is not UTF-8, which Python keeps as a lone surrogate, is written as \\xff."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def a_or_an(noun: str) -> str:
     """`noun` after the article its sound takes: "an evaluation suite", "a facts file"."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import InputError
 from pipeline.paths import user_data_dir
-from pipeline.textio import write_atomic
+from pipeline.textio import path_text, write_atomic
 
 KEPT_LABEL = "已编辑"
 """What the copy of a changed output is called: 总结.docx → 总结（已编辑）.docx."""
@@ -75,7 +75,7 @@ def write_output(path: Path, data: str | bytes) -> Path | None:
     if real.is_file():
         current = _digest(real)
         new = hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
-        if current is None or (record.files.get(str(real)) != current and current != new):
+        if current is None or (record.files.get(_key(real)) != current and current != new):
             kept = kept_name(real)
             try:
                 shutil.copy2(real, kept)
@@ -104,7 +104,7 @@ def as_written(path: Path) -> bool:
     """Whether the file at `path` is what Draftsmith last recorded writing there (False for
     one edited since, or written before it was recorded: a copy too many, never a loss)."""
     real = Path(os.path.realpath(path))
-    recorded = _load().files.get(str(real))
+    recorded = _load().files.get(_key(real))
     return recorded is not None and recorded == _digest(real)
 
 
@@ -115,14 +115,20 @@ def remember_written(paths: list[Path]) -> None:
         _remember(Path(os.path.realpath(path)))
 
 
+def _key(real: Path) -> str:
+    """The record's key for a file: its path as text UTF-8 can hold (a file name with a byte
+    that is not UTF-8 made writing the record a traceback, after the output was written)."""
+    return path_text(real)
+
+
 def _remember(real: Path) -> None:
     """Record what was just written at `real` (re-read, to hash exactly the bytes on disk)."""
     digest = _digest(real)
     if digest is None:
         return
     record = _load()  # afresh: another run may have written its outputs meanwhile
-    record.files.pop(str(real), None)
-    record.files[str(real)] = digest
+    record.files.pop(_key(real), None)
+    record.files[_key(real)] = digest
     while len(record.files) > MAX_RECORDED:
         record.files.pop(next(iter(record.files)))
     with contextlib.suppress(OSError, InputError):  # an unwritable home: a copy too many later

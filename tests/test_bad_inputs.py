@@ -7,8 +7,11 @@ test_eval_suite_errors.py); these are the ones every command that reads a file s
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -403,3 +406,43 @@ def test_check_fix_in_place_is_still_written_with_the_original_kept(tmp_path, cl
     assert done.returncode in (0, 1), done.stderr
     assert text.read_text(encoding="utf-8") == "一、总结\n今年共开展学习的12次。\n"
     assert (tmp_path / "report（已编辑）.txt").read_text(encoding="utf-8").count("的的") == 1
+
+
+def _undecodable_name(tmp_path: Path, name: bytes) -> Path:
+    """A path in `tmp_path` whose name holds a byte that is not UTF-8 (as a file copied from
+    a GBK system keeps it), as Python gives it: a lone surrogate."""
+    path = tmp_path / os.fsdecode(name)
+    try:
+        path.touch()
+        path.unlink()
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    return path
+
+
+def test_file_names_that_are_not_utf8_are_drafted_logged_and_learned(tmp_path, cli):
+    """The run log's insert, the record of written files, the draft JSON's provenance, the
+    template check's hash and Jinja's bytecode cache each encoded the name as UTF-8: a
+    traceback (exit 1), the first after the output was already written."""
+    facts = _undecodable_name(tmp_path, b"\xd7\xdc\xbd\xe1.yaml")  # 总结 in GBK
+    facts.write_bytes(FACTS.read_bytes())
+    for out in (tmp_path / "draft.json", _undecodable_name(tmp_path, b"\xb8\xe5.md")):
+        done = cli("run", facts, "-o", out)
+        assert done.returncode == 0, done.stderr
+        again = cli("run", facts, "-o", out)  # the record of what was written is read back
+        assert again.returncode == 0 and "已编辑" not in again.stderr, again.stderr
+    logged = cli("logs", "--json", "-n", "1")
+    assert logged.returncode == 0 and "\\\\xd7" in logged.stdout, logged.stdout
+    source = json.loads((tmp_path / "draft.json").read_text(encoding="utf-8"))
+    assert source["provenance"]["facts_source"].startswith(str(tmp_path))
+    assert source["provenance"]["facts_source"].endswith("\\xe1.yaml")  # the bytes, written out
+    sample = _undecodable_name(tmp_path, b"\xb7\xb6\xce\xc4.txt")  # 范文
+    sample.write_bytes(SAMPLE.read_bytes())
+    learned = _undecodable_name(tmp_path, b"\xc0\xe0\xd0\xcd")  # 类型
+    for args in (["learn", sample, "--out", learned], ["doctypes", "--spec-dir", learned]):
+        # these print the folder's name as its bytes (as ls does): their output is not UTF-8
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert b"Traceback" not in done.stderr

@@ -21,7 +21,7 @@ from pipeline.errors import InputError
 from pipeline.learn.facts_finder import FORWARDED, TITLE_YEAR, FactsFound, FoundFact
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
-from pipeline.textio import folder_problem, write_atomic
+from pipeline.textio import folder_problem, path_text, write_atomic
 from pipeline.type_words import type_word
 from pipeline.written import as_written, kept_name, remember_written, write_output
 
@@ -310,7 +310,7 @@ def spec_yaml(learned: LearnedType, source: str) -> str:
     if learned.signature:
         data["signature"] = learned.signature
     header = (
-        f"# {learned.name} — learned by `draft learn` from {Path(source).name}.\n"
+        f"# {learned.name} — learned by `draft learn` from {path_text(Path(source).name)}.\n"
         "# Edit freely: labels, descriptions, lengths and the templates in prompts/"
         f"{learned.id}/ are yours.\n"
     )
