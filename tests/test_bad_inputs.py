@@ -440,9 +440,27 @@ def test_file_names_that_are_not_utf8_are_drafted_logged_and_learned(tmp_path, c
     sample.write_bytes(SAMPLE.read_bytes())
     learned = _undecodable_name(tmp_path, b"\xc0\xe0\xd0\xcd")  # 类型
     for args in (["learn", sample, "--out", learned], ["doctypes", "--spec-dir", learned]):
-        # these print the folder's name as its bytes (as ls does): their output is not UTF-8
-        done = subprocess.run(
-            [sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, timeout=120
-        )
-        assert done.returncode == 0, done.stderr
-        assert b"Traceback" not in done.stderr
+        _done_in_bytes(*args)
+
+
+def _done_in_bytes(*args: str | os.PathLike[str]) -> None:
+    """Run `draft ARGS`, whose output names a file by its bytes (as ls does: not UTF-8),
+    and check that it succeeded."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_an_evaluation_suite_whose_name_is_not_utf8_runs_and_resumes(tmp_path):
+    """Writing run.json (the suite's path) was a traceback, the run folder left without it."""
+    suite = _undecodable_name(tmp_path, b"\xc6\xc0\xb2\xe2.yaml")  # 评测
+    suite.write_text(
+        SUITE.read_text(encoding="utf-8").replace("cases/", f"{SUITE.parent}/cases/"), "utf-8"
+    )
+    _done_in_bytes("eval", "run", suite, "-q", "--case", "complete")
+    (run,) = (paths.user_data_dir() / "runs").iterdir()
+    assert json.loads((run / "run.json").read_text(encoding="utf-8"))["suite_path"] == str(suite)
+    _done_in_bytes("eval", "run", "-q", "--resume", run.name)
+    _done_in_bytes("eval", "report", run.name)

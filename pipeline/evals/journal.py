@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -315,9 +316,16 @@ def _append(fd: int, line: str) -> None:
         written += os.write(fd, data[written:])
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def write_meta(run_dir: Path, meta: RunMeta) -> None:
-    """Write `run.json` atomically."""
-    write_atomic(run_dir / RUN_FILE, meta.model_dump_json(indent=2) + "\n")
+    """Write `run.json` atomically. A suite's file name with a byte that is not UTF-8 (a
+    lone surrogate in Python, which UTF-8 cannot hold: a traceback) is written as a JSON
+    escape, read back as the same name, so the run can still be resumed."""
+    text = json.dumps(meta.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    write_atomic(run_dir / RUN_FILE, text + "\n")
 
 
 def read_meta(run_dir: Path) -> RunMeta:
