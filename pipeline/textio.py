@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import json
 import os
 import re
@@ -484,8 +485,6 @@ def check_output_path(path: str | Path, *, source: str | Path | None = None) -> 
 def _link_loop(path: Path) -> bool:
     """Whether `path` is a symbolic link that leads, through any number of links, back to
     itself (ELOOP), rather than to a file or to a file that does not exist yet."""
-    import errno
-
     try:
         path.stat()
     except OSError as exc:
@@ -664,8 +663,6 @@ def existing_database(path: Path, *, what: str) -> bool:
     """Whether a file is at `path` (False: none yet); InputError naming what is there instead
     of the `what` SQLite file (a directory, a named pipe, a device, a link that leads back
     to itself), which SQLite would report only as a folder that cannot be written."""
-    import errno
-
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

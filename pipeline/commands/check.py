@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import sys
 import unicodedata
 from pathlib import Path
@@ -109,8 +110,6 @@ def _load_input(file: Path) -> tuple[str, str, SavedDraft | None]:
 
 def _not_a_file(path: Path) -> bool:
     """Whether `path` is there but is no regular file (`/dev/stdin` of a pipe, `<(…)`)."""
-    import stat
-
     try:
         mode = path.stat().st_mode
     except OSError:
