@@ -393,6 +393,94 @@ def test_a_hand_edited_field_of_the_wrong_type_says_what_was_expected(cli, saved
     assert "field 'title': expected text, got ['x']" in result.stderr  # not "Input should be"
 
 
+def _drop(data: dict, *keys: str | int) -> None:
+    for key in keys[:-1]:
+        data = data[key]
+    del data[keys[-1]]
+
+
+def _rename(data: dict, old: str, new: str) -> None:
+    data[new] = data.pop(old)
+
+
+STRUCTURE_EDITS = {
+    # audit: each of these was exported (and checked) as if nothing were wrong
+    "format missing": (
+        lambda d: _drop(d, "format"),
+        "field 'format' is required but missing, expected 'draftsmith.draft/1'",
+    ),
+    "format of a later version": (
+        lambda d: d.update(format="draftsmith.draft/2"),
+        "field 'format' is 'draftsmith.draft/2' (a later version of the draft format",
+    ),
+    "text a number": (lambda d: d.update(text=5), "field 'text': expected text"),
+    "text null": (lambda d: d.update(text=None), "field 'text': expected text"),
+    "a number given as text": (
+        lambda d: d["sections"][0].update(attempts="3"),
+        "field 'sections[0].attempts': expected an integer, got '3'",
+    ),
+    "an offset with a fraction": (
+        lambda d: d["markers"][0].update(start=1.5),
+        "field 'markers[0].start': expected an integer, got 1.5",
+    ),
+    "a misspelt key": (
+        lambda d: _rename(d, "title", "titel"),
+        "unknown field 'titel'; did you mean 'title'?",
+    ),
+    "a misspelt nested key": (
+        lambda d: _rename(d["sections"][1], "body", "bdy"),
+        "unknown field 'sections[1].bdy'; did you mean 'body'?",
+    ),
+    "an unknown key": (
+        lambda d: d["signature"].update(seal="公章"),
+        "unknown field 'signature.seal'; expected one of: unit, date, role, second",
+    ),
+    "a nested field missing": (
+        lambda d: _drop(d, "markers", 0, "start"),
+        "field 'markers[0].start' is required but missing, expected an integer",
+    ),
+    "an unknown severity": (
+        lambda d: d["findings"][0].update(severity="fatal"),
+        "field 'findings[0].severity': expected one of 'error', 'warning', 'info', got 'fatal'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STRUCTURE_EDITS, ids=list(STRUCTURE_EDITS))
+def test_a_draft_not_as_draft_run_writes_it_is_refused_by_export_and_check(
+    cli, saved, tmp_path, case
+):
+    edit, message = STRUCTURE_EDITS[case]
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    edit(data)
+    source = tmp_path / "edited.json"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out.docx"
+    out.write_bytes(b"previous output")
+    for result in (cli("export", source, "-o", out), cli("check", source)):
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: {source}: not a Draftsmith draft: {message}"), (
+            result.stderr
+        )
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    assert out.read_bytes() == b"previous output"
+
+
+def test_a_draft_as_draft_run_writes_it_is_read_with_text_deleted_and_fields_reordered(
+    cli, saved, tmp_path
+):
+    """What stays accepted: `text` deleted (it is made from the sections), keys in any order,
+    the optional fields left out."""
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    del data["text"], data["usage"], data["sections"][0]["usage"]
+    reordered = dict(reversed(list(data.items())))
+    source = tmp_path / "reordered.json"
+    source.write_text(json.dumps(reordered, ensure_ascii=False), encoding="utf-8")
+    result = cli("export", source, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == load_draft_json(saved).text
+
+
 def test_a_key_given_twice_is_refused_at_its_line_not_the_last_kept(cli, saved, tmp_path):
     """json kept the last of two "body" keys in silence: a hand edit typed as a second key
     (the first left in place) was exported, or lost, without a word."""

@@ -20,7 +20,15 @@ from pipeline.errors import InputError
 from pipeline.markers import find_markers, marker
 from pipeline.spec import DOCTYPE_ID
 from pipeline.textio import control_character, parse_json, read_text
-from pipeline.validation import error_reason, format_path
+from pipeline.validation import (
+    closest,
+    did_you_mean_or_list,
+    error_reason,
+    expected_at,
+    format_path,
+    given_text,
+    unknown_keys,
+)
 
 DRAFT_FORMAT = "draftsmith.draft/1"
 """The `format` tag of a saved draft."""
@@ -83,24 +91,19 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             f"not a Draftsmith draft: expected a JSON object, got {type(data).__name__}",
             path=str(path),
         )
-    tag = data.pop("format", DRAFT_FORMAT)
-    if tag != DRAFT_FORMAT:
+    tag = data.pop("format", None)
+    if tag is not None:  # a file without one is told first what else a draft lacks
+        _check_format(tag, path)
+    has_text = "text" in data  # it may be deleted: it is made from the sections
+    saved_text = data.pop("text", None)
+    if has_text and not isinstance(saved_text, str):
         raise InputError(
-            f"not a Draftsmith draft: field 'format' is {tag!r}, expected '{DRAFT_FORMAT}'",
+            "not a Draftsmith draft: field 'text': expected text (the draft's plain text, "
+            f"made from its sections), got {given_text(saved_text)}",
             path=str(path),
         )
-    saved_text = data.pop("text", None)  # derived from the sections
-    try:
-        draft = Draft.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = format_path(first["loc"])
-        problem = (
-            f"field '{where}' is missing"
-            if first["type"] == "missing"
-            else f"field '{where}': {error_reason(first)}, got {first.get('input')!r:.60}"
-        )
-        raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    draft = _draft(data, path)
+    _check_format(tag, path)
     # a body edited by hand as the drafter never writes it: an indent typed as 　　 (the
     # layout indents every paragraph) or a line of spaces (an empty paragraph in Word)
     draft = draft.model_copy(
@@ -137,6 +140,58 @@ def load_saved_draft(path: str | Path) -> SavedDraft:
             path=str(path),
         )
     return _refresh_positions(draft, saved_text)
+
+
+def _check_format(tag: Any, path: str | Path) -> None:
+    """Refuse a file without the `format` tag `draft run` writes first, or with another one."""
+    if tag == DRAFT_FORMAT:
+        return
+    if tag is None:
+        problem = "field 'format' is required but missing"
+    else:
+        problem = f"field 'format' is {given_text(tag)}"
+        if isinstance(tag, str) and tag.startswith(DRAFT_FORMAT.split("/")[0] + "/"):
+            problem += " (a later version of the draft format: update Draftsmith to read it)"
+    raise InputError(
+        f"not a Draftsmith draft: {problem}, expected '{DRAFT_FORMAT}' (a draft saved by "
+        "`draft run -o draft.json` starts with it)",
+        path=str(path),
+    )
+
+
+def _draft(data: dict[str, Any], path: str | Path) -> Draft:
+    """The draft `data` holds, read as strictly as `draft run` writes it: each field of its
+    JSON type (no "3" for 3), no key it does not write (a misspelt key was dropped in
+    silence), each required field there; the first problem is an InputError."""
+    unknown = [
+        (loc, f"not a Draftsmith draft: unknown field '{format_path(loc)}'"
+         + did_you_mean_or_list(str(loc[-1]), known, listed="expected one of"))
+        for loc, known in unknown_keys(Draft, data)
+    ]  # fmt: skip
+    try:  # JSON mode: strict about types, yet a list is a tuple and a string an enum's value
+        draft = Draft.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        loc = tuple(first["loc"])
+        where = format_path(loc)
+        if first["type"] == "missing":
+            # the field misspelt beside it is the one to name: `bdy` for a missing `body`
+            misspelt = [
+                m
+                for at, m in unknown
+                if at[:-1] == loc[:-1] and closest(str(at[-1]), [str(loc[-1])])
+            ]
+            if misspelt:
+                raise InputError(misspelt[0], path=str(path)) from None
+            problem = f"field '{where}' is required but missing, expected {expected_at(Draft, loc)}"
+        else:
+            problem = (
+                f"field '{where}': {error_reason(first)}, got {given_text(first.get('input'))}"
+            )
+        raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
+    if unknown:
+        raise InputError(unknown[0][1], path=str(path))
+    return draft
 
 
 def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
