@@ -10,6 +10,7 @@ no longer hold) — `load_saved_draft` says how many.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -185,9 +186,10 @@ def _draft(data: dict[str, Any], path: str | Path) -> Draft:
                 raise InputError(misspelt[0], path=str(path)) from None
             problem = f"field '{where}' is required but missing, expected {expected_at(Draft, loc)}"
         else:
-            problem = (
-                f"field '{where}': {error_reason(first)}, got {given_text(first.get('input'))}"
-            )
+            given = first.get("input")
+            if isinstance(given, float) and not math.isfinite(given):
+                first = {**first, "type": "finite_number"}  # NaN: "not an integer" misses it
+            problem = f"field '{where}': {error_reason(first)}, got {given_text(given)}"
         raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
     if unknown:
         raise InputError(unknown[0][1], path=str(path))
