@@ -663,6 +663,13 @@ def existing_database(path: Path, *, what: str) -> bool:
     """Whether a file is at `path` (False: none yet); InputError naming what is there instead
     of the `what` SQLite file (a directory, a named pipe, a device, a link that leads back
     to itself), which SQLite would report only as a folder that cannot be written."""
+    return existing_file(path, what=what)
+
+
+def existing_file(path: Path, *, what: str) -> bool:
+    """Whether a regular file is at `path` (False: none yet, or a link to none); InputError
+    naming what is there instead of the `what` (a directory, a named pipe, a device, a link
+    that leads back to itself), which a reader would take for no file or hang on."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

@@ -9,7 +9,9 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from pipeline.evals.journal import RunOptions, latest_samples, read_meta
+import pytest
+
+from pipeline.evals.journal import RunOptions, find_run, latest_samples, read_meta
 from pipeline.evals.runner import resume_run, start_run
 from tests.conftest import EXAMPLES, REPO
 
@@ -427,3 +429,74 @@ def test_a_checker_sample_records_the_findings_its_case_expects(cli, tmp_path):
         {"expect": {"code": "gap.placeholder", "at": "XX次"}},
         {"ignore": "style"},
     ]
+
+
+CHECKER_SUITE = """
+name: journal
+kind: checker
+cases:
+  - id: a
+    file: case.txt
+  - id: b
+    file: case.txt
+"""
+
+
+def _stand_in(path: Path, kind: str) -> None:
+    """Put a `kind` where the journal file `path` was."""
+    path.unlink()
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "link to itself":
+        path.symlink_to(path.name)
+    else:  # a device
+        path.symlink_to("/dev/null")
+
+
+@pytest.mark.parametrize(
+    ("journal", "kind", "found"),
+    [
+        ("samples.jsonl", "folder", "is a directory"),
+        ("samples.jsonl", "pipe", "is a named pipe (FIFO)"),
+        ("samples.jsonl", "link to itself", "is a symbolic link that leads back to itself"),
+        ("samples.jsonl", "device", "is a device or socket"),
+        ("calls.jsonl", "pipe", "is a named pipe (FIFO)"),
+    ],
+)
+def test_a_journal_file_that_is_no_file_is_named_by_report_and_resume(
+    cli, tmp_path, journal, kind, found
+):
+    """samples.jsonl as a folder was read as no sample finished ("0 of 2 samples
+    finished", exit 1), and as a named pipe it hung `--resume` for ever."""
+    (tmp_path / "case.txt").write_text("全年共开展学习12次。\n", encoding="utf-8")
+    first = cli("eval", _suite(tmp_path, CHECKER_SUITE), "-q")
+    assert first.returncode == 0, first.stderr
+    run = _run_id(first.stderr)
+    path = find_run(run) / journal
+    _stand_in(path, kind)
+    what = "finished samples" if journal == "samples.jsonl" else "model answers"
+    commands = [("eval", "--resume", run, "-q")]
+    if journal == "samples.jsonl":  # a report reads no model answer
+        commands.append(("eval", "report", run))
+    for args in commands:
+        result = cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr == (
+            f"error: {path}: {found}, not the evaluation run's journal of {what}; "
+            f"remove{'' if kind == 'link to itself' else ' or rename'} it\n"
+        )
+
+
+def test_damaged_lines_in_the_journal_stay_skipped_by_the_report(cli, tmp_path):
+    """An interrupted run leaves a torn or damaged line: the report counts the others."""
+    (tmp_path / "case.txt").write_text("全年共开展学习12次。\n", encoding="utf-8")
+    first = cli("eval", _suite(tmp_path, CHECKER_SUITE), "-q")
+    run = _run_id(first.stderr)
+    samples = find_run(run) / "samples.jsonl"
+    kept = samples.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    samples.write_text(kept + "not json\n" + '{"key": "half', encoding="utf-8")
+    result = cli("eval", "report", run)
+    assert result.returncode == 1, result.stderr
+    assert "1 of 2 samples finished" in result.stderr

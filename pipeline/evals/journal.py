@@ -26,13 +26,25 @@ from pipeline import paths
 from pipeline.errors import InputError
 from pipeline.models.base import Completion, Usage
 from pipeline.prompts import Message
-from pipeline.textio import LineMap, a_or_an, parse_json, read_text, write_atomic
+from pipeline.textio import (
+    LineMap,
+    a_or_an,
+    existing_file,
+    parse_json,
+    read_text,
+    write_atomic,
+)
 from pipeline.validation import raise_validation_error
 
 RUN_FILE = "run.json"
 SAMPLES_FILE = "samples.jsonl"
 CALLS_FILE = "calls.jsonl"
 LOCK_FILE = ".lock"
+_JOURNALS = {
+    SAMPLES_FILE: "evaluation run's journal of finished samples",
+    CALLS_FILE: "evaluation run's journal of model answers",
+}
+"""What each journal file is, as a message about it names it."""
 
 
 class RunOptions(BaseModel):
@@ -223,7 +235,7 @@ def call_key(model: str, messages: list[Message]) -> str:
 
 def _drop_torn_tail(path: Path) -> None:
     """Cut a last line left half-written by a killed run, so appends start on a fresh line."""
-    if not path.is_file():
+    if not _journal_exists(path):
         return
     with open(path, "rb+") as fh:
         size = fh.seek(0, os.SEEK_END)
@@ -340,18 +352,31 @@ def read_meta(run_dir: Path) -> RunMeta:
         raise  # not reached: raise_validation_error always raises
 
 
+def _journal_exists(path: Path) -> bool:
+    """Whether the journal file is there (False: nothing journaled yet); InputError naming
+    it when a folder, a named pipe or a device stands in its place: read as no file, the
+    run's finished samples were reported as none (exit 1), and a pipe hung a resumed run."""
+    return existing_file(path, what=_JOURNALS.get(path.name, "evaluation run's journal"))
+
+
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
-    """Each complete JSON line of a journal file (a torn last line is skipped)."""
-    if not path.is_file():
+    """Each complete JSON line of a journal file (a torn last line is skipped, and so is a
+    damaged one, as an interrupted run may leave; a file that cannot be read is an
+    InputError naming it)."""
+    if not _journal_exists(path):
         return
-    with open(path, "rb") as fh:
-        for line in fh:
-            if not line.endswith(b"\n"):
-                break
-            try:
-                yield json.loads(line)
-            except ValueError:  # not JSON, or not UTF-8: a damaged line, skipped like a torn one
-                continue
+    try:
+        with open(path, "rb") as fh:
+            for line in fh:
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    yield json.loads(line)
+                except ValueError:  # not JSON, or not UTF-8: damaged, skipped like a torn one
+                    continue
+    except OSError as exc:
+        what = _JOURNALS.get(path.name, "evaluation run's journal")
+        raise InputError(f"cannot read the {what}: {exc.strerror or exc}", path=str(path)) from None
 
 
 def iter_samples(run_dir: Path) -> Iterator[SampleResult]:
