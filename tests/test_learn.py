@@ -2020,7 +2020,7 @@ def test_a_notice_learns_its_addressee_contact_and_period_as_facts(cli, tmp_path
     assert lines[0] == "青山县应急管理局关于开展2024年春季安全生产大检查的通知", lines
     assert next(ln for ln in lines[1:] if ln) == NOTICE_ADDRESSEE + "：", lines
     assert NOTICE_ADDRESSEE not in "\n".join(lines[3:]) and "青应急" not in lines[0]
-    assert "特此通知。" in lines and "2024年3月1日至2024年4月30日" in "".join(lines)
+    assert "特此通知。" in lines and "2024年3月1日至4月30日" in "".join(lines)
     assert "附件：1. 2024年春季安全生产大检查情况汇总表" in lines, lines
     assert "2. 重大事故隐患整改台账" in lines, lines
 
@@ -2354,6 +2354,44 @@ def test_a_range_s_weekdays_are_computed_from_its_dates_not_copied(cli, tmp_path
         check = cli("check", draft, "--format", "json", "--spec-dir", tmp_path / "types")
         codes = [f["code"] for f in json.loads(check.stdout)["findings"]]
         assert "numbers.weekday" not in codes, check.stdout
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("2025年3月6日至7日", "2026年3月11日至3月12日"),
+        ("2025年3月6日至3月7日", "2026年3月11日至3月12日"),
+        ("2025年3月6日至2025年3月7日", "2026年3月11日至2026年3月12日"),
+    ],
+)
+def test_a_range_s_end_is_written_without_the_start_s_year(cli, tmp_path, written, shown):
+    """Learning 2025年3月6日至7日 wrote the end in full: every draft read 2026年3月11日至
+    2026年3月12日, a year the sample does not repeat. The end is `until(start)`, written
+    whole only where the sample wrote its year; the draft checks clean against its facts."""
+    text = (REALWORLD / "notice-township-meeting-2025.txt").read_text(encoding="utf-8")
+    assert "2025年3月6日（星期四）14:30，会期半天" in text
+    sample = tmp_path / "notice.txt"
+    sample.write_text(text.replace("2025年3月6日（星期四）", written), encoding="utf-8")
+    proc, _ = _learn(cli, sample, "--out", tmp_path / "types", "--id", "notice")
+    assert proc.returncode == 0, proc.stderr
+    spec_path = tmp_path / "types" / "schemas" / "notice.yaml"
+    path = _filled_facts(spec_path, tmp_path / "types" / "notice.facts.yaml", tmp_path)
+    facts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    labels = {k: f.label for k, f in load_spec_file(spec_path).facts.items()}
+    dates = [k for k in facts if labels.get(k, "").endswith(("开始日期", "结束日期"))]
+    assert len(dates) == 2, labels
+    facts.update(zip(dates, ("2026-03-11", "2026-03-12"), strict=True))
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    draft = tmp_path / "draft.txt"
+    run = cli("run", path, "-o", draft, "--spec-dir", tmp_path / "types")
+    assert run.returncode == 0, run.stderr
+    line = next(x for x in draft.read_text(encoding="utf-8").splitlines() if "会期半天" in x)
+    assert f"{shown}14:30，会期半天" in line, line
+    check = cli(
+        "check", draft, "--facts", path, "--format", "json", "--spec-dir", tmp_path / "types"
+    )
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout)["findings"] == [], check.stdout
 
 
 def test_a_document_the_body_cites_keeps_its_wenhao_as_text(cli, tmp_path):

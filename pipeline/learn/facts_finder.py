@@ -1428,11 +1428,14 @@ _UNTIL = re.compile(r"(?:至|到|—|－|-|~|～)((?:19|20)\d{2}年)?(?:(\d{1,2}
 month too), 至2025年1月5日."""
 
 
-def _period_end(reg: _Registry, until: re.Match[str], first: dt.date, label: str) -> None:
-    """The end date of a period as a date fact, written whole (2024年4月30日)."""
-    year = int(until.group(1)[:4]) if until.group(1) else first.year
+def _period_end(reg: _Registry, until: re.Match[str], first: FoundFact, label: str) -> None:
+    """The end date of a period begun on the date fact `first`, written as the sample does:
+    whole when the sample gives its year (至2024年4月30日), else without the start's year
+    (至4月30日 and 至30日 are `until(start)`)."""
+    first_day = dt.date.fromisoformat(str(first.example))
+    year = int(until.group(1)[:4]) if until.group(1) else first_day.year
     try:
-        day = dt.date(year, int(until.group(2) or first.month), int(until.group(3)))
+        day = dt.date(year, int(until.group(2) or first_day.month), int(until.group(3)))
     except ValueError:
         return
     start = until.start(1) if until.group(1) else until.start(2 if until.group(2) else 3)
@@ -1442,7 +1445,7 @@ def _period_end(reg: _Registry, until: re.Match[str], first: dt.date, label: str
         label,
         start=start,
         end=until.end(),
-        expression_of="{id} | date_cn",
+        expression_of="{id} | date_cn" if until.group(1) else f"{{id}} | until({first.id})",
         type="date",
         example=day.isoformat(),
         description=f"{label}（样稿中为 {day.isoformat()}）。",
@@ -1641,7 +1644,7 @@ def _value_facts(
         until = _UNTIL.match(text, m.end())
         if until and not in_signature:  # 2024年3月1日至4月30日: a period, two date facts
             label = f"{core}开始日期"
-        reg.add(
+        fact = reg.add(
             label,
             fact_id="report_date" if in_signature else None,
             start=m.start(),
@@ -1653,7 +1656,7 @@ def _value_facts(
             origin="sample",
         )
         if until and not in_signature:
-            _period_end(reg, until, day, f"{core}结束日期")
+            _period_end(reg, until, fact, f"{core}结束日期")
     _month_days(text, outline, reg, year)
     # Years.
     value: int | None
