@@ -12,10 +12,12 @@ import pytest
 import yaml
 
 from pipeline.learn.cleaning import clean_sample
-from pipeline.learn.facts_finder import FoundFact, context_core, is_place_name
+from pipeline.learn.facts_finder import is_place_name
+from pipeline.learn.label_core import context_core
 from pipeline.learn.model_assist import apply_proposals, check_label
 from pipeline.learn.outline import find_outline
 from pipeline.learn.reader import read_sample
+from pipeline.learn.registry import FoundFact
 from pipeline.spec import load_spec_file
 
 DATA = Path(__file__).parent / "data"
@@ -553,11 +555,12 @@ def test_learn_with_a_failing_model_keeps_the_rule_labels(cli, tmp_path, openai_
 
 
 def test_garbles_are_corrected_from_the_lexicon_and_the_builtin_wording():
-    from pipeline.learn.facts_finder import _Registry, fix_garbles
+    from pipeline.learn.facts_finder import fix_garbles
+    from pipeline.learn.registry import Registry
 
     text = "在理论武装等方面要“两手两手硬”；正确舆引导论与对外宣传工作。"
     edits: list = []
-    left = fix_garbles(text, ["两手两手硬", "正确舆引导论", "某个怪词"], _Registry(text), edits)
+    left = fix_garbles(text, ["两手两手硬", "正确舆引导论", "某个怪词"], Registry(text), edits)
     fixed = {text[e.start : e.end]: e.replacement for e in edits}
     assert fixed == {"两手两手硬": "两手抓、两手都要硬", "正确舆引导论": "正确引导舆论"}
     assert left == []  # 某个怪词 is not in the text, so nothing is left to report

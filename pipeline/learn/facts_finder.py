@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from pipeline.checker.references import reference_spans
 from pipeline.checker.text import attachment_items, is_attachment_note
@@ -27,92 +25,54 @@ from pipeline.checker.times import times_of_day
 from pipeline.checker.vocab import a_person_name, not_a_place_stem
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import CleanedSample, Hole
+from pipeline.learn.found_dates import (
+    CN_YEAR,
+    TITLE_YEAR,
+    UNTIL,
+    issue_year,
+    month_days,
+    period_end,
+    weekdays,
+    without_year,
+    year_value,
+)
+from pipeline.learn.label_core import (
+    CORE_WINDOW,
+    DELIM_RE,
+    ETC,
+    LEAD_WORDS,
+    LIGHT_SPLIT,
+    MAX_CORE,
+    context_core,
+)
 from pipeline.learn.label_words import (
     COUNTED_NOUN,
     DURATION_UNITS,
     SPAN_OF_YEARS,
     counted_by_verb,
     duration_core,
-    without_figures,
     years_label,
 )
-from pipeline.learn.naming import identifier
+from pipeline.learn.measures import MEASURE_RE, MEASURES
 from pipeline.learn.outline import Block, Outline, Span
+from pipeline.learn.registry import (
+    Edit,
+    FactsFound,
+    Origin,
+    Registry,
+    around,
+    distinct_label,
+)
 from pipeline.markers import MARKER_RE
 from pipeline.spec import MAX_CITED_TITLE_CHARS
 from pipeline.template_filters import AREA_LEVELS, INSTITUTIONS
 from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
-from pipeline.weekdays import RANGE_JOIN, WEEKDAYS_AFTER, weekday_cn, weekday_number
 
 if TYPE_CHECKING:
     from pipeline.checker.lexicon import Lexicon
 
-Origin = Literal["gap", "sample", "title"]
-
 # ----------------------------------------------------------------------------- vocabulary
 
-MEASURES: dict[str, tuple[str, str, int]] = {
-    # measure word: (label suffix, unit, typical example)
-    "人次": ("人次", "人次", 300),
-    "次": ("次数", "次", 12),
-    "场": ("场次", "场", 6),
-    "期": ("期数", "期", 4),
-    "篇": ("篇数", "篇", 20),
-    "名": ("人数", "名", 30),
-    "人": ("人数", "人", 50),
-    "个": ("数量", "个", 5),
-    "项": ("数量", "项", 5),
-    "件": ("数量", "件", 10),
-    "份": ("份数", "份", 10),
-    "所": ("数量", "所", 3),
-    "家": ("数量", "家", 3),
-    "户": ("户数", "户", 20),
-    "起": ("起数", "起", 20),
-    "处": ("处数", "处", 15),
-    "对": ("对数", "对", 10),
-    "条": ("条数", "条", 20),
-    "批": ("批次", "批", 2),
-    "节": ("节数", "节", 10),
-    "课时": ("课时数", "课时", 16),
-    "学时": ("学时数", "学时", 16),
-    "小时": ("时长", "小时", 8),
-    "分钟": ("时长", "分钟", 30),
-    "字": ("字数", "字", 800),
-    "天": ("天数", "天", 5),
-    "个工作日": ("工作日数", "个工作日", 5),
-    "工作日": ("工作日数", "工作日", 5),
-    "万元": ("金额", "万元", 10),
-    "亿元": ("金额", "亿元", 2),
-    "元": ("金额", "元", 5000),
-    "个百分点": ("百分点", "个百分点", 2),
-    "倍": ("倍数", "倍", 2),
-    "万人次": ("人次", "万人次", 2),
-    "万人": ("人数", "万人", 2),
-    "万户": ("户数", "万户", 2),
-    "公里": ("里程", "公里", 10),
-    "千米": ("里程", "千米", 10),
-    "平方米": ("面积", "平方米", 1000),
-    "万平方米": ("面积", "万平方米", 2),
-    "公顷": ("面积", "公顷", 50),
-    "万亩": ("面积", "万亩", 2),
-    "亩": ("面积", "亩", 500),
-    "万吨": ("数量", "万吨", 2),
-    "吨": ("数量", "吨", 100),
-    "台": ("台数", "台", 10),
-    "辆": ("数量", "辆", 10),
-    "套": ("套数", "套", 10),
-    "支": ("数量", "支", 3),
-    "座": ("数量", "座", 3),
-    "间": ("数量", "间", 10),
-    "张": ("数量", "张", 100),
-    "册": ("册数", "册", 500),
-    "本": ("数量", "本", 100),
-    "封": ("数量", "封", 50),
-    "面": ("数量", "面", 20),
-    "棵": ("数量", "棵", 1000),
-    "株": ("数量", "株", 1000),
-}
-_MEASURE_RE = "|".join(sorted(MEASURES, key=len, reverse=True))
 _CN_COUNT_MEASURES = "次|场|期|篇|名|人次|项|批|节"
 PLACE_SUFFIXES = {
     "县": "县名",
@@ -123,27 +83,7 @@ PLACE_SUFFIXES = {
     "乡": "乡名",
 }
 ANNIVERSARY_BASE = {"新中国成立": 1949, "建国": 1949, "国庆": 1949, "建党": 1921, "改革开放": 1978}
-LIGHT_VERBS = (
-    "组织开展|开展了|开展|组织了|组织|举办了|举办|召开了|召开|举行了|举行|完成了|完成|进行了|进行"
-    "|参加了|参加|参与了|参与"
-    "|实现了|实现|达到了|达到|共计|累计|合计|总计|总共|共有|共|全年|其中|先后|计|达|有|为|约|近|超过|逾"
-)
-_LEAD_WORDS = re.compile(
-    r"^(?:学校|我校|全校|本校|本单位|单位|公司|全年|今年|本年度|年度|年内|其中|总共|累计"
-    r"|共(?![青产建享同识治商])"  # 共 of a total, not of 共青团, 共产党, 共建, 共享, 共同…
-    r"|先后|同志"
-    r"|[全我本](?:街道|[省市县区乡镇院局])(?![场域级间])|全公司"
-    r"|[一二三四五六七八九十]+是)+"  # a point's 二是 is no part of what it counts
-)
-_TRAIL_WORDS = re.compile(rf"(?:{LIGHT_VERBS})+$")
-_LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) > 1))
-"""Verbs that end a phrase inside it: one-character ones (达, 有, 为) are too often part of a
-word (达标率, 有效) to split at."""
-_LEFT_MEASURE = re.compile(rf"^\s*[余多]?(?:{_MEASURE_RE}|%|％)(?=[\u4e00-\u9fff]|$)(?!的)")
-"""The measure word of a number, at the start of the words after it."""
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
-_DELIM_RE = re.compile(r"[，。；：、,;:（）()“”\"《》〈〉【】\n!！?？]|(?<!\d)\.|\.(?!\d)")
-"""A delimiter, as _DELIMS, but a decimal point (PM2.5) is none."""
 _CN_NUM = "一二两三四五六七八九十百"
 _END_PUNCT = "。；;！？!?：:，,"
 _PLACE_BEFORE_OFFICE = re.compile(
@@ -171,64 +111,6 @@ _BARE_PLACE_OFFICE = re.compile(
 )
 _SPEAKER_AFTER = re.compile(r"^(?:关于|系列|重要讲话|总书记|新时代)")
 
-# ----------------------------------------------------------------------------- models
-
-
-class Occurrence(BaseModel):
-    """One place a fact is used: the span of the cleaned text it replaces."""
-
-    start: int
-    end: int
-    expression: str
-    """The Jinja expression written there (`report_year + 1`, `party_congress | cn`)."""
-
-
-class FoundFact(BaseModel):
-    """A fact learned from the sample."""
-
-    id: str
-    label: str
-    type: Literal["string", "integer", "number", "year", "date", "enum", "string-list"]
-    choices: list[str] | None = None
-    unit: str | None = None
-    min: float | None = None
-    max: float | None = None
-    example: Any
-    description: str
-    origin: Origin
-    required: bool = False
-    context: str = ""
-    """The words around its first occurrence, for a reader (and a model) to judge the label."""
-    occurrences: list[Occurrence] = []
-
-
-class Edit(BaseModel):
-    """A literal correction of the sample's text in the templates."""
-
-    start: int
-    end: int
-    replacement: str
-    reason: str
-
-
-class FactsFound(BaseModel):
-    """The facts and corrections learned from a sample."""
-
-    facts: list[FoundFact]
-    edits: list[Edit]
-    report_year: int | None
-    """The sample's report year (from its title), when it has one."""
-    plans_next_year: bool = True
-    """Whether the plans section is for the year after the report year: true for a whole
-    year's summary, false for part of a year (上半年 → 下半年) and for a plan itself."""
-    notes: list[str] = []
-    """Corrections made through facts (a plans year moved to the following year)."""
-    unexplained: list[str] = []
-    """Holes no rule could type; each still became a string fact."""
-    garbles_left: list[str] = []
-    """Banned phrases found in the sample that no known correction fixes."""
-
-
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -238,156 +120,9 @@ def _cn_to_int(text: str) -> int | None:
     return parse_chinese(text)
 
 
-_ETC = re.compile(r"(?<![平高中初对均相])等(?![级同于])(?=[\u4e00-\u9fff]{2})")
-"""等 ending a list before the noun its figure counts (科技、艺术、体育等社团28个), not 等 in
-a word (平等, 高等, 等级)."""
-_TRAILING_NOTE = re.compile(r"[（(][^（()）]{1,8}[)）]$")
-_PREPOSITION = re.compile(r"^.*?[与和同向对跟]")
-MAX_CORE = 14
-"""Longest label core: a longer phrase is cut at a word boundary (_WORD_START), or failing
-one at its start, which may split a word."""
-CORE_WINDOW = 24
-"""How far before a number its label's words are looked for: wider than MAX_CORE, so that a
-long phrase is cut where a word starts, not where the window happens to begin."""
-_TARGET_WORDS = re.compile(
-    r"(?:(?:下降|降低|提高|提升|上升|增长|增加|减少|缩短|缩减|压减|压缩|控制|保持|稳定|扩大)"
-    r"(?:至|到|在|为)|降至|增至|升至|达到|不少于|不低于|不超过|不高于|不足|高于|低于|全部|由|从)+$"
-)
-"""Words after the measured noun that say how the figure moved or compares (药品占比下降至,
-参与率保持在, 平均住院日由): the figure is the noun's value, so the label is the noun."""
-_LEAD_PREPOSITION = re.compile(r"^(?:的|对(?![口外象接标照比])|为(?![民主止期了])|由(?![于此]))")
-"""对全县86个部门, 为入职3年内的18名教师, (组织)的培训: no part of the noun."""
-_WORD_START = re.compile(
-    r"(?<=的)|(?=撰写|发表|召开|开展|举办|组织|参加|完成|实施|新建|新增|发展|建成|创建|引进"
-    r"|签订|走访|慰问|配备|评选|每天|每年|每周)"
-)
-"""Where a word surely starts inside a long phrase: after 的, or at a verb that begins the
-counted action (…主题教育撰写学习心得 → 撰写学习心得)."""
-
-
-def context_core(before: str) -> str:
-    """The noun phrase a number counts, from the words before it (学校共开展中心组学习 → 中心组学习)."""
-    note = _TRAILING_NOTE.search(before)  # 走访村（社区）18个: the note is part of the noun
-    if note:
-        core = context_core(before[: note.start()])
-        return core + before[note.start() :] if core else ""
-    cut = max((m.start() for m in _DELIM_RE.finditer(before)), default=-1)
-    phrase = before[cut + 1 :].strip()
-    phrase = _TARGET_WORDS.sub("", phrase) or phrase  # 时间不超过: not 超过 alone, leaving 不
-    phrase = _TRAIL_WORDS.sub("", phrase)
-    phrase = _TARGET_WORDS.sub("", phrase) or phrase
-    phrase = _TRAIL_WORDS.sub("", phrase) or phrase  # 全部超过, 保持在…以上
-    phrase = re.sub(r"(?<=[\u4e00-\u9fff]{2})各$", "", phrase)  # 运行病历和出院病历各100份
-    # Split at the last verb that leaves a word after it: 参与率 is a word, not 参与 + 率.
-    splits = [m.end() for m in _LIGHT_SPLIT.finditer(phrase) if len(phrase) - m.end() >= 2]
-    phrase = phrase[splits[-1] :] if splits else phrase
-    phrase = _ETC.split(phrase)[-1]  # 体育等社团: the noun after 等 is what is counted
-    phrase = _LEAD_WORDS.sub("", phrase)
-    phrase = _LEAD_PREPOSITION.sub("", phrase)
-    phrase = _LEAD_WORDS.sub("", phrase) or phrase  # 对全县: whose, once 对 is gone
-    if len(phrase) > MAX_CORE:  # 参加镇党委理论学习中心组学习
-        phrase = _PREPOSITION.sub("", phrase)
-    phrase = re.sub(r"^与(?!会)", "", phrase)  # 与各部门签订责任书: what follows 与 is the noun
-    if len(phrase) > MAX_CORE:
-        starts = [
-            m.start()
-            for m in _WORD_START.finditer(phrase)
-            if m.start() > 0 and 2 <= len(phrase) - m.start() <= MAX_CORE
-        ]
-        phrase = phrase[starts[0] :] if starts else phrase
-    return without_figures(phrase)[-MAX_CORE:]
-
-
-def _around(text: str, start: int, end: int, width: int = 12) -> str:
-    return (text[max(0, start - width) : start] + "□" + text[end : end + width]).replace("\n", " ")
-
-
 def congress_for_year(year: int) -> int:
     """The party congress in force in a given year (19 for 2018–2022)."""
     return max(1, (year - 1922) // 5 + 1) if year < 2023 else 20 + (year - 2023) // 5
-
-
-class _Registry:
-    """Facts by label, so the same blank in two places is one fact."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.by_label: dict[str, FoundFact] = {}
-        self.taken: set[str] = set()
-        self._covered = bytearray(len(text) + 1)
-        """1 where an occurrence already is: checking a span costs its length, not the number
-        of occurrences found so far (which made a long sample quadratic)."""
-        self.generic = 0
-
-    def free(self, start: int, end: int) -> bool:
-        if start == end:  # an empty span is taken when it falls inside an occurrence
-            return not (start > 0 and self._covered[start - 1] and self._covered[start])
-        return not any(self._covered[start:end])
-
-    def before(self, pos: int, width: int) -> str:
-        """Up to `width` characters before `pos`, from after the last fact there: the words
-        a label is taken from (党委书记王建国同志带头讲党课 gives 带头讲党课, not the name)."""
-        start = max(0, pos - width)
-        start = max(start, self._covered.rfind(b"\x01", start, pos) + 1)
-        words = self.text[start:pos]
-        if start > 0 and self._covered[start - 1]:  # 86个部门: 个 is the last number's
-            words = _LEFT_MEASURE.sub("", words)
-        return words
-
-    def take(self, start: int, end: int) -> None:
-        """Mark [start, end) as used: no later fact or edit may overlap it."""
-        self._covered[start:end] = b"\x01" * (end - start)
-
-    def add(
-        self,
-        label: str,
-        *,
-        start: int,
-        end: int,
-        expression_of: str = "{id}",
-        fact_id: str | None = None,
-        **fields: Any,
-    ) -> FoundFact:
-        fact = self.declare(
-            label, fact_id=fact_id, context=_around(self.text, start, end), **fields
-        )
-        fact.occurrences.append(
-            Occurrence(start=start, end=end, expression=expression_of.format(id=fact.id))
-        )
-        self.take(start, end)
-        return fact
-
-    def declare(self, label: str, *, fact_id: str | None = None, **fields: Any) -> FoundFact:
-        """The fact of `label`, made with `fields` (its id `fact_id` unless taken) when it is
-        new; no occurrence is added."""
-        fact = self.by_label.get(label)
-        if fact is None:
-            ident = fact_id if fact_id and fact_id not in self.taken else None
-            if ident:
-                self.taken.add(ident)
-            else:
-                ident = identifier(label, taken=self.taken)
-            fact = FoundFact(id=ident, label=label, **fields)
-            self.by_label[label] = fact
-        return fact
-
-    def add_sample_text(
-        self, label: str, start: int, end: int, *, fact_id: str | None = None, **fields: Any
-    ) -> FoundFact:
-        """A text fact for the sample's own words at `start:end` (a name, a place), described
-        by what the sample wrote there."""
-        written = self.text[start:end]
-        return self.add(
-            label,
-            start=start,
-            end=end,
-            fact_id=fact_id,
-            type="string",
-            example=written,
-            description=f"{label}（样稿中为“{written}”）。",
-            origin="sample",
-            **fields,
-        )
 
 
 # ----------------------------------------------------------------------------- the finder
@@ -402,7 +137,7 @@ def find_facts(
     corrected where a correction is known, and reported in `garbles_left` otherwise.
     """
     text = sample.text
-    reg = _Registry(text)
+    reg = Registry(text)
     edits: list[Edit] = []
     _addressee_fact(text, outline, reg)
     _attachment_fact(text, outline, reg)
@@ -440,7 +175,7 @@ def find_facts(
     _own_place_names(text, outline, reg)
     _project_names(text, outline, reg)
     _level_words(text, outline, reg)
-    _weekdays(text, reg, notes)
+    weekdays(text, reg, notes)
     _unify_points(outline, edits)
     _fill_skipped_levels(text, outline, edits)
     _end_list_items(text, outline, edits)
@@ -480,34 +215,19 @@ _GENERIC_UNITS = {
     "我单位": "单位名称",
 }
 PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]|^某(?=[\u4e00-\u9fff])")
-_CN_YEAR = "[一二][〇零○一二三四五六七八九]{3}"
-TITLE_YEAR = re.compile(rf"((?:19|20)\d{{2}}|(?:19|20|[Xx×]{{2}})[Xx×]{{2}}|{_CN_YEAR})\s*年")
-"""The year in a title: digits, in Chinese (二〇二三年), or a placeholder for them (20XX年);
-group 1 is the year."""
-_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-
-
-def year_value(written: str) -> int | None:
-    """2023 from 2023 or 二〇二三; None for a placeholder (20XX)."""
-    digits = written.translate(_YEAR_DIGITS)
-    return int(digits) if digits.isdigit() else None
-
-
 _TITLE_YEAR_BLANK = re.compile(r"(?<=\S)[ \t]+(?=年)")
 _UNIT_EXAMPLES = {
     "学校名称": "青山县红星中学",
     "公司名称": "青山建设有限公司",
     "医院名称": "青山县人民医院",
 }
-
-
 FORWARDED = re.compile(r"关于转发《(?P<doc>[^《》]+)》的通知$")
 """A 转发通知's title: the document it forwards, in 《》, is another issuer's, named as it is."""
 _FORWARDED_NUMBER = re.compile(r"》[（(]([\u4e00-\u9fff]{1,10}[〔［\[]\d{4}[〕］\]]\d{1,4}号)[）)]")
 """The forwarded document's 文号 after its title (《…》（青卫健发〔2025〕6号）): its own."""
 
 
-def _forwarded_facts(text: str, outline: Outline, reg: _Registry, m: re.Match[str]) -> int | None:
+def _forwarded_facts(text: str, outline: Outline, reg: Registry, m: re.Match[str]) -> int | None:
     """A 转发通知 (某医院关于转发《某局关于开展2025年…的通知》的通知): the unit before 关于, and
     the forwarded document's title as one fact wherever the sample names it (the title, 现将
     《…》转发给你们, the 附件 line), since another notice forwards another document; its year is
@@ -544,7 +264,7 @@ def _forwarded_facts(text: str, outline: Outline, reg: _Registry, m: re.Match[st
     return _body_year(reg, year_value(found.group(1)) if found else None, "title", span.end)
 
 
-def _body_year(reg: _Registry, year: int | None, origin: Origin, start: int) -> int | None:
+def _body_year(reg: Registry, year: int | None, origin: Origin, start: int) -> int | None:
     """`year` as the year fact when the text after `start` writes it outside other facts (到2025年底,
     总结2024年工作 beside it), though the title does not: the body's years are then written from
     it (2024 as the year before), as in a title that names it; else None."""
@@ -564,7 +284,7 @@ def _body_year(reg: _Registry, year: int | None, origin: Origin, start: int) -> 
     return year
 
 
-def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
+def _title_facts(text: str, outline: Outline, reg: Registry) -> int | None:
     """The report year and the unit in the title; the year is returned."""
     span = outline.title_span
     raw = text[span.start : span.end]
@@ -618,7 +338,7 @@ def _title_facts(text: str, outline: Outline, reg: _Registry) -> int | None:
     return year
 
 
-def _title_unit(text: str, span: Span, reg: _Registry, unit: str, at: int, unit_end: int) -> None:
+def _title_unit(text: str, span: Span, reg: Registry, unit: str, at: int, unit_end: int) -> None:
     """The unit the title names (at `at:unit_end`) as a fact, wherever the body names it too."""
     label = _GENERIC_UNITS.get(unit, "单位名称")
     placeholder = PLACEHOLDER.search(unit)
@@ -644,7 +364,7 @@ def _title_unit(text: str, span: Span, reg: _Registry, unit: str, at: int, unit_
                 reg.add(fact.label, start=occ.start(), end=occ.end())
 
 
-def _addressee_fact(text: str, outline: Outline, reg: _Registry) -> None:
+def _addressee_fact(text: str, outline: Outline, reg: Registry) -> None:
     """The 主送机关 line under the title, without its colon: whom each draft addresses."""
     span = outline.addressee
     if span is None:
@@ -652,7 +372,7 @@ def _addressee_fact(text: str, outline: Outline, reg: _Registry) -> None:
     reg.add_sample_text("主送机关", span.start, span.end - 1, fact_id="addressee")
 
 
-def _attachment_fact(text: str, outline: Outline, reg: _Registry) -> None:
+def _attachment_fact(text: str, outline: Outline, reg: Registry) -> None:
     """The attachment note (附件：1. … / 2. …) as one list of names, each line an occurrence:
     the first writes the whole note, the others nothing."""
     lines = [p for b in outline.sections for p in b.paragraphs]
@@ -684,8 +404,6 @@ def _attachment_fact(text: str, outline: Outline, reg: _Registry) -> None:
 
 
 _ATTACHMENT_NUMBER = re.compile(r"^(?:附件[：:])?\s*\d{1,2}[.．、]\s*")
-
-
 _CONTACT = re.compile(
     r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,16}?)(?=[，,；;。\s]|联系|电话|$)"
     r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d(?:[（(]内线\d{1,6}[）)])?"
@@ -702,8 +420,6 @@ _CONTACTS = {
 _WHOSE_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组|{POSTS})$")
 """How the words before a contact's name end when they name a department or a post
 (医务科, 党政办, 支部组织委员)."""
-
-
 _TITLE_AFTER_NAME = re.compile(rf"(?:老师|同志|{POSTS})$")
 """A title after a contact's name (团委周敏老师)."""
 
@@ -722,7 +438,7 @@ def _contact_name(written: str) -> tuple[int, int] | None:
     return (0, len(written)) if len(written) <= 4 else None
 
 
-def _contact_facts(text: str, outline: Outline, reg: _Registry) -> None:
+def _contact_facts(text: str, outline: Outline, reg: Registry) -> None:
     """The contact person, phone and e-mail the sample gives: the sample's own, never fixed
     text. A department before the person (医务科陈静) stays text, or is 报送单位."""
     for m in _CONTACT.finditer(text, outline.title_span.end):
@@ -738,7 +454,7 @@ def _contact_facts(text: str, outline: Outline, reg: _Registry) -> None:
             reg.add_sample_text(label, start, end, fact_id=fact_id)
 
 
-def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
+def _signature_facts(text: str, outline: Outline, reg: Registry) -> None:
     """The 落款's name lines as facts: the unit, a department under it (落款部门), and a
     signing person's name (述职人：张建华, or 张伟 under the unit)."""
     sig = outline.signature
@@ -762,7 +478,7 @@ def _signature_facts(text: str, outline: Outline, reg: _Registry) -> None:
         )
 
 
-def _signing_person(text: str, outline: Outline, reg: _Registry, role: str, span: Span) -> None:
+def _signing_person(text: str, outline: Outline, reg: Registry, role: str, span: Span) -> None:
     """The signing person's name, in the 落款 and wherever the body writes it (本人张伟)."""
     name = text[span.start : span.end]
     for occ in re.finditer(re.escape(name), text[: span.start]):
@@ -771,7 +487,7 @@ def _signing_person(text: str, outline: Outline, reg: _Registry, role: str, span
     _signer(reg, role, name, span.start, span.end)
 
 
-def _signing_unit(text: str, outline: Outline, reg: _Registry) -> None:
+def _signing_unit(text: str, outline: Outline, reg: Registry) -> None:
     """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact."""
     sig = outline.signature
     assert sig is not None and sig.unit is not None and sig.unit_span is not None
@@ -848,7 +564,7 @@ def _due_label(text: str, pos: int, verb: str) -> str:
     return f"{verb}截止日期"
 
 
-def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
+def _deadlines(text: str, outline: Outline, reg: Registry, year: int | None) -> None:
     """A deadline (请各单位于3月25日前将……报送县安委会办公室) is a date fact labelled by what
     is due (报送截止日期), written as the sample writes it; the unit the sample reports to is
     the fact 报送单位, wherever the body names it: another unit reports elsewhere, and by
@@ -857,18 +573,18 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
         start, end = m.span("date")
         if not reg.free(start, end):
             continue
-        the_year = int(m.group("year") or _issue_year(outline, year))
+        the_year = int(m.group("year") or issue_year(outline, year))
         try:
             day = dt.date(the_year, int(m.group("month")), int(m.group("day")))
         except ValueError:
             continue
         verb, unit = _due(text, m.end())
-        label = _distinct_label(text, reg, start, _due_label(text, m.end(), verb), day.isoformat())
+        label = distinct_label(text, reg, start, _due_label(text, m.end(), verb), day.isoformat())
         reg.add(
             label,
             start=start,
             end=end,
-            expression_of="{id} | date_cn" if m.group("year") else _without_year(outline),
+            expression_of="{id} | date_cn" if m.group("year") else without_year(outline),
             type="date",
             example=day.isoformat(),
             description=f"{label}（样稿中为“{m.group('date')}”）。",
@@ -878,7 +594,7 @@ def _deadlines(text: str, outline: Outline, reg: _Registry, year: int | None) ->
             _recipient(text, outline, reg, unit)
 
 
-def _references(text: str, outline: Outline, reg: _Registry) -> None:
+def _references(text: str, outline: Outline, reg: Registry) -> None:
     """Numbers that name a document (（青安委〔2025〕1号）), an article, a page, a standard… —
     the checker's references — stay text: a document cited is the same for every unit."""
     for start, end in reference_spans(text):
@@ -890,7 +606,7 @@ _PERIOD_JOIN = re.compile(r"[ \t]*(?:—{1,2}|[–\-－~～至到])[ \t]*")
 """What joins the two times of a period (8:30—17:00, 9:00至11:30)."""
 
 
-def _time_facts(text: str, outline: Outline, reg: _Registry) -> None:
+def _time_facts(text: str, outline: Outline, reg: Registry) -> None:
     """Times of day (14:30, 上午9:00, 于3月5日17:00前) as string facts, as the checker holds a
     time to the facts' times whole (`checker.times`): a period (8:30—17:00) is one fact, as a
     notice's arrangement is read and given (活动时间), whose two times the checker finds in it.
@@ -914,11 +630,11 @@ def _time_facts(text: str, outline: Outline, reg: _Registry) -> None:
         if not (period or start in sure or text.startswith("前", end)):
             continue
         label = _time_label(text, outline, reg, start, end)
-        label = _distinct_label(text, reg, start, label, text[start:end])
+        label = distinct_label(text, reg, start, label, text[start:end])
         reg.add_sample_text(label, start, end)
 
 
-def _time_label(text: str, outline: Outline, reg: _Registry, start: int, end: int) -> str:
+def _time_label(text: str, outline: Outline, reg: Registry, start: int, end: int) -> str:
     """What a time of day at `start:end` is the time of (see `_time_facts`)."""
     if text.startswith("前", end):
         return f"{_due(text, end + 1)[0]}截止时间"
@@ -941,7 +657,7 @@ def _heading_at(outline: Outline, pos: int) -> str:
     )
 
 
-def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
+def _recipient(text: str, outline: Outline, reg: Registry, unit: str) -> None:
     """Every place the body names the unit the sample reports to (报送县安委会办公室)."""
     for occ in re.compile(re.escape(unit)).finditer(text, outline.title_span.end):
         if reg.free(occ.start(), occ.end()):
@@ -951,7 +667,7 @@ def _recipient(text: str, outline: Outline, reg: _Registry, unit: str) -> None:
 _POSITION = re.compile(r"(?:本人|我)[^。\n]{0,12}?(?:现任|担任)([^，,。；;：:\n]{2,30})")
 
 
-def _position_fact(text: str, outline: Outline, reg: _Registry) -> None:
+def _position_fact(text: str, outline: Outline, reg: Registry) -> None:
     """The post the writer holds (本人张伟，现任城关镇党委副书记、镇长): another writer's
     report must not say it."""
     m = _POSITION.search(text, outline.title_span.end)
@@ -989,7 +705,7 @@ _PEOPLE_LIST = re.compile(
 )
 
 
-def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
+def _person_names(text: str, outline: Outline, reg: Registry) -> None:
     """The people a sample names — 局长李明同志, 由副校长王建国负责, 王建国、李红梅等老师 —
     are facts labelled by their post (局长姓名, 副校长姓名, 老师姓名): another unit's report
     must not name them."""
@@ -1025,7 +741,7 @@ def _person_names(text: str, outline: Outline, reg: _Registry) -> None:
                 _name_fact(text, outline, reg, name, m.group(2))
 
 
-def _name_fact(text: str, outline: Outline, reg: _Registry, name: str, post: str) -> None:
+def _name_fact(text: str, outline: Outline, reg: Registry, name: str, post: str) -> None:
     """Every place the body writes `name` becomes the fact “<post>姓名”."""
     label = f"{post}姓名"
     if label in reg.by_label and reg.by_label[label].example != name:
@@ -1036,7 +752,7 @@ def _name_fact(text: str, outline: Outline, reg: _Registry, name: str, post: str
             reg.add_sample_text(label, start, start + len(name), required=True)
 
 
-def _signer(reg: _Registry, role: str, name: str, start: int, end: int) -> None:
+def _signer(reg: Registry, role: str, name: str, start: int, end: int) -> None:
     """One place the signing person's name is written: the fact is the role (述职人) of a
     person reporting, and the post's name (校长姓名, as in the body) of one who holds it."""
     label = role if role in SIGNER_WORDS else f"{role}姓名"
@@ -1079,7 +795,7 @@ def _builtin_wording() -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.j2")))
 
 
-def fix_garbles(text: str, banned: list[str], reg: _Registry, edits: list[Edit]) -> list[str]:
+def fix_garbles(text: str, banned: list[str], reg: Registry, edits: list[Edit]) -> list[str]:
     """Known garbles corrected: the lexicon's wrong forms, and banned phrases whose characters,
     reordered, are a set phrase or the built-in wording ("正确舆引导论" → "正确引导舆论").
 
@@ -1130,12 +846,12 @@ def _typed_blank(text: str, hole: Hole) -> bool:
     after = text[hole.end : hole.end + 2]
     before = text[max(0, hole.start - 2) : hole.start]
     return bool(
-        re.match(rf"(?:{_MEASURE_RE}|年|周年|%|％)", after)
+        re.match(rf"(?:{MEASURE_RE}|年|周年|%|％)", after)
         or (before.endswith(("党的", "十")) and after[:1] in "大届")
     )
 
 
-def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: list[Edit]) -> None:
+def _restore_set_phrases(text: str, holes: list[Hole], reg: Registry, edits: list[Edit]) -> None:
     """A hole that is the missing part of a canonical set phrase gets that part back."""
     phrases = [p for p in _lexicon_forms() if not re.search(r"[十二]+[大届]|第.+次", p)]
     for hole in holes:
@@ -1169,7 +885,7 @@ def _restore_set_phrases(text: str, holes: list[Hole], reg: _Registry, edits: li
 
 
 def _gap_facts(
-    text: str, holes: list[Hole], reg: _Registry, year: int | None, outline: Outline
+    text: str, holes: list[Hole], reg: Registry, year: int | None, outline: Outline
 ) -> list[str]:
     """A fact for every hole not restored; returns the contexts no rule could type."""
     unexplained: list[str] = []
@@ -1234,7 +950,7 @@ def _gap_facts(
                 origin="gap",
                 required=True,
             )
-        elif m := re.match(rf"(?:%|％|{_MEASURE_RE})", after):
+        elif m := re.match(rf"(?:%|％|{MEASURE_RE})", after):
             _count_gap(reg, s, e, before, m.group(0))
         elif after[:1] in PLACE_SUFFIXES and re.search(
             r"(?:^|[^\u4e00-\u9fff]|按照|根据|《)$", before
@@ -1280,14 +996,14 @@ def _gap_facts(
                 description="样稿此处有内容被删去，请按实际填写（示例值仅供参考）。",
                 origin="gap",
             )
-            unexplained.append(_around(text, s, e))
+            unexplained.append(around(text, s, e))
     return unexplained
 
 
 _YEAR_CUT_AT_LINE_START = re.compile(r"(?m)^(?=年(?:[，,]|以来))")
 
 
-def _line_start_years(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
+def _line_start_years(text: str, outline: Outline, reg: Registry, year: int | None) -> None:
     """A paragraph opening “年，我公司…”: the site cut the year and the line start took the
     blank with it, so no gap was found. It is the report year (the next in the plans)."""
     plans = _plans_spans(outline)
@@ -1311,8 +1027,6 @@ def _line_start_years(text: str, outline: Outline, reg: _Registry, year: int | N
 
 _SAYS_MEASURE = ("数", "次", "率", "比例", "占比", "比重", "时间", "时长")
 """Endings of a label that already say what its figure measures (药品占比, not 药品占比比例)."""
-
-
 _DAYS = ("天数", "工作日数")
 """What a figure in days is: 平均办理时间 says it is a time, not that it counts days."""
 
@@ -1330,7 +1044,7 @@ def _measured_label(core: str, suffix: str) -> str:
     return core if core.endswith(said) else f"{core}{suffix}"  # 人均培训学时: not 学时学时数
 
 
-def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> None:
+def _count_gap(reg: Registry, s: int, e: int, before: str, measure: str) -> None:
     core = context_core(before)
     if measure in ("%", "％"):
         label = core if core.endswith(("率", "比例", "占比", "比重")) else f"{core}比例"
@@ -1356,8 +1070,6 @@ def _count_gap(reg: _Registry, s: int, e: int, before: str, measure: str) -> Non
 
 _PER_SUBJECT = re.compile(r"^每[个位名]?[\u4e00-\u9fff]{1,2}(?=[\u4e00-\u9fff]{2})")
 """Whose the time is, before what lasts (每个单位交流发言, 每人发言): no part of it."""
-
-
 _SPEAKS = re.compile(r"(?<=[\u4e00-\u9fff]{2})[作做](?=[\u4e00-\u9fff]{2,6}$)")
 """作 between who speaks and what they give (负责人作表态发言): what lasts follows it."""
 _DONE_IN = re.compile(r"(?:开展|进行|组织|用于)([\u4e00-\u9fff]{2,8}?)(?=[，,。；;]|$)")
@@ -1379,7 +1091,7 @@ def _what_lasts(text: str, s: int, core: str) -> str:
     clause of its sentence and 时间 (交流发言，时间为60分钟 → 交流发言时间; 发言时间：每人60分钟
     → 每人发言时间), else 时间 alone, so that its label is a 时长."""
     sentence = max(text.rfind(c, 0, s) for c in "。；;\n") + 1
-    clauses = _DELIM_RE.split(text[sentence:s])[:-1]
+    clauses = DELIM_RE.split(text[sentence:s])[:-1]
     per = "每人" if core.startswith("每人") else ""
     for clause in reversed(clauses):
         what = duration_core(_PER_SUBJECT.sub("", context_core(clause)))
@@ -1423,177 +1135,10 @@ def _plans_blocks(outline: Outline) -> list[Block]:
     ]
 
 
-_UNTIL = re.compile(r"(?:至|到|—|－|-|~|～)((?:19|20)\d{2}年)?(?:(\d{1,2})月)?(\d{1,2})日")
-"""The end of a period after its first date: 至4月30日 (its year left out), 至30日 (its
-month too), 至2025年1月5日."""
-
-
-def _period_end(reg: _Registry, until: re.Match[str], first: FoundFact, label: str) -> None:
-    """The end date of a period begun on the date fact `first`, written as the sample does:
-    whole when the sample gives its year (至2024年4月30日), else without the start's year
-    (至4月30日 and 至30日 are `until(start)`)."""
-    first_day = dt.date.fromisoformat(str(first.example))
-    year = int(until.group(1)[:4]) if until.group(1) else first_day.year
-    try:
-        day = dt.date(year, int(until.group(2) or first_day.month), int(until.group(3)))
-    except ValueError:
-        return
-    start = until.start(1) if until.group(1) else until.start(2 if until.group(2) else 3)
-    if not reg.free(start, until.end()):
-        return
-    reg.add(
-        label,
-        start=start,
-        end=until.end(),
-        expression_of="{id} | date_cn" if until.group(1) else f"{{id}} | until({first.id})",
-        type="date",
-        example=day.isoformat(),
-        description=f"{label}（样稿中为 {day.isoformat()}）。",
-        origin="sample",
-    )
-
-
-_MONTH_DAY = re.compile(
-    r"(?<![\d年.．])(\d{1,2})月(\d{1,2})日"
-    r"(?:(?P<to>至|到|—|－|-|~|～)(?:(?P<month>\d{1,2})月)?(?P<day>\d{1,2})日)?"
-)
-"""A date without its year (3月25日), or a period (3月1日—3月31日, 3月1日至15日)."""
-
-
-def _issue_year(outline: Outline, year: int | None) -> int:
-    """The year of a date the sample writes without one: its 成文日期's, else its title's."""
-    sig = outline.signature
-    return (year_value(sig.date[:4]) if sig else None) or year or dt.date.today().year
-
-
-def _weekdays(text: str, reg: _Registry, notes: list[str]) -> None:
-    """A weekday right after a date fact (2025年3月6日（星期四）) is the date's, computed: the
-    template writes `date_cn(weekday=true)` over both, never the sample's 星期四, which is
-    wrong for every other date; a sample whose weekday is not its date's says so in `notes`.
-    A range's weekdays (3月6日至7日（星期四至星期五）) are computed the same way from its
-    start and end facts: `{{ start | weekdays(end) }}`."""
-    dates = [
-        (fact, occ, dt.date.fromisoformat(str(fact.example)))
-        for fact in reg.by_label.values()
-        if fact.type == "date"
-        for occ in fact.occurrences
-    ]
-    ends = {occ.end: (fact, day) for fact, occ, day in dates}
-    for fact, occ, day in dates:
-        m = WEEKDAYS_AFTER().match(text, occ.end)
-        if m is None or bool(m["open"]) != bool(m["close"]) or not reg.free(occ.end, m.end()):
-            continue
-        if m["second"] is not None:
-            _range_weekdays(text, reg, notes, ends, (fact, occ, day), m)
-            continue
-        if occ.expression not in (f"{fact.id} | date_cn", f"{fact.id} | until(report_date)"):
-            continue
-        _note_wrong_weekday(text, notes, occ, day, m["first"])
-        reg.take(occ.end, m.end())
-        occ.end, occ.expression = m.end(), f"{fact.id} | date_cn(weekday=true)"
-
-
-def _range_weekdays(
-    text: str,
-    reg: _Registry,
-    notes: list[str],
-    ends: dict[int, tuple[FoundFact, dt.date]],
-    last: tuple[FoundFact, Occurrence, dt.date],
-    m: re.Match[str],
-) -> None:
-    """The weekdays after a range's end (7日（星期四至星期五） in 3月6日至7日), written from the
-    range's two date facts, when the date before the join is one."""
-    end_fact, end_occ, end_day = last
-    joins = RANGE_JOIN().finditer(text, max(0, end_occ.start - 4), end_occ.start)
-    join = next((j for j in joins if j.end() == end_occ.start and j.start() in ends), None)
-    if join is None:
-        return
-    start_fact, start_day = ends[join.start()]
-    if start_fact is end_fact or start_day > end_day:
-        return
-    start_occ = next(o for o in start_fact.occurrences if o.end == join.start())
-    _note_wrong_weekday(text, notes, start_occ, start_day, m["first"])
-    _note_wrong_weekday(text, notes, end_occ, end_day, m["second"])
-    reg.add(
-        start_fact.label,
-        start=m.start(),
-        end=m.end(),
-        expression_of=f"{{id}} | weekdays({end_fact.id})",
-    )
-
-
-def _note_wrong_weekday(
-    text: str, notes: list[str], occ: Occurrence, day: dt.date, written: str
-) -> None:
-    """Say so in `notes` when the sample's weekday after a date is not the date's."""
-    right = weekday_cn(day)
-    if weekday_number(written) != day.weekday():
-        notes.append(
-            f"the sample's weekday “{written}” after {text[occ.start : occ.end]} is not "
-            f"its date's ({right}): the templates write the weekday computed from the date"
-        )
-
-
-def _without_year(outline: Outline) -> str:
-    """The expression of a date the sample writes without its year: so written when the
-    document has a 成文日期 to take the year from (3月25日), else in full."""
-    return "{id} | until(report_date)" if outline.signature else "{id} | date_cn"
-
-
-def _date_core(reg: _Registry, start: int) -> str:
-    """What a date is of, from the words before it: 检查时间为 → 检查时间, and 自查自纠阶段（
-    or 自查阶段： → the phase for a date in brackets or after a colon."""
-    words = reg.before(start, 14)
-    return context_core(words.rstrip("（(：:")) or "活动"
-
-
-def _month_days(text: str, outline: Outline, reg: _Registry, year: int | None) -> None:
-    """Dates written without a year (3月1日—3月31日, 自查自纠阶段（3月1日至15日）) as date
-    facts, written as the sample does: another unit's notice has dates of its own."""
-    the_year = _issue_year(outline, year)
-    end_of_body = outline.signature.date_span.start if outline.signature else len(text)
-    for m in _MONTH_DAY.finditer(text, outline.title_span.end, end_of_body):
-        if not reg.free(m.start(), m.end()):
-            continue
-        try:
-            first = dt.date(the_year, int(m.group(1)), int(m.group(2)))
-            month = int(m.group("month") or first.month)
-            last = dt.date(the_year, month, int(m.group("day"))) if m.group("to") else None
-        except ValueError:
-            continue
-        core = _date_core(reg, m.start())
-        start_end = m.start("to") if m.group("to") else m.end()
-        label = f"{core}开始日期" if m.group("to") else f"{core}日期"
-        label = _distinct_label(text, reg, m.start(), label, first.isoformat())
-        fact = reg.add(
-            label,
-            start=m.start(),
-            end=start_end,
-            expression_of=_without_year(outline),
-            type="date",
-            example=first.isoformat(),
-            description=f"{label}（样稿中为“{text[m.start() : start_end]}”）。",
-            origin="sample",
-        )
-        if last is not None:
-            end_label = _distinct_label(text, reg, m.start(), f"{core}结束日期", last.isoformat())
-            written = m.start("month") if m.group("month") else m.start("day")
-            reg.add(
-                end_label,
-                start=written,
-                end=m.end(),
-                expression_of=f"{{id}} | until({fact.id})",
-                type="date",
-                example=last.isoformat(),
-                description=f"{end_label}（样稿中为“{text[written : m.end()]}”）。",
-                origin="sample",
-            )
-
-
 def _value_facts(
     text: str,
     outline: Outline,
-    reg: _Registry,
+    reg: Registry,
     year: int | None,
     notes: list[str],
     *,
@@ -1641,7 +1186,7 @@ def _value_facts(
         in_signature = sig is not None and sig.date_span.start <= m.start() < sig.date_span.end
         core = context_core(reg.before(m.start(), 12)) or "活动"
         label = "成文日期" if in_signature else f"{core}日期"
-        until = _UNTIL.match(text, m.end())
+        until = UNTIL.match(text, m.end())
         if until and not in_signature:  # 2024年3月1日至4月30日: a period, two date facts
             label = f"{core}开始日期"
         fact = reg.add(
@@ -1656,11 +1201,11 @@ def _value_facts(
             origin="sample",
         )
         if until and not in_signature:
-            _period_end(reg, until, fact, f"{core}结束日期")
-    _month_days(text, outline, reg, year)
+            period_end(reg, until, fact, f"{core}结束日期")
+    month_days(text, outline, reg, year)
     # Years.
     value: int | None
-    for m in re.finditer(rf"((?:19|20)\d{{2}}|{_CN_YEAR})(?=\s*年)", text):
+    for m in re.finditer(rf"((?:19|20)\d{{2}}|{CN_YEAR})(?=\s*年)", text):
         if m.start() < body_start or not reg.free(m.start(), m.end()):
             continue
         value = year_value(m.group(1)) or 0
@@ -1731,7 +1276,7 @@ def _value_facts(
             origin="sample",
         )
     # Counts and percentages in Arabic numerals: 共培训教师120人次, 覆盖率达98.5%, 1200余人次.
-    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*(?:[余多]\s*)?(%|％|{_MEASURE_RE})", text):
+    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*(?:[余多]\s*)?(%|％|{MEASURE_RE})", text):
         if m.start() < body_start or not reg.free(m.start(1), m.end(1)):
             continue
         if sig is not None and m.start() >= sig.date_span.start:
@@ -1797,8 +1342,6 @@ _INSTITUTION = re.compile(
 )
 """A bare 镇派出所, 县人民医院 or 我镇卫生院: an institution of an area, named by its level
 only (青石镇派出所 and 青山县人民医院 are names of their own)."""
-
-
 _UNIT_LEVEL = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})(?:街道|(?<![城社园小景辖片山牧湖超都门])[省市县区乡镇])(?![村场])"
 )
@@ -1807,7 +1350,7 @@ a word (城市, 社区, 园区, 城镇, 城乡, 乡村, 市场)."""
 _UNIT_FACTS = ("单位名称", "学校名称", "落款单位", "现任职务")
 
 
-def _unit_level(reg: _Registry) -> str | None:
+def _unit_level(reg: Registry) -> str | None:
     """The level of the sample's own area as its unit's name (or the writer's post) says
     it — the lowest level named, as 青山县青石镇人民政府 is a 镇's — or None."""
     names = [str(reg.by_label[k].example) for k in _UNIT_FACTS if k in reg.by_label]
@@ -1821,7 +1364,7 @@ _NAMED_THINGS = (
 )
 
 
-def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
+def _own_place_names(text: str, outline: Outline, reg: Registry) -> None:
     """Names made from the sample's own place name — 青石村, 青石工业园区, 青石镇卫生院 of a
     青石镇 unit — and the place name itself: another unit's report has names of its own."""
     names = [str(reg.by_label[k].example) for k in _UNIT_FACTS if k in reg.by_label]
@@ -1847,7 +1390,7 @@ def _own_place_names(text: str, outline: Outline, reg: _Registry) -> None:
 
 
 _LIST_COUNT = re.compile(
-    rf"(?P<etc>等?)(?P<number>\d+|[{_CN_NUM}]{{1,4}})(?P<measure>{_MEASURE_RE})"
+    rf"(?P<etc>等?)(?P<number>\d+|[{_CN_NUM}]{{1,4}})(?P<measure>{MEASURE_RE})"
 )
 """The count after a list (等2个, 三项)."""
 _OCCURRENCES = {"次", "场", "期", "批", "人次", "万人次"}
@@ -1859,26 +1402,26 @@ _COUNTED_LIST = re.compile(
 )
 """An enumeration directly counted by the number after it (疼痛科、老年病科2个专科)."""
 _LIST_LEAD = re.compile(
-    rf"^.*(?:{_LIGHT_SPLIT.pattern}|开设|设立|增设|新建|建成|建立|组建|成立|创建|打造|引进|新增"
+    rf"^.*(?:{LIGHT_SPLIT.pattern}|开设|设立|增设|新建|建成|建立|组建|成立|创建|打造|引进|新增"
     r"|开通|评为|获评|包括|涵盖|涉及|培育|认定|执行|落实|推行|实行)"
 )
 """The words before a list's first item that say what was done with it (新开设)."""
 
 
-def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
+def _counted_lists(text: str, outline: Outline, reg: Registry) -> None:
     """A list the sample counts (新开设疼痛科、老年病科2个专科) is its unit's own: kept as
     text, another unit's draft would name the sample's items beside its own count."""
     for m in _COUNTED_LIST.finditer(text, outline.title_span.end):
         verb = _LIST_LEAD.match(m.group(1).split("、", 1)[0])
         start = m.start(1) + (verb.end() if verb else 0)
-        whose = _LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
+        whose = LEAD_WORDS.match(text[start : m.end(1)])  # 全镇青石村、…: 全镇 stays
         start += whose.end() if whose else 0
         end = m.end(1)
         items = text[start:end].split("、")
         after = _LIST_COUNT.match(text, end)
         # 科技、艺术、体育等社团28个: the list ends at 等 and the count counts the noun after
         # it; the list is still the sample's own (another school has other clubs)
-        etc = _ETC.search(items[-1])
+        etc = ETC.search(items[-1])
         if etc is not None:
             end -= len(items[-1]) - etc.start()
             items[-1] = items[-1][: etc.start()]
@@ -1896,13 +1439,13 @@ def _counted_lists(text: str, outline: Outline, reg: _Registry) -> None:
         else:
             noun = _NOUN_AFTER.match(text, after.end())
             noun = noun or _KIND_AFTER.match(text, after.end()) if after.group("etc") else noun
-        lead = _LEAD_WORDS.sub("", text[m.start(1) : start])
+        lead = LEAD_WORDS.sub("", text[m.start(1) : start])
         what = (context_core(lead[-6:]) or lead[-6:]) + (noun.group(1) if noun else "事项")
         if after.group("etc") and noun and len(lead) > 6:
             # 各临床科室要严格执行首诊负责、三级查房等18项核心制度: a clause before the list,
             # no part of a label; the kind after the count names it
             what = noun.group(1)
-        label = _distinct_label(text, reg, start, f"{what}名称", text[start:end])
+        label = distinct_label(text, reg, start, f"{what}名称", text[start:end])
         reg.add_sample_text(label, start, end)
 
 
@@ -1936,7 +1479,7 @@ _NOT_A_PROJECT_NAME = re.compile(
 """Words of a kind of project (重点项目, 在建工程), which no project's own name has."""
 
 
-def _project_names(text: str, outline: Outline, reg: _Registry) -> None:
+def _project_names(text: str, outline: Outline, reg: Registry) -> None:
     """A project the sample names (在滨江花园项目开展…): another unit has projects of its own."""
     for m in _PROJECT.finditer(text, outline.title_span.end):
         if _NOT_A_PROJECT_NAME.search(m.group("name")) or not reg.free(m.start(), m.end()):
@@ -1944,7 +1487,7 @@ def _project_names(text: str, outline: Outline, reg: _Registry) -> None:
         reg.add_sample_text(f"{m.group('kind')}名称", m.start(), m.end())
 
 
-def _level_words(text: str, outline: Outline, reg: _Registry) -> None:
+def _level_words(text: str, outline: Outline, reg: Registry) -> None:
     """Words of the sample's own area level — 全镇, 我镇, 镇党委, 镇政府 — depend on the level
     of the user's area (a 县 user writes 全县, 县委), so the level is a fact and the
     templates write them from it: 全{{ area_level }}, {{ area_level | organ("党委") }}.
@@ -2000,7 +1543,7 @@ the sample's words, never derived from the level."""
 
 
 def _superior_words(
-    text: str, reg: _Registry, level: str, found: list[tuple[int, int, str, str]]
+    text: str, reg: Registry, level: str, found: list[tuple[int, int, str, str]]
 ) -> None:
     """Words of the area the sample's unit answers to — a 镇 report's 在县委、县政府的坚强领导下,
     按照县公安局的部署 — depend on the user's superior (a 县 answers to 市委、市政府), which
@@ -2036,8 +1579,6 @@ def _superior_words(
 _OTHER_NUMBER = re.compile(r"(?<![A-Za-z0-9.．（(])\d+(?:\.\d+)?(?![A-Za-z0-9.．、）)])")
 """An Arabic number that is not part of a Latin name (PM2.5, 5G), a decimal's other half,
 or a heading number (1. / 1、 / （1）)."""
-
-
 _TIMES_AFTER = re.compile(r"\s*[万亿]?([\u4e00-\u9fff]?次)(?=[，,。；;、）)]|以上|左右|$)")
 """A count of events no measure word names, after a figure (12.4万剂次)."""
 _VERB_ONLY = re.compile(
@@ -2066,7 +1607,7 @@ _MONTH = re.compile(r"月(?:(?P<entry>[：:])|(?P<verb>开展|举办|召开|举�
 """A month after a number: a schedule's entry (2月：) or when something is done (4月开展)."""
 
 
-def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
+def _other_numbers(text: str, reg: Registry, start: int, end: int) -> None:
     """Every Arabic number of the body no earlier rule made a fact (32微克每立方米): the
     sample's own figure, which fixed in a template would be written into every unit's report."""
     for m in _OTHER_NUMBER.finditer(text, start, end):
@@ -2078,7 +1619,7 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
                 reg.take(m.start(), m.end())  # 2月：… a schedule's month, the same every year
                 continue
             core = month.group("verb") or ""
-            label = _distinct_label(text, reg, m.start(), f"{core}月份", int(m.group()))
+            label = distinct_label(text, reg, m.start(), f"{core}月份", int(m.group()))
         else:
             core = context_core(reg.before(m.start(), CORE_WINDOW))
             label = _times_label(text, m.start(), m.end(), core) or f"数值{len(reg.by_label) + 1}"
@@ -2086,7 +1627,7 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
                 label = years_label(core) or label
         is_int = "." not in m.group()
         value: int | float = int(m.group()) if is_int else float(m.group())
-        label = _distinct_label(text, reg, m.start(), label, value)
+        label = distinct_label(text, reg, m.start(), label, value)
         reg.add(
             label,
             start=m.start(),
@@ -2097,21 +1638,6 @@ def _other_numbers(text: str, reg: _Registry, start: int, end: int) -> None:
             description=f"{label}（样稿中为 {m.group()}）。",
             origin="sample",
         )
-
-
-_LINE_LEAD = re.compile(r"([^：:，。；\n]{2,14})[：:]")
-"""A line's lead before a colon: the row of a table (班主任培训：参训人数120，…)."""
-
-
-def _distinct_label(text: str, reg: _Registry, pos: int, label: str, value: Any) -> str:
-    """`label`, unless another value has it: then the label qualified by its line's lead
-    (新教师入职培训参训人数, a table's second row), or numbered."""
-    if label not in reg.by_label or reg.by_label[label].example == value:
-        return label
-    lead = _LINE_LEAD.match(text, text.rfind("\n", 0, pos) + 1)
-    if lead and lead.end() <= pos and f"{lead.group(1)}{label}" not in reg.by_label:
-        return f"{lead.group(1)}{label}"
-    return f"{label}{len(reg.by_label) + 1}"
 
 
 def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -2136,8 +1662,6 @@ _NOUN_AFTER = re.compile(
     r"|开展|实施|进行|配备|完成|压减)"
 )
 """The noun a measure word counts, after it (12个行政村全部完成 → 行政村)."""
-
-
 _CHANGE = re.compile(r"增长|增幅|增速|提高|提升|上升|下降|降低|减少|同比|环比")
 """Words of a percentage that is a change, which may pass 100% (同比增长150%), not a share."""
 
@@ -2151,7 +1675,7 @@ def _fractional(unit: str | None, label: str) -> bool:
 _JOINS = ("的", "和", "及", "与")
 
 
-def _counted_before(text: str, reg: _Registry, s: int) -> str:
+def _counted_before(text: str, reg: Registry, s: int) -> str:
     """What a count with no words before it counts: the list just before it (召开党委会、专题会
     12次), or the same thing as the count just before (监测对象21户67人 → 监测对象人数)."""
     for fact in list(reg.by_label.values()):
@@ -2167,7 +1691,7 @@ def _counted_before(text: str, reg: _Registry, s: int) -> str:
 
 
 _MOVED_TO = re.compile(
-    rf"\s*[余多]?(?:{_MEASURE_RE}|%|％)?\s*"
+    rf"\s*[余多]?(?:{MEASURE_RE}|%|％)?\s*"
     r"(?:(下降|降低|提高|提升|上升|增长|增加|减少|缩短|缩减|压减|压缩|扩大)(?:至|到|为)"
     r"|([降增升])至)"
 )
@@ -2175,7 +1699,7 @@ _MOVED_TO = re.compile(
 _ONE_CHARACTER_MOVES = {"降": "下降", "增": "增长", "升": "上升"}
 
 
-def _moved_from(text: str, reg: _Registry, s: int) -> str:
+def _moved_from(text: str, reg: Registry, s: int) -> str:
     """The label of a figure a measured thing moved to from the figure just before it
     (审批时限由20个工作日缩短至5个工作日 → 缩短后审批时限工作日数), or "" when it is none."""
     for fact in reversed(list(reg.by_label.values())):
@@ -2196,7 +1720,7 @@ _QUOTED_BEFORE = re.compile(r"“([^“”\n]{2,10})”$")
 def _count_value(
     text: str,
     outline: Outline,
-    reg: _Registry,
+    reg: Registry,
     s: int,
     e: int,
     raw: Any,
@@ -2239,7 +1763,7 @@ def _count_value(
         label = f"数量{len(reg.by_label) + 1}"
     is_int = chinese or "." not in str(raw)
     value: int | float = int(raw) if is_int else float(raw)
-    label = _distinct_label(text, reg, s, label, value)
+    label = distinct_label(text, reg, s, label, value)
     share = unit == "%" and not _CHANGE.search(label) and value <= 100  # 整改率: at most 100%
     reg.add(
         label,

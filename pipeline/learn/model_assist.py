@@ -17,7 +17,7 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from pipeline.errors import DraftsmithError
-from pipeline.learn.facts_finder import FoundFact
+from pipeline.learn.registry import FoundFact
 from pipeline.models.base import Model, close_model
 from pipeline.postprocess import without_reasoning
 

@@ -18,9 +18,11 @@ import yaml
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.learn.facts_finder import FORWARDED, TITLE_YEAR, FactsFound, FoundFact
+from pipeline.learn.facts_finder import FORWARDED
+from pipeline.learn.found_dates import TITLE_YEAR
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
+from pipeline.learn.registry import FactsFound, FoundFact
 from pipeline.textio import folder_problem, path_text, write_atomic
 from pipeline.type_words import type_word
 from pipeline.written import as_written, kept_name, remember_written, write_output
