@@ -555,8 +555,8 @@ def test_learn_with_a_failing_model_keeps_the_rule_labels(cli, tmp_path, openai_
 
 
 def test_garbles_are_corrected_from_the_lexicon_and_the_builtin_wording():
-    from pipeline.learn.facts_finder import fix_garbles
     from pipeline.learn.registry import Registry
+    from pipeline.learn.set_phrases import fix_garbles
 
     text = "在理论武装等方面要“两手两手硬”；正确舆引导论与对外宣传工作。"
     edits: list = []

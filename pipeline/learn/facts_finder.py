@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.checker.references import reference_spans
 from pipeline.checker.text import attachment_items, is_attachment_note
 from pipeline.checker.times import times_of_day
-from pipeline.checker.vocab import a_person_name, not_a_place_stem
-from pipeline.errors import InputError
+from pipeline.checker.vocab import not_a_place_stem
 from pipeline.learn.cleaning import CleanedSample, Hole
 from pipeline.learn.found_dates import (
     CN_YEAR,
-    TITLE_YEAR,
     UNTIL,
     issue_year,
     month_days,
@@ -36,6 +34,8 @@ from pipeline.learn.found_dates import (
     without_year,
     year_value,
 )
+from pipeline.learn.found_names import contact_facts, person_names, position_fact, signature_facts
+from pipeline.learn.found_titles import body_year, title_facts
 from pipeline.learn.label_core import (
     CORE_WINDOW,
     DELIM_RE,
@@ -54,26 +54,18 @@ from pipeline.learn.label_words import (
     years_label,
 )
 from pipeline.learn.measures import MEASURE_RE, MEASURES
-from pipeline.learn.outline import Block, Outline, Span
-from pipeline.learn.registry import (
-    Edit,
-    FactsFound,
-    Origin,
-    Registry,
-    around,
-    distinct_label,
-)
+from pipeline.learn.outline import Block, Outline
+from pipeline.learn.outline_edits import end_list_items, fill_skipped_levels, unify_points
+from pipeline.learn.registry import Edit, FactsFound, Registry, around, distinct_label
+from pipeline.learn.set_phrases import fix_garbles, restore_set_phrases, set_phrase_spans
 from pipeline.markers import MARKER_RE
-from pipeline.spec import MAX_CITED_TITLE_CHARS
 from pipeline.template_filters import AREA_LEVELS, INSTITUTIONS
-from pipeline.type_words import POSTS, SIGNER_WORDS, UNIT_ENDINGS
-
-if TYPE_CHECKING:
-    from pipeline.checker.lexicon import Lexicon
+from pipeline.type_words import UNIT_ENDINGS
 
 # ----------------------------------------------------------------------------- vocabulary
 
 _CN_COUNT_MEASURES = "次|场|期|篇|名|人次|项|批|节"
+
 PLACE_SUFFIXES = {
     "县": "县名",
     "区": "区名",
@@ -82,10 +74,13 @@ PLACE_SUFFIXES = {
     "镇": "镇名",
     "乡": "乡名",
 }
+
 ANNIVERSARY_BASE = {"新中国成立": 1949, "建国": 1949, "国庆": 1949, "建党": 1921, "改革开放": 1978}
+
 _DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
+
 _CN_NUM = "一二两三四五六七八九十百"
-_END_PUNCT = "。；;！？!?：:，,"
+
 _PLACE_BEFORE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[，、。“《]))([\u4e00-\u9fff]{2,3}[县区市])"
     r"(?=[\u4e00-\u9fff]{0,4}?(?:局|委|人民政府|政府|办公室))"
@@ -109,6 +104,7 @@ def is_place_name(name: str) -> bool:
 _BARE_PLACE_OFFICE = re.compile(
     r"(?:(?<=按照)|(?<=根据)|(?<=[^、]在))([县区市])(?=委|教委|人民政府|政府|教育局|教育委员会)"
 )
+
 _SPEAKER_AFTER = re.compile(r"^(?:关于|系列|重要讲话|总书记|新时代)")
 
 # ----------------------------------------------------------------------------- helpers
@@ -141,15 +137,15 @@ def find_facts(
     edits: list[Edit] = []
     _addressee_fact(text, outline, reg)
     _attachment_fact(text, outline, reg)
-    year = _title_facts(text, outline, reg)
+    year = title_facts(text, outline, reg)
     if year is None and "总结年度" not in reg.by_label and outline.signature:
         # 关于开展“七一”主题党日活动的通知 … 2025年6月20日: the year is the 成文日期's
-        year = _body_year(
+        year = body_year(
             reg, year_value(outline.signature.date[:4]), "sample", outline.title_span.end
         )
     next_year = plans_follow_year(outline.title)
     garbles_left = fix_garbles(text, banned or [], reg, edits)
-    _restore_set_phrases(text, sample.holes, reg, edits)
+    restore_set_phrases(text, sample.holes, reg, edits)
     unexplained = _gap_facts(text, sample.holes, reg, year, outline)
     _line_start_years(text, outline, reg, year)
     notes: list[str] = []
@@ -163,22 +159,22 @@ def find_facts(
             "the 版记 lines after the 落款 (" + " / ".join(outline.imprint) + ") are left out: "
             "each document is given its own when it is issued"
         )
-    _signature_facts(text, outline, reg)
-    _contact_facts(text, outline, reg)
+    signature_facts(text, outline, reg)
+    contact_facts(text, outline, reg)
     _deadlines(text, outline, reg, year)
     _references(text, outline, reg)
     _time_facts(text, outline, reg)
-    _position_fact(text, outline, reg)
-    _person_names(text, outline, reg)
+    position_fact(text, outline, reg)
+    person_names(text, outline, reg)
     _counted_lists(text, outline, reg)
     _value_facts(text, outline, reg, year, notes, plans_shift=next_year)
     _own_place_names(text, outline, reg)
     _project_names(text, outline, reg)
     _level_words(text, outline, reg)
     weekdays(text, reg, notes)
-    _unify_points(outline, edits)
-    _fill_skipped_levels(text, outline, edits)
-    _end_list_items(text, outline, edits)
+    unify_points(outline, edits)
+    fill_skipped_levels(text, outline, edits)
+    end_list_items(text, outline, edits)
     issued = reg.by_label.get("成文日期")
     if issued is not None and any(
         "until(report_date)" in o.expression for f in reg.by_label.values() for o in f.occurrences
@@ -202,166 +198,6 @@ def find_facts(
         unexplained=unexplained,
         garbles_left=garbles_left,
     )
-
-
-_GENERIC_UNITS = {
-    "学校": "学校名称",
-    "我校": "学校名称",
-    "本校": "学校名称",
-    "公司": "公司名称",
-    "医院": "医院名称",
-    "单位": "单位名称",
-    "本单位": "单位名称",
-    "我单位": "单位名称",
-}
-PLACEHOLDER = re.compile(r"[Xx×＊*○〇_＿]{2,}|某某|[Xx×]|^某(?=[\u4e00-\u9fff])")
-_TITLE_YEAR_BLANK = re.compile(r"(?<=\S)[ \t]+(?=年)")
-_UNIT_EXAMPLES = {
-    "学校名称": "青山县红星中学",
-    "公司名称": "青山建设有限公司",
-    "医院名称": "青山县人民医院",
-}
-FORWARDED = re.compile(r"关于转发《(?P<doc>[^《》]+)》的通知$")
-"""A 转发通知's title: the document it forwards, in 《》, is another issuer's, named as it is."""
-_FORWARDED_NUMBER = re.compile(r"》[（(]([\u4e00-\u9fff]{1,10}[〔［\[]\d{4}[〕］\]]\d{1,4}号)[）)]")
-"""The forwarded document's 文号 after its title (《…》（青卫健发〔2025〕6号）): its own."""
-
-
-def _forwarded_facts(text: str, outline: Outline, reg: Registry, m: re.Match[str]) -> int | None:
-    """A 转发通知 (某医院关于转发《某局关于开展2025年…的通知》的通知): the unit before 关于, and
-    the forwarded document's title as one fact wherever the sample names it (the title, 现将
-    《…》转发给你们, the 附件 line), since another notice forwards another document; its year is
-    the work's year, returned, so that the body's 2025年底 is written from it."""
-    span = outline.title_span
-    raw = text[span.start : span.end]
-    unit = raw[: m.start()].strip()
-    if unit and len(unit) <= 30:
-        at = span.start + raw.index(unit)
-        _title_unit(text, span, reg, unit, at, at + len(unit))
-    doc = m.group("doc")
-    if len(doc) > MAX_CITED_TITLE_CHARS:
-        raise InputError(
-            f"the title forwards a document whose title has {len(doc)} characters "
-            f"(《{doc[:20]}…》): a forwarded title has at most {MAX_CITED_TITLE_CHARS}, the "
-            "title alone, without its 文号 or text; shorten the sample's title to learn from it"
-        )
-    fact = reg.add_sample_text(
-        "转发文件标题",
-        span.start + m.start("doc"),
-        span.start + m.end("doc"),
-        fact_id="forwarded_title",
-        required=True,
-    )
-    fact.description = f"所转发文件的标题，不带书名号（样稿中为“{doc}”）。"
-    fact.origin = "title"
-    for occ in re.compile(re.escape(doc)).finditer(text, span.end):
-        if reg.free(occ.start(), occ.end()):
-            reg.add(fact.label, start=occ.start(), end=occ.end())
-        number = _FORWARDED_NUMBER.match(text, occ.end())
-        if number and reg.free(*number.span(1)):
-            reg.add_sample_text("转发文件文号", *number.span(1), fact_id="forwarded_number")
-    found = TITLE_YEAR.search(doc)
-    return _body_year(reg, year_value(found.group(1)) if found else None, "title", span.end)
-
-
-def _body_year(reg: Registry, year: int | None, origin: Origin, start: int) -> int | None:
-    """`year` as the year fact when the text after `start` writes it outside other facts (到2025年底,
-    总结2024年工作 beside it), though the title does not: the body's years are then written from
-    it (2024 as the year before), as in a title that names it; else None."""
-    if year is None or not any(
-        reg.free(*m.span()) for m in re.compile(rf"{year}\s*年").finditer(reg.text, start)
-    ):
-        return None
-    reg.declare(
-        "总结年度",
-        fact_id="report_year",
-        type="year",
-        example=year,
-        description="",
-        origin=origin,
-        required=True,
-    )
-    return year
-
-
-def _title_facts(text: str, outline: Outline, reg: Registry) -> int | None:
-    """The report year and the unit in the title; the year is returned."""
-    span = outline.title_span
-    raw = text[span.start : span.end]
-    forwarded = FORWARDED.search(raw)
-    if forwarded:
-        return _forwarded_facts(text, outline, reg, forwarded)
-    m = TITLE_YEAR.search(raw) or _TITLE_YEAR_BLANK.search(raw)  # 20XX年, “某公司 年度”
-    if not m:  # 青山县应急管理局关于开展安全生产大检查的通知: the unit is before 关于
-        about = raw.find("关于", 1)
-        unit = raw[:about].strip() if about > 0 else ""
-        if unit and len(unit) <= 30:
-            at = span.start + raw.index(unit)
-            _title_unit(text, span, reg, unit, at, at + len(unit))
-        return None
-    ys, ye = m.span(1) if m.re is TITLE_YEAR else m.span()
-    year = year_value(raw[ys:ye])
-    reg.add(
-        "总结年度",
-        fact_id="report_year",
-        start=span.start + ys,
-        end=span.start + ye,
-        type="year",
-        example=year or dt.date.today().year - 1,
-        description="本总结所涵盖的年度；下一年度的工作打算写它的下一年。",
-        origin="title" if year else "gap",
-        required=True,
-    )
-    unit, at, unit_end = raw[:ys].strip(), span.start, span.start + ys
-    if "关于" in unit[1:]:  # 某局关于开展2024年…的通知: the unit is before 关于
-        unit = unit[: unit.index("关于", 1)]
-        unit_end = at + raw.index(unit) + len(unit)
-    if unit.startswith("关于"):  # 关于2023年度…的报告: 关于 is no unit's name, it stays text
-        unit, at = unit[2:], at + 2
-    if unit and len(unit) <= 30 and "述职" in raw[ye:]:  # 王芳2022年度述职报告
-        fact = reg.add(
-            "述职人姓名",
-            fact_id="person_name",
-            start=at,
-            end=unit_end,
-            type="string",
-            example=unit,
-            description="述职人的姓名，用于标题、正文和落款。",
-            origin="title",
-            required=True,
-        )
-        for occ in re.finditer(re.escape(unit), text):
-            if occ.start() > span.end and reg.free(occ.start(), occ.end()):
-                reg.add(fact.label, start=occ.start(), end=occ.end())
-    elif unit and len(unit) <= 30:
-        _title_unit(text, span, reg, unit, at, unit_end)
-    return year
-
-
-def _title_unit(text: str, span: Span, reg: Registry, unit: str, at: int, unit_end: int) -> None:
-    """The unit the title names (at `at:unit_end`) as a fact, wherever the body names it too."""
-    label = _GENERIC_UNITS.get(unit, "单位名称")
-    placeholder = PLACEHOLDER.search(unit)
-    generic = unit in _GENERIC_UNITS or placeholder is not None
-    example = _UNIT_EXAMPLES.get(label, "青山县示例单位") if generic else unit
-    if placeholder is not None:
-        example = PLACEHOLDER.sub("城关", unit)
-    note = "（样稿只写了“" + unit + "”，示例值仅供参考）" if generic else ""
-    fact = reg.add(
-        label,
-        fact_id="school_name" if label == "学校名称" else "unit_name",
-        start=at,
-        end=unit_end,
-        type="string",
-        example=example,
-        description=f"本单位的规范全称，用于标题{'和正文' if not generic else ''}{note}。",
-        origin="title",
-        required=True,
-    )
-    if unit not in _GENERIC_UNITS:  # the same name in the body is the same fact
-        for occ in re.finditer(re.escape(unit), text):
-            if occ.start() > span.end and reg.free(occ.start(), occ.end()):
-                reg.add(fact.label, start=occ.start(), end=occ.end())
 
 
 def _addressee_fact(text: str, outline: Outline, reg: Registry) -> None:
@@ -404,128 +240,13 @@ def _attachment_fact(text: str, outline: Outline, reg: Registry) -> None:
 
 
 _ATTACHMENT_NUMBER = re.compile(r"^(?:附件[：:])?\s*\d{1,2}[.．、]\s*")
-_CONTACT = re.compile(
-    r"联系人[：:]\s*(?P<person>[\u4e00-\u9fff·]{2,16}?)(?=[，,；;。\s]|联系|电话|$)"
-    r"|(?:联系)?电话[：:]\s*(?P<phone>[\d\-－—]{7,20}\d(?:[（(]内线\d{1,6}[）)])?"
-    r"(?:[，,、/][ \t]*[\d\-－—]{7,20}\d)*)"
-    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
-)
-"""A contact line's person and phone (联系人：李明，联系电话：0739-8321234, or two numbers:
-0739-8765432，13807391234), and an e-mail address to send to (电子版发送至qsxyjj@163.com)."""
-_CONTACTS = {
-    "person": ("联系人", "contact_person"),
-    "phone": ("联系电话", "contact_phone"),
-    "email": ("电子邮箱", "contact_email"),
-}
-_WHOSE_END = re.compile(rf"(?:{UNIT_ENDINGS}|室|办|股|组|{POSTS})$")
-"""How the words before a contact's name end when they name a department or a post
-(医务科, 党政办, 支部组织委员)."""
-_TITLE_AFTER_NAME = re.compile(rf"(?:老师|同志|{POSTS})$")
-"""A title after a contact's name (团委周敏老师)."""
-
-
-def _contact_name(written: str) -> tuple[int, int] | None:
-    """Where the person's name is in what a contact line writes after 联系人：: the name after
-    a department or a post (医务科陈静 → 陈静, 团委周敏老师 → 周敏), else the whole of a
-    short one (王芳)."""
-    title = _TITLE_AFTER_NAME.search(written)
-    if title is not None and title.start() >= 2:
-        written = written[: title.start()]
-    for n in (3, 2, 4):
-        head = written[:-n]
-        if head and a_person_name(written[-n:]) and _WHOSE_END.search(head):
-            return len(written) - n, len(written)
-    return (0, len(written)) if len(written) <= 4 else None
-
-
-def _contact_facts(text: str, outline: Outline, reg: Registry) -> None:
-    """The contact person, phone and e-mail the sample gives: the sample's own, never fixed
-    text. A department before the person (医务科陈静) stays text, or is 报送单位."""
-    for m in _CONTACT.finditer(text, outline.title_span.end):
-        group = next(g for g in _CONTACTS if m.group(g))
-        start, end = m.span(group)
-        if group == "person":
-            name = _contact_name(m.group(group))
-            if name is None:
-                continue
-            start, end = start + name[0], start + name[1]
-        if reg.free(start, end):
-            label, fact_id = _CONTACTS[group]
-            reg.add_sample_text(label, start, end, fact_id=fact_id)
-
-
-def _signature_facts(text: str, outline: Outline, reg: Registry) -> None:
-    """The 落款's name lines as facts: the unit, a department under it (落款部门), and a
-    signing person's name (述职人：张建华, or 张伟 under the unit)."""
-    sig = outline.signature
-    if sig is None or sig.unit is None or sig.unit_span is None:
-        return
-    if sig.role is not None:  # a person signs (述职人：张建华): their name is the fact
-        _signing_person(text, outline, reg, sig.role, sig.unit_span)
-        return
-    _signing_unit(text, outline, reg)
-    if sig.second_span is None:
-        return
-    if sig.second_role is not None:  # 城关镇人民政府 / 张伟: the person's name is a fact
-        _signing_person(text, outline, reg, sig.second_role, sig.second_span)
-    else:  # 青山县卫生健康局 / 办公室
-        reg.add_sample_text(
-            "落款部门",
-            sig.second_span.start,
-            sig.second_span.end,
-            fact_id="signing_department",
-            required=True,
-        )
-
-
-def _signing_person(text: str, outline: Outline, reg: Registry, role: str, span: Span) -> None:
-    """The signing person's name, in the 落款 and wherever the body writes it (本人张伟)."""
-    name = text[span.start : span.end]
-    for occ in re.finditer(re.escape(name), text[: span.start]):
-        if occ.start() > outline.title_span.end and reg.free(occ.start(), occ.end()):
-            _signer(reg, role, name, occ.start(), occ.end())
-    _signer(reg, role, name, span.start, span.end)
-
-
-def _signing_unit(text: str, outline: Outline, reg: Registry) -> None:
-    """The 落款's unit: the title's unit fact when there is one, else a new 单位名称 fact."""
-    sig = outline.signature
-    assert sig is not None and sig.unit is not None and sig.unit_span is not None
-    unit = next(
-        (f for f in reg.by_label.values() if f.origin == "title" and f.type == "string"), None
-    )
-    # A placeholder unit (XX县人民医院党委) gives an example with a name in its place.
-    example = PLACEHOLDER.sub("城关", sig.unit)
-    label, fact_id = (unit.label, None) if unit else ("单位名称", "unit_name")
-    description = f"本单位的规范全称，用于落款（样稿中为“{sig.unit}”）。"
-    if unit is not None and unit.example != example and "仅供参考" in unit.description:
-        unit.example = example
-        unit.description = f"本单位的规范全称，用于标题和落款（样稿落款为“{sig.unit}”）。"
-    elif (
-        unit is not None and "仅供参考" not in unit.description and unit.example != sig.unit
-    ):  # 青石镇 in the title, 青石镇人民政府 signs
-        span = sig.unit_span
-        unit.occurrences = [o for o in unit.occurrences if not span.start <= o.start < span.end]
-        label, fact_id = "落款单位", "signing_unit"
-        description = f"落款署名的单位全称（样稿中为“{sig.unit}”，标题中为“{unit.example}”）。"
-    reg.add(
-        label,
-        fact_id=fact_id,
-        start=sig.unit_span.start,
-        end=sig.unit_span.end,
-        type="string",
-        example=example,
-        description=description,
-        origin="sample",
-        required=True,
-    )
-
 
 _DEADLINE = re.compile(
     r"于(?P<date>(?:(?P<year>(?:19|20)\d{2})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日)"
     r"(?:\d{1,2}[:：]\d{2})?前"
 )
 """A deadline: 于2025年4月30日前, 于3月25日前, 于3月5日17:00前 (the time stays text)."""
+
 _DUE = re.compile(
     r"(?P<verb>报送|上报|报至|提交|发送|请假|召开|完成|签到|(?<![汇通上])报(?![告表名道]))"
     r"(?:至|给|到)?"
@@ -533,7 +254,9 @@ _DUE = re.compile(
     rf"(?:{UNIT_ENDINGS}|办|股|组))?(?=[，,。；;]|$)"
 )
 """What is due by a deadline (报送, 请假…), and the unit it goes to (报送县安委会办公室)."""
+
 _REPORTING = {"上报": "报送", "报至": "报送", "报": "报送"}
+
 _ANY_UNIT = re.compile(r"^(?:各|有关|相关|上级|所在|本|我)")
 """A unit named only by what it is to the reader (各单位, 有关部门): no unit's own name."""
 
@@ -662,226 +385,6 @@ def _recipient(text: str, outline: Outline, reg: Registry, unit: str) -> None:
     for occ in re.compile(re.escape(unit)).finditer(text, outline.title_span.end):
         if reg.free(occ.start(), occ.end()):
             reg.add_sample_text("报送单位", occ.start(), occ.end())
-
-
-_POSITION = re.compile(r"(?:本人|我)[^。\n]{0,12}?(?:现任|担任)([^，,。；;：:\n]{2,30})")
-
-
-def _position_fact(text: str, outline: Outline, reg: Registry) -> None:
-    """The post the writer holds (本人张伟，现任城关镇党委副书记、镇长): another writer's
-    report must not say it."""
-    m = _POSITION.search(text, outline.title_span.end)
-    if m is None or not reg.free(m.start(1), m.end(1)):
-        return
-    reg.add(
-        "现任职务",
-        fact_id="position",
-        start=m.start(1),
-        end=m.end(1),
-        type="string",
-        example=m.group(1),
-        description=f"本人现任的单位和职务（样稿中为“{m.group(1)}”）。",
-        origin="sample",
-        required=True,
-    )
-
-
-_COMRADE = re.compile(
-    r"(?:(?<=书记)|(?<=长)|(?<=主任)|(?<=委员)|(?<=经理)|(?<=主席)|(?<=[在由和与，、。：“]))"
-    r"([\u4e00-\u9fff]{2,3}?)同志(?!们)"
-)
-_NOT_A_NAME = re.compile(r"^(?:各位|广大|全体|有关|相关|其他|其余|优秀|青年|老|新|该)")
-_POST_NAME = re.compile(rf"((?:[\u4e00-\u9fff]{{1,3}}?[处科室股办])?(?:{POSTS}))")
-_AFTER_NAME = re.compile(
-    r"[，。、；：,.;:）)”」\n\u3000 ]|$|等|同志|一行"
-    r"|为|任|在|和|与|及|对|同|率|来|向"
-    r"|负责|担任|主持|带领|带队|牵头|分管|具体|亲自|多次|主讲|讲授|宣讲|指出|强调|要求|深入|参加|出席"
-)
-"""What follows a name after a post: a mark, or a word a sentence goes on with."""
-_PEOPLE_LIST = re.compile(
-    r"(?:^|(?<=[\n，,。；;：:“（(]))((?:[\u4e00-\u9fff·]{2,4}、)*[\u4e00-\u9fff·]{2,4})"
-    r"等(?:\d+|[一二三四五六七八九十]+)?(?:名|位)?(老师|教师|同志|同学|干部|党员|同事|民警|职工|医生|专家)",
-    re.M,
-)
-
-
-def _person_names(text: str, outline: Outline, reg: Registry) -> None:
-    """The people a sample names — 局长李明同志, 由副校长王建国负责, 王建国、李红梅等老师 —
-    are facts labelled by their post (局长姓名, 副校长姓名, 老师姓名): another unit's report
-    must not name them."""
-    body = outline.title_span.end
-    fixed = _lexicon_forms()  # 以习近平同志为核心的党中央 is a set phrase
-    for m in _COMRADE.finditer(text, body):
-        name = m.group(1)
-        if _NOT_A_NAME.match(name) or not reg.free(m.start(1), m.end(1)):
-            continue
-        if any(name + "同志" in form for form in fixed):
-            continue
-        post = context_core(text[max(0, m.start(1) - 12) : m.start(1)])
-        post = post if post.endswith(("书记", "长", "主任", "委员", "经理", "主席")) else "人员"
-        _name_fact(text, outline, reg, name, post)
-    for m in _POST_NAME.finditer(text, body):
-        start = m.end(1)
-        name = next(
-            (
-                w
-                for n in (3, 2, 4)
-                if a_person_name(w := text[start : start + n])
-                and _AFTER_NAME.match(text, start + n)
-                and reg.free(start, start + n)
-            ),
-            None,
-        )
-        if name is not None:
-            _name_fact(text, outline, reg, name, m.group(1))
-    for m in _PEOPLE_LIST.finditer(text, body):
-        names = m.group(1).split("、")
-        if all(a_person_name(n) for n in names):
-            for name in names:
-                _name_fact(text, outline, reg, name, m.group(2))
-
-
-def _name_fact(text: str, outline: Outline, reg: Registry, name: str, post: str) -> None:
-    """Every place the body writes `name` becomes the fact “<post>姓名”."""
-    label = f"{post}姓名"
-    if label in reg.by_label and reg.by_label[label].example != name:
-        label = f"{post}姓名{len(reg.by_label) + 1}"
-    for occ in re.finditer(re.escape(name), text[outline.title_span.end :]):
-        start = outline.title_span.end + occ.start()
-        if reg.free(start, start + len(name)):
-            reg.add_sample_text(label, start, start + len(name), required=True)
-
-
-def _signer(reg: Registry, role: str, name: str, start: int, end: int) -> None:
-    """One place the signing person's name is written: the fact is the role (述职人) of a
-    person reporting, and the post's name (校长姓名, as in the body) of one who holds it."""
-    label = role if role in SIGNER_WORDS else f"{role}姓名"
-    reg.add(
-        label,
-        fact_id="signer",
-        start=start,
-        end=end,
-        type="string",
-        example=name,
-        description=f"落款的{label.removesuffix('姓名')}姓名（样稿中为“{name}”）。",
-        origin="sample",
-        required=True,
-    )
-
-
-def _lexicon() -> Lexicon | None:
-    """The checker's built-in lexicon of set phrases, or None when it cannot be loaded."""
-    try:
-        from pipeline.checker.lexicon import load_lexicon
-    except ImportError:
-        return None
-    try:
-        return load_lexicon()
-    except InputError:
-        return None
-
-
-def _lexicon_forms() -> list[str]:
-    """Every correct form of every set phrase (canonical phrases and their variants)."""
-    lex = _lexicon()
-    return [form for entry in lex.phrases for form in entry.forms] if lex else []
-
-
-def _builtin_wording() -> str:
-    """The text of the built-in section templates: curated wording to correct garbles against."""
-    from pipeline import paths
-
-    root = paths.builtin_prompts_dir()
-    return "".join(p.read_text(encoding="utf-8") for p in sorted(root.glob("*/*.j2")))
-
-
-def fix_garbles(text: str, banned: list[str], reg: Registry, edits: list[Edit]) -> list[str]:
-    """Known garbles corrected: the lexicon's wrong forms, and banned phrases whose characters,
-    reordered, are a set phrase or the built-in wording ("正确舆引导论" → "正确引导舆论").
-
-    Returns the banned phrases that could not be corrected.
-    """
-    lex = _lexicon()
-    fixes: dict[str, str] = {}
-    if lex is not None:
-        for entry in lex.phrases:
-            for wrong in entry.wrong_forms:
-                fixes[wrong] = entry.phrase
-    wording: str | None = None
-    left = []
-    for phrase in banned:
-        if phrase in fixes or phrase not in text:
-            continue
-        forms = [f for f in _lexicon_forms() if len(f) == len(phrase)]
-        fix = next((f for f in forms if sorted(f) == sorted(phrase) and f != phrase), None)
-        if fix is None:
-            wording = wording if wording is not None else _builtin_wording()
-            key = sorted(phrase)
-            for i in range(len(wording) - len(phrase) + 1):
-                window = wording[i : i + len(phrase)]
-                if window[:2] == phrase[:2] and window != phrase and sorted(window) == key:
-                    fix = window
-                    break
-        if fix:
-            fixes[phrase] = fix
-        else:
-            left.append(phrase)
-    for wrong in sorted(fixes, key=len, reverse=True):
-        for m in re.finditer(re.escape(wrong), text):
-            if reg.free(m.start(), m.end()):
-                edits.append(
-                    Edit(
-                        start=m.start(),
-                        end=m.end(),
-                        replacement=fixes[wrong],
-                        reason=f"garble corrected: {wrong} → {fixes[wrong]}",
-                    )
-                )
-                reg.take(m.start(), m.end())
-    return left
-
-
-def _typed_blank(text: str, hole: Hole) -> bool:
-    """A blank before a measure word, 年, 周年, %, a place suffix or 大/届: a fact, not a phrase."""
-    after = text[hole.end : hole.end + 2]
-    before = text[max(0, hole.start - 2) : hole.start]
-    return bool(
-        re.match(rf"(?:{MEASURE_RE}|年|周年|%|％)", after)
-        or (before.endswith(("党的", "十")) and after[:1] in "大届")
-    )
-
-
-def _restore_set_phrases(text: str, holes: list[Hole], reg: Registry, edits: list[Edit]) -> None:
-    """A hole that is the missing part of a canonical set phrase gets that part back."""
-    phrases = [p for p in _lexicon_forms() if not re.search(r"[十二]+[大届]|第.+次", p)]
-    for hole in holes:
-        if _typed_blank(text, hole):
-            continue
-        best: tuple[int, str] | None = None
-        for phrase in phrases:
-            for j in range(1, len(phrase) - 1):
-                suffix = phrase[j:]  # the words after the blank say what is missing
-                if not text.startswith(suffix, hole.end):
-                    continue
-                for i in range(j):
-                    prefix, missing = phrase[:i], phrase[i:j]
-                    if len(prefix) + len(suffix) < 4:
-                        continue
-                    if text[hole.start - len(prefix) : hole.start] != prefix:
-                        continue
-                    evidence = len(prefix) + len(suffix)
-                    if best is None or evidence > best[0]:
-                        best = (evidence, missing)
-        if best is not None:
-            edits.append(
-                Edit(
-                    start=hole.start,
-                    end=hole.end,
-                    replacement=best[1],
-                    reason=f"set phrase restored from the lexicon: {best[1]}",
-                )
-            )
-            reg.take(hole.start, hole.end)
 
 
 def _gap_facts(
@@ -1027,6 +530,7 @@ def _line_start_years(text: str, outline: Outline, reg: Registry, year: int | No
 
 _SAYS_MEASURE = ("数", "次", "率", "比例", "占比", "比重", "时间", "时长")
 """Endings of a label that already say what its figure measures (药品占比, not 药品占比比例)."""
+
 _DAYS = ("天数", "工作日数")
 """What a figure in days is: 平均办理时间 says it is a time, not that it counts days."""
 
@@ -1070,12 +574,16 @@ def _count_gap(reg: Registry, s: int, e: int, before: str, measure: str) -> None
 
 _PER_SUBJECT = re.compile(r"^每[个位名]?[\u4e00-\u9fff]{1,2}(?=[\u4e00-\u9fff]{2})")
 """Whose the time is, before what lasts (每个单位交流发言, 每人发言): no part of it."""
+
 _SPEAKS = re.compile(r"(?<=[\u4e00-\u9fff]{2})[作做](?=[\u4e00-\u9fff]{2,6}$)")
 """作 between who speaks and what they give (负责人作表态发言): what lasts follows it."""
+
 _DONE_IN = re.compile(r"(?:开展|进行|组织|用于)([\u4e00-\u9fff]{2,8}?)(?=[，,。；;]|$)")
 """What is done in a duration, right after it (15分钟开展经典诵读): what lasts."""
+
 _LASTS = re.compile(r"(?:为期|历时|用时|持续)$")
 """Words before a duration that say it lasts (为期3天): a 时间, as 时间为3天 is."""
+
 _LASTING = re.compile(r"每[个位名]?人?")
 """Words before a duration that only say whose it is (每人5分钟)."""
 
@@ -1110,6 +618,7 @@ def _in_quotes(text: str, pos: int) -> bool:
 _PART_YEAR = re.compile(
     r"半年|季度|[一二三四五六七八九十\d]{1,2}[-—～至到]?[一二三四五六七八九十\d]{0,2}月"
 )
+
 _FORWARD_DOC = re.compile(r"(?:计划|规划|要点|方案|打算|安排|思路)$")
 
 
@@ -1287,7 +796,7 @@ def _value_facts(
     # Counts in Chinese numerals (三次, 十二场), outside quotes, fixed words (每/第/一…) and
     # set phrases (中央八项规定精神).
     count = re.compile(rf"(?<![第每一{_CN_NUM}])([{_CN_NUM}]{{1,4}})({_CN_COUNT_MEASURES})")
-    fixed = _set_phrase_spans(text, count)
+    fixed = set_phrase_spans(text, count)
     for m in count.finditer(text):
         if m.start() < body_start or _in_quotes(text, m.start()):
             continue
@@ -1303,8 +812,10 @@ def _value_facts(
 
 
 _LEVELS = "|".join(sorted(AREA_LEVELS, key=len, reverse=True))
+
 _OWN_AREA = re.compile(rf"(?<=[全我本])({_LEVELS})(?![场域级间])")
 """The sample's own area: 全镇, 我县, 本街道 (not 全市场, 本区域)."""
+
 _BEFORE_ORGAN = "|".join(
     f"(?<={w})"
     for w in [
@@ -1326,6 +837,7 @@ _BEFORE_ORGAN = "|".join(
         *"在由经向和与及对了的是将把被为受、，。；：“\n",
     ]
 )
+
 _ORGAN = re.compile(
     rf"(?:^|{_BEFORE_ORGAN})"
     r"(?:(?P<party>(?:[省市县区]|街道)委(?!员)|(?:[乡镇]|街道)党工?委|[乡镇]委(?!员))"
@@ -1335,6 +847,7 @@ _ORGAN = re.compile(
 )
 """A bare 镇党委, 县委, 镇政府 or 街道办事处: the organs of the sample's own area (after a
 word such as 在 or 按照, so that 青石镇党委 is a name's, not a bare level's)."""
+
 _INSTITUTION = re.compile(
     rf"(?:^|{_BEFORE_ORGAN}|(?<=[我本]))(?P<level>{_LEVELS})"
     rf"(?P<kind>{'|'.join(sorted(INSTITUTIONS, key=len, reverse=True))})",
@@ -1342,11 +855,13 @@ _INSTITUTION = re.compile(
 )
 """A bare 镇派出所, 县人民医院 or 我镇卫生院: an institution of an area, named by its level
 only (青石镇派出所 and 青山县人民医院 are names of their own)."""
+
 _UNIT_LEVEL = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})(?:街道|(?<![城社园小景辖片山牧湖超都门])[省市县区乡镇])(?![村场])"
 )
 """A level word in a unit's name or post (青石镇, 青山县人民医院, 城关区); not one inside
 a word (城市, 社区, 园区, 城镇, 城乡, 乡村, 市场)."""
+
 _UNIT_FACTS = ("单位名称", "学校名称", "落款单位", "现任职务")
 
 
@@ -1393,14 +908,18 @@ _LIST_COUNT = re.compile(
     rf"(?P<etc>等?)(?P<number>\d+|[{_CN_NUM}]{{1,4}})(?P<measure>{MEASURE_RE})"
 )
 """The count after a list (等2个, 三项)."""
+
 _OCCURRENCES = {"次", "场", "期", "批", "人次", "万人次"}
 """Measures that count how often the listed things happened (党委会、专题会12次), not them."""
+
 _AFTER_FIGURE = re.compile(r"[\d.．０-９]$")
 """A list that starts right after a digit starts inside a figure (4.6万人次、出院患者)."""
+
 _COUNTED_LIST = re.compile(
     rf"([\u4e00-\u9fff]{{1,20}}(?:、[\u4e00-\u9fff]{{1,12}}?)+)(?={_LIST_COUNT.pattern})"
 )
 """An enumeration directly counted by the number after it (疼痛科、老年病科2个专科)."""
+
 _LIST_LEAD = re.compile(
     rf"^.*(?:{LIGHT_SPLIT.pattern}|开设|设立|增设|新建|建成|建立|组建|成立|创建|打造|引进|新增"
     r"|开通|评为|获评|包括|涵盖|涉及|培育|认定|执行|落实|推行|实行)"
@@ -1451,6 +970,7 @@ def _counted_lists(text: str, outline: Outline, reg: Registry) -> None:
 
 _KIND_AFTER = re.compile(rf"([\u4e00-\u9fff]{{2,{MAX_CORE - 2}}})(?=[{_DELIMS}])")
 """The kind a 等 list is of, after its count (等18项医疗质量安全核心制度，): a longer noun."""
+
 _ETC_NOUN = re.compile(r"([\u4e00-\u9fff]{2,6})$")
 """The noun between a list's 等 and its count (社团 in 体育等社团28个)."""
 
@@ -1472,6 +992,7 @@ _PROJECT = re.compile(
     r"(?<=[在对])(?P<name>[\u4e00-\u9fff]{2,6}?)(?P<kind>项目|工程)"
     r"(?=[\u4e00-\u9fff]{0,2}?(?:开展|建设|施工|现场|部)|[，。、；])"
 )
+
 _NOT_A_PROJECT_NAME = re.compile(
     r"重点|在建|新建|续建|各|所有|全部|相关|民生|建设|改造|提升|示范|惠民|扶贫|帮扶|产业|设施"
     r"|水利|交通|安全|该|本|这|多|个|类|招商|实事|工程|项目|有关|部分|其他|所|施工"
@@ -1579,8 +1100,10 @@ def _superior_words(
 _OTHER_NUMBER = re.compile(r"(?<![A-Za-z0-9.．（(])\d+(?:\.\d+)?(?![A-Za-z0-9.．、）)])")
 """An Arabic number that is not part of a Latin name (PM2.5, 5G), a decimal's other half,
 or a heading number (1. / 1、 / （1）)."""
+
 _TIMES_AFTER = re.compile(r"\s*[万亿]?([\u4e00-\u9fff]?次)(?=[，,。；;、）)]|以上|左右|$)")
 """A count of events no measure word names, after a figure (12.4万剂次)."""
+
 _VERB_ONLY = re.compile(
     r"接种|救治|接诊|诊疗|服务|培训|走访|慰问|受理|办理|调解|救助|帮扶|接待|检测|筛查|巡查"
 )
@@ -1640,28 +1163,15 @@ def _other_numbers(text: str, reg: Registry, start: int, end: int) -> None:
         )
 
 
-def _set_phrase_spans(text: str, count: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Where the sample writes a set phrase with a count in it (中央八项规定精神, or its core
-    八项规定): the count is part of the phrase, not a fact."""
-    cores: set[str] = set()
-    for form in _lexicon_forms():
-        m = count.search(form)
-        if m:
-            cores.update((form, form[m.start() : m.end() + 2]))
-    return [
-        (m.start(), m.end())
-        for core in sorted(cores, key=len, reverse=True)
-        for m in re.finditer(re.escape(core), text)
-    ]
-
-
 _WHOLE_AREA = re.compile(rf"[全我本各]?(?:{_LEVELS}|校|院|局|公司|单位)?")
 """A core that only says whose the count is (全镇, 全校, or nothing)."""
+
 _NOUN_AFTER = re.compile(
     r"([\u4e00-\u9fff]{2,6}?)(?=[，,。；;、：:）)]|全部|均|已|被|和|与|及|的|$"
     r"|开展|实施|进行|配备|完成|压减)"
 )
 """The noun a measure word counts, after it (12个行政村全部完成 → 行政村)."""
+
 _CHANGE = re.compile(r"增长|增幅|增速|提高|提升|上升|下降|降低|减少|同比|环比")
 """Words of a percentage that is a change, which may pass 100% (同比增长150%), not a share."""
 
@@ -1696,6 +1206,7 @@ _MOVED_TO = re.compile(
     r"|([降增升])至)"
 )
 """The words between a figure and the one it moved to (20个工作日缩短至5个工作日)."""
+
 _ONE_CHARACTER_MOVES = {"降": "下降", "增": "增长", "升": "上升"}
 
 
@@ -1778,86 +1289,3 @@ def _count_value(
         description=f"{label}（样稿中为 {raw}{measure}）。",
         origin="sample",
     )
-
-
-def _unify_points(outline: Outline, edits: list[Edit]) -> None:
-    """A point series that mixes 一要/二要/三是 takes its most common form throughout."""
-    for block in [b for b in [outline.opening, *outline.sections] if b is not None]:
-        forms = [p.form for p in block.points]
-        if len(set(forms)) <= 1:
-            continue
-        majority = max(dict.fromkeys(forms), key=forms.count)
-        for p in block.points:
-            if p.form != majority:
-                edits.append(
-                    Edit(
-                        start=p.end - 1,
-                        end=p.end,
-                        replacement=majority,
-                        reason=f"point series unified: {p.form} → {majority} "
-                        f"(the section mixes {'/'.join(dict.fromkeys(forms))})",
-                    )
-                )
-
-
-_LEVEL_FORMS = {2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
-
-
-def _fill_skipped_levels(text: str, outline: Outline, edits: list[Edit]) -> None:
-    """Subheadings that skip a level (一、 then 1. with no （一）) move up to the level below
-    their section's, renumbered in order: 一、 → （一） → 1. → （1）, never skipped."""
-    from pipeline.template_filters import cn
-
-    for block in outline.sections:
-        levels = sorted({m.level for m in block.sub_markers})
-        wanted = {old: outline.top_level + 1 + i for i, old in enumerate(levels)}
-        if all(old == new for old, new in wanted.items()):
-            continue
-        counters: dict[int, int] = {}
-        for m in block.sub_markers:
-            new = wanted[m.level]
-            counters[new] = counters.get(new, 0) + 1
-            for deeper in [lv for lv in counters if lv > new]:
-                counters.pop(deeper)
-            form = _LEVEL_FORMS.get(new)
-            if form is None:
-                continue
-            number = counters[new]
-            replacement = form.format(cn=cn(number), n=number)
-            edits.append(
-                Edit(
-                    start=m.start,
-                    end=m.end,
-                    replacement=replacement,
-                    reason=f"heading level filled in: {text[m.start : m.end]} → {replacement} "
-                    "(numbering levels are never skipped)",
-                )
-            )
-
-
-def _end_list_items(text: str, outline: Outline, edits: list[Edit]) -> None:
-    """Numbered lines with nothing under them (a Word list: 1.规范党费收缴 / 2.完善党员档案)
-    are items, not headings, which would be empty sections in every draft: they end with
-    ；, the last of a run with 。."""
-    for block in outline.sections:
-        levels = {m.start: m.level for m in block.sub_markers}
-        lines = block.paragraphs
-        items = []
-        for i, line in enumerate(lines):
-            if line.start not in levels or text[line.end - 1] in _END_PUNCT:
-                continue
-            after = lines[i + 1] if i + 1 < len(lines) else None
-            if after is None or levels.get(after.start, 99) <= levels[line.start]:
-                items.append(i)
-        for i in items:
-            line = lines[i]
-            mark = "；" if i + 1 in items else "。"
-            edits.append(
-                Edit(
-                    start=line.end - 1,
-                    end=line.end,
-                    replacement=text[line.end - 1] + mark,
-                    reason=f"numbered item with no text under it ended with {mark}: "
-                    f"{text[line.start : line.end]} (a heading there would be an empty section)",
-                )
-            )

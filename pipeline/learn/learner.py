@@ -13,8 +13,9 @@ from pipeline import paths
 from pipeline.checker.findings import Finding, Severity
 from pipeline.errors import InputError
 from pipeline.learn.cleaning import clean_sample
-from pipeline.learn.facts_finder import FORWARDED, PLACEHOLDER, find_facts
+from pipeline.learn.facts_finder import find_facts
 from pipeline.learn.found_dates import TITLE_YEAR
+from pipeline.learn.found_titles import FORWARDED, PLACEHOLDER
 from pipeline.learn.model_assist import AssistReport, improve_labels
 from pipeline.learn.naming import identifier
 from pipeline.learn.outline import Outline, Span, find_outline

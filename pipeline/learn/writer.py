@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel
 
 from pipeline.errors import InputError
-from pipeline.learn.facts_finder import FORWARDED
 from pipeline.learn.found_dates import TITLE_YEAR
+from pipeline.learn.found_titles import FORWARDED
 from pipeline.learn.naming import section_identifier
 from pipeline.learn.outline import Block, Outline, Span
 from pipeline.learn.registry import FactsFound, FoundFact
