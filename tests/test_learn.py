@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from pipeline.learn.cleaning import clean_sample
-from pipeline.learn.facts_finder import is_place_name
+from pipeline.learn.found_places import is_place_name
 from pipeline.learn.label_core import context_core
 from pipeline.learn.model_assist import apply_proposals, check_label
 from pipeline.learn.outline import find_outline

@@ -8,9 +8,9 @@ The steps, one module each:
     facts_finder  every gap and every sample-specific value → a named fact with a Chinese label
                   (registry: the facts found and their spans; measures: the measure words;
                   label_core: a label's noun from the words before a figure; found_dates:
-                  years, dates, periods and weekdays; found_titles, found_names: the title's
-                  and the people's facts; set_phrases: garbles and set phrases;
-                  outline_edits: numbering corrections)
+                  years, dates, periods and weekdays; found_titles, found_names and
+                  found_places: the title's, the people's and the places' facts;
+                  set_phrases: garbles and set phrases; outline_edits: numbering corrections)
     writer        schemas/<id>.yaml, prompts/<id>/<section>.j2 and <id>.facts.yaml, validated
     model_assist  (optional) better labels and descriptions from a model, checked, else ignored
 """
