@@ -10,6 +10,7 @@ The steps, one module each:
                   label_core: a label's noun from the words before a figure; found_dates:
                   years, dates, periods and weekdays; found_titles, found_names and
                   found_places: the title's, the people's and the places' facts;
+                  found_counts: counts and other figures;
                   set_phrases: garbles and set phrases; outline_edits: numbering corrections)
     writer        schemas/<id>.yaml, prompts/<id>/<section>.j2 and <id>.facts.yaml, validated
     model_assist  (optional) better labels and descriptions from a model, checked, else ignored

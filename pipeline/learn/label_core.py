@@ -31,8 +31,9 @@ LIGHT_SPLIT = re.compile("|".join(v for v in LIGHT_VERBS.split("|") if len(v) > 
 word (达标率, 有效) to split at."""
 
 
+DELIMS = '，。；：、,.;:（）()“”"《》〈〉【】\n!！?？'
 DELIM_RE = re.compile(r"[，。；：、,;:（）()“”\"《》〈〉【】\n!！?？]|(?<!\d)\.|\.(?!\d)")
-"""A delimiter, as _DELIMS, but a decimal point (PM2.5) is none."""
+"""A delimiter, as DELIMS, but a decimal point (PM2.5) is none."""
 
 
 ETC = re.compile(r"(?<![平高中初对均相])等(?![级同于])(?=[\u4e00-\u9fff]{2})")

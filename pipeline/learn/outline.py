@@ -407,3 +407,15 @@ def find_outline(text: str) -> Outline:
         doc_number=doc_number,
         imprint=imprint,
     )
+
+
+def heading_at(outline: Outline, pos: int) -> str:
+    """The heading of the section holding `pos` ("" in the opening)."""
+    return next(
+        (
+            b.heading
+            for b in outline.sections
+            if b.heading and (b.heading_span or b.body).start <= pos < b.body.end
+        ),
+        "",
+    )
