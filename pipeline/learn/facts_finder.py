@@ -37,7 +37,7 @@ from pipeline.learn.found_dates import (
     issue_year,
     month_days,
     period_end,
-    weekdays,
+    weekday_facts,
     without_year,
     year_value,
 )
@@ -126,7 +126,7 @@ def find_facts(
     own_place_names(text, outline, reg)
     _project_names(text, outline, reg)
     level_words(text, outline, reg)
-    weekdays(text, reg, notes)
+    weekday_facts(text, reg, notes)
     unify_points(outline, edits)
     fill_skipped_levels(text, outline, edits)
     end_list_items(text, outline, edits)

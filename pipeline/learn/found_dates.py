@@ -70,7 +70,7 @@ def issue_year(outline: Outline, year: int | None) -> int:
     return (year_value(sig.date[:4]) if sig else None) or year or dt.date.today().year
 
 
-def weekdays(text: str, reg: Registry, notes: list[str]) -> None:
+def weekday_facts(text: str, reg: Registry, notes: list[str]) -> None:
     """A weekday right after a date fact (2025年3月6日（星期四）) is the date's, computed: the
     template writes `date_cn(weekday=true)` over both, never the sample's 星期四, which is
     wrong for every other date; a sample whose weekday is not its date's says so in `notes`.
