@@ -200,39 +200,38 @@ def _whole(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _on_its_own_line(value: str) -> str:
-    if len(value) > MAX_NAME_CHARS:
-        raise PydanticCustomError(
-            "name_too_long",
-            "is written in the title, a heading or the 落款, so it may have at most {limit} "
-            "characters (this one has {count}): write the name as it is signed",
-            {"limit": MAX_NAME_CHARS, "count": len(value)},
-        )
-    return value
+def _at_most(limit: int, code: str, why: str) -> AfterValidator:
+    """A text's length bound where it is written (`why`, quoting {limit} and {count}): the
+    title, a heading or the 落款 read longer text as something else."""
+
+    def bounded(value: str) -> str:
+        if len(value) > limit:
+            raise PydanticCustomError(code, why, {"limit": limit, "count": len(value)})
+        return value
+
+    return AfterValidator(bounded)
 
 
-def _cited_in_title(value: str) -> str:
-    if len(value) > MAX_CITED_TITLE_CHARS:
-        raise PydanticCustomError(
-            "cited_title_too_long",
-            "is a document's title the title cites in 《》, so it may have at most {limit} "
-            "characters (this one has {count}): write the document's title alone, without "
-            "its 文号 or its text",
-            {"limit": MAX_CITED_TITLE_CHARS, "count": len(value)},
-        )
-    return value
-
-
-def _as_subheading(value: str) -> str:
-    if len(value) > MAX_SUBHEADING_CHARS:
-        raise PydanticCustomError(
-            "subheading_too_long",
-            "is written as a subheading of its own (（一）…), so it may have at most {limit} "
-            "characters (this one has {count}), or the checker reads the text as run on into "
-            "the heading: keep the title short and write the rest in the text under it",
-            {"limit": MAX_SUBHEADING_CHARS, "count": len(value)},
-        )
-    return value
+_ON_ITS_OWN_LINE = _at_most(
+    MAX_NAME_CHARS,
+    "name_too_long",
+    "is written in the title, a heading or the 落款, so it may have at most {limit} "
+    "characters (this one has {count}): write the name as it is signed",
+)
+_CITED_IN_TITLE = _at_most(
+    MAX_CITED_TITLE_CHARS,
+    "cited_title_too_long",
+    "is a document's title the title cites in 《》, so it may have at most {limit} "
+    "characters (this one has {count}): write the document's title alone, without "
+    "its 文号 or its text",
+)
+_AS_SUBHEADING = _at_most(
+    MAX_SUBHEADING_CHARS,
+    "subheading_too_long",
+    "is written as a subheading of its own (（一）…), so it may have at most {limit} "
+    "characters (this one has {count}), or the checker reads the text as run on into "
+    "the heading: keep the title short and write the rest in the text under it",
+)
 
 
 def _text(
@@ -248,11 +247,11 @@ def _text(
     as one."""
     text: Any = NonEmptyText
     if cited:
-        text = Annotated[text, AfterValidator(_cited_in_title)]
+        text = Annotated[text, _CITED_IN_TITLE]
     elif on_its_own_line:
-        text = Annotated[text, AfterValidator(_on_its_own_line)]
+        text = Annotated[text, _ON_ITS_OWN_LINE]
     if subheading:
-        text = Annotated[text, AfterValidator(_as_subheading)]
+        text = Annotated[text, _AS_SUBHEADING]
     if field.pattern is None:
         return text
     return Annotated[text, _matching(field.pattern, field.pattern_hint or "")]

@@ -236,42 +236,38 @@ def load_model(path: str | Path, model: type[M], *, what: str, expected: str) ->
         raise_validation_error(exc, path=str(path), lines=lines, what=what)
 
 
-def unknown_keys(model: type[BaseModel], data: Any) -> list[tuple[tuple[Any, ...], list[str]]]:
-    """Each key of `data` that no field of `model` (or of the models nested in it) takes, with
-    the keys allowed beside it: pydantic drops such keys in silence, and a field misspelt in
-    a hand-edited file was then lost without a word."""
-    found: list[tuple[tuple[Any, ...], list[str]]] = []
-    _walk_keys(model, data, (), found)
-    return found
+def annotation_at(model: type[BaseModel], loc: Iterable[Any]) -> Any:
+    """The annotation of the value at `loc` of `model`: a field's, a list item's or a
+    mapping value's, an optional one (`X | None`) read as X; None past what `model` declares."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _required(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            annotation = field.annotation if field is not None else None
+        else:  # an item of a list, a value of a mapping
+            args = get_args(annotation)
+            annotation = args[-1] if args else None
+    return _required(annotation)
 
 
-def _walk_keys(
-    annotation: Any, data: Any, loc: tuple[Any, ...], found: list[tuple[tuple[Any, ...], list[str]]]
-) -> None:
-    """Collect the unknown keys of `data` as read by `annotation` (a model, a list or mapping
-    of models, an optional one); other values hold no keys of ours."""
+def _required(annotation: Any) -> Any:
+    """`X` for an optional `X | None`, else `annotation` as it is."""
+    args = get_args(annotation)
+    if type(None) in args and get_origin(annotation) not in (list, dict, tuple):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return annotation
+
+
+def field_names_at(model: type[BaseModel], loc: Iterable[Any]) -> list[str]:
+    """The keys the mapping at `loc` of `model` takes (a model's fields, those written out),
+    for a message about a key it does not take; none where `loc` is no model."""
+    annotation = annotation_at(model, loc)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if not isinstance(data, dict):
-            return
-        fields = annotation.model_fields
-        known = [name for name, f in fields.items() if not f.exclude]
-        for key, value in data.items():
-            if key in fields:
-                _walk_keys(fields[key].annotation, value, (*loc, key), found)
-            else:
-                found.append(((*loc, key), known))
-        return
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin is list and args and isinstance(data, list):
-        for i, item in enumerate(data):
-            _walk_keys(args[0], item, (*loc, i), found)
-    elif origin is dict and len(args) == 2 and isinstance(data, dict):
-        for key, value in data.items():
-            _walk_keys(args[1], value, (*loc, key), found)
-    else:  # an optional model (`X | None`): read as the model it may be
-        for arg in args:
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                _walk_keys(arg, data, loc, found)
+        return [name for name, f in annotation.model_fields.items() if not f.exclude]
+    return []
 
 
 _KINDS = {str: "text", int: "an integer", float: "a number", bool: "true or false"}
@@ -280,17 +276,7 @@ _KINDS = {str: "text", int: "an integer", float: "a number", bool: "true or fals
 def expected_at(model: type[BaseModel], loc: Iterable[Any]) -> str:
     """What the field at `loc` of `model` holds, in words ("text", "a list"): what a message
     about a missing field says was expected."""
-    annotation: Any = model
-    for part in loc:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(str(part))
-            annotation = field.annotation if field is not None else None
-        else:  # an item of a list
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            annotation = args[-1] if args else None
-    args = [a for a in get_args(annotation) if a is not type(None)]
-    if get_origin(annotation) not in (list, dict) and len(args) == 1:  # `X | None`
-        annotation = args[0]
+    annotation = annotation_at(model, loc)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "a mapping of keys to values"
     origin = get_origin(annotation) or annotation

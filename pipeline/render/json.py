@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,9 +26,9 @@ from pipeline.validation import (
     did_you_mean_or_list,
     error_reason,
     expected_at,
+    field_names_at,
     format_path,
     given_text,
-    unknown_keys,
 )
 
 DRAFT_FORMAT = "draftsmith.draft/1"
@@ -164,36 +164,41 @@ def _draft(data: dict[str, Any], path: str | Path) -> Draft:
     """The draft `data` holds, read as strictly as `draft run` writes it: each field of its
     JSON type (no "3" for 3), no key it does not write (a misspelt key was dropped in
     silence), each required field there; the first problem is an InputError."""
-    unknown = [
-        (loc, f"not a Draftsmith draft: unknown field '{format_path(loc)}'"
-         + did_you_mean_or_list(str(loc[-1]), known, listed="expected one of"))
-        for loc, known in unknown_keys(Draft, data)
-    ]  # fmt: skip
     try:  # JSON mode: strict about types, yet a list is a tuple and a string an enum's value
-        draft = Draft.model_validate_json(json.dumps(data, ensure_ascii=False), strict=True)
+        return Draft.model_validate_json(
+            json.dumps(data, ensure_ascii=False), strict=True, extra="forbid"
+        )
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        loc = tuple(first["loc"])
-        where = format_path(loc)
-        if first["type"] == "missing":
-            # the field misspelt beside it is the one to name: `bdy` for a missing `body`
-            misspelt = [
-                m
-                for at, m in unknown
-                if at[:-1] == loc[:-1] and closest(str(at[-1]), [str(loc[-1])])
-            ]
-            if misspelt:
-                raise InputError(misspelt[0], path=str(path)) from None
-            problem = f"field '{where}' is required but missing, expected {expected_at(Draft, loc)}"
-        else:
-            given = first.get("input")
-            if isinstance(given, float) and not math.isfinite(given):
-                first = {**first, "type": "finite_number"}  # NaN: "not an integer" misses it
-            problem = f"field '{where}': {error_reason(first)}, got {given_text(given)}"
-        raise InputError(f"not a Draftsmith draft: {problem}", path=str(path)) from None
-    if unknown:
-        raise InputError(unknown[0][1], path=str(path))
-    return draft
+        errors = exc.errors(include_url=False)
+    unknown = [tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+    others = [e for e in errors if e["type"] != "extra_forbidden"]
+    if not others:
+        _refuse_unknown(unknown[0], path)
+    first = others[0]
+    loc = tuple(first["loc"])
+    where = format_path(loc)
+    if first["type"] == "missing":
+        # the field misspelt beside it is the one to name: `bdy` for a missing `body`
+        for at in unknown:
+            if at[:-1] == loc[:-1] and closest(str(at[-1]), [str(loc[-1])]):
+                _refuse_unknown(at, path)
+        problem = f"field '{where}' is required but missing, expected {expected_at(Draft, loc)}"
+    else:
+        given = first.get("input")
+        if isinstance(given, float) and not math.isfinite(given):
+            first = {**first, "type": "finite_number"}  # NaN: "not an integer" misses it
+        problem = f"field '{where}': {error_reason(first)}, got {given_text(given)}"
+    raise InputError(f"not a Draftsmith draft: {problem}", path=str(path))
+
+
+def _refuse_unknown(loc: tuple[Any, ...], path: str | Path) -> NoReturn:
+    """Refuse the key at `loc`, which no field of the draft takes, naming the ones that do."""
+    known = field_names_at(Draft, loc[:-1])
+    raise InputError(
+        f"not a Draftsmith draft: unknown field '{format_path(loc)}'"
+        + did_you_mean_or_list(str(loc[-1]), known, listed="expected one of"),
+        path=str(path),
+    )
 
 
 def _refresh_positions(draft: Draft, saved_text: Any) -> SavedDraft:
